@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Set up, seed the embedded store with demo data on first run, and start the dashboard.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+DB="${WORKFORCE_DB:-data/workforce.duckdb}"
+if [ ! -f "$DB" ]; then
+  echo "First run: building the demo store at $DB (36 monthly extracts, about a minute)..."
+  .venv/bin/python -m ingest --demo --db "$DB"
+fi
+exec .venv/bin/python -m streamlit run dashboard.py --server.headless true "$@"

@@ -1,0 +1,53 @@
+"""Shared fixtures: real DuckDB files in temporary folders, the council's reference papers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = Path(os.environ.get("WORKFORCE_SHARED", ROOT.parent / "shared"))
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def reference_dir() -> Path:
+    """../shared/reference (tests read the published files from there; the project ships none)."""
+    if not REFERENCE.is_dir():
+        pytest.fail(f"Reference files not found at {REFERENCE}; set WORKFORCE_SHARED")
+    return REFERENCE
+
+
+@pytest.fixture
+def tmp_db(tmp_path: Path) -> Path:
+    """Path to a fresh, empty workforce store (schema created) in a temporary folder."""
+    from ingest.store import connect
+
+    path = tmp_path / "workforce.duckdb"
+    connect(path).close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built once per test session from the demo extracts, through the real loader.
+
+    Tests must not write to it; copy it first (`copy_demo_db`) when a test loads or edits.
+    """
+    from ingest.demo import build_demo_db
+
+    path = tmp_path_factory.mktemp("demo") / "workforce.duckdb"
+    build_demo_db(db_path=path)
+    return path
+
+
+@pytest.fixture
+def copy_demo_db(demo_db: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo store that a test may change."""
+    import shutil
+
+    dst = tmp_path / "demo-copy.duckdb"
+    shutil.copy(demo_db, dst)
+    return dst

@@ -110,7 +110,7 @@ CREATE TABLE IF NOT EXISTS survey (
 
 -- Audit trail of sign-ins, loads and edits (who did what, when). Append-only.
 CREATE TABLE IF NOT EXISTS audit_log (
-    at       TIMESTAMP NOT NULL,
+    "at"     TIMESTAMP NOT NULL,   -- quoted: AT is a keyword in DuckDB 2
     actor    VARCHAR NOT NULL,
     role     VARCHAR,
     action   VARCHAR NOT NULL,      -- e.g. 'sign-in', 'load', 'edit'

@@ -1,0 +1,61 @@
+"""Streamlit entry point: page config, the role, the pages this role may see, shared filters.
+
+Run: `.venv/bin/python -m streamlit run dashboard.py` (scripts/run.sh does it for you).
+The role comes from ui.state.current_role (today $WORKFORCE_ROLE); every page checks it again on
+the server, so a page missing from the menu cannot be opened by its URL either.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from ui import layout, state
+
+ROOT = Path(__file__).resolve().parent
+
+# (section, page key in ui.state.PAGE_ACCESS, file, title, icon)
+PAGES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("Summary", "overview", "pages/overview.py", "Overview", ":material/dashboard:"),
+    ("Summary", "themes", "pages/themes.py", "Strategy themes", ":material/flag:"),
+    ("Workforce", "agency", "pages/agency.py", "Agency & 80:20", ":material/swap_horiz:"),
+    ("Workforce", "caseloads", "pages/caseloads.py", "Caseloads", ":material/folder_shared:"),
+    ("Workforce", "turnover", "pages/turnover.py", "Turnover & retention", ":material/sync_alt:"),
+    ("Workforce", "profile", "pages/profile.py", "Workforce profile", ":material/diversity_3:"),
+    ("Compare", "benchmarks", "pages/benchmarks.py", "Benchmarks", ":material/leaderboard:"),
+    ("Scrutiny", "recommendations", "pages/recommendations.py", "Recommendations", ":material/checklist:"),
+    ("Data", "upload", "pages/upload.py", "Upload", ":material/upload_file:"),
+    ("Data", "data_quality", "pages/data_quality.py", "Data quality", ":material/fact_check:"),
+)
+
+
+def navigation_for(role: str) -> dict[str, list[st.Page]]:
+    """The grouped menu for `role`: only pages it may open (and that exist on disk)."""
+    menu: dict[str, list[st.Page]] = {}
+    for section, key, path, title, icon in PAGES:
+        if role not in state.PAGE_ACCESS[key] or not (ROOT / path).is_file():
+            continue
+        menu.setdefault(section, []).append(
+            st.Page(str(ROOT / path), title=title, icon=icon, url_path=key.replace("_", "-"),
+                    default=key == "overview")
+        )
+    return menu
+
+
+st.set_page_config(
+    page_title="Children's Workforce Dashboard",
+    page_icon=":material/groups:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+try:
+    ROLE = state.current_role()
+except state.RoleError as exc:
+    st.error(str(exc), icon=":material/error:")
+    st.stop()
+
+page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
+layout.sidebar()
+page.run()

@@ -1,0 +1,248 @@
+"""Load one period's extract into the store: all of it in one transaction, or nothing.
+
+Why this shape: HR reloads a month when they fix a file, so a load *replaces* the period
+(delete + insert in one transaction); the ledger says which load's rows are live, and the same
+file twice is "unchanged". Streamlit runs sessions in threads, so writes take one module lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ingest import contract as C
+from ingest.problems import ExtractRejected, IngestError, PeriodError, Problem
+from ingest.reader import Limits, read_sheets
+from ingest.store import DATA_TABLES
+from ingest.validate import Validation, latest_headcount, parse_period, validate_sheets
+from ingest.validate import validate_frames as _validate_frames
+
+__all__ = [
+    "ExtractRejected", "IngestError", "LoadResult", "PeriodError", "Problem", "Validation",
+    "WRITE_LOCK", "latest_headcount", "load_file", "load_frames", "parse_period", "sha256_of",
+    "validate_file", "validate_frames",
+]
+
+#: One writer at a time in this process (DuckDB allows one writing transaction per table set).
+WRITE_LOCK = threading.Lock()
+
+#: Test hook: seconds to sleep inside the transaction after the period's rows are deleted, so a
+#: test can SIGKILL the process mid-write. Never set in production.
+_PAUSE_ENV = "WORKFORCE_INGEST_TEST_PAUSE"
+
+
+@dataclass
+class LoadResult:
+    """What a load did. `outcome` is loaded | replaced | unchanged | dry-run."""
+
+    outcome: str
+    period: str
+    load_id: int | None
+    rows: dict[str, int] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    sha256: str | None = None
+    file_name: str | None = None
+
+    def summary(self) -> str:
+        """One line for the CLI / UI: what happened and how many rows."""
+        counts = ", ".join(f"{t} {n}" for t, n in self.rows.items())
+        what = {
+            "loaded": f"loaded {self.period} as load {self.load_id}",
+            "replaced": f"replaced {self.period} with load {self.load_id}",
+            "unchanged": f"unchanged: this file is already the live load for {self.period} "
+                         f"(load {self.load_id}); nothing was written",
+            "dry-run": f"dry run: {self.period} is valid and would load; nothing was written",
+        }[self.outcome]
+        return f"{what} ({counts})" if counts else what
+
+
+def sha256_of(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (identifies an extract in the ledger)."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def validate_file(*, path: str | Path, period: str | date, con: Any = None,
+                  file_name: str | None = None, limits: Limits | None = None) -> Validation:
+    """Read and validate a file. Bad content is reported in `.errors`, never raised.
+
+    Hostile or unreadable files come back as a Validation with one error saying what to do.
+    A bad `period` raises PeriodError (that is the caller's mistake, not the file's).
+    """
+    parse_period(period)
+    path = Path(path)
+    name = file_name or path.name
+    try:
+        sheets = read_sheets(path, limits=limits)
+    except ExtractRejected as exc:
+        result = Validation(period=f"{parse_period(period):%Y-%m}", errors=list(exc.problems))
+        result.file_name = name
+        return result
+    result = validate_sheets(sheets, period=period, con=con)
+    result.file_name = name
+    result.sha256 = sha256_of(path)
+    return result
+
+
+def validate_frames(*, frames: dict[str, pd.DataFrame], period: str | date,
+                    con: Any = None) -> Validation:
+    """Validate contract-shaped frames keyed by sheet name (used by the demo and benches)."""
+    return _validate_frames(frames=frames, period=period, con=con)
+
+
+def _active_load(con: Any, first: date) -> tuple[int, str, dict[str, int]] | None:
+    row = con.execute(
+        "SELECT load_id, sha256, rows_staff, rows_leavers, rows_vacancies, rows_training, "
+        "rows_survey FROM loads WHERE period = ? AND active ORDER BY load_id DESC LIMIT 1",
+        [first],
+    ).fetchall()
+    row = row[0] if row else None
+    if row is None:
+        return None
+    rows = dict(zip(("staff", "leavers", "vacancies", "training", "survey"), row[2:]))
+    return int(row[0]), str(row[1]), {k: int(v) for k, v in rows.items()}
+
+
+def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
+              file_name: str | None = None, dry_run: bool = False,
+              limits: Limits | None = None) -> LoadResult:
+    """Validate `path` and replace `period` in the store with it, atomically.
+
+    Raises ExtractRejected (nothing written) when the file has any error or is hostile.
+    """
+    first = parse_period(period)
+    path = Path(path)
+    name = file_name or path.name
+    if not dry_run:
+        digest = sha256_of(path)
+        active = _active_load(con, first)
+        if active is not None and active[1] == digest:
+            return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], digest, name)
+    result = validate_file(path=path, period=first, con=con, file_name=name, limits=limits)
+    if not result.ok:
+        raise ExtractRejected(result.errors + result.warnings)
+    if dry_run:
+        return LoadResult("dry-run", result.period, None, dict(result.rows), result.warnings,
+                          result.sha256, name)
+    return _write(con, result, loaded_by=loaded_by)
+
+
+def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date,
+                loaded_by: str, file_name: str, sha256: str | None = None) -> LoadResult:
+    """Validate raw contract-shaped frames and load them like a file (for the demo/benches).
+
+    Without `sha256`, a digest of the frames' contents identifies them in the ledger.
+    """
+    first = parse_period(period)
+    if sha256 is None:
+        h = hashlib.sha256()
+        for sname in sorted(frames):
+            h.update(sname.encode())
+            h.update(pd.util.hash_pandas_object(frames[sname].astype(str), index=False)
+                     .to_numpy().tobytes())
+            h.update("|".join(map(str, frames[sname].columns)).encode())
+        sha256 = h.hexdigest()
+    active = _active_load(con, first)
+    if active is not None and active[1] == sha256:
+        return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], sha256,
+                          file_name)
+    result = _validate_frames(frames=frames, period=first, con=con)
+    if not result.ok:
+        raise ExtractRejected(result.errors + result.warnings)
+    result.sha256 = sha256
+    result.file_name = file_name
+    return _write(con, result, loaded_by=loaded_by)
+
+
+def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
+    """Replace the period with `result.frames` in one transaction; ledger + audit rows too."""
+    first = parse_period(result.period)
+    warnings_json = json.dumps([p.to_dict() for p in result.warnings], default=str)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = {t: int(result.rows.get(t, 0)) for t in DATA_TABLES}
+    with WRITE_LOCK:
+        cur = con.cursor()
+        registered: list[str] = []
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            # re-check inside the lock: another thread may have loaded the same file meanwhile
+            active = _active_load(cur, first)
+            if active is not None and active[1] == result.sha256:
+                cur.execute("ROLLBACK")
+                return LoadResult("unchanged", result.period, active[0], active[2], [],
+                                  result.sha256, result.file_name)
+            had_any = cur.execute("SELECT count(*) FROM loads WHERE period = ?",
+                                  [first]).fetchall()[0][0] > 0
+            load_id = int(cur.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
+            for table in DATA_TABLES:
+                cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
+            pause = os.environ.get(_PAUSE_ENV)
+            if pause:
+                print("PAUSED-IN-TRANSACTION", flush=True)
+                time.sleep(float(pause))
+            for table in DATA_TABLES:
+                frame = result.frames.get(table)
+                if frame is None or frame.empty:
+                    continue
+                view = f"_ingest_{table}_{load_id}"
+                cur.register(view, frame)
+                registered.append(view)
+                cols = ", ".join(C.STORE_COLUMNS[table])
+                cur.execute(
+                    f"INSERT INTO {table} (period, load_id, {cols}) "  # noqa: S608
+                    f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}",
+                    [first, load_id],
+                )
+            cur.execute("UPDATE loads SET active = false WHERE period = ? AND active", [first])
+            outcome = "replaced" if had_any else "loaded"
+            cur.execute(
+                "INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
+                "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, "
+                "warnings, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
+                [load_id, first, result.file_name or "", result.sha256 or "", rows["staff"],
+                 rows["leavers"], rows["vacancies"], rows["training"], rows["survey"],
+                 loaded_by, now, outcome, warnings_json],
+            )
+            cur.execute(
+                'INSERT INTO audit_log ("at", actor, role, action, detail) VALUES (?, ?, ?, ?, ?)',
+                [now, loaded_by, None, "load", json.dumps({
+                    "load_id": load_id, "period": result.period, "file_name": result.file_name,
+                    "sha256": result.sha256, "outcome": outcome, "rows": rows,
+                    "warnings": len(result.warnings),
+                })],
+            )
+            cur.execute("COMMIT")
+        except ExtractRejected:
+            raise
+        except Exception as exc:
+            try:
+                cur.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the transaction may already be gone
+                pass
+            raise ExtractRejected(Problem(
+                None, None, None, None,
+                f"The store could not be written ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:200]}); nothing was changed. Try again, and tell "
+                "the dashboard's administrator if it happens again.",
+            )) from exc
+        finally:
+            for view in registered:
+                try:
+                    cur.unregister(view)
+                except Exception:  # noqa: BLE001
+                    pass
+            cur.close()
+    return LoadResult(outcome, result.period, load_id, rows, result.warnings, result.sha256,
+                      result.file_name)

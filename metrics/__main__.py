@@ -1,0 +1,155 @@
+"""Command line: the dashboard's figures without the dashboard.
+
+    python -m metrics --period YYYY-MM [--scope social_workers|all_staff]
+                      [--by service|team|role_group] [--format json|csv|table] [--db PATH] [--history]
+
+Why: analysts check and script the same numbers the pages show (same catalogue, same SQL,
+same targets). Rates are fractions 0..1. Bad arguments exit 2 with a message saying what to do.
+--history prints every loaded period up to --period (or all when --period is omitted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from metrics import catalogue, engine
+from metrics.types import BREAKDOWNS, SCOPES, MetricError
+
+FIELDS = ("value", "numerator", "denominator", "months_covered", "partial", "base_count",
+          "target", "status", "year_ago_value", "change_on_year")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="python -m metrics",
+        description="Workforce measures (DESIGN §4) for a month, with targets and status.",
+    )
+    ap.add_argument("--period", help="reporting month YYYY-MM (required unless --history)")
+    ap.add_argument("--scope", choices=SCOPES, default="social_workers")
+    ap.add_argument("--by", choices=BREAKDOWNS, default=None, help="break down by this column")
+    ap.add_argument("--format", choices=("json", "csv", "table"), default="json")
+    ap.add_argument("--db", type=Path, default=None, help="store path (default: $WORKFORCE_DB or data/workforce.duckdb)")
+    ap.add_argument("--history", action="store_true", help="every loaded period up to --period")
+    ap.add_argument("--metric", action="append", dest="metrics", default=None,
+                    help="only this metric id (repeatable)")
+    return ap
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, bool):
+        return value
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 6)
+    return value
+
+
+def _metric_block(rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for r in rows.to_dict("records"):
+        entry = {f: _clean(r[f]) for f in FIELDS}
+        m = catalogue.get(r["metric_id"])
+        entry["theme"] = m.theme
+        entry["unit"] = m.unit
+        out[r["metric_id"]] = entry
+    return out
+
+
+def _period_block(rows: pd.DataFrame, *, by: str | None) -> dict[str, Any]:
+    if by is None:
+        return {"metrics": _metric_block(rows)}
+    groups: dict[str, Any] = {}
+    for grp, part in rows.groupby("group", sort=True, dropna=True):
+        groups[str(grp)] = {"metrics": _metric_block(part)}
+    return {"groups": groups}
+
+
+def to_json(frame: pd.DataFrame, *, scope: str, by: str | None, period: str | None,
+            history: bool) -> dict[str, Any]:
+    """The documented JSON shape (one block per period when history)."""
+    head: dict[str, Any] = {"scope": scope}
+    if by is not None:
+        head["by"] = by
+    if not history:
+        return {"period": period, **head, **_period_block(frame, by=by)}
+    periods = {
+        p.strftime("%Y-%m"): _period_block(part, by=by)
+        for p, part in frame.groupby("period", sort=True)
+    }
+    return {**head, "periods": periods}
+
+
+def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["period"] = [p.strftime("%Y-%m") for p in out["period"]]
+    out.insert(1, "theme", [catalogue.get(m).theme for m in out["metric_id"]])
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = _parser()
+    args = ap.parse_args(argv)
+    if args.period is None and not args.history:
+        ap.error("--period YYYY-MM is required (or use --history for every loaded period)")
+    from ingest.store import StoreError, connect, default_db_path
+
+    db = args.db if args.db is not None else default_db_path()
+    if not Path(db).is_file():
+        print(f"error: no workforce store at {db}; load data with `python -m ingest` or pass --db PATH",
+              file=sys.stderr)
+        return 2
+    try:
+        con = connect(db, read_only=True)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        if args.history:
+            end = engine._require_period(con, args.period) if args.period else None
+            frame = engine.evaluate_history(con, scope=args.scope, by=args.by,
+                                            metric_ids=args.metrics, end=end)
+            period = end.strftime("%Y-%m") if end else None
+        else:
+            p = engine._require_period(con, args.period)
+            frame = engine.evaluate(con, period=p, scope=args.scope, by=args.by,
+                                    metric_ids=args.metrics)
+            period = p.strftime("%Y-%m")
+    except MetricError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+
+    if args.format == "json":
+        doc = to_json(frame, scope=args.scope, by=args.by, period=period, history=args.history)
+        json.dump(doc, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    elif args.format == "csv":
+        from metrics.export import to_csv_bytes
+
+        sys.stdout.write(to_csv_bytes(_flat(frame)).decode("utf-8-sig"))
+    else:
+        flat = _flat(frame).drop(columns=["theme", "scope"])
+        with pd.option_context("display.width", 200, "display.max_rows", None,
+                               "display.max_columns", None):
+            sys.stdout.write(flat.to_string(index=False) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,228 @@
+"""Detail frames behind the pages' charts (breakdowns of the catalogue's measures).
+
+Why here and not in pages: every number is computed once, in SQL with bind parameters, by the
+same scope and filter rules as the engine (metrics/engine.py). No employee id ever leaves these
+functions: they return aggregates or anonymous values only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from metrics.engine import (
+    DEFAULT_CASELOAD_THRESHOLD, _bind, _check_filters, _check_scope, _require_period, _where,
+    parse_period,
+)
+from metrics.types import MetricError
+
+LOS_BANDS = ("Under 1 year", "1 to 2 years", "2 to 5 years", "5 to 10 years", "10 years or more")
+AGE_BANDS = ("Under 25", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 and over", "Not known")
+PROFILE_DIMENSIONS = ("age_band", "gender", "ethnicity", "disability", "lives_in_county")
+OPTIONAL_COLUMNS = ("cases", "absence_days", "gender", "ethnicity", "age", "disability",
+                    "lives_in_county", "converted_from_agency")
+
+Filters = Mapping[str, Iterable[str]] | None
+
+
+def _params(scope: str, filters: Filters, **extra) -> tuple[dict, dict]:
+    _check_scope(scope)
+    clean = _check_filters(filters)
+    params = {"sw": scope == "social_workers", **extra}
+    for k, v in clean.items():
+        params[f"f_{k}"] = v
+    return clean, params
+
+
+def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
+    return con.execute(sql, _bind(sql, params)).df()
+
+
+def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
+                filters: Filters = None, start: date | str | None = None,
+                end: date | str | None = None) -> pd.DataFrame:
+    """Employed vs agency FTE at each month end (the 80:20 chart): period, employed_fte, agency_fte, agency_rate."""
+    clean, params = _params(scope, filters,
+                            start=parse_period(start) if start else date(1900, 1, 1),
+                            end=parse_period(end) if end else date(9999, 12, 1))
+    sql = f"""
+        SELECT period, coalesce(sum(fte) FILTER (WHERE worker_type <> 'Agency'), 0) AS employed_fte,
+               coalesce(sum(fte) FILTER (WHERE worker_type = 'Agency'), 0) AS agency_fte,
+               count(*) AS headcount
+        FROM staff WHERE {_where('', clean)} AND period BETWEEN $start AND $end
+        GROUP BY period ORDER BY period"""
+    df = _run(con, sql, params)
+    total = df["employed_fte"] + df["agency_fte"]
+    df["agency_rate"] = (df["agency_fte"] / total).where(total > 0)
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def leavers_by_reason(con: duckdb.DuckDBPyConnection, *, period: date | str,
+                      scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+    """Employed leavers in the 12 months to the period's end by reason: reason, leavers, fte."""
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p)
+    sql = f"""
+        SELECT reason, count(*) AS leavers, sum(fte) AS fte FROM leavers
+        WHERE worker_type <> 'Agency' AND {_where('', clean)}
+          AND period > $p - INTERVAL 12 MONTH AND period <= $p
+        GROUP BY reason ORDER BY leavers DESC, reason"""
+    return _run(con, sql, params)
+
+
+def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date | str,
+                                 scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+    """Leavers in the 12 months to the period by service at leaving: band, leavers (all bands listed)."""
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p)
+    sql = f"""
+        SELECT CASE
+                 WHEN leave_date < start_date + INTERVAL 1 YEAR THEN 0
+                 WHEN leave_date < start_date + INTERVAL 2 YEAR THEN 1
+                 WHEN leave_date < start_date + INTERVAL 5 YEAR THEN 2
+                 WHEN leave_date < start_date + INTERVAL 10 YEAR THEN 3
+                 ELSE 4 END AS band_no, count(*) AS leavers
+        FROM leavers WHERE worker_type <> 'Agency' AND {_where('', clean)}
+          AND period > $p - INTERVAL 12 MONTH AND period <= $p
+        GROUP BY band_no"""
+    got = dict(_run(con, sql, params).itertuples(index=False, name=None))
+    return pd.DataFrame({"band": list(LOS_BANDS),
+                         "leavers": [int(got.get(i, 0)) for i in range(len(LOS_BANDS))]})
+
+
+def caseload_distribution(con: duckdb.DuckDBPyConnection, *, period: date | str,
+                          scope: str = "social_workers", filters: Filters = None,
+                          threshold: float = DEFAULT_CASELOAD_THRESHOLD) -> pd.DataFrame:
+    """FTE-adjusted caseload of each case holder (values only, no ids), sorted: caseload_per_fte, over_threshold."""
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p, threshold=float(threshold))
+    sql = f"""
+        SELECT cases / fte AS caseload_per_fte, cases / fte > $threshold AS over_threshold
+        FROM staff WHERE period = $p AND cases >= 1 AND {_where('', clean)}
+        ORDER BY caseload_per_fte"""
+    return _run(con, sql, params)
+
+
+def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: str,
+            scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+    """Headcount by role_group and a diversity dimension: role_group, category, headcount, share (of role group)."""
+    if dimension not in PROFILE_DIMENSIONS:
+        raise MetricError(f"Unknown profile dimension {dimension!r}: choose one of {', '.join(PROFILE_DIMENSIONS)}")
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p)
+    expr = {
+        "age_band": """CASE WHEN age IS NULL THEN 'Not known' WHEN age < 25 THEN 'Under 25'
+                       WHEN age < 35 THEN '25 to 34' WHEN age < 45 THEN '35 to 44'
+                       WHEN age < 55 THEN '45 to 54' WHEN age < 65 THEN '55 to 64'
+                       ELSE '65 and over' END""",
+        "gender": "coalesce(gender, 'Not known')",
+        "ethnicity": "coalesce(ethnicity, 'Not known')",
+        "disability": "CASE disability WHEN 'Y' THEN 'Yes' WHEN 'N' THEN 'No' ELSE 'Not known' END",
+        "lives_in_county": "CASE WHEN lives_in_county THEN 'Yes' WHEN NOT lives_in_county THEN 'No' ELSE 'Not known' END",
+    }[dimension]
+    sql = f"""
+        SELECT role_group, {expr} AS category, count(*) AS headcount
+        FROM staff WHERE period = $p AND {_where('', clean)}
+        GROUP BY ALL ORDER BY role_group, category"""
+    df = _run(con, sql, params)
+    df["share"] = df["headcount"] / df.groupby("role_group")["headcount"].transform("sum")
+    return df
+
+
+def agency_cover(con: duckdb.DuckDBPyConnection, *, period: date | str,
+                 scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+    """Vacant FTE and the part agency covers, by service: service, vacant_fte, covered_fte, uncovered_fte, cover_rate."""
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p)
+    sql = f"""
+        SELECT service, sum(vacant_fte) AS vacant_fte, sum(covered_by_agency_fte) AS covered_fte,
+               sum(vacant_fte) - sum(covered_by_agency_fte) AS uncovered_fte,
+               sum(covered_by_agency_fte) / nullif(sum(vacant_fte), 0) AS cover_rate
+        FROM vacancies WHERE period = $p AND {_where('', clean)}
+        GROUP BY service ORDER BY service"""
+    return _run(con, sql, params)
+
+
+def conversions_by_month(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
+                         filters: Filters = None) -> pd.DataFrame:
+    """Agency-to-employee conversions per loaded month: period, conversions.
+
+    Each person once, in the month they converted: the month of their start date when the extract
+    flags converted_from_agency, else the first month seen employed after an agency month."""
+    clean, params = _params(scope, filters)
+    sql = f"""
+        WITH e AS (SELECT period, employee_id, start_date, converted_from_agency FROM staff
+                   WHERE worker_type <> 'Agency' AND {_where('', clean)}),
+        a AS (SELECT employee_id, min(period) AS first_agency FROM staff
+              WHERE worker_type = 'Agency' GROUP BY employee_id),
+        flagged AS (SELECT employee_id, min(date_trunc('month', start_date))::DATE AS period FROM e
+                    WHERE coalesce(converted_from_agency, FALSE) GROUP BY employee_id),
+        seen AS (SELECT e.employee_id, min(e.period) AS period FROM e JOIN a USING (employee_id)
+                 WHERE a.first_agency < e.period GROUP BY e.employee_id),
+        c AS (SELECT employee_id, min(period) AS period
+              FROM (SELECT * FROM flagged UNION ALL SELECT * FROM seen) GROUP BY employee_id),
+        per AS (SELECT DISTINCT period FROM staff)
+        SELECT per.period, count(c.employee_id) AS conversions
+        FROM per LEFT JOIN c USING (period) GROUP BY per.period ORDER BY per.period"""
+    df = _run(con, sql, params)
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def training_by_category(con: duckdb.DuckDBPyConnection, *, period: date | str,
+                         scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+    """Training completions in the 12 months to the period by category: category, completions, people."""
+    p = _require_period(con, period)
+    clean, params = _params(scope, filters, p=p)
+    sql = f"""
+        SELECT t.category, count(*) AS completions, count(DISTINCT t.employee_id) AS people
+        FROM training t LEFT JOIN staff st ON st.period = t.period AND st.employee_id = t.employee_id
+        WHERE t.period > $p - INTERVAL 12 MONTH AND t.period <= $p AND {_where('st.', clean)}
+        GROUP BY t.category ORDER BY completions DESC, t.category"""
+    return _run(con, sql, params)
+
+
+def completeness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Share of staff rows with each optional column filled, per period: period, column, filled, rows, share."""
+    counts = ", ".join(f"count({c}) AS {c}" for c in OPTIONAL_COLUMNS)
+    wide = con.execute(
+        f"SELECT period, count(*) AS rows, {counts} FROM staff GROUP BY period ORDER BY period"
+    ).df()
+    long = wide.melt(id_vars=["period", "rows"], value_vars=list(OPTIONAL_COLUMNS),
+                     var_name="column", value_name="filled")
+    long["share"] = (long["filled"] / long["rows"]).where(long["rows"] > 0)
+    long["period"] = pd.to_datetime(long["period"]).dt.date
+    return long[["period", "column", "filled", "rows", "share"]].sort_values(
+        ["period", "column"]).reset_index(drop=True)
+
+
+def load_touch(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per loaded period: the active load (file, who, when, rows) and how many times it was loaded."""
+    df = con.execute("""
+        SELECT period, count(*) AS times_loaded,
+               max(load_id) FILTER (WHERE active) AS load_id,
+               any_value(file_name) FILTER (WHERE active) AS file_name,
+               any_value(loaded_by) FILTER (WHERE active) AS loaded_by,
+               max(loaded_at) FILTER (WHERE active) AS loaded_at,
+               max(loaded_at) AS last_touched,
+               any_value(rows_staff) FILTER (WHERE active) AS rows_staff,
+               any_value(rows_leavers) FILTER (WHERE active) AS rows_leavers,
+               any_value(rows_vacancies) FILTER (WHERE active) AS rows_vacancies
+        FROM loads GROUP BY period ORDER BY period""").df()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
+
+
+def load_ledger(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every load ever recorded (newest first): who loaded which file for which month, and which
+    load's rows are the month's data now (`active`). Traceability for the data-quality page."""
+    df = con.execute("""
+        SELECT load_id, period, file_name, sha256, loaded_by, loaded_at, outcome, active,
+               rows_staff, rows_leavers, rows_vacancies, rows_training, rows_survey, warnings
+        FROM loads ORDER BY loaded_at DESC, load_id DESC""").df()
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df

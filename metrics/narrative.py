@@ -1,0 +1,318 @@
+"""Plain-English sentences about the figures, for cards, the Overview and committee packs.
+
+Why generated: a councillor reads "Agency workers are 18.3% of social-worker FTE, within the 80:20
+target; 15.6 points lower than a year ago." faster than a chart, and generating it from the same
+figures (with the caveats: partial window, suppressed, no target, no data) means the words can
+never disagree with the numbers. `format_value` is the one place numbers become text, so the
+pages format the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from metrics.types import Metric, MetricError, Target
+
+SUPPRESSED_TEXT = "c"
+NO_DATA = "no data"
+SCOPE_LABELS: dict[str, str] = {"social_workers": "social-worker", "all_staff": "staff"}
+
+# How each measure reads in a sentence; {v} is the formatted value, {s} the scope word.
+_PHRASES: dict[str, str] = {
+    "agency_rate_fte": "Agency workers are {v} of {s} FTE",
+    "vacancy_rate_fte": "Vacant posts are {v} of {s} posts (FTE)",
+    "agency_cover_rate": "Agency workers cover {v} of vacant {s} FTE",
+    "agency_conversions_12m": "{v} agency {workers} became employees in the last 12 months",
+    "turnover_rate_fte_12m": "Turnover in the last 12 months is {v} of {s} FTE",
+    "stability_index_12m": "{v} of {s} staff employed a year ago are still employed",
+    "early_leaver_rate_12m": "{v} of {s} leavers in the last 12 months had under a year's service",
+    "engagement_score": "The staff engagement score is {v}",
+    "avg_caseload": "The average {s} caseload is {v}",
+    "caseload_over_threshold_rate": "{v} of {s} case holders are over the caseload threshold",
+    "absence_rate": "Sickness absence is {v} of {s} working days",
+    "permanent_team_manager_rate": "{v} of team manager FTE is directly employed",
+    "ethnic_minority_rate": "{v} of {s} staff of known ethnicity are from ethnic minorities",
+    "aged_55_plus_rate": "{v} of {s} staff of known age are 55 or over",
+    "local_residence_rate": "{v} of {s} staff live in the county",
+    "training_completions_12m": "Staff completed {v} training courses in the last 12 months",
+}
+_TARGET_NAMES: dict[str, str] = {"agency_rate_fte": "the 80:20 target"}
+
+
+class NarrativeError(MetricError):
+    """A sentence cannot be built (unknown metric)."""
+
+
+def _metric(metric: Metric | str) -> Metric:
+    if isinstance(metric, Metric):
+        return metric
+    from metrics.catalogue import get
+
+    return get(str(metric))
+
+
+def _number(value: Any) -> float | None:
+    if value is None or (isinstance(value, str) and value == SUPPRESSED_TEXT):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _is_suppressed(value: Any) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED_TEXT
+
+
+def format_value(metric: Metric | str, value: Any, *, short: bool = False) -> str:
+    """Rates as % with 1 decimal, caseload with 1 decimal "cases per FTE", counts as integers.
+
+    "c" stays "c"; missing becomes "no data". `short` drops the caseload unit (for cards).
+    """
+    if _is_suppressed(value):
+        return SUPPRESSED_TEXT
+    v = _number(value)
+    if v is None:
+        return NO_DATA
+    unit = _metric(metric).unit
+    if unit == "rate":
+        return f"{_round(v * 100, 1):.1f}%"
+    if unit == "caseload":
+        text = f"{_round(v, 1):.1f}"
+        return text if short else f"{text} cases per FTE"
+    if unit == "count":
+        return f"{int(_round(v, 0)):,}"
+    if unit == "score":
+        text = f"{_round(v, 0):.0f}"
+        return text if short else f"{text} out of 100"
+    return f"{v:g}"
+
+
+def _round(v: float, places: int) -> float:
+    """Round half away from zero (as people expect 0.25 -> 0.3), and never show -0.0."""
+    q = 10**places
+    out = math.floor(abs(v) * q + 0.5 + 1e-9) / q
+    out = math.copysign(out, v)
+    return 0.0 if out == 0 else out
+
+
+def format_change(metric: Metric | str, change: Any) -> str:
+    """'15.6 points lower' / '0.9 cases per FTE higher' / '3 more' / 'the same'."""
+    c = _number(change)
+    if c is None:
+        return ""
+    m = _metric(metric)
+    if m.unit == "rate":
+        size, unit = _round(abs(c) * 100, 1), " points"
+        text = f"{size:.1f}"
+    elif m.unit == "caseload":
+        size, unit = _round(abs(c), 1), " cases per FTE"
+        text = f"{size:.1f}"
+    elif m.unit == "score":
+        size, unit = _round(abs(c), 0), " points"
+        text = f"{size:.0f}"
+    else:
+        size, unit = _round(abs(c), 0), ""
+        text = f"{int(size):,}"
+        if size == 0:
+            return "the same"
+        return f"{text} {'more' if c > 0 else 'fewer'}"
+    if size == 0:
+        return "the same"
+    return f"{text}{unit} {'higher' if c > 0 else 'lower'}"
+
+
+def _target_value(target: Any) -> tuple[float | None, Target | None]:
+    if isinstance(target, Target):
+        return target.value, target
+    return _number(target), None
+
+
+def _target_name(m: Metric, target_value: float, target_obj: Target | None) -> str:
+    if m.id in _TARGET_NAMES:
+        return _TARGET_NAMES[m.id]
+    england = target_obj is not None and target_obj.source.lower().startswith("england")
+    return f"the target ({'England ' if england else ''}{format_value(m, target_value)})"
+
+
+def _status(value: float, target: float, direction: str | None) -> str:
+    if direction == "higher":
+        return "green" if value >= target - 1e-12 else "red"
+    return "green" if value <= target + 1e-12 else "red"
+
+
+def _subject(m: Metric, value: Any, scope_label: str) -> str:
+    v = format_value(m, value)
+    phrase = _PHRASES.get(m.id)
+    if phrase is None:
+        return f"{m.label} is {v}"
+    n = _number(value)
+    workers = "worker" if n is not None and _round(n, 0) == 1 else "workers"
+    text = phrase.format(v=v, s=scope_label, workers=workers)
+    if n is not None and _round(n, 0) == 1 and m.id == "agency_conversions_12m":
+        text = text.replace("became employees", "became an employee")
+    text = text.replace("  ", " ")
+    return text[:1].upper() + text[1:]
+
+
+def sentence(
+    *,
+    metric: Metric | str,
+    value: Any,
+    target: float | Target | None = None,
+    status: str | None = None,
+    year_ago_value: Any = None,
+    projection: Any = None,
+    suppressed: bool = False,
+    months_covered: int | None = None,
+    unit_scope_label: str = "social-worker",
+) -> str:
+    """One plain-English sentence (sometimes two) about a figure, with its caveats.
+
+    `target` is the target value in the metric's unit (or a `Target`); `status` the RAG status
+    (computed from target and direction when not given); `projection` a
+    `metrics.projection.Projection` whose message is added when the target is not yet met.
+    """
+    m = _metric(metric)
+    if suppressed or _is_suppressed(value):
+        return f"{m.label} is not shown because it rests on fewer than 5 people."
+    v = _number(value)
+    if v is None:
+        return f"{m.label}: no data for this period."
+    subject = _subject(m, v, unit_scope_label)
+    tval, tobj = _target_value(target)
+    if tval is not None and (status is None or status == "grey"):
+        status = _status(v, tval, (tobj.direction if tobj else m.direction))
+    direction = tobj.direction if tobj else m.direction
+    if tval is None:
+        clause = " (no target set)"
+    else:
+        name = _target_name(m, tval, tobj)
+        if status == "green":
+            clause = f", {'meeting' if direction == 'higher' else 'within'} {name}"
+        elif status == "amber":
+            clause = f", just {'below' if direction == 'higher' else 'above'} {name}"
+        else:
+            clause = f", {'below' if direction == 'higher' else 'above'} {name}"
+    text = subject + clause
+    change = None
+    ya = _number(year_ago_value)
+    if ya is not None:
+        change = format_change(m, v - ya)
+    if change:
+        text += f"; {change} than a year ago" if change != "the same" else "; the same as a year ago"
+    text += "."
+    if projection is not None and tval is not None and status != "green":
+        msg = getattr(projection, "message", "")
+        if msg:
+            text += " " + msg
+    window = m.window_months
+    if window and months_covered is not None:
+        covered = int(months_covered)
+        if covered < window:
+            text += f" This figure covers {covered} of {window} months."
+    return text
+
+
+def _scope_label(frame: pd.DataFrame) -> str:
+    if "scope" in frame.columns and len(frame):
+        return SCOPE_LABELS.get(str(frame["scope"].iloc[0]), "social-worker")
+    return "social-worker"
+
+
+def _row_sentence(row: Mapping[str, Any], scope_label: str, projection: Any = None) -> str:
+    return sentence(
+        metric=row["metric_id"],
+        value=row.get("value"),
+        target=row.get("target"),
+        status=row.get("status"),
+        year_ago_value=row.get("year_ago_value"),
+        projection=projection,
+        suppressed=_truthy(row.get("suppressed")),
+        months_covered=_months(row.get("months_covered")),
+        unit_scope_label=scope_label,
+    )
+
+
+def _truthy(value: Any) -> bool:
+    try:
+        return bool(value) and not pd.isna(value)
+    except (TypeError, ValueError):
+        return False
+
+
+def _months(value: Any) -> int | None:
+    n = _number(value)
+    return None if n is None else int(n)
+
+
+MAX_SENTENCES = 5
+
+
+def _count_sentences(text: str) -> int:
+    return len([p for p in re.split(r"(?<=\.)\s+(?=[A-Z0-9])", text) if p])
+
+
+def paragraph(evaluated: pd.DataFrame, *, projection: Any = None) -> str:
+    """The Overview paragraph: 3-5 sentences, leading with the 80:20 story.
+
+    `evaluated` is `metrics.engine.evaluate(...)` (overall rows are used: group empty).
+    """
+    from metrics.catalogue import CATALOGUE, HEADLINE_IDS
+
+    if evaluated is None or evaluated.empty:
+        return "There is no data for this period yet: upload a monthly workforce extract."
+    frame = evaluated
+    if "group" in frame.columns:
+        frame = frame[frame["group"].isna()]
+    frame = frame[frame["metric_id"].isin(list(CATALOGUE))]
+    scope_label = _scope_label(frame)
+    rows = {r["metric_id"]: r for r in frame.to_dict("records")}
+    out: list[str] = []
+    if "agency_rate_fte" in rows:
+        out.append(_row_sentence(rows["agency_rate_fte"], scope_label, projection))
+
+    rated = [r for r in rows.values() if r.get("status") in ("green", "amber", "red")]
+    if rated:
+        g = sum(r["status"] == "green" for r in rated)
+        a = sum(r["status"] == "amber" for r in rated)
+        red = sum(r["status"] == "red" for r in rated)
+        parts = [f"{g} meet{'s' if g == 1 else ''} it"]
+        if a:
+            parts.append(f"{a} {'is' if a == 1 else 'are'} close")
+        if red:
+            parts.append(f"{red} {'is' if red == 1 else 'are'} off target")
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        n = len(rated)
+        out.append(f"Of the {n} measure{'s' if n != 1 else ''} with a target, {listed}.")
+
+    order = {mid: k for k, mid in enumerate(HEADLINE_IDS)}
+    concern = sorted(
+        (r for r in rows.values() if r["metric_id"] != "agency_rate_fte" and r.get("status") in ("red", "amber")),
+        key=lambda r: (0 if r["status"] == "red" else 1, order.get(r["metric_id"], 99), r["metric_id"]),
+    )
+    if not concern:
+        concern = [
+            rows[mid] for mid in HEADLINE_IDS
+            if mid != "agency_rate_fte" and mid in rows and _number(rows[mid].get("value")) is not None
+        ]
+    added = 0
+    for r in concern:
+        text = _row_sentence(r, scope_label)
+        if added == 2 or _count_sentences(" ".join(out + [text])) > MAX_SENTENCES:
+            break
+        out.append(text)
+        added += 1
+    if not out:
+        return "There is no data for this period yet: upload a monthly workforce extract."
+    return " ".join(out)

@@ -1,0 +1,88 @@
+"""Targets and RAG status, read from data/targets.toml so leadership can change them.
+
+Why a file: targets are policy, not code. England figures move every year; the 80:20 date may be
+revised. The engine and pages read them through `load_targets` only.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Mapping
+
+from metrics.catalogue import CATALOGUE
+from metrics.types import MetricError, Target
+
+DEFAULT_TARGETS_PATH = Path(__file__).resolve().parent.parent / "data" / "targets.toml"
+
+
+class TargetsError(MetricError):
+    """The targets file is missing, unreadable or has an invalid entry."""
+
+
+def _target(metric_id: str, raw: Mapping[str, Any], path: Path) -> Target:
+    where = f"{path.name} [{metric_id}]"
+    if metric_id not in CATALOGUE:
+        raise TargetsError(f"{where}: unknown metric; known metrics are {', '.join(CATALOGUE)}")
+    value = raw.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise TargetsError(f"{where}: value must be a number, got {value!r}")
+    direction = raw.get("direction", CATALOGUE[metric_id].direction)
+    if direction not in ("lower", "higher"):
+        raise TargetsError(f"{where}: direction must be \"lower\" or \"higher\", got {direction!r}")
+    band = raw.get("amber_band", 0.0)
+    if isinstance(band, bool) or not isinstance(band, (int, float)) or band < 0:
+        raise TargetsError(f"{where}: amber_band must be a number >= 0, got {band!r}")
+    tdate = raw.get("target_date")
+    if isinstance(tdate, datetime):
+        tdate = tdate.date()
+    if tdate is not None and not isinstance(tdate, date):
+        try:
+            tdate = date.fromisoformat(str(tdate))
+        except ValueError:
+            raise TargetsError(f"{where}: target_date must be a date like 2026-06-30, got {tdate!r}") from None
+    return Target(
+        metric_id=metric_id, value=None if value is None else float(value), direction=direction,
+        amber_band=float(band), target_date=tdate, source=str(raw.get("source", "")),
+    )
+
+
+def load_targets(path: str | Path | None = None) -> dict[str, Target]:
+    """Targets keyed by metric id from `path` (default data/targets.toml)."""
+    p = Path(path) if path is not None else DEFAULT_TARGETS_PATH
+    try:
+        with p.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise TargetsError(f"Targets file not found: {p}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise TargetsError(f"Targets file {p} is not valid TOML: {exc}") from None
+    out: dict[str, Target] = {}
+    for metric_id, entry in raw.items():
+        if not isinstance(entry, dict):
+            raise TargetsError(f"{p.name}: [{metric_id}] must be a table of value, direction, amber_band")
+        out[metric_id] = _target(metric_id, entry, p)
+    return out
+
+
+def status(*, metric_id: str, value: float | None, targets: Mapping[str, Target] | None = None) -> str:
+    """green = meets the target, amber = within the band, red = beyond it, grey = no target or no data."""
+    tg = load_targets() if targets is None else targets
+    target = tg.get(metric_id)
+    if target is None or target.value is None or value is None:
+        return "grey"
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return "grey"
+    if math.isnan(v):
+        return "grey"
+    gap = (v - target.value) if target.direction == "lower" else (target.value - v)
+    eps = 1e-12
+    if gap <= eps:
+        return "green"
+    if gap <= target.amber_band + eps:
+        return "amber"
+    return "red"

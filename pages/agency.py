@@ -1,0 +1,63 @@
+"""Agency & 80:20: are we on course for 80% permanent staff by 30 June 2026?"""
+
+import streamlit as st
+
+from ui import charts, data, layout, state
+
+state.require_page("agency")
+filters = state.get_filters()
+layout.page_header(
+    "Agency & 80:20",
+    "Leadership committed to an **80:20 ratio of permanent to agency staff** (by full-time "
+    f"equivalent) by **30 June 2026**. Figures for **{filters.describe()}**.",
+)
+if not filters.period:
+    st.info("No months are loaded yet.")
+    st.stop()
+
+tg = data.target_info("agency_rate_fte")
+share = data.permanent_share_trend(filters)
+proj = data.projection("agency_rate_fte", filters, as_share_employed=True)
+fig = charts.trend_chart(
+    share, x="period", y="value", name="Permanent share of FTE", unit="rate",
+    target=data.permanent_target(), target_label="80:20 target: at least 80% permanent",
+    target_date=tg["date"], projection=proj["fitted"],
+    title="Permanent (directly employed) share of FTE, month by month",
+)
+layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"]), key="agency-trend")
+if proj["message"]:
+    st.info(proj["message"], icon=":material/trending_up:")
+layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio")
+
+st.header("By service" + (" and team" if state.can_see_teams() else ""))
+by_options = ["service", "team"] if state.can_see_teams() else ["service"]
+tabs = st.tabs([b.title() for b in by_options])
+for tab, by in zip(tabs, by_options):
+    with tab:
+        frame = data.breakdown("agency_rate_fte", filters, by=by)
+        layout.chart(
+            charts.bar_chart(frame, category="group", value="value", unit="rate",
+                             target=tg["value"], target_label="Target: at most 20% agency",
+                             axis_title="Agency share of FTE"),
+            alt=data.breakdown_alt("agency_rate_fte", frame, by=by), key=f"agency-by-{by}",
+        )
+        layout.show_table(data.breakdown_table(frame, metric_id="agency_rate_fte", by=by),
+                          f"Agency share by {by}", key=f"agency-by-{by}-table")
+
+st.header("Agency cover of vacancies")
+cover = data.agency_cover(filters)
+layout.chart(
+    charts.bar_chart(cover, category="Service", value="Share covered (%)", unit="percent",
+                     axis_title="Share of vacant FTE covered by agency (%)"),
+    alt=data.cover_alt(cover), key="agency-cover",
+)
+layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table")
+
+st.header("Agency workers who became employees")
+conv = data.conversions(filters)
+layout.chart(
+    charts.bar_chart(conv, category="Month",
+                     value="Conversions", unit="count", horizontal=False, axis_title="People"),
+    alt=data.conversions_alt(filters, conv), key="agency-conversions",
+)
+layout.show_table(conv, "Agency to employee conversions", key="agency-conv-table")

@@ -1,0 +1,82 @@
+"""Benchmarks (every role): the authority beside its region, England and statistical neighbours."""
+
+import streamlit as st
+
+from ui.state import allowed, current_role, require_page
+
+require_page("benchmarks")
+
+from ui import upload  # noqa: E402
+from ui.layout import chart, page_header, show_table  # noqa: E402
+
+page_header(
+    "Benchmarks",
+    "How the directorate compares with its region, England and the councils most like it "
+    "(its statistical neighbours), using the Department for Education's published figures at 30 "
+    "September each year. The stars are our own figures for the same date, from the monthly extracts.",
+)
+CAN_IMPORT = allowed("hr", "leadership")
+
+
+def _import_control() -> None:
+    """HR and leadership may import the published CSV files; scrutiny members see figures only."""
+    with st.expander("Import the published files", expanded=view is None):
+        st.markdown(
+            "Upload the DfE file **csww_indicators_…csv** (Children's social work workforce, "
+            "explore-education-statistics.service.gov.uk), and optionally the statistical neighbour "
+            "model **sn_model_…_wide.csv** and the ONS ethnic group files. A file that is not "
+            "right is refused whole; a newer file replaces the older one."
+        )
+        files = st.file_uploader("Published CSV files", type=["csv"], accept_multiple_files=True,
+                                 key=f"bench_files_{st.session_state.get('bench_nonce', 0)}")
+        if files and st.button("Import these files", type="primary", key="bench_import"):
+            try:
+                with st.spinner("Checking and importing…"):
+                    results = upload.import_benchmarks(files=[(f.name, f.getvalue()) for f in files],
+                                                       imported_by=current_role())
+            except Exception as exc:  # BenchmarkError / PermissionError: nothing was written
+                st.error(f"Nothing was imported: {exc}")
+            else:
+                st.session_state["bench_done"] = "; ".join(str(r) for r in results)
+                st.session_state["bench_nonce"] = st.session_state.get("bench_nonce", 0) + 1
+                st.rerun()
+        show_table(upload.benchmark_imports(), "Imported published files", key="bench_ledger")
+
+
+if done := st.session_state.pop("bench_done", None):
+    st.success(f"Imported: {done}")
+
+try:
+    home = upload.benchmark_view()
+    view = upload.benchmark_view(la_code=st.session_state.get("bench_la", home.la_code))
+except upload.BenchmarksNotImported:
+    view = None
+    st.info(
+        "**The published comparison figures have not been imported yet.** The dashboard does not "
+        "ship them: they come from the Department for Education's 'Children's social work "
+        "workforce' statistics. "
+        + ("Download the indicators CSV from explore-education-statistics.service.gov.uk and "
+           "import it below; the charts appear at once." if CAN_IMPORT else
+           "Ask HR or the leadership team to import them; until then this page has nothing to compare.")
+    )
+
+if view is not None:
+    choices = {home.la_code: home.la_name, **dict(zip(home.neighbours["old_la_code"], home.neighbours["la_name"]))}
+    ours = view.ours if view.la_code == home.la_code else None  # our extract describes our council only
+    st.selectbox("Authority to compare", list(choices), format_func=lambda c: f"{choices[c]} ({c})",
+                 key="bench_la", help="Our council, or one of its statistical neighbours.")
+    sn = ", ".join(view.neighbours["la_name"].astype(str)) or "none imported"
+    st.caption(f"{view.la_name} is in {view.region_name or 'an unknown region'}. Its statistical "
+               f"neighbours: {sn}.")
+    for indicator, label, unit in upload.BENCHMARK_INDICATORS:
+        st.subheader(label)
+        fig = upload.benchmark_figure(view.comparison, indicator=indicator, unit=unit,
+                                      la_name=view.la_name, region_name=view.region_name, ours=ours)
+        chart(fig, upload.benchmark_sentence(view.comparison, indicator=indicator, label=label,
+                                             unit=unit, la_name=view.la_name, ours=ours),
+              key=f"bench_{indicator}")
+    show_table(view.comparison.drop(columns=["metric_id"], errors="ignore"),
+               f"Benchmarks for {view.la_name}", key="bench_table")
+
+if CAN_IMPORT:
+    _import_control()

@@ -1,0 +1,41 @@
+"""Overview: is the strategy working? Headline measures against their targets, in ten seconds."""
+
+import streamlit as st
+
+from ui import cards, data, layout, state
+
+state.require_page("overview")
+filters = state.get_filters()
+layout.page_header(
+    "Overview",
+    f"The headline workforce measures for **{filters.describe()}** at the end of "
+    f"**{state.period_label(filters.period)}**, against the directorate's targets."
+    if filters.period else "No months are loaded yet.",
+)
+if not filters.period:
+    st.info("Load a monthly workforce extract (Upload page, HR) to see the measures.")
+    st.stop()
+
+summary = data.narrative(filters)
+if summary:
+    with st.container(border=True):
+        st.markdown("**In brief**")
+        st.markdown(summary)
+
+rows = data.headline(filters)
+columns = st.columns(3)
+for i, row in enumerate(rows.itertuples(index=False)):
+    with columns[i % 3]:
+        cards.kpi_card(
+            label=row.label, value=row.value, unit=row.unit, target=row.target,
+            status=row.status, change_on_year=row.change_on_year, direction=row.direction,
+            spark=row.spark, help=row.description,
+            partial_months=row.months_covered if row.partial else None,
+        )
+
+st.caption(
+    "Status: **On target** meets the target; **Close to target** is within the agreed margin; "
+    "**Off target** is beyond it. Sparklines show the last 12 months. "
+    + ("c = not shown because it rests on fewer than 5 people." if state.is_suppressed() else "")
+)
+layout.show_table(data.headline_table(filters), "Headline measures", key="overview-table")

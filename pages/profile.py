@@ -1,0 +1,57 @@
+"""Workforce profile: who our workforce is, beside the county it serves."""
+
+import streamlit as st
+
+from ui import charts, data, layout, state
+
+state.require_page("profile")
+filters = state.get_filters()
+layout.page_header(
+    "Workforce profile",
+    f"Age, gender, ethnicity and disability of **{filters.describe()}** in post at the end of "
+    f"**{state.period_label(filters.period) if filters.period else '—'}** (employed and agency), "
+    "and who lives in the county. Shares are of people whose answer is recorded.",
+)
+if not filters.period:
+    st.info("No months are loaded yet.")
+    st.stop()
+if state.is_suppressed():
+    st.caption("c = not shown because it rests on fewer than 5 people, or could be worked out from figures that do.")
+
+st.header("Ethnicity beside the county population")
+ethnicity = data.profile(filters, dimension="ethnicity")
+county, county_note = data.county_population()
+layout.chart(
+    charts.stacked_share_chart(ethnicity.assign(Who="Our staff"), category="Who", part="Ethnic group",
+                               share="Share (%)", reference=county, reference_name="County population (Census 2021)"),
+    alt=data.ethnicity_alt(filters, county), key="ethnicity",
+)
+st.caption(county_note)
+layout.show_table(ethnicity, "Staff by ethnic group", key="ethnicity-table")
+
+left, right = st.columns(2)
+for column, dimension, title in ((left, "age_band", "Age"), (right, "gender", "Gender")):
+    with column:
+        st.subheader(title)
+        frame = data.profile(filters, dimension=dimension)
+        label = data.PROFILE_LABELS[dimension]
+        layout.chart(charts.bar_chart(frame, category=label, value="Share (%)", unit="percent",
+                                      axis_title="Share of people (%)"),
+                     alt=data.counts_alt(frame, label, "People", f"staff by {title.lower()}"), key=dimension)
+        layout.show_table(frame, f"Staff by {title.lower()}", key=f"{dimension}-table")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Disability")
+    frame = data.profile(filters, dimension="disability")
+    layout.chart(charts.bar_chart(frame, category="Disabled", value="Share (%)", unit="percent",
+                                  axis_title="Share of people (%)"),
+                 alt=data.counts_alt(frame, "Disabled", "People", "staff by disability"), key="disability")
+    layout.show_table(frame, "Staff by disability", key="disability-table")
+with right:
+    st.subheader("Living in the county, by job type")
+    frame = data.local_by_job(filters)
+    layout.chart(charts.bar_chart(frame, category="Job type", value="Share living in county (%)",
+                                  unit="percent", axis_title="Share living in the county (%)"),
+                 alt=data.local_alt(frame), key="local")
+    layout.show_table(frame, "Living in the county by job type", key="local-table")

@@ -1,0 +1,63 @@
+"""Turnover & retention: are people staying, and why do they leave?"""
+
+import streamlit as st
+
+from ui import charts, data, layout, state
+
+state.require_page("turnover")
+filters = state.get_filters()
+layout.page_header(
+    "Turnover & retention",
+    "Directly employed staff who left in the last 12 months, who stayed, and why people leave, "
+    f"for **{filters.describe()}**. Moves between teams are not counted as leaving.",
+)
+if not filters.period:
+    st.info("No months are loaded yet.")
+    st.stop()
+
+tg = data.target_info("turnover_rate_fte_12m")
+left, right = st.columns(2)
+with left:
+    layout.chart(
+        charts.trend_chart(
+            data.trend("turnover_rate_fte_12m", filters), x="period", y="value",
+            name="Our turnover (12 months)", unit="rate", target=tg["value"],
+            target_label="Target: England 2025", comparison=data.england("turnover_rate_fte_12m"),
+            comparison_name="England (30 September)", title="Turnover rate, rolling 12 months (FTE)",
+        ),
+        alt=data.trend_alt("turnover_rate_fte_12m", filters) + data.england_note("turnover_rate_fte_12m"),
+        key="turnover-trend",
+    )
+with right:
+    layout.chart(
+        charts.trend_chart(data.trend("stability_index_12m", filters), x="period", y="value",
+                           name="Stability index", unit="rate",
+                           title="Stability index: share of staff employed a year ago still here"),
+        alt=data.trend_alt("stability_index_12m", filters), key="stability-trend",
+    )
+st.caption(data.partial_note("turnover_rate_fte_12m", filters))
+
+st.header("Why people left (last 12 months)")
+left, right = st.columns(2)
+with left:
+    reasons = data.leavers_by_reason(filters)
+    layout.chart(charts.bar_chart(reasons, category="Reason", value="Leavers", unit="count",
+                                  axis_title="Leavers (people)", title="Leavers by reason"),
+                 alt=data.counts_alt(reasons, "Reason", "Leavers", "leavers by reason"), key="reasons")
+    layout.show_table(reasons, "Leavers by reason", key="reasons-table")
+with right:
+    service = data.length_of_service(filters)
+    layout.chart(charts.bar_chart(service, category="Length of service", value="Leavers", unit="count",
+                                  horizontal=False, axis_title="Leavers (people)",
+                                  title="Length of service at leaving"),
+                 alt=data.counts_alt(service, "Length of service", "Leavers", "leavers by length of service"),
+                 key="service")
+    layout.show_table(service, "Length of service at leaving", key="service-table")
+
+st.header("Early leavers")
+layout.chart(
+    charts.trend_chart(data.trend("early_leaver_rate_12m", filters), x="period", y="value",
+                       name="Leavers with under a year's service", unit="rate",
+                       title="Share of leavers who had been here less than a year (rolling 12 months)"),
+    alt=data.trend_alt("early_leaver_rate_12m", filters), key="early",
+)

@@ -1,0 +1,85 @@
+"""Upload (HR only): choose the month, check the extract, see what will change, confirm, load."""
+
+import streamlit as st
+
+from ui.state import current_role, period_label, require_role, widget_key
+
+require_role("hr")  # server-side guard: the page refuses other roles even when opened by URL
+
+from ui import db, upload  # noqa: E402
+from ui.layout import page_header, show_table  # noqa: E402
+
+page_header(
+    "Upload a month",
+    "Load the monthly HR extract. Nothing is written until you confirm, and a file with any "
+    "error loads nothing.",
+)
+con = db.cursor()
+st.session_state.setdefault("upload_nonce", 0)
+
+
+def _confirm(data: bytes, file_name: str, period: str) -> None:
+    """Button callback: load, point every page at the new month, forget the uploaded file."""
+    try:
+        result = upload.confirm_upload(con=db.cursor(), data=data, file_name=file_name,
+                                       period=period, loaded_by=current_role())
+    except Exception as exc:  # ExtractRejected / PermissionError: said on screen, nothing written
+        st.session_state["upload_message"] = ("error", f"Nothing was loaded: {exc}")
+        return
+    st.session_state["upload_message"] = ("success", upload.result_message(result, period=period))
+    st.session_state[widget_key("period")] = period
+    st.session_state["upload_nonce"] += 1  # a new uploader key drops the file from the session
+
+
+if msg := st.session_state.pop("upload_message", None):
+    (st.success if msg[0] == "success" else st.error)(msg[1])
+
+options = upload.month_options(con)
+period = st.selectbox("Month the extract is for", options, format_func=period_label,
+                      help="Defaults to the month after the latest one loaded.")
+st.caption(f"The file must describe staff in post on the last day of {period_label(period)}.")
+file = st.file_uploader("Monthly extract (Excel workbook, or a zip of CSV files one per sheet)",
+                        type=["xlsx", "zip"], key=f"extract_{st.session_state['upload_nonce']}")
+
+if file is not None:
+    data = file.getvalue()
+    with st.status(f"Checking {file.name}…", expanded=False) as status:
+        try:
+            check = upload.check_upload(con=con, data=data, file_name=file.name, period=period)
+        except upload.UploadRefused as exc:
+            status.update(label="The file was not accepted", state="error")
+            st.error(str(exc))
+            st.stop()
+        status.update(label=check.headline, state="error" if check.errors.shape[0] else "complete")
+    if len(check.errors):
+        st.error(f"{check.headline}. Nothing has been loaded. Fix these rows in your file and "
+                 "upload it again (download the list to work through it).")
+        show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems")
+    if len(check.warnings):
+        st.warning("Worth checking (these do not stop the load):")
+        show_table(check.warnings, f"Warnings for {file.name}", key="dl_warnings")
+    if check.preview is not None:
+        pv = check.preview
+        st.subheader("What will change")
+        if pv.identical:
+            st.info(f"This is the same file as the one already loaded for {period_label(period)}: "
+                    "loading it again changes nothing.")
+        elif pv.replaces:
+            st.warning(f"This replaces the data already loaded for {period} ({period_label(period)}).")
+        show_table(pv.rows, "Rows per sheet")
+        show_table(pv.movement, f"Movement on {period_label(pv.previous_period)}"
+                   if pv.previous_period else "Figures in this file")
+        st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
+                  on_click=_confirm, args=(data, file.name, period))
+
+st.subheader("Load history")
+ledger = upload.quality_frame("ledger")
+if ledger.empty:
+    st.info("No months have been loaded yet.")
+else:
+    show_table(ledger, "Load history")
+
+st.subheader("Template")
+st.download_button("Download the blank extract template (.xlsx)", data=upload.template_bytes(),
+                   file_name="workforce-extract-template.xlsx", key="dl_template",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

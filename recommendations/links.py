@@ -1,0 +1,259 @@
+"""Did the recommendation move anything? The linked measure then (at the meeting) and now.
+
+Why computed rather than stored: "the value when the recommendation was made" is the figure for
+the month of the meeting as the data stand; a later corrected load should correct it too. When
+that month is not loaded the page says "not loaded then" instead of borrowing another month.
+The snapshot taken when a link is made is kept in rec_links for the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metrics import engine
+from metrics.catalogue import get as get_metric
+from recommendations.model import TrackerError
+from recommendations.store import ensure_schema
+
+NOT_LOADED_THEN = "not loaded then"
+NO_DATA = "no data"
+
+# How long after the meeting month an extract still counts as "when it was made":
+# the meeting month itself (its month end is after the meeting) or the month after.
+MONTHS_AFTER = 1
+
+
+@dataclass(frozen=True)
+class Value:
+    period: date
+    value: float | None
+    base_count: int | None
+    months_covered: int | None
+    partial: bool | None
+
+
+def _to_date(value: Any) -> date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "date") and not isinstance(value, date):
+        return value.date()
+    if isinstance(value, date) and hasattr(value, "hour"):
+        return value.date()
+    return value
+
+
+def period_at_meeting(con: duckdb.DuckDBPyConnection, *, meeting_date: date) -> date | None:
+    """The loaded month at/after the meeting (its month, else the next); None if not loaded then."""
+    meeting = _to_date(meeting_date)
+    first = meeting.replace(day=1)
+    wanted = [first]
+    y, m = first.year, first.month
+    for _ in range(MONTHS_AFTER):
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        wanted.append(date(y, m, 1))
+    loaded = set(engine.periods(con))
+    for p in wanted:
+        if p in loaded:
+            return p
+    return None
+
+
+def _value(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str, period: date) -> Value:
+    frame = engine.compute(con, period=period, scope=scope, metric_ids=[metric_id])
+    frame = frame[frame["metric_id"] == metric_id]
+    if frame.empty:
+        return Value(period=period, value=None, base_count=None, months_covered=None, partial=None)
+    row = frame.iloc[0]
+    return Value(
+        period=period,
+        value=None if pd.isna(row["value"]) else float(row["value"]),
+        base_count=None if pd.isna(row["base_count"]) else int(row["base_count"]),
+        months_covered=None if pd.isna(row["months_covered"]) else int(row["months_covered"]),
+        partial=None if pd.isna(row["partial"]) else bool(row["partial"]),
+    )
+
+
+def value_at_meeting(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str,
+                     meeting_date: date) -> Value | None:
+    """The measure for the month of the meeting, or None when that month is not loaded."""
+    period = period_at_meeting(con, meeting_date=meeting_date)
+    if period is None:
+        return None
+    return _value(con, metric_id=metric_id, scope=scope, period=period)
+
+
+def value_now(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str) -> Value | None:
+    """The measure at the latest loaded month, or None when nothing is loaded."""
+    pers = engine.periods(con)
+    if not pers:
+        return None
+    return _value(con, metric_id=metric_id, scope=scope, period=pers[-1])
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """12.3% / 15.2 / 7 — how a figure reads in a committee paper."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return NO_DATA
+    if unit == "rate":
+        return f"{value * 100:.1f}%"
+    if unit == "count":
+        return f"{value:,.0f}"
+    if unit == "caseload":
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool = True) -> pd.DataFrame:
+    """One row per link: measure, value when made (or 'not loaded then'), value now, change.
+
+    With `suppress` a figure resting on fewer than 5 people reads "c" (metrics.suppression).
+    """
+    ensure_schema(con)
+    rec = con.execute("SELECT meeting_date FROM rec_recommendations WHERE rec_id = ?", [int(rec_id)]).fetchone()
+    if rec is None:
+        raise TrackerError(f"There is no recommendation with id {rec_id}.")
+    meeting = _to_date(rec[0])
+    links = con.execute("SELECT * FROM rec_links WHERE rec_id = ? ORDER BY link_id", [int(rec_id)]).df()
+    rows = []
+    for link in links.itertuples():
+        metric = get_metric(link.metric_id)
+        then = value_at_meeting(con, metric_id=link.metric_id, scope=link.scope, meeting_date=meeting)
+        now = value_now(con, metric_id=link.metric_id, scope=link.scope)
+        then_text = NOT_LOADED_THEN if then is None else _shown(then, metric, suppress)
+        now_text = NO_DATA if now is None else _shown(now, metric, suppress)
+        change = None
+        if then is not None and now is not None and then.value is not None and now.value is not None \
+                and then_text not in ("c",) and now_text not in ("c",):
+            change = now.value - then.value
+        rows.append({
+            "link_id": int(link.link_id),
+            "metric_id": link.metric_id,
+            "measure": metric.label,
+            "theme": metric.theme,
+            "unit": metric.unit,
+            "scope": link.scope,
+            "breakdown": link.breakdown if isinstance(link.breakdown, str) else None,
+            "answers": bool(link.answers),
+            "period_then": then.period if then else None,
+            "value_then": then.value if then and then_text != "c" else None,
+            "then": then_text,
+            "period_now": now.period if now else None,
+            "value_now": now.value if now and now_text != "c" else None,
+            "now": now_text,
+            "change": change,
+            "moved": _moved(change, metric.direction),
+            "note": link.note if isinstance(link.note, str) else None,
+        })
+    return pd.DataFrame(rows, columns=[
+        "link_id", "metric_id", "measure", "theme", "unit", "scope", "breakdown", "answers",
+        "period_then", "value_then", "then", "period_now", "value_now", "now", "change", "moved", "note",
+    ])
+
+
+def _shown(v: Value, metric: Any, suppress: bool) -> str:
+    if suppress and metric.counts_people and _small(v, metric):
+        return "c"
+    text = format_value(v.value, metric.unit)
+    if v.partial:
+        text += f" (partial: {v.months_covered} of 12 months)"
+    return text
+
+
+def _small(v: Value, metric: Any) -> bool:
+    from metrics.suppression import MIN_COUNT
+
+    if v.base_count is not None and 0 < v.base_count < MIN_COUNT:
+        return True
+    return metric.unit == "count" and v.value is not None and 0 < v.value < MIN_COUNT
+
+
+def _moved(change: float | None, direction: str | None) -> str:
+    if change is None:
+        return "—"
+    if abs(change) < 1e-12:
+        return "no change"
+    if direction is None:
+        return "up" if change > 0 else "down"
+    better = (change < 0) if direction == "lower" else (change > 0)
+    return ("better" if better else "worse") + (" (up)" if change > 0 else " (down)")
+
+
+def link_history(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str,
+                 suppress: bool = True) -> pd.DataFrame:
+    """The measure over every loaded month (for the before/after chart): period, value.
+
+    With `suppress`, a month whose figure rests on fewer than 5 people is left blank.
+    """
+    metric = get_metric(metric_id)
+    if not engine.periods(con):
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
+    frame = engine.history(con, scope=scope, metric_ids=[metric_id])
+    frame = frame[frame["metric_id"] == metric_id][["period", "value", "base_count"]].copy()
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    if suppress and metric.counts_people:
+        small = [
+            _small(Value(period=None, value=None if pd.isna(v) else float(v),  # type: ignore[arg-type]
+                         base_count=None if pd.isna(b) else int(b), months_covered=None, partial=None), metric)
+            for v, b in zip(frame["value"], frame["base_count"])
+        ]
+        frame.loc[small, "value"] = float("nan")
+    return frame.sort_values("period").reset_index(drop=True)
+
+
+def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = True) -> pd.DataFrame:
+    """The information a recommendation asked for, from the latest month, small numbers hidden.
+
+    Rec 7 (agency staff who became permanent) and rec 8 (permanent staff living locally, by job
+    type) were rejected for want of a reply; the data now answers them. A breakdown link gives
+    one row per group plus the total; the result passes metrics.suppression so a group of
+    1-4 people (and any figure that would give it away) reads "c".
+    """
+    ensure_schema(con)
+    row = con.execute("SELECT metric_id, scope, breakdown FROM rec_links WHERE link_id = ?", [int(link_id)]).fetchone()
+    if row is None:
+        raise TrackerError(f"There is no link with id {link_id}.")
+    metric_id, scope, breakdown = row
+    metric = get_metric(metric_id)
+    pers = engine.periods(con)
+    if not pers:
+        raise TrackerError("No months are loaded yet, so the data cannot answer this; load an extract first.")
+    period = pers[-1]
+    total = engine.compute(con, period=period, scope=scope, metric_ids=[metric_id])
+    frames = [total]
+    if breakdown:
+        frames.append(engine.compute(con, period=period, scope=scope, metric_ids=[metric_id], by=breakdown))
+    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else total
+    frame = frame[frame["metric_id"] == metric_id].reset_index(drop=True)
+    if suppress and not frame.empty:
+        from metrics.suppression import suppress_metric_frame
+
+        frame = suppress_metric_frame(frame)
+    out = pd.DataFrame({
+        "group": ["All" if (g is None or (isinstance(g, float) and pd.isna(g))) else g for g in frame["group"]],
+        "period": frame["period"],
+        "value": [v if v == "c" else format_value(None if pd.isna(v) else float(v), metric.unit) for v in frame["value"]],
+        "numerator": [v if v == "c" else (None if pd.isna(v) else float(v)) for v in frame["numerator"]],
+        "denominator": [v if v == "c" else (None if pd.isna(v) else float(v)) for v in frame["denominator"]],
+        "people": [v if v == "c" else (None if pd.isna(v) else int(v)) for v in frame["base_count"]],
+    })
+    out.attrs["metric_id"] = metric_id
+    out.attrs["period"] = period
+    return out
+
+
+def link_view(frame: pd.DataFrame) -> pd.DataFrame:
+    """The links as members read them."""
+    return pd.DataFrame({
+        "Measure": frame["measure"],
+        "Theme": frame["theme"],
+        "Population": ["Qualified social workers" if s == "social_workers" else "All staff" for s in frame["scope"]],
+        "When made": [t if p is None else f"{t} ({p:%b %Y})" for t, p in zip(frame["then"], frame["period_then"])],
+        "Now": [t if p is None else f"{t} ({p:%b %Y})" for t, p in zip(frame["now"], frame["period_now"])],
+        "Moved": frame["moved"],
+    })

@@ -1,0 +1,358 @@
+"""Meeting packs: the figures published for a committee meeting, frozen so they never change.
+
+Why frozen: members minute decisions against the figures in their papers. If a later load
+corrects a month, the pack still shows what was published, beside "restated: was X, now Y", so
+nobody quietly rewrites the record. Each frozen figure keeps the loads it came from and the
+definition version, so it can be traced and explained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metrics import catalogue, engine
+from metrics.export import to_xlsx_bytes
+from metrics.types import SCOPES
+from recommendations.links import format_value
+from recommendations.model import Actor, PackError
+from recommendations.store import ensure_schema
+
+COUNCIL_NAME = "Herefordshire Council"
+COMMITTEE_NAME = "Children and Young People Scrutiny Committee"
+SCOPE_LABELS = {"social_workers": "Qualified social workers", "all_staff": "All staff"}
+TOLERANCE = 1e-9
+
+
+def _definition_version() -> str:
+    """The catalogue's DEFINITION_VERSION if it declares one, else a digest of every definition.
+
+    A digest changes whenever any measure's numerator, denominator or definition text changes,
+    so a pack always says which wording of the definitions its figures followed.
+    """
+    declared = getattr(catalogue, "DEFINITION_VERSION", None)
+    if declared:
+        return str(declared)
+    h = hashlib.sha256()
+    for m in catalogue.CATALOGUE.values():
+        h.update(json.dumps([m.id, m.numerator, m.denominator, m.unit, m.window_months, m.definition]).encode())
+    return f"catalogue-{h.hexdigest()[:10]}"
+
+
+DEFINITION_VERSION = _definition_version()
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _to_date(value: Any) -> date:
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PackError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-09-23.") from None
+
+
+def _months_back(p: date, n: int) -> date:
+    y, m = p.year, p.month - n
+    while m < 1:
+        y, m = y - 1, m + 12
+    return date(y, m, 1)
+
+
+def load_ids_for(con: duckdb.DuckDBPyConnection, *, metric_id: str, period: date) -> list[int]:
+    """The active loads a figure rests on: its month, and for 12-month measures the months before."""
+    metric = catalogue.get(metric_id)
+    first = period
+    if metric.window_months:
+        first = _months_back(period, metric.window_months if metric_id.startswith("stability") else metric.window_months - 1)
+    rows = con.execute(
+        "SELECT load_id FROM loads WHERE active AND period BETWEEN ? AND ? ORDER BY load_id", [first, period]
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def _publisher(published_by: Actor | str) -> str:
+    if isinstance(published_by, Actor):
+        from recommendations.service import check_editor
+
+        check_editor(published_by)
+        return published_by.name
+    name = str(published_by or "").strip()
+    if not name:
+        raise PackError("Say who is publishing the pack (published_by).")
+    return name
+
+
+def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str],
+                 published_by: Actor | str, scope: str = "social_workers", period: date | str | None = None,
+                 title: str | None = None) -> int:
+    """Freeze the chosen measures for the meeting on `meeting_date`; returns the pack id.
+
+    The figures are those of `period` (default: the latest month loaded at or before the
+    meeting). An `Actor` publisher is role-checked (HR and leadership only); a plain name is for
+    trusted callers such as the CLI. Nothing is written if any step fails.
+    """
+    ensure_schema(con)
+    who = _publisher(published_by)
+    mdate = _to_date(meeting_date)
+    if scope not in SCOPES:
+        raise PackError(f"Scope {scope!r} is not one of: {', '.join(SCOPES)}.")
+    ids = list(dict.fromkeys(metric_ids or []))
+    if not ids:
+        raise PackError("Choose at least one measure to publish in the pack.")
+    unknown = [m for m in ids if m not in catalogue.CATALOGUE]
+    if unknown:
+        raise PackError(f"Unknown measures {', '.join(unknown)}. Known: {', '.join(catalogue.CATALOGUE)}.")
+    loaded = engine.periods(con)
+    if period is None:
+        eligible = [p for p in loaded if p <= mdate]
+        if not eligible:
+            raise PackError(
+                f"No month is loaded at or before the meeting on {mdate:%-d %B %Y}; load an extract first "
+                "or choose the period explicitly."
+            )
+        pdate = eligible[-1]
+    else:
+        pdate = engine.parse_period(period)
+        if pdate not in loaded:
+            raise PackError(f"{pdate:%B %Y} is not loaded; choose one of the loaded months.")
+    frame = engine.compute(con, period=pdate, scope=scope, metric_ids=ids)
+    by_id = {r["metric_id"]: r for r in frame.to_dict("records") if r.get("group") is None or pd.isna(r.get("group"))}
+    version = DEFINITION_VERSION
+    heading = title or f"Workforce figures for the meeting on {mdate:%-d %B %Y}"
+    con.execute("BEGIN TRANSACTION")
+    try:
+        pack_id = con.execute("SELECT nextval('rec_pack_id_seq')").fetchone()[0]
+        con.execute("INSERT INTO rec_packs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [pack_id, mdate, heading, scope, pdate, version, who, _now()])
+        for pos, metric_id in enumerate(ids, start=1):
+            m = catalogue.get(metric_id)
+            r = by_id.get(metric_id, {})
+            con.execute(
+                "INSERT INTO rec_pack_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [pack_id, pos, metric_id, m.label, m.unit, m.definition, scope, pdate,
+                 _num(r.get("value")), _num(r.get("numerator")), _num(r.get("denominator")),
+                 _int(r.get("months_covered")), None if r.get("partial") is None or pd.isna(r.get("partial")) else bool(r.get("partial")),
+                 _int(r.get("base_count")), json.dumps(load_ids_for(con, metric_id=metric_id, period=pdate)), version],
+            )
+        con.execute(
+            "INSERT INTO rec_audit VALUES (nextval('rec_audit_id_seq'), ?, ?, ?, 'publish pack', 'rec_packs', ?, NULL, ?)",
+            [_now(), who, published_by.role if isinstance(published_by, Actor) else "system", pack_id,
+             json.dumps({"meeting_date": mdate.isoformat(), "period": pdate.isoformat(), "scope": scope,
+                         "metrics": ids, "definition_version": version})],
+        )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return int(pack_id)
+
+
+def _num(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return None
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def _int(v: Any) -> int | None:
+    f = _num(v)
+    return None if f is None else int(f)
+
+
+def list_packs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Published packs, newest meeting first."""
+    ensure_schema(con)
+    return con.execute(
+        "SELECT p.*, (SELECT count(*) FROM rec_pack_items i WHERE i.pack_id = p.pack_id) AS measures "
+        "FROM rec_packs p ORDER BY meeting_date DESC, pack_id DESC"
+    ).df()
+
+
+@dataclass(frozen=True)
+class Pack:
+    header: dict[str, Any]
+    items: pd.DataFrame      # frozen items with now/restated columns
+
+
+def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = True) -> Pack:
+    """A pack's frozen figures beside today's figures for the same month ('restated' when they differ)."""
+    ensure_schema(con)
+    cur = con.execute("SELECT * FROM rec_packs WHERE pack_id = ?", [int(pack_id)])
+    row = cur.fetchone()
+    if row is None:
+        raise PackError(f"There is no meeting pack with id {pack_id}; pick one from the list of packs.")
+    header = dict(zip([d[0] for d in cur.description], row))
+    items = con.execute("SELECT * FROM rec_pack_items WHERE pack_id = ? ORDER BY position", [int(pack_id)]).df()
+    loaded = set(engine.periods(con))
+    now_vals: dict[tuple[str, date], float | None] = {}
+    for (scope, period), grp in items.groupby(["scope", "period"]):
+        p = _to_date(period)
+        if p not in loaded:
+            continue
+        frame = engine.compute(con, period=p, scope=scope, metric_ids=list(grp["metric_id"]))
+        for r in frame.to_dict("records"):
+            if r.get("group") is None or pd.isna(r.get("group")):
+                now_vals[(r["metric_id"], p)] = _num(r.get("value"))
+    shown, now_col, restated = [], [], []
+    for it in items.itertuples():
+        p = _to_date(it.period)
+        frozen = None if pd.isna(it.value) else float(it.value)
+        small = suppress and _small(it)
+        shown.append("c" if small else format_value(frozen, it.unit) + (
+            f" (partial: {int(it.months_covered)} of 12 months)" if it.partial is True else ""))
+        if p not in loaded:
+            now_col.append("month no longer loaded")
+            restated.append(f"restated: {p:%B %Y} is no longer loaded")
+            continue
+        now = now_vals.get((it.metric_id, p))
+        now_col.append("c" if small else format_value(now, it.unit))
+        differs = (frozen is None) != (now is None) or (frozen is not None and now is not None and abs(frozen - now) > TOLERANCE)
+        if differs and not small:
+            restated.append(f"restated: was {format_value(frozen, it.unit)}, now {format_value(now, it.unit)}")
+        elif differs:
+            restated.append("restated (figure suppressed)")
+        else:
+            restated.append("")
+    items = items.copy()
+    items["shown"] = shown
+    items["now"] = now_col
+    items["restated"] = restated
+    return Pack(header=header, items=items)
+
+
+def _small(it: Any) -> bool:
+    from metrics.suppression import MIN_COUNT
+
+    base = None if pd.isna(it.base_count) else int(it.base_count)
+    m = catalogue.get(it.metric_id)
+    if not m.counts_people:
+        return False
+    if base is not None and 0 < base < MIN_COUNT:
+        return True
+    return m.unit == "count" and not pd.isna(it.value) and 0 < float(it.value) < MIN_COUNT
+
+
+def pack_table(pack: Pack) -> pd.DataFrame:
+    """The pack as the committee reads it (one row per measure)."""
+    it = pack.items
+    return pd.DataFrame({
+        "Measure": it["label"],
+        "Theme": [catalogue.get(m).theme for m in it["metric_id"]],
+        "Month": [f"{_to_date(p):%B %Y}" for p in it["period"]],
+        "Value": it["shown"],
+        "Numerator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["numerator"])],
+        "Denominator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["denominator"])],
+        "Restated": it["restated"],
+        "Loads": [", ".join(str(x) for x in json.loads(v)) for v in it["load_ids"]],
+        "Definition version": it["definition_version"],
+    })
+
+
+def definitions_table(pack: Pack) -> pd.DataFrame:
+    rows = []
+    for mid in pack.items["metric_id"]:
+        m = catalogue.get(mid)
+        rows.append({"Measure": m.label, "Numerator": m.numerator, "Denominator": m.denominator or "—",
+                     "Definition": m.definition})
+    return pd.DataFrame(rows)
+
+
+def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
+    """The pack as an Excel workbook (figures, definitions); every cell neutralised."""
+    pack = get_pack(con, pack_id=pack_id)
+    h = pack.header
+    title = (f"{COUNCIL_NAME} — {COMMITTEE_NAME}, {_to_date(h['meeting_date']):%-d %B %Y}: {h['title']} "
+             f"({SCOPE_LABELS.get(h['scope'], h['scope'])}, month end {_to_date(h['period']):%B %Y}; "
+             f"published {h['published_at']:%-d %B %Y} by {h['published_by']})")
+    return to_xlsx_bytes({"Figures": pack_table(pack), "Definitions": definitions_table(pack)}, title=title)
+
+
+_CSS = """
+@page { size: A4; margin: 2cm; }
+body { font-family: Arial, Helvetica, sans-serif; font-size: 11pt; color: #0b0c0c; max-width: 60em; margin: 2em auto; }
+header .council { font-size: 20pt; font-weight: bold; }
+header .committee { font-size: 13pt; margin-top: .2em; }
+.meta { margin: .2em 0; }
+h1 { font-size: 16pt; margin-top: 1.2em; }
+h2 { font-size: 13pt; margin-top: 1.5em; border-bottom: 1px solid #b1b4b6; }
+table { border-collapse: collapse; width: 100%; margin-top: .8em; }
+th, td { border: 1px solid #505a5f; padding: .35em .5em; text-align: left; vertical-align: top; }
+th { background: #f3f2f1; }
+td.num { text-align: right; }
+td.restated { color: #d4351c; font-weight: bold; }
+.classification { text-align: right; font-weight: bold; }
+footer { margin-top: 2em; font-size: 9pt; color: #505a5f; }
+"""
+
+
+def pack_html(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = COUNCIL_NAME,
+              committee: str = COMMITTEE_NAME) -> str:
+    """A print-ready HTML page laid out like a committee paper (print to PDF from the browser)."""
+    pack = get_pack(con, pack_id=pack_id)
+    h = pack.header
+    e = html.escape
+    table = pack_table(pack)
+    rows = []
+    for r in table.itertuples(index=False):
+        num = "" if r.Numerator is None or pd.isna(r.Numerator) else f"{r.Numerator:,.1f}".removesuffix(".0")
+        den = "" if r.Denominator is None or pd.isna(r.Denominator) else f"{r.Denominator:,.1f}".removesuffix(".0")
+        rows.append(
+            f"<tr><td>{e(r.Measure)}</td><td>{e(r.Theme)}</td><td>{e(r.Month)}</td>"
+            f"<td class='num'>{e(str(r.Value))}</td><td class='num'>{e(num)}</td><td class='num'>{e(den)}</td>"
+            f"<td class='restated'>{e(r.Restated)}</td></tr>"
+        )
+    defs = "".join(
+        f"<dt><strong>{e(d.Measure)}</strong></dt><dd>{e(d.Definition)} Numerator: {e(d.Numerator)}. "
+        f"Denominator: {e(d.Denominator)}.</dd>"
+        for d in definitions_table(pack).itertuples(index=False)
+    )
+    loads = sorted({int(x) for v in pack.items["load_ids"] for x in json.loads(v)})
+    any_restated = any(bool(x) for x in pack.items["restated"])
+    restated_note = (
+        "<p><strong>Some figures have been restated</strong> since publication because a later load "
+        "changed the month's data; the published figure is kept and the current one is shown beside it.</p>"
+        if any_restated else "<p>No figure has been restated since publication.</p>"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(h['title'])}</title><style>{_CSS}</style></head>
+<body>
+<p class="classification">OFFICIAL</p>
+<header><div class="council">{e(council)}</div><div class="committee">{e(committee)}</div>
+<p class="meta">Meeting date: <strong>{_to_date(h['meeting_date']):%-d %B %Y}</strong></p></header>
+<h1>{e(h['title'])}</h1>
+<p class="meta">Population: {e(SCOPE_LABELS.get(h['scope'], h['scope']))}. Figures at month end {_to_date(h['period']):%B %Y}.</p>
+<p class="meta">Published {h['published_at']:%-d %B %Y %H:%M} UTC by {e(str(h['published_by']))}. Definition version {e(h['definition_version'])}.</p>
+<h2>Figures</h2>
+<table><thead><tr><th>Measure</th><th>Theme</th><th>Month</th><th>Value</th><th>Numerator</th><th>Denominator</th><th>Restated</th></tr></thead>
+<tbody>{''.join(rows)}</tbody></table>
+{restated_note}
+<p>c = not shown because it rests on fewer than 5 people. Rates are percentages of the denominator.</p>
+<h2>Definitions</h2>
+<dl>{defs}</dl>
+<footer>Figures frozen when published (pack {int(h['pack_id'])}); they come from loads {e(', '.join(map(str, loads)) or 'none')} of the workforce store.</footer>
+</body></html>
+"""
+
+
+def pack_label(packs_frame: pd.DataFrame, pack_id: int) -> str:
+    """'Meeting 23 Sep 2025 · pack 3 · 6 measures (published 1 Oct 2025 by …)' for pickers."""
+    row = packs_frame.set_index("pack_id").loc[pack_id]
+    return (f"Meeting {_to_date(row['meeting_date']):%-d %b %Y} · pack {pack_id} · {int(row['measures'])} measures "
+            f"(published {row['published_at']:%-d %b %Y} by {row['published_by']})")

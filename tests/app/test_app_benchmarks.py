@@ -1,0 +1,164 @@
+"""AppTest over the Benchmarks page for every role, with the DfE's own published files.
+
+Why: before import the page must say in plain English what to do (and who may do it); after
+import every role sees the council beside its region, England and its statistical neighbours,
+with our own 30 September figure marked; only HR and leadership may import.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "benchmarks.py")
+ROLES = ("hr", "leadership", "scrutiny")
+
+
+@pytest.fixture
+def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from ui import db
+
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    monkeypatch.delenv("WORKFORCE_LA_CODE", raising=False)
+    db.reset_connection()
+    yield copy_demo_db
+    db.reset_connection()
+
+
+@pytest.fixture
+def dfe_files(reference_dir: Path) -> list[tuple[str, bytes]]:
+    names = ("csww_indicators_2017_to_2025.csv", "sn_model_2025_wide.csv")
+    return [(n, (reference_dir / "dfe" / n).read_bytes()) for n in names]
+
+
+@pytest.fixture
+def imported(store: Path, dfe_files, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The store with the DfE indicators and the neighbour model imported (as HR would)."""
+    from ui import upload
+
+    monkeypatch.setenv("WORKFORCE_ROLE", "hr")
+    upload.import_benchmarks(files=dfe_files, imported_by="hr")
+    return store
+
+
+def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKFORCE_ROLE", role)
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _array(value: object) -> list:
+    """Plotly sends numeric arrays base64-encoded ({'dtype', 'bdata'}); decode to a list."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"])).tolist()
+    return list(value)
+
+
+def figures(at: AppTest) -> list[dict]:
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    for fig in figs:
+        for trace in fig["data"]:
+            for axis in ("x", "y"):
+                if axis in trace:
+                    trace[axis] = _array(trace[axis])
+    return figs
+
+
+def imports_count() -> int:
+    from ui import db
+
+    cur = db.cursor()
+    try:
+        return cur.execute("SELECT count(*) FROM benchmark_imports").fetchone()[0]
+    except Exception:
+        return 0
+    finally:
+        cur.close()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_not_imported_yet_says_what_to_do(store, monkeypatch, role):
+    at = run(role, monkeypatch)
+    info = " ".join(i.value for i in at.info)
+    assert "have not been imported yet" in info
+    assert not at.get("plotly_chart")
+    if role == "scrutiny":
+        assert "Ask HR or the leadership team" in info
+        assert len(at.get("file_uploader")) == 0  # scrutiny members see figures only
+    else:
+        assert "import it below" in info
+        assert len(at.get("file_uploader")) == 1
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_sees_herefordshire_beside_region_england_and_neighbours(imported, monkeypatch, role):
+    at = run(role, monkeypatch)
+    figs = figures(at)
+    assert len(figs) == 5
+    agency = figs[0]
+    names = [t["name"] for t in agency["data"]]
+    assert names[:4] == ["Herefordshire, County of", "West Midlands", "England", "Statistical neighbours (median)"]
+    assert "Our own figure at 30 September" in names  # the demo has September month ends
+    england = next(t for t in agency["data"] if t["name"] == "England")
+    assert 2025 in england["x"]
+    # DfE England 2025 agency rate is 13.0% (reference file), charted as published
+    assert england["y"][england["x"].index(2025)] == pytest.approx(13.0)
+    captions = " ".join(c.value for c in at.caption)
+    assert "England 13.0%" in captions
+    assert "Our own latest figure" in captions
+    assert (len(at.get("file_uploader")) == 1) == (role != "scrutiny")
+
+
+def test_hr_imports_the_published_files_through_the_page(store, dfe_files, monkeypatch):
+    at = run("hr", monkeypatch)
+    at.file_uploader[0].set_value([(n, d, "text/csv") for n, d in dfe_files])
+    at.run()
+    at.button(key="bench_import").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Imported" in s.value for s in at.success)
+    assert imports_count() == 2
+    assert len(figures(at)) == 5
+
+
+def test_a_wrong_file_imports_nothing_and_says_so(store, monkeypatch):
+    at = run("leadership", monkeypatch)
+    at.file_uploader[0].set_value([("staff.csv", b"employee_id,team\nE1,Alpha\n", "text/csv")])
+    at.run()
+    at.button(key="bench_import").click()
+    at.run()
+    assert any("Nothing was imported" in e.value for e in at.error)
+    assert imports_count() == 0
+    assert not at.get("plotly_chart")
+
+
+def test_scrutiny_cannot_import_even_by_calling_the_function(store, dfe_files, monkeypatch):
+    from ui import upload
+
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    with pytest.raises(PermissionError):
+        upload.import_benchmarks(files=dfe_files, imported_by="scrutiny")
+    assert imports_count() == 0
+
+
+def test_choosing_a_neighbour_changes_the_figures(imported, monkeypatch):
+    at = run("leadership", monkeypatch)
+    first = figures(at)[0]["data"][0]
+    codes = at.selectbox(key="bench_la").options
+    assert len(codes) == 11  # Herefordshire and its ten statistical neighbours
+    at.selectbox(key="bench_la").set_value(at.selectbox(key="bench_la").options[1])
+    at.run()
+    assert not at.exception
+    other = figures(at)[0]
+    assert other["data"][0]["name"] != "Herefordshire, County of"
+    assert other["data"][0]["y"] != first["y"]
+    assert "Our own figure at 30 September" not in [t["name"] for t in other["data"]]

@@ -1,0 +1,117 @@
+"""Every analysis page, for every role, on the real demo store: no exception and real figures;
+filters change figures; scrutiny sees "c" for small numbers and no team breakdowns."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.app.test_app_frame import fresh_caches, make_app, sidebar_box, v2_navigation  # noqa: F401
+
+PAGES = ("overview", "themes", "agency", "caseloads", "turnover", "profile")
+ROLES = ("hr", "leadership", "scrutiny")
+NUMBER = re.compile(r"\d+(\.\d+)?(%| cases per FTE)")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, demo_db):
+    import shutil
+
+    dst = tmp_path_factory.mktemp("pages") / "workforce.duckdb"
+    shutil.copy(demo_db, dst)
+    return dst
+
+
+def _texts(at) -> list[str]:
+    return ([m.value for m in at.metric] + [c.value for c in at.caption]
+            + [m.value for m in at.markdown])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_renders_real_figures_for_every_role(monkeypatch, store, v2_navigation, role):
+    at = make_app(monkeypatch, db=store, role=role)
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert not at.error, (page, [e.value for e in at.error])
+        texts = _texts(at)
+        assert any(NUMBER.search(t) for t in texts), (page, texts[:5])
+        # every chart has its one-sentence text alternative, every table its two downloads
+        assert len(at.dataframe) * 2 == len(at.get("download_button")), page
+
+
+def test_overview_cards_show_value_target_status_and_change(monkeypatch, store, v2_navigation):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    labels = [m.label for m in at.metric]
+    assert labels[:1] and "Agency share of FTE" in labels and "Average caseload" in labels
+    agency = next(m for m in at.metric if m.label == "Agency share of FTE")
+    assert re.fullmatch(r"\d+\.\d%", agency.value)
+    captions = " ".join(c.value for c in at.caption)
+    assert "Target: at most 20.0%" in captions
+    assert "on a year ago" in captions
+    badges = " ".join(m.value for m in at.markdown)
+    assert re.search(r"On target|Close to target|Off target", badges)
+
+
+def test_changing_a_filter_changes_a_figure(monkeypatch, store, v2_navigation):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    before = {m.label: m.value for m in at.metric}
+    at.sidebar.radio[0].set_value("all_staff").run()
+    after = {m.label: m.value for m in at.metric}
+    assert before["Agency share of FTE"] != after["Agency share of FTE"]
+    service = [o for o in sidebar_box(at, "Service").options if o != "All services"][0]
+    sidebar_box(at, "Service").set_value(service).run()
+    by_service = {m.label: m.value for m in at.metric}
+    assert by_service["Agency share of FTE"] != after["Agency share of FTE"]
+    latest = at.query_params["period"]
+    year_ago = f"{int(latest[:4]) - 1}{latest[4:]}"
+    sidebar_box(at, "Month").set_value(year_ago).run()
+    assert not at.exception
+    assert at.query_params["period"] == year_ago
+    assert {m.label: m.value for m in at.metric} != by_service
+
+
+def test_scrutiny_sees_c_where_a_cell_is_small(monkeypatch, store, v2_navigation):
+    lead = make_app(monkeypatch, db=store, role="leadership")
+    lead.switch_page("pages/profile.py").run()
+    lead_cells = [v for df in lead.dataframe for v in df.value.astype(str).to_numpy().ravel()]
+    assert "c" not in lead_cells
+    scr = make_app(monkeypatch, db=store, role="scrutiny")
+    scr.switch_page("pages/profile.py").run()
+    assert not scr.exception
+    cells = [v for df in scr.dataframe for v in df.value.astype(str).to_numpy().ravel()]
+    assert "c" in cells
+    assert any("fewer than 5 people" in c.value for c in scr.caption)
+
+
+def test_scrutiny_has_no_team_breakdowns(monkeypatch, store, v2_navigation):
+    lead = make_app(monkeypatch, db=store, role="leadership")
+    lead.switch_page("pages/agency.py").run()
+    assert [t.label for t in lead.tabs] == ["Service", "Team"]
+    scr = make_app(monkeypatch, db=store, role="scrutiny")
+    scr.switch_page("pages/agency.py").run()
+    assert [t.label for t in scr.tabs] == ["Service"]
+    columns = {c for df in scr.dataframe for c in df.value.columns}
+    assert "Team" not in columns and "Service" in columns
+    scr.switch_page("pages/caseloads.py").run()
+    assert not scr.exception
+    assert "Case holders" in {c for df in scr.dataframe for c in df.value.columns}
+
+
+def test_data_functions_refuse_team_figures_to_scrutiny(monkeypatch, store):
+    from ui import data, state
+
+    monkeypatch.setenv("WORKFORCE_DB", str(store))
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    fresh_caches()
+    filters = state.Filters(period=data.filter_options().periods[-1])
+    with pytest.raises(PermissionError, match="scrutiny"):
+        data.breakdown("agency_rate_fte", filters, by="team")
+    with pytest.raises(PermissionError):
+        data.evaluated(state.Filters(period=filters.period, team="Family Hubs"))
+    with pytest.raises(PermissionError):
+        data.caseload_values(filters, threshold=20)
+    by_service = data.breakdown("agency_rate_fte", filters, by="service")
+    assert len(by_service) >= 3 and by_service["group"].notna().all()

@@ -1,0 +1,127 @@
+"""The dashboard in a real browser: HR uploads next month's extract through the page, confirms,
+and the Overview's figures change; a screenshot of every page for every role.
+
+Why: AppTest cannot prove the upload widget, the navigation or the URL-held filters work the way
+a person meets them; this run does, on a copy of the demo store, in Debian's headless Chromium.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_FILES = ("csww_indicators_2017_to_2025.csv", "sn_model_2025_wide.csv")
+
+
+def settle(page, *, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' indicator)."""
+    page.wait_for_timeout(400)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout
+    )
+    page.wait_for_timeout(300)
+
+
+def open_page(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    settle(page)
+
+
+def metric_value(page, label: str) -> str:
+    card = page.locator('[data-testid="stMetric"]', has=page.locator(
+        '[data-testid="stMetricLabel"]', has_text=label)).first
+    return card.locator('[data-testid="stMetricValue"]').inner_text().strip()
+
+
+def nav_titles(page) -> list[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    return [links.nth(i).inner_text().strip() for i in range(links.count())]
+
+
+def shoot_every_page(page, *, role: str, out: Path) -> list[Path]:
+    shots = []
+    for title in nav_titles(page):
+        open_page(page, title)
+        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised for {role}"
+        path = out / f"{role}-{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}.png"
+        page.screenshot(path=str(path), full_page=True)
+        shots.append(path)
+    return shots
+
+
+def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshots_dir, tmp_path,
+                                                     reference_dir):
+    latest = latest_loaded(hr_server.db)
+    period = next_month(latest)
+    extract = tmp_path / f"workforce_{period}.xlsx"
+    extract.write_bytes(workbook_bytes(month_frames(period=period)))
+
+    page.goto(hr_server.url)
+    settle(page)
+    page.get_by_role("heading", name="Overview").wait_for()
+    before = metric_value(page, "Agency share")
+    assert re.fullmatch(r"\d+(\.\d)?%", before), before
+    page.screenshot(path=str(screenshots_dir / "hr-overview-before-upload.png"), full_page=True)
+
+    open_page(page, "Upload")
+    page.get_by_role("heading", name="Upload a month").wait_for()
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(extract))
+    page.get_by_text("What will change").wait_for(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(screenshots_dir / "hr-upload-preview.png"), full_page=True)
+    page.get_by_role("button", name=re.compile(r"^Confirm and load")).click()
+    page.get_by_text(f"{period} loaded").wait_for(timeout=60_000)
+    settle(page)
+    page.screenshot(path=str(screenshots_dir / "hr-upload-done.png"), full_page=True)
+
+    open_page(page, "Overview")
+    page.get_by_role("heading", name="Overview").wait_for()
+    assert f"period={period}" in page.url  # the new month is selected (and in the shared link)
+    after = metric_value(page, "Agency share")
+    assert after != before, (before, after)
+    page.screenshot(path=str(screenshots_dir / "hr-overview-after-upload.png"), full_page=True)
+
+    # Benchmarks: import the DfE's published files through the page, then the charts appear.
+    open_page(page, "Benchmarks")
+    if page.get_by_text("have not been imported yet").count():
+        uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
+        uploader.set_input_files([str(reference_dir / "dfe" / n) for n in REFERENCE_FILES])
+        settle(page)
+        page.get_by_role("button", name="Import these files").click()
+        page.get_by_text("Imported:").wait_for(timeout=60_000)
+        settle(page)
+    page.screenshot(path=str(screenshots_dir / "hr-benchmarks-after-import.png"), full_page=True)
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    assert charts.count() >= 5, page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('[data-testid]')].map(e => e.dataset.testid))]")
+
+    shots = shoot_every_page(page, role="hr", out=screenshots_dir)
+    assert len(shots) >= 3 and all(p.stat().st_size > 10_000 for p in shots)
+
+
+@pytest.mark.parametrize("role", ["leadership", "scrutiny"])
+def test_other_roles_see_their_pages_and_cannot_open_upload_by_url(start_server, browser, role,
+                                                                   screenshots_dir):
+    server = start_server(role=role)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(server.url)
+        settle(page)
+        titles = nav_titles(page)
+        assert "Upload" not in titles
+        assert ("Data quality" in titles) == (role == "leadership")
+        shoot_every_page(page, role=role, out=screenshots_dir)
+
+        page.goto(f"{server.url}/upload")
+        settle(page)
+        assert page.locator('[data-testid="stFileUploader"]').count() == 0
+        assert page.get_by_role("heading", name="Upload a month").count() == 0
+    finally:
+        ctx.close()

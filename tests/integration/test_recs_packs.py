@@ -1,0 +1,110 @@
+"""Meeting packs on a copy of the demo store: freeze, then restate after a later load.
+
+Why: members minute decisions against the figures in their papers. A pack must keep exactly what
+was published (with the loads and definition version behind it) and, when a later load changes a
+month, say "restated: was X, now Y" with both figures right.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from ingest.loader import load_file
+from ingest.store import connect
+from metrics import engine
+from recommendations import packs
+from recommendations.links import format_value
+from recommendations.model import Actor, PackError
+from tests.e2e.workbooks import month_frames, workbook_bytes
+
+IDS = ["agency_rate_fte", "vacancy_rate_fte", "turnover_rate_fte_12m"]
+
+
+@pytest.fixture
+def con(copy_demo_db: Path):
+    c = connect(copy_demo_db)
+    yield c
+    c.close()
+
+
+def figure(con, metric_id: str, period: date, scope: str = "social_workers") -> float:
+    f = engine.compute(con, period=period, scope=scope, metric_ids=[metric_id])
+    return float(f[(f["metric_id"] == metric_id) & f["group"].isna()]["value"].iloc[0])
+
+
+def test_publish_freezes_values_loads_and_definition_version(con):
+    latest = engine.latest_period(con)
+    meeting = date(latest.year, latest.month, 20)
+    pid = packs.publish_pack(con, meeting_date=meeting, metric_ids=IDS, published_by=Actor(name="Scrutiny officer", role="hr"))
+    header = con.execute("SELECT meeting_date, period, scope, definition_version, published_by FROM rec_packs WHERE pack_id = ?",
+                         [pid]).fetchone()
+    assert header == (meeting, latest, "social_workers", packs.DEFINITION_VERSION, "Scrutiny officer")
+    items = con.execute("SELECT metric_id, period, value, numerator, denominator, load_ids, definition_version "
+                        "FROM rec_pack_items WHERE pack_id = ? ORDER BY position", [pid]).fetchall()
+    assert [i[0] for i in items] == IDS
+    for metric_id, period, value, num, den, load_ids, version in items:
+        assert period == latest and version == packs.DEFINITION_VERSION
+        assert value == pytest.approx(figure(con, metric_id, latest))
+        assert value == pytest.approx(num / den)
+    active = {p: l for l, p in con.execute("SELECT load_id, period FROM loads WHERE active").fetchall()}
+    assert json.loads(items[0][5]) == [active[latest]]             # a month-end measure: its month's load
+    assert len(json.loads(items[2][5])) == 12                       # turnover: the 12 months to month end
+    assert set(json.loads(items[2][5])) <= set(active.values())
+    view = packs.get_pack(con, pack_id=pid)
+    assert list(view.items["restated"]) == ["", "", ""]
+    # a meeting before any data cannot have a pack; nothing is written
+    with pytest.raises(PackError, match="No month is loaded at or before"):
+        packs.publish_pack(con, meeting_date="2020-01-01", metric_ids=IDS, published_by="officer")
+    with pytest.raises(PermissionError):
+        packs.publish_pack(con, meeting_date=meeting, metric_ids=IDS, published_by=Actor(name="Cllr", role="scrutiny"))
+    with pytest.raises(PackError, match="Unknown measures made_up"):
+        packs.publish_pack(con, meeting_date=meeting, metric_ids=["made_up"], published_by="officer")
+    assert con.execute("SELECT count(*) FROM rec_packs").fetchone()[0] == 1
+
+
+def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_path: Path):
+    latest = engine.latest_period(con)
+    pid = packs.publish_pack(con, meeting_date=date(latest.year, latest.month, 25), metric_ids=IDS,
+                             published_by="Scrutiny officer")
+    frozen_rows = con.execute("SELECT * FROM rec_pack_items WHERE pack_id = ? ORDER BY position", [pid]).fetchall()
+    was = figure(con, "agency_rate_fte", latest)
+
+    # HR reloads the month with half the agency workers now on permanent contracts
+    path = tmp_path / "corrected.xlsx"
+    path.write_bytes(workbook_bytes(month_frames(period=latest.strftime("%Y-%m"), convert_agency=True)))
+    result = load_file(con=con, path=path, period=latest.strftime("%Y-%m"), loaded_by="hr")
+    assert result.outcome == "replaced"
+    now = figure(con, "agency_rate_fte", latest)
+    assert now < was
+
+    assert con.execute("SELECT * FROM rec_pack_items WHERE pack_id = ? ORDER BY position", [pid]).fetchall() == frozen_rows
+    pack = packs.get_pack(con, pack_id=pid)
+    agency = pack.items[pack.items["metric_id"] == "agency_rate_fte"].iloc[0]
+    assert agency["shown"] == format_value(was, "rate")
+    assert agency["restated"] == f"restated: was {format_value(was, 'rate')}, now {format_value(now, 'rate')}"
+    assert agency["restated"] == f"restated: was {was * 100:.1f}%, now {now * 100:.1f}%"
+    table = packs.pack_table(pack)
+    assert table.loc[0, "Restated"] == agency["restated"]
+    assert table.loc[0, "Loads"] == str(json.loads(frozen_rows[0][14])[0])
+
+    html = packs.pack_html(con, pack_id=pid)
+    assert "Herefordshire Council" in html and "Children and Young People Scrutiny Committee" in html
+    assert f"Meeting date: <strong>{latest:%-d} " not in html  # meeting is the 25th, not the 1st
+    assert f"Meeting date: <strong>25 {latest:%B %Y}</strong>" in html
+    assert agency["restated"] in html and "<h2>Definitions</h2>" in html
+    assert "Some figures have been restated" in html
+
+    wb = load_workbook(io.BytesIO(packs.pack_xlsx_bytes(con, pack_id=pid)))
+    ws = wb["Figures"]
+    header = [c.value for c in ws[3]]
+    assert header[:4] == ["Measure", "Theme", "Month", "Value"]
+    assert ws.cell(row=4, column=1).value == "Agency share of FTE"
+    assert ws.cell(row=4, column=4).value == format_value(was, "rate")
+    assert ws.cell(row=4, column=header.index("Restated") + 1).value == agency["restated"]
+    assert "Definitions" in wb.sheetnames

@@ -1,0 +1,46 @@
+"""KPI card wording: status in words as well as colour, change on a year ago with direction."""
+
+from ui import cards
+
+
+def test_on_target_card_says_so_in_words():
+    card = cards.card_model(label="Agency share", value=0.181, unit="rate", target=0.20,
+                            status="green", change_on_year=-0.012, direction="lower",
+                            spark=[0.2, 0.19, 0.181])
+    assert card.value_text == "18.1%"
+    assert card.target_text == "Target: at most 20.0%"
+    assert card.status_words == "On target"
+    assert cards.STATUS_BADGE[card.status][0] == "green"
+    assert card.change_text == "Down 1.2 percentage points on a year ago (better)."
+    assert card.delta == "-1.2 pts" and card.delta_color == "inverse"
+    assert card.spark == [20.0, 19.0, 18.1]
+
+
+def test_every_status_has_words_and_a_distinct_icon():
+    assert cards.STATUS_WORDS == {"green": "On target", "amber": "Close to target",
+                                  "red": "Off target", "grey": "No target"}
+    icons = {icon for _, icon in cards.STATUS_BADGE.values()}
+    assert len(icons) == 4
+
+
+def test_worse_change_for_higher_is_better():
+    card = cards.card_model(label="Team managers", value=0.867, unit="rate", target=0.8,
+                            status="green", change_on_year=-0.062, direction="higher")
+    assert card.change_text == "Down 6.2 percentage points on a year ago (worse)."
+    assert card.target_text == "Target: at least 80.0%"
+
+
+def test_no_target_no_data_and_suppressed():
+    none = cards.card_model(label="Engagement", value=None, unit="score", status="grey")
+    assert none.value_text == "No data yet" and none.status_words == "No data yet"
+    assert none.target_text == "No target set"
+    assert none.change_text == "No figure for a year ago to compare with."
+    hidden = cards.card_model(label="Conversions", value="c", unit="count", change_on_year="c")
+    assert hidden.value_text == "c" and hidden.status_words == "Suppressed"
+    assert "fewer than 5 people" in hidden.note
+    caseload = cards.card_model(label="Caseload", value=15.7, unit="caseload", target=15.2,
+                                status="amber", change_on_year=0.0, direction="lower",
+                                partial_months=7)
+    assert caseload.status_words == "Close to target"
+    assert caseload.change_text == "Unchanged on a year ago."
+    assert "Partial: covers 7 of 12 months." in caseload.note

@@ -1,0 +1,25 @@
+"""Downloads go through metrics.export: formulas made inert, numbers kept as numbers."""
+
+import io
+
+import pandas as pd
+from openpyxl import load_workbook
+
+from metrics.export import to_csv_bytes, to_xlsx_bytes
+from ui.downloads import file_stem
+
+
+def test_file_stem_is_safe():
+    assert file_stem("Leavers by reason (Oct 2026)") == "leavers-by-reason-oct-2026"
+    assert file_stem("../../etc/passwd") == "etc-passwd"
+    assert file_stem("***") == "table"
+
+
+def test_download_bytes_neutralise_formulas_and_keep_numbers():
+    frame = pd.DataFrame({"Team": ["=HYPERLINK(\"x\")", "Early Help"], "People": [12, 3]})
+    wb = load_workbook(io.BytesIO(to_xlsx_bytes(frame, title="Agency share by team")))
+    ws = wb.active
+    assert ws["A4"].value == "'=HYPERLINK(\"x\")"
+    assert ws["B4"].value == 12 and isinstance(ws["B4"].value, int)
+    csv = to_csv_bytes(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv and "12" in csv

@@ -1,0 +1,149 @@
+"""KPI cards: the value, its target, the status in colour AND words, the change on a year ago.
+
+Why a pure `card_model` beside the drawing: the wording (which a councillor reads) is tested
+without Streamlit, and the card never relies on colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import streamlit as st
+
+from ui.charts import format_value
+
+SUPPRESSED = "c"
+
+STATUS_WORDS = {
+    "green": "On target",
+    "amber": "Close to target",
+    "red": "Off target",
+    "grey": "No target",
+}
+STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
+    "green": ("green", ":material/check_circle:"),
+    "amber": ("orange", ":material/error:"),
+    "red": ("red", ":material/cancel:"),
+    "grey": ("gray", ":material/remove:"),
+}
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def format_change(change: object, *, unit: str, direction: str | None) -> tuple[str | None, str]:
+    """(short delta for st.metric, sentence with direction words) for a change on a year ago."""
+    if isinstance(change, str):
+        return None, "Change on a year ago suppressed (small numbers)."
+    if _missing(change):
+        return None, "No figure for a year ago to compare with."
+    c = float(change)
+    if unit == "rate":
+        size, unit_words = abs(c) * 100, "percentage points"
+        short = f"{c * 100:+.1f} pts"
+    elif unit == "count":
+        size, unit_words = abs(c), "people" if abs(c) != 1 else "person"
+        short = f"{c:+,.0f}"
+    elif unit == "score":
+        size, unit_words = abs(c), "points"
+        short = f"{c:+.0f}"
+    else:
+        size, unit_words = abs(c), "cases per FTE"
+        short = f"{c:+.1f}"
+    shown = f"{size:,.1f}" if unit != "count" else f"{size:,.0f}"
+    if round(size, 1) == 0:
+        return short, "Unchanged on a year ago."
+    way = "Up" if c > 0 else "Down"
+    verdict = ""
+    if direction in ("lower", "higher"):
+        better = (c < 0) == (direction == "lower")
+        verdict = " (better)" if better else " (worse)"
+    return short, f"{way} {shown} {unit_words} on a year ago{verdict}."
+
+
+@dataclass(frozen=True)
+class Card:
+    label: str
+    value_text: str
+    target_text: str
+    status: str
+    status_words: str
+    delta: str | None
+    change_text: str
+    delta_color: str
+    spark: list[float] = field(default_factory=list)
+    help: str | None = None
+    note: str | None = None
+
+
+def card_model(
+    *,
+    label: str,
+    value: object,
+    unit: str,
+    target: object = None,
+    status: str | None = "grey",
+    change_on_year: object = None,
+    direction: str | None = None,
+    spark: Sequence[object] = (),
+    help: str | None = None,
+    partial_months: int | None = None,
+) -> Card:
+    """Everything a card says, worked out without Streamlit."""
+    status = status if status in STATUS_WORDS else "grey"
+    if isinstance(value, str) and value == SUPPRESSED:
+        value_text = SUPPRESSED
+        note = "Suppressed: the figure rests on fewer than 5 people."
+        status = "grey"
+    else:
+        value_text = format_value(value, unit)
+        note = None
+    if _missing(target):
+        target_text = "No target set"
+        if status != "grey":
+            status = "grey"
+    else:
+        comparator = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
+        target_text = f"Target: {comparator}{format_value(target, unit)}"
+    if value_text == "no data":
+        value_text = "No data yet"
+        status = "grey"
+        note = "No data for this measure in the loaded months yet."
+    if partial_months is not None:
+        note = (note + " " if note else "") + f"Partial: covers {partial_months} of 12 months."
+    delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
+    delta_color = {"lower": "inverse", "higher": "normal"}.get(direction or "", "off")
+    points = [float(v) for v in spark if not isinstance(v, str) and not _missing(v)]
+    if unit == "rate":
+        points = [round(p * 100, 2) for p in points]
+    words = STATUS_WORDS[status]
+    if value_text == "No data yet":
+        words = "No data yet"
+    elif value_text == SUPPRESSED:
+        words = "Suppressed"
+    return Card(label=label, value_text=value_text, target_text=target_text, status=status,
+                status_words=words, delta=delta, change_text=change_text,
+                delta_color=delta_color, spark=points, help=help, note=note)
+
+
+def render_card(card: Card) -> None:
+    """Draw one card in a bordered box."""
+    with st.container(border=True):
+        st.metric(
+            card.label, card.value_text, delta=card.delta, delta_color=card.delta_color,
+            help=card.help, chart_data=card.spark or None, chart_type="line",
+            delta_description="on a year ago" if card.delta else None,
+        )
+        colour, icon = STATUS_BADGE[card.status]
+        st.badge(card.status_words, icon=icon, color=colour)
+        st.caption(f"{card.target_text}. {card.change_text}" + (f" {card.note}" if card.note else ""))
+
+
+def kpi_card(**kwargs) -> Card:
+    """Build (see `card_model`) and draw a card; returns the model (handy in tests)."""
+    card = card_model(**kwargs)
+    render_card(card)
+    return card

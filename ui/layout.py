@@ -1,0 +1,98 @@
+"""Page furniture shared by every page: header, data-as-at line, charts with text alternatives,
+tables with downloads, and the sidebar filters.
+
+Why: every chart gets a one-sentence text alternative under it and every table its downloads,
+because pages call these helpers instead of Streamlit directly.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import state
+from ui.downloads import download_table, file_stem
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def page_header(title: str, intro: str) -> None:
+    """Title and one or two plain-English sentences saying what the page answers."""
+    st.title(title)
+    st.markdown(intro)
+
+
+def chart(fig: go.Figure, alt: str, *, key: str | None = None) -> None:
+    """A Plotly chart in the app style, with its one-sentence text alternative shown under it."""
+    st.plotly_chart(fig, theme=None, config=PLOTLY_CONFIG, key=key, alt=alt)
+    st.caption(alt)
+
+
+def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None,
+               column_config: dict | None = None, caption: str | None = None) -> None:
+    """A table and its Excel/CSV downloads; an empty table says so instead."""
+    if frame is None or frame.empty:
+        st.info(f"{name}: no data for this selection.")
+        return
+    st.dataframe(frame, hide_index=True, column_config=column_config)
+    if caption:
+        st.caption(caption)
+    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}")
+
+
+def data_as_at() -> str:
+    """'Data as at 31 October 2026 · last load 2026-11-03 09:12 by hr' (shown in the sidebar)."""
+    from ui import data
+
+    info = data.load_info()
+    if info is None:
+        return "No data loaded yet."
+    return (
+        f"Data as at {info['as_at']:%-d %B %Y} · last load "
+        f"{info['loaded_at']:%Y-%m-%d %H:%M} by {info['loaded_by']}"
+    )
+
+
+def sidebar() -> state.Filters:
+    """The shared filters and the data-as-at line, drawn in the sidebar on every page."""
+    from ui import data
+
+    role = state.current_role()
+    filters = state.sync_filters()
+    options = data.filter_options()
+    with st.sidebar:
+        st.caption(f"Viewing as: **{state.ROLE_LABELS[role]}**")
+        st.markdown(f":material/event: {data_as_at()}")
+        if not options.periods:
+            st.info("No months loaded yet.")
+            return filters
+        st.selectbox(
+            "Month", options=list(options.periods)[::-1], format_func=state.period_label,
+            key=state.widget_key("period"), on_change=state.on_filter_change,
+            help="The reporting month: figures are at its last day.",
+        )
+        st.radio(
+            "People", options=list(state.SCOPES), format_func=state.SCOPE_LABELS.get,
+            key=state.widget_key("scope"), on_change=state.on_filter_change,
+            help="Qualified social workers is the population the DfE publishes figures for.",
+        )
+        st.selectbox(
+            "Service", options=[state.ALL, *options.services],
+            format_func=lambda v: "All services" if v == state.ALL else v,
+            key=state.widget_key("service"), on_change=state.on_filter_change,
+        )
+        if state.can_see_teams(role):
+            service = st.session_state.get(state.widget_key("service"))
+            teams = (
+                options.teams.get(service, ())
+                if service not in (None, state.ALL)
+                else sorted({t for ts in options.teams.values() for t in ts})
+            )
+            st.selectbox(
+                "Team", options=[state.ALL, *teams],
+                format_func=lambda v: "All teams" if v == state.ALL else v,
+                key=state.widget_key("team"), on_change=state.on_filter_change,
+            )
+        st.caption("The link in the address bar keeps these choices, so you can share this view.")
+    return state.get_filters()

@@ -1,0 +1,250 @@
+"""Who is looking (role) and what they are looking at (shared filters).
+
+Why one module: the role decides which pages and figures a person may see, and the check must be
+made on the server in every page and data function, not only by hiding menu items. Until sign-in
+arrives the role comes from $WORKFORCE_ROLE; a signed-in user's role drops in at `current_role`.
+The filters live in st.session_state (so they persist across pages) and are mirrored to the URL
+(so a view can be shared as a link).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from datetime import date
+
+import streamlit as st
+
+ROLES: tuple[str, ...] = ("hr", "leadership", "scrutiny")
+DEFAULT_ROLE = "leadership"
+ROLE_LABELS = {"hr": "HR", "leadership": "Leadership", "scrutiny": "Scrutiny member"}
+
+# Page key -> roles that may open it. Scrutiny members see aggregates only: no upload, no data
+# quality ledger (it lists files, users and row-level problems). Leadership reads everything but
+# does not load data; HR (the data owner) gets every page.
+ALL_ROLES = ROLES
+PAGE_ACCESS: dict[str, tuple[str, ...]] = {
+    "overview": ALL_ROLES,
+    "themes": ALL_ROLES,
+    "agency": ALL_ROLES,
+    "caseloads": ALL_ROLES,
+    "turnover": ALL_ROLES,
+    "profile": ALL_ROLES,
+    "benchmarks": ALL_ROLES,
+    "recommendations": ALL_ROLES,
+    "upload": ("hr",),
+    "data_quality": ("hr", "leadership"),
+}
+# Roles that may see figures broken down by team (team figures rest on few people).
+TEAM_ROLES: tuple[str, ...] = ("hr", "leadership")
+# Roles whose figures pass through small-number suppression.
+SUPPRESSED_ROLES: tuple[str, ...] = ("scrutiny",)
+
+SCOPES: tuple[str, ...] = ("social_workers", "all_staff")
+SCOPE_LABELS = {"social_workers": "Qualified social workers", "all_staff": "All staff"}
+
+_KEYS = {"period": "f_period", "scope": "f_scope", "service": "f_service", "team": "f_team"}
+ALL = "(all)"
+
+
+class RoleError(ValueError):
+    """The configured role is not one of ROLES."""
+
+
+def current_role() -> str:
+    """The role of the person using this session.
+
+    The ONE place a role is decided: today $WORKFORCE_ROLE (default 'leadership'); when sign-in
+    arrives, read the signed-in user's role (st.user) here and nothing else changes.
+    """
+    raw = os.environ.get("WORKFORCE_ROLE", "").strip().lower() or DEFAULT_ROLE
+    if raw not in ROLES:
+        raise RoleError(
+            f"WORKFORCE_ROLE is {raw!r}, which is not a role this dashboard knows. "
+            f"Set it to one of: {', '.join(ROLES)}."
+        )
+    return raw
+
+
+def allowed(*roles: str, role: str | None = None) -> bool:
+    """True when `role` (default: the current role) is one of `roles`."""
+    return (role or current_role()) in roles
+
+
+def check_role(*roles: str) -> str:
+    """Server-side check for data functions: raise PermissionError unless the role is allowed."""
+    role = current_role()
+    if role not in roles:
+        raise PermissionError(f"This information is not available to the {role} role.")
+    return role
+
+
+def require_role(*roles: str) -> str:
+    """Top-of-page guard: tell the reader and stop the script when the role may not see it."""
+    role = current_role()
+    if role not in roles:
+        st.error(f"This page is not available to the {role} role.", icon=":material/lock:")
+        st.stop()
+    return role
+
+
+def require_page(page_key: str) -> str:
+    """`require_role` with the roles PAGE_ACCESS lists for `page_key`."""
+    return require_role(*PAGE_ACCESS[page_key])
+
+
+def pages_for(role: str) -> list[str]:
+    """Page keys `role` may open, in PAGE_ACCESS order."""
+    return [key for key, roles in PAGE_ACCESS.items() if role in roles]
+
+
+def can_see_teams(role: str | None = None) -> bool:
+    return allowed(*TEAM_ROLES, role=role)
+
+
+def is_suppressed(role: str | None = None) -> bool:
+    return allowed(*SUPPRESSED_ROLES, role=role)
+
+
+# --- Filters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The shared view: reporting month, population (scope) and an optional service or team."""
+
+    period: str | None          # 'YYYY-MM'; None only when nothing is loaded
+    scope: str = "social_workers"
+    service: str | None = None
+    team: str | None = None
+
+    @property
+    def period_date(self) -> date | None:
+        if not self.period:
+            return None
+        y, m = self.period.split("-")
+        return date(int(y), int(m), 1)
+
+    def engine_filters(self) -> dict[str, list[str]] | None:
+        """The `filters` argument of metrics.engine (None when the whole directorate)."""
+        out: dict[str, list[str]] = {}
+        if self.service:
+            out["service"] = [self.service]
+        if self.team:
+            out["team"] = [self.team]
+        return out or None
+
+    def describe(self) -> str:
+        """Plain-English description of the view, e.g. 'qualified social workers in Early Help'."""
+        who = SCOPE_LABELS[self.scope].lower()
+        where = self.team or self.service
+        return f"{who} in {where}" if where else f"{who}, whole directorate"
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    periods: tuple[str, ...]                      # ascending 'YYYY-MM'
+    services: tuple[str, ...]
+    teams: dict[str, tuple[str, ...]]             # service -> teams
+
+
+def period_label(period: str) -> str:
+    """'2026-10' -> 'October 2026'."""
+    y, m = period.split("-")
+    return date(int(y), int(m), 1).strftime("%B %Y")
+
+
+def validate_filters(raw: dict[str, str | None], options: FilterOptions, *, role: str) -> Filters:
+    """Keep only values that exist in the loaded data; the scrutiny role never gets a team."""
+    periods = options.periods
+    period = raw.get("period")
+    if period not in periods:
+        period = periods[-1] if periods else None
+    scope = raw.get("scope")
+    if scope not in SCOPES:
+        scope = "social_workers"
+    service = raw.get("service")
+    if service not in options.services:
+        service = None
+    team = raw.get("team")
+    valid_teams = options.teams.get(service, ()) if service else tuple(
+        t for ts in options.teams.values() for t in ts
+    )
+    if team not in valid_teams or not can_see_teams(role):
+        team = None
+    return Filters(period=period, scope=scope, service=service, team=team)
+
+
+def _options() -> FilterOptions:
+    from ui import data  # late import: ui.data imports this module for the role checks
+
+    return data.filter_options()
+
+
+def _raw_from_session() -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name, key in _KEYS.items():
+        value = st.session_state.get(key)
+        out[name] = None if value in (None, ALL) else value
+    return out
+
+
+def _raw_from_url() -> dict[str, str | None]:
+    return {name: st.query_params.get(name) for name in _KEYS}
+
+
+def sync_filters() -> Filters:
+    """Validate the shared filters, write them to session state and mirror them to the URL.
+
+    Called by dashboard.py before the sidebar widgets are drawn (so it may set their values). On
+    the first run of a session the URL wins (a shared link); afterwards session state does.
+    """
+    role = current_role()
+    first = _KEYS["period"] not in st.session_state
+    raw = _raw_from_url() if first else _raw_from_session()
+    filters = validate_filters(raw, _options(), role=role)
+    st.session_state[_KEYS["period"]] = filters.period
+    st.session_state[_KEYS["scope"]] = filters.scope
+    st.session_state[_KEYS["service"]] = filters.service or ALL
+    st.session_state[_KEYS["team"]] = filters.team or ALL
+    _mirror_to_url(filters)
+    return filters
+
+
+def _mirror_to_url(filters: Filters) -> None:
+    wanted = {
+        "period": filters.period,
+        "scope": filters.scope,
+        "service": filters.service,
+        "team": filters.team,
+    }
+    for name, value in wanted.items():
+        if value is None:
+            if name in st.query_params:
+                del st.query_params[name]
+        elif st.query_params.get(name) != value:
+            st.query_params[name] = value
+
+
+def on_filter_change() -> None:
+    """Widget callback: re-validate (a new service may drop the team) and update the URL."""
+    filters = validate_filters(_raw_from_session(), _options(), role=current_role())
+    st.session_state[_KEYS["team"]] = filters.team or ALL
+    _mirror_to_url(filters)
+
+
+def get_filters() -> Filters:
+    """The shared filters for this session (initialised from the URL on first use)."""
+    if _KEYS["period"] not in st.session_state:
+        return sync_filters()
+    filters = validate_filters(_raw_from_session(), _options(), role=current_role())
+    return filters
+
+
+def widget_key(name: str) -> str:
+    """Session-state key of the sidebar widget for filter `name` (period/scope/service/team)."""
+    return _KEYS[name]
+
+
+def with_changes(filters: Filters, **changes: str | None) -> Filters:
+    return replace(filters, **changes)

@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+_HEADER_KEYS: dict[int, frozenset[str]] = {}
+_HEADER_INDEX: dict[int, dict[str, "Column"]] = {}
+
 KINDS = ("text", "number", "whole", "date", "flag", "choice")
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -272,9 +275,13 @@ class Column:
     @property
     def header_keys(self) -> frozenset[str]:
         """Every normalised header that means this column."""
-        return frozenset({normalise_key(self.name), normalise_key(self.label)} | {
-            normalise_key(a) for a in self.aliases
-        })
+        keys = _HEADER_KEYS.get(id(self))
+        if keys is None:
+            keys = frozenset({normalise_key(self.name), normalise_key(self.label)} | {
+                normalise_key(a) for a in self.aliases
+            })
+            _HEADER_KEYS[id(self)] = keys
+        return keys
 
     def allowed_text(self) -> str:
         """Plain-English statement of what the column accepts (Instructions sheet, messages)."""
@@ -592,10 +599,14 @@ def column_for(sheet: Sheet, header: object) -> Column | None:
     key = normalise_key(header)
     if not key:
         return None
-    for col in sheet.columns:
-        if key in col.header_keys:
-            return col
-    return None
+    index = _HEADER_INDEX.get(id(sheet))
+    if index is None:
+        index = {}
+        for col in reversed(sheet.columns):  # first declared wins on a clash
+            for k in col.header_keys:
+                index[k] = col
+        _HEADER_INDEX[id(sheet)] = index
+    return index.get(key)
 
 
 def choice_lookup(column: Column) -> dict[str, str]:

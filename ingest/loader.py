@@ -12,6 +12,8 @@ import json
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -34,6 +36,7 @@ __all__ = [
 
 #: One writer at a time in this process (DuckDB allows one writing transaction per table set).
 WRITE_LOCK = threading.Lock()
+_CURSOR_LOCK = threading.Lock()
 
 #: Test hook: seconds to sleep inside the transaction after the period's rows are deleted, so a
 #: test can SIGKILL the process mid-write. Never set in production.
@@ -102,6 +105,17 @@ def validate_frames(*, frames: dict[str, pd.DataFrame], period: str | date,
     return _validate_frames(frames=frames, period=period, con=con)
 
 
+@contextmanager
+def _private_cursor(con: Any) -> Iterator[Any]:
+    """A cursor of its own for this call (DuckDB refuses concurrent calls on one connection)."""
+    with _CURSOR_LOCK:
+        cur = con.cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
 def _active_load(con: Any, first: date) -> tuple[int, str, dict[str, int]] | None:
     row = con.execute(
         "SELECT load_id, sha256, rows_staff, rows_leavers, rows_vacancies, rows_training, "
@@ -125,12 +139,14 @@ def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
     first = parse_period(period)
     path = Path(path)
     name = file_name or path.name
-    if not dry_run:
-        digest = sha256_of(path)
-        active = _active_load(con, first)
-        if active is not None and active[1] == digest:
-            return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], digest, name)
-    result = validate_file(path=path, period=first, con=con, file_name=name, limits=limits)
+    with _private_cursor(con) as cur:  # a connection serves one thread at a time in DuckDB
+        if not dry_run:
+            digest = sha256_of(path)
+            active = _active_load(cur, first)
+            if active is not None and active[1] == digest:
+                return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [],
+                                  digest, name)
+        result = validate_file(path=path, period=first, con=cur, file_name=name, limits=limits)
     if not result.ok:
         raise ExtractRejected(result.errors + result.warnings)
     if dry_run:
@@ -154,11 +170,12 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
                      .to_numpy().tobytes())
             h.update("|".join(map(str, frames[sname].columns)).encode())
         sha256 = h.hexdigest()
-    active = _active_load(con, first)
-    if active is not None and active[1] == sha256:
-        return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], sha256,
-                          file_name)
-    result = _validate_frames(frames=frames, period=first, con=con)
+    with _private_cursor(con) as cur:
+        active = _active_load(cur, first)
+        if active is not None and active[1] == sha256:
+            return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], sha256,
+                              file_name)
+        result = _validate_frames(frames=frames, period=first, con=cur)
     if not result.ok:
         raise ExtractRejected(result.errors + result.warnings)
     result.sha256 = sha256
@@ -173,7 +190,8 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = {t: int(result.rows.get(t, 0)) for t in DATA_TABLES}
     with WRITE_LOCK:
-        cur = con.cursor()
+        with _CURSOR_LOCK:
+            cur = con.cursor()
         registered: list[str] = []
         try:
             cur.execute("BEGIN TRANSACTION")
@@ -183,11 +201,13 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                 cur.execute("ROLLBACK")
                 return LoadResult("unchanged", result.period, active[0], active[2], [],
                                   result.sha256, result.file_name)
-            had_any = cur.execute("SELECT count(*) FROM loads WHERE period = ?",
-                                  [first]).fetchall()[0][0] > 0
-            load_id = int(cur.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
-            for table in DATA_TABLES:
-                cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
+            had_any, load_id = cur.execute(
+                "SELECT (SELECT count(*) FROM loads WHERE period = ?) > 0, nextval('load_id_seq')",
+                [first]).fetchall()[0]
+            load_id = int(load_id)
+            if had_any:  # rows only ever enter through a ledgered load
+                for table in DATA_TABLES:
+                    cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
             pause = os.environ.get(_PAUSE_ENV)
             if pause:
                 print("PAUSED-IN-TRANSACTION", flush=True)
@@ -205,7 +225,9 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                     f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}",
                     [first, load_id],
                 )
-            cur.execute("UPDATE loads SET active = false WHERE period = ? AND active", [first])
+            if had_any:
+                cur.execute("UPDATE loads SET active = false WHERE period = ? AND active",
+                            [first])
             outcome = "replaced" if had_any else "loaded"
             cur.execute(
                 "INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "

@@ -368,19 +368,18 @@ def _grid_from_raw(raw: RawSheet, sheet: C.Sheet | None) -> _Grid:
     cells = cells.set_axis(range(cells.shape[1]), axis=1)
     # header row: the first of the first 20 non-blank rows that names contract columns,
     # else the first non-blank row (a title row above the headers is allowed)
-    head = cells.iloc[:60]
-    nonblank = [i for i in range(len(head))
-                if any(cell_text(v) for v in head.iloc[i].tolist())][:20]
+    head = cells.iloc[:60].to_numpy(dtype=object)
+    nonblank = [i for i in range(len(head)) if any(cell_text(v) for v in head[i])][:20]
     if not nonblank:
         return _Grid(raw.name, [], None, pd.DataFrame(), np.array([], dtype=np.int64))
     header_pos = nonblank[0]
     if sheet is not None:
         for i in nonblank:
-            hits = sum(1 for v in head.iloc[i].tolist() if C.column_for(sheet, cell_text(v)))
+            hits = sum(1 for v in head[i] if C.column_for(sheet, cell_text(v)))
             if hits >= 2:
                 header_pos = i
                 break
-    headers = [cell_text(v) for v in cells.iloc[header_pos].tolist()]
+    headers = [cell_text(v) for v in head[header_pos]]
     data = cells.iloc[header_pos + 1:]
     rows = np.arange(header_pos + 2, header_pos + 2 + len(data), dtype=np.int64)
     return _Grid(raw.name, headers, header_pos + 1, data.reset_index(drop=True), rows)
@@ -729,33 +728,32 @@ _STORE_DTYPES = {
 
 def _store_shape(sheet: C.Sheet, frame: pd.DataFrame) -> pd.DataFrame:
     """Store columns in STORE_COLUMNS order, with store dtypes; absent optional columns -> NULL."""
-    table = sheet.table
     n = len(frame)
-    out = {}
     kinds = {c.store_as: c.kind for c in sheet.columns if c.store_as}
     kinds["age"] = "whole"
-    for name in C.STORE_COLUMNS[table]:
+    out: dict[str, Any] = {}
+    for name in C.STORE_COLUMNS[sheet.table]:
         kind = kinds[name]
-        if name in frame:
-            s = frame[name]
+        present = name in frame
+        if kind in ("whole", "number"):
+            f = frame[name].to_numpy(dtype=float) if present else np.full(n, np.nan)
             if kind == "whole":
-                s = pd.array(np.where(np.isnan(s.to_numpy(dtype=float)), None,
-                                      s.to_numpy(dtype=float)), dtype="Int64") if n else \
-                    pd.array([], dtype="Int64")
-            elif kind == "date":
-                s = pd.Series(s.to_numpy(dtype="datetime64[D]")).astype("datetime64[s]")
-            elif kind == "flag":
-                s = pd.array(s.to_numpy(dtype=object), dtype="boolean")
-            elif kind == "number":
-                s = s.to_numpy(dtype=float)
+                mask = np.isnan(f)
+                out[name] = pd.arrays.IntegerArray(np.where(mask, 0, f).astype(np.int64), mask)
             else:
-                s = s.to_numpy(dtype=object)
-            out[name] = s
+                out[name] = pd.Series(f, dtype="float64", copy=False)
+        elif kind == "date":
+            d = (frame[name].to_numpy(dtype="datetime64[s]") if present
+                 else np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
+            out[name] = pd.Series(d, dtype="datetime64[s]", copy=False)
+        elif kind == "flag":
+            obj = frame[name].to_numpy(dtype=object) if present else np.full(n, None, object)
+            mask = pd.isna(obj)
+            out[name] = pd.arrays.BooleanArray(np.asarray(obj == True, dtype=bool), mask)  # noqa: E712
         else:
-            out[name] = pd.Series([None] * n, dtype=_STORE_DTYPES[kind]) if kind != "date" else \
-                pd.Series([pd.NaT] * n, dtype="datetime64[s]")
-    return pd.DataFrame({k: v if isinstance(v, (pd.Series, pd.api.extensions.ExtensionArray))
-                         else _series(v) for k, v in out.items()}, copy=False)
+            obj = frame[name].to_numpy(dtype=object) if present else np.full(n, None, object)
+            out[name] = pd.Series(obj, dtype=object, copy=False)
+    return pd.DataFrame(out, copy=False)
 
 
 # --------------------------------------------------------------------------- entry points

@@ -135,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         con.close()
 
+    try:
+        _write(frame, args=args, period=period)
+    except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
+        sys.stderr.close()
+    return 0
+
+
+def _write(frame: pd.DataFrame, *, args: argparse.Namespace, period: str | None) -> None:
     if args.format == "json":
         doc = to_json(frame, scope=args.scope, by=args.by, period=period, history=args.history)
         json.dump(doc, sys.stdout, indent=2)
@@ -148,7 +156,6 @@ def main(argv: list[str] | None = None) -> int:
         with pd.option_context("display.width", 200, "display.max_rows", None,
                                "display.max_columns", None):
             sys.stdout.write(flat.to_string(index=False) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

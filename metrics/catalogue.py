@@ -130,8 +130,9 @@ _ENTRIES: tuple[Metric, ...] = (
         direction="higher",
         window_months=12,
         definition=(
-            "Standard HR stability index (headcount, employed staff only). Needs the month a year "
-            "earlier to be loaded; no data otherwise."
+            "Standard HR stability index (headcount, employed staff only): the cohort is taken in "
+            "scope and group a year earlier and counts as stable if still employed anywhere in the "
+            "directorate. Needs the month a year earlier to be loaded; no data otherwise."
         ),
     ),
     Metric(

@@ -307,10 +307,16 @@ def _training_sql(by: str | None, filters: dict[str, list[str]]) -> str:
               )"""
 
 
-def _engagement_sql(by: str | None, filters: dict[str, list[str]]) -> str | None:
-    """Directorate-wide score; by team uses team rows; service/role_group have no survey data."""
+_NO_ROWS = """
+        m AS (SELECT NULL::DATE AS period, NULL::VARCHAR AS grp, NULL::DOUBLE AS num,
+                     NULL::DOUBLE AS den, NULL::BIGINT AS base WHERE FALSE)"""
+
+
+def _engagement_sql(by: str | None, filters: dict[str, list[str]]) -> str:
+    """Directorate-wide score; by team uses team rows; service/role_group have no survey data
+    (the survey is reported by team), so those give no data rather than a misleading figure."""
     if by in ("service", "role_group") or set(filters) - {"team"}:
-        return None
+        return _NO_ROWS
     if by == "team" or filters:
         team_pred = "team <> 'All'" + (" AND list_contains($f_team, team)" if filters else "")
         grp = "team" if by == "team" else "NULL::VARCHAR"
@@ -339,10 +345,7 @@ def _metric_query(metric_id: str, *, by: str | None, filters: dict[str, list[str
     if metric_id == "training_completions_12m":
         needs, body, kind = (), _training_sql(by, filters), "count"
     elif metric_id == "engagement_score":
-        body = _engagement_sql(by, filters)
-        if body is None:
-            return None
-        needs, kind = (), "score"
+        needs, body, kind = (), _engagement_sql(by, filters), "score"
     else:
         needs, body, kind = _METRIC_SQL[metric_id]
     src = _sources(by, filters)

@@ -326,7 +326,7 @@ def suppress_table(
 # ------------------------------------------------------------------------------------------
 # the metric frame from metrics.engine.compute / evaluate
 
-_METRIC_VALUE_COLS = ("value", "numerator", "denominator", "base_count")
+_METRIC_VALUE_COLS = ("value", "numerator", "denominator", "base_count", "change_on_year")
 
 
 def _metric_rules(metric_id: str) -> tuple[bool, bool]:
@@ -348,7 +348,8 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int = MIN_COUNT) ->
     1-4) becomes "c" in value, numerator, denominator and base_count. Within each metric (and
     period, scope), the groups add up to the overall figure, so when one group is hidden the next
     smallest is hidden too (a group cannot be read off as overall minus the others); a lone
-    group equal to the overall hides the overall. Adds `suppressed` (bool) and `suppression`
+    group equal to the overall hides the overall. On `evaluate` output, change_on_year is hidden
+    with the value and status becomes "grey". Adds `suppressed` (bool) and `suppression`
     ("primary" / "secondary" / None) columns; `attrs["suppressed"]` is the cell mask.
     """
     _check_cols(frame, ["metric_id", "value", "base_count"], "suppress_metric_frame")
@@ -362,7 +363,6 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int = MIN_COUNT) ->
     hidden = np.zeros(n, dtype=bool)
     base = np.array([_num(v) for v in out["base_count"]], dtype=float)
     value = np.array([_num(v) for v in out["value"]], dtype=float)
-    positions = pd.Series(np.arange(n), index=out.index)
     grouped = out.groupby(keys, dropna=False, sort=False).indices if keys else {None: np.arange(n)}
     for key, idx in grouped.items():
         metric_id = key[0] if isinstance(key, tuple) else key
@@ -388,13 +388,18 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int = MIN_COUNT) ->
         h = _secondary(weights, prim, eqs, min_count) if eqs else prim
         primary[idx] = prim
         hidden[idx] = h
-    del positions
     mask = pd.DataFrame(False, index=out.index, columns=value_cols)
     for c in value_cols:
         mask[c] = hidden
     out = _apply(out, mask)
+    if "status" in out.columns:
+        # a RAG colour says which side of the target a hidden value lies: not shown either
+        out["status"] = out["status"].astype(object).where(~hidden, "grey")
     out["suppressed"] = hidden
-    out["suppression"] = np.where(primary, "primary", np.where(hidden, "secondary", None))
+    out["suppression"] = pd.Series(
+        ["primary" if p else "secondary" if h else None for p, h in zip(primary, hidden)],
+        index=out.index, dtype=object,
+    )
     full = out.attrs["suppressed"].reindex(columns=out.columns, fill_value=False)
     out.attrs["suppressed"] = full
     return out

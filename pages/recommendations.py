@@ -62,7 +62,8 @@ def write(fn, success: str, **kwargs) -> None:
         st.error(str(exc), icon=":material/error:")
     else:
         st.cache_data.clear()
-        st.success(success, icon=":material/check:")
+        st.session_state["rec_flash"] = success
+        st.rerun()  # redraw the list and counts with the change
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -77,6 +78,8 @@ page_header(
     "the measure has moved since. Seeded from the committee's own papers (Appendix 1 and the 13 June "
     "2024 executive response).",
 )
+if flash := st.session_state.pop("rec_flash", None):
+    st.success(flash, icon=":material/check:")
 cur = con()
 tracker_tab, packs_tab, *audit_tab = st.tabs(
     ["Tracker", "Meeting packs"] + (["Audit trail"] if CAN_EDIT else []))
@@ -198,9 +201,11 @@ with packs_tab:
                 try:
                     with db.write_lock:
                         pid = packs.publish_pack(con(), meeting_date=pdate, metric_ids=chosen, published_by=ACTOR, scope=scope)
-                    st.success(f"Pack {pid} published.", icon=":material/check:")
                 except (TrackerError, PermissionError) as exc:
                     st.error(str(exc), icon=":material/error:")
+                else:
+                    st.session_state["rec_flash"] = f"Pack {pid} published: its figures are now frozen."
+                    st.rerun()
     plist = packs.list_packs(cur)
     if plist.empty:
         st.info("No meeting pack has been published yet.")

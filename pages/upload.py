@@ -66,9 +66,12 @@ if file is not None:
                     "loading it again changes nothing.")
         elif pv.replaces:
             st.warning(f"This replaces the data already loaded for {period} ({period_label(period)}).")
-        show_table(pv.rows, "Rows per sheet")
-        show_table(pv.movement, f"Movement on {period_label(pv.previous_period)}"
-                   if pv.previous_period else "Figures in this file")
+        st.markdown("**Rows per sheet**")
+        show_table(pv.rows, f"Rows per sheet {period}", key="dl_rows")
+        moved = (f"Movement on {period_label(pv.previous_period)}" if pv.previous_period
+                 else "Figures in this file")
+        st.markdown(f"**{moved}** (headcount, FTE and the agency share as the dashboard will show them)")
+        show_table(pv.movement, f"{moved} {period}", key="dl_movement")
         st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
                   on_click=_confirm, args=(data, file.name, period))
 

@@ -63,19 +63,28 @@ def period_at_meeting(con: duckdb.DuckDBPyConnection, *, meeting_date: date) -> 
     return None
 
 
+def _values(con: duckdb.DuckDBPyConnection, *, metric_ids: list[str], scope: str, period: date) -> dict[str, Value]:
+    """Whole-population values of several measures at one period (missing ones have value None)."""
+    frame = engine.compute(con, period=period, scope=scope, metric_ids=list(dict.fromkeys(metric_ids)))
+    out = {}
+    for mid in metric_ids:
+        rows = frame[(frame["metric_id"] == mid) & frame["group"].isna()]
+        if rows.empty:
+            out[mid] = Value(period=period, value=None, base_count=None, months_covered=None, partial=None)
+            continue
+        row = rows.iloc[0]
+        out[mid] = Value(
+            period=period,
+            value=None if pd.isna(row["value"]) else float(row["value"]),
+            base_count=None if pd.isna(row["base_count"]) else int(row["base_count"]),
+            months_covered=None if pd.isna(row["months_covered"]) else int(row["months_covered"]),
+            partial=None if pd.isna(row["partial"]) else bool(row["partial"]),
+        )
+    return out
+
+
 def _value(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str, period: date) -> Value:
-    frame = engine.compute(con, period=period, scope=scope, metric_ids=[metric_id])
-    frame = frame[frame["metric_id"] == metric_id]
-    if frame.empty:
-        return Value(period=period, value=None, base_count=None, months_covered=None, partial=None)
-    row = frame.iloc[0]
-    return Value(
-        period=period,
-        value=None if pd.isna(row["value"]) else float(row["value"]),
-        base_count=None if pd.isna(row["base_count"]) else int(row["base_count"]),
-        months_covered=None if pd.isna(row["months_covered"]) else int(row["months_covered"]),
-        partial=None if pd.isna(row["partial"]) else bool(row["partial"]),
-    )
+    return _values(con, metric_ids=[metric_id], scope=scope, period=period)[metric_id]
 
 
 def value_at_meeting(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str,
@@ -120,10 +129,19 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
     meeting = _to_date(rec[0])
     links = con.execute("SELECT * FROM rec_links WHERE rec_id = ? ORDER BY link_id", [int(rec_id)]).df()
     rows = []
+    period_then = period_at_meeting(con, meeting_date=meeting)
+    pers = engine.periods(con)
+    period_now = pers[-1] if pers else None
+    # one engine call per (scope, period) for all the linked measures, not one per link
+    values: dict[tuple[str, str, date], Value] = {}
+    for scope, grp in links.groupby("scope"):
+        for p in {period_then, period_now} - {None}:
+            for mid, v in _values(con, metric_ids=list(grp["metric_id"]), scope=scope, period=p).items():
+                values[(mid, scope, p)] = v
     for link in links.itertuples():
         metric = get_metric(link.metric_id)
-        then = value_at_meeting(con, metric_id=link.metric_id, scope=link.scope, meeting_date=meeting)
-        now = value_now(con, metric_id=link.metric_id, scope=link.scope)
+        then = values.get((link.metric_id, link.scope, period_then)) if period_then else None
+        now = values.get((link.metric_id, link.scope, period_now)) if period_now else None
         then_text = NOT_LOADED_THEN if then is None else _shown(then, metric, suppress)
         now_text = NO_DATA if now is None else _shown(now, metric, suppress)
         change = None

@@ -101,6 +101,9 @@ def card_model(
     else:
         value_text = format_value(value, unit)
         note = None
+    if unit == "caseload":  # the unit goes in the label so the number fits the card
+        value_text = value_text.replace(" cases per FTE", "")
+        label = f"{label} (cases per FTE)"
     if _missing(target):
         target_text = "No target set"
         if status != "grey":

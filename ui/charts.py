@@ -55,8 +55,8 @@ pio.templates[TEMPLATE_NAME] = go.layout.Template(
         plot_bgcolor="white",
         hovermode="closest",
         hoverlabel=dict(font=dict(family=FONT, size=14), bgcolor="white"),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-        margin=dict(l=60, r=30, t=50, b=50),
+        legend=dict(orientation="h", yanchor="top", y=-0.2, xanchor="left", x=0),
+        margin=dict(l=60, r=30, t=50, b=60),
         xaxis=dict(showgrid=False, linecolor="#6b7280", ticks="outside", automargin=True),
         yaxis=dict(gridcolor="#e5e7eb", zerolinecolor="#9ca3af", automargin=True, rangemode="tozero"),
     )
@@ -100,7 +100,8 @@ def _hover_number(unit: str) -> str:
     }.get(unit, "%{y:,.1f}")
 
 
-def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None = None) -> None:
+def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None = None,
+                 max_value: float | None = None) -> None:
     spec: dict = {"title": {"text": title or UNIT_AXIS.get(unit, "")}}
     if unit == "rate":
         spec["tickformat"] = ".0%"
@@ -108,6 +109,9 @@ def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None =
         spec["ticksuffix"] = "%"
     elif unit == "count":
         spec["tickformat"] = ",d"
+        spec["rangemode"] = "tozero"
+        if max_value is not None and max_value < 10:
+            spec["dtick"] = 1
     if axis == "y":
         fig.update_yaxes(**spec)
     else:
@@ -189,9 +193,24 @@ def trend_chart(
     if frame.empty or values.notna().sum() == 0:
         return no_data(no_data_message)
     fig = _base(title)
+    partial = (
+        frame["partial"].fillna(False).astype(bool).to_numpy()
+        if "partial" in frame.columns else np.zeros(len(frame), dtype=bool)
+    )
+    partial &= values.notna().to_numpy()
+    if partial.any():
+        # rolling figures before 12 months are loaded: drawn apart, hollow, and named as such
+        fig.add_trace(
+            go.Scatter(
+                x=frame[x][partial], y=values[partial], name=f"{name}: partial (under 12 months loaded)",
+                mode="lines+markers", line=dict(color="#6b7280", width=1.5, dash="dot"),
+                marker=dict(symbol="circle-open", size=7),
+                hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)} (partial)<extra>{name}</extra>",
+            )
+        )
     fig.add_trace(
         go.Scatter(
-            x=frame[x], y=values, name=name, mode="lines+markers",
+            x=frame[x][~partial], y=values[~partial], name=name, mode="lines+markers",
             line=dict(color=SERIES_COLOUR, width=3, dash="solid"),
             marker=dict(symbol="circle", size=7),
             hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>{name}</extra>",
@@ -247,7 +266,7 @@ def trend_chart(
             text=f"Target date {when:%-d %B %Y}", font=dict(size=12, color=TARGET_COLOUR),
         )
     _axis_format(fig, unit)
-    fig.update_xaxes(title_text="Month end", tickformat="%b %Y")
+    fig.update_xaxes(title_text=None, tickformat="%b %Y")
     return fig
 
 
@@ -315,7 +334,8 @@ def bar_chart(
             fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dashdot", width=2))
             fig.add_annotation(y=target, x=1, xref="paper", xanchor="right", yanchor="bottom",
                                text=label, showarrow=False, font=dict(color=TARGET_COLOUR, size=12))
-    _axis_format(fig, unit, axis="x" if horizontal else "y", title=axis_title)
+    _axis_format(fig, unit, axis="x" if horizontal else "y", title=axis_title,
+                 max_value=float(nums.max()) if nums.notna().any() else None)
     if horizontal:
         fig.update_yaxes(autorange="reversed", title_text=None)
         fig.update_xaxes(rangemode="tozero")
@@ -399,8 +419,8 @@ def stacked_share_chart(
         ref = reference[[part, share]].copy()
         ref[category] = reference_name
         data = pd.concat([data, ref[[category, part, share]]], ignore_index=True)
-    return bar_chart(data, category=part, value=share, unit="rate", series=category,
-                     horizontal=True, title=title, axis_title="Share of people")
+    return bar_chart(data, category=part, value=share, unit="percent", series=category,
+                     horizontal=True, title=title, axis_title="Share of people (%)")
 
 
 def order_categories(frame: pd.DataFrame, column: str, order: Sequence[str]) -> pd.DataFrame:

@@ -224,21 +224,23 @@ def _shown(value: object, unit: str) -> object:
 
 def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
     """A readable, downloadable table of measures at one month (from `at_period`/`headline`)."""
+    windows = [metric(mid).window_months for mid in rows["metric_id"]]
     out = pd.DataFrame({
         "Measure": rows["label"],
-        "Value": [_shown(v, u) for v, u in zip(rows["value"], rows["unit"])],
+        "Value": [("No data yet" if v is None else _shown(v, u)) for v, u in zip(rows["value"], rows["unit"])],
         "Unit": [UNIT_WORDS.get(u, "") for u in rows["unit"]],
-        "Target": [_shown(v, u) for v, u in zip(rows["target"], rows["unit"])],
+        "Target": [("No target" if v is None else _shown(v, u)) for v, u in zip(rows["target"], rows["unit"])],
         "Status": [
             "No figure" if (v is None or isinstance(v, str)) and t is not None else STATUS_WORDS.get(s, s)
             for v, t, s in zip(rows["value"], rows["target"], rows["status"])
         ],
         "Change on a year ago": [
-            _shown(v, u) for v, u in zip(rows["change_on_year"], rows["unit"])
+            ("No figure" if v is None else _shown(v, u))
+            for v, u in zip(rows["change_on_year"], rows["unit"])
         ],
-        "Months covered": [
-            f"{m} of 12 (partial)" if p else ("12" if m else "")
-            for m, p in zip(rows["months_covered"], rows["partial"])
+        "Period covered": [
+            "Month end" if not w else (f"{m} of {w} months (partial)" if p else f"{w} months")
+            for w, m, p in zip(windows, rows["months_covered"], rows["partial"])
         ],
     })
     out["Change on a year ago"] = out["Change on a year ago"].astype(object)
@@ -693,17 +695,17 @@ def over_threshold_alt(filters: Filters, threshold: float) -> str:
 
 
 def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str:
+    """'Of 147 people, the largest group is 35 to 44 (53).' with suppressed groups named."""
     if frame.empty:
-        return f"No {what} in the 12 months to the chosen month."
+        return f"No {what} for this selection."
     nums = pd.to_numeric(frame[value], errors="coerce")
     if nums.notna().sum() == 0:
         return f"All {what} figures are suppressed (c: fewer than 5 people)."
     top = frame.loc[nums.idxmax()]
-    total = int(nums.sum())
     hidden = int((frame[value] == SUPPRESSED).sum())
-    text = f"{total} shown across {len(frame)} groups of {what}; the largest is {top[category]} ({int(nums.max())})."
+    text = f"{what[0].upper()}{what[1:]}: {int(nums.sum())} in the groups shown; the largest group is {top[category]} ({int(nums.max())})."
     if hidden:
-        text += f" {hidden} group{'s' if hidden > 1 else ''} suppressed (c)."
+        text += f" {hidden} group{'s' if hidden > 1 else ''} suppressed (c: fewer than 5 people)."
     return text
 
 

@@ -35,6 +35,8 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None,
     if frame is None or frame.empty:
         st.info(f"{name}: no data for this selection.")
         return
+    frame = frame.copy()
+    frame.attrs = {}  # suppression masks ride in attrs; Arrow cannot carry them
     st.dataframe(frame, hide_index=True, column_config=column_config)
     if caption:
         st.caption(caption)

@@ -19,12 +19,28 @@ REFERENCE_FILES = ("csww_indicators_2017_to_2025.csv", "sn_model_2025_wide.csv")
 
 
 def settle(page, *, timeout: float = 60_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' indicator)."""
+    """Wait until Streamlit has finished running the script (no 'Running…' indicator) and the
+    app's own navigation (not the pages/ folder listing shown before the first run) is drawn."""
     page.wait_for_timeout(400)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").first.wait_for(timeout=timeout)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout
     )
     page.wait_for_timeout(300)
+
+
+def snap(page, path: Path) -> Path:
+    """A screenshot of the whole page: Streamlit scrolls inside its main block, so grow the
+    viewport to the content's height first (capped), then put it back."""
+    size = page.viewport_size
+    height = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": size["width"], "height": int(min(max(height, size["height"]), 8000))})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
 
 
 def open_page(page, title: str) -> None:
@@ -40,7 +56,8 @@ def metric_value(page, label: str) -> str:
 
 def nav_titles(page) -> list[str]:
     links = page.locator('[data-testid="stSidebarNav"] a')
-    return [links.nth(i).inner_text().strip() for i in range(links.count())]
+    # a link's text is "<icon ligature>\n\n<title>": keep the title
+    return [links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())]
 
 
 def shoot_every_page(page, *, role: str, out: Path) -> list[Path]:
@@ -49,8 +66,7 @@ def shoot_every_page(page, *, role: str, out: Path) -> list[Path]:
         open_page(page, title)
         assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised for {role}"
         path = out / f"{role}-{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}.png"
-        page.screenshot(path=str(path), full_page=True)
-        shots.append(path)
+        shots.append(snap(page, path))
     return shots
 
 
@@ -66,25 +82,25 @@ def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshot
     page.get_by_role("heading", name="Overview").wait_for()
     before = metric_value(page, "Agency share")
     assert re.fullmatch(r"\d+(\.\d)?%", before), before
-    page.screenshot(path=str(screenshots_dir / "hr-overview-before-upload.png"), full_page=True)
+    snap(page, screenshots_dir / "hr-overview-before-upload.png")
 
     open_page(page, "Upload")
     page.get_by_role("heading", name="Upload a month").wait_for()
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(extract))
     page.get_by_text("What will change").wait_for(timeout=60_000)
     settle(page)
-    page.screenshot(path=str(screenshots_dir / "hr-upload-preview.png"), full_page=True)
+    snap(page, screenshots_dir / "hr-upload-preview.png")
     page.get_by_role("button", name=re.compile(r"^Confirm and load")).click()
     page.get_by_text(f"{period} loaded").wait_for(timeout=60_000)
     settle(page)
-    page.screenshot(path=str(screenshots_dir / "hr-upload-done.png"), full_page=True)
+    snap(page, screenshots_dir / "hr-upload-done.png")
 
     open_page(page, "Overview")
     page.get_by_role("heading", name="Overview").wait_for()
     assert f"period={period}" in page.url  # the new month is selected (and in the shared link)
     after = metric_value(page, "Agency share")
     assert after != before, (before, after)
-    page.screenshot(path=str(screenshots_dir / "hr-overview-after-upload.png"), full_page=True)
+    snap(page, screenshots_dir / "hr-overview-after-upload.png")
 
     # Benchmarks: import the DfE's published files through the page, then the charts appear.
     open_page(page, "Benchmarks")
@@ -95,7 +111,7 @@ def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshot
         page.get_by_role("button", name="Import these files").click()
         page.get_by_text("Imported:").wait_for(timeout=60_000)
         settle(page)
-    page.screenshot(path=str(screenshots_dir / "hr-benchmarks-after-import.png"), full_page=True)
+    snap(page, screenshots_dir / "hr-benchmarks-after-import.png")
     charts = page.locator('[data-testid="stPlotlyChart"]')
     assert charts.count() >= 5, page.evaluate(
         "() => [...new Set([...document.querySelectorAll('[data-testid]')].map(e => e.dataset.testid))]")

@@ -369,13 +369,21 @@ def test_quarterly_engagement_survey(demo):
             assert sv["score"].between(0, 100).all()
             assert (sv["respondents"] > 0).all()
             overall = sv[sv["team"] == "All"]
-            assert set(overall["measure"]) >= {"Engagement", "Wellbeing", "Manageable workload"}
+            assert set(overall["measure"]) >= {"Overall engagement", "Wellbeing", "Manageable workload"}
             teams = set(sv["team"]) - {"All"}
             assert teams <= set(frames["Staff"]["team"]) and len(teams) >= 18
-            engagement.append(float(overall.loc[overall["measure"] == "Engagement", "score"]
+            engagement.append(float(overall.loc[overall["measure"] == "Overall engagement", "score"]
                                     .iloc[0]))
         else:
             assert sv.empty, period
     assert len(engagement) == 12
     assert np.mean(engagement[-4:]) > np.mean(engagement[:4])   # trending up slightly
     assert np.mean(engagement[-4:]) - np.mean(engagement[:4]) < 15
+
+
+def test_columns_are_the_contract_columns(demo):
+    frames = demo[-1][1]
+    for name, frame in frames.items():
+        sheet = C.SHEETS[name]
+        declared = [c.name for c in sheet.columns if c.name != "age"]  # we give date_of_birth
+        assert list(frame.columns) == declared, name

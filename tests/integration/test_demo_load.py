@@ -10,6 +10,7 @@ import hashlib
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
@@ -43,6 +44,15 @@ def test_workbooks_have_the_contract_sheets_and_real_excel_dates(tmp_path: Path)
         n_rows = sum(1 for _ in wb["Staff"].iter_rows(min_row=2, values_only=True))
         assert n_rows == len(generated[period]["Staff"])
         wb.close()
+        # every date cell round-trips (not just the first): read back as HR's files are read
+        back = pd.read_excel(path, sheet_name=None, engine="calamine")
+        for sheet, cols in {"Staff": ["start_date", "date_of_birth"],
+                            "Leavers": ["leave_date", "start_date"],
+                            "Training": ["completed_date"]}.items():
+            for col in cols:
+                got = pd.to_datetime(back[sheet][col]).astype("datetime64[s]")
+                want = generated[period][sheet][col].astype("datetime64[s]")
+                pd.testing.assert_series_equal(got, want, check_names=False)
         result = loader.validate_file(path=path, period=period)
         assert result.errors == [], "\n".join(map(str, result.errors[:20]))
         assert result.rows["staff"] == len(generated[period]["Staff"])

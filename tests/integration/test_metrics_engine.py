@@ -343,6 +343,13 @@ def test_conversions_and_engagement_history(store_b):
     assert value(h, "engagement_score", period=date(2024, 8, 1)) == pytest.approx(62.0)  # 'All' row
     by_team = engine.compute(store_b, period="2024-08", by="team", metric_ids=["engagement_score"])
     assert value(by_team, "engagement_score", group="A") == pytest.approx(70.0)
+    # team filter: team rows only (B's 80 with 10 respondents, survey of 2024-12)
+    assert value(engine.compute(store_b, period="2025-03", metric_ids=["engagement_score"],
+                                filters={"team": ["B"]}), "engagement_score") == pytest.approx(80.0)
+    # the survey is by team, not by service: a service filter gives no data, still one row
+    svc = engine.compute(store_b, period="2025-03", metric_ids=["engagement_score"],
+                         filters={"service": ["S1"]})
+    assert value(svc, "engagement_score") is None
 
 
 def test_leaver_breakdown_uses_leavers_team(store_b):

@@ -213,3 +213,12 @@ def test_no_target_still_describes_the_trend():
 def test_month_name():
     assert month_name(date(2026, 3, 1)) == "March 2026"
     assert month_name(None) == ""
+
+
+def test_engine_style_nullable_series_are_accepted():
+    values = pd.array([0.30, None, 0.28, 0.27, 0.26], dtype="Float64")
+    periods = pd.Series(pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01", "2025-05-01"]))
+    p = project(periods=periods, values=values, target=0.2, direction="lower")
+    assert p.n_points == 4
+    assert p.slope_per_month == pytest.approx(-0.01)
+    assert p.reach_period == date(2025, 11, 1)

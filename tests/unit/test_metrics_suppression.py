@@ -296,3 +296,17 @@ def test_input_is_not_modified_and_empty_tables_pass_through():
     assert t["n"].tolist() == [1, 20]
     empty = suppress_counts(pd.DataFrame({"n": pd.Series([], dtype=float)}), count_cols=["n"])
     assert empty.empty
+
+
+def test_evaluated_frame_hides_the_change_and_the_colour_of_a_hidden_value():
+    frame = pd.DataFrame({
+        "metric_id": ["turnover_rate_fte_12m"] * 3,
+        "group": [None, "A", "B"],
+        "value": [0.12, 0.5, 0.08], "numerator": [3.0, 1.0, 2.0], "denominator": [25.0, 2.0, 23.0],
+        "base_count": [26, 2, 24], "target": [0.118] * 3, "status": ["amber", "red", "green"],
+        "year_ago_value": [0.1, 0.0, 0.1], "change_on_year": [0.02, 0.5, -0.02],
+    })
+    out = suppress_metric_frame(frame)
+    assert out["change_on_year"].tolist() == [0.02, SUPPRESSED, SUPPRESSED]
+    assert out["status"].tolist() == ["amber", "grey", "grey"]
+    assert out["suppression"].tolist() == [None, "primary", "secondary"]

@@ -1,0 +1,179 @@
+"""AppTest over the Recommendations page on a real copy of the demo store, for each role.
+
+Why: members must see every recommendation and what happened to it; HR and leadership edit it
+(with an audit trail naming them); scrutiny members get no edit controls at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from recommendations import packs  # imported first: the page file shares the package's name
+from recommendations.model import RESPONSES
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = str(ROOT / "pages" / "recommendations.py")
+EDIT_BUTTONS = {"Record response", "Add action", "Add recommendation", "Publish pack"}
+WORKFORCE = "2024-06-13/workforce-challenges-in-childrens-services"
+
+
+@pytest.fixture
+def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
+    from ui import db
+
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    monkeypatch.setenv("WORKFORCE_USER", "Sam Officer")
+    db.reset_connection()
+    yield copy_demo_db
+    db.reset_connection()
+
+
+def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKFORCE_ROLE", role)
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def query(sql: str, params=None):
+    from ui import db
+
+    cur = db.cursor()
+    try:
+        return cur.execute(sql, params or []).fetchall()
+    finally:
+        cur.close()
+
+
+def rec_id(ref: str) -> int:
+    return int(query("SELECT rec_id FROM rec_recommendations WHERE ref = ?", [ref])[0][0])
+
+
+def metrics(at: AppTest) -> dict[str, int]:
+    return {m.label: int(m.value) for m in at.metric}
+
+
+def list_table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Recommendation" in d.value.columns and "Status" in d.value.columns)
+
+
+@pytest.mark.parametrize("role", ["hr", "leadership", "scrutiny"])
+def test_every_role_sees_the_whole_tracker(store, monkeypatch, role):
+    at = run(role, monkeypatch)
+    assert at.title[0].value == "Scrutiny recommendations"
+    table = list_table(at)
+    assert len(table) == 50  # 49 recommendations + the 80:20 commitment, seeded on first open
+    counts = metrics(at)
+    assert {k: counts[k] for k in RESPONSES} == {"Accepted": 37, "Partly accepted": 4, "Rejected": 5,
+                                                "Noted": 1, "Unclear": 2, "Awaited": 0}
+    assert counts["Overdue"] + counts["Open"] + counts["Complete"] + counts["No actions"] == 49
+    assert counts["Complete"] == 3
+
+
+def test_scrutiny_members_get_no_edit_controls(store, monkeypatch):
+    at = run("scrutiny", monkeypatch)
+    assert not EDIT_BUTTONS & {b.label for b in at.button}
+    assert len(at.text_area) == 0 and len(at.text_input) == 0
+    assert [t.label for t in at.tabs] == ["Tracker", "Meeting packs"]
+    assert "Edit the tracker" not in [s.value for s in at.subheader]
+
+
+def test_hr_adds_a_recommendation_and_the_audit_names_them(store, monkeypatch):
+    at = run("hr", monkeypatch)
+    assert EDIT_BUTTONS <= {b.label for b in at.button}
+    assert [t.label for t in at.tabs] == ["Tracker", "Meeting packs", "Audit trail"]
+    next(t for t in at.text_input if t.label == "Topic").input("Workforce update")
+    next(t for t in at.text_area if t.label == "Recommendation").input("That the agency share is reported every quarter.")
+    next(b for b in at.button if b.label == "Add recommendation").click()
+    at.run()
+    assert not at.exception
+    assert any("Recommendation added" in s.value for s in at.success)
+    rows = query("SELECT actor, role, action FROM rec_audit ORDER BY audit_id DESC LIMIT 1")
+    assert rows == [("Sam Officer", "hr", "add recommendation")]
+    assert len(list_table(at)) == 51
+    assert metrics(at)["Awaited"] == 1
+
+
+def test_filter_by_response(store, monkeypatch):
+    at = run("leadership", monkeypatch)
+    next(s for s in at.selectbox if s.label == "Response").set_value("Rejected")
+    at.run()
+    table = list_table(at)
+    assert len(table) == 5 and set(table["Response"]) == {"Rejected"}
+    assert metrics(at)["Rejected"] == 5 and metrics(at)["Accepted"] == 0
+
+
+def test_detail_shows_the_difference_between_papers(store, monkeypatch):
+    at = run("scrutiny", monkeypatch)
+    at.selectbox(key="rec_pick").set_value(rec_id(f"{WORKFORCE}/4"))
+    at.run()
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith("Differs between papers") and "'Accepted'" in w for w in warnings)
+    responses = next(d.value for d in at.dataframe if "As printed" in d.value.columns)
+    assert list(responses["Current"]) == ["Superseded", "Yes"]
+    actions = next(d.value for d in at.dataframe if "Owner" in d.value.columns)
+    assert list(actions["Owner"]) == ["HR Business Partner"]
+
+
+def test_rec_8_shows_then_now_chart_and_the_answer(store, monkeypatch):
+    at = run("scrutiny", monkeypatch)
+    at.selectbox(key="rec_pick").set_value(rec_id(f"{WORKFORCE}/8"))
+    at.run()
+    assert not at.exception
+    linked = next(d.value for d in at.dataframe if "When made" in d.value.columns)
+    assert linked.iloc[0]["Measure"] == "Staff living in the county"
+    assert linked.iloc[0]["When made"].endswith("(Jun 2024)")
+    answer = next(d.value for d in at.dataframe if "people" in d.value.columns)
+    assert answer.iloc[0]["group"] == "All" and len(answer) > 3
+    assert any("when the recommendation was made" in c.value for c in at.caption)
+
+
+def test_published_pack_is_listed_and_viewable(store, monkeypatch):
+    con = duckdb.connect(str(store))
+    try:
+        from metrics import engine
+
+        latest = engine.latest_period(con)
+        packs.publish_pack(con, meeting_date=latest.replace(day=20), metric_ids=["agency_rate_fte", "avg_caseload"],
+                           published_by="Scrutiny officer")
+    finally:
+        con.close()
+    at = run("scrutiny", monkeypatch)
+    table = next(d.value for d in at.dataframe if "Restated" in d.value.columns)
+    assert list(table["Measure"]) == ["Agency share of FTE", "Average caseload"]
+    assert set(table["Restated"]) == {""}
+
+
+def test_hr_publishes_a_pack_and_a_later_load_shows_restated(store, monkeypatch, tmp_path):
+    at = run("hr", monkeypatch)
+    next(m for m in at.multiselect if m.label == "Measures").set_value(["agency_rate_fte"])
+    next(b for b in at.button if b.label == "Publish pack").click()
+    at.run()
+    assert not at.exception
+    assert any("published" in s.value for s in at.success)
+    pack_id, published_by = query("SELECT pack_id, published_by FROM rec_packs")[0]
+    assert published_by == "Sam Officer"
+    was = query("SELECT value, period FROM rec_pack_items WHERE pack_id = ?", [pack_id])[0]
+
+    from ingest.loader import load_file
+    from tests.e2e.workbooks import month_frames, workbook_bytes
+    from ui import db
+
+    period = f"{was[1]:%Y-%m}"
+    path = tmp_path / "reloaded.xlsx"
+    path.write_bytes(workbook_bytes(month_frames(period=period, convert_agency=True)))
+    with db.write_lock:
+        load_file(con=db.cursor(), path=path, period=period, loaded_by="hr")
+    at.run()
+    assert not at.exception
+    restated = [w.value for w in at.warning if w.value.startswith("restated")]
+    assert len(restated) == 1 and restated[0].startswith(f"restated: was {was[0] * 100:.1f}%, now ")
+    table = next(d.value for d in at.dataframe if "Restated" in d.value.columns)
+    assert table.iloc[0]["Value"] == f"{was[0] * 100:.1f}%"
+    assert query("SELECT value FROM rec_pack_items WHERE pack_id = ?", [pack_id])[0][0] == was[0]

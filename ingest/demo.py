@@ -380,7 +380,6 @@ class _Directorate:
         self.people = _People(int(n_posts * 3))
         self.next_emp = int(rng.integers(2000, 6000))
         self.next_agy = 10000 + int(rng.integers(0, 300))
-        self.conversions = 0
 
     # ---- ids
     def _ids(self, prefix: str, k: int) -> np.ndarray:
@@ -405,7 +404,7 @@ class _Directorate:
         age = np.clip(rng.normal(age_mean, 10.0 if not agency else 8.5, k), 22.3,
                       62.0 if not initial else 64.5)
         dob = ref - (age * 365.25).astype(np.int64) * _DAY
-        if initial and not agency:  # nobody started before they were 21
+        if initial:  # nobody started (or took an agency assignment) before they were 21
             earliest = dob + int(21 * 365.25) * _DAY
             start = np.maximum(start, earliest)
         female = rng.random(k) < np.where(qsw, FEMALE_SHARE["sw"], FEMALE_SHARE["other"])
@@ -613,7 +612,6 @@ class _Directorate:
             conv=conv, blank_until=pe["blank_until"][old], case_rate=pe["case_rate"][old],
             post=posts, lt_left=np.zeros(k, dtype=np.int32), dob_blank=pe["dob_blank"][old],
         )
-        self.conversions += k
 
     # ---- frames
     def _frame_staff(self, i: int) -> pd.DataFrame:
@@ -676,7 +674,7 @@ class _Directorate:
             "disability": disab,
             "lives_in_county": lives,
             "converted_from_agency": conv,
-        })  # in post order: grouped by team, then role, as HR extracts usually are
+        }, columns=list(STAFF_COLUMNS))  # in post order: grouped by team, then role, as HR extracts usually are
 
     def _frame_leavers(self, posts: np.ndarray, who: np.ndarray, leave_date: np.ndarray,
                        reason: np.ndarray) -> pd.DataFrame:

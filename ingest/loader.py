@@ -214,7 +214,7 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                 time.sleep(float(pause))
             for table in DATA_TABLES:
                 frame = result.frames.get(table)
-                if frame is None or frame.empty:
+                if frame is None or len(frame) == 0:
                     continue
                 view = f"_ingest_{table}_{load_id}"
                 cur.register(view, frame)

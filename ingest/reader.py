@@ -177,7 +177,8 @@ def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Lim
                         )
                     if look_for_dtd:
                         window = tail + chunk
-                        if any(p.search(window) for p in _DTD_PATTERNS):
+                        suspicious = b"<!" in window or b"<\x00!" in window  # fast pre-check
+                        if suspicious and any(p.search(window) for p in _DTD_PATTERNS):
                             raise _reject(
                                 "The workbook contains XML entity declarations (<!DOCTYPE/"
                                 "<!ENTITY), which Excel never writes and which can be used to "

@@ -267,10 +267,12 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
     inferred = pd.api.types.infer_dtype(arr, skipna=True)
     na = pd.isna(arr)
     if kind == "text" and inferred == "string":
-        stripped = pd.Series(arr, dtype=object).str.strip().to_numpy(dtype=object, copy=True)
-        blank = na | (stripped == "")
-        stripped[blank] = None
-        return stripped, blank.astype(np.int8)
+        codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+        stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object, copy=True)
+        blank_u = np.append(stripped == "", True)
+        vals_u = np.append(stripped, None)
+        vals_u[blank_u] = None
+        return vals_u[codes], blank_u[codes].astype(np.int8)
     if kind in ("number", "whole") and inferred in ("floating", "integer",
                                                    "mixed-integer-float"):
         src = arr.copy() if na.any() else arr

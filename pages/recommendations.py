@@ -86,7 +86,7 @@ tracker_tab, packs_tab, *audit_tab = st.tabs(
 
 with tracker_tab:
     meetings = service.meetings(cur)
-    c1, c2, c3, c4, c5 = st.columns([2, 3, 2, 2, 1])
+    c1, c2, c3, c4, c5 = st.columns([2, 3, 2, 2, 1.5], vertical_alignment="bottom")
     meeting = c1.selectbox("Meeting", [ALL] + meetings, format_func=lambda d: d if d == ALL else f"{d:%-d %B %Y}")
     topic = c2.selectbox("Topic", [ALL] + service.topics(cur, meeting=None if meeting == ALL else meeting))
     response = c3.selectbox("Response", [ALL, *RESPONSES])
@@ -133,7 +133,10 @@ with tracker_tab:
         st.info(rec["note"], icon=":material/info:")
     if len(detail.responses) > 1:
         show_table(service.responses_view(detail), "Responses recorded", key="rec_responses")
-    show_table(service.actions_view(detail), "Actions", key="rec_actions")
+    if detail.actions.empty:
+        st.caption("No actions are recorded for this recommendation.")
+    else:
+        show_table(service.actions_view(detail), "Actions", key="rec_actions")
     show_table(service.timeline_view(detail), "Timeline", key="rec_timeline")
 
     if not detail.links.empty:
@@ -158,6 +161,8 @@ with tracker_tab:
 
     if CAN_EDIT:
         st.subheader("Edit the tracker")
+        st.caption(f"Changes are recorded in the audit trail as {ACTOR.name} ({ROLE_LABELS[ROLE]}). "
+                   "The first four apply to the recommendation shown above.")
         with st.expander("Record a response"), st.form("rec_response_form", clear_on_submit=True):
             cat = st.selectbox("Response", RESPONSES)
             text = st.text_area("Response text")
@@ -179,6 +184,13 @@ with tracker_tab:
                 new_status = st.selectbox("Status after the update", ACTION_STATUSES, index=1)
                 if st.form_submit_button("Post update"):
                     write(service.post_update, "Update posted.", action_id=int(aid), text=text, status=new_status, today=TODAY)
+        with st.expander("Link a measure"), st.form("rec_link_form", clear_on_submit=True):
+            mid = st.selectbox("Measure", list(CATALOGUE), format_func=lambda m: CATALOGUE[m].label)
+            lscope = st.selectbox("Population", ["social_workers", "all_staff"], key="rec_link_scope",
+                                  format_func=lambda s: packs.SCOPE_LABELS[s])
+            asks = st.checkbox("The recommendation asked for this information")
+            if st.form_submit_button("Link measure"):
+                write(service.add_link, "Measure linked.", rec_id=int(rec_id), metric_id=mid, scope=lscope, answers=asks)
         with st.expander("Add a recommendation"), st.form("rec_add_form", clear_on_submit=True):
             mdate = st.date_input("Meeting date", value=TODAY)
             new_topic = st.text_input("Topic")

@@ -161,8 +161,19 @@ TABLES: tuple[str, ...] = (
 )
 
 
+def _current(con: duckdb.DuckDBPyConnection) -> bool:
+    try:
+        row = con.execute("SELECT value FROM rec_schema_info WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == str(REC_SCHEMA_VERSION)
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create any missing tracker tables; idempotent, safe on a store that already has them."""
+    """Create any missing tracker tables; idempotent. A store already at this version is only
+    read (so reads never write, and work on a read-only connection)."""
+    if _current(con):
+        return
     con.execute(SCHEMA)
     con.execute(
         "INSERT OR REPLACE INTO rec_schema_info VALUES ('schema_version', ?)",

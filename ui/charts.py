@@ -197,7 +197,7 @@ def trend_chart(
         frame["partial"].fillna(False).astype(bool).to_numpy()
         if "partial" in frame.columns else np.zeros(len(frame), dtype=bool)
     )
-    partial &= values.notna().to_numpy()
+    partial = partial & values.notna().to_numpy()
     if partial.any():
         # rolling figures before 12 months are loaded: drawn apart, hollow, and named as such
         fig.add_trace(

@@ -17,7 +17,7 @@ from recommendations.model import RESPONSES
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "pages" / "recommendations.py")
-EDIT_BUTTONS = {"Record response", "Add action", "Add recommendation", "Publish pack"}
+EDIT_BUTTONS = {"Record response", "Add action", "Link measure", "Add recommendation", "Publish pack"}
 WORKFORCE = "2024-06-13/workforce-challenges-in-childrens-services"
 
 

@@ -22,7 +22,9 @@ def settle(page, *, timeout: float = 60_000) -> None:
     """Wait until Streamlit has finished running the script (no 'Running…' indicator) and the
     app's own navigation (not the pages/ folder listing shown before the first run) is drawn."""
     page.wait_for_timeout(400)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-testid="stSidebarNav"] a')]
+                 .some(a => a.innerText.trim().endsWith('Overview'))""", timeout=timeout)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout
     )

@@ -293,3 +293,19 @@ def test_template_filled_with_the_demo_first_month_loads(tmp_path: Path, tmp_db:
     assert _counts(con)["staff"] == len(frames["Staff"]) > 500
     assert not [w for w in res.warnings if "ignored" in w.message]
     con.close()
+
+
+def test_validated_store_frames_can_be_loaded_again(tmp_path: Path) -> None:
+    """The upload preview loads `Validation.frames` (keyed by table) into a scratch store."""
+    from ingest.loader import validate_file
+    from ingest.store import ensure_schema
+
+    checked = validate_file(path=write_xlsx(tmp_path / "m.xlsx", base_sheets()), period=PERIOD)
+    mem = duckdb.connect(":memory:")
+    ensure_schema(mem)
+    res = load_frames(con=mem, frames=checked.frames, period=PERIOD, loaded_by="preview",
+                      file_name="preview", sha256=checked.sha256)
+    assert res.outcome == "loaded" and res.warnings == []
+    assert mem.execute("SELECT employee_id, age, cases FROM staff ORDER BY employee_id").fetchall() \
+        == [("A003", 34, 22), ("E001", 39, 17), ("E002", 55, None), ("E004", None, 9)]
+    mem.close()

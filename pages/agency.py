@@ -54,10 +54,11 @@ layout.chart(
 layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table")
 
 st.header("Agency workers who became employees")
-conv = data.conversions(filters)
 layout.chart(
-    charts.bar_chart(conv, category="Month",
-                     value="Conversions", unit="count", horizontal=False, axis_title="People"),
-    alt=data.conversions_alt(filters, conv), key="agency-conversions",
+    charts.trend_chart(data.trend("agency_conversions_12m", filters), x="period", y="value",
+                       name="Conversions in the last 12 months", unit="count",
+                       title="Agency workers who became employees, rolling 12 months (people)"),
+    alt=data.conversions_alt(filters), key="agency-conversions",
 )
-layout.show_table(conv, "Agency to employee conversions", key="agency-conv-table")
+layout.show_table(data.conversions(filters), "Agency to employee conversions by month",
+                  key="agency-conv-table")

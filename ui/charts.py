@@ -191,6 +191,8 @@ def trend_chart(
     _require(frame, x, y)
     values = _numeric(frame[y])
     if frame.empty or values.notna().sum() == 0:
+        if len(frame) and (frame[y] == "c").any():
+            return no_data("Not shown: each month's figure rests on fewer than 5 people (c).")
         return no_data(no_data_message)
     fig = _base(title)
     partial = (
@@ -265,7 +267,7 @@ def trend_chart(
             x=when, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
             text=f"Target date {when:%-d %B %Y}", font=dict(size=12, color=TARGET_COLOUR),
         )
-    _axis_format(fig, unit)
+    _axis_format(fig, unit, max_value=float(values.max()))
     fig.update_xaxes(title_text=None, tickformat="%b %Y")
     return fig
 
@@ -292,7 +294,6 @@ def bar_chart(
     title: str | None = None,
     axis_title: str | None = None,
     no_data_message: str = "No data for this selection.",
-    suppressed_label: str = "c = fewer than 5 people (suppressed)",
 ) -> go.Figure:
     """Bars by category (optionally grouped by `series`), each labelled with its exact value.
 
@@ -341,9 +342,6 @@ def bar_chart(
         fig.update_xaxes(rangemode="tozero")
     else:
         fig.update_xaxes(title_text=None)
-    if (frame[value] == "c").any():
-        fig.add_annotation(text=suppressed_label, x=0, y=-0.12, xref="paper", yref="paper",
-                           xanchor="left", showarrow=False, font=dict(size=12, color="#4b5563"))
     return fig
 
 

@@ -314,6 +314,11 @@ def projection(metric_id: str, filters: Filters, *, as_share_employed: bool = Fa
     fitted = proj.fitted.rename(columns={"fitted": "value"}).copy()
     if not fitted.empty:
         fitted["period"] = pd.to_datetime(fitted["period"])
+        # only the months ahead are a projection; the fit over past months would hide the data
+        last = series.loc[values.notna(), "period"].max()
+        fitted = fitted[fitted["period"] >= last].reset_index(drop=True)
+        if len(fitted) < 2:
+            fitted = fitted.iloc[0:0]
     message = proj.message + (f" {proj.interval_message}" if proj.interval_message else "")
     return {"fitted": fitted, "message": message, "projection": proj}
 
@@ -449,7 +454,7 @@ def conversions(filters: Filters) -> pd.DataFrame:
     df = _detail("conversions_by_month", filters)
     df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(filters.period_date)]
     out = pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
-                        "Conversions": df["conversions"].astype(int)}).tail(24)
+                        "Conversions": df["conversions"].astype(int)}).iloc[::-1]
     if ctx.role in SUPPRESSED_ROLES:
         out["Conversions"] = out["Conversions"].astype(object).where(
             ~out["Conversions"].between(1, 4), SUPPRESSED)
@@ -518,6 +523,7 @@ def profile(filters: Filters, *, dimension: str, by_job: bool = False) -> pd.Dat
 
 @st.cache_data(**CACHE)
 def _profile(path, version, role, dimension, by_job, period, scope, service, team) -> pd.DataFrame:
+    from ingest import contract
     from metrics import detail
     from metrics.suppression import suppress_table
 
@@ -536,10 +542,12 @@ def _profile(path, version, role, dimension, by_job, period, scope, service, tea
             columns={"category": label, "headcount": "People"})
         frame["Base"] = frame["People"].sum()
     frame["Share (%)"] = (frame["People"] / frame["Base"] * 100).round(1)
-    if dimension == "age_band":
-        order = {b: i for i, b in enumerate(detail.AGE_BANDS)}
-        frame = frame.sort_values(([ "Job type"] if by_job else []) + [label],
-                                  key=lambda s: s.map(order) if s.name == label else s)
+    orders = {"age_band": detail.AGE_BANDS, "gender": contract.GENDERS,
+              "ethnicity": contract.ETHNIC_GROUPS, "disability": ("Yes", "No", "Not known"),
+              "lives_in_county": ("Yes", "No", "Not known")}
+    order = {b: i for i, b in enumerate(orders[dimension])}
+    frame = frame.sort_values((["Job type"] if by_job else []) + [label],
+                              key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
     frame = frame.reset_index(drop=True)
     if role in SUPPRESSED_ROLES and not frame.empty:
         frame = suppress_table(frame, count_cols=["People"], rate_cols={"Share (%)": "Base"})
@@ -646,12 +654,12 @@ def cover_alt(cover: pd.DataFrame) -> str:
             f"cover {total_cover:.1f} FTE ({share:.0f}%).")
 
 
-def conversions_alt(filters: Filters, conv: pd.DataFrame) -> str:
+def conversions_alt(filters: Filters) -> str:
     row = at_period(filters, ["agency_conversions_12m"]).iloc[0]
     value = row["value"]
     shown = value if isinstance(value, str) else ("no data" if value is None else f"{value:.0f}")
     return (f"Agency workers who became employees in the 12 months to {state_period(filters)}: "
-            f"{shown}. The bars show each month's conversions.")
+            f"{shown} people.")
 
 
 def state_period(filters: Filters) -> str:
@@ -731,21 +739,39 @@ def ethnicity_alt(filters: Filters, county: pd.DataFrame) -> str:
 
 
 def local_by_job(filters: Filters) -> pd.DataFrame:
-    """Share of each job type living in the county (of those whose answer is recorded)."""
-    frame = profile(filters, dimension="lives_in_county", by_job=True)
-    label = PROFILE_LABELS["lives_in_county"]
-    known = frame[frame[label] != "Not known"]
-    rows = []
-    for job, part in known.groupby("Job type", sort=True):
-        yes = part[part[label] == "Yes"]
-        people = pd.to_numeric(part["People"], errors="coerce")
-        share = yes["Share (%)"].iloc[0] if len(yes) else 0.0
-        recorded = int(people.sum()) if people.notna().all() else SUPPRESSED
-        if isinstance(share, (int, float)) and not isinstance(recorded, str):
-            yes_n = pd.to_numeric(yes["People"], errors="coerce").sum()
-            share = round(float(yes_n) / recorded * 100, 1) if recorded else None
-        rows.append({"Job type": job, "Share living in county (%)": share, "People recorded": recorded})
-    return pd.DataFrame(rows, columns=["Job type", "Share living in county (%)", "People recorded"])
+    """Share of each job type living in the county, of those whose answer is recorded."""
+    ctx = _ctx(filters=filters)
+    return _local_by_job(ctx.path, ctx.version, ctx.role, *_fkey(filters))
+
+
+@st.cache_data(**CACHE)
+def _local_by_job(path, version, role, period, scope, service, team) -> pd.DataFrame:
+    from metrics import detail
+    from metrics.suppression import suppress_table
+
+    cur = db.cursor()
+    try:
+        df = detail.profile(cur, period=period, dimension="lives_in_county", scope=scope,
+                            filters=_engine_filters(service, team))
+    finally:
+        cur.close()
+    known = df[df["category"].isin(["Yes", "No"])]
+    wide = known.pivot_table(index="role_group", columns="category", values="headcount",
+                             aggfunc="sum", fill_value=0)
+    for col in ("Yes", "No"):
+        if col not in wide.columns:
+            wide[col] = 0
+    frame = pd.DataFrame({
+        "Job type": wide.index.astype(str),
+        "Living in county": wide["Yes"].astype(int).to_numpy(),
+        "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
+    })
+    frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
+    if role in SUPPRESSED_ROLES and not frame.empty:
+        frame = suppress_table(frame, count_cols=["Living in county"],
+                               rate_cols={"Share living in county (%)": "People recorded"})
+    frame.attrs = {}
+    return frame[["Job type", "Share living in county (%)", "Living in county", "People recorded"]]
 
 
 def local_alt(frame: pd.DataFrame) -> str:

@@ -371,8 +371,28 @@ def load_history(con) -> pd.DataFrame:
     out["Month"] = out["Month"].map(_period_str)
     if "SHA-256" in out.columns:
         out["SHA-256"] = out["SHA-256"].astype(str).str[:12]
-    sort = [c for c in ("Loaded at", "Month") if c in out.columns]
-    return out.sort_values(sort, ascending=False).reset_index(drop=True)
+    if "Warnings" in out.columns:
+        out["Warnings"] = out["Warnings"].map(_count_json_list).astype("Int64")
+    if "Outcome" in out.columns:
+        out["Outcome"] = out["Outcome"].map({"loaded": "First load", "replaced": "Replaced earlier load"}).fillna(out["Outcome"])
+    if "In use now" in out.columns:
+        out["In use now"] = out["In use now"].map({True: "Yes", False: "No (replaced)"})
+    if "load_id" not in raw.columns:  # load_touch is per month: newest month first
+        out = out.sort_values("Month", ascending=False)
+    return out.reset_index(drop=True)
+
+
+def _count_json_list(value: object) -> int:
+    """Number of warnings stored with a load (the ledger keeps them as a JSON list)."""
+    import json
+
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return 0
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return 1
+    return len(items) if isinstance(items, list) else 1
 
 
 # --- data quality (HR and leadership) ---------------------------------------------------------

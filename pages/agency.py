@@ -29,9 +29,9 @@ if proj["message"]:
     st.info(proj["message"], icon=":material/trending_up:")
 layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio")
 
-st.header("By service" + (" and team" if state.can_see_teams() else ""))
-by_options = ["service", "team"] if state.can_see_teams() else ["service"]
-tabs = st.tabs([b.title() for b in by_options])
+st.header("By service, " + ("team and " if state.can_see_teams() else "") + "job type")
+by_options = ["service", "team", "role_group"] if state.can_see_teams() else ["service", "role_group"]
+tabs = st.tabs([data.BY_LABELS[b] for b in by_options])
 for tab, by in zip(tabs, by_options):
     with tab:
         frame = data.breakdown("agency_rate_fte", filters, by=by)
@@ -42,7 +42,7 @@ for tab, by in zip(tabs, by_options):
             alt=data.breakdown_alt("agency_rate_fte", frame, by=by), key=f"agency-by-{by}",
         )
         layout.show_table(data.breakdown_table(frame, metric_id="agency_rate_fte", by=by),
-                          f"Agency share by {by}", key=f"agency-by-{by}-table")
+                          f"Agency share by {data.BY_LABELS[by].lower()}", key=f"agency-by-{by}-table")
 
 st.header("Agency cover of vacancies")
 cover = data.agency_cover(filters)

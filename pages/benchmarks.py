@@ -34,7 +34,7 @@ def _import_control() -> None:
                 with st.spinner("Checking and importing…"):
                     results = upload.import_benchmarks(files=[(f.name, f.getvalue()) for f in files],
                                                        imported_by=current_role())
-            except Exception as exc:  # BenchmarkError / PermissionError: nothing was written
+            except (upload.BenchmarkError, PermissionError) as exc:  # nothing was written
                 st.error(f"Nothing was imported: {exc}")
             else:
                 st.session_state["bench_done"] = "; ".join(str(r) for r in results)
@@ -75,8 +75,11 @@ if view is not None:
         chart(fig, upload.benchmark_sentence(view.comparison, indicator=indicator, label=label,
                                              unit=unit, la_name=view.la_name, ours=ours),
               key=f"bench_{indicator}")
-    show_table(view.comparison.drop(columns=["metric_id"], errors="ignore"),
-               f"Benchmarks for {view.la_name}", key="bench_table")
+    st.subheader("The figures")
+    show_table(upload.benchmark_table(view, with_ours=ours is not None),
+               f"Benchmarks for {view.la_name}", key="bench_table",
+               caption="Rates in per cent, caseload in cases per FTE, as the DfE publishes them. "
+                       "Blank: not published for that year.")
 
 if CAN_IMPORT:
     _import_control()

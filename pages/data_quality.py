@@ -31,8 +31,8 @@ show_table(
 
 st.subheader("Unusual movements")
 pct = int(upload.MOVEMENT_THRESHOLD * 100)
-st.caption(f"Changes of more than {pct}% on the month before, by service and by team (where the "
-           f"month before had at least {upload.MOVEMENT_MIN_BASE:.0f}). Check the extract first: a team "
+st.caption(f"Changes of more than {pct}% on the month before, by service, by team and (leavers) for the whole directorate, where the "
+           f"month before had at least {upload.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
            "renamed or a sheet cut short often shows up here.")
 show_table(upload.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements",
            column_config={"Change": st.column_config.NumberColumn("Change", format="%+.1f%%")})

@@ -6,6 +6,7 @@ from ui.state import current_role, period_label, require_role, widget_key
 
 require_role("hr")  # server-side guard: the page refuses other roles even when opened by URL
 
+from ingest.problems import IngestError  # noqa: E402
 from ui import db, upload  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
 
@@ -23,7 +24,7 @@ def _confirm(data: bytes, file_name: str, period: str) -> None:
     try:
         result = upload.confirm_upload(con=db.cursor(), data=data, file_name=file_name,
                                        period=period, loaded_by=current_role())
-    except Exception as exc:  # ExtractRejected / PermissionError: said on screen, nothing written
+    except (IngestError, PermissionError, upload.UploadRefused) as exc:  # nothing was written
         st.session_state["upload_message"] = ("error", f"Nothing was loaded: {exc}")
         return
     st.session_state["upload_message"] = ("success", upload.result_message(result, period=period))

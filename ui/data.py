@@ -30,6 +30,7 @@ from ui.state import (
 )
 
 CACHE = dict(show_spinner=False, max_entries=512)
+BY_LABELS = {"service": "Service", "team": "Team", "role_group": "Job type"}
 
 
 @dataclass(frozen=True)
@@ -395,7 +396,7 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataFrame:
     """`breakdown` as a readable table (rates as percentages; 'c' kept)."""
     m = metric(metric_id)
-    label = {"service": "Service", "team": "Team", "role_group": "Job type"}[by]
+    label = BY_LABELS[by]
     value_col = f"{m.label} ({UNIT_WORDS.get(m.unit, '')})"
     return pd.DataFrame({
         label: frame["group"],

@@ -7,6 +7,8 @@ because pages call these helpers instead of Streamlit directly.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -35,12 +37,31 @@ def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None,
     if frame is None or frame.empty:
         st.info(f"{name}: no data for this selection.")
         return
-    frame = frame.copy()
-    frame.attrs = {}  # suppression masks ride in attrs; Arrow cannot carry them
-    st.dataframe(frame, hide_index=True, column_config=column_config)
+    st.dataframe(display_frame(frame), hide_index=True, column_config=column_config)
     if caption:
         st.caption(caption)
     download_table(frame, name=name, key=key or f"dl-{file_stem(name)}")
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy safe to show: columns mixing numbers with 'c' become text (downloads keep numbers)."""
+    out = frame.copy()
+    out.attrs = {}  # suppression masks ride in attrs; Arrow cannot carry them
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(v) for v in out[col] if v is not None and not (isinstance(v, float) and math.isnan(v))}
+            if str in kinds and len(kinds) > 1:
+                out[col] = out[col].map(_cell_text)
+    return out
 
 
 def data_as_at() -> str:

@@ -123,7 +123,7 @@ def problems_table(problems: Sequence) -> pd.DataFrame:
     """Every problem as one row (sheet, Excel row, column, value, what is wrong) for screen and download."""
     rows = [
         {
-            "Sheet": p.sheet or "",
+            "Sheet": p.sheet or "(whole file)",
             "Row": p.row if p.row is not None else pd.NA,
             "Column": p.column or "",
             "Value": "" if p.value is None else str(p.value),
@@ -435,7 +435,8 @@ def unusual_movements(con, *, threshold: float = MOVEMENT_THRESHOLD) -> pd.DataF
 
 
 def _movements_from_engine(con, *, threshold: float) -> pd.DataFrame:
-    """Fallback built from engine.history: headcount, FTE and vacant FTE per service and team."""
+    """Built from engine.history (headcount, FTE and vacant FTE per service and team) and the
+    ledger (leavers for the whole directorate) until metrics.detail offers unusual_movements."""
     from metrics import engine
 
     frames = []
@@ -454,26 +455,40 @@ def _movements_from_engine(con, *, threshold: float) -> pd.DataFrame:
         for measure, part in parts.items():
             part = part.dropna(subset=["group"]).copy()
             part["v"] = pd.to_numeric(part["v"], errors="coerce")
-            part = part.sort_values(["group", "period"])
-            part["prev"] = part.groupby("group")["v"].shift(1)
-            part["prev_period"] = part.groupby("group")["period"].shift(1)
-            part["change"] = (part["v"] - part["prev"]) / part["prev"]
-            flagged = part[(part["prev"] >= MOVEMENT_MIN_BASE) & (part["change"].abs() > threshold)]
-            frames.append(pd.DataFrame({
-                "Month": flagged["period"].map(_period_str),
-                "Level": level,
-                "Name": flagged["group"],
-                "Measure": measure,
-                "Previous month": flagged["prev"].round(1),
-                "This month": flagged["v"].round(1),
-                "Change": (flagged["change"] * 100).round(1),
-            }))
+            frames.append(_flag(part.sort_values(["group", "period"]), level=level, measure=measure,
+                                threshold=threshold))
+    # Leavers: the ledger's row counts give the directorate's leavers month by month.
+    from metrics import detail
+
+    touch = detail.load_touch(con)
+    if not touch.empty:
+        part = pd.DataFrame({"period": touch["period"], "group": "Whole directorate",
+                             "v": pd.to_numeric(touch["rows_leavers"], errors="coerce")})
+        frames.append(_flag(part.sort_values("period"), level="Directorate", measure="Leavers",
+                            threshold=threshold))
     if not frames:
         return pd.DataFrame(columns=["Month", "Level", "Name", "Measure", "Previous month",
                                      "This month", "Change"])
     out = pd.concat(frames, ignore_index=True)
     return out.sort_values(["Month", "Level", "Name", "Measure"],
                            ascending=[False, True, True, True]).reset_index(drop=True)
+
+
+def _flag(part: pd.DataFrame, *, level: str, measure: str, threshold: float) -> pd.DataFrame:
+    """Rows of (period, group, v) whose change on the group's previous month exceeds `threshold`."""
+    part = part.copy()
+    part["prev"] = part.groupby("group")["v"].shift(1)
+    part["change"] = (part["v"] - part["prev"]) / part["prev"]
+    flagged = part[(part["prev"] >= MOVEMENT_MIN_BASE) & (part["change"].abs() > threshold)]
+    return pd.DataFrame({
+        "Month": flagged["period"].map(_period_str),
+        "Level": level,
+        "Name": flagged["group"],
+        "Measure": measure,
+        "Previous month": flagged["prev"].astype(float).round(1),
+        "This month": flagged["v"].astype(float).round(1),
+        "Change": (flagged["change"].astype(float) * 100).round(1),
+    })
 
 
 def load_impact(con) -> pd.DataFrame:
@@ -578,6 +593,9 @@ BENCHMARK_SERIES: tuple[tuple[str, str], ...] = (
     ("england_value", "England"),
     ("sn_median", "Statistical neighbours (median)"),
 )
+
+
+from metrics.benchmarks import BenchmarkError  # noqa: E402  (re-exported for the page)
 
 
 class BenchmarksNotImported(RuntimeError):
@@ -714,14 +732,43 @@ def benchmark_figure(frame: pd.DataFrame, *, indicator: str, unit: str, la_name:
     if not mine.empty:
         fig.add_trace(go.Scatter(
             x=mine["year"], y=mine["published_value"], name="Our own figure at 30 September",
-            mode="markers", marker=dict(symbol="star", size=16, color=charts.TARGET_COLOUR,
+            mode="markers", marker=dict(symbol="star", size=16, color=charts.PALETTE[4],
                                         line=dict(color="black", width=1)),
             hovertemplate=f"Our extract, 30 Sep %{{x}}: {hover}<extra></extra>",
         ))
-    fig.update_xaxes(title_text="Year (figures at 30 September)", dtick=1, tickformat="d")
-    fig.update_yaxes(title_text="Per cent" if unit == "percent" else unit.capitalize(),
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                      margin=dict(t=20, b=110))
+    fig.update_xaxes(title_text=None, dtick=1, tickformat="d")
+    fig.update_yaxes(title_text="Per cent" if unit == "percent" else unit[:1].upper() + unit[1:],
                      ticksuffix="%" if unit == "percent" else "")
     return fig
+
+
+def benchmark_table(view: BenchmarkView, *, with_ours: bool = True) -> pd.DataFrame:
+    """The charted figures as one plain table: indicator, year, each comparison and our own."""
+    frame = view.comparison
+    labels = {i: label for i, label, _ in BENCHMARK_INDICATORS}
+    part = frame[frame["indicator"].isin(list(labels))].copy()
+    out = pd.DataFrame({
+        "Indicator": part["indicator"].map(labels),
+        "Year (30 September)": part["year"].astype(int),
+        view.la_name: pd.to_numeric(part["la_value"], errors="coerce").round(1),
+        view.region_name or "Region": pd.to_numeric(part["region_value"], errors="coerce").round(1),
+        "England": pd.to_numeric(part["england_value"], errors="coerce").round(1),
+        "Statistical neighbours (median)": pd.to_numeric(part["sn_median"], errors="coerce").round(1),
+    })
+    if with_ours and view.ours is not None and not view.ours.empty:
+        mine = view.ours[view.ours["indicator"].isin(list(labels))]
+        extra = pd.DataFrame({
+            "Indicator": mine["indicator"].map(labels),
+            "Year (30 September)": mine["year"].astype(int),
+            "Our own figure": pd.to_numeric(mine["published_value"], errors="coerce").round(1),
+        })
+        out = out.merge(extra, on=["Indicator", "Year (30 September)"], how="outer")
+    order = {label: k for k, (_, label, _) in enumerate(BENCHMARK_INDICATORS)}
+    out = out.sort_values(["Indicator", "Year (30 September)"],
+                          key=lambda s: s.map(order) if s.name == "Indicator" else s)
+    return out.reset_index(drop=True)
 
 
 def _our_points(ours: pd.DataFrame | None, indicator: str) -> pd.DataFrame:

@@ -116,6 +116,10 @@ def test_every_role_sees_herefordshire_beside_region_england_and_neighbours(impo
     assert "England 13.0%" in captions
     assert "Our own latest figure" in captions
     assert (len(at.get("file_uploader")) == 1) == (role != "scrutiny")
+    table = at.dataframe[0].value
+    row = table[(table["Indicator"].str.startswith("Agency worker rate")) & (table["Year (30 September)"] == 2025)]
+    assert row["England"].iloc[0] == pytest.approx(13.0)
+    assert "Our own figure" in table.columns and table["Our own figure"].notna().any()
 
 
 def test_hr_imports_the_published_files_through_the_page(store, dfe_files, monkeypatch):

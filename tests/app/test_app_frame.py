@@ -138,3 +138,26 @@ def test_scrutiny_gets_no_team_filter_even_from_a_link(monkeypatch, store, v2_na
     assert sidebar_box(at2, "Team") is None
     assert "team" not in at2.query_params
     assert team not in at2.markdown[0].value
+
+
+def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db, v2_navigation):
+    at = make_app(monkeypatch, db=tmp_db, role="hr")
+    assert "No data loaded yet." in " ".join(m.value for m in at.sidebar.markdown)
+    for page in ("overview", "themes", "agency", "caseloads", "turnover", "profile"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        assert any("No months are loaded yet" in m.value for m in list(at.markdown) + list(at.info)), page
+        assert not at.metric  # never a misleading zero
+
+
+@pytest.mark.slow
+def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db, v2_navigation):
+    monkeypatch.setenv("WORKFORCE_DB", str(tmp_db))
+    monkeypatch.setenv("WORKFORCE_ROLE", "leadership")
+    monkeypatch.delenv("WORKFORCE_SEED_DEMO", raising=False)
+    fresh_caches()
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception, [e.value for e in at.exception]
+    agency = next(m for m in at.metric if m.label == "Agency share of FTE")
+    assert agency.value.endswith("%") and agency.value != "No data yet"
+    assert "by demo" in " ".join(m.value for m in at.sidebar.markdown)

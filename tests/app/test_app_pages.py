@@ -44,7 +44,8 @@ def test_every_page_renders_real_figures_for_every_role(monkeypatch, store, v2_n
 def test_overview_cards_show_value_target_status_and_change(monkeypatch, store, v2_navigation):
     at = make_app(monkeypatch, db=store, role="leadership")
     labels = [m.label for m in at.metric]
-    assert labels[:1] and "Agency share of FTE" in labels and "Average caseload" in labels
+    assert "Agency share of FTE" in labels and "Average caseload (cases per FTE)" in labels
+    assert len(labels) == 6
     agency = next(m for m in at.metric if m.label == "Agency share of FTE")
     assert re.fullmatch(r"\d+\.\d%", agency.value)
     captions = " ".join(c.value for c in at.caption)
@@ -88,10 +89,10 @@ def test_scrutiny_sees_c_where_a_cell_is_small(monkeypatch, store, v2_navigation
 def test_scrutiny_has_no_team_breakdowns(monkeypatch, store, v2_navigation):
     lead = make_app(monkeypatch, db=store, role="leadership")
     lead.switch_page("pages/agency.py").run()
-    assert [t.label for t in lead.tabs] == ["Service", "Team"]
+    assert [t.label for t in lead.tabs] == ["Service", "Team", "Job type"]
     scr = make_app(monkeypatch, db=store, role="scrutiny")
     scr.switch_page("pages/agency.py").run()
-    assert [t.label for t in scr.tabs] == ["Service"]
+    assert [t.label for t in scr.tabs] == ["Service", "Job type"]
     columns = {c for df in scr.dataframe for c in df.value.columns}
     assert "Team" not in columns and "Service" in columns
     scr.switch_page("pages/caseloads.py").run()

@@ -177,3 +177,16 @@ def test_uploading_a_loaded_month_again_says_it_replaces_it(store, monkeypatch):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert f"replaces the data already loaded for {latest}" in texts(at)
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_in_plain_english(store, monkeypatch):
+    before = counts(store)
+    at = run_page("hr", monkeypatch)
+    at.file_uploader[0].upload("extract.xlsx", b"this is not a workbook", XLSX)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    errors = at.dataframe[0].value
+    assert errors["Sheet"].tolist() == ["(whole file)"]
+    assert "not an Excel workbook" in errors["Problem"].iloc[0]
+    assert not any(b.key == "confirm_upload" for b in at.button)
+    assert counts(store) == before

@@ -91,10 +91,19 @@ def start_server(
     """Factory: start `streamlit run dashboard.py` for a role on its own copy of the demo store."""
     started: list[Server] = []
 
-    def _start(*, role: str = "hr") -> Server:
+    def _start(*, role: str = "hr", benchmark_files: list[Path] | None = None) -> Server:
         work = tmp_path_factory.mktemp(f"e2e-{role}")
         db = work / "workforce.duckdb"
         shutil.copy(demo_db, db)
+        if benchmark_files:  # the published DfE files, imported before the server starts
+            from ingest.store import connect
+            from metrics.benchmarks import import_files
+
+            con = connect(db)
+            try:
+                import_files(con, paths=benchmark_files, imported_by="e2e")
+            finally:
+                con.close()
         port = _free_port()
         env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, PYTHONUNBUFFERED="1")
         log = work / "streamlit.log"

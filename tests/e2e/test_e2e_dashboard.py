@@ -107,6 +107,9 @@ def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshot
     # Benchmarks: import the DfE's published files through the page, then the charts appear.
     open_page(page, "Benchmarks")
     if page.get_by_text("have not been imported yet").count():
+        page.get_by_text("Import the published files").click()
+        settle(page)
+        snap(page, screenshots_dir / "hr-benchmarks-not-imported.png")
         uploader = page.locator('[data-testid="stFileUploader"] input[type="file"]')
         uploader.set_input_files([str(reference_dir / "dfe" / n) for n in REFERENCE_FILES])
         settle(page)
@@ -124,8 +127,8 @@ def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshot
 
 @pytest.mark.parametrize("role", ["leadership", "scrutiny"])
 def test_other_roles_see_their_pages_and_cannot_open_upload_by_url(start_server, browser, role,
-                                                                   screenshots_dir):
-    server = start_server(role=role)
+                                                                   screenshots_dir, reference_dir):
+    server = start_server(role=role, benchmark_files=[reference_dir / "dfe" / n for n in REFERENCE_FILES])
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(30_000)

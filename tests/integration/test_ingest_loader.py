@@ -230,12 +230,15 @@ def test_sigkill_mid_write_leaves_previous_data_intact(tmp_path: Path, tmp_db: P
         [sys.executable, "-m", "ingest", str(new_path), "--period", PERIOD, "--db", str(tmp_db)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+    watchdog = threading.Timer(120, proc.kill)  # never hang the suite if the child stalls
+    watchdog.start()
     try:
         line = proc.stdout.readline()  # printed after the DELETEs, inside the transaction
         assert line.strip() == "PAUSED-IN-TRANSACTION", proc.stderr.read()
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
+        watchdog.cancel()
         if proc.poll() is None:
             proc.kill()
         proc.stdout.close()
@@ -309,3 +312,38 @@ def test_validated_store_frames_can_be_loaded_again(tmp_path: Path) -> None:
     assert mem.execute("SELECT employee_id, age, cases FROM staff ORDER BY employee_id").fetchall() \
         == [("A003", 34, 22), ("E001", 39, 17), ("E002", 55, None), ("E004", None, 9)]
     mem.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.8, 1.6, 2.4])
+def test_sigkill_at_any_moment_leaves_old_or_new_never_a_mix(tmp_path: Path, tmp_db: Path,
+                                                            delay: float) -> None:
+    """No hook: kill a large load after `delay` seconds, wherever it happens to be."""
+    import time as _time
+
+    from bench.bench_ingest import write_extract
+
+    con = connect(tmp_db)
+    old = load_file(con=con, path=write_xlsx(tmp_path / "old.xlsx", base_sheets()),
+                    period=PERIOD, loaded_by="t")
+    con.close()
+    big = write_extract(tmp_path / "big.xlsx", staff_rows=20_000)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("WORKFORCE_INGEST_TEST_PAUSE", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ingest", str(big), "--period", PERIOD, "--db", str(tmp_db)],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    _time.sleep(delay)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+
+    con = connect(tmp_db)
+    active = con.execute("SELECT load_id, rows_staff FROM loads WHERE active").fetchall()
+    staff = con.execute("SELECT count(*), min(load_id), max(load_id) FROM staff").fetchall()[0]
+    if active == [(old.load_id, 4)]:  # killed before COMMIT: the old month, untouched
+        assert staff == (4, old.load_id, old.load_id)
+    else:  # finished before the kill: the whole new month
+        (new_id, rows), = active
+        assert rows == 20_000 and staff == (20_000, new_id, new_id)
+    con.close()

@@ -196,3 +196,25 @@ def test_hostile_file_leaves_the_store_unchanged(tmp_path: Path, tmp_db: Path) -
     assert con.execute("SELECT count(*) FROM staff").fetchall() == [(4,)]
     assert con.execute("SELECT load_id, active FROM loads").fetchall() == [(first.load_id, True)]
     con.close()
+
+
+@pytest.mark.parametrize("prolog", [
+    b'<?xml version="1.0"?>\n<!-- exported -->\n<!DOCTYPE x [<!ENTITY a "b">]>',
+    b"\xef\xbb\xbf<!DOCTYPE worksheet SYSTEM 'http://example.org/x.dtd'>",
+    b"   <!ENTITY a 'b'>",
+    "<?xml version='1.0' encoding='UTF-16'?>".encode("utf-16"),
+])
+def test_dtd_anywhere_in_the_prolog_is_refused(tmp_path: Path, prolog: bytes) -> None:
+    good = write_xlsx(tmp_path / "good.xlsx", base_sheets())
+    bad = _rewrite_member(good, tmp_path / "dtd.xlsx", "xl/worksheets/sheet1.xml",
+                          lambda d: prolog + d)
+    assert "entity" in _refusal(bad).lower()
+
+
+def test_prolog_check_passes_what_excel_writes() -> None:
+    from ingest.reader import _prolog_declares_dtd
+
+    assert not _prolog_declares_dtd(
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n<worksheet xmlns="x">')
+    assert not _prolog_declares_dtd(b"<!-- c --><Relationships/>")
+    assert _prolog_declares_dtd(b"<?xml version='1.0'?" + b" " * 100)  # unterminated prolog

@@ -23,3 +23,16 @@ def test_download_bytes_neutralise_formulas_and_keep_numbers():
     assert ws["B4"].value == 12 and isinstance(ws["B4"].value, int)
     csv = to_csv_bytes(frame).decode("utf-8-sig")
     assert "'=HYPERLINK" in csv and "12" in csv
+
+
+def test_display_frame_turns_mixed_columns_into_text_only_for_display():
+    from ui.layout import display_frame
+
+    frame = pd.DataFrame({"Group": ["A", "B", "C"], "People": [12, "c", 7.0],
+                          "Share (%)": [40.25, "c", None]})
+    frame.attrs["suppressed"] = frame.isna()
+    shown = display_frame(frame)
+    assert list(shown["People"]) == ["12", "c", "7"]
+    assert list(shown["Share (%)"]) == ["40.2", "c", ""] or list(shown["Share (%)"]) == ["40.3", "c", ""]
+    assert shown.attrs == {}
+    assert frame["People"].iloc[0] == 12  # the downloadable frame is untouched

@@ -1,0 +1,135 @@
+"""Server-side render time of every dashboard page, on the demo store and on a 10x store.
+
+Run: `.venv/bin/python -m bench.bench_pages [--scales 1 10] [--runs 5]`.
+Why AppTest: it runs a page's script exactly as the server does (data functions, caches, figure
+building, element serialisation) without a browser, so the figure is the server's share of a page
+view. Each page gets one cold run (fills the caches) and then `--runs` warm runs; the median warm
+run is reported, in ms, against the 300 ms aim at demo scale. Stores are built once through the
+real loader and kept in bench/results/ (gitignored) for the next run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+AIM_MS = 300.0
+
+
+def _store(scale: float) -> Path:
+    """The demo store at `scale` (built once via ingest.demo.build_demo_db, then reused)."""
+    from ingest.demo import build_demo_db
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"bench-pages-x{scale:g}.duckdb"
+    if not path.exists():
+        started = time.perf_counter()
+        tmp = path.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        build_demo_db(db_path=tmp, scale=scale)
+        tmp.rename(path)
+        print(f"  built the x{scale:g} store in {time.perf_counter() - started:.0f} s: {path}", flush=True)
+    return path
+
+
+def _import_benchmarks() -> None:
+    """Give the Benchmarks page real figures when the council's reference files are at hand."""
+    ref = Path(os.environ.get("WORKFORCE_SHARED", ROOT.parent / "shared")) / "reference" / "dfe"
+    files = [ref / "csww_indicators_2017_to_2025.csv", ref / "sn_model_2025_wide.csv"]
+    if not all(f.exists() for f in files):
+        print("  (reference files not found: Benchmarks is timed in its 'not imported yet' state)")
+        return
+    from metrics import benchmarks
+    from ui import db
+
+    cur = db.get_connection().cursor()
+    try:
+        if benchmarks.imports(cur).empty:
+            benchmarks.import_files(cur, paths=files, imported_by="bench")
+    finally:
+        cur.close()
+
+
+def pages() -> list[tuple[str, str]]:
+    """(title, path) of every page in the dashboard's navigation that exists on disk.
+
+    Read from dashboard.PAGES with `ast` (running dashboard.py would start a Streamlit script)."""
+    import ast
+
+    tree = ast.parse((ROOT / "dashboard.py").read_text())
+    for node in tree.body:
+        target = getattr(node, "target", None) or (node.targets[0] if isinstance(node, ast.Assign) else None)
+        if isinstance(target, ast.Name) and target.id == "PAGES":
+            table = ast.literal_eval(node.value)
+            return [(title, path) for _, _, path, title, _ in table if (ROOT / path).is_file()]
+    raise RuntimeError("dashboard.py has no PAGES table")
+
+
+def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[float, float]]:
+    """(cold, median warm) render in ms of each page for `role` on the store at `db`.
+
+    Cold = the first view after a load (caches empty: every figure computed in DuckDB); warm =
+    a later view of the same figures (what most page views cost)."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui import db as uidb
+
+    os.environ["WORKFORCE_DB"] = str(db)
+    os.environ["WORKFORCE_ROLE"] = role
+    os.environ["WORKFORCE_SEED_DEMO"] = "0"
+    uidb.reset_connection()
+    _import_benchmarks()
+    out: dict[str, tuple[float, float]] = {}
+    AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=120).run()  # imports once
+    for title, path in pages():
+        at = AppTest.from_file(str(ROOT / path), default_timeout=120)
+        started = time.perf_counter()
+        at.run()  # cold: fills the caches
+        cold = (time.perf_counter() - started) * 1000
+        if at.exception:
+            print(f"  {title}: raised {at.exception[0].value}", flush=True)
+            continue
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - started) * 1000)
+        out[title] = (cold, statistics.median(times))
+    uidb.reset_connection()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--role", default="hr", choices=["hr", "leadership", "scrutiny"])
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    results: dict[float, dict[str, float]] = {}
+    for scale in args.scales:
+        print(f"x{scale:g} store, role {args.role}, median of {args.runs} warm runs:", flush=True)
+        results[scale] = time_pages(db=_store(scale), runs=args.runs, role=args.role)
+    titles = list(next(iter(results.values())))
+    head = f"{'page':<24}" + "".join(f"{'x' + format(s, 'g') + ' cold':>11}{'x' + format(s, 'g') + ' warm':>11}"
+                                       for s in args.scales)
+    print("\n" + head + "   (ms)")
+    for title in titles:
+        cells = "".join(f"{results[s].get(title, (float('nan'),) * 2)[0]:>11.0f}"
+                        f"{results[s].get(title, (float('nan'),) * 2)[1]:>11.0f}" for s in args.scales)
+        warm = results[args.scales[0]].get(title, (0.0, 0.0))[1]
+        flag = "" if warm <= AIM_MS else f"   warm over the {AIM_MS:.0f} ms aim"
+        print(f"{title:<24}{cells}{flag}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

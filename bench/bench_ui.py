@@ -23,19 +23,6 @@ APP = str(ROOT / "dashboard.py")
 PAGES = ("overview", "themes", "agency", "caseloads", "turnover", "profile")
 
 
-def _v2_navigation() -> None:
-    """Keep AppTest on dashboard.py's st.navigation (see tests/app/test_app_frame.py)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-
-
 def _time_pages(db: Path, *, role: str, repeats: int) -> dict[str, tuple[float, float]]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -71,7 +58,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--roles", default="leadership,scrutiny")
     args = parser.parse_args(argv or [])
-    _v2_navigation()
     with tempfile.TemporaryDirectory(prefix="bench-ui-") as tmp:
         for scale in [float(s) for s in args.scales.split(",")]:
             db = Path(tmp) / f"scale{scale:g}.duckdb"

@@ -31,6 +31,7 @@ for i, row in enumerate(rows.itertuples(index=False)):
             status=row.status, change_on_year=row.change_on_year, direction=row.direction,
             spark=row.spark, help=row.description,
             partial_months=row.months_covered if row.partial else None,
+            target_date=row.target_date,
         )
 
 st.caption(

@@ -40,7 +40,8 @@ period = st.selectbox("Month the extract is for", options, format_func=period_la
                       help="Defaults to the month after the latest one loaded.")
 st.caption(f"The file must describe staff in post on the last day of {period_label(period)}.")
 file = st.file_uploader("Monthly extract (Excel workbook, or a zip of CSV files one per sheet)",
-                        type=["xlsx", "zip"], key=f"extract_{st.session_state['upload_nonce']}")
+                        type=["xlsx", "zip"], max_upload_size=upload.MAX_UPLOAD_MB,
+                        key=f"extract_{st.session_state['upload_nonce']}")
 
 if file is not None:
     data = file.getvalue()

@@ -91,6 +91,7 @@ def card_model(
     spark: Sequence[object] = (),
     help: str | None = None,
     partial_months: int | None = None,
+    target_date: object = None,
 ) -> Card:
     """Everything a card says, worked out without Streamlit."""
     status = status if status in STATUS_WORDS else "grey"
@@ -111,6 +112,8 @@ def card_model(
     else:
         comparator = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
         target_text = f"Target: {comparator}{format_value(target, unit)}"
+        if target_date is not None and target_date == target_date:  # NaT != NaT
+            target_text += f" by {target_date:%-d %B %Y}"
     if value_text == "no data":
         value_text = "No data yet"
         status = "grey"

@@ -220,6 +220,9 @@ def trend_chart(
     )
     if comparison is not None and not comparison.empty:
         _require(comparison, x, y)
+        # published years long before our first month would squeeze our own line
+        start = pd.Timestamp(frame[x].min()) - pd.DateOffset(months=12)
+        comparison = comparison[pd.to_datetime(comparison[x]) >= start]
         fig.add_trace(
             go.Scatter(
                 x=comparison[x], y=_numeric(comparison[y]), name=comparison_name,
@@ -303,6 +306,8 @@ def bar_chart(
     nums = _numeric(frame[value])
     if frame.empty or (nums.notna().sum() == 0 and not (frame[value] == "c").any()):
         return no_data(no_data_message)
+    if (frame[value] == "c").any() and nums.fillna(0).eq(0).all():
+        return no_data("Not shown: the groups with anyone in them have fewer than 5 people (c).")
     fig = _base(title, height=max(300, 34 * frame[category].nunique() + 140) if horizontal else 380)
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
     for i, (gname, part) in enumerate(groups):
@@ -324,7 +329,8 @@ def bar_chart(
             fig.add_trace(go.Bar(y=part[category].astype(str), x=vals.fillna(0), orientation="h", **kw))
         else:
             fig.add_trace(go.Bar(x=part[category].astype(str), y=vals.fillna(0), **kw))
-    fig.update_layout(barmode="group", showlegend=series is not None)
+    fig.update_layout(barmode="group", showlegend=series is not None,
+                      legend=dict(yanchor="bottom", y=1.02))  # above: the axis title is below
     if target is not None:
         label = target_label or f"Target {format_value(target, unit)}"
         if horizontal:

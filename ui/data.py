@@ -10,8 +10,8 @@ metrics.suppression first ("c" where it rests on fewer than 5 people).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -21,7 +21,6 @@ from metrics.types import Metric
 from ui import db
 from ui.state import (
     ALL_ROLES,
-    PAGE_ACCESS,
     SUPPRESSED_ROLES,
     TEAM_ROLES,
     FilterOptions,
@@ -38,10 +37,6 @@ class Ctx:
     path: str
     version: str
     role: str
-
-    @property
-    def suppress(self) -> bool:
-        return self.role in SUPPRESSED_ROLES
 
 
 def _ctx(*roles: str, filters: Filters | None = None, by: str | None = None) -> Ctx:
@@ -125,9 +120,13 @@ def _evaluated(path: str, version: str, role: str, scope: str, service: str | No
     if role in SUPPRESSED_ROLES:
         frame = suppress_metric_frame(frame)
         hidden = frame["suppressed"].to_numpy()
+        # a change on a year ago would reveal a hidden year-ago figure: hide it too
+        was_hidden = {(m, pd.Timestamp(p)) for m, p, h in zip(frame["metric_id"], frame["period"], hidden) if h}
+        year_ago = [pd.Timestamp(p) - pd.DateOffset(months=12) for p in frame["period"]]
+        hidden = hidden | np.array([(m, y) in was_hidden for m, y in zip(frame["metric_id"], year_ago)], dtype=bool)
         for col in ("change_on_year", "year_ago_value"):
             frame[col] = frame[col].astype(object).where(~hidden, SUPPRESSED)
-        frame.loc[hidden, "status"] = "grey"
+        frame.loc[frame["suppressed"], "status"] = "grey"
     frame["period"] = pd.to_datetime(frame["period"])
     return frame
 
@@ -186,6 +185,7 @@ def headline(filters: Filters) -> pd.DataFrame:
     """The Overview cards: headline measures at the month, each with a 12-month sparkline."""
     rows = at_period(filters, catalogue.HEADLINE_IDS)
     rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
+    rows["target_date"] = [target_info(mid)["date"] for mid in rows["metric_id"]]
     return rows
 
 
@@ -201,10 +201,8 @@ def target_info(metric_id: str) -> dict:
 
 def narrative(filters: Filters) -> str:
     """The plain-English paragraph on the headline measures (metrics.narrative)."""
-    try:
-        from metrics import narrative as nar
-    except ImportError:  # metrics.narrative is being written; the page shows the cards only
-        return ""
+    from metrics import narrative as nar
+
     rows = evaluated(filters)
     when = pd.Timestamp(filters.period_date) if filters.period else None
     frame = rows[(rows["period"] == when) & rows["metric_id"].isin(catalogue.HEADLINE_IDS)].copy()

@@ -10,7 +10,7 @@ The filters live in st.session_state (so they persist across pages) and are mirr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -261,7 +261,3 @@ def get_filters() -> Filters:
 def widget_key(name: str) -> str:
     """Session-state key of the sidebar widget for filter `name` (period/scope/service/team)."""
     return _KEYS[name]
-
-
-def with_changes(filters: Filters, **changes: str | None) -> Filters:
-    return replace(filters, **changes)

@@ -18,8 +18,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-#: Largest extract the page accepts (MB). Keep .streamlit/config.toml server.maxUploadSize equal.
-MAX_UPLOAD_MB = 20
+from ingest.reader import MAX_FILE_BYTES  # noqa: E402  (the loader's own limit, one source)
+
+#: Largest extract the Upload page accepts (MB): the loader's limit, also given to the widget.
+MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
 
 ERROR_COLUMNS = ("Sheet", "Row", "Column", "Value", "Problem")
 

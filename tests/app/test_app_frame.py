@@ -7,28 +7,9 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
-
-
-@pytest.fixture
-def v2_navigation(monkeypatch):
-    """Run every AppTest rerun through dashboard.py's st.navigation.
-
-    AppTest resets `PagesManager.uses_pages_directory` before each run and, because a `pages/`
-    folder sits next to dashboard.py, later reruns would execute the page file on its own (the
-    legacy pages-folder mode), skipping the frame. A real server sets the flag once, for good, on
-    the first st.navigation call; this keeps AppTest doing the same.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def fresh_caches() -> None:
@@ -60,7 +41,7 @@ def store(copy_demo_db):
     return copy_demo_db
 
 
-def test_menu_by_role(monkeypatch, store, v2_navigation):
+def test_menu_by_role(monkeypatch, store):
     for role, present, absent in (
         ("scrutiny", {"overview", "themes", "agency"}, {"upload", "data_quality"}),
         ("leadership", {"overview", "data_quality"}, {"upload"}),
@@ -77,7 +58,7 @@ def test_menu_by_role(monkeypatch, store, v2_navigation):
                 at.switch_page(f"pages/{key}.py")
 
 
-def test_data_as_at_line_and_role_are_in_the_sidebar(monkeypatch, store, v2_navigation):
+def test_data_as_at_line_and_role_are_in_the_sidebar(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership")
     text = " ".join(m.value for m in at.sidebar.markdown)
     assert "Data as at 31 October 2026" in text or "Data as at " in text
@@ -85,7 +66,7 @@ def test_data_as_at_line_and_role_are_in_the_sidebar(monkeypatch, store, v2_navi
     assert any("Leadership" in c.value for c in at.sidebar.caption)
 
 
-def test_invalid_role_gives_a_clear_message(monkeypatch, store, v2_navigation):
+def test_invalid_role_gives_a_clear_message(monkeypatch, store):
     monkeypatch.setenv("WORKFORCE_DB", str(store))
     monkeypatch.setenv("WORKFORCE_ROLE", "superuser")
     fresh_caches()
@@ -94,7 +75,7 @@ def test_invalid_role_gives_a_clear_message(monkeypatch, store, v2_navigation):
     assert "hr, leadership, scrutiny" in at.error[0].value
 
 
-def test_filters_persist_across_pages_and_are_mirrored_to_the_url(monkeypatch, store, v2_navigation):
+def test_filters_persist_across_pages_and_are_mirrored_to_the_url(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership")
     latest = sidebar_box(at, "Month").value
     assert at.query_params["period"] == latest
@@ -109,7 +90,7 @@ def test_filters_persist_across_pages_and_are_mirrored_to_the_url(monkeypatch, s
     assert at.query_params["service"] == service
 
 
-def test_a_shared_link_opens_the_same_view(monkeypatch, store, v2_navigation):
+def test_a_shared_link_opens_the_same_view(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership")
     months = sidebar_box(at, "Month").options
     older = sorted(months)[0]
@@ -123,7 +104,7 @@ def test_a_shared_link_opens_the_same_view(monkeypatch, store, v2_navigation):
     assert older  # the menu lists months
 
 
-def test_bad_link_values_fall_back_safely(monkeypatch, store, v2_navigation):
+def test_bad_link_values_fall_back_safely(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership",
                   query={"period": "1999-01", "service": "'; DROP TABLE staff; --", "scope": "x"})
     assert sidebar_box(at, "Month").value == at.query_params["period"] != "1999-01"
@@ -131,7 +112,7 @@ def test_bad_link_values_fall_back_safely(monkeypatch, store, v2_navigation):
     assert "service" not in at.query_params
 
 
-def test_scrutiny_gets_no_team_filter_even_from_a_link(monkeypatch, store, v2_navigation):
+def test_scrutiny_gets_no_team_filter_even_from_a_link(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership")
     team = [o for o in sidebar_box(at, "Team").options if o != "All teams"][0]
     at2 = make_app(monkeypatch, db=store, role="scrutiny", query={"team": team})
@@ -140,7 +121,7 @@ def test_scrutiny_gets_no_team_filter_even_from_a_link(monkeypatch, store, v2_na
     assert team not in at2.markdown[0].value
 
 
-def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db, v2_navigation):
+def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db):
     at = make_app(monkeypatch, db=tmp_db, role="hr")
     assert "No data loaded yet." in " ".join(m.value for m in at.sidebar.markdown)
     for page in ("overview", "themes", "agency", "caseloads", "turnover", "profile"):
@@ -151,7 +132,7 @@ def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db, v2_navigation):
 
 
 @pytest.mark.slow
-def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db, v2_navigation):
+def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db):
     monkeypatch.setenv("WORKFORCE_DB", str(tmp_db))
     monkeypatch.setenv("WORKFORCE_ROLE", "leadership")
     monkeypatch.delenv("WORKFORCE_SEED_DEMO", raising=False)
@@ -161,3 +142,17 @@ def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db, v2_na
     agency = next(m for m in at.metric if m.label == "Agency share of FTE")
     assert agency.value.endswith("%") and agency.value != "No data yet"
     assert "by demo" in " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_a_page_started_on_its_own_is_sent_back_through_the_frame(monkeypatch, store):
+    """Legacy pages-folder mode (first request after a restart is a deep link) is rerouted."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page("pages/agency.py").run()
+    for _ in range(2):  # AppTest resets the legacy flag before every run, as a fresh server does
+        at.run()
+        assert PagesManager.uses_pages_directory is False
+        assert at.title[0].value == "Agency & 80:20"
+        assert sidebar_box(at, "Month") is not None  # the frame (filters, role) ran
+        assert any("Scrutiny member" in c.value for c in at.sidebar.caption)

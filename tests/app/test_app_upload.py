@@ -190,3 +190,13 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_plain_english(store, monkey
     assert "not an Excel workbook" in errors["Problem"].iloc[0]
     assert not any(b.key == "confirm_upload" for b in at.button)
     assert counts(store) == before
+
+
+def test_the_upload_widget_enforces_the_loaders_size_limit(store, monkeypatch):
+    from ingest.reader import MAX_FILE_BYTES
+    from ui import upload
+
+    at = run_page("hr", monkeypatch)
+    assert at.file_uploader[0].proto.max_upload_size_mb == MAX_FILE_BYTES // (1024 * 1024) == 20
+    with pytest.raises(upload.UploadRefused, match="the most this page accepts is 20 MB"):
+        upload.check_size(size=MAX_FILE_BYTES + 1)

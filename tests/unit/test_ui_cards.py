@@ -1,14 +1,16 @@
 """KPI card wording: status in words as well as colour, change on a year ago with direction."""
 
+from datetime import date
+
 from ui import cards
 
 
 def test_on_target_card_says_so_in_words():
     card = cards.card_model(label="Agency share", value=0.181, unit="rate", target=0.20,
                             status="green", change_on_year=-0.012, direction="lower",
-                            spark=[0.2, 0.19, 0.181])
+                            spark=[0.2, 0.19, 0.181], target_date=date(2026, 6, 30))
     assert card.value_text == "18.1%"
-    assert card.target_text == "Target: at most 20.0%"
+    assert card.target_text == "Target: at most 20.0% by 30 June 2026"
     assert card.status_words == "On target"
     assert cards.STATUS_BADGE[card.status][0] == "green"
     assert card.change_text == "Down 1.2 percentage points on a year ago (better)."

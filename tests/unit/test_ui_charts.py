@@ -110,3 +110,19 @@ def test_partial_points_are_drawn_apart_and_named():
     assert partial.name == "Turnover: partial (under 12 months loaded)"
     assert list(partial.y) == [0.02, 0.05] and partial.marker.symbol == "circle-open"
     assert list(full.y) == [0.11, 0.12] and full.marker.symbol == "circle"
+
+
+def test_bars_that_are_only_zeros_and_c_say_why_instead_of_drawing_nothing():
+    frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [0, "c", "c"]})
+    fig = charts.bar_chart(frame, category="band", value="n", unit="count")
+    assert charts.is_no_data(fig) and "fewer than 5 people" in fig.layout.annotations[0].text
+
+
+def test_comparison_is_clipped_to_our_months():
+    ours = _monthly([15.0, 16.0], start="2024-01-01")
+    england = pd.DataFrame({"period": pd.to_datetime(["2017-09-30", "2023-09-30", "2024-09-30"]),
+                            "value": [16.0, 15.5, 15.2]})
+    fig = charts.trend_chart(ours, x="period", y="value", name="Ours", unit="caseload",
+                             comparison=england)
+    eng = next(t for t in fig.data if t.name == "England")
+    assert [pd.Timestamp(v).year for v in eng.x] == [2023, 2024]

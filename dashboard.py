@@ -24,7 +24,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Workforce", "turnover", "pages/turnover.py", "Turnover & retention", ":material/sync_alt:"),
     ("Workforce", "profile", "pages/profile.py", "Workforce profile", ":material/diversity_3:"),
     ("Compare", "benchmarks", "pages/benchmarks.py", "Benchmarks", ":material/leaderboard:"),
-    ("Scrutiny", "recommendations", "pages/recommendations.py", "Recommendations", ":material/checklist:"),
+    ("Scrutiny", "recommendations", "pages/tracker.py", "Recommendations", ":material/checklist:"),
     ("Data", "upload", "pages/upload.py", "Upload", ":material/upload_file:"),
     ("Data", "data_quality", "pages/data_quality.py", "Data quality", ":material/fact_check:"),
 )
@@ -56,6 +56,7 @@ except state.RoleError as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
+state.record_sign_in()
 page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
 layout.sidebar()
 page.run()

@@ -24,7 +24,7 @@ import pandas as pd
 from ingest import contract as C
 from ingest.problems import ExtractRejected, IngestError, PeriodError, Problem
 from ingest.reader import Limits, read_sheets
-from ingest.store import DATA_TABLES
+from ingest.store import DATA_TABLES, record_audit
 from ingest.validate import Validation, latest_headcount, parse_period, validate_sheets
 from ingest.validate import validate_frames as _validate_frames
 
@@ -233,14 +233,11 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                  rows["leavers"], rows["vacancies"], rows["training"], rows["survey"],
                  loaded_by, now, outcome, warnings_json],
             )
-            cur.execute(
-                'INSERT INTO audit_log ("at", actor, role, action, detail) VALUES (?, ?, ?, ?, ?)',
-                [now, loaded_by, None, "load", json.dumps({
-                    "load_id": load_id, "period": result.period, "file_name": result.file_name,
-                    "sha256": result.sha256, "outcome": outcome, "rows": rows,
-                    "warnings": len(result.warnings),
-                })],
-            )
+            record_audit(cur, actor=loaded_by, role=None, action="load", at=now, detail={
+                "load_id": load_id, "period": result.period, "file_name": result.file_name,
+                "sha256": result.sha256, "outcome": outcome, "rows": rows,
+                "warnings": len(result.warnings),
+            })
             pause = os.environ.get(_PAUSE_ENV)
             if pause:
                 print("PAUSED-IN-TRANSACTION", flush=True)

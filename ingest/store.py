@@ -12,7 +12,9 @@ Conventions every table keeps:
 
 from __future__ import annotations
 
+import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -138,6 +140,15 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA)
     con.execute(
         "INSERT OR REPLACE INTO schema_info VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+    )
+
+
+def record_audit(con: duckdb.DuckDBPyConnection, *, actor: str, role: str | None, action: str,
+                 detail: dict | None = None, at: datetime | None = None) -> None:
+    """Append one row to the audit trail (sign-ins, loads, edits); the caller owns the transaction."""
+    con.execute(
+        'INSERT INTO audit_log ("at", actor, role, action, detail) VALUES (?, ?, ?, ?, ?)',
+        [at or datetime.now(), actor, role, action, json.dumps(detail or {}, default=str)],
     )
 
 

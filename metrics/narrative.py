@@ -79,14 +79,24 @@ def format_value(metric: Metric | str, value: Any, *, short: bool = False) -> st
 
     "c" stays "c"; missing becomes "no data". `short` drops the caseload unit (for cards).
     """
+    return format_number(value, _metric(metric).unit, short=short)
+
+
+def format_number(value: Any, unit: str, *, short: bool = False) -> str:
+    """The one formatter of a figure by its unit (pages, packs and sentences all use it).
+
+    Units: "rate" (fraction -> 23.4%), "percent" (already in percent, as DfE publishes),
+    "caseload", "count", "score"; anything else one decimal. "c" stays "c"; missing -> "no data".
+    """
     if _is_suppressed(value):
         return SUPPRESSED_TEXT
     v = _number(value)
     if v is None:
         return NO_DATA
-    unit = _metric(metric).unit
     if unit == "rate":
         return f"{_round(v * 100, 1):.1f}%"
+    if unit == "percent":
+        return f"{_round(v, 1):.1f}%"
     if unit == "caseload":
         text = f"{_round(v, 1):.1f}"
         return text if short else f"{text} cases per FTE"
@@ -95,7 +105,7 @@ def format_value(metric: Metric | str, value: Any, *, short: bool = False) -> st
     if unit == "score":
         text = f"{_round(v, 0):.0f}"
         return text if short else f"{text} out of 100"
-    return f"{v:g}"
+    return f"{_round(v, 1):,.1f}"
 
 
 def _round(v: float, places: int) -> float:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from metrics import engine
 from metrics.catalogue import get as get_metric
+from metrics.narrative import format_number
 from recommendations.model import TrackerError
 from recommendations.store import ensure_schema
 
@@ -105,16 +106,8 @@ def value_now(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str) -> 
 
 
 def format_value(value: float | None, unit: str) -> str:
-    """12.3% / 15.2 / 7 — how a figure reads in a committee paper."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return NO_DATA
-    if unit == "rate":
-        return f"{value * 100:.1f}%"
-    if unit == "count":
-        return f"{value:,.0f}"
-    if unit == "caseload":
-        return f"{value:.1f}"
-    return f"{value:.0f}"
+    """12.3% / 15.2 / 7 — how a figure reads in a committee paper (short form, no unit words)."""
+    return format_number(value, unit, short=True)
 
 
 def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool = True) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from recommendations.model import (
     normalise_response,
     rec_status,
 )
+from ingest.store import record_audit
 from recommendations.store import ensure_schema
 
 ENTERED = "Entered in the dashboard"
@@ -99,10 +100,8 @@ def _audit(con: duckdb.DuckDBPyConnection, *, actor: Actor, action: str, entity:
     )
     # the store-wide audit log (sign-ins, loads, edits) gets a one-line entry too, when present
     try:
-        con.execute(
-            "INSERT INTO audit_log VALUES (?, ?, ?, 'edit', ?)",
-            [at, actor.name, actor.role, json.dumps({"tracker": action, "entity": entity, "id": entity_id})],
-        )
+        record_audit(con, actor=actor.name, role=actor.role, action="edit", at=at,
+                     detail={"tracker": action, "entity": entity, "id": entity_id})
     except duckdb.CatalogException:
         pass
 

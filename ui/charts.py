@@ -17,6 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from metrics.narrative import format_number
+
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
     "blue": "#0072B2",
@@ -71,23 +73,10 @@ class ChartError(ValueError):
 
 
 def format_value(value: object, unit: str) -> str:
-    """Plain-English value with its unit: 0.234 'rate' -> '23.4%'; 15.25 'caseload' -> '15.3'."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return "no data"
-    if isinstance(value, str):
+    """Plain-English value with its unit: 0.234 'rate' -> '23.4%' (metrics.narrative formats it)."""
+    if isinstance(value, str) and value != "c":
         return value
-    v = float(value)
-    if unit == "rate":
-        return f"{v * 100:.1f}%"
-    if unit == "percent":
-        return f"{v:.1f}%"
-    if unit == "count":
-        return f"{v:,.0f}"
-    if unit == "score":
-        return f"{v:.0f} out of 100"
-    if unit == "caseload":
-        return f"{v:.1f} cases per FTE"
-    return f"{v:,.1f}"
+    return format_number(value, unit)
 
 
 def _hover_number(unit: str) -> str:

@@ -66,6 +66,30 @@ def current_role() -> str:
     return raw
 
 
+def current_user() -> str:
+    """Who is signed in, for the audit trail: $WORKFORCE_USER, else the role's label.
+
+    Like `current_role`, the one place a signed-in user's name (st.user) drops in later.
+    """
+    return os.environ.get("WORKFORCE_USER", "").strip() or f"{ROLE_LABELS[current_role()]} user"
+
+
+def record_sign_in() -> None:
+    """Note once per browser session who opened the dashboard and as which role (audit trail)."""
+    if st.session_state.get("_signed_in_recorded"):
+        return
+    from ingest.store import record_audit
+    from ui import db
+
+    with db.write_lock:
+        cur = db.cursor()
+        try:
+            record_audit(cur, actor=current_user(), role=current_role(), action="sign-in")
+        finally:
+            cur.close()
+    st.session_state["_signed_in_recorded"] = True
+
+
 def allowed(*roles: str, role: str | None = None) -> bool:
     """True when `role` (default: the current role) is one of `roles`."""
     return (role or current_role()) in roles

@@ -200,3 +200,18 @@ def test_the_upload_widget_enforces_the_loaders_size_limit(store, monkeypatch):
     assert at.file_uploader[0].proto.max_upload_size_mb == MAX_FILE_BYTES // (1024 * 1024) == 20
     with pytest.raises(upload.UploadRefused, match="the most this page accepts is 20 MB"):
         upload.check_size(size=MAX_FILE_BYTES + 1)
+
+
+def test_warnings_are_shown_apart_and_do_not_block_the_load(store, monkeypatch):
+    period = next_month(latest_loaded(store))
+    frames = month_frames(period=period)
+    frames["Staff"] = frames["Staff"].assign(**{"Notes for HR": "x"})  # an unknown column
+    at = run_page("hr", monkeypatch)
+    at.file_uploader[0].upload("with-extra-column.xlsx", workbook_bytes(frames), XLSX)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("do not stop the load" in w.value for w in at.warning)
+    warnings = at.dataframe[0].value
+    assert list(warnings.columns) == ["Sheet", "Row", "Column", "Value", "Problem"]
+    assert (warnings["Column"] == "Notes for HR").any()
+    assert any(b.key == "confirm_upload" for b in at.button)  # still loadable

@@ -90,7 +90,8 @@ def test_missing_column_is_a_named_error():
 def test_sparkline_and_format_value():
     fig = charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count")
     assert fig.layout.height == 60 and not fig.layout.xaxis.visible
-    assert charts.format_value(0.2345, "rate") == "23.4%"
+    # one formatter app-wide (metrics.narrative): halves round away from zero, as people expect
+    assert charts.format_value(0.2345, "rate") == "23.5%"
     assert charts.format_value(15.25, "caseload") == "15.2 cases per FTE" or \
         charts.format_value(15.25, "caseload") == "15.3 cases per FTE"
     assert charts.format_value(None, "rate") == "no data"

@@ -5,24 +5,13 @@ recommendations.service, which checks the role again on the server and writes th
 scrutiny members get no edit controls at all.
 """
 
-import os
-import sys
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-# This file shares its name with the recommendations/ package. When it is run as the main script
-# (AppTest, `streamlit run pages/recommendations.py`) its folder leads sys.path and would shadow the
-# package, so the project root is put first.
-_ROOT = str(Path(__file__).resolve().parents[1])
-if sys.path[:1] != [_ROOT]:
-    sys.path.insert(0, _ROOT)
-if not hasattr(sys.modules.get("recommendations"), "__path__"):
-    sys.modules.pop("recommendations", None)
-
-from ui.state import PAGE_ACCESS, ROLE_LABELS, require_role
+from ui import state
+from ui.state import PAGE_ACCESS, require_role
 
 ROLE = require_role(*PAGE_ACCESS["recommendations"])
 
@@ -38,7 +27,7 @@ from ui.state import is_suppressed  # noqa: E402
 
 TODAY = date.today()
 CAN_EDIT = ROLE in EDIT_ROLES
-ACTOR = Actor(name=os.environ.get("WORKFORCE_USER", "").strip() or f"{ROLE_LABELS[ROLE]} user", role=ROLE)
+ACTOR = Actor(name=state.current_user(), role=ROLE)
 SUPPRESS = is_suppressed(ROLE)
 ALL = "(all)"
 
@@ -161,7 +150,7 @@ with tracker_tab:
 
     if CAN_EDIT:
         st.subheader("Edit the tracker")
-        st.caption(f"Changes are recorded in the audit trail as {ACTOR.name} ({ROLE_LABELS[ROLE]}). "
+        st.caption(f"Changes are recorded in the audit trail as {ACTOR.name} ({state.ROLE_LABELS[ROLE]}). "
                    "The first four apply to the recommendation shown above.")
         with st.expander("Record a response"), st.form("rec_response_form", clear_on_submit=True):
             cat = st.selectbox("Response", RESPONSES)

@@ -17,16 +17,16 @@ ROOT = Path(__file__).resolve().parent
 
 # (section, page key in ui.state.PAGE_ACCESS, file, title, icon)
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
-    ("Summary", "overview", "pages/overview.py", "Overview", ":material/dashboard:"),
-    ("Summary", "themes", "pages/themes.py", "Strategy themes", ":material/flag:"),
-    ("Workforce", "agency", "pages/agency.py", "Agency & 80:20", ":material/swap_horiz:"),
-    ("Workforce", "caseloads", "pages/caseloads.py", "Caseloads", ":material/folder_shared:"),
-    ("Workforce", "turnover", "pages/turnover.py", "Turnover & retention", ":material/sync_alt:"),
-    ("Workforce", "profile", "pages/profile.py", "Workforce profile", ":material/diversity_3:"),
-    ("Compare", "benchmarks", "pages/benchmarks.py", "Benchmarks", ":material/leaderboard:"),
-    ("Scrutiny", "recommendations", "pages/tracker.py", "Recommendations", ":material/checklist:"),
-    ("Data", "upload", "pages/upload.py", "Upload", ":material/upload_file:"),
-    ("Data", "data_quality", "pages/data_quality.py", "Data quality", ":material/fact_check:"),
+    ("Summary", "overview", "views/overview.py", "Overview", ":material/dashboard:"),
+    ("Summary", "themes", "views/themes.py", "Strategy themes", ":material/flag:"),
+    ("Workforce", "agency", "views/agency.py", "Agency & 80:20", ":material/swap_horiz:"),
+    ("Workforce", "caseloads", "views/caseloads.py", "Caseloads", ":material/folder_shared:"),
+    ("Workforce", "turnover", "views/turnover.py", "Turnover & retention", ":material/sync_alt:"),
+    ("Workforce", "profile", "views/profile.py", "Workforce profile", ":material/diversity_3:"),
+    ("Compare", "benchmarks", "views/benchmarks.py", "Benchmarks", ":material/leaderboard:"),
+    ("Scrutiny", "recommendations", "views/tracker.py", "Recommendations", ":material/checklist:"),
+    ("Data", "upload", "views/upload.py", "Upload", ":material/upload_file:"),
+    ("Data", "data_quality", "views/data_quality.py", "Data quality", ":material/fact_check:"),
 )
 
 

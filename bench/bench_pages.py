@@ -86,7 +86,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
     uidb.reset_connection()
     _import_benchmarks()
     out: dict[str, tuple[float, float]] = {}
-    AppTest.from_file(str(ROOT / "pages" / "upload.py"), default_timeout=120).run()  # imports once
+    AppTest.from_file(str(ROOT / "views" / "upload.py"), default_timeout=120).run()  # imports once
     for title, path in pages():
         if not (ROOT / path).is_file():  # another change removed it since the list was read
             print(f"  {title}: {path} not found, skipped", flush=True)

@@ -1,5 +1,5 @@
 """Scrutiny recommendations tracker (DESIGN §5): seeded from the committee's papers, linked to the
-measures they should move, with frozen meeting packs. No Streamlit here (pages/tracker.py
+measures they should move, with frozen meeting packs. No Streamlit here (views/tracker.py
 draws it).
 
 Modules: `store` (rec_ tables, `ensure_schema`), `model` (vocabulary, `Actor`, errors,

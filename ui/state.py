@@ -103,25 +103,8 @@ def check_role(*roles: str) -> str:
     return role
 
 
-def _ensure_frame() -> None:
-    """Send a page that was started on its own back through dashboard.py's navigation.
-
-    Why: Streamlit treats a `pages/` folder beside the entry script as the legacy multipage
-    layout until the first st.navigation call in the process. So when the first request after a
-    restart is a deep link (e.g. a shared /agency?period=...), Streamlit runs pages/agency.py by
-    itself: no role menu, no filters, and every file in pages/ listed. Every page calls
-    `require_role` first, so this switches the legacy mode off and reruns through the frame.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def require_role(*roles: str) -> str:
     """Top-of-page guard: tell the reader and stop the script when the role may not see it."""
-    _ensure_frame()
     role = current_role()
     if role not in roles:
         st.error(f"This page is not available to the {role} role.", icon=":material/lock:")

@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "benchmarks.py")
+PAGE = str(ROOT / "views" / "benchmarks.py")
 ROLES = ("hr", "leadership", "scrutiny")
 
 

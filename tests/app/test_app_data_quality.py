@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "data_quality.py")
+PAGE = str(ROOT / "views" / "data_quality.py")
 DASHBOARD = str(ROOT / "dashboard.py")
 
 
@@ -84,7 +84,7 @@ def test_scrutiny_is_refused_by_the_page_itself(store, monkeypatch):
 def test_scrutiny_has_no_data_quality_page_in_the_navigation(store, monkeypatch):
     at = run("scrutiny", monkeypatch, path=DASHBOARD)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/data_quality.py")
+        at.switch_page("views/data_quality.py")
 
 
 def test_the_data_functions_refuse_scrutiny_even_when_called_directly(store, monkeypatch):

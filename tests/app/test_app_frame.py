@@ -50,12 +50,12 @@ def test_menu_by_role(monkeypatch, store):
         at = make_app(monkeypatch, db=store, role=role)
         # the registered pages are the ones AppTest can switch to
         for key in present:
-            path = f"pages/{key}.py"
+            path = f"views/{key}.py"
             if (Path(APP).parent / path).is_file():
                 at.switch_page(path)
         for key in absent:
             with pytest.raises(ValueError, match="Could not find a navigation page"):
-                at.switch_page(f"pages/{key}.py")
+                at.switch_page(f"views/{key}.py")
 
 
 def test_data_as_at_line_and_role_are_in_the_sidebar(monkeypatch, store):
@@ -83,7 +83,7 @@ def test_filters_persist_across_pages_and_are_mirrored_to_the_url(monkeypatch, s
     service = services[0]
     sidebar_box(at, "Service").set_value(service).run()
     assert at.query_params["service"] == service
-    at.switch_page("pages/agency.py").run()
+    at.switch_page("views/agency.py").run()
     assert not at.exception
     assert sidebar_box(at, "Service").value == service
     assert service in at.markdown[0].value  # the page intro names the view
@@ -125,7 +125,7 @@ def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db):
     at = make_app(monkeypatch, db=tmp_db, role="hr")
     assert "No data loaded yet." in " ".join(m.value for m in at.sidebar.markdown)
     for page in ("overview", "themes", "agency", "caseloads", "turnover", "profile"):
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert any("No months are loaded yet" in m.value for m in list(at.markdown) + list(at.info)), page
         assert not at.metric  # never a misleading zero
@@ -144,15 +144,17 @@ def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db):
     assert "by demo" in " ".join(m.value for m in at.sidebar.markdown)
 
 
-def test_a_page_started_on_its_own_is_sent_back_through_the_frame(monkeypatch, store):
-    """Legacy pages-folder mode (first request after a restart is a deep link) is rerouted."""
+def test_no_legacy_pages_folder_so_a_deep_link_always_runs_through_the_frame(monkeypatch, store):
+    """Streamlit treats a folder named `pages/` beside the entry script as its legacy multipage
+    mode until the first st.navigation call, so a deep link to a fresh server would run a page
+    outside the frame and list every file (Upload included) to any role. The pages therefore
+    live in `views/`, and Streamlit never enters that mode."""
     from streamlit.runtime.pages_manager import PagesManager
 
+    assert not (Path(APP).parent / "pages").exists()
     at = make_app(monkeypatch, db=store, role="scrutiny")
-    at.switch_page("pages/agency.py").run()
-    for _ in range(2):  # AppTest resets the legacy flag before every run, as a fresh server does
-        at.run()
-        assert PagesManager.uses_pages_directory is False
-        assert at.title[0].value == "Agency & 80:20"
-        assert sidebar_box(at, "Month") is not None  # the frame (filters, role) ran
-        assert any("Scrutiny member" in c.value for c in at.sidebar.caption)
+    at.switch_page("views/agency.py").run()
+    assert not PagesManager.uses_pages_directory
+    assert at.title[0].value == "Agency & 80:20"
+    assert sidebar_box(at, "Month") is not None  # the frame (filters, role) ran
+    assert any("Scrutiny member" in c.value for c in at.sidebar.caption)

@@ -32,7 +32,7 @@ def _texts(at) -> list[str]:
 def test_every_page_renders_real_figures_for_every_role(monkeypatch, store, role):
     at = make_app(monkeypatch, db=store, role=role)
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         assert not at.error, (page, [e.value for e in at.error])
         texts = _texts(at)
@@ -75,11 +75,11 @@ def test_changing_a_filter_changes_a_figure(monkeypatch, store):
 
 def test_scrutiny_sees_c_where_a_cell_is_small(monkeypatch, store):
     lead = make_app(monkeypatch, db=store, role="leadership")
-    lead.switch_page("pages/profile.py").run()
+    lead.switch_page("views/profile.py").run()
     lead_cells = [v for df in lead.dataframe for v in df.value.astype(str).to_numpy().ravel()]
     assert "c" not in lead_cells
     scr = make_app(monkeypatch, db=store, role="scrutiny")
-    scr.switch_page("pages/profile.py").run()
+    scr.switch_page("views/profile.py").run()
     assert not scr.exception
     cells = [v for df in scr.dataframe for v in df.value.astype(str).to_numpy().ravel()]
     assert "c" in cells
@@ -88,14 +88,14 @@ def test_scrutiny_sees_c_where_a_cell_is_small(monkeypatch, store):
 
 def test_scrutiny_has_no_team_breakdowns(monkeypatch, store):
     lead = make_app(monkeypatch, db=store, role="leadership")
-    lead.switch_page("pages/agency.py").run()
+    lead.switch_page("views/agency.py").run()
     assert [t.label for t in lead.tabs] == ["Service", "Team", "Job type"]
     scr = make_app(monkeypatch, db=store, role="scrutiny")
-    scr.switch_page("pages/agency.py").run()
+    scr.switch_page("views/agency.py").run()
     assert [t.label for t in scr.tabs] == ["Service", "Job type"]
     columns = {c for df in scr.dataframe for c in df.value.columns}
     assert "Team" not in columns and "Service" in columns
-    scr.switch_page("pages/caseloads.py").run()
+    scr.switch_page("views/caseloads.py").run()
     assert not scr.exception
     assert "Case holders" in {c for df in scr.dataframe for c in df.value.columns}
 

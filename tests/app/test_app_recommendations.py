@@ -16,7 +16,7 @@ from recommendations import packs  # imported first: the page file shares the pa
 from recommendations.model import RESPONSES
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "tracker.py")
+PAGE = str(ROOT / "views" / "tracker.py")
 EDIT_BUTTONS = {"Record response", "Add action", "Link measure", "Add recommendation", "Publish pack"}
 WORKFORCE = "2024-06-13/workforce-challenges-in-childrens-services"
 

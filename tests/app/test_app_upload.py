@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tests.e2e.workbooks import bad_workbook_bytes, latest_loaded, month_frames, next_month, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = str(ROOT / "pages" / "upload.py")
+PAGE = str(ROOT / "views" / "upload.py")
 DASHBOARD = str(ROOT / "dashboard.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -87,7 +87,7 @@ def test_other_roles_are_refused_by_the_page_itself(store, monkeypatch, role):
 
 def test_hr_reaches_upload_through_the_navigation(store, monkeypatch):
     at = run_page("hr", monkeypatch, path=DASHBOARD)
-    at.switch_page("pages/upload.py")
+    at.switch_page("views/upload.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert any(t.value == "Upload a month" for t in at.title)
@@ -99,7 +99,7 @@ def test_other_roles_cannot_reach_upload_through_the_navigation(store, monkeypat
     at = run_page(role, monkeypatch, path=DASHBOARD)
     # the page is not registered in this role's navigation at all, so it has no URL to open
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("pages/upload.py")
+        at.switch_page("views/upload.py")
     at.run()
     assert len(at.get("file_uploader")) == 0
     assert all(t.value != "Upload a month" for t in at.title)

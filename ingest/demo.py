@@ -78,7 +78,16 @@ RESIGNATION_SPLIT = {            # what a "voluntary" leave is recorded as
     "Not known": 0.02,
 }
 AGENCY_CHURN_HAZARD = 0.045      # agency assignments ending each month (replaced by new agency)
-CONVERSION_SHARE = 0.35          # of agency workers released as the share falls, share who go permanent
+# Agency workers converting to employees in the post they cover. Herefordshire cut its social
+# worker agency share from 55% to 18% largely by recruiting and converting its agency staff, so
+# conversions track the fall: each month a group converts (filled FTE) x (a small baseline rate
+# + CONVERSION_FALL_SHARE x the month's fall in the published share). For social workers
+# (~126 filled FTE) that is ~0.85-1 a month while the share falls (2023-09 to 2025-09: ~10-13 a
+# year) and ~0.35 a month once it is flat (~4 a year). The monthly expectation is accumulated and
+# converted at whole numbers (systematic rounding from a random start), so a year's count stays
+# within one of its expectation instead of wandering with Poisson noise.
+CONVERSION_BASE_RATE = {"other": 0.0005, "sw": 0.0028}   # per filled FTE per month
+CONVERSION_FALL_SHARE = 0.30
 CONVERSION_REUSES_AGENCY_ID = 0.25  # of conversions, payroll keeps the agency reference (no Y flag)
 
 # Role groups (from the contract) with abbreviations used in the team table below.
@@ -380,6 +389,7 @@ class _Directorate:
         self.people = _People(int(n_posts * 3))
         self.next_emp = int(rng.integers(2000, 6000))
         self.next_agy = 10000 + int(rng.integers(0, 300))
+        self.conv_due = rng.random(2)  # conversions accumulated (others, social workers)
 
     # ---- ids
     def _ids(self, prefix: str, k: int) -> np.ndarray:
@@ -556,11 +566,19 @@ class _Directorate:
             agy_mask[agy_mask] = pe["agency"][h[agy_mask]]
             agy_now = posts[agy_mask]
             excess = fte[agy_now].sum() - target_agy
-            if excess > 0:
-                rel = _pick(rng, agy_now, fte[agy_now], self.p_release_w[agy_now], excess)
-                conv = rng.random(rel.size) < CONVERSION_SHARE
-                self._convert(rel[conv], i)
-                self.holder[rel[~conv]] = -1
+            rel = (_pick(rng, agy_now, fte[agy_now], self.p_release_w[agy_now], excess)
+                   if excess > 0 else agy_now[:0])
+            n_conv = self._conversions_due(g, i, target_filled)
+            if n_conv and agy_now.size:
+                # those released as the share falls convert first, then others in post; longer
+                # assignments and practitioners (not managers) are likelier to go permanent
+                months_in = (ms - pe["start"][self.holder[agy_now]]) / np.timedelta64(1, "D") / 30.4
+                w = (1.0 + np.maximum(months_in, 0.0) / 6.0) / self.p_release_w[agy_now]
+                w = w * np.where(np.isin(agy_now, rel), 50.0, 1.0)
+                conv = _pick(rng, agy_now, np.ones(agy_now.size), w, n_conv)
+                self._convert(conv, i)
+                rel = np.setdiff1d(rel, conv)
+            self.holder[rel] = -1
             h = self.holder[posts]
             emp_mask = h >= 0
             emp_mask[emp_mask] = ~pe["agency"][h[emp_mask]]
@@ -591,6 +609,17 @@ class _Directorate:
             "Survey": self._frame_survey(i),
         }
 
+    def _conversions_due(self, g: int, i: int, filled_fte: float) -> int:
+        """How many of group `g`'s agency workers convert in month `i` (see CONVERSION_*)."""
+        anchors = SW_AGENCY_ANCHORS if g == 1 else OTHER_AGENCY_ANCHORS
+        month = self.first_month + np.timedelta64(i, "M")
+        fall = max(_share_on(anchors, month - np.timedelta64(1, "M")) - _share_on(anchors, month),
+                   0.0)
+        rate = CONVERSION_BASE_RATE["sw" if g == 1 else "other"] + CONVERSION_FALL_SHARE * fall
+        before = self.conv_due[g]
+        self.conv_due[g] = before + filled_fte * rate
+        return int(np.floor(self.conv_due[g]) - np.floor(before))
+
     def _convert(self, posts: np.ndarray, i: int) -> None:
         """Agency workers taking a permanent post: the same person, a new employee record."""
         if posts.size == 0:
@@ -598,7 +627,9 @@ class _Directorate:
         rng, pe = self.rng, self.people.a
         old = self.holder[posts]
         k = posts.size
-        reuse = rng.random(k) < CONVERSION_REUSES_AGENCY_ID
+        # (not in the first month: the agency record before it is not in any extract, so a reused
+        # id would look like an employee with an agency reference and no history)
+        reuse = (rng.random(k) < CONVERSION_REUSES_AGENCY_ID) & (i > 0)
         pid = self._ids("E", k)
         pid[reuse] = pe["pid"][old[reuse]]
         conv = np.where(reuse, None, "Y").astype(object)  # payroll kept the agency id, no flag

@@ -226,3 +226,88 @@ def load_ledger(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM loads ORDER BY loaded_at DESC, load_id DESC""").df()
     df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
+
+
+# --- small reads for the dashboard frame (filters, "data as at", cache keys) ------------------
+
+
+def has_loads(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when any month has been loaded (an empty store is seeded with the demo on first run)."""
+    return bool(con.execute("SELECT count(*) FROM loads").fetchone()[0])
+
+
+def load_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Changes whenever a load is recorded: the key every cached figure is stored under."""
+    row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchone()
+    return f"{row[0]}:{row[1]}:{row[2]}"
+
+
+def dimension_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """Every (service, team) seen in the staff, vacancy and leaver data (for the filter lists)."""
+    return [tuple(r) for r in con.execute(
+        "SELECT DISTINCT service, team FROM (SELECT service, team FROM staff "
+        "UNION ALL SELECT service, team FROM vacancies UNION ALL SELECT service, team FROM leavers) "
+        "ORDER BY 1, 2"
+    ).fetchall()]
+
+
+def last_load(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Latest loaded month end and the most recent load's time, loader and month (None when empty)."""
+    row = con.execute(
+        "SELECT (SELECT last_day(max(period)) FROM loads WHERE active), loaded_at, loaded_by, period "
+        "FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT 1"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return {"as_at": row[0], "loaded_at": row[1], "loaded_by": row[2], "load_period": row[3]}
+
+
+MOVEMENT_MEASURES = ("headcount", "fte", "leavers", "vacant_fte")
+
+
+def unusual_movements(con: duckdb.DuckDBPyConnection, *, threshold: float = 0.2,
+                      min_base: float = 5) -> pd.DataFrame:
+    """Month-on-month changes bigger than `threshold` (a fraction) in headcount, FTE in post,
+    leavers (rows of the Leavers sheet) and vacant FTE, per service and per team.
+
+    Why: a team renamed, a sheet cut short or a service missing from an extract shows up as a
+    jump on the month before, so HR can check the file before anyone reads the figures. A group
+    absent from a loaded month counts 0 there (so a vanished team is flagged); the month before
+    must itself be loaded, and bases under `min_base` are ignored (2 -> 3 is ordinary noise).
+    Columns: period, level ('service'/'team'), group, measure, previous, current, change,
+    change_rate (change / previous); newest month first.
+    """
+    for name, value in (("threshold", threshold), ("min_base", min_base)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+            raise MetricError(f"{name} must be a number of 0 or more, got {value!r}")
+    sql = """
+        WITH per AS (SELECT DISTINCT period FROM staff),
+        facts AS (
+            SELECT period, service, team, 'headcount' AS measure, 1.0 AS x FROM staff
+            UNION ALL SELECT period, service, team, 'fte', fte FROM staff
+            UNION ALL SELECT period, service, team, 'leavers', 1.0 FROM leavers
+            UNION ALL SELECT period, service, team, 'vacant_fte', vacant_fte FROM vacancies),
+        lv AS (
+            SELECT period, 'service' AS level, service AS grp, measure, round(sum(x), 6) AS v
+            FROM facts GROUP BY ALL
+            UNION ALL
+            SELECT period, 'team', team, measure, round(sum(x), 6) FROM facts GROUP BY ALL),
+        keys AS (SELECT DISTINCT level, grp, measure FROM lv),
+        grid AS (SELECT per.period, keys.level, keys.grp, keys.measure, coalesce(lv.v, 0) AS v
+                 FROM per CROSS JOIN keys
+                 LEFT JOIN lv ON lv.period = per.period AND lv.level = keys.level
+                             AND lv.grp = keys.grp AND lv.measure = keys.measure)
+        SELECT cur.period, cur.level, cur.grp AS "group", cur.measure,
+               prev.v AS previous, cur.v AS current, cur.v - prev.v AS change,
+               (cur.v - prev.v) / prev.v AS change_rate
+        FROM grid cur JOIN grid prev
+          ON prev.level = cur.level AND prev.grp = cur.grp AND prev.measure = cur.measure
+         AND prev.period = (cur.period - INTERVAL 1 MONTH)::DATE
+        WHERE prev.v >= $min_base AND prev.v > 0 AND abs(cur.v - prev.v) > $threshold * prev.v
+        ORDER BY cur.period DESC, cur.level, cur.grp,
+                 list_position(['headcount', 'fte', 'leavers', 'vacant_fte'], cur.measure)"""
+    df = _run(con, sql, {"threshold": float(threshold), "min_base": float(min_base)})
+    df["period"] = pd.to_datetime(df["period"]).dt.date
+    for col in ("previous", "current", "change", "change_rate"):
+        df[col] = df[col].astype(float)
+    return df.reset_index(drop=True)

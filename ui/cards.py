@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
@@ -30,8 +31,43 @@ STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the c
 }
 
 
+#: One colour for every card's line and change arrow, so the only red/amber/green on a card is
+#: the status badge (target status); whether the change is better or worse is said in words.
+TREND_COLOUR = "blue"
+#: Decimal places each unit is normally shown with (rates as percentages).
+PLACES = {"rate": 1, "percent": 1, "caseload": 1, "score": 0}
+
+
 def _missing(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _fixed(value: float, unit: str, places: int) -> str:
+    """`value` in `unit` with `places` decimals, halves away from zero (as format_number does)."""
+    shown = value * 100 if unit == "rate" else value
+    text = str(Decimal(repr(shown)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    if text.lstrip("-").strip("0.") == "":
+        text = text.lstrip("-")
+    return f"{text}%" if unit in ("rate", "percent") else text
+
+
+def value_and_target_texts(value: object, target: object, unit: str) -> tuple[str, str]:
+    """The value and target as shown on a card. When they would read the same but differ (15.24
+    against 'at most 15.2' looks on target yet is not), both get one more decimal (two at most),
+    so the status beside them can be explained from the figures."""
+    value_text, target_text = format_value(value, unit), format_value(target, unit)
+    if (unit not in PLACES or isinstance(value, str) or _missing(value) or _missing(target)
+            or value_text != target_text or float(value) == float(target)):
+        return value_text, target_text
+    base = PLACES[unit]
+    for places in (base + 1, base + 2):
+        v, t = _fixed(float(value), unit, places), _fixed(float(target), unit, places)
+        if v != t:
+            break
+    else:
+        return value_text, target_text
+    suffix = {"caseload": " cases per FTE", "score": " out of 100"}.get(unit, "")
+    return v + suffix, t + suffix
 
 
 def format_change(change: object, *, unit: str, direction: str | None) -> tuple[str | None, str]:
@@ -100,7 +136,7 @@ def card_model(
         note = "Suppressed: the figure rests on fewer than 5 people."
         status = "grey"
     else:
-        value_text = format_value(value, unit)
+        value_text, _ = value_and_target_texts(value, target, unit)
         note = None
     if unit == "caseload":  # the unit goes in the label so the number fits the card
         value_text = value_text.replace(" cases per FTE", "")
@@ -111,7 +147,7 @@ def card_model(
             status = "grey"
     else:
         comparator = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
-        target_text = f"Target: {comparator}{format_value(target, unit)}"
+        target_text = f"Target: {comparator}{value_and_target_texts(value, target, unit)[1]}"
         if target_date is not None and target_date == target_date:  # NaT != NaT
             target_text += f" by {target_date:%-d %B %Y}"
     if value_text == "no data":
@@ -121,7 +157,10 @@ def card_model(
     if partial_months is not None:
         note = (note + " " if note else "") + f"Partial: covers {partial_months} of 12 months."
     delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
-    delta_color = {"lower": "inverse", "higher": "normal"}.get(direction or "", "off")
+    for verdict in ("better", "worse"):  # said in words: the arrow's colour no longer says it
+        if delta is not None and change_text.endswith(f"({verdict})."):
+            delta = f"{delta} ({verdict})"
+    delta_color = TREND_COLOUR
     points = [float(v) for v in spark if not isinstance(v, str) and not _missing(v)]
     if unit == "rate":
         points = [round(p * 100, 2) for p in points]

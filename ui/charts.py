@@ -420,3 +420,59 @@ def order_categories(frame: pd.DataFrame, column: str, order: Sequence[str]) -> 
     """Sort rows by a known category order (e.g. age bands), unknown values last."""
     rank = {v: i for i, v in enumerate(order)}
     return frame.sort_values(column, key=lambda s: s.map(lambda v: rank.get(v, len(rank))))
+
+
+# --- benchmarks (DfE published figures at 30 September) -------------------------------------
+
+#: The comparison lines on a benchmark chart: column of metrics.benchmarks.comparison, legend label.
+BENCHMARK_SERIES: tuple[tuple[str, str], ...] = (
+    ("la_value", "{la}"),
+    ("region_value", "{region}"),
+    ("england_value", "England"),
+    ("sn_median", "Statistical neighbours (median)"),
+)
+
+
+def benchmark_figure(frame: pd.DataFrame, *, indicator: str, unit: str, la_name: str,
+                     region_name: str | None, ours: pd.DataFrame | None = None) -> go.Figure:
+    """Years across, one line per comparison (own colour, marker and dash: never colour alone),
+    and our own 30 September figures from the monthly extracts as large stars."""
+    part = frame[frame["indicator"] == indicator].sort_values("year")
+    value_cols = [c for c, _ in BENCHMARK_SERIES]
+    if part.empty or part[value_cols].apply(pd.to_numeric, errors="coerce").notna().sum().sum() == 0:
+        return no_data("No published figures for this indicator.")
+    hover = "%{y:.1f}%" if unit == "percent" else "%{y:.1f}"
+    fig = go.Figure()
+    fig.update_layout(template=TEMPLATE_NAME, height=360)
+    for i, (col, name) in enumerate(BENCHMARK_SERIES):
+        label = name.format(la=la_name, region=region_name or "Region")
+        fig.add_trace(go.Scatter(
+            x=part["year"], y=pd.to_numeric(part[col], errors="coerce"), name=label,
+            mode="lines+markers", connectgaps=False,
+            line=dict(color=PALETTE[i], width=3 if i == 0 else 2, dash=DASHES[i]),
+            marker=dict(symbol=MARKERS[i], size=8),
+            hovertemplate=f"30 Sep %{{x}}: {hover}<extra>{label}</extra>",
+        ))
+    mine = our_points(ours, indicator)
+    if not mine.empty:
+        fig.add_trace(go.Scatter(
+            x=mine["year"], y=mine["published_value"], name="Our own figure at 30 September",
+            mode="markers", marker=dict(symbol="star", size=16, color=PALETTE[4],
+                                        line=dict(color="black", width=1)),
+            hovertemplate=f"Our extract, 30 Sep %{{x}}: {hover}<extra></extra>",
+        ))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
+                      margin=dict(t=20, b=110))
+    fig.update_xaxes(title_text=None, dtick=1, tickformat="d")
+    fig.update_yaxes(title_text="Per cent" if unit == "percent" else unit[:1].upper() + unit[1:],
+                     ticksuffix="%" if unit == "percent" else "")
+    return fig
+
+
+def our_points(ours: pd.DataFrame | None, indicator: str) -> pd.DataFrame:
+    """Our own 30 September figures for one DfE indicator (year, published_value), by year."""
+    if ours is None or ours.empty:
+        return pd.DataFrame(columns=["year", "published_value"])
+    mine = ours[ours["indicator"] == indicator].copy()
+    mine["published_value"] = pd.to_numeric(mine["published_value"], errors="coerce")
+    return mine.dropna(subset=["published_value"]).sort_values("year")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from metrics import catalogue, engine
+from metrics import catalogue, detail, engine
 from metrics.suppression import SUPPRESSED, suppress_metric_frame
 from metrics.types import Metric
 from ui import db
@@ -79,7 +79,7 @@ def _filter_options(path: str, version: str, with_teams: bool) -> FilterOptions:
     cur = db.cursor()
     try:
         pers = tuple(p.strftime("%Y-%m") for p in engine.periods(cur))
-        pairs = db.dimension_pairs(cur)
+        pairs = detail.dimension_pairs(cur)
     finally:
         cur.close()
     services = tuple(sorted({s for s, _ in pairs}))
@@ -100,7 +100,7 @@ def load_info() -> dict | None:
 def _load_info(path: str, version: str) -> dict | None:
     cur = db.cursor()
     try:
-        return db.last_load(cur)
+        return detail.last_load(cur)
     finally:
         cur.close()
 
@@ -287,12 +287,18 @@ def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+#: When a target is met already, the projection is still drawn this many months ahead.
+MET_AHEAD_MONTHS = 12
+
+
 def projection(metric_id: str, filters: Filters, *, as_share_employed: bool = False) -> dict:
     """Straight-line projection of a measure towards its target (metrics.projection).
 
     Returns {'fitted': DataFrame(period, value, low, high) or empty, 'message', 'projection'}.
     `as_share_employed` turns the agency share into the permanent (employed) share for the 80:20
-    chart, so the line and its 80% target read the same way round.
+    chart, so the line and its 80% target read the same way round. When the target is met
+    already, the line and its interval are still drawn MET_AHEAD_MONTHS ahead and the message
+    says whether the trend keeps it met.
     """
     from metrics.projection import ProjectionError, project
 
@@ -304,22 +310,69 @@ def projection(metric_id: str, filters: Filters, *, as_share_employed: bool = Fa
         values = 1 - values
         target = None if target is None else 1 - target
         direction = "higher" if direction == "lower" else "lower"
+    label = "the 80:20 target" if as_share_employed else "the target"
+    args = dict(periods=list(series["period"].dt.date), values=list(values), target=target,
+                direction=direction, target_label=label)
     try:
-        proj = project(periods=list(series["period"].dt.date), values=list(values),
-                       target=target, direction=direction, target_date=tg["date"],
-                       target_label="the 80:20 target" if as_share_employed else "the target")
+        proj = project(**args, target_date=tg["date"])
     except ProjectionError as exc:
         return {"fitted": pd.DataFrame(), "message": str(exc), "projection": None}
-    fitted = proj.fitted.rename(columns={"fitted": "value"}).copy()
-    if not fitted.empty:
-        fitted["period"] = pd.to_datetime(fitted["period"])
-        # only the months ahead are a projection; the fit over past months would hide the data
-        last = series.loc[values.notna(), "period"].max()
-        fitted = fitted[fitted["period"] >= last].reset_index(drop=True)
-        if len(fitted) < 2:
-            fitted = fitted.iloc[0:0]
+    last = series.loc[values.notna(), "period"].max()
+    fitted = _ahead(proj.fitted, last)
     message = proj.message + (f" {proj.interval_message}" if proj.interval_message else "")
+    if proj.reached_already and proj.last_period is not None:
+        horizon = (pd.Timestamp(proj.last_period) + pd.DateOffset(months=MET_AHEAD_MONTHS)).date()
+        if fitted.empty or fitted["period"].max() < pd.Timestamp(horizon):
+            ahead = project(**args, target_date=horizon)  # same fit, drawn to the horizon
+            fitted = _ahead(ahead.fitted, last)
+            message = _met_message(ahead, fitted, metric_id=metric_id, label=label,
+                                   as_share_employed=as_share_employed)
     return {"fitted": fitted, "message": message, "projection": proj}
+
+
+def _ahead(fitted: pd.DataFrame, last: object) -> pd.DataFrame:
+    """Only the months from the latest one on: the fit over past months would hide the data."""
+    out = fitted.rename(columns={"fitted": "value"}).copy()
+    if out.empty:
+        return out
+    out["period"] = pd.to_datetime(out["period"])
+    out = out[out["period"] >= last].reset_index(drop=True)
+    return out if len(out) >= 2 else out.iloc[0:0]
+
+
+def _met_message(proj, fitted: pd.DataFrame, *, metric_id: str, label: str, as_share_employed: bool) -> str:
+    """The target is met now: say so, with the latest value, then whether the trend keeps it met."""
+    from metrics.narrative import format_number
+    from metrics.projection import month_name
+
+    unit = metric(metric_id).unit
+    fmt = (lambda v: format_number(v, unit))
+    text = f"{label[:1].upper()}{label[1:]} is met already ({fmt(proj.last_value)}"
+    text += f" permanent in {month_name(proj.last_period)})." if as_share_employed else \
+        f" in {month_name(proj.last_period)})."
+    if fitted.empty or proj.interval_low is None:
+        return text
+    end = fitted.iloc[-1]
+    holds = "stays below 20%" if as_share_employed else "stays within the target"
+    lost = "rises above 20%" if as_share_employed else "misses the target"
+    hi = proj.direction == "higher"
+    meets = (lambda v: v >= proj.target) if hi else (lambda v: v <= proj.target)
+    crossing = fitted[~fitted["value"].map(meets)]
+    what = "the permanent share" if as_share_employed else "it"
+    text += (f" On the current trend {what} would be {fmt(end['value'])} in {month_name(end['period'])} "
+             f"({proj.level:.0%} prediction interval {fmt(end['low'])} to {fmt(end['high'])}).")
+    if not crossing.empty:
+        text += (f" The trend is moving away from the target: the agency share {lost} around "
+                 f"{month_name(crossing['period'].iloc[0])}." if as_share_employed else
+                 f" The trend is moving away from it: it {lost} around {month_name(crossing['period'].iloc[0])}.")
+    elif all(meets(v) for v in fitted["low" if hi else "high"]):
+        text += f" The trend keeps it met: the agency share {holds} even at the edge of that range." \
+            if as_share_employed else f" The trend keeps it met: it {holds} even at the edge of that range."
+    else:
+        text += (f" The trend keeps it met, but month-to-month variation could take the agency share back "
+                 f"above 20%." if as_share_employed else
+                 " The trend keeps it met, but month-to-month variation could take it past the target.")
+    return text
 
 
 def permanent_share_trend(filters: Filters) -> pd.DataFrame:

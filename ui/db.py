@@ -16,6 +16,7 @@ import duckdb
 import streamlit as st
 
 from ingest.store import connect, default_db_path
+from metrics import detail
 
 write_lock = threading.Lock()
 
@@ -29,15 +30,11 @@ def _seed_wanted() -> bool:
     return os.environ.get("WORKFORCE_SEED_DEMO", "1").strip().lower() not in ("0", "false", "no")
 
 
-def _has_loads(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("SELECT count(*) FROM loads").fetchone()[0])
-
-
 @st.cache_resource(show_spinner="First run: building the demo data (about a minute)…")
 def _open(path: str) -> duckdb.DuckDBPyConnection:
     """Open (and on first run seed) the store at `path`; cached once per process per path."""
     con = connect(path)
-    if not _has_loads(con) and _seed_wanted():
+    if not detail.has_loads(con) and _seed_wanted():
         from ingest.demo import build_demo_db
 
         con.close()
@@ -63,10 +60,9 @@ def data_version() -> str:
     """
     cur = cursor()
     try:
-        row = cur.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchone()
+        return detail.load_fingerprint(cur)
     finally:
         cur.close()
-    return f"{row[0]}:{row[1]}:{row[2]}"
 
 
 def clear_caches() -> None:
@@ -78,23 +74,3 @@ def reset_connection() -> None:
     """Close and forget the cached connection (tests switch stores between cases)."""
     st.cache_data.clear()
     st.cache_resource.clear()
-
-
-def dimension_pairs(cur: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
-    """Every (service, team) seen in the staff, vacancy and leaver data (for the filter lists)."""
-    return cur.execute(
-        "SELECT DISTINCT service, team FROM (SELECT service, team FROM staff "
-        "UNION ALL SELECT service, team FROM vacancies UNION ALL SELECT service, team FROM leavers) "
-        "ORDER BY 1, 2"
-    ).fetchall()
-
-
-def last_load(cur: duckdb.DuckDBPyConnection) -> dict | None:
-    """Latest loaded month end and the most recent load's time and loader (None when empty)."""
-    row = cur.execute(
-        "SELECT (SELECT last_day(max(period)) FROM loads WHERE active), loaded_at, loaded_by, period "
-        "FROM loads ORDER BY loaded_at DESC, load_id DESC LIMIT 1"
-    ).fetchone()
-    if row is None or row[0] is None:
-        return None
-    return {"as_at": row[0], "loaded_at": row[1], "loaded_by": row[2], "load_period": row[3]}

@@ -6,7 +6,7 @@ from ui.state import allowed, current_role, require_page
 
 require_page("benchmarks")
 
-from ui import upload  # noqa: E402
+from ui import benchmarks, charts  # noqa: E402
 from ui.layout import chart, page_header, show_table  # noqa: E402
 
 page_header(
@@ -32,24 +32,24 @@ def _import_control() -> None:
         if files and st.button("Import these files", type="primary", key="bench_import"):
             try:
                 with st.spinner("Checking and importing…"):
-                    results = upload.import_benchmarks(files=[(f.name, f.getvalue()) for f in files],
+                    results = benchmarks.import_benchmarks(files=[(f.name, f.getvalue()) for f in files],
                                                        imported_by=current_role())
-            except (upload.BenchmarkError, PermissionError) as exc:  # nothing was written
+            except (benchmarks.BenchmarkError, PermissionError) as exc:  # nothing was written
                 st.error(f"Nothing was imported: {exc}")
             else:
                 st.session_state["bench_done"] = "; ".join(str(r) for r in results)
                 st.session_state["bench_nonce"] = st.session_state.get("bench_nonce", 0) + 1
                 st.rerun()
-        show_table(upload.benchmark_imports(), "Imported published files", key="bench_ledger")
+        show_table(benchmarks.benchmark_imports(), "Imported published files", key="bench_ledger")
 
 
 if done := st.session_state.pop("bench_done", None):
     st.success(f"Imported: {done}")
 
 try:
-    home = upload.benchmark_view()
-    view = upload.benchmark_view(la_code=st.session_state.get("bench_la", home.la_code))
-except upload.BenchmarksNotImported:
+    home = benchmarks.benchmark_view()
+    view = benchmarks.benchmark_view(la_code=st.session_state.get("bench_la", home.la_code))
+except benchmarks.BenchmarksNotImported:
     view = None
     st.info(
         "**The published comparison figures have not been imported yet.** The dashboard does not "
@@ -68,15 +68,15 @@ if view is not None:
     sn = ", ".join(view.neighbours["la_name"].astype(str)) or "none imported"
     st.caption(f"{view.la_name} is in {view.region_name or 'an unknown region'}. Its statistical "
                f"neighbours: {sn}.")
-    for indicator, label, unit in upload.BENCHMARK_INDICATORS:
+    for indicator, label, unit in benchmarks.BENCHMARK_INDICATORS:
         st.subheader(label)
-        fig = upload.benchmark_figure(view.comparison, indicator=indicator, unit=unit,
+        fig = charts.benchmark_figure(view.comparison, indicator=indicator, unit=unit,
                                       la_name=view.la_name, region_name=view.region_name, ours=ours)
-        chart(fig, upload.benchmark_sentence(view.comparison, indicator=indicator, label=label,
+        chart(fig, benchmarks.benchmark_sentence(view.comparison, indicator=indicator, label=label,
                                              unit=unit, la_name=view.la_name, ours=ours),
               key=f"bench_{indicator}")
     st.subheader("The figures")
-    show_table(upload.benchmark_table(view, with_ours=ours is not None),
+    show_table(benchmarks.benchmark_table(view, with_ours=ours is not None),
                f"Benchmarks for {view.la_name}", key="bench_table",
                caption="Rates in per cent, caseload in cases per FTE, as the DfE publishes them. "
                        "Blank: not published for that year.")

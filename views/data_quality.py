@@ -6,7 +6,7 @@ from ui.state import require_role
 
 require_role("hr", "leadership")  # scrutiny members never see files, users or row-level checks
 
-from ui import upload  # noqa: E402
+from ui import quality  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
 
 page_header(
@@ -17,12 +17,12 @@ page_header(
 
 st.subheader("Load ledger")
 st.caption("Every accepted file, newest first. A rejected file loads nothing and is not listed.")
-show_table(upload.quality_frame("ledger"), "Load ledger", key="dq_ledger")
+show_table(quality.quality_frame("ledger"), "Load ledger", key="dq_ledger")
 
 st.subheader("Completeness of optional columns")
 st.caption("Share of staff rows with each optional column filled in, month by month. Measures "
            "built on a column (caseloads, absence, the workforce profile) rest on the rows that have it.")
-completeness = upload.quality_frame("completeness")
+completeness = quality.quality_frame("completeness")
 show_table(
     completeness, "Completeness of optional columns", key="dq_completeness",
     column_config={c: st.column_config.ProgressColumn(c, format="%.0f%%", min_value=0, max_value=100)
@@ -30,14 +30,14 @@ show_table(
 )
 
 st.subheader("Unusual movements")
-pct = int(upload.MOVEMENT_THRESHOLD * 100)
+pct = int(quality.MOVEMENT_THRESHOLD * 100)
 st.caption(f"Changes of more than {pct}% on the month before, by service, by team and (leavers) for the whole directorate, where the "
-           f"month before had at least {upload.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
+           f"month before had at least {quality.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
            "renamed or a sheet cut short often shows up here.")
-show_table(upload.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements",
+show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements",
            column_config={"Change": st.column_config.NumberColumn("Change", format="%+.1f%%")})
 
 st.subheader("What each load touched")
 st.caption("A month's load sets that month's figures and feeds the rolling 12-month measures "
-           "for that month and the eleven after it: " + "; ".join(upload.rolling_measure_labels()) + ".")
-show_table(upload.quality_frame("impact"), "What each load touched", key="dq_impact")
+           "for that month and the eleven after it: " + "; ".join(quality.rolling_measure_labels()) + ".")
+show_table(quality.quality_frame("impact"), "What each load touched", key="dq_impact")

@@ -35,8 +35,9 @@ for i, row in enumerate(rows.itertuples(index=False)):
         )
 
 st.caption(
-    "Status: **On target** meets the target; **Close to target** is within the agreed margin; "
-    "**Off target** is beyond it. Sparklines show the last 12 months. "
+    "The coloured badge is the only status: **On target** meets the target; **Close to target** is "
+    "within the agreed margin; **Off target** is beyond it. The blue line shows the last 12 months and "
+    "the arrow the change on a year ago, marked better or worse in words. "
     + ("c = not shown because it rests on fewer than 5 people." if state.is_suppressed() else "")
 )
 layout.show_table(data.headline_table(filters), "Headline measures", key="overview-table")

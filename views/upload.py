@@ -7,7 +7,7 @@ from ui.state import current_role, period_label, require_role, widget_key
 require_role("hr")  # server-side guard: the page refuses other roles even when opened by URL
 
 from ingest.problems import IngestError  # noqa: E402
-from ui import db, upload  # noqa: E402
+from ui import db, quality, upload  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
 
 page_header(
@@ -78,7 +78,7 @@ if file is not None:
                   on_click=_confirm, args=(data, file.name, period))
 
 st.subheader("Load history")
-ledger = upload.quality_frame("ledger")
+ledger = quality.quality_frame("ledger")
 if ledger.empty:
     st.info("No months have been loaded yet.")
 else:

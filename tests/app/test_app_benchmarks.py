@@ -41,10 +41,10 @@ def dfe_files(reference_dir: Path) -> list[tuple[str, bytes]]:
 @pytest.fixture
 def imported(store: Path, dfe_files, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The store with the DfE indicators and the neighbour model imported (as HR would)."""
-    from ui import upload
+    from ui import benchmarks
 
     monkeypatch.setenv("WORKFORCE_ROLE", "hr")
-    upload.import_benchmarks(files=dfe_files, imported_by="hr")
+    benchmarks.import_benchmarks(files=dfe_files, imported_by="hr")
     return store
 
 
@@ -106,7 +106,7 @@ def test_every_role_sees_herefordshire_beside_region_england_and_neighbours(impo
     assert len(figs) == 5
     agency = figs[0]
     names = [t["name"] for t in agency["data"]]
-    assert names[:4] == ["Herefordshire, County of", "West Midlands", "England", "Statistical neighbours (median)"]
+    assert names[:4] == ["Herefordshire", "West Midlands", "England", "Statistical neighbours (median)"]
     assert "Our own figure at 30 September" in names  # the demo has September month ends
     england = next(t for t in agency["data"] if t["name"] == "England")
     assert 2025 in england["x"]
@@ -146,11 +146,11 @@ def test_a_wrong_file_imports_nothing_and_says_so(store, monkeypatch):
 
 
 def test_scrutiny_cannot_import_even_by_calling_the_function(store, dfe_files, monkeypatch):
-    from ui import upload
+    from ui import benchmarks
 
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
     with pytest.raises(PermissionError):
-        upload.import_benchmarks(files=dfe_files, imported_by="scrutiny")
+        benchmarks.import_benchmarks(files=dfe_files, imported_by="scrutiny")
     assert imports_count() == 0
 
 
@@ -163,6 +163,6 @@ def test_choosing_a_neighbour_changes_the_figures(imported, monkeypatch):
     at.run()
     assert not at.exception
     other = figures(at)[0]
-    assert other["data"][0]["name"] != "Herefordshire, County of"
+    assert other["data"][0]["name"] != "Herefordshire"
     assert other["data"][0]["y"] != first["y"]
     assert "Our own figure at 30 September" not in [t["name"] for t in other["data"]]

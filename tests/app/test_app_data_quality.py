@@ -88,11 +88,11 @@ def test_scrutiny_has_no_data_quality_page_in_the_navigation(store, monkeypatch)
 
 
 def test_the_data_functions_refuse_scrutiny_even_when_called_directly(store, monkeypatch):
-    from ui import upload
+    from ui import quality
 
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
     with pytest.raises(PermissionError):
-        upload.quality_frame("ledger")
+        quality.quality_frame("ledger")
 
 
 def test_a_new_load_shows_in_the_ledger_at_once(store, monkeypatch):

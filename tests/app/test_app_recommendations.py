@@ -177,3 +177,23 @@ def test_hr_publishes_a_pack_and_a_later_load_shows_restated(store, monkeypatch,
     table = next(d.value for d in at.dataframe if "Restated" in d.value.columns)
     assert table.iloc[0]["Value"] == f"{was[0] * 100:.1f}%"
     assert query("SELECT value FROM rec_pack_items WHERE pack_id = ?", [pack_id])[0][0] == was[0]
+
+
+def test_detail_opens_on_a_recommendation_with_linked_measures(store, monkeypatch):
+    at = run("scrutiny", monkeypatch)
+    assert at.selectbox(key="rec_pick").value == rec_id(f"{WORKFORCE}/7")
+    assert "Linked measures: then and now" in [s.value for s in at.subheader]
+    linked = next(d.value for d in at.dataframe if "When made" in d.value.columns)
+    assert len(linked) == 1
+
+
+def test_the_response_wording_is_labelled(store, monkeypatch):
+    at = run("scrutiny", monkeypatch)
+    rid = rec_id(f"{WORKFORCE}/4")
+    text = query("SELECT text FROM rec_responses WHERE rec_id = ? AND current", [rid])[0][0]
+    at.selectbox(key="rec_pick").set_value(rid)
+    at.run()
+    shown = [m.value for m in at.markdown]
+    assert any(m.startswith("**Executive response: ") for m in shown)
+    assert f"Wording of the response: “{text.strip()}”" in shown
+    assert text.strip() not in shown  # never a bare line under the category

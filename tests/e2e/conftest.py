@@ -67,7 +67,19 @@ class Server:
     def __init__(self, *, url: str, role: str, db: Path, proc: subprocess.Popen) -> None:
         self.url, self.role, self.db, self.proc = url, role, db, proc
 
+    @property
+    def log(self) -> Path:
+        return self.db.parent / "streamlit.log"
+
+    def _keep_log(self) -> None:
+        """Keep the server's log beside the screenshots, so a failure in CI can be read."""
+        if self.log.is_file():
+            dst = SCREENSHOTS.parent / "e2e-logs" / f"{self.role}-{self.log.parent.name}.log"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(self.log, dst)
+
     def stop(self) -> None:
+        self._keep_log()
         if self.proc.poll() is None:
             self.proc.terminate()
             try:

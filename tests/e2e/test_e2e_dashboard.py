@@ -70,11 +70,14 @@ def nav_titles(page) -> list[str]:
     return [links.nth(i).inner_text().strip().splitlines()[-1].strip() for i in range(links.count())]
 
 
-def shoot_every_page(page, *, role: str, out: Path) -> list[Path]:
+def shoot_every_page(page, *, role: str, out: Path, server=None) -> list[Path]:
     shots = []
     for title in nav_titles(page):
         open_page(page, title)
-        assert page.locator('[data-testid="stException"]').count() == 0, f"{title} raised for {role}"
+        errors = page.locator('[data-testid="stException"]')
+        if errors.count():
+            log = server.log.read_text()[-4000:] if server is not None and server.log.is_file() else ""
+            pytest.fail(f"{title} raised for {role}: {errors.first.inner_text()[:500]}\n{log}")
         path = out / f"{role}-{re.sub(r'[^a-z0-9]+', '-', title.lower()).strip('-')}.png"
         shots.append(snap(page, path))
     return shots
@@ -127,7 +130,7 @@ def test_hr_uploads_a_month_and_the_overview_changes(hr_server, page, screenshot
     assert charts.count() >= 5, page.evaluate(
         "() => [...new Set([...document.querySelectorAll('[data-testid]')].map(e => e.dataset.testid))]")
 
-    shots = shoot_every_page(page, role="hr", out=screenshots_dir)
+    shots = shoot_every_page(page, role="hr", out=screenshots_dir, server=hr_server)
     assert len(shots) >= 3 and all(p.stat().st_size > 10_000 for p in shots)
 
 
@@ -144,7 +147,7 @@ def test_other_roles_see_their_pages_and_cannot_open_upload_by_url(start_server,
         titles = nav_titles(page)
         assert "Upload" not in titles
         assert ("Data quality" in titles) == (role == "leadership")
-        shoot_every_page(page, role=role, out=screenshots_dir)
+        shoot_every_page(page, role=role, out=screenshots_dir, server=server)
 
         page.goto(f"{server.url}/upload")
         settle(page)

@@ -387,3 +387,47 @@ def test_columns_are_the_contract_columns(demo):
         sheet = C.SHEETS[name]
         declared = [c.name for c in sheet.columns if c.name != "age"]  # we give date_of_birth
         assert list(frame.columns) == declared, name
+
+
+def _conversion_months(staff: pd.DataFrame, *, social_workers: bool = True) -> pd.Series:
+    """Month each person converted from agency (by employee id), worked out from the frames.
+
+    Either route counts: the extract's converted_from_agency = Y (month of the new start date),
+    or an id seen as Agency in an earlier month and employed later (payroll reused it)."""
+    if social_workers:
+        staff = staff[staff["qualified_social_worker"] == "Y"]
+    month = pd.PeriodIndex(staff["period"], freq="M")
+    staff = staff.assign(month=month)
+    employed = _employed(staff)
+    flagged = (employed[employed["converted_from_agency"] == "Y"]
+               .groupby("employee_id")["start_date"].min().dt.to_period("M"))
+    first_agency = staff[staff["worker_type"] == "Agency"].groupby("employee_id")["month"].min()
+    later = employed[employed["employee_id"].isin(first_agency.index)]
+    later = later[later["month"] > later["employee_id"].map(first_agency)]
+    reused = later.groupby("employee_id")["month"].min()
+    return pd.concat([flagged, reused]).groupby(level=0).min()
+
+
+def test_social_worker_conversions_follow_the_fall_in_agency_share(staff):
+    # Herefordshire's share fell 55% -> 34% -> 18% (Sept 2023/24/25) largely by converting
+    # agency staff: 8-15 social-worker conversions a year while it falls, a few once it is flat.
+    months = _conversion_months(staff)
+    per_year = {
+        lo: int(months.between(pd.Period(lo, "M"), pd.Period(hi, "M")).sum())
+        for lo, hi in (("2023-11", "2024-10"), ("2024-11", "2025-10"), ("2025-11", "2026-10"))
+    }
+    assert 8 <= per_year["2023-11"] <= 15, per_year
+    assert 8 <= per_year["2024-11"] <= 15, per_year
+    assert 3 <= per_year["2025-11"] <= 6, per_year
+    # the latest 12 months are never empty: the measure and recommendation 7 have an answer
+    assert months.between(pd.Period("2025-11", "M"), pd.Period("2026-10", "M")).any()
+    # both routes are present among social workers: the Y flag on a new id, and reused ids
+    sw = staff[staff["qualified_social_worker"] == "Y"]
+    flagged = set(sw.loc[sw["converted_from_agency"] == "Y", "employee_id"])
+    agency_ids = set(sw.loc[sw["worker_type"] == "Agency", "employee_id"])
+    reused = set(_employed(sw)["employee_id"]) & agency_ids
+    assert len(flagged) >= 10 and 1 <= len(reused) <= len(flagged)
+    assert not flagged & agency_ids  # a flagged conversion has a new payroll id
+    # the rest of the directorate converts too, but less
+    everyone = _conversion_months(staff, social_workers=False)
+    assert len(everyone) > len(months)

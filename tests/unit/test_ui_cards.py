@@ -14,7 +14,7 @@ def test_on_target_card_says_so_in_words():
     assert card.status_words == "On target"
     assert cards.STATUS_BADGE[card.status][0] == "green"
     assert card.change_text == "Down 1.2 percentage points on a year ago (better)."
-    assert card.delta == "-1.2 pts" and card.delta_color == "inverse"
+    assert card.delta == "-1.2 pts (better)" and card.delta_color == cards.TREND_COLOUR == "blue"
     assert card.spark == [20.0, 19.0, 18.1]
 
 
@@ -46,3 +46,28 @@ def test_no_target_no_data_and_suppressed():
     assert caseload.status_words == "Close to target"
     assert caseload.change_text == "Unchanged on a year ago."
     assert "Partial: covers 7 of 12 months." in caseload.note
+
+
+def test_the_line_and_arrow_never_carry_a_second_red_or_green():
+    """Only the status badge is coloured by status; the change says better or worse in words."""
+    worse = cards.card_model(label="Vacancy rate", value=0.12, unit="rate", target=0.10, status="red",
+                             change_on_year=0.02, direction="lower", spark=[0.1, 0.12])
+    assert worse.delta == "+2.0 pts (worse)" and worse.delta_color == "blue"
+    flat = cards.card_model(label="Vacancy rate", value=0.12, unit="rate", change_on_year=0.0001,
+                            direction="lower")
+    assert flat.delta == "+0.0 pts" and flat.change_text == "Unchanged on a year ago."
+    neutral = cards.card_model(label="Headcount", value=120, unit="count", change_on_year=4)
+    assert neutral.delta == "+4" and neutral.delta_color == "blue"
+
+
+def test_a_value_that_rounds_to_its_target_gets_one_more_decimal():
+    card = cards.card_model(label="Average caseload", value=15.24, unit="caseload", target=15.2,
+                            status="amber", direction="lower")
+    assert card.value_text == "15.24" and card.target_text == "Target: at most 15.20 cases per FTE"
+    assert card.status_words == "Close to target"
+    assert cards.value_and_target_texts(0.20049, 0.20, "rate") == ("20.05%", "20.00%")
+    assert cards.value_and_target_texts(0.200004, 0.20, "rate") == ("20.0%", "20.0%")  # two more at most
+    assert cards.value_and_target_texts(0.2, 0.2, "rate") == ("20.0%", "20.0%")  # met exactly
+    assert cards.value_and_target_texts(0.25, 0.2, "rate") == ("25.0%", "20.0%")  # already distinct
+    assert cards.value_and_target_texts(79.6, 80, "score") == ("79.6 out of 100", "80.0 out of 100")
+    assert cards.value_and_target_texts("c", 0.2, "rate") == ("c", "20.0%")

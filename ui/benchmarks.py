@@ -1,0 +1,204 @@
+"""Glue for the Benchmarks page: the DfE published figures for the council, its region, England
+and statistical neighbours, cached per import, and the import of the published CSV files.
+
+Why a module of its own: the page stays thin, and the import path checks the role again on the
+server. The chart itself is `ui.charts.benchmark_figure` (one Plotly style for every chart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from ui.charts import BENCHMARK_SERIES, our_points
+
+# --- published benchmark files (DfE indicators, statistical neighbours, ONS) -------------------
+
+#: The DfE indicators charted on the Benchmarks page (the five we also compute ourselves).
+BENCHMARK_INDICATORS: tuple[tuple[str, str, str], ...] = (
+    # (DfE indicator, plain-English label, unit as published)
+    ("agency_rate_fte", "Agency worker rate (share of social-worker FTE)", "percent"),
+    ("vacancy_rate_fte", "Vacancy rate (FTE)", "percent"),
+    ("turnover_rate_fte", "Turnover rate (FTE, year to 30 September)", "percent"),
+    ("caseload_fte", "Average caseload (cases per case-holding FTE)", "cases per FTE"),
+    ("absence_rate_fte", "Sickness absence rate (working days lost)", "percent"),
+)
+
+
+from metrics.benchmarks import BenchmarkError  # noqa: E402  (re-exported for the page)
+
+
+def display_name(name: object) -> str:
+    """A council as people say it: DfE's "Herefordshire, County of" -> "Herefordshire",
+    "Bristol, City of" -> "City of Bristol"; any other name unchanged."""
+    text = str(name).strip()
+    head, sep, tail = text.rpartition(",")
+    if sep and tail.strip().lower() == "county of":
+        return head.strip()
+    if sep and tail.strip().lower() == "city of":
+        return f"City of {head.strip()}"
+    return text
+
+
+class BenchmarksNotImported(RuntimeError):
+    """No DfE indicators in the store yet; the message says what to do."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class BenchmarkView:
+    la_code: str
+    la_name: str
+    region_name: str | None
+    comparison: pd.DataFrame      # metrics.benchmarks.comparison for the LA
+    neighbours: pd.DataFrame      # rank, old_la_code, la_name, closeness
+    ours: pd.DataFrame            # our own 30 September figures: year, indicator, published_value
+
+
+def _benchmark_version(con) -> str:
+    from metrics import benchmarks
+
+    ledger = benchmarks.imports(con)
+    return f"{len(ledger)}:{ledger['import_id'].max() if len(ledger) else 0}"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _cached_view(path: str, version: str, bversion: str, la_code: str) -> BenchmarkView:
+    from metrics import benchmarks
+    from ui import db
+
+    cur = db.cursor()
+    try:
+        try:
+            la = benchmarks.local_authority(cur, la_code=la_code)
+        except benchmarks.BenchmarkError as exc:
+            raise BenchmarksNotImported(str(exc)) from None
+        frame = benchmarks.comparison(cur, la_code=la.old_la_code)
+        try:
+            sn = benchmarks.neighbours(cur, la_code=la.old_la_code)
+        except benchmarks.BenchmarkError:
+            sn = pd.DataFrame(columns=["rank", "old_la_code", "la_name", "closeness"])
+        ours = benchmarks.our_30_september(cur)
+        sn = sn.assign(la_name=sn["la_name"].map(display_name))
+        return BenchmarkView(la_code=la.old_la_code, la_name=display_name(la.la_name),
+                             region_name=la.region_name,
+                             comparison=frame, neighbours=sn, ours=ours)
+    finally:
+        cur.close()
+
+
+def benchmark_view(*, la_code: str | None = None) -> BenchmarkView:
+    """The chosen LA beside its region, England and neighbours (every role; published aggregates).
+
+    Raises BenchmarksNotImported when no DfE indicators have been imported yet.
+    """
+    from metrics import benchmarks
+    from ui import db
+    from ui.state import check_role
+
+    check_role("hr", "leadership", "scrutiny")
+    code = (la_code or benchmarks.default_la_code()).strip()
+    cur = db.cursor()
+    try:
+        bversion = _benchmark_version(cur)
+    finally:
+        cur.close()
+    return _cached_view(db.db_path(), db.data_version(), bversion, code)
+
+
+def benchmark_imports() -> pd.DataFrame:
+    """Which published files were imported, by whom and when (newest first)."""
+    from metrics import benchmarks
+    from ui import db
+    from ui.state import check_role
+
+    check_role("hr", "leadership")
+    cur = db.cursor()
+    try:
+        raw = benchmarks.imports(cur)
+    finally:
+        cur.close()
+    cols = {"kind": "File", "scope": "Area level", "file_name": "File name", "rows": "Rows",
+            "imported_by": "Imported by", "imported_at": "Imported at"}
+    out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
+    out["File"] = out["File"].map(lambda k: benchmarks.KINDS.get(k, k).split(" (")[0])
+    return out
+
+
+def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -> list:
+    """Validate every published CSV, then write them in one transaction (HR and leadership only).
+
+    Raises metrics.benchmarks.BenchmarkError (nothing written) when any file is wrong.
+    """
+    from metrics import benchmarks
+    from ui import db
+    from ui.state import check_role
+
+    check_role("hr", "leadership")
+    parsed = [benchmarks.parse_file(data=data, file_name=name) for name, data in files]
+    kinds = [(f.kind, f.scope) for f in parsed]
+    if len(set(kinds)) != len(kinds):
+        raise benchmarks.BenchmarkFileError("Two of the files are the same kind; import one of each.")
+    with db.write_lock:
+        cur = db.cursor()
+        try:
+            results = benchmarks.import_parsed(cur, files=parsed, imported_by=imported_by)
+        finally:
+            cur.close()
+    db.clear_caches()
+    return results
+
+
+def benchmark_table(view: BenchmarkView, *, with_ours: bool = True) -> pd.DataFrame:
+    """The charted figures as one plain table: indicator, year, each comparison and our own."""
+    frame = view.comparison
+    labels = {i: label for i, label, _ in BENCHMARK_INDICATORS}
+    part = frame[frame["indicator"].isin(list(labels))].copy()
+    out = pd.DataFrame({
+        "Indicator": part["indicator"].map(labels),
+        "Year (30 September)": part["year"].astype(int),
+        view.la_name: pd.to_numeric(part["la_value"], errors="coerce").round(1),
+        view.region_name or "Region": pd.to_numeric(part["region_value"], errors="coerce").round(1),
+        "England": pd.to_numeric(part["england_value"], errors="coerce").round(1),
+        "Statistical neighbours (median)": pd.to_numeric(part["sn_median"], errors="coerce").round(1),
+    })
+    if with_ours and view.ours is not None and not view.ours.empty:
+        mine = view.ours[view.ours["indicator"].isin(list(labels))]
+        extra = pd.DataFrame({
+            "Indicator": mine["indicator"].map(labels),
+            "Year (30 September)": mine["year"].astype(int),
+            "Our own figure": pd.to_numeric(mine["published_value"], errors="coerce").round(1),
+        })
+        out = out.merge(extra, on=["Indicator", "Year (30 September)"], how="outer")
+    order = {label: k for k, (_, label, _) in enumerate(BENCHMARK_INDICATORS)}
+    out = out.sort_values(["Indicator", "Year (30 September)"],
+                          key=lambda s: s.map(order) if s.name == "Indicator" else s)
+    return out.reset_index(drop=True)
+
+
+def benchmark_sentence(frame: pd.DataFrame, *, indicator: str, label: str, unit: str,
+                       la_name: str, ours: pd.DataFrame | None = None) -> str:
+    """One-sentence text alternative: the latest year's figures side by side."""
+    part = frame[frame["indicator"] == indicator].sort_values("year")
+    part = part[pd.to_numeric(part["la_value"], errors="coerce").notna()
+                | pd.to_numeric(part["england_value"], errors="coerce").notna()]
+    if part.empty:
+        return f"{label}: no published figures yet."
+    last = part.iloc[-1]
+
+    def f(v: object) -> str:
+        v = pd.to_numeric(v, errors="coerce")
+        if pd.isna(v):
+            return "not published"
+        return f"{v:.1f}%" if unit == "percent" else f"{v:.1f}"
+
+    text = (f"{label} at 30 September {int(last['year'])}: {la_name} {f(last['la_value'])}, "
+            f"region {f(last['region_value'])}, England {f(last['england_value'])}, "
+            f"statistical neighbours' median {f(last['sn_median'])}.")
+    mine = our_points(ours, indicator)
+    if not mine.empty:
+        o = mine.iloc[-1]
+        text += f" Our own latest figure, from the monthly extract: {f(o['published_value'])} at 30 September {int(o['year'])}."
+    return text

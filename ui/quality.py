@@ -1,0 +1,235 @@
+"""Glue for the Data quality page (and the Upload page's load history): the load ledger, how
+complete the optional columns are, unusual month-on-month movements, what each load feeds.
+
+Why a module of its own: these frames are read by HR and leadership (not only on upload) and are
+cached on the store's data version, so a new load shows at once on every page that lists them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ui.upload import period_str
+
+def load_history(con) -> pd.DataFrame:
+    """The load ledger for display (newest first, plain column names, no personal data)."""
+    from metrics import detail
+
+    if hasattr(detail, "load_ledger"):
+        raw = detail.load_ledger(con)
+        cols = {
+            "period": "Month", "file_name": "File", "loaded_by": "Loaded by", "loaded_at": "Loaded at",
+            "outcome": "Outcome", "active": "In use now", "rows_staff": "Staff rows",
+            "rows_leavers": "Leaver rows", "rows_vacancies": "Vacancy rows", "warnings": "Warnings",
+            "sha256": "SHA-256",
+        }
+    else:  # until metrics.detail.load_ledger exists: the active load of each month
+        raw = detail.load_touch(con)
+        cols = {
+            "period": "Month", "file_name": "File", "loaded_by": "Loaded by", "loaded_at": "Loaded at",
+            "times_loaded": "Times loaded", "rows_staff": "Staff rows", "rows_leavers": "Leaver rows",
+            "rows_vacancies": "Vacancy rows",
+        }
+    if raw.empty:
+        return pd.DataFrame(columns=list(cols.values()))
+    out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
+    out["Month"] = out["Month"].map(period_str)
+    if "SHA-256" in out.columns:
+        out["SHA-256"] = out["SHA-256"].astype(str).str[:12]
+    if "Warnings" in out.columns:
+        out["Warnings"] = out["Warnings"].map(_count_json_list).astype("Int64")
+    if "Outcome" in out.columns:
+        out["Outcome"] = out["Outcome"].map({"loaded": "First load", "replaced": "Replaced earlier load"}).fillna(out["Outcome"])
+    if "In use now" in out.columns:
+        out["In use now"] = out["In use now"].map({True: "Yes", False: "No (replaced)"})
+    if "load_id" not in raw.columns:  # load_touch is per month: newest month first
+        out = out.sort_values("Month", ascending=False)
+    return out.reset_index(drop=True)
+
+
+def _count_json_list(value: object) -> int:
+    """Number of warnings stored with a load (the ledger keeps them as a JSON list)."""
+    import json
+
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return 0
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        return 1
+    return len(items) if isinstance(items, list) else 1
+
+
+# --- data quality (HR and leadership) ---------------------------------------------------------
+
+OPTIONAL_LABELS = {
+    "cases": "Cases", "absence_days": "Absence days", "gender": "Gender", "ethnicity": "Ethnicity",
+    "age": "Age (or date of birth)", "disability": "Disability", "lives_in_county": "Lives in county",
+    "converted_from_agency": "Converted from agency",
+}
+MOVEMENT_THRESHOLD = 0.20
+#: Movements on a base smaller than this (e.g. 2 -> 3 vacant posts) are ordinary noise, not a data problem.
+MOVEMENT_MIN_BASE = 5.0
+
+
+def completeness_table(con) -> pd.DataFrame:
+    """% of staff rows with each optional column filled, one row per month (newest first)."""
+    from metrics import detail
+
+    long = detail.completeness(con)
+    if long.empty:
+        return pd.DataFrame()
+    long = long.assign(
+        Month=long["period"].map(period_str),
+        column=long["column"].map(lambda c: OPTIONAL_LABELS.get(c, c)),
+        pct=(long["share"].astype(float) * 100).round(0),
+    )
+    wide = long.pivot(index="Month", columns="column", values="pct")
+    wide = wide[[v for v in OPTIONAL_LABELS.values() if v in wide.columns]]
+    return wide.sort_index(ascending=False).reset_index()
+
+
+def unusual_movements(con, *, threshold: float = MOVEMENT_THRESHOLD) -> pd.DataFrame:
+    """Month-on-month changes larger than `threshold` in headcount, FTE, leavers or vacancies,
+    per service and per team (small bases included: HR checks the figures, not people)."""
+    from metrics import detail
+
+    if hasattr(detail, "unusual_movements"):
+        return detail.unusual_movements(con, threshold=threshold)
+    return _movements_from_engine(con, threshold=threshold)
+
+
+def _movements_from_engine(con, *, threshold: float) -> pd.DataFrame:
+    """Built from engine.history (headcount, FTE and vacant FTE per service and team) and the
+    ledger (leavers for the whole directorate) until metrics.detail offers unusual_movements."""
+    from metrics import engine
+
+    frames = []
+    for by, level in (("service", "Service"), ("team", "Team")):
+        hist = engine.history(con, scope="all_staff", by=by,
+                              metric_ids=["agency_rate_fte", "vacancy_rate_fte"])
+        if hist.empty:
+            continue
+        agency = hist[hist["metric_id"] == "agency_rate_fte"]
+        vac = hist[hist["metric_id"] == "vacancy_rate_fte"]
+        parts = {
+            "Headcount": agency[["period", "group", "base_count"]].rename(columns={"base_count": "v"}),
+            "FTE in post": agency[["period", "group", "denominator"]].rename(columns={"denominator": "v"}),
+            "Vacant FTE": vac[["period", "group", "numerator"]].rename(columns={"numerator": "v"}),
+        }
+        for measure, part in parts.items():
+            part = part.dropna(subset=["group"]).copy()
+            part["v"] = pd.to_numeric(part["v"], errors="coerce")
+            frames.append(_flag(part.sort_values(["group", "period"]), level=level, measure=measure,
+                                threshold=threshold))
+    # Leavers: the ledger's row counts give the directorate's leavers month by month.
+    from metrics import detail
+
+    touch = detail.load_touch(con)
+    if not touch.empty:
+        part = pd.DataFrame({"period": touch["period"], "group": "Whole directorate",
+                             "v": pd.to_numeric(touch["rows_leavers"], errors="coerce")})
+        frames.append(_flag(part.sort_values("period"), level="Directorate", measure="Leavers",
+                            threshold=threshold))
+    if not frames:
+        return pd.DataFrame(columns=["Month", "Level", "Name", "Measure", "Previous month",
+                                     "This month", "Change"])
+    out = pd.concat(frames, ignore_index=True)
+    return out.sort_values(["Month", "Level", "Name", "Measure"],
+                           ascending=[False, True, True, True]).reset_index(drop=True)
+
+
+def _flag(part: pd.DataFrame, *, level: str, measure: str, threshold: float) -> pd.DataFrame:
+    """Rows of (period, group, v) whose change on the group's previous month exceeds `threshold`."""
+    part = part.copy()
+    part["prev"] = part.groupby("group")["v"].shift(1)
+    part["change"] = (part["v"] - part["prev"]) / part["prev"]
+    flagged = part[(part["prev"] >= MOVEMENT_MIN_BASE) & (part["change"].abs() > threshold)]
+    return pd.DataFrame({
+        "Month": flagged["period"].map(period_str),
+        "Level": level,
+        "Name": flagged["group"],
+        "Measure": measure,
+        "Previous month": flagged["prev"].astype(float).round(1),
+        "This month": flagged["v"].astype(float).round(1),
+        "Change": (flagged["change"].astype(float) * 100).round(1),
+    })
+
+
+def load_impact(con) -> pd.DataFrame:
+    """For each month's active load: the monthly figures it sets and the 12-month measures whose
+    windows include it (that month and the eleven after, as far as months are loaded)."""
+    from metrics import catalogue, detail
+
+    touch = detail.load_touch(con)
+    if touch.empty:
+        return pd.DataFrame()
+    loaded = sorted(period_str(p) for p in touch["period"])
+    rolling = [m for m in catalogue.CATALOGUE.values() if m.window_months == 12]
+    rows = []
+    for rec in touch.to_dict("records"):
+        p = period_str(rec["period"])
+        later = [q for q in loaded if q >= p][:12]
+        window = [q for q in later if _months_between(p, q) < 12]
+        rows.append({
+            "Month": p,
+            "File in use": rec.get("file_name"),
+            "Loaded by": rec.get("loaded_by"),
+            "Loaded at": rec.get("loaded_at"),
+            "Times loaded": rec.get("times_loaded"),
+            "Month-end figures": f"all, for {p}",
+            "Rolling 12-month figures": (
+                f"{len(rolling)} measures, for {window[0]} to {window[-1]}" if len(window) > 1
+                else f"{len(rolling)} measures, for {p}"
+            ),
+        })
+    return pd.DataFrame(rows).sort_values("Month", ascending=False).reset_index(drop=True)
+
+
+def rolling_measure_labels() -> list[str]:
+    """Labels of the rolling 12-month measures (named once under the 'what each load touched' table)."""
+    from metrics import catalogue
+
+    return [m.label for m in catalogue.CATALOGUE.values() if m.window_months == 12]
+
+
+def _months_between(a: str, b: str) -> int:
+    ya, ma = (int(x) for x in a.split("-"))
+    yb, mb = (int(x) for x in b.split("-"))
+    return (yb - ya) * 12 + (mb - ma)
+
+
+# --- cached frames for the pages (role-checked on the server, refreshed by every load) ---------
+
+_QUALITY_FRAMES = {
+    "ledger": load_history,
+    "completeness": completeness_table,
+    "movements": unusual_movements,
+    "impact": load_impact,
+}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached_quality(kind: str, path: str, version: str) -> pd.DataFrame:
+    from ui import db
+
+    cur = db.cursor()
+    try:
+        return _QUALITY_FRAMES[kind](cur)
+    finally:
+        cur.close()
+
+
+def quality_frame(kind: str) -> pd.DataFrame:
+    """One data-quality frame ('ledger', 'completeness', 'movements', 'impact') for HR or leadership.
+
+    Cached on (store, data version), so a new load shows at once; the role is checked first.
+    """
+    from ui import db
+    from ui.state import check_role
+
+    check_role("hr", "leadership")
+    if kind not in _QUALITY_FRAMES:
+        raise KeyError(f"Unknown data-quality frame {kind!r}; choose one of {', '.join(_QUALITY_FRAMES)}")
+    return _cached_quality(kind, db.db_path(), db.data_version())

@@ -82,10 +82,10 @@ AGENCY_CHURN_HAZARD = 0.045      # agency assignments ending each month (replace
 # worker agency share from 55% to 18% largely by recruiting and converting its agency staff, so
 # conversions track the fall: each month a group converts (filled FTE) x (a small baseline rate
 # + CONVERSION_FALL_SHARE x the month's fall in the published share). For social workers
-# (~126 filled FTE) that is ~0.85-1 a month while the share falls (2023-09 to 2025-09: ~10-13 a
-# year) and ~0.35 a month once it is flat (~4 a year). The monthly expectation is accumulated and
-# converted at whole numbers (systematic rounding from a random start), so a year's count stays
-# within one of its expectation instead of wandering with Poisson noise.
+# (~140 filled FTE) that is ~1.1 a month in 2023-24 and ~0.9 in 2024-25 while the share falls
+# (11-14 a year) and ~0.4 a month once it is flat (~5 a year). The monthly expectation is
+# accumulated and converted at whole numbers (systematic rounding from a random start), so a
+# year's count stays within one of its expectation instead of wandering with Poisson noise.
 CONVERSION_BASE_RATE = {"other": 0.0005, "sw": 0.0028}   # per filled FTE per month
 CONVERSION_FALL_SHARE = 0.30
 CONVERSION_REUSES_AGENCY_ID = 0.25  # of conversions, payroll keeps the agency reference (no Y flag)

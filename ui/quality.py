@@ -90,71 +90,29 @@ def completeness_table(con) -> pd.DataFrame:
     return wide.sort_index(ascending=False).reset_index()
 
 
+MOVEMENT_MEASURES = {"headcount": "Headcount", "fte": "FTE in post", "leavers": "Leavers",
+                     "vacant_fte": "Vacant FTE"}
+MOVEMENT_COLUMNS = ["Month", "Level", "Name", "Measure", "Previous month", "This month", "Change"]
+
+
 def unusual_movements(con, *, threshold: float = MOVEMENT_THRESHOLD) -> pd.DataFrame:
-    """Month-on-month changes larger than `threshold` in headcount, FTE, leavers or vacancies,
-    per service and per team (small bases included: HR checks the figures, not people)."""
+    """Month-on-month changes larger than `threshold` in headcount, FTE, leavers or vacant FTE,
+    per service and per team (metrics.detail finds them), in plain column names; Change in %."""
     from metrics import detail
 
-    if hasattr(detail, "unusual_movements"):
-        return detail.unusual_movements(con, threshold=threshold)
-    return _movements_from_engine(con, threshold=threshold)
-
-
-def _movements_from_engine(con, *, threshold: float) -> pd.DataFrame:
-    """Built from engine.history (headcount, FTE and vacant FTE per service and team) and the
-    ledger (leavers for the whole directorate) until metrics.detail offers unusual_movements."""
-    from metrics import engine
-
-    frames = []
-    for by, level in (("service", "Service"), ("team", "Team")):
-        hist = engine.history(con, scope="all_staff", by=by,
-                              metric_ids=["agency_rate_fte", "vacancy_rate_fte"])
-        if hist.empty:
-            continue
-        agency = hist[hist["metric_id"] == "agency_rate_fte"]
-        vac = hist[hist["metric_id"] == "vacancy_rate_fte"]
-        parts = {
-            "Headcount": agency[["period", "group", "base_count"]].rename(columns={"base_count": "v"}),
-            "FTE in post": agency[["period", "group", "denominator"]].rename(columns={"denominator": "v"}),
-            "Vacant FTE": vac[["period", "group", "numerator"]].rename(columns={"numerator": "v"}),
-        }
-        for measure, part in parts.items():
-            part = part.dropna(subset=["group"]).copy()
-            part["v"] = pd.to_numeric(part["v"], errors="coerce")
-            frames.append(_flag(part.sort_values(["group", "period"]), level=level, measure=measure,
-                                threshold=threshold))
-    # Leavers: the ledger's row counts give the directorate's leavers month by month.
-    from metrics import detail
-
-    touch = detail.load_touch(con)
-    if not touch.empty:
-        part = pd.DataFrame({"period": touch["period"], "group": "Whole directorate",
-                             "v": pd.to_numeric(touch["rows_leavers"], errors="coerce")})
-        frames.append(_flag(part.sort_values("period"), level="Directorate", measure="Leavers",
-                            threshold=threshold))
-    if not frames:
-        return pd.DataFrame(columns=["Month", "Level", "Name", "Measure", "Previous month",
-                                     "This month", "Change"])
-    out = pd.concat(frames, ignore_index=True)
-    return out.sort_values(["Month", "Level", "Name", "Measure"],
-                           ascending=[False, True, True, True]).reset_index(drop=True)
-
-
-def _flag(part: pd.DataFrame, *, level: str, measure: str, threshold: float) -> pd.DataFrame:
-    """Rows of (period, group, v) whose change on the group's previous month exceeds `threshold`."""
-    part = part.copy()
-    part["prev"] = part.groupby("group")["v"].shift(1)
-    part["change"] = (part["v"] - part["prev"]) / part["prev"]
-    flagged = part[(part["prev"] >= MOVEMENT_MIN_BASE) & (part["change"].abs() > threshold)]
-    return pd.DataFrame({
-        "Month": flagged["period"].map(period_str),
-        "Level": level,
-        "Name": flagged["group"],
-        "Measure": measure,
-        "Previous month": flagged["prev"].astype(float).round(1),
-        "This month": flagged["v"].astype(float).round(1),
-        "Change": (flagged["change"].astype(float) * 100).round(1),
+    raw = detail.unusual_movements(con, threshold=threshold, min_base=MOVEMENT_MIN_BASE)
+    if raw.empty:
+        return pd.DataFrame(columns=MOVEMENT_COLUMNS)
+    out = pd.DataFrame({
+        "Month": raw["period"].map(period_str),
+        "Level": raw["level"].str.capitalize(),
+        "Name": raw["group"],
+        "Measure": raw["measure"].map(MOVEMENT_MEASURES).fillna(raw["measure"]),
+        "Previous month": raw["previous"].round(1),
+        "This month": raw["current"].round(1),
+        "Change": (raw["change_rate"] * 100).round(1),
     })
+    return out.reset_index(drop=True)
 
 
 def load_impact(con) -> pd.DataFrame:

@@ -31,7 +31,7 @@ show_table(
 
 st.subheader("Unusual movements")
 pct = int(quality.MOVEMENT_THRESHOLD * 100)
-st.caption(f"Changes of more than {pct}% on the month before, by service, by team and (leavers) for the whole directorate, where the "
+st.caption(f"Changes of more than {pct}% on the month before, by service and by team, where the "
            f"month before had at least {quality.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
            "renamed or a sheet cut short often shows up here.")
 show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements",

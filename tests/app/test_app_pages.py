@@ -138,3 +138,21 @@ def test_scrutiny_change_on_a_year_ago_never_reveals_a_hidden_figure(monkeypatch
                 assert change == "c", (service, m, p, change)
                 checked += 1
     assert checked > 0  # the demo has small services, so the rule is really exercised
+
+
+def test_agency_page_draws_the_projection_when_80_20_is_met_already(monkeypatch, store):
+    import json
+
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/agency.py").run()
+    assert not at.exception
+    message = next(i.value for i in at.info if "80:20 target" in i.value)
+    assert message.startswith("The 80:20 target is met already (") and "permanent in" in message
+    assert "prediction interval" in message and "agency share" in message
+    trend = json.loads(at.get("plotly_chart")[0].proto.spec)
+    names = [t.get("name") for t in trend["data"]]
+    assert "Projection if the trend continues" in names and "Likely range of the projection" in names
+    observed = next(t for t in trend["data"] if t.get("name") == "Permanent share of FTE")
+    projected = next(t for t in trend["data"] if t.get("name") == "Projection if the trend continues")
+    assert len(projected["x"]) == 13  # the latest month and the twelve after it
+    assert projected["x"][0][:7] == max(observed["x"])[:7]

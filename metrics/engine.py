@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from metrics import catalogue
-from metrics.types import BREAKDOWNS, SCOPES, MetricError
+from metrics.types import BREAKDOWNS, SCOPES, MetricError, as_float
 
 COLUMNS = [
     "metric_id", "period", "scope", "group", "value", "numerator", "denominator",
@@ -516,26 +516,17 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
         [(tg[m].value if m in tg else None) for m in out["metric_id"]], dtype="Float64"
     )
     out["status"] = [
-        status(metric_id=m, value=_num(v), targets=tg) for m, v in zip(out["metric_id"], out["value"])
+        status(metric_id=m, value=as_float(v), targets=tg) for m, v in zip(out["metric_id"], out["value"])
     ]
-    ya = [_num(lookup.get((m, g, p))) for m, g, p in zip(out["metric_id"], key, ago_period)]
+    ya = [as_float(lookup.get((m, g, p))) for m, g, p in zip(out["metric_id"], key, ago_period)]
     out["year_ago_value"] = pd.array(ya, dtype="Float64")
     out["change_on_year"] = pd.array(
-        [(None if _num(v) is None or y is None else float(v) - y) for v, y in zip(out["value"], ya)],
+        [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(out["value"], ya)],
         dtype="Float64",
     )
     return out[EVALUATED_COLUMNS]
 
 
-def _num(value: Any) -> float | None:
-    if value is None:
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return None
-    return float(value)
 
 
 # Detail frames for the pages live in metrics/detail.py; reachable here too (docs/INTERFACES.md).

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from metrics.types import Metric, MetricError, Target
+from metrics.types import Metric, MetricError, Target, as_float
 
 SUPPRESSED_TEXT = "c"
 NO_DATA = "no data"
@@ -56,18 +56,6 @@ def _metric(metric: Metric | str) -> Metric:
     return get(str(metric))
 
 
-def _number(value: Any) -> float | None:
-    if value is None or (isinstance(value, str) and value == SUPPRESSED_TEXT):
-        return None
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _is_suppressed(value: Any) -> bool:
@@ -90,7 +78,7 @@ def format_number(value: Any, unit: str, *, short: bool = False) -> str:
     """
     if _is_suppressed(value):
         return SUPPRESSED_TEXT
-    v = _number(value)
+    v = as_float(value)
     if v is None:
         return NO_DATA
     if unit == "rate":
@@ -118,7 +106,7 @@ def _round(v: float, places: int) -> float:
 
 def format_change(metric: Metric | str, change: Any) -> str:
     """'15.6 points lower' / '0.9 cases per FTE higher' / '3 more' / 'the same'."""
-    c = _number(change)
+    c = as_float(change)
     if c is None:
         return ""
     m = _metric(metric)
@@ -145,7 +133,7 @@ def format_change(metric: Metric | str, change: Any) -> str:
 def _target_value(target: Any) -> tuple[float | None, Target | None]:
     if isinstance(target, Target):
         return target.value, target
-    return _number(target), None
+    return as_float(target), None
 
 
 def _target_name(m: Metric, target_value: float, target_obj: Target | None) -> str:
@@ -166,7 +154,7 @@ def _subject(m: Metric, value: Any, scope_label: str) -> str:
     phrase = _PHRASES.get(m.id)
     if phrase is None:
         return f"{m.label} is {v}"
-    n = _number(value)
+    n = as_float(value)
     workers = "worker" if n is not None and _round(n, 0) == 1 else "workers"
     text = phrase.format(v=v, s=scope_label, workers=workers)
     if n is not None and _round(n, 0) == 1 and m.id == "agency_conversions_12m":
@@ -196,7 +184,7 @@ def sentence(
     m = _metric(metric)
     if suppressed or _is_suppressed(value):
         return f"{m.label} is not shown because it rests on fewer than 5 people."
-    v = _number(value)
+    v = as_float(value)
     if v is None:
         return f"{m.label}: no data for this period."
     subject = _subject(m, v, unit_scope_label)
@@ -216,7 +204,7 @@ def sentence(
             clause = f", {'below' if direction == 'higher' else 'above'} {name}"
     text = subject + clause
     change = None
-    ya = _number(year_ago_value)
+    ya = as_float(year_ago_value)
     if ya is not None:
         change = format_change(m, v - ya)
     if change:
@@ -262,7 +250,7 @@ def _truthy(value: Any) -> bool:
 
 
 def _months(value: Any) -> int | None:
-    n = _number(value)
+    n = as_float(value)
     return None if n is None else int(n)
 
 
@@ -314,7 +302,7 @@ def paragraph(evaluated: pd.DataFrame, *, projection: Any = None) -> str:
     if not concern:
         concern = [
             rows[mid] for mid in HEADLINE_IDS
-            if mid != "agency_rate_fte" and mid in rows and _number(rows[mid].get("value")) is not None
+            if mid != "agency_rate_fte" and mid in rows and as_float(rows[mid].get("value")) is not None
         ]
     added = 0
     for r in concern:

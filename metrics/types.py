@@ -6,6 +6,7 @@ CLI and the pages all pass these around; declaring them once keeps the layers ag
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -56,6 +57,17 @@ class Target:
     amber_band: float          # distance beyond the target still amber (same unit)
     target_date: date | None = None
     source: str = ""           # plain-English origin, e.g. "England 2025 (DfE)"
+
+
+def as_float(value: object) -> float | None:
+    """A figure as a float, or None for missing/NA/NaN/text such as the suppression mark "c"."""
+    if value is None or isinstance(value, str):
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(out) else out
 
 
 class MetricError(ValueError):

@@ -157,6 +157,8 @@ def card_model(
     if partial_months is not None:
         note = (note + " " if note else "") + f"Partial: covers {partial_months} of 12 months."
     delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
+    if change_text == "Unchanged on a year ago.":
+        delta = "No change"  # an up arrow on "+0.0" would suggest a rise
     for verdict in ("better", "worse"):  # said in words: the arrow's colour no longer says it
         if delta is not None and change_text.endswith(f"({verdict})."):
             delta = f"{delta} ({verdict})"
@@ -181,6 +183,7 @@ def render_card(card: Card) -> None:
             card.label, card.value_text, delta=card.delta, delta_color=card.delta_color,
             help=card.help, chart_data=card.spark or None, chart_type="line",
             delta_description="on a year ago" if card.delta else None,
+            delta_arrow="off" if card.delta == "No change" else "auto",
         )
         colour, icon = STATUS_BADGE[card.status]
         st.badge(card.status_words, icon=icon, color=colour)

@@ -55,7 +55,7 @@ def test_the_line_and_arrow_never_carry_a_second_red_or_green():
     assert worse.delta == "+2.0 pts (worse)" and worse.delta_color == "blue"
     flat = cards.card_model(label="Vacancy rate", value=0.12, unit="rate", change_on_year=0.0001,
                             direction="lower")
-    assert flat.delta == "+0.0 pts" and flat.change_text == "Unchanged on a year ago."
+    assert flat.delta == "No change" and flat.change_text == "Unchanged on a year ago."
     neutral = cards.card_model(label="Headcount", value=120, unit="count", change_on_year=4)
     assert neutral.delta == "+4" and neutral.delta_color == "blue"
 

@@ -2,10 +2,18 @@
 
     python -m metrics --period YYYY-MM [--scope social_workers|all_staff]
                       [--by service|team|role_group] [--format json|csv|table] [--db PATH] [--history]
+                      [--suppress]
 
 Why: analysts check and script the same numbers the pages show (same catalogue, same SQL,
 same targets). Rates are fractions 0..1. Bad arguments exit 2 with a message saying what to do.
 --history prints every loaded period up to --period (or all when --period is omitted).
+
+--suppress applies small-number suppression (metrics.suppression.suppress_metric_frame, as the
+dashboard does for scrutiny and for every download): a figure resting on 1-4 people, and any
+figure that would give one away, is "c" (a JSON string), with a year-on-year change or year-ago
+value hidden when the year-ago figure was. It is off by default: whoever runs this command reads
+the store file itself, and the command exists to check figures exactly; use --suppress for any
+output that is to be shared. Without it, csv/json output carries a reminder on stderr.
 """
 
 from __future__ import annotations
@@ -39,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--history", action="store_true", help="every loaded period up to --period")
     ap.add_argument("--metric", action="append", dest="metrics", default=None,
                     help="only this metric id (repeatable)")
+    ap.add_argument("--suppress", action=argparse.BooleanOptionalAction, default=False,
+                    help='small-number suppression: figures resting on 1-4 people show as "c" '
+                         "(use for anything shared)")
     return ap
 
 
@@ -124,10 +135,19 @@ def main(argv: list[str] | None = None) -> int:
             frame = engine.evaluate_history(con, scope=args.scope, by=args.by,
                                             metric_ids=args.metrics, end=end)
             period = end.strftime("%Y-%m") if end else None
+            if args.suppress:
+                frame = suppress(frame)
         else:
             p = engine._require_period(con, args.period)
-            frame = engine.evaluate(con, period=p, scope=args.scope, by=args.by,
-                                    metric_ids=args.metrics)
+            if args.suppress:
+                # the year-ago rows are needed to know whether a change would give one away
+                hist = engine.evaluate_history(con, scope=args.scope, by=args.by,
+                                               metric_ids=args.metrics, end=p)
+                hist = suppress(hist)
+                frame = hist[pd.to_datetime(hist["period"]) == pd.Timestamp(p)].reset_index(drop=True)
+            else:
+                frame = engine.evaluate(con, period=p, scope=args.scope, by=args.by,
+                                        metric_ids=args.metrics)
             period = p.strftime("%Y-%m")
     except MetricError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -135,11 +155,38 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         con.close()
 
+    if not args.suppress and args.format in ("csv", "json"):
+        print("note: exact figures, not suppressed; use --suppress for anything shared.", file=sys.stderr)
     try:
         _write(frame, args=args, period=period)
     except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
         sys.stderr.close()
     return 0
+
+
+def suppress(frame: pd.DataFrame) -> pd.DataFrame:
+    """The engine's frame with small numbers hidden ("c"), year-ago figures included.
+
+    Why here as well as in the dashboard: the command's csv/json are an export too. A change on a
+    year ago (or the year-ago value) is hidden when the year-ago figure itself was hidden.
+    """
+    from metrics.suppression import SUPPRESSED, suppress_metric_frame
+
+    out = suppress_metric_frame(frame)
+    out.attrs = {}
+    keys = ["metric_id", "group"]
+    when = pd.to_datetime(out["period"])
+    hidden_at = {
+        (m, None if pd.isna(g) else g, p)
+        for m, g, p, h in zip(out["metric_id"], out["group"], when, out["suppressed"]) if h
+    }
+    ago = [(m, None if pd.isna(g) else g, p - pd.DateOffset(months=12))
+           for m, g, p in zip(*(out[k] for k in keys), when)]
+    year_ago_hidden = pd.Series([k in hidden_at for k in ago], index=out.index) | out["suppressed"]
+    for col in ("change_on_year", "year_ago_value"):
+        if col in out.columns:
+            out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)
+    return out
 
 
 def _write(frame: pd.DataFrame, *, args: argparse.Namespace, period: str | None) -> None:

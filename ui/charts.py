@@ -261,7 +261,30 @@ def trend_chart(
         )
     _axis_format(fig, unit, max_value=float(values.max()))
     fig.update_xaxes(title_text=None, tickformat="%b %Y")
+    if unit in ("rate", "percent") and projection is not None and {"low", "high"} <= set(projection.columns):
+        _fit_percent_axis(fig, unit, [values, comparison[y] if comparison is not None and not comparison.empty
+                                      else None, projection[y], projection["low"], projection["high"],
+                                      None if target is None else pd.Series([target])])
     return fig
+
+
+def _fit_percent_axis(fig: go.Figure, unit: str, series: list) -> None:
+    """Tighten a percent axis to the data when a projection interval is drawn.
+
+    Why: a share near 80% with an interval a few points wide is a flat band on a 0-100% axis.
+    Count axes keep their zero; this one is padded around the lowest and highest of the line,
+    the comparison, the interval and the target, and kept within 0-100%.
+    """
+    nums = pd.concat([_numeric(pd.Series(list(s))) for s in series if s is not None and len(s)], ignore_index=True)
+    nums = nums.dropna()
+    if nums.empty:
+        return
+    top = 1.0 if unit == "rate" else 100.0
+    lo, hi = float(nums.min()), float(nums.max())
+    pad = max((hi - lo) * 0.15, top * 0.02)
+    lo = max(0.0, lo - pad)
+    hi = hi + pad if hi > top else min(top, hi + pad)
+    fig.update_yaxes(range=[lo, hi], autorange=False, rangemode="normal")
 
 
 def _target_x_end(frame, x, target_date, projection):

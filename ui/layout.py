@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import state
-from ui.downloads import download_table, file_stem
+from ui.downloads import Disclosure, download_table, file_stem
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
@@ -31,16 +31,18 @@ def chart(fig: go.Figure, alt: str, *, key: str | None = None) -> None:
     st.caption(alt)
 
 
-def show_table(frame: pd.DataFrame, name: str, *, key: str | None = None,
+def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: str | None = None,
                column_config: dict | None = None, caption: str | None = None) -> None:
-    """A table and its Excel/CSV downloads; an empty table says so instead."""
+    """A table (exact figures on screen for the role) and its Excel/CSV downloads; an empty table
+    says so instead. `disclosure` (no default) says what the table holds, so the downloads are
+    suppressed for every role (ui.downloads)."""
     if frame is None or frame.empty:
         st.info(f"{name}: no data for this selection.")
         return
     st.dataframe(display_frame(frame), hide_index=True, column_config=column_config)
     if caption:
         st.caption(caption)
-    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}")
+    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}", disclosure=disclosure)
 
 
 def _cell_text(value: object) -> str:

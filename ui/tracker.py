@@ -19,7 +19,7 @@ from recommendations import export, links, packs, service
 from recommendations.figures import mark_meeting
 from recommendations.model import ACTION_STATUSES, EDIT_ROLES, REC_STATUSES, RESPONSES, Actor, TrackerError
 from recommendations.seed import seed_if_empty
-from ui import charts, db, state
+from ui import charts, db, downloads, state
 from ui.downloads import XLSX_MIME
 from ui.layout import chart, show_table
 
@@ -27,6 +27,8 @@ ALL = "(all)"
 #: An item linking more measures than this (the "measures of success" recommendation links the
 #: whole catalogue) is not opened first: its then-and-now chart would be one of many.
 FOCUSED_LINKS = 5
+#: the tracker's own tables hold recommendation text, responses, dates and edits: no figures
+TRACKER_TEXT = downloads.exempt("recommendation text, responses, actions and dates; no counts of people.")
 
 
 def connection():
@@ -103,7 +105,7 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
     st.caption(f"Recommendations by progress of their actions (overdue judged against today, {today:%-d %B %Y})")
     for col, (name, n) in zip(st.columns(len(REC_STATUSES)), tallies["status"].items()):
         col.metric(name, n)
-    show_table(service.list_view(frame), "Recommendations", key="rec_list")
+    show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT)
     st.download_button("Download the tracker (Appendix 1 layout, Excel)", key="rec_tracker_xlsx",
                        data=lambda: export.tracker_xlsx_bytes(connection(), today=today),
                        file_name=f"scrutiny-recommendations-{today:%Y-%m-%d}.xlsx", mime=XLSX_MIME,
@@ -138,12 +140,13 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
     elif rec["note"]:
         st.info(rec["note"], icon=":material/info:")
     if len(detail.responses) > 1:
-        show_table(service.responses_view(detail), "Responses recorded", key="rec_responses")
+        show_table(service.responses_view(detail), "Responses recorded", key="rec_responses",
+                   disclosure=TRACKER_TEXT)
     if detail.actions.empty:
         st.caption("No actions are recorded for this recommendation.")
     else:
-        show_table(service.actions_view(detail), "Actions", key="rec_actions")
-    show_table(service.timeline_view(detail), "Timeline", key="rec_timeline")
+        show_table(service.actions_view(detail), "Actions", key="rec_actions", disclosure=TRACKER_TEXT)
+    show_table(service.timeline_view(detail), "Timeline", key="rec_timeline", disclosure=TRACKER_TEXT)
     if not detail.links.empty:
         linked_measures(cur=cur, rec=rec, rec_id=int(rec_id), suppress=suppress)
     return detail
@@ -153,7 +156,11 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
     """Then and now for each linked measure, a before-and-after chart, and any answer asked for."""
     st.subheader("Linked measures: then and now")
     lv = _link_values(db.db_path(), db.data_version(), service.tracker_version(cur), rec_id, suppress)
+    # the download is always the suppressed version, whoever views the page
+    exported = lv if suppress else _link_values(db.db_path(), db.data_version(), service.tracker_version(cur),
+                                                rec_id, True)
     show_table(links.link_view(lv), "Linked measures", key="rec_links",
+               disclosure=downloads.prepared(links.link_view(exported), by="recommendations.links (suppress=True)"),
                caption="Then = the month of the meeting (or the month after) if it was loaded; now = the "
                        "latest month. c = fewer than 5 people.")
     by_id = lv.set_index("link_id")
@@ -170,6 +177,7 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
                     + (f" by {a.breakdown.replace('_', ' ')}" if a.breakdown else ""))
         ans = links.answer(cur, link_id=int(a.link_id), suppress=True)
         show_table(ans, f"Answer - {a.measure}", key=f"rec_answer_{a.link_id}",
+                   disclosure=downloads.prepared(ans, by="recommendations.links.answer (suppress=True)"),
                    caption=f"{ans.attrs['period']:%B %Y}. " + (a.note or "") + " c = fewer than 5 people.")
 
 
@@ -249,7 +257,8 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
     pack = packs.get_pack(cur, pack_id=pid, suppress=True)
     for note in [r for r in pack.items["restated"] if r]:
         st.warning(note, icon=":material/history:")
-    show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table")
+    show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table",
+               disclosure=downloads.prepared(packs.pack_table(pack), by="recommendations.packs (suppress=True)"))
     c1, c2 = st.columns(2)
     c1.download_button("Download pack (Excel)", data=lambda: packs.pack_xlsx_bytes(connection(), pack_id=pid),
                        file_name=f"meeting-pack-{pid}.xlsx", mime=XLSX_MIME, key="rec_pack_xlsx", on_click="ignore")
@@ -262,4 +271,4 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
 def audit_trail(*, cur) -> None:
     """Every tracker edit, newest first (HR and leadership)."""
     state.check_role(*EDIT_ROLES)
-    show_table(service.audit_view(cur), "Tracker audit trail", key="rec_audit")
+    show_table(service.audit_view(cur), "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT)

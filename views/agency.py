@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, layout, state
+from ui import charts, data, downloads, layout, state
 
 state.require_page("agency")
 filters = state.get_filters()
@@ -27,7 +27,10 @@ fig = charts.trend_chart(
 layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"]), key="agency-trend")
 if proj["message"]:
     st.info(proj["message"], icon=":material/trending_up:")
-layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio")
+RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")
+layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio",
+                  disclosure=downloads.people(counts=["People"], additive=False,
+                                              follow={c: "People" for c in RATIO_FIGURES}))
 
 st.header("By service, " + ("team and " if state.can_see_teams() else "") + "job type")
 by_options = ["service", "team", "role_group"] if state.can_see_teams() else ["service", "role_group"]
@@ -41,8 +44,9 @@ for tab, by in zip(tabs, by_options):
                              axis_title="Agency share of FTE"),
             alt=data.breakdown_alt("agency_rate_fte", frame, by=by), key=f"agency-by-{by}",
         )
-        layout.show_table(data.breakdown_table(frame, metric_id="agency_rate_fte", by=by),
-                          f"Agency share by {data.BY_LABELS[by].lower()}", key=f"agency-by-{by}-table")
+        table = data.breakdown_table(frame, metric_id="agency_rate_fte", by=by)
+        layout.show_table(table, f"Agency share by {data.BY_LABELS[by].lower()}", key=f"agency-by-{by}-table",
+                          disclosure=downloads.breakdown(table, metric_id="agency_rate_fte"))
 
 st.header("Agency cover of vacancies")
 cover = data.agency_cover(filters)
@@ -51,7 +55,8 @@ layout.chart(
                      axis_title="Share of vacant FTE covered by agency (%)"),
     alt=data.cover_alt(cover), key="agency-cover",
 )
-layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table")
+layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table",
+                  disclosure=downloads.exempt("vacancies are posts (FTE), not people."))
 
 st.header("Agency workers who became employees")
 layout.chart(
@@ -61,4 +66,4 @@ layout.chart(
     alt=data.conversions_alt(filters), key="agency-conversions",
 )
 layout.show_table(data.conversions(filters), "Agency to employee conversions by month",
-                  key="agency-conv-table")
+                  key="agency-conv-table", disclosure=downloads.people(counts=["Conversions"]))

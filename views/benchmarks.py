@@ -7,6 +7,7 @@ from ui.state import allowed, current_role, require_page
 require_page("benchmarks")
 
 from ui import benchmarks, charts  # noqa: E402
+from ui import downloads  # noqa: E402
 from ui.layout import chart, page_header, show_table  # noqa: E402
 
 page_header(
@@ -40,7 +41,8 @@ def _import_control() -> None:
                 st.session_state["bench_done"] = "; ".join(str(r) for r in results)
                 st.session_state["bench_nonce"] = st.session_state.get("bench_nonce", 0) + 1
                 st.rerun()
-        show_table(benchmarks.benchmark_imports(), "Imported published files", key="bench_ledger")
+        show_table(benchmarks.benchmark_imports(), "Imported published files", key="bench_ledger",
+                   disclosure=downloads.exempt("the list of imported published files."))
 
 
 if done := st.session_state.pop("bench_done", None):
@@ -78,6 +80,8 @@ if view is not None:
     st.subheader("The figures")
     show_table(benchmarks.benchmark_table(view, with_ours=ours is not None),
                f"Benchmarks for {view.la_name}", key="bench_table",
+               disclosure=downloads.exempt("figures published by the DfE for whole authorities, and our "
+                                           "whole-council 30 September values beside them."),
                caption="Rates in per cent, caseload in cases per FTE, as the DfE publishes them. "
                        "Blank: not published for that year.")
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, layout, state
+from ui import charts, data, downloads, layout, state
 
 state.require_page("caseloads")
 filters = state.get_filters()
@@ -48,7 +48,8 @@ with right:
         alt=data.trend_alt("caseload_over_threshold_rate", filters), key="caseload-over",
     )
 if not state.can_see_teams():
-    layout.show_table(values, "Case holders by caseload band", key="caseload-bands")
+    layout.show_table(values, "Case holders by caseload band", key="caseload-bands",
+                      disclosure=downloads.people(counts=["Case holders"]))
 
 by = "team" if state.can_see_teams() else "service"
 st.header(f"By {by}")
@@ -58,5 +59,6 @@ layout.chart(
                      target_label=f"Target {tg['value']:g}", axis_title="Cases per FTE"),
     alt=data.breakdown_alt("avg_caseload", frame, by=by), key="caseload-by",
 )
-layout.show_table(data.breakdown_table(frame, metric_id="avg_caseload", by=by),
-                  f"Average caseload by {by}", key="caseload-by-table")
+table = data.breakdown_table(frame, metric_id="avg_caseload", by=by)
+layout.show_table(table, f"Average caseload by {by}", key="caseload-by-table",
+                  disclosure=downloads.breakdown(table, metric_id="avg_caseload"))

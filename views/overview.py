@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cards, data, layout, state
+from ui import cards, data, downloads, layout, state
 
 state.require_page("overview")
 filters = state.get_filters()
@@ -40,4 +40,5 @@ st.caption(
     "the arrow the change on a year ago, marked better or worse in words. "
     + ("c = not shown because it rests on fewer than 5 people." if state.is_suppressed() else "")
 )
-layout.show_table(data.headline_table(filters), "Headline measures", key="overview-table")
+layout.show_table(data.headline_table(filters), "Headline measures", key="overview-table",
+                  disclosure=downloads.measures(rows))

@@ -2,7 +2,10 @@
 
 import streamlit as st
 
-from ui import charts, data, layout, state
+from ui import charts, data, downloads, layout, state
+
+#: a profile table: people per category (adding up to the whole scope), and their share of it
+PROFILE = downloads.people(counts=["People"], rates={"Share (%)": "People"})
 
 state.require_page("profile")
 filters = state.get_filters()
@@ -27,7 +30,7 @@ layout.chart(
     alt=data.ethnicity_alt(filters, county), key="ethnicity",
 )
 st.caption(county_note)
-layout.show_table(ethnicity, "Staff by ethnic group", key="ethnicity-table")
+layout.show_table(ethnicity, "Staff by ethnic group", key="ethnicity-table", disclosure=PROFILE)
 
 left, right = st.columns(2)
 for column, dimension, title in ((left, "age_band", "Age"), (right, "gender", "Gender")):
@@ -38,7 +41,7 @@ for column, dimension, title in ((left, "age_band", "Age"), (right, "gender", "G
         layout.chart(charts.bar_chart(frame, category=label, value="Share (%)", unit="percent",
                                       axis_title="Share of people (%)"),
                      alt=data.counts_alt(frame, label, "People", f"staff by {title.lower()}"), key=dimension)
-        layout.show_table(frame, f"Staff by {title.lower()}", key=f"{dimension}-table")
+        layout.show_table(frame, f"Staff by {title.lower()}", key=f"{dimension}-table", disclosure=PROFILE)
 
 left, right = st.columns(2)
 with left:
@@ -47,11 +50,15 @@ with left:
     layout.chart(charts.bar_chart(frame, category="Disabled", value="Share (%)", unit="percent",
                                   axis_title="Share of people (%)"),
                  alt=data.counts_alt(frame, "Disabled", "People", "staff by disability"), key="disability")
-    layout.show_table(frame, "Staff by disability", key="disability-table")
+    layout.show_table(frame, "Staff by disability", key="disability-table", disclosure=PROFILE)
 with right:
     st.subheader("Living in the county, by job type")
     frame = data.local_by_job(filters)
     layout.chart(charts.bar_chart(frame, category="Job type", value="Share living in county (%)",
                                   unit="percent", axis_title="Share living in the county (%)"),
                  alt=data.local_alt(frame), key="local")
-    layout.show_table(frame, "Living in the county by job type", key="local-table")
+    layout.show_table(
+        frame, "Living in the county by job type", key="local-table",
+        disclosure=downloads.people(counts=["Living in county"], row_total="People recorded",
+                                    rates={"Share living in county (%)": "People recorded"},
+                                    follow={"Share living in county (%)": "Living in county"}))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cards, data, layout, state
+from ui import cards, data, downloads, layout, state
 
 state.require_page("themes")
 filters = state.get_filters()
@@ -31,4 +31,5 @@ for theme, rows in data.themes(filters).items():
                 spark=row.spark, help=row.description,
                 partial_months=row.months_covered if row.partial else None,
             )
-    layout.show_table(data.measures_table(rows), f"{theme} measures", key=f"theme-{data.slug(theme)}")
+    layout.show_table(data.measures_table(rows), f"{theme} measures", key=f"theme-{data.slug(theme)}",
+                      disclosure=downloads.measures(rows))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, layout, state
+from ui import charts, data, downloads, layout, state
 
 state.require_page("turnover")
 filters = state.get_filters()
@@ -44,7 +44,8 @@ with left:
     layout.chart(charts.bar_chart(reasons, category="Reason", value="Leavers", unit="count",
                                   axis_title="Leavers (people)", title="Leavers by reason"),
                  alt=data.counts_alt(reasons, "Reason", "Leavers", "leavers by reason"), key="reasons")
-    layout.show_table(reasons, "Leavers by reason", key="reasons-table")
+    layout.show_table(reasons, "Leavers by reason", key="reasons-table",
+                      disclosure=downloads.people(counts=["Leavers"], follow={"FTE": "Leavers"}))
 with right:
     service = data.length_of_service(filters)
     layout.chart(charts.bar_chart(service, category="Length of service", value="Leavers", unit="count",
@@ -52,7 +53,8 @@ with right:
                                   title="Length of service at leaving"),
                  alt=data.counts_alt(service, "Length of service", "Leavers", "leavers by length of service"),
                  key="service")
-    layout.show_table(service, "Length of service at leaving", key="service-table")
+    layout.show_table(service, "Length of service at leaving", key="service-table",
+                      disclosure=downloads.people(counts=["Leavers"]))
 
 st.header("Early leavers")
 layout.chart(

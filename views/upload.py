@@ -8,7 +8,11 @@ require_role("hr")  # server-side guard: the page refuses other roles even when 
 
 from ingest.problems import IngestError  # noqa: E402
 from ui import db, quality, upload  # noqa: E402
+from ui import downloads  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
+
+#: the uploader's own file, row by row so it can be fixed (HR only): not a statistical table
+OWN_FILE = downloads.exempt("rows of the uploader's own extract, listed so they can be fixed.")
 
 page_header(
     "Upload a month",
@@ -56,10 +60,10 @@ if file is not None:
     if len(check.errors):
         st.error(f"{check.headline}. Nothing has been loaded. Fix these rows in your file and "
                  "upload it again (download the list to work through it).")
-        show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems")
+        show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems", disclosure=OWN_FILE)
     if len(check.warnings):
         st.warning("Worth checking (these do not stop the load):")
-        show_table(check.warnings, f"Warnings for {file.name}", key="dl_warnings")
+        show_table(check.warnings, f"Warnings for {file.name}", key="dl_warnings", disclosure=OWN_FILE)
     if check.preview is not None:
         pv = check.preview
         st.subheader("What will change")
@@ -69,11 +73,13 @@ if file is not None:
         elif pv.replaces:
             st.warning(f"This replaces the data already loaded for {period} ({period_label(period)}).")
         st.markdown("**Rows per sheet**")
-        show_table(pv.rows, f"Rows per sheet {period}", key="dl_rows")
+        show_table(pv.rows, f"Rows per sheet {period}", key="dl_rows",
+                   disclosure=downloads.exempt("rows per sheet of the whole extract."))
         moved = (f"Movement on {period_label(pv.previous_period)}" if pv.previous_period
                  else "Figures in this file")
         st.markdown(f"**{moved}** (headcount, FTE and the agency share as the dashboard will show them)")
-        show_table(pv.movement, f"{moved} {period}", key="dl_movement")
+        show_table(pv.movement, f"{moved} {period}", key="dl_movement",
+                   disclosure=downloads.exempt("whole-council headcount, FTE and agency share of the file."))
         st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
                   on_click=_confirm, args=(data, file.name, period))
 
@@ -82,7 +88,8 @@ ledger = quality.quality_frame("ledger")
 if ledger.empty:
     st.info("No months have been loaded yet.")
 else:
-    show_table(ledger, "Load history")
+    show_table(ledger, "Load history",
+               disclosure=downloads.exempt("the load ledger lists files and whole-month row counts."))
 
 st.subheader("Template")
 st.download_button("Download the blank extract template (.xlsx)", data=upload.template_bytes(),

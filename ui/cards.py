@@ -195,3 +195,17 @@ def kpi_card(**kwargs) -> Card:
     card = card_model(**kwargs)
     render_card(card)
     return card
+
+
+def card_grid(rows, *, per_row: int = 3) -> None:
+    """Draw one card per measure row (ui.data.headline / ui.data.themes frames), `per_row` a line."""
+    columns = st.columns(per_row)
+    for i, row in enumerate(rows.itertuples(index=False)):
+        with columns[i % per_row]:
+            kpi_card(
+                label=row.label, value=row.value, unit=row.unit, target=row.target,
+                status=row.status, change_on_year=row.change_on_year, direction=row.direction,
+                spark=row.spark, help=row.description,
+                partial_months=row.months_covered if row.partial else None,
+                target_date=getattr(row, "target_date", None),
+            )

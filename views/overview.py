@@ -23,16 +23,7 @@ if summary:
         st.markdown(summary)
 
 rows = data.headline(filters)
-columns = st.columns(3)
-for i, row in enumerate(rows.itertuples(index=False)):
-    with columns[i % 3]:
-        cards.kpi_card(
-            label=row.label, value=row.value, unit=row.unit, target=row.target,
-            status=row.status, change_on_year=row.change_on_year, direction=row.direction,
-            spark=row.spark, help=row.description,
-            partial_months=row.months_covered if row.partial else None,
-            target_date=row.target_date,
-        )
+cards.card_grid(rows)
 
 st.caption(
     "The coloured badge is the only status: **On target** meets the target; **Close to target** is "

@@ -22,14 +22,6 @@ for theme, rows in data.themes(filters).items():
     if rows.empty:
         st.info("No success measures are defined for this theme yet.")
         continue
-    columns = st.columns(3)
-    for i, row in enumerate(rows.itertuples(index=False)):
-        with columns[i % 3]:
-            cards.kpi_card(
-                label=row.label, value=row.value, unit=row.unit, target=row.target,
-                status=row.status, change_on_year=row.change_on_year, direction=row.direction,
-                spark=row.spark, help=row.description,
-                partial_months=row.months_covered if row.partial else None,
-            )
+    cards.card_grid(rows)
     layout.show_table(data.measures_table(rows), f"{theme} measures", key=f"theme-{data.slug(theme)}",
                       disclosure=downloads.measures(rows))

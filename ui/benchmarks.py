@@ -69,8 +69,7 @@ def _cached_view(path: str, version: str, bversion: str, la_code: str) -> Benchm
     from metrics import benchmarks
     from ui import db
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         try:
             la = benchmarks.local_authority(cur, la_code=la_code)
         except benchmarks.BenchmarkError as exc:
@@ -85,8 +84,6 @@ def _cached_view(path: str, version: str, bversion: str, la_code: str) -> Benchm
         return BenchmarkView(la_code=la.old_la_code, la_name=display_name(la.la_name),
                              region_name=la.region_name,
                              comparison=frame, neighbours=sn, ours=ours)
-    finally:
-        cur.close()
 
 
 def benchmark_view(*, la_code: str | None = None) -> BenchmarkView:
@@ -100,11 +97,8 @@ def benchmark_view(*, la_code: str | None = None) -> BenchmarkView:
 
     check_role("hr", "leadership", "scrutiny")
     code = (la_code or benchmarks.default_la_code()).strip()
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         bversion = _benchmark_version(cur)
-    finally:
-        cur.close()
     return _cached_view(db.db_path(), db.data_version(), bversion, code)
 
 
@@ -115,11 +109,8 @@ def benchmark_imports() -> pd.DataFrame:
     from ui.state import check_role
 
     check_role("hr", "leadership")
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         raw = benchmarks.imports(cur)
-    finally:
-        cur.close()
     cols = {"kind": "File", "scope": "Area level", "file_name": "File name", "rows": "Rows",
             "imported_by": "Imported by", "imported_at": "Imported at"}
     out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
@@ -142,11 +133,8 @@ def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -
     if len(set(kinds)) != len(kinds):
         raise benchmarks.BenchmarkFileError("Two of the files are the same kind; import one of each.")
     with db.write_lock:
-        cur = db.cursor()
-        try:
+        with db.open_cursor() as cur:
             results = benchmarks.import_parsed(cur, files=parsed, imported_by=imported_by)
-        finally:
-            cur.close()
     db.clear_caches()
     return results
 

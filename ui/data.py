@@ -76,12 +76,9 @@ def filter_options() -> FilterOptions:
 
 @st.cache_data(**CACHE)
 def _filter_options(path: str, version: str, with_teams: bool) -> FilterOptions:
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         pers = tuple(p.strftime("%Y-%m") for p in engine.periods(cur))
         pairs = detail.dimension_pairs(cur)
-    finally:
-        cur.close()
     services = tuple(sorted({s for s, _ in pairs}))
     teams: dict[str, tuple[str, ...]] = {}
     if with_teams:
@@ -98,11 +95,8 @@ def load_info() -> dict | None:
 
 @st.cache_data(**CACHE)
 def _load_info(path: str, version: str) -> dict | None:
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return detail.last_load(cur)
-    finally:
-        cur.close()
 
 
 # --- metric frames -----------------------------------------------------------------------------
@@ -112,11 +106,8 @@ def _load_info(path: str, version: str) -> dict | None:
 def _evaluated(path: str, version: str, role: str, scope: str, service: str | None,
                team: str | None) -> pd.DataFrame:
     """Every measure, every loaded month, with target/status/change; suppressed for scrutiny."""
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         frame = engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
-    finally:
-        cur.close()
     if role in SUPPRESSED_ROLES:
         frame = suppress_metric_frame(frame)
         hidden = frame["suppressed"].to_numpy()
@@ -394,11 +385,8 @@ def ratio_table(filters: Filters) -> pd.DataFrame:
 def _ratio_table(path, version, role, period, scope, service, team) -> pd.DataFrame:
     from metrics import detail
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
-    finally:
-        cur.close()
     out = pd.DataFrame({
         "Month": [p.strftime("%b %Y") for p in df["period"]],
         "Employed FTE": df["employed_fte"].round(1),
@@ -429,13 +417,10 @@ def breakdown(metric_id: str, filters: Filters, *, by: str) -> pd.DataFrame:
 
 @st.cache_data(**CACHE)
 def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         flt = _engine_filters(service, team)
         groups = engine.evaluate(cur, period=period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
         overall = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id], filters=flt)
-    finally:
-        cur.close()
     frame = pd.concat([overall, groups], ignore_index=True)
     if role in SUPPRESSED_ROLES:
         frame = suppress_metric_frame(frame)
@@ -473,11 +458,8 @@ def _detail_cached(path, version, name, period, scope, service, team, extra) -> 
     kwargs = dict(extra)
     if name not in ("conversions_by_month",):
         kwargs["period"] = period
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return fn(cur, scope=scope, filters=_engine_filters(service, team), **kwargs)
-    finally:
-        cur.close()
 
 
 def _suppress_counts(frame: pd.DataFrame, count_cols: list[str]) -> pd.DataFrame:
@@ -579,12 +561,9 @@ def _profile(path, version, role, dimension, by_job, period, scope, service, tea
     from metrics import detail
     from metrics.suppression import suppress_table
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         df = detail.profile(cur, period=period, dimension=dimension, scope=scope,
                             filters=_engine_filters(service, team))
-    finally:
-        cur.close()
     label = PROFILE_LABELS[dimension]
     if by_job:
         frame = df.rename(columns={"role_group": "Job type", "category": label, "headcount": "People"})
@@ -801,12 +780,9 @@ def _local_by_job(path, version, role, period, scope, service, team) -> pd.DataF
     from metrics import detail
     from metrics.suppression import suppress_table
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         df = detail.profile(cur, period=period, dimension="lives_in_county", scope=scope,
                             filters=_engine_filters(service, team))
-    finally:
-        cur.close()
     known = df[df["category"].isin(["Yes", "No"])]
     wide = known.pivot_table(index="role_group", columns="category", values="headcount",
                              aggfunc="sum", fill_value=0)

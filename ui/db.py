@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -53,16 +55,23 @@ def cursor() -> duckdb.DuckDBPyConnection:
     return get_connection().cursor()
 
 
+@contextmanager
+def open_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """`with open_cursor() as cur:` — a fresh cursor for one piece of work, always closed after."""
+    cur = cursor()
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
 def data_version() -> str:
     """Identifies the store's current content: changes whenever a load is recorded.
 
     Used in every st.cache_data key, so a new upload is seen by every page at once.
     """
-    cur = cursor()
-    try:
+    with open_cursor() as cur:
         return detail.load_fingerprint(cur)
-    finally:
-        cur.close()
 
 
 def clear_caches() -> None:

@@ -172,11 +172,8 @@ _QUALITY_FRAMES = {
 def _cached_quality(kind: str, path: str, version: str) -> pd.DataFrame:
     from ui import db
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return _QUALITY_FRAMES[kind](cur)
-    finally:
-        cur.close()
 
 
 def quality_frame(kind: str) -> pd.DataFrame:

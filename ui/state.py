@@ -82,11 +82,8 @@ def record_sign_in() -> None:
     from ui import db
 
     with db.write_lock:
-        cur = db.cursor()
-        try:
+        with db.open_cursor() as cur:
             record_audit(cur, actor=current_user(), role=current_role(), action="sign-in")
-        finally:
-            cur.close()
     st.session_state["_signed_in_recorded"] = True
 
 

@@ -526,6 +526,36 @@ def local_authority(con: duckdb.DuckDBPyConnection, *, la_code: str | None = Non
     return LocalAuthority(old_la_code=row[0], new_la_code=row[1], la_name=row[2], region_code=row[3], region_name=row[4])
 
 
+LOCAL_AUTHORITY_COLUMNS: tuple[str, ...] = ("old_la_code", "new_la_code", "la_name", "region_name", "last_year")
+
+
+def local_authorities(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every local authority in the imported DfE indicators, sorted by name, so any can be compared.
+
+    One row per old LA code, described as in the latest year that has it: old_la_code,
+    new_la_code, la_name, region_name, last_year (earlier than the file's latest year for a
+    council since reorganised, e.g. Dorset 835 to 2018). Raises BenchmarkError when no DfE
+    indicators have been imported.
+    """
+    if not _has_rows(con, "dfe_indicators"):
+        raise BenchmarkError(
+            "No DfE indicators imported yet, so there are no local authorities to choose from: run "
+            "`python -m metrics.benchmarks import csww_indicators_....csv` (or use the import button "
+            "on the Benchmarks page)."
+        )
+    return con.execute(
+        """SELECT old_la_code,
+                  arg_max(new_la_code, year) AS new_la_code,
+                  arg_max(la_name, year) AS la_name,
+                  arg_max(region_name, year) AS region_name,
+                  max(year)::INTEGER AS last_year
+           FROM dfe_indicators
+           WHERE geographic_level = 'Local authority' AND old_la_code IS NOT NULL
+           GROUP BY old_la_code
+           ORDER BY la_name, old_la_code"""
+    ).df()[list(LOCAL_AUTHORITY_COLUMNS)].reset_index(drop=True)
+
+
 def neighbours(con: duckdb.DuckDBPyConnection, *, la_code: str | None = None) -> pd.DataFrame:
     """The LA's statistical neighbours (rank, code, name, closeness); empty when no model imported."""
     la = local_authority(con, la_code=la_code)

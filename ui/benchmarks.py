@@ -55,6 +55,7 @@ class BenchmarkView:
     comparison: pd.DataFrame      # metrics.benchmarks.comparison for the LA
     neighbours: pd.DataFrame      # rank, old_la_code, la_name, closeness
     ours: pd.DataFrame            # our own 30 September figures: year, indicator, published_value
+    is_home: bool = True          # our own council: only then do our own figures sit beside it
 
 
 def _benchmark_version(con) -> str:
@@ -65,7 +66,7 @@ def _benchmark_version(con) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _cached_view(path: str, version: str, bversion: str, la_code: str) -> BenchmarkView:
+def _cached_view(path: str, version: str, bversion: str, la_code: str, home_code: str) -> BenchmarkView:
     from metrics import benchmarks
     from ui import db
 
@@ -74,32 +75,85 @@ def _cached_view(path: str, version: str, bversion: str, la_code: str) -> Benchm
             la = benchmarks.local_authority(cur, la_code=la_code)
         except benchmarks.BenchmarkError as exc:
             raise BenchmarksNotImported(str(exc)) from None
-        frame = benchmarks.comparison(cur, la_code=la.old_la_code)
+        try:
+            is_home = la.old_la_code == benchmarks.local_authority(cur, la_code=home_code).old_la_code
+        except benchmarks.BenchmarkError:
+            is_home = False
+        # our extract describes our council only: never set our figures beside another one
+        frame = benchmarks.comparison(cur, la_code=la.old_la_code, include_ours=is_home)
         try:
             sn = benchmarks.neighbours(cur, la_code=la.old_la_code)
         except benchmarks.BenchmarkError:
             sn = pd.DataFrame(columns=["rank", "old_la_code", "la_name", "closeness"])
-        ours = benchmarks.our_30_september(cur)
+        ours = (benchmarks.our_30_september(cur) if is_home
+                else pd.DataFrame(columns=["year", "metric_id", "indicator", "value", "published_value"]))
         sn = sn.assign(la_name=sn["la_name"].map(display_name))
         return BenchmarkView(la_code=la.old_la_code, la_name=display_name(la.la_name),
                              region_name=la.region_name,
-                             comparison=frame, neighbours=sn, ours=ours)
+                             comparison=frame, neighbours=sn, ours=ours, is_home=is_home)
 
 
 def benchmark_view(*, la_code: str | None = None) -> BenchmarkView:
     """The chosen LA beside its region, England and neighbours (every role; published aggregates).
 
-    Raises BenchmarksNotImported when no DfE indicators have been imported yet.
+    Our own 30 September figures come with it only for the home authority ($WORKFORCE_LA_CODE).
+    Raises BenchmarksNotImported when no DfE indicators have been imported yet (or the LA is unknown).
     """
     from metrics import benchmarks
     from ui import db
     from ui.state import check_role
 
     check_role("hr", "leadership", "scrutiny")
-    code = (la_code or benchmarks.default_la_code()).strip()
+    home_code = benchmarks.default_la_code()
+    code = (la_code or home_code).strip()
     with db.open_cursor() as cur:
         bversion = _benchmark_version(cur)
-    return _cached_view(db.db_path(), db.data_version(), bversion, code)
+    return _cached_view(db.db_path(), db.data_version(), bversion, code, home_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _cached_authorities(path: str, bversion: str) -> pd.DataFrame:
+    from metrics import benchmarks
+    from ui import db
+
+    with db.open_cursor() as cur:
+        return benchmarks.local_authorities(cur)
+
+
+def authority_options(*, home: BenchmarkView) -> dict[str, str]:
+    """Old LA code -> label for the page's chooser: the home authority first, then its
+    statistical neighbours (closest first), then every other authority in the DfE file by name.
+
+    Why this order: the usual comparisons are at the top, yet any council can be chosen (the
+    select box filters as the user types). Councils since reorganised say their last year.
+    """
+    from metrics import benchmarks
+    from ui import db
+    from ui.state import check_role
+
+    check_role("hr", "leadership", "scrutiny")
+    with db.open_cursor() as cur:
+        bversion = _benchmark_version(cur)
+    try:
+        las = _cached_authorities(db.db_path(), bversion)
+    except benchmarks.BenchmarkError as exc:
+        raise BenchmarksNotImported(str(exc)) from None
+    latest = int(las["last_year"].max()) if len(las) else 0
+
+    def label(code: str, name: object, last_year: int | None, note: str = "") -> str:
+        gone = f", to {last_year}" if last_year is not None and last_year < latest else ""
+        return f"{display_name(name)} ({code}{gone}){note}"
+
+    info = {r.old_la_code: (r.la_name, int(r.last_year)) for r in las.itertuples()}
+    out: dict[str, str] = {home.la_code: label(home.la_code, home.la_name,
+                                               info.get(home.la_code, (None, None))[1], " — our council")}
+    for code, name in zip(home.neighbours["old_la_code"], home.neighbours["la_name"]):
+        if code not in out:
+            out[code] = label(code, name, info.get(code, (None, None))[1], " — statistical neighbour")
+    rest = sorted((c for c in info if c not in out), key=lambda c: (display_name(info[c][0]).lower(), c))
+    for code in rest:
+        out[code] = label(code, *info[code])
+    return out
 
 
 def benchmark_imports() -> pd.DataFrame:

@@ -50,6 +50,9 @@ if done := st.session_state.pop("bench_done", None):
 
 try:
     home = benchmarks.benchmark_view()
+    choices = benchmarks.authority_options(home=home)
+    if st.session_state.get("bench_la") not in choices:  # e.g. a newer file without that council
+        st.session_state.pop("bench_la", None)
     view = benchmarks.benchmark_view(la_code=st.session_state.get("bench_la", home.la_code))
 except benchmarks.BenchmarksNotImported:
     view = None
@@ -63,10 +66,15 @@ except benchmarks.BenchmarksNotImported:
     )
 
 if view is not None:
-    choices = {home.la_code: home.la_name, **dict(zip(home.neighbours["old_la_code"], home.neighbours["la_name"]))}
-    ours = view.ours if view.la_code == home.la_code else None  # our extract describes our council only
-    st.selectbox("Authority to compare", list(choices), format_func=lambda c: f"{choices[c]} ({c})",
-                 key="bench_la", help="Our council, or one of its statistical neighbours.")
+    ours = view.ours if view.is_home else None  # our extract describes our council only
+    st.selectbox("Authority to compare", list(choices), format_func=choices.__getitem__,
+                 key="bench_la",
+                 help="Our council first, then its statistical neighbours, then every other "
+                      "authority in the DfE file. Type to search. Our own figures (the stars) "
+                      "appear only beside our council.")
+    if not view.is_home:
+        st.caption(f"Showing {view.la_name}'s published figures. Our own 30 September figures "
+                   f"appear only when {home.la_name} is chosen.")
     sn = ", ".join(view.neighbours["la_name"].astype(str)) or "none imported"
     st.caption(f"{view.la_name} is in {view.region_name or 'an unknown region'}. Its statistical "
                f"neighbours: {sn}.")

@@ -8,10 +8,12 @@ with our own 30 September figure marked; only HR and leadership may import.
 from __future__ import annotations
 
 import base64
+import re
 import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -154,15 +156,74 @@ def test_scrutiny_cannot_import_even_by_calling_the_function(store, dfe_files, m
     assert imports_count() == 0
 
 
-def test_choosing_a_neighbour_changes_the_figures(imported, monkeypatch):
+def _dfe(reference_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(reference_dir / "dfe" / "csww_indicators_2017_to_2025.csv", dtype=str,
+                       keep_default_na=False)
+
+
+def _published(raw: pd.DataFrame, *, code: str, indicator: str, year: int) -> float:
+    row = raw[(raw["geographic_level"] == "Local authority") & (raw["old_la_code"] == code)
+              & (raw["time_period"] == str(year))]
+    return float(row[indicator].iloc[0])
+
+
+def test_any_authority_can_be_chosen_home_then_neighbours_then_the_rest(imported, monkeypatch, reference_dir):
+    raw = _dfe(reference_dir)
+    all_codes = set(raw.loc[raw["geographic_level"] == "Local authority", "old_la_code"])
+    sn = pd.read_csv(reference_dir / "dfe" / "sn_model_2025_wide.csv", dtype=str, encoding="utf-8-sig")
+    sn_codes = sn.loc[sn["old_la_code"].str.strip() == "884",
+                      [f"SN_{k}" for k in range(1, 11)]].iloc[0].str.strip().tolist()
+
+    at = run("scrutiny", monkeypatch)
+    box = at.selectbox(key="bench_la")
+    labels = list(box.options)   # AppTest gives the labels shown: "Name (code…)…"
+    codes = [re.search(r"\((\d{3}(?: / \d{3})*)", label).group(1) for label in labels]
+    assert len(codes) == len(all_codes) == 156 and set(codes) == all_codes
+    assert codes[0] == "884" and box.value == "884"
+    assert labels[0] == "Herefordshire (884) — our council"
+    assert codes[1:11] == sn_codes
+    assert all(label.endswith("statistical neighbour") for label in labels[1:11])
+    rest = labels[11:]
+    names = [label.split(" (")[0] for label in rest]
+    assert "Surrey (936)" in rest       # not a neighbour, still choosable
+    assert "Dorset (835, to 2018)" in rest and "Dorset (838)" in rest  # reorganised council says so
+    assert names == sorted(names, key=str.lower)   # the rest by the name people use
+
+
+def test_choosing_shropshire_changes_the_figures_and_hides_our_stars(imported, monkeypatch, reference_dir):
+    raw = _dfe(reference_dir)
     at = run("leadership", monkeypatch)
-    first = figures(at)[0]["data"][0]
-    codes = at.selectbox(key="bench_la").options
-    assert len(codes) == 11  # Herefordshire and its ten statistical neighbours
-    at.selectbox(key="bench_la").set_value(at.selectbox(key="bench_la").options[1])
+    home = figures(at)[0]["data"]
+    assert home[0]["name"] == "Herefordshire"
+    assert "Our own figure at 30 September" in [t["name"] for t in home]
+
+    at.selectbox(key="bench_la").set_value("893")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    figs = figures(at)
+    assert len(figs) == 5
+    agency = figs[0]["data"]
+    assert agency[0]["name"] == "Shropshire"
+    shropshire_2025 = _published(raw, code="893", indicator="agency_rate_fte", year=2025)
+    assert agency[0]["y"][agency[0]["x"].index(2025)] == pytest.approx(shropshire_2025)
+    assert agency[0]["y"] != home[0]["y"]
+    assert all("Our own" not in t["name"] for fig in figs for t in fig["data"])
+    captions = " ".join(c.value for c in at.caption)
+    assert "Our own latest figure" not in captions
+    assert "appear only when Herefordshire is chosen" in captions
+    table = at.dataframe[0].value
+    assert "Our own figure" not in table.columns and "Shropshire" in table.columns
+    row = table[table["Indicator"].str.startswith("Agency worker rate") & (table["Year (30 September)"] == 2025)]
+    assert row["Shropshire"].iloc[0] == pytest.approx(round(shropshire_2025, 1))
+
+    # a council outside the neighbour group works the same way; back home, the stars return
+    at.selectbox(key="bench_la").set_value("936")
     at.run()
     assert not at.exception
-    other = figures(at)[0]
-    assert other["data"][0]["name"] != "Herefordshire"
-    assert other["data"][0]["y"] != first["y"]
-    assert "Our own figure at 30 September" not in [t["name"] for t in other["data"]]
+    surrey = figures(at)[0]["data"][0]
+    assert surrey["name"] == "Surrey"
+    assert surrey["y"][surrey["x"].index(2025)] == pytest.approx(
+        _published(raw, code="936", indicator="agency_rate_fte", year=2025))
+    at.selectbox(key="bench_la").set_value("884")
+    at.run()
+    assert "Our own figure at 30 September" in [t["name"] for t in figures(at)[0]["data"]]

@@ -23,15 +23,9 @@ ROLES = ("hr", "leadership", "scrutiny")
 
 
 @pytest.fixture
-def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    from ui import db
-
-    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
-    monkeypatch.delenv("WORKFORCE_LA_CODE", raising=False)
-    db.reset_connection()
-    yield copy_demo_db
-    db.reset_connection()
+def store(app_store: Path):
+    """The shared app store (tests/app/conftest.py)."""
+    return app_store
 
 
 @pytest.fixture

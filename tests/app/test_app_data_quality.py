@@ -19,14 +19,9 @@ DASHBOARD = str(ROOT / "dashboard.py")
 
 
 @pytest.fixture
-def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    from ui import db
-
-    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
-    db.reset_connection()
-    yield copy_demo_db
-    db.reset_connection()
+def store(app_store: Path):
+    """The shared app store (tests/app/conftest.py)."""
+    return app_store
 
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str = PAGE) -> AppTest:

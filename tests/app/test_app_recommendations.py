@@ -22,15 +22,10 @@ WORKFORCE = "2024-06-13/workforce-challenges-in-childrens-services"
 
 
 @pytest.fixture
-def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    from ui import db
-
-    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+def store(app_store: Path, monkeypatch: pytest.MonkeyPatch):
+    """The shared app store (tests/app/conftest.py), with a named editor for the audit trail."""
     monkeypatch.setenv("WORKFORCE_USER", "Sam Officer")
-    db.reset_connection()
-    yield copy_demo_db
-    db.reset_connection()
+    return app_store
 
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -20,15 +20,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
-    """A private copy of the demo store that the app (in this process) uses."""
-    from ui import db
-
-    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
-    db.reset_connection()
-    yield copy_demo_db
-    db.reset_connection()
+def store(app_store: Path):
+    """The shared app store (tests/app/conftest.py)."""
+    return app_store
 
 
 def counts(path: Path) -> dict[str, int]:

@@ -38,7 +38,11 @@ def _params(scope: str, filters: Filters, **extra) -> tuple[dict, dict]:
 
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
-    return con.execute(sql, _bind(sql, params)).df()
+    """Run bound SQL; a `period` column comes back as Python dates (pages and tests compare dates)."""
+    df = con.execute(sql, _bind(sql, params)).df()
+    if "period" in df.columns:
+        df["period"] = pd.to_datetime(df["period"]).dt.date
+    return df
 
 
 def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
@@ -57,7 +61,6 @@ def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
     df = _run(con, sql, params)
     total = df["employed_fte"] + df["agency_fte"]
     df["agency_rate"] = (df["agency_fte"] / total).where(total > 0)
-    df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
 
 
@@ -169,7 +172,6 @@ def conversions_by_month(con: duckdb.DuckDBPyConnection, *, scope: str = "social
         SELECT per.period, count(c.employee_id) AS conversions
         FROM per LEFT JOIN c USING (period) GROUP BY per.period ORDER BY per.period"""
     df = _run(con, sql, params)
-    df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
 
 
@@ -202,7 +204,7 @@ def completeness(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def load_touch(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per loaded period: the active load (file, who, when, rows) and how many times it was loaded."""
-    df = con.execute("""
+    return _run(con, """
         SELECT period, count(*) AS times_loaded,
                max(load_id) FILTER (WHERE active) AS load_id,
                any_value(file_name) FILTER (WHERE active) AS file_name,
@@ -212,20 +214,16 @@ def load_touch(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                any_value(rows_staff) FILTER (WHERE active) AS rows_staff,
                any_value(rows_leavers) FILTER (WHERE active) AS rows_leavers,
                any_value(rows_vacancies) FILTER (WHERE active) AS rows_vacancies
-        FROM loads GROUP BY period ORDER BY period""").df()
-    df["period"] = pd.to_datetime(df["period"]).dt.date
-    return df
+        FROM loads GROUP BY period ORDER BY period""", {})
 
 
 def load_ledger(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every load ever recorded (newest first): who loaded which file for which month, and which
     load's rows are the month's data now (`active`). Traceability for the data-quality page."""
-    df = con.execute("""
+    return _run(con, """
         SELECT load_id, period, file_name, sha256, loaded_by, loaded_at, outcome, active,
                rows_staff, rows_leavers, rows_vacancies, rows_training, rows_survey, warnings
-        FROM loads ORDER BY loaded_at DESC, load_id DESC""").df()
-    df["period"] = pd.to_datetime(df["period"]).dt.date
-    return df
+        FROM loads ORDER BY loaded_at DESC, load_id DESC""", {})
 
 
 # --- small reads for the dashboard frame (filters, "data as at", cache keys) ------------------
@@ -307,7 +305,6 @@ def unusual_movements(con: duckdb.DuckDBPyConnection, *, threshold: float = 0.2,
         ORDER BY cur.period DESC, cur.level, cur.grp,
                  list_position(['headcount', 'fte', 'leavers', 'vacant_fte'], cur.measure)"""
     df = _run(con, sql, {"threshold": float(threshold), "min_base": float(min_base)})
-    df["period"] = pd.to_datetime(df["period"]).dt.date
     for col in ("previous", "current", "change", "change_rate"):
         df[col] = df[col].astype(float)
     return df.reset_index(drop=True)

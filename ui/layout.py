@@ -121,3 +121,10 @@ def sidebar() -> state.Filters:
             )
         st.caption("The link in the address bar keeps these choices, so you can share this view.")
     return state.get_filters()
+
+
+def stop_if_nothing_loaded(filters) -> None:
+    """Say so in words and stop the page when no month is loaded yet (never draw empty charts)."""
+    if not filters.period:
+        st.info("No months are loaded yet.")
+        st.stop()

@@ -11,9 +11,7 @@ layout.page_header(
     "Leadership committed to an **80:20 ratio of permanent to agency staff** (by full-time "
     f"equivalent) by **30 June 2026**. Figures for **{filters.describe()}**.",
 )
-if not filters.period:
-    st.info("No months are loaded yet.")
-    st.stop()
+layout.stop_if_nothing_loaded(filters)
 
 tg = data.target_info("agency_rate_fte")
 share = data.permanent_share_trend(filters)

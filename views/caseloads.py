@@ -11,9 +11,7 @@ layout.page_header(
     "Cases held per full-time-equivalent (FTE) case holder, employed and agency, at each month "
     f"end, for **{filters.describe()}**. Lower is better: England's average is the target.",
 )
-if not filters.period:
-    st.info("No months are loaded yet.")
-    st.stop()
+layout.stop_if_nothing_loaded(filters)
 
 THRESHOLD = data.caseload_threshold()
 tg = data.target_info("avg_caseload")

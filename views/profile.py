@@ -15,9 +15,7 @@ layout.page_header(
     f"**{state.period_label(filters.period) if filters.period else '—'}** (employed and agency), "
     "and who lives in the county. Shares are of people whose answer is recorded.",
 )
-if not filters.period:
-    st.info("No months are loaded yet.")
-    st.stop()
+layout.stop_if_nothing_loaded(filters)
 if state.is_suppressed():
     st.caption("c = not shown because it rests on fewer than 5 people, or could be worked out from figures that do.")
 

@@ -13,9 +13,7 @@ layout.page_header(
     f"and the trend. Figures for **{filters.describe()}**"
     + (f" at the end of **{state.period_label(filters.period)}**." if filters.period else "."),
 )
-if not filters.period:
-    st.info("No months are loaded yet.")
-    st.stop()
+layout.stop_if_nothing_loaded(filters)
 
 for theme, rows in data.themes(filters).items():
     st.header(theme)

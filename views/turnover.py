@@ -11,9 +11,7 @@ layout.page_header(
     "Directly employed staff who left in the last 12 months, who stayed, and why people leave, "
     f"for **{filters.describe()}**. Moves between teams are not counted as leaving.",
 )
-if not filters.period:
-    st.info("No months are loaded yet.")
-    st.stop()
+layout.stop_if_nothing_loaded(filters)
 
 tg = data.target_info("turnover_rate_fte_12m")
 left, right = st.columns(2)

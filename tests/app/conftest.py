@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture
@@ -19,3 +20,12 @@ def app_store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
     db.reset_connection()
     yield copy_demo_db
     db.reset_connection()
+
+
+def run_as(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str, timeout: float = 60) -> AppTest:
+    """Run the page at `path` once as `role`; fail with the exception text if it raised."""
+    monkeypatch.setenv("WORKFORCE_ROLE", role)
+    at = AppTest.from_file(path, default_timeout=timeout)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

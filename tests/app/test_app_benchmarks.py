@@ -17,6 +17,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.conftest import run_as
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "views" / "benchmarks.py")
 ROLES = ("hr", "leadership", "scrutiny")
@@ -45,11 +47,7 @@ def imported(store: Path, dfe_files, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_ROLE", role)
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_as(role, monkeypatch, path=PAGE)
 
 
 def _array(value: object) -> list:

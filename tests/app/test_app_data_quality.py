@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
 
+from tests.app.conftest import run_as
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "views" / "data_quality.py")
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -25,11 +27,7 @@ def store(app_store: Path):
 
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str = PAGE) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_ROLE", role)
-    at = AppTest.from_file(path, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_as(role, monkeypatch, path=path)
 
 
 def frames_by_columns(at: AppTest) -> dict[str, object]:

@@ -15,6 +15,8 @@ from streamlit.testing.v1 import AppTest
 from recommendations import packs  # imported first: the page file shares the package's name
 from recommendations.model import RESPONSES
 
+from tests.app.conftest import run_as
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "views" / "tracker.py")
 EDIT_BUTTONS = {"Record response", "Add action", "Link measure", "Add recommendation", "Publish pack"}
@@ -29,11 +31,7 @@ def store(app_store: Path, monkeypatch: pytest.MonkeyPatch):
 
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_ROLE", role)
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_as(role, monkeypatch, path=PAGE, timeout=120)
 
 
 def query(sql: str, params=None):

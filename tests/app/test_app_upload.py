@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.e2e.workbooks import bad_workbook_bytes, latest_loaded, month_frames, next_month, workbook_bytes
 
+from tests.app.conftest import run_as
+
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "views" / "upload.py")
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -42,11 +44,7 @@ def counts(path: Path) -> dict[str, int]:
 
 
 def run_page(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str = PAGE) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_ROLE", role)
-    at = AppTest.from_file(path, default_timeout=60)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return run_as(role, monkeypatch, path=path)
 
 
 def texts(at: AppTest) -> str:

@@ -10,10 +10,11 @@ The filters live in st.session_state (so they persist across pages) and are mirr
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import date
 
 import streamlit as st
+
+from ui import options
+from ui.filters import ALL, SCOPE_LABELS, SCOPES, FilterOptions, Filters, period_label  # noqa: F401  (re-exported)
 
 ROLES: tuple[str, ...] = ("hr", "leadership", "scrutiny")
 DEFAULT_ROLE = "leadership"
@@ -40,11 +41,7 @@ TEAM_ROLES: tuple[str, ...] = ("hr", "leadership")
 # Roles whose figures pass through small-number suppression.
 SUPPRESSED_ROLES: tuple[str, ...] = ("scrutiny",)
 
-SCOPES: tuple[str, ...] = ("social_workers", "all_staff")
-SCOPE_LABELS = {"social_workers": "Qualified social workers", "all_staff": "All staff"}
-
 _KEYS = {"period": "f_period", "scope": "f_scope", "service": "f_service", "team": "f_team"}
-ALL = "(all)"
 
 
 class RoleError(ValueError):
@@ -130,51 +127,6 @@ def is_suppressed(role: str | None = None) -> bool:
 # --- Filters -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filters:
-    """The shared view: reporting month, population (scope) and an optional service or team."""
-
-    period: str | None          # 'YYYY-MM'; None only when nothing is loaded
-    scope: str = "social_workers"
-    service: str | None = None
-    team: str | None = None
-
-    @property
-    def period_date(self) -> date | None:
-        if not self.period:
-            return None
-        y, m = self.period.split("-")
-        return date(int(y), int(m), 1)
-
-    def engine_filters(self) -> dict[str, list[str]] | None:
-        """The `filters` argument of metrics.engine (None when the whole directorate)."""
-        out: dict[str, list[str]] = {}
-        if self.service:
-            out["service"] = [self.service]
-        if self.team:
-            out["team"] = [self.team]
-        return out or None
-
-    def describe(self) -> str:
-        """Plain-English description of the view, e.g. 'qualified social workers in Early Help'."""
-        who = SCOPE_LABELS[self.scope].lower()
-        where = self.team or self.service
-        return f"{who} in {where}" if where else f"{who}, whole directorate"
-
-
-@dataclass(frozen=True)
-class FilterOptions:
-    periods: tuple[str, ...]                      # ascending 'YYYY-MM'
-    services: tuple[str, ...]
-    teams: dict[str, tuple[str, ...]]             # service -> teams
-
-
-def period_label(period: str) -> str:
-    """'2026-10' -> 'October 2026'."""
-    y, m = period.split("-")
-    return date(int(y), int(m), 1).strftime("%B %Y")
-
-
 def validate_filters(raw: dict[str, str | None], options: FilterOptions, *, role: str) -> Filters:
     """Keep only values that exist in the loaded data; the scrutiny role never gets a team."""
     periods = options.periods
@@ -197,9 +149,7 @@ def validate_filters(raw: dict[str, str | None], options: FilterOptions, *, role
 
 
 def _options() -> FilterOptions:
-    from ui import data  # late import: ui.data imports this module for the role checks
-
-    return data.filter_options()
+    return options.filter_options(with_teams=can_see_teams())
 
 
 def _raw_from_session() -> dict[str, str | None]:

@@ -1,0 +1,29 @@
+"""The frames pages draw: cached, role-checked, and (for scrutiny) passed through disclosure.
+
+Split by job; pages read everything as `data.<name>` from here:
+  base        the role check and cache key every function shares; filter choices, load info
+  measures    every measure for a view: at a month, as a trend, as a table; themes; targets
+  trends      England's figure, projections to the target, the 80:20 line and its table
+  breakdowns  a measure by service, team or job type
+  people      tables of people and posts: leavers, caseload bands, profile, where staff live
+  alt         the one-sentence text alternative under each chart
+Pages hold no SQL and no arithmetic.
+"""
+
+from ui.data.alt import (  # noqa: F401
+    breakdown_alt, conversions_alt, counts_alt, cover_alt, england_note, ethnicity_alt, local_alt,
+    over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt,
+)
+from ui.data.base import BY_LABELS, filter_options, load_info, metric  # noqa: F401
+from ui.data.breakdowns import breakdown, breakdown_table  # noqa: F401
+from ui.data.measures import (  # noqa: F401
+    STATUS_WORDS, UNIT_WORDS, at_period, caseload_threshold, evaluated, headline, headline_table,
+    measures_table, narrative, permanent_target, target_info, themes, trend,
+)
+from ui.data.people import (  # noqa: F401
+    PROFILE_LABELS, agency_cover, caseload_bands, caseload_values, conversions, county_ethnicity,
+    county_population, leavers_by_reason, length_of_service, local_by_job, profile,
+)
+from ui.data.trends import (  # noqa: F401
+    MET_AHEAD_MONTHS, england, permanent_share_trend, projection, ratio_table,
+)

@@ -1,0 +1,153 @@
+"""Text alternatives: one plain sentence under each chart (and the notes beside them)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics.suppression import SUPPRESSED
+from ui.data.base import metric
+from ui.data.measures import _clean, at_period, target_info, trend
+from ui.data.trends import england, permanent_share_trend
+from ui.filters import Filters
+
+
+def _fmt(value: object, unit: str) -> str:
+    from ui.charts import format_value
+
+    return format_value(_clean(value) if not isinstance(value, str) else value, unit)
+
+
+def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
+              series: pd.DataFrame | None = None) -> str:
+    """'Agency share of FTE was 18.1% in October 2026 (target at most 20.0%); 23.0% a year earlier.'"""
+    m = metric(metric_id)
+    frame = series if series is not None else trend(metric_id, filters)
+    name = label or m.label
+    values = frame.dropna(subset=["value"])
+    if values.empty:
+        return f"{name}: no data for this selection yet."
+    last = values.iloc[-1]
+    text = f"{name} was {_fmt(last['value'], m.unit)} in {last['period']:%B %Y}"
+    if len(values) > 12:
+        text += f", against {_fmt(values.iloc[-13]['value'], m.unit)} twelve months earlier"
+    tg = target_info(metric_id)["value"] if label is None else None
+    if tg is not None:
+        word = {"lower": "at most", "higher": "at least"}.get(m.direction or "", "")
+        text += f"; the target is {word} {_fmt(tg, m.unit)}"
+    return text + "."
+
+
+def permanent_share_alt(filters: Filters, projection_message: str) -> str:
+    share = permanent_share_trend(filters)
+    text = trend_alt("agency_rate_fte", filters, label="The permanent share of FTE", series=share)
+    return text[:-1] + "; the target is at least 80% permanent by 30 June 2026." 
+
+
+def breakdown_alt(metric_id: str, frame: pd.DataFrame, *, by: str) -> str:
+    m = metric(metric_id)
+    nums = frame.assign(v=pd.to_numeric(frame["value"], errors="coerce")).dropna(subset=["v"])
+    word = {"service": "service", "team": "team", "role_group": "job type"}[by]
+    if nums.empty:
+        return f"{m.label} by {word}: no figures to show."
+    hi = nums.loc[nums["v"].idxmax()]
+    lo = nums.loc[nums["v"].idxmin()]
+    hidden = int((frame["value"] == SUPPRESSED).sum())
+    text = (f"{m.label} by {word}: highest {hi['group']} ({_fmt(hi['v'], m.unit)}), "
+            f"lowest {lo['group']} ({_fmt(lo['v'], m.unit)}).")
+    if hidden:
+        text += f" {hidden} {word}{'s' if hidden > 1 else ''} not shown (c: fewer than 5 people)."
+    return text
+
+
+def cover_alt(cover: pd.DataFrame) -> str:
+    if cover.empty:
+        return "No vacancies recorded for this selection."
+    total_vacant = cover["Vacant FTE"].sum()
+    total_cover = cover["Covered by agency FTE"].sum()
+    share = total_cover / total_vacant * 100 if total_vacant else float("nan")
+    return (f"{total_vacant:.1f} FTE vacant across {len(cover)} services, of which agency workers "
+            f"cover {total_cover:.1f} FTE ({share:.0f}%).")
+
+
+def conversions_alt(filters: Filters) -> str:
+    row = at_period(filters, ["agency_conversions_12m"]).iloc[0]
+    value = row["value"]
+    shown = value if isinstance(value, str) else ("no data" if value is None else f"{value:.0f}")
+    return (f"Agency workers who became employees in the 12 months to {state_period(filters)}: "
+            f"{shown} people.")
+
+
+def state_period(filters: Filters) -> str:
+    from ui.state import period_label
+
+    return period_label(filters.period) if filters.period else "no month"
+
+
+def england_note(metric_id: str) -> str:
+    """' England: 15.2 (30 September 2025).' or a note that the DfE figures are not imported."""
+    eng = england(metric_id)
+    if eng.empty:
+        return (" England's published figures are not imported yet (Benchmarks page), so only the "
+                "target line is shown.")
+    last = eng.iloc[-1]
+    return f" England: {_fmt(last['value'], metric(metric_id).unit)} at {last['period']:%-d %B %Y}."
+
+
+def partial_note(metric_id: str, filters: Filters) -> str:
+    """Say when a rolling 12-month figure covers fewer than 12 loaded months."""
+    row = at_period(filters, [metric_id]).iloc[0]
+    if row["partial"] and row["months_covered"]:
+        return (f"{row['label']} for {state_period(filters)} covers only {row['months_covered']} "
+                "of the 12 months (fewer months are loaded), so it is marked partial.")
+    return "Rolling 12-month figures cover the 12 months to the chosen month end."
+
+
+def over_threshold_alt(filters: Filters, threshold: float) -> str:
+    row = at_period(filters, ["caseload_over_threshold_rate"]).iloc[0]
+    value = row["value"]
+    if value is None:
+        return "No case holders in this selection."
+    shown = _fmt(value, "rate")
+    return (f"{shown} of case holders carried more than {threshold:g} cases per FTE at the end of "
+            f"{state_period(filters)}; the bars show how many people sit at each level.")
+
+
+def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str:
+    """'Of 147 people, the largest group is 35 to 44 (53).' with suppressed groups named."""
+    if frame.empty:
+        return f"No {what} for this selection."
+    nums = pd.to_numeric(frame[value], errors="coerce")
+    if nums.notna().sum() == 0:
+        return f"All {what} figures are suppressed (c: fewer than 5 people)."
+    top = frame.loc[nums.idxmax()]
+    hidden = int((frame[value] == SUPPRESSED).sum())
+    text = f"{what[0].upper()}{what[1:]}: {int(nums.sum())} in the groups shown; the largest group is {top[category]} ({int(nums.max())})."
+    if hidden:
+        text += f" {hidden} group{'s' if hidden > 1 else ''} suppressed (c: fewer than 5 people)."
+    return text
+
+
+def ethnicity_alt(filters: Filters, county: pd.DataFrame) -> str:
+    row = at_period(filters, ["ethnic_minority_rate"]).iloc[0]
+    text = f"{_fmt(row['value'], 'rate')} of staff of known ethnicity are from ethnic minorities (not White)"
+    if not county.empty:
+        white = county.loc[county["Ethnic group"] == "White", "Share (%)"]
+        if len(white):
+            text += f", against {100 - float(white.iloc[0]):.1f}% of the county population"
+    return text + "."
+
+
+def local_alt(frame: pd.DataFrame) -> str:
+    nums = pd.to_numeric(frame["Share living in county (%)"], errors="coerce") if not frame.empty else None
+    if nums is None or nums.notna().sum() == 0:
+        return "No figures on where staff live for this selection."
+    hi = frame.loc[nums.idxmax()]
+    lo = frame.loc[nums.idxmin()]
+    return (f"Share living in the county by job type: highest {hi['Job type']} ({nums.max():.0f}%), "
+            f"lowest {lo['Job type']} ({nums.min():.0f}%).")
+
+
+def slug(text: str) -> str:
+    from ui.downloads import file_stem
+
+    return file_stem(text)

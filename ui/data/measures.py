@@ -1,0 +1,180 @@
+"""Measures: every metric for every month in a view, at a month, as a trend, as a table.
+
+Why: the Overview cards, Strategy themes and every trend chart read the same evaluated frame
+(cached once per view), so a figure reads the same wherever it appears.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from metrics import catalogue, engine
+from metrics.suppression import SUPPRESSED, suppress_metric_frame
+from ui import db
+from ui.data.base import CACHE, _ctx, _engine_filters, metric
+from ui.filters import Filters
+from ui.state import SUPPRESSED_ROLES
+
+
+@st.cache_data(**CACHE)
+def _evaluated(path: str, version: str, role: str, scope: str, service: str | None,
+               team: str | None) -> pd.DataFrame:
+    """Every measure, every loaded month, with target/status/change; suppressed for scrutiny."""
+    with db.open_cursor() as cur:
+        frame = engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
+    if role in SUPPRESSED_ROLES:
+        frame = suppress_metric_frame(frame)
+        hidden = frame["suppressed"].to_numpy()
+        # a change on a year ago would reveal a hidden year-ago figure: hide it too
+        was_hidden = {(m, pd.Timestamp(p)) for m, p, h in zip(frame["metric_id"], frame["period"], hidden) if h}
+        year_ago = [pd.Timestamp(p) - pd.DateOffset(months=12) for p in frame["period"]]
+        hidden = hidden | np.array([(m, y) in was_hidden for m, y in zip(frame["metric_id"], year_ago)], dtype=bool)
+        for col in ("change_on_year", "year_ago_value"):
+            frame[col] = frame[col].astype(object).where(~hidden, SUPPRESSED)
+        frame.loc[frame["suppressed"], "status"] = "grey"
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def evaluated(filters: Filters) -> pd.DataFrame:
+    """All measures for all months in this view (target, status, change on a year ago)."""
+    ctx = _ctx(filters=filters)
+    return _evaluated(ctx.path, ctx.version, ctx.role, filters.scope, filters.service, filters.team)
+
+
+def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per measure at the chosen month, in catalogue order, with label/unit/direction."""
+    frame = evaluated(filters)
+    when = pd.Timestamp(filters.period_date) if filters.period else None
+    ids = list(metric_ids or catalogue.CATALOGUE)
+    rows = frame[(frame["period"] == when) & frame["metric_id"].isin(ids)].set_index("metric_id")
+    out = []
+    for mid in ids:
+        m = catalogue.get(mid)
+        r = rows.loc[mid] if mid in rows.index else None
+        out.append({
+            "metric_id": mid, "label": m.label, "unit": m.unit, "direction": m.direction,
+            "theme": m.theme, "description": m.description,
+            "value": None if r is None else _clean(r["value"]),
+            "target": None if r is None else _clean(r["target"]),
+            "status": "grey" if r is None else r["status"],
+            "change_on_year": None if r is None else _clean(r["change_on_year"]),
+            "year_ago_value": None if r is None else _clean(r["year_ago_value"]),
+            "partial": False if r is None else bool(r["partial"]),
+            "months_covered": None if r is None or pd.isna(r["months_covered"]) else int(r["months_covered"]),
+            "base_count": None if r is None else _clean(r["base_count"]),
+        })
+    return pd.DataFrame(out)
+
+
+def _clean(value: object) -> object:
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def trend(metric_id: str, filters: Filters, *, months: int | None = None) -> pd.DataFrame:
+    """`period`, `value` (fraction for rates; 'c' when suppressed) for one measure up to the month."""
+    frame = evaluated(filters)
+    when = pd.Timestamp(filters.period_date) if filters.period else None
+    part = frame[(frame["metric_id"] == metric_id) & (frame["period"] <= when)]
+    part = part[["period", "value", "target", "months_covered", "partial"]].sort_values("period")
+    if months:
+        part = part.tail(months)
+    return part.reset_index(drop=True)
+
+
+def headline(filters: Filters) -> pd.DataFrame:
+    """The Overview cards: headline measures at the month, each with a 12-month sparkline."""
+    rows = at_period(filters, catalogue.HEADLINE_IDS)
+    rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
+    rows["target_date"] = [target_info(mid)["date"] for mid in rows["metric_id"]]
+    return rows
+
+
+def target_info(metric_id: str) -> dict:
+    """Target value, date and where it comes from (targets config), for drawing on charts."""
+    from metrics.targets import load_targets
+
+    tg = load_targets().get(metric_id)
+    if tg is None:
+        return {"value": None, "date": None, "source": "", "direction": None}
+    return {"value": tg.value, "date": tg.target_date, "source": tg.source, "direction": tg.direction}
+
+
+def narrative(filters: Filters) -> str:
+    """The plain-English paragraph on the headline measures (metrics.narrative)."""
+    from metrics import narrative as nar
+
+    rows = evaluated(filters)
+    when = pd.Timestamp(filters.period_date) if filters.period else None
+    frame = rows[(rows["period"] == when) & rows["metric_id"].isin(catalogue.HEADLINE_IDS)].copy()
+    frame["period"] = frame["period"].dt.date
+    return nar.paragraph(frame)
+
+
+STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "No target"}
+
+
+UNIT_WORDS = {"rate": "%", "caseload": "cases per FTE", "count": "people", "score": "out of 100"}
+
+
+def _shown(value: object, unit: str) -> object:
+    """Rates as percentages (numbers stay numbers for the downloads); 'c' and blanks kept."""
+    if isinstance(value, str) or value is None:
+        return value
+    return round(value * 100, 1) if unit == "rate" else round(value, 1)
+
+
+def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """A readable, downloadable table of measures at one month (from `at_period`/`headline`)."""
+    windows = [metric(mid).window_months for mid in rows["metric_id"]]
+    out = pd.DataFrame({
+        "Measure": rows["label"],
+        "Value": [("No data yet" if v is None else _shown(v, u)) for v, u in zip(rows["value"], rows["unit"])],
+        "Unit": [UNIT_WORDS.get(u, "") for u in rows["unit"]],
+        "Target": [("No target" if v is None else _shown(v, u)) for v, u in zip(rows["target"], rows["unit"])],
+        "Status": [
+            "No figure" if (v is None or isinstance(v, str)) and t is not None else STATUS_WORDS.get(s, s)
+            for v, t, s in zip(rows["value"], rows["target"], rows["status"])
+        ],
+        "Change on a year ago": [
+            ("No figure" if v is None else _shown(v, u))
+            for v, u in zip(rows["change_on_year"], rows["unit"])
+        ],
+        "Period covered": [
+            "Month end" if not w else (f"{m} of {w} months (partial)" if p else f"{w} months")
+            for w, m, p in zip(windows, rows["months_covered"], rows["partial"])
+        ],
+    })
+    out["Change on a year ago"] = out["Change on a year ago"].astype(object)
+    return out
+
+
+def headline_table(filters: Filters) -> pd.DataFrame:
+    """The Overview cards as a table (change for rates in percentage points)."""
+    return measures_table(at_period(filters, catalogue.HEADLINE_IDS))
+
+
+def themes(filters: Filters) -> dict[str, pd.DataFrame]:
+    """Each strategy theme's success measures at the month (with a 12-month trend each)."""
+    rows = at_period(filters)
+    rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
+    from metrics.types import THEMES
+
+    return {t: rows[rows["theme"] == t].reset_index(drop=True) for t in THEMES}
+
+
+def permanent_target() -> float | None:
+    """The 80:20 target read as 'at least 80% permanent' (from the agency-share target)."""
+    value = target_info("agency_rate_fte")["value"]
+    return None if value is None else 1 - value
+
+
+def caseload_threshold() -> float:
+    """Cases per FTE above which a caseload counts as high (the engine's default, 20)."""
+    return float(engine.DEFAULT_CASELOAD_THRESHOLD)

@@ -1,0 +1,171 @@
+"""Comparisons and projections: England's published figure, the straight-line projection to the
+target, and the 80:20 (permanent share) line with its month-by-month table."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metrics.suppression import SUPPRESSED
+from ui import db
+from ui.data.base import CACHE, _ctx, _engine_filters, _fkey, metric
+from ui.data.measures import target_info, trend
+from ui.filters import Filters
+from ui.state import SUPPRESSED_ROLES
+
+
+def england(metric_id: str) -> pd.DataFrame:
+    """England's published figure (DfE, 30 September each year) in our units; empty if not imported."""
+    ctx = _ctx()
+    return _england(ctx.path, ctx.version, metric_id)
+
+
+@st.cache_data(**CACHE)
+def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
+    import duckdb
+
+    from metrics import benchmarks
+
+    empty = pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
+    indicator = benchmarks.OUR_TO_DFE.get(metric_id)
+    if indicator is None:
+        return empty
+    cur = db.cursor()
+    try:
+        frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
+    except (benchmarks.BenchmarkError, duckdb.Error):
+        return empty
+    finally:
+        cur.close()
+    frame = frame.dropna(subset=["england_value"])
+    if frame.empty:
+        return empty
+    per_cent = benchmarks.INDICATOR_UNITS.get(indicator) == "percent"
+    return pd.DataFrame({
+        "period": pd.to_datetime([f"{int(y)}-09-30" for y in frame["year"]]),
+        "value": frame["england_value"].astype(float) / (100 if per_cent else 1),
+    }).reset_index(drop=True)
+
+
+#: When a target is met already, the projection is still drawn this many months ahead.
+MET_AHEAD_MONTHS = 12
+
+
+def projection(metric_id: str, filters: Filters, *, as_share_employed: bool = False) -> dict:
+    """Straight-line projection of a measure towards its target (metrics.projection).
+
+    Returns {'fitted': DataFrame(period, value, low, high) or empty, 'message', 'projection'}.
+    `as_share_employed` turns the agency share into the permanent (employed) share for the 80:20
+    chart, so the line and its 80% target read the same way round. When the target is met
+    already, the line and its interval are still drawn MET_AHEAD_MONTHS ahead and the message
+    says whether the trend keeps it met.
+    """
+    from metrics.projection import ProjectionError, project
+
+    series = trend(metric_id, filters)
+    values = pd.to_numeric(series["value"], errors="coerce")
+    tg = target_info(metric_id)
+    target, direction = tg["value"], tg["direction"] or (metric(metric_id).direction or "lower")
+    if as_share_employed:
+        values = 1 - values
+        target = None if target is None else 1 - target
+        direction = "higher" if direction == "lower" else "lower"
+    label = "the 80:20 target" if as_share_employed else "the target"
+    args = dict(periods=list(series["period"].dt.date), values=list(values), target=target,
+                direction=direction, target_label=label)
+    try:
+        proj = project(**args, target_date=tg["date"])
+    except ProjectionError as exc:
+        return {"fitted": pd.DataFrame(), "message": str(exc), "projection": None}
+    last = series.loc[values.notna(), "period"].max()
+    fitted = _ahead(proj.fitted, last)
+    message = proj.message + (f" {proj.interval_message}" if proj.interval_message else "")
+    if proj.reached_already and proj.last_period is not None:
+        horizon = (pd.Timestamp(proj.last_period) + pd.DateOffset(months=MET_AHEAD_MONTHS)).date()
+        if fitted.empty or fitted["period"].max() < pd.Timestamp(horizon):
+            ahead = project(**args, target_date=horizon)  # same fit, drawn to the horizon
+            fitted = _ahead(ahead.fitted, last)
+            message = _met_message(ahead, fitted, metric_id=metric_id, label=label,
+                                   as_share_employed=as_share_employed)
+    return {"fitted": fitted, "message": message, "projection": proj}
+
+
+def _ahead(fitted: pd.DataFrame, last: object) -> pd.DataFrame:
+    """Only the months from the latest one on: the fit over past months would hide the data."""
+    out = fitted.rename(columns={"fitted": "value"}).copy()
+    if out.empty:
+        return out
+    out["period"] = pd.to_datetime(out["period"])
+    out = out[out["period"] >= last].reset_index(drop=True)
+    return out if len(out) >= 2 else out.iloc[0:0]
+
+
+def _met_message(proj, fitted: pd.DataFrame, *, metric_id: str, label: str, as_share_employed: bool) -> str:
+    """The target is met now: say so, with the latest value, then whether the trend keeps it met."""
+    from metrics.narrative import format_number
+    from metrics.projection import month_name
+
+    unit = metric(metric_id).unit
+    fmt = (lambda v: format_number(v, unit))
+    text = f"{label[:1].upper()}{label[1:]} is met already ({fmt(proj.last_value)}"
+    text += f" permanent in {month_name(proj.last_period)})." if as_share_employed else \
+        f" in {month_name(proj.last_period)})."
+    if fitted.empty or proj.interval_low is None:
+        return text
+    end = fitted.iloc[-1]
+    holds = "stays below 20%" if as_share_employed else "stays within the target"
+    lost = "rises above 20%" if as_share_employed else "misses the target"
+    hi = proj.direction == "higher"
+    meets = (lambda v: v >= proj.target) if hi else (lambda v: v <= proj.target)
+    crossing = fitted[~fitted["value"].map(meets)]
+    what = "the permanent share" if as_share_employed else "it"
+    text += (f" On the current trend {what} would be {fmt(end['value'])} in {month_name(end['period'])} "
+             f"({proj.level:.0%} prediction interval {fmt(end['low'])} to {fmt(end['high'])}).")
+    if not crossing.empty:
+        text += (f" The trend is moving away from the target: the agency share {lost} around "
+                 f"{month_name(crossing['period'].iloc[0])}." if as_share_employed else
+                 f" The trend is moving away from it: it {lost} around {month_name(crossing['period'].iloc[0])}.")
+    elif all(meets(v) for v in fitted["low" if hi else "high"]):
+        text += f" The trend keeps it met: the agency share {holds} even at the edge of that range." \
+            if as_share_employed else f" The trend keeps it met: it {holds} even at the edge of that range."
+    else:
+        text += (f" The trend keeps it met, but month-to-month variation could take the agency share back "
+                 f"above 20%." if as_share_employed else
+                 " The trend keeps it met, but month-to-month variation could take it past the target.")
+    return text
+
+
+def permanent_share_trend(filters: Filters) -> pd.DataFrame:
+    """Employed (permanent, fixed-term, casual) share of FTE each month: the 80:20 line."""
+    series = trend("agency_rate_fte", filters)
+    values = pd.to_numeric(series["value"], errors="coerce")
+    out = series[["period"]].copy()
+    out["value"] = [v if isinstance(v, str) else 1 - n for v, n in zip(series["value"], values)]
+    return out
+
+
+def ratio_table(filters: Filters) -> pd.DataFrame:
+    """Month by month: employed FTE, agency FTE and the permanent:agency split (downloadable)."""
+    ctx = _ctx(filters=filters)
+    return _ratio_table(ctx.path, ctx.version, ctx.role, *_fkey(filters))
+
+
+@st.cache_data(**CACHE)
+def _ratio_table(path, version, role, period, scope, service, team) -> pd.DataFrame:
+    from metrics import detail
+
+    with db.open_cursor() as cur:
+        df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
+    out = pd.DataFrame({
+        "Month": [p.strftime("%b %Y") for p in df["period"]],
+        "Employed FTE": df["employed_fte"].round(1),
+        "Agency FTE": df["agency_fte"].round(1),
+        "Permanent share (%)": ((1 - df["agency_rate"]) * 100).round(1),
+        "Agency share (%)": (df["agency_rate"] * 100).round(1),
+        "People": df["headcount"].astype(int),
+    })
+    if role in SUPPRESSED_ROLES:
+        small = out["People"].between(1, 4)
+        for col in ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)", "People"):
+            out[col] = out[col].astype(object).where(~small, SUPPRESSED)
+    return out.iloc[::-1].reset_index(drop=True)

@@ -314,3 +314,21 @@ def paragraph(evaluated: pd.DataFrame, *, projection: Any = None) -> str:
     if not out:
         return "There is no data for this period yet: upload a monthly workforce extract."
     return " ".join(out)
+
+
+UK = "Europe/London"
+
+
+def format_when(moment: Any, *, seconds: bool = False) -> str:
+    """A stored UTC timestamp as UK local time in words: '25 Nov 2026, 11:30pm' (BST/GMT followed).
+
+    Why one function: audit trails, packs and download header blocks all print times for people in
+    England; stores keep naive UTC.
+    """
+    if moment is None or (not isinstance(moment, str) and pd.isna(moment)):
+        return "—"
+    ts = pd.Timestamp(moment)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts
+    local = ts.tz_convert(UK)
+    clock = local.strftime("%-I:%M:%S%p" if seconds else "%-I:%M%p").lower()
+    return f"{local:%-d %b %Y}, {clock}"

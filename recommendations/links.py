@@ -258,6 +258,37 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
     return out
 
 
+ANSWER_GROUP_LABELS = {None: "Group", "service": "Service", "team": "Team", "role_group": "Job type"}
+
+
+def _whole(v):
+    """A count as a whole number where it is one (FTE keeps its decimals); 'c' and blanks as they are."""
+    if v == "c" or v is None or (isinstance(v, float) and pd.isna(v)):
+        return "—" if v != "c" else v
+    return int(v) if float(v).is_integer() else round(float(v), 1)
+
+
+def answer_view(answer_frame: pd.DataFrame, *, breakdown: str | None = None) -> pd.DataFrame:
+    """The answer in plain words: the group, the figure, what was counted, out of what, people."""
+    metric = get_metric(answer_frame.attrs["metric_id"])
+    out = pd.DataFrame({
+        ANSWER_GROUP_LABELS.get(breakdown, "Group"): ["Everyone" if g == "All" else g for g in answer_frame["group"]],
+        metric.label: answer_frame["value"].fillna("—"),
+        "Counted": [_whole(v) for v in answer_frame["numerator"]],
+    })
+    if metric.denominator:
+        out["Out of"] = [_whole(v) for v in answer_frame["denominator"]]
+    out["People"] = [_whole(v) for v in answer_frame["people"]]
+    out.attrs.update(answer_frame.attrs)
+    return out
+
+
+def answer_note(metric_id: str) -> str:
+    """What 'Counted' and 'Out of' mean for this measure, for the caption under the answer."""
+    metric = get_metric(metric_id)
+    return f"Counted: {metric.numerator}." + (f" Out of: {metric.denominator}." if metric.denominator else "")
+
+
 def link_view(frame: pd.DataFrame) -> pd.DataFrame:
     """The links as members read them."""
     return pd.DataFrame({

@@ -31,8 +31,10 @@ ACTION_STATUSES: tuple[str, ...] = (
 )
 CLOSED_STATUSES: tuple[str, ...] = ("Complete", "Withdrawn")
 
-# Derived status of a recommendation (for the list filter), from its actions.
-REC_STATUSES: tuple[str, ...] = ("Overdue", "Open", "Complete", "No actions")
+# Where a recommendation stands, worst first (derived in recommendations.progress from the
+# response, its actions and the papers' wording; rules in data/tracker_status.toml).
+REC_STATUSES: tuple[str, ...] = ("Overdue", "Awaiting response", "Not started", "In progress", "Done",
+                                 "No action needed", "Not pursued")
 
 KINDS: tuple[str, ...] = ("recommendation", "commitment")
 
@@ -74,14 +76,3 @@ def normalise_response(value: str) -> str:
 def is_overdue(*, due_date: date | None, status: str, today: date) -> bool:
     """An action is overdue when its due date has passed and it is not complete (or withdrawn)."""
     return due_date is not None and due_date < today and status not in CLOSED_STATUSES
-
-
-def rec_status(*, action_statuses: list[str], overdue: list[bool]) -> str:
-    """Overdue if any action is; Complete if every action is closed; Open otherwise."""
-    if not action_statuses:
-        return "No actions"
-    if any(overdue):
-        return "Overdue"
-    if all(s in CLOSED_STATUSES for s in action_statuses):
-        return "Complete"
-    return "Open"

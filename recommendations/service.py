@@ -26,8 +26,8 @@ from recommendations.model import (
     TrackerError,
     is_overdue,
     normalise_response,
-    rec_status,
 )
+from recommendations.progress import Rules, derive, load_rules
 from ingest.store import record_audit
 from recommendations.store import ensure_schema
 
@@ -325,8 +325,9 @@ def actions_frame(con: duckdb.DuckDBPyConnection, *, today: date, rec_id: int | 
 def list_recommendations(con: duckdb.DuckDBPyConnection, *, today: date, meeting: date | str | None = None,
                          topic: str | None = None, response: str | None = None,
                          status: str | None = None, overdue: bool | None = None,
-                         kind: str | None = None) -> pd.DataFrame:
-    """One row per recommendation with its current response, derived status and overdue flag."""
+                         kind: str | None = None, rules: Rules | None = None) -> pd.DataFrame:
+    """One row per recommendation with its current response, derived status (and the reason for
+    it; `rules` default to data/tracker_status.toml) and overdue flag, overdue and newest first."""
     ensure_schema(con)
     frame = con.execute(_LIST_SQL).df()
     acts = actions_frame(con, today=today)
@@ -336,9 +337,18 @@ def list_recommendations(con: duckdb.DuckDBPyConnection, *, today: date, meeting
     frame["meeting_date"] = pd.to_datetime(frame["meeting_date"]).dt.date
     frame["actions"] = [len(summary.get(int(r), ([], []))[0]) for r in frame["rec_id"]]
     frame["overdue_actions"] = [sum(summary.get(int(r), ([], []))[1]) for r in frame["rec_id"]]
-    frame["status"] = [rec_status(action_statuses=summary.get(int(r), ([], []))[0],
-                                  overdue=summary.get(int(r), ([], []))[1]) for r in frame["rec_id"]]
-    frame["overdue"] = frame["overdue_actions"] > 0
+    rules = rules or load_rules()
+    derived = [derive(ref=ref, kind=k, response=resp if isinstance(resp, str) else None,
+                      wording=w if isinstance(w, str) else None, action_statuses=summary.get(int(r), ([], []))[0],
+                      overdue=summary.get(int(r), ([], []))[1], rules=rules)
+               for r, ref, k, resp, w in zip(frame["rec_id"], frame["ref"], frame["kind"], frame["response"],
+                                             frame["response_text"])]
+    frame["status"] = [d[0] for d in derived]
+    frame["status_reason"] = [d[1] for d in derived]
+    frame["overdue"] = frame["status"] == "Overdue"
+    # overdue first, then the most recent meeting first (what a member asks about first)
+    frame = frame.sort_values(["overdue", "meeting_date", "kind", "number", "rec_id"],
+                              ascending=[False, False, False, True, True], kind="stable").reset_index(drop=True)
     frame["differs"] = frame["note"].fillna("").str.contains("differ", case=False) | (frame["response_categories"] > 1)
     if meeting not in (None, ""):
         frame = frame[frame["meeting_date"] == _as_date(meeting, field="Meeting")]
@@ -462,17 +472,18 @@ def _short(text: str, n: int = 160) -> str:
 
 
 def list_view(frame: pd.DataFrame) -> pd.DataFrame:
-    """The list as members read it."""
+    """The list as members read it: response and status first, then what and when."""
     return pd.DataFrame({
-        "Meeting": [f"{d:%-d %b %Y}" for d in frame["meeting_date"]],
-        "Topic": frame["topic"],
-        "Rec.": [str(int(n)) if k == "recommendation" and not pd.isna(n) else "Commitment"
-                 for n, k in zip(frame["number"], frame["kind"])],
-        "Recommendation": [_short(t) for t in frame["text"]],
         "Response": frame["response"].fillna("—"),
         "Status": frame["status"],
+        "Meeting": [f"{d:%-d %b %Y}" for d in frame["meeting_date"]],
+        "Recommendation": [_short(t, 120) for t in frame["text"]],
+        "Why this status": frame["status_reason"],
+        "Topic": frame["topic"],
+        "No.": [str(int(n)) if k == "recommendation" and not pd.isna(n) else "Commitment"
+                for n, k in zip(frame["number"], frame["kind"])],
         "Overdue actions": frame["overdue_actions"].astype(int),
-        "Differs between papers": ["Yes" if d else "" for d in frame["differs"]],
+        "Papers differ": ["Yes" if d else "—" for d in frame["differs"]],
         "Linked measures": frame["links"].astype(int),
     })
 
@@ -520,10 +531,62 @@ def timeline_view(detail: Detail) -> pd.DataFrame:
     })
 
 
+AUDIT_WORDS = {"add recommendation": "Added a recommendation", "record response": "Recorded a response",
+               "add action": "Added an action", "post update": "Posted a progress update",
+               "add link": "Linked a measure"}
+#: the fields of an edit worth telling a reader about, in plain words (ids and bookkeeping left out)
+AUDIT_FIELDS = {"meeting_date": "Meeting", "topic": "Topic", "number": "Number", "category": "Response",
+                "text": "Wording", "description": "Action", "owner": "Owner", "due_date": "Due",
+                "success_criteria": "Success criteria", "progress": "Progress", "status": "Status",
+                "metric_id": "Measure", "scope": "Population"}
+
+
+def _plain(value: Any) -> str:
+    if value in (None, ""):
+        return "(blank)"
+    text = str(value)
+    try:
+        return f"{date.fromisoformat(text[:10]):%-d %b %Y}" if len(text) in (10, 19) and text[4] == "-" else _short(text, 80)
+    except ValueError:
+        return _short(text, 80)
+
+
+def audit_changes(before_json: str | None, after_json: str | None, *, entity: str = "") -> str:
+    """'Status: No progress reported → Complete; Progress: (blank) → Done' from the stored rows."""
+    before = json.loads(before_json) if isinstance(before_json, str) and before_json else {}
+    after = json.loads(after_json) if isinstance(after_json, str) and after_json else {}
+    parts = []
+    for key, label in AUDIT_FIELDS.items():
+        label = "Recommendation" if key == "text" and entity == "rec_recommendations" else label
+        if key not in after and key not in before:
+            continue
+        b, a = before.get(key), after.get(key)
+        if not before:
+            if a not in (None, ""):
+                parts.append(f"{label}: {_plain(a)}")
+        elif b != a:
+            parts.append(f"{label}: {_plain(b)} → {_plain(a)}")
+    return "; ".join(parts) or "—"
+
+
 def audit_view(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> pd.DataFrame:
+    """The tracker's audit trail in plain words: when (UK time), who, what, which item, what changed."""
+    from metrics.narrative import format_when
+
     a = audit_frame(con, limit=limit)
+    names = labels(con)
+
+    def item(after_json: str | None, before_json: str | None, entity: str, entity_id: Any) -> str:
+        row = json.loads(after_json or before_json or "{}")
+        rid = row.get("rec_id", entity_id if entity == "rec_recommendations" else None)
+        return names.get(int(rid), "—") if rid is not None and not pd.isna(rid) else "—"
+
     return pd.DataFrame({
-        "When (UTC)": [f"{w:%Y-%m-%d %H:%M:%S}" for w in a["changed_at"]], "Who": a["actor"], "Role": a["role"],
-        "What": a["action"], "Record": [f"{e} {'' if pd.isna(i) else int(i)}".strip() for e, i in zip(a["entity"], a["entity_id"])],
-        "Before": a["before_json"].fillna(""), "After": a["after_json"].fillna(""),
+        "When (UK time)": [format_when(w, seconds=True) for w in a["changed_at"]],
+        "Who": a["actor"], "Role": a["role"],
+        "What": [AUDIT_WORDS.get(x, x.capitalize()) for x in a["action"]],
+        "Recommendation": [item(af, bf, e, i) for af, bf, e, i in
+                           zip(a["after_json"], a["before_json"], a["entity"], a["entity_id"])],
+        "What changed": [audit_changes(b, af, entity=e) for b, af, e in
+                         zip(a["before_json"], a["after_json"], a["entity"])],
     })

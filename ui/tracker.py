@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.catalogue import CATALOGUE, HEADLINE_IDS
-from recommendations import export, links, packs, service
+from recommendations import export, links, packs, progress, service
 from recommendations.figures import mark_meeting
 from recommendations.model import ACTION_STATUSES, EDIT_ROLES, REC_STATUSES, RESPONSES, Actor, TrackerError
 from recommendations.seed import seed_if_empty
@@ -28,6 +28,16 @@ ALL = "(all)"
 #: whole catalogue) is not opened first: its then-and-now chart would be one of many.
 FOCUSED_LINKS = 5
 #: the tracker's own tables hold recommendation text, responses, dates and edits: no figures
+STATUS_HELP = (
+    "Each recommendation's status comes from, in order: a status set by hand by the scrutiny officer; "
+    "the executive's response (**Rejected** → *Not pursued*; no response yet → *Awaiting response*); "
+    "its actions, where the papers give any (an action past its due date and not complete → *Overdue*; "
+    "all complete → *Done*; otherwise *In progress*); then the wording of the response (\"Resolved\", "
+    "\"took place\" → *Done*; \"will\", \"to be\" → *In progress*; \"not be pursued\" → *Not pursued*; "
+    "a response that says only \"Noted\" → *No action needed*). The column *Why this status* gives the "
+    "reason for each. The rules are in `data/tracker_status.toml`, which the scrutiny officer may change; "
+    "adding an action or posting an update below changes the status too."
+)
 TRACKER_TEXT = downloads.exempt("recommendation text, responses, actions and dates; no counts of people.")
 
 
@@ -99,12 +109,15 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
         response=None if response == ALL else response, status=None if status == ALL else status,
         overdue=True if overdue_only else None)
     tallies = service.counts(frame)
-    st.caption("Recommendations by response")
-    for col, (name, n) in zip(st.columns(len(RESPONSES)), tallies["response"].items()):
-        col.metric(name, n)
-    st.caption(f"Recommendations by progress of their actions (overdue judged against today, {today:%-d %B %Y})")
+    with st.container(border=True):
+        st.markdown(f"**{progress.summary_line(frame)}**")
+        st.caption("Executive responses: " + ", ".join(
+            f"{n} {name.lower()}" for name, n in tallies["response"].items() if n) + ". "
+            f"Overdue is judged against today, {today:%-d %B %Y}.")
     for col, (name, n) in zip(st.columns(len(REC_STATUSES)), tallies["status"].items()):
         col.metric(name, n)
+    with st.expander("How the status is decided"):
+        st.markdown(STATUS_HELP)
     show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT)
     st.download_button("Download the tracker (Appendix 1 layout, Excel)", key="rec_tracker_xlsx",
                        data=lambda: export.tracker_xlsx_bytes(connection(), today=today),
@@ -176,9 +189,11 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
         st.markdown(f"**The answer the committee asked for: {a.measure}**"
                     + (f" by {a.breakdown.replace('_', ' ')}" if a.breakdown else ""))
         ans = links.answer(cur, link_id=int(a.link_id), suppress=True)
-        show_table(ans, f"Answer - {a.measure}", key=f"rec_answer_{a.link_id}",
-                   disclosure=downloads.prepared(ans, by="recommendations.links.answer (suppress=True)"),
-                   caption=f"{ans.attrs['period']:%B %Y}. " + (a.note or "") + " c = fewer than 5 people.")
+        view = links.answer_view(ans, breakdown=a.breakdown if isinstance(a.breakdown, str) else None)
+        show_table(view, f"Answer - {a.measure}", key=f"rec_answer_{a.link_id}",
+                   disclosure=downloads.prepared(view, by="recommendations.links.answer (suppress=True)"),
+                   caption=f"At the end of {ans.attrs['period']:%B %Y}. " + (a.note or "") + " "
+                           + links.answer_note(ans.attrs["metric_id"]) + " c = fewer than 5 people.")
 
 
 def edit_forms(*, detail, actor: Actor, role: str, today: date) -> None:
@@ -271,4 +286,6 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
 def audit_trail(*, cur) -> None:
     """Every tracker edit, newest first (HR and leadership)."""
     state.check_role(*EDIT_ROLES)
-    show_table(service.audit_view(cur), "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT)
+    view = service.audit_view(cur)
+    view["Role"] = [state.ROLE_LABELS.get(r, r) for r in view["Role"]]
+    show_table(view, "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT)

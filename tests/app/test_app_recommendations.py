@@ -13,7 +13,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from recommendations import packs  # imported first: the page file shares the package's name
-from recommendations.model import RESPONSES
 
 from tests.app.conftest import run_as
 
@@ -62,11 +61,17 @@ def test_every_role_sees_the_whole_tracker(store, monkeypatch, role):
     assert at.title[0].value == "Scrutiny recommendations"
     table = list_table(at)
     assert len(table) == 50  # 49 recommendations + the 80:20 commitment, seeded on first open
-    counts = metrics(at)
-    assert {k: counts[k] for k in RESPONSES} == {"Accepted": 37, "Partly accepted": 4, "Rejected": 5,
-                                                "Noted": 1, "Unclear": 2, "Awaited": 0}
-    assert counts["Overdue"] + counts["Open"] + counts["Complete"] + counts["No actions"] == 49
-    assert counts["Complete"] == 3
+    # the one-line answer first, then one tile per status (worst first)
+    assert any(m.value == "**Of 49 recommendations since September 2023: 14 done, 20 in progress, 3 overdue, "
+                          "1 not started, 1 awaiting response, 4 no action needed, 6 not pursued.**" for m in at.markdown)
+    assert metrics(at) == {"Overdue": 3, "Awaiting response": 1, "Not started": 1, "In progress": 20, "Done": 14,
+                           "No action needed": 4, "Not pursued": 6}
+    assert any(c.value.startswith("Executive responses: 37 accepted, 4 partly accepted, 5 rejected, 1 noted, "
+                                  "2 unclear.") for c in at.caption)
+    # response and status lead the list; overdue items come first
+    assert list(table.columns[:3]) == ["Response", "Status", "Meeting"]
+    assert list(table["Status"][:3]) == ["Overdue"] * 3 and "Overdue" not in set(table["Status"][3:])
+    assert "None" not in table.to_string()
 
 
 def test_scrutiny_members_get_no_edit_controls(store, monkeypatch):
@@ -89,8 +94,16 @@ def test_hr_adds_a_recommendation_and_the_audit_names_them(store, monkeypatch):
     assert any("Recommendation added" in s.value for s in at.success)
     rows = query("SELECT actor, role, action FROM rec_audit ORDER BY audit_id DESC LIMIT 1")
     assert rows == [("Sam Officer", "hr", "add recommendation")]
-    assert len(list_table(at)) == 51
-    assert metrics(at)["Awaited"] == 1
+    table = list_table(at)
+    assert len(table) == 51
+    assert metrics(at)["Awaiting response"] == 2  # "No response received" (Nov 2023) and the new one
+    new = table[table["Topic"] == "Workforce update"].iloc[0]
+    assert (new["Response"], new["Status"]) == ("Awaited", "Awaiting response")
+    audit = next(d.value for d in at.dataframe if "What changed" in d.value.columns)
+    first = audit.iloc[0]
+    assert (first["Who"], first["Role"], first["What"]) == ("Sam Officer", "HR", "Added a recommendation")
+    assert "; Topic: Workforce update; Number: 1; Recommendation: That the agency" in first["What changed"] and "{" not in first["What changed"]
+    assert "(UK time)" in audit.columns[0] and first.iloc[0][:2].strip().isdigit()
 
 
 def test_filter_by_response(store, monkeypatch):
@@ -99,7 +112,7 @@ def test_filter_by_response(store, monkeypatch):
     at.run()
     table = list_table(at)
     assert len(table) == 5 and set(table["Response"]) == {"Rejected"}
-    assert metrics(at)["Rejected"] == 5 and metrics(at)["Accepted"] == 0
+    assert metrics(at)["Not pursued"] == 5 and metrics(at)["Done"] == 0
 
 
 def test_detail_shows_the_difference_between_papers(store, monkeypatch):
@@ -122,8 +135,13 @@ def test_rec_8_shows_then_now_chart_and_the_answer(store, monkeypatch):
     linked = next(d.value for d in at.dataframe if "When made" in d.value.columns)
     assert linked.iloc[0]["Measure"] == "Staff living in the county"
     assert linked.iloc[0]["When made"].endswith("(Jun 2024)")
-    answer = next(d.value for d in at.dataframe if "people" in d.value.columns)
-    assert answer.iloc[0]["group"] == "All" and len(answer) > 3
+    answer = next(d.value for d in at.dataframe if "Counted" in d.value.columns)
+    # plain words: the group, the figure under the measure's name, what was counted, out of what, people
+    assert list(answer.columns) == ["Job type", "Staff living in the county", "Counted", "Out of", "People"]
+    assert answer.iloc[0]["Job type"] == "Everyone" and len(answer) > 3
+    assert not {"numerator", "denominator", "period", "group"} & set(answer.columns)
+    assert any(c.value.startswith("At the end of ") and "Counted: Headcount with lives in county = Y" in c.value
+               for c in at.caption)
     assert any("when the recommendation was made" in c.value for c in at.caption)
 
 

@@ -56,13 +56,13 @@ def test_overdue_follows_the_injected_clock(con):
         return row["status"], int(row["overdue_actions"])
 
     # rec 3: actions due Dec 2024 (work experience) and Mar 2025 (schools); rec 4: Mar 2025
-    assert status(date(2024, 12, 31), 3) == ("Open", 0)
+    assert status(date(2024, 12, 31), 3) == ("In progress", 0)
     assert status(date(2025, 1, 1), 3) == ("Overdue", 1)
-    assert status(date(2025, 1, 1), 4) == ("Open", 0)
+    assert status(date(2025, 1, 1), 4) == ("In progress", 0)
     assert status(date(2025, 4, 1), 3) == ("Overdue", 2)
     assert status(date(2025, 4, 1), 4) == ("Overdue", 1)
-    assert status(date(2025, 4, 1), 1) == ("Complete", 0)  # complete actions are never overdue
-    assert status(date(2025, 4, 1), 7) == ("No actions", 0)
+    assert status(date(2025, 4, 1), 1) == ("Done", 0)  # complete actions are never overdue
+    assert status(date(2025, 4, 1), 7) == ("Not pursued", 0)  # rejected: no action was to follow
     overdue = service.list_recommendations(con, today=date(2025, 4, 1), overdue=True)
     assert sorted(overdue["number"]) == [3, 4]
     assert len(service.list_recommendations(con, today=date(2026, 1, 1), overdue=True)) == 3  # + rec 6 (Dec 2025)
@@ -75,7 +75,7 @@ def test_completing_an_action_clears_overdue_and_is_audited(con):
     uid = service.post_update(con, actor=HR, action_id=aid, text="Microsite page live since 3 March.",
                               status="Complete", update_date="2025-03-28", today=today)
     f = service.list_recommendations(con, today=today)
-    assert f[f["ref"] == f"{WORKFORCE}/4"].iloc[0]["status"] == "Complete"
+    assert f[f["ref"] == f"{WORKFORCE}/4"].iloc[0]["status"] == "Done"
     assert con.execute("SELECT progress, status FROM rec_actions WHERE action_id = ?", [aid]).fetchone() == (
         "Microsite page live since 3 March.", "Complete")
     assert con.execute("SELECT update_date, posted_by FROM rec_updates WHERE update_id = ?", [uid]).fetchone() == (
@@ -124,7 +124,7 @@ def test_every_edit_writes_the_audit_trail(con):
     last_before = json.loads(con.execute("SELECT before_json FROM rec_audit ORDER BY audit_id DESC LIMIT 1").fetchone()[0])
     assert last_before["category"] == "Partly accepted"
     row = service.list_recommendations(con, today=date(2025, 10, 1), meeting="2025-09-23").iloc[0]
-    assert (row["response"], row["status"], row["number"]) == ("Accepted", "Open", 1)
+    assert (row["response"], row["status"], row["number"]) == ("Accepted", "In progress", 1)
 
 
 @pytest.mark.parametrize("call", [
@@ -173,10 +173,14 @@ def test_filters_and_counts(con):
     tallies = service.counts(june)
     assert tallies["response"] == {"Accepted": 3, "Partly accepted": 3, "Rejected": 2, "Noted": 0,
                                    "Unclear": 0, "Awaited": 0}
-    assert tallies["status"] == {"Overdue": 2, "Open": 1, "Complete": 3, "No actions": 2}
+    assert tallies["status"] == {"Overdue": 2, "Awaiting response": 0, "Not started": 0, "In progress": 1,
+                                 "Done": 3, "No action needed": 0, "Not pursued": 2}
     differs = june[june["differs"]]
     assert sorted(differs["number"].astype(int)) == [4, 7, 8]
     with pytest.raises(TrackerError, match="not one of"):
         service.list_recommendations(con, today=today, response="Yes")
     view = service.list_view(june)
-    assert list(view["Rec."]) == ["1", "2", "3", "4", "5", "6", "7", "8", "Commitment"]
+    # response and status lead; overdue items first, then by number within the meeting
+    assert list(view.columns[:3]) == ["Response", "Status", "Meeting"]
+    assert list(view["No."]) == ["3", "4", "1", "2", "5", "6", "7", "8", "Commitment"]
+    assert list(view["Status"][:3]) == ["Overdue", "Overdue", "Done"]

@@ -1,17 +1,131 @@
-"""The metric catalogue: every measure of DESIGN §4, declared once.
+"""The metric catalogue: every measure of DESIGN §4, declared once, with its computation.
 
 Why one declaration: pages, the CLI, exports and the narrative all describe a figure the same way,
-so a councillor reading a card, a CSV and a committee paragraph sees one definition. Rates are
-fractions 0..1 here; the DfE file publishes percentages (multiply by 100 to compare).
+and the engine generates its SQL from the same entry, so a councillor reading a card, a CSV and a
+committee paragraph sees one definition. Rates are fractions 0..1 here; the DfE file publishes
+percentages (multiply by 100 to compare).
+
+Adding a metric: declare its measures in MEASURES (if new) and one Metric in _ENTRIES, then add a
+test with hand-worked values (docs/INTERFACES.md, "Adding a metric"). `resolve()` refuses, at
+import, a declaration that does not resolve (unknown measure, column, unit, theme...).
 """
 
 from __future__ import annotations
 
-from metrics.types import THEMES, Metric, MetricError
+from datetime import date
+
+from metrics.query import AGENCY_SQL, EMPLOYED_SQL, grp
+from metrics.types import (
+    THEMES, Cohort, Count, Custom, DefaultTarget, Distinct, Measure, Metric, MetricError, Ratio,
+    Window,
+)
 
 EQUALITY, WELLBEING, ENGAGED, AGILE, SKILLED, LEADERSHIP = THEMES
 
 _DFE = "DfE Children's social work workforce (England)"
+
+#: "In the 12 months to month end d": after the month end a year earlier, up to d.
+IN_12_MONTHS = "{col} > last_day(period - INTERVAL 12 MONTH) AND {col} <= d"
+
+# Measures: one aggregate over one source (columns: the store table's, plus `employed`, `d` =
+# month end, `grp`; staff also has `working_days` and `absence_recorded`).
+MEASURES: tuple[Measure, ...] = (
+    Measure(id="in_post_fte", source="staff", agg="sum", expr="fte"),
+    Measure(id="agency_fte", source="staff", agg="sum", expr="fte", filter="NOT employed"),
+    Measure(id="employed_fte", source="staff", agg="sum", expr="fte", filter="employed"),
+    Measure(id="employed_headcount", source="staff", agg="count", filter="employed"),
+    Measure(id="starters_fte", source="staff", agg="sum", expr="fte",
+            filter="employed AND " + IN_12_MONTHS.format(col="start_date"),
+            description="FTE of employed staff in post at month end who started in the 12 months to it"),
+    Measure(id="agency_fte_over_12_months", source="staff", agg="sum", expr="fte",
+            filter="NOT employed AND start_date + INTERVAL 12 MONTH < d",
+            description="FTE of agency workers in post whose assignment started more than 12 months before month end"),
+    Measure(id="vacant_fte", source="vacancies", agg="sum", expr="vacant_fte"),
+    Measure(id="covered_by_agency_fte", source="vacancies", agg="sum", expr="covered_by_agency_fte"),
+    Measure(id="leavers_fte", source="leavers", agg="sum", expr="fte", filter="employed"),
+    Measure(id="leavers", source="leavers", agg="count", filter="employed"),
+    Measure(id="early_leavers", source="leavers", agg="count",
+            filter="employed AND leave_date < start_date + INTERVAL 12 MONTH"),
+    Measure(id="case_holder_cases", source="staff", agg="sum", expr="cases", filter="cases >= 1"),
+    Measure(id="case_holder_fte", source="staff", agg="sum", expr="fte", filter="cases >= 1"),
+    Measure(id="case_holders", source="staff", agg="count", filter="cases >= 1"),
+    Measure(id="case_holders_over_threshold", source="staff", agg="count",
+            filter="cases >= 1 AND cases / fte > $threshold"),
+    Measure(id="absence_days", source="staff", agg="sum", expr="coalesce(absence_days, 0)",
+            filter="employed AND absence_recorded"),
+    Measure(id="employed_fte_working_days", source="staff", agg="sum", expr="fte * working_days",
+            filter="employed AND absence_recorded"),
+    Measure(id="team_manager_employed_fte", source="staff", agg="sum", expr="fte",
+            filter="role_group = 'Team manager' AND employed"),
+    Measure(id="team_manager_fte", source="staff", agg="sum", expr="fte",
+            filter="role_group = 'Team manager'"),
+    Measure(id="known_ethnicity", source="staff", agg="count",
+            filter="ethnicity IS NOT NULL AND ethnicity <> 'Not known'"),
+    Measure(id="ethnic_minority", source="staff", agg="count",
+            filter="ethnicity IS NOT NULL AND ethnicity <> 'Not known' AND ethnicity <> 'White'"),
+    Measure(id="known_age", source="staff", agg="count", filter="age IS NOT NULL"),
+    Measure(id="aged_55_plus", source="staff", agg="count", filter="age >= 55"),
+    Measure(id="known_residence", source="staff", agg="count", filter="lives_in_county IS NOT NULL"),
+    Measure(id="lives_in_county", source="staff", agg="count", filter="lives_in_county"),
+    Measure(id="training_completions", source="training", agg="count"),
+)
+
+
+def _conversions_sql(by: str | None, filters: dict[str, list[str]]) -> str:
+    """Distinct employees in post at d converted from agency in the 12 months to d (each once)."""
+    return f"""
+        ag AS (SELECT period, employee_id FROM staff WHERE {AGENCY_SQL}),
+        -- only people seen both as agency and as employed can have converted (cuts the join)
+        both_ids AS (SELECT DISTINCT employee_id FROM staff
+                     WHERE {EMPLOYED_SQL} AND employee_id IN (SELECT employee_id FROM ag)),
+        conv AS (
+            SELECT period, grp, employee_id FROM s
+            WHERE employed AND coalesce(converted_from_agency, FALSE)
+              AND {IN_12_MONTHS.format(col="start_date")}
+            UNION
+            SELECT e.period, e.grp, e.employee_id
+            FROM (SELECT period, grp, employee_id FROM s
+                  WHERE employed AND employee_id IN (SELECT employee_id FROM both_ids)) e
+            JOIN (SELECT period, employee_id FROM ag
+                  WHERE employee_id IN (SELECT employee_id FROM both_ids)) a
+              ON a.employee_id = e.employee_id AND a.period < e.period
+             AND a.period > e.period - INTERVAL 12 MONTH),
+        m AS (SELECT period, grp, count(*) AS num, NULL::DOUBLE AS den, count(*) AS base
+              FROM conv GROUP BY ALL)"""
+
+
+ENGAGEMENT_MEASURE = "overall engagement"
+_NO_ROWS = """
+        m AS (SELECT NULL::DATE AS period, NULL::VARCHAR AS grp, NULL::DOUBLE AS num,
+                     NULL::DOUBLE AS den, NULL::BIGINT AS base WHERE FALSE)"""
+
+
+def _engagement_sql(by: str | None, filters: dict[str, list[str]]) -> str:
+    """Directorate-wide score; by team uses team rows; service/role_group have no survey data
+    (the survey is reported by team), so those give no data rather than a misleading figure."""
+    if by in ("service", "role_group") or set(filters) - {"team"}:
+        return _NO_ROWS
+    if by == "team" or filters:
+        team_pred = "team <> 'All'" + (" AND list_contains($f_team, team)" if filters else "")
+        agg = f"""
+        sv AS (SELECT period AS sp, {grp('', by)} AS grp,
+                      sum(score * coalesce(respondents, 1)) / sum(coalesce(respondents, 1)) AS score,
+                      sum(respondents) AS resp
+               FROM survey WHERE lower(measure) = '{ENGAGEMENT_MEASURE}' AND {team_pred} GROUP BY ALL)"""
+    else:
+        agg = f"""
+        sv AS (SELECT period AS sp, NULL::VARCHAR AS grp,
+                      coalesce(max(score) FILTER (WHERE team = 'All'),
+                               sum(score * coalesce(respondents, 1)) FILTER (WHERE team <> 'All')
+                               / sum(coalesce(respondents, 1)) FILTER (WHERE team <> 'All')) AS score,
+                      coalesce(max(respondents) FILTER (WHERE team = 'All'),
+                               sum(respondents) FILTER (WHERE team <> 'All')) AS resp
+               FROM survey WHERE lower(measure) = '{ENGAGEMENT_MEASURE}' GROUP BY ALL)"""
+    return agg + """,
+        latest AS (SELECT p.period, max(sv.sp) AS sp FROM per p JOIN sv ON sv.sp <= p.period GROUP BY p.period),
+        m AS (SELECT latest.period, sv.grp, sv.score AS num, NULL::DOUBLE AS den, sv.resp AS base
+              FROM latest JOIN sv ON sv.sp = latest.sp)"""
+
 
 _ENTRIES: tuple[Metric, ...] = (
     # --- A workforce that is agile and adaptable -------------------------------------------
@@ -35,6 +149,11 @@ _ENTRIES: tuple[Metric, ...] = (
         ),
         dfe_indicator="agency_rate_fte",
         headline=True,
+        compute=Ratio(numerator="agency_fte", denominator="in_post_fte"),
+        phrase='Agency workers are {v} of {s} FTE',
+        target_name="the 80:20 target",
+        target=DefaultTarget(value=0.20, amber_band=0.05, target_date=date(2026, 6, 30),
+                             source="Leadership commitment: 80:20 permanent to agency ratio within two years (June 2024)"),
     ),
     Metric(
         id="vacancy_rate_fte",
@@ -55,6 +174,8 @@ _ENTRIES: tuple[Metric, ...] = (
         ),
         dfe_indicator="vacancy_rate_fte",
         headline=True,
+        compute=Ratio(numerator="vacant_fte", denominator=("vacant_fte", "employed_fte"), base="employed_headcount"),
+        phrase='Vacant posts are {v} of {s} posts (FTE)',
     ),
     Metric(
         id="agency_cover_rate",
@@ -72,6 +193,8 @@ _ENTRIES: tuple[Metric, ...] = (
             "instead; that one is not this measure.)"
         ),
         dfe_indicator="vacancy_agency_cover_rate_fte",
+        compute=Ratio(numerator="covered_by_agency_fte", denominator="vacant_fte"),
+        phrase='Agency workers cover {v} of vacant {s} FTE',
     ),
     Metric(
         id="agency_conversions_12m",
@@ -95,6 +218,29 @@ _ENTRIES: tuple[Metric, ...] = (
             "extract flag and an earlier agency record show the conversion. Partial when fewer "
             "than 12 months are loaded."
         ),
+        compute=Custom(build=_conversions_sql, kind="count", sources=("staff",)),
+        phrase="{v} agency {n:worker|workers} became {n:an employee|employees} in the last 12 months",
+    ),
+    Metric(
+        id="long_running_agency_rate",
+        label="Agency FTE on assignments over a year",
+        description=(
+            "Of the agency FTE in post at month end, the share whose assignment started more than "
+            "12 months earlier: the workers most worth converting to employees."
+        ),
+        theme=AGILE,
+        numerator="FTE of agency workers in post at month end whose assignment started more than 12 months before month end",
+        denominator="FTE of agency workers in post at month end",
+        unit="rate",
+        direction="lower",
+        window_months=None,
+        definition=(
+            "Local measure (no DfE equivalent). An assignment has run more than 12 months when its "
+            "start date plus 12 months is before the month end (started 1 Sep 2024: long-running at "
+            "30 Sep 2025, not at 31 Aug 2025). Start date is the agency worker's start date in the extract."
+        ),
+        compute=Ratio(numerator="agency_fte_over_12_months", denominator="agency_fte"),
+        phrase="{v} of {s} agency FTE has been on assignment for more than a year",
     ),
     # --- A workforce that is engaged -------------------------------------------------------
     Metric(
@@ -116,6 +262,33 @@ _ENTRIES: tuple[Metric, ...] = (
         ),
         dfe_indicator="turnover_rate_fte",
         headline=True,
+        compute=Ratio(numerator=Window("leavers_fte"), denominator="employed_fte"),
+        phrase='Turnover in the last 12 months is {v} of {s} FTE',
+    ),
+    Metric(
+        id="starters_fte_12m",
+        label="Starters (FTE, 12 months)",
+        description=(
+            "Employed staff in post at month end who started in the last 12 months, as a share of "
+            "employed FTE in post: how much of the workforce is new."
+        ),
+        theme=ENGAGED,
+        numerator="FTE of employed staff in post at month end with a start date in the 12 months to month end",
+        denominator="FTE of employed staff in post at month end",
+        unit="rate",
+        direction=None,
+        window_months=12,
+        definition=(
+            f"Compares with the {_DFE} 'starters (FTE)': FTE of directly employed staff who started "
+            "in the year to 30 September (compare our numerator, starters FTE, with it). Ours counts "
+            "starters still in post at month end; a start date in the 12 months to month end means "
+            "after the month end a year earlier. Reads one month's extract, so never partial."
+        ),
+        dfe_indicator="starters_fte",
+        dfe_compare="numerator",
+        dfe_unit="fte",
+        compute=Ratio(numerator="starters_fte", denominator="employed_fte"),
+        phrase="Staff who started in the last 12 months are {v} of {s} employed FTE",
     ),
     Metric(
         id="stability_index_12m",
@@ -134,6 +307,8 @@ _ENTRIES: tuple[Metric, ...] = (
             "scope and group a year earlier and counts as stable if still employed anywhere in the "
             "directorate. Needs the month a year earlier to be loaded; no data otherwise."
         ),
+        compute=Cohort(member="employed", still="employed"),
+        phrase='{v} of {s} staff employed a year ago are still employed',
     ),
     Metric(
         id="early_leaver_rate_12m",
@@ -149,6 +324,8 @@ _ENTRIES: tuple[Metric, ...] = (
             "Local measure. Service = leave date minus start date; under 12 months means the "
             "leave date is before the first anniversary of the start date."
         ),
+        compute=Ratio(numerator=Window("early_leavers"), denominator=Window("leavers")),
+        phrase="{v} of {s} leavers in the last 12 months had under a year's service",
     ),
     Metric(
         id="engagement_score",
@@ -166,6 +343,8 @@ _ENTRIES: tuple[Metric, ...] = (
             "Directorate-wide: not split by scope."
         ),
         counts_people=False,
+        compute=Custom(build=_engagement_sql, kind="score"),
+        phrase='The staff engagement score is {v}',
     ),
     # --- Your wellbeing ----------------------------------------------------------------------
     Metric(
@@ -184,6 +363,8 @@ _ENTRIES: tuple[Metric, ...] = (
         ),
         dfe_indicator="caseload_fte",
         headline=True,
+        compute=Ratio(numerator="case_holder_cases", denominator="case_holder_fte"),
+        phrase='The average {s} caseload is {v}',
     ),
     Metric(
         id="caseload_over_threshold_rate",
@@ -196,6 +377,8 @@ _ENTRIES: tuple[Metric, ...] = (
         direction="lower",
         window_months=None,
         definition="Local measure. A part-time worker's cases are scaled to full time (cases / FTE) before comparing.",
+        compute=Ratio(numerator="case_holders_over_threshold", denominator="case_holders"),
+        phrase='{v} of {s} case holders are over the caseload threshold',
     ),
     Metric(
         id="absence_rate",
@@ -213,6 +396,8 @@ _ENTRIES: tuple[Metric, ...] = (
         ),
         dfe_indicator="absence_rate_fte",
         headline=True,
+        compute=Ratio(numerator="absence_days", denominator="employed_fte_working_days"),
+        phrase='Sickness absence is {v} of {s} working days',
     ),
     # --- Our leadership ----------------------------------------------------------------------
     Metric(
@@ -227,6 +412,10 @@ _ENTRIES: tuple[Metric, ...] = (
         window_months=None,
         definition="Local measure; the leadership strand of the 80:20 commitment. Role group 'Team manager'.",
         headline=True,
+        compute=Ratio(numerator="team_manager_employed_fte", denominator="team_manager_fte"),
+        phrase='{v} of team manager FTE is directly employed',
+        target=DefaultTarget(value=0.80, amber_band=0.10,
+                             source="Leadership commitment: at least 80% of team managers directly employed"),
     ),
     # --- Our commitment to equality and diversity -------------------------------------------
     Metric(
@@ -243,6 +432,8 @@ _ENTRIES: tuple[Metric, ...] = (
         direction=None,
         window_months=None,
         definition="Local measure on ONS 2021 ethnic groups (White includes all White groups). Headcount in post at month end, employed and agency.",
+        compute=Ratio(numerator="ethnic_minority", denominator="known_ethnicity"),
+        phrase='{v} of {s} staff of known ethnicity are from ethnic minorities',
     ),
     Metric(
         id="aged_55_plus_rate",
@@ -255,6 +446,8 @@ _ENTRIES: tuple[Metric, ...] = (
         direction=None,
         window_months=None,
         definition="Local measure. Age in whole years at month end. Headcount in post, employed and agency.",
+        compute=Ratio(numerator="aged_55_plus", denominator="known_age"),
+        phrase='{v} of {s} staff of known age are 55 or over',
     ),
     Metric(
         id="local_residence_rate",
@@ -267,6 +460,8 @@ _ENTRIES: tuple[Metric, ...] = (
         direction="higher",
         window_months=None,
         definition="Local measure. Headcount in post at month end, employed and agency; break down by role group.",
+        compute=Ratio(numerator="lives_in_county", denominator="known_residence"),
+        phrase='{v} of {s} staff live in the county',
     ),
     # --- A workforce that is skilled ---------------------------------------------------------
     Metric(
@@ -284,19 +479,16 @@ _ENTRIES: tuple[Metric, ...] = (
             "in the staff extract of the month the completion was reported. Partial when fewer "
             "than 12 months are loaded."
         ),
+        compute=Count(measure=Window("training_completions"), base=Distinct(source="training", key="employee_id")),
+        phrase='Staff completed {v} training courses in the last 12 months',
     ),
 )
 
 CATALOGUE: dict[str, Metric] = {m.id: m for m in _ENTRIES}
+MEASURE_BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}
 
-HEADLINE_IDS: tuple[str, ...] = (
-    "agency_rate_fte",
-    "vacancy_rate_fte",
-    "turnover_rate_fte_12m",
-    "avg_caseload",
-    "absence_rate",
-    "permanent_team_manager_rate",
-)
+#: The Overview cards, in catalogue order (the entries flagged headline=True).
+HEADLINE_IDS: tuple[str, ...] = tuple(m.id for m in _ENTRIES if m.headline)
 
 
 def get(metric_id: str) -> Metric:

@@ -1,7 +1,7 @@
 """Detail frames behind the pages' charts (breakdowns of the catalogue's measures).
 
 Why here and not in pages: every number is computed once, in SQL with bind parameters, by the
-same scope and filter rules as the engine (metrics/engine.py). No employee id ever leaves these
+same scope and filter rules as the engine (both use metrics/query.py). No employee id ever leaves these
 functions: they return aggregates or anonymous values only.
 """
 
@@ -13,9 +13,8 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from metrics.engine import (
-    DEFAULT_CASELOAD_THRESHOLD, _bind, _check_filters, _check_scope, _require_period, _where,
-    parse_period,
+from metrics.query import (
+    AGENCY_SQL, DEFAULT_CASELOAD_THRESHOLD, EMPLOYED_SQL, bind, check_filters, check_scope, parse_period, require_period, where,
 )
 from metrics.types import MetricError
 
@@ -29,8 +28,8 @@ Filters = Mapping[str, Iterable[str]] | None
 
 
 def _params(scope: str, filters: Filters, **extra) -> tuple[dict, dict]:
-    _check_scope(scope)
-    clean = _check_filters(filters)
+    check_scope(scope)
+    clean = check_filters(filters)
     params = {"sw": scope == "social_workers", **extra}
     for k, v in clean.items():
         params[f"f_{k}"] = v
@@ -39,7 +38,7 @@ def _params(scope: str, filters: Filters, **extra) -> tuple[dict, dict]:
 
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
     """Run bound SQL; a `period` column comes back as Python dates (pages and tests compare dates)."""
-    df = con.execute(sql, _bind(sql, params)).df()
+    df = con.execute(sql, bind(sql, params)).df()
     if "period" in df.columns:
         df["period"] = pd.to_datetime(df["period"]).dt.date
     return df
@@ -53,10 +52,10 @@ def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
                             start=parse_period(start) if start else date(1900, 1, 1),
                             end=parse_period(end) if end else date(9999, 12, 1))
     sql = f"""
-        SELECT period, coalesce(sum(fte) FILTER (WHERE worker_type <> 'Agency'), 0) AS employed_fte,
-               coalesce(sum(fte) FILTER (WHERE worker_type = 'Agency'), 0) AS agency_fte,
+        SELECT period, coalesce(sum(fte) FILTER (WHERE {EMPLOYED_SQL}), 0) AS employed_fte,
+               coalesce(sum(fte) FILTER (WHERE {AGENCY_SQL}), 0) AS agency_fte,
                count(*) AS headcount
-        FROM staff WHERE {_where('', clean)} AND period BETWEEN $start AND $end
+        FROM staff WHERE {where('', clean)} AND period BETWEEN $start AND $end
         GROUP BY period ORDER BY period"""
     df = _run(con, sql, params)
     total = df["employed_fte"] + df["agency_fte"]
@@ -67,11 +66,11 @@ def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
 def leavers_by_reason(con: duckdb.DuckDBPyConnection, *, period: date | str,
                       scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
     """Employed leavers in the 12 months to the period's end by reason: reason, leavers, fte."""
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
         SELECT reason, count(*) AS leavers, sum(fte) AS fte FROM leavers
-        WHERE worker_type <> 'Agency' AND {_where('', clean)}
+        WHERE {EMPLOYED_SQL} AND {where('', clean)}
           AND period > $p - INTERVAL 12 MONTH AND period <= $p
         GROUP BY reason ORDER BY leavers DESC, reason"""
     return _run(con, sql, params)
@@ -80,7 +79,7 @@ def leavers_by_reason(con: duckdb.DuckDBPyConnection, *, period: date | str,
 def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date | str,
                                  scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
     """Leavers in the 12 months to the period by service at leaving: band, leavers (all bands listed)."""
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
         SELECT CASE
@@ -89,7 +88,7 @@ def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date
                  WHEN leave_date < start_date + INTERVAL 5 YEAR THEN 2
                  WHEN leave_date < start_date + INTERVAL 10 YEAR THEN 3
                  ELSE 4 END AS band_no, count(*) AS leavers
-        FROM leavers WHERE worker_type <> 'Agency' AND {_where('', clean)}
+        FROM leavers WHERE {EMPLOYED_SQL} AND {where('', clean)}
           AND period > $p - INTERVAL 12 MONTH AND period <= $p
         GROUP BY band_no"""
     got = dict(_run(con, sql, params).itertuples(index=False, name=None))
@@ -101,11 +100,11 @@ def caseload_distribution(con: duckdb.DuckDBPyConnection, *, period: date | str,
                           scope: str = "social_workers", filters: Filters = None,
                           threshold: float = DEFAULT_CASELOAD_THRESHOLD) -> pd.DataFrame:
     """FTE-adjusted caseload of each case holder (values only, no ids), sorted: caseload_per_fte, over_threshold."""
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p, threshold=float(threshold))
     sql = f"""
         SELECT cases / fte AS caseload_per_fte, cases / fte > $threshold AS over_threshold
-        FROM staff WHERE period = $p AND cases >= 1 AND {_where('', clean)}
+        FROM staff WHERE period = $p AND cases >= 1 AND {where('', clean)}
         ORDER BY caseload_per_fte"""
     return _run(con, sql, params)
 
@@ -115,7 +114,7 @@ def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: st
     """Headcount by role_group and a diversity dimension: role_group, category, headcount, share (of role group)."""
     if dimension not in PROFILE_DIMENSIONS:
         raise MetricError(f"Unknown profile dimension {dimension!r}: choose one of {', '.join(PROFILE_DIMENSIONS)}")
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     expr = {
         "age_band": """CASE WHEN age IS NULL THEN 'Not known' WHEN age < 25 THEN 'Under 25'
@@ -129,7 +128,7 @@ def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: st
     }[dimension]
     sql = f"""
         SELECT role_group, {expr} AS category, count(*) AS headcount
-        FROM staff WHERE period = $p AND {_where('', clean)}
+        FROM staff WHERE period = $p AND {where('', clean)}
         GROUP BY ALL ORDER BY role_group, category"""
     df = _run(con, sql, params)
     df["share"] = df["headcount"] / df.groupby("role_group")["headcount"].transform("sum")
@@ -139,13 +138,13 @@ def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: st
 def agency_cover(con: duckdb.DuckDBPyConnection, *, period: date | str,
                  scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
     """Vacant FTE and the part agency covers, by service: service, vacant_fte, covered_fte, uncovered_fte, cover_rate."""
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
         SELECT service, sum(vacant_fte) AS vacant_fte, sum(covered_by_agency_fte) AS covered_fte,
                sum(vacant_fte) - sum(covered_by_agency_fte) AS uncovered_fte,
                sum(covered_by_agency_fte) / nullif(sum(vacant_fte), 0) AS cover_rate
-        FROM vacancies WHERE period = $p AND {_where('', clean)}
+        FROM vacancies WHERE period = $p AND {where('', clean)}
         GROUP BY service ORDER BY service"""
     return _run(con, sql, params)
 
@@ -159,9 +158,9 @@ def conversions_by_month(con: duckdb.DuckDBPyConnection, *, scope: str = "social
     clean, params = _params(scope, filters)
     sql = f"""
         WITH e AS (SELECT period, employee_id, start_date, converted_from_agency FROM staff
-                   WHERE worker_type <> 'Agency' AND {_where('', clean)}),
+                   WHERE {EMPLOYED_SQL} AND {where('', clean)}),
         a AS (SELECT employee_id, min(period) AS first_agency FROM staff
-              WHERE worker_type = 'Agency' GROUP BY employee_id),
+              WHERE {AGENCY_SQL} GROUP BY employee_id),
         flagged AS (SELECT employee_id, min(date_trunc('month', start_date))::DATE AS period FROM e
                     WHERE coalesce(converted_from_agency, FALSE) GROUP BY employee_id),
         seen AS (SELECT e.employee_id, min(e.period) AS period FROM e JOIN a USING (employee_id)
@@ -178,12 +177,12 @@ def conversions_by_month(con: duckdb.DuckDBPyConnection, *, scope: str = "social
 def training_by_category(con: duckdb.DuckDBPyConnection, *, period: date | str,
                          scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
     """Training completions in the 12 months to the period by category: category, completions, people."""
-    p = _require_period(con, period)
+    p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
         SELECT t.category, count(*) AS completions, count(DISTINCT t.employee_id) AS people
         FROM training t LEFT JOIN staff st ON st.period = t.period AND st.employee_id = t.employee_id
-        WHERE t.period > $p - INTERVAL 12 MONTH AND t.period <= $p AND {_where('st.', clean)}
+        WHERE t.period > $p - INTERVAL 12 MONTH AND t.period <= $p AND {where('st.', clean)}
         GROUP BY t.category ORDER BY completions DESC, t.category"""
     return _run(con, sql, params)
 

@@ -16,32 +16,14 @@ from typing import Any
 
 import pandas as pd
 
+from metrics import units
 from metrics.types import Metric, MetricError, Target, as_float
+from metrics.units import NO_DATA, SUPPRESSED_TEXT, format_number, round_half_up as _round
 
-SUPPRESSED_TEXT = "c"
-NO_DATA = "no data"
+__all__ = ["NO_DATA", "SUPPRESSED_TEXT", "format_change", "format_number", "format_value",
+           "paragraph", "sentence"]
+
 SCOPE_LABELS: dict[str, str] = {"social_workers": "social-worker", "all_staff": "staff"}
-
-# How each measure reads in a sentence; {v} is the formatted value, {s} the scope word.
-_PHRASES: dict[str, str] = {
-    "agency_rate_fte": "Agency workers are {v} of {s} FTE",
-    "vacancy_rate_fte": "Vacant posts are {v} of {s} posts (FTE)",
-    "agency_cover_rate": "Agency workers cover {v} of vacant {s} FTE",
-    "agency_conversions_12m": "{v} agency {workers} became employees in the last 12 months",
-    "turnover_rate_fte_12m": "Turnover in the last 12 months is {v} of {s} FTE",
-    "stability_index_12m": "{v} of {s} staff employed a year ago are still employed",
-    "early_leaver_rate_12m": "{v} of {s} leavers in the last 12 months had under a year's service",
-    "engagement_score": "The staff engagement score is {v}",
-    "avg_caseload": "The average {s} caseload is {v}",
-    "caseload_over_threshold_rate": "{v} of {s} case holders are over the caseload threshold",
-    "absence_rate": "Sickness absence is {v} of {s} working days",
-    "permanent_team_manager_rate": "{v} of team manager FTE is directly employed",
-    "ethnic_minority_rate": "{v} of {s} staff of known ethnicity are from ethnic minorities",
-    "aged_55_plus_rate": "{v} of {s} staff of known age are 55 or over",
-    "local_residence_rate": "{v} of {s} staff live in the county",
-    "training_completions_12m": "Staff completed {v} training courses in the last 12 months",
-}
-_TARGET_NAMES: dict[str, str] = {"agency_rate_fte": "the 80:20 target"}
 
 
 class NarrativeError(MetricError):
@@ -70,64 +52,9 @@ def format_value(metric: Metric | str, value: Any, *, short: bool = False) -> st
     return format_number(value, _metric(metric).unit, short=short)
 
 
-def format_number(value: Any, unit: str, *, short: bool = False) -> str:
-    """The one formatter of a figure by its unit (pages, packs and sentences all use it).
-
-    Units: "rate" (fraction -> 23.4%), "percent" (already in percent, as DfE publishes),
-    "caseload", "count", "score"; anything else one decimal. "c" stays "c"; missing -> "no data".
-    """
-    if _is_suppressed(value):
-        return SUPPRESSED_TEXT
-    v = as_float(value)
-    if v is None:
-        return NO_DATA
-    if unit == "rate":
-        return f"{_round(v * 100, 1):.1f}%"
-    if unit == "percent":
-        return f"{_round(v, 1):.1f}%"
-    if unit == "caseload":
-        text = f"{_round(v, 1):.1f}"
-        return text if short else f"{text} cases per FTE"
-    if unit == "count":
-        return f"{int(_round(v, 0)):,}"
-    if unit == "score":
-        text = f"{_round(v, 0):.0f}"
-        return text if short else f"{text} out of 100"
-    return f"{_round(v, 1):,.1f}"
-
-
-def _round(v: float, places: int) -> float:
-    """Round half away from zero (as people expect 0.25 -> 0.3), and never show -0.0."""
-    q = 10**places
-    out = math.floor(abs(v) * q + 0.5 + 1e-9) / q
-    out = math.copysign(out, v)
-    return 0.0 if out == 0 else out
-
-
 def format_change(metric: Metric | str, change: Any) -> str:
     """'15.6 points lower' / '0.9 cases per FTE higher' / '3 more' / 'the same'."""
-    c = as_float(change)
-    if c is None:
-        return ""
-    m = _metric(metric)
-    if m.unit == "rate":
-        size, unit = _round(abs(c) * 100, 1), " points"
-        text = f"{size:.1f}"
-    elif m.unit == "caseload":
-        size, unit = _round(abs(c), 1), " cases per FTE"
-        text = f"{size:.1f}"
-    elif m.unit == "score":
-        size, unit = _round(abs(c), 0), " points"
-        text = f"{size:.0f}"
-    else:
-        size, unit = _round(abs(c), 0), ""
-        text = f"{int(size):,}"
-        if size == 0:
-            return "the same"
-        return f"{text} {'more' if c > 0 else 'fewer'}"
-    if size == 0:
-        return "the same"
-    return f"{text}{unit} {'higher' if c > 0 else 'lower'}"
+    return units.format_change(change, _metric(metric).unit)
 
 
 def _target_value(target: Any) -> tuple[float | None, Target | None]:
@@ -137,8 +64,8 @@ def _target_value(target: Any) -> tuple[float | None, Target | None]:
 
 
 def _target_name(m: Metric, target_value: float, target_obj: Target | None) -> str:
-    if m.id in _TARGET_NAMES:
-        return _TARGET_NAMES[m.id]
+    if m.target_name:
+        return m.target_name
     england = target_obj is not None and target_obj.source.lower().startswith("england")
     return f"the target ({'England ' if england else ''}{format_value(m, target_value)})"
 
@@ -151,14 +78,14 @@ def _status(value: float, target: float, direction: str | None) -> str:
 
 def _subject(m: Metric, value: Any, scope_label: str) -> str:
     v = format_value(m, value)
-    phrase = _PHRASES.get(m.id)
+    phrase = m.phrase
     if phrase is None:
         return f"{m.label} is {v}"
     n = as_float(value)
-    workers = "worker" if n is not None and _round(n, 0) == 1 else "workers"
-    text = phrase.format(v=v, s=scope_label, workers=workers)
-    if n is not None and _round(n, 0) == 1 and m.id == "agency_conversions_12m":
-        text = text.replace("became employees", "became an employee")
+    one = n is not None and _round(n, 0) == 1
+    # "{n:worker|workers}" picks the singular when the value reads as 1
+    text = re.sub(r"\{n:([^|}]*)\|([^}]*)\}", lambda g: g.group(1 if one else 2), phrase)
+    text = text.format(v=v, s=scope_label)
     text = text.replace("  ", " ")
     return text[:1].upper() + text[1:]
 

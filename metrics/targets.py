@@ -1,7 +1,9 @@
-"""Targets and RAG status, read from data/targets.toml so leadership can change them.
+"""Targets and RAG status: each metric's declared default target, overridden by data/targets.toml.
 
 Why a file: targets are policy, not code. England figures move every year; the 80:20 date may be
-revised. The engine and pages read them through `load_targets` only.
+revised. A metric may declare a default target (metrics.catalogue, `target=DefaultTarget(...)`);
+an entry in the file replaces it. The engine, pages, narrative and exports read targets through
+`load_targets` only.
 """
 
 from __future__ import annotations
@@ -49,8 +51,18 @@ def _target(metric_id: str, raw: Mapping[str, Any], path: Path) -> Target:
     )
 
 
+def defaults() -> dict[str, Target]:
+    """The targets the catalogue declares (used where the targets file has no entry)."""
+    return {
+        m.id: Target(metric_id=m.id, value=float(m.target.value), direction=m.direction,
+                     amber_band=float(m.target.amber_band), target_date=m.target.target_date,
+                     source=m.target.source)
+        for m in CATALOGUE.values() if m.target is not None and m.direction is not None
+    }
+
+
 def load_targets(path: str | Path | None = None) -> dict[str, Target]:
-    """Targets keyed by metric id from `path` (default data/targets.toml)."""
+    """Targets keyed by metric id: declared defaults, overridden by `path` (default data/targets.toml)."""
     p = Path(path) if path is not None else DEFAULT_TARGETS_PATH
     try:
         with p.open("rb") as fh:
@@ -59,7 +71,7 @@ def load_targets(path: str | Path | None = None) -> dict[str, Target]:
         raise TargetsError(f"Targets file not found: {p}") from None
     except tomllib.TOMLDecodeError as exc:
         raise TargetsError(f"Targets file {p} is not valid TOML: {exc}") from None
-    out: dict[str, Target] = {}
+    out: dict[str, Target] = defaults()
     for metric_id, entry in raw.items():
         if not isinstance(entry, dict):
             raise TargetsError(f"{p.name}: [{metric_id}] must be a table of value, direction, amber_band")

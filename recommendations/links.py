@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics import engine
 from metrics.catalogue import get as get_metric
-from metrics.narrative import format_number
+from metrics.units import format_number
 from recommendations.model import TrackerError
 from recommendations.store import ensure_schema
 

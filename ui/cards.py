@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
+from metrics.units import UNITS
 from ui.charts import format_value
 
 SUPPRESSED = "c"
@@ -35,7 +36,7 @@ STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the c
 #: the status badge (target status); whether the change is better or worse is said in words.
 TREND_COLOUR = "blue"
 #: Decimal places each unit is normally shown with (rates as percentages).
-PLACES = {"rate": 1, "percent": 1, "caseload": 1, "score": 0}
+PLACES = {u: UNITS[u].places for u in ("rate", "percent", "caseload", "score")}
 
 
 def _missing(value: object) -> bool:
@@ -44,11 +45,12 @@ def _missing(value: object) -> bool:
 
 def _fixed(value: float, unit: str, places: int) -> str:
     """`value` in `unit` with `places` decimals, halves away from zero (as format_number does)."""
-    shown = value * 100 if unit == "rate" else value
+    u = UNITS[unit]
+    shown = value * u.percent_scale
     text = str(Decimal(repr(shown)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
     if text.lstrip("-").strip("0.") == "":
         text = text.lstrip("-")
-    return f"{text}%" if unit in ("rate", "percent") else text
+    return f"{text}%" if u.percent_sign else text
 
 
 def value_and_target_texts(value: object, target: object, unit: str) -> tuple[str, str]:
@@ -66,7 +68,7 @@ def value_and_target_texts(value: object, target: object, unit: str) -> tuple[st
             break
     else:
         return value_text, target_text
-    suffix = {"caseload": " cases per FTE", "score": " out of 100"}.get(unit, "")
+    suffix = UNITS[unit].suffix
     return v + suffix, t + suffix
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from metrics.narrative import format_number
+from metrics.units import UNITS, format_number
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -41,13 +41,8 @@ PROJECTION_COLOUR = OKABE_ITO["green"]
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
 TEMPLATE_NAME = "workforce"
 
-UNIT_AXIS = {
-    "rate": "Per cent",
-    "percent": "Per cent",
-    "count": "People",
-    "caseload": "Cases per FTE",
-    "score": "Score (0–100)",
-}
+#: Axis title of each unit (metrics.units is the one definition).
+UNIT_AXIS = {u.id: u.axis_title for u in UNITS.values()}
 
 pio.templates[TEMPLATE_NAME] = go.layout.Template(
     layout=go.Layout(
@@ -80,24 +75,19 @@ def format_value(value: object, unit: str) -> str:
 
 
 def _hover_number(unit: str) -> str:
-    return {
-        "rate": "%{y:.1%}",
-        "percent": "%{y:.1f}%",
-        "count": "%{y:,.0f}",
-        "caseload": "%{y:.1f} cases per FTE",
-        "score": "%{y:.0f} / 100",
-    }.get(unit, "%{y:,.1f}")
+    u = UNITS.get(unit)
+    return u.hover if u is not None else "%{y:,.1f}"
 
 
 def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None = None,
                  max_value: float | None = None) -> None:
     spec: dict = {"title": {"text": title or UNIT_AXIS.get(unit, "")}}
-    if unit == "rate":
-        spec["tickformat"] = ".0%"
-    elif unit == "percent":
-        spec["ticksuffix"] = "%"
-    elif unit == "count":
-        spec["tickformat"] = ",d"
+    u = UNITS.get(unit)
+    if u is not None and u.tickformat:
+        spec["tickformat"] = u.tickformat
+    if u is not None and u.ticksuffix:
+        spec["ticksuffix"] = u.ticksuffix
+    if unit == "count":
         spec["rangemode"] = "tozero"
         if max_value is not None and max_value < 10:
             spec["dtick"] = 1

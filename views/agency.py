@@ -1,4 +1,6 @@
-"""Agency & 80:20: are we on course for 80% permanent staff by 30 June 2026?"""
+"""Agency & 80:20: are we on course for the permanent share of staff the target asks for, by its date?
+
+The target and its date come from data/targets.toml (metrics.targets), never from this page."""
 
 import streamlit as st
 
@@ -6,10 +8,12 @@ from ui import charts, data, downloads, layout, state
 
 state.require_page("agency")
 filters = state.get_filters()
+words = data.agency_target_words()
 layout.page_header(
     "Agency & 80:20",
-    "Leadership committed to an **80:20 ratio of permanent to agency staff** (by full-time "
-    f"equivalent) by **30 June 2026**. Figures for **{filters.describe()}**.",
+    f"Leadership committed to a **{words['ratio'] or '80:20'} ratio of permanent to agency staff** (by "
+    "full-time equivalent)" + (f" by **{words['date']}**" if words["date"] else "")
+    + f". Figures for **{filters.describe()}**.",
 )
 layout.stop_if_nothing_loaded(filters)
 
@@ -18,7 +22,8 @@ share = data.permanent_share_trend(filters)
 proj = data.projection("agency_rate_fte", filters, as_share_employed=True)
 fig = charts.trend_chart(
     share, x="period", y="value", name="Permanent share of FTE", unit="rate",
-    target=data.permanent_target(), target_label="80:20 target: at least 80% permanent",
+    target=data.permanent_target(),
+    target_label=f"{words['ratio']} target: at least {words['permanent']} permanent",
     target_date=tg["date"], projection=proj["fitted"],
     title="Permanent (directly employed) share of FTE, month by month",
 )
@@ -38,7 +43,7 @@ for tab, by in zip(tabs, by_options):
         frame = data.breakdown("agency_rate_fte", filters, by=by)
         layout.chart(
             charts.bar_chart(frame, category="group", value="value", unit="rate",
-                             target=tg["value"], target_label="Target: at most 20% agency",
+                             target=tg["value"], target_label=f"Target: at most {words['agency']} agency",
                              axis_title="Agency share of FTE"),
             alt=data.breakdown_alt("agency_rate_fte", frame, by=by), key=f"agency-by-{by}",
         )

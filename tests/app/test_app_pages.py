@@ -156,3 +156,22 @@ def test_agency_page_draws_the_projection_when_80_20_is_met_already(monkeypatch,
     projected = next(t for t in trend["data"] if t.get("name") == "Projection if the trend continues")
     assert len(projected["x"]) == 13  # the latest month and the twelve after it
     assert projected["x"][0][:7] == max(observed["x"])[:7]
+
+
+def test_agency_page_reads_the_target_and_its_date_from_the_targets_file(monkeypatch, store, tmp_path):
+    """Leadership moves the commitment to 75:25 by 31 March 2027: the page's words follow the file."""
+    from metrics import targets
+
+    f = tmp_path / "targets.toml"
+    f.write_text('[agency_rate_fte]\nvalue = 0.25\ndirection = "lower"\namber_band = 0.05\n'
+                 'target_date = 2027-03-31\nsource = "test"\n', encoding="utf-8")
+    monkeypatch.setattr(targets, "DEFAULT_TARGETS_PATH", f)
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/agency.py").run()
+    assert not at.exception
+    page = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert "75:25 ratio" in page and "31 March 2027" in page
+    assert "30 June 2026" not in page and "80:20 ratio" not in page
+    charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
+    assert "75:25 target: at least 75.0% permanent" in charts
+    assert "Target: at most 25.0% agency" in charts

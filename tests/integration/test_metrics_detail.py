@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from ingest.store import connect
-from metrics import engine
+from metrics import detail, engine
 from metrics.types import MetricError
 from tests.integration.test_metrics_engine import build_store_a, build_store_b
 
@@ -29,25 +29,25 @@ def con_b(tmp_db):
 
 
 def test_leavers_by_reason_and_length_of_service(con_b):
-    r = engine.leavers_by_reason(con_b, period="2025-03")
+    r = detail.leavers_by_reason(con_b, period="2025-03")
     assert dict(zip(r["reason"], r["leavers"])) == {
         "Retirement": 1, "Resignation": 1, "End of fixed-term contract": 1}
     # p5 2022-01-01 -> 2024-04-10 (2y3m), p3 2023-02-01 -> 2024-09-15 (1y7m), p4 under a year
-    los = engine.length_of_service_at_leaving(con_b, period="2025-03")
+    los = detail.length_of_service_at_leaving(con_b, period="2025-03")
     assert los["band"].tolist() == ["Under 1 year", "1 to 2 years", "2 to 5 years",
                                     "5 to 10 years", "10 years or more"]
     assert los["leavers"].tolist() == [1, 1, 1, 0, 0]
     # 12 months to 2024-06: only p5
-    assert engine.length_of_service_at_leaving(con_b, period="2024-06")["leavers"].tolist() == [0, 0, 1, 0, 0]
+    assert detail.length_of_service_at_leaving(con_b, period="2024-06")["leavers"].tolist() == [0, 0, 1, 0, 0]
 
 
 def test_ratio_trend_and_conversions(con_b):
-    t = engine.ratio_trend(con_b)
+    t = detail.ratio_trend(con_b)
     oct_ = t[t["period"] == date(2024, 10, 1)].iloc[0]
     # employed p1 1.0 p2 0.5 p4 1.0 x3 1.0; agency x1 1.0 x4 0.6
     assert oct_["employed_fte"] == pytest.approx(3.5) and oct_["agency_fte"] == pytest.approx(1.6)
     assert oct_["agency_rate"] == pytest.approx(1.6 / 5.1)
-    c = engine.conversions_by_month(con_b)
+    c = detail.conversions_by_month(con_b)
     got = dict(zip(c["period"], c["conversions"]))
     # x1 converts 2024-11 (agency before), x2 2024-12 (flag); x3's flagged start (2023-01) is before the data
     assert got[date(2024, 11, 1)] == 1 and got[date(2024, 12, 1)] == 1
@@ -55,13 +55,13 @@ def test_ratio_trend_and_conversions(con_b):
 
 
 def test_training_by_category(con_b):
-    t = engine.training_by_category(con_b, period="2025-03")
+    t = detail.training_by_category(con_b, period="2025-03")
     # in periods 2024-04..2025-03 for social workers: p1 Recording, x4 Recording (Mandatory), p2 Leadership
     assert dict(zip(t["category"], t["completions"])) == {"Mandatory": 2, "Leadership": 1}
 
 
 def test_caseload_distribution_returns_values_only(con_a):
-    d = engine.caseload_distribution(con_a, period="2025-03")
+    d = detail.caseload_distribution(con_a, period="2025-03")
     assert list(d.columns) == ["caseload_per_fte", "over_threshold"]  # no employee ids
     # e1 18/1.0, g1 22/1.0, e4 9/0.4, e2 12/0.5
     assert d["caseload_per_fte"].tolist() == pytest.approx([18.0, 22.0, 22.5, 24.0])
@@ -69,20 +69,20 @@ def test_caseload_distribution_returns_values_only(con_a):
 
 
 def test_profile_by_role_group(con_a):
-    p = engine.profile(con_a, period="2025-03", dimension="age_band")
+    p = detail.profile(con_a, period="2025-03", dimension="age_band")
     sw = p[p["role_group"] == "Social worker"].set_index("category")["headcount"].to_dict()
     assert sw == {"25 to 34": 2, "55 to 64": 1, "Not known": 1}  # e1 30, e4 25, e2 56, g1 blank
     tm = p[p["role_group"] == "Team manager"].set_index("category")["headcount"].to_dict()
     assert tm == {"35 to 44": 1, "55 to 64": 1}
     assert p[p["role_group"] == "Social worker"]["share"].sum() == pytest.approx(1.0)
-    e = engine.profile(con_a, period="2025-03", dimension="ethnicity", scope="all_staff")
+    e = detail.profile(con_a, period="2025-03", dimension="ethnicity", scope="all_staff")
     assert e[e["role_group"] == "Business support"]["category"].tolist() == ["Mixed"]
     with pytest.raises(MetricError, match="dimension"):
-        engine.profile(con_a, period="2025-03", dimension="religion")
+        detail.profile(con_a, period="2025-03", dimension="religion")
 
 
 def test_agency_cover_by_service(con_a):
-    c = engine.agency_cover(con_a, period="2025-03").set_index("service")
+    c = detail.agency_cover(con_a, period="2025-03").set_index("service")
     assert c.loc["S1", "vacant_fte"] == pytest.approx(1.5) and c.loc["S1", "covered_fte"] == pytest.approx(1.0)
     assert c.loc["S1", "uncovered_fte"] == pytest.approx(0.5)
     assert c.loc["S1", "cover_rate"] == pytest.approx(1.0 / 1.5)
@@ -90,7 +90,7 @@ def test_agency_cover_by_service(con_a):
 
 
 def test_completeness_and_load_touch(con_a):
-    c = engine.completeness(con_a)
+    c = detail.completeness(con_a)
     share = dict(zip(c["column"], c["share"]))
     assert share["ethnicity"] == pytest.approx(6 / 7)  # g2 blank ('Not known' is an answer)
     assert share["cases"] == pytest.approx(4 / 7)
@@ -98,7 +98,7 @@ def test_completeness_and_load_touch(con_a):
     for load_id, active, name in ((1, False, "march-v1.xlsx"), (2, True, "march-v2.xlsx")):
         con_a.execute("INSERT INTO loads VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
                       "'loaded', NULL, ?)", [load_id, name, datetime(2025, 4, load_id), active])
-    t = engine.load_touch(con_a).iloc[0]
+    t = detail.load_touch(con_a).iloc[0]
     assert t["times_loaded"] == 2 and t["file_name"] == "march-v2.xlsx" and t["load_id"] == 2
 
 
@@ -106,7 +106,7 @@ def test_load_ledger_lists_every_load(con_a):
     for load_id, active, name in ((1, False, "march-v1.xlsx"), (2, True, "march-v2.xlsx")):
         con_a.execute("INSERT INTO loads VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
                       "'loaded', NULL, ?)", [load_id, name, datetime(2025, 4, load_id), active])
-    led = engine.load_ledger(con_a)
+    led = detail.load_ledger(con_a)
     assert led["file_name"].tolist() == ["march-v2.xlsx", "march-v1.xlsx"]  # newest first
     assert led["active"].tolist() == [True, False]
     assert led["period"].tolist() == [date(2025, 3, 1)] * 2

@@ -6,7 +6,7 @@ import pandas as pd
 
 from metrics.suppression import SUPPRESSED
 from ui.data.base import metric
-from ui.data.measures import _clean, at_period, target_info, trend
+from ui.data.measures import _clean, agency_target_words, at_period, target_info, trend
 from ui.data.trends import england, permanent_share_trend
 from ui.filters import Filters
 
@@ -40,7 +40,11 @@ def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
 def permanent_share_alt(filters: Filters, projection_message: str) -> str:
     share = permanent_share_trend(filters)
     text = trend_alt("agency_rate_fte", filters, label="The permanent share of FTE", series=share)
-    return text[:-1] + "; the target is at least 80% permanent by 30 June 2026." 
+    words = agency_target_words()
+    if words["permanent"] is None:
+        return text
+    by = f" by {words['date']}" if words["date"] else ""
+    return text[:-1] + f"; the target is at least {words['permanent']} permanent{by}."
 
 
 def breakdown_alt(metric_id: str, frame: pd.DataFrame, *, by: str) -> str:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from metrics import catalogue, engine
 from metrics.suppression import SUPPRESSED, suppress_metric_frame
+from metrics.units import UNITS
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
 from ui.filters import Filters
@@ -120,7 +121,7 @@ def narrative(filters: Filters) -> str:
 STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "No target"}
 
 
-UNIT_WORDS = {"rate": "%", "caseload": "cases per FTE", "count": "people", "score": "out of 100"}
+UNIT_WORDS = {u.id: u.words for u in UNITS.values() if u.id != "percent"}
 
 
 def _shown(value: object, unit: str) -> object:
@@ -167,6 +168,21 @@ def themes(filters: Filters) -> dict[str, pd.DataFrame]:
     from metrics.types import THEMES
 
     return {t: rows[rows["theme"] == t].reset_index(drop=True) for t in THEMES}
+
+
+def agency_target_words() -> dict:
+    """The agency-share target in words, from the targets file (metrics.targets): 'agency'
+    ('20.0%'), 'permanent' ('80.0%'), 'ratio' ('80:20'), 'date' ('30 June 2026'); None when unset."""
+    from metrics.units import format_number
+
+    tg = target_info("agency_rate_fte")
+    value, when, unit = tg["value"], tg["date"], metric("agency_rate_fte").unit
+    return {
+        "agency": None if value is None else format_number(value, unit),
+        "permanent": None if value is None else format_number(1 - value, unit),
+        "ratio": None if value is None else f"{round((1 - value) * 100):g}:{round(value * 100):g}",
+        "date": None if when is None else f"{when.day} {when:%B %Y}",
+    }
 
 
 def permanent_target() -> float | None:

@@ -9,7 +9,7 @@ import streamlit as st
 from metrics.suppression import SUPPRESSED
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey, metric
-from ui.data.measures import target_info, trend
+from ui.data.measures import agency_target_words, target_info, trend
 from ui.filters import Filters
 from ui.state import SUPPRESSED_ROLES
 
@@ -70,7 +70,7 @@ def projection(metric_id: str, filters: Filters, *, as_share_employed: bool = Fa
         values = 1 - values
         target = None if target is None else 1 - target
         direction = "higher" if direction == "lower" else "lower"
-    label = "the 80:20 target" if as_share_employed else "the target"
+    label = (metric(metric_id).target_name or "the target") if as_share_employed else "the target"
     args = dict(periods=list(series["period"].dt.date), values=list(values), target=target,
                 direction=direction, target_label=label)
     try:
@@ -102,8 +102,8 @@ def _ahead(fitted: pd.DataFrame, last: object) -> pd.DataFrame:
 
 def _met_message(proj, fitted: pd.DataFrame, *, metric_id: str, label: str, as_share_employed: bool) -> str:
     """The target is met now: say so, with the latest value, then whether the trend keeps it met."""
-    from metrics.narrative import format_number
     from metrics.projection import month_name
+    from metrics.units import format_number
 
     unit = metric(metric_id).unit
     fmt = (lambda v: format_number(v, unit))
@@ -113,8 +113,9 @@ def _met_message(proj, fitted: pd.DataFrame, *, metric_id: str, label: str, as_s
     if fitted.empty or proj.interval_low is None:
         return text
     end = fitted.iloc[-1]
-    holds = "stays below 20%" if as_share_employed else "stays within the target"
-    lost = "rises above 20%" if as_share_employed else "misses the target"
+    agency_target = agency_target_words()["agency"]
+    holds = f"stays at or below {agency_target}" if as_share_employed else "stays within the target"
+    lost = f"rises above {agency_target}" if as_share_employed else "misses the target"
     hi = proj.direction == "higher"
     meets = (lambda v: v >= proj.target) if hi else (lambda v: v <= proj.target)
     crossing = fitted[~fitted["value"].map(meets)]
@@ -130,7 +131,7 @@ def _met_message(proj, fitted: pd.DataFrame, *, metric_id: str, label: str, as_s
             if as_share_employed else f" The trend keeps it met: it {holds} even at the edge of that range."
     else:
         text += (f" The trend keeps it met, but month-to-month variation could take the agency share back "
-                 f"above 20%." if as_share_employed else
+                 f"above {agency_target}." if as_share_employed else
                  " The trend keeps it met, but month-to-month variation could take it past the target.")
     return text
 

@@ -1,0 +1,111 @@
+"""Units of measure, defined once: how a figure in each unit is rounded, written and charted.
+
+Why one module: a rate is a fraction 0..1 in the engine, a percentage on a card, a "points" change
+in a sentence and a ".0%" tick on a chart axis. Every formatter (narrative, cards, charts, packs,
+exports) reads the unit's entry here, so adding a unit (or changing how one reads) is one edit.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from metrics.types import MetricError, as_float
+
+SUPPRESSED_TEXT = "c"
+NO_DATA = "no data"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit:
+    """One unit: `percent_scale` 100 for fractions shown as %, `places` decimals shown."""
+
+    id: str
+    places: int                 # decimals a value is shown with
+    percent_scale: float = 1.0  # 100 for fractions (0.234 -> 23.4%)
+    percent_sign: bool = False  # "23.4%"
+    suffix: str = ""            # long form only: " cases per FTE", " out of 100"
+    thousands: bool = False     # "1,234"
+    change_words: str = ""      # " points", " cases per FTE"; "" for counts (more/fewer)
+    axis_title: str = ""        # chart axis title
+    hover: str = "%{y:,.1f}"    # Plotly hover template for the value
+    tickformat: str | None = None
+    ticksuffix: str | None = None
+    words: str = ""             # a table column's unit, e.g. "Turnover (%)", "Caseload (cases per FTE)"
+
+    def number(self, value: float, places: int | None = None) -> str:
+        """`value` rounded half away from zero, without the unit words (no "no data" handling)."""
+        p = self.places if places is None else places
+        shown = round_half_up(value * self.percent_scale, p)
+        text = f"{shown:,.{p}f}" if self.thousands else f"{shown:.{p}f}"
+        return text + ("%" if self.percent_sign else "")
+
+
+UNITS: dict[str, Unit] = {u.id: u for u in (
+    Unit(id="rate", places=1, percent_scale=100.0, percent_sign=True, change_words=" points",
+         axis_title="Per cent", hover="%{y:.1%}", tickformat=".0%", words="%"),
+    Unit(id="percent", places=1, percent_sign=True, change_words=" points",
+         axis_title="Per cent", hover="%{y:.1f}%", ticksuffix="%"),
+    Unit(id="count", places=0, thousands=True, axis_title="People", hover="%{y:,.0f}",
+         tickformat=",d", words="people"),
+    Unit(id="caseload", places=1, suffix=" cases per FTE", change_words=" cases per FTE",
+         axis_title="Cases per FTE", hover="%{y:.1f} cases per FTE", words="cases per FTE"),
+    Unit(id="score", places=0, suffix=" out of 100", change_words=" points",
+         axis_title="Score (0–100)", hover="%{y:.0f} / 100", words="out of 100"),
+    Unit(id="fte", places=1, thousands=True, suffix=" FTE", change_words=" FTE",
+         axis_title="FTE", hover="%{y:,.1f} FTE", words="FTE"),
+)}
+#: Units a catalogue metric may use (the engine's values are in these; "percent" is for
+#: published figures that arrive in per cent).
+METRIC_UNITS: tuple[str, ...] = ("rate", "count", "caseload", "score", "fte")
+
+
+def get(unit: str) -> Unit:
+    """The unit's entry; a named error lists the known units."""
+    try:
+        return UNITS[unit]
+    except KeyError:
+        raise MetricError(f"Unknown unit {unit!r}: units are {', '.join(UNITS)}") from None
+
+
+def round_half_up(v: float, places: int) -> float:
+    """Round half away from zero (as people expect 0.25 -> 0.3), and never show -0.0."""
+    q = 10**places
+    out = math.floor(abs(v) * q + 0.5 + 1e-9) / q
+    out = math.copysign(out, v)
+    return 0.0 if out == 0 else out
+
+
+def format_number(value: Any, unit: str, *, short: bool = False) -> str:
+    """The one formatter of a figure by its unit (pages, packs and sentences all use it).
+
+    "rate" (fraction -> 23.4%), "percent" (already in percent, as DfE publishes), "caseload",
+    "count", "score", "fte"; an unknown unit gets one decimal. "c" stays "c"; missing -> "no data".
+    `short` drops the unit words (for cards and tables).
+    """
+    if isinstance(value, str) and value == SUPPRESSED_TEXT:
+        return SUPPRESSED_TEXT
+    v = as_float(value)
+    if v is None:
+        return NO_DATA
+    u = UNITS.get(unit)
+    if u is None:
+        return f"{round_half_up(v, 1):,.1f}"
+    if u.id == "count":
+        return f"{int(round_half_up(v, 0)):,}"
+    return u.number(v) + ("" if short else u.suffix)
+
+
+def format_change(change: Any, unit: str) -> str:
+    """'15.6 points lower' / '0.9 cases per FTE higher' / '3 more' / 'the same' ('' when missing)."""
+    c = as_float(change)
+    if c is None:
+        return ""
+    u = get(unit)
+    size = round_half_up(abs(c) * u.percent_scale, u.places)
+    if size == 0:
+        return "the same"
+    if not u.change_words:
+        return f"{int(size):,} {'more' if c > 0 else 'fewer'}"
+    return f"{size:.{u.places}f}{u.change_words} {'higher' if c > 0 else 'lower'}"

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from ingest import contract as C
 from ingest.loader import load_file
-from ingest.store import connect
+from store import connect
 
 PERIOD = "2025-03"
 

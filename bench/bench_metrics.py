@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.store import connect
+from store import connect
 from metrics import catalogue, engine
 
 

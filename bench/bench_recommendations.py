@@ -27,7 +27,7 @@ def _time(fn, *, repeat: int = 5) -> float:
 def main() -> None:
     import duckdb
 
-    from ingest.store import connect
+    from store import connect
     from metrics.catalogue import CATALOGUE
     from recommendations import export, links, packs, service
     from recommendations.seed import seed_if_empty

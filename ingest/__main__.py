@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"template written to {out}")
         return 0
 
-    from ingest.store import StoreError, connect, default_db_path
+    from store import StoreError, connect, default_db_path
 
     db = Path(args.db) if args.db else default_db_path()
 

@@ -942,7 +942,7 @@ def build_demo_db(*, db_path: str | Path, months: int = 36, end_period: str | No
     fails validation (which would be a bug in this generator or the validator).
     """
     from ingest import loader
-    from ingest.store import connect
+    from store import connect
 
     results = []
     with tempfile.TemporaryDirectory(prefix="workforce-demo-") as tmp:
@@ -952,7 +952,7 @@ def build_demo_db(*, db_path: str | Path, months: int = 36, end_period: str | No
         try:
             for period, path in files:
                 results.append(loader.load_file(con=con, path=path, period=period,
-                                                loaded_by="demo"))
+                                                loaded_by="demo", demo=True))
         finally:
             con.close()
     return results

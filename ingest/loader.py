@@ -24,9 +24,16 @@ import pandas as pd
 from ingest import contract as C
 from ingest.problems import ExtractRejected, IngestError, PeriodError, Problem
 from ingest.reader import Limits, read_sheets
-from ingest.store import DATA_TABLES, record_audit
 from ingest.validate import Validation, latest_headcount, parse_period, validate_sheets
 from ingest.validate import validate_frames as _validate_frames
+from store import (
+    DATA_TABLES,
+    active_load,
+    next_load_id,
+    period_ever_loaded,
+    record_audit,
+    record_load,
+)
 
 __all__ = [
     "ExtractRejected", "IngestError", "LoadResult", "PeriodError", "Problem", "Validation",
@@ -116,23 +123,12 @@ def _private_cursor(con: Any) -> Iterator[Any]:
         cur.close()
 
 
-def _active_load(con: Any, first: date) -> tuple[int, str, dict[str, int]] | None:
-    row = con.execute(
-        "SELECT load_id, sha256, rows_staff, rows_leavers, rows_vacancies, rows_training, "
-        "rows_survey FROM loads WHERE period = ? AND active ORDER BY load_id DESC LIMIT 1",
-        [first],
-    ).fetchall()
-    row = row[0] if row else None
-    if row is None:
-        return None
-    rows = dict(zip(("staff", "leavers", "vacancies", "training", "survey"), row[2:]))
-    return int(row[0]), str(row[1]), {k: int(v) for k, v in rows.items()}
-
-
 def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
               file_name: str | None = None, dry_run: bool = False,
-              limits: Limits | None = None) -> LoadResult:
+              limits: Limits | None = None, demo: bool = False) -> LoadResult:
     """Validate `path` and replace `period` in the store with it, atomically.
+
+    `demo` marks the load as demo data in the ledger (only the demo command sets it).
 
     Raises ExtractRejected (nothing written) when the file has any error or is hostile.
     """
@@ -142,7 +138,7 @@ def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
     with _private_cursor(con) as cur:  # a connection serves one thread at a time in DuckDB
         if not dry_run:
             digest = sha256_of(path)
-            active = _active_load(cur, first)
+            active = active_load(cur, first)
             if active is not None and active[1] == digest:
                 return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [],
                                   digest, name)
@@ -152,11 +148,12 @@ def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
     if dry_run:
         return LoadResult("dry-run", result.period, None, dict(result.rows), result.warnings,
                           result.sha256, name)
-    return _write(con, result, loaded_by=loaded_by)
+    return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
 def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date,
-                loaded_by: str, file_name: str, sha256: str | None = None) -> LoadResult:
+                loaded_by: str, file_name: str, sha256: str | None = None,
+                demo: bool = False) -> LoadResult:
     """Validate raw contract-shaped frames and load them like a file (for the demo/benches).
 
     Without `sha256`, a digest of the frames' contents identifies them in the ledger.
@@ -171,7 +168,7 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
             h.update("|".join(map(str, frames[sname].columns)).encode())
         sha256 = h.hexdigest()
     with _private_cursor(con) as cur:
-        active = _active_load(cur, first)
+        active = active_load(cur, first)
         if active is not None and active[1] == sha256:
             return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [], sha256,
                               file_name)
@@ -180,10 +177,10 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
         raise ExtractRejected(result.errors + result.warnings)
     result.sha256 = sha256
     result.file_name = file_name
-    return _write(con, result, loaded_by=loaded_by)
+    return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
-def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
+def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False) -> LoadResult:
     """Replace the period with `result.frames` in one transaction; ledger + audit rows too."""
     first = parse_period(result.period)
     warnings_json = json.dumps([p.to_dict() for p in result.warnings], default=str)
@@ -196,15 +193,13 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
         try:
             cur.execute("BEGIN TRANSACTION")
             # re-check inside the lock: another thread may have loaded the same file meanwhile
-            active = _active_load(cur, first)
+            active = active_load(cur, first)
             if active is not None and active[1] == result.sha256:
                 cur.execute("ROLLBACK")
                 return LoadResult("unchanged", result.period, active[0], active[2], [],
                                   result.sha256, result.file_name)
-            had_any, load_id = cur.execute(
-                "SELECT (SELECT count(*) FROM loads WHERE period = ?) > 0, nextval('load_id_seq')",
-                [first]).fetchall()[0]
-            load_id = int(load_id)
+            had_any = period_ever_loaded(cur, first)
+            load_id = next_load_id(cur)
             if had_any:  # rows only ever enter through a ledgered load
                 for table in DATA_TABLES:
                     cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
@@ -221,22 +216,15 @@ def _write(con: Any, result: Validation, *, loaded_by: str) -> LoadResult:
                     f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}",
                     [first, load_id],
                 )
-            if had_any:
-                cur.execute("UPDATE loads SET active = false WHERE period = ? AND active",
-                            [first])
             outcome = "replaced" if had_any else "loaded"
-            cur.execute(
-                "INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
-                "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, "
-                "warnings, active) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true)",
-                [load_id, first, result.file_name or "", result.sha256 or "", rows["staff"],
-                 rows["leavers"], rows["vacancies"], rows["training"], rows["survey"],
-                 loaded_by, now, outcome, warnings_json],
-            )
+            record_load(cur, load_id=load_id, period=first, file_name=result.file_name or "",
+                        sha256=result.sha256 or "", rows=rows, loaded_by=loaded_by,
+                        loaded_at=now, outcome=outcome, warnings_json=warnings_json,
+                        is_demo=demo)
             record_audit(cur, actor=loaded_by, role=None, action="load", at=now, detail={
                 "load_id": load_id, "period": result.period, "file_name": result.file_name,
                 "sha256": result.sha256, "outcome": outcome, "rows": rows,
-                "warnings": len(result.warnings),
+                "warnings": len(result.warnings), "demo": demo,
             })
             pause = os.environ.get(_PAUSE_ENV)
             if pause:

@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.period is None and not args.history:
         ap.error("--period YYYY-MM is required (or use --history for every loaded period)")
-    from ingest.store import StoreError, connect, default_db_path
+    from store import StoreError, connect, default_db_path
 
     db = args.db if args.db is not None else default_db_path()
     if not Path(db).is_file():

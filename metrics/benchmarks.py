@@ -93,52 +93,8 @@ KINDS: dict[str, str] = {
     "ons_ethnicity": "ONS Census 2021 ethnic group (20 categories) by area (ons-ethnic-population-*.csv)",
 }
 
-SCHEMA = """
-CREATE SEQUENCE IF NOT EXISTS benchmark_import_seq START 1;
-CREATE TABLE IF NOT EXISTS benchmark_imports (
-    import_id    INTEGER PRIMARY KEY,
-    kind         VARCHAR NOT NULL,      -- dfe_indicators | sn_model | ons_ethnicity
-    scope        VARCHAR,               -- ons_ethnicity: national | regional | local authority
-    file_name    VARCHAR NOT NULL,
-    sha256       VARCHAR NOT NULL,
-    rows         INTEGER NOT NULL,
-    imported_by  VARCHAR NOT NULL,
-    imported_at  TIMESTAMP NOT NULL
-);
-CREATE TABLE IF NOT EXISTS dfe_indicators (
-    import_id        INTEGER NOT NULL,
-    year             INTEGER NOT NULL,     -- time_period: the 30 September of that year
-    geographic_level VARCHAR NOT NULL,     -- National | Regional | Local authority
-    country_code     VARCHAR,
-    region_code      VARCHAR,
-    region_name      VARCHAR,
-    old_la_code      VARCHAR,
-    new_la_code      VARCHAR,
-    la_name          VARCHAR,
-    indicator        VARCHAR NOT NULL,
-    value            DOUBLE,               -- NULL where DfE shows a marker
-    marker           VARCHAR               -- x / z / c / u / low ... as published
-);
-CREATE TABLE IF NOT EXISTS sn_model (
-    import_id        INTEGER NOT NULL,
-    old_la_code      VARCHAR NOT NULL,
-    la_name          VARCHAR NOT NULL,
-    region_name      VARCHAR,
-    rank             INTEGER NOT NULL,     -- 1 = closest neighbour
-    sn_old_la_code   VARCHAR NOT NULL,
-    closeness        VARCHAR
-);
-CREATE TABLE IF NOT EXISTS ons_ethnicity (
-    import_id        INTEGER NOT NULL,
-    area_level       VARCHAR NOT NULL,     -- national | regional | local authority
-    area_code        VARCHAR NOT NULL,
-    area_name        VARCHAR NOT NULL,
-    category_code    INTEGER NOT NULL,
-    category         VARCHAR NOT NULL,
-    ethnic_group     VARCHAR NOT NULL,     -- White | Mixed | Asian | Black | Other
-    observation      BIGINT NOT NULL
-);
-"""
+# The tables (benchmark_imports, dfe_indicators, sn_model, ons_ethnicity) are in store/migrations.
+
 
 _TABLE_OF = {"dfe_indicators": "dfe_indicators", "sn_model": "sn_model", "ons_ethnicity": "ons_ethnicity"}
 
@@ -149,11 +105,6 @@ class BenchmarkError(MetricError):
 
 class BenchmarkFileError(BenchmarkError):
     """A file that is not one of the published benchmark files, or is damaged; nothing written."""
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the benchmark tables if missing (idempotent)."""
-    con.execute(SCHEMA)
 
 
 def default_la_code() -> str:
@@ -424,7 +375,6 @@ def import_parsed(
     con: duckdb.DuckDBPyConnection, *, files: Sequence[ParsedFile], imported_by: str = "cli"
 ) -> list[ImportResult]:
     """Write validated files in one transaction: each replaces the earlier import of its kind."""
-    ensure_schema(con)
     results: list[ImportResult] = []
     con.execute("BEGIN TRANSACTION")
     try:
@@ -484,7 +434,6 @@ def import_bytes(
 
 def imports(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The import ledger, newest first."""
-    ensure_schema(con)
     return con.execute("SELECT * FROM benchmark_imports ORDER BY import_id DESC").df()
 
 
@@ -502,7 +451,6 @@ class LocalAuthority:
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    ensure_schema(con)
     return bool(con.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
@@ -769,21 +717,14 @@ def _fmt(v: object) -> str:
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the workforce store file for the benchmark tables only.
+    """Open the workforce store (store.connect), naming a failure as a BenchmarkError."""
+    from store import StoreError
+    from store import connect as store_connect
 
-    Why not ingest.store.connect: importing benchmarks needs none of the workforce tables, so a
-    benchmark import works on a new or older store file without touching its schema.
-    """
-    from ingest.store import default_db_path
-
-    db = Path(path) if path is not None else default_db_path()
     try:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(db))
-    except (duckdb.Error, OSError) as exc:
-        raise BenchmarkError(f"Could not open the store at {db}: {exc}") from exc
-    ensure_schema(con)
-    return con
+        return store_connect(path)
+    except StoreError as exc:
+        raise BenchmarkError(str(exc)) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,7 +2,7 @@
 measures they should move, with frozen meeting packs. No Streamlit here (views/tracker.py
 draws it).
 
-Modules: `store` (rec_ tables, `ensure_schema`), `model` (vocabulary, `Actor`, errors,
+Modules (tables: store/migrations, prefix rec_): `model` (vocabulary, `Actor`, errors,
 `is_overdue`), `seed` (`seed_if_empty` from data/recommendations.json), `service` (reads, and
 role-checked, audited writes), `links` (value when made / now, answers), `packs`
 (`publish_pack`, restatement, xlsx/HTML), `export` (Appendix-1 workbook), `figures` (meeting mark

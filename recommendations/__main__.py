@@ -29,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from ingest.store import StoreError, connect
+    from store import StoreError, connect
     from recommendations.seed import seed_if_empty
 
     try:

@@ -19,7 +19,6 @@ from metrics import engine
 from metrics.catalogue import get as get_metric
 from metrics.units import format_number
 from recommendations.model import TrackerError
-from recommendations.store import ensure_schema
 
 NOT_LOADED_THEN = "not loaded then"
 NO_DATA = "no data"
@@ -115,7 +114,6 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
 
     With `suppress` a figure resting on fewer than 5 people reads "c" (metrics.suppression).
     """
-    ensure_schema(con)
     rec = con.execute("SELECT meeting_date FROM rec_recommendations WHERE rec_id = ?", [int(rec_id)]).fetchone()
     if rec is None:
         raise TrackerError(f"There is no recommendation with id {rec_id}.")
@@ -225,7 +223,6 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
     one row per group plus the total; the result passes metrics.suppression so a group of
     1-4 people (and any figure that would give it away) reads "c".
     """
-    ensure_schema(con)
     row = con.execute("SELECT metric_id, scope, breakdown FROM rec_links WHERE link_id = ?", [int(link_id)]).fetchone()
     if row is None:
         raise TrackerError(f"There is no link with id {link_id}.")

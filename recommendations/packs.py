@@ -23,7 +23,7 @@ from metrics.export import to_xlsx_bytes
 from metrics.types import SCOPES
 from recommendations.links import format_value
 from recommendations.model import Actor, PackError
-from recommendations.store import ensure_schema
+from store import record_audit
 
 COUNCIL_NAME = "Herefordshire Council"
 COMMITTEE_NAME = "Children and Young People Scrutiny Committee"
@@ -106,7 +106,6 @@ def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
     meeting). An `Actor` publisher is role-checked (HR and leadership only); a plain name is for
     trusted callers such as the CLI. Nothing is written if any step fails.
     """
-    ensure_schema(con)
     who = _publisher(published_by)
     mdate = _to_date(meeting_date)
     if scope not in SCOPES:
@@ -149,12 +148,11 @@ def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
                  _int(r.get("months_covered")), None if r.get("partial") is None or pd.isna(r.get("partial")) else bool(r.get("partial")),
                  _int(r.get("base_count")), json.dumps(load_ids_for(con, metric_id=metric_id, period=pdate)), version],
             )
-        con.execute(
-            "INSERT INTO rec_audit VALUES (nextval('rec_audit_id_seq'), ?, ?, ?, 'publish pack', 'rec_packs', ?, NULL, ?)",
-            [_now(), who, published_by.role if isinstance(published_by, Actor) else "system", pack_id,
-             json.dumps({"meeting_date": mdate.isoformat(), "period": pdate.isoformat(), "scope": scope,
-                         "metrics": ids, "definition_version": version})],
-        )
+        record_audit(con, actor=who, role=published_by.role if isinstance(published_by, Actor) else "system",
+                     subject=getattr(published_by, "subject", None), action="publish pack", at=_now(),
+                     entity="rec_packs", entity_id=pack_id,
+                     detail={"after": {"meeting_date": mdate.isoformat(), "period": pdate.isoformat(),
+                                       "scope": scope, "metrics": ids, "definition_version": version}})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -178,7 +176,6 @@ def _int(v: Any) -> int | None:
 
 def list_packs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Published packs, newest meeting first."""
-    ensure_schema(con)
     return con.execute(
         "SELECT p.*, (SELECT count(*) FROM rec_pack_items i WHERE i.pack_id = p.pack_id) AS measures "
         "FROM rec_packs p ORDER BY meeting_date DESC, pack_id DESC"
@@ -193,7 +190,6 @@ class Pack:
 
 def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = True) -> Pack:
     """A pack's frozen figures beside today's figures for the same month ('restated' when they differ)."""
-    ensure_schema(con)
     cur = con.execute("SELECT * FROM rec_packs WHERE pack_id = ?", [int(pack_id)])
     row = cur.fetchone()
     if row is None:

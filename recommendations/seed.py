@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from recommendations.model import ACTION_STATUSES, KINDS, SeedError, TrackerError, normalise_response
-from recommendations.store import ensure_schema
+from store import record_audit
 
 SEED_PATH = Path(__file__).resolve().parent.parent / "data" / "recommendations.json"
 SEED_ACTOR = "seed (committee papers)"
@@ -66,7 +66,6 @@ def seed_if_empty(con: duckdb.DuckDBPyConnection, *, path: Path | None = None) -
 
     Returns True when the seed was loaded. All or nothing: a broken seed leaves the store empty.
     """
-    ensure_schema(con)
     if not _is_empty(con):
         return False
     doc = load_seed_file(path)
@@ -189,7 +188,5 @@ def _insert(con: duckdb.DuckDBPyConnection, doc: dict[str, Any], rows: list[dict
                     [rec_id, metric_id, link.get("scope", "social_workers"), link.get("breakdown"),
                      bool(link.get("answers", False)), link.get("note"), SEED_ACTOR, now],
                 )
-    con.execute(
-        "INSERT INTO rec_audit VALUES (nextval('rec_audit_id_seq'), ?, ?, ?, 'seed', 'rec_recommendations', NULL, NULL, ?)",
-        [now, SEED_ACTOR, SEED_ROLE, json.dumps({"items": len(rows), "file": SEED_PATH.name})],
-    )
+    record_audit(con, actor=SEED_ACTOR, role=SEED_ROLE, action="seed", at=now,
+                 entity="rec_recommendations", detail={"after": {"items": len(rows), "file": SEED_PATH.name}})

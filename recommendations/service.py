@@ -28,8 +28,11 @@ from recommendations.model import (
     normalise_response,
 )
 from recommendations.progress import Rules, derive, load_rules
-from ingest.store import record_audit
-from recommendations.store import ensure_schema
+from store import audit_frame as store_audit_frame
+from store import audit_version, record_audit
+
+#: Every tracker table starts with this: its entries in the audit trail are the tracker's.
+TRACKER_ENTITIES = "rec_"
 
 ENTERED = "Entered in the dashboard"
 
@@ -76,12 +79,6 @@ def _as_date(value: Any, *, field: str) -> date:
         raise TrackerError(f"{field} {value!r} is not a date; use YYYY-MM-DD, e.g. 2025-03-31.") from None
 
 
-def _jsonable(row: dict[str, Any] | None) -> str | None:
-    if row is None:
-        return None
-    return json.dumps(row, default=str, ensure_ascii=False, sort_keys=True)
-
-
 def _row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, Any] | None:
     cur = con.execute(sql, params)
     one = cur.fetchone()
@@ -93,17 +90,10 @@ def _row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[st
 
 def _audit(con: duckdb.DuckDBPyConnection, *, actor: Actor, action: str, entity: str,
            entity_id: int | None, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
-    at = _now()
-    con.execute(
-        "INSERT INTO rec_audit VALUES (nextval('rec_audit_id_seq'), ?, ?, ?, ?, ?, ?, ?, ?)",
-        [at, actor.name, actor.role, action, entity, entity_id, _jsonable(before), _jsonable(after)],
-    )
-    # the store-wide audit log (sign-ins, loads, edits) gets a one-line entry too, when present
-    try:
-        record_audit(con, actor=actor.name, role=actor.role, action="edit", at=at,
-                     detail={"tracker": action, "entity": entity, "id": entity_id})
-    except duckdb.CatalogException:
-        pass
+    """One entry in the store's audit trail, with the record's before/after (JSON) in `detail`."""
+    record_audit(con, actor=actor.name, role=actor.role, action=action, at=_now(),
+                 subject=getattr(actor, "subject", None), entity=entity, entity_id=entity_id,
+                 detail={"before": before, "after": after})
 
 
 @contextmanager
@@ -147,7 +137,6 @@ def add_recommendation(con: duckdb.DuckDBPyConnection, *, actor: Actor, meeting_
                        committee: str = "Children and Young People Scrutiny Committee") -> int:
     """Record a new recommendation (a response is recorded separately: 'Awaited' until then)."""
     check_editor(actor)
-    ensure_schema(con)
     mdate = _as_date(meeting_date, field="Meeting date")
     topic_t = _text(topic, field="Topic", limit=300)
     text_t = _text(text, field="Recommendation text")
@@ -311,7 +300,6 @@ ORDER BY r.meeting_date, r.rec_id
 
 def actions_frame(con: duckdb.DuckDBPyConnection, *, today: date, rec_id: int | None = None) -> pd.DataFrame:
     """Actions with an `overdue` column worked out from `today` (injected so tests fix the clock)."""
-    ensure_schema(con)
     sql = "SELECT * FROM rec_actions" + (" WHERE rec_id = ?" if rec_id is not None else "") + " ORDER BY rec_id, action_id"
     frame = con.execute(sql, [int(rec_id)] if rec_id is not None else []).df()
     frame["overdue"] = [
@@ -328,7 +316,6 @@ def list_recommendations(con: duckdb.DuckDBPyConnection, *, today: date, meeting
                          kind: str | None = None, rules: Rules | None = None) -> pd.DataFrame:
     """One row per recommendation with its current response, derived status (and the reason for
     it; `rules` default to data/tracker_status.toml) and overdue flag, overdue and newest first."""
-    ensure_schema(con)
     frame = con.execute(_LIST_SQL).df()
     acts = actions_frame(con, today=today)
     summary = {}
@@ -378,12 +365,10 @@ def counts(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
 
 
 def meetings(con: duckdb.DuckDBPyConnection) -> list[date]:
-    ensure_schema(con)
     return [r[0] for r in con.execute("SELECT meeting_date FROM rec_meetings ORDER BY 1").fetchall()]
 
 
 def topics(con: duckdb.DuckDBPyConnection, *, meeting: date | None = None) -> list[str]:
-    ensure_schema(con)
     if meeting is None:
         rows = con.execute("SELECT DISTINCT topic FROM rec_recommendations ORDER BY 1").fetchall()
     else:
@@ -406,7 +391,6 @@ class Detail:
 
 def get_detail(con: duckdb.DuckDBPyConnection, *, rec_id: int, today: date) -> Detail:
     """The recommendation, its response history, actions (with overdue), updates, links, timeline."""
-    ensure_schema(con)
     rec = _require_rec(con, rec_id)
     responses = con.execute(
         "SELECT * FROM rec_responses WHERE rec_id = ? ORDER BY response_id", [int(rec_id)]).df()
@@ -453,15 +437,21 @@ def _d(value: Any) -> date:
 
 def tracker_version(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever the tracker is edited (every edit is audited): a cache key for pages."""
-    ensure_schema(con)
-    row = con.execute("SELECT count(*), max(audit_id) FROM rec_audit").fetchone()
-    return f"{row[0]}:{row[1]}"
+    return audit_version(con, entity_prefix=TRACKER_ENTITIES)
+
+
+def _side(detail: str | None, key: str) -> str | None:
+    """The before/after record of one tracker audit entry as JSON text (None when there is none)."""
+    value = json.loads(detail or "{}").get(key)
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
 def audit_frame(con: duckdb.DuckDBPyConnection, *, limit: int = 200) -> pd.DataFrame:
-    """The tracker's audit trail, newest first."""
-    ensure_schema(con)
-    return con.execute("SELECT * FROM rec_audit ORDER BY audit_id DESC LIMIT ?", [int(limit)]).df()
+    """The tracker's entries in the audit trail, newest first, with `changed_at`, `before_json`
+    and `after_json` (the record before and after the edit) read out of each entry's detail."""
+    a = store_audit_frame(con, limit=limit, entity_prefix=TRACKER_ENTITIES)
+    return a.assign(changed_at=a["at"], before_json=[_side(d, "before") for d in a["detail"]],
+                    after_json=[_side(d, "after") for d in a["detail"]])
 
 
 # --- views (plain-English column names for the page and its downloads) ---------------------------
@@ -490,7 +480,6 @@ def list_view(frame: pd.DataFrame) -> pd.DataFrame:
 
 def labels(con: duckdb.DuckDBPyConnection) -> dict[int, str]:
     """rec_id -> '13 Jun 2024 · Workforce Challenges… · 7: Additional information…' for pickers."""
-    ensure_schema(con)
     rows = con.execute(
         "SELECT rec_id, meeting_date, topic, number, kind, text FROM rec_recommendations ORDER BY meeting_date, rec_id"
     ).fetchall()

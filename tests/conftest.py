@@ -23,7 +23,7 @@ def reference_dir() -> Path:
 @pytest.fixture
 def tmp_db(tmp_path: Path) -> Path:
     """Path to a fresh, empty workforce store (schema created) in a temporary folder."""
-    from ingest.store import connect
+    from store import connect
 
     path = tmp_path / "workforce.duckdb"
     connect(path).close()

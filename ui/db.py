@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from ingest.store import connect, default_db_path
+from store import connect, default_db_path
 from metrics import detail
 
 write_lock = threading.Lock()

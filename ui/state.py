@@ -75,7 +75,7 @@ def record_sign_in() -> None:
     """Note once per browser session who opened the dashboard and as which role (audit trail)."""
     if st.session_state.get("_signed_in_recorded"):
         return
-    from ingest.store import record_audit
+    from store import record_audit
     from ui import db
 
     with db.write_lock:

@@ -177,7 +177,7 @@ def _scratch_store(*, validation, period: str):
     import duckdb
 
     from ingest.loader import load_frames
-    from ingest.store import ensure_schema
+    from store import ensure_schema
 
     mem = duckdb.connect(":memory:")
     ensure_schema(mem)

@@ -92,7 +92,7 @@ def test_hr_adds_a_recommendation_and_the_audit_names_them(store, monkeypatch):
     at.run()
     assert not at.exception
     assert any("Recommendation added" in s.value for s in at.success)
-    rows = query("SELECT actor, role, action FROM rec_audit ORDER BY audit_id DESC LIMIT 1")
+    rows = query("SELECT actor, role, action FROM audit ORDER BY id DESC LIMIT 1")
     assert rows == [("Sam Officer", "hr", "add recommendation")]
     table = list_table(at)
     assert len(table) == 51

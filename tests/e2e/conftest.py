@@ -108,7 +108,7 @@ def start_server(
         db = work / "workforce.duckdb"
         shutil.copy(demo_db, db)
         if benchmark_files:  # the published DfE files, imported before the server starts
-            from ingest.store import connect
+            from store import connect
             from metrics.benchmarks import import_files
 
             con = connect(db)

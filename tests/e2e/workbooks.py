@@ -21,7 +21,7 @@ def next_month(period: str) -> str:
 
 def latest_loaded(db: Path) -> str:
     """The latest loaded month of the store at `db`, 'YYYY-MM' (via the metric engine)."""
-    from ingest.store import connect
+    from store import connect
     from metrics import engine
 
     con = connect(db)

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ingest.__main__ import main
-from ingest.store import connect
+from store import connect
 from tests.unit.ingest_files import PERIOD, base_sheets, set_cell, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from ingest import contract as C
 from ingest.loader import ExtractRejected, load_file, load_frames
-from ingest.store import DATA_TABLES, connect
+from store import DATA_TABLES, connect
 from ingest.template import write_template
 from tests.unit.ingest_files import PERIOD, base_sheets, set_cell, write_csv_zip, write_xlsx
 
@@ -48,7 +48,7 @@ def test_first_load_writes_every_table_with_the_load_id(tmp_path: Path, tmp_db: 
         "march.xlsx", date(2025, 3, 1), [4, 1, 1, 1, 1], "hr.officer", "loaded", True)
     assert sha == res.sha256 and len(sha) == 64
     assert json.loads(warnings) == []
-    audit = con.execute('SELECT actor, action, detail FROM audit_log').fetchall()
+    audit = con.execute('SELECT actor, action, detail FROM audit').fetchall()
     assert audit[0][:2] == ("hr.officer", "load")
     assert json.loads(audit[0][2])["load_id"] == res.load_id
     row = con.execute("SELECT fte, start_date, cases, age, ethnicity, qualified_social_worker "
@@ -93,7 +93,7 @@ def test_identical_file_twice_is_unchanged(tmp_path: Path, tmp_db: Path) -> None
     assert again.outcome == "unchanged" and again.load_id == first.load_id
     assert again.rows == first.rows
     assert con.execute("SELECT count(*) FROM loads").fetchall() == [(1,)]
-    assert con.execute("SELECT count(*) FROM audit_log").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM audit").fetchall() == [(1,)]
     assert _counts(con)["staff"] == 4
     con.close()
 
@@ -113,7 +113,7 @@ def test_file_with_any_error_writes_nothing(tmp_path: Path, tmp_db: Path) -> Non
     assert "Staff row 5, FTE: 1.5" in info.value.report()
     assert _counts(con) == before
     assert con.execute("SELECT load_id, active FROM loads").fetchall() == [(good.load_id, True)]
-    assert con.execute("SELECT count(*) FROM audit_log").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM audit").fetchall() == [(1,)]
     con.close()
 
 
@@ -301,7 +301,7 @@ def test_template_filled_with_the_demo_first_month_loads(tmp_path: Path, tmp_db:
 def test_validated_store_frames_can_be_loaded_again(tmp_path: Path) -> None:
     """The upload preview loads `Validation.frames` (keyed by table) into a scratch store."""
     from ingest.loader import validate_file
-    from ingest.store import ensure_schema
+    from store import ensure_schema
 
     checked = validate_file(path=write_xlsx(tmp_path / "m.xlsx", base_sheets()), period=PERIOD)
     mem = duckdb.connect(":memory:")

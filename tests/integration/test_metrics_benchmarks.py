@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import benchmarks as bm
 from metrics.benchmarks import BenchmarkError, BenchmarkFileError
 
@@ -35,7 +35,6 @@ def loaded(tmp_db: Path, files) -> duckdb.DuckDBPyConnection:
 
 
 def table_counts(con) -> dict[str, int]:
-    bm.ensure_schema(con)
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("benchmark_imports", "dfe_indicators", "sn_model", "ons_ethnicity")}
 

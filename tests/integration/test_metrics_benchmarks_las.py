@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import benchmarks as bm
 
 

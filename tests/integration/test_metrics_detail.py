@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from ingest.store import connect
 from metrics import detail, engine
+from store import connect
 from metrics.types import MetricError
 from tests.integration.test_metrics_engine import build_store_a, build_store_b
 
@@ -96,7 +96,8 @@ def test_completeness_and_load_touch(con_a):
     assert share["cases"] == pytest.approx(4 / 7)
     assert share["converted_from_agency"] == 0
     for load_id, active, name in ((1, False, "march-v1.xlsx"), (2, True, "march-v2.xlsx")):
-        con_a.execute("INSERT INTO loads VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
+        con_a.execute("INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, rows_vacancies, "
+                      "rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, active) VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
                       "'loaded', NULL, ?)", [load_id, name, datetime(2025, 4, load_id), active])
     t = detail.load_touch(con_a).iloc[0]
     assert t["times_loaded"] == 2 and t["file_name"] == "march-v2.xlsx" and t["load_id"] == 2
@@ -104,7 +105,8 @@ def test_completeness_and_load_touch(con_a):
 
 def test_load_ledger_lists_every_load(con_a):
     for load_id, active, name in ((1, False, "march-v1.xlsx"), (2, True, "march-v2.xlsx")):
-        con_a.execute("INSERT INTO loads VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
+        con_a.execute("INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, rows_vacancies, "
+                      "rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, active) VALUES (?, DATE '2025-03-01', ?, 'abc', 7, 0, 3, 0, 0, 'hr1', ?, "
                       "'loaded', NULL, ?)", [load_id, name, datetime(2025, 4, load_id), active])
     led = detail.load_ledger(con_a)
     assert led["file_name"].tolist() == ["march-v2.xlsx", "march-v1.xlsx"]  # newest first

@@ -27,7 +27,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import detail
 from metrics.types import MetricError
 from tests.integration.test_metrics_engine import insert_leaver, insert_staff, insert_vacancy

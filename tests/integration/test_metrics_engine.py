@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import engine
 from metrics.types import MetricError
 

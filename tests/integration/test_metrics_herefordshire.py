@@ -16,7 +16,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import engine
 
 LA_CODE = "884"

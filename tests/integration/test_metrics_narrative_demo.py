@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.store import connect
+from store import connect
 from metrics import engine
 from metrics.narrative import format_value, paragraph, sentence
 from metrics.projection import project

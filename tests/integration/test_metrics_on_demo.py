@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import catalogue, engine
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import engine, narrative
 from metrics.catalogue import get
 from tests.integration.test_metrics_engine import insert_staff, row, value

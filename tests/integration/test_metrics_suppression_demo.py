@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import engine
 from metrics.suppression import SUPPRESSED, suppress_metric_frame
 

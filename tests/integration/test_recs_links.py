@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.store import connect
+from store import connect
 from metrics import engine
 from recommendations import links, service
 from recommendations.figures import mark_meeting

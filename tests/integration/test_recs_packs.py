@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ingest.loader import load_file
-from ingest.store import connect
+from store import connect
 from metrics import engine
 from recommendations import packs
 from recommendations.links import format_value

@@ -14,7 +14,7 @@ import pytest
 
 from ingest.loader import ExtractRejected, load_file, validate_file
 from ingest.reader import Limits, check_file
-from ingest.store import connect
+from store import connect
 from tests.unit.ingest_files import PERIOD, base_sheets, write_csv_zip, write_xlsx
 
 

@@ -201,7 +201,7 @@ def test_two_columns_meaning_the_same_thing_is_an_error(tmp_path: Path) -> None:
 
 def test_headcount_swing_is_a_warning_only(tmp_path: Path, tmp_db: Path) -> None:
     from ingest.loader import load_file
-    from ingest.store import connect
+    from store import connect
 
     con = connect(tmp_db)
     sheets = base_sheets()

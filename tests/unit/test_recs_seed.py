@@ -18,7 +18,10 @@ import pytest
 from metrics.catalogue import CATALOGUE
 from recommendations.model import SeedError
 from recommendations.seed import SEED_PATH, load_seed_file, seed_if_empty
-from recommendations.store import TABLES, ensure_schema
+from store import ensure_schema
+
+TABLES = ("rec_meetings", "rec_recommendations", "rec_responses", "rec_actions", "rec_updates",
+          "rec_links", "rec_packs", "rec_pack_items")
 
 # Read off Appendix 1 (September 2023 - March 2025, version 7, 17/07/25), meeting by meeting.
 EXPECTED_PER_MEETING = {

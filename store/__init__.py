@@ -1,0 +1,78 @@
+"""The DuckDB store, the bottom layer: connect, numbered migrations, the load ledger, one audit trail.
+
+Nothing here imports Streamlit or any other project package (import-linter keeps it so).
+
+Public API (import from `store`):
+- `connect(path=None, *, read_only=False, wait=None)`: open and migrate; close after the unit
+  of work. `writing(path=None, *, who, wait=None)`: the same as a context manager that also
+  names the writer in the marker file beside the store (for others' busy message).
+- `ensure_schema(con)`, `schema_version(con)`, `LATEST`: migrations (store/migrations).
+- `StoreError`, `StoreBusy`, `NewerStoreError`, `MigrationError`: named failures.
+- `record_audit(con, *, actor, role, action, detail=None, subject=None, entity=None,
+  entity_id=None, at=None)`: the one audit writer; `audit_frame`, `audit_version`.
+- ledger: `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
+  `is_demo_store`, `load_fingerprint`, `period_ever_loaded`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from store.audit import audit_frame, audit_version, record_audit, utc_now
+from store.connection import (
+    DATA_TABLES,
+    StoreBusy,
+    StoreError,
+    connect,
+    default_db_path,
+    ensure_schema,
+    marker_path,
+    wait_seconds,
+)
+from store.ledger import (
+    active_load,
+    has_loads,
+    holds_real_loads,
+    is_demo_store,
+    load_fingerprint,
+    next_load_id,
+    period_ever_loaded,
+    record_load,
+)
+from store.migrations import LATEST, MigrationError, NewerStoreError, schema_version
+
+__all__ = [
+    "DATA_TABLES", "LATEST", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+    "active_load", "audit_frame", "audit_version", "connect", "default_db_path", "ensure_schema",
+    "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint", "next_load_id", "period_ever_loaded",
+    "record_audit", "record_load", "schema_version", "utc_now", "wait_seconds", "writing",
+]
+
+
+@contextmanager
+def writing(path: str | Path | None = None, *, who: str,
+            wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`with writing(db, who="python -m ingest (alice)") as con:` one unit of write work.
+
+    While it runs, the marker file beside the store names `who`, so anyone who finds the store
+    busy is told who is loading it. Always closes the store (and removes the marker) after.
+    """
+    db = Path(path) if path is not None else default_db_path()
+    con = connect(db, wait=wait)
+    marker = marker_path(db)
+    try:
+        try:
+            marker.write_text(who, "utf-8")
+        except OSError:
+            pass  # the marker only improves a message
+        yield con
+    finally:
+        con.close()
+        try:
+            marker.unlink()
+        except OSError:
+            pass

@@ -1,0 +1,141 @@
+"""Open the DuckDB store: one file, one schema (store/migrations), opened the same way by every layer.
+
+Why here: store/ is the bottom layer (views -> ui -> recommendations -> metrics -> ingest -> store),
+so every layer opens the store through `connect` and the schema is brought up to date on the way.
+
+Why open per unit of work: DuckDB lets one process write a file at a time, and while a process
+writes, no other process may even read it. So nobody keeps the store open between units of work
+(a page's query, one load, one export): open, work, close. A writer that finds the file held waits
+(up to `$WORKFORCE_STORE_WAIT` seconds, default 30) and then raises `StoreBusy`, whose message
+says who holds it (from the marker file written beside the store while someone writes).
+
+Conventions every table keeps:
+- `period` is the DATE of the first day of the reporting month; month end is `last_day(period)`.
+- every data row carries the `load_id` of the ledger row it came from (traceability).
+- no names, no emails, no dates of birth: `employee_id` is the only personal key, age is stored
+  as whole years at month end (data minimisation, DESIGN §3 and the developers' guide).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import duckdb
+
+from store.migrations import MigrationError, NewerStoreError, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = PROJECT_ROOT / "data" / "workforce.duckdb"
+
+DATA_TABLES = ("staff", "leavers", "vacancies", "training", "survey")
+
+WAIT_ENV = "WORKFORCE_STORE_WAIT"
+DEFAULT_WAIT_SECONDS = 30.0
+
+__all__ = ["DATA_TABLES", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+           "connect", "default_db_path", "ensure_schema", "wait_seconds"]
+
+
+class StoreError(RuntimeError):
+    """The store could not be opened or is not a workforce store."""
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store (a load or export is writing); try again shortly."""
+
+
+def default_db_path() -> Path:
+    """`$WORKFORCE_DB` if set, else data/workforce.duckdb in the project."""
+    env = os.environ.get("WORKFORCE_DB")
+    return Path(env) if env else DEFAULT_DB
+
+
+def wait_seconds() -> float:
+    """How long a caller waits for a busy store: `$WORKFORCE_STORE_WAIT` (seconds), default 30."""
+    raw = os.environ.get(WAIT_ENV, "").strip()
+    try:
+        return max(0.0, float(raw)) if raw else DEFAULT_WAIT_SECONDS
+    except ValueError:
+        return DEFAULT_WAIT_SECONDS
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Bring any connection (a store file, or ":memory:") to this code's schema; idempotent.
+
+    Returns the migration ids applied. Raises NewerStoreError for a store from a newer version.
+    """
+    return migrate(con)
+
+
+def marker_path(db: Path) -> Path:
+    """The small file beside the store naming who is writing it now (for the busy message)."""
+    return db.with_name(db.name + ".busy")
+
+
+def holder(db: Path) -> str:
+    """Who holds the store, from its marker file ('another program' when it is not known)."""
+    try:
+        text = marker_path(db).read_text("utf-8").strip()
+    except OSError:
+        text = ""
+    return text or "another program"
+
+
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def busy_message(db: Path) -> str:
+    return f"the store is busy (being loaded by {holder(db)}); try again"
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False,
+            wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the store at `path` (default: `default_db_path()`) and migrate it.
+
+    Close it when the unit of work is done (`with connect(...) as con:`). When another process
+    holds the file, retry for up to `wait` seconds (default `wait_seconds()`), then StoreBusy.
+    `read_only` opens an existing store for reading only (it must be at this code's version, or
+    it is upgraded first by a brief read-write open).
+    """
+    db = Path(path) if path is not None else default_db_path()
+    deadline = time.monotonic() + (wait_seconds() if wait is None else max(0.0, wait))
+    delay = 0.05
+    while True:
+        try:
+            return _open(db, read_only=read_only)
+        except duckdb.Error as exc:
+            if not _is_lock_conflict(exc):
+                raise StoreError(f"Could not open the workforce store at {db}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                raise StoreBusy(busy_message(db)) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        if not db.is_file():
+            raise StoreError(f"There is no workforce store at {db}.")
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            from store.migrations import pending
+
+            if not pending(con):
+                return con
+        except BaseException:
+            con.close()
+            raise
+        con.close()
+        _open(db, read_only=False).close()  # upgrade once, then read
+        return duckdb.connect(str(db), read_only=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db))
+    try:
+        ensure_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con

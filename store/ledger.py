@@ -1,0 +1,71 @@
+"""The load ledger: one row per successful load of a month (rejected files write nothing).
+
+Why here: the ledger is how every figure is traced to the file it came from, how the dashboard
+knows its data changed (`load_fingerprint`), and how a demo store is told from a real one
+(`is_demo` on each load, set by the demo command only).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from store.connection import DATA_TABLES as LEDGER_ROWS  # rows_<table> columns, in order
+
+
+def next_load_id(con: Any) -> int:
+    """A new load id (the caller uses it for the data rows and `record_load`)."""
+    return int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
+
+
+def record_load(con: Any, *, load_id: int, period: date, file_name: str, sha256: str,
+                rows: dict[str, int], loaded_by: str, loaded_at: datetime, outcome: str,
+                warnings_json: str, is_demo: bool = False) -> None:
+    """Write the ledger row of a load, making it the period's active load (caller's transaction)."""
+    con.execute("UPDATE loads SET active = false WHERE period = ? AND active", [period])
+    con.execute(
+        "INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
+        "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, "
+        "active, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+        [load_id, period, file_name, sha256, *(int(rows.get(t, 0)) for t in LEDGER_ROWS),
+         loaded_by, loaded_at, outcome, warnings_json, bool(is_demo)],
+    )
+
+
+def active_load(con: Any, period: date) -> tuple[int, str, dict[str, int]] | None:
+    """(load_id, sha256, rows per table) of the load whose rows are `period`'s data now, if any."""
+    row = con.execute(
+        "SELECT load_id, sha256, rows_staff, rows_leavers, rows_vacancies, rows_training, "
+        "rows_survey FROM loads WHERE period = ? AND active ORDER BY load_id DESC LIMIT 1",
+        [period],
+    ).fetchall()
+    if not row:
+        return None
+    r = row[0]
+    return int(r[0]), str(r[1]), {t: int(v) for t, v in zip(LEDGER_ROWS, r[2:])}
+
+
+def period_ever_loaded(con: Any, period: date) -> bool:
+    """True when any load (active or replaced) was made for `period`."""
+    return bool(con.execute("SELECT count(*) FROM loads WHERE period = ?", [period]).fetchall()[0][0])
+
+
+def has_loads(con: Any) -> bool:
+    """True when any month has been loaded."""
+    return bool(con.execute("SELECT count(*) FROM loads").fetchall()[0][0])
+
+
+def holds_real_loads(con: Any) -> bool:
+    """True when any load (active or replaced) was made from a real file, not by the demo command."""
+    return bool(con.execute("SELECT count(*) FROM loads WHERE NOT is_demo").fetchall()[0][0])
+
+
+def is_demo_store(con: Any) -> bool:
+    """True while demo data is shown: some month's active load was made by the demo command."""
+    return bool(con.execute("SELECT count(*) FROM loads WHERE active AND is_demo").fetchall()[0][0])
+
+
+def load_fingerprint(con: Any) -> str:
+    """Changes whenever a load is recorded: the key every cached figure is stored under."""
+    row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchall()[0]
+    return f"{row[0]}:{row[1]}:{row[2]}"

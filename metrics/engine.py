@@ -228,8 +228,11 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
     out["target"] = pd.array(
         [(tg[m].value if m in tg else None) for m in out["metric_id"]], dtype="Float64"
     )
+    # no verdict on a 12-month figure that covers fewer months: it is not the measure the target is for
+    partial = out["partial"].fillna(False).astype(bool) if "partial" in out else [False] * len(out)
     out["status"] = [
-        status(metric_id=m, value=as_float(v), targets=tg) for m, v in zip(out["metric_id"], out["value"])
+        "grey" if p else status(metric_id=m, value=as_float(v), targets=tg)
+        for m, v, p in zip(out["metric_id"], out["value"], partial)
     ]
     ya = [as_float(lookup.get((m, g, p))) for m, g, p in zip(out["metric_id"], key, ago_period)]
     out["year_ago_value"] = pd.array(ya, dtype="Float64")

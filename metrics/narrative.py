@@ -116,10 +116,16 @@ def sentence(
         return f"{m.label}: no data for this period."
     subject = _subject(m, v, unit_scope_label)
     tval, tobj = _target_value(target)
+    window = m.window_months
+    short = bool(window and months_covered is not None and int(months_covered) < window)
+    if short:  # no verdict: a part-year figure is not the measure the target is for
+        tval = None
     if tval is not None and (status is None or status == "grey"):
         status = _status(v, tval, (tobj.direction if tobj else m.direction))
     direction = tobj.direction if tobj else m.direction
-    if tval is None:
+    if short:
+        clause = f" (covering only {int(months_covered)} of {window} months, too few to judge against a target)"
+    elif tval is None:
         clause = " (no target set)"
     else:
         name = _target_name(m, tval, tobj)
@@ -141,11 +147,6 @@ def sentence(
         msg = getattr(projection, "message", "")
         if msg:
             text += " " + msg
-    window = m.window_months
-    if window and months_covered is not None:
-        covered = int(months_covered)
-        if covered < window:
-            text += f" This figure covers {covered} of {window} months."
     return text
 
 
@@ -259,3 +260,28 @@ def format_when(moment: Any, *, seconds: bool = False) -> str:
     local = ts.tz_convert(UK)
     clock = local.strftime("%-I:%M:%S%p" if seconds else "%-I:%M%p").lower()
     return f"{local:%-d %b %Y}, {clock}"
+
+
+#: below this many people a figure is shown but flagged: one person moves a rate by 5 points or more
+SMALL_BASE = 20
+
+
+def base_words(count: Any) -> str | None:
+    """'Based on 6 people (a small group: one person moves the figure a lot).' or None if unknown."""
+    if _is_suppressed(count):
+        return "Based on fewer than 5 people."
+    n = as_float(count)
+    if n is None:
+        return None
+    n_int = int(round(n))
+    text = f"Based on {n_int:,} {'person' if n_int == 1 else 'people'}"
+    return text + (" (a small group: one person moves the figure a lot)." if n_int < SMALL_BASE else ".")
+
+
+def target_words(target: Any, unit: str, direction: str | None) -> str:
+    """'at most 20.0%' / 'at least 80.0%' (the way a target is read aloud); '—' when none is set."""
+    v = as_float(target)
+    if v is None:
+        return "—"
+    word = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
+    return word + format_number(v, unit)

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
+from metrics.narrative import base_words
 from metrics.units import UNITS
 from ui.charts import format_value
 
@@ -130,6 +131,7 @@ def card_model(
     help: str | None = None,
     partial_months: int | None = None,
     target_date: object = None,
+    base_count: object = None,
 ) -> Card:
     """Everything a card says, worked out without Streamlit."""
     status = status if status in STATUS_WORDS else "grey"
@@ -156,8 +158,10 @@ def card_model(
         value_text = "No data yet"
         status = "grey"
         note = "No data for this measure in the loaded months yet."
-    if partial_months is not None:
-        note = (note + " " if note else "") + f"Partial: covers {partial_months} of 12 months."
+    if partial_months is not None:  # no verdict (and no colour) on a part-year figure
+        status = "grey"
+    if value_text not in ("No data yet", SUPPRESSED) and (base := base_words(base_count)):
+        note = (note + " " if note else "") + base
     delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
     if change_text == "Unchanged on a year ago.":
         delta = "No change"  # an up arrow on "+0.0" would suggest a rise
@@ -173,6 +177,8 @@ def card_model(
         words = "No data yet"
     elif value_text == SUPPRESSED:
         words = "Suppressed"
+    elif partial_months is not None:
+        words = f"Not enough months loaded (covers {partial_months} of 12)"
     return Card(label=label, value_text=value_text, target_text=target_text, status=status,
                 status_words=words, delta=delta, change_text=change_text,
                 delta_color=delta_color, spark=points, help=help, note=note)
@@ -208,6 +214,8 @@ def card_grid(rows, *, per_row: int = 3) -> None:
                 label=row.label, value=row.value, unit=row.unit, target=row.target,
                 status=row.status, change_on_year=row.change_on_year, direction=row.direction,
                 spark=row.spark, help=row.description,
-                partial_months=row.months_covered if row.partial else None,
+                partial_months=int(row.months_covered) if row.partial and row.months_covered == row.months_covered
+                else None,
                 target_date=getattr(row, "target_date", None),
+                base_count=getattr(row, "base_count", None),
             )

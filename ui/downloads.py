@@ -90,7 +90,7 @@ def prepared(frame: pd.DataFrame, *, by: str) -> Disclosure:
     return Disclosure(export=frame, exempt=f"suppressed by {by}")
 
 
-def measures(rows: pd.DataFrame, *, columns: Sequence[str] = ("Value", "Change on a year ago", "Status")
+def measures(rows: pd.DataFrame, *, columns: Sequence[str] = ("Value", "Change on a year ago", "Status", "People")
              ) -> Disclosure:
     """For `ui.data.measures_table(rows)`: each row is a measure resting on `rows.base_count`
     people (a count measure also on its value); hide the row's figures where that is 1-4.

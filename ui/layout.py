@@ -67,16 +67,15 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def data_as_at() -> str:
-    """'Data as at 31 October 2026 · last load 2026-11-03 09:12 by hr' (shown in the sidebar)."""
+    """'Data as at 31 October 2026 · last load 3 Nov 2026, 9:12am by hr' (UK time) (shown in the sidebar)."""
     from ui import data
 
     info = data.load_info()
     if info is None:
         return "No data loaded yet."
-    return (
-        f"Data as at {info['as_at']:%-d %B %Y} · last load "
-        f"{info['loaded_at']:%Y-%m-%d %H:%M} by {info['loaded_by']}"
-    )
+    from metrics.narrative import format_when
+
+    return f"Data as at {info['as_at']:%-d %B %Y} · last load {format_when(info['loaded_at'])} by {info['loaded_by']}"
 
 
 def sidebar() -> state.Filters:

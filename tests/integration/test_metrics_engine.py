@@ -331,6 +331,11 @@ def test_twelve_month_measures_partial_windows(store_b):
     # stability needs the month a year earlier: only 2025-03 has it
     s = h[h["metric_id"] == "stability_index_12m"]
     assert s["value"].isna().tolist() == [True] * 12 + [False]
+    # no verdict without enough data: a part-year turnover of 0.0% is not "on target" (target 11.8%)
+    ev = engine.evaluate_history(store_b, metric_ids=["turnover_rate_fte_12m"])
+    ev = ev[ev["group"].isna()]
+    assert ev["status"].tolist()[:11] == ["grey"] * 11 and ev["status"].iloc[-1] != "grey"
+    assert ev["target"].iloc[0] == pytest.approx(0.118)
 
 
 def test_conversions_and_engagement_history(store_b):

@@ -61,8 +61,8 @@ def test_amber_and_england_target_and_partial_window():
     text = sentence(metric="turnover_rate_fte_12m", value=0.14, target=tgt, status="amber",
                     year_ago_value=0.12, months_covered=7)
     assert text == (
-        "Turnover in the last 12 months is 14.0% of social-worker FTE, just above the target "
-        "(England 11.8%); 2.0 points higher than a year ago. This figure covers 7 of 12 months."
+        "Turnover in the last 12 months is 14.0% of social-worker FTE (covering only 7 of 12 months, "
+        "too few to judge against a target); 2.0 points higher than a year ago."
     )
 
 

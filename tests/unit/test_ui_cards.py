@@ -42,10 +42,20 @@ def test_no_target_no_data_and_suppressed():
     assert "fewer than 5 people" in hidden.note
     caseload = cards.card_model(label="Caseload", value=15.7, unit="caseload", target=15.2,
                                 status="amber", change_on_year=0.0, direction="lower",
-                                partial_months=7)
-    assert caseload.status_words == "Close to target"
+                                partial_months=7, base_count=42)
+    # no verdict and no colour on a part-year figure
+    assert caseload.status_words == "Not enough months loaded (covers 7 of 12)"
+    assert caseload.status == "grey"
     assert caseload.change_text == "Unchanged on a year ago."
-    assert "Partial: covers 7 of 12 months." in caseload.note
+    assert caseload.note == "Based on 42 people."
+
+
+def test_base_size_on_every_card_and_small_groups_flagged():
+    team = cards.card_model(label="Turnover", value=0.675, unit="rate", target=0.118, status="red",
+                            direction="lower", base_count=6)
+    assert team.status_words == "Off target"
+    assert team.note == "Based on 6 people (a small group: one person moves the figure a lot)."
+    assert cards.card_model(label="Turnover", value=0.1, unit="rate", base_count=None).note is None
 
 
 def test_the_line_and_arrow_never_carry_a_second_red_or_green():

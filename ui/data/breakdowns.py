@@ -10,7 +10,8 @@ from metrics import engine
 from metrics.suppression import suppress_metric_frame
 from ui import db
 from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
-from ui.data.measures import STATUS_WORDS, UNIT_WORDS, _clean, _shown
+from metrics.narrative import SMALL_BASE
+from ui.data.measures import UNIT_WORDS, _clean, _shown, status_words
 from ui.filters import Filters
 from ui.state import SUPPRESSED_ROLES
 
@@ -36,7 +37,7 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         frame = suppress_metric_frame(frame)
         frame.loc[frame["suppressed"], "status"] = "grey"
     frame = frame[frame["group"].notna()].sort_values("group").reset_index(drop=True)
-    return frame[["group", "value", "base_count", "target", "status"]]
+    return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered"]]
 
 
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataFrame:
@@ -48,5 +49,9 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataF
         label: frame["group"],
         value_col: [_shown(_clean(v), m.unit) for v in frame["value"]],
         "People": [_clean(v) for v in frame["base_count"]],
-        "Status": [STATUS_WORDS.get(s, s) for s in frame["status"]],
+        "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—"
+                        for b in (_clean(v) for v in frame["base_count"])],
+        "Status": [status_words(s, value=_clean(v), target=_clean(t), partial=bool(p), months=mc)
+                   for s, v, t, p, mc in zip(frame["status"], frame["value"], frame["target"],
+                                             frame["partial"].fillna(False), frame["months_covered"])],
     })

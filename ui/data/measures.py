@@ -131,26 +131,40 @@ def _shown(value: object, unit: str) -> object:
     return round(value * 100, 1) if unit == "rate" else round(value, 1)
 
 
+def status_words(status: str, *, value: object, target: object, partial: bool, months: object) -> str:
+    """The status in words for a table row: never a verdict on a part-year figure or on no figure."""
+    if partial and months is not None and not pd.isna(months):
+        return f"Not enough months loaded (covers {int(months)} of 12)"
+    if (value is None or isinstance(value, str)) and target is not None:
+        return "No figure"
+    return STATUS_WORDS.get(status, status)
+
+
 def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """A readable, downloadable table of measures at one month (from `at_period`/`headline`)."""
+    """A readable, downloadable table of measures at one month (from `at_period`/`headline`):
+    value as a number with its unit beside it, the target in words ("at most 11.8%"), the status
+    (none on a part-year figure), the change on a year ago and the people the figure rests on."""
+    from metrics.narrative import SMALL_BASE, target_words
+
     windows = [metric(mid).window_months for mid in rows["metric_id"]]
+    base = [_clean(b) for b in rows["base_count"]] if "base_count" in rows else [None] * len(rows)
     out = pd.DataFrame({
         "Measure": rows["label"],
         "Value": [("No data yet" if v is None else _shown(v, u)) for v, u in zip(rows["value"], rows["unit"])],
         "Unit": [UNIT_WORDS.get(u, "") for u in rows["unit"]],
-        "Target": [("No target" if v is None else _shown(v, u)) for v, u in zip(rows["target"], rows["unit"])],
-        "Status": [
-            "No figure" if (v is None or isinstance(v, str)) and t is not None else STATUS_WORDS.get(s, s)
-            for v, t, s in zip(rows["value"], rows["target"], rows["status"])
-        ],
+        "Target": [target_words(t, u, d) for t, u, d in zip(rows["target"], rows["unit"], rows["direction"])],
+        "Status": [status_words(s, value=v, target=t, partial=bool(p), months=m) for s, v, t, p, m in
+                   zip(rows["status"], rows["value"], rows["target"], rows["partial"], rows["months_covered"])],
         "Change on a year ago": [
-            ("No figure" if v is None else _shown(v, u))
+            ("—" if v is None else _shown(v, u))
             for v, u in zip(rows["change_on_year"], rows["unit"])
         ],
         "Period covered": [
             "Month end" if not w else (f"{m} of {w} months (partial)" if p else f"{w} months")
             for w, m, p in zip(windows, rows["months_covered"], rows["partial"])
         ],
+        "People": ["—" if b is None else b for b in base],
+        "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
     })
     out["Change on a year ago"] = out["Change on a year ago"].astype(object)
     return out

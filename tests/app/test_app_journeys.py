@@ -1,0 +1,52 @@
+"""The councillor's and director's journeys (issue 12) on the real demo store through the real app.
+
+Why: a part-year figure must never get a verdict, every figure must say how many people it rests
+on, and the Strategy themes page must say which theme is failing before any card.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.test_app_frame import make_app, sidebar_box
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, demo_db):
+    import shutil
+
+    dst = tmp_path_factory.mktemp("journeys") / "workforce.duckdb"
+    shutil.copy(demo_db, dst)
+    return dst
+
+
+def table_with(at, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def test_first_loaded_month_gives_no_verdict_on_twelve_month_measures(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    month = sidebar_box(at, "Month")
+    month.set_value(month.options[-1]).run()  # newest first: the last is the first loaded month
+    assert not at.exception
+    badges = [m.value for m in at.markdown]
+    assert any("Not enough months loaded (covers 1 of 12)" in b for b in badges), badges[:12]
+    table = table_with(at, "Period covered")
+    turnover = table[table["Measure"].str.startswith("Turnover")].iloc[0]
+    assert turnover["Status"] == "Not enough months loaded (covers 1 of 12)"
+    assert turnover["Target"] == "at most 11.8%"
+    # and the latest month, with 12 months loaded, has a verdict again
+    month.set_value(month.options[0]).run()
+    table = table_with(at, "Period covered")
+    turnover = table[table["Measure"].str.startswith("Turnover")].iloc[0]
+    assert turnover["Status"] in ("On target", "Close to target", "Off target")
+
+
+def test_every_card_and_row_says_how_many_people_it_rests_on(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    captions = [c.value for c in at.caption]
+    assert sum("Based on " in c and " people" in c for c in captions) >= 5
+    table = table_with(at, "People")
+    agency = table[table["Measure"] == "Agency share of FTE"].iloc[0]
+    assert float(agency["People"]) > 20 and agency["Small group"] == "—"
+    assert "None" not in table.astype(str).to_string()

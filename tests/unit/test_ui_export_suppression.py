@@ -127,10 +127,12 @@ def test_measures_rows_resting_on_few_people_are_hidden():
         "year_ago_value": [0.2, 0.1, 2.0, 3.0],
     })
     table = pd.DataFrame({"Measure": ["a", "b", "c", "d"], "Value": [25.0, 10.0, 6.0, 3.0],
-                          "Status": ["Off target"] * 4, "Change on a year ago": [5.0, 0.0, 4.0, 0.0]})
+                          "Status": ["Off target"] * 4, "Change on a year ago": [5.0, 0.0, 4.0, 0.0],
+                          "People": [40.0, 4.0, 40.0, 2.0]})
     out = downloads.protect(table, downloads.measures(rows))
     assert list(out["Value"]) == [25.0, "c", "c", 3.0]  # base 4; year-ago count 2; score: not people
     assert list(out["Change on a year ago"]) == [5.0, "c", "c", 0.0]
+    assert list(out["People"]) == [40.0, "c", "c", 2.0]  # the base itself would give the small group away
 
 
 def test_declared_non_people_tables_export_unchanged_with_the_reason_noted():

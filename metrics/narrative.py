@@ -285,3 +285,27 @@ def target_words(target: Any, unit: str, direction: str | None) -> str:
         return "—"
     word = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
     return word + format_number(v, unit)
+
+
+def travel(values: list[Any], *, direction: str | None, months: int = 12) -> str:
+    """Direction of travel over `months` for a measure with no target: 'Better', 'Worse' or
+    'Steady' (or 'Rising'/'Falling' when neither way is better); 'Not enough data' under a year.
+
+    Judged against the measure's own variation, not any wobble: the change on `months` ago counts
+    only when it is larger than twice the typical month-to-month movement over that year (and
+    larger than a hair's breadth, so a flat series is Steady).
+    """
+    points = [as_float(v) for v in values]
+    points = [p for p in points if p is not None]
+    if len(points) < months + 1:
+        return "Not enough data"
+    window = points[-(months + 1):]
+    change = window[-1] - window[0]
+    steps = [abs(b - a) for a, b in zip(window, window[1:])]
+    typical = sorted(steps)[len(steps) // 2]  # the median monthly movement
+    scale = max(abs(p) for p in window) or 1.0
+    if abs(change) <= max(2 * typical, 0.01 * scale):
+        return "Steady"
+    if direction not in ("lower", "higher"):
+        return "Rising" if change > 0 else "Falling"
+    return "Better" if (change < 0) == (direction == "lower") else "Worse"

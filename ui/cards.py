@@ -132,6 +132,7 @@ def card_model(
     partial_months: int | None = None,
     target_date: object = None,
     base_count: object = None,
+    travel: str | None = None,
 ) -> Card:
     """Everything a card says, worked out without Streamlit."""
     status = status if status in STATUS_WORDS else "grey"
@@ -179,6 +180,8 @@ def card_model(
         words = "Suppressed"
     elif partial_months is not None:
         words = f"Not enough months loaded (covers {partial_months} of 12)"
+    elif _missing(target) and travel and travel != "Not enough data":
+        words = f"No target · {travel} over 12 months"
     return Card(label=label, value_text=value_text, target_text=target_text, status=status,
                 status_words=words, delta=delta, change_text=change_text,
                 delta_color=delta_color, spark=points, help=help, note=note)
@@ -218,4 +221,5 @@ def card_grid(rows, *, per_row: int = 3) -> None:
                 else None,
                 target_date=getattr(row, "target_date", None),
                 base_count=getattr(row, "base_count", None),
+                travel=getattr(row, "travel", None),
             )

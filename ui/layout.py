@@ -127,3 +127,18 @@ def stop_if_nothing_loaded(filters) -> None:
     if not filters.period:
         st.info("No months are loaded yet.")
         st.stop()
+
+
+def theme_summary_markdown(summary: pd.DataFrame) -> str:
+    """The theme summary as a Markdown table whose theme names link to their sections."""
+    from ui.data import slug
+
+    if summary.empty:
+        return "No themes are defined."
+    cols = [c for c in summary.columns if c != "Theme"]
+    lines = ["| Theme | " + " | ".join(cols) + " |", "| --- | " + " | ".join("---:" if c != cols[-1] else "---"
+                                                                            for c in cols) + " |"]
+    for r in summary.to_dict("records"):
+        cells = [str(r[c]) if r[c] not in (0, None) or c == "Measures" else "—" for c in cols]
+        lines.append(f"| [{r['Theme']}](#{slug(r['Theme'])}) | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

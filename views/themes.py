@@ -1,4 +1,4 @@
-"""Strategy themes: each theme of the 2024-28 workforce strategy with its success measures."""
+"""Strategy themes: which theme is failing? A summary first, then each theme with its measures."""
 
 import streamlit as st
 
@@ -15,8 +15,17 @@ layout.page_header(
 )
 layout.stop_if_nothing_loaded(filters)
 
-for theme, rows in data.themes(filters).items():
-    st.header(theme)
+by_theme = data.themes(filters)
+summary = data.theme_summary(by_theme)
+st.header("Which themes are on track", anchor="summary")
+st.markdown(layout.theme_summary_markdown(summary))
+st.caption("Worst first. **Off**, **Close** and **On** compare a measure with its target; **Not enough data** "
+           "means too few months are loaded (or the figure is hidden for small numbers); measures with **no "
+           "target** are judged by their direction of travel over 12 months against their usual month-to-month "
+           "variation (better, worse or steady). Select a theme to go to its measures.")
+
+for theme, rows in by_theme.items():
+    st.header(theme, anchor=data.slug(theme))
     if rows.empty:
         st.info("No success measures are defined for this theme yet.")
         continue

@@ -50,3 +50,49 @@ def test_every_card_and_row_says_how_many_people_it_rests_on(monkeypatch, store)
     agency = table[table["Measure"] == "Agency share of FTE"].iloc[0]
     assert float(agency["People"]) > 20 and agency["Small group"] == "—"
     assert "None" not in table.astype(str).to_string()
+
+
+def _summary_rows(at):
+    table = next(m.value for m in at.markdown if m.value.startswith("| Theme |"))
+    lines = table.splitlines()
+    cols = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = []
+    for line in lines[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows.append(dict(zip(cols, cells)))
+    return rows
+
+
+def test_themes_page_says_which_theme_is_failing_first(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page("views/themes.py").run()
+    assert not at.exception
+    rows = _summary_rows(at)
+    assert len(rows) == 6
+    n = lambda v: 0 if v == "—" else int(v)  # noqa: E731
+    offs = [n(r["Off"]) for r in rows]
+    assert offs == sorted(offs, reverse=True) and offs[0] >= 1  # worst first
+    # each theme links to its own section, and its counts agree with that section's table
+    tables = {d.value["Measure"].iloc[0]: d.value for d in at.dataframe if "Period covered" in d.value.columns}
+    for r in rows:
+        name = r["Theme"][1:r["Theme"].index("]")]
+        anchor = r["Theme"][r["Theme"].index("(#") + 2:-1]
+        assert anchor in {h.proto.anchor for h in at.header}, anchor  # the link lands on the theme header
+        table = next((t for t in tables.values() if set(t["Measure"]) & set(_theme_measures(name))), None)
+        assert table is not None, name
+        statuses = list(table["Status"])
+        assert n(r["Off"]) == statuses.count("Off target"), name
+        assert n(r["On"]) == statuses.count("On target"), name
+        assert n(r["Measures"]) == len(statuses)
+        assert "None" not in table.astype(str).to_string()
+    # the equality theme has no target: its measures are judged by their direction of travel
+    equality = next(r for r in rows if "equality" in r["Theme"])
+    assert n(equality["No target"]) + n(equality["Not enough data"]) == n(equality["Measures"])
+    assert equality["Without a target, over 12 months"] != "—"
+    assert any("over 12 months" in m.value for m in at.markdown if "badge" in m.value)
+
+
+def _theme_measures(theme: str) -> list[str]:
+    from metrics import catalogue
+
+    return [m.label for m in catalogue.by_theme()[theme]]

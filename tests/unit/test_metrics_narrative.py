@@ -197,3 +197,18 @@ def test_paragraph_when_everything_is_green_and_when_empty():
     assert paragraph(frame.iloc[0:0]) == (
         "There is no data for this period yet: upload a monthly workforce extract."
     )
+
+
+def test_direction_of_travel_is_judged_against_the_measures_own_variation():
+    from metrics.narrative import travel
+
+    wobble = [0.30, 0.31, 0.29, 0.30, 0.31, 0.29, 0.30, 0.31, 0.29, 0.30, 0.31, 0.29, 0.31]
+    assert travel(wobble, direction="higher") == "Steady"     # +1 point, monthly moves of 1-2 points
+    rising = [0.20 + 0.01 * i for i in range(13)]           # +12 points, 1 a month: a real rise
+    assert travel(rising, direction="higher") == "Better"
+    assert travel(rising, direction="lower") == "Worse"
+    assert travel(rising, direction=None) == "Rising"
+    assert travel(rising[:6], direction="higher") == "Not enough data"
+    flat = [5.0] * 13
+    assert travel(flat, direction="lower") == "Steady"
+    assert travel(["c"] * 13, direction="lower") == "Not enough data"

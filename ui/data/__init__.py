@@ -18,7 +18,8 @@ from ui.data.base import BY_LABELS, filter_options, load_info, metric  # noqa: F
 from ui.data.breakdowns import breakdown, breakdown_table  # noqa: F401
 from ui.data.measures import (  # noqa: F401
     STATUS_WORDS, UNIT_WORDS, agency_target_words, at_period, caseload_threshold, evaluated,
-    headline, headline_table, measures_table, narrative, permanent_target, target_info, themes, trend,
+    headline, headline_table, measures_table, narrative, permanent_target, target_info, theme_summary,
+    themes, trend, verdict,
 )
 from ui.data.people import (  # noqa: F401
     PROFILE_LABELS, agency_cover, caseload_bands, caseload_values, conversions, county_ethnicity,

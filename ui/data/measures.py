@@ -166,6 +166,9 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
         "People": ["—" if b is None else b for b in base],
         "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
     })
+    if "travel" in rows:
+        out.insert(5, "Over 12 months", [t if v == "No target" else "—"
+                                         for t, v in zip(rows["travel"], (verdict(r) for r in rows.to_dict("records")))])
     out["Change on a year ago"] = out["Change on a year ago"].astype(object)
     return out
 
@@ -176,19 +179,57 @@ def headline_table(filters: Filters) -> pd.DataFrame:
 
 
 def themes(filters: Filters) -> dict[str, pd.DataFrame]:
-    """Each strategy theme's success measures at the month (with a 12-month trend each)."""
+    """Each strategy theme's success measures at the month (with a 12-month trend each, and the
+    direction of travel over 12 months for judging a measure that has no target)."""
+    from metrics.narrative import travel
+
     rows = at_period(filters)
     rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
+    rows["travel"] = [travel(list(trend(mid, filters, months=13)["value"]), direction=d)
+                      for mid, d in zip(rows["metric_id"], rows["direction"])]
     from metrics.types import THEMES
 
     return {t: rows[rows["theme"] == t].reset_index(drop=True) for t in THEMES}
+
+
+#: the theme summary's columns, worst first
+VERDICTS = ("Off", "Close", "On", "Not enough data", "No target")
+
+
+def verdict(row) -> str:
+    """One measure's place in the theme summary: On / Close / Off, Not enough data, No target."""
+    value = row["value"]
+    if row.get("partial") or value is None or isinstance(value, str):
+        return "Not enough data"
+    if row["target"] is None or (isinstance(row["target"], float) and pd.isna(row["target"])):
+        return "No target"
+    return {"green": "On", "amber": "Close", "red": "Off"}.get(row["status"], "Not enough data")
+
+
+def theme_summary(by_theme: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """One row per theme: its measures counted On / Close / Off / Not enough data / No target
+    (with the direction of travel of those without a target), worst theme first."""
+    out = []
+    for theme, rows in by_theme.items():
+        kinds = [verdict(r) for r in rows.to_dict("records")]
+        counts = {v: kinds.count(v) for v in VERDICTS}
+        moving = [t for k, t in zip(kinds, rows.get("travel", [])) if k == "No target"]
+        travel_words = ", ".join(f"{moving.count(w)} {w.lower()}" for w in
+                                 ("Worse", "Better", "Steady", "Rising", "Falling", "Not enough data")
+                                 if moving.count(w))
+        out.append({"Theme": theme, **counts, "Measures": len(kinds),
+                    "Without a target, over 12 months": travel_words or "—"})
+    frame = pd.DataFrame(out)
+    if frame.empty:
+        return frame
+    return frame.sort_values(["Off", "Close", "Not enough data", "No target"], ascending=False,
+                             kind="stable").reset_index(drop=True)
 
 
 def agency_target_words() -> dict:
     """The agency-share target in words, from the targets file (metrics.targets): 'agency'
     ('20.0%'), 'permanent' ('80.0%'), 'ratio' ('80:20'), 'date' ('30 June 2026'); None when unset."""
     from metrics.units import format_number
-
     tg = target_info("agency_rate_fte")
     value, when, unit = tg["value"], tg["date"], metric("agency_rate_fte").unit
     return {

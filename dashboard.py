@@ -1,8 +1,10 @@
-"""Streamlit entry point: page config, the role, the pages this role may see, shared filters.
+"""Streamlit entry point: page config, sign-in, the role, the pages this role may see, filters.
 
-Run: `.venv/bin/python -m streamlit run dashboard.py` (scripts/run.sh does it for you).
-The role comes from ui.state.current_role (today $WORKFORCE_ROLE); every page checks it again on
-the server, so a page missing from the menu cannot be opened by its URL either.
+Run: `bash scripts/run.sh` (demo mode, no sign-in) or `bash scripts/serve.sh` (sign-in; see
+docs/DEPLOY.md). `ui.auth.gate` comes first: until a person has signed in only the sign-in page is
+drawn (no menu, no store opened). The menu lists the pages `access.allowed(role, "page:<key>")`
+permits, and every page checks again on the server, so a page missing from the menu cannot be
+opened by its URL either.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import layout, state
+from access import allowed
+from ui import auth, layout
 
 ROOT = Path(__file__).resolve().parent
 
-# (section, page key in ui.state.PAGE_ACCESS, file, title, icon)
+# (section, page key (action 'page:<key>' in access.roles), file, title, icon)
 PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Summary", "overview", "views/overview.py", "Overview", ":material/dashboard:"),
     ("Summary", "themes", "views/themes.py", "Strategy themes", ":material/flag:"),
@@ -34,7 +37,7 @@ def navigation_for(role: str) -> dict[str, list[st.Page]]:
     """The grouped menu for `role`: only pages it may open (and that exist on disk)."""
     menu: dict[str, list[st.Page]] = {}
     for section, key, path, title, icon in PAGES:
-        if role not in state.PAGE_ACCESS[key] or not (ROOT / path).is_file():
+        if not allowed(role, f"page:{key}") or not (ROOT / path).is_file():
             continue
         menu.setdefault(section, []).append(
             st.Page(str(ROOT / path), title=title, icon=icon, url_path=key.replace("_", "-"),
@@ -50,13 +53,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-try:
-    ROLE = state.current_role()
-except state.RoleError as exc:
-    st.error(str(exc), icon=":material/error:")
-    st.stop()
-
-state.record_sign_in()
+ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
 page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
-layout.sidebar()
+layout.sidebar(ROLE)
+layout.demo_banner()
 page.run()

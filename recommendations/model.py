@@ -38,8 +38,6 @@ REC_STATUSES: tuple[str, ...] = ("Overdue", "Awaiting response", "Not started", 
 
 KINDS: tuple[str, ...] = ("recommendation", "commitment")
 
-EDIT_ROLES: tuple[str, ...] = ("hr", "leadership")
-READ_ROLES: tuple[str, ...] = ("hr", "leadership", "scrutiny")
 
 
 class TrackerError(ValueError):
@@ -60,6 +58,7 @@ class Actor:
 
     name: str
     role: str
+    subject: str | None = None   # the identity provider's subject id, when signed in
 
 
 def normalise_response(value: str) -> str:

@@ -19,7 +19,6 @@ import pandas as pd
 
 from recommendations.model import (
     ACTION_STATUSES,
-    EDIT_ROLES,
     KINDS,
     RESPONSES,
     Actor,
@@ -27,6 +26,7 @@ from recommendations.model import (
     is_overdue,
     normalise_response,
 )
+from access.roles import allowed
 from recommendations.progress import Rules, derive, load_rules
 from store import audit_frame as store_audit_frame
 from store import audit_version, record_audit
@@ -48,7 +48,7 @@ def check_editor(actor: Actor) -> None:
     """Server-side rule: only HR and leadership may change the tracker."""
     if not isinstance(actor, Actor):
         raise TrackerError("Edits need an Actor(name=..., role=...) saying who is making them.")
-    if actor.role not in EDIT_ROLES:
+    if not allowed(actor.role, "edit_tracker"):
         raise PermissionError(
             f"The {actor.role} role may read the recommendations tracker but not change it; "
             f"ask HR or directorate leadership to make this change."

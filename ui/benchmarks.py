@@ -101,9 +101,9 @@ def benchmark_view(*, la_code: str | None = None) -> BenchmarkView:
     """
     from metrics import benchmarks
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr", "leadership", "scrutiny")
+    check("page:benchmarks")
     home_code = benchmarks.default_la_code()
     code = (la_code or home_code).strip()
     with db.open_cursor() as cur:
@@ -129,9 +129,9 @@ def authority_options(*, home: BenchmarkView) -> dict[str, str]:
     """
     from metrics import benchmarks
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr", "leadership", "scrutiny")
+    check("page:benchmarks")
     with db.open_cursor() as cur:
         bversion = _benchmark_version(cur)
     try:
@@ -160,9 +160,9 @@ def benchmark_imports() -> pd.DataFrame:
     """Which published files were imported, by whom and when (newest first)."""
     from metrics import benchmarks
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr", "leadership")
+    check("import_benchmarks")
     with db.open_cursor() as cur:
         raw = benchmarks.imports(cur)
     cols = {"kind": "File", "scope": "Area level", "file_name": "File name", "rows": "Rows",
@@ -179,9 +179,9 @@ def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -
     """
     from metrics import benchmarks
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr", "leadership")
+    check("import_benchmarks")
     parsed = [benchmarks.parse_file(data=data, file_name=name) for name, data in files]
     kinds = [(f.kind, f.scope) for f in parsed]
     if len(set(kinds)) != len(kinds):

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from ui import state
+from ui import auth, state
 from ui.downloads import Disclosure, download_table, file_stem
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
@@ -78,15 +78,24 @@ def data_as_at() -> str:
     return f"Data as at {info['as_at']:%-d %B %Y} · last load {format_when(info['loaded_at'])} by {info['loaded_by']}"
 
 
-def sidebar() -> state.Filters:
-    """The shared filters and the data-as-at line, drawn in the sidebar on every page."""
+def demo_banner() -> None:
+    """On every page in demo mode: say the data is invented and there is no sign-in."""
+    if auth.demo_mode():
+        st.warning("**Demo mode**: sample data about invented people, and no sign-in. "
+                   "Pick a role in the sidebar to see what it sees.", icon=":material/science:")
+
+
+def sidebar(role: str | None = None) -> state.Filters:
+    """Who is signed in (sign-out, or the demo role picker), the shared filters and the
+    data-as-at line, drawn in the sidebar on every page."""
     from ui import data
 
-    role = state.current_role()
+    role = role or state.current_role()
+    with st.sidebar:
+        auth.account_panel(role)
     filters = state.sync_filters()
     options = data.filter_options()
     with st.sidebar:
-        st.caption(f"Viewing as: **{state.ROLE_LABELS[role]}**")
         st.markdown(f":material/event: {data_as_at()}")
         if not options.periods:
             st.info("No months loaded yet.")

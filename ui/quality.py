@@ -182,9 +182,9 @@ def quality_frame(kind: str) -> pd.DataFrame:
     Cached on (store, data version), so a new load shows at once; the role is checked first.
     """
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr", "leadership")
+    check("page:data_quality")
     if kind not in _QUALITY_FRAMES:
         raise KeyError(f"Unknown data-quality frame {kind!r}; choose one of {', '.join(_QUALITY_FRAMES)}")
     return _cached_quality(kind, db.db_path(), db.data_version())

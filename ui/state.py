@@ -1,127 +1,71 @@
 """Who is looking (role) and what they are looking at (shared filters).
 
-Why one module: the role decides which pages and figures a person may see, and the check must be
-made on the server in every page and data function, not only by hiding menu items. Until sign-in
-arrives the role comes from $WORKFORCE_ROLE; a signed-in user's role drops in at `current_role`.
+Why one module: the role decides which pages and figures a person may see, and the check is made
+on the server in every page (`require`) and data function (`check`), not only by hiding menu
+items. The role itself comes from `ui.auth` (the signed-in person's widest role, or the demo role
+picker) and what it allows from `access.allowed(role, action)`, the one permission table.
 The filters live in st.session_state (so they persist across pages) and are mirrored to the URL
 (so a view can be shared as a link).
 """
 
 from __future__ import annotations
 
-import os
-
 import streamlit as st
 
-from ui import options
+from access import ROLE_LABELS, ROLES, allowed  # noqa: F401  (re-exported for pages)
+from access.roles import PERMISSIONS
+from ui import auth, options
 from ui.filters import ALL, SCOPE_LABELS, SCOPES, FilterOptions, Filters, period_label  # noqa: F401  (re-exported)
-
-ROLES: tuple[str, ...] = ("hr", "leadership", "scrutiny")
-DEFAULT_ROLE = "leadership"
-ROLE_LABELS = {"hr": "HR", "leadership": "Leadership", "scrutiny": "Scrutiny member"}
-
-# Page key -> roles that may open it. Scrutiny members see aggregates only: no upload, no data
-# quality ledger (it lists files, users and row-level problems). Leadership reads everything but
-# does not load data; HR (the data owner) gets every page.
-ALL_ROLES = ROLES
-PAGE_ACCESS: dict[str, tuple[str, ...]] = {
-    "overview": ALL_ROLES,
-    "themes": ALL_ROLES,
-    "agency": ALL_ROLES,
-    "caseloads": ALL_ROLES,
-    "turnover": ALL_ROLES,
-    "profile": ALL_ROLES,
-    "benchmarks": ALL_ROLES,
-    "recommendations": ALL_ROLES,
-    "upload": ("hr",),
-    "data_quality": ("hr", "leadership"),
-}
-# Roles that may see figures broken down by team (team figures rest on few people).
-TEAM_ROLES: tuple[str, ...] = ("hr", "leadership")
-# Roles whose figures pass through small-number suppression.
-SUPPRESSED_ROLES: tuple[str, ...] = ("scrutiny",)
 
 _KEYS = {"period": "f_period", "scope": "f_scope", "service": "f_service", "team": "f_team"}
 
 
-class RoleError(ValueError):
-    """The configured role is not one of ROLES."""
-
-
 def current_role() -> str:
-    """The role of the person using this session.
-
-    The ONE place a role is decided: today $WORKFORCE_ROLE (default 'leadership'); when sign-in
-    arrives, read the signed-in user's role (st.user) here and nothing else changes.
-    """
-    raw = os.environ.get("WORKFORCE_ROLE", "").strip().lower() or DEFAULT_ROLE
-    if raw not in ROLES:
-        raise RoleError(
-            f"WORKFORCE_ROLE is {raw!r}, which is not a role this dashboard knows. "
-            f"Set it to one of: {', '.join(ROLES)}."
-        )
-    return raw
+    """The role of the person using this session (PermissionError when there is none)."""
+    return auth.current_role()
 
 
-def current_user() -> str:
-    """Who is signed in, for the audit trail: $WORKFORCE_USER, else the role's label.
-
-    Like `current_role`, the one place a signed-in user's name (st.user) drops in later.
-    """
-    return os.environ.get("WORKFORCE_USER", "").strip() or f"{ROLE_LABELS[current_role()]} user"
+def current_person() -> auth.Person:
+    """Who is using this session, as the audit trail names them."""
+    return auth.current_person()
 
 
-def record_sign_in() -> None:
-    """Note once per browser session who opened the dashboard and as which role (audit trail)."""
-    if st.session_state.get("_signed_in_recorded"):
-        return
-    from store import record_audit
-    from ui import db
-
-    with db.write_lock:
-        with db.open_cursor() as cur:
-            record_audit(cur, actor=current_user(), role=current_role(), action="sign-in")
-    st.session_state["_signed_in_recorded"] = True
-
-
-def allowed(*roles: str, role: str | None = None) -> bool:
-    """True when `role` (default: the current role) is one of `roles`."""
-    return (role or current_role()) in roles
-
-
-def check_role(*roles: str) -> str:
-    """Server-side check for data functions: raise PermissionError unless the role is allowed."""
+def check(action: str) -> str:
+    """Server-side check for data functions: the role, or PermissionError (audited as denied)."""
     role = current_role()
-    if role not in roles:
-        raise PermissionError(f"This information is not available to the {role} role.")
+    if not allowed(role, action):
+        auth.audit("denied", role=role, detail={"action": action})
+        raise PermissionError(f"This information is not available to the {ROLE_LABELS[role]} role.")
     return role
 
 
-def require_role(*roles: str) -> str:
-    """Top-of-page guard: tell the reader and stop the script when the role may not see it."""
+def require(action: str) -> str:
+    """Top-of-page guard: tell the reader and stop the script when the role may not do `action`."""
     role = current_role()
-    if role not in roles:
-        st.error(f"This page is not available to the {role} role.", icon=":material/lock:")
+    if not allowed(role, action):
+        auth.audit("denied", role=role, detail={"action": action})
+        st.error(f"This page is not available to the {ROLE_LABELS[role]} role.", icon=":material/lock:")
         st.stop()
     return role
 
 
 def require_page(page_key: str) -> str:
-    """`require_role` with the roles PAGE_ACCESS lists for `page_key`."""
-    return require_role(*PAGE_ACCESS[page_key])
+    """`require` for the page `page_key` (action 'page:<key>')."""
+    return require(f"page:{page_key}")
 
 
 def pages_for(role: str) -> list[str]:
-    """Page keys `role` may open, in PAGE_ACCESS order."""
-    return [key for key, roles in PAGE_ACCESS.items() if role in roles]
+    """Page keys `role` may open, in the permission table's order."""
+    return [a.removeprefix("page:") for a in PERMISSIONS if a.startswith("page:") and allowed(role, a)]
 
 
 def can_see_teams(role: str | None = None) -> bool:
-    return allowed(*TEAM_ROLES, role=role)
+    return allowed(role or current_role(), "teams")
 
 
 def is_suppressed(role: str | None = None) -> bool:
-    return allowed(*SUPPRESSED_ROLES, role=role)
+    """True when this role's figures pass small-number suppression ('c')."""
+    return not allowed(role or current_role(), "exact_figures")
 
 
 # --- Filters -----------------------------------------------------------------------------------

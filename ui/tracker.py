@@ -17,7 +17,7 @@ import streamlit as st
 from metrics.catalogue import CATALOGUE, HEADLINE_IDS
 from recommendations import export, links, packs, progress, service
 from recommendations.figures import mark_meeting
-from recommendations.model import ACTION_STATUSES, EDIT_ROLES, REC_STATUSES, RESPONSES, Actor, TrackerError
+from recommendations.model import ACTION_STATUSES, REC_STATUSES, RESPONSES, Actor, TrackerError
 from recommendations.seed import seed_if_empty
 from ui import charts, db, downloads, state
 from ui.downloads import XLSX_MIME
@@ -43,7 +43,7 @@ TRACKER_TEXT = downloads.exempt("recommendation text, responses, actions and dat
 
 def connection():
     """A cursor on the app's one connection; the tracker is seeded from the papers on first use."""
-    state.check_role(*state.PAGE_ACCESS["recommendations"])
+    state.check("page:recommendations")
     cur = db.cursor()
     if "rec_seeded" not in st.session_state:
         with db.write_lock:
@@ -285,7 +285,7 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
 
 def audit_trail(*, cur) -> None:
     """Every tracker edit, newest first (HR and leadership)."""
-    state.check_role(*EDIT_ROLES)
+    state.check("edit_tracker")
     view = service.audit_view(cur)
     view["Role"] = [state.ROLE_LABELS.get(r, r) for r in view["Role"]]
     show_table(view, "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT)

@@ -299,9 +299,9 @@ def confirm_upload(*, con, data: bytes, file_name: str, period: str, loaded_by: 
     """
     from ingest.loader import load_file
     from ui import db
-    from ui.state import check_role
+    from ui.state import check
 
-    check_role("hr")  # the write path checks again: a callback or a direct call cannot skip the page guard
+    check("load_data")  # the write path checks again: a callback or a direct call cannot skip the page guard
     check_size(size=len(data))
     with db.write_lock:
         with temp_copy(data=data, file_name=file_name) as path:

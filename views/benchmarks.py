@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui.state import allowed, current_role, require_page
+from ui.state import allowed, current_person, current_role, require_page
 
 require_page("benchmarks")
 
@@ -16,7 +16,7 @@ page_header(
     "(its statistical neighbours), using the Department for Education's published figures at 30 "
     "September each year. The stars are our own figures for the same date, from the monthly extracts.",
 )
-CAN_IMPORT = allowed("hr", "leadership")
+CAN_IMPORT = allowed(current_role(), "import_benchmarks")
 
 
 def _import_control() -> None:
@@ -34,7 +34,7 @@ def _import_control() -> None:
             try:
                 with st.spinner("Checking and importing…"):
                     results = benchmarks.import_benchmarks(files=[(f.name, f.getvalue()) for f in files],
-                                                       imported_by=current_role())
+                                                       imported_by=current_person().actor)
             except (benchmarks.BenchmarkError, PermissionError) as exc:  # nothing was written
                 st.error(f"Nothing was imported: {exc}")
             else:

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.state import require_role
+from ui.state import require_page
 
-require_role("hr", "leadership")  # scrutiny members never see files, users or row-level checks
+require_page("data_quality")  # scrutiny members never see files, users or row-level checks
 
 from ui import quality  # noqa: E402
 from ui import downloads  # noqa: E402

@@ -9,17 +9,17 @@ from datetime import date
 import streamlit as st
 
 from ui import state
-from ui.state import PAGE_ACCESS, require_role
+from ui.state import require_page
 
-ROLE = require_role(*PAGE_ACCESS["recommendations"])
+ROLE = require_page("recommendations")
 
-from recommendations.model import EDIT_ROLES, Actor  # noqa: E402
+from recommendations.model import Actor  # noqa: E402
 from ui import tracker  # noqa: E402
 from ui.layout import page_header  # noqa: E402
 
 TODAY = date.today()
-CAN_EDIT = ROLE in EDIT_ROLES
-ACTOR = Actor(name=state.current_user(), role=ROLE)
+CAN_EDIT = state.allowed(ROLE, "edit_tracker")
+ACTOR = Actor(name=state.current_person().actor, role=ROLE, subject=state.current_person().subject)
 
 page_header(
     "Scrutiny recommendations",

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from ui.state import current_role, period_label, require_role, widget_key
+from ui.state import current_person, period_label, require_page, widget_key
 
-require_role("hr")  # server-side guard: the page refuses other roles even when opened by URL
+require_page("upload")  # server-side guard: the page refuses other roles even when opened by URL
 
 from ingest.problems import IngestError  # noqa: E402
 from ui import db, quality, upload  # noqa: E402
@@ -27,7 +27,7 @@ def _confirm(data: bytes, file_name: str, period: str) -> None:
     """Button callback: load, point every page at the new month, forget the uploaded file."""
     try:
         result = upload.confirm_upload(con=db.cursor(), data=data, file_name=file_name,
-                                       period=period, loaded_by=current_role())
+                                       period=period, loaded_by=current_person().actor)
     except (IngestError, PermissionError, upload.UploadRefused) as exc:  # nothing was written
         st.session_state["upload_message"] = ("error", f"Nothing was loaded: {exc}")
         return

@@ -15,7 +15,7 @@ from metrics import catalogue, detail
 from metrics.types import Metric
 from ui import db, options
 from ui.filters import FilterOptions, Filters
-from ui.state import ALL_ROLES, TEAM_ROLES, check_role
+from ui.state import can_see_teams, check
 
 CACHE = dict(show_spinner=False, max_entries=512)
 
@@ -30,10 +30,10 @@ class Ctx:
     role: str
 
 
-def _ctx(*roles: str, filters: Filters | None = None, by: str | None = None) -> Ctx:
-    """Role check first (PermissionError), then the cache key parts."""
-    role = check_role(*(roles or ALL_ROLES))
-    if role not in TEAM_ROLES and ((filters is not None and filters.team) or by == "team"):
+def _ctx(action: str = "figures", *, filters: Filters | None = None, by: str | None = None) -> Ctx:
+    """Role check first (PermissionError, `access.allowed(role, action)`), then the cache key parts."""
+    role = check(action)
+    if not can_see_teams(role) and ((filters is not None and filters.team) or by == "team"):
         raise PermissionError(f"Team figures are not available to the {role} role.")
     return Ctx(db.db_path(), db.data_version(), role)
 
@@ -59,7 +59,7 @@ def metric(metric_id: str) -> Metric:
 def filter_options() -> FilterOptions:
     """Loaded months, services and each service's teams (teams empty for roles without them)."""
     ctx = _ctx()
-    return options.filter_options(with_teams=ctx.role in TEAM_ROLES)
+    return options.filter_options(with_teams=can_see_teams(ctx.role))
 
 
 def load_info() -> dict | None:

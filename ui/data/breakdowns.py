@@ -13,7 +13,7 @@ from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
 from metrics.narrative import SMALL_BASE
 from ui.data.measures import UNIT_WORDS, _clean, _shown, status_words
 from ui.filters import Filters
-from ui.state import SUPPRESSED_ROLES
+from ui.state import is_suppressed
 
 
 def breakdown(metric_id: str, filters: Filters, *, by: str) -> pd.DataFrame:
@@ -33,7 +33,7 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         groups = engine.evaluate(cur, period=period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
         overall = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id], filters=flt)
     frame = pd.concat([overall, groups], ignore_index=True)
-    if role in SUPPRESSED_ROLES:
+    if is_suppressed(role):
         frame = suppress_metric_frame(frame)
         frame.loc[frame["suppressed"], "status"] = "grey"
     frame = frame[frame["group"].notna()].sort_values("group").reset_index(drop=True)

@@ -16,7 +16,7 @@ from metrics.units import UNITS
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
 from ui.filters import Filters
-from ui.state import SUPPRESSED_ROLES
+from ui.state import is_suppressed
 
 
 @st.cache_data(**CACHE)
@@ -25,7 +25,7 @@ def _evaluated(path: str, version: str, role: str, scope: str, service: str | No
     """Every measure, every loaded month, with target/status/change; suppressed for scrutiny."""
     with db.open_cursor() as cur:
         frame = engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
-    if role in SUPPRESSED_ROLES:
+    if is_suppressed(role):
         frame = suppress_metric_frame(frame)
         hidden = frame["suppressed"].to_numpy()
         # a change on a year ago would reveal a hidden year-ago figure: hide it too

@@ -10,7 +10,7 @@ from metrics.suppression import SUPPRESSED
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey
 from ui.filters import Filters
-from ui.state import SUPPRESSED_ROLES, TEAM_ROLES
+from ui.state import is_suppressed
 
 
 def _detail(name: str, filters: Filters, **kwargs) -> pd.DataFrame:
@@ -57,7 +57,7 @@ def conversions(filters: Filters) -> pd.DataFrame:
     df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(filters.period_date)]
     out = pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
                         "Conversions": df["conversions"].astype(int)}).iloc[::-1]
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         out["Conversions"] = out["Conversions"].astype(object).where(
             ~out["Conversions"].between(1, 4), SUPPRESSED)
     return out.reset_index(drop=True)
@@ -65,7 +65,7 @@ def conversions(filters: Filters) -> pd.DataFrame:
 
 def caseload_values(filters: Filters, *, threshold: float) -> pd.DataFrame:
     """Each case holder's cases per FTE (values only). Not for scrutiny: individual-level data."""
-    _ctx(*TEAM_ROLES, filters=filters)
+    _ctx("teams", filters=filters)
     return _detail("caseload_distribution", filters, threshold=threshold)
 
 
@@ -83,7 +83,7 @@ def caseload_bands(filters: Filters, *, threshold: float) -> pd.DataFrame:
     bands = pd.cut(df["caseload_per_fte"], bins=edges, labels=labels, right=True)
     counts = bands.value_counts().reindex(labels, fill_value=0)
     out = pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         out = _suppress_counts(out, ["Case holders"])
     return out
 
@@ -94,7 +94,7 @@ def leavers_by_reason(filters: Filters) -> pd.DataFrame:
     df = _detail("leavers_by_reason", filters)
     out = pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int),
                         "FTE": df["fte"].round(1)})
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         out = _suppress_counts(out, ["Leavers"])
         out["FTE"] = out["FTE"].astype(object).where(out["Leavers"].ne(SUPPRESSED), SUPPRESSED)
     return out
@@ -105,7 +105,7 @@ def length_of_service(filters: Filters) -> pd.DataFrame:
     ctx = _ctx(filters=filters)
     df = _detail("length_of_service_at_leaving", filters)
     out = pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         out = _suppress_counts(out, ["Leavers"])
     return out
 
@@ -148,7 +148,7 @@ def _profile(path, version, role, dimension, by_job, period, scope, service, tea
     frame = frame.sort_values((["Job type"] if by_job else []) + [label],
                               key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
     frame = frame.reset_index(drop=True)
-    if role in SUPPRESSED_ROLES and not frame.empty:
+    if is_suppressed(role) and not frame.empty:
         frame = suppress_table(frame, count_cols=["People"], rate_cols={"Share (%)": "Base"})
     cols = (["Job type"] if by_job else []) + [label, "People", "Share (%)"]
     return frame[cols]
@@ -214,7 +214,7 @@ def _local_by_job(path, version, role, period, scope, service, team) -> pd.DataF
         "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
     })
     frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
-    if role in SUPPRESSED_ROLES and not frame.empty:
+    if is_suppressed(role) and not frame.empty:
         frame = suppress_table(frame, count_cols=["Living in county"],
                                rate_cols={"Share living in county (%)": "People recorded"})
     frame.attrs = {}

@@ -11,7 +11,7 @@ from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey, metric
 from ui.data.measures import agency_target_words, target_info, trend
 from ui.filters import Filters
-from ui.state import SUPPRESSED_ROLES
+from ui.state import is_suppressed
 
 
 def england(metric_id: str) -> pd.DataFrame:
@@ -165,7 +165,7 @@ def _ratio_table(path, version, role, period, scope, service, team) -> pd.DataFr
         "Agency share (%)": (df["agency_rate"] * 100).round(1),
         "People": df["headcount"].astype(int),
     })
-    if role in SUPPRESSED_ROLES:
+    if is_suppressed(role):
         small = out["People"].between(1, 4)
         for col in ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)", "People"):
             out[col] = out[col].astype(object).where(~small, SUPPRESSED)

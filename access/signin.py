@@ -179,6 +179,10 @@ class SessionClock:
         """True when this sign-in has not been seen by this server yet."""
         return self.key(claims) not in self._last
 
+    def is_ended(self, claims: Mapping[str, object]) -> bool:
+        """True when this sign-in has already expired or been signed out."""
+        return self._last.get(self.key(claims)) == self.EXPIRED
+
     def touch(self, claims: Mapping[str, object], *, now: float, timeout: float) -> bool:
         """Record activity now; False (and expired for good) when idle longer than `timeout`."""
         key = self.key(claims)

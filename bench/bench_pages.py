@@ -82,6 +82,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
 
     os.environ["WORKFORCE_DB"] = str(db)
     os.environ["WORKFORCE_ROLE"] = role
+    os.environ["WORKFORCE_DEMO"] = "1"
     os.environ["WORKFORCE_SEED_DEMO"] = "0"
     uidb.reset_connection()
     _import_benchmarks()

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up, seed the embedded store with demo data on first run, and start the dashboard.
+# Set up, seed the embedded store with demo data on first run, and start the dashboard in demo
+# mode (no sign-in, a role picker, a banner on every page). For sign-in: scripts/serve.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,4 +9,5 @@ if [ ! -f "$DB" ]; then
   echo "First run: building the demo store at $DB (36 monthly extracts, about a minute)..."
   .venv/bin/python -m ingest --demo --db "$DB"
 fi
-exec .venv/bin/python -m streamlit run dashboard.py --server.headless true "$@"
+export WORKFORCE_DEMO=1
+exec .venv/bin/python -m streamlit run serve.py --server.headless true "$@"

@@ -12,6 +12,14 @@ SHARED = Path(os.environ.get("WORKFORCE_SHARED", ROOT.parent / "shared"))
 REFERENCE = SHARED / "reference"
 
 
+@pytest.fixture(autouse=True)
+def demo_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests run the app in demo mode (no sign-in, the role from $WORKFORCE_ROLE) unless they ask
+    for sign-in (`monkeypatch.delenv("WORKFORCE_DEMO")`, as tests/app/test_app_signin.py does)."""
+    monkeypatch.setenv("WORKFORCE_DEMO", "1")
+    monkeypatch.delenv("WORKFORCE_ACCESS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     """../shared/reference (tests read the published files from there; the project ships none)."""

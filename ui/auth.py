@@ -165,12 +165,14 @@ def gate() -> str:
         st.error(f"The dashboard's access settings are not usable: {exc}", icon=":material/error:")
         st.stop()
     with _clock_lock:
-        new = _clock().is_new(c)
+        new, ended = _clock().is_new(c), _clock().is_ended(c)
         fresh = _clock().touch(c, now=_now(), timeout=conf.idle_timeout_seconds)
     person = access.person_from_claims(c)
     role = access.role_from_claims(c, conf)
     if not fresh:
-        _expired_page(person, role, conf)
+        if not ended:  # audited once, when this sign-in expires (not again in other tabs)
+            audit("sign-out", role=role, person=person, detail={"reason": "idle timeout"})
+        _expired_page(conf)
     if role is None:
         _no_access_page(person)
     if new or not st.session_state.get(_SIGN_IN_NOTED):
@@ -200,10 +202,7 @@ def _no_access_page(person: Person) -> None:
     st.stop()
 
 
-def _expired_page(person: Person, role: str | None, conf: access.Settings) -> None:
-    if not st.session_state.get("_auth_expiry_noted"):
-        audit("sign-out", role=role, person=person, detail={"reason": "idle timeout"})
-        st.session_state["_auth_expiry_noted"] = True
+def _expired_page(conf: access.Settings) -> None:
     hours = conf.idle_timeout_minutes / 60
     span = f"{hours:g} hours" if hours >= 1 else f"{conf.idle_timeout_minutes:g} minutes"
     st.title(PRODUCT)
@@ -251,6 +250,7 @@ def account_panel(role: str) -> None:
         st.selectbox("Demo: view as", options=list(access.ROLES), format_func=access.label,
                      key=DEMO_ROLE_KEY,
                      help="Demo mode only: with sign-in, the role comes from the identity provider.")
+        st.caption(f"Demo mode · viewing as **{access.label(role)}**")
         return
     person = current_person()
     held = access.roles_from_claims(claims(), settings())

@@ -23,6 +23,7 @@ import streamlit as st
 
 from metrics.export import to_csv_bytes, to_xlsx_bytes
 from metrics.suppression import EXPLANATION, MIN_COUNT, SUPPRESSED, suppress_counts, suppress_rates
+from ui.auth import audited
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOTE_PREFIX = "Note: "
@@ -265,12 +266,14 @@ def download_table(frame: pd.DataFrame, *, name: str, key: str, disclosure: Disc
     snapshot = frame.copy()
     with st.container(horizontal=True):
         st.download_button(
-            "Download Excel", data=lambda: xlsx_bytes(snapshot, name=name, disclosure=disclosure),
+            "Download Excel", data=audited(lambda: xlsx_bytes(snapshot, name=name, disclosure=disclosure),
+                              what=name, fmt="xlsx"),
             file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}-xlsx",
             icon=":material/download:", on_click="ignore",
         )
         st.download_button(
-            "Download CSV", data=lambda: csv_bytes(snapshot, name=name, disclosure=disclosure),
+            "Download CSV", data=audited(lambda: csv_bytes(snapshot, name=name, disclosure=disclosure),
+                              what=name, fmt="csv"),
             file_name=f"{stem}.csv", mime="text/csv", key=f"{key}-csv",
             icon=":material/download:", on_click="ignore",
         )

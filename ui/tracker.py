@@ -20,6 +20,7 @@ from recommendations.figures import mark_meeting
 from recommendations.model import ACTION_STATUSES, REC_STATUSES, RESPONSES, Actor, TrackerError
 from recommendations.seed import seed_if_empty
 from ui import charts, db, downloads, state
+from ui.auth import audited
 from ui.downloads import XLSX_MIME
 from ui.layout import chart, show_table
 
@@ -120,7 +121,8 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
         st.markdown(STATUS_HELP)
     show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT)
     st.download_button("Download the tracker (Appendix 1 layout, Excel)", key="rec_tracker_xlsx",
-                       data=lambda: export.tracker_xlsx_bytes(connection(), today=today),
+                       data=audited(lambda: export.tracker_xlsx_bytes(connection(), today=today),
+                                    what="recommendations tracker", fmt="xlsx"),
                        file_name=f"scrutiny-recommendations-{today:%Y-%m-%d}.xlsx", mime=XLSX_MIME,
                        icon=":material/download:", on_click="ignore")
     return frame
@@ -275,10 +277,12 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
     show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table",
                disclosure=downloads.prepared(packs.pack_table(pack), by="recommendations.packs (suppress=True)"))
     c1, c2 = st.columns(2)
-    c1.download_button("Download pack (Excel)", data=lambda: packs.pack_xlsx_bytes(connection(), pack_id=pid),
+    c1.download_button("Download pack (Excel)", data=audited(lambda: packs.pack_xlsx_bytes(connection(), pack_id=pid),
+                                    what=f"meeting pack {pid}", fmt="xlsx"),
                        file_name=f"meeting-pack-{pid}.xlsx", mime=XLSX_MIME, key="rec_pack_xlsx", on_click="ignore")
     c2.download_button("Download pack (print-ready HTML)",
-                       data=lambda: packs.pack_html(connection(), pack_id=pid).encode("utf-8"),
+                       data=audited(lambda: packs.pack_html(connection(), pack_id=pid).encode("utf-8"),
+                                    what=f"meeting pack {pid}", fmt="html"),
                        file_name=f"meeting-pack-{pid}.html", mime="text/html", key="rec_pack_html",
                        on_click="ignore")
 

@@ -72,7 +72,7 @@ def test_invalid_role_gives_a_clear_message(monkeypatch, store):
     fresh_caches()
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert "WORKFORCE_ROLE is 'superuser'" in at.error[0].value
-    assert "hr, leadership, scrutiny" in at.error[0].value
+    assert "hr, admin, leadership, scrutiny" in at.error[0].value
 
 
 def test_filters_persist_across_pages_and_are_mirrored_to_the_url(monkeypatch, store):

@@ -117,7 +117,8 @@ def start_server(
             finally:
                 con.close()
         port = _free_port()
-        env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, PYTHONUNBUFFERED="1")
+        env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, WORKFORCE_DEMO="1",
+                   PYTHONUNBUFFERED="1")
         log = work / "streamlit.log"
         with log.open("wb") as out:
             proc = subprocess.Popen(

@@ -2,16 +2,27 @@
 
 import pytest
 
+from access import AccessConfigError
 from ui import state
 
 
-def test_role_from_environment_default_and_invalid(monkeypatch):
+def test_demo_role_from_environment_default_and_invalid(monkeypatch):
     monkeypatch.delenv("WORKFORCE_ROLE", raising=False)
     assert state.current_role() == "leadership"
     monkeypatch.setenv("WORKFORCE_ROLE", " Scrutiny ")
     assert state.current_role() == "scrutiny"
-    monkeypatch.setenv("WORKFORCE_ROLE", "admin")
-    with pytest.raises(state.RoleError, match="hr, leadership, scrutiny"):
+    monkeypatch.setenv("WORKFORCE_ROLE", "superuser")
+    with pytest.raises(AccessConfigError, match="hr, admin, leadership, scrutiny"):
+        state.current_role()
+
+
+def test_workforce_role_grants_nothing_outside_demo_mode(monkeypatch):
+    monkeypatch.delenv("WORKFORCE_DEMO")
+    monkeypatch.setenv("WORKFORCE_ROLE", "hr")
+    with pytest.raises(PermissionError):
+        state.current_role()
+    monkeypatch.setenv("WORKFORCE_DEMO", "true")  # only exactly "1" turns demo mode on
+    with pytest.raises(PermissionError):
         state.current_role()
 
 
@@ -21,16 +32,23 @@ def test_page_access_keeps_scrutiny_out_of_upload_and_data_quality():
         "recommendations",
     ]
     assert "upload" in state.pages_for("hr") and "data_quality" in state.pages_for("hr")
-    assert "upload" not in state.pages_for("leadership")
+    assert "upload" not in state.pages_for("leadership") and "upload" not in state.pages_for("admin")
     assert not state.can_see_teams("scrutiny") and state.can_see_teams("leadership")
     assert state.is_suppressed("scrutiny") and not state.is_suppressed("hr")
+    assert not state.is_suppressed("admin") and state.can_see_teams("admin")
 
 
-def test_check_role_raises_permission_error(monkeypatch):
+def test_check_refuses_and_audits_a_denied_action(monkeypatch):
+    from ui import auth
+
+    seen = []
+    monkeypatch.setattr(auth, "audit", lambda action, **kw: seen.append((action, kw)))
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    with pytest.raises(PermissionError, match="scrutiny role"):
-        state.check_role("hr")
-    assert state.check_role("hr", "scrutiny") == "scrutiny"
+    with pytest.raises(PermissionError, match="Scrutiny member role"):
+        state.check("load_data")
+    assert seen == [("denied", {"role": "scrutiny", "detail": {"action": "load_data"}})]
+    assert state.check("figures") == "scrutiny"
+    assert len(seen) == 1  # an allowed action is not a denial
 
 
 OPTIONS = state.FilterOptions(

@@ -1,0 +1,214 @@
+"""Sign-in mode in AppTest with a set st.user: the sign-in page opens nothing, the role comes from
+the ID token's claim (widest wins), no role means no access, WORKFORCE_ROLE grants nothing, the
+idle timeout asks for sign-in again, and the audit trail names the person.
+
+The whole flow against a real OIDC provider in a browser is tests/e2e/test_e2e_signin.py."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "dashboard.py")
+AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
+                 "client_id": "dashboard", "client_secret": "s",
+                 "server_metadata_url": "http://localhost:9/.well-known/openid-configuration"}}
+NOW = 1_800_000_000.0
+
+
+def person(sub: str, roles=None, **claims) -> dict:
+    """st.user as Streamlit fills it from an ID token (iat: issued a minute ago)."""
+    user = {"is_logged_in": True, "sub": sub, "iss": "http://localhost:9", "aud": "dashboard",
+            "iat": int(NOW - 60), "exp": int(NOW + 3600), "email": f"{sub}@council.example",
+            "name": f"Name of {sub}", **claims}
+    if roles is not None:
+        user["roles"] = roles
+    return user
+
+
+@pytest.fixture
+def signin(monkeypatch: pytest.MonkeyPatch, copy_demo_db: Path):
+    """Sign-in mode (no WORKFORCE_DEMO) on a private demo store, with a fixed clock."""
+    from ui import auth, db
+
+    monkeypatch.delenv("WORKFORCE_DEMO", raising=False)
+    monkeypatch.setenv("WORKFORCE_ROLE", "hr")  # must grant nothing outside demo mode
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    monkeypatch.setattr(auth, "_now", lambda: NOW)
+    db.reset_connection()
+    yield copy_demo_db
+    db.reset_connection()
+
+
+def run_app(user: dict | None, *, secrets: dict | None = AUTH, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if secrets:
+        at.secrets.update(secrets)
+    at.user = user if user is not None else {"is_logged_in": False}
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def audit_rows(db: Path) -> list[tuple]:
+    from ui import db as uidb
+
+    uidb.reset_connection()  # the app's connection holds the file
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        rows = con.execute("SELECT actor, role, action, detail FROM audit_log ORDER BY \"at\"").fetchall()
+    finally:
+        con.close()
+    return [(a, r, act, json.loads(d or "{}")) for a, r, act, d in rows]
+
+
+def menu_has(at: AppTest, key: str) -> bool:
+    try:
+        at.switch_page(f"views/{key}.py")
+    except ValueError:
+        return False
+    return True
+
+
+def text_of(at: AppTest) -> str:
+    parts = [*at.title, *at.markdown, *at.info, *at.warning, *at.error, *at.caption,
+             *at.sidebar.markdown, *at.sidebar.caption]
+    return " ".join(str(p.value) for p in parts)
+
+
+def test_sign_in_page_shows_the_name_and_a_button_and_opens_no_store(signin, monkeypatch, tmp_path):
+    db = tmp_path / "never" / "workforce.duckdb"
+    monkeypatch.setenv("WORKFORCE_DB", str(db))
+    st.cache_resource.clear()
+    at = run_app(None)
+    assert [t.value for t in at.title] == ["Children's Workforce Dashboard"]
+    assert [b.label for b in at.button] == ["Sign in"]
+    assert not at.sidebar.selectbox and not at.sidebar.button and not at.metric and not at.dataframe
+    at.switch_page("views/overview.py").run()  # a deep link: still only the sign-in page
+    assert [t.value for t in at.title] == ["Children's Workforce Dashboard"] and not at.metric
+    assert not db.exists() and not db.parent.exists()  # the store was never opened
+
+
+def test_without_auth_settings_and_without_demo_mode_nothing_is_shown(signin, monkeypatch, tmp_path):
+    db = tmp_path / "never" / "workforce.duckdb"
+    monkeypatch.setenv("WORKFORCE_DB", str(db))
+    at = run_app(person("hr1", ["hr"]), secrets=None)
+    assert "Sign-in is not set up" in at.error[0].value
+    assert not at.button and not at.metric and not db.exists()
+
+
+def test_hr_person_gets_hr_and_the_audit_names_them(signin):
+    at = run_app(person("hr1", ["hr"]))
+    assert menu_has(at, "upload") and menu_has(at, "data_quality")
+    assert "Signed in as **hr1@council.example** · role: **HR**" in text_of(at)
+    assert [b.label for b in at.sidebar.button] == ["Sign out"]
+    assert not [s for s in at.sidebar.selectbox if s.label.startswith("Demo")]  # no role picker
+    rows = [r for r in audit_rows(signin) if r[2] == "sign-in"]
+    assert rows == [("hr1@council.example", "hr", "sign-in", {"subject": "hr1"})]
+
+
+def test_widest_of_several_roles_wins_and_the_sidebar_says_so(signin):
+    at = run_app(person("multi", ["scrutiny", "leadership", "not-a-role"]))
+    assert "role: **Leadership** (the widest you hold; also Scrutiny member)" in text_of(at)
+    assert menu_has(at, "data_quality") and not menu_has(at, "upload")
+
+
+def test_scrutiny_person_with_workforce_role_hr_is_still_scrutiny(signin):
+    at = run_app(person("member", ["scrutiny"]))
+    assert "role: **Scrutiny member**" in text_of(at)
+    assert not menu_has(at, "upload") and not menu_has(at, "data_quality")
+
+
+def test_upload_by_url_is_refused_and_audited_as_denied(signin, monkeypatch):
+    """A page outside the menu cannot be run: the page guard refuses it on the server too."""
+    from ui import state
+
+    at = run_app(person("lead", ["leadership"]))
+    seen = []
+    monkeypatch.setattr(state.auth, "audit", lambda action, **kw: seen.append((action, kw)))
+    # run the page file directly, as a URL to it would if the menu were bypassed
+    page = AppTest.from_file(str(Path(APP).parent / "views" / "upload.py"), default_timeout=60)
+    page.secrets.update(AUTH)
+    page.user = person("lead", ["leadership"])
+    page.run()
+    assert "not available to the Leadership role" in page.error[0].value
+    assert not page.get("file_uploader")
+    assert seen == [("denied", {"role": "leadership", "detail": {"action": "page:upload"}})]
+
+
+def test_person_with_no_recognised_role_sees_no_access_and_no_data(signin):
+    at = run_app(person("nobody", ["Some.Other.App"]))
+    body = text_of(at)
+    assert "You have no access to this dashboard; ask your HR business partner." in body
+    assert not at.metric and not at.dataframe and not at.sidebar.selectbox
+    assert [b.label for b in at.button] == ["Sign out"]
+    at.switch_page("views/overview.py").run()  # a deep link: still no access
+    assert "You have no access" in text_of(at) and not at.metric
+    rows = audit_rows(signin)
+    assert ("nobody@council.example", None, "denied",
+            {"reason": "no recognised role", "subject": "nobody"}) in rows
+    assert not [r for r in rows if r[2] == "sign-in" and r[0].startswith("nobody")]
+
+
+def test_groups_claim_and_mapping_from_the_access_settings(signin, monkeypatch, tmp_path):
+    conf = tmp_path / "access.toml"
+    conf.write_text('role_claim = "groups"\n[roles]\n"5f1c-hr-group" = "hr"\n"77aa-members" = "scrutiny"\n')
+    monkeypatch.setenv("WORKFORCE_ACCESS", str(conf))
+    at = run_app(person("g1", roles=["hr"], groups=["77aa-members"]))  # the roles claim is ignored now
+    assert "role: **Scrutiny member**" in text_of(at)
+    at = run_app(person("g2", groups=["5f1c-hr-group"]))
+    assert menu_has(at, "upload")
+
+
+def test_idle_session_asks_to_sign_in_again(signin, monkeypatch):
+    from ui import auth
+
+    monkeypatch.setenv("WORKFORCE_ACCESS", str(_settings(signin.parent, idle_minutes=30)))
+    at = run_app(person("idle", ["leadership"]))
+    assert menu_has(at, "overview")
+    monkeypatch.setattr(auth, "_now", lambda: NOW + 29 * 60)   # active within 30 minutes
+    at.run()
+    assert "role: **Leadership**" in text_of(at)
+    monkeypatch.setattr(auth, "_now", lambda: NOW + 29 * 60 + 31 * 60)  # then idle 31 minutes
+    at.run()
+    assert "Your session has ended after 30 minutes without activity" in text_of(at)
+    assert [b.label for b in at.button] == ["Sign in again"]
+    assert not at.metric
+    at2 = run_app(person("idle", ["leadership"]))  # another tab with the same cookie: still ended
+    assert "Your session has ended" in text_of(at2)
+    rows = [r for r in audit_rows(signin) if r[0] == "idle@council.example"]
+    assert [r[2] for r in rows] == ["sign-in", "sign-out"]
+    assert rows[1][3] == {"reason": "idle timeout", "subject": "idle"}
+
+
+def test_demo_mode_has_a_role_picker_and_a_banner(monkeypatch, copy_demo_db):
+    from ui import db
+
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    db.reset_connection()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    picker = next(s for s in at.sidebar.selectbox if s.label == "Demo: view as")
+    assert picker.value == "scrutiny" and not menu_has(at, "upload")
+    assert "Demo mode" in at.warning[0].value
+    picker.set_value("hr").run()
+    assert menu_has(at, "upload")
+    at.switch_page("views/upload.py").run()
+    assert "Demo mode" in at.warning[0].value  # the banner is on every page
+    assert not at.sidebar.button  # no sign-out in demo mode
+    db.reset_connection()
+
+
+def _settings(folder: Path, *, idle_minutes: float) -> Path:
+    path = folder / "access-idle.toml"
+    path.write_text(f"idle_timeout_minutes = {idle_minutes}\n")
+    return path

@@ -178,3 +178,87 @@ def page(browser):
 def screenshots_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+# --- sign-in: a real OIDC provider and the dashboard configured to use it ---------------------
+
+#: people the provider knows: subject -> ID-token claims (the role claim is "roles", as Entra ID)
+SIGNIN_PEOPLE: dict[str, dict] = {
+    "hr-1": {"email": "hr.officer@council.example", "name": "Hana R", "roles": ["hr"]},
+    "lead-1": {"email": "director@council.example", "roles": ["leadership"]},
+    "member-1": {"preferred_username": "cllr.member@council.example", "roles": ["scrutiny"]},
+    "nobody-1": {"email": "visitor@council.example", "roles": ["Another.App.Role"]},
+}
+
+
+class SignInServer(Server):
+    """The dashboard in sign-in mode (serve.py, [auth] pointing at the test provider)."""
+
+    def __init__(self, *, provider: str, **kw) -> None:
+        super().__init__(**kw)
+        self.provider = provider
+
+    def set_person(self, sub: str, claims: dict) -> None:
+        """Give `sub` these claims at the provider (its PUT /users/<sub> API)."""
+        import json
+
+        req = urllib.request.Request(f"{self.provider}/users/{sub}", method="PUT",
+                                     data=json.dumps(claims).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status in (200, 204), resp.status
+
+
+@pytest.fixture(scope="module")
+def oidc_provider() -> Iterator[str]:
+    """oidc-provider-mock on localhost (a thread of this process) knowing SIGNIN_PEOPLE."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub=sub, claims=claims) for sub, claims in SIGNIN_PEOPLE.items()]
+    with run_server_in_thread(port=_free_port(), user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def signin_server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path, chromium_path: Path,
+                  oidc_provider: str) -> Iterator[SignInServer]:
+    """`streamlit run serve.py` in sign-in mode on a copy of the demo store: WORKFORCE_DEMO unset,
+    WORKFORCE_ROLE=hr set on purpose (it must grant nothing), secrets in a private file."""
+    import secrets as pysecrets
+
+    work = tmp_path_factory.mktemp("e2e-signin")
+    db = work / "workforce.duckdb"
+    shutil.copy(demo_db, db)
+    port = _free_port()
+    secrets_file = work / "secrets.toml"
+    secrets_file.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+        f'cookie_secret = "{pysecrets.token_urlsafe(32)}"\n'
+        'client_id = "workforce-dashboard"\n'
+        'client_secret = "test-client-secret"\n'
+        f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("WORKFORCE_DEMO", "WORKFORCE_ACCESS")}
+    env.update(WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_SEED_DEMO="0", PYTHONUNBUFFERED="1")
+    log = work / "streamlit.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", "serve.py",
+                "--server.headless", "true",
+                "--server.port", str(port),
+                "--server.address", "127.0.0.1",
+                "--server.fileWatcherType", "none",
+                "--browser.gatherUsageStats", "false",
+                "--secrets.files", str(secrets_file),
+            ],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    server = SignInServer(url=f"http://localhost:{port}", role="signin", db=db, proc=proc,
+                          provider=oidc_provider)
+    try:
+        _wait_healthy(f"http://127.0.0.1:{port}", proc, log)
+        yield server
+    finally:
+        server.stop()

@@ -43,7 +43,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "exact_figures": _READERS,         # figures on screen without small-number suppression
     "teams": _READERS,                 # figures broken down by team (teams rest on few people)
     "load_data": frozenset({"hr"}),    # load a monthly extract
-    "import_benchmarks": frozenset({"hr", "admin"}),  # import the published DfE/ONS files
+    "import_benchmarks": _READERS,     # import the published DfE/ONS files
     "edit_tracker": _READERS,          # recommendations tracker edits, meeting packs, its audit trail
 }
 

@@ -35,7 +35,7 @@ def check(action: str) -> str:
     role = current_role()
     if not allowed(role, action):
         auth.audit("denied", role=role, detail={"action": action})
-        raise PermissionError(f"This information is not available to the {ROLE_LABELS[role]} role.")
+        raise PermissionError(f"This information is not available to the {role} role.")
     return role
 
 
@@ -44,7 +44,7 @@ def require(action: str) -> str:
     role = current_role()
     if not allowed(role, action):
         auth.audit("denied", role=role, detail={"action": action})
-        st.error(f"This page is not available to the {ROLE_LABELS[role]} role.", icon=":material/lock:")
+        st.error(f"This page is not available to the {role} role.", icon=":material/lock:")
         st.stop()
     return role
 

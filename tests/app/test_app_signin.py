@@ -139,7 +139,7 @@ def test_upload_by_url_is_refused_and_audited_as_denied(signin, monkeypatch):
     page.secrets.update(AUTH)
     page.user = person("lead", ["leadership"])
     page.run()
-    assert "not available to the Leadership role" in page.error[0].value
+    assert "not available to the leadership role" in page.error[0].value
     assert not page.get("file_uploader")
     assert seen == [("denied", {"role": "leadership", "detail": {"action": "page:upload"}})]
 

@@ -44,7 +44,7 @@ def test_check_refuses_and_audits_a_denied_action(monkeypatch):
     seen = []
     monkeypatch.setattr(auth, "audit", lambda action, **kw: seen.append((action, kw)))
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    with pytest.raises(PermissionError, match="Scrutiny member role"):
+    with pytest.raises(PermissionError, match="scrutiny role"):
         state.check("load_data")
     assert seen == [("denied", {"role": "scrutiny", "detail": {"action": "load_data"}})]
     assert state.check("figures") == "scrutiny"

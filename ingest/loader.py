@@ -125,10 +125,13 @@ def _private_cursor(con: Any) -> Iterator[Any]:
 
 def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
               file_name: str | None = None, dry_run: bool = False,
-              limits: Limits | None = None, demo: bool = False) -> LoadResult:
+              limits: Limits | None = None, demo: bool = False, role: str | None = None,
+              subject: str | None = None) -> LoadResult:
     """Validate `path` and replace `period` in the store with it, atomically.
 
-    `demo` marks the load as demo data in the ledger (only the demo command sets it).
+    `demo` marks the load as demo data in the ledger (only the demo command sets it). `role` and
+    `subject` (the loader's identity-provider subject id) go into the audit entry beside
+    `loaded_by`.
 
     Raises ExtractRejected (nothing written) when the file has any error or is hostile.
     """
@@ -148,7 +151,7 @@ def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
     if dry_run:
         return LoadResult("dry-run", result.period, None, dict(result.rows), result.warnings,
                           result.sha256, name)
-    return _write(con, result, loaded_by=loaded_by, demo=demo)
+    return _write(con, result, loaded_by=loaded_by, demo=demo, role=role, subject=subject)
 
 
 def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date,
@@ -180,7 +183,8 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
     return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
-def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False) -> LoadResult:
+def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
+           role: str | None = None, subject: str | None = None) -> LoadResult:
     """Replace the period with `result.frames` in one transaction; ledger + audit rows too."""
     first = parse_period(result.period)
     warnings_json = json.dumps([p.to_dict() for p in result.warnings], default=str)
@@ -221,7 +225,7 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False) 
                         sha256=result.sha256 or "", rows=rows, loaded_by=loaded_by,
                         loaded_at=now, outcome=outcome, warnings_json=warnings_json,
                         is_demo=demo)
-            record_audit(cur, actor=loaded_by, role=None, action="load", at=now, detail={
+            record_audit(cur, actor=loaded_by, role=role, subject=subject, action="load", at=now, detail={
                 "load_id": load_id, "period": result.period, "file_name": result.file_name,
                 "sha256": result.sha256, "outcome": outcome, "rows": rows,
                 "warnings": len(result.warnings), "demo": demo,

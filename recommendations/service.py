@@ -92,7 +92,7 @@ def _audit(con: duckdb.DuckDBPyConnection, *, actor: Actor, action: str, entity:
            entity_id: int | None, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
     """One entry in the store's audit trail, with the record's before/after (JSON) in `detail`."""
     record_audit(con, actor=actor.name, role=actor.role, action=action, at=_now(),
-                 subject=getattr(actor, "subject", None), entity=entity, entity_id=entity_id,
+                 subject=actor.subject, entity=entity, entity_id=entity_id,
                  detail={"before": before, "after": after})
 
 

@@ -106,7 +106,7 @@ def current_role() -> str:
 def audit(action: str, *, role: str | None = None, detail: dict | None = None,
           person: Person | None = None) -> None:
     """Append one row naming the person (actor and subject id) and role; nothing else of the token."""
-    from ingest.store import record_audit
+    from store import record_audit
     from ui import db
 
     who = person or current_person()
@@ -115,12 +115,10 @@ def audit(action: str, *, role: str | None = None, detail: dict | None = None,
             role = current_role()
         except PermissionError:
             role = None
-    extra = dict(detail or {})
-    if who.subject:
-        extra["subject"] = who.subject
     with db.write_lock:
         with db.open_cursor() as cur:
-            record_audit(cur, actor=who.actor, role=role, action=action, detail=extra)
+            record_audit(cur, actor=who.actor, subject=who.subject, role=role, action=action,
+                         detail=detail)
 
 
 def audited(build, *, what: str, fmt: str):
@@ -229,12 +227,35 @@ def sign_out_button(*, person: Person | None = None, role: str | None = None) ->
 # --- demo mode -----------------------------------------------------------------------------------
 
 
+DEMO_REFUSAL = (
+    "Demo mode will not start on this store: it holds real loads (extracts loaded from files, not "
+    "by the demo command), and demo mode has no sign-in. Run the dashboard with sign-in instead "
+    "(bash scripts/serve.sh; docs/DEPLOY.md), or point WORKFORCE_DB at a demo store."
+)
+
+
+@st.cache_resource(show_spinner=False)
+def _holds_real_loads(path: str) -> bool:
+    """Checked once per server process and store: does the store hold any real load?"""
+    from store import holds_real_loads
+    from ui import db
+
+    with db.open_cursor() as cur:
+        return holds_real_loads(cur)
+
+
 def _demo_gate() -> str:
     """Demo mode: refuse a store with real loads; the role picker's role (audited once)."""
+    from ui import db
+
     try:
         role = current_role()
     except access.AccessConfigError as exc:
         st.error(str(exc), icon=":material/error:")
+        st.stop()
+    if _holds_real_loads(db.db_path()):
+        st.title(PRODUCT)
+        st.error(DEMO_REFUSAL, icon=":material/block:")
         st.stop()
     if not st.session_state.get(_SIGN_IN_NOTED):
         audit("sign-in", role=role, detail={"mode": "demo"})

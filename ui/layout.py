@@ -79,10 +79,19 @@ def data_as_at() -> str:
 
 
 def demo_banner() -> None:
-    """On every page in demo mode: say the data is invented and there is no sign-in."""
+    """One banner on every page while demo data is shown or the app runs in demo mode."""
+    from store import is_demo_store
+    from ui import db
+
     if auth.demo_mode():
         st.warning("**Demo mode**: sample data about invented people, and no sign-in. "
                    "Pick a role in the sidebar to see what it sees.", icon=":material/science:")
+        return
+    with db.open_cursor() as cur:
+        demo_data = is_demo_store(cur)
+    if demo_data:
+        st.warning("**Demo data**: some months shown are invented sample data, not the council's. "
+                   "Load the real extracts on the Upload page to replace them.", icon=":material/science:")
 
 
 def sidebar(role: str | None = None) -> state.Filters:

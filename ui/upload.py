@@ -299,13 +299,14 @@ def confirm_upload(*, con, data: bytes, file_name: str, period: str, loaded_by: 
     """
     from ingest.loader import load_file
     from ui import db
-    from ui.state import check
+    from ui.state import check, current_person
 
-    check("load_data")  # the write path checks again: a callback or a direct call cannot skip the page guard
+    role = check("load_data")  # the write path checks again: a callback or a direct call cannot skip the page guard
     check_size(size=len(data))
     with db.write_lock:
         with temp_copy(data=data, file_name=file_name) as path:
-            result = load_file(con=con, path=path, period=period, loaded_by=loaded_by, file_name=file_name)
+            result = load_file(con=con, path=path, period=period, loaded_by=loaded_by, file_name=file_name,
+                               role=role, subject=current_person().subject)
     db.clear_caches()
     return result
 

@@ -64,10 +64,10 @@ def audit_rows(db: Path) -> list[tuple]:
     uidb.reset_connection()  # the app's connection holds the file
     con = duckdb.connect(str(db), read_only=True)
     try:
-        rows = con.execute("SELECT actor, role, action, detail FROM audit_log ORDER BY \"at\"").fetchall()
+        rows = con.execute("SELECT actor, actor_subject, role, action, detail FROM audit ORDER BY id").fetchall()
     finally:
         con.close()
-    return [(a, r, act, json.loads(d or "{}")) for a, r, act, d in rows]
+    return [(a, s, r, act, json.loads(d or "{}")) for a, s, r, act, d in rows]
 
 
 def menu_has(at: AppTest, key: str) -> bool:
@@ -111,8 +111,8 @@ def test_hr_person_gets_hr_and_the_audit_names_them(signin):
     assert "Signed in as **hr1@council.example** · role: **HR**" in text_of(at)
     assert [b.label for b in at.sidebar.button] == ["Sign out"]
     assert not [s for s in at.sidebar.selectbox if s.label.startswith("Demo")]  # no role picker
-    rows = [r for r in audit_rows(signin) if r[2] == "sign-in"]
-    assert rows == [("hr1@council.example", "hr", "sign-in", {"subject": "hr1"})]
+    rows = [r for r in audit_rows(signin) if r[3] == "sign-in"]
+    assert rows == [("hr1@council.example", "hr1", "hr", "sign-in", {})]  # nothing else of the token
 
 
 def test_widest_of_several_roles_wins_and_the_sidebar_says_so(signin):
@@ -153,9 +153,8 @@ def test_person_with_no_recognised_role_sees_no_access_and_no_data(signin):
     at.switch_page("views/overview.py").run()  # a deep link: still no access
     assert "You have no access" in text_of(at) and not at.metric
     rows = audit_rows(signin)
-    assert ("nobody@council.example", None, "denied",
-            {"reason": "no recognised role", "subject": "nobody"}) in rows
-    assert not [r for r in rows if r[2] == "sign-in" and r[0].startswith("nobody")]
+    assert ("nobody@council.example", "nobody", None, "denied", {"reason": "no recognised role"}) in rows
+    assert not [r for r in rows if r[3] == "sign-in" and r[0].startswith("nobody")]
 
 
 def test_groups_claim_and_mapping_from_the_access_settings(signin, monkeypatch, tmp_path):
@@ -185,8 +184,8 @@ def test_idle_session_asks_to_sign_in_again(signin, monkeypatch):
     at2 = run_app(person("idle", ["leadership"]))  # another tab with the same cookie: still ended
     assert "Your session has ended" in text_of(at2)
     rows = [r for r in audit_rows(signin) if r[0] == "idle@council.example"]
-    assert [r[2] for r in rows] == ["sign-in", "sign-out"]
-    assert rows[1][3] == {"reason": "idle timeout", "subject": "idle"}
+    assert [r[3] for r in rows] == ["sign-in", "sign-out"]
+    assert rows[1][1:] == ("idle", "leadership", "sign-out", {"reason": "idle timeout"})
 
 
 def test_demo_mode_has_a_role_picker_and_a_banner(monkeypatch, copy_demo_db):
@@ -212,3 +211,66 @@ def _settings(folder: Path, *, idle_minutes: float) -> Path:
     path = folder / "access-idle.toml"
     path.write_text(f"idle_timeout_minutes = {idle_minutes}\n")
     return path
+
+
+def test_demo_mode_refuses_a_store_holding_real_loads(monkeypatch, copy_demo_db, tmp_path):
+    from store import connect
+    from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
+    from ingest.loader import load_file
+    from ui import db
+
+    period = next_month(latest_loaded(copy_demo_db))
+    path = tmp_path / "real.xlsx"
+    path.write_bytes(workbook_bytes(month_frames(period=period)))
+    con = connect(copy_demo_db)
+    try:
+        load_file(con=con, path=path, period=period, loaded_by="hr@council.example")
+    finally:
+        con.close()
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
+    monkeypatch.setenv("WORKFORCE_ROLE", "hr")
+    db.reset_connection()
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "Demo mode will not start on this store: it holds real loads" in at.error[0].value
+    assert not at.metric and not at.sidebar.selectbox
+    at.switch_page("views/overview.py").run()
+    assert not at.metric
+    db.reset_connection()
+
+
+def test_a_load_and_an_export_name_the_signed_in_person(signin, monkeypatch, tmp_path):
+    """Uploads record the person (and subject id) and role; an export is recorded when its file
+    is built, naming the person captured when the button was drawn."""
+    from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
+    from ui import auth, db, downloads, upload
+    import pandas as pd
+
+    at = run_app(person("hr9", ["hr"]))
+    monkeypatch.setattr(auth.st, "user", _FakeUser(person("hr9", ["hr"])))
+    period = next_month(latest_loaded(signin))
+    upload.confirm_upload(con=db.cursor(), data=workbook_bytes(month_frames(period=period)),
+                          file_name=f"extract-{period}.xlsx", period=period,
+                          loaded_by=auth.current_person().actor)
+    built = {}
+    monkeypatch.setattr(downloads.st, "download_button", lambda label, *, data, **kw: built.setdefault(label, data))
+    downloads.download_table(pd.DataFrame({"Team": ["A"], "People": [12]}), name="Headcount by team",
+                             key="t", disclosure=downloads.people(counts=["People"]))
+    assert b"Team" in built["Download CSV"]()  # the deferred file, built as on a click
+    rows = audit_rows(signin)
+    load = [r for r in rows if r[3] == "load"][-1]
+    assert load[:4] == ("hr9@council.example", "hr9", "hr", "load") and load[4]["period"] == period
+    export = next(r for r in rows if r[3] == "export")
+    assert export == ("hr9@council.example", "hr9", "hr", "export", {"what": "Headcount by team", "format": "csv"})
+    assert "role: **HR**" in text_of(at)
+
+
+class _FakeUser:
+    """st.user outside a script run (the data functions read it the same way)."""
+
+    def __init__(self, info: dict) -> None:
+        self._info = info
+
+    def to_dict(self) -> dict:
+        return dict(self._info)

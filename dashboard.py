@@ -55,6 +55,7 @@ st.set_page_config(
 
 ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
 page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
+auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
 layout.sidebar(ROLE)
 layout.demo_banner()
 page.run()

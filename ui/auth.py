@@ -263,6 +263,24 @@ def _demo_gate() -> str:
     return role
 
 
+def refuse_page_by_url(role: str, page_keys: list[str]) -> None:
+    """A page this role may not open was asked for by its address: say so and audit it (once).
+
+    Such a page is not registered for the role, so Streamlit never runs it and shows the default
+    page; this only tells the person why and records the attempt."""
+    from urllib.parse import urlparse
+
+    url = st.context.url or ""
+    key = urlparse(url).path.rstrip("/").rsplit("/", 1)[-1].replace("-", "_")
+    if key not in page_keys or access.allowed(role, f"page:{key}"):
+        return
+    noted = st.session_state.setdefault("_auth_refused_urls", set())
+    if key not in noted:
+        noted.add(key)
+        audit("denied", role=role, detail={"action": f"page:{key}", "by": "address"})
+        st.error(f"That page is not available to the {role} role.", icon=":material/lock:")
+
+
 def account_panel(role: str) -> None:
     """Sidebar: who is signed in and as what, sign-out; in demo mode the role picker instead."""
     if demo_mode():

@@ -144,6 +144,21 @@ def test_upload_by_url_is_refused_and_audited_as_denied(signin, monkeypatch):
     assert seen == [("denied", {"role": "leadership", "detail": {"action": "page:upload"}})]
 
 
+def test_an_address_to_a_page_outside_the_role_is_explained_and_audited(signin):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.secrets.update(AUTH)
+    at.user = person("lead2", ["leadership"])
+    at.context["url"] = "http://localhost:8501/upload"
+    at.run()
+    assert not at.exception
+    assert "That page is not available to the leadership role." in [e.value for e in at.error]
+    assert not at.get("file_uploader")
+    at.run()  # said once per session, audited once
+    denied = [r for r in audit_rows(signin) if r[3] == "denied"]
+    assert denied == [("lead2@council.example", "lead2", "leadership", "denied",
+                       {"action": "page:upload", "by": "address"})]
+
+
 def test_person_with_no_recognised_role_sees_no_access_and_no_data(signin):
     at = run_app(person("nobody", ["Some.Other.App"]))
     body = text_of(at)

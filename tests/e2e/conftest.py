@@ -89,6 +89,23 @@ class Server:
                 self.proc.wait(timeout=5)
 
 
+def _launch(script: str, *, port: int, env: dict, log: Path, args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """`streamlit run <script>` on 127.0.0.1:<port>, its output in `log`."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [
+                sys.executable, "-m", "streamlit", "run", script,
+                "--server.headless", "true",
+                "--server.port", str(port),
+                "--server.address", "127.0.0.1",
+                "--server.fileWatcherType", "none",
+                "--browser.gatherUsageStats", "false",
+                *args,
+            ],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
@@ -120,18 +137,7 @@ def start_server(
         env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, WORKFORCE_DEMO="1",
                    PYTHONUNBUFFERED="1")
         log = work / "streamlit.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [
-                    sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                    "--server.headless", "true",
-                    "--server.port", str(port),
-                    "--server.address", "127.0.0.1",
-                    "--server.fileWatcherType", "none",
-                    "--browser.gatherUsageStats", "false",
-                ],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-            )
+        proc = _launch("dashboard.py", port=port, env=env, log=log)
         server = Server(url=f"http://127.0.0.1:{port}", role=role, db=db, proc=proc)
         started.append(server)
         try:
@@ -242,19 +248,7 @@ def signin_server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path, chrom
     env = {k: v for k, v in os.environ.items() if k not in ("WORKFORCE_DEMO", "WORKFORCE_ACCESS")}
     env.update(WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_SEED_DEMO="0", PYTHONUNBUFFERED="1")
     log = work / "streamlit.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable, "-m", "streamlit", "run", "serve.py",
-                "--server.headless", "true",
-                "--server.port", str(port),
-                "--server.address", "127.0.0.1",
-                "--server.fileWatcherType", "none",
-                "--browser.gatherUsageStats", "false",
-                "--secrets.files", str(secrets_file),
-            ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
+    proc = _launch("serve.py", port=port, env=env, log=log, args=("--secrets.files", str(secrets_file)))
     server = SignInServer(url=f"http://localhost:{port}", role="signin", db=db, proc=proc,
                           provider=oidc_provider)
     try:

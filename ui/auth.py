@@ -40,10 +40,13 @@ def _now() -> float:
     return time.time()
 
 
-@st.cache_resource
+_CLOCK = SessionClock()
+
+
 def _clock() -> SessionClock:
-    """One idle clock per server process, shared by every session."""
-    return SessionClock()
+    """One idle clock per server process, shared by every session (a module global, not
+    st.cache_resource: clearing Streamlit's caches must not revive ended sign-ins)."""
+    return _CLOCK
 
 
 # --- who is here ---------------------------------------------------------------------------------

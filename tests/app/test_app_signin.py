@@ -115,6 +115,20 @@ def test_hr_person_gets_hr_and_the_audit_names_them(signin):
     assert rows == [("hr1@council.example", "hr1", "hr", "sign-in", {})]  # nothing else of the token
 
 
+def test_sign_out_is_audited_and_ends_the_sign_in(signin):
+    at = run_app(person("out1", ["scrutiny"]))
+    next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+    assert not at.exception
+    at.run()  # the browser comes back from the provider's sign-out
+    assert [t.value for t in at.title] == ["Children's Workforce Dashboard"]
+    assert [b.label for b in at.button] == ["Sign in"]  # st.logout cleared st.user
+    rows = [r for r in audit_rows(signin) if r[0] == "out1@council.example"]
+    assert [r[3] for r in rows] == ["sign-in", "sign-out"]
+    assert rows[1][:3] == ("out1@council.example", "out1", "scrutiny")
+    again = run_app(person("out1", ["scrutiny"]))  # the same token again (another tab): ended
+    assert "Your session has ended" in text_of(again)
+
+
 def test_widest_of_several_roles_wins_and_the_sidebar_says_so(signin):
     at = run_app(person("multi", ["scrutiny", "leadership", "not-a-role"]))
     assert "role: **Leadership** (the widest you hold; also Scrutiny member)" in text_of(at)

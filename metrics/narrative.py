@@ -309,3 +309,24 @@ def travel(values: list[Any], *, direction: str | None, months: int = 12) -> str
     if direction not in ("lower", "higher"):
         return "Rising" if change > 0 else "Falling"
     return "Better" if (change < 0) == (direction == "lower") else "Worse"
+
+
+def compare_words(*, value: Any, other: Any, unit: str, direction: str | None, name: str) -> str | None:
+    """'9.6 points higher than the statistical-neighbour median (8.7%): worse' — the gap in words.
+
+    Rates compare in percentage points; `other` in the same unit as `value` (rates as fractions).
+    """
+    v, o = as_float(value), as_float(other)
+    if v is None or o is None:
+        return None
+    diff = v - o
+    size = abs(diff) * 100 if unit == "rate" else abs(diff)
+    shown = f"{_round(size, 1):.1f}"
+    if shown == "0.0":
+        return f"the same as {name} ({format_number(o, unit)})"
+    words = {"rate": "points", "caseload": "cases per FTE", "count": "", "score": "points"}.get(unit, "")
+    way = "higher" if diff > 0 else "lower"
+    verdict = ""
+    if direction in ("lower", "higher"):
+        verdict = ": better" if (diff < 0) == (direction == "lower") else ": worse"
+    return f"{shown}{' ' + words if words else ''} {way} than {name} ({format_number(o, unit)}){verdict}"

@@ -133,6 +133,7 @@ def card_model(
     target_date: object = None,
     base_count: object = None,
     travel: str | None = None,
+    benchmark: str | None = None,
 ) -> Card:
     """Everything a card says, worked out without Streamlit."""
     status = status if status in STATUS_WORDS else "grey"
@@ -163,6 +164,8 @@ def card_model(
         status = "grey"
     if value_text not in ("No data yet", SUPPRESSED) and (base := base_words(base_count)):
         note = (note + " " if note else "") + base
+    if isinstance(benchmark, str) and benchmark and value_text not in ("No data yet", SUPPRESSED):
+        note = (note + " " if note else "") + benchmark[:1].upper() + benchmark[1:] + "."
     delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
     if change_text == "Unchanged on a year ago.":
         delta = "No change"  # an up arrow on "+0.0" would suggest a rise
@@ -180,7 +183,7 @@ def card_model(
         words = "Suppressed"
     elif partial_months is not None:
         words = f"Not enough months loaded (covers {partial_months} of 12)"
-    elif _missing(target) and travel and travel != "Not enough data":
+    elif _missing(target) and isinstance(travel, str) and travel != "Not enough data":
         words = f"No target · {travel} over 12 months"
     return Card(label=label, value_text=value_text, target_text=target_text, status=status,
                 status_words=words, delta=delta, change_text=change_text,
@@ -222,4 +225,5 @@ def card_grid(rows, *, per_row: int = 3) -> None:
                 target_date=getattr(row, "target_date", None),
                 base_count=getattr(row, "base_count", None),
                 travel=getattr(row, "travel", None),
+                benchmark=getattr(row, "gap", None),
             )

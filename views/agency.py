@@ -4,7 +4,7 @@ The target and its date come from data/targets.toml (metrics.targets), never fro
 
 import streamlit as st
 
-from ui import charts, data, downloads, layout, state
+from ui import charts, data, downloads, drill, layout, state
 
 state.require_page("agency")
 filters = state.get_filters()
@@ -35,21 +35,8 @@ layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month"
                   disclosure=downloads.people(counts=["People"], additive=False,
                                               follow={c: "People" for c in RATIO_FIGURES}))
 
-st.header("By service, " + ("team and " if state.can_see_teams() else "") + "job type")
-by_options = ["service", "team", "role_group"] if state.can_see_teams() else ["service", "role_group"]
-tabs = st.tabs([data.BY_LABELS[b] for b in by_options])
-for tab, by in zip(tabs, by_options):
-    with tab:
-        frame = data.breakdown("agency_rate_fte", filters, by=by)
-        layout.chart(
-            charts.bar_chart(frame, category="group", value="value", unit="rate",
-                             target=tg["value"], target_label=f"Target: at most {words['agency']} agency",
-                             axis_title="Agency share of FTE"),
-            alt=data.breakdown_alt("agency_rate_fte", frame, by=by), key=f"agency-by-{by}",
-        )
-        table = data.breakdown_table(frame, metric_id="agency_rate_fte", by=by)
-        layout.show_table(table, f"Agency share by {data.BY_LABELS[by].lower()}", key=f"agency-by-{by}-table",
-                          disclosure=downloads.breakdown(table, metric_id="agency_rate_fte"))
+drill.drill_section("agency_rate_fte", filters, key="agency", short="Agency share", target=tg["value"],
+                   target_label=f"Target: at most {words['agency']} agency")
 
 st.header("Agency cover of vacancies")
 cover = data.agency_cover(filters)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, layout, state
+from ui import charts, data, downloads, drill, layout, state
 
 state.require_page("caseloads")
 filters = state.get_filters()
@@ -49,14 +49,5 @@ if not state.can_see_teams():
     layout.show_table(values, "Case holders by caseload band", key="caseload-bands",
                       disclosure=downloads.people(counts=["Case holders"]))
 
-by = "team" if state.can_see_teams() else "service"
-st.header(f"By {by}")
-frame = data.breakdown("avg_caseload", filters, by=by)
-layout.chart(
-    charts.bar_chart(frame, category="group", value="value", unit="caseload", target=tg["value"],
-                     target_label=f"Target {tg['value']:g}", axis_title="Cases per FTE"),
-    alt=data.breakdown_alt("avg_caseload", frame, by=by), key="caseload-by",
-)
-table = data.breakdown_table(frame, metric_id="avg_caseload", by=by)
-layout.show_table(table, f"Average caseload by {by}", key="caseload-by-table",
-                  disclosure=downloads.breakdown(table, metric_id="avg_caseload"))
+drill.drill_section("avg_caseload", filters, key="caseload", short="Average caseload", target=tg["value"],
+                   target_label=f"Target {tg['value']:g}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, layout, state
+from ui import charts, data, downloads, drill, layout, state
 
 state.require_page("turnover")
 filters = state.get_filters()
@@ -61,3 +61,6 @@ layout.chart(
                        title="Share of leavers who had been here less than a year (rolling 12 months)"),
     alt=data.trend_alt("early_leaver_rate_12m", filters), key="early",
 )
+
+drill.drill_section("turnover_rate_fte_12m", filters, key="turnover", short="Turnover", target=tg["value"],
+                    target_label="Target: England 2025")

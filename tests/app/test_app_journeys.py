@@ -96,3 +96,69 @@ def _theme_measures(theme: str) -> list[str]:
     from metrics import catalogue
 
     return [m.label for m in catalogue.by_theme()[theme]]
+
+
+@pytest.fixture(scope="module")
+def store_with_dfe(tmp_path_factory, demo_db, reference_dir):
+    """The demo store with the published DfE indicators and neighbour model imported."""
+    import shutil
+
+    from metrics.benchmarks import import_files
+    from store import connect
+
+    dst = tmp_path_factory.mktemp("journeys-dfe") / "workforce.duckdb"
+    shutil.copy(demo_db, dst)
+    con = connect(dst)
+    try:
+        import_files(con, paths=[reference_dir / "dfe" / "csww_indicators_2017_to_2025.csv",
+                                 reference_dir / "dfe" / "sn_model_2025_wide.csv"], imported_by="test")
+    finally:
+        con.close()
+    return dst
+
+
+def test_overview_sets_each_headline_beside_england_and_the_neighbours(monkeypatch, store_with_dfe):
+    at = make_app(monkeypatch, db=store_with_dfe, role="scrutiny")
+    table = table_with(at, "Statistical-neighbour median")
+    agency = table[table["Measure"] == "Agency share of FTE"].iloc[0]
+    # DfE 2025: England 13.0%, median of Herefordshire's 10 statistical neighbours 8.7%
+    assert (float(agency["England"]), float(agency["Statistical-neighbour median"])) == (13.0, 8.7)
+    value = float(agency["Value"])
+    gap = value - 8.7
+    assert agency["Compared with neighbours"] == (
+        f"{abs(gap):.1f} points {'higher' if gap > 0 else 'lower'} than the statistical-neighbour median "
+        f"(Sept 2025) (8.7%): {'worse' if gap > 0 else 'better'}")
+    caseload = table[table["Measure"] == "Average caseload"].iloc[0]
+    assert (float(caseload["England"]), float(caseload["Statistical-neighbour median"])) == (15.2, 16.4)
+    captions = " ".join(c.value for c in at.caption)
+    assert "than the statistical-neighbour median (Sept 2025) (8.7%)" in captions
+
+
+def test_turnover_page_drills_to_the_team_that_moved_the_figure(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception
+    assert [t.label for t in at.tabs][-3:] == ["Service", "Team", "Job type"]
+    by_team = next(d.value for d in at.dataframe if "Team" in d.value.columns and "Small group" in d.value.columns)
+    values = by_team.iloc[:, 1].astype(float)
+    assert list(values) == sorted(values, reverse=True)  # a ranking, largest first
+    changed = next(d.value for d in at.dataframe if "Team" in d.value.columns and "People now" in d.value.columns)
+    assert 1 <= len(changed) <= 5
+    weights = [abs(float(c.split()[0])) * float(p) for c, p in zip(changed["Change"], changed["People now"])]
+    assert weights == sorted(weights, reverse=True) or max(weights) - min(weights) < 1  # rounding
+    top = changed.iloc[0]
+    row = by_team[by_team["Team"] == top["Team"]].iloc[0]
+    assert float(top.iloc[1]) == float(row.iloc[1]) and float(top["People now"]) == float(row["People"])
+    now, then = float(top.iloc[1]), float(top["A year ago"])
+    assert top["Change"].startswith(f"{abs(now - then):.1f} points {'higher' if now > then else 'lower'}")
+
+
+def test_scrutiny_drills_by_service_and_job_type_only(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception
+    assert "Team" not in [t.label for t in at.tabs]
+    for d in at.dataframe:
+        if "People now" in d.value.columns:
+            assert (d.value["People now"].astype(float) >= 5).all()
+            assert (d.value["People a year ago"].astype(float) >= 5).all()

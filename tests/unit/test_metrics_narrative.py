@@ -212,3 +212,14 @@ def test_direction_of_travel_is_judged_against_the_measures_own_variation():
     flat = [5.0] * 13
     assert travel(flat, direction="lower") == "Steady"
     assert travel(["c"] * 13, direction="lower") == "Not enough data"
+
+
+def test_gap_to_a_benchmark_in_words():
+    from metrics.narrative import compare_words
+
+    # the case: agency 18.3% against a statistical-neighbour median of 8.7%
+    assert compare_words(value=0.183, other=0.087, unit="rate", direction="lower",
+                         name="the neighbours' median") == "9.6 points higher than the neighbours' median (8.7%): worse"
+    assert compare_words(value=13.6, other=15.2, unit="caseload", direction="lower", name="England") == (
+        "1.6 cases per FTE lower than England (15.2 cases per FTE): better")
+    assert compare_words(value=0.1, other=None, unit="rate", direction="lower", name="England") is None

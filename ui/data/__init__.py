@@ -15,10 +15,11 @@ from ui.data.alt import (  # noqa: F401
     over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt,
 )
 from ui.data.base import BY_LABELS, filter_options, load_info, metric  # noqa: F401
-from ui.data.breakdowns import breakdown, breakdown_table  # noqa: F401
+from ui.data.breakdowns import breakdown, breakdown_table, what_changed, what_changed_table  # noqa: F401
 from ui.data.measures import (  # noqa: F401
     STATUS_WORDS, UNIT_WORDS, agency_target_words, at_period, caseload_threshold, evaluated,
-    headline, headline_table, measures_table, narrative, permanent_target, target_info, theme_summary,
+    add_benchmarks, headline, headline_table, measures_table, narrative, permanent_target, target_info,
+    theme_summary,
     themes, trend, verdict,
 )
 from ui.data.people import (  # noqa: F401
@@ -26,5 +27,6 @@ from ui.data.people import (  # noqa: F401
     county_population, leavers_by_reason, length_of_service, local_by_job, profile,
 )
 from ui.data.trends import (  # noqa: F401
+    published,
     MET_AHEAD_MONTHS, england, permanent_share_trend, projection, ratio_table,
 )

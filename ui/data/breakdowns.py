@@ -36,7 +36,11 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
     if is_suppressed(role):
         frame = suppress_metric_frame(frame)
         frame.loc[frame["suppressed"], "status"] = "grey"
-    frame = frame[frame["group"].notna()].sort_values("group").reset_index(drop=True)
+    frame = frame[frame["group"].notna()]
+    # largest first (hidden "c" groups last), so the chart and table read as a ranking
+    order = pd.to_numeric(frame["value"], errors="coerce")
+    frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
+    frame = frame.drop(columns="_v").reset_index(drop=True)
     return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered"]]
 
 
@@ -54,4 +58,52 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataF
         "Status": [status_words(s, value=_clean(v), target=_clean(t), partial=bool(p), months=mc)
                    for s, v, t, p, mc in zip(frame["status"], frame["value"], frame["target"],
                                              frame["partial"].fillna(False), frame["months_covered"])],
+    })
+
+
+def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> pd.DataFrame:
+    """The groups that moved the figure most since a year ago: value now and then, the change and
+    the people each rests on, biggest people-weighted movement first. For scrutiny a group resting
+    on fewer than 5 people now or a year ago is left out (its change would give its figure away)."""
+    ctx = _ctx(filters=filters, by=by)
+    return _what_changed(ctx.path, ctx.version, ctx.role, metric_id, by, top, *_fkey(filters))
+
+
+@st.cache_data(**CACHE)
+def _what_changed(path, version, role, metric_id, by, top, period, scope, service, team) -> pd.DataFrame:
+    from metrics.suppression import MIN_COUNT
+
+    cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then"]
+    with db.open_cursor() as cur:
+        flt = _engine_filters(service, team)
+        now = engine.evaluate(cur, period=period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
+        then_period = (pd.Timestamp(period + "-01") - pd.DateOffset(months=12)).strftime("%Y-%m")
+        if then_period not in {f"{p:%Y-%m}" for p in engine.periods(cur)}:
+            return pd.DataFrame(columns=cols)
+        then = engine.compute(cur, period=then_period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
+    frame = now[now["group"].notna()].merge(
+        then[then["group"].notna()][["group", "base_count"]].rename(columns={"base_count": "base_then"}),
+        on="group", how="left")
+    frame = frame.dropna(subset=["change_on_year"])
+    if role in SUPPRESSED_ROLES:
+        frame = frame[(frame["base_count"] >= MIN_COUNT) & (frame["base_then"].fillna(0) >= MIN_COUNT)]
+    weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
+    frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)
+    return frame[cols].reset_index(drop=True)
+
+
+def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataFrame:
+    """`what_changed` in words and numbers a reader can scan."""
+    from metrics.narrative import format_change as change_words
+
+    m = metric(metric_id)
+    return pd.DataFrame({
+        BY_LABELS[by]: frame["group"],
+        f"Now ({UNIT_WORDS.get(m.unit, '')})": [_shown(_clean(v), m.unit) for v in frame["value"]],
+        "A year ago": [_shown(_clean(v), m.unit) for v in frame["year_ago_value"]],
+        "Change": [change_words(m, _clean(c)) + ("" if m.direction is None or not _clean(c) else
+                   (" (better)" if (_clean(c) < 0) == (m.direction == "lower") else " (worse)"))
+                   for c in frame["change_on_year"]],
+        "People now": [_clean(v) for v in frame["base_count"]],
+        "People a year ago": [_clean(v) for v in frame["base_then"]],
     })

@@ -94,6 +94,30 @@ def headline(filters: Filters) -> pd.DataFrame:
     rows = at_period(filters, catalogue.HEADLINE_IDS)
     rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
     rows["target_date"] = [target_info(mid)["date"] for mid in rows["metric_id"]]
+    add_benchmarks(rows)
+    return rows
+
+
+def add_benchmarks(rows: pd.DataFrame) -> pd.DataFrame:
+    """England and the statistical-neighbour median beside each measure (latest DfE year, 30
+    September), with the gap to the neighbours (else England) in words; None where not published."""
+    from metrics.narrative import compare_words
+    from ui.data.trends import published
+
+    pubs = [published(mid) for mid in rows["metric_id"]]
+    rows["bench_year"] = [p["year"] if p else None for p in pubs]
+    rows["england"] = [p["england"] if p else None for p in pubs]
+    rows["sn_median"] = [p["sn_median"] if p else None for p in pubs]
+    gaps = []
+    for r, p in zip(rows.to_dict("records"), pubs):
+        if not p or isinstance(r["value"], str):
+            gaps.append(None)
+            continue
+        other, name = ((p["sn_median"], "the statistical-neighbour median") if p["sn_median"] is not None
+                       else (p["england"], "England"))
+        gaps.append(compare_words(value=r["value"], other=other, unit=r["unit"], direction=r["direction"],
+                                  name=f"{name} (Sept {p['year']})"))
+    rows["gap"] = gaps
     return rows
 
 
@@ -166,6 +190,11 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
         "People": ["—" if b is None else b for b in base],
         "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
     })
+    if "england" in rows and rows["england"].notna().any():
+        out["England"] = ["—" if pd.isna(v) else _shown(float(v), u) for v, u in zip(rows["england"], rows["unit"])]
+        out["Statistical-neighbour median"] = ["—" if pd.isna(v) else _shown(float(v), u)
+                                               for v, u in zip(rows["sn_median"], rows["unit"])]
+        out["Compared with neighbours"] = [g if isinstance(g, str) else "—" for g in rows["gap"]]
     if "travel" in rows:
         out.insert(5, "Over 12 months", [t if v == "No target" else "—"
                                          for t, v in zip(rows["travel"], (verdict(r) for r in rows.to_dict("records")))])
@@ -175,7 +204,7 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
 
 def headline_table(filters: Filters) -> pd.DataFrame:
     """The Overview cards as a table (change for rates in percentage points)."""
-    return measures_table(at_period(filters, catalogue.HEADLINE_IDS))
+    return measures_table(add_benchmarks(at_period(filters, catalogue.HEADLINE_IDS)))
 
 
 def themes(filters: Filters) -> dict[str, pd.DataFrame]:

@@ -19,14 +19,12 @@ from ui.data.breakdowns import breakdown, breakdown_table, what_changed, what_ch
 from ui.data.measures import (  # noqa: F401
     STATUS_WORDS, UNIT_WORDS, agency_target_words, at_period, caseload_threshold, evaluated,
     add_benchmarks, headline, headline_table, measures_table, narrative, permanent_target, target_info,
-    theme_summary,
-    themes, trend, verdict,
+    published, theme_summary, themes, trend, verdict,
 )
 from ui.data.people import (  # noqa: F401
     PROFILE_LABELS, agency_cover, caseload_bands, caseload_values, conversions, county_ethnicity,
     county_population, leavers_by_reason, length_of_service, local_by_job, profile,
 )
 from ui.data.trends import (  # noqa: F401
-    published,
     MET_AHEAD_MONTHS, england, permanent_share_trend, projection, ratio_table,
 )

@@ -85,7 +85,7 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
         then[then["group"].notna()][["group", "base_count"]].rename(columns={"base_count": "base_then"}),
         on="group", how="left")
     frame = frame.dropna(subset=["change_on_year"])
-    if role in SUPPRESSED_ROLES:
+    if is_suppressed(role):
         frame = frame[(frame["base_count"] >= MIN_COUNT) & (frame["base_then"].fillna(0) >= MIN_COUNT)]
     weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
     frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)

@@ -98,11 +98,41 @@ def headline(filters: Filters) -> pd.DataFrame:
     return rows
 
 
+def published(metric_id: str) -> dict | None:
+    """The latest published DfE figures for a measure in our units: year, England, the
+    statistical-neighbour median (None when the model is not imported); None if not imported."""
+    ctx = _ctx()
+    return _published(ctx.path, ctx.version, metric_id)
+
+
+@st.cache_data(**CACHE)
+def _published(path: str, version: str, metric_id: str) -> dict | None:
+    import duckdb
+
+    from metrics import benchmarks
+
+    indicator = benchmarks.OUR_TO_DFE.get(metric_id)
+    if indicator is None:
+        return None
+    try:
+        with db.open_cursor() as cur:
+            frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
+    except (benchmarks.BenchmarkError, duckdb.Error):
+        return None
+    frame = frame.dropna(subset=["england_value"])
+    if frame.empty:
+        return None
+    row = frame.sort_values("year").iloc[-1]
+    scale = 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
+    sn = row.get("sn_median")
+    return {"year": int(row["year"]), "england": float(row["england_value"]) / scale,
+            "sn_median": None if sn is None or pd.isna(sn) else float(sn) / scale}
+
+
 def add_benchmarks(rows: pd.DataFrame) -> pd.DataFrame:
     """England and the statistical-neighbour median beside each measure (latest DfE year, 30
     September), with the gap to the neighbours (else England) in words; None where not published."""
     from metrics.narrative import compare_words
-    from ui.data.trends import published
 
     pubs = [published(mid) for mid in rows["metric_id"]]
     rows["bench_year"] = [p["year"] if p else None for p in pubs]

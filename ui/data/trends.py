@@ -14,37 +14,6 @@ from ui.filters import Filters
 from ui.state import is_suppressed
 
 
-def published(metric_id: str) -> dict | None:
-    """The latest published DfE figures for a measure in our units: year, England, the
-    statistical-neighbour median (None when the model is not imported); None if not imported."""
-    ctx = _ctx()
-    return _published(ctx.path, ctx.version, metric_id)
-
-
-@st.cache_data(**CACHE)
-def _published(path: str, version: str, metric_id: str) -> dict | None:
-    import duckdb
-
-    from metrics import benchmarks
-
-    indicator = benchmarks.OUR_TO_DFE.get(metric_id)
-    if indicator is None:
-        return None
-    try:
-        with db.open_cursor() as cur:
-            frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
-    except (benchmarks.BenchmarkError, duckdb.Error):
-        return None
-    frame = frame.dropna(subset=["england_value"])
-    if frame.empty:
-        return None
-    row = frame.sort_values("year").iloc[-1]
-    scale = 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
-    sn = row.get("sn_median")
-    return {"year": int(row["year"]), "england": float(row["england_value"]) / scale,
-            "sn_median": None if sn is None or pd.isna(sn) else float(sn) / scale}
-
-
 def england(metric_id: str) -> pd.DataFrame:
     """England's published figure (DfE, 30 September each year) in our units; empty if not imported."""
     ctx = _ctx()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -227,10 +228,39 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
         else:
             restated.append("")
     items = items.copy()
+    _add_context(con, items)
     items["shown"] = shown
     items["now"] = now_col
     items["restated"] = restated
     return Pack(header=header, items=items)
+
+
+def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame) -> None:
+    """Target (from the targets file now), status on the frozen value (none on a part-year figure)
+    and the same month a year earlier (today's figure), for the committee's reading of each row."""
+    from metrics.targets import load_targets, status
+
+    targets = load_targets()
+    loaded = set(engine.periods(con))
+    year_ago: dict[tuple[str, str, date], float | None] = {}
+    for (scope, period), grp in items.groupby(["scope", "period"]):
+        ago = _months_back(_to_date(period), 12)
+        if ago in loaded:
+            frame = engine.compute(con, period=ago, scope=scope, metric_ids=list(grp["metric_id"]))
+            for r in frame.to_dict("records"):
+                if r.get("group") is None or pd.isna(r.get("group")):
+                    year_ago[(r["metric_id"], scope, _to_date(period))] = _num(r.get("value"))
+    items["target"] = [targets[m].value if m in targets else None for m in items["metric_id"]]
+    items["direction"] = [targets[m].direction if m in targets else catalogue.get(m).direction
+                          for m in items["metric_id"]]
+    items["status"] = ["grey" if p is True else status(metric_id=m, value=_num(v), targets=targets)
+                       for m, v, p in zip(items["metric_id"], items["value"], items["partial"])]
+    items["year_ago"] = [year_ago.get((m, sc, _to_date(p))) for m, sc, p in
+                         zip(items["metric_id"], items["scope"], items["period"])]
+
+
+STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "—"}
+XLSX_FORMATS = {"rate": "0.0%", "caseload": "0.0", "count": "#,##0", "score": "0"}
 
 
 def _small(it: Any) -> bool:
@@ -246,16 +276,41 @@ def _small(it: Any) -> bool:
 
 
 def pack_table(pack: Pack) -> pd.DataFrame:
-    """The pack as the committee reads it (one row per measure)."""
+    """The pack as the committee reads it: one row per measure with its value and unit, target,
+    status, change on a year ago and the people it rests on; ids and loads are in `provenance_table`."""
+    from metrics.narrative import compare_words, target_words
+
+    it = pack.items
+    rows = []
+    for r in it.itertuples():
+        hidden = r.shown == "c"
+        partial = r.partial is True
+        rows.append({
+            "Measure": r.label,
+            "Theme": catalogue.get(r.metric_id).theme,
+            "Month": f"{_to_date(r.period):%B %Y}",
+            "Value": r.shown,
+            "Target": target_words(r.target, r.unit, r.direction),
+            "Status": ("—" if hidden else f"Not enough months loaded (covers {int(r.months_covered)} of 12)"
+                       if partial else STATUS_WORDS.get(r.status, "—")),
+            "Change on a year ago": ("—" if hidden or r.year_ago is None or pd.isna(r.value) else
+                                     (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
+                                                    direction=r.direction, name="a year ago") or "—")),
+            "People": "c" if hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
+            "Restated": r.restated,
+        })
+    return pd.DataFrame(rows, columns=["Measure", "Theme", "Month", "Value", "Target", "Status",
+                                       "Change on a year ago", "People", "Restated"])
+
+
+def provenance_table(pack: Pack) -> pd.DataFrame:
+    """Where each figure came from (for audit, not for the committee): loads, definition version."""
     it = pack.items
     return pd.DataFrame({
-        "Measure": it["label"],
-        "Theme": [catalogue.get(m).theme for m in it["metric_id"]],
-        "Month": [f"{_to_date(p):%B %Y}" for p in it["period"]],
-        "Value": it["shown"],
+        "Measure": it["label"], "Measure id": it["metric_id"],
         "Numerator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["numerator"])],
         "Denominator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["denominator"])],
-        "Restated": it["restated"],
+        "Months covered": [None if pd.isna(v) else int(v) for v in it["months_covered"]],
         "Loads": [", ".join(str(x) for x in json.loads(v)) for v in it["load_ids"]],
         "Definition version": it["definition_version"],
     })
@@ -271,13 +326,45 @@ def definitions_table(pack: Pack) -> pd.DataFrame:
 
 
 def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
-    """The pack as an Excel workbook (figures, definitions); every cell neutralised."""
+    """The pack as an Excel workbook: figures as numbers with number formats, definitions, and a
+    hidden provenance sheet (loads, definition version); every cell neutralised."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment
+
+    from metrics.narrative import format_when
+
     pack = get_pack(con, pack_id=pack_id)
     h = pack.header
     title = (f"{COUNCIL_NAME} — {COMMITTEE_NAME}, {_to_date(h['meeting_date']):%-d %B %Y}: {h['title']} "
              f"({SCOPE_LABELS.get(h['scope'], h['scope'])}, month end {_to_date(h['period']):%B %Y}; "
-             f"published {h['published_at']:%-d %B %Y} by {h['published_by']})")
-    return to_xlsx_bytes({"Figures": pack_table(pack), "Definitions": definitions_table(pack)}, title=title)
+             f"published {format_when(h['published_at'])} by {h['published_by']})")
+    figures = pack_table(pack)
+    figures.insert(4, "Unit", [UNIT_WORDS.get(u, "") for u in pack.items["unit"]])
+    # the value as a number (rates as fractions shown with a % format); "c" stays text
+    figures["Value"] = [v if s == "c" else (None if pd.isna(v) else float(v))
+                        for s, v in zip(pack.items["shown"], pack.items["value"])]
+    raw = to_xlsx_bytes({"Figures": figures, "Definitions": definitions_table(pack),
+                         "Provenance": provenance_table(pack)}, title=title)
+    wb = load_workbook(io.BytesIO(raw))
+    ws = wb["Figures"]
+    for i, unit in enumerate(pack.items["unit"], start=4):
+        ws.cell(row=i, column=4).number_format = XLSX_FORMATS.get(unit, "0.0")
+    widths = {"A": 34, "B": 30, "C": 14, "D": 10, "E": 14, "F": 16, "G": 22, "H": 40, "I": 9, "J": 30}
+    for col, width in widths.items():
+        ws.column_dimensions[col].width = width
+    for row in ws.iter_rows(min_row=3):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    wb["Provenance"].sheet_state = "hidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+UNIT_WORDS = {"rate": "%", "caseload": "cases per FTE", "count": "people", "score": "out of 100"}
 
 
 _CSS = """
@@ -305,20 +392,22 @@ def pack_html(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = CO
     h = pack.header
     e = html.escape
     table = pack_table(pack)
+    cols = list(table.columns)
     rows = []
     for r in table.itertuples(index=False):
-        num = "" if r.Numerator is None or pd.isna(r.Numerator) else f"{r.Numerator:,.1f}".removesuffix(".0")
-        den = "" if r.Denominator is None or pd.isna(r.Denominator) else f"{r.Denominator:,.1f}".removesuffix(".0")
-        rows.append(
-            f"<tr><td>{e(r.Measure)}</td><td>{e(r.Theme)}</td><td>{e(r.Month)}</td>"
-            f"<td class='num'>{e(str(r.Value))}</td><td class='num'>{e(num)}</td><td class='num'>{e(den)}</td>"
-            f"<td class='restated'>{e(r.Restated)}</td></tr>"
-        )
+        cells = "".join(
+            f"<td class='{'num' if c in ('Value', 'People') else 'restated' if c == 'Restated' else ''}'>"
+            f"{e(str(v))}</td>" for c, v in zip(cols, r))
+        rows.append(f"<tr>{cells}</tr>")
     defs = "".join(
         f"<dt><strong>{e(d.Measure)}</strong></dt><dd>{e(d.Definition)} Numerator: {e(d.Numerator)}. "
         f"Denominator: {e(d.Denominator)}.</dd>"
         for d in definitions_table(pack).itertuples(index=False)
     )
+    from metrics.narrative import format_when
+    from recommendations import progress, service
+
+    tracker_line = progress.summary_line(service.list_recommendations(con, today=date.today()))
     loads = sorted({int(x) for v in pack.items["load_ids"] for x in json.loads(v)})
     any_restated = any(bool(x) for x in pack.items["restated"])
     restated_note = (
@@ -334,15 +423,19 @@ def pack_html(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = CO
 <p class="meta">Meeting date: <strong>{_to_date(h['meeting_date']):%-d %B %Y}</strong></p></header>
 <h1>{e(h['title'])}</h1>
 <p class="meta">Population: {e(SCOPE_LABELS.get(h['scope'], h['scope']))}. Figures at month end {_to_date(h['period']):%B %Y}.</p>
-<p class="meta">Published {h['published_at']:%-d %B %Y %H:%M} UTC by {e(str(h['published_by']))}. Definition version {e(h['definition_version'])}.</p>
-<h2>Figures</h2>
-<table><thead><tr><th>Measure</th><th>Theme</th><th>Month</th><th>Value</th><th>Numerator</th><th>Denominator</th><th>Restated</th></tr></thead>
+<p class="meta">Published {e(format_when(h['published_at']))} (UK time) by {e(str(h['published_by']))}.</p>
+<h2>1. Workforce measures</h2>
+<table><thead><tr>{''.join(f'<th>{e(c)}</th>' for c in cols)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 {restated_note}
-<p>c = not shown because it rests on fewer than 5 people. Rates are percentages of the denominator.</p>
-<h2>Definitions</h2>
+<p>Targets are the directorate's (data/targets.toml); a measure covering fewer than 12 months gets no
+status. c = not shown because it rests on fewer than 5 people. People = the people the figure rests on.</p>
+<h2>2. The committee's recommendations</h2>
+<p>{e(tracker_line)}</p>
+<h2>3. Definitions</h2>
 <dl>{defs}</dl>
-<footer>Figures frozen when published (pack {int(h['pack_id'])}); they come from loads {e(', '.join(map(str, loads)) or 'none')} of the workforce store.</footer>
+<footer>Figures frozen when published. Appendix (for audit): pack {int(h['pack_id'])}, from loads
+{e(', '.join(map(str, loads)) or 'none')} of the workforce store, definition version {e(h['definition_version'])}.</footer>
 </body></html>
 """
 

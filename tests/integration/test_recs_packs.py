@@ -91,20 +91,40 @@ def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_p
     assert agency["restated"] == f"restated: was {was * 100:.1f}%, now {now * 100:.1f}%"
     table = packs.pack_table(pack)
     assert table.loc[0, "Restated"] == agency["restated"]
-    assert table.loc[0, "Loads"] == str(json.loads(frozen_rows[0][14])[0])
+    # what a committee needs, and no internal ids (those are in the provenance table)
+    assert list(table.columns) == ["Measure", "Theme", "Month", "Value", "Target", "Status",
+                                   "Change on a year ago", "People", "Restated"]
+    assert table.loc[0, "Target"] == "at most 20.0%"
+    assert table.loc[0, "Status"] == ("On target" if was <= 0.20 else
+                                      "Close to target" if was <= 0.25 else "Off target")
+    assert int(table.loc[0, "People"]) == int(frozen_rows[0][13])
+    assert packs.provenance_table(pack).loc[0, "Loads"] == str(json.loads(frozen_rows[0][14])[0])
 
+    from recommendations.seed import seed_if_empty
+
+    seed_if_empty(con)  # the tracker, as the page seeds it, so the pack can summarise it
     html = packs.pack_html(con, pack_id=pid)
     assert "Herefordshire Council" in html and "Children and Young People Scrutiny Committee" in html
     assert f"Meeting date: <strong>{latest:%-d} " not in html  # meeting is the 25th, not the 1st
     assert f"Meeting date: <strong>25 {latest:%B %Y}</strong>" in html
-    assert agency["restated"] in html and "<h2>Definitions</h2>" in html
+    assert agency["restated"] in html and "<h2>3. Definitions</h2>" in html
     assert "Some figures have been restated" in html
+    assert "UTC" not in html and "(UK time)" in html
+    assert "<h2>2. The committee's recommendations</h2>" in html and "Of 49 recommendations since September 2023" in html
+    body = html[:html.index("<footer>")]
+    assert "Definition version" not in body and "catalogue-" not in body and "loads " not in body
 
     wb = load_workbook(io.BytesIO(packs.pack_xlsx_bytes(con, pack_id=pid)))
     ws = wb["Figures"]
     header = [c.value for c in ws[3]]
     assert header[:4] == ["Measure", "Theme", "Month", "Value"]
     assert ws.cell(row=4, column=1).value == "Agency share of FTE"
-    assert ws.cell(row=4, column=4).value == format_value(was, "rate")
+    # a number with a percentage format, not the text "18.3%"
+    assert ws.cell(row=4, column=4).value == pytest.approx(was)
+    assert ws.cell(row=4, column=4).number_format == "0.0%"
+    assert header[4] == "Unit" and ws.cell(row=4, column=5).value == "%"
     assert ws.cell(row=4, column=header.index("Restated") + 1).value == agency["restated"]
+    assert ws.cell(row=4, column=1).alignment.wrap_text and ws.column_dimensions["A"].width >= 30
     assert "Definitions" in wb.sheetnames
+    assert wb["Provenance"].sheet_state == "hidden" and "Loads" in [c.value for c in wb["Provenance"][3]]
+    assert "UTC" not in ws.cell(row=1, column=1).value

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from access import allowed
+from store import StoreBusy
 from ui import auth, layout
 
 ROOT = Path(__file__).resolve().parent
@@ -53,9 +54,12 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
-page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
-auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
-layout.sidebar(ROLE)
-layout.demo_banner()
-page.run()
+try:
+    ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
+    page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
+    auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
+    layout.sidebar(ROLE)
+    layout.demo_banner()
+    page.run()
+except StoreBusy as exc:  # a command-line load holds the store for a moment: say so calmly
+    layout.store_busy(exc)

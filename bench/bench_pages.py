@@ -48,12 +48,9 @@ def _import_benchmarks() -> None:
     from metrics import benchmarks
     from ui import db
 
-    cur = db.get_connection().cursor()
-    try:
+    with db.open_cursor() as cur:
         if benchmarks.imports(cur).empty:
             benchmarks.import_files(cur, paths=files, imported_by="bench")
-    finally:
-        cur.close()
 
 
 def pages() -> list[tuple[str, str]]:
@@ -83,8 +80,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
     os.environ["WORKFORCE_DB"] = str(db)
     os.environ["WORKFORCE_ROLE"] = role
     os.environ["WORKFORCE_DEMO"] = "1"
-    os.environ["WORKFORCE_SEED_DEMO"] = "0"
-    uidb.reset_connection()
+    uidb.clear_caches()
     _import_benchmarks()
     out: dict[str, tuple[float, float]] = {}
     AppTest.from_file(str(ROOT / "views" / "upload.py"), default_timeout=120).run()  # imports once
@@ -105,7 +101,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
             at.run()
             times.append((time.perf_counter() - started) * 1000)
         out[title] = (cold, statistics.median(times))
-    uidb.reset_connection()
+    uidb.clear_caches()
     return out
 
 

@@ -1,7 +1,8 @@
 """Command line for loading extracts: python -m ingest FILE --period YYYY-MM.
 
 Why a CLI: HR's monthly load can be scripted or run by IT without the dashboard, and the
-exit codes (0 loaded/unchanged, 1 invalid file, 2 usage) let a scheduler tell what happened.
+exit codes (0 loaded/unchanged, 1 invalid file, 2 usage, 3 store busy) let a scheduler tell what
+happened.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ database: --db PATH, else $WORKFORCE_DB, else data/workforce.duckdb.
 exit codes:
   0  loaded, replaced, unchanged, dry run passed, template written or demo built
   1  the file is invalid or unsafe (full report on stderr; nothing written)
-  2  usage error (bad arguments or period, missing file)
+  2  usage error (bad arguments or period, missing file), or the store cannot be opened
+  3  the store is busy (another load or the dashboard's write held it for longer than
+     $WORKFORCE_STORE_WAIT seconds, default 30); nothing written, try again
 """
 
 
@@ -72,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"template written to {out}")
         return 0
 
-    from store import StoreError, connect, default_db_path
+    from store import EXIT_BUSY, StoreBusy, StoreError, default_db_path, writing
 
     db = Path(args.db) if args.db else default_db_path()
 
@@ -105,22 +108,23 @@ def main(argv: list[str] | None = None) -> int:
         limits.max_file_bytes = int(args.max_mb * 1024 * 1024)
     loaded_by = args.loaded_by or os.environ.get("USER") or _whoami()
 
+    who = f"python -m ingest ({loaded_by}: {path.name} for {args.period})"
     try:
-        con = connect(db)
+        with writing(db, who=who) as con:
+            result = load_file(con=con, path=path, period=args.period, loaded_by=loaded_by,
+                               dry_run=args.dry_run, limits=limits)
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    try:
-        result = load_file(con=con, path=path, period=args.period, loaded_by=loaded_by,
-                           dry_run=args.dry_run, limits=limits)
     except ExtractRejected as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
         print(f"{path.name}: not loaded — {len(errors)} problem(s) to fix; nothing was written.",
               file=sys.stderr)
         print(exc.report(), file=sys.stderr)
         return 1
-    finally:
-        con.close()
     print(result.summary())
     for w in result.warnings:
         print(f"WARNING {w}", file=sys.stderr)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from store import AGENCY_WORKER_TYPE as _AGENCY
+
 _HEADER_KEYS: dict[int, frozenset[str]] = {}
 _HEADER_INDEX: dict[int, dict[str, "Column"]] = {}
 
@@ -43,7 +45,7 @@ ROLE_GROUPS: tuple[str, ...] = (
 #: Casual counts as employed; only Agency is agency (DESIGN §4).
 WORKER_TYPES: tuple[str, ...] = ("Permanent", "Fixed-term", "Casual", "Agency")
 EMPLOYED_WORKER_TYPES: tuple[str, ...] = ("Permanent", "Fixed-term", "Casual")
-AGENCY_WORKER_TYPE = "Agency"
+AGENCY_WORKER_TYPE = _AGENCY  # the store's employed/agency predicate rests on this value
 
 LEAVER_REASONS: tuple[str, ...] = (
     "Resignation",

@@ -24,6 +24,8 @@ from openpyxl.utils import get_column_letter
 from ingest import contract as C
 from ingest.problems import PeriodError, Problem
 from ingest.reader import RawSheet
+from store import periods
+from store.periods import month_end
 
 HEADCOUNT_SWING = 0.20  # warn when Staff headcount moves more than this from the previous month
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -43,20 +45,12 @@ _NAMED_MONTH = re.compile(r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Za-z]+)[\s,\-]+(\
 
 
 def parse_period(period: str | date) -> date:
-    """'YYYY-MM' (or a date) -> the first day of that month; PeriodError when it is not one."""
-    if isinstance(period, datetime):
-        return date(period.year, period.month, 1)
-    if isinstance(period, date):
-        return date(period.year, period.month, 1)
-    m = re.fullmatch(r"\s*(\d{4})-(\d{2})\s*", str(period))
-    if not m or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
-        raise PeriodError(f"The period must be a month written YYYY-MM (e.g. 2025-03), not {period!r}.")
-    return date(int(m.group(1)), int(m.group(2)), 1)
-
-
-def month_end(first: date) -> date:
-    """Last day of the month that starts on `first`."""
-    return date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
+    """'YYYY-MM' (or a date) -> the first day of that month (store.periods, strictly as typed by
+    a person); the loader's PeriodError when it is not one."""
+    try:
+        return periods.parse_period(period, strict=True)
+    except periods.PeriodError as exc:
+        raise PeriodError(str(exc)) from None
 
 
 def _fmt_date(d: date) -> str:

@@ -29,6 +29,7 @@ import pandas as pd
 
 from metrics import catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES, MetricError
+from store import BUSY_HELP
 
 FIELDS = ("value", "numerator", "denominator", "months_covered", "partial", "base_count",
           "target", "status", "year_ago_value", "change_on_year")
@@ -38,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="python -m metrics",
         description="Workforce measures (DESIGN §4) for a month, with targets and status.",
+        epilog="exit codes: 0 done; 2 bad arguments or no store; " + BUSY_HELP,
     )
     ap.add_argument("--period", help="reporting month YYYY-MM (required unless --history)")
     ap.add_argument("--scope", choices=SCOPES, default="social_workers")
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.period is None and not args.history:
         ap.error("--period YYYY-MM is required (or use --history for every loaded period)")
-    from store import StoreError, connect, default_db_path
+    from store import EXIT_BUSY, StoreBusy, StoreError, connect, default_db_path
 
     db = args.db if args.db is not None else default_db_path()
     if not Path(db).is_file():
@@ -126,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         con = connect(db, read_only=True)
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -717,19 +717,25 @@ def _fmt(v: object) -> str:
 
 
 def connect(path: str | Path | None = None) -> duckdb.DuckDBPyConnection:
-    """Open the workforce store (store.connect), naming a failure as a BenchmarkError."""
-    from store import StoreError
+    """Open the workforce store (store.connect), naming a failure as a BenchmarkError (a busy
+    store stays store.StoreBusy, so the command line can exit with store.EXIT_BUSY)."""
+    from store import StoreBusy, StoreError
     from store import connect as store_connect
 
     try:
         return store_connect(path)
+    except StoreBusy:
+        raise
     except StoreError as exc:
         raise BenchmarkError(str(exc)) from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """python -m metrics.benchmarks import FILE... | show [--la 884] | download [--url URL]."""
-    parser = argparse.ArgumentParser(prog="python -m metrics.benchmarks", description=__doc__.splitlines()[0])
+    from store import BUSY_HELP, EXIT_BUSY, StoreBusy
+
+    parser = argparse.ArgumentParser(prog="python -m metrics.benchmarks", description=__doc__.splitlines()[0],
+                                     epilog="exit codes: 0 done; 2 bad file, arguments or store; " + BUSY_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
     p_imp = sub.add_parser("import", help="import published benchmark CSVs (recognised from their header)")
     p_imp.add_argument("files", nargs="+", metavar="FILE")
@@ -775,6 +781,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(r)
             finally:
                 con.close()
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except MetricError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -19,26 +19,20 @@ import numpy as np
 import pandas as pd
 
 from metrics.types import BREAKDOWNS, SCOPES, MetricError
+from store import AGENCY_SQL, EMPLOYED_SQL, LOADED_PERIODS_SQL, loaded_periods  # noqa: F401 (AGENCY_SQL, EMPLOYED_SQL: re-exported to the metric modules)
+from store import periods as periods_
 
 FILTER_KEYS = ("service", "team", "role_group")
 #: Cases per FTE above which a case holder counts as over the threshold (DESIGN §4).
 DEFAULT_CASELOAD_THRESHOLD = 20.0
-#: The employed/agency predicate: employed = Permanent, Fixed-term or Casual; agency = Agency.
-EMPLOYED_SQL = "worker_type <> 'Agency'"
-AGENCY_SQL = "worker_type = 'Agency'"
 
 
 def parse_period(value: date | datetime | str) -> date:
-    """'YYYY-MM', 'YYYY-MM-DD' or a date -> first day of that month (named error otherwise)."""
-    if isinstance(value, datetime):
-        return value.date().replace(day=1)
-    if isinstance(value, date):
-        return value.replace(day=1)
-    if isinstance(value, str):
-        m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})(?:-(\d{1,2}))?\s*", value)
-        if m and 1 <= int(m.group(2)) <= 12:
-            return date(int(m.group(1)), int(m.group(2)), 1)
-    raise MetricError(f"Period {value!r} is not a month: write it as YYYY-MM, e.g. 2025-09")
+    """'YYYY-MM', 'YYYY-MM-DD' or a date -> first day of that month (store.periods), as a MetricError."""
+    try:
+        return periods_.parse_period(value)
+    except periods_.PeriodError:
+        raise MetricError(f"Period {value!r} is not a month: write it as YYYY-MM, e.g. 2025-09") from None
 
 
 def check_scope(scope: str) -> None:
@@ -111,12 +105,8 @@ def calendar(pers: Sequence[date]) -> pd.DataFrame:
 
 
 def periods(con: duckdb.DuckDBPyConnection) -> list[date]:
-    """Loaded periods ascending (active loads, plus any month with staff rows)."""
-    rows = con.execute(
-        "SELECT DISTINCT period FROM (SELECT period FROM loads WHERE active "
-        "UNION ALL SELECT DISTINCT period FROM staff) ORDER BY period"
-    ).fetchall()
-    return [r[0] for r in rows]
+    """Loaded periods ascending (store.loaded_periods: active loads, plus any month with staff rows)."""
+    return loaded_periods(con)
 
 
 def latest_period(con: duckdb.DuckDBPyConnection) -> date:
@@ -138,10 +128,7 @@ def require_period(con: duckdb.DuckDBPyConnection, period: date | str) -> date:
 
 
 #: Loaded periods, and how many of the months p-11..p are loaded (rolling windows).
-PER_CTE = (
-    "per AS (SELECT DISTINCT period FROM (SELECT period FROM loads WHERE active "
-    "UNION ALL SELECT DISTINCT period FROM staff))"
-)
+PER_CTE = f"per AS ({LOADED_PERIODS_SQL})"
 COV_CTE = (
     "cov AS (SELECT a.period, count(*)::INTEGER AS months_covered FROM per a JOIN per b "
     "ON b.period > a.period - INTERVAL 12 MONTH AND b.period <= a.period GROUP BY a.period)"

@@ -12,11 +12,13 @@ from datetime import date
 from pathlib import Path
 
 from recommendations.model import TrackerError
+from store import BUSY_HELP
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m recommendations",
-                                description="Scrutiny recommendations tracker.")
+                                description="Scrutiny recommendations tracker.",
+                                epilog="exit codes: 0 done; 2 bad arguments or store; " + BUSY_HELP)
     sub = p.add_subparsers(dest="command", required=True)
     ex = sub.add_parser("export", help="write the tracker to an Excel workbook (Appendix-1 layout)")
     ex.add_argument("--db", type=Path, default=None, help="workforce store (default: $WORKFORCE_DB or data/workforce.duckdb)")
@@ -29,11 +31,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from store import StoreError, connect
+    from store import EXIT_BUSY, StoreBusy, StoreError, connect
     from recommendations.seed import seed_if_empty
 
     try:
         con = connect(args.db)
+    except StoreBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -7,11 +7,18 @@ Public API (import from `store`):
   of work. `writing(path=None, *, who, wait=None)`: the same as a context manager that also
   names the writer in the marker file beside the store (for others' busy message).
 - `ensure_schema(con)`, `schema_version(con)`, `LATEST`: migrations (store/migrations).
-- `StoreError`, `StoreBusy`, `NewerStoreError`, `MigrationError`: named failures.
+- `StoreError`, `StoreBusy` (`.holder`), `NewerStoreError`, `MigrationError`: named failures;
+  `EXIT_BUSY` (3), the exit code of every command line when the store stays busy, and
+  `BUSY_HELP`, the sentence each --help carries about it.
 - `record_audit(con, *, actor, role, action, detail=None, subject=None, entity=None,
   entity_id=None, at=None)`: the one audit writer; `audit_frame`, `audit_version`.
 - ledger: `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
-  `is_demo_store`, `load_fingerprint`, `period_ever_loaded`.
+  `is_demo_store`, `load_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
+  `LOADED_PERIODS_SQL`: the loaded months, defined once.
+- `EMPLOYED_SQL`, `AGENCY_SQL`, `AGENCY_WORKER_TYPE`: the employed/agency predicate, once.
+- `store.periods`: months defined once (`parse_period`, `period_key`, `period_label`,
+  `month_end`, `add_months`, `next_period`, `previous_period`, `year_ago`, `window_start`,
+  `in_window`, `months_between`, `WINDOW_MONTHS`, `PeriodError`).
 """
 
 from __future__ import annotations
@@ -24,7 +31,12 @@ import duckdb
 
 from store.audit import audit_frame, audit_version, record_audit, utc_now
 from store.connection import (
+    AGENCY_SQL,
+    AGENCY_WORKER_TYPE,
+    BUSY_HELP,
     DATA_TABLES,
+    EMPLOYED_SQL,
+    EXIT_BUSY,
     StoreBusy,
     StoreError,
     connect,
@@ -34,11 +46,13 @@ from store.connection import (
     wait_seconds,
 )
 from store.ledger import (
+    LOADED_PERIODS_SQL,
     active_load,
     has_loads,
     holds_real_loads,
     is_demo_store,
     load_fingerprint,
+    loaded_periods,
     next_load_id,
     period_ever_loaded,
     record_load,
@@ -46,9 +60,10 @@ from store.ledger import (
 from store.migrations import LATEST, MigrationError, NewerStoreError, schema_version
 
 __all__ = [
-    "DATA_TABLES", "LATEST", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+    "AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
     "active_load", "audit_frame", "audit_version", "connect", "default_db_path", "ensure_schema",
-    "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint", "next_load_id", "period_ever_loaded",
+    "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
+    "loaded_periods", "next_load_id", "period_ever_loaded",
     "record_audit", "record_load", "schema_version", "utc_now", "wait_seconds", "writing",
 ]
 

@@ -31,10 +31,23 @@ DEFAULT_DB = PROJECT_ROOT / "data" / "workforce.duckdb"
 
 DATA_TABLES = ("staff", "leavers", "vacancies", "training", "survey")
 
+#: The employed/agency predicate, defined once (DESIGN §4): a row of staff or leavers is agency
+#: when its worker_type is Agency; everyone else (Permanent, Fixed-term, Casual) is employed.
+AGENCY_WORKER_TYPE = "Agency"
+AGENCY_SQL = f"worker_type = '{AGENCY_WORKER_TYPE}'"
+EMPLOYED_SQL = f"worker_type <> '{AGENCY_WORKER_TYPE}'"
+
+#: Every command line exits with this when the store stayed busy past the wait (documented in
+#: each --help and the README): a scheduler can tell "try again" from "bad file" (1) and usage (2).
+EXIT_BUSY = 3
+#: The line every command line's --help carries about it.
+BUSY_HELP = ("exit code 3: the store is busy (another process is loading it) for longer than "
+             "$WORKFORCE_STORE_WAIT seconds (default 30); nothing was written, try again.")
+
 WAIT_ENV = "WORKFORCE_STORE_WAIT"
 DEFAULT_WAIT_SECONDS = 30.0
 
-__all__ = ["DATA_TABLES", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+__all__ = ["AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
            "connect", "default_db_path", "ensure_schema", "wait_seconds"]
 
 
@@ -43,7 +56,14 @@ class StoreError(RuntimeError):
 
 
 class StoreBusy(StoreError):
-    """Another process holds the store (a load or export is writing); try again shortly."""
+    """Another process holds the store (a load or export is writing); try again shortly.
+
+    `holder` says who, from the marker file beside the store ('another program' if unknown).
+    """
+
+    def __init__(self, message: str, *, holder: str = "another program") -> None:
+        super().__init__(message)
+        self.holder = holder
 
 
 def default_db_path() -> Path:
@@ -87,8 +107,8 @@ def _is_lock_conflict(exc: duckdb.Error) -> bool:
     return "lock" in str(exc).lower()
 
 
-def busy_message(db: Path) -> str:
-    return f"the store is busy (being loaded by {holder(db)}); try again"
+def busy_message(who: str) -> str:
+    return f"the store is busy (being loaded by {who}); try again"
 
 
 def connect(path: str | Path | None = None, *, read_only: bool = False,
@@ -110,7 +130,8 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
             if not _is_lock_conflict(exc):
                 raise StoreError(f"Could not open the workforce store at {db}: {exc}") from exc
             if time.monotonic() >= deadline:
-                raise StoreBusy(busy_message(db)) from exc
+                who = holder(db)
+                raise StoreBusy(busy_message(who), holder=who) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 

@@ -45,6 +45,20 @@ def active_load(con: Any, period: date) -> tuple[int, str, dict[str, int]] | Non
     return int(r[0]), str(r[1]), {t: int(v) for t, v in zip(LEDGER_ROWS, r[2:])}
 
 
+#: The months that are loaded, as a SELECT of one `period` column: every month with an active
+#: load (and any month with staff rows, for stores built by hand in tests). Use it in SQL
+#: (e.g. a CTE `per AS ({LOADED_PERIODS_SQL})`) and through `loaded_periods` in Python.
+LOADED_PERIODS_SQL = (
+    "SELECT DISTINCT period FROM (SELECT period FROM loads WHERE active "
+    "UNION ALL SELECT DISTINCT period FROM staff)"
+)
+
+
+def loaded_periods(con: Any) -> list[date]:
+    """The loaded months (first days), ascending: the one list every layer uses."""
+    return [r[0] for r in con.execute(f"{LOADED_PERIODS_SQL} ORDER BY period").fetchall()]
+
+
 def period_ever_loaded(con: Any, period: date) -> bool:
     """True when any load (active or replaced) was made for `period`."""
     return bool(con.execute("SELECT count(*) FROM loads WHERE period = ?", [period]).fetchall()[0][0])

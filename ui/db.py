@@ -1,9 +1,15 @@
-"""The app's one DuckDB connection, and the cache key that makes figures refresh after a load.
+"""Open the store for one unit of work, and the cache key that makes figures refresh after a load.
 
-Why: DuckDB allows one read-write process per file, so the Streamlit server holds one connection
-(st.cache_resource) and hands every call its own cursor (cursors are safe across threads; a
-shared connection object is not). Writes go through `write_lock`. On the very first run an empty
-store is seeded with the demo extracts so a new user sees a working dashboard.
+Why per unit of work: DuckDB lets one process write a file at a time, and while a process has it
+open no other process may write it. So the dashboard never keeps the store open: every read or
+write (`open_cursor`) opens it, works and closes it, and a command-line load can run while the
+dashboard serves. Cached figures are keyed on `data_version()` (the load ledger's fingerprint), so
+a month loaded from the command line is shown on the next page view, without a restart.
+
+While another process writes, opening waits up to `$WORKFORCE_PAGE_WAIT` seconds (default 5) and
+then raises store.StoreBusy; dashboard.py turns that into a "being updated" message. Writes from
+this process also go through `write_lock` (one writer thread at a time). An empty store stays
+empty: the pages say no months are loaded (demo data only ever comes from the demo command).
 """
 
 from __future__ import annotations
@@ -17,10 +23,17 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from store import connect, default_db_path
-from metrics import detail
+from store import connect, default_db_path, load_fingerprint
 
 write_lock = threading.Lock()
+
+PAGE_WAIT_ENV = "WORKFORCE_PAGE_WAIT"
+DEFAULT_PAGE_WAIT = 5.0
+
+# (store path, state of its files) -> the ledger fingerprint read when the files were in that
+# state: lets `data_version` skip opening the store while nothing has been written.
+_FINGERPRINTS: dict[tuple, str] = {}
+_FINGERPRINTS_LOCK = threading.Lock()
 
 
 def db_path() -> str:
@@ -28,58 +41,62 @@ def db_path() -> str:
     return str(Path(default_db_path()).resolve())
 
 
-def _seed_wanted() -> bool:
-    return os.environ.get("WORKFORCE_SEED_DEMO", "1").strip().lower() not in ("0", "false", "no")
-
-
-@st.cache_resource(show_spinner="First run: building the demo data (about a minute)…")
-def _open(path: str) -> duckdb.DuckDBPyConnection:
-    """Open (and on first run seed) the store at `path`; cached once per process per path."""
-    con = connect(path)
-    if not detail.has_loads(con) and _seed_wanted():
-        from ingest.demo import build_demo_db
-
-        con.close()
-        build_demo_db(db_path=Path(path))
-        con = connect(path)
-    return con
-
-
-def get_connection() -> duckdb.DuckDBPyConnection:
-    """The process-wide connection to the store (use `cursor()` for queries)."""
-    return _open(db_path())
-
-
-def cursor() -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the shared connection: one per call, so threads never share one."""
-    return get_connection().cursor()
+def page_wait() -> float:
+    """Seconds a page waits for a store another process is writing: $WORKFORCE_PAGE_WAIT or 5."""
+    try:
+        return max(0.0, float(os.environ.get(PAGE_WAIT_ENV, "") or DEFAULT_PAGE_WAIT))
+    except ValueError:
+        return DEFAULT_PAGE_WAIT
 
 
 @contextmanager
 def open_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """`with open_cursor() as cur:` — a fresh cursor for one piece of work, always closed after."""
-    cur = cursor()
+    """`with open_cursor() as cur:` the store, open for one piece of work and always closed after.
+
+    Raises store.StoreBusy when another process holds it for longer than `page_wait()`.
+    """
+    con = connect(db_path(), wait=page_wait())
     try:
-        yield cur
+        yield con
     finally:
-        cur.close()
+        con.close()
+
+
+def _file_state(path: str) -> tuple:
+    """Size and modification time of the store and its write-ahead log: they change on every write."""
+    state = []
+    for p in (path, path + ".wal"):
+        try:
+            s = os.stat(p)
+            state.append((s.st_size, s.st_mtime_ns))
+        except OSError:
+            state.append(None)
+    return tuple(state)
 
 
 def data_version() -> str:
-    """Identifies the store's current content: changes whenever a load is recorded.
+    """Identifies the store's loaded content: changes whenever a load is recorded (here or by the
+    command line). Used in every st.cache_data key, so every page sees a new month at once.
 
-    Used in every st.cache_data key, so a new upload is seen by every page at once.
+    Opens the store only when its files changed since the last look (cheap on every rerun).
     """
+    path = db_path()
+    key = (path, _file_state(path))
+    with _FINGERPRINTS_LOCK:
+        known = _FINGERPRINTS.get(key)
+    if known is not None:
+        return known
     with open_cursor() as cur:
-        return detail.load_fingerprint(cur)
+        version = load_fingerprint(cur)
+    with _FINGERPRINTS_LOCK:
+        if len(_FINGERPRINTS) > 256:
+            _FINGERPRINTS.clear()
+        _FINGERPRINTS[key] = version
+    return version
 
 
 def clear_caches() -> None:
-    """Forget cached figures (after an upload or between tests)."""
+    """Forget cached figures (after an upload, or when tests switch stores)."""
     st.cache_data.clear()
-
-
-def reset_connection() -> None:
-    """Close and forget the cached connection (tests switch stores between cases)."""
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with _FINGERPRINTS_LOCK:
+        _FINGERPRINTS.clear()

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from store import periods
+
 SCOPES: tuple[str, ...] = ("social_workers", "all_staff")
 SCOPE_LABELS = {"social_workers": "Qualified social workers", "all_staff": "All staff"}
 ALL = "(all)"
@@ -26,10 +28,7 @@ class Filters:
 
     @property
     def period_date(self) -> date | None:
-        if not self.period:
-            return None
-        y, m = self.period.split("-")
-        return date(int(y), int(m), 1)
+        return periods.parse_period(self.period) if self.period else None
 
     def engine_filters(self) -> dict[str, list[str]] | None:
         """The `filters` argument of metrics.engine (None when the whole directorate)."""
@@ -54,7 +53,4 @@ class FilterOptions:
     teams: dict[str, tuple[str, ...]]             # service -> teams
 
 
-def period_label(period: str) -> str:
-    """'2026-10' -> 'October 2026'."""
-    y, m = period.split("-")
-    return date(int(y), int(m), 1).strftime("%B %Y")
+period_label = periods.period_label  # '2026-10' -> 'October 2026' (defined once, in store.periods)

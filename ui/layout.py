@@ -160,3 +160,14 @@ def theme_summary_markdown(summary: pd.DataFrame) -> str:
         cells = [str(r[c]) if r[c] not in (0, None) or c == "Measures" else "—" for c in cols]
         lines.append(f"| [{r['Theme']}](#{slug(r['Theme'])}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+BUSY_MESSAGE = ("The dashboard's figures are being updated (a load by {who} is running). Try again "
+                "in a moment: the page will then show the new figures.")
+
+
+def store_busy(exc: Exception) -> None:
+    """What a visitor sees while a load holds the store: a calm note and a retry, not an error box."""
+    st.info(BUSY_MESSAGE.format(who=getattr(exc, "holder", "another program")),
+            icon=":material/hourglass_top:")
+    st.button("Try again", key="store_busy_retry", icon=":material/refresh:")

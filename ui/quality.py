@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from store import periods
 from ui.upload import period_str
 
 def load_history(con) -> pd.DataFrame:
@@ -152,10 +153,7 @@ def rolling_measure_labels() -> list[str]:
     return [m.label for m in catalogue.CATALOGUE.values() if m.window_months == 12]
 
 
-def _months_between(a: str, b: str) -> int:
-    ya, ma = (int(x) for x in a.split("-"))
-    yb, mb = (int(x) for x in b.split("-"))
-    return (yb - ya) * 12 + (mb - ma)
+_months_between = periods.months_between
 
 
 # --- cached frames for the pages (role-checked on the server, refreshed by every load) ---------

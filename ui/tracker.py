@@ -9,7 +9,10 @@ the server and writes the audit trail; scrutiny members get no edit controls at 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +22,7 @@ from recommendations import export, links, packs, progress, service
 from recommendations.figures import mark_meeting
 from recommendations.model import ACTION_STATUSES, REC_STATUSES, RESPONSES, Actor, TrackerError
 from recommendations.seed import seed_if_empty
+from store import StoreBusy
 from ui import charts, db, downloads, state
 from ui.auth import audited
 from ui.downloads import XLSX_MIME
@@ -42,23 +46,31 @@ STATUS_HELP = (
 TRACKER_TEXT = downloads.exempt("recommendation text, responses, actions and dates; no counts of people.")
 
 
-def connection():
-    """A cursor on the app's one connection; the tracker is seeded from the papers on first use."""
+@contextmanager
+def connection() -> Iterator[Any]:
+    """`with connection() as cur:` the store for one unit of tracker work (role checked; the
+    tracker is seeded from the papers on first use)."""
     state.check("page:recommendations")
-    cur = db.cursor()
-    if "rec_seeded" not in st.session_state:
-        with db.write_lock:
-            seed_if_empty(cur)
-        st.session_state["rec_seeded"] = True
-    return cur
+    with db.open_cursor() as cur:
+        if "rec_seeded" not in st.session_state:
+            with db.write_lock:
+                seed_if_empty(cur)
+            st.session_state["rec_seeded"] = True
+        yield cur
+
+
+def _with_store(fn, **kwargs):
+    """`fn(cur, **kwargs)` on the store opened for this one call (download buttons build late)."""
+    with connection() as cur:
+        return fn(cur, **kwargs)
 
 
 def write(fn, *, success: str, actor: Actor, **kwargs) -> None:
     """Run one service write under the app's write lock; show its outcome in plain English."""
     try:
-        with db.write_lock:
-            fn(connection(), actor=actor, **kwargs)
-    except (TrackerError, PermissionError) as exc:
+        with connection() as cur, db.write_lock:
+            fn(cur, actor=actor, **kwargs)
+    except (TrackerError, PermissionError, StoreBusy) as exc:
         st.error(str(exc), icon=":material/error:")
     else:
         st.cache_data.clear()
@@ -68,7 +80,7 @@ def write(fn, *, success: str, actor: Actor, **kwargs) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _link_values(path: str, version: str, tracker: str, rec_id: int, suppress: bool) -> pd.DataFrame:
-    return links.link_values(connection(), rec_id=rec_id, suppress=suppress)
+    return _with_store(links.link_values, rec_id=rec_id, suppress=suppress)
 
 
 def default_rec(frame: pd.DataFrame) -> int | None:
@@ -121,7 +133,7 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
         st.markdown(STATUS_HELP)
     show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT)
     st.download_button("Download the tracker (Appendix 1 layout, Excel)", key="rec_tracker_xlsx",
-                       data=audited(lambda: export.tracker_xlsx_bytes(connection(), today=today),
+                       data=audited(lambda: _with_store(export.tracker_xlsx_bytes, today=today),
                                     what="recommendations tracker", fmt="xlsx"),
                        file_name=f"scrutiny-recommendations-{today:%Y-%m-%d}.xlsx", mime=XLSX_MIME,
                        icon=":material/download:", on_click="ignore")
@@ -257,10 +269,10 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                                  format_func=lambda s: packs.SCOPE_LABELS[s])
             if st.form_submit_button("Publish pack"):
                 try:
-                    with db.write_lock:
-                        pid = packs.publish_pack(connection(), meeting_date=pdate, metric_ids=chosen,
+                    with connection() as wcur, db.write_lock:
+                        pid = packs.publish_pack(wcur, meeting_date=pdate, metric_ids=chosen,
                                                  published_by=actor, scope=scope)
-                except (TrackerError, PermissionError) as exc:
+                except (TrackerError, PermissionError, StoreBusy) as exc:
                     st.error(str(exc), icon=":material/error:")
                 else:
                     st.session_state["rec_flash"] = f"Pack {pid} published: its figures are now frozen."
@@ -277,11 +289,12 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
     show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table",
                disclosure=downloads.prepared(packs.pack_table(pack), by="recommendations.packs (suppress=True)"))
     c1, c2 = st.columns(2)
-    c1.download_button("Download pack (Excel)", data=audited(lambda: packs.pack_xlsx_bytes(connection(), pack_id=pid),
+    c1.download_button("Download pack (Excel)",
+                       data=audited(lambda: _with_store(packs.pack_xlsx_bytes, pack_id=pid),
                                     what=f"meeting pack {pid}", fmt="xlsx"),
                        file_name=f"meeting-pack-{pid}.xlsx", mime=XLSX_MIME, key="rec_pack_xlsx", on_click="ignore")
     c2.download_button("Download pack (print-ready HTML)",
-                       data=audited(lambda: packs.pack_html(connection(), pack_id=pid).encode("utf-8"),
+                       data=audited(lambda: _with_store(packs.pack_html, pack_id=pid).encode("utf-8"),
                                     what=f"meeting pack {pid}", fmt="html"),
                        file_name=f"meeting-pack-{pid}.html", mime="text/html", key="rec_pack_html",
                        on_click="ignore")

@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.reader import MAX_FILE_BYTES  # noqa: E402  (the loader's own limit, one source)
+from store import loaded_periods as store_loaded_periods  # noqa: E402
+from store import periods  # noqa: E402
 
 #: Largest extract the Upload page accepts (MB): the loader's limit, also given to the widget.
 MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
@@ -42,39 +44,33 @@ class UploadPreview:
 
 
 def period_str(value: object) -> str:
-    if isinstance(value, str):
-        return value[:7]
-    if isinstance(value, (date, pd.Timestamp)):
-        return f"{value.year:04d}-{value.month:02d}"
-    raise UploadRefused(f"Not a month: {value!r}")
+    """'YYYY-MM' of a month (store.periods); UploadRefused when it is not one."""
+    try:
+        return periods.period_key(value)
+    except periods.PeriodError:
+        raise UploadRefused(f"Not a month: {value!r}") from None
 
 
 def next_month(period: str) -> str:
     """The month after 'YYYY-MM'."""
-    y, m = (int(p) for p in period.split("-"))
-    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return f"{y:04d}-{m:02d}"
+    return periods.period_key(periods.next_period(period))
 
 
 def previous_month(period: str) -> str:
     """The month before 'YYYY-MM'."""
-    y, m = (int(p) for p in period.split("-"))
-    y, m = (y - 1, 12) if m == 1 else (y, m - 1)
-    return f"{y:04d}-{m:02d}"
+    return periods.period_key(periods.previous_period(period))
 
 
 def loaded_periods(con) -> list[str]:
-    """Loaded months as 'YYYY-MM', ascending (from the metric engine's list)."""
-    from metrics import engine
-
-    return [period_str(p) for p in engine.periods(con)]
+    """Loaded months as 'YYYY-MM', ascending (store.loaded_periods)."""
+    return [periods.period_key(p) for p in store_loaded_periods(con)]
 
 
 def default_month(con, *, today: date | None = None) -> str:
     """The month HR most likely wants: the one after the latest loaded, else last month."""
-    periods = loaded_periods(con)
-    if periods:
-        return next_month(periods[-1])
+    loaded = loaded_periods(con)
+    if loaded:
+        return next_month(loaded[-1])
     today = today or date.today()
     return previous_month(f"{today.year:04d}-{today.month:02d}")
 

@@ -30,18 +30,18 @@ page_header(
 )
 if flash := st.session_state.pop("rec_flash", None):
     st.success(flash, icon=":material/check:")
-cur = tracker.connection()
-tracker_tab, packs_tab, *audit_tab = st.tabs(["Tracker", "Meeting packs"] + (["Audit trail"] if CAN_EDIT else []))
+with tracker.connection() as cur:  # the store, open for this page view only
+    tracker_tab, packs_tab, *audit_tab = st.tabs(["Tracker", "Meeting packs"] + (["Audit trail"] if CAN_EDIT else []))
 
-with tracker_tab:
-    frame = tracker.tracker_list(cur=cur, today=TODAY)
-    detail = tracker.detail_view(cur=cur, frame=frame, today=TODAY, suppress=state.is_suppressed(ROLE))
-    if CAN_EDIT:
-        tracker.edit_forms(detail=detail, actor=ACTOR, role=ROLE, today=TODAY)
+    with tracker_tab:
+        frame = tracker.tracker_list(cur=cur, today=TODAY)
+        detail = tracker.detail_view(cur=cur, frame=frame, today=TODAY, suppress=state.is_suppressed(ROLE))
+        if CAN_EDIT:
+            tracker.edit_forms(detail=detail, actor=ACTOR, role=ROLE, today=TODAY)
 
-with packs_tab:
-    tracker.meeting_packs(cur=cur, actor=ACTOR, can_edit=CAN_EDIT, today=TODAY)
+    with packs_tab:
+        tracker.meeting_packs(cur=cur, actor=ACTOR, can_edit=CAN_EDIT, today=TODAY)
 
-if audit_tab:
-    with audit_tab[0]:
-        tracker.audit_trail(cur=cur)
+    if audit_tab:
+        with audit_tab[0]:
+            tracker.audit_trail(cur=cur)

@@ -7,6 +7,7 @@ from ui.state import current_person, period_label, require_page, widget_key
 require_page("upload")  # server-side guard: the page refuses other roles even when opened by URL
 
 from ingest.problems import IngestError  # noqa: E402
+from store import StoreBusy  # noqa: E402
 from ui import db, quality, upload  # noqa: E402
 from ui import downloads  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
@@ -19,16 +20,16 @@ page_header(
     "Load the monthly HR extract. Nothing is written until you confirm, and a file with any "
     "error loads nothing.",
 )
-con = db.cursor()
 st.session_state.setdefault("upload_nonce", 0)
 
 
 def _confirm(data: bytes, file_name: str, period: str) -> None:
     """Button callback: load, point every page at the new month, forget the uploaded file."""
     try:
-        result = upload.confirm_upload(con=db.cursor(), data=data, file_name=file_name,
-                                       period=period, loaded_by=current_person().actor)
-    except (IngestError, PermissionError, upload.UploadRefused) as exc:  # nothing was written
+        with db.open_cursor() as con:
+            result = upload.confirm_upload(con=con, data=data, file_name=file_name,
+                                           period=period, loaded_by=current_person().actor)
+    except (IngestError, PermissionError, upload.UploadRefused, StoreBusy) as exc:  # nothing written
         st.session_state["upload_message"] = ("error", f"Nothing was loaded: {exc}")
         return
     st.session_state["upload_message"] = ("success", upload.result_message(result, period=period))
@@ -39,7 +40,8 @@ def _confirm(data: bytes, file_name: str, period: str) -> None:
 if msg := st.session_state.pop("upload_message", None):
     (st.success if msg[0] == "success" else st.error)(msg[1])
 
-options = upload.month_options(con)
+with db.open_cursor() as con:
+    options = upload.month_options(con)
 period = st.selectbox("Month the extract is for", options, format_func=period_label,
                       help="Defaults to the month after the latest one loaded.")
 st.caption(f"The file must describe staff in post on the last day of {period_label(period)}.")
@@ -51,7 +53,8 @@ if file is not None:
     data = file.getvalue()
     with st.status(f"Checking {file.name}…", expanded=False) as status:
         try:
-            check = upload.check_upload(con=con, data=data, file_name=file.name, period=period)
+            with db.open_cursor() as con:
+                check = upload.check_upload(con=con, data=data, file_name=file.name, period=period)
         except upload.UploadRefused as exc:
             status.update(label="The file was not accepted", state="error")
             st.error(str(exc))

@@ -11,15 +11,14 @@ from streamlit.testing.v1 import AppTest
 @pytest.fixture
 def app_store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
     """A private copy of the demo store that the app (in this process) uses, with fresh caches
-    and connection before and after, and no demo seeding (the store is already loaded)."""
+    before and after."""
     from ui import db
 
     monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     monkeypatch.delenv("WORKFORCE_LA_CODE", raising=False)
-    db.reset_connection()
+    db.clear_caches()
     yield copy_demo_db
-    db.reset_connection()
+    db.clear_caches()
 
 
 def run_as(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str, timeout: float = 60) -> AppTest:

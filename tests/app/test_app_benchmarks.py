@@ -70,13 +70,8 @@ def figures(at: AppTest) -> list[dict]:
 def imports_count() -> int:
     from ui import db
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return cur.execute("SELECT count(*) FROM benchmark_imports").fetchone()[0]
-    except Exception:
-        return 0
-    finally:
-        cur.close()
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -38,11 +38,8 @@ def frames_by_columns(at: AppTest) -> dict[str, object]:
 def loads_count() -> int:
     from ui import db
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return cur.execute("SELECT count(*) FROM loads").fetchone()[0]
-    finally:
-        cur.close()
 
 
 @pytest.mark.parametrize("role", ["hr", "leadership"])
@@ -94,8 +91,9 @@ def test_a_new_load_shows_in_the_ledger_at_once(store, monkeypatch):
     at = run("hr", monkeypatch)
     assert len(at.dataframe[0].value) == 36
     period = next_month(latest_loaded(store))
-    upload.confirm_upload(con=db.cursor(), data=workbook_bytes(month_frames(period=period)),
-                          file_name=f"extract-{period}.xlsx", period=period, loaded_by="hr")
+    with db.open_cursor() as cur:
+        upload.confirm_upload(con=cur, data=workbook_bytes(month_frames(period=period)),
+                              file_name=f"extract-{period}.xlsx", period=period, loaded_by="hr")
     at.run()
     ledger = at.dataframe[0].value
     assert len(ledger) == 37 and ledger["Month"].iloc[0] == period

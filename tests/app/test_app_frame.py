@@ -21,7 +21,6 @@ def make_app(monkeypatch, *, db: Path, role: str, query: dict | None = None) -> 
     """An AppTest of dashboard.py for `role` on store `db`, run once (lands on Overview)."""
     monkeypatch.setenv("WORKFORCE_DB", str(db))
     monkeypatch.setenv("WORKFORCE_ROLE", role)
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     fresh_caches()
     at = AppTest.from_file(APP, default_timeout=60)
     if query:
@@ -131,17 +130,23 @@ def test_empty_store_says_nothing_is_loaded(monkeypatch, tmp_db):
         assert not at.metric  # never a misleading zero
 
 
-@pytest.mark.slow
-def test_first_run_seeds_the_demo_into_an_empty_store(monkeypatch, tmp_db):
+def test_an_empty_store_is_never_filled_with_invented_figures(monkeypatch, tmp_db):
+    """A new or emptied store shows "No months are loaded yet", never demo figures shown as real."""
+    from store import connect
+
     monkeypatch.setenv("WORKFORCE_DB", str(tmp_db))
-    monkeypatch.setenv("WORKFORCE_ROLE", "leadership")
-    monkeypatch.delenv("WORKFORCE_SEED_DEMO", raising=False)
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
     fresh_caches()
-    at = AppTest.from_file(APP, default_timeout=300).run()
+    at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception, [e.value for e in at.exception]
-    agency = next(m for m in at.metric if m.label == "Agency share of FTE")
-    assert agency.value.endswith("%") and agency.value != "No data yet"
-    assert "by demo" in " ".join(m.value for m in at.sidebar.markdown)
+    assert any("No months are loaded yet" in m.value for m in list(at.markdown) + list(at.info))
+    assert not at.metric
+    con = connect(tmp_db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM loads").fetchall() == [(0,)]
+        assert con.execute("SELECT count(*) FROM staff").fetchall() == [(0,)]
+    finally:
+        con.close()
 
 
 def test_no_legacy_pages_folder_so_a_deep_link_always_runs_through_the_frame(monkeypatch, store):

@@ -105,7 +105,6 @@ def test_data_functions_refuse_team_figures_to_scrutiny(monkeypatch, store):
 
     monkeypatch.setenv("WORKFORCE_DB", str(store))
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     fresh_caches()
     filters = state.Filters(period=data.filter_options().periods[-1])
     with pytest.raises(PermissionError, match="scrutiny"):
@@ -125,7 +124,6 @@ def test_scrutiny_change_on_a_year_ago_never_reveals_a_hidden_figure(monkeypatch
 
     monkeypatch.setenv("WORKFORCE_DB", str(store))
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     fresh_caches()
     options = data.filter_options()
     checked = 0

@@ -36,11 +36,8 @@ def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 def query(sql: str, params=None):
     from ui import db
 
-    cur = db.cursor()
-    try:
+    with db.open_cursor() as cur:
         return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
 
 
 def rec_id(ref: str) -> int:
@@ -179,8 +176,8 @@ def test_hr_publishes_a_pack_and_a_later_load_shows_restated(store, monkeypatch,
     period = f"{was[1]:%Y-%m}"
     path = tmp_path / "reloaded.xlsx"
     path.write_bytes(workbook_bytes(month_frames(period=period, convert_agency=True)))
-    with db.write_lock:
-        load_file(con=db.cursor(), path=path, period=period, loaded_by="hr")
+    with db.write_lock, db.open_cursor() as cur:
+        load_file(con=cur, path=path, period=period, loaded_by="hr")
     at.run()
     assert not at.exception
     restated = [w.value for w in at.warning if w.value.startswith("restated")]

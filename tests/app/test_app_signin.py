@@ -39,11 +39,10 @@ def signin(monkeypatch: pytest.MonkeyPatch, copy_demo_db: Path):
     monkeypatch.delenv("WORKFORCE_DEMO", raising=False)
     monkeypatch.setenv("WORKFORCE_ROLE", "hr")  # must grant nothing outside demo mode
     monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     monkeypatch.setattr(auth, "_now", lambda: NOW)
-    db.reset_connection()
+    db.clear_caches()
     yield copy_demo_db
-    db.reset_connection()
+    db.clear_caches()
 
 
 def run_app(user: dict | None, *, secrets: dict | None = AUTH, page: str | None = None) -> AppTest:
@@ -61,7 +60,7 @@ def run_app(user: dict | None, *, secrets: dict | None = AUTH, page: str | None 
 def audit_rows(db: Path) -> list[tuple]:
     from ui import db as uidb
 
-    uidb.reset_connection()  # the app's connection holds the file
+    uidb.clear_caches()
     con = duckdb.connect(str(db), read_only=True)
     try:
         rows = con.execute("SELECT actor, actor_subject, role, action, detail FROM audit ORDER BY id").fetchall()
@@ -221,9 +220,8 @@ def test_demo_mode_has_a_role_picker_and_a_banner(monkeypatch, copy_demo_db):
     from ui import db
 
     monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    db.reset_connection()
+    db.clear_caches()
     at = AppTest.from_file(APP, default_timeout=60).run()
     picker = next(s for s in at.sidebar.selectbox if s.label == "Demo: view as")
     assert picker.value == "scrutiny" and not menu_has(at, "upload")
@@ -233,7 +231,7 @@ def test_demo_mode_has_a_role_picker_and_a_banner(monkeypatch, copy_demo_db):
     at.switch_page("views/upload.py").run()
     assert "Demo mode" in at.warning[0].value  # the banner is on every page
     assert not at.sidebar.button  # no sign-out in demo mode
-    db.reset_connection()
+    db.clear_caches()
 
 
 def _settings(folder: Path, *, idle_minutes: float) -> Path:
@@ -257,16 +255,15 @@ def test_demo_mode_refuses_a_store_holding_real_loads(monkeypatch, copy_demo_db,
     finally:
         con.close()
     monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    monkeypatch.setenv("WORKFORCE_SEED_DEMO", "0")
     monkeypatch.setenv("WORKFORCE_ROLE", "hr")
-    db.reset_connection()
+    db.clear_caches()
     at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert "Demo mode will not start on this store: it holds real loads" in at.error[0].value
     assert not at.metric and not at.sidebar.selectbox
     at.switch_page("views/overview.py").run()
     assert not at.metric
-    db.reset_connection()
+    db.clear_caches()
 
 
 def test_a_load_and_an_export_name_the_signed_in_person(signin, monkeypatch, tmp_path):
@@ -279,9 +276,10 @@ def test_a_load_and_an_export_name_the_signed_in_person(signin, monkeypatch, tmp
     at = run_app(person("hr9", ["hr"]))
     monkeypatch.setattr(auth.st, "user", _FakeUser(person("hr9", ["hr"])))
     period = next_month(latest_loaded(signin))
-    upload.confirm_upload(con=db.cursor(), data=workbook_bytes(month_frames(period=period)),
-                          file_name=f"extract-{period}.xlsx", period=period,
-                          loaded_by=auth.current_person().actor)
+    with db.open_cursor() as cur:
+        upload.confirm_upload(con=cur, data=workbook_bytes(month_frames(period=period)),
+                              file_name=f"extract-{period}.xlsx", period=period,
+                              loaded_by=auth.current_person().actor)
     built = {}
     monkeypatch.setattr(downloads.st, "download_button", lambda label, *, data, **kw: built.setdefault(label, data))
     downloads.download_table(pd.DataFrame({"Team": ["A"], "People": [12]}), name="Headcount by team",

@@ -32,15 +32,12 @@ def counts(path: Path) -> dict[str, int]:
     from ui import db
 
     assert Path(db.db_path()) == path.resolve(), "the app should be using the test's store"
-    cur = db.get_connection().cursor()
-    try:
+    with db.open_cursor() as cur:
         out = {t: cur.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                for t in ("loads", "staff", "leavers", "vacancies", "training", "survey")}
         out["active_sha"] = tuple(r[0] for r in cur.execute(
             "SELECT sha256 FROM loads WHERE active ORDER BY period").fetchall())
         return out
-    finally:
-        cur.close()
 
 
 def run_page(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str = PAGE) -> AppTest:

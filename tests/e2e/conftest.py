@@ -120,7 +120,8 @@ def start_server(
     """Factory: start `streamlit run dashboard.py` for a role on its own copy of the demo store."""
     started: list[Server] = []
 
-    def _start(*, role: str = "hr", benchmark_files: list[Path] | None = None) -> Server:
+    def _start(*, role: str = "hr", benchmark_files: list[Path] | None = None,
+               env: dict[str, str] | None = None) -> Server:
         work = tmp_path_factory.mktemp(f"e2e-{role}")
         db = work / "workforce.duckdb"
         shutil.copy(demo_db, db)
@@ -135,7 +136,7 @@ def start_server(
                 con.close()
         port = _free_port()
         env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, WORKFORCE_DEMO="1",
-                   PYTHONUNBUFFERED="1")
+                   PYTHONUNBUFFERED="1", **(env or {}))
         log = work / "streamlit.log"
         proc = _launch("dashboard.py", port=port, env=env, log=log)
         server = Server(url=f"http://127.0.0.1:{port}", role=role, db=db, proc=proc)
@@ -246,7 +247,7 @@ def signin_server(tmp_path_factory: pytest.TempPathFactory, demo_db: Path, chrom
         f'server_metadata_url = "{oidc_provider}/.well-known/openid-configuration"\n'
     )
     env = {k: v for k, v in os.environ.items() if k not in ("WORKFORCE_DEMO", "WORKFORCE_ACCESS")}
-    env.update(WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_SEED_DEMO="0", PYTHONUNBUFFERED="1")
+    env.update(WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", PYTHONUNBUFFERED="1")
     log = work / "streamlit.log"
     proc = _launch("serve.py", port=port, env=env, log=log, args=("--secrets.files", str(secrets_file)))
     server = SignInServer(url=f"http://localhost:{port}", role="signin", db=db, proc=proc,

@@ -14,9 +14,9 @@ import pandas as pd
 
 
 def next_month(period: str) -> str:
-    y, m = (int(p) for p in period[:7].split("-"))
-    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return f"{y:04d}-{m:02d}"
+    from store import periods
+
+    return periods.period_key(periods.next_period(period))
 
 
 def latest_loaded(db: Path) -> str:

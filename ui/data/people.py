@@ -166,13 +166,11 @@ def _county_ethnicity(path, version) -> pd.DataFrame:
 
     from metrics import benchmarks
 
-    cur = db.cursor()
     try:
-        frame = benchmarks.county_ethnicity(cur)
+        with db.open_cursor() as cur:
+            frame = benchmarks.county_ethnicity(cur)
     except (benchmarks.BenchmarkError, duckdb.Error) as exc:
         raise LookupError(str(exc)) from None
-    finally:
-        cur.close()
     return pd.DataFrame({"Ethnic group": frame["group"], "People": frame["count"],
                          "Share (%)": (frame["share"] * 100).round(1)})
 

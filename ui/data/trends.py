@@ -30,13 +30,11 @@ def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
     indicator = benchmarks.OUR_TO_DFE.get(metric_id)
     if indicator is None:
         return empty
-    cur = db.cursor()
     try:
-        frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
+        with db.open_cursor() as cur:
+            frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
     except (benchmarks.BenchmarkError, duckdb.Error):
         return empty
-    finally:
-        cur.close()
     frame = frame.dropna(subset=["england_value"])
     if frame.empty:
         return empty

@@ -1,0 +1,34 @@
+"""The load ledger: demo loads are marked demo, real ones not; the loaded months are one list."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import store
+from ingest.loader import load_file
+from tests.unit.ingest_files import PERIOD, base_sheets, write_xlsx
+
+
+def test_demo_and_real_loads_and_the_loaded_months(tmp_path: Path, tmp_db: Path) -> None:
+    path = write_xlsx(tmp_path / "m.xlsx", base_sheets())
+    con = store.connect(tmp_db)
+    try:
+        assert not store.has_loads(con) and not store.is_demo_store(con) and not store.holds_real_loads(con)
+        assert store.loaded_periods(con) == []
+        demo = load_file(con=con, path=path, period=PERIOD, loaded_by="demo", demo=True)
+        assert store.is_demo_store(con) and not store.holds_real_loads(con)
+        assert store.loaded_periods(con) == [date.fromisoformat(f"{PERIOD}-01")]
+        # a real file for the same month replaces the demo month: real data now, nothing demo shown
+        sheets = base_sheets()
+        sheets["Staff"][1][1] = "Renamed team"
+        real = load_file(con=con, path=write_xlsx(tmp_path / "real.xlsx", sheets), period=PERIOD,
+                         loaded_by="hr.officer")
+        assert real.outcome == "replaced"
+        assert store.holds_real_loads(con) and not store.is_demo_store(con)
+        assert con.execute("SELECT load_id, is_demo, active FROM loads ORDER BY load_id").fetchall() == [
+            (demo.load_id, True, False), (real.load_id, False, True)]
+        audit = con.execute("SELECT actor, action FROM audit ORDER BY id").fetchall()
+        assert audit == [("demo", "load"), ("hr.officer", "load")]
+    finally:
+        con.close()

@@ -261,7 +261,12 @@ def _demo_gate() -> str:
         st.error(DEMO_REFUSAL, icon=":material/block:")
         st.stop()
     if not st.session_state.get(_SIGN_IN_NOTED):
-        audit("sign-in", role=role, detail={"mode": "demo"})
+        from store import StoreBusy
+
+        try:
+            audit("sign-in", role=role, detail={"mode": "demo"})
+        except StoreBusy:  # a command-line load holds the store: note it on the next page view
+            return role
         st.session_state[_SIGN_IN_NOTED] = True
     return role
 

@@ -570,7 +570,141 @@ SURVEY = Sheet(
     aliases=("Staff survey", "Engagement survey", "Pulse survey"),
 )
 
-SHEETS: dict[str, Sheet] = {s.name: s for s in (STAFF, LEAVERS, VACANCIES, TRAINING, SURVEY)}
+# --------------------------------------------------------------------------- agency assignments
+#: Job types of the national agency rules' regional price caps (DfE statutory guidance, 2024).
+AGENCY_JOB_TYPES: tuple[str, ...] = (
+    "Social worker",
+    "Senior social worker",
+    "Advanced practitioner",
+    "Team manager",
+    "IRO / child protection chair",
+    "Other",
+)
+#: Who signed a cap breach off. The guidance needs the DCS *and* the chief executive; a role is
+#: recorded, never a person's name.
+CAP_SIGNERS: tuple[str, ...] = (
+    "DCS and chief executive",
+    "DCS only",
+    "Chief executive only",
+    "Other",
+)
+_JOB_TYPE_ALIASES = {
+    "SW": "Social worker", "Social worker level 1": "Social worker", "Level 1": "Social worker",
+    "Senior SW": "Senior social worker", "Social worker level 2": "Senior social worker",
+    "Level 2": "Senior social worker", "Senior practitioner": "Senior social worker",
+    "AP": "Advanced practitioner", "Consultant social worker": "Advanced practitioner",
+    "Practice supervisor": "Advanced practitioner", "TM": "Team manager",
+    "Team leader": "Team manager", "IRO": "IRO / child protection chair",
+    "Independent reviewing officer": "IRO / child protection chair",
+    "Child protection chair": "IRO / child protection chair",
+    "CP chair": "IRO / child protection chair",
+    "Independent reviewing officer / child protection chair": "IRO / child protection chair",
+    "IRO/CP chair": "IRO / child protection chair",
+}
+_SIGNER_ALIASES = {
+    "DCS and CEO": "DCS and chief executive", "DCS & CEO": "DCS and chief executive",
+    "DCS and chief exec": "DCS and chief executive", "DCS & chief executive": "DCS and chief executive",
+    "Both": "DCS and chief executive", "DCS": "DCS only",
+    "Director of Children's Services": "DCS only", "CEO": "Chief executive only",
+    "Chief executive": "Chief executive only", "Chief exec": "Chief executive only",
+}
+
+AGENCY_ASSIGNMENTS = Sheet(
+    "Agency assignments", False, True,
+    "Optional: one row per agency worker in post at month end, from the managed-service "
+    "provider's report. Used to check the national agency rules (price caps, experience, notice, "
+    "cool-off, references, project teams) and to cost agency cover.",
+    (
+        Column("employee_id", "text", True, "Agency reference",
+               "The worker's reference exactly as it appears in the Staff sheet's Employee ID "
+               "(where the worker must be listed as Agency). A pseudonymous id, never a name.",
+               aliases=("Employee ID", "Agency Ref", "Worker Reference", "Worker Ref",
+                        "Candidate ID", "Candidate Reference", "Assignment Reference",
+                        "Assignment Ref", "Worker ID", "Reference", "Ref", "Placement ID"),
+               example="A10234"),
+        Column("swe_registration", "text", False, "SWE registration number",
+               "Social Work England registration number (SW followed by digits). Needed for "
+               "every job type except Other: it is how a cool-off breach is found.",
+               aliases=("SWE Number", "SWE No", "SWE Registration", "SWE Reg No", "SWE Ref",
+                        "SWE ID", "Social Work England Number", "Registration Number",
+                        "Registration No", "Professional Registration Number", "HCPC Number"),
+               example="SW123456"),
+        Column("agency", "text", True, "Agency",
+               "The agency (supplier) that provides the worker.",
+               aliases=("Agency Name", "Supplier", "Supplier Name", "Provider", "Agency Supplier",
+                        "Recruitment Agency", "Vendor"),
+               example="Example Recruitment Ltd"),
+        Column("job_type", "choice", True, "Job type",
+               "The job type the regional price cap is set for: pick from the list.",
+               choices=AGENCY_JOB_TYPES,
+               aliases=("Cap Job Type", "Job Title", "Role", "Position", "Grade", "Cap Category",
+                        "Price Cap Role"),
+               example="Social worker", value_aliases=_JOB_TYPE_ALIASES),
+        Column("hourly_rate", "number", True, "Hourly charge rate",
+               "What the council pays per hour for the worker (the charge rate, in pounds, "
+               "including the agency's margin), more than 0 and at most 500.",
+               aliases=("Charge Rate", "Hourly Rate", "Rate per Hour", "Charge Rate per Hour",
+                        "Bill Rate", "Hourly Charge Rate (£)", "Charge Rate (£)", "Rate"),
+               example="42.50", minimum=0, minimum_inclusive=False, maximum=500),
+        Column("hours", "number", True, "Hours in month",
+               "Hours charged for the month (0 up to 744, the hours in a 31-day month).",
+               aliases=("Hours", "Hours Worked", "Hours Charged", "Timesheet Hours",
+                        "Hours This Month", "Billed Hours"),
+               example="150", minimum=0, maximum=744),
+        Column("start_date", "date", True, "Assignment start",
+               "First day of this assignment here. Not after the end of the month.",
+               aliases=("Start Date", "Assignment Start Date", "Placement Start", "Start"),
+               example="06/01/2025"),
+        Column("planned_end_date", "date", False, "Planned end",
+               "The planned last day of the assignment (not before its start).",
+               aliases=("End Date", "Planned End Date", "Assignment End", "Assignment End Date",
+                        "Expected End Date", "Placement End"),
+               example="04/07/2025"),
+        Column("notice_weeks", "number", True, "Notice period (weeks)",
+               "The notice period in the worker's contract, in weeks (0 to 52).",
+               aliases=("Notice Period", "Notice", "Notice Weeks", "Notice Period Weeks"),
+               example="4", minimum=0, maximum=52),
+        Column("date_qualified", "date", False, "Date qualified",
+               "Date the worker qualified as a social worker. Give this or Years PQE; needed "
+               "for every job type except Other.",
+               aliases=("Qualification Date", "Qualified Date", "Date of Qualification",
+                        "Date Qualified as Social Worker"),
+               example="01/07/2016"),
+        Column("years_pqe", "number", False, "Years PQE",
+               "Years of post-qualifying experience at month end (instead of Date qualified).",
+               aliases=("PQE", "PQE Years", "Years Post Qualifying Experience",
+                        "Post Qualifying Experience", "Years Qualified"),
+               example="8", minimum=0, maximum=60),
+        Column("references_received", "whole", True, "Practice references received",
+               "How many practice-based references the council has received for the worker.",
+               aliases=("References", "References Received", "Practice References",
+                        "No of References", "Number of References"),
+               example="2", minimum=0, maximum=10),
+        Column("project_team", "flag", False, "Project team",
+               "Y when the worker is part of an agency project team (blank = N).",
+               aliases=("Project Team Flag", "Managed Team", "Project", "Part of Project Team"),
+               example="N"),
+        Column("cap_signoff_date", "date", False, "Cap breach sign-off date",
+               "Only for a rate above the price cap: the date the breach was signed off. "
+               "Not after the end of the month.",
+               aliases=("Sign-off Date", "Signoff Date", "Cap Sign-off Date",
+                        "Cap Exception Date", "Exception Sign-off Date"),
+               example=""),
+        Column("cap_signoff_by", "choice", False, "Cap breach signed off by",
+               "Only for a rate above the price cap: who signed it off, as a role (the guidance "
+               "needs the Director of Children's Services and the chief executive). Never a name.",
+               choices=CAP_SIGNERS,
+               aliases=("Signed Off By", "Sign-off By", "Cap Sign-off By", "Approved By",
+                        "Exception Approved By"),
+               example="", value_aliases=_SIGNER_ALIASES),
+    ),
+    aliases=("Agency", "Agency workers", "Agency assignment", "Assignments", "MSP report",
+             "Agency report", "Agency placements"),
+    table="agency_assignments",
+)
+
+SHEETS: dict[str, Sheet] = {s.name: s for s in (STAFF, LEAVERS, VACANCIES, TRAINING, SURVEY,
+                                                  AGENCY_ASSIGNMENTS)}
 REQUIRED_SHEETS: tuple[str, ...] = tuple(n for n, s in SHEETS.items() if s.required)
 
 #: Store column order per table (what the loader writes, after period and load_id).
@@ -584,6 +718,7 @@ STORE_COLUMNS: dict[str, tuple[str, ...]] = {
                   "covered_by_agency_fte"),
     "training": ("employee_id", "course", "category", "completed_date"),
     "survey": ("team", "measure", "score", "respondents"),
+    "agency_assignments": tuple(c.name for c in AGENCY_ASSIGNMENTS.columns),
 }
 
 

@@ -39,6 +39,7 @@ _MONTH_NAMES = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTH_NAMES.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
 _MONTH_NAMES["sept"] = 9
 _NAMED_MONTH = re.compile(r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?([A-Za-z]+)[\s,\-]+(\d{4})")
+_SWE_NUMBER = re.compile(r"SW\d{1,8}")
 
 
 # --------------------------------------------------------------------------- period
@@ -649,6 +650,87 @@ class _Checker:
                                  f"is after the end of the month ({_fmt_date(self.end)})")
         return f
 
+    def agency_rules(self, f: pd.DataFrame, staff: pd.DataFrame | None) -> pd.DataFrame:
+        """Agency assignments: dates in order, one row per worker, each an Agency worker on Staff."""
+        sname = C.AGENCY_ASSIGNMENTS.name
+        h = self.headers.get(sname, {})
+        rows = f["_row"].to_numpy()
+        end64 = np.datetime64(self.end, "D")
+        for colname in ("start_date", "date_qualified", "cap_signoff_date"):
+            if colname in f:
+                self._date_not_after(f, sname, colname, h, end64,
+                                     f"is after the end of the month ({_fmt_date(self.end)})")
+        if "start_date" in f and "planned_end_date" in f:
+            sd = f["start_date"].to_numpy(dtype="datetime64[D]")
+            pe = f["planned_end_date"].to_numpy(dtype="datetime64[D]")
+            for i in np.flatnonzero(~np.isnat(sd) & ~np.isnat(pe) & (pe < sd)):
+                self.err(sname, int(rows[i]), h.get("planned_end_date", "Planned end"),
+                         _fmt_date(_d(pe[i])),
+                         f"is before the assignment start ({_fmt_date(_d(sd[i]))})")
+        ids = f["employee_id"] if "employee_id" in f else None
+        id_header = h.get("employee_id", "Agency reference")
+        if ids is not None:
+            dup = ids.notna() & ids.duplicated(keep=False)
+            for i in np.flatnonzero(dup.to_numpy()):
+                self.err(sname, int(rows[i]), id_header, ids.iat[i],
+                         "appears more than once: give one row per agency worker")
+            if staff is not None and "employee_id" in staff and "worker_type" in staff:
+                types = dict(zip(staff["employee_id"], staff["worker_type"]))
+                for i in range(len(f)):
+                    ref = ids.iat[i]
+                    if ref is None or (isinstance(ref, float) and math.isnan(ref)):
+                        continue
+                    wtype = types.get(ref)
+                    if wtype is None:
+                        self.err(sname, int(rows[i]), id_header, ref,
+                                 "is not on the Staff sheet: every assignment must belong to an "
+                                 "agency worker listed there with the same Employee ID")
+                    elif wtype != C.AGENCY_WORKER_TYPE:
+                        self.err(sname, int(rows[i]), id_header, ref,
+                                 f"is {wtype} on the Staff sheet, not Agency: only agency "
+                                 "workers have assignments (check the reference or the "
+                                 "Staff sheet's worker type)")
+        jt = f["job_type"].to_numpy(dtype=object) if "job_type" in f else np.full(len(f), None)
+        social_work = np.array([v is not None and v != "Other" for v in jt], dtype=bool)
+        if "swe_registration" in f:
+            reg = f["swe_registration"].to_numpy(dtype=object)
+        else:
+            reg = np.full(len(f), None, dtype=object)
+        for i in range(len(f)):
+            value = reg[i]
+            blank = value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+            hdr = h.get("swe_registration", "SWE registration number")
+            if blank:
+                if social_work[i]:
+                    self.err(sname, int(rows[i]), hdr, "",
+                             f"is blank: a {jt[i].lower()} must have a Social Work England "
+                             "registration number (it is how cool-off breaches are found)")
+            elif not _SWE_NUMBER.fullmatch(str(value)):
+                self.err(sname, int(rows[i]), hdr, cell_text(value),
+                         "is not a Social Work England registration number: write SW followed "
+                         "by digits, e.g. SW123456")
+        dq = (f["date_qualified"].to_numpy(dtype="datetime64[D]") if "date_qualified" in f
+              else np.full(len(f), _NAT))
+        pqe = f["years_pqe"].to_numpy(dtype=float) if "years_pqe" in f else np.full(len(f), np.nan)
+        for i in np.flatnonzero(social_work & np.isnat(dq) & np.isnan(pqe)):
+            self.err(sname, int(rows[i]), h.get("date_qualified", "Date qualified"), "",
+                     "is blank and so is Years PQE: give the date the worker qualified (or "
+                     "their years of post-qualifying experience)")
+        sod = (f["cap_signoff_date"].to_numpy(dtype="datetime64[D]") if "cap_signoff_date" in f
+               else np.full(len(f), _NAT))
+        sob = (f["cap_signoff_by"].to_numpy(dtype=object) if "cap_signoff_by" in f
+               else np.full(len(f), None, dtype=object))
+        has_by = np.array([v is not None and v == v and v != "" for v in sob], dtype=bool)
+        for i in np.flatnonzero(~np.isnat(sod) & ~has_by):
+            self.err(sname, int(rows[i]), h.get("cap_signoff_by", "Cap breach signed off by"), "",
+                     "is blank but a sign-off date is given: say who signed the cap breach off "
+                     "(as a role)")
+        for i in np.flatnonzero(np.isnat(sod) & has_by):
+            self.err(sname, int(rows[i]), h.get("cap_signoff_date", "Cap breach sign-off date"),
+                     "", "is blank but the sign-off is recorded as given: add the date it was "
+                     "signed off")
+        return f
+
     def _date_not_after(self, f: pd.DataFrame, sname: str, colname: str, h: Mapping[str, str],
                         end64: np.datetime64, message: str) -> None:
         d = f[colname].to_numpy(dtype="datetime64[D]")
@@ -779,8 +861,8 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
                 continue
             if grid.headers or len(grid.data):
                 chk.warn(grid.name, None, None, None,
-                         "is not a sheet of the extract (Staff, Leavers, Vacancies, Training, "
-                         "Survey), so it was ignored")
+                         f"is not a sheet of the extract ({', '.join(C.SHEETS)}), so it "
+                         "was ignored")
             continue
         if sheet.name in found:
             chk.err(grid.name, None, None, None,
@@ -813,6 +895,9 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
             elif sname == "Training":
                 frame = chk.training_rules(frame)
         shaped[sheet.table] = frame
+    agency = C.AGENCY_ASSIGNMENTS
+    if agency.name in found and len(shaped.get(agency.table, ())):
+        shaped[agency.table] = chk.agency_rules(shaped[agency.table], shaped.get("staff"))
 
     result.rows = {t: len(f) for t, f in shaped.items()}
     for t in C.STORE_COLUMNS:

@@ -29,7 +29,7 @@ from store.migrations import MigrationError, NewerStoreError, migrate
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "workforce.duckdb"
 
-DATA_TABLES = ("staff", "leavers", "vacancies", "training", "survey")
+DATA_TABLES = ("staff", "leavers", "vacancies", "training", "survey", "agency_assignments")
 
 #: The employed/agency predicate, defined once (DESIGN §4): a row of staff or leavers is agency
 #: when its worker_type is Agency; everyone else (Permanent, Fixed-term, Casual) is employed.

@@ -12,6 +12,8 @@ from typing import Any
 
 from store.connection import DATA_TABLES as LEDGER_ROWS  # rows_<table> columns, in order
 
+_ROWS = ", ".join(f"rows_{t}" for t in LEDGER_ROWS)  # fixed names from the code, never input
+
 
 def next_load_id(con: Any) -> int:
     """A new load id (the caller uses it for the data rows and `record_load`)."""
@@ -24,9 +26,9 @@ def record_load(con: Any, *, load_id: int, period: date, file_name: str, sha256:
     """Write the ledger row of a load, making it the period's active load (caller's transaction)."""
     con.execute("UPDATE loads SET active = false WHERE period = ? AND active", [period])
     con.execute(
-        "INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
-        "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, "
-        "active, is_demo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, true, ?)",
+        f"INSERT INTO loads (load_id, period, file_name, sha256, {_ROWS}, "
+        "loaded_by, loaded_at, outcome, warnings, "
+        f"active, is_demo) VALUES ({', '.join(['?'] * (8 + len(LEDGER_ROWS)))}, true, ?)",
         [load_id, period, file_name, sha256, *(int(rows.get(t, 0)) for t in LEDGER_ROWS),
          loaded_by, loaded_at, outcome, warnings_json, bool(is_demo)],
     )
@@ -35,8 +37,8 @@ def record_load(con: Any, *, load_id: int, period: date, file_name: str, sha256:
 def active_load(con: Any, period: date) -> tuple[int, str, dict[str, int]] | None:
     """(load_id, sha256, rows per table) of the load whose rows are `period`'s data now, if any."""
     row = con.execute(
-        "SELECT load_id, sha256, rows_staff, rows_leavers, rows_vacancies, rows_training, "
-        "rows_survey FROM loads WHERE period = ? AND active ORDER BY load_id DESC LIMIT 1",
+        f"SELECT load_id, sha256, {_ROWS} FROM loads "
+        "WHERE period = ? AND active ORDER BY load_id DESC LIMIT 1",
         [period],
     ).fetchall()
     if not row:

@@ -24,6 +24,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Summary", "overview", "views/overview.py", "Overview", ":material/dashboard:"),
     ("Summary", "themes", "views/themes.py", "Strategy themes", ":material/flag:"),
     ("Workforce", "agency", "views/agency.py", "Agency & 80:20", ":material/swap_horiz:"),
+    ("Workforce", "agency_rules", "views/agency_rules.py", "Agency rules", ":material/gavel:"),
     ("Workforce", "caseloads", "views/caseloads.py", "Caseloads", ":material/folder_shared:"),
     ("Workforce", "turnover", "views/turnover.py", "Turnover & retention", ":material/sync_alt:"),
     ("Workforce", "profile", "views/profile.py", "Workforce profile", ":material/diversity_3:"),

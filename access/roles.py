@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:overview": _ALL,
     "page:themes": _ALL,
     "page:agency": _ALL,
+    "page:agency_rules": _ALL,         # scrutiny: aggregates only, suppressed, no breach list
     "page:caseloads": _ALL,
     "page:turnover": _ALL,
     "page:profile": _ALL,

@@ -223,7 +223,8 @@ def breach_list(checked: pd.DataFrame, *, rules: AgencyRules) -> pd.DataFrame:
         if r.notice_below:
             rows.append(base | {
                 "Breach": BREACHES["notice"],
-                "Detail": f"Notice period {r.notice_weeks:g} weeks (minimum "
+                "Detail": f"Notice period {r.notice_weeks:g} week"
+                          f"{'' if r.notice_weeks == 1 else 's'} (minimum "
                           f"{rules.min_notice_weeks:g}).",
                 "What to do": f"Vary the contract with the agency to at least "
                               f"{rules.min_notice_weeks:g} weeks' notice (or record that the "

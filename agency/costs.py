@@ -7,6 +7,7 @@ them, so the sums live here as small pure functions with their assumptions spell
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 
@@ -20,6 +21,24 @@ class WhatIf:
     permanent_share_now: float | None
     permanent_share_after: float | None
     assumptions: tuple[str, ...] = field(default=())
+    per_worker_fte: float = 0.0
+    total_fte: float = 0.0
+    available: int = 0
+
+    def workers_to_reach(self, share: float) -> int | None:
+        """Agency social workers to convert for the permanent share to reach `share` (e.g. 0.8).
+
+        0 when it is reached already; None when converting every one of them would not be enough.
+        """
+        if self.permanent_share_now is None or self.total_fte <= 0:
+            return None
+        if self.permanent_share_now >= share:
+            return 0
+        if self.per_worker_fte <= 0:
+            return None
+        needed_fte = share * self.total_fte - self.permanent_share_now * self.total_fte
+        n = math.ceil(needed_fte / self.per_worker_fte - 1e-9)
+        return n if n <= self.available else None
 
     def sentence(self) -> str:
         """The one-line answer, rounded as a person would say it."""
@@ -96,4 +115,5 @@ def what_if(*, converted: int, agency_workers: int, workers_fte: float, agency_f
                            "be converted.")
     return WhatIf(converted=n, fte_converted=round(fte, 4), saving_per_year=round(float(fte * gap), 2),
                   permanent_share_now=now, permanent_share_after=after,
-                  assumptions=tuple(assumptions))
+                  assumptions=tuple(assumptions), per_worker_fte=per_worker, total_fte=total,
+                  available=int(agency_workers))

@@ -267,8 +267,9 @@ VACANCY_COLUMNS = (
 )
 TRAINING_COLUMNS = ("employee_id", "course", "category", "completed_date")
 SURVEY_COLUMNS = ("team", "measure", "score", "respondents")
-SHEET_ORDER = ("Staff", "Leavers", "Vacancies", "Training", "Survey")
-DATE_COLUMNS = {"start_date", "date_of_birth", "leave_date", "completed_date"}
+SHEET_ORDER = ("Staff", "Leavers", "Vacancies", "Training", "Survey", "Agency assignments")
+DATE_COLUMNS = {"start_date", "date_of_birth", "leave_date", "completed_date", "planned_end_date",
+                "date_qualified", "cap_signoff_date"}
 
 _DAY = np.timedelta64(1, "D")
 
@@ -826,7 +827,9 @@ def generate(*, months: int = 36, end_period: str | None = None, seed: int = DEF
     rng = np.random.default_rng(seed)
     sim = _Directorate(rng, float(scale), np.datetime64(periods[0], "M"), len(periods))
     sim.initialise()
-    return [(period, sim.step(i)) for i, period in enumerate(periods)]
+    from ingest.demo_agency import add_assignments  # the MSP's monthly report (issue 14)
+
+    return add_assignments([(period, sim.step(i)) for i, period in enumerate(periods)], seed=seed)
 
 
 def _cell(value: Any) -> Any:

@@ -32,14 +32,16 @@ class Unit:
     hover: str = "%{y:,.1f}"    # Plotly hover template for the value
     tickformat: str | None = None
     ticksuffix: str | None = None
+    prefix: str = ""            # "£" for money: written before the number and on axis ticks
     words: str = ""             # a table column's unit, e.g. "Turnover (%)", "Caseload (cases per FTE)"
 
     def number(self, value: float, places: int | None = None) -> str:
         """`value` rounded half away from zero, without the unit words (no "no data" handling)."""
         p = self.places if places is None else places
         shown = round_half_up(value * self.percent_scale, p)
-        text = f"{shown:,.{p}f}" if self.thousands else f"{shown:.{p}f}"
-        return text + ("%" if self.percent_sign else "")
+        text = f"{abs(shown):,.{p}f}" if self.thousands else f"{abs(shown):.{p}f}"
+        sign = "-" if shown < 0 else ""
+        return sign + self.prefix + text + ("%" if self.percent_sign else "")
 
 
 UNITS: dict[str, Unit] = {u.id: u for u in (
@@ -55,6 +57,12 @@ UNITS: dict[str, Unit] = {u.id: u for u in (
          axis_title="Score (0–100)", hover="%{y:.0f} / 100", words="out of 100"),
     Unit(id="fte", places=1, thousands=True, suffix=" FTE", change_words=" FTE",
          axis_title="FTE", hover="%{y:,.1f} FTE", words="FTE"),
+    # agency cost (issue 14): sums in whole pounds, charge rates in pounds and pence an hour
+    Unit(id="money", places=0, thousands=True, prefix="£", axis_title="Pounds (£)",
+         hover="£%{y:,.0f}", tickformat=",.0f", words="£"),
+    Unit(id="money_per_hour", places=2, thousands=True, prefix="£", suffix=" an hour",
+         axis_title="Pounds per hour (£)", hover="£%{y:,.2f} an hour", tickformat=",.2f",
+         words="£ per hour"),
 )}
 #: Units a catalogue metric may use (the engine's values are in these; "percent" is for
 #: published figures that arrive in per cent).

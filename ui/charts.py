@@ -87,6 +87,8 @@ def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None =
         spec["tickformat"] = u.tickformat
     if u is not None and u.ticksuffix:
         spec["ticksuffix"] = u.ticksuffix
+    if u is not None and u.prefix:
+        spec["tickprefix"] = u.prefix
     if unit == "count":
         spec["rangemode"] = "tozero"
         if max_value is not None and max_value < 10:

@@ -4,7 +4,7 @@ The target and its date come from data/targets.toml (metrics.targets), never fro
 
 import streamlit as st
 
-from ui import charts, data, downloads, drill, layout, state
+from ui import agency_cost, charts, data, downloads, drill, layout, state
 
 state.require_page("agency")
 filters = state.get_filters()
@@ -34,6 +34,9 @@ RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency sh
 layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio",
                   disclosure=downloads.people(counts=["People"], additive=False,
                                               follow={c: "People" for c in RATIO_FIGURES}))
+
+st.header("What agency cover costs")
+agency_cost.cost_beside_ratio(filters)
 
 drill.drill_section("agency_rate_fte", filters, key="agency", short="Agency share", target=tg["value"],
                    target_label=f"Target: at most {words['agency']} agency")

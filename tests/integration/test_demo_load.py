@@ -34,7 +34,8 @@ def test_workbooks_have_the_contract_sheets_and_real_excel_dates(tmp_path: Path)
     for period, path in files:
         assert path.name == f"workforce_{period}.xlsx" and path.parent == tmp_path
         wb = load_workbook(path, read_only=True)
-        assert wb.sheetnames == ["Staff", "Leavers", "Vacancies", "Training", "Survey"]
+        assert wb.sheetnames == ["Staff", "Leavers", "Vacancies", "Training", "Survey",
+                                 "Agency assignments"]
         rows = list(wb["Staff"].iter_rows(min_row=1, max_row=3))
         header = [c.value for c in rows[0]]
         assert header[:8] == ["employee_id", "team", "service", "role_group",
@@ -48,7 +49,8 @@ def test_workbooks_have_the_contract_sheets_and_real_excel_dates(tmp_path: Path)
         back = pd.read_excel(path, sheet_name=None, engine="calamine")
         for sheet, cols in {"Staff": ["start_date", "date_of_birth"],
                             "Leavers": ["leave_date", "start_date"],
-                            "Training": ["completed_date"]}.items():
+                            "Training": ["completed_date"],
+                            "Agency assignments": ["start_date", "date_qualified"]}.items():
             for col in cols:
                 got = pd.to_datetime(back[sheet][col]).astype("datetime64[s]")
                 want = generated[period][sheet][col].astype("datetime64[s]")
@@ -57,6 +59,7 @@ def test_workbooks_have_the_contract_sheets_and_real_excel_dates(tmp_path: Path)
         assert result.errors == [], "\n".join(map(str, result.errors[:20]))
         assert result.rows["staff"] == len(generated[period]["Staff"])
         assert result.rows["leavers"] == len(generated[period]["Leavers"])
+        assert result.rows["agency_assignments"] == len(generated[period]["Agency assignments"]) > 0
 
 
 def test_workbooks_are_byte_identical_between_runs(tmp_path: Path):

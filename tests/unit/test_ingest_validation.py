@@ -29,7 +29,8 @@ def _validate(tmp_path: Path, sheets, period: str = PERIOD):
 def test_the_base_extract_is_valid(tmp_path: Path) -> None:
     result = _validate(tmp_path, base_sheets())
     assert result.errors == []
-    assert result.rows == {"staff": 4, "leavers": 1, "vacancies": 1, "training": 1, "survey": 1}
+    assert result.rows == {"staff": 4, "leavers": 1, "vacancies": 1, "training": 1, "survey": 1,
+                           "agency_assignments": 0}
     staff = result.frames["staff"].set_index("employee_id")
     assert staff.loc["E002", "age"] == 55  # born 31/03/1970, month end 31/03/2025
     assert staff.loc["E001", "ethnicity"] == "White"  # WBRI

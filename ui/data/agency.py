@@ -1,0 +1,317 @@
+"""The agency rules page and the cost beside the 80:20 ratio: compliance, breaches, spend, what-if.
+
+Why here: every figure is read through metrics.agency (SQL) with the rules of
+data/agency_rules.toml, cached on (store, data version, role, rules file version), role-checked
+on the server, and for scrutiny members passed through the small-number policy: they see
+aggregates only, never the breach list (which names assignments by reference).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from agency.rules import DEFAULT_RULES_PATH, AgencyRules, load_rules
+from metrics.units import format_number
+from metrics.suppression import MIN_COUNT, SUPPRESSED, suppress_table
+from ui import db
+from ui.data.base import CACHE, _ctx
+from ui.filters import Filters
+from ui.state import SUPPRESSED_ROLES, TEAM_ROLES
+
+AGENCY_BY_LABELS = {"job_type": "Job type", "service": "Service", "team": "Team"}
+
+
+def _rules_version() -> str:
+    path = Path(DEFAULT_RULES_PATH)
+    try:
+        return f"{path.stat().st_mtime_ns}:{path.stat().st_size}"
+    except OSError:
+        return "missing"
+
+
+def rules() -> AgencyRules:
+    """The rules in force (AgencyRulesError, with the line to fix, when the file is wrong)."""
+    _ctx()
+    return _rules_cached(_rules_version())
+
+
+@st.cache_data(**CACHE)
+def _rules_cached(version: str) -> AgencyRules:
+    return load_rules()
+
+
+def _filters(filters: Filters) -> dict[str, list[str]] | None:
+    out = {}
+    if filters.service:
+        out["service"] = [filters.service]
+    if filters.team:
+        out["team"] = [filters.team]
+    return out or None
+
+
+def _key(filters: Filters) -> tuple:
+    return (filters.period, filters.service, filters.team)
+
+
+@st.cache_data(**CACHE)
+def _checked(path: str, version: str, rules_version: str, service, team) -> pd.DataFrame:
+    from metrics import agency as figures
+
+    with db.open_cursor() as cur:
+        return figures.checked(cur, rules=_rules_cached(rules_version),
+                               filters=_filters(Filters(period=None, service=service, team=team)))
+
+
+def _all_checked(filters: Filters) -> pd.DataFrame:
+    ctx = _ctx(filters=filters)
+    return _checked(ctx.path, ctx.version, _rules_version(), filters.service, filters.team)
+
+
+def loaded_months() -> list[str]:
+    """'YYYY-MM' of the months with an Agency assignments sheet loaded."""
+    ctx = _ctx()
+    return _months(ctx.path, ctx.version)
+
+
+@st.cache_data(**CACHE)
+def _months(path: str, version: str) -> list[str]:
+    from metrics import agency as figures
+
+    with db.open_cursor() as cur:
+        if not figures.has_assignments(cur):
+            return []
+        return [f"{p:%Y-%m}" for p in figures.assignment_periods(cur)]
+
+
+def _month(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return frame[frame["period"] == filters.period_date] if len(frame) else frame
+
+
+def _small(value: object) -> bool:
+    """A count of 1-4 people (the small-number rule's threshold is 5)."""
+    return (isinstance(value, (int, float, np.integer, np.floating))
+            and not isinstance(value, (bool, np.bool_)) and 0 < float(value) < MIN_COUNT)
+
+
+# ------------------------------------------------------------------------------------ summary
+
+SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("Agency assignments", "assignments", "count"),
+    ("Within the price cap", "agency_within_cap_share", "rate"),
+    ("Average above the cap", "agency_above_cap_per_hour", "money_per_hour"),
+    ("Cap breaches without full sign-off", "agency_cap_breaches_unsigned", "count"),
+    ("Under 3 years' post-qualifying experience", "agency_under_experience", "count"),
+    ("Notice below the minimum", "agency_notice_below_minimum", "count"),
+    ("References incomplete", "agency_references_incomplete", "count"),
+    ("Cool-off breaches", "agency_cool_off_breaches", "count"),
+    ("Assignments running more than 12 months", "agency_long_assignments", "count"),
+    ("Project-team workers", "agency_project_team_workers", "count"),
+    ("Agency spend in the month", "spend", "money"),
+)
+
+
+def summary(filters: Filters) -> pd.DataFrame:
+    """One row per compliance measure at the chosen month: Measure, Value (text), Number, Base.
+
+    Base = the people the row's figure rests on (a count: itself; the cap share: assignments with
+    a cap; £ above the cap: assignments above it), for the small-number policy.
+    """
+    from metrics.agency import summarise
+
+    ctx = _ctx(filters=filters)
+    month = _month(_all_checked(filters), filters)
+    row = summarise(month).iloc[0] if len(month) else None
+    out = []
+    for label, col, unit in SUMMARY_ROWS:
+        value = None if row is None else row[col]
+        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        base = None
+        if row is not None:
+            base = {"agency_within_cap_share": row["with_cap"],
+                    "agency_above_cap_per_hour": row["with_cap"] - row["within_cap"],
+                    "spend": row["assignments"]}.get(col, value)
+        if ctx.role in SUPPRESSED_ROLES and _small(base):
+            value = SUPPRESSED
+        out.append({"Measure": label, "Value": format_number(value, unit), "Number": value,
+                    "Base": None if base is None else int(base)})
+    return pd.DataFrame(out)
+
+
+def by_group(filters: Filters, *, by: str) -> pd.DataFrame:
+    """The compliance measures by job type, service or team (teams for HR and leadership only)."""
+    from metrics.agency import summarise
+
+    ctx = _ctx(filters=filters, by=by)
+    month = _month(_all_checked(filters), filters)
+    frame = summarise(month, by=by)
+    label = AGENCY_BY_LABELS[by]
+    table = pd.DataFrame({
+        label: frame["group"],
+        "Assignments": frame["assignments"],
+        "With a cap": frame["with_cap"],
+        "Within cap (%)": (frame["agency_within_cap_share"].astype(float) * 100).round(1),
+        "£/h above cap": frame["agency_above_cap_per_hour"],
+        "Cap breaches not signed off": frame["agency_cap_breaches_unsigned"],
+        "Under 3 years": frame["agency_under_experience"],
+        "Notice below minimum": frame["agency_notice_below_minimum"],
+        "References incomplete": frame["agency_references_incomplete"],
+        "Cool-off breaches": frame["agency_cool_off_breaches"],
+        "Over 12 months": frame["agency_long_assignments"],
+        "Project team": frame["agency_project_team_workers"],
+    })
+    if ctx.role in SUPPRESSED_ROLES and len(table):
+        table = suppress_table(table, count_cols=COUNT_COLUMNS,
+                               rate_cols={"Within cap (%)": "With a cap"}, label_col=label)
+        money = table["Assignments"].astype(object).eq(SUPPRESSED)
+        table["£/h above cap"] = table["£/h above cap"].astype(object).where(~money, SUPPRESSED)
+    return table
+
+
+COUNT_COLUMNS = ["Assignments", "With a cap", "Cap breaches not signed off", "Under 3 years",
+                 "Notice below minimum", "References incomplete", "Cool-off breaches",
+                 "Over 12 months", "Project team"]
+
+
+def breaches(filters: Filters) -> pd.DataFrame:
+    """Every breach at the chosen month with what to do (HR and leadership only: row level)."""
+    from agency.checks import breach_list
+
+    _ctx(*TEAM_ROLES, filters=filters)
+    month = _month(_all_checked(filters), filters)
+    return breach_list(month, rules=rules())
+
+
+def trend(filters: Filters) -> pd.DataFrame:
+    """Per month: share within cap and the count of each breach kind (scrutiny: small -> 'c')."""
+    from metrics.agency import summarise
+
+    ctx = _ctx(filters=filters)
+    frame = summarise(_all_checked(filters))
+    out = pd.DataFrame({
+        "period": pd.to_datetime(frame["period"]),
+        "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
+        "Assignments": frame["assignments"],
+        "Within cap (%)": (frame["agency_within_cap_share"].astype(float) * 100).round(1),
+        "Cap breaches not signed off": frame["agency_cap_breaches_unsigned"],
+        "Cool-off breaches": frame["agency_cool_off_breaches"],
+        "Under 3 years": frame["agency_under_experience"],
+        "Notice below minimum": frame["agency_notice_below_minimum"],
+        "References incomplete": frame["agency_references_incomplete"],
+    })
+    out["within_cap"] = frame["agency_within_cap_share"].astype(float)
+    if ctx.role in SUPPRESSED_ROLES:
+        for col in ("Assignments", "Cap breaches not signed off", "Cool-off breaches",
+                    "Under 3 years", "Notice below minimum", "References incomplete"):
+            out[col] = out[col].astype(object).where(~out[col].between(1, MIN_COUNT - 1), SUPPRESSED)
+        hide = frame["with_cap"].between(1, MIN_COUNT - 1)
+        out["Within cap (%)"] = out["Within cap (%)"].astype(object).where(~hide, SUPPRESSED)
+        out["within_cap"] = out["within_cap"].where(~hide)
+    return out
+
+
+# ------------------------------------------------------------------------------------ cost
+
+
+def spend(filters: Filters) -> pd.DataFrame:
+    """Agency spend per month and over the rolling 12 months (£)."""
+    from metrics.agency import spend_by_month
+
+    _ctx(filters=filters)
+    frame = spend_by_month(_all_checked(filters))
+    return pd.DataFrame({
+        "period": pd.to_datetime(frame["period"]),
+        "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
+        "Spend in month (£)": frame["spend"].round(0),
+        "Rolling 12 months (£)": frame["spend_12m"].round(0),
+        "Months in the 12 loaded": frame["months_covered"],
+        "partial": frame["months_covered"] < 12,
+    })
+
+
+def cost(filters: Filters) -> pd.DataFrame:
+    """Agency cost per FTE beside employed cost per FTE and the premium, by job type.
+
+    Scrutiny members see the 'All job types' row only when any job type has fewer than 5
+    agency workers (a job type's cost could otherwise give away one person's charge rate).
+    """
+    from metrics.agency import cost_comparison
+
+    ctx = _ctx(filters=filters)
+    checked = _all_checked(filters)
+    if checked.empty or filters.period_date is None:
+        return pd.DataFrame()
+    frame = cost_comparison(checked, period=filters.period_date, rules=rules())
+    workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
+    frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
+                        for j in frame["job_type"]]
+    if ctx.role in SUPPRESSED_ROLES:
+        if (frame["workers"].between(1, MIN_COUNT - 1)).any():
+            frame = frame[frame["job_type"] == "All job types"]
+        if frame["workers"].between(1, MIN_COUNT - 1).any():
+            return pd.DataFrame()
+    return pd.DataFrame({
+        "Job type": frame["job_type"],
+        "Agency FTE now": frame["agency_fte_now"].round(1),
+        "Agency cost per FTE a year (£)": frame["agency_cost_per_fte"].round(0),
+        "Employed cost per FTE a year (£)": frame["employed_cost_per_fte"].astype(float).round(0),
+        "Premium per FTE (£)": frame["premium_per_fte"].round(0),
+        "Premium (%)": (frame["premium_share"].astype(float) * 100).round(1),
+        "Premium a year at today's FTE (£)": frame["premium_per_year"].astype(float).round(0),
+        "Months of spend used": frame["months_covered"],
+    })
+
+
+def what_if(filters: Filters, *, converted: int):
+    """The what-if for converting `converted` agency social workers (agency.costs.WhatIf); None
+    for scrutiny members when it would rest on fewer than 5 agency social workers."""
+    ctx = _ctx(filters=filters)
+    result = _what_if(ctx.path, ctx.version, _rules_version(), filters.period, int(converted))
+    if ctx.role in SUPPRESSED_ROLES and 0 < result.available < 5:
+        return None  # an average over 1-4 workers could give away a charge rate
+    return result
+
+
+@st.cache_data(**CACHE)
+def _what_if(path: str, version: str, rules_version: str, period: str, converted: int):
+    from metrics import agency as figures
+
+    with db.open_cursor() as cur:
+        return figures.conversion_what_if(cur, period=date.fromisoformat(period + "-01"),
+                                          rules=_rules_cached(rules_version), converted=converted)
+
+
+def agency_social_workers(filters: Filters) -> int:
+    """How many agency social workers have an assignment at the chosen month (the what-if's max)."""
+    from agency.rules import SOCIAL_WORK_JOB_TYPES
+
+    month = _month(_all_checked(Filters(period=filters.period)), filters)
+    return int(month[month["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]["employee_id"].nunique()) \
+        if len(month) else 0
+
+
+def quarterly_file(quarter: str) -> tuple[bytes, str]:
+    """The quarterly summary workbook for `quarter` (HR and leadership: exact figures)."""
+    ctx = _ctx(*TEAM_ROLES)
+    return _quarterly(ctx.path, ctx.version, _rules_version(), quarter)
+
+
+@st.cache_data(**CACHE)
+def _quarterly(path: str, version: str, rules_version: str, quarter: str) -> tuple[bytes, str]:
+    from agency.quarterly import build
+
+    with db.open_cursor() as cur:
+        summary = build(cur, quarter=quarter, rules=_rules_cached(rules_version))
+    return summary.to_xlsx_bytes(), f"agency_summary_{summary.quarter}.xlsx"
+
+
+def quarters() -> list[str]:
+    """Quarters with any month of assignments loaded, newest first ('2026-Q3')."""
+    months = loaded_months()
+    out = sorted({f"{m[:4]}-Q{(int(m[5:7]) - 1) // 3 + 1}" for m in months}, reverse=True)
+    return out

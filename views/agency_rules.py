@@ -1,0 +1,90 @@
+"""Agency rules: do our agency assignments follow the national rules, and what do they cost?"""
+
+import streamlit as st
+
+from agency.rules import AgencyRulesError
+from ui import agency_cost, charts, downloads, layout, state
+from ui.data import agency as data
+
+state.require_page("agency_rules")
+filters = state.get_filters()
+layout.page_header(
+    "Agency rules",
+    "The national rules for agency social workers (DfE statutory guidance, 2024): regional price "
+    "caps, three years' experience, four weeks' notice, cool-off after leaving an employed post, "
+    f"two references, project teams. Figures for **{filters.describe()}**.",
+)
+layout.stop_if_nothing_loaded(filters)
+try:
+    rules = data.rules()
+except AgencyRulesError as exc:
+    st.error(f"The agency rules file needs fixing before these figures can be shown: {exc}")
+    st.stop()
+for line in rules.assumptions() + list(rules.warnings):
+    st.caption(line)
+months = data.loaded_months()
+if filters.period not in months:
+    st.info("No Agency assignments sheet is loaded for this month. Months with assignments: "
+            + (", ".join(months) if months else "none yet") + ". Add the sheet to the monthly "
+            "extract (see the template's Instructions).")
+    st.stop()
+
+st.header("Compliance summary")
+summary = data.summary(filters)
+layout.show_table(summary[["Measure", "Value"]], "Agency rules compliance", key="ar-summary",
+                  disclosure=downloads.Disclosure(row_bases=tuple(summary["Base"]),
+                                                  row_cols=("Value",)))
+
+if state.can_see_teams():
+    st.header("Breaches and what to do")
+    layout.show_table(data.breaches(filters), "Agency rule breaches", key="ar-breaches",
+                      disclosure=downloads.exempt("one row per assignment, named by agency "
+                                                  "reference only; HR and leadership only."))
+
+st.header("By job type, service" + (" and team" if state.can_see_teams() else ""))
+by_options = ["job_type", "service"] + (["team"] if state.can_see_teams() else [])
+for tab, by in zip(st.tabs([data.AGENCY_BY_LABELS[b] for b in by_options]), by_options):
+    with tab:
+        table = data.by_group(filters, by=by)
+        layout.show_table(table, f"Agency compliance by {data.AGENCY_BY_LABELS[by].lower()}",
+                          key=f"ar-by-{by}",
+                          disclosure=downloads.people(counts=data.COUNT_COLUMNS,
+                                                      rates={"Within cap (%)": "With a cap"},
+                                                      follow={"£/h above cap": "Assignments"}))
+
+st.header("Trends")
+trend = data.trend(filters)
+layout.chart(charts.trend_chart(trend, x="period", y="within_cap", name="Within the price cap",
+                                unit="rate", title="Share of assignments within the price cap"),
+             alt="Share of agency assignments within the price cap, month by month.",
+             key="ar-trend")
+layout.show_table(trend.drop(columns=["period", "within_cap"]), "Agency rules by month",
+                  key="ar-trend-table",
+                  disclosure=downloads.people(counts=[c for c in data.COUNT_COLUMNS
+                                                      if c in trend.columns], additive=False,
+                                              follow={"Within cap (%)": "Assignments"}))
+
+st.header("Cost")
+spend = data.spend(filters)
+layout.chart(charts.trend_chart(spend, x="period", y="Rolling 12 months (£)", unit="money",
+                                name="Agency spend, rolling 12 months",
+                                title="Agency spend (charge rate x hours), rolling 12 months"),
+             alt="Agency spend over the rolling 12 months, month by month.", key="ar-spend")
+layout.show_table(data.cost(filters), "Agency and employed cost per FTE", key="ar-cost",
+                  disclosure=downloads.exempt("money per FTE; scrutiny sees directorate totals "
+                                              "only where a job type has fewer than 5 workers."))
+layout.show_table(spend.drop(columns=["period", "partial"]), "Agency spend by month",
+                  key="ar-spend-table", disclosure=downloads.exempt("money, not people."))
+st.subheader("What converting agency social workers would save")
+agency_cost.what_if(filters)
+
+if state.can_see_teams():
+    st.header("Quarterly summary")
+    quarters = data.quarters()
+    quarter = st.selectbox("Quarter (calendar)", quarters, key="ar-quarter")
+    if quarter:
+        payload, name = data.quarterly_file(quarter)
+        st.download_button("Download the quarterly summary (Excel)", payload, file_name=name,
+                           mime=downloads.XLSX_MIME, key="ar-quarterly")
+        st.caption("Exact figures for the return to DfE: do not publish. The layout follows the "
+                   "guidance's headings; DfE's exact template is not public (see the file).")

@@ -33,7 +33,8 @@ def test_staff_header_aliases(header: str, column: str) -> None:
 
 
 def test_every_sheet_and_column_is_fully_declared() -> None:
-    assert list(C.SHEETS) == ["Staff", "Leavers", "Vacancies", "Training", "Survey"]
+    assert list(C.SHEETS) == ["Staff", "Leavers", "Vacancies", "Training", "Survey",
+                              "Agency assignments"]
     assert C.REQUIRED_SHEETS == ("Staff", "Leavers", "Vacancies")
     assert not C.SHEETS["Staff"].may_be_empty and C.SHEETS["Leavers"].may_be_empty
     for sheet in C.SHEETS.values():

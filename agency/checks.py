@@ -27,7 +27,7 @@ BREACHES: dict[str, str] = {
 }
 
 FLAG_COLUMNS: tuple[str, ...] = (
-    "above_cap", "cap_unsigned", "cap_signed", "under_experience", "notice_below",
+    "with_cap", "within_cap", "above_cap", "cap_unsigned", "cap_signed", "under_experience", "notice_below",
     "references_incomplete", "cool_off_breach", "long_assignment", "project_team",
 )
 
@@ -151,6 +151,8 @@ def check_assignments(assignments: pd.DataFrame, *, rules: AgencyRules,
         cols["experience_years"].append(None if years is None else round(years, 2))
         cols["months_running"].append(running)
         cols["cool_off_left_on"].append(left)
+        cols["with_cap"].append(cap is not None)
+        cols["within_cap"].append(cap is not None and not above)
         cols["above_cap"].append(above)
         cols["cap_unsigned"].append(above and not signed)
         cols["cap_signed"].append(bool(signed))

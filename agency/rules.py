@@ -8,6 +8,7 @@ edits the file, and a mistake in it is reported with the line to fix, never half
 from __future__ import annotations
 
 import calendar
+import os
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -18,6 +19,12 @@ from ingest.contract import AGENCY_JOB_TYPES
 from ingest.validate import month_end  # noqa: F401 - the one month-end helper, re-exported
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "agency_rules.toml"
+
+
+def rules_path() -> Path:
+    """`$WORKFORCE_AGENCY_RULES` if set, else data/agency_rules.toml."""
+    env = os.environ.get("WORKFORCE_AGENCY_RULES", "").strip()
+    return Path(env) if env else DEFAULT_RULES_PATH
 
 #: Job types the rules on experience and registration apply to (all but "Other").
 SOCIAL_WORK_JOB_TYPES: tuple[str, ...] = tuple(j for j in AGENCY_JOB_TYPES if j != "Other")
@@ -260,8 +267,8 @@ def parse_rules(raw: Mapping[str, Any], *, source: str = "agency_rules.toml") ->
 
 
 def load_rules(path: str | Path | None = None) -> AgencyRules:
-    """The rules from `path` (default data/agency_rules.toml); AgencyRulesError says what to fix."""
-    p = Path(path) if path is not None else DEFAULT_RULES_PATH
+    """The rules from `path` (default `rules_path()`); AgencyRulesError says what to fix."""
+    p = Path(path) if path is not None else rules_path()
     try:
         with p.open("rb") as fh:
             raw = tomllib.load(fh)

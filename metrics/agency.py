@@ -166,6 +166,40 @@ def checked(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules, start: date |
     return check_assignments(frame, rules=rules, employed=read_employment(con))
 
 
+def checks_frame(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules | None = None
+                 ) -> pd.DataFrame:
+    """Every assignment with the rules checked, typed for the engine's "agency" source.
+
+    The engine registers it for a query (the catalogue's agency measures read it): rules come
+    from data/agency_rules.toml unless given; a bad rules file is a MetricError naming the line.
+    """
+    from agency.rules import AgencyRulesError, load_rules
+    from metrics.sqlgen import SOURCE_COLUMNS
+
+    if rules is None:
+        try:
+            rules = load_rules()
+        except AgencyRulesError as exc:
+            raise MetricError(f"The agency measures need a valid rules file: {exc}") from None
+    if "employee_id" not in _columns(con, "agency_assignments"):
+        frame = pd.DataFrame(columns=["period", "employee_id", "job_type"])
+    else:
+        frame = checked(con, rules=rules)
+    cols = sorted(SOURCE_COLUMNS["agency"] - {"d"})
+    out = {}
+    for col in cols:
+        series = frame[col] if col in frame else pd.Series([None] * len(frame), dtype=object)
+        if col == "period":
+            out[col] = pd.to_datetime(series).astype("datetime64[s]")
+        elif col in FLAG_COLUMNS:
+            out[col] = series.astype(bool)
+        elif col in ("employee_id", "job_type"):
+            out[col] = series.astype(object)
+        else:
+            out[col] = pd.to_numeric(series, errors="coerce").astype("float64")
+    return pd.DataFrame(out)
+
+
 def summarise(checked_frame: pd.DataFrame, *, by: str | None = None) -> pd.DataFrame:
     """Compliance measures per period (and group): one row per period x group.
 
@@ -177,8 +211,6 @@ def summarise(checked_frame: pd.DataFrame, *, by: str | None = None) -> pd.DataF
                           f"{', '.join(AGENCY_BREAKDOWNS)}")
     f = checked_frame.copy()
     f["group"] = f[by].fillna("Not on Staff sheet") if by else None
-    f["with_cap"] = f["cap"].notna()
-    f["within_cap"] = f["with_cap"] & ~f["above_cap"]
     f["excess"] = np.where(f["above_cap"], f["excess_per_hour"].astype(float), np.nan)
     f["fte"] = f["fte"].astype(float) if "fte" in f else np.nan
     keys = ["period", "group"]

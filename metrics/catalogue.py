@@ -68,6 +68,16 @@ MEASURES: tuple[Measure, ...] = (
     Measure(id="known_residence", source="staff", agg="count", filter="lives_in_county IS NOT NULL"),
     Measure(id="lives_in_county", source="staff", agg="count", filter="lives_in_county"),
     Measure(id="training_completions", source="training", agg="count"),
+    # agency assignments with the national agency rules checked (issue 14; metrics.agency)
+    *(Measure(id=f"agency_{flag}" if flag else "agency_assignments", source="agency", agg="count",
+              filter=flag or None,
+              description=f"Agency assignments in the month{' where ' + flag if flag else ''}")
+      for flag in ("", "with_cap", "within_cap", "above_cap", "cap_unsigned", "under_experience",
+                   "notice_below", "references_incomplete", "cool_off_breach", "long_assignment",
+                   "project_team")),
+    Measure(id="agency_excess_per_hour", source="agency", agg="sum", expr="excess_per_hour",
+            filter="above_cap",
+            description="Pounds per hour charged above the price cap, summed over assignments above it"),
 )
 
 
@@ -483,6 +493,97 @@ _ENTRIES: tuple[Metric, ...] = (
         phrase='Staff completed {v} training courses in the last 12 months',
     ),
 )
+
+# --- The national agency rules (issue 14): from the optional Agency assignments sheet, checked
+# against data/agency_rules.toml by agency.checks (metrics.agency.checks_frame). Shares of
+# assignments, so a month without the sheet is "no data", never 0; the counts are the numerators.
+_AGENCY_DEF = (
+    "Local measure from the optional Agency assignments sheet, checked against the national agency "
+    "rules (DfE statutory guidance, 2024) as set in data/agency_rules.toml, at the month end. "
+)
+
+
+def _agency_share(mid: str, flag: str, label: str, description: str, numerator: str, *,
+                  denominator: str = "agency_assignments",
+                  denominator_words: str = "Agency assignments in the month",
+                  direction: str = "lower", definition: str = "", phrase: str) -> Metric:
+    return Metric(
+        id=mid, label=label, description=description, theme=AGILE, numerator=numerator,
+        denominator=denominator_words, unit="rate", direction=direction, window_months=None,
+        definition=_AGENCY_DEF + definition,
+        compute=Ratio(numerator=f"agency_{flag}", denominator=denominator), phrase=phrase,
+    )
+
+
+_AGENCY_ENTRIES: tuple[Metric, ...] = (
+    _agency_share(
+        "agency_within_cap_rate", "within_cap", "Agency assignments within the price cap",
+        "Of the agency assignments with a regional price cap for their job type, the share whose "
+        "hourly charge rate is at or below the cap.",
+        "Assignments whose charge rate is at or below the cap in force at month end",
+        denominator="agency_with_cap",
+        denominator_words="Assignments whose job type has a price cap at month end",
+        direction="higher", definition="The cap is the region's for the job type on the month end.",
+        phrase="{v} of agency assignments are within the price cap"),
+    Metric(
+        id="agency_above_cap_per_hour", label="Paid above the price cap (per hour)",
+        description="For agency assignments charged above the price cap, the average amount per "
+                    "hour paid above it.",
+        theme=AGILE, numerator="Pounds per hour above the cap, summed over assignments above it",
+        denominator="Assignments above the cap", unit="money_per_hour", direction="lower",
+        window_months=None, definition=_AGENCY_DEF + "Average of (charge rate - cap).",
+        compute=Ratio(numerator="agency_excess_per_hour", denominator="agency_above_cap"),
+        phrase="assignments above the cap are paid {v} more than it on average"),
+    _agency_share(
+        "agency_unsigned_cap_breach_rate", "cap_unsigned", "Cap breaches without full sign-off",
+        "Agency assignments charged above the price cap without the sign-off of both the Director "
+        "of Children's Services and the chief executive, as a share of all assignments.",
+        "Assignments above the cap without a sign-off date by the DCS and chief executive",
+        phrase="{v} of agency assignments are above the cap without full sign-off"),
+    _agency_share(
+        "agency_under_experience_rate", "under_experience",
+        "Agency social workers under 3 years' experience",
+        "Agency assignments (social-work job types) whose worker has less post-qualifying "
+        "experience than the minimum (3 years by default).",
+        "Assignments whose worker has less than the minimum post-qualifying experience",
+        definition="Experience from the date qualified to month end, else the years given.",
+        phrase="{v} of agency assignments have less than the minimum experience"),
+    _agency_share(
+        "agency_short_notice_rate", "notice_below", "Agency notice below the minimum",
+        "Agency assignments whose notice period is shorter than the minimum (4 weeks by default).",
+        "Assignments with a notice period below the minimum",
+        phrase="{v} of agency assignments have less than the minimum notice"),
+    _agency_share(
+        "agency_references_incomplete_rate", "references_incomplete",
+        "Agency references incomplete",
+        "Agency assignments with fewer practice-based references than required (2 by default).",
+        "Assignments with fewer references than required",
+        phrase="{v} of agency assignments lack a practice reference"),
+    _agency_share(
+        "agency_cool_off_breach_rate", "cool_off_breach", "Agency cool-off breaches",
+        "Agency assignments that started within the cool-off window (12 months in the West "
+        "Midlands, 3 elsewhere) after the same person left an employed social-work post here.",
+        "Assignments starting within the cool-off after the person left an employed post here",
+        definition="Matched by reference, and by Social Work England number where the store has "
+                   "one for employed staff; leave dates from the Leavers sheets and Staff history.",
+        phrase="{v} of agency assignments breach the cool-off"),
+    _agency_share(
+        "agency_long_assignment_rate", "long_assignment", "Agency assignments over 12 months",
+        "Agency assignments that started more than 12 months before month end (the test of "
+        "long_running_agency_rate, counted by assignment rather than FTE).",
+        "Assignments whose start plus 12 months is before month end",
+        phrase="{v} of agency assignments have run for more than a year"),
+    _agency_share(
+        "agency_project_team_rate", "project_team", "Agency project-team workers",
+        "Agency assignments that are part of an agency project team (allowed only under the "
+        "guidance's conditions).",
+        "Assignments flagged as part of a project team",
+        phrase="{v} of agency assignments are in project teams"),
+)
+_ENTRIES = _ENTRIES + _AGENCY_ENTRIES
+#: The agency rules measures (the Agency rules page and the quarterly summary read these).
+AGENCY_IDS: tuple[str, ...] = tuple(m.id for m in _AGENCY_ENTRIES)
+
 
 CATALOGUE: dict[str, Metric] = {m.id: m for m in _ENTRIES}
 MEASURE_BY_ID: dict[str, Measure] = {m.id: m for m in MEASURES}

@@ -118,13 +118,20 @@ def history(
     for key, vals in clean.items():
         params[f"f_{key}"] = vals
     cal_name = f"__workdays_{uuid.uuid4().hex}"
+    agency_name = f"__agency_{uuid.uuid4().hex}"
     frames = []
-    registered = False
+    registered = registered_agency = False
     try:
         sqls = {mid: _metric_query(mid, by=by, filters=clean, cal_name=cal_name) for mid in ids}
         if any(cal_name in sql for sql in sqls.values()):
             con.register(cal_name, calendar(pers))
             registered = True
+        if any("__AGENCY__" in sql for sql in sqls.values()):
+            from metrics.agency import checks_frame  # the agency rules, applied (issue 14)
+
+            sqls = {mid: sql.replace("__AGENCY__", agency_name) for mid, sql in sqls.items()}
+            con.register(agency_name, checks_frame(con))
+            registered_agency = True
         for mid, sql in sqls.items():
             df = con.execute(sql, bind(sql, params)).df()
             df.insert(0, "metric_id", mid)
@@ -132,6 +139,8 @@ def history(
     finally:
         if registered:
             con.unregister(cal_name)
+        if registered_agency:
+            con.unregister(agency_name)
     if not frames:
         return _empty()
     out = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)

@@ -39,6 +39,12 @@ _LEAVERS = ("period", "employee_id", "leave_date", "reason", "team", "service", 
 _VACANCIES = ("period", "team", "service", "role_group", "qualified_social_worker", "vacant_fte",
               "covered_by_agency_fte")
 _TRAINING = ("period", "employee_id", "course", "category", "completed_date")
+#: The agency assignments with every rule checked (metrics.agency.checks_frame, registered by the
+#: engine as __AGENCY__ for the query: the rules come from data/agency_rules.toml, not the store).
+_AGENCY = ("period", "employee_id", "job_type", "hourly_rate", "hours", "spend", "cap",
+           "excess_per_hour", "with_cap", "within_cap", "above_cap", "cap_unsigned", "cap_signed",
+           "under_experience", "notice_below", "references_incomplete", "cool_off_breach",
+           "long_assignment", "project_team")
 
 #: Columns each source offers a measure: the table's, plus `d` (month end) and, where the table
 #: has worker_type, `employed`; staff adds `working_days` (Mon-Fri less England bank holidays) and
@@ -48,8 +54,10 @@ SOURCE_COLUMNS: dict[str, frozenset[str]] = {
     "leavers": frozenset(_LEAVERS + ("employed", "d")),
     "vacancies": frozenset(_VACANCIES + ("d",)),
     "training": frozenset(_TRAINING + ("d",)),
+    "agency": frozenset(_AGENCY + ("d",)),
 }
-_TABLE_COLUMNS = {"staff": _STAFF, "leavers": _LEAVERS, "vacancies": _VACANCIES, "training": _TRAINING}
+_TABLE_COLUMNS = {"staff": _STAFF, "leavers": _LEAVERS, "vacancies": _VACANCIES, "training": _TRAINING,
+                  "agency": _AGENCY}
 
 # SQL words and functions an expression may use besides columns (anything else is a column).
 _SQL_WORDS = frozenset("""
@@ -84,6 +92,13 @@ def _source_sql(source: str, by: str | None, filters: Mapping[str, list[str]], *
         not_null = f" AND st.{by} IS NOT NULL" if by else ""
         return (f"(SELECT t.*, {grp('st.', by)} AS grp, last_day(t.period) AS d FROM training t "
                 "LEFT JOIN staff st ON st.period = t.period AND st.employee_id = t.employee_id "
+                f"WHERE {where('st.', filters)}{not_null})")
+    if source == "agency":
+        # like training: scope and breakdown from the worker's staff row that month
+        not_null = f" AND st.{by} IS NOT NULL" if by else ""
+        return ("(SELECT t.* REPLACE (t.period::DATE AS period), "
+                f"{grp('st.', by)} AS grp, last_day(t.period::DATE) AS d FROM __AGENCY__ t "
+                "JOIN staff st ON st.period = t.period::DATE AND st.employee_id = t.employee_id "
                 f"WHERE {where('st.', filters)}{not_null})")
     cols = [f"{grp('', by)} AS grp", "last_day(period) AS d"]
     if source in ("staff", "leavers"):

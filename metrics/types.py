@@ -37,7 +37,7 @@ THEMES: tuple[str, ...] = (
 # period and group. A metric's computation refers to measures by id, bare (the month's value) or
 # wrapped in Window (the sum over the loaded months p-11..p). See docs/INTERFACES.md.
 
-SOURCES: tuple[str, ...] = ("staff", "leavers", "vacancies", "training")
+SOURCES: tuple[str, ...] = ("staff", "leavers", "vacancies", "training", "agency")
 AGGREGATIONS: tuple[str, ...] = ("sum", "count")  # additive: a window sums the monthly values
 
 

@@ -66,7 +66,7 @@ UNITS: dict[str, Unit] = {u.id: u for u in (
 )}
 #: Units a catalogue metric may use (the engine's values are in these; "percent" is for
 #: published figures that arrive in per cent).
-METRIC_UNITS: tuple[str, ...] = ("rate", "count", "caseload", "score", "fte")
+METRIC_UNITS: tuple[str, ...] = ("rate", "count", "caseload", "score", "fte", "money_per_hour")
 
 
 def get(unit: str) -> Unit:

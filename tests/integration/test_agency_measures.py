@@ -194,3 +194,48 @@ def test_cost_per_fte_premium_and_the_what_if(store: Path, rules) -> None:
                                  "to 75%.")
     assert any("One-off recruitment costs" in a for a in whatif.assumptions)
     assert too_many.converted == 4 and any("at most 4" in a for a in too_many.assumptions)
+
+
+def test_the_catalogue_declares_the_compliance_measures_and_the_engine_computes_them(
+        store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same hand-worked figures through metrics.engine (declared in metrics/catalogue.py)."""
+    from metrics import catalogue, engine
+
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml")))
+    con = connect(store, read_only=True)
+    try:
+        frame = engine.compute(con, period=MARCH, scope="all_staff",
+                               metric_ids=catalogue.AGENCY_IDS).set_index("metric_id")
+        by_service = engine.compute(con, period=MARCH, scope="all_staff", by="service",
+                                    metric_ids=["agency_cool_off_breach_rate"])
+        empty_month = engine.compute(con, period="2024-11", scope="all_staff",
+                                     metric_ids=["agency_cool_off_breach_rate"])
+    finally:
+        con.close()
+    assert frame.loc["agency_within_cap_rate", "value"] == pytest.approx(2 / 4)
+    assert frame.loc["agency_within_cap_rate", "base_count"] == 4
+    assert frame.loc["agency_above_cap_per_hour", "value"] == pytest.approx(5.0)  # (5 + 5) / 2
+    assert frame.loc["agency_cool_off_breach_rate", "numerator"] == 2  # A003 and E888
+    for mid in ("agency_unsigned_cap_breach_rate", "agency_under_experience_rate",
+                "agency_short_notice_rate", "agency_references_incomplete_rate",
+                "agency_long_assignment_rate", "agency_project_team_rate"):
+        assert (frame.loc[mid, "numerator"], frame.loc[mid, "value"]) == (1, 0.25), mid
+    cool = by_service.set_index("group")["numerator"].to_dict()
+    assert cool == {"Children in Care": 1, "Safeguarding and Family Support": 1}
+    assert empty_month["value"].iloc[0] == 0.0  # A004 alone in 2024-11, no breach
+
+
+def test_a_bad_rules_file_is_a_named_metric_error(store: Path, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from metrics import engine
+    from metrics.types import MetricError
+
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES",
+                       str(write_rules(tmp_path / "bad.toml", RULES_TOML.replace(
+                           "references_required = 2", "references_required = two"))))
+    con = connect(store, read_only=True)
+    try:
+        with pytest.raises(MetricError, match="agency measures need a valid rules file"):
+            engine.compute(con, period=MARCH, metric_ids=["agency_within_cap_rate"])
+    finally:
+        con.close()

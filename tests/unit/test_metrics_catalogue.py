@@ -23,6 +23,11 @@ DESIGN_IDS = {
 ADDED_IDS = {
     "starters_fte_12m",           # issue 9: tests/integration/test_metrics_starters_agency.py
     "long_running_agency_rate",   # issue 9: tests/integration/test_metrics_starters_agency.py
+    # issue 14: the agency rules, tests/integration/test_agency_measures.py
+    "agency_within_cap_rate", "agency_above_cap_per_hour", "agency_unsigned_cap_breach_rate",
+    "agency_under_experience_rate", "agency_short_notice_rate",
+    "agency_references_incomplete_rate", "agency_cool_off_breach_rate",
+    "agency_long_assignment_rate", "agency_project_team_rate",
 }
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from agency.rules import DEFAULT_RULES_PATH, AgencyRules, load_rules
+from agency.rules import AgencyRules, load_rules, rules_path
 from metrics.units import format_number
 from metrics.suppression import MIN_COUNT, SUPPRESSED, suppress_table
 from ui import db
@@ -28,9 +27,9 @@ AGENCY_BY_LABELS = {"job_type": "Job type", "service": "Service", "team": "Team"
 
 
 def _rules_version() -> str:
-    path = Path(DEFAULT_RULES_PATH)
+    path = rules_path()
     try:
-        return f"{path.stat().st_mtime_ns}:{path.stat().st_size}"
+        return f"{path}:{path.stat().st_mtime_ns}:{path.stat().st_size}"
     except OSError:
         return "missing"
 
@@ -43,7 +42,7 @@ def rules() -> AgencyRules:
 
 @st.cache_data(**CACHE)
 def _rules_cached(version: str) -> AgencyRules:
-    return load_rules()
+    return load_rules(rules_path())
 
 
 def _filters(filters: Filters) -> dict[str, list[str]] | None:

@@ -45,6 +45,11 @@ def month_frames(*, period: str, convert_agency: bool = True) -> dict[str, pd.Da
         wt = next(c for c in staff.columns if str(c).lower().replace(" ", "_") == "worker_type")
         agency_rows = staff.index[staff[wt].astype(str).str.lower() == "agency"]
         staff.loc[agency_rows[::2], wt] = "Permanent"
+        if "Agency assignments" in frames:  # the converted are no longer on assignment
+            converted = set(staff.loc[agency_rows[::2], "employee_id"])
+            assignments = frames["Agency assignments"]
+            frames["Agency assignments"] = assignments[
+                ~assignments["employee_id"].isin(converted)].reset_index(drop=True)
     return frames
 
 

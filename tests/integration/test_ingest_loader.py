@@ -38,6 +38,8 @@ def test_first_load_writes_every_table_with_the_load_id(tmp_path: Path, tmp_db: 
                         "agency_assignments": 0}
     assert _counts(con) == res.rows
     for table in DATA_TABLES:
+        if not res.rows[table]:
+            continue  # the optional Agency assignments sheet is not in this extract
         assert con.execute(f"SELECT DISTINCT load_id, period FROM {table}").fetchall() == [
             (res.load_id, date(2025, 3, 1))]
     ledger = con.execute(

@@ -48,9 +48,9 @@ def test_every_entry_is_complete(metric_id):
         assert getattr(m, field).strip(), field
     assert len(m.description) > 30 and len(m.definition) > 20
     assert m.theme in THEMES
-    assert m.unit in ("rate", "count", "caseload", "score")
+    assert m.unit in ("rate", "count", "caseload", "score", "money_per_hour")
     assert m.direction in ("lower", "higher", None)
-    if m.unit in ("rate", "caseload"):
+    if m.unit in ("rate", "caseload", "money_per_hour"):
         assert m.denominator, "ratios name their denominator"
     assert (m.window_months == 12) == metric_id.endswith("_12m")
     if m.dfe_indicator:

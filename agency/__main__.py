@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     from agency.quarterly import QuarterError, build, quarter_months
-    from ingest.store import StoreError, connect, default_db_path
+    from store import StoreBusy, StoreError, connect, default_db_path
 
     try:
         quarter_months(args.quarter)
@@ -66,9 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         con = connect(db, read_only=True)
+    except StoreBusy as exc:
+        print(f"busy: {exc}", file=sys.stderr)
+        return 3
     except StoreError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 3 if "busy" in str(exc).lower() else 2
+        return 2
     try:
         summary = build(con, quarter=args.quarter, rules=rules, suppress=args.suppress)
     except QuarterError as exc:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingest.loader import load_frames
-from ingest.store import connect
+from store import connect
 
 RULES_TOML = """
 [council]

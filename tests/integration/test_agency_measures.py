@@ -14,7 +14,7 @@ import pytest
 
 from agency.rules import load_rules
 from metrics import agency as A
-from ingest.store import connect
+from store import connect
 from tests.integration.agency_fixtures import RULES_TOML, build_store, write_rules
 
 MARCH = date(2025, 3, 1)

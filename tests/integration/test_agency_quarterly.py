@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from agency.quarterly import LAYOUT, TEMPLATE_NOTE, QuarterError, quarter_months
-from ingest.store import connect
+from store import connect
 from tests.integration.agency_fixtures import build_store, write_rules
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -116,7 +116,7 @@ def test_duplicates_and_a_missing_required_column(tmp_path: Path) -> None:
 
 
 def test_an_error_in_the_sheet_writes_nothing(tmp_path: Path, tmp_db: Path) -> None:
-    from ingest.store import connect
+    from store import connect
 
     sheets = _sheets()
     set_cell(sheets, SHEET, 2, "Agency reference", "Z999")

@@ -17,6 +17,9 @@ return is matched by registration number too).
 
 from __future__ import annotations
 
+import calendar
+import datetime as _dt
+
 import numpy as np
 import pandas as pd
 
@@ -53,7 +56,7 @@ def _job_type(role: str, rng: np.random.Generator) -> str:
             "Other": "IRO / child protection chair"}.get(role, "Other")
 
 
-def _worker(ref: str, role: str, start: pd.Timestamp, seed: int) -> dict:
+def _worker(ref: str, role: str, start: _dt.date, seed: int) -> dict:
     """The persistent attributes of one agency worker (the same every month)."""
     digits = int("".join(ch for ch in ref if ch.isdigit()) or 0)
     rng = np.random.default_rng([seed, 14, digits, len(ref)])
@@ -65,10 +68,10 @@ def _worker(ref: str, role: str, start: pd.Timestamp, seed: int) -> dict:
     if above:
         kind = rng.random()
         if kind < 0.5:
-            signoff_date, signoff_by = start + pd.Timedelta(days=int(rng.integers(3, 20))), \
+            signoff_date, signoff_by = start + _dt.timedelta(days=int(rng.integers(3, 20))), \
                 "DCS and chief executive"
         elif kind < 0.75:
-            signoff_date, signoff_by = start + pd.Timedelta(days=int(rng.integers(3, 20))), \
+            signoff_date, signoff_by = start + _dt.timedelta(days=int(rng.integers(3, 20))), \
                 "DCS only"
     junior = rng.random() < P_JUNIOR
     pqe_years = rng.uniform(1.0, 2.6) if junior else rng.uniform(3.5, 22.0)
@@ -78,7 +81,7 @@ def _worker(ref: str, role: str, start: pd.Timestamp, seed: int) -> dict:
         "job_type": job,
         "hourly_rate": round(rate * 2) / 2,
         "notice_weeks": float(rng.choice([1, 2])) if rng.random() < P_SHORT_NOTICE else 4.0,
-        "date_qualified": (start - pd.Timedelta(days=int(pqe_years * 365.25))).normalize(),
+        "date_qualified": start - _dt.timedelta(days=int(pqe_years * 365.25)),
         "references_received": 1 if rng.random() < P_ONE_REFERENCE else 2,
         "cap_signoff_date": signoff_date,
         "cap_signoff_by": signoff_by,
@@ -87,39 +90,62 @@ def _worker(ref: str, role: str, start: pd.Timestamp, seed: int) -> dict:
     }
 
 
+def _add_months(day: _dt.date, months: int) -> _dt.date:
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    return _dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _dates(values) -> list[_dt.date | None]:
+    arr = np.asarray(values, dtype="datetime64[D]")
+    return [None if np.isnat(v) else v.astype(_dt.date) for v in arr]
+
+
+def _agency_social_workers(staff: pd.DataFrame, *, role: str | None = None) -> np.ndarray:
+    """Mask of the qualified agency workers on a Staff frame (optionally of one role group)."""
+    mask = ((staff["worker_type"].to_numpy(dtype=object) == "Agency")
+            & (staff["qualified_social_worker"].to_numpy(dtype=object) == "Y"))
+    if role is not None:
+        mask &= staff["role_group"].to_numpy(dtype=object) == role
+    return mask
+
+
 def _returners(months: list[tuple[str, dict[str, pd.DataFrame]]], *, count: int
                ) -> dict[str, str]:
     """Agency reference -> payroll number of an employed social worker who left here and whose
     post an agency worker took within 12 months (the demo's cool-off breaches)."""
-    first_seen: dict[str, tuple[int, pd.Timestamp]] = {}
-    for i, (_, frames) in enumerate(months):
-        staff = frames["Staff"]
-        agy = staff[(staff["worker_type"] == "Agency") & (staff["qualified_social_worker"] == "Y")
-                    & (staff["role_group"] == "Social worker")]
-        for ref, start in zip(agy["employee_id"], agy["start_date"]):
-            first_seen.setdefault(ref, (i, pd.Timestamp(start)))
+    first_seen: dict[str, tuple[int, _dt.date]] = {}
+    last_seen: dict[str, int] = {}
     # people who came here from an agency keep out of it (their history already has an agency
     # record under another reference)
     used: set[str] = set()
-    for _, frames in months:
+    for i, (_, frames) in enumerate(months):
         staff = frames["Staff"]
-        used |= set(staff.loc[staff["converted_from_agency"] == "Y", "employee_id"])
+        ids = staff["employee_id"].to_numpy(dtype=object)
+        last_seen.update(dict.fromkeys(ids.tolist(), i))
+        used.update(ids[staff["converted_from_agency"].to_numpy(dtype=object) == "Y"].tolist())
+        pick = _agency_social_workers(staff, role="Social worker")
+        for ref, start in zip(ids[pick].tolist(), _dates(staff["start_date"].to_numpy()[pick])):
+            first_seen.setdefault(ref, (i, start))
+    candidates = sorted(first_seen.items(), key=lambda kv: kv[1][1])
     pairs: dict[str, str] = {}
     # the most recent leavers first, so the breaches show in the latest months
     for i in range(len(months) - 1, 0, -1):
         leavers = months[i][1]["Leavers"]
-        sw = leavers[(leavers["qualified_social_worker"] == "Y")
-                     & (leavers["role_group"] == "Social worker")
-                     & (leavers["worker_type"] != "Agency")]
-        for lid, left in zip(sw["employee_id"], sw["leave_date"]):
-            left = pd.Timestamp(left)
-            later = [later_i for later_i in range(i + 1, len(months))
-                     if lid in set(months[later_i][1]["Staff"]["employee_id"])]
-            if later or lid in used:
+        if not len(leavers):
+            continue
+        sw = ((leavers["qualified_social_worker"].to_numpy(dtype=object) == "Y")
+              & (leavers["role_group"].to_numpy(dtype=object) == "Social worker")
+              & (leavers["worker_type"].to_numpy(dtype=object) != "Agency"))
+        for lid, left in zip(leavers["employee_id"].to_numpy(dtype=object)[sw].tolist(),
+                             _dates(leavers["leave_date"].to_numpy()[sw])):
+            if last_seen.get(lid, -1) > i or lid in used:
                 continue  # the leaver must not be in post again under their own number
-            for ref, (j, start) in sorted(first_seen.items(), key=lambda kv: kv[1][1]):
-                if (ref not in pairs and j > i and left < start <= left + pd.DateOffset(months=12)
-                        and start >= pd.Timestamp(months[j][0] + "-01")):
+            window_end = _add_months(left, 12)
+            for ref, (j, start) in candidates:
+                month_first = _dt.date.fromisoformat(months[j][0] + "-01")
+                if ref not in pairs and j > i and left < start <= window_end \
+                        and start >= month_first:
                     pairs[ref] = lid
                     used.add(lid)
                     break
@@ -132,8 +158,8 @@ def add_assignments(months: list[tuple[str, dict[str, pd.DataFrame]]], *, seed: 
                     ) -> list[tuple[str, dict[str, pd.DataFrame]]]:
     """The demo months with an Agency assignments sheet each (and the returners' references).
 
-    `months` is `generate()`'s list of (period, frames); frames are changed in place only by
-    renaming the returners' agency references (Staff and Training) to their old payroll numbers.
+    `months` is `generate()`'s list of (period, frames); frames are changed only by renaming the
+    returners' agency references (Staff and Training) to their old payroll numbers.
     """
     if not months:
         return months
@@ -143,45 +169,42 @@ def add_assignments(months: list[tuple[str, dict[str, pd.DataFrame]]], *, seed: 
                                   & (last_staff["qualified_social_worker"] == "Y")]
     project_team = (qualified_agency["team"].value_counts().index[0]
                     if len(qualified_agency) else None)
-    project_from = pd.Timestamp(months[-1][0] + "-01") - pd.DateOffset(months=18)
+    project_from = _add_months(_dt.date.fromisoformat(months[-1][0] + "-01"), -18)
     workers: dict[str, dict] = {}
     out = []
     for period, frames in months:
-        month_start = pd.Timestamp(period + "-01")
-        month_end = month_start + pd.offsets.MonthEnd(0)
-        staff = frames["Staff"]
+        month_start = _dt.date.fromisoformat(period + "-01")
+        month_end = _add_months(month_start, 1) - _dt.timedelta(days=1)
         if renames:
             for name in ("Staff", "Training"):
-                if name in frames and len(frames[name]):
-                    frames[name] = frames[name].assign(
-                        employee_id=frames[name]["employee_id"].replace(renames))
-            staff = frames["Staff"]
-        agy = staff[(staff["worker_type"] == "Agency") & (staff["qualified_social_worker"] == "Y")]
+                frame = frames.get(name)
+                if frame is not None and len(frame) and frame["employee_id"].isin(renames).any():
+                    frames[name] = frame.assign(employee_id=frame["employee_id"].replace(renames))
+        staff = frames["Staff"]
+        pick = _agency_social_workers(staff)
         rows = []
-        for ref, role, team, fte, start in zip(agy["employee_id"], agy["role_group"], agy["team"],
-                                               agy["fte"], agy["start_date"]):
-            start = pd.Timestamp(start)
+        for ref, role, team, fte, start in zip(
+                *(staff[c].to_numpy(dtype=object)[pick].tolist()
+                  for c in ("employee_id", "role_group", "team", "fte")),
+                _dates(staff["start_date"].to_numpy()[pick])):
             w = workers.get(ref)
             if w is None:
                 w = workers[ref] = _worker(ref, role, start, seed)
-            end = start + pd.DateOffset(months=6)
+            end = _add_months(start, 6)
             while end < month_end:
-                end += pd.DateOffset(months=6)
-            hours_rng = np.random.default_rng([seed, 15, w["hours_rng_seed"], month_start.month,
-                                               month_start.year])
-            hours = round(float(fte) * w["hours_per_fte"] * hours_rng.uniform(0.9, 1.05) * 2) / 2
+                end = _add_months(end, 6)
+            wobble = 0.9 + 0.15 * ((w["hours_rng_seed"] * 7 + month_start.month * 13
+                                     + month_start.year) % 97) / 96
+            hours = round(float(fte) * w["hours_per_fte"] * wobble * 2) / 2
             signed_date = w["cap_signoff_date"]
             in_month = signed_date is not None and signed_date <= month_end
-            rows.append({
-                "employee_id": ref, "swe_registration": w["swe_registration"],
-                "agency": w["agency"], "job_type": w["job_type"], "hourly_rate": w["hourly_rate"],
-                "hours": hours, "start_date": start, "planned_end_date": end,
-                "notice_weeks": w["notice_weeks"], "date_qualified": w["date_qualified"],
-                "years_pqe": None, "references_received": w["references_received"],
-                "project_team": "Y" if (team == project_team and start >= project_from) else "N",
-                "cap_signoff_date": signed_date if in_month else None,
-                "cap_signoff_by": w["cap_signoff_by"] if in_month else None,
-            })
+            rows.append((
+                ref, w["swe_registration"], w["agency"], w["job_type"], w["hourly_rate"], hours,
+                start, end, w["notice_weeks"], w["date_qualified"], None,
+                w["references_received"],
+                "Y" if (team == project_team and start >= project_from) else "N",
+                signed_date if in_month else None, w["cap_signoff_by"] if in_month else None,
+            ))
         sheet = pd.DataFrame(rows, columns=list(COLUMNS))
         for col in ("start_date", "planned_end_date", "date_qualified", "cap_signoff_date"):
             sheet[col] = pd.to_datetime(sheet[col]).astype("datetime64[s]")

@@ -28,6 +28,8 @@ COLUMNS = ("employee_id", "swe_registration", "agency", "job_type", "hourly_rate
            "start_date", "planned_end_date", "notice_weeks", "date_qualified", "years_pqe",
            "references_received", "project_team", "cap_signoff_date", "cap_signoff_by")
 
+_DATE_COLUMNS = frozenset({"start_date", "planned_end_date", "date_qualified", "cap_signoff_date"})
+
 AGENCIES = ("Northgate Social Care Recruitment", "Marches Locums", "Severn Social Work Agency",
             "Wye Valley Professionals", "Pinnacle Children's Services")
 
@@ -205,8 +207,16 @@ def add_assignments(months: list[tuple[str, dict[str, pd.DataFrame]]], *, seed: 
                 "Y" if (team == project_team and start >= project_from) else "N",
                 signed_date if in_month else None, w["cap_signoff_by"] if in_month else None,
             ))
-        sheet = pd.DataFrame(rows, columns=list(COLUMNS))
-        for col in ("start_date", "planned_end_date", "date_qualified", "cap_signoff_date"):
-            sheet[col] = pd.to_datetime(sheet[col]).astype("datetime64[s]")
+        columns = list(zip(*rows)) if rows else [()] * len(COLUMNS)
+        data = {}
+        for name, values in zip(COLUMNS, columns):
+            if name in _DATE_COLUMNS:
+                data[name] = np.array([np.datetime64("NaT") if v is None else np.datetime64(v, "D")
+                                       for v in values], dtype="datetime64[s]")
+            elif name in ("hourly_rate", "hours", "notice_weeks"):
+                data[name] = np.array(values, dtype=float)
+            else:
+                data[name] = np.array(values, dtype=object)
+        sheet = pd.DataFrame(data)
         out.append((period, {**frames, SHEET: sheet}))
     return out

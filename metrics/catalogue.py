@@ -506,12 +506,19 @@ _AGENCY_DEF = (
 def _agency_share(mid: str, flag: str, label: str, description: str, numerator: str, *,
                   denominator: str = "agency_assignments",
                   denominator_words: str = "Agency assignments in the month",
-                  direction: str = "lower", definition: str = "", phrase: str) -> Metric:
+                  direction: str = "lower", definition: str = "", phrase: str,
+                  statutory: bool = True) -> Metric:
+    # a rule of the statutory guidance: every assignment should keep it (100% within the cap,
+    # no breaches); long assignments and project teams are allowed, so they have no target
+    target = (DefaultTarget(value=1.0 if direction == "higher" else 0.0, amber_band=0.05,
+                            source="National agency rules (DfE statutory guidance, 2024)")
+              if statutory else None)
     return Metric(
         id=mid, label=label, description=description, theme=AGILE, numerator=numerator,
         denominator=denominator_words, unit="rate", direction=direction, window_months=None,
         definition=_AGENCY_DEF + definition,
         compute=Ratio(numerator=f"agency_{flag}", denominator=denominator), phrase=phrase,
+        target=target,
     )
 
 
@@ -572,13 +579,13 @@ _AGENCY_ENTRIES: tuple[Metric, ...] = (
         "Agency assignments that started more than 12 months before month end (the test of "
         "long_running_agency_rate, counted by assignment rather than FTE).",
         "Assignments whose start plus 12 months is before month end",
-        phrase="{v} of agency assignments have run for more than a year"),
+        phrase="{v} of agency assignments have run for more than a year", statutory=False),
     _agency_share(
         "agency_project_team_rate", "project_team", "Agency project-team workers",
         "Agency assignments that are part of an agency project team (allowed only under the "
         "guidance's conditions).",
         "Assignments flagged as part of a project team",
-        phrase="{v} of agency assignments are in project teams"),
+        phrase="{v} of agency assignments are in project teams", statutory=False),
 )
 _ENTRIES = _ENTRIES + _AGENCY_ENTRIES
 #: The agency rules measures (the Agency rules page and the quarterly summary read these).

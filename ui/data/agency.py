@@ -21,7 +21,7 @@ from metrics.suppression import MIN_COUNT, SUPPRESSED, suppress_table
 from ui import db
 from ui.data.base import CACHE, _ctx
 from ui.filters import Filters
-from ui.state import SUPPRESSED_ROLES, TEAM_ROLES
+from ui.state import is_suppressed
 
 AGENCY_BY_LABELS = {"job_type": "Job type", "service": "Service", "team": "Team"}
 
@@ -135,7 +135,7 @@ def summary(filters: Filters) -> pd.DataFrame:
             base = {"agency_within_cap_share": row["with_cap"],
                     "agency_above_cap_per_hour": row["with_cap"] - row["within_cap"],
                     "spend": row["assignments"]}.get(col, value)
-        if ctx.role in SUPPRESSED_ROLES and _small(base):
+        if is_suppressed(ctx.role) and _small(base):
             value = SUPPRESSED
         out.append({"Measure": label, "Value": format_number(value, unit), "Number": value,
                     "Base": None if base is None else int(base)})
@@ -164,7 +164,7 @@ def by_group(filters: Filters, *, by: str) -> pd.DataFrame:
         "Over 12 months": frame["agency_long_assignments"],
         "Project team": frame["agency_project_team_workers"],
     })
-    if ctx.role in SUPPRESSED_ROLES and len(table):
+    if is_suppressed(ctx.role) and len(table):
         table = suppress_table(table, count_cols=COUNT_COLUMNS,
                                rate_cols={"Within cap (%)": "With a cap"}, label_col=label)
         money = table["Assignments"].astype(object).eq(SUPPRESSED)
@@ -181,7 +181,7 @@ def breaches(filters: Filters) -> pd.DataFrame:
     """Every breach at the chosen month with what to do (HR and leadership only: row level)."""
     from agency.checks import breach_list
 
-    _ctx(*TEAM_ROLES, filters=filters)
+    _ctx("exact_figures", filters=filters)
     month = _month(_all_checked(filters), filters)
     return breach_list(month, rules=rules())
 
@@ -204,7 +204,7 @@ def trend(filters: Filters) -> pd.DataFrame:
         "References incomplete": frame["agency_references_incomplete"],
     })
     out["within_cap"] = frame["agency_within_cap_share"].astype(float)
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         for col in ("Assignments", "Cap breaches not signed off", "Cool-off breaches",
                     "Under 3 years", "Notice below minimum", "References incomplete"):
             out[col] = out[col].astype(object).where(~out[col].between(1, MIN_COUNT - 1), SUPPRESSED)
@@ -249,7 +249,7 @@ def cost(filters: Filters) -> pd.DataFrame:
     workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
     frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
                         for j in frame["job_type"]]
-    if ctx.role in SUPPRESSED_ROLES:
+    if is_suppressed(ctx.role):
         if (frame["workers"].between(1, MIN_COUNT - 1)).any():
             frame = frame[frame["job_type"] == "All job types"]
         if frame["workers"].between(1, MIN_COUNT - 1).any():
@@ -271,7 +271,7 @@ def what_if(filters: Filters, *, converted: int):
     for scrutiny members when it would rest on fewer than 5 agency social workers."""
     ctx = _ctx(filters=filters)
     result = _what_if(ctx.path, ctx.version, _rules_version(), filters.period, int(converted))
-    if ctx.role in SUPPRESSED_ROLES and 0 < result.available < 5:
+    if is_suppressed(ctx.role) and 0 < result.available < 5:
         return None  # an average over 1-4 workers could give away a charge rate
     return result
 
@@ -296,7 +296,7 @@ def agency_social_workers(filters: Filters) -> int:
 
 def quarterly_file(quarter: str) -> tuple[bytes, str]:
     """The quarterly summary workbook for `quarter` (HR and leadership: exact figures)."""
-    ctx = _ctx(*TEAM_ROLES)
+    ctx = _ctx("exact_figures")
     return _quarterly(ctx.path, ctx.version, _rules_version(), quarter)
 
 

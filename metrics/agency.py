@@ -30,43 +30,8 @@ _FILTER_KEYS = ("service", "team", "job_type")
 _REGISTRATION_COLUMNS = ("swe_registration", "swe_registration_number", "swe_number",
                          "registration_number")
 
-#: The compliance measures, one row each: id -> (label, numerator flag, denominator, unit, better).
-#: Counts are of assignments (people); `within_cap_share` divides by assignments with a cap.
-COMPLIANCE_MEASURES: dict[str, dict[str, str]] = {
-    "agency_within_cap_share": {
-        "label": "Assignments within the price cap", "unit": "rate", "direction": "higher",
-        "description": "Share of agency assignments with a price cap whose charge rate is at or "
-                       "below the cap in force at month end."},
-    "agency_above_cap_per_hour": {
-        "label": "Average £ per hour above the cap", "unit": "money", "direction": "lower",
-        "description": "For assignments above the cap, the average amount per hour paid above it."},
-    "agency_cap_breaches_unsigned": {
-        "label": "Cap breaches without full sign-off", "unit": "count", "direction": "lower",
-        "description": "Assignments above the price cap without the DCS's and chief executive's "
-                       "sign-off."},
-    "agency_under_experience": {
-        "label": "Agency social workers under 3 years' experience", "unit": "count",
-        "direction": "lower",
-        "description": "Assignments whose worker has less post-qualifying experience than the "
-                       "minimum (3 years by default)."},
-    "agency_notice_below_minimum": {
-        "label": "Notice below the minimum", "unit": "count", "direction": "lower",
-        "description": "Assignments with a notice period shorter than the minimum (4 weeks)."},
-    "agency_references_incomplete": {
-        "label": "References incomplete", "unit": "count", "direction": "lower",
-        "description": "Assignments with fewer practice-based references than required (2)."},
-    "agency_cool_off_breaches": {
-        "label": "Cool-off breaches", "unit": "count", "direction": "lower",
-        "description": "Agency assignments that started within the cool-off window after the same "
-                       "person (registration number) left an employed social-work post here."},
-    "agency_long_assignments": {
-        "label": "Assignments running more than 12 months", "unit": "count",
-        "direction": "lower",
-        "description": "Assignments that started more than 12 months before month end."},
-    "agency_project_team_workers": {
-        "label": "Project-team workers", "unit": "count", "direction": "lower",
-        "description": "Agency workers engaged as part of a project team."},
-}
+#: The per-month compliance counts of `summarise` (the catalogue declares the same checks as
+#: shares of assignments: metrics.catalogue.AGENCY_IDS).
 _COUNT_FLAGS = {
     "agency_cap_breaches_unsigned": "cap_unsigned",
     "agency_under_experience": "under_experience",
@@ -204,7 +169,7 @@ def summarise(checked_frame: pd.DataFrame, *, by: str | None = None) -> pd.DataF
     """Compliance measures per period (and group): one row per period x group.
 
     Columns: period, group, assignments, with_cap, within_cap, agency_within_cap_share,
-    agency_above_cap_per_hour, the count measures of COMPLIANCE_MEASURES, spend, hours, fte.
+    agency_above_cap_per_hour, the counts of _COUNT_FLAGS, spend, hours, fte.
     """
     if by is not None and by not in AGENCY_BREAKDOWNS:
         raise MetricError(f"Cannot break agency figures down by {by!r}: choose one of "
@@ -381,7 +346,7 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
     )
 
 __all__ = [
-    "AGENCY_BREAKDOWNS", "COMPLIANCE_MEASURES", "FLAG_COLUMNS", "assignment_periods", "checked",
+    "AGENCY_BREAKDOWNS", "FLAG_COLUMNS", "checks_frame", "assignment_periods", "checked",
     "compliance", "compliance_history", "conversion_what_if", "cost_comparison",
     "employed_cost_per_fte", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise",

@@ -141,12 +141,15 @@ PERIODS = ("2024-11", "2025-02", "2025-03")
 
 
 def build_store(path: Path) -> Path:
-    """Load the three months through the real loader into a DuckDB file at `path`."""
+    """Load the three months through the real loader into a DuckDB file at `path`; then give
+    leaver E777 the registration number the census items would carry (SW777777 = A003's)."""
     con = connect(path)
     try:
         for period in PERIODS:
             load_frames(con=con, frames=month_frames(period), period=period, loaded_by="test",
                         file_name=f"{period}.xlsx")
+        con.execute("ALTER TABLE leavers ADD COLUMN IF NOT EXISTS swe_registration VARCHAR")
+        con.execute("UPDATE leavers SET swe_registration = 'SW777777' WHERE employee_id = 'E777'")
     finally:
         con.close()
     return path

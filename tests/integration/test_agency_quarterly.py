@@ -14,7 +14,6 @@ import pytest
 from openpyxl import load_workbook
 
 from agency.quarterly import LAYOUT, TEMPLATE_NOTE, QuarterError, quarter_months
-from store import connect
 from tests.integration.agency_fixtures import build_store, write_rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,14 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = build_store(tmp_path_factory.mktemp("quarterly") / "workforce.duckdb")
-    con = connect(path)
-    try:
-        con.execute("ALTER TABLE leavers ADD COLUMN IF NOT EXISTS swe_registration VARCHAR")
-        con.execute("UPDATE leavers SET swe_registration = 'SW777777' WHERE employee_id = 'E777'")
-    finally:
-        con.close()
-    return path
+    return build_store(tmp_path_factory.mktemp("agency") / "workforce.duckdb")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

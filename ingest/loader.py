@@ -23,8 +23,9 @@ import pandas as pd
 
 from ingest import contract as C
 from ingest.problems import ExtractRejected, IngestError, PeriodError, Problem
-from ingest.reader import Limits, read_sheets
-from ingest.validate import Validation, latest_headcount, parse_period, validate_sheets
+from ingest.bounded import read_and_validate
+from ingest.reader import Limits
+from ingest.validate import Validation, latest_headcount, parse_period, store_checks
 from ingest.validate import validate_frames as _validate_frames
 from store import (
     DATA_TABLES,
@@ -94,14 +95,12 @@ def validate_file(*, path: str | Path, period: str | date, con: Any = None,
     parse_period(period)
     path = Path(path)
     name = file_name or path.name
-    try:
-        sheets = read_sheets(path, limits=limits)
-    except ExtractRejected as exc:
-        result = Validation(period=f"{parse_period(period):%Y-%m}", errors=list(exc.problems))
-        result.file_name = name
-        return result
-    result = validate_sheets(sheets, period=period, con=con)
+    result = read_and_validate(path, period=period, limits=limits)  # in a bounded child
     result.file_name = name
+    if not result.ok and not result.rows:  # refused before any sheet was read
+        return result
+    if con is not None:
+        store_checks(result, con=con)
     result.sha256 = sha256_of(path)
     return result
 

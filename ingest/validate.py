@@ -903,20 +903,6 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
     for t in C.STORE_COLUMNS:
         result.rows.setdefault(t, 0)
 
-    if con is not None and result.rows.get("staff"):
-        try:
-            prev = latest_headcount(con, before=first)
-        except Exception:  # a store without the table yet: nothing to compare with
-            prev = None
-        if prev is not None and prev[1] > 0:
-            now = result.rows["staff"]
-            change = (now - prev[1]) / prev[1]
-            if abs(change) > HEADCOUNT_SWING:
-                chk.warn("Staff", None, None, None,
-                         f"headcount is {now}, {abs(change):.0%} "
-                         f"{'more' if change > 0 else 'fewer'} than {prev[1]} in {prev[0]:%Y-%m}: "
-                         "check the extract is complete")
-
     result.errors = _sorted(chk.errors)
     result.warnings = _sorted(chk.warnings)
     if result.ok:
@@ -924,7 +910,30 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
             sheet.table: _store_shape(sheet, shaped[sheet.table])
             for sheet in C.SHEETS.values() if sheet.table in shaped
         }
+    if con is not None:
+        store_checks(result, con=con)
     return result
+
+
+def store_checks(result: Validation, *, con: Any) -> None:
+    """The checks that compare a validated file with the store (run by the caller of the
+    bounded child): the previous month's headcount."""
+    now = result.rows.get("staff")
+    if not now:
+        return
+    first = parse_period(result.period)
+    try:
+        prev = latest_headcount(con, before=first)
+    except Exception:  # a store without the table yet: nothing to compare with
+        prev = None
+    if prev is not None and prev[1] > 0:
+        change = (now - prev[1]) / prev[1]
+        if abs(change) > HEADCOUNT_SWING:
+            result.warnings = _sorted(result.warnings + [Problem(
+                "Staff", None, None, None,
+                f"headcount is {now}, {abs(change):.0%} "
+                f"{'more' if change > 0 else 'fewer'} than {prev[1]} in {prev[0]:%Y-%m}: "
+                "check the extract is complete", "warning")])
 
 
 _TEMPLATE_SHEETS = frozenset({"instructions", "lists", "notes", "readme"})

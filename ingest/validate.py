@@ -23,11 +23,15 @@ from openpyxl.utils import get_column_letter
 
 from ingest import contract as C
 from ingest.problems import PeriodError, Problem
-from ingest.reader import RawSheet
+from ingest.reader import FORMULA_WITHOUT_VALUE, RawSheet
 from store import periods
 from store.periods import month_end
 
 HEADCOUNT_SWING = 0.20  # warn when Staff headcount moves more than this from the previous month
+#: longest text a text column accepts (a team, a course title); longer is a paste gone wrong
+MAX_TEXT_LENGTH = 255
+_SHOWN_VALUE = 80  # a problem quotes at most this much of a cell
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _NAT = np.datetime64("NaT", "D")
 
@@ -84,9 +88,16 @@ def _period_of(value: object) -> tuple[int, int] | None:
 
 # --------------------------------------------------------------------------- cell converters
 # Each converter takes one distinct cell value and returns (value, status):
-# status 0 = ok, 1 = blank, 2 = invalid.
+# status 0 = ok, 1 = blank, 2 = invalid; then invalid for a reason with its own message, and
+# "ok, but worth a word" (the value is kept; a warning says how it was read).
 
 _OK, _BLANK, _BAD = 0, 1, 2
+_BAD_COMMA = 3  # "1,7": a decimal comma (or a comma that is no thousands grouping)
+_TOO_LONG = 4  # text longer than MAX_TEXT_LENGTH
+_CELL_ISSUE = 5  # an Excel error value or a formula with no saved value (RawSheet.issues)
+_NOTE_GROUPED = 6  # "1,500" read as 1500
+_NOTE_DAY_MONTH = 7  # "03/04/2020" read as 3 April (UK), not 4 March
+_OKS = (_OK, _NOTE_GROUPED, _NOTE_DAY_MONTH)
 
 
 def _is_missing(v: object) -> bool:
@@ -113,6 +124,8 @@ def cell_text(v: object) -> str:
 
 def _conv_text(v: object) -> tuple[Any, int]:
     t = cell_text(v)
+    if len(t) > MAX_TEXT_LENGTH:
+        return None, _TOO_LONG
     return (t, _OK) if t else (None, _BLANK)
 
 
@@ -125,22 +138,27 @@ def _conv_number(v: object) -> tuple[Any, int]:
         f = float(v)
         return (f, _OK) if math.isfinite(f) else (None, _BAD)
     if isinstance(v, str):
-        t = v.strip().replace(",", "")
+        t = v.strip()
         if not t:
             return None, _BLANK
+        status = _OK
+        if "," in t:  # only a valid thousands grouping, and that is worth a word
+            if not _THOUSANDS.fullmatch(t):
+                return None, _BAD_COMMA
+            t, status = t.replace(",", ""), _NOTE_GROUPED
         try:
             f = float(t)
         except ValueError:
             return None, _BAD
-        return (f, _OK) if math.isfinite(f) else (None, _BAD)
+        return (f, status) if math.isfinite(f) else (None, _BAD)
     return None, _BAD
 
 
 def _conv_whole(v: object) -> tuple[Any, int]:
     f, st = _conv_number(v)
-    if st != _OK:
+    if st not in _OKS:
         return f, st
-    return (f, _OK) if float(f).is_integer() else (None, _BAD)
+    return (f, st) if float(f).is_integer() else (None, _BAD)
 
 
 def _parse_date_text(t: str) -> date | None:
@@ -177,7 +195,11 @@ def _conv_date(v: object) -> tuple[Any, int]:
         if not t:
             return None, _BLANK
         d = _parse_date_text(t)
-        return (np.datetime64(d, "D"), _OK) if d else (None, _BAD)
+        if d is None:
+            return None, _BAD
+        m = _UK_DATE.fullmatch(t)
+        ambiguous = m is not None and d.day <= 12 and d.day != d.month
+        return np.datetime64(d, "D"), _NOTE_DAY_MONTH if ambiguous else _OK
     return None, _BAD
 
 
@@ -242,15 +264,15 @@ def _convert_uniques(arr: np.ndarray, conv: Callable[[object], tuple[Any, int]],
     results = [conv(u) for u in uniques]
     status_u = np.array([r[1] for r in results] + [_BLANK], dtype=np.int8)
     if kind == "date":
-        vals_u = np.array([r[0] if r[1] == _OK else _NAT for r in results] + [_NAT],
+        vals_u = np.array([r[0] if r[1] in _OKS else _NAT for r in results] + [_NAT],
                           dtype="datetime64[D]")
     elif kind in ("number", "whole", "flag"):  # flags as 1.0 / 0.0 / nan
-        vals_u = np.array([float(r[0]) if r[1] == _OK else np.nan for r in results] + [np.nan],
+        vals_u = np.array([float(r[0]) if r[1] in _OKS else np.nan for r in results] + [np.nan],
                           dtype=float)
     else:
         vals_u = np.empty(len(results) + 1, dtype=object)
         for i, r in enumerate(results):
-            vals_u[i] = r[0] if r[1] == _OK else None
+            vals_u[i] = r[0] if r[1] in _OKS else None
         vals_u[-1] = None
     return vals_u[codes], status_u[codes]
 
@@ -264,9 +286,12 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
         codes, uniques = pd.factorize(arr, use_na_sentinel=True)
         stripped = pd.Series(uniques, dtype=object).str.strip().to_numpy(dtype=object, copy=True)
         blank_u = np.append(stripped == "", True)
+        long_u = np.append(pd.Series(stripped, dtype=object).str.len().to_numpy() > MAX_TEXT_LENGTH,
+                           False)
         vals_u = np.append(stripped, None)
-        vals_u[blank_u] = None
-        return vals_u[codes], blank_u[codes].astype(np.int8)
+        vals_u[blank_u | long_u] = None
+        status_u = np.where(long_u, _TOO_LONG, np.where(blank_u, _BLANK, _OK)).astype(np.int8)
+        return vals_u[codes], status_u[codes]
     if kind in ("number", "whole") and inferred in ("floating", "integer",
                                                    "mixed-integer-float"):
         try:
@@ -297,13 +322,14 @@ def _fast_convert(arr: np.ndarray, kind: str) -> tuple[np.ndarray, np.ndarray] |
         parsed = pd.to_datetime(s, format="%d/%m/%Y", errors="coerce")
         vals = parsed.to_numpy().astype("datetime64[D]", copy=True)
         todo = np.isnat(vals) & ~na
+        status = np.where(na, _BLANK, _OK).astype(np.int8)
+        day, month = parsed.dt.day.to_numpy(), parsed.dt.month.to_numpy()
+        with np.errstate(invalid="ignore"):
+            status[~np.isnat(vals) & (day <= 12) & (day != month)] = _NOTE_DAY_MONTH
         if todo.any():
             rest_v, rest_s = _convert_uniques(arr[todo], _conv_date, "date")
             vals[todo] = rest_v
-            status = np.where(na, _BLANK, _OK).astype(np.int8)
             status[todo] = rest_s
-        else:
-            status = np.where(na, _BLANK, _OK).astype(np.int8)
         return vals, status
     return None
 
@@ -357,9 +383,19 @@ class _Grid:
     header_row: int | None
     data: pd.DataFrame  # positional columns 0..n-1, object
     excel_rows: np.ndarray
+    hidden: str = ""  # "hidden" / "veryHidden" tab (never read)
+    #: (Excel row, column position) -> Excel error text or FORMULA_WITHOUT_VALUE
+    issues: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 def _grid_from_raw(raw: RawSheet, sheet: C.Sheet | None) -> _Grid:
+    grid = _grid_from_cells(raw, sheet)
+    grid.hidden = raw.hidden
+    grid.issues = {(r + 1, c): text for (r, c), text in raw.issues.items()}
+    return grid
+
+
+def _grid_from_cells(raw: RawSheet, sheet: C.Sheet | None) -> _Grid:
     cells = raw.cells
     if cells.shape[0] == 0 or cells.shape[1] == 0:
         return _Grid(raw.name, [], None, pd.DataFrame(), np.array([], dtype=np.int64))
@@ -398,14 +434,15 @@ class _Checker:
         self.errors: list[Problem] = []
         self.warnings: list[Problem] = []
         self.headers: dict[str, dict[str, str]] = {}  # sheet -> column name -> header as written
+        self.day_month: Problem | None = None  # the first text date read as day/month
 
     def err(self, sheet: str | None, row: int | None, column: str | None, value: Any,
             message: str) -> None:
-        self.errors.append(Problem(sheet, row, column, value, message, "error"))
+        self.errors.append(Problem(sheet, row, column, _shown(value), message, "error"))
 
     def warn(self, sheet: str | None, row: int | None, column: str | None, value: Any,
              message: str) -> None:
-        self.warnings.append(Problem(sheet, row, column, value, message, "warning"))
+        self.warnings.append(Problem(sheet, row, column, _shown(value), message, "warning"))
 
     # ---------------------------------------------------------------- one sheet
 
@@ -449,6 +486,12 @@ class _Checker:
             if col.name in mapped and mapped[col.name] < width:
                 conv = _choice_converter(col) if col.kind == "choice" else _CONVERTERS[col.kind]
                 converted[col.name] = _convert(data[mapped[col.name]], conv, col.kind)
+        if grid.issues and len(data):
+            by_pos = {p: name for name, p in mapped.items() if name in converted}
+            for (excel_row, pos), _text in grid.issues.items():
+                i = excel_row - int(rows[0])
+                if pos in by_pos and 0 <= i < len(data):
+                    converted[by_pos[pos]][1][i] = _CELL_ISSUE
 
         # drop rows that are blank in every column
         if len(data):
@@ -500,11 +543,13 @@ class _Checker:
             header = grid.headers[pos]
             values, status = converted[col.name]
             bad = status == _BAD
+            raw_vals = data[pos].to_numpy(dtype=object)
             if bad.any():
                 msg = _bad_message(col)
-                raw_vals = data[pos].to_numpy(dtype=object)
                 for i in np.flatnonzero(bad):
                     self.err(sname, int(rows[i]), header, cell_text(raw_vals[i]), msg)
+            if (status > _BAD).any():
+                self._reasoned(sname, col, header, pos, grid, status, raw_vals, rows)
             if col.required:
                 for i in np.flatnonzero(status == _BLANK):
                     self.err(sname, int(rows[i]), header, "",
@@ -518,6 +563,49 @@ class _Checker:
         frame = pd.DataFrame(cols, copy=False)
         self.headers[sname] = {c: grid.headers[p] for c, p in mapped.items()}
         return frame
+
+    def _reasoned(self, sname: str, col: C.Column, header: str, pos: int, grid: _Grid,
+                  status: np.ndarray, raw_vals: np.ndarray, rows: np.ndarray) -> None:
+        """Problems with a reason of their own (error cells, commas, long text, UK dates);
+        leaves the statuses that only warned as plain ok."""
+        letter = get_column_letter(pos + 1)
+        for i in np.flatnonzero(status == _CELL_ISSUE):
+            row = int(rows[i])
+            text = grid.issues.get((row, pos), "")
+            if text == FORMULA_WITHOUT_VALUE:
+                self.err(sname, row, header, None,
+                         f"cell {letter}{row} holds a formula whose value was never saved: open "
+                         "the file in Excel and save the workbook so the value is stored, then "
+                         "upload it again")
+            else:
+                self.err(sname, row, header, text,
+                         f"cell {letter}{row} holds the Excel error {text}: correct the formula "
+                         "or type the value (an error is never read as a blank)")
+        for i in np.flatnonzero(status == _BAD_COMMA):
+            self.err(sname, int(rows[i]), header, cell_text(raw_vals[i]),
+                     "has a comma that is not a thousands separator: write decimals with a "
+                     "point (1.7, not 1,7)")
+        for i in np.flatnonzero(status == _TOO_LONG):
+            n = len(cell_text(raw_vals[i]))
+            self.err(sname, int(rows[i]), header, cell_text(raw_vals[i]),
+                     f"is {n:,} characters long; a {col.label} holds at most "
+                     f"{MAX_TEXT_LENGTH}: check what was pasted into the cell")
+        grouped = np.flatnonzero(status == _NOTE_GROUPED)
+        for i in grouped:
+            self.warn(sname, int(rows[i]), header, cell_text(raw_vals[i]),
+                      "was read with a thousands separator as "
+                      f"{cell_text(raw_vals[i]).replace(',', '')}: check it is not a decimal "
+                      "comma (a decimal is written 1.5)")
+        day_month = np.flatnonzero(status == _NOTE_DAY_MONTH)
+        if len(day_month) and self.day_month is None:
+            i = day_month[0]
+            d = _parse_date_text(cell_text(raw_vals[i]))
+            self.day_month = Problem(
+                sname, int(rows[i]), header, cell_text(raw_vals[i]),
+                f"text dates such as this were read as day/month/year ({d:%-d %B %Y}), the UK "
+                "way: if the file writes the month first, correct the dates and upload again",
+                "warning")
+        status[np.isin(status, _OKS)] = _OK
 
     def _check_bounds(self, sname: str, col: C.Column, header: str, values: np.ndarray,
                       rows: np.ndarray) -> None:
@@ -748,6 +836,13 @@ def _series(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=values.dtype, copy=False)
 
 
+def _shown(value: Any) -> Any:
+    """A cell as a problem quotes it: long text cut (a 6 MB cell is not worth repeating)."""
+    if isinstance(value, str) and len(value) > _SHOWN_VALUE:
+        return value[:_SHOWN_VALUE - 1] + "…"
+    return value
+
+
 def _d(x: np.datetime64) -> date:
     return pd.Timestamp(x).date()
 
@@ -856,6 +951,15 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
     found: dict[str, _Grid] = {}
     for grid in grids:
         sheet = C.sheet_for(grid.name)
+        if grid.hidden:
+            if sheet is not None:
+                very = grid.hidden.lower() == "veryhidden"
+                chk.err(grid.name, None, None, None,
+                        f"is a {'very hidden' if very else 'hidden'} {sheet.name} sheet, and "
+                        "hidden sheets are never read: delete it"
+                        + (" (only Excel's VBA editor shows very hidden sheets)" if very else "")
+                        + f", or unhide it and keep only one {sheet.name} sheet")
+            continue
         if sheet is None:
             if C.normalise_key(grid.name) in _TEMPLATE_SHEETS:
                 continue
@@ -903,6 +1007,8 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
     for t in C.STORE_COLUMNS:
         result.rows.setdefault(t, 0)
 
+    if chk.day_month is not None:
+        chk.warnings.append(chk.day_month)
     result.errors = _sorted(chk.errors)
     result.warnings = _sorted(chk.warnings)
     if result.ok:

@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                    help="who is loading (recorded in the ledger; default: your user name)")
     p.add_argument("--max-mb", type=float, default=None, metavar="MB",
                    help="upload size limit in MB (default 20)")
+    p.add_argument("--confirm-same-staff", action="store_true",
+                   help="load even though the staff rows (ids, FTE, teams) are identical to "
+                        "another loaded month's; the confirmation is recorded in the ledger")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--demo", action="store_true",
                       help="build the demo store: 36 monthly extracts loaded through the loader")
@@ -112,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with writing(db, who=who) as con:
             result = load_file(con=con, path=path, period=args.period, loaded_by=loaded_by,
-                               dry_run=args.dry_run, limits=limits)
+                               dry_run=args.dry_run, limits=limits,
+                               confirm_repeat=args.confirm_same_staff)
     except StoreBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BUSY

@@ -21,11 +21,13 @@ from typing import Any
 
 import pandas as pd
 
+from ingest import clock
 from ingest import contract as C
 from ingest.problems import ExtractRejected, IngestError, PeriodError, Problem
 from ingest.bounded import read_and_validate
 from ingest.reader import Limits
-from ingest.validate import Validation, latest_headcount, parse_period, store_checks
+from ingest.validate import (Validation, latest_headcount, month_end, parse_period,
+                             store_checks)
 from ingest.validate import validate_frames as _validate_frames
 from store import (
     DATA_TABLES,
@@ -38,8 +40,8 @@ from store import (
 
 __all__ = [
     "ExtractRejected", "IngestError", "LoadResult", "PeriodError", "Problem", "Validation",
-    "WRITE_LOCK", "latest_headcount", "load_file", "load_frames", "parse_period", "sha256_of",
-    "validate_file", "validate_frames",
+    "WRITE_LOCK", "latest_headcount", "load_file", "load_frames", "month_has_ended",
+    "parse_period", "sha256_of", "validate_file", "validate_frames",
 ]
 
 #: One writer at a time in this process (DuckDB allows one writing transaction per table set).
@@ -85,24 +87,100 @@ def sha256_of(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def month_has_ended(period: str | date, *, today: date | None = None) -> bool:
+    """True once the last day of `period` has passed (ingest.clock.today by default)."""
+    return month_end(parse_period(period)) < (today or clock.today())
+
+
+def _unfinished_month(first: date) -> Problem | None:
+    if month_has_ended(first):
+        return None
+    return Problem(None, None, None, None,
+                   f"{first:%B %Y} has not ended yet (today is {clock.today():%-d %B %Y}): an "
+                   f"extract describes staff in post on the month's last day "
+                   f"({month_end(first):%-d %B %Y}), so load it after that day")
+
+
 def validate_file(*, path: str | Path, period: str | date, con: Any = None,
-                  file_name: str | None = None, limits: Limits | None = None) -> Validation:
+                  file_name: str | None = None, limits: Limits | None = None,
+                  confirm_repeat: bool = False) -> Validation:
     """Read and validate a file. Bad content is reported in `.errors`, never raised.
 
     Hostile or unreadable files come back as a Validation with one error saying what to do.
-    A bad `period` raises PeriodError (that is the caller's mistake, not the file's).
+    A bad `period` raises PeriodError (that is the caller's mistake, not the file's). With
+    `con`, a file whose staff rows repeat another loaded month is an error unless
+    `confirm_repeat` (HR ticked "the staff did not change"), when it is a warning.
     """
-    parse_period(period)
+    first = parse_period(period)
     path = Path(path)
     name = file_name or path.name
+    early = _unfinished_month(first)
+    if early is not None:
+        return Validation(period=f"{first:%Y-%m}", errors=[early], file_name=name)
     result = read_and_validate(path, period=period, limits=limits)  # in a bounded child
     result.file_name = name
     if not result.ok and not result.rows:  # refused before any sheet was read
         return result
     if con is not None:
         store_checks(result, con=con)
+        _check_repeat(con, result, confirmed=confirm_repeat)
     result.sha256 = sha256_of(path)
     return result
+
+
+def repeated_month(con: Any, *, period: str | date, staff: pd.DataFrame) -> str | None:
+    """The loaded month (other than `period`) whose staff rows are exactly these, or None.
+
+    "Exactly" = the same multiset of (employee id, FTE, team): the signature of last month's
+    extract offered again for this month. A hash narrows the months, EXCEPT ALL confirms.
+    """
+    if staff is None or not len(staff):
+        return None
+    first = parse_period(period)
+    view = f"_repeat_{threading.get_ident()}"
+    with _private_cursor(con) as cur:
+        cur.register(view, staff[["employee_id", "fte", "team"]])
+        try:
+            candidates = cur.execute(
+                f"WITH n AS (SELECT count(*) AS c, "  # noqa: S608 - view name is ours
+                f"sum(hash(employee_id, fte, team)::HUGEINT) AS h FROM {view}) "
+                "SELECT s.period FROM staff s, n WHERE s.period <> ? GROUP BY s.period, n.c, n.h "
+                "HAVING count(*) = n.c AND sum(hash(s.employee_id, s.fte, s.team)::HUGEINT) = n.h "
+                "ORDER BY s.period DESC", [first]).fetchall()
+            for (other,) in candidates:
+                left = cur.execute(
+                    "SELECT count(*) FROM (SELECT employee_id, fte, team FROM staff "  # noqa: S608
+                    f"WHERE period = ? EXCEPT ALL SELECT employee_id, fte, team FROM {view})",
+                    [other]).fetchall()[0][0]
+                if left == 0:
+                    return f"{other:%Y-%m}"
+        finally:
+            cur.unregister(view)
+    return None
+
+
+def _check_repeat(con: Any, result: Validation, *, confirmed: bool) -> None:
+    """Error (or, once HR confirmed, a warning) when the staff rows repeat another month."""
+    staff = result.frames.get("staff") if result.ok else None
+    other = repeated_month(con, period=result.period, staff=staff)
+    result.repeat_of = other
+    if other is None:
+        return
+    n = len(staff)
+    if confirmed:
+        result.warnings.insert(0, Problem(
+            "Staff", None, None, None,
+            f"its {n} staff rows (ids, FTE and teams) are identical to {other}'s; loaded for "
+            f"{result.period} because you confirmed the staff did not change", "warning"))
+        return
+    result.errors.insert(0, Problem(
+        "Staff", None, None, None,
+        f"this looks like the extract for {other} again: all {n} staff rows (ids, FTE and "
+        f"teams) are identical to {other}'s. Check you chose the {result.period} file; if the "
+        "staff really did not change, confirm that (Upload page: tick the confirmation; "
+        "command line: --confirm-same-staff) and it will be loaded and the confirmation "
+        "recorded"))
+    result.frames = {}
 
 
 def validate_frames(*, frames: dict[str, pd.DataFrame], period: str | date,
@@ -125,7 +203,7 @@ def _private_cursor(con: Any) -> Iterator[Any]:
 def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
               file_name: str | None = None, dry_run: bool = False,
               limits: Limits | None = None, demo: bool = False, role: str | None = None,
-              subject: str | None = None) -> LoadResult:
+              subject: str | None = None, confirm_repeat: bool = False) -> LoadResult:
     """Validate `path` and replace `period` in the store with it, atomically.
 
     `demo` marks the load as demo data in the ledger (only the demo command sets it). `role` and
@@ -144,7 +222,8 @@ def load_file(*, con: Any, path: str | Path, period: str | date, loaded_by: str,
             if active is not None and active[1] == digest:
                 return LoadResult("unchanged", f"{first:%Y-%m}", active[0], active[2], [],
                                   digest, name)
-        result = validate_file(path=path, period=first, con=cur, file_name=name, limits=limits)
+        result = validate_file(path=path, period=first, con=cur, file_name=name, limits=limits,
+                               confirm_repeat=confirm_repeat)
     if not result.ok:
         raise ExtractRejected(result.errors + result.warnings)
     if dry_run:

@@ -354,6 +354,8 @@ class Validation:
     rows: dict[str, int] = field(default_factory=dict)  # table -> data rows
     sha256: str | None = None
     file_name: str | None = None
+    #: the other loaded month whose staff rows this file repeats (set by the loader)
+    repeat_of: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -122,7 +122,7 @@ def test_crafted_file_leaves_the_store_unchanged(tmp_path: Path, tmp_db: Path) -
             load_file(con=con, path=last_cell(tmp_path, "XFD1048576"), period=PERIOD,
                       loaded_by="test")
         assert "column XFD" in str(info.value)
-        assert con.execute("SELECT count(*) FROM loads").fetchone()[0] == 0
-        assert con.execute("SELECT count(*) FROM staff").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 0
+        assert con.execute("SELECT count(*) FROM staff").fetchall()[0][0] == 0
     finally:
         con.close()

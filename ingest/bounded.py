@@ -19,7 +19,6 @@ import os
 import resource
 import sys
 import threading
-from multiprocessing import process as _mp_process
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -32,36 +31,37 @@ __all__ = ["read_and_validate"]
 
 _CTX_LOCK = threading.Lock()
 _CTX: Any = None
-#: the parent's main script, handed to the forkserver (see `_adopt_parent_main`)
-_MAIN_ENV = "WORKFORCE_FORKSERVER_MAIN"
 
 
-def _adopt_parent_main() -> None:
-    """In the forkserver: look like the parent's main script, so children skip re-running it.
+class _EveryPath(str):
+    """A __main__.__file__ equal to any path (see `_skip_main_fixup`)."""
 
-    multiprocessing re-executes a script-started parent's main file in every child (for
-    `streamlit run` that is Streamlit's launcher: 0.4 s of imports per file checked). Python
-    skips that when the child's __main__ already has that file name; the forkserver's own
-    __main__ is a `-c` command, so it borrows the name. Nothing of the script is run.
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
+
+
+def _skip_main_fixup() -> None:
+    """In the forkserver: make every child skip re-running the parent's __main__.
+
+    multiprocessing re-executes a parent's main *file* in each child unless the child's own
+    __main__ has that file name. Under Streamlit the parent's __main__ is whichever page script
+    is running (so a child would run the page), and under `streamlit run` the launcher (0.4 s of
+    imports). The child needs neither: it only runs `_child`. The forkserver's __main__ is a
+    `-c` command with no file, so it is given one that equals every path.
     """
-    main_path = os.environ.get(_MAIN_ENV)
     main = sys.modules.get("__main__")
-    if main_path and main is not None and getattr(main, "__file__", None) is None:
-        main.__file__ = main_path
+    if (main is not None and getattr(main, "__file__", None) is None
+            and getattr(main, "__spec__", None) is None and sys.argv[:1] == ["-c"]
+            and "multiprocessing.forkserver" in sys.modules):
+        main.__file__ = _EveryPath("<forkserver>")
 
 
-_adopt_parent_main()
-
-
-def _publish_parent_main() -> None:
-    main = sys.modules.get("__main__")
-    if main is None or getattr(main, "__spec__", None) is not None:
-        return  # `python -m ...`: multiprocessing already skips a module main
-    path = getattr(main, "__file__", None)
-    if path:
-        if not os.path.isabs(path) and _mp_process.ORIGINAL_DIR is not None:
-            path = os.path.join(_mp_process.ORIGINAL_DIR, path)
-        os.environ[_MAIN_ENV] = os.path.normpath(path)
+_skip_main_fixup()
 
 
 def _context() -> Any:
@@ -70,7 +70,6 @@ def _context() -> Any:
     with _CTX_LOCK:
         if _CTX is None:
             if "forkserver" in multiprocessing.get_all_start_methods():
-                _publish_parent_main()
                 ctx = multiprocessing.get_context("forkserver")
                 ctx.set_forkserver_preload(["ingest.bounded"])
             else:  # pragma: no cover - not Linux

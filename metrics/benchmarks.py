@@ -245,6 +245,11 @@ def _parse_dfe(raw: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, tuple[s
         value_vars=list(DFE_INDICATORS), var_name="indicator", value_name="text",
     )
     long["value"] = pd.to_numeric(long["text"].str.replace(",", "", regex=False), errors="coerce")
+    infinite = long["value"].abs() == float("inf")  # "inf", "-Infinity", "1e999": never a figure
+    for r in long[infinite].head(10).itertuples(index=False):
+        problems.append(f"{r.indicator} for {r.la_name or r.region_name or 'England'} in {r.year} "
+                        f"is {r.text!r}, not a finite number")
+    _bad_rows(problems, file_name)
     long["marker"] = long["text"].where(long["value"].isna() & (long["text"] != ""), None)
     long = long.drop(columns="text")
     for col in ("country_code", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"):
@@ -305,8 +310,8 @@ def _parse_ons(raw: pd.DataFrame, file_name: str) -> tuple[pd.DataFrame, str]:
         code_text, category, obs_text = r[2], r[3], r[4]
         try:
             code = int(code_text)
-            obs = int(float(obs_text))
-        except ValueError:
+            obs = int(float(obs_text))  # "inf" overflows and "nan" is no number: both refused
+        except (ValueError, OverflowError):
             problems.append(f"line {n}: category code {code_text!r} / observation {obs_text!r} not whole numbers")
             continue
         if code < 0:  # "Does not apply"

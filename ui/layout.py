@@ -8,6 +8,7 @@ because pages call these helpers instead of Streamlit directly.
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -17,6 +18,23 @@ from ui import auth, state
 from ui.downloads import Disclosure, download_table, file_stem
 
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+#: every character that can start Markdown, HTML, a link or image, an emoji or icon shortcode
+#: (:material/x:), coloured text (:red[...]) or LaTeX ($...$) in Streamlit's Markdown
+_MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&@])")
+
+
+def plain(text: object) -> str:
+    """Text written by people or read from files, made inert inside Markdown: shown as typed.
+
+    Tracker entries, file names, load warnings and sign-in names pass through here before any
+    st.markdown / st.info / st.error / label, so "![x](http://...)" shows those characters and
+    no browser fetches the address. Line breaks are kept.
+    """
+    if text is None:
+        return ""
+    return "  \n".join(_MARKUP.sub(r"\\\1", line) for line in str(text).splitlines())
 
 
 def page_header(title: str, intro: str) -> None:
@@ -37,7 +55,7 @@ def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: s
     says so instead. `disclosure` (no default) says what the table holds, so the downloads are
     suppressed for every role (ui.downloads)."""
     if frame is None or frame.empty:
-        st.info(f"{name}: no data for this selection.")
+        st.info(f"{plain(name)}: no data for this selection.")
         return
     st.dataframe(display_frame(frame), hide_index=True, column_config=column_config)
     if caption:
@@ -66,8 +84,11 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def data_as_at() -> str:
-    """'Data as at 31 October 2026 · last load 3 Nov 2026, 9:12am by hr' (UK time) (shown in the sidebar)."""
+def data_as_at(role: str | None = None) -> str:
+    """'Data as at 31 October 2026 · last load 3 Nov 2026, 9:12am by hr' (UK time) (shown in the sidebar).
+
+    Who loaded is named only to the roles that may read the load ledger (HR and leadership);
+    a scrutiny member sees when, never who (a command-line load records an account name)."""
     from ui import data
 
     info = data.load_info()
@@ -75,7 +96,10 @@ def data_as_at() -> str:
         return "No data loaded yet."
     from metrics.narrative import format_when
 
-    return f"Data as at {info['as_at']:%-d %B %Y} · last load {format_when(info['loaded_at'])} by {info['loaded_by']}"
+    role = role or state.current_role()
+    who = (f" by {plain(info['loaded_by'])}"
+           if role in state.PAGE_ACCESS["data_quality"] and info.get("loaded_by") else "")
+    return f"Data as at {info['as_at']:%-d %B %Y} · last load {format_when(info['loaded_at'])}{who}"
 
 
 def demo_banner() -> None:
@@ -105,7 +129,7 @@ def sidebar(role: str | None = None) -> state.Filters:
     filters = state.sync_filters()
     options = data.filter_options()
     with st.sidebar:
-        st.markdown(f":material/event: {data_as_at()}")
+        st.markdown(f":material/event: {data_as_at(role)}")
         if not options.periods:
             st.info("No months loaded yet.")
             return filters

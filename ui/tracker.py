@@ -26,7 +26,7 @@ from store import StoreBusy
 from ui import charts, db, downloads, state
 from ui.auth import audited
 from ui.downloads import XLSX_MIME
-from ui.layout import chart, show_table
+from ui.layout import chart, plain, show_table
 
 ALL = "(all)"
 #: An item linking more measures than this (the "measures of success" recommendation links the
@@ -71,7 +71,7 @@ def write(fn, *, success: str, actor: Actor, **kwargs) -> None:
         with connection() as cur, db.write_lock:
             fn(cur, actor=actor, **kwargs)
     except (TrackerError, PermissionError, StoreBusy) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
     else:
         st.cache_data.clear()
         st.session_state["rec_flash"] = success
@@ -102,9 +102,9 @@ def response_lines(*, kind: str, responses: pd.DataFrame) -> list[str]:
         return ["Response awaited." if kind == "recommendation"
                 else "A commitment made at the meeting; no response is recorded."]
     r0 = current.iloc[0]
-    out = [f"**Executive response: {r0['category']}** ({r0['source']})"]
-    if isinstance(r0["text"], str) and r0["text"].strip():
-        out.append(f"Wording of the response: “{r0['text'].strip()}”")
+    out = [f"**Executive response: {plain(r0['category'])}** ({plain(r0['source'])})"]
+    if isinstance(r0["text"], str) and r0["text"].strip():  # typed by an editor: shown as typed
+        out.append(f"Wording of the response: “{plain(r0['text'].strip())}”")
     return out
 
 
@@ -152,9 +152,9 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
                           index=options.index(first) if first in options else 0)
     detail = service.get_detail(cur, rec_id=int(rec_id), today=today)
     rec = detail.rec
-    st.markdown(f"**{rec['meeting_date']:%-d %B %Y} · {rec['topic']} · "
+    st.markdown(f"**{rec['meeting_date']:%-d %B %Y} · {plain(rec['topic'])} · "
                 f"{'Recommendation ' + str(rec['number']) if rec['kind'] == 'recommendation' else 'Commitment'}**")
-    st.markdown(rec["text"])
+    st.markdown(plain(rec["text"]))  # free text: never Markdown, links or images
     lines = response_lines(kind=rec["kind"], responses=detail.responses)
     if detail.responses.empty or not detail.responses["current"].any():
         st.info(lines[0])
@@ -162,10 +162,10 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
         for line in lines:
             st.markdown(line)
     if service.differs(detail):
-        st.warning(f"Differs between papers: {rec['note'] or 'the papers record different responses.'}",
+        st.warning(f"Differs between papers: {plain(rec['note']) or 'the papers record different responses.'}",
                    icon=":material/compare_arrows:")
     elif rec["note"]:
-        st.info(rec["note"], icon=":material/info:")
+        st.info(plain(rec["note"]), icon=":material/info:")
     if len(detail.responses) > 1:
         show_table(service.responses_view(detail), "Responses recorded", key="rec_responses",
                    disclosure=TRACKER_TEXT)
@@ -206,7 +206,7 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
         view = links.answer_view(ans, breakdown=a.breakdown if isinstance(a.breakdown, str) else None)
         show_table(view, f"Answer - {a.measure}", key=f"rec_answer_{a.link_id}",
                    disclosure=downloads.prepared(view, by="recommendations.links.answer (suppress=True)"),
-                   caption=f"At the end of {ans.attrs['period']:%B %Y}. " + (a.note or "") + " "
+                   caption=f"At the end of {ans.attrs['period']:%B %Y}. " + plain(a.note or "") + " "
                            + links.answer_note(ans.attrs["metric_id"]) + " c = fewer than 5 people.")
 
 
@@ -214,7 +214,7 @@ def edit_forms(*, detail, actor: Actor, role: str, today: date) -> None:
     """HR and leadership: respond, add an action, post an update, link a measure, add an item."""
     rec_id = int(detail.rec["rec_id"])
     st.subheader("Edit the tracker")
-    st.caption(f"Changes are recorded in the audit trail as {actor.name} ({state.ROLE_LABELS[role]}). "
+    st.caption(f"Changes are recorded in the audit trail as {plain(actor.name)} ({state.ROLE_LABELS[role]}). "
                "The first four apply to the recommendation shown above.")
     with st.expander("Record a response"), st.form("rec_response_form", clear_on_submit=True):
         cat = st.selectbox("Response", RESPONSES)
@@ -273,7 +273,7 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                         pid = packs.publish_pack(wcur, meeting_date=pdate, metric_ids=chosen,
                                                  published_by=actor, scope=scope)
                 except (TrackerError, PermissionError, StoreBusy) as exc:
-                    st.error(str(exc), icon=":material/error:")
+                    st.error(plain(exc), icon=":material/error:")
                 else:
                     st.session_state["rec_flash"] = f"Pack {pid} published: its figures are now frozen."
                     st.rerun()

@@ -7,19 +7,22 @@ length of one loader call; nothing personal is kept once the load is done.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
 
+from ingest import clock
 from ingest.reader import MAX_FILE_BYTES  # noqa: E402  (the loader's own limit, one source)
 from store import loaded_periods as store_loaded_periods  # noqa: E402
 from store import periods  # noqa: E402
+from ui.filters import period_label  # noqa: E402
 
 #: Largest extract the Upload page accepts (MB): the loader's limit, also given to the widget.
 MAX_UPLOAD_MB = MAX_FILE_BYTES // (1024 * 1024)
@@ -66,22 +69,46 @@ def loaded_periods(con) -> list[str]:
     return [periods.period_key(p) for p in store_loaded_periods(con)]
 
 
-def default_month(con, *, today: date | None = None) -> str:
-    """The month HR most likely wants: the one after the latest loaded, else last month."""
-    loaded = loaded_periods(con)
-    if loaded:
-        return next_month(loaded[-1])
-    today = today or date.today()
+def latest_ended_month(*, today: date | None = None) -> str:
+    """The newest month whose last day has passed (ingest.clock.today by default)."""
+    today = today or clock.today()
     return previous_month(f"{today.year:04d}-{today.month:02d}")
 
 
+def default_month(con, *, today: date | None = None) -> str:
+    """The month HR most likely wants: the one after the latest loaded, unless that month has
+    not ended yet (then the newest ended month); with nothing loaded, the newest ended month."""
+    ended = latest_ended_month(today=today)
+    loaded = loaded_periods(con)
+    return min(next_month(loaded[-1]), ended) if loaded else ended
+
+
 def month_options(con, *, today: date | None = None, back: int = 36) -> list[str]:
-    """Months offered in the picker, newest first: the default, then every earlier month."""
-    first = default_month(con, today=today)
-    out = [first]
-    for _ in range(back):
+    """Months offered in the picker, newest first: only months that have ended, back far enough
+    to include `default_month`."""
+    oldest = default_month(con, today=today)
+    out = [latest_ended_month(today=today)]
+    while len(out) <= back or out[-1] > oldest:
         out.append(previous_month(out[-1]))
     return out
+
+
+def file_key(data: bytes) -> str:
+    """A short name for one file's content (keys the check cache and the page's confirmation)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def waiting_month_note(con, *, today: date | None = None) -> str | None:
+    """When the month after the latest loaded has not ended: when it can be loaded."""
+    loaded = loaded_periods(con)
+    if not loaded:
+        return None
+    nxt = next_month(loaded[-1])
+    if nxt <= latest_ended_month(today=today):
+        return None
+    opens = periods.month_end(nxt) + timedelta(days=1)
+    return (f"{period_label(nxt)} is the next month to load: it can be loaded once it has "
+            f"ended, from {opens:%-d %B %Y}.")
 
 
 def check_size(*, size: int) -> None:
@@ -107,13 +134,17 @@ def temp_copy(*, data: bytes, file_name: str) -> Iterator[Path]:
         path.unlink(missing_ok=True)
 
 
-def validate_upload(*, con, data: bytes, file_name: str, period: str):
-    """Run the loader's validation on uploaded bytes; returns its Validation (nothing written)."""
+def validate_upload(*, con, data: bytes, file_name: str, period: str, confirm_repeat: bool = False):
+    """Run the loader's validation on uploaded bytes; returns its Validation (nothing written).
+
+    The file is read in the loader's bounded child process; the temporary copy is removed
+    whatever happens there."""
     from ingest.loader import validate_file
 
     check_size(size=len(data))
     with temp_copy(data=data, file_name=file_name) as path:
-        return validate_file(path=path, period=period, con=con, file_name=file_name)
+        return validate_file(path=path, period=period, con=con, file_name=file_name,
+                             confirm_repeat=confirm_repeat)
 
 
 def problems_table(problems: Sequence) -> pd.DataFrame:
@@ -287,7 +318,8 @@ def _active_loads(con) -> dict[str, dict]:
     return out
 
 
-def confirm_upload(*, con, data: bytes, file_name: str, period: str, loaded_by: str):
+def confirm_upload(*, con, data: bytes, file_name: str, period: str, loaded_by: str,
+                   confirm_repeat: bool = False):
     """Load the file for `period` (HR only, under the write lock), then drop every cached figure.
 
     Re-validates inside the loader, so what is written is exactly what the file holds now.
@@ -302,7 +334,8 @@ def confirm_upload(*, con, data: bytes, file_name: str, period: str, loaded_by: 
     with db.write_lock:
         with temp_copy(data=data, file_name=file_name) as path:
             result = load_file(con=con, path=path, period=period, loaded_by=loaded_by, file_name=file_name,
-                               role=role, subject=current_person().subject)
+                               role=role, subject=current_person().subject,
+                               confirm_repeat=confirm_repeat)
     db.clear_caches()
     return result
 
@@ -315,22 +348,50 @@ class UploadCheck:
     errors: pd.DataFrame
     warnings: pd.DataFrame
     preview: UploadPreview | None
+    #: the loaded month whose staff rows this file repeats (HR may confirm and load anyway)
+    repeat_of: str | None = None
 
 
-def check_upload(*, con, data: bytes, file_name: str, period: str) -> UploadCheck:
+def check_upload(*, con, data: bytes, file_name: str, period: str,
+                 confirm_repeat: bool = False) -> UploadCheck:
     """Validate, then (when there are no errors) preview; raises UploadRefused for a file too large."""
-    validation = validate_upload(con=con, data=data, file_name=file_name, period=period)
+    validation = validate_upload(con=con, data=data, file_name=file_name, period=period,
+                                 confirm_repeat=confirm_repeat)
     errors = problems_table(validation.errors)
     warnings = problems_table(validation.warnings)
+    repeat_of = getattr(validation, "repeat_of", None)
     if len(errors):
         n = len(errors)
         headline = f"{n} problem{'s' if n != 1 else ''} found in {file_name}"
-        return UploadCheck(headline=headline, errors=errors, warnings=warnings, preview=None)
+        return UploadCheck(headline=headline, errors=errors, warnings=warnings, preview=None,
+                           repeat_of=repeat_of)
     preview = preview_changes(con=con, validation=validation, period=period)
     headline = f"{file_name} passed every check" + (
         f" ({len(warnings)} warning{'s' if len(warnings) != 1 else ''})" if len(warnings) else ""
     )
-    return UploadCheck(headline=headline, errors=errors, warnings=warnings, preview=preview)
+    return UploadCheck(headline=headline, errors=errors, warnings=warnings, preview=preview,
+                       repeat_of=repeat_of)
+
+
+#: session-state key holding the last check (one file's check is reused across reruns)
+CHECK_CACHE = "upload_check"
+
+
+def check_once(cache: MutableMapping, *, con, data: bytes, file_name: str, period: str,
+               data_version: str, confirm_repeat: bool = False) -> UploadCheck:
+    """`check_upload`, run once per (file content, month, confirmation, store version).
+
+    Streamlit reruns the page on every click; reading a workbook again each time would cost a
+    child process per click. Only the latest check is kept (no file bytes, just the result).
+    """
+    key = (file_key(data), file_name, period, bool(confirm_repeat), data_version)
+    held = cache.get(CHECK_CACHE)
+    if held is not None and held[0] == key:
+        return held[1]
+    check = check_upload(con=con, data=data, file_name=file_name, period=period,
+                         confirm_repeat=confirm_repeat)
+    cache[CHECK_CACHE] = (key, check)
+    return check
 
 
 def result_message(result, *, period: str) -> str:

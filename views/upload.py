@@ -10,7 +10,7 @@ from ingest.problems import IngestError  # noqa: E402
 from store import StoreBusy  # noqa: E402
 from ui import db, quality, upload  # noqa: E402
 from ui import downloads  # noqa: E402
-from ui.layout import page_header, show_table  # noqa: E402
+from ui.layout import page_header, plain, show_table  # noqa: E402
 
 #: the uploader's own file, row by row so it can be fixed (HR only): not a statistical table
 OWN_FILE = downloads.exempt("rows of the uploader's own extract, listed so they can be fixed.")
@@ -23,14 +23,15 @@ page_header(
 st.session_state.setdefault("upload_nonce", 0)
 
 
-def _confirm(data: bytes, file_name: str, period: str) -> None:
+def _confirm(data: bytes, file_name: str, period: str, confirm_repeat: bool) -> None:
     """Button callback: load, point every page at the new month, forget the uploaded file."""
     try:
         with db.open_cursor() as con:
             result = upload.confirm_upload(con=con, data=data, file_name=file_name,
-                                           period=period, loaded_by=current_person().actor)
+                                           period=period, loaded_by=current_person().actor,
+                                           confirm_repeat=confirm_repeat)
     except (IngestError, PermissionError, upload.UploadRefused, StoreBusy) as exc:  # nothing written
-        st.session_state["upload_message"] = ("error", f"Nothing was loaded: {exc}")
+        st.session_state["upload_message"] = ("error", f"Nothing was loaded: {plain(exc)}")
         return
     st.session_state["upload_message"] = ("success", upload.result_message(result, period=period))
     st.session_state[widget_key("period")] = period
@@ -42,8 +43,14 @@ if msg := st.session_state.pop("upload_message", None):
 
 with db.open_cursor() as con:
     options = upload.month_options(con)
+    proposed = upload.default_month(con)
+    note = upload.waiting_month_note(con)
 period = st.selectbox("Month the extract is for", options, format_func=period_label,
-                      help="Defaults to the month after the latest one loaded.")
+                      index=options.index(proposed),
+                      help="Defaults to the month after the latest one loaded. Only months that "
+                           "have ended are offered.")
+if note:
+    st.info(note)
 st.caption(f"The file must describe staff in post on the last day of {period_label(period)}.")
 file = st.file_uploader("Monthly extract (Excel workbook, or a zip of CSV files one per sheet)",
                         type=["xlsx", "zip"], max_upload_size=upload.MAX_UPLOAD_MB,
@@ -51,18 +58,27 @@ file = st.file_uploader("Monthly extract (Excel workbook, or a zip of CSV files 
 
 if file is not None:
     data = file.getvalue()
-    with st.status(f"Checking {file.name}…", expanded=False) as status:
-        try:
+    confirm_key = f"confirm_repeat_{upload.file_key(data)[:16]}"  # a new file asks afresh
+    confirm_repeat = bool(st.session_state.get(confirm_key))
+    with st.status(f"Checking {plain(file.name)}…", expanded=False) as status:
+        try:  # once per file, month and confirmation: a rerun reuses the result
             with db.open_cursor() as con:
-                check = upload.check_upload(con=con, data=data, file_name=file.name, period=period)
+                check = upload.check_once(st.session_state, con=con, data=data, file_name=file.name,
+                                          period=period, data_version=db.data_version(),
+                                          confirm_repeat=confirm_repeat)
         except upload.UploadRefused as exc:
             status.update(label="The file was not accepted", state="error")
-            st.error(str(exc))
+            st.error(plain(exc))
             st.stop()
-        status.update(label=check.headline, state="error" if check.errors.shape[0] else "complete")
+        status.update(label=plain(check.headline),
+                      state="error" if check.errors.shape[0] else "complete")
+    if check.repeat_of:
+        st.checkbox(f"The staff really did not change: load this file for {period_label(period)} "
+                    f"even though its staff rows are identical to {period_label(check.repeat_of)}'s "
+                    "(the confirmation is recorded in the load history)", key=confirm_key)
     if len(check.errors):
-        st.error(f"{check.headline}. Nothing has been loaded. Fix these rows in your file and "
-                 "upload it again (download the list to work through it).")
+        st.error(f"{plain(check.headline)}. Nothing has been loaded. Fix these rows in your file "
+                 "and upload it again (download the list to work through it).")
         show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems", disclosure=OWN_FILE)
     if len(check.warnings):
         st.warning("Worth checking (these do not stop the load):")
@@ -84,7 +100,7 @@ if file is not None:
         show_table(pv.movement, f"{moved} {period}", key="dl_movement",
                    disclosure=downloads.exempt("whole-council headcount, FTE and agency share of the file."))
         st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
-                  on_click=_confirm, args=(data, file.name, period))
+                  on_click=_confirm, args=(data, file.name, period, confirm_repeat))
 
 st.subheader("Load history")
 ledger = quality.quality_frame("ledger")

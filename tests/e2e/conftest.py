@@ -121,10 +121,13 @@ def start_server(
     started: list[Server] = []
 
     def _start(*, role: str = "hr", benchmark_files: list[Path] | None = None,
-               env: dict[str, str] | None = None) -> Server:
+               env: dict[str, str] | None = None,
+               prepare: Callable[[Path], None] | None = None) -> Server:
         work = tmp_path_factory.mktemp(f"e2e-{role}")
         db = work / "workforce.duckdb"
         shutil.copy(demo_db, db)
+        if prepare is not None:  # the test's own changes to its copy, before the server opens it
+            prepare(db)
         if benchmark_files:  # the published DfE files, imported before the server starts
             from store import connect
             from metrics.benchmarks import import_files
@@ -135,8 +138,11 @@ def start_server(
             finally:
                 con.close()
         port = _free_port()
+        from tests.e2e.workbooks import day_after_next_month
+
+        # only ended months load: pin the clock so "next month" (the test's upload) has ended
         env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE=role, WORKFORCE_DEMO="1",
-                   PYTHONUNBUFFERED="1", **(env or {}))
+                   PYTHONUNBUFFERED="1", **{"WORKFORCE_TODAY": day_after_next_month(db), **(env or {})})
         log = work / "streamlit.log"
         proc = _launch("dashboard.py", port=port, env=env, log=log)
         server = Server(url=f"http://127.0.0.1:{port}", role=role, db=db, proc=proc)

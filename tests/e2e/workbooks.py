@@ -31,6 +31,16 @@ def latest_loaded(db: Path) -> str:
         con.close()
 
 
+def day_after_next_month(db: Path) -> str:
+    """'YYYY-MM-DD': the first day after the month that follows the store's latest month.
+
+    Tests that upload "next month" pin the clock here ($WORKFORCE_TODAY), because only months
+    that have ended can be loaded and the demo ends at the last complete month.
+    """
+    y, m = (int(p) for p in next_month(next_month(latest_loaded(db))).split("-"))
+    return f"{y:04d}-{m:02d}-01"
+
+
 def month_frames(*, period: str, convert_agency: bool = True) -> dict[str, pd.DataFrame]:
     """Contract-shaped frames for `period` from the demo generator (optionally fewer agency staff)."""
     from ingest.demo import generate

@@ -66,6 +66,7 @@ def test_reload_replaces_the_period_atomically(tmp_path: Path, tmp_db: Path) -> 
     set_cell(feb, "Leavers", 2, "Leave date", date(2025, 2, 10))
     set_cell(feb, "Training", 2, "Completed date", date(2025, 2, 10))
     set_cell(feb, "Staff", 4, "Start date", date(2025, 1, 2))
+    set_cell(feb, "Staff", 3, "FTE", 0.7)  # a different month's staff (the same would be refused)
     first_feb = load_file(con=con, path=write_xlsx(tmp_path / "feb.xlsx", feb),
                           period="2025-02", loaded_by="t")
     v1 = load_file(con=con, path=write_xlsx(tmp_path / "m1.xlsx", base_sheets()),

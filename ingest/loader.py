@@ -302,7 +302,8 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
             record_load(cur, load_id=load_id, period=first, file_name=result.file_name or "",
                         sha256=result.sha256 or "", rows=rows, loaded_by=loaded_by,
                         loaded_at=now, outcome=outcome, warnings_json=warnings_json,
-                        is_demo=demo)
+                        is_demo=demo,
+                        repeat_of=parse_period(result.repeat_of) if result.repeat_of else None)
             record_audit(cur, actor=loaded_by, role=role, subject=subject, action="load", at=now, detail={
                 "load_id": load_id, "period": result.period, "file_name": result.file_name,
                 "sha256": result.sha256, "outcome": outcome, "rows": rows,

@@ -221,7 +221,8 @@ def load_ledger(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     load's rows are the month's data now (`active`). Traceability for the data-quality page."""
     return _run(con, """
         SELECT load_id, period, file_name, sha256, loaded_by, loaded_at, outcome, active,
-               rows_staff, rows_leavers, rows_vacancies, rows_training, rows_survey, warnings
+               rows_staff, rows_leavers, rows_vacancies, rows_training, rows_survey, warnings,
+               repeat_of
         FROM loads ORDER BY loaded_at DESC, load_id DESC""", {})
 
 

@@ -22,15 +22,17 @@ def next_load_id(con: Any) -> int:
 
 def record_load(con: Any, *, load_id: int, period: date, file_name: str, sha256: str,
                 rows: dict[str, int], loaded_by: str, loaded_at: datetime, outcome: str,
-                warnings_json: str, is_demo: bool = False) -> None:
-    """Write the ledger row of a load, making it the period's active load (caller's transaction)."""
+                warnings_json: str, is_demo: bool = False, repeat_of: date | None = None) -> None:
+    """Write the ledger row of a load, making it the period's active load (caller's transaction).
+
+    `repeat_of`: the month whose staff rows this load repeats, loaded because HR confirmed it."""
     con.execute("UPDATE loads SET active = false WHERE period = ? AND active", [period])
     con.execute(
         f"INSERT INTO loads (load_id, period, file_name, sha256, {_ROWS}, "
         "loaded_by, loaded_at, outcome, warnings, "
-        f"active, is_demo) VALUES ({', '.join(['?'] * (8 + len(LEDGER_ROWS)))}, true, ?)",
+        f"active, is_demo, repeat_of) VALUES ({', '.join(['?'] * (8 + len(LEDGER_ROWS)))}, true, ?, ?)",
         [load_id, period, file_name, sha256, *(int(rows.get(t, 0)) for t in LEDGER_ROWS),
-         loaded_by, loaded_at, outcome, warnings_json, bool(is_demo)],
+         loaded_by, loaded_at, outcome, warnings_json, bool(is_demo), repeat_of],
     )
 
 

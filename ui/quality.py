@@ -23,7 +23,7 @@ def load_history(con) -> pd.DataFrame:
             "period": "Month", "file_name": "File", "loaded_by": "Loaded by", "loaded_at": "Loaded at",
             "outcome": "Outcome", "active": "In use now", "rows_staff": "Staff rows",
             "rows_leavers": "Leaver rows", "rows_vacancies": "Vacancy rows", "warnings": "Warnings",
-            "sha256": "SHA-256",
+            "repeat_of": "Confirmed repeat of", "sha256": "SHA-256",
         }
     else:  # until metrics.detail.load_ledger exists: the active load of each month
         raw = detail.load_touch(con)
@@ -36,6 +36,9 @@ def load_history(con) -> pd.DataFrame:
         return pd.DataFrame(columns=list(cols.values()))
     out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
     out["Month"] = out["Month"].map(period_str)
+    if "Confirmed repeat of" in out.columns:  # a month loaded although its staff repeat this one
+        out["Confirmed repeat of"] = out["Confirmed repeat of"].map(
+            lambda d: "" if d is None or pd.isna(d) else period_str(d))
     if "SHA-256" in out.columns:
         out["SHA-256"] = out["SHA-256"].astype(str).str[:12]
     if "Warnings" in out.columns:

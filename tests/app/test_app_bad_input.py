@@ -101,8 +101,10 @@ def test_last_months_staff_for_next_month_needs_hr_to_confirm_and_is_recorded(ap
     at.run()
     assert any(f"{period} loaded" in s.value for s in at.success)
     assert query("SELECT count(*) FROM loads")[0][0] == loads + 1
-    [(warnings,)] = query("SELECT warnings FROM loads WHERE period = ?::DATE AND active",
-                          [f"{period}-01"])
+    [(warnings, repeat_of)] = query(
+        "SELECT warnings, strftime(repeat_of, '%Y-%m') FROM loads WHERE period = ?::DATE AND active",
+        [f"{period}-01"])
+    assert repeat_of == latest  # the ledger records the confirmation
     assert f"identical to {latest}'s" in warnings and "you confirmed" in warnings
 
 

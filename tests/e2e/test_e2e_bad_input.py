@@ -60,7 +60,7 @@ def test_a_crafted_workbook_on_the_upload_page_leaves_the_server_serving(hr_serv
 
 def _hostile_tracker(db: Path) -> None:
     """Seed the tracker in the copy, then put an editor's hostile text in every entry."""
-    from ingest.store import connect
+    from store import connect
     from recommendations.seed import seed_if_empty
 
     con = connect(db)

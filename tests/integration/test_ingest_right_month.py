@@ -15,7 +15,7 @@ import pytest
 
 from ingest.__main__ import main
 from ingest.loader import ExtractRejected, load_file, validate_file
-from ingest.store import connect
+from store import connect
 from tests.unit.ingest_files import base_sheets, set_cell, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,6 +93,13 @@ def test_the_cli_refuses_the_repeat_and_loads_it_with_the_flag(
     out = capsys.readouterr()
     assert out.out.startswith("loaded 2026-10")
     assert "identical to 2026-09's" in out.err
+    con = connect(tmp_db, read_only=True)
+    try:  # the ledger says which month the confirmed load repeats; other loads say none
+        assert con.execute("SELECT strftime(period, '%Y-%m'), strftime(repeat_of, '%Y-%m') "
+                           "FROM loads ORDER BY load_id").fetchall() == [("2026-09", None),
+                                                                         ("2026-10", "2026-09")]
+    finally:
+        con.close()
     assert main([str(path), "--period", "2026-11", "--confirm-same-staff", *db]) == 1
     assert "has not ended yet" in capsys.readouterr().err
 
@@ -112,5 +119,33 @@ def test_the_cli_survives_a_crafted_workbook_and_exits_1(tmp_path: Path, tmp_db:
     con = connect(tmp_db, read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 0
+    finally:
+        con.close()
+
+
+def test_migration_40_adds_repeat_of_to_a_store_holding_loads(tmp_path: Path) -> None:
+    """A store at the version before migration 40, with a load in it, gains the column (NULL)."""
+    from datetime import date, datetime
+
+    import duckdb
+
+    from store import migrations
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(migrations.LEDGER_DDL)
+    for m in migrations.MIGRATIONS:
+        if m.id < 40:
+            m.apply(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 1, 1)])
+    con.execute("INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
+                "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, "
+                "active) VALUES (1, ?, 'a.xlsx', 'x', 4, 0, 0, 0, 0, 'hr', ?, 'loaded', '[]', true)",
+                [date(2026, 9, 1), datetime(2026, 10, 2)])
+    con.close()
+    con = connect(path)  # migrates
+    try:
+        assert 40 in migrations.applied_ids(con)
+        assert con.execute("SELECT load_id, repeat_of FROM loads").fetchall() == [(1, None)]
     finally:
         con.close()

@@ -106,11 +106,13 @@ def test_a_store_from_before_migrations_upgrades_and_keeps_everything(tmp_path: 
         assert _rows(con, "training", "period") == TRAINING
         assert _rows(con, "survey", "period") == SURVEY
         # every load survives; the demo command's loads (loaded_by 'demo') are marked demo
-        loads = con.execute("SELECT * EXCLUDE (is_demo, rows_agency_assignments) FROM loads "
+        loads = con.execute("SELECT * EXCLUDE (is_demo, rows_agency_assignments, repeat_of) FROM loads "
                             "ORDER BY load_id").fetchall()
         assert loads == LOADS
         # migration 30: loads made before the Agency assignments sheet existed held none
         assert {r[0] for r in con.execute("SELECT rows_agency_assignments FROM loads").fetchall()} == {0}
+        # migration 40: no earlier load repeats another month
+        assert con.execute("SELECT count(*) FROM loads WHERE repeat_of IS NOT NULL").fetchall() == [(0,)]
         assert con.execute("SELECT load_id, is_demo FROM loads ORDER BY load_id").fetchall() == [
             (1, True), (2, False), (3, False)]
         assert store.holds_real_loads(con) and store.is_demo_store(con)

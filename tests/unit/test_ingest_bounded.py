@@ -17,7 +17,7 @@ import pytest
 from ingest.bounded import read_and_validate
 from ingest.loader import load_file, validate_file
 from ingest.reader import Limits
-from ingest.store import connect
+from store import connect
 from tests.unit.ingest_files import PERIOD, base_sheets, write_xlsx
 
 _SST_TYPE = (b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'

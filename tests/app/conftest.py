@@ -32,3 +32,11 @@ def run_as(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str, timeout: fl
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def query(sql: str, params=None) -> list[tuple]:
+    """Rows from the store the app is using (a cursor of its own, closed after)."""
+    from ui import db
+
+    with db.open_cursor() as cur:
+        return cur.execute(sql, params or []).fetchall()

@@ -12,23 +12,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from tests.app.conftest import run_as
+from tests.app.conftest import query, run_as
 from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = str(ROOT / "views" / "upload.py")
 DASHBOARD = str(ROOT / "dashboard.py")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def query(sql: str, params=None):
-    from ui import db
-
-    cur = db.cursor()
-    try:
-        return cur.execute(sql, params or []).fetchall()
-    finally:
-        cur.close()
 
 
 def test_the_page_checks_a_file_once_not_on_every_rerun(app_store, monkeypatch):

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from recommendations import packs  # imported first: the page file shares the package's name
 
-from tests.app.conftest import run_as
+from tests.app.conftest import query, run_as
 from ui.layout import plain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +32,6 @@ def store(app_store: Path, monkeypatch: pytest.MonkeyPatch):
 
 def run(role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     return run_as(role, monkeypatch, path=PAGE, timeout=120)
-
-
-def query(sql: str, params=None):
-    from ui import db
-
-    with db.open_cursor() as cur:
-        return cur.execute(sql, params or []).fetchall()
 
 
 def rec_id(ref: str) -> int:

@@ -23,6 +23,9 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "se
 #: every character that can start Markdown, HTML, a link or image, an emoji or icon shortcode
 #: (:material/x:), coloured text (:red[...]) or LaTeX ($...$) in Streamlit's Markdown
 _MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&@])")
+#: where GFM would turn plain text into a link after parsing (escapes cannot stop it): "http(s)://",
+#: "www." and e-mail addresses get an invisible word joiner (U+2060) that breaks the pattern
+_AUTOLINK = re.compile(r"(?i)(?<=http)(?=s?://)|(?<=www)(?=\.)|(?=@)")
 
 
 def plain(text: object) -> str:
@@ -30,11 +33,12 @@ def plain(text: object) -> str:
 
     Tracker entries, file names, load warnings and sign-in names pass through here before any
     st.markdown / st.info / st.error / label, so "![x](http://...)" shows those characters and
-    no browser fetches the address. Line breaks are kept.
+    no browser fetches the address; bare addresses are not made links. Line breaks are kept.
     """
     if text is None:
         return ""
-    return "  \n".join(_MARKUP.sub(r"\\\1", line) for line in str(text).splitlines())
+    text = _AUTOLINK.sub("\u2060", str(text))
+    return "  \n".join(_MARKUP.sub(r"\\\1", line) for line in text.splitlines())
 
 
 def page_header(title: str, intro: str) -> None:

@@ -40,8 +40,9 @@ def test_a_crafted_workbook_on_the_upload_page_leaves_the_server_serving(hr_serv
         open_page(page, "Upload")
         page.get_by_role("heading", name="Upload a month").wait_for()
         page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(crafted))
-        page.get_by_text("reaches row 1,048,576, column XFD").first.wait_for(timeout=60_000)
-        assert page.get_by_text("Nothing has been loaded").count() >= 1
+        page.get_by_text("Nothing has been loaded").first.wait_for(timeout=60_000)
+        # the problem (in the table of problems to fix) says what to do
+        page.get_by_text("reaches row 1,048,576, column XFD").first.wait_for(state="attached")
 
         # the server process lives and answers: its health check and another person's session
         assert hr_server.proc.poll() is None
@@ -85,9 +86,11 @@ def test_tracker_text_renders_as_text_for_a_scrutiny_member(start_server, browse
         page.get_by_text("Recommendation in detail").wait_for(timeout=60_000)
         settle(page)
         main = page.locator('[data-testid="stMain"]')
-        assert main.get_by_text("![x](http://example.invalid/a.png)", exact=False).count() >= 1
+        assert main.get_by_text("![x](http", exact=False).count() >= 1  # shown as typed
         assert page.locator('img[src*="example.invalid"]').count() == 0
-        assert page.locator('a[href*="example.invalid"]').count() == 0
+        links = page.locator('a[href*="example.invalid"]')
+        assert links.count() == 0, [links.nth(i).evaluate("a => a.parentElement.outerHTML.slice(0, 400)")
+                                    for i in range(min(links.count(), 3))]
         assert outside == []
         # the sidebar says when data was loaded, never who, to a scrutiny member
         sidebar = page.locator('[data-testid="stSidebar"]').inner_text()

@@ -91,7 +91,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def data_as_at(role: str | None = None) -> str:
     """'Data as at 31 October 2026 · last load 3 Nov 2026, 9:12am by hr' (UK time) (shown in the sidebar).
 
-    Who loaded is named only to the roles that may read the load ledger (HR and leadership);
+    Who loaded is named only to the roles that may read the load ledger (HR, admin, leadership);
     a scrutiny member sees when, never who (a command-line load records an account name)."""
     from ui import data
 
@@ -102,7 +102,7 @@ def data_as_at(role: str | None = None) -> str:
 
     role = role or state.current_role()
     who = (f" by {plain(info['loaded_by'])}"
-           if role in state.PAGE_ACCESS["data_quality"] and info.get("loaded_by") else "")
+           if state.allowed(role, "page:data_quality") and info.get("loaded_by") else "")
     return f"Data as at {info['as_at']:%-d %B %Y} · last load {format_when(info['loaded_at'])}{who}"
 
 

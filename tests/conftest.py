@@ -52,10 +52,16 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def copy_demo_db(demo_db: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo store that a test may change."""
+def copy_demo_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the demo store that a test may change.
+
+    The clock ($WORKFORCE_TODAY) is pinned after the month that follows the demo's last, so a
+    test may load "next month" (only months that have ended can be loaded)."""
     import shutil
+
+    from tests.e2e.workbooks import day_after_next_month
 
     dst = tmp_path / "demo-copy.duckdb"
     shutil.copy(demo_db, dst)
+    monkeypatch.setenv("WORKFORCE_TODAY", day_after_next_month(dst))
     return dst

@@ -14,11 +14,7 @@ def app_store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):
     before and after."""
     from ui import db
 
-    from tests.e2e.workbooks import day_after_next_month
-
-    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))
-    # the month after the demo's last may be loaded (only ended months can be)
-    monkeypatch.setenv("WORKFORCE_TODAY", day_after_next_month(copy_demo_db))
+    monkeypatch.setenv("WORKFORCE_DB", str(copy_demo_db))  # copy_demo_db also pins the clock
     monkeypatch.delenv("WORKFORCE_LA_CODE", raising=False)
     db.clear_caches()
     yield copy_demo_db

@@ -191,8 +191,9 @@ def test_concurrent_loads_from_threads_all_land(tmp_path: Path, tmp_db: Path) ->
     con = connect(tmp_db)
     months = ["2024-10", "2024-11", "2024-12", "2025-01"]
     paths = {}
-    for m in months:
+    for i, m in enumerate(months):
         sheets = base_sheets()
+        set_cell(sheets, "Staff", 2, "FTE", 1 - i / 10)  # each month's own staff (not a repeat)
         y, mo = map(int, m.split("-"))
         set_cell(sheets, "Leavers", 2, "Leave date", date(y, mo, 14))
         set_cell(sheets, "Training", 2, "Completed date", date(y, mo, 12))

@@ -26,8 +26,9 @@ def _upload_temp_files() -> set[str]:
     return set(glob.glob(os.path.join(tempfile.gettempdir(), "workforce-upload-*")))
 
 
-def test_a_crafted_workbook_on_the_upload_page_leaves_the_server_serving(hr_server, browser,
+def test_a_crafted_workbook_on_the_upload_page_leaves_the_server_serving(start_server, browser,
                                                                          tmp_path: Path) -> None:
+    hr_server = start_server(role="hr")  # its own server: the shared one's store stays unopened
     crafted = last_cell(tmp_path, "XFD1048576")
     assert crafted.stat().st_size < 10_000
     temp_before = _upload_temp_files()

@@ -1,0 +1,25 @@
+"""One small-number disclosure policy for every role-bound output (no Streamlit).
+
+Layers: below ui/ and recommendations/, above metrics/ (import-linter). Entry point:
+`disclose(frame, table, *, role)` -> `Disclosed`. Rules: data/disclosure.toml (`rules()`).
+"""
+
+from disclosure.cells import SUPPRESSED  # noqa: F401
+from disclosure.policy import (  # noqa: F401
+    MEASURES,
+    Disclosed,
+    DisclosureError,
+    Table,
+    breakdown,
+    disclose,
+    exempt,
+    legend,
+    measures,
+    pack_items,
+    people,
+    prepared,
+    protect,
+    published_rows,
+    reasons_caption,
+)
+from disclosure.rules import Rules, RulesError, rules  # noqa: F401

@@ -1,0 +1,634 @@
+"""The cell arithmetic of disclosure control: which cells to hide so none can be worked out.
+
+Why apart from disclosure.policy: this is pure arithmetic on numbers and equations (a table's rows
+and columns, linked tables across services); the policy decides what the cells count and which
+outputs pass through it. Following the DfE / ONS statistical disclosure practice:
+
+- **Primary**: a count of 1 to threshold-1 people (data/disclosure.toml, 5 by default), or a
+  rate resting on one, shows as "c".
+  Zero is shown: "nobody" does not identify anybody (DfE and ONS publish zeros), and hiding it
+  would only make the table harder to read.
+- **Secondary**: no "c" may be worked out from what is shown. Every row and column of a table is
+  an equation (its cells add up to its total, shown or published elsewhere). When an equation has
+  exactly one hidden cell, or its hidden cells add up to a small count (1-4, so each is small),
+  the next smallest non-zero cell of that equation is hidden too; this repeats until stable, then
+  a linear-algebra check confirms that no hidden cell is determined by any combination of rows
+  and columns (a rectangle of four hidden cells is safe; a chain that closes on one cell is not).
+- A rate whose count or base is hidden is hidden.
+
+The output keeps the table's shape; hidden cells hold the text "c" (object columns) and
+`frame.attrs["suppressed"]` (or `suppressed_mask(frame)`) is a boolean mask of them, so pages can
+explain each "c".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from disclosure.rules import rules
+
+SUPPRESSED = "c"
+
+
+def threshold() -> int:
+    """The smallest count shown (data/disclosure.toml)."""
+    return rules().threshold
+
+
+def explanation() -> str:
+    return (f"c = not shown because it rests on fewer than {threshold()} people, or because it could "
+            "be worked out from other figures that do.")
+
+
+class SuppressionError(ValueError):
+    """The table cannot be suppressed as asked (missing columns, text in a count column...)."""
+
+
+# ------------------------------------------------------------------------------------------
+# the core: cells, equations, and the iteration
+
+
+@dataclass
+class _Equation:
+    body: list[int]          # cell ids that add up to the total
+    total: int | None        # cell id of the total, None when the total is published elsewhere
+    own: bool = True         # within one table (False: linking tables, e.g. services to the directorate)
+
+
+def _num(value: object) -> float:
+    if value is None or (isinstance(value, str) and value == SUPPRESSED):
+        return math.nan
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        return math.nan
+    return out
+
+
+def _primary(values: np.ndarray, min_count: int) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (values > 0) & (values < min_count)
+
+
+def _determined(hidden: np.ndarray, equations: list[_Equation],
+                protect: np.ndarray | None = None) -> list[int]:
+    """Protected hidden cells whose value follows exactly from the visible cells.
+
+    A hidden cell is determined when its unit vector lies in the row space of the equations
+    restricted to the hidden cells, i.e. every vector of the null space is zero there (one SVD)."""
+    unknown = np.flatnonzero(hidden)
+    if unknown.size == 0:
+        return []
+    pos = {int(c): k for k, c in enumerate(unknown)}
+    rows = []
+    for eq in equations:
+        row = np.zeros(unknown.size)
+        for c in eq.body:
+            if c in pos:
+                row[pos[c]] += 1.0
+        if eq.total is not None and eq.total in pos:
+            row[pos[eq.total]] -= 1.0
+        if row.any():
+            rows.append(row)
+    if not rows:
+        return []
+    a = np.vstack(rows)
+    _, sv, vt = np.linalg.svd(a)
+    rank = int((sv > 1e-9 * max(1.0, sv[0] if sv.size else 1.0)).sum())
+    null = vt[rank:]
+    out = []
+    for c, k in pos.items():
+        if protect is not None and not protect[c]:
+            continue
+        if null.shape[0] == 0 or np.abs(null[:, k]).max() < 1e-9:
+            out.append(c)
+    return out
+
+
+#: cells alone in an equation with a known total (a one-row table): hiding them protects nothing
+_PINNED: set[int] = set()
+#: cells never hidden to protect another table's cells (the directorate's, for a service's)
+_KEEP: set[int] = set()
+
+
+def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation) -> int | None:
+    """The cell to hide next in `eq`: smallest non-zero visible body cell, else a zero, else the total."""
+    kept = set() if eq.own else _KEEP
+    visible = [c for c in eq.body if not hidden[c] and not math.isnan(values[c]) and c not in _PINNED
+               and c not in kept]
+    nonzero = [c for c in visible if values[c] != 0]
+    if nonzero:
+        return min(nonzero, key=lambda c: (values[c], c))
+    if visible:
+        return min(visible)
+    if eq.total is not None and not hidden[eq.total] and eq.total not in _PINNED and eq.total not in kept:
+        return eq.total
+    return None
+
+
+def _secondary(
+    values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], min_count: int,
+    protect: np.ndarray | None = None, keep: np.ndarray | None = None,
+) -> np.ndarray:
+    """Extend `hidden` until no protected cell can be recovered from the equations.
+
+    `protect` (default: the cells hidden on entry) are the cells that must not be worked out;
+    other hidden cells (e.g. a part never published) may be, as long as no protected one is.
+    """
+    hidden = hidden.copy()
+    _PINNED.clear()
+    _PINNED.update(eq.body[0] for eq in equations if len(eq.body) == 1 and eq.total is None)
+    _KEEP.clear()
+    if keep is not None:  # cells never chosen to protect another table (the directorate's own figures)
+        _KEEP.update(int(c) for c in np.flatnonzero(keep))
+    # hidden on entry but free to be worked out (a part never published, not itself small);
+    # every other hidden cell, secondary ones included, must stay unrecoverable
+    free = np.zeros(values.size, dtype=bool) if protect is None else hidden & ~protect
+    protect = ~free
+    for _ in range(values.size + 1):
+        changed = False
+        # a free cell alone unknown in some equation is as good as published: treat it as known
+        eff = hidden.copy()
+        if free.any():
+            moved = True
+            while moved:
+                moved = False
+                for eq in equations:
+                    members = eq.body + ([eq.total] if eq.total is not None else [])
+                    unknown = [c for c in members if eff[c]]
+                    if len(unknown) == 1 and free[unknown[0]]:
+                        eff[unknown[0]] = False
+                        moved = True
+        for eq in equations:
+            members = eq.body + ([eq.total] if eq.total is not None else [])
+            n_hidden = sum(bool(eff[c]) for c in members)
+            if n_hidden == 0 or not any(protect[c] and hidden[c] for c in members):
+                continue
+            need = n_hidden == 1
+            total_known = eq.total is None or not eff[eq.total]
+            if not need and total_known:
+                residual = sum(values[c] for c in eq.body if eff[c] and not math.isnan(values[c]))
+                need = 0 < residual < min_count
+            if need:
+                c = _pick(values, hidden, eq)
+                if c is None:
+                    # nothing left to hide here, but a free cell of this equation is known through
+                    # another equation: hide a published cell there, so it becomes unknown
+                    for f in sorted((m for m in members if hidden[m] and not eff[m]), key=lambda m: values[m]):
+                        for eq2 in equations:
+                            if eq2 is not eq and f in eq2.body + ([eq2.total] if eq2.total is not None else []):
+                                c = _pick(values, hidden, eq2)
+                                if c is not None:
+                                    break
+                        if c is not None:
+                            break
+                if c is not None:
+                    hidden[c] = True
+                    changed = True
+        if changed:
+            continue
+        # rows-and-columns together: hide a neighbour of any cell still determined
+        determined = _determined(hidden, equations, protect)
+        for c in determined:
+            for eq in equations:
+                members = eq.body + ([eq.total] if eq.total is not None else [])
+                if c in members:
+                    pick = _pick(values, hidden, eq)
+                    if pick is not None:
+                        hidden[pick] = True
+                        changed = True
+                        break
+            if changed:
+                break
+        if not changed:
+            return hidden
+    return hidden  # pragma: no cover - bounded by the number of cells
+
+
+# ------------------------------------------------------------------------------------------
+# tables of counts
+
+
+def _check_cols(frame: pd.DataFrame, cols: Iterable[str], what: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise SuppressionError(
+            f"{what}: column(s) {', '.join(map(repr, missing))} not in the table "
+            f"(columns: {', '.join(map(str, frame.columns))})."
+        )
+
+
+def _row_labels(frame: pd.DataFrame, label_col: str | None) -> list[object]:
+    return list(frame[label_col]) if label_col is not None else list(frame.index)
+
+
+def _apply(frame: pd.DataFrame, mask: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for col in mask.columns:
+        if mask[col].any():
+            out[col] = out[col].astype(object)
+            out.loc[mask[col].to_numpy(), col] = SUPPRESSED
+    full = pd.DataFrame(False, index=out.index, columns=out.columns)
+    prev = frame.attrs.get("suppressed")
+    if isinstance(prev, pd.DataFrame) and prev.shape == full.shape:
+        full = full | prev.to_numpy(dtype=bool)
+    for col in mask.columns:
+        full[col] = full[col].to_numpy() | mask[col].to_numpy()
+    out.attrs["suppressed"] = full
+    return out
+
+
+def suppressed_mask(frame: pd.DataFrame) -> pd.DataFrame:
+    """Boolean mask of the cells shown as "c" (from attrs when present, else by value)."""
+    mask = frame.attrs.get("suppressed")
+    if isinstance(mask, pd.DataFrame) and mask.shape == frame.shape:
+        return mask.copy()
+    return frame.apply(lambda s: s.map(lambda v: isinstance(v, str) and v == SUPPRESSED)).astype(bool)
+
+
+def suppress_counts(
+    frame: pd.DataFrame,
+    *,
+    count_cols: Sequence[str],
+    total_row_label: object | None = None,
+    total_col: str | None = None,
+    label_col: str | None = None,
+    min_count: int | None = None,
+    column_totals_known: bool = True,
+    row_totals_known: bool = False,
+) -> pd.DataFrame:
+    """Counts of people with primary and secondary suppression applied (hidden cells hold "c").
+
+    `total_row_label` names the total row (matched against `label_col`, else the index);
+    `total_col` the column holding each row's total. Without a total row, each column's total is
+    assumed to be known anyway (`column_totals_known`: the overall figure is published elsewhere),
+    which is the safe assumption for a breakdown of a published figure.
+    """
+    min_count = min_count or threshold()
+    cols = list(count_cols)
+    if total_col is not None and total_col not in cols:
+        cols.append(total_col)
+    _check_cols(frame, cols + ([label_col] if label_col else []), "suppress_counts")
+    if frame.empty:
+        return _apply(frame, pd.DataFrame(False, index=frame.index, columns=cols))
+    labels = _row_labels(frame, label_col)
+    total_rows = [i for i, lab in enumerate(labels) if total_row_label is not None and lab == total_row_label]
+    if total_row_label is not None and not total_rows:
+        raise SuppressionError(f"suppress_counts: no total row labelled {total_row_label!r}.")
+    if len(total_rows) > 1:
+        raise SuppressionError(f"suppress_counts: more than one row labelled {total_row_label!r}.")
+    t_row = total_rows[0] if total_rows else None
+
+    raw = frame[cols]
+    values = np.array([[_num(v) for v in raw[c]] for c in cols], dtype=float).T  # rows x cols
+    bad = [
+        (labels[i], cols[j])
+        for i in range(values.shape[0])
+        for j in range(values.shape[1])
+        if math.isnan(values[i, j]) and not pd.isna(raw.iat[i, j])
+    ]
+    if bad:
+        raise SuppressionError(
+            "suppress_counts: these cells are not numbers: "
+            + ", ".join(f"{r!r}/{c!r}" for r, c in bad[:5])
+        )
+    n_rows, n_cols = values.shape
+    cid = lambda i, j: i * n_cols + j  # noqa: E731
+    body_rows = [i for i in range(n_rows) if i != t_row]
+    t_col = cols.index(total_col) if total_col is not None else None
+    body_cols = [j for j in range(n_cols) if j != t_col]
+
+    equations: list[_Equation] = []
+    for j in range(n_cols):
+        if t_row is not None:
+            equations.append(_Equation([cid(i, j) for i in body_rows], cid(t_row, j)))
+        elif column_totals_known:
+            equations.append(_Equation([cid(i, j) for i in body_rows], None))
+    for i in range(n_rows):
+        if t_col is not None:
+            equations.append(_Equation([cid(i, j) for j in body_cols], cid(i, t_col)))
+        elif row_totals_known:
+            equations.append(_Equation([cid(i, j) for j in body_cols], None))
+
+    flat = values.reshape(-1)
+    hidden = _secondary(flat, _primary(flat, min_count), equations, min_count)
+    mask = pd.DataFrame(hidden.reshape(n_rows, n_cols), index=frame.index, columns=cols)
+    return _apply(frame, mask)
+
+
+def suppress_rates(
+    frame: pd.DataFrame,
+    *,
+    rate_col: str | Sequence[str],
+    base_col: str,
+    min_base: int | None = None,
+    count_cols: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Rates resting on fewer than `min_base` people (or on a hidden base or count) shown as "c".
+
+    A base of 1-4 people is itself hidden too. Run `suppress_counts` on the base and count columns
+    first when the table has totals, so the bases get secondary suppression.
+    """
+    min_base = min_base or threshold()
+    rates = [rate_col] if isinstance(rate_col, str) else list(rate_col)
+    _check_cols(frame, rates + [base_col] + list(count_cols), "suppress_rates")
+    base_raw = frame[base_col]
+    base = np.array([_num(v) for v in base_raw], dtype=float)
+    base_hidden = np.array([isinstance(v, str) and v == SUPPRESSED for v in base_raw])
+    small = _primary(base, min_base)
+    hide = small | base_hidden
+    for c in count_cols:
+        hide |= np.array([isinstance(v, str) and v == SUPPRESSED for v in frame[c]])
+    mask = pd.DataFrame(False, index=frame.index, columns=rates + [base_col])
+    for r in rates:
+        mask[r] = hide
+    mask[base_col] = small | base_hidden
+    return _apply(frame, mask)
+
+
+def suppress_table(
+    frame: pd.DataFrame,
+    *,
+    count_cols: Sequence[str] = (),
+    rate_cols: Sequence[str] | Mapping[str, str] = (),
+    base_col: str | None = None,
+    total_row: object | None = None,
+    total_col: str | None = None,
+    label_col: str | None = None,
+    min_count: int | None = None,
+) -> pd.DataFrame:
+    """Counts (with the bases of rates) suppressed with secondary protection, then the rates.
+
+    `rate_cols` is a list of rate columns all resting on `base_col`, or a mapping rate -> base.
+    A rate is hidden when its base, or any count in its row, is hidden (the rate times its base
+    could give the count back).
+    """
+    min_count = min_count or threshold()
+    rate_bases = dict(rate_cols) if isinstance(rate_cols, Mapping) else {r: base_col for r in rate_cols}
+    if any(b is None for b in rate_bases.values()):
+        raise SuppressionError("suppress_table: rate columns need a base_col (people each rate rests on).")
+    counts = list(dict.fromkeys(list(count_cols) + list(rate_bases.values())))
+    out = frame
+    if counts:
+        out = suppress_counts(
+            frame, count_cols=counts, total_row_label=total_row, total_col=total_col,
+            label_col=label_col, min_count=min_count,
+        )
+    for rate, base in rate_bases.items():
+        # conservative: a rate beside a hidden count may be that count divided by its base
+        out = suppress_rates(out, rate_col=rate, base_col=base, min_base=min_count, count_cols=counts)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# a grid of cells with reasons (the one routine tables and metric frames both use)
+
+#: why a cell is hidden, in the order a caption gives them
+REASON_ORDER = ("primary", "class", "over_time", "secondary")
+
+
+def class_cells(values: np.ndarray, equations: list[_Equation], *, low: int, under: int,
+                sensitive: np.ndarray | None = None) -> np.ndarray:
+    """Class disclosure: in a group of `low` to `under`-1 people that an equation splits into
+    parts, all of them in one part (every leaver from a service resigned) reveals that part's
+    answer for each of them: that part is marked."""
+    out = np.zeros(values.size, dtype=bool)
+    if under <= low:
+        return out
+    for eq in equations:
+        body = [c for c in eq.body if not math.isnan(values[c])]
+        if len(body) < 2:
+            continue  # a single part is the group itself, not an answer
+        total = values[eq.total] if eq.total is not None else sum(values[c] for c in body)
+        nonzero = [c for c in body if values[c] != 0]
+        if len(nonzero) == 1 and low <= total < under:
+            c = nonzero[0]
+            if sensitive is None or sensitive[c]:
+                out[c] = True
+    return out
+
+
+def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.ndarray,
+                 virtual: np.ndarray | None = None, forced: np.ndarray | None = None,
+                 class_: np.ndarray | None = None, min_count: int | None = None,
+                 exact: bool = True, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
+    publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
+    are hidden but only protected when small; secondary cells are added until no protected cell
+    can be worked out. `reason` is None for shown cells and for virtual cells not protected."""
+    n = values.size
+    min_count = min_count or threshold()
+    virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
+    forced = np.zeros(n, dtype=bool) if forced is None else forced
+    class_ = np.zeros(n, dtype=bool) if class_ is None else class_
+    protect = primary | class_ | forced
+    hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep)
+    if exact and _crossed(hidden, equations):
+        hidden = _widen(values, hidden, equations, protect, min_count)
+    reason = np.array([None] * n, dtype=object)
+    for i in range(n):
+        if primary[i]:
+            reason[i] = "primary"
+        elif class_[i]:
+            reason[i] = "class"
+        elif forced[i]:
+            reason[i] = "over_time"
+        elif hidden[i] and not virtual[i]:
+            reason[i] = "secondary"
+    return hidden, reason
+
+
+def _crossed(hidden: np.ndarray, equations: list[_Equation]) -> bool:
+    """Do equations share hidden cells (a two-way table)? Then the rules per equation are not
+    enough: solved together, they can pin a cell to a narrow range."""
+    seen: dict[int, int] = {}
+    for eq in equations:
+        for c in eq.body + ([eq.total] if eq.total is not None else []):
+            if hidden[c]:
+                seen[c] = seen.get(c, 0) + 1
+    return sum(1 for n in seen.values() if n > 1) > 1
+
+
+def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], protect: np.ndarray,
+           min_count: int, *, rounds: int = 30) -> np.ndarray:
+    """Hide further cells until every protected cell's feasible range (linear programming over
+    all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide."""
+    from disclosure.audit import intervals
+
+    hidden = hidden.copy()
+    usable = [eq for eq in equations
+              if not any(math.isnan(values[c]) for c in eq.body + ([eq.total] if eq.total is not None else []))]
+    for _ in range(rounds):
+        known = {i: float(values[i]) for i in range(values.size) if not hidden[i] and not math.isnan(values[i])}
+        unknown = [i for i in range(values.size) if hidden[i] and not math.isnan(values[i])]
+        eqs = []
+        for eq in usable:
+            terms = [(c, 1.0) for c in eq.body]
+            if eq.total is not None:
+                eqs.append((terms + [(eq.total, -1.0)], 0.0))
+            else:
+                eqs.append((terms, float(sum(values[c] for c in eq.body))))
+        watch = [i for i in unknown if protect[i]]
+        if not watch:
+            return hidden
+        found = intervals(known=known, hidden=unknown, equations=eqs)
+        narrow = [i for i in watch if found[i][1] - found[i][0] < min_count - 1e-9]
+        if not narrow:
+            return hidden
+        pick = None
+        for cell in narrow:  # the smallest visible cell in an equation with a narrow cell
+            options = [_pick(values, hidden, eq) for eq in usable
+                       if cell in eq.body + ([eq.total] if eq.total is not None else [])]
+            options = [o for o in options if o is not None]
+            if options:
+                pick = min(options, key=lambda c: (values[c] == 0, values[c]))
+                break
+        if pick is None:
+            return hidden  # nothing left that would widen them
+        hidden[pick] = True
+    return hidden
+
+
+# ------------------------------------------------------------------------------------------
+# the metric frame from metrics.engine.compute / evaluate
+
+_METRIC_VALUE_COLS = ("value", "numerator", "denominator", "base_count", "change_on_year")
+
+#: rates whose numerator and denominator are both headcounts: the numerator, and the people in
+#: the denominator but not the numerator ("17 of 18" reveals 1), are counts of people too. Other
+#: measures rest on `base_count` people (their numerator is FTE, days, cases or posts).
+PEOPLE_RATES = frozenset({
+    "stability_index_12m", "early_leaver_rate_12m", "caseload_over_threshold_rate",
+    "ethnic_minority_rate", "aged_55_plus_rate", "local_residence_rate",
+})
+
+
+#: rates whose denominator is the people with a recorded answer: the scope's headcount minus the
+#: denominator is the number whose answer is not recorded (published numerators and
+#: denominators would give it away)
+KNOWN_ANSWER_RATES = frozenset({"ethnic_minority_rate", "aged_55_plus_rate", "local_residence_rate"})
+
+
+def _metric_rules(metric_id: str) -> tuple[bool, bool]:
+    """(suppress at all, value is itself a count of people) from the catalogue when present."""
+    from metrics.catalogue import CATALOGUE
+
+    m = CATALOGUE.get(metric_id)
+    if m is None:
+        return True, False
+    return bool(m.counts_people), m.unit == "count"
+
+
+def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
+                          class_under: int | None = None, across: str | None = None,
+                          forced: Sequence[bool] | None = None) -> pd.DataFrame:
+    """The engine's result frame made safe for scrutiny and export.
+
+    Within each metric (and period, scope) the rows form a table of people counts: `base_count`
+    (the people a figure rests on), for a count measure its value, and for a rate of headcounts
+    (PEOPLE_RATES) the numerator and the rest of the denominator. Rows are keyed by `group`
+    (None = the overall figure) and, with `across` (e.g. a "service" column), by that too: a
+    two-way table with its margins (service totals, group totals, the grand total), so a group in
+    one service cannot be worked out from the directorate minus the other services either.
+    A count of 1 to threshold-1 hides the row's value, numerator, denominator and base_count
+    ("c"); further rows are hidden until no hidden count can be worked out (a lone group equal to
+    its total hides the total); a small group all on one side of a rate (6 of 6) is hidden too
+    (class). `forced` rows (hidden in an earlier publication) stay hidden. On `evaluate` output
+    status becomes "grey". Adds `suppressed` (bool) and `suppression` (primary / secondary /
+    class / over_time / None).
+    """
+    _check_cols(frame, ["metric_id", "value", "base_count"] + ([across] if across else []),
+                "suppress_metric_frame")
+    min_count = min_count or threshold()
+    class_under = rules().class_group_under if class_under is None else class_under
+    out = frame.copy()
+    if "group" not in out.columns:
+        out["group"] = None
+    keys = [k for k in ("metric_id", "period", "scope") if k in out.columns]
+    value_cols = [c for c in _METRIC_VALUE_COLS if c in out.columns]
+    n = len(out)
+    hidden = np.zeros(n, dtype=bool)
+    why = np.array([None] * n, dtype=object)
+    forced_rows = np.zeros(n, dtype=bool) if forced is None else np.asarray(forced, dtype=bool)
+    base = np.array([_num(v) for v in out["base_count"]], dtype=float)
+    value = np.array([_num(v) for v in out["value"]], dtype=float)
+    num = np.array([_num(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
+    den = np.array([_num(v) for v in out["denominator"]], dtype=float) if "denominator" in out else value * np.nan
+
+    def _key(v: object) -> object:
+        return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
+
+    row_of = [_key(v) for v in out["group"]]
+    col_of = [_key(v) for v in out[across]] if across else [None] * n
+    grouped = out.groupby(keys, dropna=False, sort=False).indices if keys else {None: np.arange(n)}
+    for key, idx in grouped.items():
+        metric_id = str(key[0] if isinstance(key, tuple) else key)
+        applies, is_count = _metric_rules(metric_id)
+        if not applies:
+            continue
+        idx = [int(i) for i in idx]
+        at = {(col_of[i], row_of[i]): i for i in idx}     # (service, group) -> frame row
+        if metric_id in PEOPLE_RATES:
+            layers = [num, den - num, den]
+            virtual_layer, total_layer = 1, 2
+        else:
+            layers = [value if is_count else base]
+            virtual_layer, total_layer = None, None
+        k = len(layers)
+        pos = {cell: j for j, cell in enumerate(at)}        # cell -> position
+        flat = np.array([layers[L][at[cell]] for cell in at for L in range(k)], dtype=float)
+        cid = lambda cell, L: pos[cell] * k + L  # noqa: E731
+        eqs: list[_Equation] = []
+        cols_ = {c for c, _ in at} - {None}
+        rows_ = {r for _, r in at} - {None}
+        for L in range(k):
+            for c in list(cols_) + [None]:          # within a service (or the whole): groups add up
+                body = [cid((c, r), L) for r in rows_ if (c, r) in at]
+                if body and (c, None) in at:
+                    eqs.append(_Equation(body, cid((c, None), L)))
+                elif body and c is None:
+                    eqs.append(_Equation(body, None))
+            for r in list(rows_) + [None]:          # across services: the services add up
+                body = [cid((c, r), L) for c in cols_ if (c, r) in at]
+                if body and (None, r) in at:
+                    eqs.append(_Equation(body, cid((None, r), L)))
+        row_eqs = []
+        if total_layer is not None:
+            for cell in at:
+                row_eqs.append(_Equation([cid(cell, 0), cid(cell, 1)], cid(cell, total_layer)))
+        prim = _primary(flat, min_count)
+        virtual = np.zeros(flat.size, dtype=bool)
+        if virtual_layer is not None:
+            virtual[[cid(cell, virtual_layer) for cell in at]] = True
+        cls = class_cells(flat, row_eqs, low=min_count, under=class_under)
+        frc = np.zeros(flat.size, dtype=bool)
+        for cell, i in at.items():
+            if forced_rows[i]:
+                frc[cid(cell, 0)] = True
+        # solved exactly (linear programming) for two-way tables (service by job type); a one-way
+        # table (services adding up to the directorate) is safe by the rules per equation
+        h, reason = protect_grid(flat, eqs + row_eqs, primary=prim, virtual=virtual, forced=frc,
+                                 class_=cls, min_count=min_count, exact=bool(rows_ and cols_))
+        for cell, i in at.items():
+            cells = [cid(cell, L) for L in range(k)]
+            if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):
+                hidden[i] = True
+                rs = [reason[c] for c in cells if reason[c] is not None]
+                why[i] = min(rs, key=REASON_ORDER.index) if rs else "secondary"
+    mask = pd.DataFrame(False, index=out.index, columns=value_cols)
+    for c in value_cols:
+        mask[c] = hidden
+    out = _apply(out, mask)
+    if "status" in out.columns:
+        # a RAG colour says which side of the target a hidden value lies: not shown either
+        out["status"] = out["status"].astype(object).where(~hidden, "grey")
+    out["suppressed"] = hidden
+    out["suppression"] = pd.Series(list(why), index=out.index, dtype=object)
+    full = out.attrs["suppressed"].reindex(columns=out.columns, fill_value=False)
+    out.attrs["suppressed"] = full
+    return out

@@ -1,0 +1,644 @@
+"""The one disclosure policy: every role-bound figure passes `disclose` before anyone sees it.
+
+Why one entry point: scrutiny members' views and every file that leaves the dashboard (downloads,
+meeting packs, tracker answers, `python -m metrics --suppress`) are public in effect. A table
+declares what its cells count (`people`, `exempt`, `measures`, `breakdown`, `MEASURES` for an
+engine frame); the policy (data/disclosure.toml) decides what may be published:
+  - categories merged first (55-64 and 65+ into "55 and over", small "Other"/"Not known" into
+    "Other or not known"), so large groups are not hidden for the sake of small ones;
+  - primary: counts of 1 to threshold-1 people, the rest of a row total ("17 of 18" reveals 1),
+    and any rate or share resting on them;
+  - class: a small group all in one category;
+  - secondary: the smallest further cells until no hidden count can be worked out from the rows,
+    columns and totals - across linked tables too (the directorate and each service);
+  - GSS symbols with a legend, and each hidden cell's true reason.
+The result is a `Disclosed`: `shown` (what this role sees on screen: exact for the roles in
+`exact_on_screen`, else the published version) and `published` (what may leave), with `reasons`.
+Page renderers accept only a `Disclosed` for tables of people (ui.layout.show_table).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Hashable
+
+import numpy as np
+import pandas as pd
+
+from disclosure.cells import (
+    SUPPRESSED,
+    _Equation,
+    _num,
+    class_cells,
+    protect_grid,
+    suppress_metric_frame,
+)
+from disclosure.rules import Rules, rules
+
+REST = "\x00rest"  # the part of a row total not shown (a count of people too)
+LOW = "low"  # GSS: a rate that rounds to zero (shown to one decimal place)
+FORCED = "hidden_elsewhere"  # engine frame column: True where another publication hid the row
+
+
+class DisclosureError(ValueError):
+    """A table's declaration does not fit the table (a named column is missing)."""
+
+
+# ------------------------------------------------------------------------------------------
+# declarations: what a table's cells count
+
+
+@dataclass(frozen=True)
+class Table:
+    """What a table holds, so the policy can decide what may be shown (or why it need not).
+
+    Build one with `people`, `measures`, `breakdown`, `prepared` or `exempt`, not directly.
+    """
+
+    counts: tuple[str, ...] = ()                  # columns holding counts of people
+    rates: tuple[tuple[str, str], ...] = ()       # (rate column, base column it rests on)
+    shares: tuple[tuple[str, str], ...] = ()      # (share % column, count column it is the share of)
+    follow: tuple[tuple[str, str], ...] = ()      # (column, column whose "c" it must copy)
+    within: str | None = None                     # counts add up within each value of this column
+    row_total: str | None = None                  # a count column each row's other counts are part of
+    additive: bool = True                         # a count column adds up to a known total
+    rows: Callable[[pd.DataFrame], Sequence[bool]] | None = None  # only these rows hold people
+    row_bases: tuple[float | None, ...] | None = None  # people each row rests on (not shown)
+    row_cols: tuple[str, ...] = ()                # columns hidden where the row base is small
+    category: str | None = None                   # the column of category labels (merges apply)
+    dimension: str | None = None                  # which merge rules (data/disclosure.toml)
+    metric_frame: bool = False                    # an engine frame (metric_id, group, value, ...)
+    across: str | None = None                     # engine frame: rows of parts (e.g. "service")
+    hidden_before: tuple[str, ...] = ()           # engine frame: metric ids an earlier publication hid
+    headcount: float | None = None                # engine frame: people in the scope (not-known answers)
+    export: pd.DataFrame | None = field(default=None, compare=False)  # suppressed upstream
+    exempt: str | None = None                     # why no suppression is needed
+
+    @property
+    def suppresses(self) -> bool:
+        return self.exempt is None
+
+
+def people(*, counts: Iterable[str] = (), rates: Mapping[str, str] | None = None,
+           shares: Mapping[str, str] | None = None,
+           follow: Mapping[str, str | Sequence[str]] | None = None, within: str | None = None,
+           additive: bool = True, rows: Callable[[pd.DataFrame], Sequence[bool]] | None = None,
+           row_total: str | None = None, category: str | None = None,
+           dimension: str | None = None) -> Table:
+    """A table of people: `counts` columns (each adds up to a known total over the rows, or within
+    each value of `within`; `additive=False` when rows are separate months), `rates` {rate: base},
+    `shares` {share column: count column} (recomputed when categories merge), `follow`
+    {column: column(s)} hidden wherever those are (an FTE beside a count).
+
+    `row_total` names a count column the row's other counts are part of (living in the county of
+    those recorded): the rest (total minus the parts) is a count too, so it is protected as well.
+    `category`/`dimension` name the label column and its merge rules in data/disclosure.toml."""
+    counts = tuple(counts)
+    if row_total is not None and row_total not in counts:
+        counts = (*counts, row_total)
+    pairs: list[tuple[str, str]] = []
+    for col, src in (follow or {}).items():
+        for s in ([src] if isinstance(src, str) else list(src)):
+            pairs.append((col, s))
+    return Table(counts=counts, rates=tuple((rates or {}).items()), shares=tuple((shares or {}).items()),
+                 follow=tuple(pairs), within=within, additive=additive, rows=rows, row_total=row_total,
+                 category=category, dimension=dimension)
+
+
+def exempt(reason: str) -> Table:
+    """A table with no counts of people (posts, files, published figures, text): shown as is.
+    The reason is written into the Excel file's Notes sheet."""
+    if not reason or not reason.strip():
+        raise DisclosureError("exempt() needs a reason saying why the table holds no counts of people.")
+    return Table(exempt=reason.strip())
+
+
+def prepared(frame: pd.DataFrame, *, by: str) -> Table:
+    """Publish `frame` instead of the table shown: a copy that passed the policy upstream."""
+    return Table(export=frame, exempt=f"suppressed by {by}")
+
+
+#: an engine frame (metrics.engine compute/evaluate/history output)
+MEASURES = Table(metric_frame=True)
+def pack_items(*, hidden_before: Iterable[str] = (), headcount: float | None = None) -> Table:
+    """A meeting pack's figures (overall engine rows at one month): the figures an earlier pack
+    hid stay hidden (over time), and numerators and denominators are withheld where the people
+    with no recorded answer (the scope's `headcount` minus a known-answer denominator) are few."""
+    return Table(metric_frame=True, hidden_before=tuple(hidden_before), headcount=headcount)
+
+
+#: engine frames for the directorate and each service (a `service` column, None = directorate),
+#: each overall and by group: protected as one two-way table with its margins
+MEASURES_ACROSS_SERVICES = Table(metric_frame=True, across="service")
+
+
+def measures(rows: pd.DataFrame, *, columns: Sequence[str] = ("Value", "Change on a year ago", "Status", "People")
+             ) -> Table:
+    """For a table of measures at one month (ui.data measures_table): a row is hidden where its
+    published figure is hidden (`rows.published_hidden`, from the engine frame through the policy),
+    or, without that column, where it rests on few people (`base_count`, a count's value)."""
+    from metrics import catalogue
+
+    t = rules().threshold
+    bases: list[float | None] = []
+    for r in rows.to_dict("records"):
+        if "published_hidden" in r:
+            bases.append(1.0 if bool(r["published_hidden"]) else None)
+            continue
+        m = catalogue.CATALOGUE.get(r["metric_id"])
+        if m is not None and not m.counts_people:
+            bases.append(None)
+            continue
+        candidates = [r.get("base_count")]
+        if (m is not None and m.unit == "count") or r.get("unit") == "count":
+            candidates += [r.get("value"), r.get("year_ago_value")]
+        small = [float(v) for v in candidates
+                 if v is not None and not isinstance(v, str) and not pd.isna(v) and 0 < float(v) < t]
+        bases.append(min(small) if small else None)
+    return Table(row_bases=tuple(bases), row_cols=tuple(columns))
+
+
+def breakdown(table: pd.DataFrame, *, metric_id: str) -> Table:
+    """For a measure by group (ui.data breakdown_table): groups' people add up to the overall
+    figure, the value rests on them, the status would say which side of the target it is."""
+    from metrics import catalogue
+
+    m = catalogue.get(metric_id)
+    if not m.counts_people:
+        return exempt(f"{m.label} does not count people (for example vacancies are posts).")
+    value_col = next(c for c in table.columns[1:] if c not in ("People", "Status"))
+    counts = ["People"] + ([value_col] if m.unit == "count" else [])
+    return people(counts=counts, rates={value_col: "People"}, follow={"Status": counts})
+
+
+# ------------------------------------------------------------------------------------------
+# the result
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A table after the policy: what this role sees, what may be published, and why each hidden
+    cell is hidden. Page renderers take this, not a DataFrame, for tables of people."""
+
+    shown: pd.DataFrame                   # on screen for this role
+    published: pd.DataFrame               # downloads, packs, anything leaving the dashboard
+    reasons: pd.DataFrame                 # like `published`: None or primary/secondary/class/over_time
+    table: Table
+    exact: bool = False                   # `shown` holds exact figures (a role in exact_on_screen)
+
+    @property
+    def empty(self) -> bool:
+        return self.shown.empty
+
+    def hidden_count(self, *, published: bool = True) -> dict[str, int]:
+        """How many cells are hidden for each reason (in the published or the shown version)."""
+        if not published and self.exact:
+            return {}
+        out: dict[str, int] = {}
+        for v in self.reasons.to_numpy().reshape(-1):
+            if isinstance(v, str):
+                out[v] = out.get(v, 0) + 1
+        return out
+
+    def caption(self, *, published: bool = False) -> str:
+        """The true reasons for the hidden cells, e.g. 'c: 2 figures rest on fewer than 5 people;
+        1 is hidden so that a small group cannot be worked out from the other figures.'"""
+        return reasons_caption(self.hidden_count(published=published))
+
+    def notes(self) -> list[str]:
+        """The Notes of a file built from `published`: legend, reasons, what applied."""
+        if not self.table.suppresses and self.table.export is None:
+            return [f"No small-number suppression: {self.table.exempt}"]
+        counts = self.hidden_count()
+        n = sum(counts.values()) or int(sum(_is_c(self.published[c]).sum() for c in self.published.columns))
+        lines = legend()
+        lines.append(f"This file: {n} figure{'s' if n != 1 else ''} shown as c.")
+        if counts:
+            lines.append(reasons_caption(counts))
+        lines.append("Small-number suppression (data/disclosure.toml) applies to every file downloaded "
+                     "from the dashboard, whoever downloads it.")
+        return lines
+
+
+def legend() -> list[str]:
+    """The GSS symbols used in tables and files, one line each."""
+    return [text for _, text in rules().symbols]
+
+
+def reasons_caption(counts: Mapping[str, int]) -> str:
+    if not counts:
+        return ""
+    r = rules()
+    parts = []
+    for reason in ("primary", "class", "over_time", "secondary"):
+        n = counts.get(reason, 0)
+        if n:
+            parts.append(f"{n} figure{'s' if n != 1 else ''} {r.reason_text(reason)}")
+    return "c: " + "; ".join(parts) + "."
+
+
+# ------------------------------------------------------------------------------------------
+# the entry point
+
+
+def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
+             role: str | None = None, view: Hashable = None, name: str = "this table") -> Disclosed:
+    """Pass a table through the policy for `role` (None: for publication - files, packs, CLI).
+
+    `frame` may be a mapping of linked tables: key None is the whole (the directorate) and the
+    other keys its parts (each service); they are protected together so that no part's hidden
+    figure can be worked out as the whole minus the other parts. `view` picks the one returned.
+    """
+    if not isinstance(table, Table):
+        raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
+    frames = dict(frame) if isinstance(frame, Mapping) else {None: frame}
+    if view not in frames:
+        raise DisclosureError(f"disclose(): no table for view {view!r}.")
+    r = rules()
+    exact = role is not None and role in r.exact_on_screen
+    if table.export is not None:
+        pub = table.export.copy()
+        pub.attrs = {}
+        shown = frames[view].copy() if exact else pub
+        return Disclosed(shown=shown, published=pub, reasons=_reasons_like(pub), table=table, exact=exact)
+    if not table.suppresses:
+        f = frames[view].copy()
+        f.attrs = {}
+        return Disclosed(shown=f, published=f, reasons=_no_reasons(f), table=table, exact=exact)
+    if table.metric_frame:
+        pub, why = _metric_frame(frames, view, r, across=table.across, table=table)
+    else:
+        pub, why = _protect_linked(frames, table, r, name=name)[view]
+    shown = frames[view].copy() if exact else pub
+    shown.attrs = {}
+    return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
+
+
+def protect(frame: pd.DataFrame, table: Table, *, name: str = "table") -> pd.DataFrame:
+    """The frame as it may leave the dashboard (the published version of `disclose`)."""
+    if not isinstance(table, Table):
+        raise DisclosureError(
+            f"'{name}' needs a Disclosure (ui.downloads.people / measures / breakdown / exempt), "
+            f"not {type(table).__name__}."
+        )
+    return disclose(frame, table, name=name).published
+
+
+# ------------------------------------------------------------------------------------------
+# engine frames
+
+
+def _metric_frame(frames: Mapping[Hashable, pd.DataFrame], view: Hashable, r: Rules, *,
+                  across: str | None = None, table: Table = MEASURES) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Metric frames: the view's rows protected with the rows of the linked frames (each part's
+    figure is a group of the whole), then the change on a year ago hidden where the year-ago
+    figure was."""
+    whole = frames.get(None)
+    if len(frames) > 1 and whole is not None:
+        parts = []
+        for key, f in frames.items():
+            g = f.copy()
+            if key is not None:
+                g = g[g["group"].isna()] if "group" in g.columns else g
+                g["group"] = key
+            g["__view"] = [key] * len(g)
+            parts.append(g)
+        both = pd.concat(parts, ignore_index=True)
+        done = _metric_one(both, r, across=across)
+        out = done[done["__view"].map(lambda k: k == view)].drop(columns="__view")
+        if view is not None:
+            out["group"] = frames[view]["group"].to_numpy() if "group" in frames[view] else None
+        out = out.reset_index(drop=True)
+    else:
+        out = _metric_one(frames[view], r, across=across, table=table)
+    out.attrs = {}
+    why = _no_reasons(out)
+    for col in ("value", "change_on_year", "year_ago_value"):
+        if col in out.columns:
+            why[col] = [r if h else None for r, h in zip(out["suppression"], out["suppressed"])]
+    for col in ("numerator", "denominator", "base_count"):
+        if col in out.columns:
+            why[col] = [r if h else None for r, h in zip(out["counts_reason"], out["counts_hidden"])]
+    return out, why
+
+
+def _none(v: object) -> object:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
+
+
+def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
+                table: Table = MEASURES) -> pd.DataFrame:
+    forced = [m in table.hidden_before for m in frame["metric_id"]] if table.hidden_before else None
+    if FORCED in frame.columns:  # rows another publication hid already (they stay hidden)
+        mark = frame[FORCED].fillna(False).astype(bool).to_numpy()
+        forced = mark if forced is None else np.asarray(forced, dtype=bool) | mark
+        frame = frame.drop(columns=FORCED)
+    out = suppress_metric_frame(frame, min_count=r.threshold, class_under=r.class_group_under, across=across,
+                                forced=forced)
+    out.attrs = {}
+    out["counts_hidden"] = out["suppressed"].to_numpy()
+    out["counts_reason"] = out["suppression"]
+    if table.headcount is not None and "denominator" in out.columns:
+        from disclosure.cells import KNOWN_ANSWER_RATES
+
+        for i, (m, d) in enumerate(zip(out["metric_id"], out["denominator"])):
+            rest = table.headcount - _num(d)
+            if m in KNOWN_ANSWER_RATES and not math.isnan(rest) and r.small(rest) and not out["suppressed"].iat[i]:
+                out.iat[i, out.columns.get_loc("counts_hidden")] = True
+                out.iat[i, out.columns.get_loc("counts_reason")] = "primary"
+                for col in ("numerator", "denominator", "base_count"):
+                    if col in out.columns:
+                        out[col] = out[col].astype(object)
+                        out.iat[i, out.columns.get_loc(col)] = SUPPRESSED
+    if "period" in out.columns and ("change_on_year" in out.columns or "year_ago_value" in out.columns):
+        # a change on a year ago (or the year-ago value) would give a hidden year-ago figure back
+        when = pd.to_datetime(out["period"])
+        none = [None] * len(out)
+        keys = list(zip(out["metric_id"], map(_none, out["group"]), out["scope"] if "scope" in out else none,
+                        map(_none, out[across]) if across else none))
+        hidden_at = {(k, p) for k, p, h in zip(keys, when, out["suppressed"]) if h}
+        ago = [(k, p - pd.DateOffset(months=12)) for k, p in zip(keys, when)]
+        year_ago_hidden = np.array([a in hidden_at for a in ago], dtype=bool) | out["suppressed"].to_numpy()
+        for col in ("change_on_year", "year_ago_value"):
+            if col in out.columns:
+                out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# tables of people
+
+
+def _is_c(series: pd.Series) -> np.ndarray:
+    return np.array([isinstance(v, str) and v == SUPPRESSED for v in series], dtype=bool)
+
+
+def _no_reasons(frame: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series([None] * len(frame), index=frame.index, dtype=object)
+                         for c in frame.columns}, index=frame.index)
+
+
+def _reasons_like(frame: pd.DataFrame) -> pd.DataFrame:
+    out = _no_reasons(frame)
+    for c in frame.columns:
+        out[c] = np.where(_is_c(frame[c]), "primary", None)
+    return out
+
+
+def _check(frame: pd.DataFrame, cols: Iterable[str], name: str) -> None:
+    missing = [c for c in cols if c not in frame.columns]
+    if missing:
+        raise DisclosureError(
+            f"The declaration for '{name}' names column(s) " + ", ".join(map(repr, missing))
+            + " that the table does not have (columns: " + ", ".join(map(str, frame.columns)) + ")."
+        )
+
+
+def _label_cols(frame: pd.DataFrame, table: Table) -> list[str]:
+    if table.category:
+        return ([table.within] if table.within else []) + [table.category]
+    first = [c for c in frame.columns if c not in table.counts and c not in dict(table.rates)
+             and c not in dict(table.follow) and c not in dict(table.shares)]
+    return first[:1] if first else []
+
+
+def merge_plan(frames: Iterable[pd.DataFrame], table: Table, r: Rules) -> dict[str, str]:
+    """label -> merged label, decided once for all linked tables so they keep the same rows."""
+    merges = r.merges_for(table.dimension)
+    if not merges or not table.category:
+        return {}
+    frames = list(frames)
+    count = table.counts[0]
+    # only a small group that describes people triggers a merge: "Not known" alone need not
+    # (unless the rules say unrecorded answers are sensitive)
+    unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    small: set[str] = set()
+    for f in frames:
+        for lab, v in zip(f[table.category], f[count]):
+            x = _num(v)
+            if not math.isnan(x) and r.small(x) and str(lab) not in unrecorded:
+                small.add(str(lab))
+    plan: dict[str, str] = {}
+    for m in merges:
+        present = [x for x in m.members if any((f[table.category].astype(str) == x).any() for f in frames)]
+        if m.when == "always":
+            moving = present
+        elif m.when == "any small":
+            moving = present if any(x in small for x in present) else []
+        else:  # fold small
+            moving = [x for x in present if x in small]
+        for x in moving:
+            if x not in plan:
+                plan[x] = m.into
+    # a merge target that is itself a member of a later merge (e.g. folded twice) is followed
+    for k in list(plan):
+        seen = {k}
+        while plan[k] in plan and plan[k] not in seen:
+            seen.add(plan[k])
+            plan[k] = plan[plan[k]]
+    return plan
+
+
+def _merge(frame: pd.DataFrame, table: Table, plan: Mapping[str, str]) -> pd.DataFrame:
+    if not plan or frame.empty:
+        return frame
+    cat = table.category
+    f = frame.copy()
+    f[cat] = [plan.get(str(v), v) for v in f[cat]]
+    keys = ([table.within] if table.within else []) + [cat]
+    sums = list(dict.fromkeys([*table.counts, *(c for c, _ in table.follow if c not in keys)]))
+    sums = [c for c in sums if pd.api.types.is_numeric_dtype(frame[c])]
+    agg = {c: "sum" for c in sums}
+    for c in f.columns:
+        if c not in keys and c not in agg:
+            agg[c] = "first"
+    order = list(dict.fromkeys(f[cat]))
+    out = f.groupby(keys, sort=False, as_index=False).agg(agg)[list(frame.columns)]
+    out = out.sort_values(keys, key=lambda s: s.map(order.index) if s.name == cat else s.map(
+        list(dict.fromkeys(f[s.name])).index), kind="stable").reset_index(drop=True)
+    return out
+
+
+def _recompute_shares(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
+    for share, count in table.shares:
+        num = pd.to_numeric(frame[count], errors="coerce")
+        base = num.groupby(frame[table.within]).transform("sum") if table.within else num.sum()
+        frame[share] = (num / base * 100).round(1)
+    return frame
+
+
+def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
+                    name: str = "this table") -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
+    for f in frames.values():
+        _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
+                   *(c for p in table.shares for c in p),
+                   *([table.within] if table.within else []), *([table.category] if table.category else [])],
+               name)
+    plan = merge_plan(frames.values(), table, r)
+    merged = {k: _recompute_shares(_merge(f.copy(), table, plan), table) if plan else f.copy()
+              for k, f in frames.items()}
+    for f in merged.values():
+        f.attrs = {}
+    counts = list(table.counts)
+    cols = [c for c in counts if c != table.row_total] + ([REST] if table.row_total else []) \
+        + ([table.row_total] if table.row_total else [])
+    # every cell of every linked table, with its equations
+    cells: list[tuple[Hashable, int, str]] = []
+    index: dict[tuple[Hashable, int, str], int] = {}
+    values: list[float] = []
+    sensitive: list[bool] = []
+    virtual: list[bool] = []
+    unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    labels_of: dict[Hashable, list[tuple]] = {}
+    for key, f in merged.items():
+        people_rows = np.ones(len(f), dtype=bool) if table.rows is None else np.asarray(table.rows(f), dtype=bool)
+        labs = _label_cols(f, table)
+        labels_of[key] = [tuple(row) for row in f[labs].itertuples(index=False)] if labs else [(i,) for i in range(len(f))]
+        for i in range(len(f)):
+            if not people_rows[i]:
+                continue
+            row_unrecorded = table.category is not None and str(f[table.category].iloc[i]) in unrecorded
+            for c in cols:
+                if c == REST:
+                    parts = [_num(f[p].iloc[i]) for p in counts if p != table.row_total]
+                    v = _num(f[table.row_total].iloc[i]) - sum(parts)
+                else:
+                    v = _num(f[c].iloc[i])
+                    if math.isnan(v) and not pd.isna(f[c].iloc[i]) and f[c].iloc[i] != SUPPRESSED:
+                        raise DisclosureError(f"'{c}' holds {f[c].iloc[i]!r}, which is not a number.")
+                index[(key, i, c)] = len(cells)
+                cells.append((key, i, c))
+                values.append(v)
+                sensitive.append(not row_unrecorded)
+                # the rest is never published; a "c" from upstream is hidden already
+                virtual.append(c == REST or (isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
+    vals = np.array(values, dtype=float)
+    vals_of = lambda cells_: vals[cells_]  # noqa: E731
+    eqs: list[_Equation] = []
+    for key, f in merged.items():
+        groups: dict[Any, list[int]] = {}
+        for i in range(len(f)):
+            g = f[table.within].iloc[i] if table.within else None
+            groups.setdefault(g, []).append(i)
+        for c in cols:
+            if not table.additive:
+                break
+            for g, rows_ in groups.items():
+                body = [index[(key, i, c)] for i in rows_ if (key, i, c) in index]
+                # a total known from elsewhere; one under the threshold is never published
+                # (it would itself be hidden), so it gives a reader nothing to subtract from
+                if body and not r.small(float(np.nansum(vals_of(body)))):
+                    eqs.append(_Equation(body, None))
+        if table.row_total:
+            for i in range(len(f)):
+                if (key, i, table.row_total) in index:
+                    parts = [index[(key, i, c)] for c in cols if c != table.row_total]
+                    eqs.append(_Equation(parts, index[(key, i, table.row_total)]))
+    if None in merged and len(merged) > 1:
+        whole = {lab: i for i, lab in enumerate(labels_of[None])}
+        for c in cols:
+            for lab, i in whole.items():
+                if (None, i, c) not in index:
+                    continue
+                body = [index[(k, j, c)] for k in merged if k is not None
+                        for j, lab2 in enumerate(labels_of[k]) if lab2 == lab and (k, j, c) in index]
+                eqs.append(_Equation(body, index[(None, i, c)], own=False))
+    sens = np.array(sensitive, dtype=bool)
+    virt = np.array(virtual, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        primary = (vals > 0) & (vals < r.threshold) & sens
+    partitions = [e for e in eqs if e.total is None or cells[e.total][2] == table.row_total]
+    cls = class_cells(vals, partitions, low=r.threshold, under=r.class_group_under, sensitive=sens) \
+        if table.additive or table.row_total else np.zeros(vals.size, dtype=bool)
+    # the directorate's own figures are never hidden to protect a service's (a service's other
+    # cells are hidden instead), unless they are small themselves
+    keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool)
+    hidden, reason = protect_grid(vals, eqs, primary=primary, virtual=virt, class_=cls, min_count=r.threshold,
+                                  keep=keep)
+    out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for key, f in merged.items():
+        pub = f.copy()
+        why = _no_reasons(pub)
+        rest_reason: dict[int, str] = {}
+        for (k, i, c), n in index.items():
+            if k != key:
+                continue
+            if c == REST:
+                if reason[n] is not None:
+                    rest_reason[i] = reason[n]
+                continue
+            if hidden[n]:
+                _hide(pub, why, c, i, reason[n] or "secondary")
+        _derived(pub, why, table, r, rest_reason)
+        out[key] = (pub, why)
+    return out
+
+
+def _hide(pub: pd.DataFrame, why: pd.DataFrame, col: str, i: int, reason: str) -> None:
+    if pub[col].dtype != object:
+        pub[col] = pub[col].astype(object)
+    pub.iat[i, pub.columns.get_loc(col)] = SUPPRESSED
+    if not isinstance(why.iat[i, why.columns.get_loc(col)], str):
+        why.iat[i, why.columns.get_loc(col)] = reason
+
+
+def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_reason: Mapping[int, str]
+             ) -> None:
+    """Rates, shares and followers hidden with what they rest on; row bases."""
+    people_rows = np.ones(len(pub), dtype=bool) if table.rows is None else np.asarray(table.rows(pub), dtype=bool)
+    for i, reason in rest_reason.items():  # a protected rest: the row's rates would give it back
+        for rate, _ in table.rates:
+            _hide(pub, why, rate, i, reason)
+    for rate, base in table.rates:
+        for i in range(len(pub)):
+            if not people_rows[i]:
+                continue
+            b = pub[base].iloc[i]
+            small = not isinstance(b, str) and r.small(_num(b))
+            if isinstance(b, str) and b == SUPPRESSED:
+                _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(base)] or "secondary")
+            elif small:
+                _hide(pub, why, rate, i, "primary")
+            for c in table.counts:
+                if _is_c(pub[c])[i]:
+                    _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(c)] or "secondary")
+    for share, count in table.shares:
+        for i in np.flatnonzero(_is_c(pub[count])):
+            _hide(pub, why, share, int(i), why.iat[int(i), why.columns.get_loc(count)] or "secondary")
+    for _ in range(2):  # a follower may itself be followed
+        for col, src in table.follow:
+            for i in np.flatnonzero(_is_c(pub[src])):
+                _hide(pub, why, col, int(i), why.iat[int(i), why.columns.get_loc(src)] or "secondary")
+    for col in dict.fromkeys([r for r, _ in table.rates] + [sh for sh, _ in table.shares]):
+        for i, v in enumerate(pub[col]):  # GSS "low": a rate above zero that rounds to zero
+            x = _num(v)
+            if not isinstance(v, str) and not math.isnan(x) and 0 < x < 0.05:
+                if pub[col].dtype != object:
+                    pub[col] = pub[col].astype(object)
+                pub.iat[i, pub.columns.get_loc(col)] = LOW
+    if table.row_bases is not None:
+        if len(table.row_bases) != len(pub):
+            raise DisclosureError(f"{len(table.row_bases)} row bases for {len(pub)} rows.")
+        for i, b in enumerate(table.row_bases):
+            if b is not None and not math.isnan(float(b)) and r.small(float(b)):
+                for col in table.row_cols:
+                    if col in pub.columns:  # e.g. the People base, where the table shows it
+                        _hide(pub, why, col, i, "primary")
+
+
+def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],
+                   columns: Sequence[str], exact: bool) -> Disclosed:
+    """A table whose rows the policy has already decided (each row one figure of an engine frame
+    that passed `disclose`): `columns` hidden in the published version where `hidden`."""
+    pub = frame.copy()
+    pub.attrs = {}
+    why = _no_reasons(pub)
+    for i, (h, reason) in enumerate(zip(hidden, reasons)):
+        if bool(h):
+            for col in columns:
+                _hide(pub, why, col, i, reason if isinstance(reason, str) else "secondary")
+    shown = frame.copy() if exact else pub
+    shown.attrs = {}
+    return Disclosed(shown=shown, published=pub, reasons=why, table=Table(row_cols=tuple(columns)), exact=exact)

@@ -1,0 +1,109 @@
+"""The disclosure rules, read from one file (data/disclosure.toml) so a council can change them.
+
+Why a file: the threshold (5 as DfE's children's social care releases, 10 for stricter councils),
+the categories merged before anything is hidden, the GSS symbols and the captions are policy,
+not code. Everything in disclosure/ reads them through `rules()`.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "disclosure.toml"
+MERGE_WHEN = ("always", "any small", "fold small")
+REASONS = ("primary", "secondary", "over_time", "class")
+
+
+class RulesError(ValueError):
+    """The disclosure rules file is missing, unreadable or has a bad value (the key is named)."""
+
+
+@dataclass(frozen=True)
+class Merge:
+    dimension: str
+    into: str
+    members: tuple[str, ...]
+    when: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: int = 5
+    exact_on_screen: tuple[str, ...] = ("hr", "leadership")
+    class_group_under: int = 10
+    unrecorded: tuple[str, ...] = ("Not known", "Prefer not to say", "Not recorded")
+    unrecorded_is_sensitive: bool = False
+    merges: tuple[Merge, ...] = ()
+    symbols: tuple[tuple[str, str], ...] = ()
+    reasons: tuple[tuple[str, str], ...] = ()
+
+    def small(self, value: float) -> bool:
+        """A count of 1 to threshold-1 (zero is shown: "nobody" identifies nobody)."""
+        return 0 < value < self.threshold
+
+    def reason_text(self, reason: str) -> str:
+        return dict(self.reasons).get(reason, reason).format(threshold=self.threshold)
+
+    def merges_for(self, dimension: str | None) -> tuple[Merge, ...]:
+        return tuple(m for m in self.merges if m.dimension == dimension)
+
+
+def _int(raw: dict, key: str, default: int, path: Path, *, low: int, high: int) -> int:
+    value = raw.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RulesError(f"{path.name}: '{key}' must be a whole number from {low} to {high}, not {value!r}.")
+    return value
+
+
+def parse(raw: dict, *, path: Path = DEFAULT_PATH) -> Rules:
+    """Rules from the parsed TOML (named errors for bad values)."""
+    threshold = _int(raw, "threshold", 5, path, low=2, high=100)
+    merges = []
+    for i, m in enumerate(raw.get("merge", []), start=1):
+        try:
+            merge = Merge(str(m["dimension"]), str(m["into"]), tuple(map(str, m["members"])), str(m.get("when", "any small")))
+        except (KeyError, TypeError):
+            raise RulesError(f"{path.name}: merge {i} needs dimension, into and members.") from None
+        if merge.when not in MERGE_WHEN:
+            raise RulesError(f"{path.name}: merge {i} 'when' must be one of {', '.join(MERGE_WHEN)}, not {merge.when!r}.")
+        merges.append(merge)
+    roles = raw.get("exact_on_screen", ["hr", "leadership"])
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise RulesError(f"{path.name}: 'exact_on_screen' must be a list of role names.")
+    sensitive = raw.get("unrecorded_is_sensitive", False)
+    if not isinstance(sensitive, bool):
+        raise RulesError(f"{path.name}: 'unrecorded_is_sensitive' must be true or false.")
+    return Rules(
+        threshold=threshold, exact_on_screen=tuple(roles),
+        class_group_under=_int(raw, "class_group_under", 2 * threshold, path, low=0, high=1000),
+        unrecorded=tuple(map(str, raw.get("unrecorded", ()))), unrecorded_is_sensitive=sensitive,
+        merges=tuple(merges), symbols=tuple(raw.get("symbols", {}).items()),
+        reasons=tuple(raw.get("reasons", {}).items()),
+    )
+
+
+def load(path: Path | str | None = None) -> Rules:
+    """Read a rules file ($WORKFORCE_DISCLOSURE or data/disclosure.toml by default)."""
+    p = Path(path or os.environ.get("WORKFORCE_DISCLOSURE") or DEFAULT_PATH)
+    try:
+        with p.open("rb") as fh:
+            raw = tomllib.load(fh)
+    except FileNotFoundError:
+        raise RulesError(f"The disclosure rules file {p} is missing.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{p.name} is not valid TOML: {exc}") from None
+    return parse(raw, path=p)
+
+
+@functools.cache
+def _cached(path: str) -> Rules:
+    return load(path)
+
+
+def rules() -> Rules:
+    """The rules in force (read once per file path)."""
+    return _cached(str(os.environ.get("WORKFORCE_DISCLOSURE") or DEFAULT_PATH))

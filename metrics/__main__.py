@@ -170,27 +170,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def suppress(frame: pd.DataFrame) -> pd.DataFrame:
-    """The engine's frame with small numbers hidden ("c"), year-ago figures included.
+    """The engine's frame as it may be published (the disclosure policy, data/disclosure.toml).
 
-    Why here as well as in the dashboard: the command's csv/json are an export too. A change on a
-    year ago (or the year-ago value) is hidden when the year-ago figure itself was hidden.
+    Why here as well as in the dashboard: the command's csv/json are an export too. The change on
+    a year ago (and the year-ago value) is hidden where the year-ago figure itself was.
     """
-    from metrics.suppression import SUPPRESSED, suppress_metric_frame
+    from disclosure import MEASURES, disclose  # the command is an entry point, above the layers
 
-    out = suppress_metric_frame(frame)
+    out = disclose(frame, MEASURES).published
     out.attrs = {}
-    keys = ["metric_id", "group"]
-    when = pd.to_datetime(out["period"])
-    hidden_at = {
-        (m, None if pd.isna(g) else g, p)
-        for m, g, p, h in zip(out["metric_id"], out["group"], when, out["suppressed"]) if h
-    }
-    ago = [(m, None if pd.isna(g) else g, p - pd.DateOffset(months=12))
-           for m, g, p in zip(*(out[k] for k in keys), when)]
-    year_ago_hidden = pd.Series([k in hidden_at for k in ago], index=out.index) | out["suppressed"]
-    for col in ("change_on_year", "year_ago_value"):
-        if col in out.columns:
-            out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)
     return out
 
 

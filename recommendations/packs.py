@@ -26,8 +26,19 @@ from recommendations.links import format_value
 from recommendations.model import Actor, PackError
 from store import record_audit
 
-COUNCIL_NAME = "Herefordshire Council"
-COMMITTEE_NAME = "Children and Young People Scrutiny Committee"
+def _names() -> tuple[str, str]:
+    """The council and committee named in the tracker's config (data/recommendations.json)."""
+    from pathlib import Path
+
+    try:
+        cfg = json.loads((Path(__file__).resolve().parents[1] / "data" / "recommendations.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        cfg = {}
+    return (cfg.get("council") or "Herefordshire Council",
+            cfg.get("committee") or "Children and Young People Scrutiny Committee")
+
+
+COUNCIL_NAME, COMMITTEE_NAME = _names()
 SCOPE_LABELS = {"social_workers": "Qualified social workers", "all_staff": "All staff"}
 TOLERANCE = 1e-9
 
@@ -438,6 +449,23 @@ status. c = not shown because it rests on fewer than 5 people. People = the peop
 {e(', '.join(map(str, loads)) or 'none')} of the workforce store, definition version {e(h['definition_version'])}.</footer>
 </body></html>
 """
+
+
+def pack_pdf_document(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = COUNCIL_NAME,
+                      committee: str = COMMITTEE_NAME):
+    """The committee paper laid out by WeasyPrint (A4 landscape, page numbers): a Document."""
+    from weasyprint import HTML
+
+    page = pack_html(con, pack_id=pack_id, council=council, committee=committee)
+    page = page.replace("@page { size: A4; margin: 2cm; }", "@page { size: A4 landscape; margin: 1.5cm; "
+                        "@bottom-right { content: 'Page ' counter(page) ' of ' counter(pages); font-size: 9pt; } }")
+    return HTML(string=page).render()
+
+
+def pack_pdf_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = COUNCIL_NAME,
+                   committee: str = COMMITTEE_NAME) -> bytes:
+    """The committee paper as a PDF (the same content as `pack_html`)."""
+    return pack_pdf_document(con, pack_id=pack_id, council=council, committee=committee).write_pdf()
 
 
 def pack_label(packs_frame: pd.DataFrame, pack_id: int) -> str:

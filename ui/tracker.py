@@ -288,7 +288,7 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
         st.warning(note, icon=":material/history:")
     show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table",
                disclosure=downloads.prepared(packs.pack_table(pack), by="recommendations.packs (suppress=True)"))
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     c1.download_button("Download pack (Excel)",
                        data=audited(lambda: _with_store(packs.pack_xlsx_bytes, pack_id=pid),
                                     what=f"meeting pack {pid}", fmt="xlsx"),
@@ -298,6 +298,11 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                                     what=f"meeting pack {pid}", fmt="html"),
                        file_name=f"meeting-pack-{pid}.html", mime="text/html", key="rec_pack_html",
                        on_click="ignore")
+    c3.download_button("Download pack (PDF)",
+                       data=audited(lambda: _with_store(packs.pack_pdf_bytes, pack_id=pid),
+                                    what=f"meeting pack {pid}", fmt="pdf"),
+                       file_name=f"meeting-pack-{pid}.pdf", mime="application/pdf", key="rec_pack_pdf",
+                       on_click="ignore", icon=":material/picture_as_pdf:")
 
 
 def audit_trail(*, cur) -> None:

@@ -128,3 +128,29 @@ def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_p
     assert "Definitions" in wb.sheetnames
     assert wb["Provenance"].sheet_state == "hidden" and "Loads" in [c.value for c in wb["Provenance"][3]]
     assert "UTC" not in ws.cell(row=1, column=1).value
+
+
+def test_the_pack_is_a_real_pdf_laid_out_like_a_committee_paper(con):
+    from recommendations.model import Actor
+    from recommendations.seed import seed_if_empty
+
+    seed_if_empty(con)
+    latest = engine.periods(con)[-1]
+    pid = packs.publish_pack(con, meeting_date=latest.replace(day=25), metric_ids=["agency_rate_fte", "avg_caseload"],
+                             published_by=Actor(name="Scrutiny officer", role="hr"))
+    pdf = packs.pack_pdf_bytes(con, pack_id=pid)
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000
+    doc = packs.pack_pdf_document(con, pack_id=pid)
+    assert doc.metadata.title == f"Workforce figures for the meeting on {latest.replace(day=25):%-d %B %Y}"
+    assert 1 <= len(doc.pages) <= 4 and doc.pages[0].width > doc.pages[0].height  # A4 landscape
+    text = " ".join(_box_text(doc.pages[0]._page_box))
+    assert "Herefordshire Council" in text and "Children and Young People Scrutiny Committee" in text
+    assert "Agency share of FTE" in text and "at most 20.0%" in text
+
+
+def _box_text(box):
+    """Every piece of text laid out in a WeasyPrint box tree."""
+    if hasattr(box, "text"):
+        yield box.text
+    for child in getattr(box, "children", ()):
+        yield from _box_text(child)

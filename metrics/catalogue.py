@@ -84,10 +84,12 @@ MEASURES: tuple[Measure, ...] = (
 def _conversions_sql(by: str | None, filters: dict[str, list[str]]) -> str:
     """Distinct employees in post at d converted from agency in the 12 months to d (each once)."""
     return f"""
-        ag AS (SELECT period, employee_id FROM staff WHERE {AGENCY_SQL}),
+        ag AS (SELECT period, employee_id FROM staff
+               WHERE {AGENCY_SQL} AND period BETWEEN $src_lo AND $end),
         -- only people seen both as agency and as employed can have converted (cuts the join)
         both_ids AS (SELECT DISTINCT employee_id FROM staff
-                     WHERE {EMPLOYED_SQL} AND employee_id IN (SELECT employee_id FROM ag)),
+                     WHERE {EMPLOYED_SQL} AND period BETWEEN $src_lo AND $end
+                       AND employee_id IN (SELECT employee_id FROM ag)),
         conv AS (
             SELECT period, grp, employee_id FROM s
             WHERE employed AND coalesce(converted_from_agency, FALSE)
@@ -228,7 +230,7 @@ _ENTRIES: tuple[Metric, ...] = (
             "extract flag and an earlier agency record show the conversion. Partial when fewer "
             "than 12 months are loaded."
         ),
-        compute=Custom(build=_conversions_sql, kind="count", sources=("staff",)),
+        compute=Custom(build=_conversions_sql, kind="count", sources=("staff",), additive=True),
         phrase="{v} agency {n:worker|workers} became {n:an employee|employees} in the last 12 months",
     ),
     Metric(

@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics import catalogue, sqlgen
+from metrics import aggregates, catalogue, sqlgen
 from metrics.query import (
     COV_CTE, DEFAULT_CASELOAD_THRESHOLD, FILTER_KEYS, PER_CTE, bind, calendar, check_by, check_filters, check_scope,
     latest_period, parse_period, periods, require_period, working_days,
@@ -46,6 +46,12 @@ EVALUATED_COLUMNS = COLUMNS + ["target", "status", "year_ago_value", "change_on_
 sqlgen.resolve(catalogue.MEASURES, catalogue.CATALOGUE.values(), dfe_indicators=DFE_INDICATORS)
 
 _require_period = require_period  # the CLI's older name
+#: Per metric, how many months before the first month asked for its sources are read from.
+_LOOKBACK = {m.id: sqlgen.lookback_months([m]) for m in catalogue.CATALOGUE.values()}
+
+
+def _months_before(p: date, months: int) -> date:
+    return (pd.Timestamp(p) - pd.DateOffset(months=months)).date()
 
 
 def _metric_ids(metric_ids: Iterable[str] | None) -> list[str]:
@@ -60,10 +66,11 @@ def _metric_ids(metric_ids: Iterable[str] | None) -> list[str]:
 
 
 def _metric_query(metric_id: str, *, by: str | None, filters: dict[str, list[str]],
-                  cal_name: str) -> str:
+                  cal_name: str, cube: bool = False) -> str:
     """The declared metric as one query over every loaded period in [$start, $end]."""
     metric = catalogue.get(metric_id)
-    ctes, kind = sqlgen.compile_metric(metric, measures=catalogue.MEASURE_BY_ID, by=by, filters=filters)
+    ctes, kind = sqlgen.compile_metric(metric, measures=catalogue.MEASURE_BY_ID, by=by,
+                                       filters=filters, cube=cube)
     ctes = [PER_CTE, COV_CTE] + [c.replace("__CAL__", cal_name) for c in ctes]
     if kind == "ratio":
         value = "CASE WHEN m.den IS NULL OR m.den = 0 THEN NULL ELSE m.num / m.den END"
@@ -102,15 +109,23 @@ def history(
     start: date | str | None = None,
     end: date | str | None = None,
     caseload_threshold: float = DEFAULT_CASELOAD_THRESHOLD,
+    use_stored: bool = True,
 ) -> pd.DataFrame:
-    """Every requested metric for every loaded period in [start, end]: one query per metric."""
+    """Every requested metric for every loaded period in [start, end].
+
+    One generated query per metric. Measures come from the per-load aggregates kept in the store
+    (metrics.aggregates) when they are current and the caseload threshold is the default;
+    otherwise from the raw rows (`use_stored=False` forces that: tests and the benchmark
+    baseline use it)."""
     check_scope(scope)
     check_by(by)
     clean = check_filters(filters)
     ids = _metric_ids(metric_ids)
-    pers = periods(con)
     lo = parse_period(start) if start is not None else date(1900, 1, 1)
     hi = parse_period(end) if end is not None else date(9999, 12, 1)
+    cube = (use_stored and float(caseload_threshold) == DEFAULT_CASELOAD_THRESHOLD
+            and aggregates.is_fresh(con))
+    pers = periods(con)
     params: dict[str, Any] = {
         "sw": scope == "social_workers", "start": lo, "end": hi,
         "threshold": float(caseload_threshold),
@@ -122,7 +137,8 @@ def history(
     frames = []
     registered = registered_agency = False
     try:
-        sqls = {mid: _metric_query(mid, by=by, filters=clean, cal_name=cal_name) for mid in ids}
+        sqls = {mid: _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube)
+                for mid in ids}
         if any(cal_name in sql for sql in sqls.values()):
             con.register(cal_name, calendar(pers))
             registered = True
@@ -133,6 +149,8 @@ def history(
             con.register(agency_name, checks_frame(con))
             registered_agency = True
         for mid, sql in sqls.items():
+            # sources are read from the first month this metric's figures need
+            params["src_lo"] = _months_before(lo, _LOOKBACK[mid]) if lo.year > 1900 else lo
             df = con.execute(sql, bind(sql, params)).df()
             df.insert(0, "metric_id", mid)
             frames.append(df)
@@ -145,6 +163,11 @@ def history(
         return _empty()
     out = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
     out.insert(2, "scope", scope)
+    return _tidy(out)
+
+
+def _tidy(out: pd.DataFrame) -> pd.DataFrame:
+    """The engine's column types: dates, nullable integers, bool partial, None for no group."""
     out["period"] = pd.to_datetime(out["period"]).dt.date
     out["months_covered"] = out["months_covered"].astype("Int64")
     out["base_count"] = out["base_count"].astype("Int64")

@@ -8,7 +8,9 @@ resolve is refused with a message naming the metric and what is wrong.
 
 Each generated query ends in the CTE `m(period, grp, num, den, base)`; metrics.engine wraps it
 with the loaded periods, months covered and the value (num / den, NULL on a zero denominator).
-Values travel as bind parameters only ($sw, $f_<filter>, $threshold, $start, $end).
+Values travel as bind parameters only ($sw, $f_<filter>, $threshold, $start, $end, and $src_lo:
+the earliest month a source is read from, `lookback_months()` before $start, so a query for recent
+months never scans the whole history).
 """
 
 from __future__ import annotations
@@ -18,11 +20,29 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from metrics import units
-from metrics.query import EMPLOYED_SQL, grp, where
+from metrics.query import EMPLOYED_SQL, PER_CTE as PER_CTE_FOR_CUBE, grp, where
 from metrics.types import (
     AGGREGATIONS, SOURCES, THEMES, Cohort, Count, Custom, Distinct, Measure, Metric, MetricError,
     Ratio, Ref, Window,
 )
+
+
+#: The longest window a declaration may use (Window/Distinct/Cohort months).
+MAX_WINDOW_MONTHS = 60
+
+
+def lookback_months(metrics: Iterable[Metric]) -> int:
+    """How many months before the first month asked for the sources must be read from: the
+    longest window or cohort among `metrics` (0 for figures of the month alone)."""
+    months = [0]
+    for m in metrics:
+        c = m.compute
+        if isinstance(c, Cohort):
+            months.append(c.months)
+        months += [r.months for r in _all_refs(c) if isinstance(r, (Window, Distinct))]
+        if m.window_months:
+            months.append(m.window_months)
+    return max(months)
 
 
 class DeclarationError(MetricError):
@@ -83,16 +103,52 @@ def _params_used(sql: str) -> set[str]:
     return set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
 
 
+#: The cube's group: every dimension a scope, filter or breakdown can use (metrics.aggregates).
+DIMS = ("qualified_social_worker", "service", "team", "role_group")
+CUBE = "measure_cube"
+SOURCES_WITH_CUBE = ("staff", "leavers", "vacancies", "training")
+#: by_col of cube rows kept per breakdown when there is none.
+NO_BREAKDOWN = "-"
+
+
+def distinct_key(r: Distinct) -> str:
+    """The cube's measure_id for a Distinct reference (kept per scope and breakdown)."""
+    return f"distinct:{r.source}:{r.key}:{r.months}:{r.filter or ''}"
+
+
+def distinct_sql(r: Distinct, *, by: str | None) -> str:
+    """Distinct `r` per period and group of `by`, scoped by $sw: rows for the cube."""
+    plan = _Plan(by=by, filters={}, measures={}, ctes={})
+    name = plan.ref(r)
+    cols = ", ".join(f"{'grp' if d == by else 'NULL'} AS {d}" for d in DIMS)
+    return ("WITH " + ",\n".join([PER_CTE_FOR_CUBE, *plan.ctes.values()]) + f"""
+        SELECT period, '{distinct_key(r)}' AS measure_id, {cols}, v::DOUBLE AS v, v::BIGINT AS n,
+               CASE WHEN $sw THEN 'social_workers' ELSE 'all_staff' END AS scope,
+               '{by or NO_BREAKDOWN}' AS by_col
+        FROM {name} WHERE list_contains($ps, period)""")
+
+
+def _dims_grp(alias: str) -> str:
+    return "struct_pack(" + ", ".join(f"{d} := {alias}{d}" for d in DIMS) + ")"
+
+
 def _source_sql(source: str, by: str | None, filters: Mapping[str, list[str]], *,
-                extras: Iterable[str] = ()) -> str:
-    """A scoped, filtered subquery of `source` with `grp`, `d` and the derived columns."""
+                extras: Iterable[str] = (), dims: bool = False) -> str:
+    """A scoped, filtered subquery of `source` with `grp`, `d` and the derived columns.
+
+    `dims`: no scope or filter, and `grp` is the struct of every dimension (for the cube)."""
     extras = set(extras)
+    if dims:
+        filters, by = {}, None
     if source == "training":
         # scope and breakdown come from the person's staff row in the month of the completion
         not_null = f" AND st.{by} IS NOT NULL" if by else ""
-        return (f"(SELECT t.*, {grp('st.', by)} AS grp, last_day(t.period) AS d FROM training t "
+        g = _dims_grp("st.") if dims else grp("st.", by)
+        scope = "TRUE" if dims else where("st.", filters)
+        return (f"(SELECT t.*, {g} AS grp, last_day(t.period) AS d FROM training t "
                 "LEFT JOIN staff st ON st.period = t.period AND st.employee_id = t.employee_id "
-                f"WHERE {where('st.', filters)}{not_null})")
+                "AND st.period BETWEEN $src_lo AND $end "
+                f"WHERE {scope}{not_null} AND t.period BETWEEN $src_lo AND $end)")
     if source == "agency":
         # like training: scope and breakdown from the worker's staff row that month
         not_null = f" AND st.{by} IS NOT NULL" if by else ""
@@ -100,18 +156,29 @@ def _source_sql(source: str, by: str | None, filters: Mapping[str, list[str]], *
                 f"{grp('st.', by)} AS grp, last_day(t.period::DATE) AS d FROM __AGENCY__ t "
                 "JOIN staff st ON st.period = t.period::DATE AND st.employee_id = t.employee_id "
                 f"WHERE {where('st.', filters)}{not_null})")
-    cols = [f"{grp('', by)} AS grp", "last_day(period) AS d"]
+    cols = [f"{_dims_grp('x.') if dims else grp('', by)} AS grp", "last_day(period) AS d"]
     if source in ("staff", "leavers"):
         cols.append(f"{EMPLOYED_SQL} AS employed")
     if "working_days" in extras:
         cols.append("(SELECT c.working_days FROM __CAL__ c WHERE c.period = x.period) AS working_days")
     if "absence_recorded" in extras:
-        cols.append("x.period IN (SELECT period FROM staff GROUP BY period "
-                    "HAVING count(absence_days) > 0) AS absence_recorded")
-    return f"(SELECT x.*, {', '.join(cols)} FROM {source} x WHERE {where('x.', filters)})"
+        cols.append("x.period IN (SELECT period FROM staff WHERE period BETWEEN $src_lo AND $end "
+                    "GROUP BY period HAVING count(absence_days) > 0) AS absence_recorded")
+    scope = "TRUE" if dims else where("x.", filters)
+    return (f"(SELECT x.*, {', '.join(cols)} FROM {source} x WHERE {scope} "
+            "AND x.period BETWEEN $src_lo AND $end)")
 
 
 # --- compiling a metric ------------------------------------------------------------------------
+
+
+def _cube_read(name: str, key: str, value: str, by: str | None,
+               filters: Mapping[str, list[str]]) -> str:
+    """CTE `name`(period, grp, v): `value` (sum(v) or sum(n)) of cube rows `key`, scoped."""
+    not_null = f" AND {by} IS NOT NULL" if by else ""
+    return (f"{name} AS (SELECT period, {grp('', by)} AS grp, {value} AS v FROM {CUBE} "
+            f"WHERE measure_id = '{key}' AND {where('', filters)}{not_null} "
+            "AND period BETWEEN $src_lo AND $end GROUP BY period, grp)")
 
 
 @dataclass
@@ -120,9 +187,17 @@ class _Plan:
     filters: Mapping[str, list[str]]
     measures: Mapping[str, Measure]
     ctes: dict[str, str]
+    cube: bool = False
 
     def ref(self, r: Ref) -> str:
         """The CTE (period, grp, v) for a reference; added on first use."""
+        if isinstance(r, str) and self.cube:
+            base, rows = (r[:-len("#rows")], True) if r.endswith("#rows") else (r, False)
+            name = f"c_{base}{'_rows' if rows else ''}"
+            if name not in self.ctes:
+                self.ctes[name] = _cube_read(name, base, "sum(n)" if rows else "sum(v)",
+                                             self.by, self.filters)
+            return name
         if isinstance(r, str):
             name = f"q_{r}"
             if name not in self.ctes:
@@ -136,12 +211,22 @@ class _Plan:
             return name
         if isinstance(r, Window):
             inner = self.ref(r.measure)
-            name = f"w{r.months}_{r.measure}"
+            name = f"w{r.months}_{inner}"
             if name not in self.ctes:
                 self.ctes[name] = (
                     f"{name} AS (SELECT p.period, a.grp, sum(a.v) AS v FROM per p JOIN {inner} a "
                     f"ON a.period > p.period - INTERVAL {int(r.months)} MONTH AND a.period <= p.period "
                     "GROUP BY p.period, a.grp)")
+            return name
+        if isinstance(r, Distinct) and self.cube and not self.filters:
+            name = f"cdk{r.months}_{r.source}_{r.key}"
+            if name not in self.ctes:
+                # kept per scope and breakdown (distinct people do not add up across groups)
+                self.ctes[name] = (
+                    f"{name} AS (SELECT period, {grp('', self.by)} AS grp, sum(v) AS v FROM {CUBE} "
+                    f"WHERE measure_id = '{distinct_key(r)}' AND by_col = '{self.by or NO_BREAKDOWN}' "
+                    "AND scope = CASE WHEN $sw THEN 'social_workers' ELSE 'all_staff' END "
+                    "AND period BETWEEN $src_lo AND $end GROUP BY period, grp)")
             return name
         if isinstance(r, Distinct):
             name = f"dk{r.months}_{r.source}_{r.key}"
@@ -166,6 +251,8 @@ class _Plan:
         """The row count behind a reference (the default `base`: people the figure rests on)."""
         if isinstance(r, Window):
             return Window(self.rows_of(r.measure), r.months)  # type: ignore[arg-type]
+        if isinstance(r, str) and self.cube:
+            return r if self.measures[r].agg == "count" else f"{r}#rows"
         if isinstance(r, str):
             ms = self.measures[r]
             if ms.agg == "count":
@@ -190,26 +277,47 @@ def _join(keys_from: list[str], cols: dict[str, str], ctes: dict[str, str]) -> s
     return f"k AS ({union}),\n        m AS (SELECT k.period, k.grp, {select} FROM k{joins})"
 
 
-def compile_metric(metric: Metric, *, measures: Mapping[str, Measure], by: str | None,
-                   filters: Mapping[str, list[str]]) -> tuple[list[str], str]:
-    """(CTEs ending in m(period, grp, num, den, base), kind) for one metric."""
+def cube_key(metric: Metric) -> str | None:
+    """The cube rows a Cohort or additive Custom metric keeps (None: computed from raw rows)."""
     c = metric.compute
+    if isinstance(c, Cohort) or (isinstance(c, Custom) and c.additive):
+        return f"metric:{metric.id}"
+    return None
+
+
+def compile_metric(metric: Metric, *, measures: Mapping[str, Measure], by: str | None,
+                   filters: Mapping[str, list[str]], cube: bool = False,
+                   dims: bool = False) -> tuple[list[str], str]:
+    """(CTEs ending in m(period, grp, num, den, base), kind) for one metric.
+
+    `cube`: read measures, cohorts and additive custom figures from the per-load aggregates
+    (metrics.aggregates) instead of the raw rows. `dims`: group by every dimension (a struct), no
+    scope or filter: what a refresh stores for a Cohort or additive Custom metric."""
+    c = metric.compute
+    key = cube_key(metric)
+    if cube and key is not None:
+        num = _cube_read("cn", key, "sum(v)", by, filters)
+        den = _cube_read("cd", key, "sum(n)", by, filters)
+        kind = "count" if isinstance(c, Custom) else "ratio"
+        return [num, den, f"""m AS (SELECT cd.period, cd.grp, coalesce(cn.v, 0) AS num,
+              {'NULL::DOUBLE' if kind == 'count' else 'cd.v'} AS den, cd.v AS base
+              FROM cd LEFT JOIN cn ON cn.period = cd.period AND cn.grp IS NOT DISTINCT FROM cd.grp)"""], kind
     if isinstance(c, Custom):
         src = {"staff": "s", "leavers": "l", "vacancies": "v"}
-        ctes = [f"{src[n]} AS {_source_sql(n, by, filters)}" for n in c.sources]
+        ctes = [f"{src[n]} AS {_source_sql(n, by, filters, dims=dims)}" for n in c.sources]
         return ctes + [c.build(by, dict(filters)).strip()], c.kind
     if isinstance(c, Cohort):
         tbl = c.source
         still = f"(SELECT *, {EMPLOYED_SQL} AS employed, last_day(period) AS d FROM {tbl})"
         return [f"""ca AS (SELECT p12, grp, k FROM (
                     SELECT (period + INTERVAL {int(c.months)} MONTH)::DATE AS p12, grp, {c.key} AS k
-                    FROM {_source_sql(tbl, by, filters)} WHERE {c.member})
+                    FROM {_source_sql(tbl, by, filters, dims=dims)} WHERE {c.member})
                   WHERE p12 IN (SELECT period FROM per)),
         cb AS (SELECT period, {c.key} AS k FROM {still}
                WHERE {c.still} AND period IN (SELECT DISTINCT p12 FROM ca)),
         m AS (SELECT ca.p12 AS period, ca.grp, count(cb.k) AS num, count(*) AS den, count(*) AS base
               FROM ca LEFT JOIN cb ON cb.k = ca.k AND cb.period = ca.p12 GROUP BY ALL)"""], "ratio"
-    plan = _Plan(by=by, filters=filters, measures=dict(measures), ctes={})
+    plan = _Plan(by=by, filters=filters, measures=dict(measures), ctes={}, cube=cube)
     if isinstance(c, Ratio):
         den_refs = c.denominator if isinstance(c.denominator, tuple) else (c.denominator,)
         num = plan.ref(c.numerator)
@@ -262,7 +370,7 @@ def _check_measure(ms: Measure) -> None:
 
 def _check_ref(where_: str, r: object, measures: Mapping[str, Measure]) -> None:
     if isinstance(r, Window):
-        if not isinstance(r.months, int) or not 1 <= r.months <= 60:
+        if not isinstance(r.months, int) or not 1 <= r.months <= MAX_WINDOW_MONTHS:
             raise DeclarationError(f"{where_}: a window is 1 to 60 months, got {r.months!r}")
         r = r.measure
     if isinstance(r, Distinct):

@@ -110,11 +110,13 @@ class Cohort:
 class Custom:
     """Escape hatch for a figure no kind above expresses: `build(by, filters)` returns CTEs ending
     in `m(period, grp, num, den, base)`; `sources` names the engine sources it reads (s, l, v).
-    `kind` is "ratio" | "count" | "score". Prefer the kinds above."""
+    `kind` is "ratio" | "count" | "score". `additive=True` (a count of people, each in one group)
+    lets the per-load aggregates keep it. Prefer the kinds above."""
 
     build: Any  # Callable[[str | None, dict[str, list[str]]], str]
     kind: str
     sources: tuple[str, ...] = ()
+    additive: bool = False  # num and base add up across groups: kept per load in the cube
 
 
 Computation = Ratio | Count | Cohort | Custom

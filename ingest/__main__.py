@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from store import EXIT_BUSY, StoreBusy, StoreError, default_db_path, writing
 
+    # This command is a composition root: every load it makes (and the demo build) also refreshes
+    # the metric aggregates in the load's own transaction (metrics.aggregates; DECISIONS.md).
+    import metrics.aggregates  # noqa: F401
+
     db = Path(args.db) if args.db else default_db_path()
 
     if args.demo:

@@ -12,7 +12,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -46,6 +46,10 @@ __all__ = [
 
 #: One writer at a time in this process (DuckDB allows one writing transaction per table set).
 WRITE_LOCK = threading.Lock()
+#: Called with the load's cursor inside its transaction, after the rows and the ledger are written
+#: (metrics.aggregates registers its refresh here), so derived data commits with the rows it comes
+#: from, or not at all. A hook that raises rolls the load back.
+AFTER_WRITE: list[Callable[[Any], None]] = []
 _CURSOR_LOCK = threading.Lock()
 
 #: Test hook: seconds to sleep inside the transaction after every delete and insert, just before
@@ -309,6 +313,8 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                 "sha256": result.sha256, "outcome": outcome, "rows": rows,
                 "warnings": len(result.warnings), "demo": demo,
             })
+            for hook in tuple(AFTER_WRITE):
+                hook(cur)
             pause = os.environ.get(_PAUSE_ENV)
             if pause:
                 print("PAUSED-IN-TRANSACTION", flush=True)

@@ -150,3 +150,18 @@ def refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, 
     con.executemany(f"INSERT INTO {stored.STATE} VALUES (?, ?)",
                     [("signature", sig), ("data", stored.data_fingerprint(con))])
     return {"periods": measured, "rows": rows}
+
+
+def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    refresh(cur)
+
+
+def register() -> None:
+    """Have every load in this process refresh the cube in its own transaction (idempotent)."""
+    from ingest import loader
+
+    if _after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_after_load)
+
+
+register()

@@ -45,12 +45,12 @@ def _import_benchmarks() -> None:
     if not all(f.exists() for f in files):
         print("  (reference files not found: Benchmarks is timed in its 'not imported yet' state)")
         return
-    from metrics import benchmarks
+    from ingest import published
     from ui import db
 
     with db.open_cursor() as cur:
-        if benchmarks.imports(cur).empty:
-            benchmarks.import_files(cur, paths=files, imported_by="bench")
+        if published.imports(cur).empty:
+            published.import_files(cur, paths=files, imported_by="bench")
 
 
 def pages() -> list[tuple[str, str]]:

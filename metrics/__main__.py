@@ -7,6 +7,7 @@
 Why: analysts check and script the same numbers the pages show (same catalogue, same SQL,
 same targets). Rates are fractions 0..1. Bad arguments exit 2 with a message saying what to do.
 --history prints every loaded period up to --period (or all when --period is omitted).
+--refresh recomputes the metric aggregates kept in the store (every load refreshes them itself).
 
 --suppress applies small-number suppression (metrics.suppression.suppress_metric_frame, as the
 dashboard does for scrutiny and for every download): a figure resting on 1-4 people, and any
@@ -49,6 +50,9 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--history", action="store_true", help="every loaded period up to --period")
     ap.add_argument("--metric", action="append", dest="metrics", default=None,
                     help="only this metric id (repeatable)")
+    ap.add_argument("--refresh", action="store_true",
+                    help="recompute the metric aggregates kept in the store (every load does this "
+                         "itself; use after rows were written some other way) and exit")
     ap.add_argument("--suppress", action=argparse.BooleanOptionalAction, default=False,
                     help='small-number suppression: figures resting on 1-4 people show as "c" '
                          "(use for anything shared)")
@@ -117,6 +121,8 @@ def _flat(frame: pd.DataFrame) -> pd.DataFrame:
 def main(argv: list[str] | None = None) -> int:
     ap = _parser()
     args = ap.parse_args(argv)
+    if args.refresh:
+        return _refresh(args.db)
     if args.period is None and not args.history:
         ap.error("--period YYYY-MM is required (or use --history for every loaded period)")
     from store import EXIT_BUSY, StoreBusy, StoreError, connect, default_db_path
@@ -166,6 +172,33 @@ def main(argv: list[str] | None = None) -> int:
         _write(frame, args=args, period=period)
     except BrokenPipeError:  # e.g. piped into `head`: not an error of ours
         sys.stderr.close()
+    return 0
+
+
+def _refresh(db: Path | None) -> int:
+    """Recompute every stored aggregate in one transaction (nothing changes if it fails)."""
+    from metrics import aggregates
+    from store import StoreError, connect, default_db_path
+
+    path = db if db is not None else default_db_path()
+    if not Path(path).is_file():
+        print(f"error: no workforce store at {path}", file=sys.stderr)
+        return 2
+    try:
+        con = connect(path)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        con.execute("BEGIN TRANSACTION")
+        done = aggregates.refresh(con, full=True)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.close()
+    print(f"metric aggregates recomputed for {len(done['periods'])} month(s): {done['rows']} rows")
     return 0
 
 

@@ -26,7 +26,7 @@ from metrics.query import (
     COV_CTE, DEFAULT_CASELOAD_THRESHOLD, FILTER_KEYS, PER_CTE, bind, calendar, check_by, check_filters, check_scope,
     latest_period, parse_period, periods, require_period, working_days,
 )
-from metrics.benchmarks import DFE_INDICATORS
+from ingest.published import DFE_INDICATORS
 from metrics.types import MetricError, as_float
 
 __all__ = [

@@ -9,7 +9,6 @@ pages format the same way.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from typing import Any

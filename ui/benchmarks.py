@@ -28,6 +28,7 @@ BENCHMARK_INDICATORS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+from ingest import published  # noqa: E402  (importing the published files is ingestion)
 from metrics.benchmarks import BenchmarkError  # noqa: E402  (re-exported for the page)
 
 
@@ -61,7 +62,7 @@ class BenchmarkView:
 def _benchmark_version(con) -> str:
     from metrics import benchmarks
 
-    ledger = benchmarks.imports(con)
+    ledger = published.imports(con)
     return f"{len(ledger)}:{ledger['import_id'].max() if len(ledger) else 0}"
 
 
@@ -164,11 +165,11 @@ def benchmark_imports() -> pd.DataFrame:
 
     check("import_benchmarks")
     with db.open_cursor() as cur:
-        raw = benchmarks.imports(cur)
+        raw = published.imports(cur)
     cols = {"kind": "File", "scope": "Area level", "file_name": "File name", "rows": "Rows",
             "imported_by": "Imported by", "imported_at": "Imported at"}
     out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
-    out["File"] = out["File"].map(lambda k: benchmarks.KINDS.get(k, k).split(" (")[0])
+    out["File"] = out["File"].map(lambda k: published.KINDS.get(k, k).split(" (")[0])
     return out
 
 
@@ -182,13 +183,13 @@ def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -
     from ui.state import check
 
     check("import_benchmarks")
-    parsed = [benchmarks.parse_file(data=data, file_name=name) for name, data in files]
+    parsed = [published.parse_file(data=data, file_name=name) for name, data in files]
     kinds = [(f.kind, f.scope) for f in parsed]
     if len(set(kinds)) != len(kinds):
-        raise benchmarks.BenchmarkFileError("Two of the files are the same kind; import one of each.")
+        raise published.BenchmarkFileError("Two of the files are the same kind; import one of each.")
     with db.write_lock:
         with db.open_cursor() as cur:
-            results = benchmarks.import_parsed(cur, files=parsed, imported_by=imported_by)
+            results = published.import_parsed(cur, files=parsed, imported_by=imported_by)
     db.clear_caches()
     return results
 

@@ -130,7 +130,7 @@ def start_server(
             prepare(db)
         if benchmark_files:  # the published DfE files, imported before the server starts
             from store import connect
-            from metrics.benchmarks import import_files
+            from ingest.published import import_files
 
             con = connect(db)
             try:

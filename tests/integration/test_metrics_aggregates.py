@@ -111,3 +111,19 @@ def test_a_failing_refresh_rolls_the_load_back(copy_demo_db, tmp_path, monkeypat
         assert aggregates.is_fresh(con)
     finally:
         con.close()
+
+
+def test_refresh_command_rebuilds_stale_aggregates(copy_demo_db, capsys):
+    from metrics.__main__ import main
+
+    con = connect(copy_demo_db)
+    con.execute("DELETE FROM measure_cube_state")
+    assert not aggregates.is_fresh(con)
+    con.close()
+    assert main(["--refresh", "--db", str(copy_demo_db)]) == 0
+    assert "36 month(s)" in capsys.readouterr().out
+    con = connect(copy_demo_db, read_only=True)
+    try:
+        assert aggregates.is_fresh(con)
+    finally:
+        con.close()

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from store import connect
+from ingest import published
 from metrics import benchmarks as bm
 from metrics.benchmarks import BenchmarkError, BenchmarkFileError
 
@@ -29,7 +30,7 @@ def files(reference_dir: Path) -> dict[str, Path]:
 @pytest.fixture
 def loaded(tmp_db: Path, files) -> duckdb.DuckDBPyConnection:
     con = connect(tmp_db)
-    bm.import_files(con, paths=[files["dfe"], files["sn"], files["ons"]], imported_by="test")
+    published.import_files(con, paths=[files["dfe"], files["sn"], files["ons"]], imported_by="test")
     yield con
     con.close()
 
@@ -127,11 +128,11 @@ def test_wrong_file_is_rejected_with_nothing_written(tmp_db, files, tmp_path):
     con = connect(tmp_db)
     before = table_counts(con)
     with pytest.raises(BenchmarkFileError, match="Not a benchmark file this dashboard knows"):
-        bm.import_files(con, paths=[files["dfe"], files["sn_2021"]])
+        published.import_files(con, paths=[files["dfe"], files["sn_2021"]])
     hr = tmp_path / "staff.csv"
     hr.write_text("employee_id,team,fte\nE1,A,1\n")
     with pytest.raises(BenchmarkFileError, match="staff.csv"):
-        bm.import_files(con, paths=[hr])
+        published.import_files(con, paths=[hr])
     assert table_counts(con) == before == {k: 0 for k in before}
     con.close()
 
@@ -143,40 +144,40 @@ def test_damaged_dfe_file_names_the_line_and_writes_nothing(tmp_db, files, tmp_p
     bad.write_text("\n".join(lines) + "\n")
     con = connect(tmp_db)
     with pytest.raises(BenchmarkFileError, match=r"line 6: time_period '20x5'"):
-        bm.import_files(con, paths=[files["sn"], bad])
+        published.import_files(con, paths=[files["sn"], bad])
     assert table_counts(con)["benchmark_imports"] == 0
     missing = tmp_path / "csww_missing.csv"
     pd.read_csv(files["dfe"], dtype=str).drop(columns=["agency_rate_fte"]).to_csv(missing, index=False)
     with pytest.raises(BenchmarkFileError, match="lacks the columns agency_rate_fte"):
-        bm.import_files(con, paths=[missing])
+        published.import_files(con, paths=[missing])
     con.close()
 
 
 def test_failure_while_writing_rolls_back_every_file(tmp_db, files):
     con = connect(tmp_db)
-    good = bm.parse_file(path=files["sn"])
-    broken = bm.parse_file(path=files["ons"])
-    broken = bm.ParsedFile(kind=broken.kind, file_name="broken.csv", sha256="x" * 64,
+    good = published.parse_file(path=files["sn"])
+    broken = published.parse_file(path=files["ons"])
+    broken = published.ParsedFile(kind=broken.kind, file_name="broken.csv", sha256="x" * 64,
                            frame=broken.frame.assign(observation="lots"), scope=broken.scope)
     with pytest.raises(duckdb.Error):
-        bm.import_parsed(con, files=[good, broken])
+        published.import_parsed(con, files=[good, broken])
     assert table_counts(con) == {k: 0 for k in table_counts(con)}
     con.close()
 
 
 def test_importing_the_same_file_twice_changes_nothing_and_a_new_version_replaces(tmp_db, files, tmp_path):
     con = connect(tmp_db)
-    first = bm.import_files(con, paths=[files["sn"]])[0]
+    first = published.import_files(con, paths=[files["sn"]])[0]
     assert first.outcome == "imported" and first.rows == 1530
-    again = bm.import_files(con, paths=[files["sn"]])[0]
+    again = published.import_files(con, paths=[files["sn"]])[0]
     assert again.outcome == "unchanged"
     changed = tmp_path / "sn_model_2026_wide.csv"
     shutil.copy(files["sn"], changed)
     with changed.open("a") as fh:
         fh.write("999,Testshire,8,West Midlands,884,Close,893,Close,,,,,,,,,,,,,,,,\n")
-    third = bm.import_files(con, paths=[changed])[0]
+    third = published.import_files(con, paths=[changed])[0]
     assert third.outcome == "replaced" and third.rows == 1532
-    ledger = bm.imports(con)
+    ledger = published.imports(con)
     assert ledger["file_name"].tolist() == ["sn_model_2026_wide.csv", "sn_model_2025_wide.csv"]
     assert len(ledger.iloc[0]["sha256"]) == 64
     assert con.execute("SELECT count(*) FROM sn_model").fetchone()[0] == 1532
@@ -184,7 +185,7 @@ def test_importing_the_same_file_twice_changes_nothing_and_a_new_version_replace
 
 
 def test_regional_ons_file_sits_beside_the_la_file(loaded, files):
-    res = bm.import_files(loaded, paths=[files["ons_reg"]])[0]
+    res = published.import_files(loaded, paths=[files["ons_reg"]])[0]
     assert res.outcome == "imported"
     levels = dict(loaded.execute(
         "SELECT area_level, count(*) FROM ons_ethnicity GROUP BY 1").fetchall())
@@ -216,7 +217,7 @@ def test_cli_import_and_show(tmp_db, files, capsys):
 
 def test_download_offline_fails_with_a_clear_message(tmp_path):
     with pytest.raises(BenchmarkError, match="may have no internet"):
-        bm.download(url="http://127.0.0.1:9/csww.csv", out=tmp_path / "x.csv", timeout=2)
+        published.download(url="http://127.0.0.1:9/csww.csv", out=tmp_path / "x.csv", timeout=2)
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -234,7 +235,7 @@ def independent_agency_rate(con, period: str) -> float:
 
 def test_our_30_september_values_beside_the_published_ones(copy_demo_db, files):
     con = connect(copy_demo_db)
-    bm.import_files(con, paths=[files["dfe"], files["sn"]])
+    published.import_files(con, paths=[files["dfe"], files["sn"]])
     ours = bm.our_30_september(con)
     assert set(ours["metric_id"]) == set(bm.OUR_TO_DFE)
     years = sorted(set(ours["year"]))
@@ -248,6 +249,14 @@ def test_our_30_september_values_beside_the_published_ones(copy_demo_db, files):
     if years[0] <= 2025:
         assert got["our_value"].iloc[0] == pytest.approx(100 * expected)
     assert cmp[cmp["metric_id"].isna()]["our_value"].isna().all()
+    # starters: DfE publishes the FTE (our numerator), so that is what is set beside it, unscaled
+    starters = ours[(ours["metric_id"] == "starters_fte_12m") & (ours["year"] == years[0])].iloc[0]
+    fte = con.execute(
+        """SELECT sum(fte) FROM staff WHERE period = CAST(? AS DATE) AND qualified_social_worker
+           AND worker_type <> 'Agency' AND start_date > CAST(? AS DATE) AND start_date <= CAST(? AS DATE)""",
+        [f"{years[0]}-09-01", f"{years[0] - 1}-09-30", f"{years[0]}-09-30"]).fetchone()[0]
+    assert starters["indicator"] == "starters_fte"
+    assert starters["value"] == pytest.approx(fte) and starters["published_value"] == pytest.approx(fte)
     con.close()
 
 
@@ -281,11 +290,11 @@ def test_download_of_the_release_zip_imports_the_indicators(local_server, files,
         zf.writestr("data-guidance/guidance.txt", "about the data")
         zf.writestr("data/other.csv", "a,b\n1,2\n")
     (root / "page.html").write_text("<!DOCTYPE html><html><body>EES</body></html>")
-    saved = bm.download(url=f"{base}/all-data.zip", out=tmp_path / "dl")
+    saved = published.download(url=f"{base}/all-data.zip", out=tmp_path / "dl")
     assert [p.name for p in saved] == ["csww_indicators_2017_to_2025.csv"]
     assert saved[0].read_bytes() == files["dfe"].read_bytes()
     with pytest.raises(BenchmarkError, match="returned a web page"):
-        bm.download(url=f"{base}/page.html", out=tmp_path / "p.csv")
+        published.download(url=f"{base}/page.html", out=tmp_path / "p.csv")
     code = bm.main(["download", "--url", f"{base}/all-data.zip", "--out", str(tmp_path / "cli"),
                     "--db", str(tmp_db)])
     assert code == 0

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from store import connect
+from ingest import published
 from metrics import benchmarks as bm
 
 
@@ -24,7 +25,7 @@ def dfe_file(reference_dir: Path) -> Path:
 @pytest.fixture
 def loaded(tmp_db: Path, dfe_file: Path) -> duckdb.DuckDBPyConnection:
     con = connect(tmp_db)
-    bm.import_files(con, paths=[dfe_file], imported_by="test")
+    published.import_files(con, paths=[dfe_file], imported_by="test")
     yield con
     con.close()
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from metrics import catalogue
-from metrics.benchmarks import DFE_INDICATORS
+from ingest.published import DFE_INDICATORS
 from metrics.sqlgen import DeclarationError, resolve
 from metrics.types import Cohort, Count, Distinct, Measure, Metric, Ratio, Window
 

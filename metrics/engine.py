@@ -92,8 +92,7 @@ def _metric_query(metric_id: str, *, by: str | None, filters: dict[str, list[str
                ({num})::DOUBLE AS numerator, m.den::DOUBLE AS denominator,
                {covered} AS months_covered, {partial} AS partial, ({base})::BIGINT AS base_count
         FROM {frm} JOIN cov ON cov.period = per.period
-        WHERE per.period BETWEEN $start AND $end
-        ORDER BY period, "group" NULLS FIRST"""
+        WHERE per.period BETWEEN $start AND $end"""
     )
 
 
@@ -113,7 +112,7 @@ def history(
 ) -> pd.DataFrame:
     """Every requested metric for every loaded period in [start, end].
 
-    One generated query per metric. Measures come from the per-load aggregates kept in the store
+    One statement: the generated query of each metric, side by side. Measures come from the per-load aggregates kept in the store
     (metrics.aggregates) when they are current and the caseload threshold is the default;
     otherwise from the raw rows (`use_stored=False` forces that: tests and the benchmark
     baseline use it)."""
@@ -134,34 +133,32 @@ def history(
         params[f"f_{key}"] = vals
     cal_name = f"__workdays_{uuid.uuid4().hex}"
     agency_name = f"__agency_{uuid.uuid4().hex}"
-    frames = []
-    registered = registered_agency = False
+    parts = []
+    for k, mid in enumerate(ids):
+        # each metric's sources are read from the first month its figures need
+        params[f"src_lo_{k}"] = _months_before(lo, _LOOKBACK[mid]) if lo.year > 1900 else lo
+        sql = _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube)
+        parts.append(f"SELECT {k} AS _k, '{mid}' AS metric_id, * FROM ({sql.replace('$src_lo', f'$src_lo_{k}')})")
+    if not parts:
+        return _empty()
+    # every metric in one statement: one round trip, and DuckDB runs the metrics side by side
+    sql = " UNION ALL ".join(parts) + ' ORDER BY _k, period, "group" NULLS FIRST'
+    registered = cal_name in sql
+    registered_agency = "__AGENCY__" in sql
     try:
-        sqls = {mid: _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube)
-                for mid in ids}
-        if any(cal_name in sql for sql in sqls.values()):
+        if registered:
             con.register(cal_name, calendar(pers))
-            registered = True
-        if any("__AGENCY__" in sql for sql in sqls.values()):
+        if registered_agency:
             from metrics.agency import checks_frame  # the agency rules, applied (issue 14)
 
-            sqls = {mid: sql.replace("__AGENCY__", agency_name) for mid, sql in sqls.items()}
+            sql = sql.replace("__AGENCY__", agency_name)
             con.register(agency_name, checks_frame(con))
-            registered_agency = True
-        for mid, sql in sqls.items():
-            # sources are read from the first month this metric's figures need
-            params["src_lo"] = _months_before(lo, _LOOKBACK[mid]) if lo.year > 1900 else lo
-            df = con.execute(sql, bind(sql, params)).df()
-            df.insert(0, "metric_id", mid)
-            frames.append(df)
+        out = con.execute(sql, bind(sql, params)).df().drop(columns="_k")
     finally:
         if registered:
             con.unregister(cal_name)
         if registered_agency:
             con.unregister(agency_name)
-    if not frames:
-        return _empty()
-    out = pd.concat([f for f in frames if not f.empty] or [frames[0]], ignore_index=True)
     out.insert(2, "scope", scope)
     return _tidy(out)
 

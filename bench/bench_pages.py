@@ -1,11 +1,11 @@
 """Server-side render time of every dashboard page, on the demo store and on a 10x store.
 
-Run: `.venv/bin/python -m bench.bench_pages [--scales 1 10] [--runs 5]`.
+Run: `.venv/bin/python -m bench.bench_pages [--scales 1 100] [--runs 5]`.
 Why AppTest: it runs a page's script exactly as the server does (data functions, caches, figure
 building, element serialisation) without a browser, so the figure is the server's share of a page
 view. Each page gets one cold run (fills the caches) and then `--runs` warm runs; the median warm
-run is reported, in ms, against the 300 ms aim at demo scale. Stores are built once through the
-real loader and kept in bench/results/ (gitignored) for the next run.
+run is reported, in ms. Aims: the first (cold) render under 300 ms at 1x and under 1 s at 100x.
+Stores come from bench/.cache/ (built once; see bench_metrics and bench_browser).
 """
 
 from __future__ import annotations
@@ -19,22 +19,22 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-AIM_MS = 300.0
+AIM_MS = 300.0        # first render at 1x
+AIM_MS_LARGE = 1000.0  # first render at 100x
 
 
 def _store(scale: float) -> Path:
-    """The demo store at `scale` (built once via ingest.demo.build_demo_db, then reused)."""
-    from ingest.demo import build_demo_db
+    """A private copy of the demo store at `scale`: 1x built through the loader, larger ones
+    inserted in bulk (bench.bench_metrics), both with the per-load aggregates; cached."""
+    import shutil
+
+    from bench.bench_browser import demo_store
+    from bench.bench_metrics import cached_store
 
     RESULTS.mkdir(parents=True, exist_ok=True)
+    src = demo_store() if scale == 1 else cached_store(scale)[0]
     path = RESULTS / f"bench-pages-x{scale:g}.duckdb"
-    if not path.exists():
-        started = time.perf_counter()
-        tmp = path.with_suffix(".building")
-        tmp.unlink(missing_ok=True)
-        build_demo_db(db_path=tmp, scale=scale)
-        tmp.rename(path)
-        print(f"  built the x{scale:g} store in {time.perf_counter() - started:.0f} s: {path}", flush=True)
+    shutil.copy(src, path)  # the app may write (the tracker seeds itself): never the cache
     return path
 
 
@@ -107,7 +107,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 100.0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--role", default="hr", choices=["hr", "leadership", "scrutiny"])
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
@@ -128,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     for title in titles:
         cells = "".join(f"{results[s].get(title, (float('nan'),) * 2)[0]:>11.0f}"
                         f"{results[s].get(title, (float('nan'),) * 2)[1]:>11.0f}" for s in args.scales)
-        warm = results[args.scales[0]].get(title, (0.0, 0.0))[1]
-        flag = "" if warm <= AIM_MS else f"   warm over the {AIM_MS:.0f} ms aim"
+        over = [f"x{s:g} cold over {AIM_MS if s == 1 else AIM_MS_LARGE:.0f} ms" for s in args.scales
+                if results[s].get(title, (0.0, 0.0))[0] > (AIM_MS if s == 1 else AIM_MS_LARGE)]
+        flag = ("   " + "; ".join(over)) if over else ""
         print(f"{title:<24}{cells}{flag}")
     return 0
 

@@ -1,0 +1,156 @@
+"""Benchmark: every dashboard page opened fresh in headless Chromium vs a bare Streamlit page.
+
+    .venv/bin/python -m bench.run browser      (or: python -m bench.bench_browser [--runs 3])
+
+Two real `streamlit run` servers on this machine: the dashboard on the 1x demo store (role hr) and
+`bench/bare_app.py`, a page with a title and one Plotly chart (the floor any Streamlit page pays).
+Each page is opened `--runs` times in a fresh browser context (no cache, a new session, so the
+server runs the page's script with cold per-session state); the time runs from `goto` until the
+page's title is drawn, Streamlit's "running" indicator is gone and every visible Plotly chart has
+drawn its SVG. Prints each page's median, the median over pages, the bare page's median and their
+ratio (aim <= 1.3x). Chromium is Debian's (/usr/bin/chromium); never `playwright install`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+AIM_RATIO = 1.3
+
+# Drawn: a title in the main area, no "running" indicator, every visible Plotly chart drawn.
+_DRAWN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  if (!main.querySelector('h1')) return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.offsetParent !== null).every(c => c.querySelector('svg.main-svg'));
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _serve(script: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{script} exited:\n{log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError(f"{script} did not start:\n{log.read_text()[-2000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+def _open(browser, url: str) -> float:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = ctx.new_page()
+        started = time.perf_counter()
+        page.goto(url)
+        page.wait_for_function(_DRAWN, timeout=120_000, polling=50)
+        return time.perf_counter() - started
+    finally:
+        ctx.close()
+
+
+def demo_store() -> Path:
+    """The 1x demo store, built once through the loader (aggregates refreshed) and cached."""
+    import metrics.aggregates  # noqa: F401  (its loads refresh the aggregates, as the CLI's do)
+    from ingest.demo import build_demo_db
+
+    path = ROOT / "bench" / ".cache" / "pages-x1.duckdb"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".building")
+        tmp.unlink(missing_ok=True)
+        build_demo_db(db_path=tmp)
+        tmp.rename(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    from bench.bench_pages import pages
+
+    ap = argparse.ArgumentParser(prog="python -m bench.bench_browser", description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args(argv if argv is not None else [])
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
+        db = Path(tmp) / "workforce.duckdb"
+        shutil.copy(demo_store(), db)
+        env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_SEED_DEMO="0",
+                   PYTHONUNBUFFERED="1")
+        dash, dash_url = _serve("dashboard.py", env, Path(tmp) / "dashboard.log")
+        bare, bare_url = _serve("bench/bare_app.py", dict(os.environ), Path(tmp) / "bare.log")
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+                try:
+                    _open(browser, dash_url)  # the server's first run imports everything
+                    _open(browser, bare_url)
+                    per_page: dict[str, float] = {}
+                    bare_times = []
+                    for title, path in pages():
+                        stem = Path(path).stem
+                        url = dash_url if stem == "overview" else f"{dash_url}/{stem}"
+                        times = []
+                        for _ in range(args.runs):
+                            times.append(_open(browser, url))
+                            bare_times.append(_open(browser, bare_url))  # interleaved: same conditions
+                        per_page[title] = statistics.median(times)
+                        print(f"  {title:<24} {per_page[title]:6.2f} s", flush=True)
+                finally:
+                    browser.close()
+        finally:
+            _stop(dash)
+            _stop(bare)
+    page_median = statistics.median(per_page.values())
+    bare_median = statistics.median(bare_times)
+    print(f"median page opened fresh: {page_median:.2f} s; bare Streamlit page with one Plotly chart: "
+          f"{bare_median:.2f} s; ratio {page_median / bare_median:.2f}x (aim <= {AIM_RATIO}x); "
+          f"{args.runs} runs per page, medians")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -112,8 +112,9 @@ def history(
 ) -> pd.DataFrame:
     """Every requested metric for every loaded period in [start, end].
 
-    One statement: the generated query of each metric, side by side. Measures come from the per-load aggregates kept in the store
-    (metrics.aggregates) when they are current and the caseload threshold is the default;
+    One statement: the generated query of each metric, side by side. Measures come from the
+    per-load aggregates kept in the store (metrics.aggregates) when they are current and the
+    caseload threshold is the default;
     otherwise from the raw rows (`use_stored=False` forces that: tests and the benchmark
     baseline use it)."""
     check_scope(scope)

@@ -33,7 +33,11 @@ DEFAULT_LA_CODE = "884"  # Herefordshire (DfE old LA code); override with WORKFO
 LA_CODE_ENV = "WORKFORCE_LA_CODE"
 
 #: our catalogue id -> the DfE indicator it is compared with (declared on each metric)
-OUR_TO_DFE: dict[str, str] = {m.id: m.dfe_indicator for m in CATALOGUE.values() if m.dfe_indicator}
+DFE_MAPPING: dict[str, str] = {m.id: m.dfe_indicator for m in CATALOGUE.values() if m.dfe_indicator}
+#: those whose value itself is the published figure (in our units once rates are fractions), so the
+#: pages can set England's figure beside ours; starters is compared by its numerator (FTE) instead
+OUR_TO_DFE: dict[str, str] = {
+    mid: ind for mid, ind in DFE_MAPPING.items() if CATALOGUE[mid].dfe_compare == "value"}
 
 
 def default_la_code() -> str:
@@ -159,7 +163,7 @@ def comparison(
     frame["sn_count"] = frame["sn_count"].astype(int)
     frame["year"] = frame["year"].astype(int)
     frame["unit"] = frame["indicator"].map(INDICATOR_UNITS)
-    dfe_to_ours = {v: k for k, v in OUR_TO_DFE.items()}
+    dfe_to_ours = {v: k for k, v in DFE_MAPPING.items()}
     frame["metric_id"] = frame["indicator"].map(dfe_to_ours)
     frame["our_value"] = float("nan")
     if include_ours and _has_workforce(con):
@@ -196,12 +200,12 @@ def our_30_september(con: duckdb.DuckDBPyConnection, *, scope: str = "social_wor
     if not septembers:
         return pd.DataFrame(columns=cols)
     parts = [
-        engine.compute(con, period=p, scope=scope, metric_ids=list(OUR_TO_DFE)) for p in septembers
+        engine.compute(con, period=p, scope=scope, metric_ids=list(DFE_MAPPING)) for p in septembers
     ]
     res = pd.concat(parts, ignore_index=True)
     res = res[res["group"].isna()] if "group" in res.columns else res
     res["year"] = pd.to_datetime(res["period"]).dt.year
-    res["indicator"] = res["metric_id"].map(OUR_TO_DFE)
+    res["indicator"] = res["metric_id"].map(DFE_MAPPING)
     rate = res["indicator"].map(INDICATOR_UNITS).eq("percent")
     by_numerator = res["metric_id"].map(lambda m: CATALOGUE[m].dfe_compare == "numerator")
     value = pd.to_numeric(res["value"].where(~by_numerator, res["numerator"]), errors="coerce")

@@ -189,9 +189,13 @@ class _Plan:
     ctes: dict[str, str]
     cube: bool = False
 
+    def _kept(self, r: str) -> bool:
+        """Whether the per-load aggregates keep this measure (its source is in the cube)."""
+        return self.measures[r.removesuffix("#rows")].source in SOURCES_WITH_CUBE
+
     def ref(self, r: Ref) -> str:
         """The CTE (period, grp, v) for a reference; added on first use."""
-        if isinstance(r, str) and self.cube:
+        if isinstance(r, str) and self.cube and self._kept(r):
             base, rows = (r[:-len("#rows")], True) if r.endswith("#rows") else (r, False)
             name = f"c_{base}{'_rows' if rows else ''}"
             if name not in self.ctes:
@@ -251,7 +255,7 @@ class _Plan:
         """The row count behind a reference (the default `base`: people the figure rests on)."""
         if isinstance(r, Window):
             return Window(self.rows_of(r.measure), r.months)  # type: ignore[arg-type]
-        if isinstance(r, str) and self.cube:
+        if isinstance(r, str) and self.cube and self._kept(r):
             return r if self.measures[r].agg == "count" else f"{r}#rows"
         if isinstance(r, str):
             ms = self.measures[r]

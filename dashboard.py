@@ -32,6 +32,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Scrutiny", "recommendations", "views/tracker.py", "Recommendations", ":material/checklist:"),
     ("Data", "upload", "views/upload.py", "Upload", ":material/upload_file:"),
     ("Data", "data_quality", "views/data_quality.py", "Data quality", ":material/fact_check:"),
+    ("Data", "census", "views/census.py", "Census (CSWW)", ":material/assignment:"),
 )
 
 

@@ -40,6 +40,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:upload": frozenset({"hr"}),
     # the data quality ledger lists files, uploaders and row-level problems: not for scrutiny
     "page:data_quality": _READERS,
+    # the CSWW return carries registration numbers and the readiness lists name workers
+    "page:census": frozenset({"hr"}),
     "figures": _ALL,                   # aggregate figures (suppressed where `exact_figures` is not allowed)
     "exact_figures": _READERS,         # figures on screen without small-number suppression
     "teams": _READERS,                 # figures broken down by team (teams rest on few people)

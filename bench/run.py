@@ -1,4 +1,4 @@
-"""Run every benchmark in one command: `.venv/bin/python -m bench.run [ingest demo metrics recommendations pages browser]`.
+"""Run every benchmark in one command: `.venv/bin/python -m bench.run [ingest demo metrics recommendations pages browser census]`.
 
 Each bench module has a `main()` that prints its own figures; this runs them in turn so the
 figures in a closing note come from one repeatable command.
@@ -10,7 +10,7 @@ import importlib
 import sys
 import time
 
-BENCHES = ("ingest", "demo", "metrics", "recommendations", "pages", "browser")
+BENCHES = ("ingest", "demo", "metrics", "recommendations", "pages", "browser", "census")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest import census_codes as CC
 from store import AGENCY_WORKER_TYPE as _AGENCY
 
 _HEADER_KEYS: dict[int, frozenset[str]] = {}
@@ -63,6 +64,17 @@ GENDERS: tuple[str, ...] = ("Female", "Male", "Other", "Not known")
 ETHNIC_GROUPS: tuple[str, ...] = ("White", "Mixed", "Asian", "Black", "Other", "Not known")
 
 DISABILITY_VALUES: tuple[str, ...] = ("Y", "N", "Not known")
+
+#: Sex as the CSWW census collects it from 2024 (beside gender, which stays as it is)
+CENSUS_SEX: tuple[str, ...] = tuple(CC.SEX)
+
+#: The HR-only table: the registration number lives here, apart from `staff`, read only by the
+#: census export and HR's data-quality views.
+RESTRICTED_TABLE = "staff_restricted"
+RESTRICTED_COLUMNS: tuple[str, ...] = ("employee_id", "swe_number")
+
+#: Social Work England registration numbers as the census accepts them (2023 onwards)
+SWE_NUMBER = re.compile(r"[A-Za-z]{2}\d{1,10}")
 
 YES_NO: tuple[str, ...] = ("Y", "N")
 
@@ -267,6 +279,8 @@ class Column:
     store_as: str | None = ""
     #: controlled list offered as a dropdown in the template even if `kind` is text
     suggestions: tuple[str, ...] = ()
+    #: personal data kept in the HR-only table (RESTRICTED_TABLE), never in `staff`
+    restricted: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -488,6 +502,74 @@ STAFF = Sheet(
                aliases=("Converted from Agency", "Ex Agency", "Former Agency", "Agency Conversion",
                         "Previously Agency"),
                example="N"),
+        Column("swe_number", "text", False, "SWE registration number",
+               "Social Work England registration number: SW followed by digits (e.g. "
+               "SW123456). Used only for the CSWW census return: kept apart from everything "
+               "else and shown only to HR.",
+               aliases=("Social Work England number", "Social Work England registration number",
+                        "SWE number", "SWE No", "SWENo", "SWE registration", "SWE reg no",
+                        "Registration number", "Professional registration number"),
+               example="SW123456", restricted=True),
+        Column("census_sex", "choice", False, "Sex (census)",
+               "M or F: sex as the CSWW census collects it (from 2024). Kept beside Gender, "
+               "which is unchanged.",
+               choices=CENSUS_SEX, aliases=("Census sex", "Sex census", "Legal sex",
+                                            "Sex M/F", "Sex (M/F)"),
+               example="F", value_aliases={"Male": "M", "Female": "F"}),
+        Column("census_ethnicity", "choice", False, "Ethnicity (census code)",
+               "One of the 18 CSWW census ethnicity codes (e.g. WBRI, MWBC, BAFR, REFU) or its "
+               "words (e.g. White British): the detail the census needs.",
+               choices=tuple(CC.ETHNICITY), aliases=("Census ethnicity", "Ethnicity census",
+                                                     "Detailed ethnicity", "DfE ethnicity code",
+                                                     "CSWW ethnicity"),
+               example="WBRI",
+               value_aliases={**{v: k for k, v in CC.ETHNICITY.items()}, **CC.ETHNICITY_ALIASES}),
+        Column("qualification_level", "choice", False, "Qualification level",
+               "The social work qualification: Under-graduate, Post-graduate or Other.",
+               choices=tuple(CC.QUAL_LEVEL.values()),
+               aliases=("Qual level", "QualLevel", "Social work qualification level",
+                        "Qualification"),
+               example="Under-graduate", value_aliases=dict(CC.QUAL_LEVEL)),
+        Column("step_up_graduate", "flag", False, "Step Up graduate",
+               "Y when the person qualified through Step Up to Social Work, else N.",
+               aliases=("Step Up", "StepUpGrad", "Step Up to Social Work"), example="N"),
+        Column("frontline_graduate", "flag", False, "Frontline graduate",
+               "Y when the person qualified through Frontline, else N.",
+               aliases=("Frontline", "FrontlineGrad"), example="N"),
+        Column("start_origin", "choice", False, "Starter origin",
+               "For people who started in the last 12 months: where they came from (the census "
+               "list; 'Agency or consultancy in social work (in England)' for former agency "
+               "workers).",
+               choices=tuple(CC.START_ORIGIN.values()),
+               aliases=("Start origin", "StartOrigin", "Origin of starter", "Previous employer type",
+                        "Came from"),
+               example="Newly qualified social worker", value_aliases=dict(CC.START_ORIGIN)),
+        Column("absent_at_month_end", "flag", False, "Absent at month end",
+               "Y when the person was absent on the last day of the month (any reason).",
+               aliases=("Absent", "Absent at 30 September", "Absat30Sept", "Absent on last day"),
+               example="N"),
+        Column("absence_reason", "choice", False, "Absence reason",
+               "When absent at month end: why (the census list, e.g. Sick leave).",
+               choices=tuple(CC.REASON_ABSENCE.values()),
+               aliases=("Reason for absence", "ReasonAbsence", "Absence type"),
+               example="Sick leave", value_aliases=dict(CC.REASON_ABSENCE)),
+        Column("contracted_weeks", "number", False, "Contracted weeks",
+               "Weeks a year the contract covers, where it is not the whole year (e.g. 39 for "
+               "term-time only).",
+               aliases=("Contract weeks", "ContractWeeks", "Weeks per year"), example="52",
+               minimum=0, minimum_inclusive=False, maximum=53),
+        Column("base_salary", "number", False, "Base salary",
+               "Annual base salary in pounds at month end (full-time equivalent not applied).",
+               aliases=("Salary", "Basic salary", "BaseSalary", "Annual salary"),
+               example="41500", minimum=0),
+        Column("rr_payments", "number", False, "R&R payments",
+               "Recruitment and retention payments in pounds a year.",
+               aliases=("Recruitment and retention payments", "RRPayments", "R and R payments",
+                        "Market supplement"),
+               example="0", minimum=0),
+        Column("other_payments", "number", False, "Other payments",
+               "Other regular payments in pounds a year (allowances).",
+               aliases=("OtherPayments", "Allowances"), example="0", minimum=0),
     ),
     aliases=("Staff in post", "In post", "Staff list", "Workforce", "Employees", "Headcount"),
 )
@@ -509,6 +591,20 @@ LEAVERS = Sheet(
                         "Termination Reason"),
                example="Resignation", value_aliases=_REASON_ALIASES),
         _TEAM, _SERVICE, _ROLE_GROUP, _QSW, _WORKER_TYPE, _FTE, _START_DATE,
+        Column("leaver_destination", "choice", False, "Leaver destination",
+               "Where the person went (the census list; 'Agency or consultancy in social work "
+               "(in England)' for those who left for agency work).",
+               choices=tuple(CC.LEAVER_DESTINATION.values()),
+               aliases=("Destination", "LeaverDestination", "Destination of leaver",
+                        "Going to"),
+               example="Social worker role in a different local authority in England",
+               value_aliases=dict(CC.LEAVER_DESTINATION)),
+        Column("census_leaving_reason", "choice", False, "Census leaving reason",
+               "The reason for leaving in the census's words (e.g. Voluntary redundancy); "
+               "blank uses Reason where it says the same thing.",
+               choices=tuple(CC.REASON_LEAVE.values()),
+               aliases=("ReasonLeave", "CSWW leaving reason", "Census reason"),
+               example="Resignation", value_aliases=dict(CC.REASON_LEAVE)),
     ),
     aliases=("Leaver", "Leavers in month", "Starters and leavers", "Terminations"),
 )
@@ -711,9 +807,13 @@ REQUIRED_SHEETS: tuple[str, ...] = tuple(n for n, s in SHEETS.items() if s.requi
 STORE_COLUMNS: dict[str, tuple[str, ...]] = {
     "staff": ("employee_id", "team", "service", "role_group", "qualified_social_worker",
               "worker_type", "fte", "start_date", "cases", "absence_days", "gender", "ethnicity",
-              "age", "disability", "lives_in_county", "converted_from_agency"),
+              "age", "disability", "lives_in_county", "converted_from_agency",
+              "census_sex", "census_ethnicity", "qualification_level", "step_up_graduate",
+              "frontline_graduate", "start_origin", "absent_at_month_end", "absence_reason",
+              "contracted_weeks", "base_salary", "rr_payments", "other_payments"),
     "leavers": ("employee_id", "leave_date", "reason", "team", "service", "role_group",
-                "qualified_social_worker", "worker_type", "fte", "start_date"),
+                "qualified_social_worker", "worker_type", "fte", "start_date",
+                "leaver_destination", "census_leaving_reason"),
     "vacancies": ("team", "service", "role_group", "qualified_social_worker", "vacant_fte",
                   "covered_by_agency_fte"),
     "training": ("employee_id", "course", "category", "completed_date"),

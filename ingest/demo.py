@@ -828,8 +828,10 @@ def generate(*, months: int = 36, end_period: str | None = None, seed: int = DEF
     sim = _Directorate(rng, float(scale), np.datetime64(periods[0], "M"), len(periods))
     sim.initialise()
     from ingest.demo_agency import add_assignments  # the MSP's monthly report (issue 14)
+    from ingest.demo_census import add_census_items  # the census items, a pass of their own
 
-    return add_assignments([(period, sim.step(i)) for i, period in enumerate(periods)], seed=seed)
+    return add_assignments([(period, add_census_items(period, sim.step(i)))
+                            for i, period in enumerate(periods)], seed=seed)
 
 
 def _cell(value: Any) -> Any:

@@ -44,6 +44,9 @@ __all__ = [
     "parse_period", "sha256_of", "validate_file", "validate_frames",
 ]
 
+#: Tables a load replaces: the data tables and the HR-only table (registration numbers)
+_WRITTEN = (*DATA_TABLES, C.RESTRICTED_TABLE)
+
 #: One writer at a time in this process (DuckDB allows one writing transaction per table set).
 WRITE_LOCK = threading.Lock()
 #: Called with the load's cursor inside its transaction, after the rows and the ledger are written
@@ -287,16 +290,17 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
             had_any = period_ever_loaded(cur, first)
             load_id = next_load_id(cur)
             if had_any:  # rows only ever enter through a ledgered load
-                for table in DATA_TABLES:
+                for table in _WRITTEN:
                     cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
-            for table in DATA_TABLES:
-                frame = result.frames.get(table)
+            for table in _WRITTEN:
+                frame = (result.restricted if table == C.RESTRICTED_TABLE
+                         else result.frames.get(table))
                 if frame is None or len(frame) == 0:
                     continue
                 view = f"_ingest_{table}_{load_id}"
                 cur.register(view, frame)
                 registered.append(view)
-                cols = ", ".join(C.STORE_COLUMNS[table])
+                cols = ", ".join(C.STORE_COLUMNS.get(table, C.RESTRICTED_COLUMNS))
                 cur.execute(
                     f"INSERT INTO {table} (period, load_id, {cols}) "  # noqa: S608
                     f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}",

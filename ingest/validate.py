@@ -352,6 +352,8 @@ class Validation:
     warnings: list[Problem] = field(default_factory=list)
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)  # table -> store-shaped
     rows: dict[str, int] = field(default_factory=dict)  # table -> data rows
+    #: HR-only rows (employee_id, swe_number) for C.RESTRICTED_TABLE, never in `frames`
+    restricted: pd.DataFrame | None = None
     sha256: str | None = None
     file_name: str | None = None
     #: the other loaded month whose staff rows this file repeats (set by the loader)
@@ -560,6 +562,12 @@ class _Checker:
                 self._check_bounds(sname, col, header, values, rows)
             out[col.name] = values
 
+        if sheet.name == "Staff" and "ethnicity" in out and "census_ethnicity" not in out:
+            # a census code (or its words) given as Ethnicity is kept as the census code too;
+            # the six groups alone lose what the CSWW census needs. Anything else stays blank.
+            detail = sheet.column("census_ethnicity")
+            out["census_ethnicity"], _ = _convert(data[mapped["ethnicity"]],
+                                                  _choice_converter(detail), "choice")
         cols = {c.name: _series(out[c.name]) for c in sheet.columns if c.name in out}
         cols["_row"] = pd.Series(rows, dtype=np.int64)
         frame = pd.DataFrame(cols, copy=False)
@@ -666,6 +674,8 @@ class _Checker:
                         self.err("Staff", r, h.get("employee_id", "Employee ID"), eid,
                                  f"appears more than once in Staff (rows {listed}): each person "
                                  "must appear once")
+        if "swe_number" in f:
+            self._swe_numbers(f, h, rows)
         # age: from date of birth where given, else the age column
         age = np.full(len(f), np.nan)
         if "age" in f:
@@ -691,6 +701,32 @@ class _Checker:
                                  "date (dd/mm/yyyy)")
         f["age"] = age
         return f
+
+    def _swe_numbers(self, f: pd.DataFrame, h: Mapping[str, str], rows: np.ndarray) -> None:
+        """Registration numbers: the census's form, and one person per number.
+
+        The value is never echoed in a message: it is personal data kept for HR only.
+        """
+        hdr = h.get("swe_number", "SWE registration number")
+        values = f["swe_number"]
+        seen: dict[str, list[int]] = {}
+        for i, value in enumerate(values.to_numpy(dtype=object)):
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            text = str(value).strip()
+            if not C.SWE_NUMBER.fullmatch(text):
+                self.err("Staff", int(rows[i]), hdr, None,
+                         "is not a Social Work England registration number: two letters then "
+                         "up to 10 digits (e.g. SW123456)")
+                continue
+            seen.setdefault(text.upper(), []).append(int(rows[i]))
+        for rws in seen.values():
+            if len(rws) > 1:
+                listed = ", ".join(str(r) for r in rws[:10])
+                for r in rws:
+                    self.err("Staff", r, hdr, None,
+                             f"the same registration number is on rows {listed}: each person "
+                             "has their own")
 
     def leaver_rules(self, f: pd.DataFrame) -> pd.DataFrame:
         h = self.headers.get("Leavers", {})
@@ -1018,6 +1054,7 @@ def validate_grids(grids: list[_Grid], *, period: str | date, con: Any = None) -
             sheet.table: _store_shape(sheet, shaped[sheet.table])
             for sheet in C.SHEETS.values() if sheet.table in shaped
         }
+        result.restricted = _restricted_shape(shaped.get("staff"))
     if con is not None:
         store_checks(result, con=con)
     return result
@@ -1042,6 +1079,17 @@ def store_checks(result: Validation, *, con: Any) -> None:
                 f"headcount is {now}, {abs(change):.0%} "
                 f"{'more' if change > 0 else 'fewer'} than {prev[1]} in {prev[0]:%Y-%m}: "
                 "check the extract is complete", "warning")])
+
+
+def _restricted_shape(staff: pd.DataFrame | None) -> pd.DataFrame:
+    """The HR-only rows: employee id and registration number, where one is given."""
+    if staff is None or not len(staff) or "swe_number" not in staff:
+        return pd.DataFrame({c: pd.Series([], dtype=object) for c in C.RESTRICTED_COLUMNS})
+    swe = staff["swe_number"].map(lambda v: None if v is None or v is pd.NA or (
+        isinstance(v, float) and np.isnan(v)) else str(v).strip())
+    frame = pd.DataFrame({"employee_id": staff["employee_id"].to_numpy(dtype=object),
+                          "swe_number": swe.to_numpy(dtype=object)})
+    return frame.loc[frame["swe_number"].notna()].reset_index(drop=True)
 
 
 _TEMPLATE_SHEETS = frozenset({"instructions", "lists", "notes", "readme"})

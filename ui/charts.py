@@ -38,6 +38,7 @@ SERIES_COLOUR = OKABE_ITO["blue"]
 COMPARISON_COLOUR = OKABE_ITO["orange"]
 TARGET_COLOUR = OKABE_ITO["vermillion"]
 PROJECTION_COLOUR = OKABE_ITO["green"]
+CENSUS_COLOUR = OKABE_ITO["purple"]
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
 TEMPLATE_NAME = "workforce"
 
@@ -161,6 +162,8 @@ def trend_chart(
     comparison_name: str = "England",
     projection: pd.DataFrame | None = None,
     projection_name: str = "Projection if the trend continues",
+    census: pd.DataFrame | None = None,
+    census_name: str = "Our CSWW census returns (30 September)",
     title: str | None = None,
     no_data_message: str = "No data for this measure yet.",
 ) -> go.Figure:
@@ -211,6 +214,17 @@ def trend_chart(
                 line=dict(color=COMPARISON_COLOUR, width=2, dash="dash"),
                 marker=dict(symbol="square", size=8),
                 hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>{comparison_name}</extra>",
+            )
+        )
+    if census is not None and not census.empty:
+        _require(census, x, y)
+        # annual points from imported census returns: markers only, never joined to the months
+        fig.add_trace(
+            go.Scatter(
+                x=census[x], y=_numeric(census[y]), name=census_name, mode="markers",
+                marker=dict(symbol="diamond", size=11, color=CENSUS_COLOUR,
+                            line=dict(color="#ffffff", width=1)),
+                hovertemplate=f"%{{x|%-d %B %Y}}: {_hover_number(unit)}<extra>{census_name}</extra>",
             )
         )
     if projection is not None and not projection.empty:

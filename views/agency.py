@@ -25,6 +25,7 @@ fig = charts.trend_chart(
     target=data.permanent_target(),
     target_label=f"{words['ratio']} target: at least {words['permanent']} permanent",
     target_date=tg["date"], projection=proj["fitted"],
+    census=data.census_points("agency_rate_fte", filters, as_share_employed=True),
     title="Permanent (directly employed) share of FTE, month by month",
 )
 layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"]), key="agency-trend")

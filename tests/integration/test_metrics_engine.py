@@ -37,7 +37,9 @@ def insert_staff(con, rows) -> None:
 def insert_leaver(con, period, employee_id, leave_date, reason, team, service, role, qsw,
                   worker_type, fte, start_date) -> None:
     con.execute(
-        "INSERT INTO leavers VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO leavers (period, load_id, employee_id, leave_date, reason, team, service, "
+        "role_group, qualified_social_worker, worker_type, fte, start_date) "
+        "VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [period, employee_id, leave_date, reason, team, service, role, qsw, worker_type, fte,
          start_date],
     )

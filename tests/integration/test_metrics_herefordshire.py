@@ -75,7 +75,9 @@ def build_year(con, year: int, pub: dict[str, float]) -> None:
     con.unregister("_hs")
     for i, fte in enumerate(chunks(pub["leavers_fte"])):
         m = months[i % 12]
-        con.execute("INSERT INTO leavers VALUES (?, 1, ?, ?, 'Resignation', 'T', 'S', 'Social worker', "
+        con.execute("INSERT INTO leavers (period, load_id, employee_id, leave_date, reason, team, "
+                    "service, role_group, qualified_social_worker, worker_type, fte, start_date) "
+                    "VALUES (?, 1, ?, ?, 'Resignation', 'T', 'S', 'Social worker', "
                     "TRUE, 'Permanent', ?, DATE '2015-01-01')",
                     [m, f"L{year}-{i}", m.replace(day=15), fte])
     for fte in chunks(pub["vacancy_fte"]):

@@ -26,5 +26,5 @@ from ui.data.people import (  # noqa: F401
     county_population, leavers_by_reason, length_of_service, local_by_job, profile,
 )
 from ui.data.trends import (  # noqa: F401
-    MET_AHEAD_MONTHS, england, permanent_share_trend, projection, ratio_table,
+    MET_AHEAD_MONTHS, census_points, england, permanent_share_trend, projection, ratio_table,
 )

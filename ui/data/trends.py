@@ -45,6 +45,39 @@ def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
+def census_points(metric_id: str, filters: Filters, *,
+                  as_share_employed: bool = False) -> pd.DataFrame:
+    """Our own imported CSWW census returns' figures (30 September each year) in our units.
+
+    Empty unless the view is the whole authority's social workers: a return has no teams, no
+    services and no other staff. `as_share_employed` gives 1 - agency rate (the 80:20 chart).
+    """
+    if filters.scope != "social_workers" or filters.service or filters.team:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
+                             "value": pd.Series(dtype=float)})
+    ctx = _ctx()
+    frame = _census(ctx.path, ctx.version, metric_id)
+    if as_share_employed:
+        frame = frame.assign(value=1 - frame["value"])
+    return frame
+
+
+@st.cache_data(**CACHE)
+def _census(path: str, version: str, metric_id: str) -> pd.DataFrame:
+    import duckdb
+
+    from store.census import census_figures
+
+    try:
+        with db.open_cursor() as cur:
+            frame = census_figures(cur, metric_ids=[metric_id])
+    except duckdb.Error:
+        frame = pd.DataFrame(columns=["reference_date", "value"])
+    frame = frame.dropna(subset=["value"])
+    return pd.DataFrame({"period": pd.to_datetime(frame["reference_date"]),
+                         "value": frame["value"].astype(float)}).reset_index(drop=True)
+
+
 #: When a target is met already, the projection is still drawn this many months ahead.
 MET_AHEAD_MONTHS = 12
 

@@ -1,0 +1,71 @@
+"""Benchmark the CSWW census: export, import and the readiness report on the demo and at 100x.
+
+    .venv/bin/python -m bench.bench_census [--scales 1,100]
+
+Why: in October HR produces the return in minutes, and the readiness page builds the same
+return on every visit. Stores are built through the real loader (load_frames) from the demo's
+13 months up to September 2026 (the census year plus the September before it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+YEAR = 2026
+
+
+def build_store(path: Path, *, scale: float) -> int:
+    """Load the demo's months October 2025 - September 2026 (and September 2025) at `scale`."""
+    from ingest.demo import generate
+    from ingest.loader import load_frames
+    from store import connect
+
+    con = connect(path)
+    staff = 0
+    for period, frames in generate(months=13, end_period=f"{YEAR}-09", scale=scale):
+        load_frames(con=con, frames=frames, period=period, loaded_by="bench",
+                    file_name=f"demo-{period}.xlsx")
+        staff = len(frames["Staff"])
+    con.close()
+    return staff
+
+
+def main(argv: list[str] | None = None) -> None:
+    from census import report as R
+    from census import service
+    from census.config import load_config
+    from store import connect
+
+    ap = argparse.ArgumentParser(prog="python -m bench.bench_census")
+    ap.add_argument("--scales", default="1,100")
+    args = ap.parse_args(argv)
+    config = load_config()
+    print(f"{'scale':>6} {'staff/month':>11} {'build s':>8} {'workers':>8} {'export s':>9} "
+          f"{'import s':>9} {'report s':>9} {'XML MB':>7}")
+    with tempfile.TemporaryDirectory() as tmp:
+        for scale in (float(s) for s in args.scales.split(",")):
+            db = Path(tmp) / f"census_{scale:g}.duckdb"
+            t0 = time.perf_counter()
+            staff = build_store(db, scale=scale)
+            build = time.perf_counter() - t0
+            out = Path(tmp) / f"return_{scale:g}.xml"
+            con = connect(db)
+            done = service.export_return(con, year=YEAR, out=out, config=config)
+            assert done.written, done.summary()
+            t0 = time.perf_counter()
+            R.report(con, year=YEAR, config=config)
+            rep = time.perf_counter() - t0
+            con.close()
+            other = connect(Path(tmp) / f"import_{scale:g}.duckdb")
+            imp = service.import_return(other, path=out, imported_by="bench")
+            other.close()
+            print(f"{scale:>5g}x {staff:>11,} {build:>8.1f} {done.workers:>8,} "
+                  f"{done.seconds:>9.2f} {imp.seconds:>9.2f} {rep:>9.2f} "
+                  f"{out.stat().st_size / 1048576:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""The HR census page on the real demo store, and census points on the trend pages."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.app.test_app_frame import make_app
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, demo_db):
+    dst = tmp_path_factory.mktemp("census_app") / "workforce.duckdb"
+    shutil.copy(demo_db, dst)
+    return dst
+
+
+def _open(monkeypatch, store, role: str):
+    at = make_app(monkeypatch, db=store, role=role)
+    at.switch_page("views/census.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_hr_sees_readiness_and_builds_a_valid_return(monkeypatch, store):
+    at = _open(monkeypatch, store, "hr")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Errors (DfE would reject)"] == "0"
+    assert int(metrics["Workers with gaps"]) > 0  # the demo leaves some items blank
+    assert len(at.dataframe) >= 4
+    text = " ".join(str(df.value.to_csv()) for df in at.dataframe)
+    assert "SWENo" in text and not any(w.startswith("SW1") for w in text.split(","))
+    at.button(key="census_build").click().run()
+    assert not at.exception
+    assert any("valid against the 2025 schema" in s.value for s in at.success)
+    assert any(b.label.startswith("Download csww_") for b in at.get("download_button"))
+
+
+@pytest.mark.parametrize("role", ["leadership", "scrutiny"])
+def test_other_roles_cannot_open_the_census_page(monkeypatch, store, role):
+    from streamlit.testing.v1 import AppTest
+
+    at = make_app(monkeypatch, db=store, role=role)  # not in their menu...
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/census.py")
+    root = Path(__file__).resolve().parents[2]
+    page = AppTest.from_file(str(root / "views" / "census.py"), default_timeout=60)  # ...nor by URL
+    page.run()
+    assert page.error and "not available" in page.error[0].value
+    assert not page.metric and not page.dataframe
+
+
+def test_imported_return_appears_on_the_caseload_trend(monkeypatch, store, reference_dir,
+                                                       tmp_path):
+    from census import service
+    from census.xmlio import to_xml
+    from store import connect
+    from tests.census.synthetic import build, published
+
+    copy = tmp_path / "with_census.duckdb"
+    shutil.copy(store, copy)
+    pub = published(reference_dir, la_code="884", year=2024)
+    xml = tmp_path / "h2024.xml"
+    xml.write_bytes(to_xml(build(pub, year=2024, lea="884")))
+    con = connect(copy)
+    service.import_return(con, path=xml, imported_by="t")
+    con.close()
+    at = make_app(monkeypatch, db=copy, role="leadership")
+    at.switch_page("views/caseloads.py").run()
+    assert not at.exception
+    specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
+    assert "Our CSWW census returns (30 September)" in specs

@@ -1,0 +1,105 @@
+"""Glue for the HR census page: readiness report, building the return, importing past returns.
+
+Why here: the page stays thin; every function checks the role on the server (HR only: the
+return carries registration numbers, and the readiness lists name workers by employee id).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from census import report as R
+from census import service
+from census.config import load_config
+from census.items import FIRST_YEAR
+from ui import db
+from ui.state import check
+
+CENSUS = "page:census"  # the permission every function here checks
+
+
+def census_year(today: date | None = None) -> int:
+    """The census year under way: the one whose 30 September is next (or today)."""
+    today = today or date.today()
+    return today.year if (today.month, today.day) <= (9, 30) else today.year + 1
+
+
+def year_options(today: date | None = None) -> list[int]:
+    """Census years offered, newest first."""
+    return list(range(census_year(today), FIRST_YEAR - 1, -1))
+
+
+def default_year(today: date | None = None) -> int:
+    """The year HR is most likely working on: from October to January DfE collects the return
+    for the 30 September just gone; the rest of the year, the census under way is rehearsed."""
+    today = today or date.today()
+    return census_year(today) - 1 if today.month in (10, 11, 12, 1) else census_year(today)
+
+
+def readiness(year: int, *, as_at: date | None = None) -> R.Report:
+    """The readiness report for `year` (HR only)."""
+    check(CENSUS)
+    with db.open_cursor() as cur:
+        return R.report(cur, year=year, config=load_config(), as_at=as_at)
+
+
+def problems_table(rep: R.Report) -> pd.DataFrame:
+    """Errors then queries: code, kind, worker, item, what to fix."""
+    return pd.DataFrame([{"Code": p.code, "Kind": p.severity, "Worker": p.worker or "LA level",
+                          "Item": p.item, "What to fix": p.message} for p in rep.problems],
+                        columns=["Code", "Kind", "Worker", "Item", "What to fix"])
+
+
+def figures_table(rep: R.Report) -> pd.DataFrame:
+    """The figures DfE would publish beside last year's published and the dashboard's own."""
+    f = rep.figures
+    return pd.DataFrame({
+        "Figure": f["label"], "Census (this return)": f["census"],
+        f"DfE published {rep.year - 1}": f["published_last_year"],
+        "Dashboard (monthly)": f["dashboard_monthly"], "Difference": f["difference"],
+        "Why they can differ": f["explanation"],
+    })
+
+
+def build_return(year: int) -> tuple[service.ExportOutcome, bytes | None]:
+    """Build `year`'s return; the XML bytes only when it validates (HR only)."""
+    check(CENSUS)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"csww_{year}.xml"
+        with db.open_cursor() as cur:
+            outcome = service.export_return(cur, year=year, out=out, config=load_config())
+        data = out.read_bytes() if outcome.written else None
+    return outcome, data
+
+
+def import_upload(*, data: bytes, file_name: str, imported_by: str,
+                  year: int | None = None) -> service.ImportOutcome:
+    """Import an uploaded past return (HR only); ReturnRejected says why when it cannot."""
+    check(CENSUS)
+    safe_name = Path(file_name).name or "return.xml"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / safe_name
+        path.write_bytes(data)
+        with db.write_lock:
+            with db.open_cursor() as cur:
+                outcome = service.import_return(cur, path=path, imported_by=imported_by,
+                                                year=year)
+    db.clear_caches()
+    return outcome
+
+
+def returns_table() -> pd.DataFrame:
+    """The census ledger (imported returns), newest year first."""
+    check(CENSUS)
+    from store.census import returns
+    with db.open_cursor() as cur:
+        frame = returns(cur)
+    frame["gaps"] = frame["gaps"].map(lambda g: len(pd.read_json(g)) if g and g != "[]" else 0)
+    return frame.rename(columns={
+        "year": "Year", "file_name": "File", "workers": "Worker records", "imported_by": "By",
+        "imported_at": "When (UTC)", "outcome": "Outcome", "gaps": "Gaps", "active": "Live",
+    })[["Year", "File", "Worker records", "Gaps", "Outcome", "Live", "By", "When (UTC)"]]

@@ -95,7 +95,7 @@ def _open(browser, url: str) -> float:
 def demo_store() -> Path:
     """The 1x demo store, built once through the loader (aggregates refreshed) and cached."""
     import metrics.aggregates  # noqa: F401  (its loads refresh the aggregates, as the CLI's do)
-    from ingest.demo import build_demo_db
+    from demo import build_demo_db
 
     path = ROOT / "bench" / ".cache" / "pages-x1.duckdb"
     if not path.exists():

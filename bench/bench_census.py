@@ -19,7 +19,7 @@ YEAR = 2026
 
 def build_store(path: Path, *, scale: float) -> int:
     """Load the demo's months October 2025 - September 2026 (and September 2025) at `scale`."""
-    from ingest.demo import generate
+    from demo import generate
     from ingest.loader import load_frames
     from store import connect
 

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.demo import build_demo_db, generate, write_workbooks
+from demo import build_demo_db, generate, write_workbooks
 
 
 def _timed(label: str, fn):

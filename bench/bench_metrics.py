@@ -13,7 +13,7 @@ Prints, on one store of `--scale` x the demo (2.35 M staff rows at 100x, 36 mont
    baseline / engine, aim >= 10x;
 3. loading one month's workbook into the 100x store vs into an empty store (both through the
    real loader, whose transaction refreshes the aggregates); aim <= 1.5x.
-The store (rows inserted straight from ingest.demo.generate frames, ledger rows included, the
+The store (rows inserted straight from demo.generate frames, ledger rows included, the
 aggregates refreshed) and the month's workbook are built once and cached in bench/.cache/
 (gitignored): the first run takes a few minutes, later runs well under one.
 """
@@ -93,7 +93,7 @@ def _insert(con, f: dict[str, pd.DataFrame]) -> None:
 
 
 def build_store(path: Path, months_frames) -> None:
-    """Insert demo months (ingest.demo.generate output) into a fresh store at `path`, with ledger
+    """Insert demo months (demo.generate output) into a fresh store at `path`, with ledger
     rows, and refresh the aggregates: the state a store reaches through the loader, in bulk."""
     from store import record_load
 
@@ -119,7 +119,7 @@ def build_store(path: Path, months_frames) -> None:
 def cached_store(scale: float, *, months: int = 36) -> tuple[Path, Path, str]:
     """(store of the first months-1 demo months at `scale`, workbook of the last month, its
     period), built once and cached in bench/.cache/ (the page bench uses the store too)."""
-    from ingest.demo import generate, write_workbook
+    from demo import generate, write_workbook
 
     CACHE.mkdir(parents=True, exist_ok=True)
     db = CACHE / f"metrics-x{scale:g}-{months - 1}m.duckdb"

@@ -45,7 +45,7 @@ def main() -> None:
         if src and Path(src).is_file():
             shutil.copy(src, db)
         else:
-            from ingest.demo import build_demo_db
+            from demo import build_demo_db
 
             t = time.perf_counter()
             build_demo_db(db_path=db)

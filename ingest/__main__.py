@@ -18,7 +18,8 @@ examples:
   python -m ingest extract-2025-03.xlsx --period 2025-03
   python -m ingest extract.zip --period 2025-03 --dry-run      (zip holding Staff.csv, ...)
   python -m ingest --template data/workforce-template.xlsx
-  python -m ingest --demo --db /tmp/demo.duckdb
+
+The demo store is built by its own command: python -m demo --db /tmp/demo.duckdb
 
 The file is an .xlsx workbook (sheets Staff, Leavers, Vacancies, optional Training, Survey)
 or a .zip with one CSV per sheet. Loading a period replaces that period in one transaction;
@@ -28,7 +29,7 @@ nothing and every problem is listed on stderr with sheet, row (as Excel shows it
 database: --db PATH, else $WORKFORCE_DB, else data/workforce.duckdb.
 
 exit codes:
-  0  loaded, replaced, unchanged, dry run passed, template written or demo built
+  0  loaded, replaced, unchanged, dry run passed or template written
   1  the file is invalid or unsafe (full report on stderr; nothing written)
   2  usage error (bad arguments or period, missing file), or the store cannot be opened
   3  the store is busy (another load or the dashboard's write held it for longer than
@@ -57,8 +58,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="load even though the staff rows (ids, FTE, teams) are identical to "
                         "another loaded month's; the confirmation is recorded in the ledger")
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--demo", action="store_true",
-                      help="build the demo store: 36 monthly extracts loaded through the loader")
     mode.add_argument("--template", metavar="OUT.xlsx",
                       help="write the blank extract template for HR to OUT.xlsx")
     return p
@@ -78,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"template written to {out}")
         return 0
 
-    from store import EXIT_BUSY, StoreBusy, StoreError, default_db_path, writing
+    from store import StoreError, default_db_path, report_for_cli, writing
 
     # This command is a composition root: every load it makes (and the demo build) also refreshes
     # the metric aggregates in the load's own transaction (metrics.aggregates; DECISIONS.md).
@@ -86,17 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 
     db = Path(args.db) if args.db else default_db_path()
 
-    if args.demo:
-        if args.file or args.period:
-            parser.error("--demo takes no FILE or --period")
-        from ingest.demo import build_demo_db  # written separately; imported only when asked
-
-        build_demo_db(db_path=db)
-        print(f"demo store built at {db}")
-        return 0
-
     if not args.file:
-        parser.error("give the FILE to load (or --demo, or --template OUT.xlsx)")
+        parser.error("give the FILE to load (or --template OUT.xlsx; the demo store: python -m demo)")
     if not args.period:
         parser.error("--period YYYY-MM is required with FILE")
 
@@ -121,12 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             result = load_file(con=con, path=path, period=args.period, loaded_by=loaded_by,
                                dry_run=args.dry_run, limits=limits,
                                confirm_repeat=args.confirm_same_staff)
-    except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return report_for_cli(exc)
     except ExtractRejected as exc:
         errors = [p for p in exc.problems if p.severity == "error"]
         print(f"{path.name}: not loaded — {len(errors)} problem(s) to fix; nothing was written.",

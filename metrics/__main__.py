@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         return _refresh(args.db)
     if args.period is None and not args.history:
         ap.error("--period YYYY-MM is required (or use --history for every loaded period)")
-    from store import EXIT_BUSY, StoreBusy, StoreError, connect, default_db_path
+    from store import StoreError, connect, default_db_path, report_for_cli
 
     db = args.db if args.db is not None else default_db_path()
     if not Path(db).is_file():
@@ -134,12 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         con = connect(db, read_only=True)
-    except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return report_for_cli(exc)
     try:
         if args.history:
             end = engine._require_period(con, args.period) if args.period else None

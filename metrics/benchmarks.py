@@ -268,7 +268,7 @@ def _fmt(v: object) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """python -m metrics.benchmarks import FILE... | show [--la 884] | download [--url URL]."""
-    from store import BUSY_HELP, EXIT_BUSY, StoreBusy
+    from store import BUSY_HELP, StoreBusy, report_for_cli
 
     parser = argparse.ArgumentParser(prog="python -m metrics.benchmarks", description=__doc__.splitlines()[0],
                                      epilog="exit codes: 0 done; 2 bad file, arguments or store; " + BUSY_HELP)
@@ -294,8 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cols = ["indicator", "unit", "la_value", "region_value", "england_value", "sn_median", "sn_count", "our_value"]
         print(frame[cols].to_string(index=False, formatters={c: _fmt for c in cols}))
     except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
+        return report_for_cli(exc)
     except (BenchmarkError, MetricError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -31,17 +31,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from store import EXIT_BUSY, StoreBusy, StoreError, connect
+    from store import StoreError, connect, report_for_cli
     from recommendations.seed import seed_if_empty
 
     try:
         con = connect(args.db)
-    except StoreBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BUSY
     except StoreError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return report_for_cli(exc)
     try:
         seeded = seed_if_empty(con)
         if args.command == "seed":

@@ -7,7 +7,7 @@ bash scripts/setup.sh
 DB="${WORKFORCE_DB:-data/workforce.duckdb}"
 if [ ! -f "$DB" ]; then
   echo "First run: building the demo store at $DB (36 monthly extracts, about a minute)..."
-  .venv/bin/python -m ingest --demo --db "$DB"
+  .venv/bin/python -m demo --db "$DB"
 fi
 export WORKFORCE_DEMO=1
 exec .venv/bin/python -m streamlit run serve.py --server.headless true "$@"

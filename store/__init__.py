@@ -9,7 +9,7 @@ Public API (import from `store`):
 - `ensure_schema(con)`, `schema_version(con)`, `LATEST`: migrations (store/migrations).
 - `StoreError`, `StoreBusy` (`.holder`), `NewerStoreError`, `MigrationError`: named failures;
   `EXIT_BUSY` (3), the exit code of every command line when the store stays busy, and
-  `BUSY_HELP`, the sentence each --help carries about it.
+  `BUSY_HELP`, the sentence each --help carries about it; `report_for_cli(exc) -> exit code`.
 - `record_audit(con, *, actor, role, action, detail=None, subject=None, entity=None,
   entity_id=None, at=None)`: the one audit writer; `audit_frame`, `audit_version`.
 - ledger: `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
@@ -43,6 +43,7 @@ from store.connection import (
     default_db_path,
     ensure_schema,
     marker_path,
+    report_for_cli,
     wait_seconds,
 )
 from store.ledger import (
@@ -64,7 +65,7 @@ __all__ = [
     "active_load", "audit_frame", "audit_version", "connect", "default_db_path", "ensure_schema",
     "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
     "loaded_periods", "next_load_id", "period_ever_loaded",
-    "record_audit", "record_load", "schema_version", "utc_now", "wait_seconds", "writing",
+    "record_audit", "record_load", "report_for_cli", "schema_version", "utc_now", "wait_seconds", "writing",
 ]
 
 

@@ -48,7 +48,7 @@ WAIT_ENV = "WORKFORCE_STORE_WAIT"
 DEFAULT_WAIT_SECONDS = 30.0
 
 __all__ = ["AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
-           "connect", "default_db_path", "ensure_schema", "wait_seconds"]
+           "connect", "default_db_path", "ensure_schema", "report_for_cli", "wait_seconds"]
 
 
 class StoreError(RuntimeError):
@@ -64,6 +64,15 @@ class StoreBusy(StoreError):
     def __init__(self, message: str, *, holder: str = "another program") -> None:
         super().__init__(message)
         self.holder = holder
+
+
+def report_for_cli(exc: StoreError) -> int:
+    """Print a store failure for a command line (stderr) and return its exit code: EXIT_BUSY (3)
+    when the store stayed busy, else 2 (the store cannot be used)."""
+    import sys
+
+    print(f"error: {exc}", file=sys.stderr)
+    return EXIT_BUSY if isinstance(exc, StoreBusy) else 2
 
 
 def default_db_path() -> Path:

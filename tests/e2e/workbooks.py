@@ -43,7 +43,7 @@ def day_after_next_month(db: Path) -> str:
 
 def month_frames(*, period: str, convert_agency: bool = True) -> dict[str, pd.DataFrame]:
     """Contract-shaped frames for `period` from the demo generator (optionally fewer agency staff)."""
-    from ingest.demo import generate
+    from demo import generate
 
     months = generate(months=37, end_period=period)
     last_period, frames = months[-1]
@@ -65,7 +65,7 @@ def month_frames(*, period: str, convert_agency: bool = True) -> dict[str, pd.Da
 
 def workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx with one tab per sheet (Staff, Leavers, ...), written by the demo's own writer."""
-    from ingest.demo import write_workbook
+    from demo import write_workbook
 
     with tempfile.TemporaryDirectory(prefix="workforce-test-") as tmp:
         path = write_workbook(path=Path(tmp) / "extract.xlsx", frames=frames)

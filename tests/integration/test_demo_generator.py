@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from ingest import contract as C
-from ingest.demo import (
+from demo import (
     DemoError,
     SERVICES,
     default_end_period,

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from ingest import loader
-from ingest.demo import DemoError, build_demo_db, default_end_period, generate, write_workbooks
+from demo import DemoError, DemoRefused, build_demo_db, default_end_period, generate, write_workbooks
 
 END = "2026-10"
 
@@ -153,3 +153,51 @@ def test_conversions_in_the_store_match_the_generated_frames(demo_db: Path):
     assert sum(got.values()) >= 20
     # the 12-month measure counts those still in post: a few, never none, in the latest year
     assert 2 <= float(latest["value"].iloc[0]) <= 6
+
+
+@pytest.mark.slow
+def test_demo_command_builds_the_demo_store_marked_demo(tmp_path: Path, capsys) -> None:
+    from demo.__main__ import main
+    from store import connect, holds_real_loads, is_demo_store
+
+    db = tmp_path / "demo.duckdb"
+    assert main(["--db", str(db)]) == 0
+    assert "demo store built" in capsys.readouterr().out
+    con = connect(db, read_only=True)
+    try:
+        periods, loaded_by = con.execute(
+            "SELECT count(DISTINCT period), any_value(loaded_by) FROM loads WHERE active"
+        ).fetchall()[0]
+        assert periods == 36 and loaded_by == "demo"
+        assert con.execute("SELECT bool_and(is_demo) FROM loads").fetchall() == [(True,)]
+        assert is_demo_store(con) and not holds_real_loads(con)
+        assert con.execute("SELECT count(*) FROM staff").fetchall()[0][0] > 36 * 500
+    finally:
+        con.close()
+
+
+def test_demo_refuses_a_store_holding_real_loads_and_changes_nothing(tmp_path: Path, tmp_db: Path, capsys) -> None:
+    from demo.__main__ import main
+    from ingest.loader import load_file
+    from store import connect
+    from tests.unit.ingest_files import PERIOD, base_sheets, write_xlsx
+
+    con = connect(tmp_db)
+    try:
+        load_file(con=con, path=write_xlsx(tmp_path / "real.xlsx", base_sheets()), period=PERIOD,
+                  loaded_by="hr.officer")
+        before = {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                  for t in ("loads", "staff", "audit")}
+    finally:
+        con.close()
+    assert main(["--db", str(tmp_db), "--months", "2", "--end", "2025-05"]) == 1
+    err = capsys.readouterr().err
+    assert "holds real loads" in err and "nothing was changed" in err
+    con = connect(tmp_db, read_only=True)
+    try:
+        assert {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ("loads", "staff", "audit")} == before
+    finally:
+        con.close()
+    with pytest.raises(DemoRefused):
+        build_demo_db(db_path=tmp_db, months=2, end_period="2025-05")

@@ -108,7 +108,7 @@ def test_real_subprocess_help_and_exit_codes(tmp_path: Path) -> None:
     helped = subprocess.run(run + ["--help"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert helped.returncode == 0
-    for word in ("--period", "--db", "--dry-run", "--demo", "--template", "WORKFORCE_DB",
+    for word in ("--period", "--db", "--dry-run", "python -m demo", "--template", "WORKFORCE_DB",
                  "exit codes", "unchanged"):
         assert word in helped.stdout
     db = tmp_path / "s.duckdb"
@@ -120,19 +120,3 @@ def test_real_subprocess_help_and_exit_codes(tmp_path: Path) -> None:
     assert proc.returncode == 1
     assert "Staff row 2, Worker type: Volunteer" in proc.stderr
     assert "Traceback" not in proc.stderr
-
-
-@pytest.mark.slow
-def test_demo_option_builds_the_demo_store_through_the_loader(tmp_path: Path, capsys) -> None:
-    db = tmp_path / "demo.duckdb"
-    assert main(["--demo", "--db", str(db)]) == 0
-    assert "demo store built" in capsys.readouterr().out
-    con = connect(db, read_only=True)
-    try:
-        periods, loaded_by = con.execute(
-            "SELECT count(DISTINCT period), any_value(loaded_by) FROM loads WHERE active"
-        ).fetchall()[0]
-        assert periods == 36 and loaded_by == "demo"
-        assert con.execute("SELECT count(*) FROM staff").fetchall()[0][0] > 36 * 500
-    finally:
-        con.close()

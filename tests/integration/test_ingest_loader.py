@@ -289,7 +289,7 @@ except ImportError:  # pragma: no cover
 
 
 def test_template_filled_with_the_demo_first_month_loads(tmp_path: Path, tmp_db: Path) -> None:
-    demo = pytest.importorskip("ingest.demo")
+    demo = pytest.importorskip("demo")
     period, frames = demo.generate(months=1)[0]
     template = write_template(path=tmp_path / "template.xlsx")
     filled = _fill_template(template, frames, tmp_path / "filled.xlsx")

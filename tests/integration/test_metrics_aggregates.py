@@ -91,7 +91,7 @@ def test_rows_written_without_a_refresh_are_never_read_stale(copy_demo_db):
 
 
 def test_a_failing_refresh_rolls_the_load_back(copy_demo_db, tmp_path, monkeypatch):
-    from ingest.demo import generate, write_workbook
+    from demo import generate, write_workbook
     from ingest.problems import ExtractRejected
 
     period, frames = generate(months=1)[-1]

@@ -5,6 +5,10 @@ like the real thing over three years (people persist, leave, convert from agency
 share falls on Herefordshire's published path), and the same seed must always give the same
 figures. The extracts are written as workbooks and loaded through `ingest.loader.load_file`,
 the loader HR uses, so the demo also exercises the real ingest path.
+
+Why a package of its own (not in ingest/): invented data must never reach a real store by
+accident, so only the demo command (`python -m demo`), tests and benchmarks import it
+(import-linter forbids it to every layer of the app).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import pandas as pd
 __all__ = [
     "DEFAULT_SEED",
     "DemoError",
+    "DemoRefused",
     "build_demo_db",
     "default_end_period",
     "generate",
@@ -35,6 +40,15 @@ DEFAULT_SEED = 20240613  # the date of the executive's response to scrutiny (13 
 
 class DemoError(ValueError):
     """The demo was asked for something it cannot build (bad period, months or scale)."""
+
+
+class DemoRefused(DemoError):
+    """The store holds real loads: the demo never writes invented months over real ones."""
+
+
+DEMO_REFUSED = ("{db} holds real loads (extracts loaded from files, not by the demo command). "
+                "The demo never writes invented figures into a store with real data: nothing was "
+                "changed. Build the demo in another file (--db /tmp/demo.duckdb).")
 
 
 # --------------------------------------------------------------------------- knobs
@@ -827,8 +841,8 @@ def generate(*, months: int = 36, end_period: str | None = None, seed: int = DEF
     rng = np.random.default_rng(seed)
     sim = _Directorate(rng, float(scale), np.datetime64(periods[0], "M"), len(periods))
     sim.initialise()
-    from ingest.demo_agency import add_assignments  # the MSP's monthly report (issue 14)
-    from ingest.demo_census import add_census_items  # the census items, a pass of their own
+    from demo.agency import add_assignments  # the MSP's monthly report (issue 14)
+    from demo.census import add_census_items  # the census items, a pass of their own
 
     return add_assignments([(period, add_census_items(period, sim.step(i)))
                             for i, period in enumerate(periods)], seed=seed)
@@ -943,21 +957,26 @@ def build_demo_db(*, db_path: str | Path, months: int = 36, end_period: str | No
                   seed: int = DEFAULT_SEED, scale: float = 1.0) -> list[Any]:
     """Write the demo workbooks to a temporary folder and load each through the users' loader.
 
-    Returns the loader's LoadResult per month. Raises ingest.loader.ExtractRejected if a month
-    fails validation (which would be a bug in this generator or the validator).
+    Every load is marked demo in the ledger. Refuses (DemoRefused, store unchanged) a store that
+    holds real loads. Returns the loader's LoadResult per month. Raises
+    ingest.loader.ExtractRejected if a month fails validation (a bug in this generator).
     """
     from ingest import loader
-    from store import connect
+    from store import connect, holds_real_loads, writing
 
+    db = Path(db_path)
+    if db.is_file():  # checked before the minute of generating, and again under the write
+        with connect(db) as con:
+            if holds_real_loads(con):
+                raise DemoRefused(DEMO_REFUSED.format(db=db))
     results = []
     with tempfile.TemporaryDirectory(prefix="workforce-demo-") as tmp:
         files = write_workbooks(out_dir=tmp, months=months, end_period=end_period, seed=seed,
                                 scale=scale)
-        con = connect(db_path)
-        try:
+        with writing(db, who="python -m demo (building the demo store)") as con:
+            if holds_real_loads(con):
+                raise DemoRefused(DEMO_REFUSED.format(db=db))
             for period, path in files:
                 results.append(loader.load_file(con=con, path=path, period=period,
                                                 loaded_by="demo", demo=True))
-        finally:
-            con.close()
     return results

@@ -103,7 +103,7 @@ def store_with_dfe(tmp_path_factory, demo_db, reference_dir):
     """The demo store with the published DfE indicators and neighbour model imported."""
     import shutil
 
-    from metrics.benchmarks import import_files
+    from ingest.published import import_files
     from store import connect
 
     dst = tmp_path_factory.mktemp("journeys-dfe") / "workforce.duckdb"

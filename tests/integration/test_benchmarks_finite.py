@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from store import connect
-from metrics import benchmarks as bm
-from metrics.benchmarks import BenchmarkFileError
+from ingest import published as bm
+from ingest.published import BenchmarkFileError
 
 
 @pytest.mark.parametrize("text", ["inf", "-Infinity", "1e999"])

@@ -31,11 +31,18 @@ def data_as_at(page) -> str:
     return page.locator('[data-testid="stSidebar"]').get_by_text("Data as at").first.inner_text()
 
 
+def day_after(period: str) -> str:
+    """The first day of the month after `period`: the clock at which that month has ended."""
+    y, m = (int(x) for x in period.split("-"))
+    return f"{y + m // 12}-{m % 12 + 1:02d}-01"
+
+
 def cli_env(db: Path, **extra: str) -> dict[str, str]:
     return dict(os.environ, WORKFORCE_DB=str(db), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1", **extra)
 
 
 def ingest(db: Path, extract: Path, period: str, **extra: str) -> subprocess.CompletedProcess:
+    extra.setdefault("WORKFORCE_TODAY", day_after(period))  # only ended months can be loaded
     return subprocess.run([sys.executable, "-m", "ingest", str(extract), "--period", period,
                            "--loaded-by", "e2e"], cwd=ROOT, env=cli_env(db, **extra),
                           capture_output=True, text=True, timeout=180)
@@ -65,7 +72,8 @@ def test_a_command_line_load_while_serving_shows_on_the_next_page_view(start_ser
     # 2. a load that holds the store: a visitor is told it is being updated; a second load is busy
     holder = subprocess.Popen(
         [sys.executable, "-m", "ingest", str(files[second]), "--period", second, "--loaded-by", "e2e"],
-        cwd=ROOT, env=cli_env(server.db, WORKFORCE_INGEST_TEST_PAUSE="40"),
+        cwd=ROOT, env=cli_env(server.db, WORKFORCE_INGEST_TEST_PAUSE="40",
+                             WORKFORCE_TODAY=day_after(second)),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "PAUSED-IN-TRANSACTION"

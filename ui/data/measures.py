@@ -105,8 +105,10 @@ def published(metric_id: str) -> dict | None:
     return _published(ctx.path, ctx.version, metric_id)
 
 
-@st.cache_data(**CACHE)
-def _published(path: str, version: str, metric_id: str) -> dict | None:
+def published_years(metric_id: str) -> tuple[pd.DataFrame, int] | None:
+    """The DfE years published for the indicator `metric_id` is compared with (rows with an
+    England figure) and the divisor that puts them in our units (100 for percentages); None when
+    the metric has no DfE indicator or nothing is imported. Called inside the cached readers."""
     import duckdb
 
     from metrics import benchmarks
@@ -122,8 +124,16 @@ def _published(path: str, version: str, metric_id: str) -> dict | None:
     frame = frame.dropna(subset=["england_value"])
     if frame.empty:
         return None
+    return frame, 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
+
+
+@st.cache_data(**CACHE)
+def _published(path: str, version: str, metric_id: str) -> dict | None:
+    found = published_years(metric_id)
+    if found is None:
+        return None
+    frame, scale = found
     row = frame.sort_values("year").iloc[-1]
-    scale = 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
     sn = row.get("sn_median")
     return {"year": int(row["year"]), "england": float(row["england_value"]) / scale,
             "sn_median": None if sn is None or pd.isna(sn) else float(sn) / scale}

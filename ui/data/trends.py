@@ -9,7 +9,7 @@ import streamlit as st
 from metrics.suppression import SUPPRESSED
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey, metric
-from ui.data.measures import agency_target_words, target_info, trend
+from ui.data.measures import agency_target_words, published_years, target_info, trend
 from ui.filters import Filters
 from ui.state import is_suppressed
 
@@ -22,26 +22,13 @@ def england(metric_id: str) -> pd.DataFrame:
 
 @st.cache_data(**CACHE)
 def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
-    import duckdb
-
-    from metrics import benchmarks
-
-    empty = pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
-    indicator = benchmarks.OUR_TO_DFE.get(metric_id)
-    if indicator is None:
-        return empty
-    try:
-        with db.open_cursor() as cur:
-            frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
-    except (benchmarks.BenchmarkError, duckdb.Error):
-        return empty
-    frame = frame.dropna(subset=["england_value"])
-    if frame.empty:
-        return empty
-    per_cent = benchmarks.INDICATOR_UNITS.get(indicator) == "percent"
+    found = published_years(metric_id)
+    if found is None:
+        return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
+    frame, scale = found
     return pd.DataFrame({
         "period": pd.to_datetime([f"{int(y)}-09-30" for y in frame["year"]]),
-        "value": frame["england_value"].astype(float) / (100 if per_cent else 1),
+        "value": frame["england_value"].astype(float) / scale,
     }).reset_index(drop=True)
 
 

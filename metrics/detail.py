@@ -47,14 +47,16 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame
 def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
                 filters: Filters = None, start: date | str | None = None,
                 end: date | str | None = None) -> pd.DataFrame:
-    """Employed vs agency FTE at each month end (the 80:20 chart): period, employed_fte, agency_fte, agency_rate."""
+    """Employed vs agency FTE at each month end (the 80:20 chart): period, employed_fte, agency_fte,
+    headcount (everyone in post), employed_headcount (directly employed: DfE's in-post headcount),
+    agency_rate."""
     clean, params = _params(scope, filters,
                             start=parse_period(start) if start else date(1900, 1, 1),
                             end=parse_period(end) if end else date(9999, 12, 1))
     sql = f"""
         SELECT period, coalesce(sum(fte) FILTER (WHERE {EMPLOYED_SQL}), 0) AS employed_fte,
                coalesce(sum(fte) FILTER (WHERE {AGENCY_SQL}), 0) AS agency_fte,
-               count(*) AS headcount
+               count(*) AS headcount, count(*) FILTER (WHERE {EMPLOYED_SQL}) AS employed_headcount
         FROM staff WHERE {where('', clean)} AND period BETWEEN $start AND $end
         GROUP BY period ORDER BY period"""
     df = _run(con, sql, params)

@@ -163,7 +163,7 @@ def trend_chart(
     projection: pd.DataFrame | None = None,
     projection_name: str = "Projection if the trend continues",
     census: pd.DataFrame | None = None,
-    census_name: str = "Our CSWW census returns (30 September)",
+    census_name: str = "Census return, 30 September",
     title: str | None = None,
     no_data_message: str = "No data for this measure yet.",
 ) -> go.Figure:
@@ -224,7 +224,10 @@ def trend_chart(
                 x=census[x], y=_numeric(census[y]), name=census_name, mode="markers",
                 marker=dict(symbol="diamond", size=11, color=CENSUS_COLOUR,
                             line=dict(color="#ffffff", width=1)),
-                hovertemplate=f"%{{x|%-d %B %Y}}: {_hover_number(unit)}<extra>{census_name}</extra>",
+                text=census["source"] if "source" in census.columns else None,
+                hovertemplate=f"%{{x|%-d %B %Y}}: {_hover_number(unit)}"
+                              + (" (%{text})" if "source" in census.columns else "")
+                              + f"<extra>{census_name}</extra>",
             )
         )
     if projection is not None and not projection.empty:

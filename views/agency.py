@@ -43,6 +43,16 @@ drill.drill_section("agency_rate_fte", filters, key="agency", short="Agency shar
                    target_label=f"Target: at most {words['agency']} agency")
 
 st.header("Agency cover of vacancies")
+vacancy_points = data.census_points("vacancy_rate_fte", filters)
+layout.chart(
+    charts.trend_chart(data.trend("vacancy_rate_fte", filters), x="period", y="value",
+                       name="Our vacancy rate", unit="rate", target=data.target_info("vacancy_rate_fte")["value"],
+                       comparison=data.england("vacancy_rate_fte"), comparison_name="England (30 September)",
+                       census=vacancy_points, title="Vacancy rate (FTE), month by month"),
+    alt=data.trend_alt("vacancy_rate_fte", filters) + data.england_note("vacancy_rate_fte")
+    + data.census_note(vacancy_points, "rate"),
+    key="vacancy-trend",
+)
 cover = data.agency_cover(filters)
 layout.chart(
     charts.bar_chart(cover, category="Service", value="Share covered (%)", unit="percent",

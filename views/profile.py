@@ -60,3 +60,24 @@ with right:
         disclosure=downloads.people(counts=["Living in county"], row_total="People recorded",
                                     rates={"Share living in county (%)": "People recorded"},
                                     follow={"Share living in county (%)": "Living in county"}))
+
+st.header("Over time, beside our census returns")
+st.caption("Month-end figures from the monthly extracts. The diamonds are our CSWW census returns "
+           "(30 September each year), imported or produced here; they cover the whole authority's "
+           "directly employed social workers, so they show only for that selection. The census "
+           "ethnic-minority share leaves agency staff out; the monthly line includes them.")
+left, right = st.columns(2)
+with left:
+    heads = data.headcount_trend(filters)
+    points = data.census_points("inpost_headcount", filters)
+    layout.chart(charts.trend_chart(heads, x="period", y="value", name="Directly employed, month end",
+                                    unit="count", census=points,
+                                    title="Directly employed people in post (headcount)"),
+                 alt=data.headcount_alt(heads) + data.census_note(points, "count"), key="headcount-trend")
+with right:
+    points = data.census_points("ethnic_minority_rate", filters)
+    layout.chart(charts.trend_chart(data.trend("ethnic_minority_rate", filters), x="period", y="value",
+                                    name="Staff from ethnic minorities", unit="rate", census=points,
+                                    title="Share of staff of known ethnicity from ethnic minorities"),
+                 alt=data.trend_alt("ethnic_minority_rate", filters) + data.census_note(points, "rate"),
+                 key="ethnicity-trend")

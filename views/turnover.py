@@ -64,5 +64,21 @@ layout.chart(
     alt=data.trend_alt("early_leaver_rate_12m", filters), key="early",
 )
 
+st.header("Sickness absence")
+absence_points = data.census_points("absence_rate", filters)
+layout.chart(
+    charts.trend_chart(data.trend("absence_rate", filters), x="period", y="value",
+                       name="Our sickness absence rate", unit="rate",
+                       target=data.target_info("absence_rate")["value"],
+                       comparison=data.england("absence_rate"), comparison_name="England (30 September)",
+                       census=absence_points, title="Sickness absence: share of working days lost, month by month"),
+    alt=data.trend_alt("absence_rate", filters) + data.england_note("absence_rate")
+    + data.census_note(absence_points, "rate"),
+    key="absence-trend",
+)
+st.caption("The monthly rate is the month's days lost over the month's working days (employed staff). "
+           "DfE's rate (England and our census returns) is the year's days lost over in-post FTE × 253 "
+           "working days (254 in a leap year), so the two can differ.")
+
 drill.drill_section("turnover_rate_fte_12m", filters, key="turnover", short="Turnover", target=tg["value"],
                     target_label="Target: England 2025")

@@ -71,4 +71,4 @@ def test_imported_return_appears_on_the_caseload_trend(monkeypatch, store, refer
     at.switch_page("views/caseloads.py").run()
     assert not at.exception
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
-    assert "Our CSWW census returns (30 September)" in specs
+    assert "Census return, 30 September" in specs

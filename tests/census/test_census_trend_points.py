@@ -18,7 +18,7 @@ def test_census_points_are_markers_of_their_own():
     fig = charts.trend_chart(_monthly(), x="period", y="value", name="Ours", unit="rate",
                              census=census)
     names = [t.name for t in fig.data]
-    assert names == ["Ours", "Our CSWW census returns (30 September)"]
+    assert names == ["Ours", "Census return, 30 September"]
     point = fig.data[1]
     assert point.mode == "markers" and point.marker.symbol == "diamond"
     assert list(point.y) == [0.11, 0.34]

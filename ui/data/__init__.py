@@ -11,7 +11,8 @@ Pages hold no SQL and no arithmetic.
 """
 
 from ui.data.alt import (  # noqa: F401
-    breakdown_alt, conversions_alt, counts_alt, cover_alt, england_note, ethnicity_alt, local_alt,
+    breakdown_alt, census_note, conversions_alt, counts_alt, cover_alt, england_note, ethnicity_alt,
+    headcount_alt, local_alt,
     over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt,
 )
 from ui.data.base import BY_LABELS, filter_options, load_info, metric  # noqa: F401
@@ -26,5 +27,6 @@ from ui.data.people import (  # noqa: F401
     county_population, leavers_by_reason, length_of_service, local_by_job, profile,
 )
 from ui.data.trends import (  # noqa: F401
-    MET_AHEAD_MONTHS, census_points, england, permanent_share_trend, projection, ratio_table,
+    CENSUS_NAME, MET_AHEAD_MONTHS, census_points, england, headcount_trend, permanent_share_trend,
+    projection, ratio_table,
 )

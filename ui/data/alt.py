@@ -155,3 +155,24 @@ def slug(text: str) -> str:
     from ui.downloads import file_stem
 
     return file_stem(text)
+
+
+def census_note(points: pd.DataFrame, unit: str) -> str:
+    """' Census returns (30 September): 2023 4; 2024 6.' — nothing when no return is held."""
+    if points.empty:
+        return ""
+    parts = [f"{p:%Y} {_fmt(v, unit)}" for p, v in zip(points["period"], points["value"])]
+    return " Census returns (30 September): " + "; ".join(parts) + "."
+
+
+def headcount_alt(series: pd.DataFrame) -> str:
+    """'Directly employed people in post: 150 at the end of September 2026, against 143 twelve
+    months earlier.'"""
+    values = series.dropna(subset=["value"])
+    if values.empty:
+        return "Directly employed people in post: no data for this selection yet."
+    last = values.iloc[-1]
+    text = f"Directly employed people in post: {_fmt(last['value'], 'count')} at the end of {last['period']:%B %Y}"
+    if len(values) > 12:
+        text += f", against {_fmt(values.iloc[-13]['value'], 'count')} twelve months earlier"
+    return text + "."

@@ -32,37 +32,84 @@ def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
     }).reset_index(drop=True)
 
 
-def census_points(metric_id: str, filters: Filters, *,
-                  as_share_employed: bool = False) -> pd.DataFrame:
-    """Our own imported CSWW census returns' figures (30 September each year) in our units.
+#: the legend entry of the annual census points on every trend
+CENSUS_NAME = "Census return, 30 September"
+#: census figures counted in people: the people each one rests on (`base`) is the figure itself
+CENSUS_COUNTS = ("inpost_headcount", "leavers_headcount", "agency_headcount")
+
+
+def census_points(key: str, filters: Filters, *, as_share_employed: bool = False) -> pd.DataFrame:
+    """The CSWW census figure `key` at 30 September of each year, in our units: `period`,
+    `value`, `source` (which return it comes from). `key` is a dashboard metric id
+    ("vacancy_rate_fte") or a census measure (census.figures.MEASURES, e.g. "inpost_headcount").
 
     Empty unless the view is the whole authority's social workers: a return has no teams, no
     services and no other staff. `as_share_employed` gives 1 - agency rate (the 80:20 chart).
+    Roles without exact figures see the disclosure policy's version: a headcount of 1 to 4, and
+    any figure resting on 1 to 4 people (a rate's denominator in people, else the return's
+    in-post headcount), is "c".
     """
     if filters.scope != "social_workers" or filters.service or filters.team:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"),
-                             "value": pd.Series(dtype=float)})
+                             "value": pd.Series(dtype=float), "source": pd.Series(dtype=str)})
     ctx = _ctx()
-    frame = _census(ctx.path, ctx.version, metric_id)
+    frame = _census(ctx.path, ctx.version, ctx.role, key)
     if as_share_employed:
-        frame = frame.assign(value=1 - frame["value"])
+        frame = frame.assign(value=[v if isinstance(v, str) else 1 - v for v in frame["value"]])
     return frame
 
 
 @st.cache_data(**CACHE)
-def _census(path: str, version: str, metric_id: str) -> pd.DataFrame:
+def _census(path: str, version: str, role: str, key: str) -> pd.DataFrame:
     import duckdb
 
+    from disclosure import disclose, people
     from store.census import census_figures
 
     try:
         with db.open_cursor() as cur:
-            frame = census_figures(cur, metric_ids=[metric_id])
+            every = census_figures(cur)
     except duckdb.Error:
-        frame = pd.DataFrame(columns=["reference_date", "value"])
-    frame = frame.dropna(subset=["value"])
-    return pd.DataFrame({"period": pd.to_datetime(frame["reference_date"]),
-                         "value": frame["value"].astype(float)}).reset_index(drop=True)
+        every = pd.DataFrame(columns=["year", "reference_date", "measure", "metric_id", "value",
+                                      "numerator", "denominator", "source"])
+    if "source" not in every.columns:
+        every["source"] = "imported return"
+    rows = every[(every["measure"] == key) | (every["metric_id"] == key)].dropna(subset=["value"])
+    heads = every[every["measure"] == "inpost_headcount"].set_index("year")["value"]
+    if key in CENSUS_COUNTS:
+        base = rows["value"]
+    elif key in ("ethnic_minority_rate",):  # a share of the people whose ethnicity is known
+        base = rows["denominator"]
+    else:  # a rate of the return's workforce
+        base = rows["year"].map(heads)
+    frame = pd.DataFrame({"period": pd.to_datetime(rows["reference_date"]).to_numpy(),
+                          "value": rows["value"].astype(float).to_numpy(),
+                          "base": pd.to_numeric(base, errors="coerce").to_numpy(),
+                          "source": rows["source"].astype(str).to_numpy()})
+    table = people(counts=["value"], additive=False) if key in CENSUS_COUNTS else \
+        people(counts=["base"], follow={"value": "base"}, additive=False)
+    shown = disclose(frame, table, role=role, name="census points").shown
+    return shown.drop(columns="base").reset_index(drop=True)
+
+
+def headcount_trend(filters: Filters) -> pd.DataFrame:
+    """Directly employed people in post at each month end (DfE's in-post headcount, monthly):
+    `period`, `value`; "c" where a month's figure is 1 to 4 people for roles without exact figures."""
+    ctx = _ctx(filters=filters)
+    return _headcount_trend(ctx.path, ctx.version, ctx.role, *_fkey(filters))
+
+
+@st.cache_data(**CACHE)
+def _headcount_trend(path, version, role, period, scope, service, team) -> pd.DataFrame:
+    from disclosure import disclose, people
+    from metrics import detail
+
+    with db.open_cursor() as cur:
+        df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
+    frame = pd.DataFrame({"period": pd.to_datetime(df["period"]),
+                          "value": df["employed_headcount"].astype(float)})
+    return disclose(frame, people(counts=["value"], additive=False), role=role,
+                    name="headcount by month").shown.reset_index(drop=True)
 
 
 #: When a target is met already, the projection is still drawn this many months ahead.

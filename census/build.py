@@ -54,6 +54,10 @@ class MonthlyData:
     reference_period: date  # first day of the month standing for 30 September
 
 
+#: id of a code list -> {normalised meaning: code} (the code lists are module constants)
+_MEANINGS: dict[int, dict[str, str]] = {}
+
+
 def _code(codes: dict[str, str], label: object) -> str | None:
     """The census code for a stored label (or a code stored as such)."""
     if label is None or (isinstance(label, float) and pd.isna(label)) or label is pd.NA:
@@ -61,10 +65,10 @@ def _code(codes: dict[str, str], label: object) -> str | None:
     text = str(label)
     if text in codes:
         return text
-    for code, meaning in codes.items():
-        if C.normalise_key(meaning) == C.normalise_key(text):
-            return code
-    return None
+    meanings = _MEANINGS.get(id(codes))
+    if meanings is None:
+        meanings = _MEANINGS[id(codes)] = {C.normalise_key(m): c for c, m in reversed(codes.items())}
+    return meanings.get(C.normalise_key(text))
 
 
 def _dec(value: object, places: int) -> str | None:
@@ -86,8 +90,8 @@ def _day(value: object) -> str | None:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _value(row: pd.Series, name: str) -> object:
-    return row[name] if name in row.index else None
+def _value(row: dict, name: str) -> object:
+    return row.get(name)
 
 
 def org_role(role_group: str, cases: object) -> str:
@@ -103,7 +107,7 @@ def _put(items: dict[str, list[str]], tag: str, value: str | None, allowed: set[
         items[tag] = [value]
 
 
-def _personal(items: dict[str, list[str]], row: pd.Series, year: int,
+def _personal(items: dict[str, list[str]], row: dict, year: int,
               allowed: set[str]) -> None:
     """Items about the person (employed staff only), from their Staff row.
 
@@ -121,14 +125,14 @@ def _personal(items: dict[str, list[str]], row: pd.Series, year: int,
     _put(items, "StepUpGrad", _flag(_value(row, "step_up_graduate")), allowed)
 
 
-def _later(items: dict[str, list[str]], row: pd.Series, days: float | None,
+def _later(items: dict[str, list[str]], row: dict, days: float | None,
            allowed: set[str]) -> None:
     _put(items, "WorkingDaysLost", _dec(days, 2), allowed)
     _put(items, "ContractWeeks", _dec(_value(row, "contracted_weeks"), 1), allowed)
     _put(items, "FrontlineGrad", _flag(_value(row, "frontline_graduate")), allowed)
 
 
-def _pay(items: dict[str, list[str]], row: pd.Series, allowed: set[str]) -> None:
+def _pay(items: dict[str, list[str]], row: dict, allowed: set[str]) -> None:
     for tag, col in (("BaseSalary", "base_salary"), ("RRPayments", "rr_payments"),
                      ("OtherPayments", "other_payments")):
         _put(items, tag, _dec(_value(row, col), 2), allowed)
@@ -144,20 +148,17 @@ def build(*, year: int, data: MonthlyData, config: CensusConfig) -> CensusReturn
     last_rows = staff.drop_duplicates("employee_id", keep="last").set_index("employee_id")
     in_year = staff["period"] >= pd.Timestamp(start)
     absence = staff[in_year].groupby("employee_id")["absence_days"].sum(min_count=1)
-    personal = (data.restricted.drop_duplicates("employee_id", keep="last")
-                .set_index("employee_id") if len(data.restricted) else None)
-
-    def person(eid: str) -> pd.Series | None:
-        return personal.loc[eid] if personal is not None and eid in personal.index else None
+    absence = {str(k): v for k, v in absence.items()}
+    numbers = (dict(zip(data.restricted["employee_id"].astype(str), data.restricted["swe_number"]))
+               if len(data.restricted) else {})  # the latest row per employee wins
 
     def swe(eid: str) -> str | None:
-        p = person(eid)
-        value = None if p is None else p.get("swe_number")
+        value = numbers.get(eid)
         return None if value is None or pd.isna(value) else str(value)
 
     workers: list[Worker] = []
     in_post_ids: set[str] = set()
-    for _, row in ref.iterrows():
+    for row in ref.to_dict("records"):
         eid = str(row["employee_id"])
         in_post_ids.add(eid)
         agency = row["worker_type"] == C.AGENCY_WORKER_TYPE
@@ -194,16 +195,20 @@ def build(*, year: int, data: MonthlyData, config: CensusConfig) -> CensusReturn
                           & (pd.to_datetime(leavers["leave_date"]) >= pd.Timestamp(start))]
         leavers = leavers.sort_values(["employee_id", "leave_date"]).drop_duplicates(
             "employee_id", keep="last")
-    for _, row in leavers.iterrows():
+    rows = leavers.to_dict("records") if len(leavers) else []
+    wanted = [str(r["employee_id"]) for r in rows if str(r["employee_id"]) not in in_post_ids]
+    last_of = {str(r["employee_id"]): r for r in
+               last_rows[last_rows.index.isin(wanted)].reset_index().to_dict("records")}
+    for row in rows:
         eid = str(row["employee_id"])
         if eid in in_post_ids:
             continue  # left and came back: the census counts the role they hold at 30 Sept
-        last = last_rows.loc[eid] if eid in last_rows.index else row
+        last = last_of.get(eid, row)
         items = {"AgencyWorker": ["0"]}
         _put(items, "SWENo", swe(eid), allowed)
         _put(items, "FTE", _dec(row["fte"], 6), allowed)
         _personal(items, last, year, allowed)
-        role_cases = last["cases"] if "cases" in last.index else None
+        role_cases = last.get("cases")
         _put(items, "OrgRole", org_role(row["role_group"], role_cases), allowed)
         begun = pd.Timestamp(row["start_date"]).date()
         _put(items, "RoleStartDate", begun.isoformat(), allowed)

@@ -12,6 +12,8 @@ Rates are fractions (0..1) like the metrics engine's; a zero denominator gives N
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from census.items import working_days_in_year
@@ -80,8 +82,36 @@ def _minority(code: str | None) -> bool | None:
     return not code.startswith("W")
 
 
+_MEMO = threading.local()
+
+
+@contextmanager
+def remembered():
+    """Within the block, `compute` works each return out once (the rules ask for the same
+    figures of this year's and last year's return several times). Returns must not change
+    inside the block."""
+    outer = getattr(_MEMO, "found", None)
+    _MEMO.found = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _MEMO.found = outer
+
+
 def compute(ret: CensusReturn) -> dict[str, Figure]:
     """Every measure of MEASURES for one return."""
+    found = getattr(_MEMO, "found", None)
+    if found is not None:
+        hit = found.get(id(ret))
+        if hit is not None and hit[0] is ret:
+            return hit[1]
+        result = _compute(ret)
+        found[id(ret)] = (ret, result)
+        return result
+    return _compute(ret)
+
+
+def _compute(ret: CensusReturn) -> dict[str, Figure]:
     employed_in_post = [w for w in ret.workers if not w.agency and ret.in_post(w)]
     leavers = [w for w in ret.workers if ret.leaver(w)]
     starters = [w for w in ret.workers if ret.starter(w)]

@@ -74,11 +74,14 @@ def from_parsed(parsed: Parsed, *, data: bytes, year: int | None = None,
         gaps.append(f"LA-level items not collected in {year} were found: {', '.join(unknown_la)}")
     if parsed.unexpected:
         gaps.append(f"unexpected top-level elements ignored: {', '.join(sorted(set(parsed.unexpected)))}")
-    gaps.extend(f"schema: {e}" for e in schema_errors(data, year=year))
+    errors = parsed.schema_errors if parsed.schema_year == year else None
+    if errors is None:  # not checked in the reading child (e.g. parsed elsewhere)
+        errors = schema_errors(data, year=year)
+    gaps.extend(f"schema: {e}" for e in errors)
     return ImportedReturn(ret=ret, year_from=how, gaps=gaps, data=data, file_name=file_name)
 
 
 def read_return(path: str | Path, *, year: int | None = None) -> ImportedReturn:
     """Read and check the return at `path` (ReturnRejected when it cannot be read safely)."""
-    parsed, data = read_file(path)
+    parsed, data = read_file(path, year=year)
     return from_parsed(parsed, data=data, year=year, file_name=Path(path).name)

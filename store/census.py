@@ -147,13 +147,18 @@ def census_figures(con: Any, *, metric_ids: list[str] | None = None) -> pd.DataF
 
 
 def monthly_rows(con: Any, *, first: date, last: date) -> dict[str, pd.DataFrame]:
-    """The live monthly rows the census year needs: staff and leavers of every month from
-    `first` to `last` (first days of months), vacancies of `last`."""
+    """The live monthly rows the census year needs: qualified social workers' staff and leaver
+    rows of every month from `first` to `last` (first days of months), their vacancies of `last`.
+    (The census counts qualified social workers only; reading no other rows keeps a large
+    authority's year quick.)"""
     staff = con.execute("SELECT * FROM staff WHERE period BETWEEN ? AND ? "
-                        "ORDER BY period, employee_id", [first, last]).df()
+                        "AND qualified_social_worker ORDER BY period, employee_id",
+                        [first, last]).df()
     leavers = con.execute("SELECT * FROM leavers WHERE period BETWEEN ? AND ? "
-                          "ORDER BY period, employee_id", [first, last]).df()
-    vacancies = con.execute("SELECT * FROM vacancies WHERE period = ?", [last]).df()
+                          "AND qualified_social_worker ORDER BY period, employee_id",
+                          [first, last]).df()
+    vacancies = con.execute("SELECT * FROM vacancies WHERE period = ? AND qualified_social_worker",
+                            [last]).df()
     return {"staff": staff, "leavers": leavers, "vacancies": vacancies}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from census import figures
 from census.items import FIRST_YEAR
 from census.model import CensusReturn, Worker
 
@@ -84,7 +85,12 @@ def check(ret: CensusReturn, *, previous: CensusReturn | None = None,
     """Every problem the rules of `ret.year` find (errors first, then queries)."""
     from census.rules import continuity, la, workers  # noqa: F401 - registers the rules
 
-    wanted = set(codes) if codes is not None else None
+    with figures.remembered():
+        return _check(ret, previous, set(codes) if codes is not None else None)
+
+
+def _check(ret: CensusReturn, previous: CensusReturn | None,
+           wanted: set[str] | None) -> list[CensusProblem]:
     found: list[CensusProblem] = []
     for rule in RULES.values():
         if not rule.applies(ret.year) or (wanted is not None and rule.code not in wanted):

@@ -134,5 +134,5 @@ def test_sample_2022_return_imports_with_gaps(reference_dir, tmp_db):
     con = connect(tmp_db)
     done = service.import_return(con, path=sample, imported_by="t")
     con.close()
-    assert done.year == 2022 and any("'QualInst' expected" in g for g in done.gaps)
+    assert done.year == 2022 and any("Expected is ( QualInst )" in g for g in done.gaps)
     assert any("PersonBirthDate not kept" in g for g in done.gaps)

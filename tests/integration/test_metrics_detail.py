@@ -47,6 +47,7 @@ def test_ratio_trend_and_conversions(con_b):
     # employed p1 1.0 p2 0.5 p4 1.0 x3 1.0; agency x1 1.0 x4 0.6
     assert oct_["employed_fte"] == pytest.approx(3.5) and oct_["agency_fte"] == pytest.approx(1.6)
     assert oct_["agency_rate"] == pytest.approx(1.6 / 5.1)
+    assert oct_["employed_headcount"] == 4 and oct_["headcount"] == 6  # p1 p2 p4 x3; x1 x4 agency
     c = detail.conversions_by_month(con_b)
     got = dict(zip(c["period"], c["conversions"]))
     # x1 converts 2024-11 (agency before), x2 2024-12 (flag); x3's flagged start (2023-01) is before the data

@@ -100,8 +100,8 @@ def what_if(*, converted: int, agency_workers: int, workers_fte: float, agency_f
         f"An agency social worker costs £{agency_cost_per_fte:,.0f} a year per FTE (charge rate x "
         f"hours over the last {months_covered} loaded months, annualised)."
         if agency_cost_per_fte is not None else "No agency spend is loaded, so no saving is shown.",
-        f"An employed social worker costs £{employed_cost_per_fte:,.0f} a year per FTE including "
-        f"on-costs ({cost_source or 'data/agency_rules.toml'})."
+        f"An employed social worker costs £{employed_cost_per_fte:,.0f} a year per FTE "
+        f"({cost_source or 'on-costs included; data/agency_rules.toml'})."
         if employed_cost_per_fte is not None else "No employed cost per FTE is configured.",
         f"Each converted worker brings today's average agency FTE ({per_worker:.2f}); the total "
         "FTE does not change.",

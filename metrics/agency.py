@@ -20,6 +20,7 @@ import pandas as pd
 from agency.checks import FLAG_COLUMNS, check_assignments
 from agency.costs import WhatIf, annual_cost_per_fte, what_if
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules
+from metrics.query import EMPLOYED_SQL
 from metrics.types import MetricError
 
 #: Breakdowns of the compliance measures (job_type is the cap's job type).
@@ -104,23 +105,35 @@ def read_employment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """When people who later appear as agency workers were in employed social-work posts here.
 
     From the Leavers sheets (leave dates of employed, qualified social workers) and the Staff
-    history (month ends at which they were employed). Registration numbers come from the census
-    items on Staff/Leavers where loaded; people are otherwise matched by the same reference.
+    history (month ends at which they were employed). A person is matched by the same reference,
+    or by Social Work England registration number: a registration column on Staff/Leavers where
+    one exists, else the census item kept in the HR-only `staff_restricted` table (the latest
+    number HR gave for that employee). An agency worker who left the council's employment is
+    therefore found even under a new reference. The numbers are read only to match inside the
+    cool-off check (agency.checks.EmploymentIndex); no output of this module carries them.
     """
+    restricted = "swe_number" in _columns(con, "staff_restricted")
+    with_sql = ("WITH reg AS (SELECT employee_id, arg_max(swe_number, period) AS swe_number "
+                "FROM staff_restricted GROUP BY employee_id) ") if restricted else ""
     parts = []
-    for table, on in (("leavers", "leave_date"), ("staff", "last_day(period)")):
+    for table, on in (("leavers", "t.leave_date"), ("staff", "last_day(t.period)")):
         cols = _columns(con, table)
-        reg = next((c for c in _REGISTRATION_COLUMNS if c in cols), None)
-        reg_sql = f"{reg}::VARCHAR" if reg else "NULL::VARCHAR"
-        match = "employee_id IN (SELECT employee_id FROM agency_assignments)"
-        if reg:
-            match += f" OR {reg} IN (SELECT swe_registration FROM agency_assignments)"
+        own = next((c for c in _REGISTRATION_COLUMNS if c in cols), None)
+        found = [f"t.{own}::VARCHAR"] if own else []
+        found += ["reg.swe_number"] if restricted else []
+        reg_sql = (f"coalesce({', '.join(found)})" if len(found) > 1
+                   else found[0] if found else "NULL::VARCHAR")
+        join = " LEFT JOIN reg ON reg.employee_id = t.employee_id" if restricted else ""
+        match = "t.employee_id IN (SELECT employee_id FROM agency_assignments)"
+        if found:
+            match += (f" OR {reg_sql} IN (SELECT swe_registration FROM agency_assignments "
+                      "WHERE swe_registration IS NOT NULL)")
         parts.append(
-            f"SELECT employee_id, {reg_sql} AS swe_registration, {on} AS on "
-            f"FROM {table} WHERE worker_type <> 'Agency' AND qualified_social_worker "
+            f"SELECT t.employee_id, {reg_sql} AS swe_registration, {on} AS on "
+            f"FROM {table} t{join} WHERE t.worker_type <> 'Agency' AND t.qualified_social_worker "
             f"AND ({match})"
         )
-    return con.execute(" UNION ALL ".join(parts)).df()
+    return con.execute(with_sql + " UNION ALL ".join(parts)).df()
 
 
 def checked(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules, start: date | None = None,
@@ -252,27 +265,62 @@ def spend_by_month(checked_frame: pd.DataFrame) -> pd.DataFrame:
     return monthly
 
 
-def employed_cost_per_fte(rules: AgencyRules) -> dict[str, float]:
-    """Annual on-cost-inclusive cost of one employed FTE by job type (from the rules file).
+#: Staff role group -> the cap job type the census pay items give an employed cost for (only the
+#: unambiguous ones; a senior practitioner may be a senior social worker or an advanced
+#: practitioner, so those job types keep the configured figure)
+PAY_JOB_TYPES: dict[str, str] = {"Social worker": "Social worker", "Team manager": "Team manager"}
+#: where an employed cost per FTE came from
+PAY_SOURCE, RULES_SOURCE = "census pay items", "rules file"
 
-    The census pay items are not in the store yet; when they are, they take precedence here.
-    """
-    return dict(rules.employed_annual_per_fte)
+
+def employed_cost_per_fte(rules: AgencyRules, pay: pd.DataFrame | None = None) -> dict[str, float]:
+    """Annual cost of one employed FTE by job type: from the census pay items where the Staff
+    sheet gives them (`pay`, from `employed_pay`), else the rules file's on-cost-inclusive figure."""
+    out = dict(rules.employed_annual_per_fte)
+    if pay is not None:
+        out.update({j: float(v) for j, v in zip(pay["job_type"], pay["cost_per_fte"])})
+    return out
+
+
+def employed_pay(con: duckdb.DuckDBPyConnection, *, period: date) -> pd.DataFrame:
+    """Employed cost per FTE from the census pay items, by cap job type, at the latest month up
+    to `period` whose Staff sheet gives a base salary: (base salary + recruitment and retention +
+    other payments) summed over the directly employed qualified social workers with a base salary,
+    over their FTE (salaries are as paid, full-time equivalent not applied). Columns job_type,
+    pay, fte, people, cost_per_fte, period; empty when no month gives the pay items."""
+    groups = list(PAY_JOB_TYPES)
+    frame = con.execute(
+        f"""WITH p AS (SELECT max(period) AS period FROM staff
+                       WHERE period <= ? AND base_salary IS NOT NULL)
+            SELECT s.role_group, s.period,
+                   sum(s.base_salary + coalesce(s.rr_payments, 0) + coalesce(s.other_payments, 0)) AS pay,
+                   sum(s.fte) AS fte, count(*) AS people
+            FROM staff s JOIN p ON s.period = p.period
+            WHERE {EMPLOYED_SQL} AND s.qualified_social_worker AND s.base_salary IS NOT NULL
+              AND s.fte > 0 AND list_contains(?, s.role_group)
+            GROUP BY s.role_group, s.period""",
+        [date(period.year, period.month, 1), groups]).df()
+    frame = frame.assign(job_type=frame["role_group"].map(PAY_JOB_TYPES),
+                         cost_per_fte=frame["pay"] / frame["fte"])
+    return frame[["job_type", "pay", "fte", "people", "cost_per_fte", "period"]].reset_index(drop=True)
 
 
 def cost_comparison(checked_frame: pd.DataFrame, *, period: date,
-                    rules: AgencyRules) -> pd.DataFrame:
+                    rules: AgencyRules, pay: pd.DataFrame | None = None) -> pd.DataFrame:
     """Agency cost per FTE beside employed cost per FTE, by job type, over the 12 months to period.
 
-    Columns: job_type, agency_fte_now, spend_12m, fte_months, months_covered,
-    agency_cost_per_fte, employed_cost_per_fte, premium_per_fte, premium_share,
-    premium_per_year (premium_per_fte x agency FTE now). Last row "All job types".
+    The employed cost comes from the census pay items (`pay`, from `employed_pay`) where they are
+    given, else from the rules file. Columns: job_type, agency_fte_now, spend_12m, fte_months,
+    months_covered, agency_cost_per_fte, employed_cost_per_fte, employed_cost_source (PAY_SOURCE,
+    RULES_SOURCE, both for the mix, or None), premium_per_fte, premium_share, premium_per_year
+    (premium_per_fte x agency FTE now). Last row "All job types".
     """
     window = checked_frame[(checked_frame["period"] > _months_back(period, 12))
                            & (checked_frame["period"] <= period)].copy()
     window["fte"] = window["fte"].astype(float)
     months = window["period"].nunique()
-    employed = employed_cost_per_fte(rules)
+    employed = employed_cost_per_fte(rules, pay)
+    from_pay = set(pay["job_type"]) if pay is not None else set()
     rows = []
     for job, grp in window.groupby("job_type", sort=False):
         now = grp[grp["period"] == period]
@@ -287,11 +335,15 @@ def cost_comparison(checked_frame: pd.DataFrame, *, period: date,
              "fte_months": sum(r["fte_months"] for r in rows)}
     for r in rows:
         r["employed_cost_per_fte"] = employed.get(r["job_type"])
+        r["employed_cost_source"] = (None if r["employed_cost_per_fte"] is None else
+                                     PAY_SOURCE if r["job_type"] in from_pay else RULES_SOURCE)
     # the employed cost of the mix: weighted by the FTE-months of each job type
     known = [r for r in rows if r["employed_cost_per_fte"] is not None and r["fte_months"] > 0]
     weight = sum(r["fte_months"] for r in known)
     total["employed_cost_per_fte"] = (
         sum(r["employed_cost_per_fte"] * r["fte_months"] for r in known) / weight if weight else None)
+    sources = sorted({r["employed_cost_source"] for r in known})
+    total["employed_cost_source"] = " and ".join(sources) if sources else None
     out = []
     for r in rows + [total]:
         agency_cost = annual_cost_per_fte(spend=r["spend_12m"], fte_months=r["fte_months"])
@@ -310,8 +362,8 @@ def cost_comparison(checked_frame: pd.DataFrame, *, period: date,
         })
     return pd.DataFrame(out, columns=[
         "job_type", "agency_fte_now", "spend_12m", "fte_months", "months_covered",
-        "agency_cost_per_fte", "employed_cost_per_fte", "premium_per_fte", "premium_share",
-        "premium_per_year"])
+        "agency_cost_per_fte", "employed_cost_per_fte", "employed_cost_source", "premium_per_fte",
+        "premium_share", "premium_per_year"])
 
 
 def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: AgencyRules,
@@ -327,7 +379,8 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
     frame = checked_frame if checked_frame is not None else checked(
         con, rules=rules, start=_months_back(period, 11), end=period)
     sw = frame[frame["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]
-    comp = cost_comparison(sw, period=period, rules=rules)
+    pay = employed_pay(con, period=period)
+    comp = cost_comparison(sw, period=period, rules=rules, pay=pay)
     total = comp[comp["job_type"] == "All job types"].iloc[0] if len(comp) else None
     now = sw[sw["period"] == period]
     ratio = engine.compute(con, period=period, scope="social_workers",
@@ -341,13 +394,25 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
         agency_cost_per_fte=None if total is None else total["agency_cost_per_fte"],
         employed_cost_per_fte=None if total is None else total["employed_cost_per_fte"],
         months_covered=int(total["months_covered"]) if total is not None else 0,
-        cost_source="data/agency_rules.toml" + (", EXAMPLE figures" if rules.cost_is_example
-                                                else ""),
+        cost_source=_cost_source(total, pay, rules),
     )
+
+def _cost_source(total: pd.Series | None, pay: pd.DataFrame, rules: AgencyRules) -> str:
+    """Where the what-if's employed cost came from, in words."""
+    rules_words = ("on-costs included; data/agency_rules.toml"
+                   + (", EXAMPLE figures" if rules.cost_is_example else ""))
+    source = "" if total is None else str(total["employed_cost_source"] or "")
+    if PAY_SOURCE not in source:
+        return rules_words
+    month = pd.Timestamp(pay["period"].iloc[0]).strftime("%B %Y")
+    words = (f"census pay items of {int(pay['people'].sum())} employed social workers in {month}: "
+             "base salary, recruitment and retention and other payments, without employer on-costs")
+    return words + (f"; other job types from {rules_words}" if RULES_SOURCE in source else "")
+
 
 __all__ = [
     "AGENCY_BREAKDOWNS", "FLAG_COLUMNS", "checks_frame", "assignment_periods", "checked",
     "compliance", "compliance_history", "conversion_what_if", "cost_comparison",
-    "employed_cost_per_fte", "has_assignments", "read_assignments", "read_employment",
+    "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise",
 ]

@@ -5,7 +5,9 @@ this module writes and reads them, each write in one transaction with its own le
 (`census_returns`, never the monthly `loads`) and an audit entry.
 
 Personal data: registration numbers live in `staff_restricted` and `census_items_restricted`. Only `restricted_rows` and `restricted_return_items` read them, and
-both demand a purpose the census export or HR's data quality has; nothing else selects them.
+both demand a purpose the census export or HR's data quality has. The one other reader is the
+agency cool-off check (`metrics.agency.read_employment`), which joins them only to match a person
+and never returns them in any output.
 """
 
 from __future__ import annotations

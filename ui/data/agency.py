@@ -245,7 +245,8 @@ def cost(filters: Filters) -> pd.DataFrame:
     checked = _all_checked(filters)
     if checked.empty or filters.period_date is None:
         return pd.DataFrame()
-    frame = cost_comparison(checked, period=filters.period_date, rules=rules())
+    frame = cost_comparison(checked, period=filters.period_date, rules=rules(),
+                            pay=_pay(ctx.path, ctx.version, filters.period))
     workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
     frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
                         for j in frame["job_type"]]
@@ -259,11 +260,21 @@ def cost(filters: Filters) -> pd.DataFrame:
         "Agency FTE now": frame["agency_fte_now"].round(1),
         "Agency cost per FTE a year (£)": frame["agency_cost_per_fte"].round(0),
         "Employed cost per FTE a year (£)": frame["employed_cost_per_fte"].astype(float).round(0),
+        "Employed cost from": frame["employed_cost_source"].fillna("—"),
         "Premium per FTE (£)": frame["premium_per_fte"].round(0),
         "Premium (%)": (frame["premium_share"].astype(float) * 100).round(1),
         "Premium a year at today's FTE (£)": frame["premium_per_year"].astype(float).round(0),
         "Months of spend used": frame["months_covered"],
     })
+
+
+@st.cache_data(**CACHE)
+def _pay(path: str, version: str, period: str) -> pd.DataFrame:
+    """Employed cost per FTE from the census pay items (metrics.agency.employed_pay)."""
+    from metrics.agency import employed_pay
+
+    with db.open_cursor() as cur:
+        return employed_pay(cur, period=date.fromisoformat(period + "-01"))
 
 
 def what_if(filters: Filters, *, converted: int):

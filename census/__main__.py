@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--schema", metavar="FILE.xsd",
                      help="validate against this XSD (e.g. DfE's own) instead of the built-in one")
     exp.add_argument("--config", metavar="FILE.toml", help="census settings (data/census.toml)")
+    exp.add_argument("--produced-by", metavar="NAME",
+                     help="who produced it (the audit trail; default: your user name)")
     rep = sub.add_parser("report", help="readiness: completeness, errors and queries, figures")
     rep.add_argument("--year", type=int, required=True)
     rep.add_argument("--format", choices=("table", "json"), default="table")
@@ -124,7 +126,8 @@ def _run(args: argparse.Namespace, con, config, as_at: date | None) -> int:
         return 0
     if args.command == "export":
         outcome = service.export_return(con, year=args.year, out=args.out, config=config,
-                                        schema_file=args.schema)
+                                        schema_file=args.schema,
+                                        produced_by=_who(args.produced_by))
         print(outcome.summary(), file=sys.stdout if outcome.written else sys.stderr)
         for err in outcome.schema_errors:
             print(f"SCHEMA {err}", file=sys.stderr)

@@ -206,8 +206,12 @@ class ExportOutcome:
 
 
 def export_return(con: Any, *, year: int, out: str | Path, config: CensusConfig,
-                  schema_file: str | Path | None = None) -> ExportOutcome:
-    """Build `year`'s return from the monthly loads and write it only if the schema accepts it."""
+                  schema_file: str | Path | None = None,
+                  produced_by: str | None = None) -> ExportOutcome:
+    """Build `year`'s return from the monthly loads and write it only if the schema accepts it.
+
+    With `produced_by`, a written return is also recorded (store.census.save_produced) so its
+    figures stand on the trends as that year's 30 September (unless a return is imported for it)."""
     started = time.perf_counter()
     if year < FIRST_EXPORT_YEAR:
         raise CensusError(
@@ -227,6 +231,10 @@ def export_return(con: Any, *, year: int, out: str | Path, config: CensusConfig,
         tmp = out.with_name(out.name + ".part")
         tmp.write_bytes(data)
         tmp.replace(out)
+        if produced_by is not None:
+            S.save_produced(con, year=year, sha256=hashlib.sha256(data).hexdigest(),
+                            workers=len(ret.workers), figures=figures_frame(ret),
+                            produced_by=produced_by)
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -133,16 +133,65 @@ def restricted_return_items(con: Any, *, return_id: int, purpose: str) -> pd.Dat
                        "WHERE return_id = ? ORDER BY record, item, seq", [return_id]).df()
 
 
+def save_produced(con: Any, *, year: int, sha256: str, workers: int, figures: pd.DataFrame,
+                  produced_by: str) -> int:
+    """Record a return the dashboard produced (exported) for `year` and its figures, replacing
+    that year's earlier one; one transaction with an audit entry "census-export". Returns its id."""
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        produced_id = int(cur.execute("SELECT nextval('census_produced_seq')").fetchone()[0])
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        cur.execute("UPDATE census_produced SET active = false WHERE year = ?", [year])
+        cur.execute("DELETE FROM census_produced_figures WHERE year = ?", [year])
+        cur.execute("INSERT INTO census_produced (produced_id, year, sha256, workers, produced_by, "
+                    "produced_at, active) VALUES (?, ?, ?, ?, ?, ?, true)",
+                    [produced_id, year, sha256, workers, produced_by, now])
+        if len(figures):
+            view = f"_census_produced_{produced_id}"
+            cur.register(view, figures[["measure", "metric_id", "value", "numerator",
+                                        "denominator"]])
+            cur.execute(f"INSERT INTO census_produced_figures SELECT ?::INTEGER, ?::INTEGER, "  # noqa: S608
+                        f"measure, metric_id, value, numerator, denominator FROM {view}",
+                        [produced_id, year])
+            cur.unregister(view)
+        record_audit(cur, actor=produced_by, role=None, action="census-export", at=now,
+                     entity="census_produced", entity_id=str(produced_id),
+                     detail={"produced_id": produced_id, "year": year, "sha256": sha256,
+                             "workers": workers})
+        cur.execute("COMMIT")
+        return produced_id
+    except Exception:
+        try:
+            cur.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the transaction may already be gone
+            pass
+        raise
+    finally:
+        cur.close()
+
+
+#: where a census figure came from (`census_figures` column `source`)
+IMPORTED, PRODUCED = "imported return", "produced from the monthly loads"
+
+
 def census_figures(con: Any, *, metric_ids: list[str] | None = None) -> pd.DataFrame:
-    """Figures of every live imported return: year, reference date (30 Sept), measure, value.
+    """Figures of every census year: year, reference date (30 Sept), measure, metric_id, value,
+    numerator, denominator, source. A year's live imported return, else the latest return the
+    dashboard produced for it (IMPORTED / PRODUCED).
 
     The trends draw these as annual census points beside the monthly ones.
     """
     frame = con.execute(
         "SELECT f.year, make_date(f.year, 9, 30) AS reference_date, f.measure, f.metric_id, "
-        "f.value, f.numerator, f.denominator FROM census_figures f "
+        "f.value, f.numerator, f.denominator, ? AS source FROM census_figures f "
         "JOIN census_returns r ON r.return_id = f.return_id AND r.active "
-        "ORDER BY f.measure, f.year").df()
+        "UNION ALL "
+        "SELECT f.year, make_date(f.year, 9, 30), f.measure, f.metric_id, f.value, f.numerator, "
+        "f.denominator, ? FROM census_produced_figures f "
+        "JOIN census_produced p ON p.produced_id = f.produced_id AND p.active "
+        "WHERE f.year NOT IN (SELECT year FROM census_returns WHERE active) "
+        "ORDER BY 3, 1", [IMPORTED, PRODUCED]).df()
     if metric_ids is not None:
         frame = frame[frame["metric_id"].isin(metric_ids)].reset_index(drop=True)
     return frame

@@ -65,14 +65,19 @@ def figures_table(rep: R.Report) -> pd.DataFrame:
     })
 
 
-def build_return(year: int) -> tuple[service.ExportOutcome, bytes | None]:
-    """Build `year`'s return; the XML bytes only when it validates (HR only)."""
+def build_return(year: int, *, produced_by: str) -> tuple[service.ExportOutcome, bytes | None]:
+    """Build `year`'s return; the XML bytes only when it validates (HR only). A valid return is
+    recorded as produced, so its figures stand on the trends as that year's 30 September."""
     check(CENSUS)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / f"csww_{year}.xml"
-        with db.open_cursor() as cur:
-            outcome = service.export_return(cur, year=year, out=out, config=load_config())
+        with db.write_lock:
+            with db.open_cursor() as cur:
+                outcome = service.export_return(cur, year=year, out=out, config=load_config(),
+                                                produced_by=produced_by)
         data = out.read_bytes() if outcome.written else None
+    if outcome.written:
+        db.clear_caches()
     return outcome, data
 
 

@@ -48,10 +48,12 @@ with ready:
 
 with produce:
     st.markdown("Builds the return from the monthly loads (1 October to 30 September), checks "
-                "it against the year's schema and writes it only if it is valid.")
+                "it against the year's schema and writes it only if it is valid. A valid return's "
+                "figures then stand on the trends as that year's 30 September (a return imported "
+                "for the same year takes their place).")
     if st.button(f"Build the {year} return", key="census_build"):
         try:
-            outcome, data = census.build_return(year)
+            outcome, data = census.build_return(year, produced_by=current_person().actor)
         except CensusError as exc:
             st.error(str(exc))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def test_hr_sees_readiness_and_builds_a_valid_return(monkeypatch, store):
     assert not at.exception
     assert any("valid against the 2025 schema" in s.value for s in at.success)
     assert any(b.label.startswith("Download csww_") for b in at.get("download_button"))
+    # the produced return's figures now stand on the trends as that year's 30 September
+    at.switch_page("views/caseloads.py").run()
+    assert not at.exception
+    traces = [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]
+              if t.get("name") == "Census return, 30 September"]
+    assert traces and "produced from the monthly loads" in json.dumps(traces[0])
 
 
 @pytest.mark.parametrize("role", ["leadership", "scrutiny"])

@@ -106,6 +106,11 @@ def test_export_writes_nothing_when_invalid(monthly_db, tmp_path):
     con.close()
     assert not done.written and not out.exists()
     assert any("SWENo" in e for e in done.schema_errors)
+    con = connect(copy)
+    assert service.export_return(con, year=2025, out=out, config=CONFIG,
+                                 produced_by="hr").written is False
+    assert con.execute("SELECT count(*) FROM census_produced").fetchone()[0] == 0  # nothing kept
+    con.close()
     assert any(p.code == "E10" and p.worker == "employee E01" for p in done.problems)
 
 
@@ -136,3 +141,65 @@ def test_sample_2022_return_imports_with_gaps(reference_dir, tmp_db):
     con.close()
     assert done.year == 2022 and any("Expected is ( QualInst )" in g for g in done.gaps)
     assert any("PersonBirthDate not kept" in g for g in done.gaps)
+
+
+def test_a_produced_return_stands_on_the_trends_until_one_is_imported(monthly_db, tmp_path):
+    """Exported with a producer, the return's figures are kept as 2025's census figures: 5 LA
+    employed in post (E01-E05), FTE 1.0 + 0.6 + 1.0 + 1.0 + 0.8 = 4.4, agency FTE 1.50, so the
+    agency rate is 1.5 / 5.9. A return imported for 2025 then takes their place."""
+    from census.__main__ import main
+    from store.census import IMPORTED, PRODUCED, census_figures
+
+    copy = tmp_path / "produced.duckdb"
+    shutil.copy(monthly_db, copy)
+    out = tmp_path / "return.xml"
+    assert main(["--db", str(copy), "export", "--year", "2025", "--out", str(out),
+                 "--produced-by", "census lead"]) == 0
+    con = connect(copy)
+    got = census_figures(con)
+    assert set(got["source"]) == {PRODUCED} and set(got["year"]) == {2025}
+    value = dict(zip(got["measure"], got["value"]))
+    assert value["inpost_headcount"] == 5 and value["inpost_fte"] == pytest.approx(4.4)
+    assert value["agency_rate_fte"] == pytest.approx(1.5 / 5.9)
+    assert con.execute("SELECT actor FROM audit WHERE action = 'census-export'").fetchall() == [
+        ("census lead",)]
+    again = service.export_return(con, year=2025, out=out, config=CONFIG, produced_by="hr")
+    assert again.written
+    assert len(census_figures(con)) == len(got)  # replaced, not added
+    assert con.execute("SELECT count(*) FROM census_produced WHERE active").fetchone()[0] == 1
+    service.import_return(con, path=out, imported_by="hr")
+    now = census_figures(con)
+    assert set(now["source"]) == {IMPORTED} and len(now) == len(got)
+    con.close()
+
+
+def test_migration_21_applies_to_a_store_at_the_latest_version_without_it(tmp_path):
+    """A store that applied every other migration (ids after 21 too) and holds an imported
+    return gains the produced-return tables; the imported figures read as before."""
+    from datetime import datetime
+
+    import duckdb
+
+    from store import migrations
+    from store.census import IMPORTED, census_figures
+
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute(migrations.LEDGER_DDL)
+    for m in migrations.MIGRATIONS:
+        if m.id != 21:
+            m.apply(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
+                        [m.id, m.name, datetime(2026, 1, 1)])
+    con.execute("INSERT INTO census_returns VALUES (1, 2024, '884', 'r.xml', 'x', 3, 'hr', ?, "
+                "'imported', '[]', true)", [datetime(2026, 1, 1)])
+    con.execute("INSERT INTO census_figures VALUES (1, 2024, 'inpost_headcount', NULL, 3, NULL, NULL)")
+    con.close()
+    con = connect(path)  # migrates
+    try:
+        assert 21 in migrations.applied_ids(con)
+        got = census_figures(con)
+        assert list(zip(got["measure"], got["value"], got["source"])) == [
+            ("inpost_headcount", 3.0, IMPORTED)]
+    finally:
+        con.close()

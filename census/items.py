@@ -166,10 +166,12 @@ def la_items(year: int) -> tuple[Item, ...]:
 
 def item(tag: str) -> Item:
     """The item called `tag` (any year)."""
-    for it in WORKER_ITEMS + LA_ITEMS:
-        if it.tag == tag:
-            return it
-    raise KeyError(tag)
+    return _BY_TAG[tag]  # KeyError for a tag no year has
+
+
+_BY_TAG: dict[str, Item] = {}
+for _it in WORKER_ITEMS + LA_ITEMS:
+    _BY_TAG.setdefault(_it.tag, _it)
 
 
 def reference_date(year: int) -> date:

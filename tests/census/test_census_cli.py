@@ -52,8 +52,12 @@ def test_export_without_september_is_a_usage_error(tmp_path, monthly_db):
 
 
 def test_export_and_report_table(tmp_path, monthly_db):
+    import shutil
+
+    db = tmp_path / "workforce.duckdb"
+    shutil.copy(monthly_db, db)  # the export records the produced return in the store
     out = tmp_path / "r.xml"
-    done = _run("--db", str(monthly_db), "export", "--year", "2025", "--out", str(out))
+    done = _run("--db", str(db), "export", "--year", "2025", "--out", str(out))
     assert done.returncode == 0 and "valid against the 2025 schema" in done.stdout
-    rep = _run("--db", str(monthly_db), "report", "--year", "2025", "--as-at", "2025-03")
+    rep = _run("--db", str(db), "report", "--year", "2025", "--as-at", "2025-03")
     assert rep.returncode == 0 and "March 2025 stands in for 30 September 2025" in rep.stdout

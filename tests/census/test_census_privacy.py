@@ -55,7 +55,16 @@ def test_numbers_never_in_the_census_report(monthly_db):
 
 
 def test_numbers_are_in_the_return_itself(monthly_db, tmp_path):
+    import shutil
+
+    db = tmp_path / "workforce.duckdb"
+    shutil.copy(monthly_db, db)  # the export records the produced return (figures, no numbers)
     out = tmp_path / "return.xml"
-    _cli("-m", "census", "--db", str(monthly_db), "export", "--year", "2025",
-         "--out", str(out))
+    _cli("-m", "census", "--db", str(db), "export", "--year", "2025", "--out", str(out))
     assert len(SWE.findall(out.read_text())) == 8
+    con = connect(db)
+    try:
+        for table in ("census_produced", "census_produced_figures"):
+            assert not SWE.search(con.execute(f"SELECT * FROM {table}").df().to_csv()), table
+    finally:
+        con.close()

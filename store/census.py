@@ -13,6 +13,8 @@ and never returns them in any output.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -36,6 +38,35 @@ class SavedReturn:
     year: int
 
 
+@contextmanager
+def _transaction(con: Any) -> Iterator[Any]:
+    """A cursor in one transaction: committed when the block ends, rolled back on any error."""
+    cur = con.cursor()
+    try:
+        cur.execute("BEGIN TRANSACTION")
+        yield cur
+        cur.execute("COMMIT")
+    except Exception:
+        try:
+            cur.execute("ROLLBACK")
+        except Exception:  # noqa: BLE001 - the transaction may already be gone
+            pass
+        raise
+    finally:
+        cur.close()
+
+
+def _insert_figures(cur: Any, table: str, key: int, year: int, figures: pd.DataFrame) -> None:
+    """Figures rows (measure, metric_id, value, numerator, denominator) of return `key`."""
+    if not len(figures):
+        return
+    view = f"_{table}_{key}"
+    cur.register(view, figures[["measure", "metric_id", "value", "numerator", "denominator"]])
+    cur.execute(f"INSERT INTO {table} SELECT ?::INTEGER, ?::INTEGER, measure, "  # noqa: S608
+                f"metric_id, value, numerator, denominator FROM {view}", [key, year])
+    cur.unregister(view)
+
+
 def _check_purpose(purpose: str) -> None:
     if purpose not in RESTRICTED_PURPOSES:
         raise RestrictedReadError(
@@ -51,14 +82,11 @@ def save_return(con: Any, *, year: int, lea: str | None, file_name: str, sha256:
     `items` / `restricted`: columns record, item, seq, value (record 0 = LA-level block);
     `figures`: measure, metric_id, value, numerator, denominator. One transaction.
     """
-    cur = con.cursor()
-    try:
-        cur.execute("BEGIN TRANSACTION")
+    with _transaction(con) as cur:
         live = cur.execute("SELECT return_id, sha256 FROM census_returns WHERE year = ? AND active",
                            [year]).fetchall()
         if live and live[0][1] == sha256:
-            cur.execute("ROLLBACK")
-            return SavedReturn(int(live[0][0]), "unchanged", year)
+            return SavedReturn(int(live[0][0]), "unchanged", year)  # nothing written
         return_id = int(cur.execute("SELECT nextval('census_return_seq')").fetchone()[0])
         outcome = "replaced" if live else "imported"
         if live:
@@ -82,29 +110,13 @@ def save_return(con: Any, *, year: int, lea: str | None, file_name: str, sha256:
                 cur.execute(f"INSERT INTO {table} SELECT ?::INTEGER, record, item, seq, value "  # noqa: S608
                             f"FROM {view}", [return_id])
                 cur.unregister(view)
-        if len(figures):
-            view = f"_census_figures_{return_id}"
-            cur.register(view, figures[["measure", "metric_id", "value", "numerator",
-                                        "denominator"]])
-            cur.execute(f"INSERT INTO census_figures SELECT ?::INTEGER, ?::INTEGER, measure, "  # noqa: S608
-                        f"metric_id, value, numerator, denominator FROM {view}",
-                        [return_id, year])
-            cur.unregister(view)
+        _insert_figures(cur, "census_figures", return_id, year, figures)
         record_audit(cur, actor=imported_by, role=None, action="census-import", at=now,
                      entity="census_return", entity_id=str(return_id),
                      detail={"return_id": return_id, "year": year, "file_name": file_name,
                              "sha256": sha256, "outcome": outcome, "workers": workers,
                              "gaps": len(gaps)})
-        cur.execute("COMMIT")
-        return SavedReturn(return_id, outcome, year)
-    except Exception:
-        try:
-            cur.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the transaction may already be gone
-            pass
-        raise
-    finally:
-        cur.close()
+    return SavedReturn(return_id, outcome, year)
 
 
 def returns(con: Any) -> pd.DataFrame:
@@ -137,9 +149,7 @@ def save_produced(con: Any, *, year: int, sha256: str, workers: int, figures: pd
                   produced_by: str) -> int:
     """Record a return the dashboard produced (exported) for `year` and its figures, replacing
     that year's earlier one; one transaction with an audit entry "census-export". Returns its id."""
-    cur = con.cursor()
-    try:
-        cur.execute("BEGIN TRANSACTION")
+    with _transaction(con) as cur:
         produced_id = int(cur.execute("SELECT nextval('census_produced_seq')").fetchone()[0])
         now = datetime.now(timezone.utc).replace(tzinfo=None)
         cur.execute("UPDATE census_produced SET active = false WHERE year = ?", [year])
@@ -147,28 +157,12 @@ def save_produced(con: Any, *, year: int, sha256: str, workers: int, figures: pd
         cur.execute("INSERT INTO census_produced (produced_id, year, sha256, workers, produced_by, "
                     "produced_at, active) VALUES (?, ?, ?, ?, ?, ?, true)",
                     [produced_id, year, sha256, workers, produced_by, now])
-        if len(figures):
-            view = f"_census_produced_{produced_id}"
-            cur.register(view, figures[["measure", "metric_id", "value", "numerator",
-                                        "denominator"]])
-            cur.execute(f"INSERT INTO census_produced_figures SELECT ?::INTEGER, ?::INTEGER, "  # noqa: S608
-                        f"measure, metric_id, value, numerator, denominator FROM {view}",
-                        [produced_id, year])
-            cur.unregister(view)
+        _insert_figures(cur, "census_produced_figures", produced_id, year, figures)
         record_audit(cur, actor=produced_by, role=None, action="census-export", at=now,
                      entity="census_produced", entity_id=str(produced_id),
                      detail={"produced_id": produced_id, "year": year, "sha256": sha256,
                              "workers": workers})
-        cur.execute("COMMIT")
-        return produced_id
-    except Exception:
-        try:
-            cur.execute("ROLLBACK")
-        except Exception:  # noqa: BLE001 - the transaction may already be gone
-            pass
-        raise
-    finally:
-        cur.close()
+    return produced_id
 
 
 #: where a census figure came from (`census_figures` column `source`)

@@ -84,6 +84,10 @@ def is_demo_store(con: Any) -> bool:
 
 
 def load_fingerprint(con: Any) -> str:
-    """Changes whenever a load is recorded: the key every cached figure is stored under."""
+    """Changes whenever a load is recorded, or a census return is imported or produced (from the
+    command line too): the key every cached figure is stored under."""
     row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchall()[0]
-    return f"{row[0]}:{row[1]}:{row[2]}"
+    text = f"{row[0]}:{row[1]}:{row[2]}"
+    census = con.execute("SELECT (SELECT count(*) FROM census_returns), "
+                         "(SELECT count(*) FROM census_produced)").fetchall()[0]
+    return text if census == (0, 0) else f"{text}:census {census[0]}/{census[1]}"

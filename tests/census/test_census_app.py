@@ -79,3 +79,30 @@ def test_imported_return_appears_on_the_caseload_trend(monkeypatch, store, refer
     assert not at.exception
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "Census return, 30 September" in specs
+
+
+def test_a_return_imported_from_the_command_line_reaches_a_running_dashboard(
+        monkeypatch, demo_db, reference_dir, tmp_path):
+    """The page has run (its figures cached); a return imported by another process then shows on
+    the next run without a restart: the store's fingerprint counts census returns."""
+    from census.__main__ import main
+    from census.xmlio import to_xml
+    from tests.census.synthetic import build, published
+
+    copy = tmp_path / "running.duckdb"
+    shutil.copy(demo_db, copy)  # no census return yet
+    at = make_app(monkeypatch, db=copy, role="leadership")
+    at.switch_page("views/caseloads.py").run()
+
+    def census_traces():
+        return [t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]
+                if t.get("name") == "Census return, 30 September"]
+
+    assert not census_traces()
+    xml = tmp_path / "h2023.xml"
+    xml.write_bytes(to_xml(build(published(reference_dir, la_code="884", year=2023),
+                                 year=2023, lea="884")))
+    assert main(["--db", str(copy), "import", str(xml)]) == 0
+    at.run()
+    assert not at.exception
+    assert census_traces()

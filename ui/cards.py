@@ -116,6 +116,9 @@ class Card:
     spark: list[float] = field(default_factory=list)
     help: str | None = None
     note: str | None = None
+    spark_unit: str = "count"            # the sparkline's unit (rates drawn as percentages)
+    spark_target: float | None = None    # the target on the sparkline's scale
+    direction: str | None = None         # which side of the target is met (the shaded band)
 
 
 def card_model(
@@ -174,8 +177,10 @@ def card_model(
             delta = f"{delta} ({verdict})"
     delta_color = TREND_COLOUR
     points = [float(v) for v in spark if not isinstance(v, str) and not _missing(v)]
+    spark_target = None if _missing(target) or isinstance(target, str) else float(target)
     if unit == "rate":
         points = [round(p * 100, 2) for p in points]
+        spark_target = None if spark_target is None else round(spark_target * 100, 2)
     words = STATUS_WORDS[status]
     if value_text == "No data yet":
         words = "No data yet"
@@ -187,7 +192,9 @@ def card_model(
         words = f"No target · {travel} over 12 months"
     return Card(label=label, value_text=value_text, target_text=target_text, status=status,
                 status_words=words, delta=delta, change_text=change_text,
-                delta_color=delta_color, spark=points, help=help, note=note)
+                delta_color=delta_color, spark=points, help=help, note=note,
+                spark_unit="percent" if unit == "rate" else unit, spark_target=spark_target,
+                direction=direction)
 
 
 def render_card(card: Card) -> None:
@@ -195,13 +202,37 @@ def render_card(card: Card) -> None:
     with st.container(border=True):
         st.metric(
             card.label, card.value_text, delta=card.delta, delta_color=card.delta_color,
-            help=card.help, chart_data=card.spark or None, chart_type="line",
-            delta_description="on a year ago" if card.delta else None,
+            help=card.help, delta_description="on a year ago" if card.delta else None,
             delta_arrow="off" if card.delta == "No change" else "auto",
         )
+        if len(card.spark) >= 2:
+            st.plotly_chart(spark_figure(card), theme=None, key=f"spark-{card.label}",
+                            config={"displayModeBar": False}, alt=spark_alt(card))
         colour, icon = STATUS_BADGE[card.status]
         st.badge(card.status_words, icon=icon, color=colour)
         st.caption(f"{card.target_text}. {card.change_text}" + (f" {card.note}" if card.note else ""))
+
+
+def spark_figure(card: Card):
+    """The card's last 12 months on a fixed scale from 0, with the target band (ui.charts)."""
+    import pandas as pd
+
+    from ui.charts import sparkline
+
+    frame = pd.DataFrame({"month": range(len(card.spark)), "value": card.spark})
+    fig = sparkline(frame, x="month", y="value", unit=card.spark_unit, target=card.spark_target,
+                    direction=card.direction)
+    hover = UNITS[card.spark_unit].hover if card.spark_unit in UNITS else "%{y}"
+    fig.update_traces(hovertemplate=f"{hover}<extra></extra>", selector=dict(type="scatter"))
+    return fig
+
+
+def spark_alt(card: Card) -> str:
+    """The sparkline in words: first and latest of the months drawn, and the target."""
+    first, last = (format_value(v, card.spark_unit) for v in (card.spark[0], card.spark[-1]))
+    target = ("" if card.spark_target is None else
+              f"; target {format_value(card.spark_target, card.spark_unit)}")
+    return f"{card.label}, last {len(card.spark)} months: from {first} to {last}{target}."
 
 
 def kpi_card(**kwargs) -> Card:
@@ -211,8 +242,9 @@ def kpi_card(**kwargs) -> Card:
     return card
 
 
-def card_grid(rows, *, per_row: int = 3) -> None:
-    """Draw one card per measure row (ui.data.headline / ui.data.themes frames), `per_row` a line."""
+def card_grid(rows, *, per_row: int = 3, link=None) -> None:
+    """Draw one card per measure row (ui.data.headline / ui.data.themes frames), `per_row` a line;
+    `link(metric_id)`, when given, draws under each card a link to where the measure is broken down."""
     columns = st.columns(per_row)
     for i, row in enumerate(rows.itertuples(index=False)):
         with columns[i % per_row]:
@@ -227,3 +259,5 @@ def card_grid(rows, *, per_row: int = 3) -> None:
                 travel=getattr(row, "travel", None),
                 benchmark=getattr(row, "gap", None),
             )
+            if link is not None:
+                link(row.metric_id)

@@ -9,6 +9,8 @@ Rates arrive as fractions 0..1 and are shown on a percent axis.
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -34,11 +36,29 @@ PALETTE = [OKABE_ITO[k] for k in ("blue", "orange", "green", "vermillion", "purp
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 
-SERIES_COLOUR = OKABE_ITO["blue"]
-COMPARISON_COLOUR = OKABE_ITO["orange"]
-TARGET_COLOUR = OKABE_ITO["vermillion"]
-PROJECTION_COLOUR = OKABE_ITO["green"]
-CENSUS_COLOUR = OKABE_ITO["purple"]
+#: One look per kind of line, on every chart: a colour AND a dash pattern AND a marker, so no
+#: two kinds are told apart by colour alone (England and the target were both orange once).
+STYLES: dict[str, dict] = {
+    "ours": dict(color=OKABE_ITO["blue"], dash="solid", symbol="circle", width=3),
+    "england": dict(color=OKABE_ITO["orange"], dash="dash", symbol="square", width=2),
+    "neighbours": dict(color=OKABE_ITO["purple"], dash="dot", symbol="triangle-up", width=2),
+    "region": dict(color=OKABE_ITO["sky"], dash="longdashdot", symbol="diamond", width=2),
+    "target": dict(color=OKABE_ITO["black"], dash="dashdot", symbol="line-ew", width=2),
+    "projection": dict(color=OKABE_ITO["green"], dash="longdash", symbol="circle", width=2),
+    "census": dict(color=OKABE_ITO["vermillion"], dash="solid", symbol="diamond", width=0),
+}
+SERIES_COLOUR = STYLES["ours"]["color"]
+COMPARISON_COLOUR = STYLES["england"]["color"]
+NEIGHBOURS_COLOUR = STYLES["neighbours"]["color"]
+TARGET_COLOUR = STYLES["target"]["color"]
+PROJECTION_COLOUR = STYLES["projection"]["color"]
+CENSUS_COLOUR = STYLES["census"]["color"]
+#: shading of months with no figure on a trend (hidden by disclosure, or never loaded)
+GAP_FILL = "rgba(107,114,128,0.14)"
+GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loaded",
+             "missing": "No figure"}
+#: a chart title longer than this many characters wraps (a phone is 390 px wide)
+TITLE_WRAP = 48
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
 TEMPLATE_NAME = "workforce"
 
@@ -75,6 +95,23 @@ def format_value(value: object, unit: str) -> str:
     return format_number(value, unit)
 
 
+def safe_text(text: object) -> str:
+    """Text from data (team, service, group names) made inert for Plotly, which renders a
+    little HTML (<b>, <a href>, <br>) in labels, legends and hover: '<' and '&' are shown as
+    typed, and '%{' cannot open a hover-template field."""
+    return html.escape(str(text), quote=False).replace("%{", "%&#123;")
+
+
+def wrap_title(text: str, width: int = TITLE_WRAP) -> str:
+    """A long chart title broken over lines (Plotly never wraps, and a phone clips it)."""
+    return "<br>".join(textwrap.wrap(text, width=width)) if len(text) > width else text
+
+
+def _style_line(kind: str, **extra) -> dict:
+    st = STYLES[kind]
+    return dict(color=st["color"], dash=st["dash"], width=st["width"], **extra)
+
+
 def _hover_number(unit: str) -> str:
     u = UNITS.get(unit)
     return u.hover if u is not None else "%{y:,.1f}"
@@ -104,7 +141,10 @@ def _base(title: str | None = None, height: int = 380) -> go.Figure:
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE_NAME, height=height)
     if title:
-        fig.update_layout(title=dict(text=title, x=0, xanchor="left", font=dict(size=16)))
+        text = wrap_title(title)
+        lines = text.count("<br>")
+        fig.update_layout(title=dict(text=text, x=0, xanchor="left", font=dict(size=16)),
+                          margin=dict(t=50 + 20 * lines), height=height + 20 * lines)
     return fig
 
 
@@ -160,6 +200,8 @@ def trend_chart(
     target_date: date | None = None,
     comparison: pd.DataFrame | None = None,
     comparison_name: str = "England",
+    neighbours: pd.DataFrame | None = None,
+    neighbours_name: str = "Statistical neighbours (median)",
     projection: pd.DataFrame | None = None,
     projection_name: str = "Projection if the trend continues",
     census: pd.DataFrame | None = None,
@@ -167,23 +209,30 @@ def trend_chart(
     title: str | None = None,
     no_data_message: str = "No data for this measure yet.",
 ) -> go.Figure:
-    """A monthly trend: our line, the target (labelled), the target date, England, a projection.
+    """A monthly trend: our line, the target, the target date, England, the statistical-neighbour
+    median, a projection, and a shaded, labelled band over any month with no figure.
 
-    `comparison` and `projection` use the same column names `x` and `y`; a projection may also
-    carry `low` and `high` columns, drawn as a shaded likely range.
+    `comparison`, `neighbours` and `projection` use the same column names `x` and `y`; a
+    projection may also carry `low` and `high` columns, drawn as a shaded likely range. Each kind
+    of line has its own colour, dash and marker (STYLES). The target and the target date are named
+    in the legend, not written over the plot, so no label sits on a line or a point. A month
+    hidden by disclosure ("c") or never loaded is a grey band saying so, never an unexplained hole.
     """
     _require(frame, x, y)
     values = _numeric(frame[y])
     if frame.empty or values.notna().sum() == 0:
-        if len(frame) and (frame[y] == "c").any():
+        if len(frame) and (frame[y].astype(str) == "c").any():
             return no_data("Not shown: each month's figure rests on fewer than 5 people (c).")
         return no_data(no_data_message)
     fig = _base(title)
+    frame, gaps = _with_gaps(frame, x, y)
+    values = _numeric(frame[y])
     partial = (
         frame["partial"].fillna(False).astype(bool).to_numpy()
         if "partial" in frame.columns else np.zeros(len(frame), dtype=bool)
     )
     partial = partial & values.notna().to_numpy()
+    name = safe_text(name)
     if partial.any():
         # rolling figures before 12 months are loaded: drawn apart, hollow, and named as such
         fig.add_trace(
@@ -197,23 +246,25 @@ def trend_chart(
     fig.add_trace(
         go.Scatter(
             x=frame[x][~partial], y=values[~partial], name=name, mode="lines+markers",
-            line=dict(color=SERIES_COLOUR, width=3, dash="solid"),
-            marker=dict(symbol="circle", size=7),
+            line=_style_line("ours"), connectgaps=False,
+            marker=dict(symbol=STYLES["ours"]["symbol"], size=7),
             hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>{name}</extra>",
         )
     )
-    if comparison is not None and not comparison.empty:
-        _require(comparison, x, y)
+    start = pd.Timestamp(frame[x].min()) - pd.DateOffset(months=12)
+    for kind, other, other_name in (("england", comparison, comparison_name),
+                                    ("neighbours", neighbours, neighbours_name)):
+        if other is None or other.empty:
+            continue
+        _require(other, x, y)
         # published years long before our first month would squeeze our own line
-        start = pd.Timestamp(frame[x].min()) - pd.DateOffset(months=12)
-        comparison = comparison[pd.to_datetime(comparison[x]) >= start]
+        other = other[pd.to_datetime(other[x]) >= start]
+        other_name = safe_text(other_name)
         fig.add_trace(
             go.Scatter(
-                x=comparison[x], y=_numeric(comparison[y]), name=comparison_name,
-                mode="lines+markers",
-                line=dict(color=COMPARISON_COLOUR, width=2, dash="dash"),
-                marker=dict(symbol="square", size=8),
-                hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>{comparison_name}</extra>",
+                x=other[x], y=_numeric(other[y]), name=other_name, mode="lines+markers",
+                line=_style_line(kind), marker=dict(symbol=STYLES[kind]["symbol"], size=8),
+                hovertemplate=f"%{{x|%-d %B %Y}}: {_hover_number(unit)}<extra>{other_name}</extra>",
             )
         )
     if census is not None and not census.empty:
@@ -222,7 +273,7 @@ def trend_chart(
         fig.add_trace(
             go.Scatter(
                 x=census[x], y=_numeric(census[y]), name=census_name, mode="markers",
-                marker=dict(symbol="diamond", size=11, color=CENSUS_COLOUR,
+                marker=dict(symbol=STYLES["census"]["symbol"], size=11, color=CENSUS_COLOUR,
                             line=dict(color="#ffffff", width=1)),
                 text=census["source"] if "source" in census.columns else None,
                 hovertemplate=f"%{{x|%-d %B %Y}}: {_hover_number(unit)}"
@@ -244,18 +295,17 @@ def trend_chart(
         fig.add_trace(
             go.Scatter(
                 x=projection[x], y=_numeric(projection[y]), name=projection_name,
-                mode="lines", line=dict(color=PROJECTION_COLOUR, width=2, dash="dot"),
+                mode="lines", line=_style_line("projection"),
                 hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>Projection</extra>",
             )
         )
     if target is not None and not (isinstance(target, float) and np.isnan(target)):
-        label = target_label or f"Target {format_value(target, unit)}"
+        label = safe_text(target_label or f"Target {format_value(target, unit)}")
         fig.add_trace(
             go.Scatter(
                 x=[frame[x].min(), _target_x_end(frame, x, target_date, projection)],
-                y=[target, target], name=label, mode="lines",
-                line=dict(color=TARGET_COLOUR, width=2, dash="dashdot"),
-                hovertemplate=f"{label}<extra></extra>",
+                y=[target, target], name=label, mode="lines", line=_style_line("target"),
+                hovertemplate=f"{label}: {format_value(target, unit)}<extra></extra>",
             )
         )
     if target_date is not None:
@@ -264,17 +314,87 @@ def trend_chart(
             type="line", x0=when, x1=when, xref="x", y0=0, y1=1, yref="paper",
             line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"),
         )
-        fig.add_annotation(
-            x=when, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-            text=f"Target date {when:%-d %B %Y}", font=dict(size=12, color=TARGET_COLOUR),
-        )
+        # named in the legend (a label over the plot would sit on the title or a line)
+        fig.add_trace(go.Scatter(
+            x=[None], y=[None], mode="lines", name=f"Target date {when:%-d %B %Y} (dotted upright)",
+            line=dict(color=TARGET_COLOUR, width=1.5, dash="dot"), hoverinfo="skip",
+        ))
+    _draw_gaps(fig, gaps)
     _axis_format(fig, unit, max_value=float(values.max()))
-    fig.update_xaxes(title_text=None, tickformat="%b %Y")
+    fig.update_xaxes(title_text="Month end", tickformat="%b %Y")
     if unit in ("rate", "percent") and projection is not None and {"low", "high"} <= set(projection.columns):
         _fit_percent_axis(fig, unit, [values, comparison[y] if comparison is not None and not comparison.empty
                                       else None, projection[y], projection["low"], projection["high"],
                                       None if target is None else pd.Series([target])])
+    fig.update_layout(meta={"gaps": [{"kind": k, "from": f"{a:%Y-%m}", "to": f"{b:%Y-%m}"}
+                                     for k, a, b in gaps]})
     return fig
+
+
+def _month_start(value: object) -> pd.Timestamp:
+    t = pd.Timestamp(value)
+    return pd.Timestamp(t.year, t.month, 1)
+
+
+def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]:
+    """The frame with a blank row for every month between the first and last that was not
+    loaded (so the line breaks there), and the runs of months with no figure:
+    [(kind, first month, last month)], kind 'hidden' (suppressed, 'c'), 'not_loaded' or 'missing'.
+    Only monthly series are gap-checked (a yearly series has no months to miss)."""
+    frame = frame.sort_values(x).reset_index(drop=True)
+    months = [_month_start(v) for v in frame[x]]
+    if len(months) < 2 or len(set(months)) != len(months):
+        return frame, []
+    step = min((b.year - a.year) * 12 + b.month - a.month for a, b in zip(months, months[1:]))
+    if step != 1:
+        return frame, []
+    kinds: dict[pd.Timestamp, str] = {}
+    for m, raw, num in zip(months, frame[y], _numeric(frame[y])):
+        if isinstance(raw, str) and raw.strip().lower() == "c":
+            kinds[m] = "hidden"
+        elif pd.isna(num):
+            kinds[m] = "missing"
+    present = set(months)
+    month_end = pd.Timestamp(frame[x].iloc[0]).day > 1  # the series' points sit at month ends
+    extra = []
+    for m in pd.date_range(months[0], months[-1], freq="MS"):
+        if m not in present:
+            kinds[m] = "not_loaded"
+            extra.append({x: m + pd.offsets.MonthEnd(0) if month_end else m, y: np.nan})
+    if extra:
+        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True).sort_values(x)
+        frame = frame.reset_index(drop=True)
+    runs: list = []
+    for m in sorted(kinds):
+        kind = kinds[m]
+        if runs and runs[-1][0] == kind and runs[-1][2] + pd.DateOffset(months=1) == m:
+            runs[-1][2] = m
+        else:
+            runs.append([kind, m, m])
+    shift = (lambda m: m + pd.offsets.MonthEnd(0)) if month_end else (lambda m: m)
+    return frame, [(k, shift(a), shift(b)) for k, a, b in runs]
+
+
+def _draw_gaps(fig: go.Figure, gaps: list) -> None:
+    """Each run of months with no figure as a grey band, with what happened written in it
+    (upright, inside the band) and once in the legend."""
+    named = set()
+    for kind, first, last in gaps:
+        x0 = first - pd.Timedelta(days=15)
+        x1 = last + pd.Timedelta(days=15)
+        words = GAP_WORDS[kind]
+        fig.add_vrect(x0=x0, x1=x1, fillcolor=GAP_FILL, line_width=0, layer="below")
+        fig.add_annotation(
+            x=x0 + (x1 - x0) / 2, xref="x", y=0.5, yref="paper", text=words, textangle=-90,
+            showarrow=False, font=dict(size=11, color="#374151"), bgcolor="rgba(255,255,255,0.7)",
+        )
+        if kind not in named:
+            named.add(kind)
+            fig.add_trace(go.Scatter(
+                x=[None], y=[None], mode="markers", name=f"Grey band: {words.lower()}",
+                marker=dict(symbol="square", size=14, color=GAP_FILL, line=dict(color="#9ca3af", width=1)),
+                hoverinfo="skip",
+            ))
 
 
 def _fit_percent_axis(fig: go.Figure, unit: str, series: list) -> None:
@@ -305,6 +425,24 @@ def _target_x_end(frame, x, target_date, projection):
     return max(pd.Timestamp(e) for e in ends)
 
 
+#: Category columns that are a scale with its own order (bands): never re-ranked by value.
+ORDERED_CATEGORIES = frozenset({"Age", "Age band", "Length of service", "Cases per FTE"})
+
+
+def sort_by_value(frame: pd.DataFrame, *, category: str, value: str, series: str | None = None) -> pd.DataFrame:
+    """Rows largest first, hidden ('c') and blank last; with `series`, categories ordered by the
+    first series' value (so a grouped chart reads as one ranking)."""
+    nums = _numeric(frame[value]).fillna(float("-inf"))
+    if series is None:
+        return frame.assign(_v=nums).sort_values(["_v", category], ascending=[False, True],
+                                                 kind="stable").drop(columns="_v")
+    first = frame[series].iloc[0]
+    rank = (frame.assign(_v=nums)[frame[series] == first].sort_values("_v", ascending=False, kind="stable")
+            [category].tolist())
+    pos = {c: i for i, c in enumerate(rank)}
+    return frame.sort_values(category, key=lambda s: s.map(lambda c: pos.get(c, len(pos))), kind="stable")
+
+
 def bar_chart(
     frame: pd.DataFrame,
     *,
@@ -317,20 +455,29 @@ def bar_chart(
     target_label: str | None = None,
     title: str | None = None,
     axis_title: str | None = None,
+    sort: bool | None = None,
     no_data_message: str = "No data for this selection.",
 ) -> go.Figure:
     """Bars by category (optionally grouped by `series`), each labelled with its exact value.
 
-    Suppressed cells ('c') get no bar but keep their label 'c', so a gap never looks like zero.
+    Bars are ranked largest first; an ordered scale (age bands, length of service, caseload
+    bands: ORDERED_CATEGORIES, or `sort=False`) keeps its own order. Suppressed cells ('c') get no bar but keep their label 'c', so a gap never looks
+    like zero. On a single set of horizontal bars the values are written in a column in the right
+    margin, so no label can sit on the target line or be cut off; the target is named in the
+    legend. Names from data (teams, services) are escaped: Plotly would render HTML in them.
     """
     _require(frame, category, value, *( [series] if series else [] ))
     nums = _numeric(frame[value])
-    if frame.empty or (nums.notna().sum() == 0 and not (frame[value] == "c").any()):
+    if frame.empty or (nums.notna().sum() == 0 and not (frame[value].astype(str) == "c").any()):
         return no_data(no_data_message)
-    if (frame[value] == "c").any() and nums.fillna(0).eq(0).all():
+    if (frame[value].astype(str) == "c").any() and nums.fillna(0).eq(0).all():
         return no_data("Not shown: the groups with anyone in them have fewer than 5 people (c).")
+    if sort if sort is not None else category not in ORDERED_CATEGORIES:
+        frame = sort_by_value(frame, category=category, value=value, series=series)
     fig = _base(title, height=max(300, 34 * frame[category].nunique() + 140) if horizontal else 380)
     groups = [(None, frame)] if series is None else list(frame.groupby(series, sort=False))
+    column = horizontal and series is None  # values in a margin column
+    top = float(nums.max()) if nums.notna().any() else 0.0
     for i, (gname, part) in enumerate(groups):
         vals = _numeric(part[value])
         text = [
@@ -338,38 +485,59 @@ def bar_chart(
             for raw, v in zip(part[value], vals)
         ]
         colour = PALETTE[i % len(PALETTE)]
-        label = str(gname) if gname is not None else (axis_title or UNIT_AXIS.get(unit, value))
+        label = safe_text(gname) if gname is not None else (axis_title or UNIT_AXIS.get(unit, value))
+        cats = [safe_text(c) for c in part[category]]
         kw = dict(
-            name=label, text=text, textposition="outside", cliponaxis=False,
+            name=label, text=text, cliponaxis=False, showlegend=series is not None,
+            textposition="none" if column else ("inside" if target is not None else "outside"),
             marker=dict(color=colour, pattern=dict(shape=["", "/", ".", "x", "-", "\\"][i % 6])),
             hovertemplate=(
-                f"%{{{'y' if horizontal else 'x'}}}: %{{text}}<extra>{label}</extra>"
+                f"%{{{'y' if horizontal else 'x'}}}: %{{text}}" + _unit_tail(unit) + f"<extra>{label}</extra>"
             ),
         )
         if horizontal:
-            fig.add_trace(go.Bar(y=part[category].astype(str), x=vals.fillna(0), orientation="h", **kw))
+            fig.add_trace(go.Bar(y=cats, x=vals.fillna(0), orientation="h", **kw))
         else:
-            fig.add_trace(go.Bar(x=part[category].astype(str), y=vals.fillna(0), **kw))
-    fig.update_layout(barmode="group", showlegend=series is not None,
-                      legend=dict(yanchor="bottom", y=1.02))  # above: the axis title is below
+            fig.add_trace(go.Bar(x=cats, y=vals.fillna(0), **kw))
+        if column:
+            for c, t in zip(cats, text):
+                fig.add_annotation(x=1, xref="paper", xanchor="left", xshift=8, y=c, yref="y",
+                                   text=t, showarrow=False, align="left", font=dict(size=13))
+    legend = series is not None or target is not None
+    fig.update_layout(barmode="group", showlegend=legend,  # above: the axis title is below
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
+    if legend:
+        fig.update_layout(margin=dict(t=(fig.layout.margin.t or 50) + (30 if title else 0)))
+    if column:
+        width = max(len(t) for t in (a.text for a in fig.layout.annotations)) if fig.layout.annotations else 4
+        fig.update_layout(margin=dict(r=max(60, 9 * width + 16)))
     if target is not None:
-        label = target_label or f"Target {format_value(target, unit)}"
+        label = safe_text(target_label or f"Target {format_value(target, unit)}")
+        line = dict(color=TARGET_COLOUR, dash=STYLES["target"]["dash"], width=2)
         if horizontal:
-            fig.add_vline(x=target, line=dict(color=TARGET_COLOUR, dash="dashdot", width=2))
-            fig.add_annotation(x=target, y=1, yref="paper", yanchor="bottom", text=label,
-                               showarrow=False, font=dict(color=TARGET_COLOUR, size=12))
+            fig.add_vline(x=target, line=line, layer="below")
         else:
-            fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash="dashdot", width=2))
-            fig.add_annotation(y=target, x=1, xref="paper", xanchor="right", yanchor="bottom",
-                               text=label, showarrow=False, font=dict(color=TARGET_COLOUR, size=12))
+            fig.add_hline(y=target, line=line, layer="below")
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, line=line,
+                                 hoverinfo="skip"))
+        top = max(top, float(target))
     _axis_format(fig, unit, axis="x" if horizontal else "y", title=axis_title,
-                 max_value=float(nums.max()) if nums.notna().any() else None)
-    if horizontal:
-        fig.update_yaxes(autorange="reversed", title_text=None)
-        fig.update_xaxes(rangemode="tozero")
+                 max_value=top if nums.notna().any() else None)
+    axis = fig.update_xaxes if horizontal else fig.update_yaxes
+    if not column and top > 0:  # room for the labels outside the bars ("100.0%" is never cut)
+        axis(range=[0, top * 1.18], autorange=False)
     else:
-        fig.update_xaxes(title_text=None)
+        axis(rangemode="tozero")
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", title_text=None, type="category")
+    else:
+        fig.update_xaxes(title_text=None, type="category")
     return fig
+
+
+def _unit_tail(unit: str) -> str:
+    """Words after a bar's hover value where its label omits them."""
+    return " cases per FTE" if unit == "caseload" else (" people" if unit == "count" else "")
 
 
 def histogram_with_threshold(
@@ -392,35 +560,70 @@ def histogram_with_threshold(
     fig = _base(title)
     fig.add_trace(
         go.Histogram(
-            x=vals, name="Case holders", xbins=dict(start=0, size=bin_size),
+            x=vals, name="Case holders", xbins=dict(start=0, size=bin_size), showlegend=False,
             marker=dict(color=SERIES_COLOUR, line=dict(color="white", width=1)),
             hovertemplate=f"{x_title} %{{x}}: %{{y}} people<extra></extra>",
         )
     )
     label = threshold_label or f"Threshold {threshold:g}: {over} of {len(vals)} above"
-    fig.add_vline(x=threshold, line=dict(color=TARGET_COLOUR, width=2, dash="dashdot"))
-    fig.add_annotation(x=threshold, y=1, yref="paper", yanchor="bottom", xanchor="left",
-                       text=label, showarrow=False, font=dict(color=TARGET_COLOUR, size=12))
+    line = dict(color=TARGET_COLOUR, width=2, dash=STYLES["target"]["dash"])
+    fig.add_vline(x=threshold, line=line)
+    # named in the legend above the plot, not written beside the line over the bars
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, line=line, hoverinfo="skip"))
     fig.update_xaxes(title_text=x_title, rangemode="tozero")
     fig.update_yaxes(title_text="People", tickformat=",d")
-    fig.update_layout(showlegend=False, bargap=0.05)
+    fig.update_layout(showlegend=True, bargap=0.05,
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
+                      margin=dict(t=(fig.layout.margin.t or 50) + (30 if title else 0)))
     return fig
 
 
-def sparkline(frame: pd.DataFrame, *, x: str, y: str, unit: str, height: int = 60) -> go.Figure:
-    """A tiny trend with no axes, for cards; hover still gives the exact value."""
+def spark_range(values: Sequence[float], unit: str, target: float | None = None) -> list[float]:
+    """A sparkline's fixed y scale: from 0 (or the unit's floor) to a round ceiling above the
+    highest value and the target; 0-100 for a score. Never fitted to the data's own spread, so
+    a 0.1-point wobble stays a flat line instead of looking like a swing."""
+    if unit == "score":
+        return [0.0, 100.0]
+    nums = [float(v) for v in values if v is not None and not pd.isna(v)]
+    if target is not None and not pd.isna(target):
+        nums.append(float(target))
+    top = max(nums) if nums else 1.0
+    if top <= 0:
+        return [0.0, 1.0]
+    step = 10 ** np.floor(np.log10(top * 1.25))
+    ceiling = float(np.ceil(top * 1.25 / step) * step)
+    if unit == "percent":
+        ceiling = min(ceiling, 100.0) if top <= 100 else ceiling
+    if unit == "rate":
+        ceiling = min(ceiling, 1.0) if top <= 1 else ceiling
+    return [0.0, ceiling]
+
+
+def sparkline(frame: pd.DataFrame, *, x: str, y: str, unit: str, height: int = 70,
+              target: float | None = None, direction: str | None = None) -> go.Figure:
+    """A small trend for a card: a fixed scale from 0 (`spark_range`), the band where the
+    target is met shaded and the target drawn as a line; hover gives the exact value."""
     _require(frame, x, y)
     values = _numeric(frame[y])
     if frame.empty or values.notna().sum() == 0:
         return no_data("No data", height=height)
-    fig = go.Figure(
-        go.Scatter(x=frame[x], y=values, mode="lines", line=dict(color=SERIES_COLOUR, width=2),
-                   hovertemplate=f"%{{x|%b %Y}}: {_hover_number(unit)}<extra></extra>")
-    )
-    fig.update_layout(template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=0, b=0),
-                      showlegend=False)
+    has_target = target is not None and not pd.isna(target)
+    lo, hi = spark_range(values.tolist(), unit, target if has_target else None)
+    fig = go.Figure()
+    if has_target:
+        if direction in ("lower", "higher"):
+            y0, y1 = (lo, target) if direction == "lower" else (target, hi)
+            fig.add_hrect(y0=y0, y1=y1, fillcolor="rgba(0,158,115,0.12)", line_width=0, layer="below")
+        fig.add_hline(y=target, line=dict(color=TARGET_COLOUR, dash=STYLES["target"]["dash"], width=1),
+                      layer="below")
+    fig.add_trace(go.Scatter(x=frame[x], y=values, mode="lines", connectgaps=False,
+                             line=dict(color=SERIES_COLOUR, width=2),
+                             hovertemplate=f"%{{x|%b %Y}}: {_hover_number(unit)}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE_NAME, height=height, margin=dict(l=0, r=0, t=2, b=2),
+                      showlegend=False, meta={"spark_range": [lo, hi]})
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, rangemode="normal")
+    fig.update_yaxes(visible=False, range=[lo, hi], autorange=False, fixedrange=True)
+    fig.update_xaxes(fixedrange=True)
     return fig
 
 
@@ -476,26 +679,25 @@ def benchmark_figure(frame: pd.DataFrame, *, indicator: str, unit: str, la_name:
     hover = "%{y:.1f}%" if unit == "percent" else "%{y:.1f}"
     fig = go.Figure()
     fig.update_layout(template=TEMPLATE_NAME, height=360)
-    for i, (col, name) in enumerate(BENCHMARK_SERIES):
-        label = name.format(la=la_name, region=region_name or "Region")
+    for (col, name), kind in zip(BENCHMARK_SERIES, ("ours", "region", "england", "neighbours")):
+        label = safe_text(name.format(la=la_name, region=region_name or "Region"))
         fig.add_trace(go.Scatter(
             x=part["year"], y=pd.to_numeric(part[col], errors="coerce"), name=label,
-            mode="lines+markers", connectgaps=False,
-            line=dict(color=PALETTE[i], width=3 if i == 0 else 2, dash=DASHES[i]),
-            marker=dict(symbol=MARKERS[i], size=8),
+            mode="lines+markers", connectgaps=False, line=_style_line(kind),
+            marker=dict(symbol=STYLES[kind]["symbol"], size=8),
             hovertemplate=f"30 Sep %{{x}}: {hover}<extra>{label}</extra>",
         ))
     mine = our_points(ours, indicator)
     if not mine.empty:
         fig.add_trace(go.Scatter(
             x=mine["year"], y=mine["published_value"], name="Our own figure at 30 September",
-            mode="markers", marker=dict(symbol="star", size=16, color=PALETTE[4],
+            mode="markers", marker=dict(symbol="star", size=16, color=CENSUS_COLOUR,
                                         line=dict(color="black", width=1)),
             hovertemplate=f"Our extract, 30 Sep %{{x}}: {hover}<extra></extra>",
         ))
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0),
                       margin=dict(t=20, b=110))
-    fig.update_xaxes(title_text=None, dtick=1, tickformat="d")
+    fig.update_xaxes(title_text="Year (figures at 30 September)", dtick=1, tickformat="d")
     fig.update_yaxes(title_text="Per cent" if unit == "percent" else unit[:1].upper() + unit[1:],
                      ticksuffix="%" if unit == "percent" else "")
     return fig

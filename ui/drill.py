@@ -17,18 +17,96 @@ def breakdown_choices() -> list[str]:
     return ["service"] + (["team"] if state.can_see_teams() else []) + ["role_group"]
 
 
+#: Where each measure's breakdowns are: page key (dashboard.PAGES), the drill section's key.
+#: The Overview's cards link here; the first measure of a page's section is its own measure.
+DRILL_PAGES: dict[str, tuple[str, str]] = {
+    "agency_rate_fte": ("agency", "agency"),
+    "vacancy_rate_fte": ("agency", "agency"),
+    "permanent_team_manager_rate": ("agency", "agency"),
+    "avg_caseload": ("caseloads", "caseload"),
+    "caseload_over_threshold_rate": ("caseloads", "caseload"),
+    "absence_rate": ("caseloads", "caseload"),
+    "turnover_rate_fte_12m": ("turnover", "turnover"),
+    "stability_index_12m": ("turnover", "turnover"),
+    "early_leaver_rate_12m": ("turnover", "turnover"),
+    "ethnic_minority_rate": ("profile", "profile"),
+    "aged_55_plus_rate": ("profile", "profile"),
+    "local_residence_rate": ("profile", "profile"),
+}
+#: the query parameter an Overview card's link sets: which measure to open, then scroll to it
+FOCUS_PARAM = "drill"
+
+
+def page_measures(key: str) -> list[str]:
+    """The measures a page's drill section offers (DRILL_PAGES order)."""
+    return [mid for mid, (_, k) in DRILL_PAGES.items() if k == key]
+
+
+def drill_link(metric_id: str) -> None:
+    """On an Overview card: a link to the page section that breaks this measure down."""
+    from pathlib import Path
+
+    found = DRILL_PAGES.get(metric_id)
+    if found is None or not state.allowed(state.current_role(), f"page:{found[0]}"):
+        return
+    page = Path(__file__).resolve().parent.parent / "views" / f"{found[0]}.py"
+    st.page_link(str(page), label="Which services and teams moved it",
+                 icon=":material/account_tree:", query_params={FOCUS_PARAM: metric_id})
+
+
+def _target(metric_id: str) -> tuple[float | None, str | None]:
+    from metrics.narrative import target_words
+
+    tg = data.target_info(metric_id)
+    if tg["value"] is None:
+        return None, None
+    m = data.metric(metric_id)
+    return tg["value"], f"Target: {target_words(tg['value'], m.unit, tg['direction'] or m.direction)}"
+
+
 def drill_section(metric_id: str, filters, *, key: str, short: str | None = None,
                   target: float | None = None, target_label: str | None = None) -> None:
     """One tab per breakdown: the sorted bar chart and table (base size on every row), then the
-    groups that moved the figure most since a year ago."""
+    groups that moved the figure most since a year ago. Where the page has more measures
+    (DRILL_PAGES), a choice above the tabs picks which one is broken down; an Overview card's
+    link opens its own measure and scrolls here."""
+    choices = breakdown_choices()
+    anchor = f"{key}-drill"
+    st.header("By service, " + ("team and " if "team" in choices else "") + "job type", anchor=anchor)
+    measures = page_measures(key) or [metric_id]
+    if metric_id not in measures:
+        measures.insert(0, metric_id)
+    pick = f"{key}-drill-measure"
+    focus = st.query_params.get(FOCUS_PARAM)
+    if focus in measures:
+        st.session_state[pick] = focus
+        del st.query_params[FOCUS_PARAM]
+        _scroll_to(anchor)
+    if len(measures) > 1:
+        chosen = st.radio("Measure to break down", measures, key=pick, horizontal=True,
+                          format_func=lambda mid: data.metric(mid).label)
+    else:
+        chosen = metric_id
+    if chosen != metric_id:
+        short, (target, target_label) = None, _target(chosen)
+        metric_id = chosen
     m = data.metric(metric_id)
     short = short or m.label
-    choices = breakdown_choices()
-    st.header("By service, " + ("team and " if "team" in choices else "") + "job type", anchor=f"{key}-drill")
     for tab, by in zip(st.tabs([data.BY_LABELS[b] for b in choices]), choices):
         with tab:
             _one(metric_id, filters, by=by, key=f"{key}-by-{by}", short=short, target=target,
                  target_label=target_label)
+
+
+def _scroll_to(anchor: str) -> None:
+    """Bring the section into view once it is drawn (a link cannot carry a #anchor between
+    pages of the app)."""
+    st.html(
+        "<script>(function(){var n=0;var t=setInterval(function(){var e=document.getElementById("
+        f"{anchor!r});if(e){{e.scrollIntoView({{block:'start'}});clearInterval(t);}}"
+        "if(++n>50){clearInterval(t);}},100);})();</script>",
+        unsafe_allow_javascript=True,
+    )
 
 
 def _one(metric_id: str, filters, *, by: str, key: str, short: str, target, target_label) -> None:

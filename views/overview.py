@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cards, data, downloads, layout, state
+from ui import cards, data, downloads, drill, layout, state
 
 state.require_page("overview")
 filters = state.get_filters()
@@ -23,7 +23,7 @@ if summary:
         st.markdown(summary)
 
 rows = data.headline(filters)
-cards.card_grid(rows)
+cards.card_grid(rows, link=drill.drill_link)
 
 st.caption(
     "The coloured badge is the only status: **On target** meets the target; **Close to target** is "

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, layout, state
+from ui import charts, data, downloads, drill, layout, state
 
 #: a profile table: people per category (adding up to the whole scope), and their share of it
 PROFILE = downloads.people(counts=["People"], rates={"Share (%)": "People"})
@@ -81,3 +81,5 @@ with right:
                                     title="Share of staff of known ethnicity from ethnic minorities"),
                  alt=data.trend_alt("ethnic_minority_rate", filters) + data.census_note(points, "rate"),
                  key="ethnicity-trend")
+
+drill.drill_section("ethnic_minority_rate", filters, key="profile")

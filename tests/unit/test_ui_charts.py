@@ -26,7 +26,9 @@ def test_trend_chart_draws_series_target_and_target_date():
     # target line runs on to the target date, which is drawn as a labelled vertical line
     assert pd.Timestamp(target.x[-1]) == pd.Timestamp("2026-06-30")
     assert fig.layout.shapes[0].x0 == pd.Timestamp("2026-06-30").to_pydatetime()
-    assert "Target date 30 June 2026" in [a.text for a in fig.layout.annotations]
+    # both are named in the legend, never written over the plot where they would hit a point
+    assert "Target date 30 June 2026 (dotted upright)" in names
+    assert not fig.layout.annotations
     # percent axis with units, exact value on hover
     assert fig.layout.yaxis.tickformat == ".0%"
     assert fig.layout.yaxis.title.text == "Per cent"
@@ -62,11 +64,18 @@ def test_bar_chart_labels_values_and_keeps_suppressed_as_c():
     frame = pd.DataFrame({"group": ["Early Help", "SEND", "Youth"], "value": [0.1, "c", 0.319]})
     fig = charts.bar_chart(frame, category="group", value="value", unit="rate", target=0.2)
     bar = fig.data[0]
-    assert list(bar.text) == ["10.0%", "c", "31.9%"]
-    assert list(bar.x) == [0.1, 0.0, 0.319]
+    # ranked largest first, the hidden group last
+    assert list(bar.text) == ["31.9%", "10.0%", "c"]
+    assert list(bar.y) == ["Youth", "Early Help", "SEND"]
+    assert list(bar.x) == [0.319, 0.1, 0.0]
     assert fig.layout.xaxis.tickformat == ".0%"
-    texts = [a.text for a in fig.layout.annotations]
-    assert "Target 20.0%" in texts
+    # the values are a column in the right margin (outside the plot, so never on the target line)
+    assert bar.textposition == "none"
+    assert [(a.text, a.xref, a.x, a.xanchor) for a in fig.layout.annotations] == [
+        ("31.9%", "paper", 1, "left"), ("10.0%", "paper", 1, "left"), ("c", "paper", 1, "left")]
+    # the target: a line across the bars, named in the legend only
+    assert fig.layout.shapes[0].x0 == 0.2
+    assert [t.name for t in fig.data if t.type == "scatter"] == ["Target 20.0%"]
 
 
 def test_bar_chart_all_empty_is_no_data():
@@ -79,7 +88,8 @@ def test_histogram_draws_threshold_and_counts_over_it():
     fig = charts.histogram_with_threshold(frame, x="caseload_per_fte", threshold=20)
     assert isinstance(fig.data[0], go.Histogram)
     assert fig.layout.shapes[0].x0 == 20
-    assert "2 of 5 above" in fig.layout.annotations[0].text
+    assert any("2 of 5 above" in t.name for t in fig.data[1:])
+    assert not fig.layout.annotations  # the label is in the legend, not over the bars
 
 
 def test_missing_column_is_a_named_error():
@@ -89,7 +99,7 @@ def test_missing_column_is_a_named_error():
 
 def test_sparkline_and_format_value():
     fig = charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count")
-    assert fig.layout.height == 60 and not fig.layout.xaxis.visible
+    assert fig.layout.height == 70 and not fig.layout.xaxis.visible
     # one formatter app-wide (metrics.narrative): halves round away from zero, as people expect
     assert charts.format_value(0.2345, "rate") == "23.5%"
     assert charts.format_value(15.25, "caseload") == "15.2 cases per FTE" or \
@@ -127,3 +137,83 @@ def test_comparison_is_clipped_to_our_months():
                              comparison=england)
     eng = next(t for t in fig.data if t.name == "England")
     assert [pd.Timestamp(v).year for v in eng.x] == [2023, 2024]
+
+
+def test_our_england_neighbour_and_target_lines_differ_in_colour_and_dash():
+    ours = _monthly([0.14, 0.15, 0.144])
+    england = pd.DataFrame({"period": pd.to_datetime(["2024-09-30"]), "value": [0.155]})
+    neighbours = pd.DataFrame({"period": pd.to_datetime(["2024-09-30"]), "value": [0.12]})
+    fig = charts.trend_chart(ours, x="period", y="value", name="Ours", unit="rate", target=0.15,
+                             comparison=england, neighbours=neighbours)
+    lines = {t.name: t for t in fig.data}
+    kinds = [lines["Ours"], lines["England"], lines["Statistical neighbours (median)"], lines["Target 15.0%"]]
+    assert len({t.line.color.lower() for t in kinds}) == 4
+    assert len({t.line.dash for t in kinds}) == 4
+    # England was orange and the target vermillion: now the target is black
+    assert lines["Target 15.0%"].line.color == charts.OKABE_ITO["black"]
+    assert lines["England"].line.color == charts.OKABE_ITO["orange"]
+
+
+def test_hidden_and_unloaded_months_are_labelled_grey_bands_and_break_the_line():
+    frame = pd.DataFrame({
+        "period": pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-05-31", "2025-06-30"]),
+        "value": [0.10, "c", 0.12, 0.13, 0.14],
+    })
+    fig = charts.trend_chart(frame, x="period", y="value", name="Ours", unit="rate")
+    assert fig.layout.meta["gaps"] == [{"kind": "hidden", "from": "2025-02", "to": "2025-02"},
+                                       {"kind": "not_loaded", "from": "2025-04", "to": "2025-04"}]
+    ours = next(t for t in fig.data if t.name == "Ours")
+    ys = list(ours.y)
+    assert len(ys) == 6 and pd.isna(ys[1]) and pd.isna(ys[3])  # the line breaks at both months
+    assert ours.connectgaps is False
+    bands = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(bands) == 2
+    assert pd.Timestamp(bands[1].x0) < pd.Timestamp("2025-04-30") < pd.Timestamp(bands[1].x1)
+    texts = sorted(a.text for a in fig.layout.annotations)
+    assert texts == ["Hidden to protect individuals", "Not loaded"]
+    legend = [t.name for t in fig.data]
+    assert "Grey band: hidden to protect individuals" in legend and "Grey band: not loaded" in legend
+
+
+def test_names_from_data_cannot_inject_html_into_a_chart():
+    frame = pd.DataFrame({"group": ["<b>Bold</b> & <a href='x'>link</a>", "%{y} team"], "value": [3, 2]})
+    fig = charts.bar_chart(frame, category="group", value="value", unit="count")
+    assert list(fig.data[0].y) == ["&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;a href='x'&gt;link&lt;/a&gt;",
+                                   "%&#123;y} team"]
+    assert "<b>" not in " ".join(a.text for a in fig.layout.annotations)
+    assert charts.safe_text("A & B") == "A &amp; B"
+
+
+def test_grouped_and_vertical_bars_leave_room_for_their_labels():
+    frame = pd.DataFrame({"who": ["Staff", "Staff", "County", "County"], "g": ["A", "B", "A", "B"],
+                          "v": [100.0, 40.0, 90.0, 60.0]})
+    fig = charts.bar_chart(frame, category="g", value="v", unit="percent", series="who")
+    assert fig.layout.xaxis.range[1] >= 100.0 * 1.18  # "100.0%" outside its bar is not cut off
+    assert list(fig.data[0].y) == ["A", "B"] and fig.data[0].textposition == "outside"
+    vertical = charts.bar_chart(pd.DataFrame({"b": ["0-5", "5-10"], "n": [7, 30]}), category="b",
+                                value="n", unit="count", horizontal=False, sort=False)
+    assert list(vertical.data[0].x) == ["0-5", "5-10"]  # an ordered scale keeps its order
+    assert vertical.layout.yaxis.range[1] >= 30 * 1.18
+
+
+def test_sparkline_has_a_fixed_scale_from_zero_and_the_target_band():
+    flat = _monthly([0.144, 0.145, 0.144])
+    fig = charts.sparkline(flat, x="period", y="value", unit="rate", target=0.15, direction="lower")
+    assert list(fig.layout.yaxis.range) == [0.0, 0.2]  # not 0.144-0.145: a wobble stays flat
+    assert fig.layout.yaxis.autorange is False
+    band = next(s for s in fig.layout.shapes if s.type == "rect")
+    assert (band.y0, band.y1) == (0.0, 0.15)  # shaded where the target (at most 15%) is met
+    line = next(s for s in fig.layout.shapes if s.type == "line")
+    assert line.y0 == line.y1 == 0.15
+    higher = charts.sparkline(flat, x="period", y="value", unit="rate", target=0.1, direction="higher")
+    band = next(s for s in higher.layout.shapes if s.type == "rect")
+    assert (band.y0, band.y1) == (0.1, 0.2)
+    assert charts.spark_range([70, 72], "score") == [0.0, 100.0]
+    assert charts.spark_range([15.1, 15.3], "caseload", 16) == [0.0, 20.0]
+
+
+def test_long_titles_wrap_instead_of_running_off_a_phone():
+    fig = charts.trend_chart(_monthly([1.0, 2.0]), x="period", y="value", name="x", unit="count",
+                             title="Stability index: share of staff employed a year ago still here")
+    assert "<br>" in fig.layout.title.text
+    assert all(len(line) <= charts.TITLE_WRAP for line in fig.layout.title.text.split("<br>"))

@@ -201,7 +201,7 @@ def trend_chart(
     comparison: pd.DataFrame | None = None,
     comparison_name: str = "England",
     neighbours: pd.DataFrame | None = None,
-    neighbours_name: str = "Statistical neighbours (median)",
+    neighbours_name: str = "Statistical-neighbour median (30 September)",
     projection: pd.DataFrame | None = None,
     projection_name: str = "Projection if the trend continues",
     census: pd.DataFrame | None = None,

@@ -20,6 +20,7 @@ layout.chart(
         data.trend("avg_caseload", filters), x="period", y="value", name="Our average caseload",
         unit="caseload", target=tg["value"], target_label=f"Target {tg['value']:g} (England 2025)",
         comparison=data.england("avg_caseload"), comparison_name="England (30 September)",
+        neighbours=data.neighbours("avg_caseload"),
         census=data.census_points("avg_caseload", filters),
         title="Average caseload (cases per FTE case holder)",
     ),

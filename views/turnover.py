@@ -21,7 +21,7 @@ with left:
             data.trend("turnover_rate_fte_12m", filters), x="period", y="value",
             name="Our turnover (12 months)", unit="rate", target=tg["value"],
             target_label="Target: England 2025", comparison=data.england("turnover_rate_fte_12m"),
-            comparison_name="England (30 September)",
+            comparison_name="England (30 September)", neighbours=data.neighbours("turnover_rate_fte_12m"),
             census=data.census_points("turnover_rate_fte_12m", filters),
             title="Turnover rate, rolling 12 months (FTE)",
         ),

@@ -146,7 +146,7 @@ def test_our_england_neighbour_and_target_lines_differ_in_colour_and_dash():
     fig = charts.trend_chart(ours, x="period", y="value", name="Ours", unit="rate", target=0.15,
                              comparison=england, neighbours=neighbours)
     lines = {t.name: t for t in fig.data}
-    kinds = [lines["Ours"], lines["England"], lines["Statistical neighbours (median)"], lines["Target 15.0%"]]
+    kinds = [lines["Ours"], lines["England"], lines["Statistical-neighbour median (30 September)"], lines["Target 15.0%"]]
     assert len({t.line.color.lower() for t in kinds}) == 4
     assert len({t.line.dash for t in kinds}) == 4
     # England was orange and the target vermillion: now the target is black

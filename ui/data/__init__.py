@@ -27,6 +27,6 @@ from ui.data.people import (  # noqa: F401
     county_population, leavers_by_reason, length_of_service, local_by_job, profile,
 )
 from ui.data.trends import (  # noqa: F401
-    CENSUS_NAME, MET_AHEAD_MONTHS, census_points, england, headcount_trend, permanent_share_trend,
-    projection, ratio_table,
+    CENSUS_NAME, MET_AHEAD_MONTHS, census_points, england, headcount_trend, neighbours,
+    permanent_share_trend, projection, ratio_table,
 )

@@ -17,18 +17,26 @@ from ui.state import is_suppressed
 def england(metric_id: str) -> pd.DataFrame:
     """England's published figure (DfE, 30 September each year) in our units; empty if not imported."""
     ctx = _ctx()
-    return _england(ctx.path, ctx.version, metric_id)
+    return _published_line(ctx.path, ctx.version, metric_id, "england_value")
+
+
+def neighbours(metric_id: str) -> pd.DataFrame:
+    """The median of our statistical neighbours' published figures (DfE, 30 September each
+    year) in our units; empty when the figures or the neighbour model are not imported."""
+    ctx = _ctx()
+    return _published_line(ctx.path, ctx.version, metric_id, "sn_median")
 
 
 @st.cache_data(**CACHE)
-def _england(path: str, version: str, metric_id: str) -> pd.DataFrame:
+def _published_line(path: str, version: str, metric_id: str, column: str) -> pd.DataFrame:
     found = published_years(metric_id)
-    if found is None:
+    if found is None or column not in found[0].columns:
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
     frame, scale = found
+    frame = frame.dropna(subset=[column])
     return pd.DataFrame({
         "period": pd.to_datetime([f"{int(y)}-09-30" for y in frame["year"]]),
-        "value": frame["england_value"].astype(float) / scale,
+        "value": frame[column].astype(float) / scale,
     }).reset_index(drop=True)
 
 

@@ -1,0 +1,155 @@
+"""The real charts of the real pages (AppTest gives each Plotly spec): distinct line styles for
+our figure, England, the neighbours and the target; ranked bars with their values clear of the
+target line; names from the data escaped; sparklines on a fixed scale with the target band;
+Profile's breakdowns and the Overview's links to the drill sections."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.app.test_app_frame import make_app
+
+HTML_TEAM = "<b>Bold</b> & Co"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, demo_db, reference_dir):
+    """The demo store with the DfE figures and neighbour model imported, and one team renamed to
+    a name that is also HTML (as a typo or a mischievous extract could make it)."""
+    import shutil
+
+    from ingest.published import import_files
+    from store import connect
+
+    dst = tmp_path_factory.mktemp("charts") / "workforce.duckdb"
+    shutil.copy(demo_db, dst)
+    con = connect(dst)
+    try:
+        import_files(con, paths=[reference_dir / "dfe" / "csww_indicators_2017_to_2025.csv",
+                                 reference_dir / "dfe" / "sn_model_2025_wide.csv"], imported_by="test")
+        team = con.execute("SELECT team FROM staff WHERE qualified_social_worker GROUP BY team ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+        for table in ("staff", "leavers", "vacancies"):
+            cols = {r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+            if "team" in cols:
+                con.execute(f"UPDATE {table} SET team = ? WHERE team = ?", [HTML_TEAM, team])
+        from metrics import aggregates
+
+        aggregates.refresh(con, full=True)  # the engine reads its precomputed cube
+    finally:
+        con.close()
+    return dst
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def values(array) -> list:
+    """A trace's numbers: Plotly writes numeric arrays as typed binary ({dtype, bdata})."""
+    if isinstance(array, dict) and "bdata" in array:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
+
+
+def trace(spec: dict, name: str) -> dict:
+    return next(t for t in spec["data"] if t.get("name") == name)
+
+
+def test_turnover_trend_tells_england_neighbours_and_target_apart(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception
+    spec = next(s for s in specs(at) if any(t.get("name") == "Our turnover (12 months)" for t in s["data"]))
+    kinds = [trace(spec, n) for n in ("Our turnover (12 months)", "England (30 September)",
+                                      "Statistical-neighbour median (30 September)", "Target: England 2025")]
+    assert len({t["line"]["color"].lower() for t in kinds}) == 4
+    assert len({t["line"].get("dash", "solid") for t in kinds}) == 4
+    # the DfE figures are drawn in our units: England's 2025 turnover from the file, as a fraction
+    england = trace(spec, "England (30 September)")
+    assert all(0 < y < 1 for y in values(england["y"]))
+    # no label written over the plot: the target is named in the legend
+    assert not [a for a in spec["layout"].get("annotations", []) if "Target" in a.get("text", "")]
+    assert spec["layout"]["yaxis"]["title"]["text"] == "Per cent"
+    assert "%" in spec["data"][0]["hovertemplate"]
+
+
+def test_drill_bars_are_ranked_with_values_in_the_margin_and_names_escaped(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception
+    team = next(s for s in specs(at) if s["data"][0].get("type") == "bar"
+                and "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in s["data"][0]["y"])
+    raw = json.dumps(team)
+    assert HTML_TEAM not in raw and "<b>Bold" not in raw  # Plotly would draw it bold
+    bars = team["data"][0]
+    shown = [v for v, t in zip(values(bars["x"]), bars["text"]) if t != "c"]
+    assert shown == sorted(shown, reverse=True) and len(shown) >= 3
+    assert bars["textposition"] == "none"
+    column = [a for a in team["layout"]["annotations"] if a.get("xref") == "paper"]
+    assert [a["text"] for a in column] == list(bars["text"])
+    assert all(a["x"] == 1 and a["xanchor"] == "left" for a in column)  # right of the plot area
+    target = [s for s in team["layout"]["shapes"] if s["type"] == "line"]
+    assert target and target[0]["x0"] == target[0]["x1"]
+    assert any(t.get("name", "").startswith("Target") for t in team["data"][1:])
+
+
+def test_overview_sparklines_have_a_fixed_scale_and_the_target_band(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    sparks = [s for s in specs(at) if "spark_range" in s["layout"].get("meta", {})]
+    assert len(sparks) == 6
+    for s in sparks:
+        lo, hi = s["layout"]["yaxis"]["range"]
+        assert lo == 0 and s["layout"]["yaxis"]["autorange"] is False
+        assert hi >= max(y for y in values(s["data"][0]["y"]) if y == y)
+    # the agency share (target at most 20%): the band from 0 to 20 is shaded, the target drawn
+    agency = next(s for s in sparks if any(sh["type"] == "rect" and sh["y1"] == 20.0
+                                           for sh in s["layout"]["shapes"]))
+    assert any(sh["type"] == "line" and sh["y0"] == 20.0 for sh in agency["layout"]["shapes"])
+    ys = [y for y in values(agency["data"][0]["y"]) if y == y]
+    # a 12-month line of the agency share is a few points tall on a scale of tens of points
+    assert agency["layout"]["yaxis"]["range"][1] >= 2 * (max(ys) - min(ys))
+
+
+def test_overview_cards_link_to_their_drill_sections(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    links = at.get("page_link")
+    targets = [(link.proto.page, link.proto.query_string) for link in links]
+    pages = {p.rsplit("/", 1)[-1] for p, _ in targets}
+    assert {"agency", "caseloads", "turnover"} <= pages or \
+        {"agency.py", "caseloads.py", "turnover.py"} <= {p.rsplit("/", 1)[-1] for p, _ in targets}
+    assert all("drill=" in q for _, q in targets) and len(targets) == 6
+    # following one: the page opens its drill section on that measure (and forgets the link)
+    at.query_params["drill"] = "absence_rate"
+    at.switch_page("views/caseloads.py").run()
+    assert not at.exception
+    choice = next(r for r in at.radio if r.label == "Measure to break down")
+    assert choice.value == "absence_rate"
+    assert "drill" not in at.query_params
+    assert any("Sickness absence rate (%)" in d.value.columns for d in at.dataframe)
+
+
+def test_profile_page_breaks_its_measures_down_like_the_other_workforce_pages(monkeypatch, store):
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/profile.py").run()
+    assert not at.exception
+    assert [t.label for t in at.tabs][-3:] == ["Service", "Team", "Job type"]
+    choice = next(r for r in at.radio if r.label == "Measure to break down")
+    assert list(choice.options) == ["Staff from ethnic minorities", "Staff aged 55 and over",
+                                    "Staff living in the county"]
+    by_service = next(d.value for d in at.dataframe if "Service" in d.value.columns
+                      and "Staff from ethnic minorities (%)" in d.value.columns)
+    assert "People" in by_service.columns and "Small group" in by_service.columns
+    choice.set_value("Staff aged 55 and over").run()
+    assert not at.exception
+    assert any("Staff aged 55 and over (%)" in d.value.columns for d in at.dataframe)
+    scrutiny = make_app(monkeypatch, db=store, role="scrutiny")
+    scrutiny.switch_page("views/profile.py").run()
+    assert not scrutiny.exception
+    assert "Team" not in [t.label for t in scrutiny.tabs]

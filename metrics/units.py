@@ -117,3 +117,24 @@ def format_change(change: Any, unit: str) -> str:
     if not u.change_words:
         return f"{int(size):,} {'more' if c > 0 else 'fewer'}"
     return f"{size:.{u.places}f}{u.change_words} {'higher' if c > 0 else 'lower'}"
+
+
+def signed_change(change: Any, unit: str) -> str:
+    """A change written with its sign and unit, for a table cell: '+1.2 points' (a rate's
+    change is in percentage points), '−0.4 cases per FTE', '+3 people', '—' when missing, 'c'
+    kept. A true minus sign (−), and 'No change' rather than '+0.0'."""
+    if isinstance(change, str):
+        return change if change == SUPPRESSED_TEXT else "—"
+    c = as_float(change)
+    if c is None:
+        return "—"
+    u = get(unit)
+    size = round_half_up(abs(c) * u.percent_scale, u.places)
+    if size == 0:
+        return "No change"
+    sign = "+" if c > 0 else "\u2212"
+    words = u.change_words or u.suffix
+    if u.id == "count":
+        words = " person" if size == 1 else " people"
+    number = f"{size:,.{u.places}f}" if u.thousands else f"{size:.{u.places}f}"
+    return f"{sign}{u.prefix}{number}{words}"

@@ -17,6 +17,8 @@ import streamlit as st
 from ui import auth, state
 from ui.downloads import Disclosure, download_table, file_stem
 
+#: what a table cell with no figure shows (Streamlit would print "None")
+MISSING = "—"
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 
@@ -61,7 +63,8 @@ def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: s
     if frame is None or frame.empty:
         st.info(f"{plain(name)}: no data for this selection.")
         return
-    st.dataframe(display_frame(frame), hide_index=True, column_config=column_config)
+    st.dataframe(display_frame(frame), hide_index=True, column_config=column_config,
+                 placeholder=MISSING)
     if caption:
         st.caption(caption)
     download_table(frame, name=name, key=key or f"dl-{file_stem(name)}", disclosure=disclosure)
@@ -69,7 +72,7 @@ def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: s
 
 def _cell_text(value: object) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
+        return MISSING
     if isinstance(value, str):
         return value
     number = float(value)
@@ -188,6 +191,46 @@ def theme_summary_markdown(summary: pd.DataFrame) -> str:
         cells = [str(r[c]) if r[c] not in (0, None) or c == "Measures" else "—" for c in cols]
         lines.append(f"| [{r['Theme']}](#{slug(r['Theme'])}) | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+#: Screen widths (px) of the measures tables' columns (ui.data.measures_table), so at 1440 px
+#: everything up to "Small group" fits beside the sidebar; the measure's name stays pinned when
+#: the benchmark columns are scrolled to. Downloads are unaffected.
+MEASURE_WIDTHS = {
+    "Measure": 180, "Value": 65, "Unit": 105, "Target": 115, "Status": 145, "Over 12 months": 110,
+    "Change on a year ago": 135, "Period covered": 90, "People": 65, "Small group": 90,
+    "England": 75, "Statistical-neighbour median": 120, "Compared with neighbours": 430,
+}
+MEASURE_LABELS = {"Statistical-neighbour median": "Neighbours' median", "Period covered": "Period",
+                  "Change on a year ago": "Change on a year"}
+
+
+def measure_columns(frame: pd.DataFrame) -> dict:
+    """Column config for a measures table: widths, shorter headings, the measure pinned."""
+    out = {}
+    for col in frame.columns:
+        if col in MEASURE_WIDTHS:
+            out[col] = st.column_config.TextColumn(MEASURE_LABELS.get(col, col), width=MEASURE_WIDTHS[col],
+                                                   pinned=col == "Measure") \
+                if frame[col].dtype == object else \
+                st.column_config.NumberColumn(MEASURE_LABELS.get(col, col), width=MEASURE_WIDTHS[col])
+    return out
+
+
+def theme_counts_line(row) -> str:
+    """One theme's summary row in a line: '**2 off target** · 1 close · 1 on target · 1 no target
+    (steady)'; parts that are zero are left out."""
+    parts = []
+    for col, words in (("Off", "off target"), ("Close", "close to target"), ("On", "on target"),
+                       ("Not enough data", "not enough data"), ("No target", "without a target")):
+        n = int(row.get(col, 0) or 0)
+        if n:
+            text = f"{n} {words}"
+            parts.append(f"**{text}**" if col in ("Off", "Close") else text)
+    travel = row.get("Without a target, over 12 months")
+    if isinstance(travel, str) and travel not in ("", "—") and parts:
+        parts[-1] += f" ({travel} over 12 months)" if "without a target" in parts[-1] else ""
+    return " · ".join(parts) or "No measures."
 
 
 BUSY_MESSAGE = ("The dashboard's figures are being updated (a load by {who} is running). Try again "

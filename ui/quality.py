@@ -49,7 +49,23 @@ def load_history(con) -> pd.DataFrame:
         out["In use now"] = out["In use now"].map({True: "Yes", False: "No (replaced)"})
     if "load_id" not in raw.columns:  # load_touch is per month: newest month first
         out = out.sort_values("Month", ascending=False)
-    return out.reset_index(drop=True)
+    return _in_words(out.reset_index(drop=True))
+
+
+def _in_words(frame: pd.DataFrame) -> pd.DataFrame:
+    """Months and times as a reader says them ('October 2026', '3 Nov 2026, 9:12am' UK time),
+    never ISO; blanks as '—'. Applied after sorting (on the ISO keys)."""
+    from metrics.narrative import format_when
+
+    out = frame.copy()
+    for col in ("Month", "Confirmed repeat of"):
+        if col in out.columns:
+            out[col] = out[col].map(lambda p: "—" if p is None or p == "" or (isinstance(p, float) and pd.isna(p))
+                                    else periods.period_label(p))
+    for col in ("Loaded at",):
+        if col in out.columns:
+            out[col] = out[col].map(lambda t: "—" if t is None or pd.isna(t) else format_when(t))
+    return out
 
 
 def _count_json_list(value: object) -> int:
@@ -91,7 +107,7 @@ def completeness_table(con) -> pd.DataFrame:
     )
     wide = long.pivot(index="Month", columns="column", values="pct")
     wide = wide[[v for v in OPTIONAL_LABELS.values() if v in wide.columns]]
-    return wide.sort_index(ascending=False).reset_index()
+    return _in_words(wide.sort_index(ascending=False).reset_index())
 
 
 MOVEMENT_MEASURES = {"headcount": "Headcount", "fte": "FTE in post", "leavers": "Leavers",
@@ -116,7 +132,7 @@ def unusual_movements(con, *, threshold: float = MOVEMENT_THRESHOLD) -> pd.DataF
         "This month": raw["current"].round(1),
         "Change": (raw["change_rate"] * 100).round(1),
     })
-    return out.reset_index(drop=True)
+    return _in_words(out.reset_index(drop=True))
 
 
 def load_impact(con) -> pd.DataFrame:
@@ -140,13 +156,14 @@ def load_impact(con) -> pd.DataFrame:
             "Loaded by": rec.get("loaded_by"),
             "Loaded at": rec.get("loaded_at"),
             "Times loaded": rec.get("times_loaded"),
-            "Month-end figures": f"all, for {p}",
+            "Month-end figures": f"all, for {periods.period_label(p)}",
             "Rolling 12-month figures": (
-                f"{len(rolling)} measures, for {window[0]} to {window[-1]}" if len(window) > 1
-                else f"{len(rolling)} measures, for {p}"
+                f"{len(rolling)} measures, for {periods.period_label(window[0])} to "
+                f"{periods.period_label(window[-1])}" if len(window) > 1
+                else f"{len(rolling)} measures, for {periods.period_label(p)}"
             ),
         })
-    return pd.DataFrame(rows).sort_values("Month", ascending=False).reset_index(drop=True)
+    return _in_words(pd.DataFrame(rows).sort_values("Month", ascending=False).reset_index(drop=True))
 
 
 def rolling_measure_labels() -> list[str]:

@@ -25,7 +25,7 @@ for line in rules.assumptions() + list(rules.warnings):
 months = data.loaded_months()
 if filters.period not in months:
     st.info("No Agency assignments sheet is loaded for this month. Months with assignments: "
-            + (", ".join(months) if months else "none yet") + ". Add the sheet to the monthly "
+            + (", ".join(state.period_label(m) for m in months) if months else "none yet") + ". Add the sheet to the monthly "
             "extract (see the template's Instructions).")
     st.stop()
 

@@ -31,5 +31,6 @@ st.caption(
     "the arrow the change on a year ago, marked better or worse in words. "
     + ("c = not shown because it rests on fewer than 5 people." if state.is_suppressed() else "")
 )
-layout.show_table(data.headline_table(filters), "Headline measures", key="overview-table",
-                  disclosure=downloads.measures(rows))
+table = data.headline_table(filters)
+layout.show_table(table, "Headline measures", key="overview-table",
+                  disclosure=downloads.measures(rows), column_config=layout.measure_columns(table))

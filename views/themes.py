@@ -24,11 +24,21 @@ st.caption("Worst first. **Off**, **Close** and **On** compare a measure with it
            "target** are judged by their direction of travel over 12 months against their usual month-to-month "
            "variation (better, worse or steady). Select a theme to go to its measures.")
 
+# each theme compact: its counts in one line, its cards four to a row in a box that is open
+# when something in it is off or close to target (so the page reads as the summary, then the trouble)
+counts = summary.set_index("Theme") if not summary.empty else None
 for theme, rows in by_theme.items():
     st.header(theme, anchor=data.slug(theme))
     if rows.empty:
         st.info("No success measures are defined for this theme yet.")
         continue
-    cards.card_grid(rows)
-    layout.show_table(data.measures_table(rows), f"{theme} measures", key=f"theme-{data.slug(theme)}",
-                      disclosure=downloads.measures(rows))
+    row = counts.loc[theme] if counts is not None and theme in counts.index else None
+    if row is not None:
+        st.markdown(layout.theme_counts_line(row))
+    trouble = row is not None and (row["Off"] or row["Close"])
+    with st.expander(f"The {len(rows)} measure{'s' if len(rows) != 1 else ''} of this theme",
+                     expanded=bool(trouble), icon=":material/monitoring:"):
+        cards.card_grid(rows, per_row=4)
+        table = data.measures_table(rows)
+        layout.show_table(table, f"{theme} measures", key=f"theme-{data.slug(theme)}",
+                          disclosure=downloads.measures(rows), column_config=layout.measure_columns(table))

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
 
+from store.periods import period_label
 from tests.app.conftest import run_as
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,7 +52,7 @@ def test_hr_and_leadership_see_every_section_with_real_figures(store, monkeypatc
                      "What each load touched"]
     ledger, completeness, movements, impact = (d.value for d in at.dataframe)
     assert len(ledger) == loads_count() == 36
-    assert ledger["Month"].iloc[0] == latest_loaded(store)  # newest first
+    assert ledger["Month"].iloc[0] == period_label(latest_loaded(store))  # newest first, in words
     assert len(completeness) == 36
     assert completeness["Gender"].between(0, 100).all()
     assert (completeness["Cases"] < 100).all()  # not everyone holds cases
@@ -60,6 +61,15 @@ def test_hr_and_leadership_see_every_section_with_real_figures(store, monkeypatc
     assert set(movements["Level"]) <= {"Service", "Team", "Directorate"}
     assert "Leavers" in set(movements["Measure"])  # the demo has months whose leavers jump
     assert len(impact) == 36
+    # months and times in UK words: no ISO month or timestamp, no "None"/"nan" anywhere
+    import re
+
+    for frame in (ledger, completeness, movements, impact):
+        cells = frame.drop(columns=[c for c in ("SHA-256", "File", "File in use") if c in frame.columns])
+        text = " ".join(str(v) for v in cells.to_numpy().ravel())
+        assert not re.search(r"\b\d{4}-\d{2}\b", text), text[:200]
+        assert not re.search(r"\b(None|nan|NaT)\b", text)
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{1,2}:\d{2}[ap]m", ledger["Loaded at"].iloc[0])
     oldest = impact.iloc[-1]
     assert oldest["Rolling 12-month figures"].endswith(f"for {oldest['Month']} to " +
                                                        impact.iloc[-12]["Month"])
@@ -96,5 +106,5 @@ def test_a_new_load_shows_in_the_ledger_at_once(store, monkeypatch):
                               file_name=f"extract-{period}.xlsx", period=period, loaded_by="hr")
     at.run()
     ledger = at.dataframe[0].value
-    assert len(ledger) == 37 and ledger["Month"].iloc[0] == period
+    assert len(ledger) == 37 and ledger["Month"].iloc[0] == period_label(period)
     assert ledger["Loaded by"].iloc[0] == "hr"

@@ -209,6 +209,7 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
     value as a number with its unit beside it, the target in words ("at most 11.8%"), the status
     (none on a part-year figure), the change on a year ago and the people the figure rests on."""
     from metrics.narrative import SMALL_BASE, target_words
+    from metrics.units import signed_change
 
     windows = [metric(mid).window_months for mid in rows["metric_id"]]
     base = [_clean(b) for b in rows["base_count"]] if "base_count" in rows else [None] * len(rows)
@@ -219,10 +220,7 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
         "Target": [target_words(t, u, d) for t, u, d in zip(rows["target"], rows["unit"], rows["direction"])],
         "Status": [status_words(s, value=v, target=t, partial=bool(p), months=m) for s, v, t, p, m in
                    zip(rows["status"], rows["value"], rows["target"], rows["partial"], rows["months_covered"])],
-        "Change on a year ago": [
-            ("—" if v is None else _shown(v, u))
-            for v, u in zip(rows["change_on_year"], rows["unit"])
-        ],
+        "Change on a year ago": [signed_change(v, u) for v, u in zip(rows["change_on_year"], rows["unit"])],
         "Period covered": [
             "Month end" if not w else (f"{m} of {w} months (partial)" if p else f"{w} months")
             for w, m, p in zip(windows, rows["months_covered"], rows["partial"])

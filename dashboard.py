@@ -60,7 +60,7 @@ try:
     ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
     page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
     auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
-    layout.sidebar(ROLE)
+    layout.sidebar(ROLE, page_key={title: key for _, key, _, title, _ in PAGES}.get(page.title))
     layout.demo_banner()
     page.run()
 except StoreBusy as exc:  # a command-line load holds the store for a moment: say so calmly

@@ -22,7 +22,7 @@ class Filters:
     """The shared view: reporting month, population (scope) and an optional service or team."""
 
     period: str | None          # 'YYYY-MM'; None only when nothing is loaded
-    scope: str = "social_workers"
+    scope: str | None = "social_workers"  # None: a page that counts no population (PAGE_FILTERS)
     service: str | None = None
     team: str | None = None
 
@@ -41,8 +41,10 @@ class Filters:
 
     def describe(self) -> str:
         """Plain-English description of the view, e.g. 'qualified social workers in Early Help'."""
-        who = SCOPE_LABELS[self.scope].lower()
         where = self.team or self.service
+        if self.scope is None:
+            return f"everyone in {where}" if where else "the whole directorate"
+        who = SCOPE_LABELS[self.scope].lower()
         return f"{who} in {where}" if where else f"{who}, whole directorate"
 
 

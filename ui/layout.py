@@ -125,37 +125,48 @@ def demo_banner() -> None:
                    "Load the real extracts on the Upload page to replace them.", icon=":material/science:")
 
 
-def sidebar(role: str | None = None) -> state.Filters:
-    """Who is signed in (sign-out, or the demo role picker), the shared filters and the
-    data-as-at line, drawn in the sidebar on every page."""
+def sidebar(role: str | None = None, page_key: str | None = None) -> state.Filters:
+    """Who is signed in (sign-out, or the demo role picker), the data-as-at line and the shared
+    filters `page_key` acts on (ui.state.PAGE_FILTERS: no control where it would do nothing),
+    drawn in the sidebar on every page."""
     from ui import data
 
     role = role or state.current_role()
+    if page_key is not None:
+        state.set_page(page_key)
+    used = state.page_filters()
     with st.sidebar:
         auth.account_panel(role)
     filters = state.sync_filters()
     options = data.filter_options()
     with st.sidebar:
         st.markdown(f":material/event: {data_as_at(role)}")
+        if not used:
+            st.caption("This page has no month, people or service choice: it shows everything "
+                       "it describes.")
+            return filters
         if not options.periods:
             st.info("No months loaded yet.")
             return filters
-        st.selectbox(
-            "Month", options=list(options.periods)[::-1], format_func=state.period_label,
-            key=state.widget_key("period"), on_change=state.on_filter_change,
-            help="The reporting month: figures are at its last day.",
-        )
-        st.radio(
-            "People", options=list(state.SCOPES), format_func=state.SCOPE_LABELS.get,
-            key=state.widget_key("scope"), on_change=state.on_filter_change,
-            help="Qualified social workers is the population the DfE publishes figures for.",
-        )
-        st.selectbox(
-            "Service", options=[state.ALL, *options.services],
-            format_func=lambda v: "All services" if v == state.ALL else v,
-            key=state.widget_key("service"), on_change=state.on_filter_change,
-        )
-        if state.can_see_teams(role):
+        if "period" in used:
+            st.selectbox(
+                "Month", options=list(options.periods)[::-1], format_func=state.period_label,
+                key=state.widget_key("period"), on_change=state.on_filter_change,
+                help="The reporting month: figures are at its last day.",
+            )
+        if "scope" in used:
+            st.radio(
+                "People", options=list(state.SCOPES), format_func=state.SCOPE_LABELS.get,
+                key=state.widget_key("scope"), on_change=state.on_filter_change,
+                help="Qualified social workers is the population the DfE publishes figures for.",
+            )
+        if "service" in used:
+            st.selectbox(
+                "Service", options=[state.ALL, *options.services],
+                format_func=lambda v: "All services" if v == state.ALL else v,
+                key=state.widget_key("service"), on_change=state.on_filter_change,
+            )
+        if "team" in used and state.can_see_teams(role):
             service = st.session_state.get(state.widget_key("service"))
             teams = (
                 options.teams.get(service, ())

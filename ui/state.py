@@ -19,6 +19,27 @@ from ui.filters import ALL, SCOPE_LABELS, SCOPES, FilterOptions, Filters, period
 
 _KEYS = {"period": "f_period", "scope": "f_scope", "service": "f_service", "team": "f_team"}
 
+#: Every shared filter, in the sidebar's order.
+FILTER_NAMES: tuple[str, ...] = tuple(_KEYS)
+_WORKFORCE = FILTER_NAMES
+#: The shared filters each page acts on (page key of dashboard.PAGES -> filter names), declared
+#: once: the sidebar draws only these, and `get_filters` gives the page only these (the others at
+#: their whole-directorate defaults), so a control is never shown where it does nothing. A page
+#: left out uses none. The agency rules cover every agency assignment, so they have no People
+#: choice; Benchmarks (published figures), Recommendations, Upload (its own month control), Data
+#: quality and Census use no shared filter. tests/app/test_app_filters.py checks every page.
+PAGE_FILTERS: dict[str, tuple[str, ...]] = {
+    "overview": _WORKFORCE,
+    "themes": _WORKFORCE,
+    "agency": _WORKFORCE,
+    "agency_rules": ("period", "service", "team"),
+    "caseloads": _WORKFORCE,
+    "turnover": _WORKFORCE,
+    "profile": _WORKFORCE,
+}
+_PAGE = "_current_page"
+_KEPT = "_filters_kept"
+
 
 def current_role() -> str:
     """The role of the person using this session (PermissionError when there is none)."""
@@ -50,8 +71,21 @@ def require(action: str) -> str:
 
 
 def require_page(page_key: str) -> str:
-    """`require` for the page `page_key` (action 'page:<key>')."""
+    """`require` for the page `page_key` (action 'page:<key>'); `get_filters` then gives the page
+    the filters PAGE_FILTERS declares for it."""
+    set_page(page_key)
     return require(f"page:{page_key}")
+
+
+def set_page(page_key: str) -> None:
+    """Note which page this run draws (dashboard.py before the sidebar, each page's guard)."""
+    st.session_state[_PAGE] = page_key
+
+
+def page_filters(page_key: str | None = None) -> tuple[str, ...]:
+    """The shared filters `page_key` (default: the page being drawn) acts on."""
+    key = page_key if page_key is not None else st.session_state.get(_PAGE)
+    return PAGE_FILTERS.get(key, ())
 
 
 def pages_for(role: str) -> list[str]:
@@ -109,15 +143,20 @@ def _raw_from_url() -> dict[str, str | None]:
 
 
 def sync_filters() -> Filters:
-    """Validate the shared filters, write them to session state and mirror them to the URL.
+    """Validate the shared filters, write them to session state and mirror the page's to the URL.
 
     Called by dashboard.py before the sidebar widgets are drawn (so it may set their values). On
-    the first run of a session the URL wins (a shared link); afterwards session state does.
+    the first run of a session the URL wins (a shared link); afterwards session state does. The
+    choices are also kept apart from the widgets, so they survive a page that draws none
+    (Streamlit forgets the value of a widget a run does not draw).
     """
     role = current_role()
-    first = _KEYS["period"] not in st.session_state
-    raw = _raw_from_url() if first else _raw_from_session()
+    if _KEYS["period"] in st.session_state:
+        raw = _raw_from_session()
+    else:
+        raw = st.session_state.get(_KEPT) or _raw_from_url()
     filters = validate_filters(raw, _options(), role=role)
+    _keep(filters)
     st.session_state[_KEYS["period"]] = filters.period
     st.session_state[_KEYS["scope"]] = filters.scope
     st.session_state[_KEYS["service"]] = filters.service or ALL
@@ -126,7 +165,15 @@ def sync_filters() -> Filters:
     return filters
 
 
+def _keep(filters: Filters) -> None:
+    st.session_state[_KEPT] = {"period": filters.period, "scope": filters.scope,
+                               "service": filters.service, "team": filters.team}
+
+
 def _mirror_to_url(filters: Filters) -> None:
+    """The page's own filters go in the address (a shared link reopens the view); filters the
+    page does not use are left out, so a link never suggests a choice that changes nothing."""
+    used = page_filters()
     wanted = {
         "period": filters.period,
         "scope": filters.scope,
@@ -134,7 +181,7 @@ def _mirror_to_url(filters: Filters) -> None:
         "team": filters.team,
     }
     for name, value in wanted.items():
-        if value is None:
+        if value is None or name not in used:
             if name in st.query_params:
                 del st.query_params[name]
         elif st.query_params.get(name) != value:
@@ -145,15 +192,23 @@ def on_filter_change() -> None:
     """Widget callback: re-validate (a new service may drop the team) and update the URL."""
     filters = validate_filters(_raw_from_session(), _options(), role=current_role())
     st.session_state[_KEYS["team"]] = filters.team or ALL
+    _keep(filters)
     _mirror_to_url(filters)
 
 
 def get_filters() -> Filters:
-    """The shared filters for this session (initialised from the URL on first use)."""
+    """The shared filters this page acts on (PAGE_FILTERS), for this session (initialised from the
+    URL on first use); a filter the page does not declare is at its whole-directorate default
+    (no service or team; People: None, since such a page counts no population)."""
     if _KEYS["period"] not in st.session_state:
-        return sync_filters()
-    filters = validate_filters(_raw_from_session(), _options(), role=current_role())
-    return filters
+        filters = sync_filters()
+    else:
+        filters = validate_filters(_raw_from_session(), _options(), role=current_role())
+    used = page_filters()
+    return Filters(period=filters.period if "period" in used else None,
+                   scope=filters.scope if "scope" in used else None,
+                   service=filters.service if "service" in used else None,
+                   team=filters.team if "team" in used else None)
 
 
 def widget_key(name: str) -> str:

@@ -33,6 +33,7 @@ PAGES: tuple[tuple[str, str, str, str, str], ...] = (
     ("Data", "upload", "views/upload.py", "Upload", ":material/upload_file:"),
     ("Data", "data_quality", "views/data_quality.py", "Data quality", ":material/fact_check:"),
     ("Data", "census", "views/census.py", "Census (CSWW)", ":material/assignment:"),
+    ("Help", "accessibility", "views/accessibility.py", "Accessibility", ":material/accessibility:"),
 )
 
 
@@ -53,14 +54,16 @@ st.set_page_config(
     page_title="Children's Workforce Dashboard",
     page_icon=":material/groups:",
     layout="wide",
-    initial_sidebar_state="expanded",
+    initial_sidebar_state="auto",  # open on a wide screen, folded away on a phone
 )
+layout.style()  # focus, menu and header styles, on the sign-in page too
 
 try:
     ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
     page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
     auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
     layout.sidebar(ROLE, page_key={title: key for _, key, _, title, _ in PAGES}.get(page.title))
+    layout.masthead()
     layout.demo_banner()
     page.run()
 except StoreBusy as exc:  # a command-line load holds the store for a moment: say so calmly

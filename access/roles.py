@@ -42,6 +42,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "page:data_quality": _READERS,
     # the CSWW return carries registration numbers and the readiness lists name workers
     "page:census": frozenset({"hr"}),
+    "page:accessibility": _ALL,        # the accessibility statement (also shown before sign-in)
     "figures": _ALL,                   # aggregate figures (suppressed where `exact_figures` is not allowed)
     "exact_figures": _READERS,         # figures on screen without small-number suppression
     "teams": _READERS,                 # figures broken down by team (teams rest on few people)

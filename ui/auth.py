@@ -188,7 +188,20 @@ def _sign_in_page() -> None:
     st.title(PRODUCT)
     if st.button("Sign in", type="primary", icon=":material/login:"):
         st.login()
+    accessibility_statement()
     st.stop()
+
+
+def accessibility_statement() -> None:
+    """The accessibility statement, folded under the sign-in button: it must be reachable before
+    anyone has signed in (the signed-in menu has it as a page)."""
+    from ui import accessibility, org
+
+    with st.expander("Accessibility statement"):
+        try:
+            st.markdown(accessibility.statement_markdown(org.load()))
+        except org.OrgConfigError as exc:
+            st.error(str(exc))
 
 
 def _no_access_page(person: Person) -> None:
@@ -200,6 +213,7 @@ def _no_access_page(person: Person) -> None:
                "You have no access to this dashboard; ask your HR business partner.",
                icon=":material/block:")
     sign_out_button(person=person, role=None)
+    accessibility_statement()
     st.stop()
 
 
@@ -211,6 +225,7 @@ def _expired_page(conf: access.Settings) -> None:
             icon=":material/timer_off:")
     if st.button("Sign in again", type="primary", icon=":material/login:"):
         st.login()
+    accessibility_statement()
     st.stop()
 
 

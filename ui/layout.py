@@ -7,8 +7,10 @@ because pages call these helpers instead of Streamlit directly.
 
 from __future__ import annotations
 
+import html
 import math
 import re
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,28 +21,81 @@ from ui.downloads import Disclosure, download_table, file_stem
 
 #: what a table cell with no figure shows (Streamlit would print "None")
 MISSING = "—"
-PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+#: no Plotly tool bar: on a phone it covered the chart titles, and the figures are in the table
+#: under every chart (with its Excel/CSV downloads)
+PLOTLY_CONFIG = {"displaylogo": False, "displayModeBar": False}
+STYLE = Path(__file__).with_name("style.css")
 
 
 #: every character that can start Markdown, HTML, a link or image, an emoji or icon shortcode
 #: (:material/x:), coloured text (:red[...]) or LaTeX ($...$) in Streamlit's Markdown
 _MARKUP = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&@])")
-#: where GFM would turn plain text into a link after parsing (escapes cannot stop it): "http(s)://",
-#: "www." and e-mail addresses get an invisible word joiner (U+2060) that breaks the pattern
-_AUTOLINK = re.compile(r"(?i)(?<=http)(?=s?://)|(?<=www)(?=\.)|(?=@)")
+#: a web or e-mail address in people's text: kept whole and made a working link (an address
+#: never becomes an image, and nothing around it becomes Markdown); a trailing full stop, comma,
+#: colon or the like ends the sentence, not the address
+_ADDRESS = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\\()\[\]\"'`]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TRAILING = ".,;:!?"
+
+
+def _escape(text: str) -> str:
+    return _MARKUP.sub(r"\\\1", text)
+
+
+def _link(address: str) -> str:
+    """A bare address as a Markdown link showing exactly the address typed."""
+    if "@" in address and "://" not in address:
+        target = f"mailto:{address}"
+    elif address.lower().startswith("www."):
+        target = f"https://{address}"
+    else:
+        target = address
+    return f"[{_escape(address)}](<{target}>)"
+
+
+def _plain_line(line: str) -> str:
+    out, at = [], 0
+    for match in _ADDRESS.finditer(line):
+        address = match.group(0).rstrip(_TRAILING)
+        if not address or address.lower() in ("www.",):
+            continue
+        out.append(_escape(line[at:match.start()]))
+        out.append(_link(address))
+        at = match.start() + len(address)
+    out.append(_escape(line[at:]))
+    return "".join(out)
 
 
 def plain(text: object) -> str:
     """Text written by people or read from files, made inert inside Markdown: shown as typed.
 
     Tracker entries, file names, load warnings and sign-in names pass through here before any
-    st.markdown / st.info / st.error / label, so "![x](http://...)" shows those characters and
-    no browser fetches the address; bare addresses are not made links. Line breaks are kept.
+    st.markdown / st.info / st.error / label, so "![x](http://...)" shows those characters and no
+    browser fetches the address. A bare web or e-mail address becomes a link that works (the
+    address shown as typed, nothing inserted into it). Line breaks are kept.
     """
     if text is None:
         return ""
-    text = _AUTOLINK.sub("\u2060", str(text))
-    return "  \n".join(_MARKUP.sub(r"\\\1", line) for line in text.splitlines())
+    return "  \n".join(_plain_line(line) for line in str(text).splitlines())
+
+
+def style() -> None:
+    """The dashboard's styles (ui/style.css: GOV.UK keyboard focus, the current page in the menu,
+    the header), drawn once per run before anything else."""
+    st.html(f"<style>{STYLE.read_text(encoding='utf-8')}</style>")
+
+
+def masthead() -> None:
+    """The council's and the service's names at the top of every page (data/organisation.toml and
+    the council named in data/recommendations.json, through ui.org)."""
+    from ui import org
+
+    try:
+        who = org.load()
+    except org.OrgConfigError as exc:
+        st.error(plain(exc), icon=":material/error:")
+        return
+    st.html(f'<div class="cwd-masthead"><p class="cwd-council">{html.escape(who.council)}</p>'
+            f'<p class="cwd-service">{html.escape(who.service)} · Children\'s Workforce Dashboard</p></div>')
 
 
 def page_header(title: str, intro: str) -> None:

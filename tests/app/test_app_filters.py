@@ -76,10 +76,15 @@ def test_every_page_shows_only_the_filters_it_declares(monkeypatch, store, role)
                   if f != "team" or allowed(role, "teams")]
         assert sidebar_controls(at) == wanted, key
         assert len(month_controls(at)) <= 1, (key, month_controls(at))
+        # the council and the service are named at the top of every page (ui.org)
+        header = " ".join(h.proto.body for h in at.get("html"))
+        assert "Herefordshire Council" in header and "Children and Young People&#x27;s Services" in header, key
         if not wanted:  # the sidebar says why there is nothing to choose
             assert any("no month, people or service choice" in c.value for c in at.sidebar.caption), key
         seen += 1
-    assert seen >= 9
+    assert seen >= 10 and "accessibility" in {k for k, _ in PAGES}
+    at.switch_page("views/accessibility.py").run()  # every role reaches the statement from the menu
+    assert "## Reporting accessibility problems" in " ".join(m.value for m in at.markdown)
     assert not PAGE_FILTERS.get("benchmarks") and not PAGE_FILTERS.get("recommendations")
 
 

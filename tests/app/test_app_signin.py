@@ -91,6 +91,10 @@ def test_sign_in_page_shows_the_name_and_a_button_and_opens_no_store(signin, mon
     assert [t.value for t in at.title] == ["Children's Workforce Dashboard"]
     assert [b.label for b in at.button] == ["Sign in"]
     assert not at.sidebar.selectbox and not at.sidebar.button and not at.metric and not at.dataframe
+    # the accessibility statement is reachable before sign-in, with the configured contact
+    [statement] = [e for e in at.expander if e.label == "Accessibility statement"]
+    words = " ".join(m.value for m in statement.markdown)
+    assert "## Enforcement procedure" in words and "mailto:workforce.dashboard@council.example" in words
     at.switch_page("views/overview.py").run()  # a deep link: still only the sign-in page
     assert [t.value for t in at.title] == ["Children's Workforce Dashboard"] and not at.metric
     assert not db.exists() and not db.parent.exists()  # the store was never opened

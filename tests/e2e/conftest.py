@@ -164,6 +164,27 @@ def hr_server(start_server: Callable[..., Server]) -> Server:
     return start_server(role="hr")
 
 
+#: the DfE files the role servers import before starting (Benchmarks then has charts to show)
+BENCHMARK_FILES = ("csww_indicators_2017_to_2025.csv", "sn_model_2025_wide.csv")
+
+
+@pytest.fixture(scope="session")
+def role_server(request: pytest.FixtureRequest, start_server: Callable[..., Server],
+                reference_dir: Path) -> Callable[[str], Server]:
+    """One server per role for the whole run, shared by the tests that only read (the page tour,
+    the axe scan, the screenshots): HR's is `hr_server`; the others import the DfE files first."""
+    servers: dict[str, Server] = {}
+
+    def _get(role: str) -> Server:
+        if role not in servers:
+            servers[role] = (request.getfixturevalue("hr_server") if role == "hr" else
+                             start_server(role=role, benchmark_files=[reference_dir / "dfe" / n
+                                                                      for n in BENCHMARK_FILES]))
+        return servers[role]
+
+    return _get
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path):
     from playwright.sync_api import sync_playwright

@@ -75,3 +75,12 @@ def test_the_statement_has_the_gov_uk_sections_and_the_configured_contact():
     assert "within 7 working days" in text
     assert "last tested on\n26 November 2026" in text and "prepared on 20 November 2026" in text
     assert "Equality Advisory and Support Service" in text and "Test Council" in text
+
+
+def test_the_markup_repairs_script_survives_the_html_sanitiser():
+    """Streamlit's sanitiser drops a script whose text holds anything like a tag: ui/a11y.js must
+    have none, or the menu and sparkline repairs silently never run."""
+    import re
+
+    script = (Path(__file__).resolve().parents[2] / "ui" / "a11y.js").read_text()
+    assert not re.search(r"<[/!?\w]", script)

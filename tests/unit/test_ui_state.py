@@ -29,7 +29,7 @@ def test_workforce_role_grants_nothing_outside_demo_mode(monkeypatch):
 def test_page_access_keeps_scrutiny_out_of_upload_and_data_quality():
     assert state.pages_for("scrutiny") == [
         "overview", "themes", "agency", "agency_rules", "caseloads", "turnover", "profile",
-        "benchmarks", "recommendations",
+        "benchmarks", "recommendations", "accessibility",
     ]
     assert "upload" in state.pages_for("hr") and "data_quality" in state.pages_for("hr")
     assert "upload" not in state.pages_for("leadership") and "upload" not in state.pages_for("admin")

@@ -85,7 +85,9 @@ def test_every_page_passes_axe_and_is_photographed_at_two_widths(role_server, br
             settle(page)
             no_exception(page, f"{title} for {role} at {PHONE} px", server)
             assert not sidebar_open(page), f"{title}: the menu covers the page on a phone"
-            width = page.evaluate("() => document.documentElement.scrollWidth")
+            width = page.evaluate("""() => Math.max(document.documentElement.scrollWidth,
+                ...[...document.querySelectorAll('[data-testid="stMain"], [data-testid="stMainBlockContainer"]')]
+                    .map(e => e.scrollWidth))""")
             assert width <= PHONE, f"{title} scrolls sideways on a phone ({width} px)"
             problems[f"{title} at {PHONE} px"] = serious_violations(page)
             shots.append(snap(page, screenshots_dir / f"{role}-{slug(title)}-{PHONE}.png"))

@@ -39,6 +39,17 @@ def no_exception(page, where: str, server) -> None:
         pytest.fail(f"{where} raised: {errors.first.inner_text()[:500]}\n{log}")
 
 
+def settled(page) -> None:
+    """`settle`, until the script has really finished: a page can start a second run (or its
+    'Running' mark can appear late) just after the first wait ends."""
+    for _ in range(4):
+        settle(page)
+        page.wait_for_timeout(700)
+        if not page.locator('[data-testid="stStatusWidget"]').count():
+            return
+    pytest.fail("the page kept running")
+
+
 def sidebar_open(page) -> bool:
     return page.evaluate("""() => { const s = document.querySelector('[data-testid="stSidebar"]');
         if (!s) return false; const r = s.getBoundingClientRect();
@@ -68,6 +79,7 @@ def test_every_page_passes_axe_and_is_photographed_at_two_widths(role_server, br
         assert "Accessibility" in titles and len(titles) == len(hrefs)
         for title in titles:
             open_page(page, title)
+            settled(page)
             no_exception(page, f"{title} for {role} at {WIDE} px", server)
             assert page.locator(".cwd-masthead").inner_text().startswith("Herefordshire Council")
             assert page.locator(".modebar").count() == 0  # no Plotly tool bar over chart titles
@@ -82,7 +94,7 @@ def test_every_page_passes_axe_and_is_photographed_at_two_widths(role_server, br
     try:
         for title, href in zip(titles, hrefs):
             page.goto(href)
-            settle(page)
+            settled(page)
             no_exception(page, f"{title} for {role} at {PHONE} px", server)
             assert not sidebar_open(page), f"{title}: the menu covers the page on a phone"
             width = page.evaluate("""() => Math.max(document.documentElement.scrollWidth,

@@ -24,7 +24,7 @@ from agency.checks import BREACHES, breach_list
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules, month_end
 from ingest.contract import AGENCY_JOB_TYPES
 from metrics import agency as figures
-from metrics.export import to_xlsx_bytes
+from metrics.export import FileHeader, to_xlsx_bytes
 from metrics.suppression import suppress_table
 
 TEMPLATE_NOTE = (
@@ -194,6 +194,12 @@ def _suppress(section: Section, table: pd.DataFrame) -> pd.DataFrame:
                           label_col="Job type")
 
 
+def quarter_words(quarter: str) -> str:
+    """'2026-Q4' -> 'October to December 2026 (2026-Q4)'."""
+    first, _, last = quarter_months(quarter)
+    return f"{first:%B} to {last:%B %Y} ({quarter})"
+
+
 @dataclass
 class QuarterlySummary:
     """The computed summary: one frame per LAYOUT section (headers as in the file) and notes."""
@@ -205,8 +211,13 @@ class QuarterlySummary:
 
     def to_xlsx_bytes(self) -> bytes:
         about = pd.DataFrame({"About this summary": self.notes})
-        return to_xlsx_bytes({"About": about} | self.sheets,
-                             title=f"Agency workers: quarterly summary {self.quarter}")
+        loaded = ", ".join(f"{m:%B %Y}" for m in self.months_loaded) or "none"
+        header = FileHeader(
+            title=f"Agency workers: quarterly summary {self.quarter}", month=quarter_words(self.quarter),
+            population="Agency workers", source=f"Monthly workforce extracts loaded by HR (Agency assignments "
+                                                f"sheet); months loaded: {loaded}",
+            suppression=("None: exact figures for the quarterly return to DfE. Do not publish.",))
+        return to_xlsx_bytes({"About": about} | self.sheets, header=header)
 
     def write(self, path: str | Path) -> Path:
         out = Path(path)

@@ -262,6 +262,16 @@ def last_load(con: duckdb.DuckDBPyConnection) -> dict | None:
     return {"as_at": row[0], "loaded_at": row[1], "loaded_by": row[2], "load_period": row[3]}
 
 
+def period_load(con: duckdb.DuckDBPyConnection, *, period: date | str) -> dict | None:
+    """The load whose rows are `period`'s data now: file, when (UTC), by whom, demo or not."""
+    row = con.execute(
+        "SELECT file_name, loaded_at, loaded_by, is_demo FROM loads WHERE period = ? AND active "
+        "ORDER BY load_id DESC LIMIT 1", [parse_period(period)]).fetchone()
+    if row is None:
+        return None
+    return {"file_name": row[0], "loaded_at": row[1], "loaded_by": row[2], "is_demo": bool(row[3])}
+
+
 MOVEMENT_MEASURES = ("headcount", "fte", "leavers", "vacant_fte")
 
 

@@ -13,8 +13,24 @@ from datetime import date
 import duckdb
 import pandas as pd
 
-from metrics.export import to_xlsx_bytes
+from metrics.export import FileHeader, to_xlsx_bytes
 from recommendations.service import actions_frame, list_recommendations
+
+#: the header block of the tracker's files: it spans every meeting, not one month or group
+TRACKER_MONTH = "Every meeting since the tracker began (not one month)"
+TRACKER_POPULATION = "Not applicable (recommendations, not people)"
+TRACKER_SOURCE = ("The scrutiny committee's papers (recommendations and the executive's responses) and the "
+                  "actions and progress updates recorded in the dashboard's tracker")
+LINKS_SOURCE = ("Monthly workforce extracts loaded by HR, as the measures linked to the recommendation; "
+                "small numbers suppressed")
+#: column widths (characters) that print the Appendix-1 layout on one A3 landscape page width
+TRACKER_WIDTHS = {"Meeting date": 12, "Topic": 18, "Rec.": 11, "Recommendation": 40, "Accepted/Rejected": 12,
+                  "Response": 40, "Action": 30, "Owner": 16, "Due date": 12, "By when (as printed)": 11,
+                  "Success criteria": 25, "Progress": 30, "Action status": 11, "Overdue": 9, "Note": 22}
+RESPONSES_WIDTHS = {"Meeting date": 12, "Topic": 18, "Rec.": 8, "Response": 14, "As printed": 18,
+                    "Response text": 50, "Source": 30, "Source date": 12, "Current": 11, "Note": 30}
+UPDATES_WIDTHS = {"Meeting date": 12, "Topic": 18, "Rec.": 8, "Action": 40, "Update date": 12,
+                  "Update": 50, "Status after": 14, "Posted by": 18}
 
 TRACKER_COLUMNS = [
     "Meeting date", "Topic", "Rec.", "Recommendation", "Accepted/Rejected", "Response",
@@ -95,10 +111,20 @@ def updates_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def tracker_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, today: date,
                        committee: str = "Children and Young People Scrutiny Committee") -> bytes:
-    """The tracker workbook: Recommendations (Appendix-1 layout + actions), Responses, Updates."""
-    title = f"Recommendations made by {committee} — tracker as at {today:%-d %B %Y}"
+    """The tracker workbook: Recommendations (Appendix-1 layout + actions), Responses, Updates.
+
+    Printable as a committee appendix: UK dates, fixed widths with wrapped text, A3 landscape one
+    page wide, the column headings repeated on every printed page, under the header block."""
+    header = FileHeader(
+        title=f"Recommendations made by {committee}: tracker as at {today:%-d %B %Y}",
+        month=TRACKER_MONTH, population=TRACKER_POPULATION, source=TRACKER_SOURCE,
+        extra=(("Overdue", f"judged against {today:%-d %B %Y}"),),
+        suppression=("None needed: the tracker holds recommendation text, responses, actions and dates, "
+                     "no counts of people.",))
     return to_xlsx_bytes(
         {"Recommendations": tracker_frame(con, today=today), "Responses": responses_frame(con),
          "Progress updates": updates_frame(con)},
-        title=title,
+        header=header, paper="A3",
+        widths={"Recommendations": TRACKER_WIDTHS, "Responses": RESPONSES_WIDTHS,
+                "Progress updates": UPDATES_WIDTHS},
     )

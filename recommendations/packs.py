@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -336,43 +335,42 @@ def definitions_table(pack: Pack) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def pack_about(pack: Pack) -> dict[str, str]:
+    """The month, population and source of a pack's files (their header block), in words."""
+    from metrics.narrative import format_when
+
+    h = pack.header
+    return {"month": f"{_to_date(h['period']):%B %Y} (month end)",
+            "population": SCOPE_LABELS.get(h["scope"], h["scope"]),
+            "source": (f"Meeting pack {int(h['pack_id'])} for {_to_date(h['meeting_date']):%-d %B %Y}: figures "
+                       f"from the monthly workforce extracts loaded by HR, frozen when the pack was published "
+                       f"({format_when(h['published_at'])}, UK time)")}
+
+
 def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
     """The pack as an Excel workbook: figures as numbers with number formats, definitions, and a
-    hidden provenance sheet (loads, definition version); every cell neutralised."""
-    from openpyxl import load_workbook
-    from openpyxl.styles import Alignment
-
+    hidden provenance sheet (loads, definition version); every sheet under the header block."""
+    from metrics.export import FileHeader
     from metrics.narrative import format_when
 
     pack = get_pack(con, pack_id=pack_id)
     h = pack.header
     title = (f"{COUNCIL_NAME} — {COMMITTEE_NAME}, {_to_date(h['meeting_date']):%-d %B %Y}: {h['title']} "
-             f"({SCOPE_LABELS.get(h['scope'], h['scope'])}, month end {_to_date(h['period']):%B %Y}; "
-             f"published {format_when(h['published_at'])} by {h['published_by']})")
+             f"(published {format_when(h['published_at'])} by {h['published_by']})")
     figures = pack_table(pack)
     figures.insert(4, "Unit", [UNIT_WORDS.get(u, "") for u in pack.items["unit"]])
     # the value as a number (rates as fractions shown with a % format); "c" stays text
     figures["Value"] = [v if s == "c" else (None if pd.isna(v) else float(v))
                         for s, v in zip(pack.items["shown"], pack.items["value"])]
-    raw = to_xlsx_bytes({"Figures": figures, "Definitions": definitions_table(pack),
-                         "Provenance": provenance_table(pack)}, title=title)
-    wb = load_workbook(io.BytesIO(raw))
-    ws = wb["Figures"]
-    for i, unit in enumerate(pack.items["unit"], start=4):
-        ws.cell(row=i, column=4).number_format = XLSX_FORMATS.get(unit, "0.0")
-    widths = {"A": 34, "B": 30, "C": 14, "D": 10, "E": 14, "F": 16, "G": 22, "H": 40, "I": 9, "J": 30}
-    for col, width in widths.items():
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    wb["Provenance"].sheet_state = "hidden"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    header = FileHeader(title=title, **pack_about(pack), suppression=(
+        "c = not shown because it rests on fewer than 5 people, or because it could be worked out from "
+        "other figures that do.",))
+    widths = {"Measure": 34, "Theme": 30, "Month": 14, "Value": 10, "Unit": 14, "Target": 16,
+              "Status": 22, "Change on a year ago": 40, "People": 9, "Restated": 30}
+    return to_xlsx_bytes({"Figures": figures, "Definitions": definitions_table(pack),
+                          "Provenance": provenance_table(pack)}, header=header,
+                         formats={"Figures": {"Value": [XLSX_FORMATS.get(u, "0.0") for u in pack.items["unit"]]}},
+                         widths={"Figures": widths}, hidden=("Provenance",))
 
 
 UNIT_WORDS = {"rate": "%", "caseload": "cases per FTE", "count": "people", "score": "out of 100"}

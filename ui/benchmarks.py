@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from ui.charts import BENCHMARK_SERIES, our_points
+from ui.downloads import About
 
 # --- published benchmark files (DfE indicators, statistical neighbours, ONS) -------------------
 
@@ -192,6 +193,23 @@ def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -
             results = published.import_parsed(cur, files=parsed, imported_by=imported_by)
     db.clear_caches()
     return results
+
+
+DFE_SOURCE = ("Department for Education, 'Children's social work workforce' statistics "
+              "(explore-education-statistics.service.gov.uk), as imported into the dashboard")
+#: the header block of the imported-files download
+ABOUT_IMPORTS = About(month="Not applicable (published files)", population="Not applicable (files)",
+                      service="Not applicable", source=DFE_SOURCE)
+
+
+def about(view: BenchmarkView) -> About:
+    """The header block of a benchmark table's files: DfE years, not the month in the filters."""
+    years = sorted({int(y) for y in view.comparison["year"].dropna()}) if not view.comparison.empty else []
+    span = f"30 September {years[0]} to 30 September {years[-1]}" if years else "No years published"
+    ours = (" Our own figures: the monthly workforce extracts loaded by HR, at each 30 September."
+            if view.is_home and view.ours is not None and not view.ours.empty else "")
+    return About(month=f"{span} (DfE years)", population="Children and family social workers (as the DfE counts them)",
+                 service=f"Whole authority: {view.la_name}", source=DFE_SOURCE + "." + ours)
 
 
 def benchmark_table(view: BenchmarkView, *, with_ours: bool = True) -> pd.DataFrame:

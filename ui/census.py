@@ -17,9 +17,21 @@ from census import service
 from census.config import load_config
 from census.items import FIRST_YEAR
 from ui import db
+from ui.downloads import About
 from ui.state import check
 
 CENSUS = "page:census"  # the permission every function here checks
+#: the header block of the imported-returns download
+RETURNS_ABOUT = About(month="Every imported census year", population="Not applicable (files)",
+                      source="Census (CSWW) returns imported into the dashboard")
+
+
+def about(rep) -> About:
+    """The header block of a readiness table's files: the census year and where it comes from."""
+    return About(month=f"30 September {rep.reference:%Y} (census year {rep.year})",
+                 population="Children and family social workers and agency workers in the census return",
+                 source=f"The Children's social work workforce census (CSWW) return for {rep.year}, from the "
+                        f"{rep.source}")
 
 
 def census_year(today: date | None = None) -> int:

@@ -15,13 +15,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from metrics.export import to_csv_bytes, to_xlsx_bytes
+from metrics.export import FileHeader, to_csv_bytes, to_xlsx_bytes
 from metrics.suppression import EXPLANATION, MIN_COUNT, SUPPRESSED, suppress_counts, suppress_rates
 from ui.auth import audited
 
@@ -235,20 +235,53 @@ def export_frames(frame: pd.DataFrame, disclosure: Disclosure, *, name: str = "t
     return data, _notes(data, disclosure)
 
 
-def xlsx_bytes(frame: pd.DataFrame, *, name: str, disclosure: Disclosure) -> bytes:
-    """The Excel file of a table: a Data sheet (suppressed) and a Notes sheet explaining "c"."""
+@dataclass(frozen=True, kw_only=True)
+class About:
+    """What a downloaded table is about, for its file's header block (metrics.export.FileHeader):
+    the month, population and service in words (None: not applicable / whole directorate) and
+    where the figures come from. `current_about()` builds it from the shared filters."""
+
+    source: str
+    month: str | None = None
+    population: str | None = None
+    service: str | None = None
+    extra: tuple[tuple[str, str], ...] = ()
+
+
+def file_header(name: str, *, about: About | None, notes: Sequence[str]) -> FileHeader:
+    """The header block of a table's files: `about` plus the suppression note the caller's
+    disclosure gave (`notes`), titled with the table's name."""
+    about = about or About(source="The Children's Workforce Dashboard")
+    return FileHeader(title=name, month=about.month, population=about.population, service=about.service,
+                      source=about.source, extra=about.extra, suppression=tuple(str(n) for n in notes))
+
+
+def current_about(**words: str) -> About:
+    """The shared filters (month, population, service or team) and the month's extract, in words;
+    `words` replace any of them (e.g. population="Agency workers" where the scope does not act)."""
+    from ui import data, state
+
+    f = state.get_filters()
+    where = f"{f.team} team" + (f" ({f.service})" if f.service else "") if f.team else f.service
+    about = About(month=state.period_label(f.period) if f.period else None,
+                  population=state.SCOPE_LABELS.get(f.scope, f.scope), service=where,
+                  source=data.extract_source(f.period))
+    return replace(about, **words) if words else about
+
+
+def xlsx_bytes(frame: pd.DataFrame, *, name: str, disclosure: Disclosure, about: About | None = None) -> bytes:
+    """The Excel file of a table: a Data sheet (suppressed) and a Notes sheet explaining "c",
+    each under the header block."""
     data, notes = export_frames(frame, disclosure, name=name)
-    return to_xlsx_bytes({"Data": data, "Notes": notes}, title=name)
+    return to_xlsx_bytes({"Data": data, "Notes": notes},
+                         header=file_header(name, about=about, notes=list(notes["Note"])))
 
 
-def csv_bytes(frame: pd.DataFrame, *, name: str = "table", disclosure: Disclosure) -> bytes:
-    """The CSV file of a table (suppressed); when any "c" is shown, a last row explains it."""
-    data, _ = export_frames(frame, disclosure, name=name)
-    if len(data.columns) and any(_is_c(data[c]).any() for c in data.columns):
-        note = pd.DataFrame([[NOTE_PREFIX + EXPLANATION] + [None] * (len(data.columns) - 1)],
-                            columns=data.columns)
-        data = pd.concat([data.astype(object), note.astype(object)], ignore_index=True)
-    return to_csv_bytes(data)
+def csv_bytes(frame: pd.DataFrame, *, name: str = "table", disclosure: Disclosure, about: About | None = None) -> bytes:
+    """The CSV file of a table (suppressed) under the header block, whose suppression rows
+    explain any "c"."""
+    data, notes = export_frames(frame, disclosure, name=name)
+    return to_csv_bytes(data, header=file_header(name, about=about, notes=list(notes["Note"])))
 
 
 def file_stem(name: str) -> str:
@@ -257,22 +290,28 @@ def file_stem(name: str) -> str:
     return stem[:80] or "table"
 
 
-def download_table(frame: pd.DataFrame, *, name: str, key: str, disclosure: Disclosure) -> None:
+def download_table(frame: pd.DataFrame, *, name: str, key: str, disclosure: Disclosure,
+                   about: About | None = None) -> None:
     """Two buttons (Excel and CSV) under a table; the files are built (and suppressed) only when
-    clicked. `disclosure` has no default on purpose: every table says what it holds."""
+    clicked. `disclosure` has no default on purpose: every table says what it holds. `about`
+    (default: the shared filters) fills the files' header block; it is read now, while the page
+    runs."""
     if not isinstance(disclosure, Disclosure):
         raise DisclosureError(f"download_table('{name}') needs a ui.downloads Disclosure.")
     stem = file_stem(name)
     snapshot = frame.copy()
+    about = about or current_about()
     with st.container(horizontal=True):
         st.download_button(
-            "Download Excel", data=audited(lambda: xlsx_bytes(snapshot, name=name, disclosure=disclosure),
+            "Download Excel", data=audited(lambda: xlsx_bytes(snapshot, name=name, disclosure=disclosure,
+                                                              about=about),
                               what=name, fmt="xlsx"),
             file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}-xlsx",
             icon=":material/download:", on_click="ignore",
         )
         st.download_button(
-            "Download CSV", data=audited(lambda: csv_bytes(snapshot, name=name, disclosure=disclosure),
+            "Download CSV", data=audited(lambda: csv_bytes(snapshot, name=name, disclosure=disclosure,
+                                                           about=about),
                               what=name, fmt="csv"),
             file_name=f"{stem}.csv", mime="text/csv", key=f"{key}-csv",
             icon=":material/download:", on_click="ignore",

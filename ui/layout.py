@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ui import auth, state
-from ui.downloads import Disclosure, download_table, file_stem
+from ui.downloads import About, Disclosure, download_table, file_stem
 
 #: what a table cell with no figure shows (Streamlit would print "None")
 MISSING = "—"
@@ -114,10 +114,11 @@ def chart(fig: go.Figure, alt: str, *, key: str | None = None) -> None:
 
 
 def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: str | None = None,
-               column_config: dict | None = None, caption: str | None = None) -> None:
+               column_config: dict | None = None, caption: str | None = None, about: About | None = None) -> None:
     """A table (exact figures on screen for the role) and its Excel/CSV downloads; an empty table
     says so instead. `disclosure` (no default) says what the table holds, so the downloads are
-    suppressed for every role (ui.downloads)."""
+    suppressed for every role (ui.downloads); `about` fills the files' header block where the
+    shared filters do not say what the table is about (ui.downloads.About)."""
     if frame is None or frame.empty:
         st.info(f"{plain(name)}: no data for this selection.")
         return
@@ -125,7 +126,7 @@ def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: s
                  placeholder=MISSING)
     if caption:
         st.caption(caption)
-    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}", disclosure=disclosure)
+    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}", disclosure=disclosure, about=about)
 
 
 def _cell_text(value: object) -> str:

@@ -11,7 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from store import periods
+from ui.downloads import About
 from ui.upload import period_str
+
+#: the header block of the Data quality and load-history downloads (every load, every month)
+LOADS_ABOUT = About(month="Every loaded month", population="All staff in each extract",
+                    source="The dashboard's load ledger: the monthly workforce extracts loaded by HR")
 
 def load_history(con) -> pd.DataFrame:
     """The load ledger for display (newest first, plain column names, no personal data)."""

@@ -44,6 +44,9 @@ STATUS_HELP = (
     "adding an action or posting an update below changes the status too."
 )
 TRACKER_TEXT = downloads.exempt("recommendation text, responses, actions and dates; no counts of people.")
+#: the header block of the tracker's table downloads (the tracker is not about one month or group)
+TRACKER_ABOUT = downloads.About(month=export.TRACKER_MONTH, population=export.TRACKER_POPULATION,
+                                source=export.TRACKER_SOURCE)
 
 
 @contextmanager
@@ -131,7 +134,8 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
         col.metric(name, n)
     with st.expander("How the status is decided"):
         st.markdown(STATUS_HELP)
-    show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT)
+    show_table(service.list_view(frame), "Recommendations", key="rec_list", disclosure=TRACKER_TEXT,
+               about=TRACKER_ABOUT)
     st.download_button("Download the tracker (Appendix 1 layout, Excel)", key="rec_tracker_xlsx",
                        data=audited(lambda: _with_store(export.tracker_xlsx_bytes, today=today),
                                     what="recommendations tracker", fmt="xlsx"),
@@ -167,13 +171,15 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
     elif rec["note"]:
         st.info(plain(rec["note"]), icon=":material/info:")
     if len(detail.responses) > 1:
-        show_table(service.responses_view(detail), "Responses recorded", key="rec_responses",
+        show_table(service.responses_view(detail), "Responses recorded", key="rec_responses", about=TRACKER_ABOUT,
                    disclosure=TRACKER_TEXT)
     if detail.actions.empty:
         st.caption("No actions are recorded for this recommendation.")
     else:
-        show_table(service.actions_view(detail), "Actions", key="rec_actions", disclosure=TRACKER_TEXT)
-    show_table(service.timeline_view(detail), "Timeline", key="rec_timeline", disclosure=TRACKER_TEXT)
+        show_table(service.actions_view(detail), "Actions", key="rec_actions", disclosure=TRACKER_TEXT,
+                   about=TRACKER_ABOUT)
+    show_table(service.timeline_view(detail), "Timeline", key="rec_timeline", disclosure=TRACKER_TEXT,
+               about=TRACKER_ABOUT)
     if not detail.links.empty:
         linked_measures(cur=cur, rec=rec, rec_id=int(rec_id), suppress=suppress)
     return detail
@@ -187,6 +193,9 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
     exported = lv if suppress else _link_values(db.db_path(), db.data_version(), service.tracker_version(cur),
                                                 rec_id, True)
     show_table(links.link_view(lv), "Linked measures", key="rec_links",
+               about=downloads.About(month="The month of the meeting (then) and the latest loaded month (now)",
+                                     population=", ".join(sorted({state.SCOPE_LABELS.get(s, s) for s in lv["scope"]})),
+                                     source=export.LINKS_SOURCE),
                disclosure=downloads.prepared(links.link_view(exported), by="recommendations.links (suppress=True)"),
                caption="Then = the month of the meeting (or the month after) if it was loaded; now = the "
                        "latest month. c = fewer than 5 people.")
@@ -205,6 +214,9 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
         ans = links.answer(cur, link_id=int(a.link_id), suppress=True)
         view = links.answer_view(ans, breakdown=a.breakdown if isinstance(a.breakdown, str) else None)
         show_table(view, f"Answer - {a.measure}", key=f"rec_answer_{a.link_id}",
+                   about=downloads.About(month=f"{ans.attrs['period']:%B %Y}",
+                                         population=state.SCOPE_LABELS.get(a.scope, a.scope),
+                                         source=export.LINKS_SOURCE),
                    disclosure=downloads.prepared(view, by="recommendations.links.answer (suppress=True)"),
                    caption=f"At the end of {ans.attrs['period']:%B %Y}. " + plain(a.note or "") + " "
                            + links.answer_note(ans.attrs["metric_id"]) + " c = fewer than 5 people.")
@@ -287,6 +299,7 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
     for note in [r for r in pack.items["restated"] if r]:
         st.warning(note, icon=":material/history:")
     show_table(packs.pack_table(pack), f"Meeting pack {pid}", key="rec_pack_table",
+               about=downloads.About(**packs.pack_about(pack)),
                disclosure=downloads.prepared(packs.pack_table(pack), by="recommendations.packs (suppress=True)"))
     c1, c2, c3 = st.columns(3)
     c1.download_button("Download pack (Excel)",
@@ -310,4 +323,5 @@ def audit_trail(*, cur) -> None:
     state.check("edit_tracker")
     view = service.audit_view(cur)
     view["Role"] = [state.ROLE_LABELS.get(r, r) for r in view["Role"]]
-    show_table(view, "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT)
+    show_table(view, "Tracker audit trail", key="rec_audit", disclosure=TRACKER_TEXT,
+               about=TRACKER_ABOUT)

@@ -15,6 +15,7 @@ layout.page_header(
     f"two references, project teams. Figures for **{filters.describe()}**.",
 )
 layout.stop_if_nothing_loaded(filters)
+ABOUT = downloads.current_about(population="Agency workers")  # the People filter does not act here
 try:
     rules = data.rules()
 except AgencyRulesError as exc:
@@ -31,13 +32,13 @@ if filters.period not in months:
 
 st.header("Compliance summary")
 summary = data.summary(filters)
-layout.show_table(summary[["Measure", "Value"]], "Agency rules compliance", key="ar-summary",
+layout.show_table(summary[["Measure", "Value"]], "Agency rules compliance", key="ar-summary", about=ABOUT,
                   disclosure=downloads.Disclosure(row_bases=tuple(summary["Base"]),
                                                   row_cols=("Value",)))
 
 if state.can_see_teams():
     st.header("Breaches and what to do")
-    layout.show_table(data.breaches(filters), "Agency rule breaches", key="ar-breaches",
+    layout.show_table(data.breaches(filters), "Agency rule breaches", key="ar-breaches", about=ABOUT,
                       disclosure=downloads.exempt("one row per assignment, named by agency "
                                                   "reference only; HR and leadership only."))
 
@@ -47,7 +48,7 @@ for tab, by in zip(st.tabs([data.AGENCY_BY_LABELS[b] for b in by_options]), by_o
     with tab:
         table = data.by_group(filters, by=by)
         layout.show_table(table, f"Agency compliance by {data.AGENCY_BY_LABELS[by].lower()}",
-                          key=f"ar-by-{by}",
+                          key=f"ar-by-{by}", about=ABOUT,
                           disclosure=downloads.people(counts=data.COUNT_COLUMNS,
                                                       rates={"Within cap (%)": "With a cap"},
                                                       follow={"£/h above cap": "Assignments"}))
@@ -59,7 +60,7 @@ layout.chart(charts.trend_chart(trend, x="period", y="within_cap", name="Within 
              alt="Share of agency assignments within the price cap, month by month.",
              key="ar-trend")
 layout.show_table(trend.drop(columns=["period", "within_cap"]), "Agency rules by month",
-                  key="ar-trend-table",
+                  key="ar-trend-table", about=ABOUT,
                   disclosure=downloads.people(counts=[c for c in data.COUNT_COLUMNS
                                                       if c in trend.columns], additive=False,
                                               follow={"Within cap (%)": "Assignments"}))
@@ -70,11 +71,11 @@ layout.chart(charts.trend_chart(spend, x="period", y="Rolling 12 months (£)", u
                                 name="Agency spend, rolling 12 months",
                                 title="Agency spend (charge rate x hours), rolling 12 months"),
              alt="Agency spend over the rolling 12 months, month by month.", key="ar-spend")
-layout.show_table(data.cost(filters), "Agency and employed cost per FTE", key="ar-cost",
+layout.show_table(data.cost(filters), "Agency and employed cost per FTE", key="ar-cost", about=ABOUT,
                   disclosure=downloads.exempt("money per FTE; scrutiny sees directorate totals "
                                               "only where a job type has fewer than 5 workers."))
 layout.show_table(spend.drop(columns=["period", "partial"]), "Agency spend by month",
-                  key="ar-spend-table", disclosure=downloads.exempt("money, not people."))
+                  key="ar-spend-table", about=ABOUT, disclosure=downloads.exempt("money, not people."))
 st.subheader("What converting agency social workers would save")
 agency_cost.what_if(filters)
 

@@ -42,6 +42,7 @@ def _import_control() -> None:
                 st.session_state["bench_nonce"] = st.session_state.get("bench_nonce", 0) + 1
                 st.rerun()
         show_table(benchmarks.benchmark_imports(), "Imported published files", key="bench_ledger",
+                   about=benchmarks.ABOUT_IMPORTS,
                    disclosure=downloads.exempt("the list of imported published files."))
 
 
@@ -87,7 +88,7 @@ if view is not None:
               key=f"bench_{indicator}")
     st.subheader("The figures")
     show_table(benchmarks.benchmark_table(view, with_ours=ours is not None),
-               f"Benchmarks for {view.la_name}", key="bench_table",
+               f"Benchmarks for {view.la_name}", key="bench_table", about=benchmarks.about(view),
                disclosure=downloads.exempt("figures published by the DfE for whole authorities, and our "
                                            "whole-council 30 September values beside them."),
                caption="Rates in per cent, caseload in cases per FTE, as the DfE publishes them. "

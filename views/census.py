@@ -37,14 +37,16 @@ with ready:
         c2.metric("Queries (DfE would ask)", rep.queries)
         c3.metric("Workers with gaps", len(rep.workers))
         st.subheader("The figures DfE would publish")
-        show_table(census.figures_table(rep), "Census figures",
+        about = census.about(rep)
+        show_table(census.figures_table(rep), "Census figures", about=about,
                    disclosure=downloads.exempt("published-style figures, no counts of people"))
         st.subheader("Completeness by item")
-        show_table(rep.items, "Census completeness by item", disclosure=HR_LIST)
+        show_table(rep.items, "Census completeness by item", disclosure=HR_LIST, about=about)
         st.subheader("Errors and queries")
-        show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST)
+        show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST,
+                   about=about)
         st.subheader("Workers with gaps")
-        show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST)
+        show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST, about=about)
 
 with produce:
     st.markdown("Builds the return from the monthly loads (1 October to 30 September), checks "
@@ -78,5 +80,5 @@ with past:
             st.success(done.summary())
             for gap in done.gaps[:50]:
                 st.caption(gap)
-    show_table(census.returns_table(), "Imported census returns",
+    show_table(census.returns_table(), "Imported census returns", about=census.RETURNS_ABOUT,
                disclosure=downloads.exempt("the census import ledger: files, no people"))

@@ -10,6 +10,8 @@ from ui import quality  # noqa: E402
 from ui import downloads  # noqa: E402
 from ui.layout import page_header, show_table  # noqa: E402
 
+ABOUT = quality.LOADS_ABOUT  # the page is about every load, not the month in the filters
+
 page_header(
     "Data quality",
     "Can the figures be trusted? Every load of every month, how fully the optional columns are "
@@ -18,7 +20,7 @@ page_header(
 
 st.subheader("Load ledger")
 st.caption("Every accepted file, newest first. A rejected file loads nothing and is not listed.")
-show_table(quality.quality_frame("ledger"), "Load ledger", key="dq_ledger",
+show_table(quality.quality_frame("ledger"), "Load ledger", key="dq_ledger", about=ABOUT,
            disclosure=downloads.exempt("the load ledger lists files and whole-month row counts."))
 
 st.subheader("Completeness of optional columns")
@@ -26,7 +28,7 @@ st.caption("Share of staff rows with each optional column filled in, month by mo
            "built on a column (caseloads, absence, the workforce profile) rest on the rows that have it.")
 completeness = quality.quality_frame("completeness")
 show_table(
-    completeness, "Completeness of optional columns", key="dq_completeness",
+    completeness, "Completeness of optional columns", key="dq_completeness", about=ABOUT,
     disclosure=downloads.exempt("shares of each whole month's extract with a column filled in."),
     column_config={c: st.column_config.ProgressColumn(c, format="%.0f%%", min_value=0, max_value=100)
                    for c in completeness.columns if c != "Month"},
@@ -38,7 +40,7 @@ st.caption(f"Changes of more than {pct}% on the month before, by service and by 
            f"month before had at least {quality.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
            "renamed or a sheet cut short often shows up here.")
 PEOPLE_MEASURES = ("Headcount", "Leavers")  # FTE and vacant FTE are not counts of people
-show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements",
+show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", key="dq_movements", about=ABOUT,
            disclosure=downloads.people(
                counts=["Previous month", "This month"], additive=False,
                follow={"Change": ["Previous month", "This month"]},
@@ -48,5 +50,5 @@ show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", 
 st.subheader("What each load touched")
 st.caption("A month's load sets that month's figures and feeds the rolling 12-month measures "
            "for that month and the eleven after it: " + "; ".join(quality.rolling_measure_labels()) + ".")
-show_table(quality.quality_frame("impact"), "What each load touched", key="dq_impact",
+show_table(quality.quality_frame("impact"), "What each load touched", key="dq_impact", about=ABOUT,
            disclosure=downloads.exempt("which months and measures each load feeds; no figures."))

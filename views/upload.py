@@ -15,6 +15,12 @@ from ui.layout import page_header, plain, show_table  # noqa: E402
 #: the uploader's own file, row by row so it can be fixed (HR only): not a statistical table
 OWN_FILE = downloads.exempt("rows of the uploader's own extract, listed so they can be fixed.")
 
+
+def _file_about(name: str, period: str) -> downloads.About:
+    """The header block of a download about the file being checked (not yet loaded)."""
+    return downloads.About(month=period_label(period), population="All staff in the file",
+                           source=f"The file {name}, checked on upload (nothing is loaded until confirmed)")
+
 page_header(
     "Upload a month",
     "Load the monthly HR extract. Nothing is written until you confirm, and a file with any "
@@ -79,10 +85,12 @@ if file is not None:
     if len(check.errors):
         st.error(f"{plain(check.headline)}. Nothing has been loaded. Fix these rows in your file "
                  "and upload it again (download the list to work through it).")
-        show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems", disclosure=OWN_FILE)
+        show_table(check.errors, f"Problems to fix in {file.name}", key="dl_problems", disclosure=OWN_FILE,
+                   about=_file_about(file.name, period))
     if len(check.warnings):
         st.warning("Worth checking (these do not stop the load):")
-        show_table(check.warnings, f"Warnings for {file.name}", key="dl_warnings", disclosure=OWN_FILE)
+        show_table(check.warnings, f"Warnings for {file.name}", key="dl_warnings", disclosure=OWN_FILE,
+                   about=_file_about(file.name, period))
     if check.preview is not None:
         pv = check.preview
         st.subheader("What will change")
@@ -92,12 +100,12 @@ if file is not None:
         elif pv.replaces:
             st.warning(f"This replaces the data already loaded for {period} ({period_label(period)}).")
         st.markdown("**Rows per sheet**")
-        show_table(pv.rows, f"Rows per sheet {period}", key="dl_rows",
+        show_table(pv.rows, f"Rows per sheet {period}", key="dl_rows", about=_file_about(file.name, period),
                    disclosure=downloads.exempt("rows per sheet of the whole extract."))
         moved = (f"Movement on {period_label(pv.previous_period)}" if pv.previous_period
                  else "Figures in this file")
         st.markdown(f"**{moved}** (headcount, FTE and the agency share as the dashboard will show them)")
-        show_table(pv.movement, f"{moved} {period}", key="dl_movement",
+        show_table(pv.movement, f"{moved} {period}", key="dl_movement", about=_file_about(file.name, period),
                    disclosure=downloads.exempt("whole-council headcount, FTE and agency share of the file."))
         st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
                   on_click=_confirm, args=(data, file.name, period, confirm_repeat))
@@ -107,7 +115,7 @@ ledger = quality.quality_frame("ledger")
 if ledger.empty:
     st.info("No months have been loaded yet.")
 else:
-    show_table(ledger, "Load history",
+    show_table(ledger, "Load history", about=quality.LOADS_ABOUT,
                disclosure=downloads.exempt("the load ledger lists files and whole-month row counts."))
 
 st.subheader("Template")

@@ -19,6 +19,7 @@ from recommendations import service
 from recommendations.export import TRACKER_COLUMNS, tracker_xlsx_bytes
 from recommendations.model import Actor
 from recommendations.seed import seed_if_empty
+from tests.downloaded import head_row
 
 ROOT = Path(__file__).resolve().parents[2]
 TODAY = date(2025, 4, 1)
@@ -26,9 +27,10 @@ TODAY = date(2025, 4, 1)
 
 def rows_of(data: bytes, sheet: str = "Recommendations") -> tuple[list, list[dict]]:
     ws = load_workbook(io.BytesIO(data))[sheet]
-    header = [c.value for c in ws[3]]
+    top = head_row(ws)  # under the header block
+    header = [c.value for c in ws[top]]
     out = []
-    for row in ws.iter_rows(min_row=4, values_only=True):
+    for row in ws.iter_rows(min_row=top + 1, values_only=True):
         out.append(dict(zip(header, row)))
     return header, out
 
@@ -76,8 +78,9 @@ def test_export_cells_cannot_run_as_formulas(tmp_db: Path):
     service.record_response(con, actor=hr, rec_id=rid, category="Noted", text="+SUM(1,2)")
     service.add_action(con, actor=hr, rec_id=rid, description="@import", owner="-Owner", due_date="2025-06-30")
     ws = load_workbook(io.BytesIO(tracker_xlsx_bytes(con, today=TODAY)))["Recommendations"]
-    row = next(r for r in ws.iter_rows(min_row=4) if isinstance(r[3].value, str) and "HYPERLINK" in r[3].value)
-    cells = {ws.cell(row=3, column=c.column).value: c for c in row}
+    top = head_row(ws)
+    row = next(r for r in ws.iter_rows(min_row=top + 1) if isinstance(r[3].value, str) and "HYPERLINK" in r[3].value)
+    cells = {ws.cell(row=top, column=c.column).value: c for c in row}
     assert cells["Recommendation"].value == "'" + '=HYPERLINK("http://evil.example","click")'
     assert cells["Topic"].value.startswith("'=")
     assert cells["Response"].value == "'+SUM(1,2)"

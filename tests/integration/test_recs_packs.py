@@ -21,6 +21,7 @@ from metrics import engine
 from recommendations import packs
 from recommendations.links import format_value
 from recommendations.model import Actor, PackError
+from tests.downloaded import head_row
 from tests.e2e.workbooks import month_frames, workbook_bytes
 
 IDS = ["agency_rate_fte", "vacancy_rate_fte", "turnover_rate_fte_12m"]
@@ -116,17 +117,20 @@ def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_p
 
     wb = load_workbook(io.BytesIO(packs.pack_xlsx_bytes(con, pack_id=pid)))
     ws = wb["Figures"]
-    header = [c.value for c in ws[3]]
+    top = head_row(ws)  # under the header block
+    first = top + 1
+    header = [c.value for c in ws[top]]
     assert header[:4] == ["Measure", "Theme", "Month", "Value"]
-    assert ws.cell(row=4, column=1).value == "Agency share of FTE"
+    assert ws.cell(row=first, column=1).value == "Agency share of FTE"
     # a number with a percentage format, not the text "18.3%"
-    assert ws.cell(row=4, column=4).value == pytest.approx(was)
-    assert ws.cell(row=4, column=4).number_format == "0.0%"
-    assert header[4] == "Unit" and ws.cell(row=4, column=5).value == "%"
-    assert ws.cell(row=4, column=header.index("Restated") + 1).value == agency["restated"]
-    assert ws.cell(row=4, column=1).alignment.wrap_text and ws.column_dimensions["A"].width >= 30
+    assert ws.cell(row=first, column=4).value == pytest.approx(was)
+    assert ws.cell(row=first, column=4).number_format == "0.0%"
+    assert header[4] == "Unit" and ws.cell(row=first, column=5).value == "%"
+    assert ws.cell(row=first, column=header.index("Restated") + 1).value == agency["restated"]
+    assert ws.cell(row=first, column=1).alignment.wrap_text and ws.column_dimensions["A"].width >= 30
     assert "Definitions" in wb.sheetnames
-    assert wb["Provenance"].sheet_state == "hidden" and "Loads" in [c.value for c in wb["Provenance"][3]]
+    prov = wb["Provenance"]
+    assert prov.sheet_state == "hidden" and "Loads" in [c.value for c in prov[head_row(prov)]]
     assert "UTC" not in ws.cell(row=1, column=1).value
 
 

@@ -15,7 +15,7 @@ from ui.data.alt import (  # noqa: F401
     headcount_alt, local_alt,
     over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt,
 )
-from ui.data.base import BY_LABELS, filter_options, load_info, metric  # noqa: F401
+from ui.data.base import BY_LABELS, extract_source, filter_options, load_info, metric  # noqa: F401
 from ui.data.breakdowns import breakdown, breakdown_table, what_changed, what_changed_table  # noqa: F401
 from ui.data.measures import (  # noqa: F401
     STATUS_WORDS, UNIT_WORDS, agency_target_words, at_period, caseload_threshold, evaluated,

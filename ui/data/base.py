@@ -72,3 +72,29 @@ def load_info() -> dict | None:
 def _load_info(path: str, version: str) -> dict | None:
     with db.open_cursor() as cur:
         return detail.last_load(cur)
+
+
+def extract_source(period: str | None) -> str:
+    """Where a month's figures come from, for a download's header block: 'Monthly workforce
+    extract for October 2026 (workforce_2026-10.xlsx), loaded by HR on 3 November 2026 at 9:12am
+    (UK time)'. The loader's account is not named (a scrutiny member may download too)."""
+    if not period:
+        return "No monthly workforce extract is loaded yet."
+    ctx = _ctx()
+    return _extract_source(ctx.path, ctx.version, period)
+
+
+@st.cache_data(**CACHE)
+def _extract_source(path: str, version: str, period: str) -> str:
+    from metrics.export import produced_words
+    from store.periods import period_label
+
+    with db.open_cursor() as cur:
+        load = detail.period_load(cur, period=period)
+    month = period_label(period)
+    if load is None:
+        return f"No monthly workforce extract is loaded for {month}."
+    what = ("Demo data: an invented monthly workforce extract" if load["is_demo"]
+            else "Monthly workforce extract")
+    return (f"{what} for {month} ({load['file_name']}), loaded by HR on "
+            f"{produced_words(load['loaded_at'])}")

@@ -15,7 +15,7 @@ import streamlit as st
 
 from access import allowed
 from store import StoreBusy
-from ui import auth, layout
+from ui import auth, db, layout
 
 ROOT = Path(__file__).resolve().parent
 
@@ -58,13 +58,15 @@ st.set_page_config(
 )
 layout.style()  # focus, menu and header styles, on the sign-in page too
 
-try:
-    ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
-    page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
-    auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
-    layout.sidebar(ROLE, page_key={title: key for _, key, _, title, _ in PAGES}.get(page.title))
-    layout.masthead()
-    layout.demo_banner()
-    page.run()
-except StoreBusy as exc:  # a command-line load holds the store for a moment: say so calmly
-    layout.store_busy(exc)
+# One page view, one unit of work: the store is opened at the view's first read and closed at its end.
+with db.page_view():
+    try:
+        ROLE = auth.gate()  # draws the sign-in / no-access / expired page and stops when it must
+        page = st.navigation(navigation_for(ROLE), position="sidebar", expanded=True)
+        auth.refuse_page_by_url(ROLE, [key for _, key, *_ in PAGES])
+        layout.sidebar(ROLE, page_key={title: key for _, key, _, title, _ in PAGES}.get(page.title))
+        layout.masthead()
+        layout.demo_banner()
+        page.run()
+    except StoreBusy as exc:  # a command-line load holds the store for a moment: say so calmly
+        layout.store_busy(exc)

@@ -6,6 +6,11 @@ write (`open_cursor`) opens it, works and closes it, and a command-line load can
 dashboard serves. Cached figures are keyed on `data_version()` (the load ledger's fingerprint), so
 a month loaded from the command line is shown on the next page view, without a restart.
 
+One page view is one unit of work: dashboard.py runs each view inside `page_view()`, and every
+`open_cursor` in it is a cursor on one connection opened at the first read and closed when the
+view ends (opening the file costs ~10 ms, and a page reads a dozen times). Outside a page view
+(tests, tools) each `open_cursor` opens and closes the store itself.
+
 While another process writes, opening waits up to `$WORKFORCE_PAGE_WAIT` seconds (default 5) and
 then raises store.StoreBusy; dashboard.py turns that into a "being updated" message. Writes from
 this process also go through `write_lock` (one writer thread at a time). An empty store stays
@@ -14,6 +19,7 @@ empty: the pages say no months are loaded (demo data only ever comes from the de
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Iterator
@@ -38,7 +44,13 @@ _FINGERPRINTS_LOCK = threading.Lock()
 
 def db_path() -> str:
     """Absolute path of the store this process uses ($WORKFORCE_DB or data/workforce.duckdb)."""
-    return str(Path(default_db_path()).resolve())
+    return _resolved(str(default_db_path()))
+
+
+@functools.lru_cache(maxsize=64)
+def _resolved(path: str) -> str:
+    # resolving walks every folder of the path (a stat each): done once per path, not per call
+    return str(Path(path).resolve())
 
 
 def page_wait() -> float:
@@ -49,13 +61,49 @@ def page_wait() -> float:
         return DEFAULT_PAGE_WAIT
 
 
+# The page view running in this thread (one Streamlit script run per thread at a time):
+# `active` while a view runs, `con`/`path` the connection opened at its first read.
+_VIEW = threading.local()
+
+
+@contextmanager
+def page_view() -> Iterator[None]:
+    """`with page_view():` one page view: every `open_cursor` inside shares one connection,
+    opened on first use and always closed when the view ends (a nested call joins the outer one)."""
+    if getattr(_VIEW, "active", False):
+        yield
+        return
+    _VIEW.active, _VIEW.con, _VIEW.path = True, None, None
+    try:
+        yield
+    finally:
+        con = _VIEW.con
+        _VIEW.active, _VIEW.con, _VIEW.path = False, None, None
+        if con is not None:
+            con.close()
+
+
 @contextmanager
 def open_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """`with open_cursor() as cur:` the store, open for one piece of work and always closed after.
+    """`with open_cursor() as cur:` the store, open for one piece of work and always closed after
+    (inside `page_view()`: a cursor of the view's connection, closed after; the view closes the store).
 
     Raises store.StoreBusy when another process holds it for longer than `page_wait()`.
     """
-    con = connect(db_path(), wait=page_wait())
+    path = db_path()
+    if getattr(_VIEW, "active", False):
+        if _VIEW.con is None or _VIEW.path != path:
+            if _VIEW.con is not None:
+                _VIEW.con.close()
+                _VIEW.con = None
+            _VIEW.con, _VIEW.path = connect(path, wait=page_wait()), path
+        cur = _VIEW.con.cursor()  # its own transaction and registered views; no file opened
+        try:
+            yield cur
+        finally:
+            cur.close()
+        return
+    con = connect(path, wait=page_wait())
     try:
         yield con
     finally:

@@ -80,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     from store import StoreError, default_db_path, report_for_cli, writing
 
     # This command is a composition root: every load it makes (and the demo build) also refreshes
-    # the metric aggregates in the load's own transaction (metrics.aggregates; DECISIONS.md).
-    import metrics.aggregates  # noqa: F401
+    # the metric aggregates and the stored metric values in the load's own transaction
+    # (metrics.aggregates, metrics.engine.refresh_values; DECISIONS.md).
+    import metrics.engine  # noqa: F401
 
     db = Path(args.db) if args.db else default_db_path()
 

@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _refresh(db: Path | None) -> int:
     """Recompute every stored aggregate in one transaction (nothing changes if it fails)."""
-    from metrics import aggregates
+    from metrics import aggregates, engine
     from store import StoreError, connect, default_db_path
 
     path = db if db is not None else default_db_path()
@@ -188,13 +188,15 @@ def _refresh(db: Path | None) -> int:
     try:
         con.execute("BEGIN TRANSACTION")
         done = aggregates.refresh(con, full=True)
+        values = engine.refresh_values(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     finally:
         con.close()
-    print(f"metric aggregates recomputed for {len(done['periods'])} month(s): {done['rows']} rows")
+    print(f"metric aggregates recomputed for {len(done['periods'])} month(s): {done['rows']} rows; "
+          f"stored metric values: {values} rows")
     return 0
 
 

@@ -17,11 +17,11 @@ from datetime import date
 from functools import lru_cache
 
 import duckdb
-import pandas as pd
 
 from metrics import catalogue, sqlgen, stored
 from metrics.query import COV_CTE, DEFAULT_CASELOAD_THRESHOLD, PER_CTE, bind, calendar, periods
 from metrics.types import BREAKDOWNS, Distinct, Metric, refs
+from store.periods import add_months
 
 _OUT = "period, measure_id, qualified_social_worker, service, team, role_group, v, n"
 _DIMS = ", ".join(f"grp.{d} AS {d}" for d in sqlgen.DIMS)
@@ -81,18 +81,10 @@ def is_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     return stored.is_fresh(con, signature())
 
 
-def _months_after(p: date, months: int) -> date:
-    return (pd.Timestamp(p) + pd.DateOffset(months=months)).date()
-
-
-def _months_before(p: date, months: int) -> date:
-    return (pd.Timestamp(p) - pd.DateOffset(months=months)).date()
-
-
 def _run(con: duckdb.DuckDBPyConnection, sql: str, ps: Sequence[date], *, lookback: int,
          cal: str, sw: bool = False, out: str = _OUT) -> int:
     sql = sql.replace("__CAL__", cal)
-    params = {"ps": list(ps), "src_lo": _months_before(min(ps), lookback), "end": max(ps),
+    params = {"ps": list(ps), "src_lo": add_months(min(ps), -lookback), "end": max(ps),
               "threshold": DEFAULT_CASELOAD_THRESHOLD, "sw": sw}
     before = con.execute(f"SELECT count(*) FROM {stored.TABLE}").fetchone()[0]
     con.execute(f"INSERT INTO {stored.TABLE} ({out}) {sql}", bind(sql, params))
@@ -113,7 +105,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, 
     dirty = sorted(p for p in set(now) | set(before) if now.get(p) != before.get(p))
     # a month's measures read that month; cohort/custom figures read up to 12 months before
     lookback = max(12, max((sqlgen.lookback_months([m]) for m in _CUBE_METRICS), default=0))
-    after = sorted({p for p in loaded for d in dirty if d <= p <= _months_after(d, lookback)})
+    after = sorted({p for p in loaded for d in dirty if d <= p <= add_months(d, lookback)})
     measured = [p for p in dirty if p in now]
     keys = [sqlgen.cube_key(m) for m in _CUBE_METRICS] + [sqlgen.distinct_key(r) for r in _DISTINCTS]
     if before and dirty:

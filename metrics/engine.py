@@ -21,18 +21,19 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metrics import aggregates, catalogue, sqlgen
+from metrics import aggregates, catalogue, sqlgen, stored
 from metrics.query import (
     COV_CTE, DEFAULT_CASELOAD_THRESHOLD, FILTER_KEYS, PER_CTE, bind, calendar, check_by, check_filters, check_scope,
     latest_period, parse_period, periods, require_period, working_days,
 )
 from ingest.published import DFE_INDICATORS
 from metrics.types import MetricError, as_float
+from store.periods import add_months, year_ago
 
 __all__ = [
     "COLUMNS", "EVALUATED_COLUMNS", "DEFAULT_CASELOAD_THRESHOLD", "FILTER_KEYS", "add_targets",
     "compute", "evaluate", "evaluate_history", "history", "latest_period", "parse_period",
-    "periods", "require_period", "working_days",
+    "periods", "refresh_values", "require_period", "values_fresh", "working_days",
 ]
 
 COLUMNS = [
@@ -48,10 +49,6 @@ sqlgen.resolve(catalogue.MEASURES, catalogue.CATALOGUE.values(), dfe_indicators=
 _require_period = require_period  # the CLI's older name
 #: Per metric, how many months before the first month asked for its sources are read from.
 _LOOKBACK = {m.id: sqlgen.lookback_months([m]) for m in catalogue.CATALOGUE.values()}
-
-
-def _months_before(p: date, months: int) -> date:
-    return (pd.Timestamp(p) - pd.DateOffset(months=months)).date()
 
 
 def _metric_ids(metric_ids: Iterable[str] | None) -> list[str]:
@@ -109,22 +106,27 @@ def history(
     end: date | str | None = None,
     caseload_threshold: float = DEFAULT_CASELOAD_THRESHOLD,
     use_stored: bool = True,
+    use_values: bool = True,
 ) -> pd.DataFrame:
     """Every requested metric for every loaded period in [start, end].
 
-    One statement: the generated query of each metric, side by side. Measures come from the
+    With no breakdown, no filter and the default caseload threshold, the figures are read from
+    the metric values kept per load (`refresh_values`) when they are current. Otherwise one
+    statement: the generated query of each metric, side by side. Measures come from the
     per-load aggregates kept in the store (metrics.aggregates) when they are current and the
     caseload threshold is the default;
-    otherwise from the raw rows (`use_stored=False` forces that: tests and the benchmark
-    baseline use it)."""
+    otherwise from the raw rows (`use_stored=False` forces that, `use_values=False` skips only the
+    stored values: tests and the benchmarks use them)."""
     check_scope(scope)
     check_by(by)
     clean = check_filters(filters)
     ids = _metric_ids(metric_ids)
     lo = parse_period(start) if start is not None else date(1900, 1, 1)
     hi = parse_period(end) if end is not None else date(9999, 12, 1)
-    cube = (use_stored and float(caseload_threshold) == DEFAULT_CASELOAD_THRESHOLD
-            and aggregates.is_fresh(con))
+    default = use_stored and float(caseload_threshold) == DEFAULT_CASELOAD_THRESHOLD
+    if default and use_values and by is None and not clean and values_fresh(con):
+        return _stored_values(con, scope=scope, ids=ids, lo=lo, hi=hi)
+    cube = default and aggregates.is_fresh(con)
     pers = periods(con)
     params: dict[str, Any] = {
         "sw": scope == "social_workers", "start": lo, "end": hi,
@@ -137,7 +139,7 @@ def history(
     parts = []
     for k, mid in enumerate(ids):
         # each metric's sources are read from the first month its figures need
-        params[f"src_lo_{k}"] = _months_before(lo, _LOOKBACK[mid]) if lo.year > 1900 else lo
+        params[f"src_lo_{k}"] = add_months(lo, -_LOOKBACK[mid]) if lo.year > 1900 else lo
         sql = _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube)
         parts.append(f"SELECT {k} AS _k, '{mid}' AS metric_id, * FROM ({sql.replace('$src_lo', f'$src_lo_{k}')})")
     if not parts:
@@ -162,6 +164,118 @@ def history(
             con.unregister(agency_name)
     out.insert(2, "scope", scope)
     return _tidy(out)
+
+
+# ----------------------------------------------------------------------------- stored values
+# Every metric, every loaded month, per scope, no breakdown, no filter (what every page's trends,
+# cards and themes read): computed once in each load's transaction (`refresh_values`, registered
+# with the loader below) and kept in the store (migration 80), so the first page view after a load
+# reads a table. Read only while they provably answer: the state records a signature of the
+# generated SQL, the data fingerprint (metrics.stored) and the agency rules file the agency
+# measures were checked against; anything else computes live, so a stale figure is never shown.
+
+VALUES = "metric_values"
+VALUES_STATE = "metric_values_state"
+_VALUE_COLS = ["metric_id", "period", "value", "numerator", "denominator", "months_covered",
+               "partial", "base_count"]
+
+
+def _values_signature() -> str:
+    import hashlib
+
+    h = hashlib.sha256(",".join(_VALUE_COLS).encode())
+    for mid in catalogue.CATALOGUE:
+        h.update(mid.encode())
+        h.update(_metric_query(mid, by=None, filters={}, cal_name="__CAL__", cube=True).encode())
+    h.update(str(DEFAULT_CASELOAD_THRESHOLD).encode())
+    return h.hexdigest()[:32]
+
+
+VALUES_SIGNATURE = _values_signature()
+
+
+def _rules_fingerprint() -> str:
+    """The agency rules file the agency measures are checked against (path and content)."""
+    import hashlib
+
+    from agency.rules import rules_path
+
+    path = rules_path()
+    try:
+        content = path.read_bytes()
+    except OSError:
+        content = b"(none)"
+    return f"{path.resolve()}:{hashlib.sha256(content).hexdigest()[:16]}"
+
+
+def _values_key(con: duckdb.DuckDBPyConnection) -> str:
+    return f"{VALUES_SIGNATURE}|{_rules_fingerprint()}|{stored.data_fingerprint(con)}"
+
+
+def values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the stored metric values answer for these declarations, rules and data."""
+    try:
+        row = con.execute(f"SELECT value FROM {VALUES_STATE} WHERE key = 'key'").fetchone()
+    except duckdb.Error:  # a store from before migration 80 (opened without migrating)
+        return False
+    return row is not None and row[0] == _values_key(con)
+
+
+def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str], lo: date,
+                   hi: date) -> pd.DataFrame:
+    order = {mid: k for k, mid in enumerate(ids)}
+    out = con.execute(
+        f"SELECT {', '.join(_VALUE_COLS)} FROM {VALUES} WHERE scope = $scope "
+        "AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi",
+        {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
+    out = out.assign(_k=out["metric_id"].map(order)).sort_values(["_k", "period"], kind="stable")
+    out = out.drop(columns="_k").reset_index(drop=True)
+    out.insert(2, "scope", scope)
+    out.insert(3, "group", None)
+    return _tidy(out)
+
+
+def refresh_values(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute the stored metric values (both scopes) in the caller's transaction; returns the
+    rows written. When a figure cannot be computed (a bad agency rules file) nothing is kept and
+    the engine computes live, where the error is shown to whoever asks."""
+    from metrics.types import SCOPES
+
+    con.execute(f"DELETE FROM {VALUES_STATE}")
+    con.execute(f"DELETE FROM {VALUES}")
+    try:
+        frames = [history(con, scope=scope) for scope in SCOPES]
+    except MetricError:
+        return 0
+    rows = 0
+    for frame in frames:
+        if frame.empty:
+            continue
+        part = frame[["scope", *_VALUE_COLS]]
+        name = f"__values_{uuid.uuid4().hex}"
+        con.register(name, part)
+        try:
+            con.execute(f"INSERT INTO {VALUES} (scope, {', '.join(_VALUE_COLS)}) "
+                        f"SELECT scope, {', '.join(_VALUE_COLS)} FROM {name}")
+        finally:
+            con.unregister(name)
+        rows += len(part)
+    con.execute(f"INSERT INTO {VALUES_STATE} VALUES ('key', ?)", [_values_key(con)])
+    return rows
+
+
+def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    refresh_values(cur)
+
+
+def register() -> None:
+    """Have every load in this process refresh the stored values in its own transaction, after
+    the measure cube (metrics.aggregates registers first: this module imports it); idempotent."""
+    from ingest import loader
+
+    aggregates.register()
+    if _after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_after_load)
 
 
 def _tidy(out: pd.DataFrame) -> pd.DataFrame:
@@ -209,9 +323,8 @@ def evaluate(
 ) -> pd.DataFrame:
     """compute() plus target, RAG status and the change on the same month a year earlier."""
     p = require_period(con, period)
-    year_ago = (pd.Timestamp(p) - pd.DateOffset(months=12)).date()
     both = history(
-        con, scope=scope, by=by, metric_ids=metric_ids, filters=filters, start=year_ago, end=p,
+        con, scope=scope, by=by, metric_ids=metric_ids, filters=filters, start=year_ago(p), end=p,
         caseload_threshold=caseload_threshold,
     )
     out = add_targets(both, targets=targets)
@@ -254,7 +367,8 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
         (m, g, p): v
         for m, g, p, v in zip(out["metric_id"], key, out["period"], out["value"])
     }
-    ago_period = [(pd.Timestamp(p) - pd.DateOffset(months=12)).date() for p in out["period"]]
+    ago = {p: year_ago(p) for p in set(out["period"])}  # the same month a year earlier (store.periods)
+    ago_period = [ago[p] for p in out["period"]]
     out["target"] = pd.array(
         [(tg[m].value if m in tg else None) for m in out["metric_id"]], dtype="Float64"
     )
@@ -271,3 +385,6 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
         dtype="Float64",
     )
     return out[EVALUATED_COLUMNS]
+
+
+register()

@@ -8,10 +8,11 @@ import streamlit as st
 
 from metrics import engine
 from metrics.suppression import suppress_metric_frame
+from store import periods
 from ui import db
 from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
 from metrics.narrative import SMALL_BASE
-from ui.data.measures import UNIT_WORDS, _clean, _shown, status_words
+from ui.data.measures import UNIT_WORDS, _clean, _shown, evaluated_exact, status_words
 from ui.filters import Filters
 from ui.state import is_suppressed
 
@@ -27,11 +28,23 @@ def breakdown(metric_id: str, filters: Filters, *, by: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
-def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+def _grouped(path, version, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+    """The measure by `by` at the month and the same month a year earlier, with target, status
+    and change on the year (one query, exact): what the breakdown and "what changed" both read."""
+    p = periods.parse_period(period)
     with db.open_cursor() as cur:
-        flt = _engine_filters(service, team)
-        groups = engine.evaluate(cur, period=period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
-        overall = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id], filters=flt)
+        frame = engine.history(cur, scope=scope, by=by, metric_ids=[metric_id],
+                               filters=_engine_filters(service, team), start=periods.year_ago(p), end=p)
+    return engine.add_targets(frame)
+
+
+@st.cache_data(**CACHE)
+def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+    p = periods.parse_period(period)
+    both = _grouped(path, version, metric_id, by, period, scope, service, team)
+    groups = both[both["period"] == p]
+    every = evaluated_exact(path, version, scope, service, team)  # the overall figure, computed once per view
+    overall = every[(every["metric_id"] == metric_id) & (every["period"] == p)]
     frame = pd.concat([overall, groups], ignore_index=True)
     if is_suppressed(role):
         frame = suppress_metric_frame(frame)
@@ -74,16 +87,15 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
     from metrics.suppression import MIN_COUNT
 
     cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then"]
-    with db.open_cursor() as cur:
-        flt = _engine_filters(service, team)
-        now = engine.evaluate(cur, period=period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
-        then_period = (pd.Timestamp(period + "-01") - pd.DateOffset(months=12)).strftime("%Y-%m")
-        if then_period not in {f"{p:%Y-%m}" for p in engine.periods(cur)}:
-            return pd.DataFrame(columns=cols)
-        then = engine.compute(cur, period=then_period, scope=scope, by=by, metric_ids=[metric_id], filters=flt)
-    frame = now[now["group"].notna()].merge(
-        then[then["group"].notna()][["group", "base_count"]].rename(columns={"base_count": "base_then"}),
-        on="group", how="left")
+    p = periods.parse_period(period)
+    both = _grouped(path, version, metric_id, by, period, scope, service, team)
+    both = both[both["group"].notna()]
+    then = both[both["period"] == periods.year_ago(p)]
+    if then.empty:  # the same month a year earlier is not loaded: nothing to compare with
+        return pd.DataFrame(columns=cols)
+    now = both[both["period"] == p]
+    frame = now.merge(then[["group", "base_count"]].rename(columns={"base_count": "base_then"}),
+                      on="group", how="left")
     frame = frame.dropna(subset=["change_on_year"])
     if is_suppressed(role):
         frame = frame[(frame["base_count"] >= MIN_COUNT) & (frame["base_then"].fillna(0) >= MIN_COUNT)]

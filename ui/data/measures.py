@@ -12,7 +12,9 @@ import streamlit as st
 
 from metrics import catalogue, engine
 from metrics.suppression import SUPPRESSED, suppress_metric_frame
+from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS
+from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
 from ui.filters import Filters
@@ -20,17 +22,26 @@ from ui.state import is_suppressed
 
 
 @st.cache_data(**CACHE)
+def evaluated_exact(path: str, version: str, scope: str, service: str | None,
+                    team: str | None) -> pd.DataFrame:
+    """Every measure, every loaded month, with target/status/change, exactly as the engine gives
+    them (not suppressed: for the cached readers to build on, never shown as it is). One query
+    per data version and view, shared by every page and role."""
+    with db.open_cursor() as cur:
+        return engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
+
+
+@st.cache_data(**CACHE)
 def _evaluated(path: str, version: str, role: str, scope: str, service: str | None,
                team: str | None) -> pd.DataFrame:
     """Every measure, every loaded month, with target/status/change; suppressed for scrutiny."""
-    with db.open_cursor() as cur:
-        frame = engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
+    frame = evaluated_exact(path, version, scope, service, team)
     if is_suppressed(role):
         frame = suppress_metric_frame(frame)
         hidden = frame["suppressed"].to_numpy()
         # a change on a year ago would reveal a hidden year-ago figure: hide it too
         was_hidden = {(m, pd.Timestamp(p)) for m, p, h in zip(frame["metric_id"], frame["period"], hidden) if h}
-        year_ago = [pd.Timestamp(p) - pd.DateOffset(months=12) for p in frame["period"]]
+        year_ago = [pd.Timestamp(periods.year_ago(p)) for p in frame["period"]]
         hidden = hidden | np.array([(m, y) in was_hidden for m, y in zip(frame["metric_id"], year_ago)], dtype=bool)
         for col in ("change_on_year", "year_ago_value"):
             frame[col] = frame[col].astype(object).where(~hidden, SUPPRESSED)
@@ -109,22 +120,32 @@ def published_years(metric_id: str) -> tuple[pd.DataFrame, int] | None:
     """The DfE years published for the indicator `metric_id` is compared with (rows with an
     England figure) and the divisor that puts them in our units (100 for percentages); None when
     the metric has no DfE indicator or nothing is imported. Called inside the cached readers."""
-    import duckdb
-
     from metrics import benchmarks
 
     indicator = benchmarks.OUR_TO_DFE.get(metric_id)
     if indicator is None:
         return None
-    try:
-        with db.open_cursor() as cur:
-            frame = benchmarks.comparison(cur, indicators=[indicator], include_ours=False)
-    except (benchmarks.BenchmarkError, duckdb.Error):
+    every = _published_all(db.db_path(), db.data_version())
+    if every is None:
         return None
-    frame = frame.dropna(subset=["england_value"])
+    frame = every[every["indicator"] == indicator].dropna(subset=["england_value"])
     if frame.empty:
         return None
-    return frame, 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
+    return frame.reset_index(drop=True), 100 if benchmarks.INDICATOR_UNITS.get(indicator) == "percent" else 1
+
+
+@st.cache_data(**CACHE)
+def _published_all(path: str, version: str) -> pd.DataFrame | None:
+    """Every imported DfE indicator's years (one query for all measures); None if unreadable."""
+    import duckdb
+
+    from metrics import benchmarks
+
+    try:
+        with db.open_cursor() as cur:
+            return benchmarks.comparison(cur, include_ours=False)
+    except (benchmarks.BenchmarkError, duckdb.Error):
+        return None
 
 
 @st.cache_data(**CACHE)
@@ -182,7 +203,6 @@ def narrative(filters: Filters) -> str:
     return nar.paragraph(frame)
 
 
-STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "No target"}
 
 
 UNIT_WORDS = {u.id: u.words for u in UNITS.values() if u.id != "percent"}

@@ -1,0 +1,146 @@
+"""The metric values kept per load (metrics.engine.refresh_values, store migration 80): every
+metric, every month, both scopes, no breakdown and no filter, written in the load's transaction,
+read by the engine only while they answer for the declarations, the data and the agency rules,
+and exactly the figures the engine computes.
+
+Real DuckDB stores built through the real loader (the demo's 36 monthly workbooks).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from ingest import loader
+from metrics import catalogue, engine
+from store import connect
+
+SCOPES = ("social_workers", "all_staff")
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True),
+                                  check_exact=False, rtol=1e-9, atol=1e-12)
+
+
+def test_every_load_keeps_the_values_current(demo_db):
+    con = connect(demo_db, read_only=True)
+    try:
+        assert engine.values_fresh(con)
+        months = len(engine.periods(con))
+        rows = con.execute("SELECT count(*) FROM metric_values").fetchone()[0]
+        assert rows == len(catalogue.CATALOGUE) * months * len(SCOPES)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_stored_values_are_the_engines_own_figures(demo_db, scope):
+    con = connect(demo_db, read_only=True)
+    try:
+        kept = engine.history(con, scope=scope)
+        assert len(kept) > 0
+        _same(kept, engine.history(con, scope=scope, use_values=False))
+        _same(kept, engine.history(con, scope=scope, use_stored=False))
+        pers = engine.periods(con)
+        ids = ["vacancy_rate_fte", "agency_rate_fte", "stability_index_12m"]  # not catalogue order
+        _same(engine.history(con, scope=scope, metric_ids=ids, start=pers[3], end=pers[9]),
+              engine.history(con, scope=scope, metric_ids=ids, start=pers[3], end=pers[9],
+                             use_values=False))
+        _same(engine.evaluate(con, period=pers[-1], scope=scope),
+              engine.add_targets(engine.history(con, scope=scope, start=pers[-13], end=pers[-1],
+                                                use_values=False)).query("period == @pers[-1]"))
+    finally:
+        con.close()
+
+
+def test_the_engine_reads_the_kept_values(copy_demo_db):
+    """A kept value is what a page is shown (so the table is really read, not recomputed)."""
+    con = connect(copy_demo_db)
+    try:
+        last = engine.latest_period(con)
+        con.execute("UPDATE metric_values SET value = 0.123 WHERE metric_id = 'agency_rate_fte' "
+                    "AND scope = 'social_workers' AND period = ?", [last])
+        got = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
+        assert got["value"].iloc[0] == pytest.approx(0.123)
+        # a breakdown or a filter is never read from them
+        services = [r[0] for r in con.execute("SELECT DISTINCT service FROM staff").fetchall()]
+        live = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], filters={"service": services})
+        assert 0 < live["value"].iloc[0] != pytest.approx(0.123)
+    finally:
+        con.close()
+
+
+def test_rows_written_without_a_refresh_are_never_read_from_the_values(copy_demo_db):
+    con = connect(copy_demo_db)
+    try:
+        last = engine.latest_period(con)
+        before = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
+        con.execute("INSERT INTO staff SELECT * REPLACE ('zz-new' AS employee_id, 'Agency' AS worker_type) "
+                    "FROM staff WHERE period = ? AND qualified_social_worker LIMIT 1", [last])
+        assert not engine.values_fresh(con)
+        after = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
+        assert after["base_count"].iloc[0] == before["base_count"].iloc[0] + 1
+    finally:
+        con.close()
+
+
+def test_changed_agency_rules_are_never_read_from_the_values(copy_demo_db, tmp_path, monkeypatch):
+    """The agency measures were checked against the rules file: a changed file computes live."""
+    from agency.rules import rules_path
+
+    rules = tmp_path / "rules.toml"
+    text = rules_path().read_text("utf-8")
+    assert "min_experience_years = 3" in text
+    rules.write_text(text.replace("min_experience_years = 3", "min_experience_years = 30"), "utf-8")
+    con = connect(copy_demo_db)
+    try:
+        last = engine.latest_period(con)
+        kept = engine.compute(con, period=last, metric_ids=["agency_under_experience_rate"])
+        monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(rules))
+        assert not engine.values_fresh(con)
+        live = engine.compute(con, period=last, metric_ids=["agency_under_experience_rate"])
+        assert live["value"].iloc[0] > kept["value"].iloc[0]  # 30 years: nearly everyone is under
+    finally:
+        con.close()
+
+
+def _month(tmp_path):
+    from demo import generate, write_workbook
+
+    period, frames = generate(months=1)[-1]
+    small = {k: v.head(50) for k, v in frames.items() if "assignment" not in k.lower()}
+    return write_workbook(path=tmp_path / "m.xlsx", frames=small, period=period), period
+
+
+def test_a_load_refreshes_the_values_in_its_transaction(copy_demo_db, tmp_path):
+    path, period = _month(tmp_path)
+    con = connect(copy_demo_db)
+    try:
+        loader.load_file(con=con, path=path, period=period, loaded_by="test")
+        assert engine.values_fresh(con)
+        for scope in SCOPES:
+            _same(engine.history(con, scope=scope), engine.history(con, scope=scope, use_stored=False))
+    finally:
+        con.close()
+
+
+def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypatch):
+    """The agency measures cannot be computed with a broken rules file: the load still goes in,
+    nothing stale is kept, and whoever asks for an agency measure is told what to fix."""
+    from metrics.types import MetricError
+
+    bad = tmp_path / "rules.toml"
+    bad.write_text("[rules]\nmin_experience_years = 'three'\n", "utf-8")
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(bad))
+    path, period = _month(tmp_path)
+    con = connect(copy_demo_db)
+    try:
+        result = loader.load_file(con=con, path=path, period=period, loaded_by="test")
+        assert result.outcome in ("loaded", "replaced")
+        assert not engine.values_fresh(con)
+        assert con.execute("SELECT count(*) FROM metric_values").fetchone()[0] == 0
+        with pytest.raises(MetricError, match="rules"):
+            engine.history(con, metric_ids=["agency_within_cap_rate"])
+    finally:
+        con.close()

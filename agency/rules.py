@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import calendar
 import os
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
 from ingest.contract import AGENCY_JOB_TYPES
+from store.settings import read_toml, refuse_unknown
 from ingest.validate import month_end  # noqa: F401 - the one month-end helper, re-exported
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "agency_rules.toml"
@@ -123,11 +123,7 @@ _COST_KEYS = {"example", "hours_per_fte_year", "employed_annual_per_fte"}
 
 
 def _unknown(where: str, raw: Mapping[str, Any], allowed: set[str]) -> None:
-    extra = sorted(set(raw) - allowed)
-    if extra:
-        raise AgencyRulesError(
-            f"{where}: unknown setting {extra[0]!r} (check the spelling); allowed here: "
-            f"{', '.join(sorted(allowed))}")
+    refuse_unknown(where, raw, allowed, error=AgencyRulesError)
 
 
 def _table(where: str, raw: Any) -> Mapping[str, Any]:
@@ -269,13 +265,7 @@ def parse_rules(raw: Mapping[str, Any], *, source: str = "agency_rules.toml") ->
 def load_rules(path: str | Path | None = None) -> AgencyRules:
     """The rules from `path` (default `rules_path()`); AgencyRulesError says what to fix."""
     p = Path(path) if path is not None else rules_path()
-    try:
-        with p.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise AgencyRulesError(f"The agency rules file is missing: {p}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise AgencyRulesError(f"{p.name} cannot be read: {exc} (fix that line)") from None
+    raw = read_toml(p, what="agency rules", error=AgencyRulesError)
     return parse_rules(raw, source=p.name)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import functools
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+from store.settings import read_toml, refuse_unknown
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "disclosure.toml"
 MERGE_WHEN = ("always", "any small", "fold small")
@@ -59,11 +60,18 @@ def _int(raw: dict, key: str, default: int, path: Path, *, low: int, high: int) 
     return value
 
 
+_KEYS = ("threshold", "exact_on_screen", "class_group_under", "unrecorded", "unrecorded_is_sensitive",
+         "merge", "symbols", "reasons")
+
+
 def parse(raw: dict, *, path: Path = DEFAULT_PATH) -> Rules:
-    """Rules from the parsed TOML (named errors for bad values)."""
+    """Rules from the parsed TOML (named errors for bad values and unknown settings)."""
+    refuse_unknown(path.name, raw, _KEYS, error=RulesError)
     threshold = _int(raw, "threshold", 5, path, low=2, high=100)
     merges = []
     for i, m in enumerate(raw.get("merge", []), start=1):
+        if isinstance(m, dict):
+            refuse_unknown(f"{path.name} merge {i}", m, ("dimension", "into", "members", "when"), error=RulesError)
         try:
             merge = Merge(str(m["dimension"]), str(m["into"]), tuple(map(str, m["members"])), str(m.get("when", "any small")))
         except (KeyError, TypeError):
@@ -89,14 +97,7 @@ def parse(raw: dict, *, path: Path = DEFAULT_PATH) -> Rules:
 def load(path: Path | str | None = None) -> Rules:
     """Read a rules file ($WORKFORCE_DISCLOSURE or data/disclosure.toml by default)."""
     p = Path(path or os.environ.get("WORKFORCE_DISCLOSURE") or DEFAULT_PATH)
-    try:
-        with p.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise RulesError(f"The disclosure rules file {p} is missing.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{p.name} is not valid TOML: {exc}") from None
-    return parse(raw, path=p)
+    return parse(read_toml(p, what="disclosure rules", error=RulesError), path=p)
 
 
 @functools.cache

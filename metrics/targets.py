@@ -9,13 +9,13 @@ an entry in the file replaces it. The engine, pages, narrative and exports read 
 from __future__ import annotations
 
 import math
-import tomllib
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
 
 from metrics.catalogue import CATALOGUE
 from metrics.types import MetricError, Target
+from store.settings import read_toml, refuse_unknown
 
 DEFAULT_TARGETS_PATH = Path(__file__).resolve().parent.parent / "data" / "targets.toml"
 
@@ -24,10 +24,14 @@ class TargetsError(MetricError):
     """The targets file is missing, unreadable or has an invalid entry."""
 
 
+_TARGET_KEYS = ("value", "direction", "amber_band", "target_date", "source")
+
+
 def _target(metric_id: str, raw: Mapping[str, Any], path: Path) -> Target:
     where = f"{path.name} [{metric_id}]"
     if metric_id not in CATALOGUE:
         raise TargetsError(f"{where}: unknown metric; known metrics are {', '.join(CATALOGUE)}")
+    refuse_unknown(where, raw, _TARGET_KEYS, error=TargetsError)
     value = raw.get("value")
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
         raise TargetsError(f"{where}: value must be a number, got {value!r}")
@@ -64,19 +68,17 @@ def defaults() -> dict[str, Target]:
 def load_targets(path: str | Path | None = None) -> dict[str, Target]:
     """Targets keyed by metric id: declared defaults, overridden by `path` (default data/targets.toml)."""
     p = Path(path) if path is not None else DEFAULT_TARGETS_PATH
-    try:
-        with p.open("rb") as fh:
-            raw = tomllib.load(fh)
-    except FileNotFoundError:
-        raise TargetsError(f"Targets file not found: {p}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise TargetsError(f"Targets file {p} is not valid TOML: {exc}") from None
+    raw = read_toml(p, what="targets", error=TargetsError)
     out: dict[str, Target] = defaults()
     for metric_id, entry in raw.items():
         if not isinstance(entry, dict):
             raise TargetsError(f"{p.name}: [{metric_id}] must be a table of value, direction, amber_band")
         out[metric_id] = _target(metric_id, entry, p)
     return out
+
+
+#: Each status of `status` in words (colour is never the only signal): cards, tables and packs.
+STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "No target"}
 
 
 def status(*, metric_id: str, value: float | None, targets: Mapping[str, Target] | None = None) -> str:

@@ -160,3 +160,11 @@ def test_bad_rules_are_refused_with_the_key_named(tmp_path: Path):
         parse({"merge": [{"dimension": "age", "into": "x", "members": ["a"], "when": "sometimes"}]})
     with pytest.raises(RulesError, match="missing"):
         load(tmp_path / "nope.toml")
+    with pytest.raises(RulesError, match="unknown setting 'treshold'"):
+        parse({"treshold": 5})
+    with pytest.raises(RulesError, match="merge 1: unknown setting 'member'"):
+        parse({"merge": [{"dimension": "age", "into": "x", "member": ["a"]}]})
+    bad = tmp_path / "bad.toml"
+    bad.write_text("threshold = \n", "utf-8")
+    with pytest.raises(RulesError, match="cannot be read.*fix that line"):
+        load(bad)

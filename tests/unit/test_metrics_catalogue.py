@@ -134,6 +134,7 @@ def test_leadership_can_change_the_file(tmp_path: Path):
     ('[agency_rate_fte]\nvalue = 0.2\ndirection = "down"\n', "direction"),
     ('[agency_rate_fte]\nvalue = 0.2\namber_band = -1\n', "amber_band"),
     ('[agency_rate_fte\nvalue = 0.2\n', "not valid TOML"),
+    ('[agency_rate_fte]\nvalue = 0.2\nvaleu = 0.3\n', "unknown setting 'valeu'"),
 ])
 def test_bad_targets_file_is_a_named_error(tmp_path: Path, text, message):
     f = tmp_path / "targets.toml"
@@ -143,5 +144,5 @@ def test_bad_targets_file_is_a_named_error(tmp_path: Path, text, message):
 
 
 def test_missing_targets_file(tmp_path: Path):
-    with pytest.raises(TargetsError, match="not found"):
+    with pytest.raises(TargetsError, match="targets file is missing"):
         load_targets(tmp_path / "none.toml")

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from metrics import catalogue, engine
+from metrics.targets import STATUS_WORDS as _TARGET_WORDS
 from metrics.export import to_xlsx_bytes
 from metrics.types import SCOPES
 from recommendations.links import format_value
@@ -269,7 +270,8 @@ def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame) -> None:
                          zip(items["metric_id"], items["scope"], items["period"])]
 
 
-STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off target", "grey": "—"}
+#: the status in words (metrics.targets), a dash where there is no target
+STATUS_WORDS = {**_TARGET_WORDS, "grey": "—"}
 XLSX_FORMATS = {"rate": "0.0%", "caseload": "0.0", "count": "#,##0", "score": "0"}
 
 

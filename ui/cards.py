@@ -14,17 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import streamlit as st
 
 from metrics.narrative import base_words
+from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS
 from ui.charts import format_value
 
 SUPPRESSED = "c"
 
-STATUS_WORDS = {
-    "green": "On target",
-    "amber": "Close to target",
-    "red": "Off target",
-    "grey": "No target",
-}
 STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
     "green": ("green", ":material/check_circle:"),
     "amber": ("orange", ":material/error:"),

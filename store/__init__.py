@@ -5,7 +5,9 @@ Nothing here imports Streamlit or any other project package (import-linter keeps
 Public API (import from `store`):
 - `connect(path=None, *, read_only=False, wait=None)`: open and migrate; close after the unit
   of work. `writing(path=None, *, who, wait=None)`: the same as a context manager that also
-  names the writer in the marker file beside the store (for others' busy message).
+  names the writer in the marker file beside the store (for others' busy message). A marker
+  left by a writer that is gone (killed mid-load: its process ended, or older than
+  STALE_MARKER_SECONDS) is removed with a warning (`clear_stale_marker`), never believed.
 - `ensure_schema(con)`, `schema_version(con)`, `LATEST`: migrations (store/migrations).
 - `StoreError`, `StoreBusy` (`.holder`), `NewerStoreError`, `MigrationError`: named failures;
   `EXIT_BUSY` (3), the exit code of every command line when the store stays busy, and
@@ -39,10 +41,12 @@ from store.connection import (
     EXIT_BUSY,
     StoreBusy,
     StoreError,
+    clear_stale_marker,
     connect,
     default_db_path,
     ensure_schema,
     marker_path,
+    marker_text,
     report_for_cli,
     wait_seconds,
 )
@@ -62,7 +66,7 @@ from store.migrations import LATEST, MigrationError, NewerStoreError, schema_ver
 
 __all__ = [
     "AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
-    "active_load", "audit_frame", "audit_version", "connect", "default_db_path", "ensure_schema",
+    "active_load", "audit_frame", "audit_version", "clear_stale_marker", "connect", "default_db_path", "ensure_schema",
     "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
     "loaded_periods", "next_load_id", "period_ever_loaded",
     "record_audit", "record_load", "report_for_cli", "schema_version", "utc_now", "wait_seconds", "writing",
@@ -81,8 +85,9 @@ def writing(path: str | Path | None = None, *, who: str,
     con = connect(db, wait=wait)
     marker = marker_path(db)
     try:
+        clear_stale_marker(db)  # one a killed load left behind is said and removed, not kept
         try:
-            marker.write_text(who, "utf-8")
+            marker.write_text(marker_text(who), "utf-8")
         except OSError:
             pass  # the marker only improves a message
         yield con

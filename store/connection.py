@@ -18,8 +18,11 @@ Conventions every table keeps:
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -103,13 +106,75 @@ def marker_path(db: Path) -> Path:
     return db.with_name(db.name + ".busy")
 
 
+#: A marker whose writer cannot be checked (another machine) counts as left behind after this long.
+STALE_MARKER_SECONDS = 6 * 3600
+
+_log = logging.getLogger("store")
+
+
+def marker_text(who: str) -> str:
+    """What `writing` puts in the marker: who (first line), then this process, host and start."""
+    return (f"{who}\npid={os.getpid()} host={socket.gethostname()} "
+            f"since={datetime.now(timezone.utc).isoformat(timespec='seconds')}\n")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: it exists
+        return True
+    try:  # a killed process its parent has not waited for yet is a zombie: it holds nothing
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def stale_reason(text: str, *, age_seconds: float) -> str | None:
+    """Why a marker with `text`, last written `age_seconds` ago, was left behind by a writer that
+    is gone (its process ended, or it is older than STALE_MARKER_SECONDS); None while it may be live."""
+    fields = dict(part.split("=", 1) for part in " ".join(text.splitlines()[1:2]).split() if "=" in part)
+    pid = fields.get("pid", "")
+    if pid.isdigit() and fields.get("host") == socket.gethostname() and not _alive(int(pid)):
+        return f"its process {pid} has ended"
+    if age_seconds > STALE_MARKER_SECONDS:
+        return f"it is {age_seconds / 3600:.0f} hours old"
+    return None
+
+
+def clear_stale_marker(db: Path) -> str | None:
+    """Remove the marker beside `db` when its writer is gone (a load killed mid-write leaves it);
+    returns the message said about it (also logged as a warning), None when nothing was cleared."""
+    marker = marker_path(db)
+    try:
+        text = marker.read_text("utf-8")
+        age = time.time() - marker.stat().st_mtime
+    except OSError:
+        return None
+    reason = stale_reason(text, age_seconds=age)
+    if reason is None:
+        return None
+    who = text.splitlines()[0].strip() if text.strip() else "another program"
+    try:
+        marker.unlink()
+    except OSError:
+        return None
+    message = (f"Removed the busy marker {marker.name} left by {who} ({reason}): that load did not "
+               "finish, and its transaction was rolled back, so the store holds none of it.")
+    _log.warning(message)
+    return message
+
+
 def holder(db: Path) -> str:
-    """Who holds the store, from its marker file ('another program' when it is not known)."""
+    """Who holds the store, from its marker file ('another program' when it is not known, or
+    when the marker was left behind by a writer that is gone: it is cleared then)."""
+    clear_stale_marker(db)
     try:
         text = marker_path(db).read_text("utf-8").strip()
     except OSError:
         text = ""
-    return text or "another program"
+    return (text.splitlines()[0].strip() if text else "") or "another program"
 
 
 def _is_lock_conflict(exc: duckdb.Error) -> bool:

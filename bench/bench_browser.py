@@ -16,14 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from tests.e2e.servers import free_port, launch, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -40,34 +40,25 @@ _DRAWN = """() => {
     .filter(c => c.offsetParent !== null).every(c => c.querySelector('svg.main-svg'));
 }"""
 
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# What makes a timed page worthless: an exception or error box, or no menu (not signed in).
+_PROBLEM = """(bare) => {
+  const ex = document.querySelector('[data-testid="stException"], [data-testid="stAlertContentError"]');
+  if (ex) return 'the page shows an error: ' + ex.innerText.slice(0, 300);
+  if (!bare && !document.querySelector('[data-testid="stSidebarNav"]')) return 'no menu: the page was not signed in';
+  return '';
+}"""
 
 
 def _serve(script: str, env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    port = free_port()
+    proc = launch(script, port=port, env=env, log=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{script} exited:\n{log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return proc, url
-        except OSError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"{script} did not start:\n{log.read_text()[-2000:]}")
+    try:
+        wait_healthy(url, proc, log, timeout=120)
+    except RuntimeError:
+        _stop(proc)
+        raise
+    return proc, url
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -80,21 +71,25 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-def _open(browser, url: str) -> float:
+def _open(browser, url: str, *, bare: bool = False) -> float:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page = ctx.new_page()
         started = time.perf_counter()
         page.goto(url)
         page.wait_for_function(_DRAWN, timeout=120_000, polling=50)
-        return time.perf_counter() - started
+        took = time.perf_counter() - started
+        problem = page.evaluate(_PROBLEM, bare)
+        if problem:  # a figure for a broken page (or the sign-in page) would be false
+            raise RuntimeError(f"{url}: {problem}")
+        return took
     finally:
         ctx.close()
 
 
 def demo_store() -> Path:
     """The 1x demo store, built once through the loader (aggregates refreshed) and cached."""
-    import metrics.aggregates  # noqa: F401  (its loads refresh the aggregates, as the CLI's do)
+    import metrics.engine  # noqa: F401  (its loads refresh the aggregates and values, as the CLI's do)
     from demo import build_demo_db
 
     path = ROOT / "bench" / ".cache" / "pages-x1.duckdb"
@@ -108,7 +103,7 @@ def demo_store() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.bench_pages import pages
+    from bench.bench_pages import page_urls
 
     ap = argparse.ArgumentParser(prog="python -m bench.bench_browser", description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -118,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
         db = Path(tmp) / "workforce.duckdb"
         shutil.copy(demo_store(), db)
-        env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_SEED_DEMO="0",
+        env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_DEMO="1",
                    PYTHONUNBUFFERED="1")
         dash, dash_url = _serve("dashboard.py", env, Path(tmp) / "dashboard.log")
         bare, bare_url = _serve("bench/bare_app.py", dict(os.environ), Path(tmp) / "bare.log")
@@ -127,16 +122,15 @@ def main(argv: list[str] | None = None) -> int:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
                 try:
                     _open(browser, dash_url)  # the server's first run imports everything
-                    _open(browser, bare_url)
+                    _open(browser, bare_url, bare=True)
                     per_page: dict[str, float] = {}
                     bare_times = []
-                    for title, path in pages():
-                        stem = Path(path).stem
-                        url = dash_url if stem == "overview" else f"{dash_url}/{stem}"
+                    for title, url_path in page_urls():
+                        url = f"{dash_url}/{url_path}"
                         times = []
                         for _ in range(args.runs):
                             times.append(_open(browser, url))
-                            bare_times.append(_open(browser, bare_url))  # interleaved: same conditions
+                            bare_times.append(_open(browser, bare_url, bare=True))  # interleaved: same conditions
                         per_page[title] = statistics.median(times)
                         print(f"  {title:<24} {per_page[title]:6.2f} s", flush=True)
                 finally:

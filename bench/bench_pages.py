@@ -55,19 +55,27 @@ def _import_benchmarks() -> None:
             published.import_files(cur, paths=files, imported_by="bench")
 
 
-def pages() -> list[tuple[str, str]]:
-    """(title, path) of every page in the dashboard's navigation that exists on disk.
-
-    Read from dashboard.PAGES with `ast` (running dashboard.py would start a Streamlit script)."""
+def _page_table() -> list[tuple[str, str, str, str, str]]:
+    """dashboard.PAGES (section, key, path, title, icon), read with `ast` (running dashboard.py
+    would start a Streamlit script), only the pages that exist on disk."""
     import ast
 
     tree = ast.parse((ROOT / "dashboard.py").read_text())
     for node in tree.body:
         target = getattr(node, "target", None) or (node.targets[0] if isinstance(node, ast.Assign) else None)
         if isinstance(target, ast.Name) and target.id == "PAGES":
-            table = ast.literal_eval(node.value)
-            return [(title, path) for _, _, path, title, _ in table if (ROOT / path).is_file()]
+            return [row for row in ast.literal_eval(node.value) if (ROOT / row[2]).is_file()]
     raise RuntimeError("dashboard.py has no PAGES table")
+
+
+def pages() -> list[tuple[str, str]]:
+    """(title, path) of every page in the dashboard's navigation that exists on disk."""
+    return [(title, path) for _, _, path, title, _ in _page_table()]
+
+
+def page_urls() -> list[tuple[str, str]]:
+    """(title, URL path) of every page: dashboard.navigation_for's url_path ('' for the default)."""
+    return [(title, "" if key == "overview" else key.replace("_", "-")) for _, key, _, title, _ in _page_table()]
 
 
 class PageFailed(RuntimeError):
@@ -121,9 +129,10 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
     out: dict[str, tuple[float, float]] = {}
     for title, path in mine:
         clear_caches()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         at.switch_page(path).run()
         cold = (time.perf_counter() - started) * 1000
+        cpu = (time.process_time() - cpu) * 1000
         _check(at, title, role)
         times = []
         for _ in range(runs):
@@ -132,7 +141,9 @@ def time_pages(*, db: Path, runs: int, role: str = "hr") -> dict[str, tuple[floa
             times.append((time.perf_counter() - started) * 1000)
             _check(at, title, role)
         out[title] = (cold, statistics.median(times))
-        print(f"  {title:<24}cold {cold:>7.0f} ms   warm {out[title][1]:>7.0f} ms", flush=True)
+        # CPU time (every thread of this process, DuckDB's included) moves less than the wall
+        # clock when other work shares the machine: a guide, not the figure
+        print(f"  {title:<24}cold {cold:>7.0f} ms (cpu {cpu:>5.0f} ms)   warm {out[title][1]:>7.0f} ms", flush=True)
     clear_caches()
     return out
 

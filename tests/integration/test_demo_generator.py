@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import time
 
 import numpy as np
 import pandas as pd
@@ -96,13 +95,6 @@ def test_same_seed_gives_identical_frames_and_another_seed_differs(demo):
     assert not other[-1][1]["Staff"].equals(demo[-1][1]["Staff"])
 
 
-def test_full_window_is_fast():
-    started = time.perf_counter()
-    generate(end_period=END)
-    # the brief asks for < ~3 s; allow slack for a machine shared with other test runs
-    assert time.perf_counter() - started < 6.0
-
-
 # --------------------------------------------------------------------------- size and shape
 
 
@@ -127,14 +119,12 @@ def test_scale_multiplies_the_workforce():
 
 @pytest.mark.slow
 def test_scale_100_is_feasible():
-    started = time.perf_counter()
+    """How long it takes is bench/bench_demo.py's to say (no timed tests)."""
     big = generate(end_period=END, months=2, scale=100)
-    elapsed = time.perf_counter() - started
     staff = big[-1][1]["Staff"]
     assert 60000 <= len(staff) <= 70000
     assert staff["employee_id"].is_unique
     assert 0.14 <= _sw_agency_share(staff) <= 0.22
-    assert elapsed < 20
 
 
 def test_ids_are_pseudonymous_and_persist(demo, staff):

@@ -36,6 +36,7 @@ from disclosure.cells import (
     suppress_metric_frame,
 )
 from disclosure.rules import Rules, rules
+from store.periods import year_ago
 
 REST = "\x00rest"  # the part of a row total not shown (a count of people too)
 LOW = "low"  # GSS: a rate that rounds to zero (shown to one decimal place)
@@ -359,7 +360,7 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
         keys = list(zip(out["metric_id"], map(_none, out["group"]), out["scope"] if "scope" in out else none,
                         map(_none, out[across]) if across else none))
         hidden_at = {(k, p) for k, p, h in zip(keys, when, out["suppressed"]) if h}
-        ago = [(k, p - pd.DateOffset(months=12)) for k, p in zip(keys, when)]
+        ago = [(k, p if pd.isna(p) else pd.Timestamp(year_ago(p))) for k, p in zip(keys, when)]
         year_ago_hidden = np.array([a in hidden_at for a in ago], dtype=bool) | out["suppressed"].to_numpy()
         for col in ("change_on_year", "year_ago_value"):
             if col in out.columns:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ingest import census_codes as CC
 from store import AGENCY_WORKER_TYPE as _AGENCY
+from store import RESTRICTED_TABLE as _RESTRICTED
 
 _HEADER_KEYS: dict[int, frozenset[str]] = {}
 _HEADER_INDEX: dict[int, dict[str, "Column"]] = {}
@@ -70,7 +71,7 @@ CENSUS_SEX: tuple[str, ...] = tuple(CC.SEX)
 
 #: The HR-only table: the registration number lives here, apart from `staff`, read only by the
 #: census export and HR's data-quality views.
-RESTRICTED_TABLE = "staff_restricted"
+RESTRICTED_TABLE = _RESTRICTED  # store.RESTRICTED_TABLE: the name is the store's
 RESTRICTED_COLUMNS: tuple[str, ...] = ("employee_id", "swe_number")
 
 #: Social Work England registration numbers as the census accepts them (2023 onwards)

@@ -31,11 +31,13 @@ from ingest.validate import (Validation, latest_headcount, month_end, parse_peri
 from ingest.validate import validate_frames as _validate_frames
 from store import (
     DATA_TABLES,
+    MONTH_TABLES,
     active_load,
     next_load_id,
     period_ever_loaded,
     record_audit,
     record_load,
+    replace_month,
 )
 
 __all__ = [
@@ -45,7 +47,7 @@ __all__ = [
 ]
 
 #: Tables a load replaces: the data tables and the HR-only table (registration numbers)
-_WRITTEN = (*DATA_TABLES, C.RESTRICTED_TABLE)
+_WRITTEN = MONTH_TABLES
 
 #: One writer at a time in this process (DuckDB allows one writing transaction per table set).
 WRITE_LOCK = threading.Lock()
@@ -278,7 +280,6 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
     with WRITE_LOCK:
         with _CURSOR_LOCK:
             cur = con.cursor()
-        registered: list[str] = []
         try:
             cur.execute("BEGIN TRANSACTION")
             # re-check inside the lock: another thread may have loaded the same file meanwhile
@@ -289,23 +290,11 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                                   result.sha256, result.file_name)
             had_any = period_ever_loaded(cur, first)
             load_id = next_load_id(cur)
-            if had_any:  # rows only ever enter through a ledgered load
-                for table in _WRITTEN:
-                    cur.execute(f"DELETE FROM {table} WHERE period = ?", [first])  # noqa: S608
-            for table in _WRITTEN:
-                frame = (result.restricted if table == C.RESTRICTED_TABLE
-                         else result.frames.get(table))
-                if frame is None or len(frame) == 0:
-                    continue
-                view = f"_ingest_{table}_{load_id}"
-                cur.register(view, frame)
-                registered.append(view)
-                cols = ", ".join(C.STORE_COLUMNS.get(table, C.RESTRICTED_COLUMNS))
-                cur.execute(
-                    f"INSERT INTO {table} (period, load_id, {cols}) "  # noqa: S608
-                    f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}",
-                    [first, load_id],
-                )
+            replace_month(  # rows only ever enter through a ledgered load (store.replace_month)
+                cur, period=first, load_id=load_id, replace=had_any,
+                frames={t: result.restricted if t == C.RESTRICTED_TABLE else result.frames.get(t)
+                        for t in _WRITTEN},
+                columns={t: C.STORE_COLUMNS.get(t, C.RESTRICTED_COLUMNS) for t in _WRITTEN})
             outcome = "replaced" if had_any else "loaded"
             record_load(cur, load_id=load_id, period=first, file_name=result.file_name or "",
                         sha256=result.sha256 or "", rows=rows, loaded_by=loaded_by,
@@ -338,11 +327,6 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                 "the dashboard's administrator if it happens again.",
             )) from exc
         finally:
-            for view in registered:
-                try:
-                    cur.unregister(view)
-                except Exception:  # noqa: BLE001
-                    pass
             cur.close()
     return LoadResult(outcome, result.period, load_id, rows, result.warnings, result.sha256,
                       result.file_name)

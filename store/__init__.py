@@ -14,7 +14,8 @@ Public API (import from `store`):
   `BUSY_HELP`, the sentence each --help carries about it; `report_for_cli(exc) -> exit code`.
 - `record_audit(con, *, actor, role, action, detail=None, subject=None, entity=None,
   entity_id=None, at=None)`: the one audit writer; `audit_frame`, `audit_version`.
-- ledger: `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
+- ledger: `replace_month` (a month's rows in MONTH_TABLES, the loader's only write of data rows),
+  `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
   `is_demo_store`, `load_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
   `LOADED_PERIODS_SQL`: the loaded months, defined once.
 - `EMPLOYED_SQL`, `AGENCY_SQL`, `AGENCY_WORKER_TYPE`: the employed/agency predicate, once.
@@ -39,6 +40,7 @@ from store.connection import (
     DATA_TABLES,
     EMPLOYED_SQL,
     EXIT_BUSY,
+    RESTRICTED_TABLE,
     StoreBusy,
     StoreError,
     clear_stale_marker,
@@ -52,6 +54,7 @@ from store.connection import (
 )
 from store.ledger import (
     LOADED_PERIODS_SQL,
+    MONTH_TABLES,
     active_load,
     has_loads,
     holds_real_loads,
@@ -61,15 +64,16 @@ from store.ledger import (
     next_load_id,
     period_ever_loaded,
     record_load,
+    replace_month,
 )
 from store.migrations import LATEST, MigrationError, NewerStoreError, schema_version
 
 __all__ = [
-    "AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+    "AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MONTH_TABLES", "RESTRICTED_TABLE", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
     "active_load", "audit_frame", "audit_version", "clear_stale_marker", "connect", "default_db_path", "ensure_schema",
     "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
     "loaded_periods", "next_load_id", "period_ever_loaded",
-    "record_audit", "record_load", "report_for_cli", "schema_version", "utc_now", "wait_seconds", "writing",
+    "record_audit", "record_load", "replace_month", "report_for_cli", "schema_version", "utc_now", "wait_seconds", "writing",
 ]
 
 

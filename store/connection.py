@@ -33,6 +33,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_ROOT / "data" / "workforce.duckdb"
 
 DATA_TABLES = ("staff", "leavers", "vacancies", "training", "survey", "agency_assignments")
+#: The HR-only table: registration numbers live here, apart from `staff` (census export, HR views).
+RESTRICTED_TABLE = "staff_restricted"
 
 #: The employed/agency predicate, defined once (DESIGN §4): a row of staff or leavers is agency
 #: when its worker_type is Agency; everyone else (Permanent, Fixed-term, Casual) is employed.
@@ -50,7 +52,7 @@ BUSY_HELP = ("exit code 3: the store is busy (another process is loading it) for
 WAIT_ENV = "WORKFORCE_STORE_WAIT"
 DEFAULT_WAIT_SECONDS = 30.0
 
-__all__ = ["AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+__all__ = ["AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "RESTRICTED_TABLE", "EMPLOYED_SQL", "EXIT_BUSY", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
            "connect", "default_db_path", "ensure_schema", "report_for_cli", "wait_seconds"]
 
 

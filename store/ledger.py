@@ -7,12 +7,47 @@ knows its data changed (`load_fingerprint`), and how a demo store is told from a
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from store.connection import DATA_TABLES as LEDGER_ROWS  # rows_<table> columns, in order
+from store.connection import RESTRICTED_TABLE, StoreError
+
+#: The tables a month's load replaces: the data tables and the HR-only table.
+MONTH_TABLES: tuple[str, ...] = (*LEDGER_ROWS, RESTRICTED_TABLE)
+_NAME = re.compile(r"[a-z_][a-z0-9_]*")
 
 _ROWS = ", ".join(f"rows_{t}" for t in LEDGER_ROWS)  # fixed names from the code, never input
+
+
+def replace_month(con: Any, *, period: date, load_id: int, frames: Mapping[str, Any],
+                  columns: Mapping[str, Sequence[str]], replace: bool = True) -> None:
+    """Make `frames` (table -> DataFrame; None or empty for no rows) the rows of `period` in
+    MONTH_TABLES, stamped with `load_id`, in the caller's transaction (with its ledger row: a
+    month's rows only ever enter through a recorded load). `columns[table]` are the columns
+    copied from each frame. `replace=False` skips deleting (a month never loaded has no rows).
+    Unknown tables or column names are refused (StoreError): identifiers never come from input."""
+    unknown = sorted(set(frames) - set(MONTH_TABLES))
+    bad = sorted(c for t in frames for c in columns.get(t, ()) if not _NAME.fullmatch(c))
+    if unknown or bad:
+        raise StoreError(f"replace_month: unknown table(s) {unknown} or column name(s) {bad}")
+    if replace:
+        for table in MONTH_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE period = ?", [period])  # noqa: S608 - fixed names
+    for table in MONTH_TABLES:
+        frame = frames.get(table)
+        if frame is None or len(frame) == 0:
+            continue
+        view = f"_month_{table}_{load_id}"
+        cols = ", ".join(columns[table])
+        con.register(view, frame)
+        try:
+            con.execute(f"INSERT INTO {table} (period, load_id, {cols}) "  # noqa: S608 - checked names
+                        f"SELECT ?::DATE, ?::INTEGER, {cols} FROM {view}", [period, load_id])
+        finally:
+            con.unregister(view)
 
 
 def next_load_id(con: Any) -> int:

@@ -32,3 +32,37 @@ def test_demo_and_real_loads_and_the_loaded_months(tmp_path: Path, tmp_db: Path)
         assert audit == [("demo", "load"), ("hr.officer", "load")]
     finally:
         con.close()
+
+
+def test_replace_month_is_the_one_writer_of_a_months_rows(tmp_db: Path) -> None:
+    """store.replace_month puts a month's rows in (stamped with the load), replaces them on a
+    reload and leaves other months alone; it refuses a table or column name not its own."""
+    import pandas as pd
+    import pytest
+
+    con = store.connect(tmp_db)
+    try:
+        may, june = date(2026, 5, 1), date(2026, 6, 1)
+        cols = {"survey": ["team", "measure", "score"]}
+
+        def survey(teams, score):
+            return pd.DataFrame({"team": teams, "measure": ["engagement"] * len(teams),
+                                 "score": [float(score)] * len(teams)})
+
+        store.replace_month(con, period=may, load_id=1, frames={"survey": survey(["E1", "E2"], 60)},
+                            columns=cols, replace=False)
+        store.replace_month(con, period=june, load_id=2, frames={"survey": survey(["E1"], 70)},
+                            columns=cols, replace=False)
+        store.replace_month(con, period=may, load_id=3, frames={"survey": survey(["E3"], 80)},
+                            columns=cols)
+        rows = con.execute("SELECT period, load_id, team, score FROM survey "
+                           "ORDER BY period, team").fetchall()
+        assert rows == [(may, 3, "E3", 80), (june, 2, "E1", 70)]
+        with pytest.raises(store.StoreError, match="unknown table"):
+            store.replace_month(con, period=may, load_id=4, frames={"loads": survey(["E1"], 1)}, columns=cols)
+        with pytest.raises(store.StoreError, match="column name"):
+            store.replace_month(con, period=may, load_id=4, frames={"survey": survey(["E1"], 1)},
+                                columns={"survey": ["team; DROP TABLE staff"]})
+        assert con.execute("SELECT count(*) FROM survey").fetchone()[0] == 2
+    finally:
+        con.close()

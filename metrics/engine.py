@@ -223,13 +223,11 @@ def values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str], lo: date,
                    hi: date) -> pd.DataFrame:
-    order = {mid: k for k, mid in enumerate(ids)}
     out = con.execute(
         f"SELECT {', '.join(_VALUE_COLS)} FROM {VALUES} WHERE scope = $scope "
-        "AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi",
+        "AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
+        "ORDER BY list_position($ids, metric_id), period",  # the order history() gives
         {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
-    out = out.assign(_k=out["metric_id"].map(order)).sort_values(["_k", "period"], kind="stable")
-    out = out.drop(columns="_k").reset_index(drop=True)
     out.insert(2, "scope", scope)
     out.insert(3, "group", None)
     return _tidy(out)

@@ -73,14 +73,21 @@ def page_view() -> Iterator[None]:
     if getattr(_VIEW, "active", False):
         yield
         return
-    _VIEW.active, _VIEW.con, _VIEW.path = True, None, None
+    _VIEW.active, _VIEW.con, _VIEW.path, _VIEW.memo = True, None, None, {}
     try:
         yield
     finally:
         con = _VIEW.con
-        _VIEW.active, _VIEW.con, _VIEW.path = False, None, None
+        _VIEW.active, _VIEW.con, _VIEW.path, _VIEW.memo = False, None, None, {}
         if con is not None:
             con.close()
+
+
+def view_memo() -> dict:
+    """A dict that lives as long as this page view (a fresh, unshared one outside a view): for a
+    cached frame a page reads many times, so it is copied out of st.cache_data once per view.
+    Whatever is kept here must be treated as read-only."""
+    return _VIEW.memo if getattr(_VIEW, "active", False) else {}
 
 
 @contextmanager

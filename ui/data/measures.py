@@ -53,7 +53,11 @@ def _evaluated(path: str, version: str, role: str, scope: str, service: str | No
 def evaluated(filters: Filters) -> pd.DataFrame:
     """All measures for all months in this view (target, status, change on a year ago)."""
     ctx = _ctx(filters=filters)
-    return _evaluated(ctx.path, ctx.version, ctx.role, filters.scope, filters.service, filters.team)
+    key = ("evaluated", ctx.path, ctx.version, ctx.role, filters.scope, filters.service, filters.team)
+    memo = db.view_memo()  # a page reads it for every card and trend: copied from the cache once
+    if key not in memo:
+        memo[key] = _evaluated(*key[1:])
+    return memo[key]
 
 
 def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -100,10 +104,22 @@ def trend(metric_id: str, filters: Filters, *, months: int | None = None) -> pd.
     return part.reset_index(drop=True)
 
 
+def trend_values(filters: Filters, metric_ids, *, months: int) -> dict[str, list]:
+    """The last `months` values up to the month of each measure (what `trend(...)["value"]`
+    gives), all from one pass over the evaluated frame."""
+    frame = evaluated(filters)
+    when = pd.Timestamp(filters.period_date) if filters.period else None
+    part = frame[(frame["period"] <= when) & frame["metric_id"].isin(list(metric_ids))]
+    part = part[["metric_id", "period", "value"]].sort_values("period", kind="stable")
+    found = {mid: list(g["value"].tail(months)) for mid, g in part.groupby("metric_id", sort=False)}
+    return {mid: found.get(mid, []) for mid in metric_ids}
+
+
 def headline(filters: Filters) -> pd.DataFrame:
     """The Overview cards: headline measures at the month, each with a 12-month sparkline."""
     rows = at_period(filters, catalogue.HEADLINE_IDS)
-    rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
+    sparks = trend_values(filters, list(rows["metric_id"]), months=12)
+    rows["spark"] = [sparks[mid] for mid in rows["metric_id"]]
     rows["target_date"] = [target_info(mid)["date"] for mid in rows["metric_id"]]
     add_benchmarks(rows)
     return rows
@@ -271,9 +287,9 @@ def themes(filters: Filters) -> dict[str, pd.DataFrame]:
     from metrics.narrative import travel
 
     rows = at_period(filters)
-    rows["spark"] = [list(trend(mid, filters, months=12)["value"]) for mid in rows["metric_id"]]
-    rows["travel"] = [travel(list(trend(mid, filters, months=13)["value"]), direction=d)
-                      for mid, d in zip(rows["metric_id"], rows["direction"])]
+    thirteen = trend_values(filters, list(rows["metric_id"]), months=13)
+    rows["spark"] = [thirteen[mid][-12:] for mid in rows["metric_id"]]
+    rows["travel"] = [travel(thirteen[mid], direction=d) for mid, d in zip(rows["metric_id"], rows["direction"])]
     from metrics.types import THEMES
 
     return {t: rows[rows["theme"] == t].reset_index(drop=True) for t in THEMES}

@@ -99,7 +99,7 @@ This dashboard is partially compliant with the [Web Content Accessibility Guidel
 ## What we are doing to improve accessibility
 
 An automated accessibility check (axe-core) runs over every page of the dashboard, for every
-role, at desktop and phone widths, each time the dashboard is changed; a change that brings a
+role, each time the dashboard is changed (and over the phone layout too); a change that brings a
 serious or critical problem is not accepted. Screenshots of every page at both widths are kept
 with each check and looked at by the team.
 
@@ -107,6 +107,7 @@ with each check and looked at by the team.
 
 This statement was prepared on {_uk(org.statement_prepared)}. The dashboard was last tested on
 {_uk(org.last_tested)}: an automated axe-core scan of every page for each role (HR, leadership and
-scrutiny) at 1440 and 390 pixels wide, and a keyboard check of the menu, filters, buttons and
-links by the team that builds it.
+scrutiny) at 1440 pixels wide and of the phone layout at 390 pixels, screenshots of every page at
+both widths, and a keyboard check of the menu, filters, buttons and links by the team that builds
+it.
 """.strip()

@@ -93,7 +93,7 @@ def test_sign_in_page_is_the_name_and_a_button_and_internals_are_not_served(
              if line.strip() and not re.fullmatch(r"[a-z_]+", line.strip())]
     assert lines == [PRODUCT, "Sign in", "Accessibility statement"], lines
     # the accessibility statement opens before sign-in, and the page passes the axe scan
-    page.get_by_text("Accessibility statement").click()
+    page.locator("summary", has_text="Accessibility statement").click()
     page.get_by_role("heading", name="Enforcement procedure").wait_for()
     assert page.get_by_role("link", name="workforce.dashboard@council.example").count() >= 1
     from tests.e2e.test_e2e_pages import serious_violations

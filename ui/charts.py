@@ -56,7 +56,7 @@ CENSUS_COLOUR = STYLES["census"]["color"]
 #: shading of months with no figure on a trend (hidden by disclosure, or never loaded)
 GAP_FILL = "rgba(107,114,128,0.14)"
 GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loaded",
-             "missing": "No figure"}
+             "missing": "No figure", "too_early": "Not enough months loaded"}
 #: a chart title longer than this many characters wraps (a phone is 390 px wide)
 TITLE_WRAP = 48
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
@@ -321,7 +321,7 @@ def trend_chart(
         ))
     _draw_gaps(fig, gaps)
     _axis_format(fig, unit, max_value=float(values.max()))
-    fig.update_xaxes(title_text="Month end", tickformat="%b %Y")
+    fig.update_xaxes(title_text=None, tickformat="%b %Y")  # month ticks say what the axis is
     if unit in ("rate", "percent") and projection is not None and {"low", "high"} <= set(projection.columns):
         _fit_percent_axis(fig, unit, [values, comparison[y] if comparison is not None and not comparison.empty
                                       else None, projection[y], projection["low"], projection["high"],
@@ -371,6 +371,8 @@ def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]
             runs[-1][2] = m
         else:
             runs.append([kind, m, m])
+    if runs and runs[0][0] == "missing" and runs[0][1] == months[0]:
+        runs[0][0] = "too_early"  # a 12-month measure before a year is loaded has no figure yet
     shift = (lambda m: m + pd.offsets.MonthEnd(0)) if month_end else (lambda m: m)
     return frame, [(k, shift(a), shift(b)) for k, a, b in runs]
 
@@ -514,10 +516,10 @@ def bar_chart(
     if target is not None:
         label = safe_text(target_label or f"Target {format_value(target, unit)}")
         line = dict(color=TARGET_COLOUR, dash=STYLES["target"]["dash"], width=2)
-        if horizontal:
-            fig.add_vline(x=target, line=line, layer="below")
+        if horizontal:  # over the bars: no value label sits on it (they are in the margin)
+            fig.add_vline(x=target, line=line)
         else:
-            fig.add_hline(y=target, line=line, layer="below")
+            fig.add_hline(y=target, line=line)
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=label, line=line,
                                  hoverinfo="skip"))
         top = max(top, float(target))

@@ -98,6 +98,12 @@ def drill_section(metric_id: str, filters, *, key: str, short: str | None = None
                  target_label=target_label)
 
 
+def axis_title(m) -> str:
+    """A measure's axis title with its unit: '(%)' ticks say themselves, other units are named."""
+    words = data.UNIT_WORDS.get(m.unit, "")
+    return m.label if m.unit == "rate" or not words else f"{m.label} ({words})"
+
+
 def _scroll_to(anchor: str) -> None:
     """Bring the section into view once it is drawn (a link cannot carry a #anchor between
     pages of the app)."""
@@ -115,7 +121,7 @@ def _one(metric_id: str, filters, *, by: str, key: str, short: str, target, targ
     frame = data.breakdown(metric_id, filters, by=by)
     layout.chart(
         charts.bar_chart(frame, category="group", value="value", unit=m.unit, target=target,
-                         target_label=target_label, axis_title=m.label),
+                         target_label=target_label, axis_title=axis_title(m)),
         alt=data.breakdown_alt(metric_id, frame, by=by), key=key,
     )
     table = data.breakdown_table(frame, metric_id=metric_id, by=by)

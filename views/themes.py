@@ -24,21 +24,27 @@ st.caption("Worst first. **Off**, **Close** and **On** compare a measure with it
            "target** are judged by their direction of travel over 12 months against their usual month-to-month "
            "variation (better, worse or steady). Select a theme to go to its measures.")
 
-# each theme compact: its counts in one line, its cards four to a row in a box that is open
-# when something in it is off or close to target (so the page reads as the summary, then the trouble)
+# each theme compact, worst first (the summary's order): its counts in one line, the cards of the
+# measures that are off or close to target, and the rest (cards and the table) in a closed box
 counts = summary.set_index("Theme") if not summary.empty else None
-for theme, rows in by_theme.items():
+order = list(summary["Theme"]) if not summary.empty else list(by_theme)
+for theme in order:
+    rows = by_theme[theme]
     st.header(theme, anchor=data.slug(theme))
     if rows.empty:
         st.info("No success measures are defined for this theme yet.")
         continue
-    row = counts.loc[theme] if counts is not None and theme in counts.index else None
-    if row is not None:
-        st.markdown(layout.theme_counts_line(row))
-    trouble = row is not None and (row["Off"] or row["Close"])
-    with st.expander(f"The {len(rows)} measure{'s' if len(rows) != 1 else ''} of this theme",
-                     expanded=bool(trouble), icon=":material/monitoring:"):
-        cards.card_grid(rows, per_row=4)
+    if counts is not None and theme in counts.index:
+        st.markdown(layout.theme_counts_line(counts.loc[theme]))
+    trouble = rows[[data.verdict(r) in ("Off", "Close") for r in rows.to_dict("records")]]
+    rest = rows.drop(trouble.index)
+    if not trouble.empty:
+        cards.card_grid(trouble, per_row=4)
+    label = (f"The other {len(rest)} measure{'s' if len(rest) != 1 else ''}, and the table"
+             if not trouble.empty else f"The {len(rows)} measure{'s' if len(rows) != 1 else ''} and the table")
+    with st.expander(label, icon=":material/monitoring:"):
+        if not rest.empty:
+            cards.card_grid(rest, per_row=4)
         table = data.measures_table(rows)
         layout.show_table(table, f"{theme} measures", key=f"theme-{data.slug(theme)}",
                           disclosure=downloads.measures(rows), column_config=layout.measure_columns(table))

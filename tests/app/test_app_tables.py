@@ -86,10 +86,16 @@ def test_strategy_themes_is_compact_under_its_summary(monkeypatch, store):
     assert not at.exception
     headers = [h.value for h in at.header]
     assert headers[0] == "Which themes are on track"
+    summary = next(m.value for m in at.markdown if m.value.startswith("| Theme |"))
+    in_summary = [line.split("](")[0].lstrip("| [") for line in summary.splitlines()[2:]]
+    assert headers[1:] == in_summary  # sections follow the summary: worst first
     boxes = at.expander
-    assert len(boxes) == len(headers) - 1  # one box per theme
-    open_boxes = [e for e in boxes if e.proto.expanded]
-    lines = [m.value for m in at.markdown if " · " in m.value or "target" in m.value]
-    # a theme is open only when something in it is off or close to target
-    assert 0 < len(open_boxes) < len(boxes)
-    assert any("**" in line and "off target" in line for line in lines)
+    assert len(boxes) == len(headers) - 1 and not any(e.proto.expanded for e in boxes)
+    # on show, outside the closed boxes: only the cards of measures off or close to target
+    tables = [d.value for d in at.dataframe if "Status" in d.value.columns and "Measure" in d.value.columns]
+    trouble = sum(t["Status"].isin(["Off target", "Close to target"]).sum() for t in tables)
+    assert trouble > 0
+    hidden = sum(len(list(box.get("metric"))) for box in boxes)
+    assert len(at.metric) - hidden == trouble
+    lines = [m.value for m in at.markdown if "off target" in m.value]
+    assert lines and "**" in lines[0]

@@ -217,3 +217,10 @@ def test_long_titles_wrap_instead_of_running_off_a_phone():
                              title="Stability index: share of staff employed a year ago still here")
     assert "<br>" in fig.layout.title.text
     assert all(len(line) <= charts.TITLE_WRAP for line in fig.layout.title.text.split("<br>"))
+
+
+def test_a_rolling_measure_before_a_year_is_loaded_says_so():
+    frame = _monthly([None, None, 0.8, 0.82])
+    fig = charts.trend_chart(frame, x="period", y="value", name="Stability", unit="rate")
+    assert fig.layout.meta["gaps"] == [{"kind": "too_early", "from": "2025-01", "to": "2025-02"}]
+    assert [a.text for a in fig.layout.annotations] == ["Not enough months loaded"]

@@ -58,7 +58,10 @@ GAP_FILL = "rgba(107,114,128,0.14)"
 GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loaded",
              "missing": "No figure", "too_early": "Not enough months loaded"}
 #: a chart title longer than this many characters wraps (a phone is 390 px wide)
-TITLE_WRAP = 48
+TITLE_WRAP = 40
+#: legend entries and bar category names wrap at these widths (characters)
+LEGEND_WRAP = 40
+CATEGORY_WRAP = 22
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
 TEMPLATE_NAME = "workforce"
 
@@ -102,6 +105,15 @@ def safe_text(text: object) -> str:
     return html.escape(str(text), quote=False).replace("%{", "%&#123;")
 
 
+def label_text(text: object, width: int | None = None) -> str:
+    """A label from data for a legend or an axis: broken over lines of at most `width`
+    characters (Plotly never wraps, so a phone cuts it), each line escaped (`safe_text`)."""
+    raw = str(text)
+    if width is None or len(raw) <= width:
+        return safe_text(raw)
+    return "<br>".join(safe_text(line) for line in textwrap.wrap(raw, width=width))
+
+
 def wrap_title(text: str, width: int = TITLE_WRAP) -> str:
     """A long chart title broken over lines (Plotly never wraps, and a phone clips it)."""
     return "<br>".join(textwrap.wrap(text, width=width)) if len(text) > width else text
@@ -119,7 +131,7 @@ def _hover_number(unit: str) -> str:
 
 def _axis_format(fig: go.Figure, unit: str, axis: str = "y", title: str | None = None,
                  max_value: float | None = None) -> None:
-    spec: dict = {"title": {"text": title or UNIT_AXIS.get(unit, "")}}
+    spec: dict = {"title": {"text": label_text(title, 30) if title else UNIT_AXIS.get(unit, "")}}
     u = UNITS.get(unit)
     if u is not None and u.tickformat:
         spec["tickformat"] = u.tickformat
@@ -232,12 +244,13 @@ def trend_chart(
         if "partial" in frame.columns else np.zeros(len(frame), dtype=bool)
     )
     partial = partial & values.notna().to_numpy()
-    name = safe_text(name)
+    raw_name, name = name, label_text(name, LEGEND_WRAP)
     if partial.any():
         # rolling figures before 12 months are loaded: drawn apart, hollow, and named as such
         fig.add_trace(
             go.Scatter(
-                x=frame[x][partial], y=values[partial], name=f"{name}: partial (under 12 months loaded)",
+                x=frame[x][partial], y=values[partial],
+                name=label_text(f"{raw_name}: partial (under 12 months loaded)", LEGEND_WRAP),
                 mode="lines+markers", line=dict(color="#6b7280", width=1.5, dash="dot"),
                 marker=dict(symbol="circle-open", size=7),
                 hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)} (partial)<extra>{name}</extra>",
@@ -259,7 +272,7 @@ def trend_chart(
         _require(other, x, y)
         # published years long before our first month would squeeze our own line
         other = other[pd.to_datetime(other[x]) >= start]
-        other_name = safe_text(other_name)
+        other_name = label_text(other_name, LEGEND_WRAP)
         fig.add_trace(
             go.Scatter(
                 x=other[x], y=_numeric(other[y]), name=other_name, mode="lines+markers",
@@ -300,7 +313,7 @@ def trend_chart(
             )
         )
     if target is not None and not (isinstance(target, float) and np.isnan(target)):
-        label = safe_text(target_label or f"Target {format_value(target, unit)}")
+        label = label_text(target_label or f"Target {format_value(target, unit)}", LEGEND_WRAP)
         fig.add_trace(
             go.Scatter(
                 x=[frame[x].min(), _target_x_end(frame, x, target_date, projection)],
@@ -488,7 +501,7 @@ def bar_chart(
         ]
         colour = PALETTE[i % len(PALETTE)]
         label = safe_text(gname) if gname is not None else (axis_title or UNIT_AXIS.get(unit, value))
-        cats = [safe_text(c) for c in part[category]]
+        cats = [label_text(c, CATEGORY_WRAP if horizontal else None) for c in part[category]]
         kw = dict(
             name=label, text=text, cliponaxis=False, showlegend=series is not None,
             textposition="none" if column else ("inside" if target is not None else "outside"),

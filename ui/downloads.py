@@ -262,10 +262,10 @@ def current_about(**words: str) -> About:
     from ui import data, state
 
     f = state.get_filters()
-    where = f"{f.team} team" + (f" ({f.service})" if f.service else "") if f.team else f.service
+    where = f"{f.service or 'Whole directorate'} (team: {f.team})" if f.team else f.service
     about = About(month=state.period_label(f.period) if f.period else None,
                   population=state.SCOPE_LABELS.get(f.scope, f.scope), service=where,
-                  source=data.extract_source(f.period))
+                  source=data.extract_source(f.period) if f.period else "Monthly workforce extracts loaded by HR")
     return replace(about, **words) if words else about
 
 

@@ -15,13 +15,13 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from metrics.export import HEADER_LABELS
 from tests.app.test_app_frame import make_app
+from tests.app.test_app_recommendations import publish_demo_pack
 from tests.downloaded import header_of_csv, header_of_sheet
 from tests.e2e.workbooks import bad_workbook_bytes, day_after_next_month, latest_loaded, month_frames, next_month
 
@@ -110,16 +110,7 @@ def store(tmp_path_factory, demo_db):
     """A store copy with one published meeting pack (so the pack's buttons show)."""
     dst = tmp_path_factory.mktemp("download-files") / "workforce.duckdb"
     shutil.copy(demo_db, dst)
-    from metrics import engine
-    from recommendations import packs
-
-    con = duckdb.connect(str(dst))
-    try:
-        latest = engine.latest_period(con)
-        packs.publish_pack(con, meeting_date=latest.replace(day=20), metric_ids=["agency_rate_fte", "avg_caseload"],
-                           published_by="Scrutiny officer")
-    finally:
-        con.close()
+    publish_demo_pack(dst)
     return dst
 
 

@@ -136,7 +136,8 @@ def test_rec_8_shows_then_now_chart_and_the_answer(store, monkeypatch):
     assert any("when the recommendation was made" in c.value for c in at.caption)
 
 
-def test_published_pack_is_listed_and_viewable(store, monkeypatch):
+def publish_demo_pack(store) -> None:
+    """A pack of two measures for a meeting in the store's latest month (as the officer would)."""
     con = duckdb.connect(str(store))
     try:
         from metrics import engine
@@ -146,6 +147,10 @@ def test_published_pack_is_listed_and_viewable(store, monkeypatch):
                            published_by="Scrutiny officer")
     finally:
         con.close()
+
+
+def test_published_pack_is_listed_and_viewable(store, monkeypatch):
+    publish_demo_pack(store)
     at = run("scrutiny", monkeypatch)
     table = next(d.value for d in at.dataframe if "Restated" in d.value.columns)
     assert list(table["Measure"]) == ["Agency share of FTE", "Average caseload"]

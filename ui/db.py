@@ -77,10 +77,23 @@ def page_view() -> Iterator[None]:
     try:
         yield
     finally:
-        con = _VIEW.con
+        con, path = _VIEW.con, _VIEW.path
         _VIEW.active, _VIEW.con, _VIEW.path, _VIEW.memo = False, None, None, {}
         if con is not None:
+            before = _file_state(path)
             con.close()
+            _carry_fingerprint(path, before)
+
+
+def _carry_fingerprint(path: str, before: tuple) -> None:
+    """Closing a connection can fold its write-ahead log into the file (a checkpoint, e.g. after
+    the view audited a sign-in): the files change, what is loaded does not. The fingerprint known
+    for the files just before the close carries to their state after it, so the next view does
+    not open the store only to re-read it (which would show "being updated" during a load)."""
+    with _FINGERPRINTS_LOCK:
+        known = _FINGERPRINTS.get((path, before))
+        if known is not None:
+            _FINGERPRINTS.setdefault((path, _file_state(path)), known)
 
 
 def view_memo() -> dict:

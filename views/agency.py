@@ -20,15 +20,17 @@ layout.stop_if_nothing_loaded(filters)
 tg = data.target_info("agency_rate_fte")
 share = data.permanent_share_trend(filters)
 proj = data.projection("agency_rate_fte", filters, as_share_employed=True)
+share_points = data.census_points("agency_rate_fte", filters, as_share_employed=True)
 fig = charts.trend_chart(
     share, x="period", y="value", name="Permanent share of FTE", unit="rate",
     target=data.permanent_target(),
     target_label=f"{words['ratio']} target: at least {words['permanent']} permanent",
     target_date=tg["date"], projection=proj["fitted"],
-    census=data.census_points("agency_rate_fte", filters, as_share_employed=True),
+    census=share_points,
     title="Permanent (directly employed) share of FTE, month by month",
 )
-layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"]), key="agency-trend")
+layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"])
+             + data.census_note(share_points, "rate"), key="agency-trend")
 if proj["message"]:
     st.info(proj["message"], icon=":material/trending_up:")
 RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")

@@ -15,16 +15,18 @@ layout.stop_if_nothing_loaded(filters)
 
 THRESHOLD = data.caseload_threshold()
 tg = data.target_info("avg_caseload")
+caseload_points = data.census_points("avg_caseload", filters)
 layout.chart(
     charts.trend_chart(
         data.trend("avg_caseload", filters), x="period", y="value", name="Our average caseload",
         unit="caseload", target=tg["value"], target_label=f"Target {tg['value']:g} (England 2025)",
         comparison=data.england("avg_caseload"), comparison_name="England (30 September)",
         neighbours=data.neighbours("avg_caseload"),
-        census=data.census_points("avg_caseload", filters),
+        census=caseload_points,
         title="Average caseload (cases per FTE case holder)",
     ),
-    alt=data.trend_alt("avg_caseload", filters) + data.england_note("avg_caseload"),
+    alt=data.trend_alt("avg_caseload", filters) + data.england_note("avg_caseload")
+    + data.census_note(caseload_points, "caseload"),
     key="caseload-trend",
 )
 

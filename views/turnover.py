@@ -14,6 +14,7 @@ layout.page_header(
 layout.stop_if_nothing_loaded(filters)
 
 tg = data.target_info("turnover_rate_fte_12m")
+turnover_points = data.census_points("turnover_rate_fte_12m", filters)
 left, right = st.columns(2)
 with left:
     layout.chart(
@@ -22,10 +23,11 @@ with left:
             name="Our turnover (12 months)", unit="rate", target=tg["value"],
             target_label="Target: England 2025", comparison=data.england("turnover_rate_fte_12m"),
             comparison_name="England (30 September)", neighbours=data.neighbours("turnover_rate_fte_12m"),
-            census=data.census_points("turnover_rate_fte_12m", filters),
+            census=turnover_points,
             title="Turnover rate, rolling 12 months (FTE)",
         ),
-        alt=data.trend_alt("turnover_rate_fte_12m", filters) + data.england_note("turnover_rate_fte_12m"),
+        alt=data.trend_alt("turnover_rate_fte_12m", filters) + data.england_note("turnover_rate_fte_12m")
+        + data.census_note(turnover_points, "rate"),
         key="turnover-trend",
     )
 with right:

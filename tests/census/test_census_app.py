@@ -80,7 +80,7 @@ def test_imported_return_appears_on_the_caseload_trend(monkeypatch, store, refer
     specs = " ".join(str(c.proto.spec) for c in at.get("plotly_chart"))
     assert "Census return, 30 September" in specs
     # the chart's text alternative lists the point too (DfE's 2024 caseload for Herefordshire)
-    caption = f"Census returns (30 September): 2024 {pub['caseload_fte']:.1f} cases per FTE."
+    caption = f"Census returns (30 September): 2024 {pub['caseload_fte']:.1f} cases per FTE"
     assert any(caption in c.value for c in at.caption), [c.value for c in at.caption]
 
 

@@ -264,11 +264,11 @@ def theme_summary_markdown(summary: pd.DataFrame) -> str:
 
 
 #: Screen widths (px) of the measures tables' columns (ui.data.measures_table), so at 1440 px
-#: everything up to "Small group" fits beside the sidebar; the measure's name stays pinned when
+#: everything up to "Small group" fits beside the sidebar (about 980 px); the measure's name stays pinned when
 #: the benchmark columns are scrolled to. Downloads are unaffected.
 MEASURE_WIDTHS = {
-    "Measure": 180, "Value": 65, "Unit": 105, "Target": 115, "Status": 145, "Over 12 months": 110,
-    "Change on a year ago": 135, "Period covered": 90, "People": 65, "Small group": 90,
+    "Measure": 220, "Value": 60, "Unit": 100, "Target": 160, "Status": 130, "Over 12 months": 110,
+    "Change on a year ago": 130, "Period covered": 140, "People": 65, "Small group": 100,
     "England": 75, "Statistical-neighbour median": 120, "Compared with neighbours": 430,
 }
 MEASURE_LABELS = {"Statistical-neighbour median": "Neighbours' median", "Period covered": "Period",
@@ -280,10 +280,9 @@ def measure_columns(frame: pd.DataFrame) -> dict:
     out = {}
     for col in frame.columns:
         if col in MEASURE_WIDTHS:
-            out[col] = st.column_config.TextColumn(MEASURE_LABELS.get(col, col), width=MEASURE_WIDTHS[col],
-                                                   pinned=col == "Measure") \
-                if frame[col].dtype == object else \
-                st.column_config.NumberColumn(MEASURE_LABELS.get(col, col), width=MEASURE_WIDTHS[col])
+            # a plain Column: a typed one would re-read "%" or "c" cells as numbers
+            out[col] = st.column_config.Column(MEASURE_LABELS.get(col, col), width=MEASURE_WIDTHS[col],
+                                               pinned=col == "Measure")
     return out
 
 

@@ -257,12 +257,12 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
         "Status": [status_words(s, value=v, target=t, partial=bool(p), months=m) for s, v, t, p, m in
                    zip(rows["status"], rows["value"], rows["target"], rows["partial"], rows["months_covered"])],
         "Change on a year ago": [signed_change(v, u) for v, u in zip(rows["change_on_year"], rows["unit"])],
-        "Period covered": [
+        "People": ["—" if b is None else b for b in base],
+        "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
+        "Period covered": [  # after the base size: a partial figure says so in Status already
             "Month end" if not w else (f"{m} of {w} months (partial)" if p else f"{w} months")
             for w, m, p in zip(windows, rows["months_covered"], rows["partial"])
         ],
-        "People": ["—" if b is None else b for b in base],
-        "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
     })
     if "england" in rows and rows["england"].notna().any():
         out["England"] = ["—" if pd.isna(v) else _shown(float(v), u) for v, u in zip(rows["england"], rows["unit"])]

@@ -24,8 +24,8 @@ from agency.checks import BREACHES, breach_list
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules, month_end
 from ingest.contract import AGENCY_JOB_TYPES
 from metrics import agency as figures
+from disclosure.cells import suppress_table
 from metrics.export import FileHeader, to_xlsx_bytes
-from metrics.suppression import suppress_table
 
 TEMPLATE_NOTE = (
     "DfE's exact template for the quarterly agency data return is not public here. This summary "

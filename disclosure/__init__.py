@@ -12,6 +12,7 @@ from disclosure.policy import (  # noqa: F401
     Table,
     breakdown,
     disclose,
+    disclose_all,
     exempt,
     legend,
     measures,
@@ -21,5 +22,7 @@ from disclosure.policy import (  # noqa: F401
     protect,
     published_rows,
     reasons_caption,
+    resting_on,
+    sees_exact,
 )
 from disclosure.rules import Rules, RulesError, rules  # noqa: F401

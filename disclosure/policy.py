@@ -13,7 +13,7 @@ engine frame); the policy (data/disclosure.toml) decides what may be published:
     columns and totals - across linked tables too (the directorate and each service);
   - GSS symbols with a legend, and each hidden cell's true reason.
 The result is a `Disclosed`: `shown` (what this role sees on screen: exact for the roles in
-`exact_on_screen`, else the published version) and `published` (what may leave), with `reasons`.
+access's `exact_figures`, else the published version) and `published` (what may leave), with `reasons`.
 Page renderers accept only a `Disclosed` for tables of people (ui.layout.show_table).
 """
 
@@ -121,6 +121,13 @@ def prepared(frame: pd.DataFrame, *, by: str) -> Table:
     return Table(export=frame, exempt=f"suppressed by {by}")
 
 
+def resting_on(bases: Sequence[float | None], *, columns: Sequence[str]) -> Table:
+    """A table whose rows each rest on a number of people not shown in it (`bases`, one per row,
+    None where a row counts no people): `columns` are hidden where a row's base is small."""
+    return Table(row_bases=tuple(None if b is None or (isinstance(b, float) and math.isnan(b)) else float(b)
+                                 for b in bases), row_cols=tuple(columns))
+
+
 #: an engine frame (metrics.engine compute/evaluate/history output)
 MEASURES = Table(metric_frame=True)
 def pack_items(*, hidden_before: Iterable[str] = (), headcount: float | None = None) -> Table:
@@ -187,11 +194,19 @@ class Disclosed:
     published: pd.DataFrame               # downloads, packs, anything leaving the dashboard
     reasons: pd.DataFrame                 # like `published`: None or primary/secondary/class/over_time
     table: Table
-    exact: bool = False                   # `shown` holds exact figures (a role in exact_on_screen)
+    exact: bool = False                   # `shown` holds exact figures (a role allowed "exact_figures")
 
     @property
     def empty(self) -> bool:
         return self.shown.empty
+
+    def drop(self, columns: Iterable[str]) -> "Disclosed":
+        """The same table without some columns (chart-only columns, say), decisions kept."""
+        cols = [c for c in columns if c in self.shown.columns or c in self.published.columns]
+        return Disclosed(shown=self.shown.drop(columns=[c for c in cols if c in self.shown.columns]),
+                         published=self.published.drop(columns=[c for c in cols if c in self.published.columns]),
+                         reasons=self.reasons.drop(columns=[c for c in cols if c in self.reasons.columns]),
+                         table=self.table, exact=self.exact)
 
     def hidden_count(self, *, published: bool = True) -> dict[str, int]:
         """How many cells are hidden for each reason (in the published or the shown version)."""
@@ -221,6 +236,14 @@ class Disclosed:
         lines.append("Small-number suppression (data/disclosure.toml) applies to every file downloaded "
                      "from the dashboard, whoever downloads it.")
         return lines
+
+
+def sees_exact(role: str | None) -> bool:
+    """True when `role` sees exact figures on screen (access.roles, action "exact_figures");
+    None (a file, a pack, the command line) never does."""
+    from access.roles import allowed
+
+    return role is not None and allowed(role, "exact_figures")
 
 
 def legend() -> list[str]:
@@ -258,7 +281,7 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
     if view not in frames:
         raise DisclosureError(f"disclose(): no table for view {view!r}.")
     r = rules()
-    exact = role is not None and role in r.exact_on_screen
+    exact = sees_exact(role)
     if table.export is not None:
         pub = table.export.copy()
         pub.attrs = {}
@@ -275,6 +298,23 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
     shown = frames[view].copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
+
+
+def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role: str | None = None,
+                 name: str = "this table") -> dict[Hashable, Disclosed]:
+    """`disclose` for every view of linked tables at once (the protection is one decision for all
+    of them, so it is made once): key -> Disclosed."""
+    if not isinstance(table, Table):
+        raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
+    if table.metric_frame or table.export is not None or not table.suppresses:
+        return {k: disclose(frames, table, role=role, view=k, name=name) for k in frames}
+    exact = sees_exact(role)
+    out = {}
+    for key, (pub, why) in _protect_linked(frames, table, rules(), name=name).items():
+        shown = frames[key].copy() if exact else pub
+        shown.attrs = {}
+        out[key] = Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
+    return out
 
 
 def protect(frame: pd.DataFrame, table: Table, *, name: str = "table") -> pd.DataFrame:

@@ -34,7 +34,6 @@ class Merge:
 @dataclass(frozen=True)
 class Rules:
     threshold: int = 5
-    exact_on_screen: tuple[str, ...] = ("hr", "leadership")
     class_group_under: int = 10
     unrecorded: tuple[str, ...] = ("Not known", "Prefer not to say", "Not recorded")
     unrecorded_is_sensitive: bool = False
@@ -79,14 +78,14 @@ def parse(raw: dict, *, path: Path = DEFAULT_PATH) -> Rules:
         if merge.when not in MERGE_WHEN:
             raise RulesError(f"{path.name}: merge {i} 'when' must be one of {', '.join(MERGE_WHEN)}, not {merge.when!r}.")
         merges.append(merge)
-    roles = raw.get("exact_on_screen", ["hr", "leadership"])
-    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise RulesError(f"{path.name}: 'exact_on_screen' must be a list of role names.")
+    if "exact_on_screen" in raw:
+        raise RulesError(f"{path.name}: 'exact_on_screen' is no longer read here: which roles see exact "
+                         "figures on screen is the 'exact_figures' action in access/roles.py; remove the key.")
     sensitive = raw.get("unrecorded_is_sensitive", False)
     if not isinstance(sensitive, bool):
         raise RulesError(f"{path.name}: 'unrecorded_is_sensitive' must be true or false.")
     return Rules(
-        threshold=threshold, exact_on_screen=tuple(roles),
+        threshold=threshold,
         class_group_under=_int(raw, "class_group_under", 2 * threshold, path, low=0, high=1000),
         unrecorded=tuple(map(str, raw.get("unrecorded", ()))), unrecorded_is_sensitive=sensitive,
         merges=tuple(merges), symbols=tuple(raw.get("symbols", {}).items()),

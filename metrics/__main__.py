@@ -9,7 +9,7 @@ same targets). Rates are fractions 0..1. Bad arguments exit 2 with a message say
 --history prints every loaded period up to --period (or all when --period is omitted).
 --refresh recomputes the metric aggregates kept in the store (every load refreshes them itself).
 
---suppress applies small-number suppression (metrics.suppression.suppress_metric_frame, as the
+--suppress applies the disclosure policy (disclosure.disclose, data/disclosure.toml, as the
 dashboard does for scrutiny and for every download): a figure resting on 1-4 people, and any
 figure that would give one away, is "c" (a JSON string), with a year-on-year change or year-ago
 value hidden when the year-ago figure was. It is off by default: whoever runs this command reads

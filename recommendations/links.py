@@ -35,6 +35,7 @@ class Value:
     base_count: int | None
     months_covered: int | None
     partial: bool | None
+    hidden: bool = False      # the disclosure policy hides it from anything published
 
 
 def _to_date(value: Any) -> date:
@@ -64,8 +65,16 @@ def period_at_meeting(con: duckdb.DuckDBPyConnection, *, meeting_date: date) -> 
 
 
 def _values(con: duckdb.DuckDBPyConnection, *, metric_ids: list[str], scope: str, period: date) -> dict[str, Value]:
-    """Whole-population values of several measures at one period (missing ones have value None)."""
+    """Whole-population values of several measures at one period (missing ones have value None),
+    each marked `hidden` where the disclosure policy would not publish it."""
+    from disclosure import MEASURES, disclose
+
     frame = engine.compute(con, period=period, scope=scope, metric_ids=list(dict.fromkeys(metric_ids)))
+    overall = frame[frame["group"].isna()].reset_index(drop=True)
+    hidden = set()
+    if not overall.empty:
+        pub = disclose(overall, MEASURES).published
+        hidden = set(pub.loc[pub["suppressed"], "metric_id"])
     out = {}
     for mid in metric_ids:
         rows = frame[(frame["metric_id"] == mid) & frame["group"].isna()]
@@ -79,6 +88,7 @@ def _values(con: duckdb.DuckDBPyConnection, *, metric_ids: list[str], scope: str
             base_count=None if pd.isna(row["base_count"]) else int(row["base_count"]),
             months_covered=None if pd.isna(row["months_covered"]) else int(row["months_covered"]),
             partial=None if pd.isna(row["partial"]) else bool(row["partial"]),
+            hidden=mid in hidden,
         )
     return out
 
@@ -112,7 +122,7 @@ def format_value(value: float | None, unit: str) -> str:
 def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool = True) -> pd.DataFrame:
     """One row per link: measure, value when made (or 'not loaded then'), value now, change.
 
-    With `suppress` a figure resting on fewer than 5 people reads "c" (metrics.suppression).
+    With `suppress` a figure the disclosure policy would not publish reads "c".
     """
     rec = con.execute("SELECT meeting_date FROM rec_recommendations WHERE rec_id = ?", [int(rec_id)]).fetchone()
     if rec is None:
@@ -165,20 +175,12 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
 
 
 def _shown(v: Value, metric: Any, suppress: bool) -> str:
-    if suppress and metric.counts_people and _small(v, metric):
+    if suppress and v.hidden:
         return "c"
     text = format_value(v.value, metric.unit)
     if v.partial:
         text += f" (partial: {v.months_covered} of 12 months)"
     return text
-
-
-def _small(v: Value, metric: Any) -> bool:
-    from metrics.suppression import MIN_COUNT
-
-    if v.base_count is not None and 0 < v.base_count < MIN_COUNT:
-        return True
-    return metric.unit == "count" and v.value is not None and 0 < v.value < MIN_COUNT
 
 
 def _moved(change: float | None, direction: str | None) -> str:
@@ -196,22 +198,20 @@ def link_history(con: duckdb.DuckDBPyConnection, *, metric_id: str, scope: str,
                  suppress: bool = True) -> pd.DataFrame:
     """The measure over every loaded month (for the before/after chart): period, value.
 
-    With `suppress`, a month whose figure rests on fewer than 5 people is left blank.
+    With `suppress`, a month whose figure the disclosure policy would not publish is left blank.
     """
+    from disclosure import MEASURES, disclose
+
     metric = get_metric(metric_id)
     if not engine.periods(con):
         return pd.DataFrame({"period": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float)})
     frame = engine.history(con, scope=scope, metric_ids=[metric_id])
-    frame = frame[frame["metric_id"] == metric_id][["period", "value", "base_count"]].copy()
+    frame = frame[frame["metric_id"] == metric_id].reset_index(drop=True)
+    if suppress and metric.counts_people and not frame.empty:
+        frame = disclose(frame, MEASURES).published
+    frame = frame[["period", "value", "base_count"]].copy()
     frame["period"] = pd.to_datetime(frame["period"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-    if suppress and metric.counts_people:
-        small = [
-            _small(Value(period=None, value=None if pd.isna(v) else float(v),  # type: ignore[arg-type]
-                         base_count=None if pd.isna(b) else int(b), months_covered=None, partial=None), metric)
-            for v, b in zip(frame["value"], frame["base_count"])
-        ]
-        frame.loc[small, "value"] = float("nan")
     return frame.sort_values("period").reset_index(drop=True)
 
 
@@ -220,8 +220,8 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
 
     Rec 7 (agency staff who became permanent) and rec 8 (permanent staff living locally, by job
     type) were rejected for want of a reply; the data now answers them. A breakdown link gives
-    one row per group plus the total; the result passes metrics.suppression so a group of
-    1-4 people (and any figure that would give it away) reads "c".
+    one row per group plus the total; the result passes the disclosure policy so a small group
+    (and any figure that would give it away, "17 of 18" included) reads "c".
     """
     row = con.execute("SELECT metric_id, scope, breakdown FROM rec_links WHERE link_id = ?", [int(link_id)]).fetchone()
     if row is None:
@@ -239,9 +239,9 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
     frame = pd.concat([f for f in frames if not f.empty], ignore_index=True) if any(not f.empty for f in frames) else total
     frame = frame[frame["metric_id"] == metric_id].reset_index(drop=True)
     if suppress and not frame.empty:
-        from metrics.suppression import suppress_metric_frame
+        from disclosure import MEASURES, disclose
 
-        frame = suppress_metric_frame(frame)
+        frame = disclose(frame, MEASURES).published
     out = pd.DataFrame({
         "group": ["All" if (g is None or (isinstance(g, float) and pd.isna(g))) else g for g in frame["group"]],
         "period": frame["period"],

@@ -109,16 +109,9 @@ def _publisher(published_by: Actor | str) -> str:
     return name
 
 
-def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str],
-                 published_by: Actor | str, scope: str = "social_workers", period: date | str | None = None,
-                 title: str | None = None) -> int:
-    """Freeze the chosen measures for the meeting on `meeting_date`; returns the pack id.
-
-    The figures are those of `period` (default: the latest month loaded at or before the
-    meeting). An `Actor` publisher is role-checked (HR and leadership only); a plain name is for
-    trusted callers such as the CLI. Nothing is written if any step fails.
-    """
-    who = _publisher(published_by)
+def _resolve(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str], scope: str,
+             period: date | str | None) -> tuple[date, list[str], date]:
+    """(meeting date, measure ids, month) of a pack, checked (PackError naming what is wrong)."""
     mdate = _to_date(meeting_date)
     if scope not in SCOPES:
         raise PackError(f"Scope {scope!r} is not one of: {', '.join(SCOPES)}.")
@@ -141,8 +134,139 @@ def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
         pdate = engine.parse_period(period)
         if pdate not in loaded:
             raise PackError(f"{pdate:%B %Y} is not loaded; choose one of the loaded months.")
+    return mdate, ids, pdate
+
+
+def _headcount(con: duckdb.DuckDBPyConnection, *, scope: str, period: date) -> float | None:
+    """People in the scope at the month end (for the not-known answers behind a denominator)."""
+    from metrics import detail
+
+    df = detail.ratio_trend(con, scope=scope, end=period)
+    row = df[pd.to_datetime(df["period"]) == pd.Timestamp(period)]
+    return None if row.empty else float(row["headcount"].iloc[0])
+
+
+def _hidden_before(con: duckdb.DuckDBPyConnection, *, scope: str, period: date,
+                   before: int | None = None) -> set[str]:
+    """Measures an earlier pack hid for this population and month (they stay hidden)."""
+    sql = ("SELECT DISTINCT metric_id FROM rec_pack_disclosure WHERE scope = ? AND period = ? AND cell = 'value'"
+           + (" AND pack_id < ?" if before is not None else ""))
+    args = [scope, period] + ([before] if before is not None else [])
+    return {r[0] for r in con.execute(sql, args).fetchall()}
+
+
+def _published(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str, period: date,
+               before: int | None = None) -> dict[str, dict[str, Any]]:
+    """metric_id -> what the policy lets the pack publish: value_hidden/reason, counts_hidden/reason."""
+    from disclosure import disclose, pack_items
+
+    rows = frame[frame["group"].isna()] if "group" in frame.columns else frame
+    if rows.empty:
+        return {}
+    table = pack_items(hidden_before=_hidden_before(con, scope=scope, period=period, before=before),
+                       headcount=_headcount(con, scope=scope, period=period))
+    pub = disclose(rows.reset_index(drop=True), table).published
+    return {m: {"value_hidden": bool(h), "value_reason": r if h else None,
+                "counts_hidden": bool(ch), "counts_reason": cr if ch else None}
+            for m, h, r, ch, cr in zip(pub["metric_id"], pub["suppressed"], pub["suppression"],
+                                       pub["counts_hidden"], pub["counts_reason"])}
+
+
+WHY = {
+    "primary": "rests on fewer than {t} people",
+    "class": "everyone in a small group gave the same answer",
+    "over_time": "an earlier pack hid this figure for the same month (differencing)",
+    "secondary": "hidden so that a small group cannot be worked out",
+}
+
+
+def _why(reason: str | None) -> str:
+    from disclosure import rules
+
+    return "" if not reason else WHY.get(reason, reason).format(t=rules().threshold)
+
+
+def _context(con: duckdb.DuckDBPyConnection, *, ids: list[str], scope: str, period: date,
+             values: dict[str, float | None], partial: dict[str, bool | None]) -> dict[str, dict[str, Any]]:
+    """metric_id -> target, direction, status and the figure a year earlier (with whether the
+    policy hides that year-ago figure), as they stand now: frozen into the pack when published."""
+    from metrics.targets import load_targets, status
+
+    targets = load_targets()
+    ago = _months_back(period, 12)
+    year_ago: dict[str, float | None] = {}
+    ago_hidden: dict[str, dict[str, Any]] = {}
+    if ago in set(engine.periods(con)):
+        frame = engine.compute(con, period=ago, scope=scope, metric_ids=ids)
+        for r in frame.to_dict("records"):
+            if r.get("group") is None or pd.isna(r.get("group")):
+                year_ago[r["metric_id"]] = _num(r.get("value"))
+        ago_hidden = _published(con, frame, scope=scope, period=ago)
+    out = {}
+    for m in ids:
+        out[m] = {
+            "target": targets[m].value if m in targets else None,
+            "direction": targets[m].direction if m in targets else catalogue.get(m).direction,
+            "status": "grey" if partial.get(m) is True else status(metric_id=m, value=values.get(m), targets=targets),
+            "year_ago": year_ago.get(m),
+            "year_ago_hidden": bool(ago_hidden.get(m, {}).get("value_hidden", False)),
+        }
+    return out
+
+
+def preview_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str],
+                 scope: str = "social_workers", period: date | str | None = None) -> pd.DataFrame:
+    """Exactly what `publish_pack` would publish, and why each hidden figure is hidden.
+
+    For HR and leadership before they freeze a pack: Measure, Month, Value (as it will print),
+    People, Numerator, Denominator (as in the file), Exact value (for them only), Published
+    (yes / value only / hidden) and Why (primary, secondary, over time, class in words)."""
+    _, ids, pdate = _resolve(con, meeting_date=meeting_date, metric_ids=metric_ids, scope=scope, period=period)
     frame = engine.compute(con, period=pdate, scope=scope, metric_ids=ids)
     by_id = {r["metric_id"]: r for r in frame.to_dict("records") if r.get("group") is None or pd.isna(r.get("group"))}
+    fate = _published(con, frame, scope=scope, period=pdate)
+    rows = []
+    for mid in ids:
+        m = catalogue.get(mid)
+        r = by_id.get(mid, {})
+        f = fate.get(mid, {})
+        exact = format_value(_num(r.get("value")), m.unit)
+        vh, ch = f.get("value_hidden", False), f.get("counts_hidden", False)
+        rows.append({
+            "Measure": m.label, "Month": f"{pdate:%B %Y}",
+            "Value": "c" if vh else exact,
+            "People": "c" if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
+            "Numerator": "c" if (vh or ch) else _num(r.get("numerator")),
+            "Denominator": "c" if (vh or ch) else _num(r.get("denominator")),
+            "Exact value": exact,
+            "Published": "hidden (c)" if vh else ("value only" if ch else "yes"),
+            "Why": _why(f.get("value_reason")) if vh else (
+                "numerator, denominator and people withheld: " + _why(f.get("counts_reason")) if ch else ""),
+        })
+    return pd.DataFrame(rows, columns=["Measure", "Month", "Value", "People", "Numerator", "Denominator",
+                                       "Exact value", "Published", "Why"])
+
+
+def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str],
+                 published_by: Actor | str, scope: str = "social_workers", period: date | str | None = None,
+                 title: str | None = None) -> int:
+    """Freeze the chosen measures for the meeting on `meeting_date`; returns the pack id.
+
+    The figures are those of `period` (default: the latest month loaded at or before the
+    meeting). An `Actor` publisher is role-checked (HR and leadership only); a plain name is for
+    trusted callers such as the CLI. Frozen with each figure: its target, status and the figure a
+    year earlier as they stood at publication, and the disclosure applied (what is hidden and
+    why); figures an earlier pack hid stay hidden. Nothing is written if any step fails.
+    """
+    who = _publisher(published_by)
+    mdate, ids, pdate = _resolve(con, meeting_date=meeting_date, metric_ids=metric_ids, scope=scope, period=period)
+    frame = engine.compute(con, period=pdate, scope=scope, metric_ids=ids)
+    by_id = {r["metric_id"]: r for r in frame.to_dict("records") if r.get("group") is None or pd.isna(r.get("group"))}
+    fate = _published(con, frame, scope=scope, period=pdate)
+    partial = {m: (None if r.get("partial") is None or pd.isna(r.get("partial")) else bool(r.get("partial")))
+               for m, r in by_id.items()}
+    ctx = _context(con, ids=ids, scope=scope, period=pdate,
+                   values={m: _num(r.get("value")) for m, r in by_id.items()}, partial=partial)
     version = DEFINITION_VERSION
     heading = title or f"Workforce figures for the meeting on {mdate:%-d %B %Y}"
     con.execute("BEGIN TRANSACTION")
@@ -153,18 +277,30 @@ def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
         for pos, metric_id in enumerate(ids, start=1):
             m = catalogue.get(metric_id)
             r = by_id.get(metric_id, {})
+            c = ctx[metric_id]
             con.execute(
-                "INSERT INTO rec_pack_items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO rec_pack_items (pack_id, position, metric_id, label, unit, definition, scope, period, "
+                "value, numerator, denominator, months_covered, partial, base_count, load_ids, definition_version, "
+                "target, direction, status, year_ago, year_ago_hidden, context_frozen) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE)",
                 [pack_id, pos, metric_id, m.label, m.unit, m.definition, scope, pdate,
                  _num(r.get("value")), _num(r.get("numerator")), _num(r.get("denominator")),
-                 _int(r.get("months_covered")), None if r.get("partial") is None or pd.isna(r.get("partial")) else bool(r.get("partial")),
-                 _int(r.get("base_count")), json.dumps(load_ids_for(con, metric_id=metric_id, period=pdate)), version],
+                 _int(r.get("months_covered")), partial.get(metric_id),
+                 _int(r.get("base_count")), json.dumps(load_ids_for(con, metric_id=metric_id, period=pdate)), version,
+                 c["target"], c["direction"], c["status"], c["year_ago"], c["year_ago_hidden"]],
             )
+            f = fate.get(metric_id, {})
+            for cell in ("value", "counts"):
+                if f.get(f"{cell}_hidden"):
+                    con.execute("INSERT INTO rec_pack_disclosure VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [pack_id, pos, metric_id, scope, pdate, cell, f.get(f"{cell}_reason") or "secondary"])
         record_audit(con, actor=who, role=published_by.role if isinstance(published_by, Actor) else "system",
                      subject=getattr(published_by, "subject", None), action="publish pack", at=_now(),
                      entity="rec_packs", entity_id=pack_id,
                      detail={"after": {"meeting_date": mdate.isoformat(), "period": pdate.isoformat(),
-                                       "scope": scope, "metrics": ids, "definition_version": version}})
+                                       "scope": scope, "metrics": ids, "definition_version": version,
+                                       "hidden": {m: f["value_reason"] for m, f in fate.items()
+                                                  if f["value_hidden"]}}})
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -200,16 +336,43 @@ class Pack:
     items: pd.DataFrame      # frozen items with now/restated columns
 
 
+def _recorded(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, pack_id: int
+              ) -> dict[int, dict[str, Any]]:
+    """position -> the disclosure the pack recorded when it was published; a pack published
+    before packs recorded it gets the policy applied to its frozen figures now."""
+    rows = con.execute("SELECT position, cell, reason FROM rec_pack_disclosure WHERE pack_id = ?",
+                       [int(pack_id)]).fetchall()
+    out: dict[int, dict[str, Any]] = {int(p): {} for p in items["position"]}
+    if rows or items.empty or bool(items["context_frozen"].fillna(False).any()):
+        for pos, cell, reason in rows:
+            out[int(pos)][f"{cell}_hidden"] = True
+            out[int(pos)][f"{cell}_reason"] = reason
+        return out
+    frame = items.assign(group=None)[["metric_id", "scope", "period", "group", "value", "numerator",
+                                      "denominator", "base_count"]]
+    first = items.iloc[0]
+    fate = _published(con, frame, scope=first["scope"], period=_to_date(first["period"]), before=int(pack_id))
+    for pos, mid in zip(items["position"], items["metric_id"]):
+        out[int(pos)] = fate.get(mid, {})
+    return out
+
+
 def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = True) -> Pack:
-    """A pack's frozen figures beside today's figures for the same month ('restated' when they differ)."""
+    """A pack's frozen figures beside today's figures for the same month ('restated' when they differ).
+
+    With `suppress` (anything shown to scrutiny or published) the disclosure recorded with the
+    pack applies: a hidden figure reads "c" then and now, and a figure today's data would hide
+    reads "c" now. Target, status and the year-ago figure are those frozen at publication."""
     cur = con.execute("SELECT * FROM rec_packs WHERE pack_id = ?", [int(pack_id)])
     row = cur.fetchone()
     if row is None:
         raise PackError(f"There is no meeting pack with id {pack_id}; pick one from the list of packs.")
     header = dict(zip([d[0] for d in cur.description], row))
     items = con.execute("SELECT * FROM rec_pack_items WHERE pack_id = ? ORDER BY position", [int(pack_id)]).df()
+    recorded = _recorded(con, items, int(pack_id)) if suppress else {}
     loaded = set(engine.periods(con))
     now_vals: dict[tuple[str, date], float | None] = {}
+    now_hidden: set[tuple[str, date]] = set()
     for (scope, period), grp in items.groupby(["scope", "period"]):
         p = _to_date(period)
         if p not in loaded:
@@ -218,11 +381,17 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
         for r in frame.to_dict("records"):
             if r.get("group") is None or pd.isna(r.get("group")):
                 now_vals[(r["metric_id"], p)] = _num(r.get("value"))
-    shown, now_col, restated = [], [], []
+        if suppress:
+            now_hidden |= {(m, p) for m, f in _published(con, frame, scope=scope, period=p).items()
+                           if f["value_hidden"]}
+    shown, now_col, restated, counts_hidden, why = [], [], [], [], []
     for it in items.itertuples():
         p = _to_date(it.period)
+        fate = recorded.get(int(it.position), {})
         frozen = None if pd.isna(it.value) else float(it.value)
-        small = suppress and _small(it)
+        small = bool(fate.get("value_hidden"))
+        counts_hidden.append(small or bool(fate.get("counts_hidden")))
+        why.append(_why(fate.get("value_reason")) if small else _why(fate.get("counts_reason")))
         shown.append("c" if small else format_value(frozen, it.unit) + (
             f" (partial: {int(it.months_covered)} of 12 months)" if it.partial is True else ""))
         if p not in loaded:
@@ -230,61 +399,55 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
             restated.append(f"restated: {p:%B %Y} is no longer loaded")
             continue
         now = now_vals.get((it.metric_id, p))
-        now_col.append("c" if small else format_value(now, it.unit))
+        hide_now = small or (it.metric_id, p) in now_hidden
+        now_col.append("c" if hide_now else format_value(now, it.unit))
         differs = (frozen is None) != (now is None) or (frozen is not None and now is not None and abs(frozen - now) > TOLERANCE)
-        if differs and not small:
+        if differs and not hide_now:
             restated.append(f"restated: was {format_value(frozen, it.unit)}, now {format_value(now, it.unit)}")
         elif differs:
             restated.append("restated (figure suppressed)")
         else:
             restated.append("")
     items = items.copy()
-    _add_context(con, items)
+    _add_context(con, items, suppress=suppress)
     items["shown"] = shown
     items["now"] = now_col
     items["restated"] = restated
+    items["counts_hidden"] = counts_hidden
+    items["why_hidden"] = why
     return Pack(header=header, items=items)
 
 
-def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame) -> None:
-    """Target (from the targets file now), status on the frozen value (none on a part-year figure)
-    and the same month a year earlier (today's figure), for the committee's reading of each row."""
-    from metrics.targets import load_targets, status
-
-    targets = load_targets()
-    loaded = set(engine.periods(con))
-    year_ago: dict[tuple[str, str, date], float | None] = {}
-    for (scope, period), grp in items.groupby(["scope", "period"]):
-        ago = _months_back(_to_date(period), 12)
-        if ago in loaded:
-            frame = engine.compute(con, period=ago, scope=scope, metric_ids=list(grp["metric_id"]))
-            for r in frame.to_dict("records"):
-                if r.get("group") is None or pd.isna(r.get("group")):
-                    year_ago[(r["metric_id"], scope, _to_date(period))] = _num(r.get("value"))
-    items["target"] = [targets[m].value if m in targets else None for m in items["metric_id"]]
-    items["direction"] = [targets[m].direction if m in targets else catalogue.get(m).direction
-                          for m in items["metric_id"]]
-    items["status"] = ["grey" if p is True else status(metric_id=m, value=_num(v), targets=targets)
-                       for m, v, p in zip(items["metric_id"], items["value"], items["partial"])]
-    items["year_ago"] = [year_ago.get((m, sc, _to_date(p))) for m, sc, p in
-                         zip(items["metric_id"], items["scope"], items["period"])]
+def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, suppress: bool = True) -> None:
+    """Target, status on the frozen value (none on a part-year figure) and the same month a year
+    earlier, for the committee's reading of each row: as frozen at publication (store migration
+    61); a pack published before packs froze them gets today's reading."""
+    if items.empty:
+        return
+    frozen = items["context_frozen"].fillna(False).astype(bool).to_numpy()
+    if frozen.all():
+        items["year_ago_hidden"] = items["year_ago_hidden"].fillna(False).astype(bool)
+        items["year_ago"] = [_num(v) for v in items["year_ago"]]
+        items["target"] = [_num(v) for v in items["target"]]
+        return
+    for (scope, period), grp in items[~frozen].groupby(["scope", "period"]):
+        ids = list(grp["metric_id"])
+        ctx = _context(con, ids=ids, scope=scope, period=_to_date(period),
+                       values={m: _num(v) for m, v in zip(grp["metric_id"], grp["value"])},
+                       partial={m: (p is True) for m, p in zip(grp["metric_id"], grp["partial"])})
+        for i in grp.index:
+            c = ctx[items.at[i, "metric_id"]]
+            for col in ("target", "direction", "status", "year_ago", "year_ago_hidden"):
+                items[col] = items[col].astype(object)
+                items.at[i, col] = c[col]
+    items["year_ago_hidden"] = items["year_ago_hidden"].fillna(False).astype(bool)
+    items["year_ago"] = [_num(v) for v in items["year_ago"]]
+    items["target"] = [_num(v) for v in items["target"]]
 
 
 #: the status in words (metrics.targets), a dash where there is no target
 STATUS_WORDS = {**_TARGET_WORDS, "grey": "—"}
 XLSX_FORMATS = {"rate": "0.0%", "caseload": "0.0", "count": "#,##0", "score": "0"}
-
-
-def _small(it: Any) -> bool:
-    from metrics.suppression import MIN_COUNT
-
-    base = None if pd.isna(it.base_count) else int(it.base_count)
-    m = catalogue.get(it.metric_id)
-    if not m.counts_people:
-        return False
-    if base is not None and 0 < base < MIN_COUNT:
-        return True
-    return m.unit == "count" and not pd.isna(it.value) and 0 < float(it.value) < MIN_COUNT
 
 
 def pack_table(pack: Pack) -> pd.DataFrame:
@@ -305,14 +468,18 @@ def pack_table(pack: Pack) -> pd.DataFrame:
             "Target": target_words(r.target, r.unit, r.direction),
             "Status": ("—" if hidden else f"Not enough months loaded (covers {int(r.months_covered)} of 12)"
                        if partial else STATUS_WORDS.get(r.status, "—")),
-            "Change on a year ago": ("—" if hidden or r.year_ago is None or pd.isna(r.value) else
+            "Change on a year ago": ("c" if r.year_ago_hidden and not hidden else
+                                     "—" if hidden or r.year_ago is None or pd.isna(r.value) else
                                      (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
                                                     direction=r.direction, name="a year ago") or "—")),
-            "People": "c" if hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
+            "People": "c" if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
             "Restated": r.restated,
+            "Why hidden": r.why_hidden + ("; " if r.why_hidden and r.year_ago_hidden else "")
+                          + ("the change on a year ago would give back a figure hidden a year ago"
+                             if r.year_ago_hidden and not hidden else ""),
         })
     return pd.DataFrame(rows, columns=["Measure", "Theme", "Month", "Value", "Target", "Status",
-                                       "Change on a year ago", "People", "Restated"])
+                                       "Change on a year ago", "People", "Restated", "Why hidden"])
 
 
 def provenance_table(pack: Pack) -> pd.DataFrame:
@@ -320,8 +487,9 @@ def provenance_table(pack: Pack) -> pd.DataFrame:
     it = pack.items
     return pd.DataFrame({
         "Measure": it["label"], "Measure id": it["metric_id"],
-        "Numerator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["numerator"])],
-        "Denominator": [None if s == "c" or pd.isna(v) else float(v) for s, v in zip(it["shown"], it["denominator"])],
+        "Numerator": ["c" if h else None if pd.isna(v) else float(v) for h, v in zip(it["counts_hidden"], it["numerator"])],
+        "Denominator": ["c" if h else None if pd.isna(v) else float(v)
+                        for h, v in zip(it["counts_hidden"], it["denominator"])],
         "Months covered": [None if pd.isna(v) else int(v) for v in it["months_covered"]],
         "Loads": [", ".join(str(x) for x in json.loads(v)) for v in it["load_ids"]],
         "Definition version": it["definition_version"],
@@ -364,15 +532,34 @@ def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
     # the value as a number (rates as fractions shown with a % format); "c" stays text
     figures["Value"] = [v if s == "c" else (None if pd.isna(v) else float(v))
                         for s, v in zip(pack.items["shown"], pack.items["value"])]
-    header = FileHeader(title=title, **pack_about(pack), suppression=(
-        "c = not shown because it rests on fewer than 5 people, or because it could be worked out from "
-        "other figures that do.",))
+    notes = disclosure_notes(pack)
+    header = FileHeader(title=title, **pack_about(pack), suppression=tuple(notes))
     widths = {"Measure": 34, "Theme": 30, "Month": 14, "Value": 10, "Unit": 14, "Target": 16,
-              "Status": 22, "Change on a year ago": 40, "People": 9, "Restated": 30}
+              "Status": 22, "Change on a year ago": 40, "People": 9, "Restated": 30, "Why hidden": 34}
     return to_xlsx_bytes({"Figures": figures, "Definitions": definitions_table(pack),
+                          "Notes": pd.DataFrame({"Note": notes}),
                           "Provenance": provenance_table(pack)}, header=header,
                          formats={"Figures": {"Value": [XLSX_FORMATS.get(u, "0.0") for u in pack.items["unit"]]}},
                          widths={"Figures": widths}, hidden=("Provenance",))
+
+
+def disclosure_notes(pack: Pack) -> list[str]:
+    """The symbols legend and the reasons figures are hidden, for every published pack file."""
+    from disclosure import legend, reasons_caption
+
+    counts: dict[str, int] = {}
+    for reason in WHY:
+        n = sum(1 for w in pack.items["why_hidden"] if w and w == _why(reason))
+        if n:
+            counts[reason] = n
+    lines = legend()
+    if counts:
+        lines.append(reasons_caption(counts))
+    if bool(pack.items.get("year_ago_hidden", pd.Series(dtype=bool)).any()):
+        lines.append("A change on a year ago reads c where the figure a year earlier was hidden.")
+    lines.append("People, numerators and denominators are withheld where they would reveal a small group "
+                 "(for example the few whose answer is not recorded).")
+    return lines
 
 
 UNIT_WORDS = {"rate": "%", "caseload": "cases per FTE", "count": "people", "score": "out of 100"}
@@ -439,8 +626,9 @@ def pack_html(con: duckdb.DuckDBPyConnection, *, pack_id: int, council: str = CO
 <table><thead><tr>{''.join(f'<th>{e(c)}</th>' for c in cols)}</tr></thead>
 <tbody>{''.join(rows)}</tbody></table>
 {restated_note}
-<p>Targets are the directorate's (data/targets.toml); a measure covering fewer than 12 months gets no
-status. c = not shown because it rests on fewer than 5 people. People = the people the figure rests on.</p>
+<p>Targets are the directorate's (data/targets.toml) as they stood when the pack was published; a
+measure covering fewer than 12 months gets no status. People = the people the figure rests on.</p>
+{''.join(f"<p>{e(line)}</p>" for line in disclosure_notes(pack))}
 <h2>2. The committee's recommendations</h2>
 <p>{e(tracker_line)}</p>
 <h2>3. Definitions</h2>

@@ -13,12 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
+from disclosure import SUPPRESSED
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS
 from ui.charts import format_value
-
-SUPPRESSED = "c"
 
 STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
     "green": ("green", ":material/check_circle:"),

@@ -19,6 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from disclosure import Disclosed
 from metrics.units import UNITS, format_number
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -458,7 +459,34 @@ def sort_by_value(frame: pd.DataFrame, *, category: str, value: str, series: str
     return frame.sort_values(category, key=lambda s: s.map(lambda c: pos.get(c, len(pos))), kind="stable")
 
 
-def bar_chart(
+#: bar charts in these units show people (counts of people, shares of people): their data must
+#: come through the disclosure policy as a `disclosure.Disclosed` (from ui.data), never a DataFrame
+PEOPLE_UNITS = ("count", "percent")
+
+
+def people_frame(data: pd.DataFrame | Disclosed, *, unit: str, what: str) -> pd.DataFrame:
+    """The frame a chart draws: a Disclosed's version for this role (`shown`). A DataFrame is
+    refused (TypeError) for units that count people, so a page cannot chart a raw people table."""
+    if isinstance(data, Disclosed):
+        return data.shown
+    if unit in PEOPLE_UNITS:
+        raise TypeError(f"{what}: a chart of people ({unit}) takes a disclosure.Disclosed from ui.data, "
+                        "not a DataFrame, so it shows only what the disclosure policy allows.")
+    return data
+
+
+def bar_chart(frame: pd.DataFrame | Disclosed, *, category: str, value: str, unit: str, **kwargs) -> go.Figure:
+    """Bars by category (optionally grouped by `series`), each labelled with its exact value.
+
+    Suppressed cells ('c') get no bar but keep their label 'c', so a gap never looks like zero.
+    Counts and shares of people come as a `Disclosed` (see `people_frame`). Keywords: series,
+    horizontal, target, target_label, title, axis_title, no_data_message.
+    """
+    data = people_frame(frame, unit=unit, what=kwargs.get("title") or f"bar chart of {value}")
+    return _bar_chart(data, category=category, value=value, unit=unit, **kwargs)
+
+
+def _bar_chart(
     frame: pd.DataFrame,
     *,
     category: str,
@@ -473,7 +501,7 @@ def bar_chart(
     sort: bool | None = None,
     no_data_message: str = "No data for this selection.",
 ) -> go.Figure:
-    """Bars by category (optionally grouped by `series`), each labelled with its exact value.
+    """`bar_chart` on a frame already checked (`people_frame`): bars by category (optionally grouped by `series`), each labelled with its exact value.
 
     Bars are ranked largest first; an ordered scale (age bands, length of service, caseload
     bands: ORDERED_CATEGORIES, or `sort=False`) keeps its own order. Suppressed cells ('c') get no bar but keep their label 'c', so a gap never looks
@@ -643,9 +671,10 @@ def sparkline(frame: pd.DataFrame, *, x: str, y: str, unit: str, height: int = 7
 
 
 def stacked_share_chart(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | Disclosed,
     *,
     category: str,
+    name: str | None = None,
     part: str,
     share: str,
     title: str | None = None,
@@ -653,7 +682,11 @@ def stacked_share_chart(
     reference_name: str = "County population",
     no_data_message: str = "No data for this selection.",
 ) -> go.Figure:
-    """Side-by-side shares (e.g. staff ethnicity beside the county population), one bar per group."""
+    """Side-by-side shares (e.g. staff ethnicity beside the county population), one bar per group.
+    Our shares come as a `Disclosed`; `name` labels them (the `category` column) when given."""
+    frame = people_frame(frame, unit="percent", what=title or f"chart of {share}")
+    if name is not None:
+        frame = frame.assign(**{category: name})
     _require(frame, category, part, share)
     if frame.empty or _numeric(frame[share]).notna().sum() == 0 and not (frame[share] == "c").any():
         return no_data(no_data_message)
@@ -662,7 +695,7 @@ def stacked_share_chart(
         ref = reference[[part, share]].copy()
         ref[category] = reference_name
         data = pd.concat([data, ref[[category, part, share]]], ignore_index=True)
-    return bar_chart(data, category=part, value=share, unit="percent", series=category,
+    return _bar_chart(data, category=part, value=share, unit="percent", series=category,
                      horizontal=True, title=title, axis_title="Share of people (%)")
 
 

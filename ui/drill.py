@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import charts, data, downloads, layout, state
+from ui import charts, data, layout, state
 
 
 def breakdown_choices() -> list[str]:
@@ -125,19 +125,14 @@ def _one(metric_id: str, filters, *, by: str, key: str, short: str, target, targ
         alt=data.breakdown_alt(metric_id, frame, by=by), key=key,
     )
     table = data.breakdown_table(frame, metric_id=metric_id, by=by)
-    layout.show_table(table, f"{short} by {word}", key=f"{key}-table",
-                      disclosure=downloads.breakdown(table, metric_id=metric_id))
+    layout.show_table(table, f"{short} by {word}", key=f"{key}-table", disclosure=None)
     st.markdown(f"**What changed since a year ago: the {word}s that moved {short.lower()} most**")
     moved = data.what_changed(metric_id, filters, by=by)
     if moved.empty:
         st.caption("No figure for the same month a year earlier to compare with.")
         return
     view = data.what_changed_table(moved, metric_id=metric_id, by=by)
-    now_col = view.columns[1]
-    rests = downloads.people(counts=["People now", "People a year ago"], additive=False,
-                             rates={now_col: "People now", "A year ago": "People a year ago"},
-                             follow={"Change": ["People now", "People a year ago"]})
-    layout.show_table(view, f"What changed - {short} by {word}", key=f"{key}-changed", disclosure=rests,
+    layout.show_table(view, f"What changed - {short} by {word}", key=f"{key}-changed", disclosure=None,
                       caption="Largest movement, weighted by the people in the group, first. "
-                              + ("Groups of fewer than 5 people (now or a year ago) are left out."
+                              + ("Groups whose figure is hidden (c), now or a year ago, are left out."
                                  if state.is_suppressed() else ""))

@@ -16,8 +16,9 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from disclosure import Disclosed, Table, legend
 from ui import auth, state
-from ui.downloads import About, Disclosure, download_table, file_stem
+from ui.downloads import About, download_table, file_stem
 
 #: what a table cell with no figure shows (Streamlit would print "None")
 MISSING = "—"
@@ -102,9 +103,11 @@ def masthead() -> None:
 
 
 def page_header(title: str, intro: str) -> None:
-    """Title and one or two plain-English sentences saying what the page answers."""
+    """Title and one or two plain-English sentences saying what the page answers, with the
+    legend of the symbols tables and files use (GSS: c, z, x, low)."""
     st.title(title)
     st.markdown(intro)
+    st.caption("Symbols: " + "; ".join(legend()) + ".")
 
 
 def chart(fig: go.Figure, alt: str, *, key: str | None = None) -> None:
@@ -113,20 +116,49 @@ def chart(fig: go.Figure, alt: str, *, key: str | None = None) -> None:
     st.caption(alt)
 
 
-def show_table(frame: pd.DataFrame, name: str, *, disclosure: Disclosure, key: str | None = None,
-               column_config: dict | None = None, caption: str | None = None, about: About | None = None) -> None:
-    """A table (exact figures on screen for the role) and its Excel/CSV downloads; an empty table
-    says so instead. `disclosure` (no default) says what the table holds, so the downloads are
-    suppressed for every role (ui.downloads); `about` fills the files' header block where the
-    shared filters do not say what the table is about (ui.downloads.About)."""
-    if frame is None or frame.empty:
+def show_table(table: Disclosed | pd.DataFrame, name: str, *, disclosure: Table | None,
+               key: str | None = None, column_config: dict | None = None, caption: str | None = None,
+               about: About | None = None) -> None:
+    """A table as this role may see it, the true reason for each "c", and its Excel/CSV downloads
+    (always the published version); an empty table says so instead.
+
+    Tables of people reach the screen only as a `Disclosed` (from ui.data, through the disclosure
+    policy; pass disclosure=None). A DataFrame is accepted with an `exempt` declaration (no
+    counts of people), or with a people declaration for a role that sees exact figures on screen
+    (its download still passes the policy); for any other role it is refused (TypeError). `about`
+    fills the files' header block where the shared filters do not say what the table is about
+    (ui.downloads.About)."""
+    if isinstance(table, Disclosed):
+        if disclosure is not None:
+            raise TypeError(f"show_table('{name}'): a Disclosed carries its own declaration.")
+        shown_table = table
+    elif isinstance(table, pd.DataFrame) or table is None:
+        if not isinstance(disclosure, Table):
+            raise TypeError(f"show_table('{name}') needs a Disclosed, or a DataFrame with its declaration.")
+        if table is not None and disclosure.suppresses and disclosure.export is None \
+                and state.is_suppressed():
+            raise TypeError(
+                f"show_table('{name}'): a table of people reaches a {state.current_role()} user only "
+                "through the disclosure policy (a Disclosed from ui.data), not as a DataFrame."
+            )
+        shown_table = None if table is None else _disclosed(table, disclosure, name)
+    else:
+        raise TypeError(f"show_table('{name}') needs a Disclosed, not {type(table).__name__}.")
+    if shown_table is None or shown_table.empty:
         st.info(f"{plain(name)}: no data for this selection.")
         return
-    st.dataframe(display_frame(frame), hide_index=True, column_config=column_config,
+    st.dataframe(display_frame(shown_table.shown), hide_index=True, column_config=column_config,
                  placeholder=MISSING)
-    if caption:
-        st.caption(caption)
-    download_table(frame, name=name, key=key or f"dl-{file_stem(name)}", disclosure=disclosure, about=about)
+    why = shown_table.caption()
+    if caption or why:
+        st.caption(" ".join(x for x in (caption, why) if x))
+    download_table(shown_table, name=name, key=key or f"dl-{file_stem(name)}", disclosure=None, about=about)
+
+
+def _disclosed(frame: pd.DataFrame, table: Table, name: str) -> Disclosed:
+    from disclosure import disclose
+
+    return disclose(frame, table, role=state.current_role(), name=name)
 
 
 def _cell_text(value: object) -> str:

@@ -26,7 +26,7 @@ from store import StoreBusy
 from ui import charts, db, downloads, state
 from ui.auth import audited
 from ui.downloads import XLSX_MIME
-from ui.layout import chart, plain, show_table
+from ui.layout import chart, display_frame, plain, show_table
 
 ALL = "(all)"
 #: An item linking more measures than this (the "measures of success" recommendation links the
@@ -198,7 +198,7 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
                                      source=export.LINKS_SOURCE),
                disclosure=downloads.prepared(links.link_view(exported), by="recommendations.links (suppress=True)"),
                caption="Then = the month of the meeting (or the month after) if it was loaded; now = the "
-                       "latest month. c = fewer than 5 people.")
+                       "latest month. c = hidden to protect individuals (see the symbols above).")
     by_id = lv.set_index("link_id")
     pick = st.selectbox("Before and after chart for", list(lv["link_id"]),
                         format_func=lambda i: by_id.loc[i, "measure"], key="rec_chart_pick")
@@ -219,7 +219,8 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
                                          source=export.LINKS_SOURCE),
                    disclosure=downloads.prepared(view, by="recommendations.links.answer (suppress=True)"),
                    caption=f"At the end of {ans.attrs['period']:%B %Y}. " + plain(a.note or "") + " "
-                           + links.answer_note(ans.attrs["metric_id"]) + " c = fewer than 5 people.")
+                           + links.answer_note(ans.attrs["metric_id"])
+                           + " c = hidden so that no individual can be identified, directly or by subtraction.")
 
 
 def edit_forms(*, detail, actor: Actor, role: str, today: date) -> None:
@@ -279,7 +280,20 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                                     format_func=lambda m: CATALOGUE[m].label)
             scope = st.selectbox("Population", ["social_workers", "all_staff"],
                                  format_func=lambda s: packs.SCOPE_LABELS[s])
-            if st.form_submit_button("Publish pack"):
+            left, right = st.columns(2)
+            preview = left.form_submit_button("Preview what will be published")
+            publish = right.form_submit_button("Publish pack")
+            if preview:
+                try:
+                    shown = packs.preview_pack(cur, meeting_date=pdate, metric_ids=chosen, scope=scope)
+                except (TrackerError, StoreBusy) as exc:
+                    st.error(plain(exc), icon=":material/error:")
+                else:
+                    st.markdown("**Publish preview**: the pack will print the Value, People, Numerator and "
+                                "Denominator columns as below (c = hidden); 'Exact value' and 'Why' are "
+                                "for you only.")
+                    st.dataframe(display_frame(shown), hide_index=True, key="rec_pack_preview")
+            if publish:
                 try:
                     with connection() as wcur, db.write_lock:
                         pid = packs.publish_pack(wcur, meeting_date=pdate, metric_ids=chosen,

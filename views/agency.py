@@ -4,7 +4,7 @@ The target and its date come from data/targets.toml (metrics.targets), never fro
 
 import streamlit as st
 
-from ui import agency_cost, charts, data, downloads, drill, layout, state
+from ui import agency_cost, charts, data, drill, layout, state
 
 state.require_page("agency")
 filters = state.get_filters()
@@ -33,10 +33,8 @@ layout.chart(fig, alt=data.permanent_share_alt(filters, proj["message"])
              + data.census_note(share_points, "rate"), key="agency-trend")
 if proj["message"]:
     st.info(proj["message"], icon=":material/trending_up:")
-RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")
 layout.show_table(data.ratio_table(filters), "Permanent and agency FTE by month", key="agency-ratio",
-                  disclosure=downloads.people(counts=["People"], additive=False,
-                                              follow={c: "People" for c in RATIO_FIGURES}))
+                  disclosure=None)
 
 st.header("What agency cover costs")
 agency_cost.cost_beside_ratio(filters)
@@ -61,8 +59,7 @@ layout.chart(
                      axis_title="Share of vacant FTE covered by agency (%)"),
     alt=data.cover_alt(cover), key="agency-cover",
 )
-layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table",
-                  disclosure=downloads.exempt("vacancies are posts (FTE), not people."))
+layout.show_table(cover, "Vacancies covered by agency", key="agency-cover-table", disclosure=None)
 
 st.header("Agency workers who became employees")
 layout.chart(
@@ -72,4 +69,4 @@ layout.chart(
     alt=data.conversions_alt(filters), key="agency-conversions",
 )
 layout.show_table(data.conversions(filters), "Agency to employee conversions by month",
-                  key="agency-conv-table", disclosure=downloads.people(counts=["Conversions"]))
+                  key="agency-conv-table", disclosure=None)

@@ -31,10 +31,8 @@ if filters.period not in months:
     st.stop()
 
 st.header("Compliance summary")
-summary = data.summary(filters)
-layout.show_table(summary[["Measure", "Value"]], "Agency rules compliance", key="ar-summary", about=ABOUT,
-                  disclosure=downloads.Disclosure(row_bases=tuple(summary["Base"]),
-                                                  row_cols=("Value",)))
+layout.show_table(data.summary(filters), "Agency rules compliance", key="ar-summary", about=ABOUT,
+                  disclosure=None)
 
 if state.can_see_teams():
     st.header("Breaches and what to do")
@@ -48,22 +46,16 @@ for tab, by in zip(st.tabs([data.AGENCY_BY_LABELS[b] for b in by_options]), by_o
     with tab:
         table = data.by_group(filters, by=by)
         layout.show_table(table, f"Agency compliance by {data.AGENCY_BY_LABELS[by].lower()}",
-                          key=f"ar-by-{by}", about=ABOUT,
-                          disclosure=downloads.people(counts=data.COUNT_COLUMNS,
-                                                      rates={"Within cap (%)": "With a cap"},
-                                                      follow={"£/h above cap": "Assignments"}))
+                          key=f"ar-by-{by}", about=ABOUT, disclosure=None)
 
 st.header("Trends")
 trend = data.trend(filters)
-layout.chart(charts.trend_chart(trend, x="period", y="within_cap", name="Within the price cap",
+layout.chart(charts.trend_chart(trend.shown, x="period", y="within_cap", name="Within the price cap",
                                 unit="rate", title="Share of assignments within the price cap"),
              alt="Share of agency assignments within the price cap, month by month.",
              key="ar-trend")
-layout.show_table(trend.drop(columns=["period", "within_cap"]), "Agency rules by month",
-                  key="ar-trend-table", about=ABOUT,
-                  disclosure=downloads.people(counts=[c for c in data.COUNT_COLUMNS
-                                                      if c in trend.columns], additive=False,
-                                              follow={"Within cap (%)": "Assignments"}))
+layout.show_table(trend.drop(["period", "within_cap"]), "Agency rules by month", key="ar-trend-table",
+                  about=ABOUT, disclosure=None)
 
 st.header("Cost")
 spend = data.spend(filters)

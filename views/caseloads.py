@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, drill, layout, state
+from ui import charts, data, drill, layout, state
 
 state.require_page("caseloads")
 filters = state.get_filters()
@@ -50,8 +50,7 @@ with right:
         alt=data.trend_alt("caseload_over_threshold_rate", filters), key="caseload-over",
     )
 if not state.can_see_teams():
-    layout.show_table(values, "Case holders by caseload band", key="caseload-bands",
-                      disclosure=downloads.people(counts=["Case holders"]))
+    layout.show_table(values, "Case holders by caseload band", key="caseload-bands", disclosure=None)
 
 drill.drill_section("avg_caseload", filters, key="caseload", short="Average caseload", target=tg["value"],
                    target_label=f"Target {tg['value']:g}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cards, data, downloads, drill, layout, state
+from ui import cards, data, drill, layout, state
 
 state.require_page("overview")
 filters = state.get_filters()
@@ -29,8 +29,7 @@ st.caption(
     "The coloured badge is the only status: **On target** meets the target; **Close to target** is "
     "within the agreed margin; **Off target** is beyond it. The blue line shows the last 12 months and "
     "the arrow the change on a year ago, marked better or worse in words. "
-    + ("c = not shown because it rests on fewer than 5 people." if state.is_suppressed() else "")
 )
 table = data.headline_table(filters)
 layout.show_table(table, "Headline measures", key="overview-table",
-                  disclosure=downloads.measures(rows), column_config=layout.measure_columns(table))
+                  disclosure=None, column_config=layout.measure_columns(table.shown))

@@ -2,10 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, drill, layout, state
-
-#: a profile table: people per category (adding up to the whole scope), and their share of it
-PROFILE = downloads.people(counts=["People"], rates={"Share (%)": "People"})
+from ui import charts, data, drill, layout, state
 
 state.require_page("profile")
 filters = state.get_filters()
@@ -16,19 +13,17 @@ layout.page_header(
     "and who lives in the county. Shares are of people whose answer is recorded.",
 )
 layout.stop_if_nothing_loaded(filters)
-if state.is_suppressed():
-    st.caption("c = not shown because it rests on fewer than 5 people, or could be worked out from figures that do.")
 
 st.header("Ethnicity beside the county population")
 ethnicity = data.profile(filters, dimension="ethnicity")
 county, county_note = data.county_population()
 layout.chart(
-    charts.stacked_share_chart(ethnicity.assign(Who="Our staff"), category="Who", part="Ethnic group",
+    charts.stacked_share_chart(ethnicity, category="Who", name="Our staff", part="Ethnic group",
                                share="Share (%)", reference=county, reference_name="County population (Census 2021)"),
     alt=data.ethnicity_alt(filters, county), key="ethnicity",
 )
 st.caption(county_note)
-layout.show_table(ethnicity, "Staff by ethnic group", key="ethnicity-table", disclosure=PROFILE)
+layout.show_table(ethnicity, "Staff by ethnic group", key="ethnicity-table", disclosure=None)
 
 left, right = st.columns(2)
 for column, dimension, title in ((left, "age_band", "Age"), (right, "gender", "Gender")):
@@ -39,7 +34,7 @@ for column, dimension, title in ((left, "age_band", "Age"), (right, "gender", "G
         layout.chart(charts.bar_chart(frame, category=label, value="Share (%)", unit="percent",
                                       axis_title="Share of people (%)"),
                      alt=data.counts_alt(frame, label, "People", f"staff by {title.lower()}"), key=dimension)
-        layout.show_table(frame, f"Staff by {title.lower()}", key=f"{dimension}-table", disclosure=PROFILE)
+        layout.show_table(frame, f"Staff by {title.lower()}", key=f"{dimension}-table", disclosure=None)
 
 left, right = st.columns(2)
 with left:
@@ -48,18 +43,14 @@ with left:
     layout.chart(charts.bar_chart(frame, category="Disabled", value="Share (%)", unit="percent",
                                   axis_title="Share of people (%)"),
                  alt=data.counts_alt(frame, "Disabled", "People", "staff by disability"), key="disability")
-    layout.show_table(frame, "Staff by disability", key="disability-table", disclosure=PROFILE)
+    layout.show_table(frame, "Staff by disability", key="disability-table", disclosure=None)
 with right:
     st.subheader("Living in the county, by job type")
     frame = data.local_by_job(filters)
     layout.chart(charts.bar_chart(frame, category="Job type", value="Share living in county (%)",
                                   unit="percent", axis_title="Share living in the county (%)"),
                  alt=data.local_alt(frame), key="local")
-    layout.show_table(
-        frame, "Living in the county by job type", key="local-table",
-        disclosure=downloads.people(counts=["Living in county"], row_total="People recorded",
-                                    rates={"Share living in county (%)": "People recorded"},
-                                    follow={"Share living in county (%)": "Living in county"}))
+    layout.show_table(frame, "Living in the county by job type", key="local-table", disclosure=None)
 
 st.header("Over time, beside our census returns")
 st.caption("Month-end figures from the monthly extracts. The diamonds are our CSWW census returns "

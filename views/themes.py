@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import cards, data, downloads, layout, state
+from ui import cards, data, layout, state
 
 state.require_page("themes")
 filters = state.get_filters()
@@ -47,4 +47,4 @@ for theme in order:
             cards.card_grid(rest, per_row=4)
         table = data.measures_table(rows)
         layout.show_table(table, f"{theme} measures", key=f"theme-{data.slug(theme)}",
-                          disclosure=downloads.measures(rows), column_config=layout.measure_columns(table))
+                          disclosure=None, column_config=layout.measure_columns(table.shown))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import charts, data, downloads, drill, layout, state
+from ui import charts, data, drill, layout, state
 
 state.require_page("turnover")
 filters = state.get_filters()
@@ -47,7 +47,7 @@ with left:
                                   axis_title="Leavers (people)", title="Leavers by reason"),
                  alt=data.counts_alt(reasons, "Reason", "Leavers", "leavers by reason"), key="reasons")
     layout.show_table(reasons, "Leavers by reason", key="reasons-table",
-                      disclosure=downloads.people(counts=["Leavers"], follow={"FTE": "Leavers"}))
+                      disclosure=None)
 with right:
     service = data.length_of_service(filters)
     layout.chart(charts.bar_chart(service, category="Length of service", value="Leavers", unit="count",
@@ -55,8 +55,7 @@ with right:
                                   title="Length of service at leaving"),
                  alt=data.counts_alt(service, "Length of service", "Leavers", "leavers by length of service"),
                  key="service")
-    layout.show_table(service, "Length of service at leaving", key="service-table",
-                      disclosure=downloads.people(counts=["Leavers"]))
+    layout.show_table(service, "Length of service at leaving", key="service-table", disclosure=None)
 
 st.header("Early leavers")
 layout.chart(

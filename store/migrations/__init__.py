@@ -18,6 +18,7 @@ Reserved id ranges (keep to yours; ask before taking another range):
     30-39  agency     (agency assignments)
     40-49  badinput   (bounded parsing, provenance of changed values)
     50-59  signin     (OIDC sign-in, people in the audit trail)
+    60-69  disclosure (what meeting packs hid, and why; what packs freeze beside each figure)
     80-89  speed      (stored metric values)
 
 Rules: a landed migration is never edited (write a new one); each must work on a store at the

@@ -7,7 +7,7 @@ import pytest
 
 from store import connect
 from metrics import engine
-from metrics.suppression import SUPPRESSED, suppress_metric_frame
+from disclosure.cells import SUPPRESSED, suppress_metric_frame
 
 
 @pytest.mark.parametrize("by", ["team", "service", "role_group"])

@@ -94,7 +94,7 @@ def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_p
     assert table.loc[0, "Restated"] == agency["restated"]
     # what a committee needs, and no internal ids (those are in the provenance table)
     assert list(table.columns) == ["Measure", "Theme", "Month", "Value", "Target", "Status",
-                                   "Change on a year ago", "People", "Restated"]
+                                   "Change on a year ago", "People", "Restated", "Why hidden"]
     assert table.loc[0, "Target"] == "at most 20.0%"
     assert table.loc[0, "Status"] == ("On target" if was <= 0.20 else
                                       "Close to target" if was <= 0.25 else "Off target")
@@ -158,3 +158,46 @@ def _box_text(box):
         yield box.text
     for child in getattr(box, "children", ()):
         yield from _box_text(child)
+
+
+def test_target_status_and_year_ago_are_frozen_at_publication(con, tmp_path: Path, monkeypatch):
+    """A committee paper keeps the target, status and change on a year ago it was published with:
+    a later change to the targets file or a reloaded year-ago month does not rewrite it (it did
+    when these were re-read on viewing). A pack from before packs froze them reads today's."""
+    from metrics import targets
+
+    latest = engine.latest_period(con)
+    year_ago = date(latest.year - 1, latest.month, 1)
+    pid = packs.publish_pack(con, meeting_date=date(latest.year, latest.month, 25), metric_ids=IDS,
+                             published_by="Scrutiny officer")
+    before = packs.get_pack(con, pack_id=pid).items.set_index("metric_id")
+    table_before = packs.pack_table(packs.get_pack(con, pack_id=pid)).set_index("Measure")
+    agency = before.loc["agency_rate_fte"]
+    assert agency["target"] == pytest.approx(targets.load_targets()["agency_rate_fte"].value)
+    assert agency["year_ago"] == pytest.approx(figure(con, "agency_rate_fte", year_ago))
+    assert agency["status"] in ("green", "amber", "red")
+
+    # the targets change (a stricter agency target) and the year-ago month is reloaded corrected
+    stricter = tmp_path / "targets.toml"
+    stricter.write_text('[agency_rate_fte]\nvalue = 0.01\ndirection = "lower"\n', encoding="utf-8")
+    monkeypatch.setattr(targets, "DEFAULT_TARGETS_PATH", stricter)
+    assert targets.load_targets()["agency_rate_fte"].value == 0.01
+    was_ago = figure(con, "agency_rate_fte", year_ago)
+    path = tmp_path / "corrected.xlsx"
+    path.write_bytes(workbook_bytes(month_frames(period=year_ago.strftime("%Y-%m"), convert_agency=True)))
+    assert load_file(con=con, path=path, period=year_ago.strftime("%Y-%m"), loaded_by="hr").outcome == "replaced"
+    assert figure(con, "agency_rate_fte", year_ago) != pytest.approx(was_ago)
+
+    after = packs.get_pack(con, pack_id=pid).items.set_index("metric_id")
+    for col in ("target", "direction", "status", "year_ago"):
+        assert list(after[col]) == list(before[col]), col
+    table_after = packs.pack_table(packs.get_pack(con, pack_id=pid)).set_index("Measure")
+    for col in ("Target", "Status", "Change on a year ago"):
+        assert list(table_after[col]) == list(table_before[col]), col
+
+    # a pack published before migration 61 has nothing frozen: it is read with today's context
+    con.execute("UPDATE rec_pack_items SET target = NULL, status = NULL, year_ago = NULL, "
+                "year_ago_hidden = NULL, context_frozen = NULL WHERE pack_id = ?", [pid])
+    old = packs.get_pack(con, pack_id=pid).items.set_index("metric_id")
+    assert old.loc["agency_rate_fte", "target"] == pytest.approx(0.01)
+    assert old.loc["agency_rate_fte", "year_ago"] == pytest.approx(figure(con, "agency_rate_fte", year_ago))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metrics.suppression import (
+from disclosure.cells import (
     SUPPRESSED,
     SuppressionError,
     suppress_counts,

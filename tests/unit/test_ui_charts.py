@@ -78,9 +78,25 @@ def test_bar_chart_labels_values_and_keeps_suppressed_as_c():
     assert [t.name for t in fig.data if t.type == "scatter"] == ["Target 20.0%"]
 
 
+def _published(frame: pd.DataFrame):
+    """A table as it comes from ui.data: through the disclosure policy (here: already prepared)."""
+    from disclosure import disclose, prepared
+
+    return disclose(frame, prepared(frame, by="this test"))
+
+
 def test_bar_chart_all_empty_is_no_data():
-    fig = charts.bar_chart(pd.DataFrame({"g": [], "v": []}), category="g", value="v", unit="count")
+    fig = charts.bar_chart(_published(pd.DataFrame({"g": [], "v": []})), category="g", value="v", unit="count")
     assert charts.is_no_data(fig)
+
+
+def test_a_bar_chart_of_people_refuses_a_raw_frame():
+    """Enforced by construction: counts and shares of people reach a chart only as a Disclosed."""
+    raw = pd.DataFrame({"g": ["Male", "Female"], "v": [3, 40]})
+    for unit in ("count", "percent"):
+        with pytest.raises(TypeError, match="disclosure.Disclosed"):
+            charts.bar_chart(raw, category="g", value="v", unit=unit)
+    assert list(charts.bar_chart(_published(raw), category="g", value="v", unit="count").data[0].text) == ["3", "40"]
 
 
 def test_histogram_draws_threshold_and_counts_over_it():
@@ -125,7 +141,7 @@ def test_partial_points_are_drawn_apart_and_named():
 
 def test_bars_that_are_only_zeros_and_c_say_why_instead_of_drawing_nothing():
     frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [0, "c", "c"]})
-    fig = charts.bar_chart(frame, category="band", value="n", unit="count")
+    fig = charts.bar_chart(_published(frame), category="band", value="n", unit="count")
     assert charts.is_no_data(fig) and "fewer than 5 people" in fig.layout.annotations[0].text
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from metrics.suppression import EXPLANATION
+from disclosure import legend
 from tests.downloaded import csv_records, header_of_csv, table_rows
 from ui import downloads
 from ui.downloads import Disclosure, DisclosureError
@@ -66,11 +66,14 @@ def test_a_small_team_is_c_in_both_files_and_the_secondary_cell_hides_it():
     assert recovered == 12 and not 0 < recovered < 5
     # visible cells stay numbers (an analyst can still add them up)
     assert xl.loc[xl["Team"] == "Fostering", "People"].iloc[0] == 13
-    assert EXPLANATION in notes and "This file: 6 figures shown as c." in notes
+    # the GSS legend and the true reason of each "c" (issue 10: not a blanket "fewer than 5")
+    assert all(line in notes for line in legend()) and "This file: 6 figures shown as c." in notes
+    assert "c: 3 figures fewer than 5 people; 3 figures hidden so that a small group cannot be " \
+           "worked out from the other figures." in notes
     data = downloads.csv_bytes(table, name="Agency share by team", disclosure=d)
     rows = read_csv(data)
     assert [r["People"] for r in rows] == ["17", "c", "13", "12", "c"]
-    assert EXPLANATION in header_of_csv(data)[1]["Suppression"]  # the note heads the file
+    assert legend()[0] in header_of_csv(data)[1]["Suppression"]  # the legend heads the file
     assert table["People"].iloc[1] == 3.0  # the frame shown on screen is untouched
 
 

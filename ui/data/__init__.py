@@ -23,10 +23,11 @@ from ui.data.measures import (  # noqa: F401
     published, theme_summary, themes, trend, verdict,
 )
 from ui.data.people import (  # noqa: F401
-    PROFILE_LABELS, agency_cover, caseload_bands, caseload_values, conversions, county_ethnicity,
-    county_population, leavers_by_reason, length_of_service, local_by_job, profile,
+    PROFILE_LABELS, RATIO_FIGURES, agency_cover, caseload_bands, caseload_values, conversions,
+    county_ethnicity, county_population, leavers_by_reason, length_of_service, local_by_job,
+    profile, ratio_table,
 )
 from ui.data.trends import (  # noqa: F401
     CENSUS_NAME, MET_AHEAD_MONTHS, census_points, england, headcount_trend, neighbours,
-    permanent_share_trend, projection, ratio_table,
+    permanent_share_trend, projection,
 )

@@ -16,8 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from agency.rules import AgencyRules, load_rules, rules_path
+from disclosure import Disclosed, disclose, people, resting_on
+from disclosure import rules as disclosure_rules
 from metrics.units import format_number
-from metrics.suppression import MIN_COUNT, SUPPRESSED, suppress_table
 from ui import db
 from ui.data.base import CACHE, _ctx
 from ui.filters import Filters
@@ -93,9 +94,9 @@ def _month(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
 
 
 def _small(value: object) -> bool:
-    """A count of 1-4 people (the small-number rule's threshold is 5)."""
+    """A count of 1 to threshold-1 people (data/disclosure.toml)."""
     return (isinstance(value, (int, float, np.integer, np.floating))
-            and not isinstance(value, (bool, np.bool_)) and 0 < float(value) < MIN_COUNT)
+            and not isinstance(value, (bool, np.bool_)) and disclosure_rules().small(float(value)))
 
 
 # ------------------------------------------------------------------------------------ summary
@@ -115,18 +116,16 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def summary(filters: Filters) -> pd.DataFrame:
-    """One row per compliance measure at the chosen month: Measure, Value (text), Number, Base.
-
-    Base = the people the row's figure rests on (a count: itself; the cap share: assignments with
-    a cap; £ above the cap: assignments above it), for the small-number policy.
-    """
+def summary(filters: Filters) -> Disclosed:
+    """One row per compliance measure at the chosen month: Measure, Value (text), through the
+    disclosure policy: a row is hidden where the people it rests on are few (a count: itself; the
+    cap share: assignments with a cap; £ above the cap: assignments above it)."""
     from metrics.agency import summarise
 
     ctx = _ctx(filters=filters)
     month = _month(_all_checked(filters), filters)
     row = summarise(month).iloc[0] if len(month) else None
-    out = []
+    out, bases = [], []
     for label, col, unit in SUMMARY_ROWS:
         value = None if row is None else row[col]
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
@@ -135,14 +134,13 @@ def summary(filters: Filters) -> pd.DataFrame:
             base = {"agency_within_cap_share": row["with_cap"],
                     "agency_above_cap_per_hour": row["with_cap"] - row["within_cap"],
                     "spend": row["assignments"]}.get(col, value)
-        if is_suppressed(ctx.role) and _small(base):
-            value = SUPPRESSED
-        out.append({"Measure": label, "Value": format_number(value, unit), "Number": value,
-                    "Base": None if base is None else int(base)})
-    return pd.DataFrame(out)
+        out.append({"Measure": label, "Value": format_number(value, unit)})
+        bases.append(None if base is None else float(base))
+    return disclose(pd.DataFrame(out), resting_on(bases, columns=("Value",)), role=ctx.role,
+                    name="Agency rules compliance")
 
 
-def by_group(filters: Filters, *, by: str) -> pd.DataFrame:
+def by_group(filters: Filters, *, by: str) -> Disclosed:
     """The compliance measures by job type, service or team (teams for HR and leadership only)."""
     from metrics.agency import summarise
 
@@ -164,17 +162,15 @@ def by_group(filters: Filters, *, by: str) -> pd.DataFrame:
         "Over 12 months": frame["agency_long_assignments"],
         "Project team": frame["agency_project_team_workers"],
     })
-    if is_suppressed(ctx.role) and len(table):
-        table = suppress_table(table, count_cols=COUNT_COLUMNS,
-                               rate_cols={"Within cap (%)": "With a cap"}, label_col=label)
-        money = table["Assignments"].astype(object).eq(SUPPRESSED)
-        table["£/h above cap"] = table["£/h above cap"].astype(object).where(~money, SUPPRESSED)
-    return table
+    return disclose(table, BY_GROUP, role=ctx.role, name=f"Agency compliance by {label.lower()}")
 
 
 COUNT_COLUMNS = ["Assignments", "With a cap", "Cap breaches not signed off", "Under 3 years",
                  "Notice below minimum", "References incomplete", "Cool-off breaches",
                  "Over 12 months", "Project team"]
+#: what the by-group table's cells count (assignments are people: one worker each)
+BY_GROUP = people(counts=COUNT_COLUMNS, rates={"Within cap (%)": "With a cap"},
+                  follow={"£/h above cap": "Assignments"})
 
 
 def breaches(filters: Filters) -> pd.DataFrame:
@@ -186,8 +182,13 @@ def breaches(filters: Filters) -> pd.DataFrame:
     return breach_list(month, rules=rules())
 
 
-def trend(filters: Filters) -> pd.DataFrame:
-    """Per month: share within cap and the count of each breach kind (scrutiny: small -> 'c')."""
+TREND_COUNTS = ["Assignments", "With a cap", "Cap breaches not signed off", "Cool-off breaches",
+                "Under 3 years", "Notice below minimum", "References incomplete"]
+
+
+def trend(filters: Filters) -> Disclosed:
+    """Per month: share within cap and the count of each breach kind, through the disclosure
+    policy (`within_cap`, the share as a fraction for the chart, is hidden with the share)."""
     from metrics.agency import summarise
 
     ctx = _ctx(filters=filters)
@@ -196,6 +197,7 @@ def trend(filters: Filters) -> pd.DataFrame:
         "period": pd.to_datetime(frame["period"]),
         "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
         "Assignments": frame["assignments"],
+        "With a cap": frame["with_cap"],
         "Within cap (%)": (frame["agency_within_cap_share"].astype(float) * 100).round(1),
         "Cap breaches not signed off": frame["agency_cap_breaches_unsigned"],
         "Cool-off breaches": frame["agency_cool_off_breaches"],
@@ -204,14 +206,9 @@ def trend(filters: Filters) -> pd.DataFrame:
         "References incomplete": frame["agency_references_incomplete"],
     })
     out["within_cap"] = frame["agency_within_cap_share"].astype(float)
-    if is_suppressed(ctx.role):
-        for col in ("Assignments", "Cap breaches not signed off", "Cool-off breaches",
-                    "Under 3 years", "Notice below minimum", "References incomplete"):
-            out[col] = out[col].astype(object).where(~out[col].between(1, MIN_COUNT - 1), SUPPRESSED)
-        hide = frame["with_cap"].between(1, MIN_COUNT - 1)
-        out["Within cap (%)"] = out["Within cap (%)"].astype(object).where(~hide, SUPPRESSED)
-        out["within_cap"] = out["within_cap"].where(~hide)
-    return out
+    table = people(counts=TREND_COUNTS, additive=False, rates={"Within cap (%)": "With a cap"},
+                   follow={"within_cap": "Within cap (%)"})
+    return disclose(out, table, role=ctx.role, name="Agency rules by month")
 
 
 # ------------------------------------------------------------------------------------ cost
@@ -251,9 +248,10 @@ def cost(filters: Filters) -> pd.DataFrame:
     frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
                         for j in frame["job_type"]]
     if is_suppressed(ctx.role):
-        if (frame["workers"].between(1, MIN_COUNT - 1)).any():
+        small = frame["workers"].map(lambda n: disclosure_rules().small(float(n)))
+        if small.any():
             frame = frame[frame["job_type"] == "All job types"]
-        if frame["workers"].between(1, MIN_COUNT - 1).any():
+        if frame["workers"].map(lambda n: disclosure_rules().small(float(n))).any():
             return pd.DataFrame()
     return pd.DataFrame({
         "Job type": frame["job_type"],
@@ -282,7 +280,7 @@ def what_if(filters: Filters, *, converted: int):
     for scrutiny members when it would rest on fewer than 5 agency social workers."""
     ctx = _ctx(filters=filters)
     result = _what_if(ctx.path, ctx.version, _rules_version(), filters.period, int(converted))
-    if is_suppressed(ctx.role) and 0 < result.available < 5:
+    if is_suppressed(ctx.role) and disclosure_rules().small(float(result.available)):
         return None  # an average over 1-4 workers could give away a charge rate
     return result
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from metrics.suppression import SUPPRESSED
+from disclosure import SUPPRESSED, Disclosed
 from ui.data.base import metric
 from ui.data.measures import _clean, agency_target_words, at_period, target_info, trend
 from ui.data.trends import england, permanent_share_trend
@@ -47,8 +47,13 @@ def permanent_share_alt(filters: Filters, projection_message: str) -> str:
     return text[:-1] + f"; the target is at least {words['permanent']} permanent{by}."
 
 
+def _frame(frame: pd.DataFrame | Disclosed) -> pd.DataFrame:
+    return frame.shown if isinstance(frame, Disclosed) else frame
+
+
 def breakdown_alt(metric_id: str, frame: pd.DataFrame, *, by: str) -> str:
     m = metric(metric_id)
+    frame = _frame(frame)
     nums = frame.assign(v=pd.to_numeric(frame["value"], errors="coerce")).dropna(subset=["v"])
     word = {"service": "service", "team": "team", "role_group": "job type"}[by]
     if nums.empty:
@@ -59,11 +64,12 @@ def breakdown_alt(metric_id: str, frame: pd.DataFrame, *, by: str) -> str:
     text = (f"{m.label} by {word}: highest {hi['group']} ({_fmt(hi['v'], m.unit)}), "
             f"lowest {lo['group']} ({_fmt(lo['v'], m.unit)}).")
     if hidden:
-        text += f" {hidden} {word}{'s' if hidden > 1 else ''} not shown (c: fewer than 5 people)."
+        text += f" {hidden} {word}{'s' if hidden > 1 else ''} not shown (c: hidden to protect individuals)."
     return text
 
 
 def cover_alt(cover: pd.DataFrame) -> str:
+    cover = _frame(cover)
     if cover.empty:
         return "No vacancies recorded for this selection."
     total_vacant = cover["Vacant FTE"].sum()
@@ -118,16 +124,18 @@ def over_threshold_alt(filters: Filters, threshold: float) -> str:
 
 def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str:
     """'Of 147 people, the largest group is 35 to 44 (53).' with suppressed groups named."""
+    why = frame.caption() if isinstance(frame, Disclosed) else ""
+    frame = _frame(frame)
     if frame.empty:
         return f"No {what} for this selection."
     nums = pd.to_numeric(frame[value], errors="coerce")
     if nums.notna().sum() == 0:
-        return f"All {what} figures are suppressed (c: fewer than 5 people)."
+        return f"All {what} figures are hidden to protect individuals. {why}".strip()
     top = frame.loc[nums.idxmax()]
     hidden = int((frame[value] == SUPPRESSED).sum())
     text = f"{what[0].upper()}{what[1:]}: {int(nums.sum())} in the groups shown; the largest group is {top[category]} ({int(nums.max())})."
     if hidden:
-        text += f" {hidden} group{'s' if hidden > 1 else ''} suppressed (c: fewer than 5 people)."
+        text += f" {hidden} group{'s' if hidden > 1 else ''} not shown. {why}".rstrip()
     return text
 
 
@@ -142,6 +150,7 @@ def ethnicity_alt(filters: Filters, county: pd.DataFrame) -> str:
 
 
 def local_alt(frame: pd.DataFrame) -> str:
+    frame = _frame(frame)
     nums = pd.to_numeric(frame["Share living in county (%)"], errors="coerce") if not frame.empty else None
     if nums is None or nums.notna().sum() == 0:
         return "No figures on where staff live for this selection."

@@ -6,15 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from disclosure import MEASURES, Disclosed, disclose, exempt
+from disclosure.policy import published_rows
 from metrics import engine
-from metrics.suppression import suppress_metric_frame
 from store import periods
 from ui import db
 from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
 from metrics.narrative import SMALL_BASE
-from ui.data.measures import UNIT_WORDS, _clean, _shown, evaluated_exact, status_words
+from ui.data.measures import UNIT_WORDS, _clean, _shown, _with_published, evaluated_exact, public_rows, status_words
 from ui.filters import Filters
-from ui.state import is_suppressed
+from ui.state import current_role, is_suppressed
 
 
 def breakdown(metric_id: str, filters: Filters, *, by: str) -> pd.DataFrame:
@@ -38,31 +39,51 @@ def _grouped(path, version, metric_id, by, period, scope, service, team) -> pd.D
     return engine.add_targets(frame)
 
 
-@st.cache_data(**CACHE)
-def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+def _exact(path, version, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+    """The overall figure and the groups at the month, exact (never shown as it is)."""
     p = periods.parse_period(period)
     both = _grouped(path, version, metric_id, by, period, scope, service, team)
     groups = both[both["period"] == p]
     every = evaluated_exact(path, version, scope, service, team)  # the overall figure, computed once per view
     overall = every[(every["metric_id"] == metric_id) & (every["period"] == p)]
-    frame = pd.concat([overall, groups], ignore_index=True)
-    if is_suppressed(role):
-        frame = suppress_metric_frame(frame)
-        frame.loc[frame["suppressed"], "status"] = "grey"
+    out = pd.concat([overall, groups], ignore_index=True)
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+@st.cache_data(**CACHE)
+def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+    when = pd.Timestamp(period + "-01")
+    if team or by == "team":  # team figures: roles with exact figures only; files: the table alone
+        exact = _exact(path, version, metric_id, by, period, scope, service, team)
+        public = disclose(exact, MEASURES).published
+        public["period"] = pd.to_datetime(public["period"])
+    else:
+        public = public_rows(path, version, scope, service, by, metric_id=metric_id, period=period)
+        public = public[(public["metric_id"] == metric_id) & (public["period"] == when)]
+        exact = _exact(path, version, metric_id, by, period, scope, service, None) if not is_suppressed(role) else None
+    if exact is not None and not is_suppressed(role):
+        frame = _with_published(exact, public)
+    else:
+        frame = public.copy()
+        frame["published_hidden"] = frame["suppressed"]
+        frame["published_reason"] = frame["suppression"]
     frame = frame[frame["group"].notna()]
     # largest first (hidden "c" groups last), so the chart and table read as a ranking
     order = pd.to_numeric(frame["value"], errors="coerce")
     frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
     frame = frame.drop(columns="_v").reset_index(drop=True)
-    return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered"]]
+    return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered",
+                  "published_hidden", "published_reason"]]
 
 
-def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataFrame:
-    """`breakdown` as a readable table (rates as percentages; 'c' kept)."""
+def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
+    """`breakdown` as a readable table (rates as percentages; 'c' kept): the role's figures on
+    screen, the published ones in files."""
     m = metric(metric_id)
     label = BY_LABELS[by]
     value_col = f"{m.label} ({UNIT_WORDS.get(m.unit, '')})"
-    return pd.DataFrame({
+    table = pd.DataFrame({
         label: frame["group"],
         value_col: [_shown(_clean(v), m.unit) for v in frame["value"]],
         "People": [_clean(v) for v in frame["base_count"]],
@@ -72,22 +93,30 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataF
                    for s, v, t, p, mc in zip(frame["status"], frame["value"], frame["target"],
                                              frame["partial"].fillna(False), frame["months_covered"])],
     })
+    if not m.counts_people:
+        return disclose(table, exempt(f"{m.label} does not count people (for example vacancies are posts)."),
+                        role=current_role())
+    return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
+                          columns=(value_col, "People", "Small group", "Status"),
+                          exact=not is_suppressed())
 
 
 def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> pd.DataFrame:
     """The groups that moved the figure most since a year ago: value now and then, the change and
-    the people each rests on, biggest people-weighted movement first. For scrutiny a group resting
-    on fewer than 5 people now or a year ago is left out (its change would give its figure away)."""
+    the people each rests on, biggest people-weighted movement first, with `published_hidden` /
+    `published_reason` (hidden now or a year ago, by the same policy as `breakdown`). For a role
+    without exact figures a group hidden now or a year ago is left out (its change would give its
+    figure away)."""
     ctx = _ctx(filters=filters, by=by)
     return _what_changed(ctx.path, ctx.version, ctx.role, metric_id, by, top, *_fkey(filters))
 
 
 @st.cache_data(**CACHE)
 def _what_changed(path, version, role, metric_id, by, top, period, scope, service, team) -> pd.DataFrame:
-    from metrics.suppression import MIN_COUNT
-
-    cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then"]
+    cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then",
+            "published_hidden", "published_reason"]
     p = periods.parse_period(period)
+    then_period = periods.year_ago(p).strftime("%Y-%m")
     both = _grouped(path, version, metric_id, by, period, scope, service, team)
     both = both[both["group"].notna()]
     then = both[both["period"] == periods.year_ago(p)]
@@ -97,21 +126,33 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
     frame = now.merge(then[["group", "base_count"]].rename(columns={"base_count": "base_then"}),
                       on="group", how="left")
     frame = frame.dropna(subset=["change_on_year"])
+    # each group's published fate now and a year ago (the breakdown's, so both read the same)
+    fate_now = _breakdown(path, version, role, metric_id, by, period, scope, service, team)
+    fate_then = _breakdown(path, version, role, metric_id, by, then_period, scope, service, team)
+    hidden: dict[object, str] = {}
+    for fate in (fate_now, fate_then):
+        for g, h, r in zip(fate["group"], fate["published_hidden"], fate["published_reason"]):
+            if bool(h) and g not in hidden:
+                hidden[g] = r if isinstance(r, str) else "secondary"
+    frame["published_hidden"] = [g in hidden for g in frame["group"]]
+    frame["published_reason"] = [hidden.get(g) for g in frame["group"]]
     if is_suppressed(role):
-        frame = frame[(frame["base_count"] >= MIN_COUNT) & (frame["base_then"].fillna(0) >= MIN_COUNT)]
+        frame = frame[~frame["published_hidden"]]
     weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
     frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)
     return frame[cols].reset_index(drop=True)
 
 
-def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.DataFrame:
-    """`what_changed` in words and numbers a reader can scan."""
+def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
+    """`what_changed` in words and numbers a reader can scan: the role's figures on screen, the
+    published ones (a group hidden now or a year ago reads "c") in files."""
     from metrics.narrative import format_change as change_words
 
     m = metric(metric_id)
-    return pd.DataFrame({
+    now_col = f"Now ({UNIT_WORDS.get(m.unit, '')})"
+    table = pd.DataFrame({
         BY_LABELS[by]: frame["group"],
-        f"Now ({UNIT_WORDS.get(m.unit, '')})": [_shown(_clean(v), m.unit) for v in frame["value"]],
+        now_col: [_shown(_clean(v), m.unit) for v in frame["value"]],
         "A year ago": [_shown(_clean(v), m.unit) for v in frame["year_ago_value"]],
         "Change": [change_words(m, _clean(c)) + ("" if m.direction is None or not _clean(c) else
                    (" (better)" if (_clean(c) < 0) == (m.direction == "lower") else " (worse)"))
@@ -119,3 +160,9 @@ def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> pd.Da
         "People now": [_clean(v) for v in frame["base_count"]],
         "People a year ago": [_clean(v) for v in frame["base_then"]],
     })
+    if not m.counts_people:
+        return disclose(table, exempt(f"{m.label} does not count people (for example vacancies are posts)."),
+                        role=current_role())
+    return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
+                          columns=(now_col, "A year ago", "Change", "People now", "People a year ago"),
+                          exact=not is_suppressed())

@@ -10,15 +10,114 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from metrics import catalogue, engine
-from metrics.suppression import SUPPRESSED, suppress_metric_frame
+from disclosure import MEASURES, Disclosed, disclose
+from disclosure.policy import MEASURES_ACROSS_SERVICES
+from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS
 from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
 from ui.filters import Filters
-from ui.state import is_suppressed
+from ui.state import current_role, is_suppressed
+
+
+def _is_none(series: pd.Series) -> np.ndarray:
+    return np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in series], dtype=bool)
+
+
+@st.cache_data(**CACHE)
+def raw_history(path: str, version: str, scope: str) -> pd.DataFrame:
+    """Every measure, every month, exact, for the directorate (`service` None) and each service."""
+    with db.open_cursor() as cur:
+        whole = engine.evaluate_history(cur, scope=scope)
+        by_service = engine.evaluate_history(cur, scope=scope, by="service")
+    whole["service"] = None
+    by_service["service"] = by_service["group"]
+    by_service["group"] = None
+    return pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True)
+
+
+@st.cache_data(**CACHE)
+def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
+    """Every measure, every month, as it may be published, for the directorate and each service:
+    passed through the disclosure policy together, so no service's hidden figure can be worked
+    out as the directorate minus the other services (trend charts, cards and tables all read it).
+
+    Columns: the engine's, plus `service` (None = the directorate), `suppressed`, `suppression`."""
+    out = disclose(raw_history(path, version, scope), MEASURES_ACROSS_SERVICES).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+@st.cache_data(**CACHE)
+def public_by_job(path: str, version: str, scope: str, metric_id: str, period: str) -> pd.DataFrame:
+    """One measure at one month by job type, for the directorate and each service, as it may be
+    published: one two-way table (service by job type) with its margins; the margins keep what
+    `public_history` decided for them."""
+    with db.open_cursor() as cur:
+        services = sorted({s for s, _ in detail.dimension_pairs(cur)})
+        parts = []
+        for service in [None, *services]:
+            f = engine.evaluate(cur, period=period, scope=scope, by="role_group", metric_ids=[metric_id],
+                                filters=_engine_filters(service, None))
+            f["service"] = service
+            parts.append(f)
+    history = public_history(path, version, scope)
+    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(period + "-01"))]
+    hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
+              for s, h in zip(at["service"], at["suppressed"])}
+    with db.open_cursor() as cur:
+        margins = []
+        for service in [None, *services]:
+            f = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
+                                filters=_engine_filters(service, None))
+            f["service"] = service
+            f["hidden_elsewhere"] = hidden.get(service, False)
+            margins.append(f)
+    exact = pd.concat(margins, ignore_index=True)
+    frame = pd.concat([exact, *[p for p in parts if not p.empty]], ignore_index=True)
+    frame["hidden_elsewhere"] = frame["hidden_elsewhere"].fillna(False).astype(bool)
+    out = disclose(frame, MEASURES_ACROSS_SERVICES).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def public_rows(path: str, version: str, scope: str, service: str | None, by: str | None,
+                metric_id: str | None = None, period: str | None = None) -> pd.DataFrame:
+    """The published rows of one view: a service (None = directorate) overall (every month), or
+    one measure at one month by service or by job type (with the overall row, group None)."""
+    if by == "role_group":
+        grid = public_by_job(path, version, scope, metric_id, period)
+    else:
+        grid = public_history(path, version, scope)
+    no_service = _is_none(grid["service"])
+    no_group = _is_none(grid["group"])
+    here = no_service if service is None else (grid["service"] == service).to_numpy()
+    if by == "service":
+        out = grid[no_group].copy()
+        out["group"] = out["service"]
+        if service:
+            out = out[_is_none(out["service"]) | (out["service"] == service).to_numpy()]
+    elif by == "role_group":
+        out = grid[here].copy()
+    else:
+        out = grid[here & no_group].copy()
+    return out.drop(columns=["service"]).reset_index(drop=True)
+
+
+def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
+    """The exact frame with each row's published fate beside it (for the downloads)."""
+    def key(f: pd.DataFrame) -> list:
+        return list(zip(f["metric_id"], pd.to_datetime(f["period"]),
+                        [None if g is None or (isinstance(g, float) and np.isnan(g)) else g for g in f["group"]]))
+
+    fate = {k: (bool(h), r) for k, h, r in zip(key(public), public["suppressed"], public["suppression"])}
+    out = exact.copy()
+    keys = key(out)
+    out["published_hidden"] = [fate.get(k, (True, "secondary"))[0] for k in keys]
+    out["published_reason"] = [fate.get(k, (True, "secondary"))[1] for k in keys]
+    return out
 
 
 @st.cache_data(**CACHE)
@@ -34,20 +133,22 @@ def evaluated_exact(path: str, version: str, scope: str, service: str | None,
 @st.cache_data(**CACHE)
 def _evaluated(path: str, version: str, role: str, scope: str, service: str | None,
                team: str | None) -> pd.DataFrame:
-    """Every measure, every loaded month, with target/status/change; suppressed for scrutiny."""
-    frame = evaluated_exact(path, version, scope, service, team)
-    if is_suppressed(role):
-        frame = suppress_metric_frame(frame)
-        hidden = frame["suppressed"].to_numpy()
-        # a change on a year ago would reveal a hidden year-ago figure: hide it too
-        was_hidden = {(m, pd.Timestamp(p)) for m, p, h in zip(frame["metric_id"], frame["period"], hidden) if h}
-        year_ago = [pd.Timestamp(periods.year_ago(p)) for p in frame["period"]]
-        hidden = hidden | np.array([(m, y) in was_hidden for m, y in zip(frame["metric_id"], year_ago)], dtype=bool)
-        for col in ("change_on_year", "year_ago_value"):
-            frame[col] = frame[col].astype(object).where(~hidden, SUPPRESSED)
-        frame.loc[frame["suppressed"], "status"] = "grey"
-    frame["period"] = pd.to_datetime(frame["period"])
-    return frame
+    """Every measure, every loaded month, with target/status/change: exact for the roles that see
+    exact figures on screen, else the published version; `published_hidden` either way."""
+    if team:  # team views are for roles with exact figures; their downloads: the table alone
+        exact = evaluated_exact(path, version, scope, service, team).copy()
+        public = disclose(exact, MEASURES).published
+    else:
+        public = public_rows(path, version, scope, service, None)
+        exact = evaluated_exact(path, version, scope, service, None).copy() if not is_suppressed(role) else None
+    public["period"] = pd.to_datetime(public["period"])
+    if not is_suppressed(role) and exact is not None:
+        exact["period"] = pd.to_datetime(exact["period"])
+        return _with_published(exact, public)
+    out = public.copy()
+    out["published_hidden"] = out["suppressed"]
+    out["published_reason"] = out["suppression"]
+    return out
 
 
 def evaluated(filters: Filters) -> pd.DataFrame:
@@ -81,6 +182,8 @@ def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None =
             "partial": False if r is None else bool(r["partial"]),
             "months_covered": None if r is None or pd.isna(r["months_covered"]) else int(r["months_covered"]),
             "base_count": None if r is None else _clean(r["base_count"]),
+            "published_hidden": False if r is None else bool(r["published_hidden"]),
+            "published_reason": None if r is None else r["published_reason"],
         })
     return pd.DataFrame(out)
 
@@ -240,7 +343,7 @@ def status_words(status: str, *, value: object, target: object, partial: bool, m
     return STATUS_WORDS.get(status, status)
 
 
-def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
+def measures_table(rows: pd.DataFrame) -> Disclosed:
     """A readable, downloadable table of measures at one month (from `at_period`/`headline`):
     value as a number with its unit beside it, the target in words ("at most 11.8%"), the status
     (none on a part-year figure), the change on a year ago and the people the figure rests on."""
@@ -273,10 +376,16 @@ def measures_table(rows: pd.DataFrame) -> pd.DataFrame:
         out.insert(5, "Over 12 months", [t if v == "No target" else "—"
                                          for t, v in zip(rows["travel"], (verdict(r) for r in rows.to_dict("records")))])
     out["Change on a year ago"] = out["Change on a year ago"].astype(object)
-    return out
+    from disclosure.policy import published_rows
+
+    hidden_cols = ("Value", "Change on a year ago", "Status", "People", "Small group", "Over 12 months",
+                   "Compared with neighbours")
+    return published_rows(out, hidden=rows["published_hidden"], reasons=rows["published_reason"],
+                          columns=tuple(c for c in hidden_cols if c in out.columns),
+                          exact=not is_suppressed())
 
 
-def headline_table(filters: Filters) -> pd.DataFrame:
+def headline_table(filters: Filters) -> Disclosed:
     """The Overview cards as a table (change for rates in percentage points)."""
     return measures_table(add_benchmarks(at_period(filters, catalogue.HEADLINE_IDS)))
 

@@ -1,16 +1,24 @@
 """Tables of people and posts: leavers, length of service, caseload bands, conversions, agency
-cover, the workforce profile and where staff live (metrics.detail frames, made readable)."""
+cover, the workforce profile, where staff live, the month-by-month 80:20 table.
+
+Why built through one routine (`_linked`): every table of people reaches a page as a
+`disclosure.Disclosed`. The published version of a view is protected together with the same
+table for the directorate and every other service, so a hidden figure in one service cannot be
+worked out as the directorate minus the other services; categories are merged the same way in all
+of them. HR and leadership see the exact table on screen; files carry the published one.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from metrics.suppression import SUPPRESSED
+from disclosure import Disclosed, Table, disclose, disclose_all, exempt, people
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey
 from ui.filters import Filters
-from ui.state import is_suppressed
 
 
 def _detail(name: str, filters: Filters, **kwargs) -> pd.DataFrame:
@@ -24,43 +32,195 @@ def _detail_cached(path, version, name, period, scope, service, team, extra) -> 
 
     fn = getattr(detail, name)
     kwargs = dict(extra)
-    if name not in ("conversions_by_month",):
+    if name not in ("conversions_by_month", "ratio_trend"):
         kwargs["period"] = period
+    if name == "ratio_trend":
+        kwargs["end"] = period
     with db.open_cursor() as cur:
         return fn(cur, scope=scope, filters=_engine_filters(service, team), **kwargs)
 
 
-def _suppress_counts(frame: pd.DataFrame, count_cols: list[str]) -> pd.DataFrame:
-    from metrics.suppression import suppress_counts
+@st.cache_data(**CACHE)
+def _services(path, version) -> tuple[str, ...]:
+    from metrics import detail
 
-    if frame.empty:
-        return frame
-    return suppress_counts(frame, count_cols=count_cols)
+    with db.open_cursor() as cur:
+        return tuple(sorted({s for s, _ in detail.dimension_pairs(cur)}))
 
 
-def agency_cover(filters: Filters) -> pd.DataFrame:
+# --- builders: (path, version, period, scope, service, team, **extra) -> the exact table ------
+
+
+def _raw(path, version, name, period, scope, service, team, **extra) -> pd.DataFrame:
+    return _detail_cached(path, version, name, period, scope, service, team, tuple(sorted(extra.items())))
+
+
+def _conversions(path, version, period, scope, service, team) -> pd.DataFrame:
+    df = _raw(path, version, "conversions_by_month", period, scope, service, team)
+    df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(period + "-01")]
+    return pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
+                         "Conversions": df["conversions"].astype(int)}).iloc[::-1].reset_index(drop=True)
+
+
+def _bands(path, version, period, scope, service, team, *, threshold: float) -> pd.DataFrame:
+    df = _raw(path, version, "caseload_distribution", period, scope, service, team, threshold=threshold)
+    edges = sorted({0.0, 10.0, 15.0, float(threshold), float(threshold) + 5, float("inf")})
+    labels = [f"Up to {edges[1]:g}"] + [
+        f"Over {lo:g} to {hi:g}" for lo, hi in zip(edges[1:-2], edges[2:-1])
+    ] + [f"Over {edges[-2]:g}"]
+    bands = pd.cut(df["caseload_per_fte"], bins=edges, labels=labels, right=True)
+    counts = bands.value_counts().reindex(labels, fill_value=0)
+    return pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
+
+
+def _reasons(path, version, period, scope, service, team) -> pd.DataFrame:
+    df = _raw(path, version, "leavers_by_reason", period, scope, service, team)
+    return pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int), "FTE": df["fte"].round(1)})
+
+
+def _service_length(path, version, period, scope, service, team) -> pd.DataFrame:
+    df = _raw(path, version, "length_of_service_at_leaving", period, scope, service, team)
+    return pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
+
+
+PROFILE_LABELS = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnic group",
+                  "disability": "Disabled", "lives_in_county": "Lives in the county"}
+#: the merge rules (data/disclosure.toml) of each profile dimension
+PROFILE_DIMENSIONS = {"age_band": "age", "gender": "gender", "ethnicity": "ethnicity",
+                      "disability": "disability", "lives_in_county": "lives_in_county"}
+
+
+def _profile(path, version, period, scope, service, team, *, dimension: str, by_job: bool) -> pd.DataFrame:
+    from ingest import contract
+    from metrics import detail
+
+    df = _raw(path, version, "profile", period, scope, service, team, dimension=dimension)
+    label = PROFILE_LABELS[dimension]
+    if by_job:
+        frame = df.rename(columns={"role_group": "Job type", "category": label, "headcount": "People"})
+        frame = frame[["Job type", label, "People"]].copy()
+        base = frame.groupby("Job type")["People"].transform("sum")
+    else:
+        frame = df.groupby("category", as_index=False)["headcount"].sum().rename(
+            columns={"category": label, "headcount": "People"})
+        base = frame["People"].sum()
+    frame["Share (%)"] = (frame["People"] / base * 100).round(1)
+    orders = {"age_band": detail.AGE_BANDS, "gender": contract.GENDERS,
+              "ethnicity": contract.ETHNIC_GROUPS, "disability": ("Yes", "No", "Not known"),
+              "lives_in_county": ("Yes", "No", "Not known")}
+    order = {b: i for i, b in enumerate(orders[dimension])}
+    frame = frame.sort_values((["Job type"] if by_job else []) + [label],
+                              key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
+    frame["People"] = frame["People"].astype(int)
+    return frame.reset_index(drop=True)
+
+
+def _local(path, version, period, scope, service, team) -> pd.DataFrame:
+    df = _raw(path, version, "profile", period, scope, service, team, dimension="lives_in_county")
+    known = df[df["category"].isin(["Yes", "No"])]
+    wide = known.pivot_table(index="role_group", columns="category", values="headcount",
+                             aggfunc="sum", fill_value=0)
+    for col in ("Yes", "No"):
+        if col not in wide.columns:
+            wide[col] = 0
+    frame = pd.DataFrame({
+        "Job type": wide.index.astype(str),
+        "Living in county": wide["Yes"].astype(int).to_numpy(),
+        "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
+    })
+    frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
+    return frame[["Job type", "Share living in county (%)", "Living in county", "People recorded"]]
+
+
+def _ratio(path, version, period, scope, service, team) -> pd.DataFrame:
+    df = _raw(path, version, "ratio_trend", period, scope, service, team)
+    out = pd.DataFrame({
+        "Month": [p.strftime("%b %Y") for p in df["period"]],
+        "Employed FTE": df["employed_fte"].round(1),
+        "Agency FTE": df["agency_fte"].round(1),
+        "Permanent share (%)": ((1 - df["agency_rate"]) * 100).round(1),
+        "Agency share (%)": (df["agency_rate"] * 100).round(1),
+        "People": df["headcount"].astype(int),
+    })
+    return out.iloc[::-1].reset_index(drop=True)
+
+
+RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")
+
+#: name -> (builder, what its cells count)
+TABLES: dict[str, tuple[Callable[..., pd.DataFrame], Table]] = {
+    "conversions": (_conversions, people(counts=["Conversions"], additive=False)),
+    "caseload_bands": (_bands, people(counts=["Case holders"])),
+    "leavers_by_reason": (_reasons, people(counts=["Leavers"], follow={"FTE": "Leavers"},
+                                           category="Reason", dimension="reason")),
+    "length_of_service": (_service_length, people(counts=["Leavers"])),
+    "local_by_job": (_local, people(counts=["Living in county"], row_total="People recorded",
+                                    rates={"Share living in county (%)": "People recorded"},
+                                    follow={"Share living in county (%)": "Living in county"})),
+    "ratio_table": (_ratio, people(counts=["People"], additive=False,
+                                   follow={c: "People" for c in RATIO_FIGURES})),
+}
+
+
+def _table_for(name: str, extra: dict) -> tuple[Callable[..., pd.DataFrame], Table]:
+    if name != "profile":
+        return TABLES[name]
+    dimension, by_job = extra["dimension"], extra["by_job"]
+    label = PROFILE_LABELS[dimension]
+    return _profile, people(counts=["People"], shares={"Share (%)": "People"},
+                            within="Job type" if by_job else None, category=label,
+                            dimension=PROFILE_DIMENSIONS[dimension])
+
+
+def _linked(name: str, filters: Filters, **extra) -> Disclosed:
+    ctx = _ctx(filters=filters)
+    return _linked_cached(ctx.path, ctx.version, ctx.role, name, *_fkey(filters), tuple(sorted(extra.items())))
+
+
+@st.cache_data(**CACHE)
+def _linked_cached(path, version, role, name, period, scope, service, team, extra) -> Disclosed:
+    if team:  # team views: roles with exact figures; files: the team's table protected alone
+        build, table = _table_for(name, dict(extra))
+        return disclose(build(path, version, period, scope, service, team, **dict(extra)), table, role=role, name=name)
+    views = _linked_views(path, version, role, name, period, scope, extra)
+    if service not in views:  # a service not in the store's list (no staff that month)
+        build, table = _table_for(name, dict(extra))
+        return disclose(build(path, version, period, scope, service, None, **dict(extra)), table, role=role, name=name)
+    return views[service]
+
+
+@st.cache_data(**CACHE)
+def _linked_views(path, version, role, name, period, scope, extra) -> dict:
+    """The directorate's table and every service's, protected together once (every service's
+    page reads its own view of the one decision)."""
+    build, table = _table_for(name, dict(extra))
+    kw = dict(extra)
+    frames = {None: build(path, version, period, scope, None, None, **kw)}
+    for s in _services(path, version):
+        frames[s] = build(path, version, period, scope, s, None, **kw)
+    return disclose_all(frames, table, role=role, name=name)
+
+
+# --- the tables pages draw -------------------------------------------------------------------
+
+
+def agency_cover(filters: Filters) -> Disclosed:
     """Vacant FTE by service and the part agency workers cover (vacant posts, not people)."""
+    ctx = _ctx(filters=filters)
     df = _detail("agency_cover", filters)
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "Service": df["service"],
         "Vacant FTE": df["vacant_fte"].round(1),
         "Covered by agency FTE": df["covered_fte"].round(1),
         "Not covered FTE": df["uncovered_fte"].round(1),
         "Share covered (%)": (df["cover_rate"] * 100).round(1),
     })
+    return disclose(frame, exempt("vacancies are posts (FTE), not people."), role=ctx.role)
 
 
-def conversions(filters: Filters) -> pd.DataFrame:
-    """Agency workers who became employees, per month, up to the chosen month ('c' for scrutiny)."""
-    ctx = _ctx(filters=filters)
-    df = _detail("conversions_by_month", filters)
-    df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(filters.period_date)]
-    out = pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
-                        "Conversions": df["conversions"].astype(int)}).iloc[::-1]
-    if is_suppressed(ctx.role):
-        out["Conversions"] = out["Conversions"].astype(object).where(
-            ~out["Conversions"].between(1, 4), SUPPRESSED)
-    return out.reset_index(drop=True)
+def conversions(filters: Filters) -> Disclosed:
+    """Agency workers who became employees, per month, up to the chosen month."""
+    return _linked("conversions", filters)
 
 
 def caseload_values(filters: Filters, *, threshold: float) -> pd.DataFrame:
@@ -69,89 +229,39 @@ def caseload_values(filters: Filters, *, threshold: float) -> pd.DataFrame:
     return _detail("caseload_distribution", filters, threshold=threshold)
 
 
-def caseload_bands(filters: Filters, *, threshold: float) -> pd.DataFrame:
+def caseload_bands(filters: Filters, *, threshold: float) -> Disclosed:
     """Case holders by caseload band (what scrutiny sees instead of individual values).
 
     Bands end at the threshold, so "over the threshold" is exactly the last two bands.
     """
-    ctx = _ctx(filters=filters)
-    df = _detail("caseload_distribution", filters, threshold=threshold)
-    edges = sorted({0.0, 10.0, 15.0, float(threshold), float(threshold) + 5, float("inf")})
-    labels = [f"Up to {edges[1]:g}"] + [
-        f"Over {lo:g} to {hi:g}" for lo, hi in zip(edges[1:-2], edges[2:-1])
-    ] + [f"Over {edges[-2]:g}"]
-    bands = pd.cut(df["caseload_per_fte"], bins=edges, labels=labels, right=True)
-    counts = bands.value_counts().reindex(labels, fill_value=0)
-    out = pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
-    if is_suppressed(ctx.role):
-        out = _suppress_counts(out, ["Case holders"])
-    return out
+    return _linked("caseload_bands", filters, threshold=threshold)
 
 
-def leavers_by_reason(filters: Filters) -> pd.DataFrame:
-    """Employed leavers in the 12 months to the month, by reason ('c' for scrutiny where small)."""
-    ctx = _ctx(filters=filters)
-    df = _detail("leavers_by_reason", filters)
-    out = pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int),
-                        "FTE": df["fte"].round(1)})
-    if is_suppressed(ctx.role):
-        out = _suppress_counts(out, ["Leavers"])
-        out["FTE"] = out["FTE"].astype(object).where(out["Leavers"].ne(SUPPRESSED), SUPPRESSED)
-    return out
+def leavers_by_reason(filters: Filters) -> Disclosed:
+    """Employed leavers in the 12 months to the month, by reason (small reasons merged)."""
+    return _linked("leavers_by_reason", filters)
 
 
-def length_of_service(filters: Filters) -> pd.DataFrame:
+def length_of_service(filters: Filters) -> Disclosed:
     """Leavers in the 12 months to the month by length of service at leaving."""
-    ctx = _ctx(filters=filters)
-    df = _detail("length_of_service_at_leaving", filters)
-    out = pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
-    if is_suppressed(ctx.role):
-        out = _suppress_counts(out, ["Leavers"])
-    return out
+    return _linked("length_of_service", filters)
 
 
-PROFILE_LABELS = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnic group",
-                  "disability": "Disabled", "lives_in_county": "Lives in the county"}
-
-
-def profile(filters: Filters, *, dimension: str, by_job: bool = False) -> pd.DataFrame:
+def profile(filters: Filters, *, dimension: str, by_job: bool = False) -> Disclosed:
     """Headcount and share by a profile dimension (whole scope, or by job type).
 
-    Columns: [Job type,] <dimension label>, People, Share (%). Scrutiny: 'c' where small.
-    """
-    ctx = _ctx(filters=filters)
-    return _profile(ctx.path, ctx.version, ctx.role, dimension, by_job, *_fkey(filters))
+    Columns: [Job type,] <dimension label>, People, Share (%)."""
+    return _linked("profile", filters, dimension=dimension, by_job=by_job)
 
 
-@st.cache_data(**CACHE)
-def _profile(path, version, role, dimension, by_job, period, scope, service, team) -> pd.DataFrame:
-    from ingest import contract
-    from metrics import detail
-    from metrics.suppression import suppress_table
+def local_by_job(filters: Filters) -> Disclosed:
+    """Share of each job type living in the county, of those whose answer is recorded."""
+    return _linked("local_by_job", filters)
 
-    with db.open_cursor() as cur:
-        df = detail.profile(cur, period=period, dimension=dimension, scope=scope,
-                            filters=_engine_filters(service, team))
-    label = PROFILE_LABELS[dimension]
-    if by_job:
-        frame = df.rename(columns={"role_group": "Job type", "category": label, "headcount": "People"})
-        frame["Base"] = frame.groupby("Job type")["People"].transform("sum")
-    else:
-        frame = df.groupby("category", as_index=False)["headcount"].sum().rename(
-            columns={"category": label, "headcount": "People"})
-        frame["Base"] = frame["People"].sum()
-    frame["Share (%)"] = (frame["People"] / frame["Base"] * 100).round(1)
-    orders = {"age_band": detail.AGE_BANDS, "gender": contract.GENDERS,
-              "ethnicity": contract.ETHNIC_GROUPS, "disability": ("Yes", "No", "Not known"),
-              "lives_in_county": ("Yes", "No", "Not known")}
-    order = {b: i for i, b in enumerate(orders[dimension])}
-    frame = frame.sort_values((["Job type"] if by_job else []) + [label],
-                              key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
-    frame = frame.reset_index(drop=True)
-    if is_suppressed(role) and not frame.empty:
-        frame = suppress_table(frame, count_cols=["People"], rate_cols={"Share (%)": "Base"})
-    cols = (["Job type"] if by_job else []) + [label, "People", "Share (%)"]
-    return frame[cols]
+
+def ratio_table(filters: Filters) -> Disclosed:
+    """Month by month: employed FTE, agency FTE and the permanent:agency split (downloadable)."""
+    return _linked("ratio_table", filters)
 
 
 def county_ethnicity() -> pd.DataFrame:
@@ -184,36 +294,3 @@ def county_population() -> tuple[pd.DataFrame, str]:
         return empty, ("The county population by ethnic group (ONS Census 2021) is not imported, "
                        "so our staff are shown alone. Import it on the Benchmarks page.")
     return county, "County population: ONS Census 2021 (usual residents, all ages)."
-
-
-def local_by_job(filters: Filters) -> pd.DataFrame:
-    """Share of each job type living in the county, of those whose answer is recorded."""
-    ctx = _ctx(filters=filters)
-    return _local_by_job(ctx.path, ctx.version, ctx.role, *_fkey(filters))
-
-
-@st.cache_data(**CACHE)
-def _local_by_job(path, version, role, period, scope, service, team) -> pd.DataFrame:
-    from metrics import detail
-    from metrics.suppression import suppress_table
-
-    with db.open_cursor() as cur:
-        df = detail.profile(cur, period=period, dimension="lives_in_county", scope=scope,
-                            filters=_engine_filters(service, team))
-    known = df[df["category"].isin(["Yes", "No"])]
-    wide = known.pivot_table(index="role_group", columns="category", values="headcount",
-                             aggfunc="sum", fill_value=0)
-    for col in ("Yes", "No"):
-        if col not in wide.columns:
-            wide[col] = 0
-    frame = pd.DataFrame({
-        "Job type": wide.index.astype(str),
-        "Living in county": wide["Yes"].astype(int).to_numpy(),
-        "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
-    })
-    frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
-    if is_suppressed(role) and not frame.empty:
-        frame = suppress_table(frame, count_cols=["Living in county"],
-                               rate_cols={"Share living in county (%)": "People recorded"})
-    frame.attrs = {}
-    return frame[["Job type", "Share living in county (%)", "Living in county", "People recorded"]]

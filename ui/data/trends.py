@@ -6,12 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics.suppression import SUPPRESSED
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey, metric
 from ui.data.measures import agency_target_words, published_years, target_info, trend
 from ui.filters import Filters
-from ui.state import is_suppressed
 
 
 def england(metric_id: str) -> pd.DataFrame:
@@ -217,29 +215,3 @@ def permanent_share_trend(filters: Filters) -> pd.DataFrame:
     out["value"] = [v if isinstance(v, str) else 1 - n for v, n in zip(series["value"], values)]
     return out
 
-
-def ratio_table(filters: Filters) -> pd.DataFrame:
-    """Month by month: employed FTE, agency FTE and the permanent:agency split (downloadable)."""
-    ctx = _ctx(filters=filters)
-    return _ratio_table(ctx.path, ctx.version, ctx.role, *_fkey(filters))
-
-
-@st.cache_data(**CACHE)
-def _ratio_table(path, version, role, period, scope, service, team) -> pd.DataFrame:
-    from metrics import detail
-
-    with db.open_cursor() as cur:
-        df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
-    out = pd.DataFrame({
-        "Month": [p.strftime("%b %Y") for p in df["period"]],
-        "Employed FTE": df["employed_fte"].round(1),
-        "Agency FTE": df["agency_fte"].round(1),
-        "Permanent share (%)": ((1 - df["agency_rate"]) * 100).round(1),
-        "Agency share (%)": (df["agency_rate"] * 100).round(1),
-        "People": df["headcount"].astype(int),
-    })
-    if is_suppressed(role):
-        small = out["People"].between(1, 4)
-        for col in ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)", "People"):
-            out[col] = out[col].astype(object).where(~small, SUPPRESSED)
-    return out.iloc[::-1].reset_index(drop=True)

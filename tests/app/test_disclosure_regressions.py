@@ -181,3 +181,36 @@ def test_the_directorate_minus_the_services_gives_nothing_away(app_store, monkey
         eqs.append((parts + [((None, lab), -1)], 0))
     assert hidden, "the demo has small disabled groups in some service"
     assert too_narrow(intervals(known=known, hidden=hidden, equations=eqs), threshold=5) == {}
+
+
+def test_what_changed_leaves_out_groups_hidden_now_or_a_year_ago(app_store, monkeypatch):
+    """The drill's 'what changed' panel: for scrutiny, every group whose figure the breakdown
+    hides (now or a year ago) is left out, in every service, even when that leaves none; the
+    file of a role with exact figures reads "c" for them."""
+    from ui import data
+    from ui.filters import Filters
+
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    opts = data.filter_options()
+    period = opts.periods[-1]
+    then = (pd.Period(period, "M") - 12).strftime("%Y-%m")
+    left_out = 0
+    for service in [None, *opts.services]:
+        f = Filters(period=period, service=service)
+        for by in ("service", "role_group"):
+            moved = data.what_changed("agency_rate_fte", f, by=by)
+            hidden = {g for p in (period, then)
+                      for g, h in zip(*(lambda b: (b["group"], b["published_hidden"]))(
+                          data.breakdown("agency_rate_fte", Filters(period=p, service=service), by=by)))
+                      if h}
+            assert not set(moved["group"]) & hidden, (service, by)
+            left_out += len(hidden)
+            table = data.what_changed_table(moved, metric_id="agency_rate_fte", by=by)
+            assert not (table.published.astype(str) == SUPPRESSED).any().any()
+    assert left_out, "the demo hides some agency share by job type in a small service"
+    monkeypatch.setenv("WORKFORCE_ROLE", "leadership")
+    f = Filters(period=period, service=opts.services[-1])
+    moved = data.what_changed("agency_rate_fte", f, by="role_group")
+    table = data.what_changed_table(moved, metric_id="agency_rate_fte", by="role_group")
+    for h, (_, row) in zip(moved["published_hidden"], table.published.iterrows()):
+        assert (row.iloc[1] == SUPPRESSED) == bool(h)

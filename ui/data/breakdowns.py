@@ -3,6 +3,7 @@ get secondary protection against it)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -134,10 +135,10 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
         for g, h, r in zip(fate["group"], fate["published_hidden"], fate["published_reason"]):
             if bool(h) and g not in hidden:
                 hidden[g] = r if isinstance(r, str) else "secondary"
-    frame["published_hidden"] = [g in hidden for g in frame["group"]]
+    frame["published_hidden"] = np.array([g in hidden for g in frame["group"]], dtype=bool)
     frame["published_reason"] = [hidden.get(g) for g in frame["group"]]
     if is_suppressed(role):
-        frame = frame[~frame["published_hidden"]]
+        frame = frame.loc[~frame["published_hidden"].to_numpy(dtype=bool)]
     weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
     frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)
     return frame[cols].reset_index(drop=True)

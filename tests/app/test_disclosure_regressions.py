@@ -67,9 +67,9 @@ def test_leadership_sees_exact_figures_and_downloads_the_published_ones(app_stor
     recorded = {}
     real = layout.download_table
 
-    def record(frame, *, name, key, disclosure):
+    def record(frame, *, name, key, disclosure, about=None):
         recorded[name] = frame
-        real(frame, name=name, key=key, disclosure=disclosure)
+        real(frame, name=name, key=key, disclosure=disclosure, about=about)
 
     monkeypatch.setattr(layout, "download_table", record)
     at = run_as("leadership", monkeypatch, path=PROFILE, store=app_store)

@@ -11,10 +11,11 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import streamlit as st
 
 from census import report as R
 from census import service
-from census.config import load_config
+from census.config import config_path, load_config
 from census.items import FIRST_YEAR
 from ui import db
 from ui.downloads import About
@@ -53,8 +54,20 @@ def default_year(today: date | None = None) -> int:
 
 
 def readiness(year: int, *, as_at: date | None = None) -> R.Report:
-    """The readiness report for `year` (HR only)."""
+    """The readiness report for `year` (HR only). Worked out once per data version, census
+    settings file and year: at 100x a report walks ~17,000 workers, which must not be paid on
+    every rerun of the page (each click of a widget)."""
     check(CENSUS)
+    path = config_path()
+    try:
+        settings = (str(path), path.stat().st_mtime_ns)
+    except OSError:
+        settings = (str(path), None)  # load_config names the missing file
+    return _readiness(db.db_path(), db.data_version(), settings, year, as_at)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _readiness(path: str, version: str, settings: tuple, year: int, as_at: date | None) -> R.Report:
     with db.open_cursor() as cur:
         return R.report(cur, year=year, config=load_config(), as_at=as_at)
 

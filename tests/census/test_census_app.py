@@ -109,3 +109,26 @@ def test_a_return_imported_from_the_command_line_reaches_a_running_dashboard(
     at.run()
     assert not at.exception
     assert census_traces()
+
+
+def test_the_readiness_report_is_worked_out_once_per_data_version(monkeypatch, store):
+    """A rerun of the page (any click) reuses the report: at 100x it takes seconds to work out."""
+    import streamlit as st
+
+    from census import report as R
+
+    st.cache_data.clear()
+    calls = []
+    real = R.report
+
+    def counting(*args, **kwargs):
+        calls.append(kwargs.get("year"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(R, "report", counting)
+    at = _open(monkeypatch, store, "hr")
+    first = {m.label: m.value for m in at.metric}
+    at.run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == first
+    assert len(calls) == 1, calls

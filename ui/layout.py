@@ -217,20 +217,22 @@ def demo_banner() -> None:
 
 
 def sidebar(role: str | None = None, page_key: str | None = None) -> state.Filters:
-    """Who is signed in (sign-out, or the demo role picker), the data-as-at line and the shared
-    filters `page_key` acts on (ui.state.PAGE_FILTERS: no control where it would do nothing),
-    drawn in the sidebar on every page."""
+    """The data-as-at line and the shared filters `page_key` acts on (ui.state.PAGE_FILTERS: no
+    control where it would do nothing), then who is signed in (sign-out, or the demo role
+    picker), drawn in the sidebar under the menu on every page. The filters come first: they are
+    used on every visit, the account rarely."""
     from ui import data
 
     role = role or state.current_role()
     if page_key is not None:
         state.set_page(page_key)
     used = state.page_filters()
-    with st.sidebar:
+    choices, account = st.sidebar.container(), st.sidebar.container()
+    with account:
         auth.account_panel(role)
     filters = state.sync_filters()
     options = data.filter_options()
-    with st.sidebar:
+    with choices:
         st.markdown(f":material/event: {data_as_at(role)}")
         if not used:
             st.caption("This page has no month, people or service choice: it shows everything "

@@ -141,6 +141,10 @@ def test_keyboard_focus_is_gov_uk_yellow_and_not_like_the_current_page(role_serv
     try:
         page.goto(server.url)
         settle(page)
+        # the dashboard's style sheet (ui/style.css, drawn by the page's run) must be in before Tab:
+        # on a loaded machine the menu can take focus before it arrives
+        page.wait_for_function("""() => [...document.querySelectorAll('style')]
+            .some(s => s.textContent.includes('#ffdd00'))""")
         link = '[data-testid="stSidebarNavLink"]:not([aria-current="page"])'
         _tab_to(page, link)
         focused = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);

@@ -10,11 +10,12 @@ from __future__ import annotations
 import calendar
 import os
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Mapping
 
 from ingest.contract import AGENCY_JOB_TYPES
+from store.periods import as_date
 from store.settings import read_toml, refuse_unknown
 from ingest.validate import month_end  # noqa: F401 - the one month-end helper, re-exported
 
@@ -150,12 +151,8 @@ def _number(where: str, value: Any, *, minimum: float = 0.0, strict: bool = Fals
 
 
 def _date(where: str, value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
+        return as_date(value)
     except ValueError:
         raise AgencyRulesError(
             f"{where} must be a date written like 2024-10-31 (no quotes), not {value!r}") from None

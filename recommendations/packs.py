@@ -25,6 +25,7 @@ from metrics.types import SCOPES
 from recommendations.links import format_value
 from recommendations.model import Actor, PackError
 from store import record_audit
+from store.periods import as_date
 
 def _names() -> tuple[str, str]:
     """The council and committee named in the tracker's config (data/recommendations.json)."""
@@ -66,14 +67,8 @@ def _now() -> datetime:
 
 
 def _to_date(value: Any) -> date:
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
     try:
-        return date.fromisoformat(str(value))
+        return as_date(value)
     except ValueError:
         raise PackError(f"{value!r} is not a date; use YYYY-MM-DD, e.g. 2025-09-23.") from None
 

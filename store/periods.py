@@ -23,6 +23,16 @@ class PeriodError(ValueError):
     """Not a month this dashboard can use (the message says how to write one)."""
 
 
+def as_date(value: object) -> date:
+    """A date from a date, a datetime (pandas Timestamps included) or ISO text 'YYYY-MM-DD';
+    ValueError otherwise (callers say what to fix in their own words)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
 def parse_period(value: object, *, strict: bool = False) -> date:
     """A month -> the DATE of its first day.
 

@@ -114,11 +114,14 @@ def _determined(hidden: np.ndarray, equations: list[_Equation],
 _PINNED: set[int] = set()
 #: cells never hidden to protect another table's cells (the directorate's, for a service's)
 _KEEP: set[int] = set()
+#: cells a reader knows anyway (published elsewhere): never chosen to protect another
+_FIXED: set[int] = set()
 
 
-def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation) -> int | None:
-    """The cell to hide next in `eq`: smallest non-zero visible body cell, else a zero, else the total."""
-    kept = set() if eq.own else _KEEP
+def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation, *, relax: bool = False) -> int | None:
+    """The cell to hide next in `eq`: smallest non-zero visible body cell, else a zero, else the total.
+    `relax`: the directorate's own cells may be picked too (last resort, when nothing else widens)."""
+    kept = _FIXED if eq.own or relax else _KEEP | _FIXED
     visible = [c for c in eq.body if not hidden[c] and not math.isnan(values[c]) and c not in _PINNED
                and c not in kept]
     nonzero = [c for c in visible if values[c] != 0]
@@ -142,7 +145,8 @@ def _secondary(
     """
     hidden = hidden.copy()
     _PINNED.clear()
-    _PINNED.update(eq.body[0] for eq in equations if len(eq.body) == 1 and eq.total is None)
+    _PINNED.update(eq.body[0] for eq in equations  # alone beside a total a reader knows
+                   if len(eq.body) == 1 and (eq.total is None or eq.total in _FIXED))
     _KEEP.clear()
     if keep is not None:  # cells never chosen to protect another table (the directorate's own figures)
         _KEEP.update(int(c) for c in np.flatnonzero(keep))
@@ -416,7 +420,8 @@ def class_cells(values: np.ndarray, equations: list[_Equation], *, low: int, und
 def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.ndarray,
                  virtual: np.ndarray | None = None, forced: np.ndarray | None = None,
                  class_: np.ndarray | None = None, min_count: int | None = None,
-                 exact: bool = True, keep: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 exact: bool = True, keep: np.ndarray | None = None,
+                 fixed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
     publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
     are hidden but only protected when small; secondary cells are added until no protected cell
@@ -427,9 +432,15 @@ def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.
     forced = np.zeros(n, dtype=bool) if forced is None else forced
     class_ = np.zeros(n, dtype=bool) if class_ is None else class_
     protect = primary | class_ | forced
-    hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep)
-    if exact and _crossed(hidden, equations):
-        hidden = _widen(values, hidden, equations, protect, min_count)
+    _FIXED.clear()
+    if fixed is not None:
+        _FIXED.update(int(c) for c in np.flatnonzero(fixed))
+    try:
+        hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep)
+        if exact and _crossed(hidden, equations):
+            hidden = _widen(values, hidden, equations, protect, min_count)
+    finally:
+        _FIXED.clear()
     reason = np.array([None] * n, dtype=object)
     for i in range(n):
         if primary[i]:
@@ -455,7 +466,7 @@ def _crossed(hidden: np.ndarray, equations: list[_Equation]) -> bool:
 
 
 def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], protect: np.ndarray,
-           min_count: int, *, rounds: int = 30) -> np.ndarray:
+           min_count: int, *, rounds: int | None = None) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
     all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide."""
     from disclosure.audit import intervals
@@ -463,23 +474,28 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
     hidden = hidden.copy()
     usable = [eq for eq in equations
               if not any(math.isnan(values[c]) for c in eq.body + ([eq.total] if eq.total is not None else []))]
-    for _ in range(rounds):
+    eqs = []
+    for eq in usable:
+        terms = [(c, 1.0) for c in eq.body]
+        if eq.total is not None:
+            eqs.append((terms + [(eq.total, -1.0)], 0.0))
+        else:
+            eqs.append((terms, float(sum(values[c] for c in eq.body))))
+
+    def narrow_of(hidden: np.ndarray) -> list[int]:
         known = {i: float(values[i]) for i in range(values.size) if not hidden[i] and not math.isnan(values[i])}
         unknown = [i for i in range(values.size) if hidden[i] and not math.isnan(values[i])]
-        eqs = []
-        for eq in usable:
-            terms = [(c, 1.0) for c in eq.body]
-            if eq.total is not None:
-                eqs.append((terms + [(eq.total, -1.0)], 0.0))
-            else:
-                eqs.append((terms, float(sum(values[c] for c in eq.body))))
         watch = [i for i in unknown if protect[i]]
         if not watch:
-            return hidden
+            return []
         found = intervals(known=known, hidden=unknown, equations=eqs)
-        narrow = [i for i in watch if found[i][1] - found[i][0] < min_count - 1e-9]
+        return [i for i in watch if found[i][1] - found[i][0] < min_count - 1e-9]
+
+    added: list[int] = []
+    for _ in range(rounds or values.size + 1):  # each round hides one more cell
+        narrow = narrow_of(hidden)
         if not narrow:
-            return hidden
+            break
         pick = None
         for cell in narrow:  # the smallest visible cell in an equation with a narrow cell
             options = [_pick(values, hidden, eq) for eq in usable
@@ -489,8 +505,47 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
                 pick = min(options, key=lambda c: (values[c] == 0, values[c]))
                 break
         if pick is None:
-            return hidden  # nothing left that would widen them
+            # none in their own equations: look along the hidden cells linked to them (a small
+            # service's row is all hidden; the cell to hide is in another service's column)
+            seen, frontier, options = set(narrow), list(narrow), []
+            while frontier and not options:
+                nxt = []
+                for cell in frontier:
+                    for eq in usable:
+                        members = eq.body + ([eq.total] if eq.total is not None else [])
+                        if cell not in members:
+                            continue
+                        o = _pick(values, hidden, eq)
+                        if o is not None:
+                            options.append(o)
+                        for m in members:
+                            if hidden[m] and m not in seen:
+                                seen.add(m)
+                                nxt.append(m)
+                frontier = nxt
+            if options:
+                pick = min(options, key=lambda c: (values[c] == 0, values[c]))
+        if pick is None:
+            # last resort: the directorate's own figures (kept so far) in the narrow cells' equations
+            options = [o for cell in narrow for eq in usable
+                       if cell in eq.body + ([eq.total] if eq.total is not None else [])
+                       for o in [_pick(values, hidden, eq, relax=True)] if o is not None]
+            if options:
+                pick = min(options, key=lambda c: (values[c] == 0, values[c]))
+        if pick is None:
+            # every cell of every equation that holds them is hidden (the whole group): what is
+            # left narrow follows from totals published elsewhere, which this table cannot hide
+            return hidden
         hidden[pick] = True
+        added.append(pick)
+    else:
+        return hidden
+    # the greedy choice may have hidden a cell that a later one made unnecessary: show again,
+    # largest first, every cell hidden here whose return leaves every protected cell wide
+    for c in sorted(added, key=lambda c: -values[c]):
+        hidden[c] = False
+        if narrow_of(hidden):
+            hidden[c] = True
     return hidden
 
 
@@ -526,7 +581,8 @@ def _metric_rules(metric_id: str) -> tuple[bool, bool]:
 
 def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
                           class_under: int | None = None, across: str | None = None,
-                          forced: Sequence[bool] | None = None) -> pd.DataFrame:
+                          forced: Sequence[bool] | None = None, known: Sequence[bool] | None = None
+                          ) -> pd.DataFrame:
     """The engine's result frame made safe for scrutiny and export.
 
     Within each metric (and period, scope) the rows form a table of people counts: `base_count`
@@ -555,6 +611,7 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
     hidden = np.zeros(n, dtype=bool)
     why = np.array([None] * n, dtype=object)
     forced_rows = np.zeros(n, dtype=bool) if forced is None else np.asarray(forced, dtype=bool)
+    known_rows = np.zeros(n, dtype=bool) if known is None else np.asarray(known, dtype=bool)
     base = np.array([_num(v) for v in out["base_count"]], dtype=float)
     value = np.array([_num(v) for v in out["value"]], dtype=float)
     num = np.array([_num(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
@@ -607,13 +664,16 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
             virtual[[cid(cell, virtual_layer) for cell in at]] = True
         cls = class_cells(flat, row_eqs, low=min_count, under=class_under)
         frc = np.zeros(flat.size, dtype=bool)
+        fix = np.zeros(flat.size, dtype=bool)
         for cell, i in at.items():
             if forced_rows[i]:
                 frc[cid(cell, 0)] = True
+            if known_rows[i]:
+                fix[[cid(cell, L) for L in range(k)]] = True
         # solved exactly (linear programming) for two-way tables (service by job type); a one-way
         # table (services adding up to the directorate) is safe by the rules per equation
-        h, reason = protect_grid(flat, eqs + row_eqs, primary=prim, virtual=virtual, forced=frc,
-                                 class_=cls, min_count=min_count, exact=bool(rows_ and cols_))
+        h, reason = protect_grid(flat, eqs + row_eqs, primary=prim & ~fix, virtual=virtual, forced=frc,
+                                 class_=cls & ~fix, min_count=min_count, exact=bool(rows_ and cols_), fixed=fix)
         for cell, i in at.items():
             cells = [cid(cell, L) for L in range(k)]
             if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):

@@ -41,6 +41,7 @@ from store.periods import year_ago
 REST = "\x00rest"  # the part of a row total not shown (a count of people too)
 LOW = "low"  # GSS: a rate that rounds to zero (shown to one decimal place)
 FORCED = "hidden_elsewhere"  # engine frame column: True where another publication hid the row
+KNOWN = "known_elsewhere"  # engine frame column: True where a reader knows the row's people anyway
 
 
 class DisclosureError(ValueError):
@@ -233,6 +234,8 @@ class Disclosed:
         lines.append(f"This file: {n} figure{'s' if n != 1 else ''} shown as c.")
         if counts:
             lines.append(reasons_caption(counts))
+        if self.table.export is not None:  # prepared upstream: say by what rule
+            lines.append(self.table.exempt[0].upper() + self.table.exempt[1:] + ".")
         lines.append("Small-number suppression (data/disclosure.toml) applies to every file downloaded "
                      "from the dashboard, whoever downloads it.")
         return lines
@@ -376,8 +379,12 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
         mark = frame[FORCED].fillna(False).astype(bool).to_numpy()
         forced = mark if forced is None else np.asarray(forced, dtype=bool) | mark
         frame = frame.drop(columns=FORCED)
+    known = None
+    if KNOWN in frame.columns:  # rows whose people are published elsewhere: known, never hidden to protect
+        known = frame[KNOWN].fillna(False).astype(bool).to_numpy()
+        frame = frame.drop(columns=KNOWN)
     out = suppress_metric_frame(frame, min_count=r.threshold, class_under=r.class_group_under, across=across,
-                                forced=forced)
+                                forced=forced, known=known)
     out.attrs = {}
     out["counts_hidden"] = out["suppressed"].to_numpy()
     out["counts_reason"] = out["suppression"]

@@ -63,9 +63,8 @@ layout.chart(charts.trend_chart(spend, x="period", y="Rolling 12 months (£)", u
                                 name="Agency spend, rolling 12 months",
                                 title="Agency spend (charge rate x hours), rolling 12 months"),
              alt="Agency spend over the rolling 12 months, month by month.", key="ar-spend")
-layout.show_table(data.cost(filters), "Agency and employed cost per FTE", key="ar-cost", about=ABOUT,
-                  disclosure=downloads.exempt("money per FTE; scrutiny sees directorate totals "
-                                              "only where a job type has fewer than 5 workers."))
+layout.show_table(data.cost_table(filters), "Agency and employed cost per FTE", key="ar-cost", about=ABOUT,
+                  disclosure=None)
 layout.show_table(spend.drop(columns=["period", "partial"]), "Agency spend by month",
                   key="ar-spend-table", about=ABOUT, disclosure=downloads.exempt("money, not people."))
 st.subheader("What converting agency social workers would save")

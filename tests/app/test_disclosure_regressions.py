@@ -214,3 +214,28 @@ def test_what_changed_leaves_out_groups_hidden_now_or_a_year_ago(app_store, monk
     table = data.what_changed_table(moved, metric_id="agency_rate_fte", by="role_group")
     for h, (_, row) in zip(moved["published_hidden"], table.published.iterrows()):
         assert (row.iloc[1] == SUPPRESSED) == bool(h)
+
+
+def test_hr_downloads_the_agency_cost_table_without_a_job_type_of_few_workers(app_store, monkeypatch):
+    """In the demo's latest month 3 agency advanced practitioners are behind their job type's cost
+    per FTE (19 social workers, 5 senior social workers): one person's charge rate could be read
+    off. HR sees every job type on screen; the file holds the directorate's row only, as
+    scrutiny's screen does, and says by what rule."""
+    from ui import layout
+
+    recorded = {}
+    real = layout.download_table
+
+    def record(frame, *, name, key, disclosure, about=None):
+        recorded[name] = frame
+        real(frame, name=name, key=key, disclosure=disclosure, about=about)
+
+    monkeypatch.setattr(layout, "download_table", record)
+    at = run_as("hr", monkeypatch, path="views/agency_rules.py", store=app_store)
+    screen = _table(at, "Agency cost per FTE a year (£)")
+    assert "Advanced practitioner" in set(screen["Job type"])
+    table = recorded["Agency and employed cost per FTE"]
+    assert list(table.published["Job type"]) == ["All job types"]
+    assert any("at least 5 agency workers" in line for line in table.notes())
+    at = run_as("scrutiny", monkeypatch, path="views/agency_rules.py", store=app_store)
+    assert list(_table(at, "Agency cost per FTE a year (£)")["Job type"]) == ["All job types"]

@@ -168,3 +168,99 @@ def test_bad_rules_are_refused_with_the_key_named(tmp_path: Path):
     bad.write_text("threshold = \n", "utf-8")
     with pytest.raises(RulesError, match="cannot be read.*fix that line"):
         load(bad)
+
+
+# --- a measure by service and job type whose service totals are published elsewhere -------------
+
+#: social workers by service and job type, 2026-10 on the demo (agency share's People)
+GRID = {"Children in Care": {"Middle manager": 2, "Senior manager": 1, "Senior practitioner": 8,
+                             "Social worker": 34, "Team manager": 5},
+        "SEND": {"Senior practitioner": 1, "Social worker": 7, "Team manager": 1},
+        "Safeguarding": {"Middle manager": 4, "Other": 9, "Senior manager": 1, "Senior practitioner": 9,
+                         "Social worker": 48, "Team manager": 7},
+        "Youth": {"Social worker": 8, "Team manager": 2}}
+
+
+def _grid_frame(*, margins_known: bool) -> pd.DataFrame:
+    rows = []
+    jobs = sorted({j for g in GRID.values() for j in g})
+    services = {s: sum(g.values()) for s, g in GRID.items()}
+    for s, n in [(None, sum(services.values())), *services.items()]:
+        rows.append({"service": s, "group": None, "base_count": n, "known_elsewhere": margins_known})
+    for j in jobs:
+        rows.append({"service": None, "group": j, "base_count": sum(g.get(j, 0) for g in GRID.values())})
+    for s, g in GRID.items():
+        rows += [{"service": s, "group": j, "base_count": n} for j, n in g.items()]
+    frame = pd.DataFrame(rows)
+    frame["metric_id"], frame["period"], frame["scope"] = "agency_rate_fte", "2026-10-01", "social_workers"
+    frame["value"] = 0.2
+    frame["known_elsewhere"] = frame["known_elsewhere"].fillna(False).astype(bool)
+    return frame
+
+
+def _attack_grid(published: pd.DataFrame) -> dict:
+    """A reader's LP: every service's total (published on the cards and the by-service table) is
+    known; the job types add up within each service, and the services to the directorate."""
+    known, hidden, eqs = {}, [], []
+    key = lambda s, g: (s if isinstance(s, str) else None, g if isinstance(g, str) else None)  # noqa: E731
+    cells = {key(s, g): v for s, g, v in zip(published["service"], published["group"], published["base_count"])}
+    truth = {key(s, g): v for s, g, v in zip(*(lambda f: (f["service"], f["group"], f["base_count"]))(
+        _grid_frame(margins_known=False)))}
+    for k, v in cells.items():
+        if k[1] is None:
+            known[k] = truth[k]  # the margins: published elsewhere
+        elif v == SUPPRESSED:
+            hidden.append(k)
+        else:
+            known[k] = float(v)
+    for s in [None, *GRID]:
+        eqs.append(([(k, 1) for k in cells if k[0] == s and k[1] is not None] + [((s, None), -1)], 0))
+    for j in {k[1] for k in cells if k[1] is not None}:
+        eqs.append(([(k, 1) for k in cells if k[1] == j and k[0] is not None] + [((None, j), -1)], 0))
+    found = intervals(known=known, hidden=hidden, equations=eqs)
+    return {k: found[k] for k in hidden if 0 < truth[k] < T and found[k][1] - found[k][0] < T - 1e-9}
+
+
+def test_a_small_services_job_types_stay_hidden_when_its_total_is_published_elsewhere():
+    """SEND (9) and Youth (10) social workers are published on the cards. With both totals known,
+    97 - 34 - 48 = 15 social workers are in SEND or Youth, so SEND's senior practitioner and team
+    manager and Youth's team manager add up to 9 + 10 - 15 = 4: each would lie in [0, 4] unless
+    one more social-worker cell is hidden. The smallest that does is Children in Care's 34 (not
+    Safeguarding's 48, not the directorate's 97); the services' totals stay shown, and so do
+    'Other' (9) and the directorate's senior practitioners (18), which protect nothing."""
+    from disclosure import disclose
+    from disclosure.policy import MEASURES_ACROSS_SERVICES
+
+    out = disclose(_grid_frame(margins_known=True), MEASURES_ACROSS_SERVICES).published
+    assert _attack_grid(out) == {}
+    at = {(s if isinstance(s, str) else None, g if isinstance(g, str) else None): v
+          for s, g, v in zip(out["service"], out["group"], out["base_count"])}
+    assert at[("SEND", None)] == 9 and at[("Youth", None)] == 10 and at[(None, None)] == 147
+    assert at[("Children in Care", "Social worker")] == SUPPRESSED
+    assert at[("Safeguarding", "Social worker")] == 48 and at[(None, "Social worker")] == 97
+    assert at[(None, "Other")] == 9 and at[(None, "Senior practitioner")] == 18
+
+
+def test_widening_hides_the_directorates_own_figure_when_nothing_else_protects():
+    """Service A: 2 and 20 (total 22); service B: 7 in the first row only (its total, 7, so it is
+    pinned); the directorate: 9 and 20. The 2 is hidden, then A's 20 (column); but the directorate's
+    20 gives A's 20 back (B has no second row), so 2 = 22 - 20. Only the directorate's figures can
+    protect it: both are hidden (9 alone leaves 2 = 22 - 20 still). Before, the widening gave up
+    and left the 2 recoverable."""
+    import numpy as np
+
+    from disclosure.cells import _Equation, protect_grid
+
+    a1, a2, b1, d1, d2 = range(5)
+    values = np.array([2, 20, 7, 9, 20], dtype=float)
+    eqs = [_Equation([a1, a2], None), _Equation([b1], None), _Equation([d1, d2], None),
+           _Equation([a1, b1], d1, own=False), _Equation([a2], d2, own=False)]
+    keep = np.array([False, False, False, True, True])
+    hidden, reason = protect_grid(values, eqs, primary=values < T, keep=keep, min_count=T)
+    assert list(hidden) == [True, True, False, True, True]
+    assert reason[a1] == "primary" and reason[d1] == reason[d2] == "secondary"
+    known = {i: values[i] for i in range(5) if not hidden[i]}
+    lp = [([(c, 1) for c in e.body] + ([(e.total, -1)] if e.total is not None else []),
+           0 if e.total is not None else float(values[e.body].sum())) for e in eqs]
+    found = intervals(known=known, hidden=[i for i in range(5) if hidden[i]], equations=lp)
+    assert found[a1][1] - found[a1][0] >= T

@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from agency.rules import AgencyRules, load_rules, rules_path
-from disclosure import Disclosed, disclose, people, resting_on
+from disclosure import Disclosed, disclose, people, prepared, resting_on
 from disclosure import rules as disclosure_rules
 from metrics.units import format_number
 from ui import db
@@ -236,6 +236,23 @@ def cost(filters: Filters) -> pd.DataFrame:
     Scrutiny members see the 'All job types' row only when any job type has fewer than 5
     agency workers (a job type's cost could otherwise give away one person's charge rate).
     """
+    ctx = _ctx(filters=filters)
+    return _cost(filters, published=is_suppressed(ctx.role))
+
+
+def cost_table(filters: Filters) -> Disclosed:
+    """`cost` as a table: exact on screen for the roles that see exact figures, and in every file
+    the published version (the rule above), whoever downloads it: a job type's cost per FTE over
+    1 to 4 workers gives away a charge rate."""
+    ctx = _ctx(filters=filters)
+    published = _cost(filters, published=True)
+    shown = published if is_suppressed(ctx.role) else _cost(filters, published=False)
+    return disclose(shown, prepared(published, by="the agency cost rule: job types are shown only when "
+                                    f"each has at least {disclosure_rules().threshold} agency workers"),
+                    role=ctx.role, name="Agency and employed cost per FTE")
+
+
+def _cost(filters: Filters, *, published: bool) -> pd.DataFrame:
     from metrics.agency import cost_comparison
 
     ctx = _ctx(filters=filters)
@@ -247,7 +264,7 @@ def cost(filters: Filters) -> pd.DataFrame:
     workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
     frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
                         for j in frame["job_type"]]
-    if is_suppressed(ctx.role):
+    if published:
         small = frame["workers"].map(lambda n: disclosure_rules().small(float(n)))
         if small.any():
             frame = frame[frame["job_type"] == "All job types"]

@@ -54,7 +54,8 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
 def public_by_job(path: str, version: str, scope: str, metric_id: str, period: str) -> pd.DataFrame:
     """One measure at one month by job type, for the directorate and each service, as it may be
     published: one two-way table (service by job type) with its margins; the margins keep what
-    `public_history` decided for them."""
+    `public_history` decided for them (hidden there: hidden here; published there: known, so the
+    cells inside are protected as if a reader had them)."""
     with db.open_cursor() as cur:
         services = sorted({s for s, _ in detail.dimension_pairs(cur)})
         parts = []
@@ -73,11 +74,16 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
             f = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
                                 filters=_engine_filters(service, None))
             f["service"] = service
+            # a margin the history hid stays hidden; one it published is known to any reader
+            # (GSS: a figure published anywhere is known to the attacker), so it is never hidden
+            # here to protect a cell, nor counted on as unknown
             f["hidden_elsewhere"] = hidden.get(service, False)
+            f["known_elsewhere"] = not hidden.get(service, False)
             margins.append(f)
     exact = pd.concat(margins, ignore_index=True)
     frame = pd.concat([exact, *[p for p in parts if not p.empty]], ignore_index=True)
-    frame["hidden_elsewhere"] = frame["hidden_elsewhere"].fillna(False).astype(bool)
+    for col in ("hidden_elsewhere", "known_elsewhere"):
+        frame[col] = frame[col].fillna(False).astype(bool)
     out = disclose(frame, MEASURES_ACROSS_SERVICES).published
     out["period"] = pd.to_datetime(out["period"])
     return out

@@ -12,6 +12,10 @@ import streamlit as st
 from ui import charts, data, layout, state
 
 
+#: the label of the control that picks the breakdown (tests and the disclosure audit find it by it)
+BY_LABEL = "Break down by"
+
+
 def breakdown_choices() -> list[str]:
     """Service, team (only for roles that may see teams) and job type."""
     return ["service"] + (["team"] if state.can_see_teams() else []) + ["role_group"]
@@ -66,9 +70,10 @@ def _target(metric_id: str) -> tuple[float | None, str | None]:
 
 def drill_section(metric_id: str, filters, *, key: str, short: str | None = None,
                   target: float | None = None, target_label: str | None = None) -> None:
-    """One tab per breakdown: the sorted bar chart and table (base size on every row), then the
-    groups that moved the figure most since a year ago. Where the page has more measures
-    (DRILL_PAGES), a choice above the tabs picks which one is broken down; an Overview card's
+    """One breakdown at a time (service first; a "Break down by" choice picks team or job type):
+    the sorted bar chart and table (base size on every row), then the groups that moved the
+    figure most since a year ago. Where the page has more measures
+    (DRILL_PAGES), a choice above picks which one is broken down; an Overview card's
     link opens its own measure and scrolls here."""
     choices = breakdown_choices()
     anchor = f"{key}-drill"
@@ -92,10 +97,12 @@ def drill_section(metric_id: str, filters, *, key: str, short: str | None = None
         metric_id = chosen
     m = data.metric(metric_id)
     short = short or m.label
-    for tab, by in zip(st.tabs([data.BY_LABELS[b] for b in choices]), choices):
-        with tab:
-            _one(metric_id, filters, by=by, key=f"{key}-by-{by}", short=short, target=target,
-                 target_label=target_label)
+    # one breakdown at a time, picked by a plain radio group (keyboard: arrow keys): tabs would
+    # build every breakdown's chart, tables and disclosure on each view, shown or not
+    by = st.radio(BY_LABEL, choices, key=f"{key}-drill-by", horizontal=True,
+                  format_func=lambda b: data.BY_LABELS[b])
+    _one(metric_id, filters, by=by, key=f"{key}-by-{by}", short=short, target=target,
+         target_label=target_label)
 
 
 def axis_title(m) -> str:

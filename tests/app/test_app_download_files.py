@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from metrics.export import HEADER_LABELS
-from tests.app.test_app_frame import make_app
+from tests.app.test_app_frame import every_breakdown, make_app
 from tests.app.test_app_recommendations import publish_demo_pack
 from tests.downloaded import header_of_csv, header_of_sheet
 from tests.e2e.workbooks import bad_workbook_bytes, day_after_next_month, latest_loaded, month_frames, next_month
@@ -127,6 +127,7 @@ def hr_files(store):
             assert not at.exception, (page, [e.value for e in at.exception])
             if page == "agency_rules":  # the quarterly summary sits behind its quarter picker
                 assert any(n.startswith("agency_summary_") for n in rec.files), "quarterly button"
+            every_breakdown(at)  # each breakdown's files (one is shown at a time)
         yield {name: rec.data(name) for name in list(rec.files)}
 
 

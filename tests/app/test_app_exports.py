@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from tests.app.test_app_frame import make_app
+from tests.app.test_app_frame import drill_choice, every_breakdown, make_app
 from disclosure import Disclosed, rules
 from ui import downloads, layout
 
@@ -59,6 +59,8 @@ def test_leadership_sees_a_small_team_exactly_but_its_download_says_c(monkeypatc
     at = make_app(monkeypatch, db=store, role="leadership")
     at.switch_page("views/agency.py").run()
     assert not at.exception, [e.value for e in at.exception]
+    drill_choice(at).set_value("team").run()
+    assert not at.exception, [e.value for e in at.exception]
     frame, name, disclosure = next(c for c in recorded if c[1] == "Agency share by team")
     disclosure_obj = disclosure
     people = pd.to_numeric(frame["People"], errors="coerce")
@@ -94,6 +96,7 @@ def test_every_table_on_every_page_exports_through_its_declaration(monkeypatch, 
                  "data_quality", "benchmarks", "tracker"):
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
+        every_breakdown(at)
     assert len(recorded) >= 20
     checked = 0
     unrecorded = set(rules().unrecorded)

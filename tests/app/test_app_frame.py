@@ -30,6 +30,28 @@ def make_app(monkeypatch, *, db: Path, role: str, query: dict | None = None) -> 
     return at
 
 
+def drill_choice(at: AppTest):
+    """The drill section's "Break down by" radio group (ui.drill.BY_LABEL)."""
+    from ui.drill import BY_LABEL
+
+    return next(r for r in at.radio if r.label == BY_LABEL)
+
+
+def every_breakdown(at: AppTest) -> None:
+    """Run the page in `at` once more with each further drill breakdown chosen (one is shown at
+    a time), so a test that collects every table or file of a page sees all of them."""
+    from ui.data.base import BY_LABELS
+    from ui.drill import BY_LABEL
+
+    value = {label: by for by, label in BY_LABELS.items()}
+    found = [r for r in at.radio if r.label == BY_LABEL]
+    if not found:
+        return
+    for by in found[0].options[1:]:
+        drill_choice(at).set_value(value[by]).run()
+        assert not at.exception, (by, [e.value for e in at.exception])
+
+
 def sidebar_box(at: AppTest, label: str):
     matches = [w for w in at.sidebar.selectbox if w.label == label]
     return matches[0] if matches else None

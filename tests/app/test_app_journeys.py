@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.test_app_frame import make_app, sidebar_box
+from tests.app.test_app_frame import drill_choice, make_app, sidebar_box
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +138,10 @@ def test_turnover_page_drills_to_the_team_that_moved_the_figure(monkeypatch, sto
     at = make_app(monkeypatch, db=store, role="leadership")
     at.switch_page("views/turnover.py").run()
     assert not at.exception
-    assert [t.label for t in at.tabs][-3:] == ["Service", "Team", "Job type"]
+    assert list(drill_choice(at).options) == ["Service", "Team", "Job type"]
+    assert not any("Team" in d.value.columns for d in at.dataframe)  # one breakdown at a time
+    drill_choice(at).set_value("team").run()
+    assert not at.exception
     by_team = next(d.value for d in at.dataframe if "Team" in d.value.columns and "Small group" in d.value.columns)
     values = by_team.iloc[:, 1].astype(float)
     assert list(values) == sorted(values, reverse=True)  # a ranking, largest first
@@ -157,7 +160,10 @@ def test_scrutiny_drills_by_service_and_job_type_only(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="scrutiny")
     at.switch_page("views/turnover.py").run()
     assert not at.exception
-    assert "Team" not in [t.label for t in at.tabs]
+    assert list(drill_choice(at).options) == ["Service", "Job type"]
+    drill_choice(at).set_value("role_group").run()
+    assert not at.exception
+    assert any("Job type" in d.value.columns and "People now" in d.value.columns for d in at.dataframe)
     for d in at.dataframe:
         if "People now" in d.value.columns:
             assert (d.value["People now"].astype(float) >= 5).all()

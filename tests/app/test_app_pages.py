@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.app.test_app_frame import fresh_caches, make_app, sidebar_box
+from tests.app.test_app_frame import drill_choice, fresh_caches, make_app, sidebar_box
 
 PAGES = ("overview", "themes", "agency", "caseloads", "turnover", "profile")
 ROLES = ("hr", "leadership", "scrutiny")
@@ -89,12 +89,16 @@ def test_scrutiny_sees_c_where_a_cell_is_small(monkeypatch, store):
 def test_scrutiny_has_no_team_breakdowns(monkeypatch, store):
     lead = make_app(monkeypatch, db=store, role="leadership")
     lead.switch_page("views/agency.py").run()
-    assert [t.label for t in lead.tabs] == ["Service", "Team", "Job type"]
+    assert list(drill_choice(lead).options) == ["Service", "Team", "Job type"]
     scr = make_app(monkeypatch, db=store, role="scrutiny")
     scr.switch_page("views/agency.py").run()
-    assert [t.label for t in scr.tabs] == ["Service", "Job type"]
+    assert list(drill_choice(scr).options) == ["Service", "Job type"]
     columns = {c for df in scr.dataframe for c in df.value.columns}
     assert "Team" not in columns and "Service" in columns
+    drill_choice(scr).set_value("role_group").run()
+    assert not scr.exception
+    columns = {c for df in scr.dataframe for c in df.value.columns}
+    assert "Team" not in columns and "Job type" in columns
     scr.switch_page("views/caseloads.py").run()
     assert not scr.exception
     assert "Case holders" in {c for df in scr.dataframe for c in df.value.columns}

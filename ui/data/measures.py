@@ -115,7 +115,9 @@ def public_rows(path: str, version: str, scope: str, service: str | None, by: st
 def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
     """The exact frame with each row's published fate beside it (for the downloads)."""
     def key(f: pd.DataFrame) -> list:
-        return list(zip(f["metric_id"], pd.to_datetime(f["period"]),
+        # months as integers: iterating Timestamps cost ~0.1 s per page view on the history
+        when = pd.to_datetime(f["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
+        return list(zip(f["metric_id"].tolist(), when,
                         [None if g is None or (isinstance(g, float) and np.isnan(g)) else g for g in f["group"]]))
 
     fate = {k: (bool(h), r) for k, h, r in zip(key(public), public["suppressed"], public["suppression"])}

@@ -110,8 +110,8 @@ def history(
 ) -> pd.DataFrame:
     """Every requested metric for every loaded period in [start, end].
 
-    With no breakdown, no filter and the default caseload threshold, the figures are read from
-    the metric values kept per load (`refresh_values`) when they are current. Otherwise one
+    With no breakdown (or by service), no filter and the default caseload threshold, the figures
+    are read from the metric values kept per load (`refresh_values`) when they are current. Otherwise one
     statement: the generated query of each metric, side by side. Measures come from the
     per-load aggregates kept in the store (metrics.aggregates) when they are current and the
     caseload threshold is the default;
@@ -124,8 +124,8 @@ def history(
     lo = parse_period(start) if start is not None else date(1900, 1, 1)
     hi = parse_period(end) if end is not None else date(9999, 12, 1)
     default = use_stored and float(caseload_threshold) == DEFAULT_CASELOAD_THRESHOLD
-    if default and use_values and by is None and not clean and values_fresh(con):
-        return _stored_values(con, scope=scope, ids=ids, lo=lo, hi=hi)
+    if default and use_values and by in KEPT_BY and not clean and values_fresh(con):
+        return _stored_values(con, scope=scope, ids=ids, lo=lo, hi=hi, by=by)
     cube = default and aggregates.is_fresh(con)
     pers = periods(con)
     params: dict[str, Any] = {
@@ -167,10 +167,10 @@ def history(
 
 
 # ----------------------------------------------------------------------------- stored values
-# Every metric, every loaded month, per scope, no breakdown, no filter (what every page's trends,
-# cards and themes read): computed once in each load's transaction (`refresh_values`, registered
-# with the loader below) and kept in the store (migration 80), so the first page view after a load
-# reads a table. Read only while they provably answer: the state records a signature of the
+# Every metric, every loaded month, per scope, no filter, overall and by service (what every
+# page's trends, cards and themes read, published together with each service's figures):
+# computed once in each load's transaction (`refresh_values`, registered with the loader below)
+# and kept in the store (migrations 80, 81), so the first page view after a load reads a table. Read only while they provably answer: the state records a signature of the
 # generated SQL, the data fingerprint (metrics.stored) and the agency rules file the agency
 # measures were checked against; anything else computes live, so a stale figure is never shown.
 
@@ -178,6 +178,8 @@ VALUES = "metric_values"
 VALUES_STATE = "metric_values_state"
 _VALUE_COLS = ["metric_id", "period", "value", "numerator", "denominator", "months_covered",
                "partial", "base_count"]
+#: the breakdowns kept (None = the overall figure; "service": column `service`)
+KEPT_BY = (None, "service")
 
 
 def _values_signature() -> str:
@@ -186,7 +188,8 @@ def _values_signature() -> str:
     h = hashlib.sha256(",".join(_VALUE_COLS).encode())
     for mid in catalogue.CATALOGUE:
         h.update(mid.encode())
-        h.update(_metric_query(mid, by=None, filters={}, cal_name="__CAL__", cube=True).encode())
+        for by in KEPT_BY:
+            h.update(_metric_query(mid, by=by, filters={}, cal_name="__CAL__", cube=True).encode())
     h.update(str(DEFAULT_CASELOAD_THRESHOLD).encode())
     return h.hexdigest()[:32]
 
@@ -222,14 +225,15 @@ def values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str], lo: date,
-                   hi: date) -> pd.DataFrame:
+                   hi: date, by: str | None = None) -> pd.DataFrame:
+    which = "service IS NULL" if by is None else "service IS NOT NULL"  # fixed text, never input
     out = con.execute(
-        f"SELECT {', '.join(_VALUE_COLS)} FROM {VALUES} WHERE scope = $scope "
-        "AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
-        "ORDER BY list_position($ids, metric_id), period",  # the order history() gives
+        f"SELECT {', '.join(_VALUE_COLS)}, service AS \"group\" FROM {VALUES} WHERE scope = $scope "
+        f"AND {which} AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
+        "ORDER BY list_position($ids, metric_id), period, service",  # the order history() gives
         {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
     out.insert(2, "scope", scope)
-    out.insert(3, "group", None)
+    out.insert(3, "group", out.pop("group"))
     return _tidy(out)
 
 
@@ -242,19 +246,19 @@ def refresh_values(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(f"DELETE FROM {VALUES_STATE}")
     con.execute(f"DELETE FROM {VALUES}")
     try:
-        frames = [history(con, scope=scope) for scope in SCOPES]
+        frames = [history(con, scope=scope, by=by, use_values=False) for scope in SCOPES for by in KEPT_BY]
     except MetricError:
         return 0
     rows = 0
     for frame in frames:
         if frame.empty:
             continue
-        part = frame[["scope", *_VALUE_COLS]]
+        part = frame[["scope", *_VALUE_COLS]].assign(service=frame["group"])
         name = f"__values_{uuid.uuid4().hex}"
         con.register(name, part)
         try:
-            con.execute(f"INSERT INTO {VALUES} (scope, {', '.join(_VALUE_COLS)}) "
-                        f"SELECT scope, {', '.join(_VALUE_COLS)} FROM {name}")
+            con.execute(f"INSERT INTO {VALUES} (scope, {', '.join(_VALUE_COLS)}, service) "
+                        f"SELECT scope, {', '.join(_VALUE_COLS)}, service FROM {name}")
         finally:
             con.unregister(name)
         rows += len(part)

@@ -66,6 +66,38 @@ def readiness(year: int, *, as_at: date | None = None) -> R.Report:
     return _readiness(db.db_path(), db.data_version(), settings, year, as_at)
 
 
+#: Up to this many staff rows in the latest loaded month the readiness report is worked out as
+#: the page opens; above it, on request. Why: the report walks every worker's year (~0.3 ms a
+#: staff row): a children's services workforce of a few hundred people takes ~0.1 s, but 100x the
+#: demo (65,000 rows a month) took 4-6 s, which would hold up the page's first view.
+READINESS_AUTO_ROWS = 10_000
+
+
+def _large_store() -> bool:
+    from store import ledger
+
+    with db.open_cursor() as cur:
+        months = ledger.loaded_periods(cur)
+        latest = ledger.active_load(cur, months[-1]) if months else None
+    return latest is not None and latest[2].get("staff", 0) > READINESS_AUTO_ROWS
+
+
+def readiness_shown(year: int) -> bool:
+    """Whether to show `year`'s readiness report now: always on a store of a usual size; on a
+    very large one once asked for (a button, remembered for the session), saying why it waits."""
+    check(CENSUS)
+    asked = f"census_readiness_{year}"
+    if st.session_state.get(asked) or not _large_store():
+        return True
+    st.markdown(f"This store is large (more than {READINESS_AUTO_ROWS:,} staff rows a month), so "
+                "the readiness report, which checks every worker's year, is worked out when you "
+                "ask for it. It takes a few seconds, once for each load.")
+    if st.button(f"Check readiness for {year}", key=f"{asked}_button", icon=":material/fact_check:"):
+        st.session_state[asked] = True
+        return True
+    return False
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def _readiness(path: str, version: str, settings: tuple, year: int, as_at: date | None) -> R.Report:
     with db.open_cursor() as cur:

@@ -23,30 +23,31 @@ year = st.selectbox("Census year (reference date 30 September)", years,
 ready, produce, past = st.tabs(["Readiness", "Produce the return", "Past returns"])
 
 with ready:
-    try:
-        rep = census.readiness(year)
-    except CensusError as exc:
-        st.info(str(exc))
-    else:
-        st.markdown(f"From the **{rep.source}**, as at **{rep.reference:%B %Y}**; "
-                    f"{rep.schema_note}.")
-        for note in rep.notes:
-            st.caption(note)
-        c1, c2, c3 = st.columns(3)
-        c1.metric("Errors (DfE would reject)", rep.errors)
-        c2.metric("Queries (DfE would ask)", rep.queries)
-        c3.metric("Workers with gaps", len(rep.workers))
-        st.subheader("The figures DfE would publish")
-        about = census.about(rep)
-        show_table(census.figures_table(rep), "Census figures", about=about,
-                   disclosure=downloads.exempt("published-style figures, no counts of people"))
-        st.subheader("Completeness by item")
-        show_table(rep.items, "Census completeness by item", disclosure=HR_LIST, about=about)
-        st.subheader("Errors and queries")
-        show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST,
-                   about=about)
-        st.subheader("Workers with gaps")
-        show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST, about=about)
+    if census.readiness_shown(year):
+        try:
+            rep = census.readiness(year)
+        except CensusError as exc:
+            st.info(str(exc))
+        else:
+            st.markdown(f"From the **{rep.source}**, as at **{rep.reference:%B %Y}**; "
+                        f"{rep.schema_note}.")
+            for note in rep.notes:
+                st.caption(note)
+            c1, c2, c3 = st.columns(3)
+            c1.metric("Errors (DfE would reject)", rep.errors)
+            c2.metric("Queries (DfE would ask)", rep.queries)
+            c3.metric("Workers with gaps", len(rep.workers))
+            st.subheader("The figures DfE would publish")
+            about = census.about(rep)
+            show_table(census.figures_table(rep), "Census figures", about=about,
+                       disclosure=downloads.exempt("published-style figures, no counts of people"))
+            st.subheader("Completeness by item")
+            show_table(rep.items, "Census completeness by item", disclosure=HR_LIST, about=about)
+            st.subheader("Errors and queries")
+            show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST,
+                       about=about)
+            st.subheader("Workers with gaps")
+            show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST, about=about)
 
 with produce:
     st.markdown("Builds the return from the monthly loads (1 October to 30 September), checks "

@@ -132,3 +132,23 @@ def test_the_readiness_report_is_worked_out_once_per_data_version(monkeypatch, s
     assert not at.exception
     assert {m.label: m.value for m in at.metric} == first
     assert len(calls) == 1, calls
+
+
+def test_on_a_very_large_store_the_readiness_report_waits_for_a_click(monkeypatch, store):
+    """Above READINESS_AUTO_ROWS staff rows a month the page opens at once and says why the
+    report waits; the button works it out (the same figures as on a store of usual size) and the
+    session keeps it shown."""
+    from ui import census
+
+    usual = {m.label: m.value for m in _open(monkeypatch, store, "hr").metric}
+    assert usual
+    monkeypatch.setattr(census, "READINESS_AUTO_ROWS", 100)  # the demo has ~650 staff rows a month
+    at = _open(monkeypatch, store, "hr")
+    assert not at.metric and any("store is large" in m.value for m in at.markdown)
+    button = next(b for b in at.button if b.label.startswith("Check readiness for "))
+    button.click().run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric} == usual
+    assert len(at.dataframe) >= 4
+    at.run()  # any later click keeps it
+    assert {m.label: m.value for m in at.metric} == usual

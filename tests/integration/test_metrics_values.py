@@ -28,8 +28,10 @@ def test_every_load_keeps_the_values_current(demo_db):
     try:
         assert engine.values_fresh(con)
         months = len(engine.periods(con))
-        rows = con.execute("SELECT count(*) FROM metric_values").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM metric_values WHERE service IS NULL").fetchone()[0]
         assert rows == len(catalogue.CATALOGUE) * months * len(SCOPES)
+        services = con.execute("SELECT count(DISTINCT service) FROM metric_values").fetchone()[0]
+        assert services == len({r[0] for r in con.execute("SELECT DISTINCT service FROM staff").fetchall()})
     finally:
         con.close()
 
@@ -42,6 +44,10 @@ def test_stored_values_are_the_engines_own_figures(demo_db, scope):
         assert len(kept) > 0
         _same(kept, engine.history(con, scope=scope, use_values=False))
         _same(kept, engine.history(con, scope=scope, use_stored=False))
+        by_service = engine.history(con, scope=scope, by="service")
+        assert by_service["group"].nunique() >= 2
+        _same(by_service, engine.history(con, scope=scope, by="service", use_values=False))
+        _same(by_service, engine.history(con, scope=scope, by="service", use_stored=False))
         pers = engine.periods(con)
         ids = ["vacancy_rate_fte", "agency_rate_fte", "stability_index_12m"]  # not catalogue order
         _same(engine.history(con, scope=scope, metric_ids=ids, start=pers[3], end=pers[9]),
@@ -63,7 +69,14 @@ def test_the_engine_reads_the_kept_values(copy_demo_db):
                     "AND scope = 'social_workers' AND period = ?", [last])
         got = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
         assert got["value"].iloc[0] == pytest.approx(0.123)
-        # a breakdown or a filter is never read from them
+        # and by service
+        service = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by="service")["group"].iloc[0]
+        con.execute("UPDATE metric_values SET value = 0.456 WHERE metric_id = 'agency_rate_fte' "
+                    "AND scope = 'social_workers' AND period = ? AND service = ?", [last, service])
+        got = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by="service")
+        assert got.set_index("group").loc[service, "value"] == pytest.approx(0.456)
+        assert engine.compute(con, period=last, metric_ids=["agency_rate_fte"])["value"].iloc[0] == pytest.approx(0.123)
+        # another breakdown or a filter is never read from them
         services = [r[0] for r in con.execute("SELECT DISTINCT service FROM staff").fetchall()]
         live = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], filters={"service": services})
         assert 0 < live["value"].iloc[0] != pytest.approx(0.123)

@@ -364,26 +364,24 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
 
     tg = load_targets() if targets is None else targets
     out = frame.copy()
-    key = out["group"].astype(object).where(out["group"].notna(), "\x00")
-    lookup = {
-        (m, g, p): v
-        for m, g, p, v in zip(out["metric_id"], key, out["period"], out["value"])
-    }
-    ago = {p: year_ago(p) for p in set(out["period"])}  # the same month a year earlier (store.periods)
-    ago_period = [ago[p] for p in out["period"]]
-    out["target"] = pd.array(
-        [(tg[m].value if m in tg else None) for m in out["metric_id"]], dtype="Float64"
-    )
+    # plain lists: iterating the frame's (arrow-backed) columns cost more than the arithmetic
+    mids = out["metric_id"].tolist()
+    values = out["value"].tolist()
+    when = out["period"].tolist()
+    key = out["group"].astype(object).where(out["group"].notna(), "\x00").tolist()
+    lookup = {(m, g, p): v for m, g, p, v in zip(mids, key, when, values)}
+    ago = {p: year_ago(p) for p in set(when)}  # the same month a year earlier (store.periods)
+    out["target"] = pd.array([(tg[m].value if m in tg else None) for m in mids], dtype="Float64")
     # no verdict on a 12-month figure that covers fewer months: it is not the measure the target is for
-    partial = out["partial"].fillna(False).astype(bool) if "partial" in out else [False] * len(out)
+    partial = out["partial"].fillna(False).astype(bool).tolist() if "partial" in out else [False] * len(out)
     out["status"] = [
         "grey" if p else status(metric_id=m, value=as_float(v), targets=tg)
-        for m, v, p in zip(out["metric_id"], out["value"], partial)
+        for m, v, p in zip(mids, values, partial)
     ]
-    ya = [as_float(lookup.get((m, g, p))) for m, g, p in zip(out["metric_id"], key, ago_period)]
+    ya = [as_float(lookup.get((m, g, ago[p]))) for m, g, p in zip(mids, key, when)]
     out["year_ago_value"] = pd.array(ya, dtype="Float64")
     out["change_on_year"] = pd.array(
-        [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(out["value"], ya)],
+        [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(values, ya)],
         dtype="Float64",
     )
     return out[EVALUATED_COLUMNS]

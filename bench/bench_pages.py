@@ -10,6 +10,8 @@ Beside each figure: a bare Streamlit page with one Plotly chart (bench/bare_app.
 same way in the same run, so an aim can be read against what Streamlit itself costs here.
 A page that raises or shows an error box stops the bench (PageFailed): its figure would be false.
 Stores come from bench/.cache/ (built once; see bench_metrics and bench_browser).
+`--profile Agency Turnover` prints where each named page's cold render goes (cProfile in AppTest's
+script thread).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +126,42 @@ def clear_caches() -> None:
     st.cache_resource.clear()
 
 
-def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = None) -> dict[str, tuple[float, float]]:
+class _Profiler:
+    """cProfile inside AppTest's script thread (where a page runs), switched on per page view."""
+
+    def __init__(self) -> None:
+        from streamlit.testing.v1 import local_script_runner as runner
+
+        self.on, self.last = False, None
+        real = runner.LocalScriptRunner._run_script_thread
+        prof = self
+
+        def run(runner_self):
+            if not prof.on:
+                return real(runner_self)
+            import cProfile
+
+            prof.last = cProfile.Profile()
+            prof.last.enable()
+            try:
+                return real(runner_self)
+            finally:
+                prof.last.disable()
+
+        runner.LocalScriptRunner._run_script_thread = run
+
+    def report(self, title: str, *, top: int = 40) -> None:
+        import io
+        import pstats
+
+        out = io.StringIO()
+        stats = pstats.Stats(self.last, stream=out)
+        stats.sort_stats("cumulative").print_stats(r"/(views|ui|metrics|disclosure|store|census|plotly)/", top)
+        print(f"--- profile of {title}'s first render (cumulative; project, Plotly) ---\n{out.getvalue()}")
+
+
+def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = None,
+               profile: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
     """(cold, median warm) render in ms of each page `role` may open, on the store at `db`.
 
     Each page is opened the way the server opens it: dashboard.py (sign-in gate, menu, sidebar,
@@ -150,12 +188,19 @@ def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = N
         at.switch_page(path).run()
         _check(at, title, role)
     out: dict[str, tuple[float, float]] = {}
+    profiler = _Profiler() if profile else None
     for title, path in mine:
         clear_caches()
+        watched = profiler is not None and any(p.lower() in title.lower() for p in profile)
+        if watched:
+            profiler.on = True
         started, cpu = time.perf_counter(), time.process_time()
         at.switch_page(path).run()
         cold = (time.perf_counter() - started) * 1000
         cpu = (time.process_time() - cpu) * 1000
+        if watched:
+            profiler.on = False
+            profiler.report(title)
         _check(at, title, role)
         times = []
         for _ in range(runs):
@@ -206,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 100.0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--roles", nargs="+", default=["hr"], choices=["hr", "leadership", "scrutiny"])
+    parser.add_argument("--profile", nargs="+", default=[], metavar="TITLE",
+                        help="print a cProfile of the cold render of each page whose title contains "
+                             "one of these words (its time is inflated by the profiler)")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
     import logging
 
@@ -222,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
             floors.append(time_floor(runs=args.runs))  # measured beside each block: the load moves
             print(f"x{scale:g} store, role {role}, cold + median of {args.runs} warm runs "
                   f"(bare Streamlit page with one Plotly chart: {floors[-1]:.0f} ms):", flush=True)
-            results[scale, role] = time_pages(db=db, runs=args.runs, role=role, floor=floors[-1])
+            results[scale, role] = time_pages(db=db, runs=args.runs, role=role, floor=floors[-1],
+                                              profile=args.profile)
     over = []
     for (scale, role), figures in results.items():
         aim = AIM_MS if scale == 1 else AIM_MS_LARGE

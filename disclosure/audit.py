@@ -19,10 +19,11 @@ Equation = Sequence[tuple[Hashable, float]]   # sum(coef * cell) == rhs, rhs giv
 
 
 def intervals(*, known: Mapping[Hashable, float], hidden: Iterable[Hashable],
-              equations: Sequence[tuple[Equation, float]], upper: float | None = None
-              ) -> dict[Hashable, tuple[float, float]]:
-    """Feasible [low, high] of every hidden cell (each >= 0, at most `upper` when given) under
-    `equations` [(terms, rhs)], where terms name known or hidden cells."""
+              equations: Sequence[tuple[Equation, float]], upper: float | None = None,
+              cells: Iterable[Hashable] | None = None) -> dict[Hashable, tuple[float, float]]:
+    """Feasible [low, high] of every hidden cell (or only of `cells`, two linear programmes each)
+    (each >= 0, at most `upper` when given) under `equations` [(terms, rhs)], where terms name
+    known or hidden cells."""
     from scipy.optimize import linprog
 
     hidden = list(dict.fromkeys(hidden))
@@ -47,7 +48,8 @@ def intervals(*, known: Mapping[Hashable, float], hidden: Iterable[Hashable],
     b_eq = np.array(rhs) if rows else None
     bounds = [(0, upper)] * len(hidden)
     out = {}
-    for key, i in pos.items():
+    wanted = pos if cells is None else {k: pos[k] for k in dict.fromkeys(cells) if k in pos}
+    for key, i in wanted.items():
         c = np.zeros(len(hidden))
         c[i] = 1.0
         lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")

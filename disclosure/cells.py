@@ -488,7 +488,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
         watch = [i for i in unknown if protect[i]]
         if not watch:
             return []
-        found = intervals(known=known, hidden=unknown, equations=eqs)
+        found = intervals(known=known, hidden=unknown, equations=eqs, cells=watch)
         return [i for i in watch if found[i][1] - found[i][0] < min_count - 1e-9]
 
     added: list[int] = []
@@ -634,7 +634,9 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
             layers = [num, den - num, den]
             virtual_layer, total_layer = 1, 2
         else:
-            layers = [value if is_count else base]
+            # a count's value (courses completed) need not be its people (who completed them):
+            # both are protected
+            layers = [value, base] if is_count else [base]
             virtual_layer, total_layer = None, None
         k = len(layers)
         pos = {cell: j for j, cell in enumerate(at)}        # cell -> position

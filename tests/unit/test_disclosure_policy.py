@@ -264,3 +264,18 @@ def test_widening_hides_the_directorates_own_figure_when_nothing_else_protects()
            0 if e.total is not None else float(values[e.body].sum())) for e in eqs]
     found = intervals(known=known, hidden=[i for i in range(5) if hidden[i]], equations=lp)
     assert found[a1][1] - found[a1][0] >= T
+
+
+def test_a_count_of_courses_resting_on_few_people_is_hidden_with_its_people():
+    """Training completions count courses; the people who completed them are the base. Service A:
+    12 courses by 4 people; B: 18 by 16; the directorate 30 by 20. A's 4 people are a small group
+    (hidden, primary), and B's figure with it (secondary: 20 - 16 = 4). Before, only the courses
+    (12, 18: not small) were looked at, and a page showed 'People 4'."""
+    from disclosure.policy import MEASURES_ACROSS_SERVICES
+
+    frame = pd.DataFrame({"metric_id": "training_completions_12m", "period": "2026-10-01",
+                          "scope": "social_workers", "group": None, "service": [None, "A", "B"],
+                          "value": [30.0, 12.0, 18.0], "base_count": [20.0, 4.0, 16.0]})
+    out = disclose(frame, MEASURES_ACROSS_SERVICES).published.set_index("service", drop=False)
+    assert out["base_count"].tolist() == [20.0, SUPPRESSED, SUPPRESSED]
+    assert out["suppression"].tolist() == [None, "primary", "secondary"]

@@ -1,0 +1,581 @@
+"""The disclosure audit: what a scrutiny member (or anyone holding a published file) can see, and
+whether any small group can be found in it or worked out from it.
+
+Used by tests/app/test_disclosure_audit.py. It renders the real pages in AppTest as the scrutiny
+role, records every table (the frame drawn by st.dataframe and the Disclosed behind its
+downloads) and every chart's data and hover text, then:
+  - counts: no count of people of 1 to threshold-1 is visible, nor the rest of a row total
+    ("17 of 18"), nor a rate or share beside a hidden count;
+  - charts: no category hidden in the page's tables carries a number in a chart or its hover;
+  - arithmetic: for each table, the directorate and every service together, the published cells
+    and the constraints a reader knows (each table's column totals, the services adding up to the
+    directorate, a row total made of its parts) are solved by linear programming
+    (disclosure.audit.intervals); every hidden count must stay uncertain by at least the threshold;
+  - over time: a cell hidden in one month's view is hidden in every view that repeats it, and a
+    change on a year ago is hidden where the year-ago figure was.
+Months are sampled (see SAMPLE in the test) to keep the audit within about a minute.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from disclosure import SUPPRESSED, Disclosed, rules
+from disclosure.audit import intervals, too_narrow
+
+APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "dashboard.py")
+#: the pages a scrutiny member may open whose figures follow the month, scope and service filters
+FILTERED_PAGES = ("overview", "themes", "agency", "caseloads", "turnover", "profile", "agency_rules")
+#: the pages that do not (rendered once per store)
+UNFILTERED_PAGES = ("benchmarks", "tracker")
+PAGES = FILTERED_PAGES + UNFILTERED_PAGES
+#: columns that count people, wherever they appear
+PEOPLE_COLUMNS = ("People", "Leavers", "Case holders", "Conversions", "Living in county", "People recorded", "people",
+                  "People now", "People a year ago", "Assignments", "With a cap", "Cap breaches not signed off",
+                  "Under 3 years", "Notice below minimum", "References incomplete", "Cool-off breaches",
+                  "Over 12 months", "Project team")
+#: tables whose cells add up (within a table, and across services), with their declared counts
+LINKED = {
+    "Staff by ethnic group": dict(counts=("People",)),
+    "Staff by age": dict(counts=("People",)),
+    "Staff by gender": dict(counts=("People",)),
+    "Staff by disability": dict(counts=("People",)),
+    "Leavers by reason": dict(counts=("Leavers",)),
+    "Length of service at leaving": dict(counts=("Leavers",)),
+    "Case holders by caseload band": dict(counts=("Case holders",)),
+    "Living in the county by job type": dict(counts=("Living in county",), row_total="People recorded"),
+    "Permanent and agency FTE by month": dict(counts=("People",), additive=False),
+    "Agency to employee conversions by month": dict(counts=("Conversions",), additive=False),
+}
+
+
+def linked_spec(name: str) -> dict | None:
+    """How a table's people add up (None: not a table of counts that add up), by its name: the
+    named tables above, and every measure broken down by job type (its People)."""
+    if name in LINKED:
+        return LINKED[name]
+    if name in {f"{SHORT.get(m, label)} by job type" for m, label in _drill_measures().items()}:
+        return dict(counts=("People",))
+    return None
+
+
+def is_c(v: Any) -> bool:
+    return isinstance(v, str) and v.strip() == SUPPRESSED
+
+
+def number(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    if isinstance(v, str):
+        try:
+            return float(v.replace(",", ""))
+        except ValueError:
+            return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+@dataclass
+class View:
+    store: str
+    period: str
+    scope: str
+    service: str | None
+    page: str
+    tables: dict[str, Disclosed] = field(default_factory=dict)
+    frames: list[pd.DataFrame] = field(default_factory=list)
+    charts: list[dict] = field(default_factory=list)
+
+
+def render(monkeypatch, *, store: str, scopes, services, pages=FILTERED_PAGES,
+           once=UNFILTERED_PAGES) -> list[View]:
+    """Every page a scrutiny member may open, as they see it, at the latest month: one AppTest
+    for the store, the population and service switched through the sidebar's own widgets (as a
+    member would), every filtered page for each combination, and `once` the pages without
+    filters. Each View holds what the page drew: its dataframes, its charts' data and the
+    Disclosed behind each download."""
+    from ui import layout, state
+
+    seen: dict[str, Disclosed] = {}
+    real = layout.download_table
+
+    def record(frame, *, name, key, disclosure, about=None):
+        if isinstance(frame, Disclosed):
+            seen[name] = frame
+        real(frame, name=name, key=key, disclosure=disclosure, about=about)
+
+    monkeypatch.setattr(layout, "download_table", record)
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    period = at.sidebar.selectbox(key=state.widget_key("period")).value
+
+    def view(page: str, scope: str, service: str | None) -> View:
+        assert not at.exception, (page, [e.value for e in at.exception])
+        return View(store, period, scope, service, page, tables=dict(seen),
+                    frames=[df.value for df in at.dataframe],
+                    charts=[json.loads(c.proto.spec) for c in at.get("plotly_chart")])
+
+    views = []
+    try:
+        for scope in scopes:
+            for service in services:
+                for i, page in enumerate(pages):
+                    seen.clear()
+                    at.switch_page(f"views/{page}.py").run()
+                    if i == 0:  # the filters, once per combination: they stay as pages change
+                        seen.clear()
+                        at.sidebar.radio(key=state.widget_key("scope")).set_value(scope)
+                        at.sidebar.selectbox(key=state.widget_key("service")).set_value(service or state.ALL)
+                        at.run()
+                    views.append(view(page, scope, service))
+        for page in once:
+            seen.clear()
+            at.switch_page(f"views/{page}.py").run()
+            views.append(view(page, "", None))
+    finally:
+        monkeypatch.setattr(layout, "download_table", real)
+    return views
+
+
+# --- checks: each returns a list of violations (empty = protected) ----------------------------
+
+
+def _label(row: pd.Series) -> str:
+    """The row's category (and job type): its leading text cells that are not figures."""
+    parts = []
+    for x in row.iloc[:2]:
+        if isinstance(x, str) and not is_c(x) and number(x) is None:
+            parts.append(x)
+        else:
+            break
+    return " / ".join(parts)
+
+
+def _unrecorded(row: pd.Series) -> bool:
+    words = set(rules().unrecorded) if not rules().unrecorded_is_sensitive else set()
+    return any(isinstance(x, str) and x in words for x in row)
+
+
+def small_counts(frame: pd.DataFrame, where: str) -> list[str]:
+    t = rules().threshold
+    out = []
+    for _, row in frame.iterrows():
+        if _unrecorded(row):
+            continue
+        for col in frame.columns:
+            x = number(row[col]) if col in PEOPLE_COLUMNS else None
+            if x is not None and 0 < x < t:
+                out.append(f"{where}: {col} = {x:g} for {_label(row)}")
+        if "Unit" in frame.columns and row.get("Unit") == "people":
+            x = number(row.get("Value"))
+            if x is not None and 0 < x < t:
+                out.append(f"{where}: {row.iloc[0]} = {x:g} people")
+        if {"Living in county", "People recorded"} <= set(frame.columns):
+            a, b = number(row["Living in county"]), number(row["People recorded"])
+            if a is not None and b is not None and 0 < b - a < t:
+                out.append(f"{where}: {b:g} recorded, {a:g} living in the county: {b - a:g} do not")
+        people = [c for c in frame.columns if c in PEOPLE_COLUMNS]
+        if any(is_c(row[c]) for c in people):
+            for col in frame.columns:
+                if ("%" in str(col) or "FTE" in str(col) or str(col).startswith(("Share", "Agency share"))) \
+                        and number(row[col]) is not None:
+                    out.append(f"{where}: {col} shown beside a hidden count for {_label(row)}")
+    return out
+
+
+def _array(x: Any) -> list:
+    """A Plotly JSON array: a list, or {"dtype", "bdata"} (base64 numpy) in Plotly 6."""
+    if x is None:
+        return []
+    if isinstance(x, dict) and "bdata" in x:
+        import base64
+
+        import numpy as np
+
+        arr = np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"]))
+        return arr.reshape(x["shape"]).tolist() if "shape" in x and isinstance(x["shape"], list) else arr.tolist()
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def chart_leaks(view: View) -> list[str]:
+    """A category hidden in the table a chart draws must carry no number in the chart or its hover.
+
+    A chart is matched to the table it draws: same categories, and its visible bars equal one of
+    the table's columns (as a fraction or a percentage)."""
+    tables = []
+    for d in view.tables.values():
+        if not d.table.suppresses and d.table.export is None:
+            continue  # posts, files, published figures: no people to hide
+        frame = d.shown
+        people = [c for c in frame.columns if c in PEOPLE_COLUMNS]
+        rows = {}
+        for _, row in frame.iterrows():
+            rows[_label(row).split(" / ")[-1]] = (any(is_c(row[c]) for c in people), row)
+        tables.append(rows)
+    out = []
+    for spec in view.charts:
+        for trace in spec.get("data", []):
+            if trace.get("type") != "bar":
+                continue
+            horizontal = trace.get("orientation") == "h"
+            cats = [str(c) for c in _array(trace.get("y" if horizontal else "x"))]
+            vals = _array(trace.get("x" if horizontal else "y"))
+            texts = _array(trace.get("text") or trace.get("hovertext"))
+            texts = texts if len(texts) == len(cats) else texts[:1] * len(cats)
+            for rows in tables:
+                if not cats or not set(cats) <= set(rows):
+                    continue
+                shown = [(number(vals[i]) if i < len(vals) else None, rows[c][1]) for i, c in enumerate(cats)
+                         if not rows[c][0]]
+                # matched only on bars it shows (a chart of some other table with the same
+                # categories, all hidden here, is not this table's chart)
+                drawn = any(v is not None for v, _ in shown) and any(
+                    all(v is None or any(number(r[col]) is not None and abs(number(r[col]) - v * k) < 0.06
+                                         for k in (1, 100)) for v, r in shown)
+                    for col in next(iter(rows.values()))[1].index)
+                if not drawn:
+                    continue
+                for i, cat in enumerate(cats):
+                    if not rows[cat][0]:
+                        continue
+                    v = number(vals[i]) if i < len(vals) else None
+                    if v:  # a hidden bar is drawn empty (0) and labelled "c"; any other length is a figure
+                        out.append(f"{view.page}: chart shows {v:g} for hidden {cat!r}")
+                    if i < len(texts) and re.search(r"\d", str(texts[i] or "")):
+                        out.append(f"{view.page}: hover text {texts[i]!r} for hidden {cat!r}")
+    return out
+
+
+#: tables that count the same people (their totals are one figure, solved together)
+FAMILIES = {"Staff by ethnic group": "staff", "Staff by age": "staff", "Staff by gender": "staff",
+            "Staff by disability": "staff", "Leavers by reason": "leavers",
+            "Length of service at leaving": "leavers"}
+#: where a family's total for the directorate and each service is published: the measure history
+#: (the cards, themes, trends and by-service tables read it) of the measure counting the same
+#: people, and its column. A family not here (headcounts: the profile tables, caseload bands) has
+#: every total of at least the threshold known to the reader (headcounts are on many pages).
+TOTAL_SOURCES = {"leavers": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
+                 "Living in the county by job type": ("local_residence_rate", {
+                     "People recorded": "denominator", "Living in county": "numerator"})}
+
+
+def _family(name: str) -> str:
+    return FAMILIES.get(name, name)
+
+
+def _source(family: str) -> tuple[str, dict] | None:
+    if family in TOTAL_SOURCES:
+        return TOTAL_SOURCES[family]
+    mid = next((m for m, label in _drill_measures().items() if f"{SHORT.get(m, label)} by job type" == family), None)
+    return None if mid is None else (mid, {"People": "base_count"})
+
+
+def _published(history: Mapping, store: str, scope: str, period: str, service: str | None,
+               metric_id: str, column: str) -> float | str | None:
+    """A figure of the published history: a number, "c" when hidden, None when not there."""
+    row = history.get((store, scope, metric_id, pd.Timestamp(period + "-01"), service))
+    if row is None:
+        return None
+    return SUPPRESSED if is_c(row[column]) else number(row[column])
+
+
+def _true(exact: Mapping[tuple, float], label: str, col: str, shown: Sequence[str]) -> float:
+    """A published row's exact count: a merged category ("55 and over") is its members that are
+    not rows of their own."""
+    value = exact.get((label, col), 0.0)
+    for m in rules().merges:
+        if m.into == label:
+            value += sum(exact.get((x, col), 0.0) for x in m.members if x not in shown and x != label)
+    return value
+
+
+def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
+    """Solve each family of linked tables (the directorate and every service, and the tables that
+    count the same people) as a reader would: the published cells; each table's column total,
+    known where the measure history publishes it (TOTAL_SOURCES; a job-type breakdown's from its
+    own measure) or, for headcounts, wherever it is at least the threshold; the services adding up to the
+    directorate; a row total made of its parts. Every hidden count must stay uncertain by at
+    least the threshold."""
+    t = rules().threshold
+    groups: dict[tuple, dict[tuple, pd.DataFrame]] = defaultdict(dict)
+    services: dict[str, set] = defaultdict(set)
+    published = {}
+    for store, scope, frame, _ in history:
+        for r in frame.to_dict("records"):
+            if r.get("group") is None or (isinstance(r.get("group"), float) and math.isnan(r["group"])):
+                svc = r["service"] if isinstance(r["service"], str) else None
+                published[(store, scope, r["metric_id"], pd.Timestamp(r["period"]), svc)] = r
+    for v in views:
+        services[v.store].add(v.service)
+        for name, d in v.tables.items():
+            if linked_spec(name):
+                groups[(v.store, v.period, v.scope, _family(name))][(name, v.service)] = d.published
+    out = []
+    for (store, period, scope, family), tables in groups.items():
+        known: dict[tuple, float] = {}
+        hidden: list[tuple] = []
+        eqs: list[tuple[list, float]] = []
+        watch: list[tuple] = []
+        source = _source(family)
+        names = sorted({n for n, _ in tables})
+        for name in names:
+            spec = linked_spec(name)
+            counts, row_total, additive = spec["counts"], spec.get("row_total"), spec.get("additive", True)
+            cols = list(counts) + ([row_total] if row_total else [])
+            labels: dict[str | None, list[str]] = {}
+            for (n, svc), f in tables.items():
+                if n != name:
+                    continue
+                exact = truth(store, period, scope, svc, name) if additive or row_total else {}
+                labels[svc] = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
+                for lab, (_, row) in zip(labels[svc], f.iterrows()):
+                    for col in cols:
+                        key = (name, svc, lab, col)
+                        if is_c(row[col]):
+                            hidden.append(key)
+                            # a small group (a count of blank answers describes nobody); a large
+                            # count hidden to protect one may be worked out (GSS: secondary cells
+                            # protect the primary ones, which are watched)
+                            if not _unrecorded(row) and 0 < _true(exact, lab, col, labels[svc]) < t:
+                                watch.append(key)
+                        else:
+                            known[key] = number(row[col]) or 0.0
+                    if row_total:
+                        rest = (name, svc, lab, "rest")
+                        hidden.append(rest)
+                        eqs.append(([((name, svc, lab, counts[0]), 1), (rest, 1),
+                                     ((name, svc, lab, row_total), -1)], 0))
+                        true_rest = exact.get((lab, row_total), 0) - exact.get((lab, counts[0]), 0)
+                        if 0 < true_rest < t:
+                            watch.append(rest)
+                if not additive:
+                    continue
+                for col in cols:
+                    total = sum(v for (lab, c), v in exact.items() if c == col)
+                    tkey = ("total", family, svc, col)
+                    if tkey not in known and tkey not in hidden:
+                        found = None if source is None or col not in source[1] else _published(
+                            published, store, scope, period, svc, source[0], source[1][col])
+                        if found == SUPPRESSED:
+                            hidden.append(tkey)
+                        elif found is not None and abs(found - total) < 0.5:
+                            known[tkey] = total
+                        elif total >= t or total == 0:  # no published source: assume it is known
+                            known[tkey] = total
+                        else:
+                            hidden.append(tkey)
+                    eqs.append(([((name, svc, lab, col), 1) for lab in labels[svc]] + [(tkey, -1)], 0))
+            if None in labels and set(labels) >= services[store]:
+                for lab in labels[None]:
+                    for col in cols:
+                        parts = [((name, s, lab, col), 1) for s in labels if s is not None and lab in labels[s]]
+                        eqs.append((parts + [((name, None, lab, col), -1)], 0))
+        if not watch:
+            continue
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            if hi == lo == 0:
+                continue  # pinned to zero: a hidden "nobody" says nothing about anyone
+            out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+def repeated_cells(views: list[View]) -> list[str]:
+    """A month row repeated in several months' views (the 80:20 table, conversions) is hidden in
+    all of them or none; a change on a year ago is hidden where the year-ago figure was."""
+    cells: dict[tuple, set] = defaultdict(set)
+    for v in views:
+        for name in ("Permanent and agency FTE by month", "Agency to employee conversions by month"):
+            d = v.tables.get(name)
+            if d is None:
+                continue
+            for _, row in d.published.iterrows():
+                for col in d.published.columns[1:]:
+                    cells[(v.store, v.scope, v.service, name, row.iloc[0], col)].add(is_c(row[col]))
+    out = [f"{k}: hidden in one month's view, shown in another" for k, s in cells.items() if len(s) > 1]
+    values: dict[tuple, Any] = {}
+    for v in views:
+        for name, d in v.tables.items():
+            if name == "Headline measures":
+                for _, row in d.published.iterrows():
+                    values[(v.store, v.scope, v.service, v.period, row["Measure"])] = row
+    for (store, scope, service, period, measure), row in values.items():
+        ago = (pd.Period(period, "M") - 12).strftime("%Y-%m")
+        before = values.get((store, scope, service, ago, measure))
+        if before is not None and is_c(before["Value"]) and not is_c(row["Value"]) \
+                and number(row["Change on a year ago"]) is not None:
+            out.append(f"{store} {scope} {service} {measure}: {period} change shown, {ago} value hidden")
+    return out
+
+
+# --- the data layer: every month, through the functions the pages call ------------------------
+
+#: measures each drill section offers (ui.drill.DRILL_PAGES): their tables by job type and service
+def _drill_measures() -> dict[str, str]:
+    from ui import data
+    from ui.drill import DRILL_PAGES
+
+    return {mid: data.metric(mid).label for mid in DRILL_PAGES}
+
+
+SHORT = {"agency_rate_fte": "Agency share", "avg_caseload": "Average caseload",
+         "turnover_rate_fte_12m": "Turnover"}
+
+
+def data_tables(filters, *, drill: bool = True) -> dict[str, Disclosed]:
+    """The tables the filtered pages draw for `filters`, by the names the pages give them, read
+    through the same ui.data functions (as the role in $WORKFORCE_ROLE); `drill=False`: of the
+    drill sections' breakdowns only the agency share by job type (the two-way table with the
+    most small cells) - the by-service figures of every month are checked on the history."""
+    from ui import data
+
+    out = {
+        "Staff by ethnic group": data.profile(filters, dimension="ethnicity"),
+        "Staff by age": data.profile(filters, dimension="age_band"),
+        "Staff by gender": data.profile(filters, dimension="gender"),
+        "Staff by disability": data.profile(filters, dimension="disability"),
+        "Living in the county by job type": data.local_by_job(filters),
+        "Leavers by reason": data.leavers_by_reason(filters),
+        "Length of service at leaving": data.length_of_service(filters),
+        "Case holders by caseload band": data.caseload_bands(filters, threshold=data.caseload_threshold()),
+        "Permanent and agency FTE by month": data.ratio_table(filters),
+        "Agency to employee conversions by month": data.conversions(filters),
+        "Headline measures": data.headline_table(filters),
+    }
+    for mid, label in _drill_measures().items():
+        if not drill and mid != "agency_rate_fte":
+            continue
+        short = SHORT.get(mid, label)
+        for by, word in (("role_group", "job type"), ("service", "service")):
+            if by == "service" and (filters.service or not drill):
+                continue  # one service's row alone: its figure is the service's own (Headline measures)
+            frame = data.breakdown(mid, filters, by=by)
+            out[f"{short} by {word}"] = data.breakdown_table(frame, metric_id=mid, by=by)
+    return out
+
+
+_EXACT_PEOPLE = {
+    "Staff by ethnic group": ("profile", dict(dimension="ethnicity", by_job=False)),
+    "Staff by age": ("profile", dict(dimension="age_band", by_job=False)),
+    "Staff by gender": ("profile", dict(dimension="gender", by_job=False)),
+    "Staff by disability": ("profile", dict(dimension="disability", by_job=False)),
+    "Living in the county by job type": ("local_by_job", {}),
+    "Leavers by reason": ("leavers_by_reason", {}),
+    "Length of service at leaving": ("length_of_service", {}),
+    "Case holders by caseload band": ("caseload_bands", None),
+}
+
+
+def exact_figures(name: str, *, period: str, scope: str, service: str | None) -> dict[tuple, float]:
+    """{(label, column): exact count} of a linked table, from the builders the pages' tables are
+    made from (before the policy): what the audit checks the published cells against."""
+    from ui import data, db
+    from ui.data import breakdowns, people
+
+    path, version = db.db_path(), db.data_version()
+    if name in _EXACT_PEOPLE:
+        table, extra = _EXACT_PEOPLE[name]
+        extra = dict(threshold=data.caseload_threshold()) if extra is None else extra
+        build, _ = people._table_for(table, extra)
+        frame = build(path, version, period, scope, service, None, **extra)
+        return {(_label(r) or str(r.iloc[0]), c): float(r[c]) for _, r in frame.iterrows()
+                for c in frame.columns if c in PEOPLE_COLUMNS and number(r[c]) is not None}
+    mid = next((m for m, label in _drill_measures().items() if f"{SHORT.get(m, label)} by job type" == name), None)
+    assert mid is not None, name
+    frame = breakdowns._exact(path, version, mid, "role_group", period, scope, service, None)
+    frame = frame[frame["group"].notna()]
+    return {(g, "People"): float(b) for g, b in zip(frame["group"], frame["base_count"]) if number(b) is not None}
+
+
+def shown_as_recorded(view: View) -> list[str]:
+    """Each table recorded behind a download is the one the page drew (so the arithmetic below
+    reads what a member sees, not what the policy says it published)."""
+    from ui.layout import display_frame
+
+    drawn = [f.reset_index(drop=True).astype(str) for f in view.frames]
+    out = []
+    for name, d in view.tables.items():
+        mine = display_frame(d.shown).reset_index(drop=True).astype(str)
+        if not any(f.shape == mine.shape and list(f.columns) == list(mine.columns) and f.equals(mine) for f in drawn):
+            out.append(f"{view.store} {view.scope} {view.service} {view.page}: '{name}' is not the table on the page")
+    return out
+
+
+def history_leaks(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame) -> list[str]:
+    """Every measure, every month (the history the cards, themes, trends and by-service tables
+    read): the services add up to the directorate, so the hidden services' people (base, and for
+    a rate of headcounts its numerator and the rest) must add up to 0 or at least the threshold,
+    and no hidden one may be alone; a change on a year ago is hidden where the year-ago figure is.
+    Solved in closed form (one equation per measure and month: each hidden part lies in [0, the
+    hidden sum])."""
+    from disclosure.cells import PEOPLE_RATES
+    from metrics.catalogue import CATALOGUE
+
+    t = rules().threshold
+    key = lambda f: list(zip(f["metric_id"], pd.to_datetime(f["period"]),  # noqa: E731
+                             [s if isinstance(s, str) else None for s in f["service"]]))
+    truth = dict(zip(key(exact), exact.to_dict("records")))
+    rows = dict(zip(key(published), published.to_dict("records")))
+    out = []
+    by_cell: dict[tuple, list] = defaultdict(list)
+    for (mid, when, svc), row in rows.items():
+        if svc is not None:
+            by_cell[(mid, when)].append((svc, row))
+    for (mid, when), parts in by_cell.items():
+        m = CATALOGUE.get(mid)
+        if m is None or not m.counts_people or (mid, when, None) not in truth:
+            continue
+        layers = {"base_count": lambda r: number(r["base_count"])}
+        if mid in PEOPLE_RATES:
+            layers = {"numerator": lambda r: number(r["numerator"]),
+                      "rest": lambda r: None if number(r["numerator"]) is None or number(r["denominator"]) is None
+                      else number(r["denominator"]) - number(r["numerator"])}
+        for layer, get in layers.items():
+            whole = get(truth[(mid, when, None)])
+            if whole is None or 0 < whole < t:
+                continue  # a small directorate figure is hidden itself: nothing to subtract from
+            hidden = [svc for svc, r in parts if is_c(r["value"])]
+            if not hidden:
+                continue
+            shown = sum(get(r) or 0 for svc, r in parts if not is_c(r["value"]))
+            rest = whole - shown
+            if (0 < rest < t) or (len(hidden) == 1 and rest != 0):
+                out.append(f"{store} {scope} {when:%Y-%m} {mid} {layer}: hidden {hidden} add up to {rest:g}")
+    for (mid, when, svc), row in rows.items():
+        ago = rows.get((mid, when - pd.DateOffset(years=1), svc))
+        if ago is not None and is_c(ago["value"]) and number(row.get("change_on_year")) is not None:
+            out.append(f"{store} {scope} {when:%Y-%m} {mid} {svc}: change shown, a year earlier hidden")
+    return out
+
+
+def audit(views: list[View], truth, history: list[tuple] = ()) -> list[str]:
+    """Every check on everything observed: a list of problems (empty = protected)."""
+    problems = []
+    for v in views:
+        where = f"{v.store} {v.period} {v.scope} {v.service or 'directorate'} {v.page}"
+        for frame in v.frames:
+            problems += small_counts(frame, where)
+        for name, d in v.tables.items():
+            problems += small_counts(d.published, f"{where} file '{name}'")
+        if v.page in PAGES:
+            problems += shown_as_recorded(v)
+        problems += chart_leaks(v)
+    problems += recoverable(views, truth, history)
+    problems += repeated_cells(views)
+    for store, scope, published, exact in history:
+        problems += history_leaks(store, scope, published, exact)
+    return problems

@@ -196,6 +196,18 @@ class SessionClock:
         self._last[key] = now
         return True
 
+    def last(self, claims: Mapping[str, object]) -> float | None:
+        """What this clock holds for the sign-in (None: never seen), for `restore`."""
+        return self._last.get(self.key(claims))
+
+    def restore(self, claims: Mapping[str, object], last: float | None) -> None:
+        """Put back what `last` returned: a sign-in, or an idle expiry, whose audit entry could not
+        be written is seen again by the next page view (so it is audited then, not never)."""
+        if last is None:
+            self._last.pop(self.key(claims), None)
+        else:
+            self._last[self.key(claims)] = last
+
     def end(self, claims: Mapping[str, object]) -> None:
         """Sign-out: this sign-in may not be used again."""
         self._last[self.key(claims)] = self.EXPIRED

@@ -14,6 +14,9 @@ Public API (import from `store`):
   `BUSY_HELP`, the sentence each --help carries about it; `report_for_cli(exc) -> exit code`.
 - `record_audit(con, *, actor, role, action, detail=None, subject=None, entity=None,
   entity_id=None, at=None)`: the one audit writer; `audit_frame`, `audit_version`.
+  `spool_audit(db, **same)`: keep an entry in `spool_path(db)` (`<store>.audit-spool`, 0600) when
+  the store stays busy (`AuditSpoolError` if even that fails); every read-write `connect` copies
+  the spool into `audit` first (`drain_spool(con, db)`: in order, exactly once).
 - ledger: `replace_month` (a month's rows in MONTH_TABLES, the loader's only write of data rows),
   `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
   `is_demo_store`, `load_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
@@ -32,7 +35,16 @@ from pathlib import Path
 
 import duckdb
 
-from store.audit import audit_frame, audit_version, record_audit, utc_now
+from store.audit import (
+    AuditSpoolError,
+    audit_frame,
+    audit_version,
+    drain_spool,
+    record_audit,
+    spool_audit,
+    spool_path,
+    utc_now,
+)
 from store.connection import (
     AGENCY_SQL,
     AGENCY_WORKER_TYPE,
@@ -69,7 +81,7 @@ from store.ledger import (
 from store.migrations import LATEST, MigrationError, NewerStoreError, schema_version
 
 __all__ = [
-    "AGENCY_SQL", "AGENCY_WORKER_TYPE", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MONTH_TABLES", "RESTRICTED_TABLE", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
+    "AGENCY_SQL", "AGENCY_WORKER_TYPE", "AuditSpoolError", "drain_spool", "spool_audit", "spool_path", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MONTH_TABLES", "RESTRICTED_TABLE", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
     "active_load", "audit_frame", "audit_version", "clear_stale_marker", "connect", "default_db_path", "ensure_schema",
     "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
     "loaded_periods", "next_load_id", "period_ever_loaded",

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from store.audit import drain_spool, spool_path
 from store.migrations import MigrationError, NewerStoreError, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -201,7 +202,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
     delay = 0.05
     while True:
         try:
-            return _open(db, read_only=read_only)
+            con = _open(db, read_only=read_only)
         except duckdb.Error as exc:
             if not _is_lock_conflict(exc):
                 raise StoreError(f"Could not open the workforce store at {db}: {exc}") from exc
@@ -210,6 +211,23 @@ def connect(path: str | Path | None = None, *, read_only: bool = False,
                 raise StoreBusy(busy_message(who), holder=who) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+            continue
+        if not read_only:
+            _drain_audit_spool(con, db)
+        return con
+
+
+def _drain_audit_spool(con: duckdb.DuckDBPyConnection, db: Path) -> None:
+    """The first writer after a busy spell records the audit entries the dashboard kept aside
+    (store.audit's spool). A failure here is logged and the spool kept for the next writer: it
+    must not stop this unit of work, and nothing is lost."""
+    try:
+        added = drain_spool(con, db)
+    except (duckdb.Error, OSError) as exc:
+        _log.warning("Could not yet record the audit entries kept in %s: %s", spool_path(db), exc)
+        return
+    if added:
+        _log.info("Recorded %d audit entries kept in %s while the store was busy", added, spool_path(db))
 
 
 def _open(db: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:

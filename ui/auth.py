@@ -108,8 +108,13 @@ def current_role() -> str:
 
 def audit(action: str, *, role: str | None = None, detail: dict | None = None,
           person: Person | None = None) -> None:
-    """Append one row naming the person (actor and subject id) and role; nothing else of the token."""
-    from store import record_audit
+    """Append one row naming the person (actor and subject id) and role; nothing else of the token.
+
+    When a command-line load keeps the store busy past the page's wait, the entry goes to the
+    store's audit spool instead (`store.spool_audit`; the next writer records it, in order, with
+    this time). Raises StoreBusy only when neither could be written: the caller must then not go
+    ahead, so no action a person takes here is left unaudited."""
+    from store import AuditSpoolError, StoreBusy, record_audit, spool_audit, utc_now
     from ui import db
 
     who = person or current_person()
@@ -118,10 +123,17 @@ def audit(action: str, *, role: str | None = None, detail: dict | None = None,
             role = current_role()
         except PermissionError:
             role = None
-    with db.write_lock:
-        with db.open_cursor() as cur:
-            record_audit(cur, actor=who.actor, subject=who.subject, role=role, action=action,
-                         detail=detail)
+    entry = dict(actor=who.actor, subject=who.subject, role=role, action=action, detail=detail,
+                 at=utc_now())
+    try:
+        with db.write_lock:
+            with db.open_cursor() as cur:
+                record_audit(cur, **entry)
+    except StoreBusy as busy:
+        try:
+            spool_audit(db.db_path(), **entry)
+        except AuditSpoolError as exc:
+            raise busy from exc
 
 
 def audited(build, *, what: str, fmt: str):
@@ -166,20 +178,23 @@ def gate() -> str:
         st.error(f"The dashboard's access settings are not usable: {exc}", icon=":material/error:")
         st.stop()
     with _clock_lock:
-        new, ended = _clock().is_new(c), _clock().is_ended(c)
+        new, ended, before = _clock().is_new(c), _clock().is_ended(c), _clock().last(c)
         fresh = _clock().touch(c, now=_now(), timeout=conf.idle_timeout_seconds)
     person = access.person_from_claims(c)
     role = access.role_from_claims(c, conf)
-    if not fresh:
-        if not ended:  # audited once, when this sign-in expires (not again in other tabs)
+    try:
+        if not fresh and not ended:  # audited once, when this sign-in expires (not in other tabs)
             audit("sign-out", role=role, person=person, detail={"reason": "idle timeout"})
+        if fresh and new and role is not None:
+            audit("sign-in", role=role, person=person)
+    except Exception:  # not even the spool took it: the next page view tries again
+        with _clock_lock:
+            _clock().restore(c, before)
+        raise
+    if not fresh:
         _expired_page(conf)
     if role is None:
         _no_access_page(person)
-    if new or not st.session_state.get(_SIGN_IN_NOTED):
-        if new:
-            audit("sign-in", role=role, person=person)
-        st.session_state[_SIGN_IN_NOTED] = True
     return role
 
 
@@ -299,8 +314,8 @@ def refuse_page_by_url(role: str, page_keys: list[str]) -> None:
         return
     noted = st.session_state.setdefault("_auth_refused_urls", set())
     if key not in noted:
-        noted.add(key)
         audit("denied", role=role, detail={"action": f"page:{key}", "by": "address"})
+        noted.add(key)
         st.error(f"That page is not available to the {role} role.", icon=":material/lock:")
 
 

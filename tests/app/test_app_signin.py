@@ -305,3 +305,112 @@ class _FakeUser:
 
     def to_dict(self) -> dict:
         return dict(self._info)
+
+
+# --- a command-line load holds the store: the entry is kept beside it, never lost ---------------
+
+
+def _held(db: Path, monkeypatch):
+    """A real second process holding the store (as a load does); pages wait 0.3 s for it."""
+    from tests.integration.test_store_busy import hold
+
+    monkeypatch.setenv("WORKFORCE_PAGE_WAIT", "0.3")
+    return hold(db, 120)
+
+
+def _release(proc) -> None:
+    proc.kill()
+    proc.wait(timeout=10)
+
+
+def test_a_sign_in_while_a_load_holds_the_store_is_recorded_when_it_ends(signin, monkeypatch):
+    from store import spool_path, utc_now
+
+    holder = _held(signin, monkeypatch)
+    try:
+        started = utc_now()
+        at = run_app(person("busy1", ["hr"]))
+        assert "being updated (a load by the test holder is running)" in text_of(at)
+        kept = spool_path(signin).read_text()
+        assert '"actor": "busy1@council.example"' in kept and '"action": "sign-in"' in kept
+        assert "Name of busy1" not in kept and "iat" not in kept  # nothing else of the token
+        at.run()  # a second view while still busy: the sign-in is not kept twice
+        assert spool_path(signin).read_text() == kept
+    finally:
+        _release(holder)
+    assert not [r for r in audit_rows(signin) if r[0] == "busy1@council.example"]
+    at.run()  # the next page view opens the store for writing: the kept entry is recorded
+    assert "role: **HR**" in text_of(at)
+    rows = [r for r in audit_rows(signin) if r[0] == "busy1@council.example"]
+    assert [r[:4] for r in rows] == [("busy1@council.example", "busy1", "hr", "sign-in")]
+    assert set(rows[0][4]) == {"spool"}
+    assert not spool_path(signin).exists()
+    con = duckdb.connect(str(signin), read_only=True)
+    try:
+        [(when,)] = con.execute("SELECT \"at\" FROM audit WHERE actor = 'busy1@council.example'").fetchall()
+    finally:
+        con.close()
+    assert started <= when <= started + (utc_now() - started)  # the time it happened, not when copied
+
+
+def test_sign_out_and_an_export_while_a_load_holds_the_store_happen_and_are_recorded(signin, monkeypatch):
+    import pandas as pd
+
+    from store import spool_path
+    from ui import auth, downloads
+
+    at = run_app(person("busy2", ["leadership"]))
+    monkeypatch.setattr(auth.st, "user", _FakeUser(person("busy2", ["leadership"])))
+    built = {}
+    monkeypatch.setattr(downloads.st, "download_button", lambda label, *, data, **kw: built.setdefault(label, data))
+    downloads.download_table(pd.DataFrame({"Team": ["A"], "People": [12]}), name="Headcount by team",
+                             key="t", disclosure=downloads.people(counts=["People"]))
+    monkeypatch.undo()
+    monkeypatch.setenv("WORKFORCE_DB", str(signin))
+    monkeypatch.delenv("WORKFORCE_DEMO", raising=False)
+    monkeypatch.setattr(auth, "_now", lambda: NOW)
+    holder = _held(signin, monkeypatch)
+    try:
+        assert b"Team" in built["Download CSV"]()  # the file is made while the store is held
+        next(b for b in at.sidebar.button if b.label == "Sign out").click().run()
+        assert not at.exception
+        at.run()
+        assert [b.label for b in at.button] == ["Sign in"]  # signed out although the store was busy
+        assert [json.loads(x)["action"] for x in spool_path(signin).read_text().splitlines()] == ["export", "sign-out"]
+    finally:
+        _release(holder)
+    run_app(person("next2", ["scrutiny"]))  # anyone's next page view records them
+    rows = [r for r in audit_rows(signin) if r[0] == "busy2@council.example"]
+    assert [r[3] for r in rows] == ["sign-in", "export", "sign-out"]
+    assert rows[1][4]["what"] == "Headcount by team" and rows[2][2] == "leadership"
+
+
+def test_when_neither_the_store_nor_the_spool_can_be_written_the_sign_in_waits(signin, monkeypatch):
+    """No audit entry, no entry to the dashboard: the person sees the busy note, and the next
+    page view (store free) records the sign-in and lets them in."""
+    import store.audit
+    from store import spool_path
+
+    monkeypatch.setattr(store.audit, "spool_path", lambda db: Path(db).parent / "no such folder" / "spool")
+    holder = _held(signin, monkeypatch)
+    try:
+        at = run_app(person("busy3", ["scrutiny"]))
+        assert "being updated" in text_of(at) and "Signed in as" not in text_of(at)
+        assert not at.metric
+    finally:
+        _release(holder)
+    monkeypatch.undo()
+    monkeypatch.setenv("WORKFORCE_DB", str(signin))
+    monkeypatch.delenv("WORKFORCE_DEMO", raising=False)
+    monkeypatch.setattr(auth_module(), "_now", lambda: NOW)
+    at.run()
+    assert "role: **Scrutiny member**" in text_of(at)
+    rows = [r for r in audit_rows(signin) if r[0] == "busy3@council.example"]
+    assert [r[3] for r in rows] == ["sign-in"] and rows[0][4] == {}
+    assert not spool_path(signin).exists()
+
+
+def auth_module():
+    from ui import auth
+
+    return auth

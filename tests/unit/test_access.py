@@ -128,3 +128,19 @@ def test_idle_clock_counts_an_unseen_sign_in_from_its_token_issue_time():
     assert not clock.touch({"sub": "u2", "iat": 1000}, now=1000 + 9 * 3600, timeout=8 * 3600)
     clock.end(login := {"sub": "u3", "iat": 5000})
     assert not clock.touch(login, now=5001, timeout=60)    # signed out: not usable again
+
+
+def test_the_idle_clock_can_be_put_back_when_an_audit_entry_could_not_be_written() -> None:
+    from access.signin import SessionClock
+
+    clock, token = SessionClock(), {"sub": "a", "iat": 1000}
+    before = clock.last(token)
+    assert before is None and clock.is_new(token)
+    assert clock.touch(token, now=1010.0, timeout=60)
+    clock.restore(token, before)  # the sign-in's entry was not written: it is new again
+    assert clock.is_new(token)
+    assert clock.touch(token, now=1020.0, timeout=60)
+    seen = clock.last(token)
+    assert not clock.touch(token, now=2000.0, timeout=60) and clock.is_ended(token)
+    clock.restore(token, seen)  # the idle sign-out's entry was not written: expires again next view
+    assert not clock.is_ended(token) and clock.last(token) == 1020.0

@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics import units
 from metrics.types import Metric, MetricError, Target, as_float
-from metrics.units import NO_DATA, SUPPRESSED_TEXT, format_number, round_half_up as _round
+from metrics.units import NO_DATA, SUPPRESSED_TEXT, format_number, format_target, round_half_up as _round
 
 __all__ = ["NO_DATA", "SUPPRESSED_TEXT", "format_change", "format_number", "format_value",
            "paragraph", "sentence"]
@@ -66,7 +66,7 @@ def _target_name(m: Metric, target_value: float, target_obj: Target | None) -> s
     if m.target_name:
         return m.target_name
     england = target_obj is not None and target_obj.source.lower().startswith("england")
-    return f"the target ({'England ' if england else ''}{format_value(m, target_value)})"
+    return f"the target ({'England ' if england else ''}{format_target(target_value, m.unit)})"
 
 
 def _status(value: float, target: float, direction: str | None) -> str:
@@ -278,12 +278,13 @@ def base_words(count: Any) -> str | None:
 
 
 def target_words(target: Any, unit: str, direction: str | None) -> str:
-    """'at most 20.0%' / 'at least 80.0%' (the way a target is read aloud); '—' when none is set."""
+    """'at most 20%' / 'at least 80%' / 'at most 11.8%' (the way a target is read aloud); '—' when
+    none is set."""
     v = as_float(target)
     if v is None:
         return "—"
     word = {"lower": "at most ", "higher": "at least "}.get(direction or "", "")
-    return word + format_number(v, unit)
+    return word + format_target(v, unit)
 
 
 def travel(values: list[Any], *, direction: str | None, months: int = 12) -> str:

@@ -105,36 +105,51 @@ def format_number(value: Any, unit: str, *, short: bool = False) -> str:
     return u.number(v) + ("" if short else u.suffix)
 
 
-def format_change(change: Any, unit: str) -> str:
-    """'15.6 points lower' / '0.9 cases per FTE higher' / '3 more' / 'the same' ('' when missing)."""
+def format_target(value: Any, unit: str, *, short: bool = False) -> str:
+    """A target as it was set: a whole number without decimals ('20%', '18 cases per FTE', not
+    '20.0%'), anything else as `format_number` writes a figure ('11.8%'). Every page, sentence,
+    pack and chart label writes targets through this."""
+    v = as_float(value)
+    u = UNITS.get(unit)
+    if isinstance(value, str) or v is None or u is None:
+        return format_number(value, unit, short=short)
+    scaled = v * u.percent_scale
+    if abs(scaled - round(scaled)) > 1e-9:
+        return format_number(v, unit, short=short)
+    return u.number(v, places=0) + ("" if short else u.suffix)
+
+
+def _change(change: Any, unit: str) -> tuple[float, Unit, float] | None:
+    """A change, its unit and its size as shown (rounded, a rate in points); None when missing."""
     c = as_float(change)
     if c is None:
-        return ""
+        return None
     u = get(unit)
-    size = round_half_up(abs(c) * u.percent_scale, u.places)
-    if size == 0:
-        return "the same"
-    if not u.change_words:
-        return f"{int(size):,} {'more' if c > 0 else 'fewer'}"
-    return f"{size:.{u.places}f}{u.change_words} {'higher' if c > 0 else 'lower'}"
+    return c, u, round_half_up(abs(c) * u.percent_scale, u.places)
 
 
-def signed_change(change: Any, unit: str) -> str:
-    """A change written with its sign and unit, for a table cell: '+1.2 points' (a rate's
-    change is in percentage points), '−0.4 cases per FTE', '+3 people', '—' when missing, 'c'
-    kept. A true minus sign (−), and 'No change' rather than '+0.0'."""
-    if isinstance(change, str):
+def format_change(change: Any, unit: str, *, signed: bool = False) -> str:
+    """A change on an earlier figure, in words for a sentence: '15.6 points lower' / '0.9 cases per
+    FTE higher' / '3 more' / 'the same' ('' when missing).
+
+    `signed`: for a table cell, with its sign and unit: '+1.2 points' (a rate's change is in
+    percentage points), '−0.4 cases per FTE', '+3 people', '—' when missing, 'c' kept. A true
+    minus sign (−), and 'No change' rather than '+0.0'."""
+    if signed and isinstance(change, str):
         return change if change == SUPPRESSED_TEXT else "—"
-    c = as_float(change)
-    if c is None:
-        return "—"
-    u = get(unit)
-    size = round_half_up(abs(c) * u.percent_scale, u.places)
+    found = _change(change, unit)
+    if found is None:
+        return "—" if signed else ""
+    c, u, size = found
     if size == 0:
-        return "No change"
-    sign = "+" if c > 0 else "\u2212"
+        return "No change" if signed else "the same"
+    number = f"{size:,.{u.places}f}" if u.thousands else f"{size:.{u.places}f}"
+    if not signed:
+        if not u.change_words:
+            return f"{int(size):,} {'more' if c > 0 else 'fewer'}"
+        return f"{number}{u.change_words} {'higher' if c > 0 else 'lower'}"
     words = u.change_words or u.suffix
     if u.id == "count":
         words = " person" if size == 1 else " people"
-    number = f"{size:,.{u.places}f}" if u.thousands else f"{size:.{u.places}f}"
-    return f"{sign}{u.prefix}{number}{words}"
+    return f"{'+' if c > 0 else chr(0x2212)}{u.prefix}{number}{words}"
+

@@ -161,6 +161,7 @@ def authority_options(*, home: BenchmarkView) -> dict[str, str]:
 def benchmark_imports() -> pd.DataFrame:
     """Which published files were imported, by whom and when (newest first)."""
     from metrics import benchmarks
+    from metrics.narrative import format_when
     from ui import db
     from ui.state import check
 
@@ -171,6 +172,8 @@ def benchmark_imports() -> pd.DataFrame:
             "imported_by": "Imported by", "imported_at": "Imported at"}
     out = raw[[c for c in cols if c in raw.columns]].rename(columns=cols)
     out["File"] = out["File"].map(lambda k: published.KINDS.get(k, k).split(" (")[0])
+    if "Imported at" in out:  # UK time in words, as every time a person reads
+        out["Imported at"] = out["Imported at"].map(format_when)
     return out
 
 
@@ -180,6 +183,7 @@ def import_benchmarks(*, files: Sequence[tuple[str, bytes]], imported_by: str) -
     Raises metrics.benchmarks.BenchmarkError (nothing written) when any file is wrong.
     """
     from metrics import benchmarks
+    from metrics.narrative import format_when
     from ui import db
     from ui.state import check
 
@@ -237,6 +241,37 @@ def benchmark_table(view: BenchmarkView, *, with_ours: bool = True) -> pd.DataFr
     out = out.sort_values(["Indicator", "Year (30 September)"],
                           key=lambda s: s.map(order) if s.name == "Indicator" else s)
     return out.reset_index(drop=True)
+
+
+#: Screen widths (px) of the benchmark table's columns: at 1440 px the whole table fits beside the
+#: sidebar (about 980 px) with the indicator pinned; the authority and region columns are named
+#: after the authority chosen, so every column that is not one of these is a value column.
+TABLE_WIDTHS = {"Indicator": 260, "Year (30 September)": 95}
+VALUE_WIDTH = 115
+#: The imported-files table: what, where, who and when at a glance.
+IMPORT_WIDTHS = {"File": 230, "Area level": 100, "File name": 260, "Rows": 70, "Imported by": 170,
+                 "Imported at": 160}
+
+
+def table_columns(frame: pd.DataFrame) -> dict:
+    """Column config for `benchmark_table` (as ui.layout.measure_columns is for the measures
+    tables): widths, the indicator pinned, years without a thousands comma, figures to one decimal."""
+    out = {}
+    for col in frame.columns:
+        if col == "Indicator":
+            out[col] = st.column_config.TextColumn(col, width=TABLE_WIDTHS[col], pinned=True)
+        elif col in TABLE_WIDTHS:
+            out[col] = st.column_config.NumberColumn(col, width=TABLE_WIDTHS[col], format="%d")
+        else:
+            out[col] = st.column_config.NumberColumn(col, width=VALUE_WIDTH, format="%.1f")
+    return out
+
+
+def import_columns(frame: pd.DataFrame) -> dict:
+    """Column config for `benchmark_imports`: widths, row counts with a thousands comma."""
+    return {col: (st.column_config.NumberColumn(col, width=IMPORT_WIDTHS[col], format="localized")
+                  if col == "Rows" else st.column_config.TextColumn(col, width=IMPORT_WIDTHS[col]))
+            for col in frame.columns if col in IMPORT_WIDTHS}
 
 
 def benchmark_sentence(frame: pd.DataFrame, *, indicator: str, label: str, unit: str,

@@ -16,7 +16,7 @@ import streamlit as st
 from disclosure import SUPPRESSED
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS
+from metrics.units import UNITS, format_target
 from ui.charts import format_value
 
 STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
@@ -55,7 +55,7 @@ def value_and_target_texts(value: object, target: object, unit: str) -> tuple[st
     value_text, target_text = format_value(value, unit), format_value(target, unit)
     if (unit not in PLACES or isinstance(value, str) or _missing(value) or _missing(target)
             or value_text != target_text or float(value) == float(target)):
-        return value_text, target_text
+        return value_text, (target_text if _missing(target) or isinstance(target, str) else format_target(target, unit))
     base = PLACES[unit]
     for places in (base + 1, base + 2):
         v, t = _fixed(float(value), unit, places), _fixed(float(target), unit, places)
@@ -225,7 +225,7 @@ def spark_alt(card: Card) -> str:
     """The sparkline in words: first and latest of the months drawn, and the target."""
     first, last = (format_value(v, card.spark_unit) for v in (card.spark[0], card.spark[-1]))
     target = ("" if card.spark_target is None else
-              f"; target {format_value(card.spark_target, card.spark_unit)}")
+              f"; target {format_target(card.spark_target, card.spark_unit)}")
     return f"{card.label}, last {len(card.spark)} months: from {first} to {last}{target}."
 
 

@@ -146,7 +146,7 @@ def tracker_list(*, cur, today: date) -> pd.DataFrame:
 
 def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
     """Pick one recommendation (opening on one with linked measures) and show all about it."""
-    st.subheader("Recommendation in detail")
+    st.header("Recommendation in detail")
     if frame.empty:
         frame = service.list_recommendations(cur, today=today)
     options = [int(r) for r in frame["rec_id"]]
@@ -187,7 +187,7 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
 
 def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
     """Then and now for each linked measure, a before-and-after chart, and any answer asked for."""
-    st.subheader("Linked measures: then and now")
+    st.header("Linked measures: then and now")
     lv = _link_values(db.db_path(), db.data_version(), service.tracker_version(cur), rec_id, suppress)
     # the download is always the suppressed version, whoever views the page
     exported = lv if suppress else _link_values(db.db_path(), db.data_version(), service.tracker_version(cur),
@@ -226,7 +226,7 @@ def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
 def edit_forms(*, detail, actor: Actor, role: str, today: date) -> None:
     """HR and leadership: respond, add an action, post an update, link a measure, add an item."""
     rec_id = int(detail.rec["rec_id"])
-    st.subheader("Edit the tracker")
+    st.header("Edit the tracker")
     st.caption(f"Changes are recorded in the audit trail as {plain(actor.name)} ({state.ROLE_LABELS[role]}). "
                "The first four apply to the recommendation shown above.")
     with st.expander("Record a response"), st.form("rec_response_form", clear_on_submit=True):

@@ -41,9 +41,10 @@ def _import_control() -> None:
                 st.session_state["bench_done"] = "; ".join(str(r) for r in results)
                 st.session_state["bench_nonce"] = st.session_state.get("bench_nonce", 0) + 1
                 st.rerun()
-        show_table(benchmarks.benchmark_imports(), "Imported published files", key="bench_ledger",
-                   about=benchmarks.ABOUT_IMPORTS,
-                   disclosure=downloads.exempt("the list of imported published files."))
+        imports = benchmarks.benchmark_imports()
+        show_table(imports, "Imported published files", key="bench_ledger", about=benchmarks.ABOUT_IMPORTS,
+                   disclosure=downloads.exempt("the list of imported published files."),
+                   column_config=benchmarks.import_columns(imports))
 
 
 if done := st.session_state.pop("bench_done", None):
@@ -87,8 +88,9 @@ if view is not None:
                                              unit=unit, la_name=view.la_name, ours=ours),
               key=f"bench_{indicator}")
     st.subheader("The figures")
-    show_table(benchmarks.benchmark_table(view, with_ours=ours is not None),
-               f"Benchmarks for {view.la_name}", key="bench_table", about=benchmarks.about(view),
+    table = benchmarks.benchmark_table(view, with_ours=ours is not None)
+    show_table(table, f"Benchmarks for {view.la_name}", key="bench_table", about=benchmarks.about(view),
+               column_config=benchmarks.table_columns(table),
                disclosure=downloads.exempt("figures published by the DfE for whole authorities, and our "
                                            "whole-council 30 September values beside them."),
                caption="Rates in per cent, caseload in cases per FTE, as the DfE publishes them. "

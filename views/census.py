@@ -37,16 +37,16 @@ with ready:
             c1.metric("Errors (DfE would reject)", rep.errors)
             c2.metric("Queries (DfE would ask)", rep.queries)
             c3.metric("Workers with gaps", len(rep.workers))
-            st.subheader("The figures DfE would publish")
+            st.header("The figures DfE would publish")
             about = census.about(rep)
             show_table(census.figures_table(rep), "Census figures", about=about,
                        disclosure=downloads.exempt("published-style figures, no counts of people"))
-            st.subheader("Completeness by item")
+            st.header("Completeness by item")
             show_table(rep.items, "Census completeness by item", disclosure=HR_LIST, about=about)
-            st.subheader("Errors and queries")
+            st.header("Errors and queries")
             show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST,
                        about=about)
-            st.subheader("Workers with gaps")
+            st.header("Workers with gaps")
             show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST, about=about)
 
 with produce:

@@ -18,12 +18,12 @@ page_header(
     "filled in, month-on-month movements big enough to check, and which figures each load feeds.",
 )
 
-st.subheader("Load ledger")
+st.header("Load ledger")
 st.caption("Every accepted file, newest first. A rejected file loads nothing and is not listed.")
 show_table(quality.quality_frame("ledger"), "Load ledger", key="dq_ledger", about=ABOUT,
            disclosure=downloads.exempt("the load ledger lists files and whole-month row counts."))
 
-st.subheader("Completeness of optional columns")
+st.header("Completeness of optional columns")
 st.caption("Share of staff rows with each optional column filled in, month by month. Measures "
            "built on a column (caseloads, absence, the workforce profile) rest on the rows that have it.")
 completeness = quality.quality_frame("completeness")
@@ -34,7 +34,7 @@ show_table(
                    for c in completeness.columns if c != "Month"},
 )
 
-st.subheader("Unusual movements")
+st.header("Unusual movements")
 pct = int(quality.MOVEMENT_THRESHOLD * 100)
 st.caption(f"Changes of more than {pct}% on the month before, by service and by team, where the "
            f"month before had at least {quality.MOVEMENT_MIN_BASE:.0f}. Check the extract first: a team "
@@ -47,7 +47,7 @@ show_table(quality.quality_frame("movements"), f"Movements over {pct} percent", 
                rows=lambda f: f["Measure"].isin(PEOPLE_MEASURES).to_numpy()),
            column_config={"Change": st.column_config.NumberColumn("Change", format="%+.1f%%")})
 
-st.subheader("What each load touched")
+st.header("What each load touched")
 st.caption("A month's load sets that month's figures and feeds the rolling 12-month measures "
            "for that month and the eleven after it: " + "; ".join(quality.rolling_measure_labels()) + ".")
 show_table(quality.quality_frame("impact"), "What each load touched", key="dq_impact", about=ABOUT,

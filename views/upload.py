@@ -93,7 +93,7 @@ if file is not None:
                    about=_file_about(file.name, period))
     if check.preview is not None:
         pv = check.preview
-        st.subheader("What will change")
+        st.header("What will change")
         if pv.identical:
             st.info(f"This is the same file as the one already loaded for {period_label(period)}: "
                     "loading it again changes nothing.")
@@ -110,7 +110,7 @@ if file is not None:
         st.button(f"Confirm and load {period_label(period)}", type="primary", key="confirm_upload",
                   on_click=_confirm, args=(data, file.name, period, confirm_repeat))
 
-st.subheader("Load history")
+st.header("Load history")
 ledger = quality.quality_frame("ledger")
 if ledger.empty:
     st.info("No months have been loaded yet.")
@@ -118,7 +118,7 @@ else:
     show_table(ledger, "Load history", about=quality.LOADS_ABOUT,
                disclosure=downloads.exempt("the load ledger lists files and whole-month row counts."))
 
-st.subheader("Template")
+st.header("Template")
 st.download_button("Download the blank extract template (.xlsx)", data=upload.template_bytes(),
                    file_name="workforce-extract-template.xlsx", key="dl_template",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

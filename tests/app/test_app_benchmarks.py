@@ -214,3 +214,27 @@ def test_choosing_shropshire_changes_the_figures_and_hides_our_stars(imported, m
     at.selectbox(key="bench_la").set_value("884")
     at.run()
     assert "Our own figure at 30 September" in [t["name"] for t in figures(at)[0]["data"]]
+
+
+def _columns(frame_element) -> dict:
+    """The column config Streamlit sends for a table: name -> {width, pinned, type options}."""
+    return {k: v for k, v in json.loads(frame_element.proto.columns).items() if k != "_index"}
+
+
+def test_the_benchmark_tables_have_widths_that_fit_and_read_well(imported, monkeypatch):
+    """Like the measures tables (ui.layout.measure_columns): every column has a width, the
+    indicator stays pinned, years show no thousands comma, figures one decimal; the imported
+    files' times are UK time in words. Together the figures table fits at 1440 px (about 980 px)."""
+    at = run("hr", monkeypatch)
+    figures_table, imports = at.dataframe[0], at.dataframe[1]
+    cols = _columns(figures_table)
+    assert set(cols) == set(figures_table.value.columns)
+    assert all(isinstance(c.get("width"), int) for c in cols.values()), cols
+    assert sum(c["width"] for c in cols.values()) <= 980
+    assert cols["Indicator"]["pinned"] is True
+    assert cols["Year (30 September)"]["type_config"]["format"] == "%d"
+    assert cols["England"]["type_config"]["format"] == "%.1f"
+    assert cols["Herefordshire"]["type_config"]["format"] == "%.1f"  # named after the authority
+    icols = _columns(imports)
+    assert set(icols) == set(imports.value.columns) and all(isinstance(c.get("width"), int) for c in icols.values())
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{1,2}:\d\d[ap]m", t) for t in imports.value["Imported at"])

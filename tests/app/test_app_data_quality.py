@@ -47,7 +47,7 @@ def loads_count() -> int:
 def test_hr_and_leadership_see_every_section_with_real_figures(store, monkeypatch, role):
     at = run(role, monkeypatch)
     assert at.title[0].value == "Data quality"
-    heads = [s.value for s in at.subheader]
+    heads = [s.value for s in at.header]
     assert heads == ["Load ledger", "Completeness of optional columns", "Unusual movements",
                      "What each load touched"]
     ledger, completeness, movements, impact = (d.value for d in at.dataframe)

@@ -183,7 +183,7 @@ def test_the_headline_download_says_which_month_people_and_service(monkeypatch, 
     on_screen = shown.loc[shown["Measure"] == "Agency share of FTE"].iloc[0]
     assert agency["Value"].value == on_screen["Value"] and isinstance(agency["Value"].value, float)
     assert agency["Value"].number_format == '0.0"%"'
-    assert agency["Target"].value == "at most 20.0%"
+    assert agency["Target"].value == "at most 20%"
     people = agency["People"]
     assert isinstance(people.value, int) and people.number_format == "#,##0"
     assert rows["Average caseload"]["Value"].number_format == "0.0"

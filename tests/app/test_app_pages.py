@@ -49,7 +49,7 @@ def test_overview_cards_show_value_target_status_and_change(monkeypatch, store):
     agency = next(m for m in at.metric if m.label == "Agency share of FTE")
     assert re.fullmatch(r"\d+\.\d%", agency.value)
     captions = " ".join(c.value for c in at.caption)
-    assert "Target: at most 20.0%" in captions
+    assert "Target: at most 20%" in captions
     assert "on a year ago" in captions
     badges = " ".join(m.value for m in at.markdown)
     assert re.search(r"On target|Close to target|Off target", badges)
@@ -175,5 +175,5 @@ def test_agency_page_reads_the_target_and_its_date_from_the_targets_file(monkeyp
     assert "75:25 ratio" in page and "31 March 2027" in page
     assert "30 June 2026" not in page and "80:20 ratio" not in page
     charts = " ".join(c.proto.spec for c in at.get("plotly_chart"))
-    assert "75:25 target: at least 75.0% permanent" in charts
-    assert "Target: at most 25.0% agency" in charts
+    assert "75:25 target: at least 75% permanent" in charts
+    assert "Target: at most 25% agency" in charts

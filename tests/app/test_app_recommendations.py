@@ -70,7 +70,7 @@ def test_scrutiny_members_get_no_edit_controls(store, monkeypatch):
     assert not EDIT_BUTTONS & {b.label for b in at.button}
     assert len(at.text_area) == 0 and len(at.text_input) == 0
     assert [t.label for t in at.tabs] == ["Tracker", "Meeting packs"]
-    assert "Edit the tracker" not in [s.value for s in at.subheader]
+    assert "Edit the tracker" not in [s.value for s in at.header]
 
 
 def test_hr_adds_a_recommendation_and_the_audit_names_them(store, monkeypatch):
@@ -189,7 +189,7 @@ def test_hr_publishes_a_pack_and_a_later_load_shows_restated(store, monkeypatch,
 def test_detail_opens_on_a_recommendation_with_linked_measures(store, monkeypatch):
     at = run("scrutiny", monkeypatch)
     assert at.selectbox(key="rec_pick").value == rec_id(f"{WORKFORCE}/7")
-    assert "Linked measures: then and now" in [s.value for s in at.subheader]
+    assert "Linked measures: then and now" in [s.value for s in at.header]
     linked = next(d.value for d in at.dataframe if "When made" in d.value.columns)
     assert len(linked) == 1
 

@@ -47,7 +47,7 @@ def run_page(role: str, monkeypatch: pytest.MonkeyPatch, *, path: str = PAGE) ->
 def texts(at: AppTest) -> str:
     parts = [e.value for e in at.title] + [e.value for e in at.markdown] + [e.value for e in at.caption]
     parts += [e.value for e in at.error] + [e.value for e in at.warning] + [e.value for e in at.info]
-    parts += [e.value for e in at.success] + [e.value for e in at.subheader]
+    parts += [e.value for e in at.success] + [e.value for e in at.header]
     return "\n".join(str(p) for p in parts)
 
 

@@ -75,19 +75,32 @@ def test_a_load_recomputes_only_the_months_it_touches(copy_demo_db, tmp_path):
         con.close()
 
 
-def test_rows_written_without_a_refresh_are_never_read_stale(copy_demo_db):
+@pytest.mark.parametrize("by", [None, "service"])
+def test_rows_written_without_a_refresh_are_never_read_from_either_kept_copy(copy_demo_db, by):
+    """A row written behind the loader's back (no refresh) leaves both kept copies stale: the
+    per-load aggregates (every breakdown) and the stored metric values (whole directorate). The
+    engine must then count the row: by hand, one more person and the row's FTE more agency FTE,
+    in the whole directorate and in the row's service; and the same as from the raw rows."""
     con = connect(copy_demo_db)
     try:
         last = engine.latest_period(con)
-        before = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
+        before = engine.compute(con, period=last, by=by, metric_ids=["agency_rate_fte"])
+        emp, fte, service = con.execute(
+            "SELECT employee_id, fte, service FROM staff WHERE period = ? AND qualified_social_worker "
+            "ORDER BY employee_id LIMIT 1", [last]).fetchone()
         con.execute("INSERT INTO staff SELECT * REPLACE ('zz-new' AS employee_id, 'Agency' AS worker_type) "
-                    "FROM staff WHERE period = ? AND qualified_social_worker LIMIT 1", [last])
-        assert not aggregates.is_fresh(con)
-        after = engine.compute(con, period=last, metric_ids=["agency_rate_fte"])
-        assert after["numerator"].iloc[0] > before["numerator"].iloc[0]  # the new row counts
-        assert after["base_count"].iloc[0] == before["base_count"].iloc[0] + 1
+                    "FROM staff WHERE period = ? AND employee_id = ?", [last, emp])
+        assert not aggregates.is_fresh(con) and not engine.values_fresh(con)
+        after = engine.compute(con, period=last, by=by, metric_ids=["agency_rate_fte"])
+        raw = engine.history(con, by=by, metric_ids=["agency_rate_fte"], start=last, end=last, use_stored=False)
     finally:
         con.close()
+    _same(after, raw)
+    pick = (lambda f: f.iloc[0]) if by is None else (lambda f: f[f["group"] == service].iloc[0])
+    b, a = pick(before), pick(after)
+    assert a["base_count"] == b["base_count"] + 1
+    assert a["numerator"] == pytest.approx(b["numerator"] + fte)
+    assert a["denominator"] == pytest.approx(b["denominator"] + fte)
 
 
 def test_a_failing_refresh_rolls_the_load_back(copy_demo_db, tmp_path, monkeypatch):

@@ -95,7 +95,7 @@ def test_a_later_load_is_shown_as_restated_and_the_pack_never_changes(con, tmp_p
     # what a committee needs, and no internal ids (those are in the provenance table)
     assert list(table.columns) == ["Measure", "Theme", "Month", "Value", "Target", "Status",
                                    "Change on a year ago", "People", "Restated", "Why hidden"]
-    assert table.loc[0, "Target"] == "at most 20.0%"
+    assert table.loc[0, "Target"] == "at most 20%"
     assert table.loc[0, "Status"] == ("On target" if was <= 0.20 else
                                       "Close to target" if was <= 0.25 else "Off target")
     assert int(table.loc[0, "People"]) == int(frozen_rows[0][13])
@@ -149,7 +149,7 @@ def test_the_pack_is_a_real_pdf_laid_out_like_a_committee_paper(con):
     assert 1 <= len(doc.pages) <= 4 and doc.pages[0].width > doc.pages[0].height  # A4 landscape
     text = " ".join(_box_text(doc.pages[0]._page_box))
     assert "Herefordshire Council" in text and "Children and Young People Scrutiny Committee" in text
-    assert "Agency share of FTE" in text and "at most 20.0%" in text
+    assert "Agency share of FTE" in text and "at most 20%" in text
 
 
 def _box_text(box):

@@ -75,10 +75,10 @@ def test_full_window_has_no_caveat_and_non_window_metric_ignores_months():
 
 def test_higher_is_better_wording():
     assert sentence(metric="permanent_team_manager_rate", value=0.75, target=0.8, status="red") == (
-        "75.0% of team manager FTE is directly employed, below the target (80.0%)."
+        "75.0% of team manager FTE is directly employed, below the target (80%)."
     )
     assert sentence(metric="permanent_team_manager_rate", value=0.85, target=0.8, status=None) == (
-        "85.0% of team manager FTE is directly employed, meeting the target (80.0%)."
+        "85.0% of team manager FTE is directly employed, meeting the target (80%)."
     )
 
 
@@ -120,7 +120,7 @@ def test_metric_constructed_in_the_test_uses_its_label():
                numerator="", denominator="", unit="rate", direction="lower", window_months=None,
                definition="")
     assert sentence(metric=m, value=0.5, target=0.4, status="red") == (
-        "Widget rate is 50.0%, above the target (40.0%)."
+        "Widget rate is 50.0%, above the target (40%)."
     )
 
 

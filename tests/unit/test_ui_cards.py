@@ -10,7 +10,7 @@ def test_on_target_card_says_so_in_words():
                             status="green", change_on_year=-0.012, direction="lower",
                             spark=[0.2, 0.19, 0.181], target_date=date(2026, 6, 30))
     assert card.value_text == "18.1%"
-    assert card.target_text == "Target: at most 20.0% by 30 June 2026"
+    assert card.target_text == "Target: at most 20% by 30 June 2026"
     assert card.status_words == "On target"
     assert cards.STATUS_BADGE[card.status][0] == "green"
     assert card.change_text == "Down 1.2 percentage points on a year ago (better)."
@@ -29,7 +29,7 @@ def test_worse_change_for_higher_is_better():
     card = cards.card_model(label="Team managers", value=0.867, unit="rate", target=0.8,
                             status="green", change_on_year=-0.062, direction="higher")
     assert card.change_text == "Down 6.2 percentage points on a year ago (worse)."
-    assert card.target_text == "Target: at least 80.0%"
+    assert card.target_text == "Target: at least 80%"
 
 
 def test_no_target_no_data_and_suppressed():
@@ -77,7 +77,7 @@ def test_a_value_that_rounds_to_its_target_gets_one_more_decimal():
     assert card.status_words == "Close to target"
     assert cards.value_and_target_texts(0.20049, 0.20, "rate") == ("20.05%", "20.00%")
     assert cards.value_and_target_texts(0.200004, 0.20, "rate") == ("20.0%", "20.0%")  # two more at most
-    assert cards.value_and_target_texts(0.2, 0.2, "rate") == ("20.0%", "20.0%")  # met exactly
-    assert cards.value_and_target_texts(0.25, 0.2, "rate") == ("25.0%", "20.0%")  # already distinct
+    assert cards.value_and_target_texts(0.2, 0.2, "rate") == ("20.0%", "20%")  # met exactly
+    assert cards.value_and_target_texts(0.25, 0.2, "rate") == ("25.0%", "20%")  # already distinct
     assert cards.value_and_target_texts(79.6, 80, "score") == ("79.6 out of 100", "80.0 out of 100")
-    assert cards.value_and_target_texts("c", 0.2, "rate") == ("c", "20.0%")
+    assert cards.value_and_target_texts("c", 0.2, "rate") == ("c", "20%")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from disclosure import SUPPRESSED, Disclosed
+from metrics.narrative import target_words
 from ui.data.base import metric
 from ui.data.measures import _clean, agency_target_words, at_period, target_info, trend
 from ui.data.trends import england, permanent_share_trend
@@ -19,7 +20,8 @@ def _fmt(value: object, unit: str) -> str:
 
 def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
               series: pd.DataFrame | None = None) -> str:
-    """'Agency share of FTE was 18.1% in October 2026 (target at most 20.0%); 23.0% a year earlier.'"""
+    """'Agency share of FTE was 18.1% in October 2026, against 23.0% twelve months earlier; the
+    target is at most 20%.'"""
     m = metric(metric_id)
     frame = series if series is not None else trend(metric_id, filters)
     name = label or m.label
@@ -32,8 +34,7 @@ def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
         text += f", against {_fmt(values.iloc[-13]['value'], m.unit)} twelve months earlier"
     tg = target_info(metric_id)["value"] if label is None else None
     if tg is not None:
-        word = {"lower": "at most", "higher": "at least"}.get(m.direction or "", "")
-        text += f"; the target is {word} {_fmt(tg, m.unit)}"
+        text += f"; the target is {target_words(tg, m.unit, m.direction)}"
     return text + "."
 
 

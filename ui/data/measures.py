@@ -356,7 +356,7 @@ def measures_table(rows: pd.DataFrame) -> Disclosed:
     value as a number with its unit beside it, the target in words ("at most 11.8%"), the status
     (none on a part-year figure), the change on a year ago and the people the figure rests on."""
     from metrics.narrative import SMALL_BASE, target_words
-    from metrics.units import signed_change
+    from metrics.units import format_change
 
     windows = [metric(mid).window_months for mid in rows["metric_id"]]
     base = [_clean(b) for b in rows["base_count"]] if "base_count" in rows else [None] * len(rows)
@@ -367,7 +367,7 @@ def measures_table(rows: pd.DataFrame) -> Disclosed:
         "Target": [target_words(t, u, d) for t, u, d in zip(rows["target"], rows["unit"], rows["direction"])],
         "Status": [status_words(s, value=v, target=t, partial=bool(p), months=m) for s, v, t, p, m in
                    zip(rows["status"], rows["value"], rows["target"], rows["partial"], rows["months_covered"])],
-        "Change on a year ago": [signed_change(v, u) for v, u in zip(rows["change_on_year"], rows["unit"])],
+        "Change on a year ago": [format_change(v, u, signed=True) for v, u in zip(rows["change_on_year"], rows["unit"])],
         "People": ["—" if b is None else b for b in base],
         "Small group": ["Yes" if isinstance(b, float) and b < SMALL_BASE else "—" for b in base],
         "Period covered": [  # after the base size: a partial figure says so in Status already
@@ -448,13 +448,13 @@ def theme_summary(by_theme: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def agency_target_words() -> dict:
     """The agency-share target in words, from the targets file (metrics.targets): 'agency'
-    ('20.0%'), 'permanent' ('80.0%'), 'ratio' ('80:20'), 'date' ('30 June 2026'); None when unset."""
-    from metrics.units import format_number
+    ('20%'), 'permanent' ('80%'), 'ratio' ('80:20'), 'date' ('30 June 2026'); None when unset."""
+    from metrics.units import format_target
     tg = target_info("agency_rate_fte")
     value, when, unit = tg["value"], tg["date"], metric("agency_rate_fte").unit
     return {
-        "agency": None if value is None else format_number(value, unit),
-        "permanent": None if value is None else format_number(1 - value, unit),
+        "agency": None if value is None else format_target(value, unit),
+        "permanent": None if value is None else format_target(1 - value, unit),
         "ratio": None if value is None else f"{round((1 - value) * 100):g}:{round(value * 100):g}",
         "date": None if when is None else f"{when.day} {when:%B %Y}",
     }

@@ -414,3 +414,27 @@ def auth_module():
     from ui import auth
 
     return auth
+
+
+def test_admin_reaches_the_imports_and_the_tracker_it_is_meant_to_and_the_menu_agrees(signin):
+    """DESIGN §7: admin is 'settings, tracker seed, imports'. Settings are files on the server and
+    the tracker seeds itself from the papers (or `python -m recommendations seed`), so on screen
+    admin has leadership's pages, the benchmark import and the tracker's edit forms; the menu is
+    exactly the pages access.roles allows it (no upload, no census)."""
+    import access
+    from tests.app.test_app_filters import PAGES
+
+    at = run_app(person("adm1", ["admin"]))
+    assert "role: **Administrator**" in text_of(at)
+    for key, file in PAGES:
+        assert menu_has(at, Path(file).stem) == access.allowed("admin", f"page:{key}"), key
+    assert [k for k, _ in PAGES if access.allowed("admin", f"page:{k}")] == \
+        [k for k, _ in PAGES if access.allowed("leadership", f"page:{k}")]
+    assert not menu_has(at, "upload") and not menu_has(at, "census") and menu_has(at, "benchmarks")
+    at.switch_page("views/benchmarks.py").run()
+    assert not at.exception and [e.label for e in at.expander if e.label == "Import the published files"]
+    assert len(at.get("file_uploader")) == 1
+    at.switch_page("views/tracker.py").run()
+    assert not at.exception and "Edit the tracker" in [h.value for h in at.header]
+    rows = [r for r in audit_rows(signin) if r[0] == "adm1@council.example"]
+    assert [r[2:4] for r in rows] == [("admin", "sign-in")]

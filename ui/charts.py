@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from disclosure import Disclosed
-from metrics.units import UNITS, format_number
+from metrics.units import UNITS, format_number, format_target
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -341,11 +341,11 @@ def trend_chart(
             hovertemplate=f"%{{x|%B %Y}}: {_hover_number(unit)}<extra>Projection</extra>",
         )
     if target is not None and not (isinstance(target, float) and np.isnan(target)):
-        label = label_text(target_label or f"Target {format_value(target, unit)}", LEGEND_WRAP)
+        label = label_text(target_label or f"Target {format_target(target, unit)}", LEGEND_WRAP)
         fig.trace(
             "scatter", x=[frame[x].min(), _target_x_end(frame, x, target_date, projection)],
             y=[target, target], name=label, mode="lines", line=_style_line("target"),
-            hovertemplate=f"{label}: {format_value(target, unit)}<extra></extra>",
+            hovertemplate=f"{label}: {format_target(target, unit)}<extra></extra>",
         )
     if target_date is not None:
         when = _as_datetime(target_date)
@@ -582,7 +582,7 @@ def _bar_chart(
         width = max(len(str(a["text"])) for a in notes) if notes else 4
         fig.set(margin=dict(r=max(60, 9 * width + 16)))
     if target is not None:
-        label = safe_text(target_label or f"Target {format_value(target, unit)}")
+        label = safe_text(target_label or f"Target {format_target(target, unit)}")
         line = dict(color=TARGET_COLOUR, dash=STYLES["target"]["dash"], width=2)
         if horizontal:  # over the bars: no value label sits on it (they are in the margin)
             fig.vline(target, line=line)

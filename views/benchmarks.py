@@ -81,13 +81,13 @@ if view is not None:
     st.caption(f"{view.la_name} is in {view.region_name or 'an unknown region'}. Its statistical "
                f"neighbours: {sn}.")
     for indicator, label, unit in benchmarks.BENCHMARK_INDICATORS:
-        st.subheader(label)
+        st.header(label)
         fig = charts.benchmark_figure(view.comparison, indicator=indicator, unit=unit,
                                       la_name=view.la_name, region_name=view.region_name, ours=ours)
         chart(fig, benchmarks.benchmark_sentence(view.comparison, indicator=indicator, label=label,
                                              unit=unit, la_name=view.la_name, ours=ours),
               key=f"bench_{indicator}")
-    st.subheader("The figures")
+    st.header("The figures")
     table = benchmarks.benchmark_table(view, with_ours=ours is not None)
     show_table(table, f"Benchmarks for {view.la_name}", key="bench_table", about=benchmarks.about(view),
                column_config=benchmarks.table_columns(table),

@@ -22,7 +22,7 @@ def test_trend_chart_draws_series_target_and_target_date():
     assert list(fig.data[0].y) == [0.30, 0.28, 0.26, 0.25]
     target = next(t for t in fig.data if t.name.startswith("Target"))
     assert list(target.y) == [0.20, 0.20]
-    assert target.name == "Target 20.0%"
+    assert target.name == "Target 20%"
     # target line runs on to the target date, which is drawn as a labelled vertical line
     assert pd.Timestamp(target.x[-1]) == pd.Timestamp("2026-06-30")
     assert fig.layout.shapes[0].x0 == pd.Timestamp("2026-06-30").to_pydatetime()
@@ -75,7 +75,7 @@ def test_bar_chart_labels_values_and_keeps_suppressed_as_c():
         ("31.9%", "paper", 1, "left"), ("10.0%", "paper", 1, "left"), ("c", "paper", 1, "left")]
     # the target: a line across the bars, named in the legend only
     assert fig.layout.shapes[0].x0 == 0.2
-    assert [t.name for t in fig.data if t.type == "scatter"] == ["Target 20.0%"]
+    assert [t.name for t in fig.data if t.type == "scatter"] == ["Target 20%"]
 
 
 def _published(frame: pd.DataFrame):
@@ -162,11 +162,11 @@ def test_our_england_neighbour_and_target_lines_differ_in_colour_and_dash():
     fig = charts.trend_chart(ours, x="period", y="value", name="Ours", unit="rate", target=0.15,
                              comparison=england, neighbours=neighbours)
     lines = {t.name.replace("<br>", " "): t for t in fig.data}  # long names wrap for a phone
-    kinds = [lines["Ours"], lines["England"], lines["Statistical-neighbour median (30 September)"], lines["Target 15.0%"]]
+    kinds = [lines["Ours"], lines["England"], lines["Statistical-neighbour median (30 September)"], lines["Target 15%"]]
     assert len({t.line.color.lower() for t in kinds}) == 4
     assert len({t.line.dash for t in kinds}) == 4
     # England was orange and the target vermillion: now the target is black
-    assert lines["Target 15.0%"].line.color == charts.OKABE_ITO["black"]
+    assert lines["Target 15%"].line.color == charts.OKABE_ITO["black"]
     assert lines["England"].line.color == charts.OKABE_ITO["orange"]
 
 

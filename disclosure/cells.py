@@ -482,18 +482,33 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
         else:
             eqs.append((terms, float(sum(values[c] for c in eq.body))))
 
-    def narrow_of(hidden: np.ndarray) -> list[int]:
+    cells_of = [eq.body + ([eq.total] if eq.total is not None else []) for eq in usable]
+
+    def narrow_of(hidden: np.ndarray, among: list[int] | None = None, *, first: bool = False) -> list[int]:
+        """The protected hidden cells (all, or those in `among`) whose range is too narrow;
+        `first`: stop at the first one found (when only whether any is narrow matters)."""
         known = {i: float(values[i]) for i in range(values.size) if not hidden[i] and not math.isnan(values[i])}
         unknown = [i for i in range(values.size) if hidden[i] and not math.isnan(values[i])]
-        watch = [i for i in unknown if protect[i]]
-        if not watch:
-            return []
-        found = intervals(known=known, hidden=unknown, equations=eqs, cells=watch)
-        return [i for i in watch if found[i][1] - found[i][0] < min_count - 1e-9]
+        watch = [i for i in unknown if protect[i] and (among is None or i in among)]
+        # a cell that is the only hidden one in an equation is worked out exactly: no LP needed
+        alone = {c for m in cells_of for c in m if hidden[c] and sum(1 for x in m if hidden[x]) == 1}
+        out = []
+        for i in watch:
+            if i not in alone:
+                low, high = intervals(known=known, hidden=unknown, equations=eqs, cells=[i])[i]
+                if high - low >= min_count - 1e-9:
+                    continue
+            out.append(i)
+            if first:
+                break
+        return out
 
     added: list[int] = []
+    narrow = None
     for _ in range(rounds or values.size + 1):  # each round hides one more cell
-        narrow = narrow_of(hidden)
+        # hiding a cell only widens every range (the previous solution stays feasible), so a
+        # cell found wide stays wide: only the cells narrow last round are looked at again
+        narrow = narrow_of(hidden, narrow)
         if not narrow:
             break
         pick = None
@@ -544,7 +559,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
     # largest first, every cell hidden here whose return leaves every protected cell wide
     for c in sorted(added, key=lambda c: -values[c]):
         hidden[c] = False
-        if narrow_of(hidden):
+        if narrow_of(hidden, first=True):
             hidden[c] = True
     return hidden
 

@@ -24,6 +24,7 @@ explain each "c".
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -110,26 +111,36 @@ def _determined(hidden: np.ndarray, equations: list[_Equation],
     return out
 
 
-#: cells alone in an equation with a known total (a one-row table): hiding them protects nothing
-_PINNED: set[int] = set()
-#: cells never hidden to protect another table's cells (the directorate's, for a service's)
-_KEEP: set[int] = set()
-#: cells a reader knows anyway (published elsewhere): never chosen to protect another
-_FIXED: set[int] = set()
+class _Marks(threading.local):
+    """The cells the table being protected treats specially, one set of each per thread:
+    Streamlit serves each visitor in a thread of one process, and two tables protected at once
+    must not read each other's marks (a test runs two in parallel)."""
+
+    def __init__(self) -> None:
+        #: cells alone in an equation with a known total (a one-row table): hiding them protects nothing
+        self.pinned: set[int] = set()
+        #: cells never hidden to protect another table's cells (the directorate's, for a service's)
+        self.keep: set[int] = set()
+        #: cells a reader knows anyway (published elsewhere): never chosen to protect another
+        self.fixed: set[int] = set()
+
+
+_MARKS = _Marks()
 
 
 def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation, *, relax: bool = False) -> int | None:
     """The cell to hide next in `eq`: smallest non-zero visible body cell, else a zero, else the total.
     `relax`: the directorate's own cells may be picked too (last resort, when nothing else widens)."""
-    kept = _FIXED if eq.own or relax else _KEEP | _FIXED
-    visible = [c for c in eq.body if not hidden[c] and not math.isnan(values[c]) and c not in _PINNED
+    marks = _MARKS
+    kept = marks.fixed if eq.own or relax else marks.keep | marks.fixed
+    visible = [c for c in eq.body if not hidden[c] and not math.isnan(values[c]) and c not in marks.pinned
                and c not in kept]
     nonzero = [c for c in visible if values[c] != 0]
     if nonzero:
         return min(nonzero, key=lambda c: (values[c], c))
     if visible:
         return min(visible)
-    if eq.total is not None and not hidden[eq.total] and eq.total not in _PINNED and eq.total not in kept:
+    if eq.total is not None and not hidden[eq.total] and eq.total not in marks.pinned and eq.total not in kept:
         return eq.total
     return None
 
@@ -144,12 +155,11 @@ def _secondary(
     other hidden cells (e.g. a part never published) may be, as long as no protected one is.
     """
     hidden = hidden.copy()
-    _PINNED.clear()
-    _PINNED.update(eq.body[0] for eq in equations  # alone beside a total a reader knows
-                   if len(eq.body) == 1 and (eq.total is None or eq.total in _FIXED))
-    _KEEP.clear()
-    if keep is not None:  # cells never chosen to protect another table (the directorate's own figures)
-        _KEEP.update(int(c) for c in np.flatnonzero(keep))
+    marks = _MARKS
+    marks.pinned = {eq.body[0] for eq in equations  # alone beside a total a reader knows
+                    if len(eq.body) == 1 and (eq.total is None or eq.total in marks.fixed)}
+    # cells never chosen to protect another table (the directorate's own figures)
+    marks.keep = set() if keep is None else {int(c) for c in np.flatnonzero(keep)}
     # hidden on entry but free to be worked out (a part never published, not itself small);
     # every other hidden cell, secondary ones included, must stay unrecoverable
     free = np.zeros(values.size, dtype=bool) if protect is None else hidden & ~protect
@@ -432,15 +442,13 @@ def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.
     forced = np.zeros(n, dtype=bool) if forced is None else forced
     class_ = np.zeros(n, dtype=bool) if class_ is None else class_
     protect = primary | class_ | forced
-    _FIXED.clear()
-    if fixed is not None:
-        _FIXED.update(int(c) for c in np.flatnonzero(fixed))
+    _MARKS.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
     try:
         hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep)
         if exact and _crossed(hidden, equations):
             hidden = _widen(values, hidden, equations, protect, min_count)
     finally:
-        _FIXED.clear()
+        _MARKS.fixed = set()
     reason = np.array([None] * n, dtype=object)
     for i in range(n):
         if primary[i]:

@@ -279,3 +279,48 @@ def test_a_count_of_courses_resting_on_few_people_is_hidden_with_its_people():
     out = disclose(frame, MEASURES_ACROSS_SERVICES).published.set_index("service", drop=False)
     assert out["base_count"].tolist() == [20.0, SUPPRESSED, SUPPRESSED]
     assert out["suppression"].tolist() == [None, "primary", "secondary"]
+
+
+def test_two_visitors_protecting_tables_at_once_get_each_their_own_answer():
+    """Streamlit serves each visitor in a thread of one process: a table's protection must not
+    read another table's settings (which cells are kept, known or pinned) half-way through."""
+    import sys
+    import threading
+
+    import numpy as np
+
+    from disclosure.cells import _Equation, protect_grid
+
+    T = 5
+    a1, a2, b1, d1, d2 = range(5)
+    values = np.array([2, 20, 7, 9, 20], dtype=float)
+    eqs = [_Equation([a1, a2], None), _Equation([b1], None), _Equation([d1, d2], None),
+           _Equation([a1, b1], d1, own=False), _Equation([a2], d2, own=False)]
+    keep = np.array([False, False, False, True, True])
+    other = np.array([3, 30, 6, 40], dtype=float)          # a 2x2 table, nothing kept
+    other_eqs = [_Equation([0, 1], None), _Equation([2, 3], None),
+                 _Equation([0, 2], None), _Equation([1, 3], None)]
+
+    def first():
+        return tuple(protect_grid(values, eqs, primary=values < T, keep=keep, min_count=T)[0])
+
+    def second():
+        return tuple(protect_grid(other, other_eqs, primary=other < T, min_count=T,
+                                  fixed=np.array([False, True, False, False]))[0])
+
+    want = {first: first(), second: second()}
+    got: dict = {first: set(), second: set()}
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        def run(fn):
+            for _ in range(150):
+                got[fn].add(fn())
+        threads = [threading.Thread(target=run, args=(fn,)) for fn in (first, second, first, second)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert got[first] == {want[first]} and got[second] == {want[second]}

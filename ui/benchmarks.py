@@ -246,8 +246,10 @@ def benchmark_table(view: BenchmarkView, *, with_ours: bool = True) -> pd.DataFr
 #: Screen widths (px) of the benchmark table's columns: at 1440 px the whole table fits beside the
 #: sidebar (about 980 px) with the indicator pinned; the authority and region columns are named
 #: after the authority chosen, so every column that is not one of these is a value column.
-TABLE_WIDTHS = {"Indicator": 260, "Year (30 September)": 95}
+TABLE_WIDTHS = {"Indicator": 260, "Year (30 September)": 70, "Statistical neighbours (median)": 140}
 VALUE_WIDTH = 115
+#: Shorter headings on screen, so none is cut (the downloads keep the full names).
+TABLE_LABELS = {"Year (30 September)": "Year", "Statistical neighbours (median)": "Neighbours' median"}
 #: The imported-files table: what, where, who and when at a glance.
 IMPORT_WIDTHS = {"File": 230, "Area level": 100, "File name": 260, "Rows": 70, "Imported by": 170,
                  "Imported at": 160}
@@ -258,12 +260,14 @@ def table_columns(frame: pd.DataFrame) -> dict:
     tables): widths, the indicator pinned, years without a thousands comma, figures to one decimal."""
     out = {}
     for col in frame.columns:
+        label, width = TABLE_LABELS.get(col, col), TABLE_WIDTHS.get(col, VALUE_WIDTH)
         if col == "Indicator":
-            out[col] = st.column_config.TextColumn(col, width=TABLE_WIDTHS[col], pinned=True)
-        elif col in TABLE_WIDTHS:
-            out[col] = st.column_config.NumberColumn(col, width=TABLE_WIDTHS[col], format="%d")
+            out[col] = st.column_config.TextColumn(label, width=width, pinned=True)
+        elif col == "Year (30 September)":
+            out[col] = st.column_config.NumberColumn(label, width=width, format="%d",
+                                                     help="Figures at 30 September of the year")
         else:
-            out[col] = st.column_config.NumberColumn(col, width=VALUE_WIDTH, format="%.1f")
+            out[col] = st.column_config.NumberColumn(label, width=width, format="%.1f")
     return out
 
 

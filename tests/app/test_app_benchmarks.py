@@ -233,6 +233,8 @@ def test_the_benchmark_tables_have_widths_that_fit_and_read_well(imported, monke
     assert sum(c["width"] for c in cols.values()) <= 980
     assert cols["Indicator"]["pinned"] is True
     assert cols["Year (30 September)"]["type_config"]["format"] == "%d"
+    assert cols["Year (30 September)"]["label"] == "Year"  # short enough not to be cut on screen
+    assert cols["Statistical neighbours (median)"]["label"] == "Neighbours' median"
     assert cols["England"]["type_config"]["format"] == "%.1f"
     assert cols["Herefordshire"]["type_config"]["format"] == "%.1f"  # named after the authority
     icols = _columns(imports)

@@ -517,6 +517,39 @@ def _recompute_shares(frame: pd.DataFrame, table: Table) -> pd.DataFrame:
     return frame
 
 
+def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable, pd.DataFrame]:
+    """Every linked table lists the same categories (within each group it has), a missing one as 0.
+
+    Why: a service's table that lists only "No" says that every one of its people answered "No"
+    as plainly as "No 5, 100%" does, and a one-row group escapes the class-disclosure rule (a
+    single part is the group itself). With the zero listed, the rule sees two parts, and the
+    zero is hidden with the answer where the group is small (the secondary rule picks it)."""
+    if not table.category or len(frames) < 2 or not table.additive or table.rates or table.row_total \
+            or table.rows is not None or table.follow:
+        return frames
+    group = table.within
+    order: dict[tuple, int] = {}
+    for f in frames.values():
+        for key in zip(f[group] if group else [None] * len(f), f[table.category]):
+            order.setdefault(key, len(order))
+    out = {}
+    for k, f in frames.items():
+        have = set(zip(f[group] if group else [None] * len(f), f[table.category]))
+        groups = set(f[group]) if group else {None}
+        missing = [key for key in order if key not in have and key[0] in groups]
+        if not missing or f.empty:
+            out[k] = f
+            continue
+        add = pd.DataFrame({table.category: [c for _, c in missing],
+                            **({group: [g for g, _ in missing]} if group else {}),
+                            **{c: 0 for c in table.counts}})
+        f = pd.concat([f, add], ignore_index=True)[list(f.columns)]
+        pos = [order[key] for key in zip(f[group] if group else [None] * len(f), f[table.category])]
+        f = f.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
+        out[k] = _recompute_shares(f, table)
+    return out
+
+
 def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
                     name: str = "this table") -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
     for f in frames.values():
@@ -529,6 +562,7 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
               for k, f in frames.items()}
     for f in merged.values():
         f.attrs = {}
+    merged = _align(merged, table)
     counts = list(table.counts)
     cols = [c for c in counts if c != table.row_total] + ([REST] if table.row_total else []) \
         + ([table.row_total] if table.row_total else [])

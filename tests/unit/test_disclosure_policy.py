@@ -351,3 +351,33 @@ def test_the_reused_solver_gives_linprogs_intervals(monkeypatch):
         assert fast.keys() == slow.keys()
         for k in slow:
             assert fast[k] == pytest.approx(slow[k], abs=1e-6), (trial, k)
+
+
+def test_a_service_table_missing_an_answer_still_gets_class_protection():
+    """The quarter-size adversarial store: Youth's 5 social workers all answered "No" to
+    disability, and Youth's table had no "Yes" row at all. Its "No 5, 100%" said that all five
+    are not disabled (class disclosure: a group of 5 to 9 who all gave one answer), and a one-row
+    table escaped the class rule. Every linked table now lists the directorate's answers, a
+    missing one as 0, so the rule sees Youth's 0 and 5: both are hidden, and Youth's total of 5
+    leaves each in [0, 5]."""
+    from disclosure.policy import disclose_all
+
+    frames = {None: profile_table("Disabled", {"Yes": 3, "No": 53}),
+              "Children in Care": profile_table("Disabled", {"Yes": 2, "No": 18}),
+              "Safeguarding": profile_table("Disabled", {"Yes": 1, "No": 26}),
+              "SEND": profile_table("Disabled", {"No": 4}),
+              "Youth": profile_table("Disabled", {"No": 5})}
+    out = disclose_all(frames, profile_decl("Disabled", "disability"), role="scrutiny")
+    youth = out["Youth"].published
+    assert list(youth["Disabled"]) == ["Yes", "No"]
+    assert list(youth["People"]) == [SUPPRESSED, SUPPRESSED]
+    assert out["Youth"].reasons.at[1, "People"] == "class"
+    assert list(out["SEND"].published["Disabled"]) == ["Yes", "No"]
+    # leadership still sees the table as it was built (exact, no rows added on screen)
+    assert out_exact(frames)["Youth"].shown.to_dict("records") == [{"Disabled": "No", "People": 5, "Share (%)": 100.0}]
+
+
+def out_exact(frames):
+    from disclosure.policy import disclose_all
+
+    return disclose_all(frames, profile_decl("Disabled", "disability"), role="leadership")

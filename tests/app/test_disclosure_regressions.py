@@ -61,7 +61,9 @@ def test_living_in_the_county_complement_is_not_shown(app_store, monkeypatch):
             assert str(row["Share living in county (%)"]) == SUPPRESSED
 
 
-def test_leadership_sees_exact_figures_and_downloads_the_published_ones(app_store, monkeypatch):
+
+def _record_downloads(monkeypatch) -> dict:
+    """name -> the Disclosed table behind each download button the page draws (still drawn)."""
     from ui import layout
 
     recorded = {}
@@ -72,6 +74,10 @@ def test_leadership_sees_exact_figures_and_downloads_the_published_ones(app_stor
         real(frame, name=name, key=key, disclosure=disclosure, about=about)
 
     monkeypatch.setattr(layout, "download_table", record)
+    return recorded
+
+def test_leadership_sees_exact_figures_and_downloads_the_published_ones(app_store, monkeypatch):
+    recorded = _record_downloads(monkeypatch)
     at = run_as("leadership", monkeypatch, path=PROFILE, store=app_store)
     age = _table(at, "Age").set_index("Age")
     assert "55 to 64" in age.index and str(age.at["Not known", "People"]) == "1"  # exact, unmerged
@@ -221,16 +227,7 @@ def test_hr_downloads_the_agency_cost_table_without_a_job_type_of_few_workers(ap
     per FTE (19 social workers, 5 senior social workers): one person's charge rate could be read
     off. HR sees every job type on screen; the file holds the directorate's row only, as
     scrutiny's screen does, and says by what rule."""
-    from ui import layout
-
-    recorded = {}
-    real = layout.download_table
-
-    def record(frame, *, name, key, disclosure, about=None):
-        recorded[name] = frame
-        real(frame, name=name, key=key, disclosure=disclosure, about=about)
-
-    monkeypatch.setattr(layout, "download_table", record)
+    recorded = _record_downloads(monkeypatch)
     at = run_as("hr", monkeypatch, path="views/agency_rules.py", store=app_store)
     screen = _table(at, "Agency cost per FTE a year (£)")
     assert "Advanced practitioner" in set(screen["Job type"])

@@ -500,16 +500,12 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
         watch = [i for i in unknown if protect[i] and (among is None or i in among)]
         # a cell that is the only hidden one in an equation is worked out exactly: no LP needed
         alone = {c for m in cells_of for c in m if hidden[c] and sum(1 for x in m if hidden[x]) == 1}
-        out = []
-        for i in watch:
-            if i not in alone:
-                low, high = intervals(known=known, hidden=unknown, equations=eqs, cells=[i])[i]
-                if high - low >= min_count - 1e-9:
-                    continue
-            out.append(i)
-            if first:
-                break
-        return out
+        if first and any(i in alone for i in watch):
+            return [next(i for i in watch if i in alone)]
+        # one system for every cell still to solve (disclosure.audit reuses its model per system)
+        found = intervals(known=known, hidden=unknown, equations=eqs, cells=[i for i in watch if i not in alone])
+        out = [i for i in watch if i in alone or found[i][1] - found[i][0] < min_count - 1e-9]
+        return out[:1] if first else out
 
     added: list[int] = []
     narrow = None
@@ -521,8 +517,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
             break
         pick = None
         for cell in narrow:  # the smallest visible cell in an equation with a narrow cell
-            options = [_pick(values, hidden, eq) for eq in usable
-                       if cell in eq.body + ([eq.total] if eq.total is not None else [])]
+            options = [_pick(values, hidden, eq) for eq, members in zip(usable, cells_of) if cell in members]
             options = [o for o in options if o is not None]
             if options:
                 pick = min(options, key=lambda c: (values[c] == 0, values[c]))
@@ -534,8 +529,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
             while frontier and not options:
                 nxt = []
                 for cell in frontier:
-                    for eq in usable:
-                        members = eq.body + ([eq.total] if eq.total is not None else [])
+                    for eq, members in zip(usable, cells_of):
                         if cell not in members:
                             continue
                         o = _pick(values, hidden, eq)
@@ -550,8 +544,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
                 pick = min(options, key=lambda c: (values[c] == 0, values[c]))
         if pick is None:
             # last resort: the directorate's own figures (kept so far) in the narrow cells' equations
-            options = [o for cell in narrow for eq in usable
-                       if cell in eq.body + ([eq.total] if eq.total is not None else [])
+            options = [o for cell in narrow for eq, members in zip(usable, cells_of) if cell in members
                        for o in [_pick(values, hidden, eq, relax=True)] if o is not None]
             if options:
                 pick = min(options, key=lambda c: (values[c] == 0, values[c]))

@@ -528,13 +528,17 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
             or table.rows is not None or table.follow:
         return frames
     group = table.within
+
+    def keys(f: pd.DataFrame) -> list[tuple]:
+        return list(zip(f[group] if group else [None] * len(f), f[table.category]))
+
     order: dict[tuple, int] = {}
     for f in frames.values():
-        for key in zip(f[group] if group else [None] * len(f), f[table.category]):
+        for key in keys(f):
             order.setdefault(key, len(order))
     out = {}
     for k, f in frames.items():
-        have = set(zip(f[group] if group else [None] * len(f), f[table.category]))
+        have = set(keys(f))
         groups = set(f[group]) if group else {None}
         missing = [key for key in order if key not in have and key[0] in groups]
         if not missing or f.empty:
@@ -544,8 +548,7 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
                             **({group: [g for g, _ in missing]} if group else {}),
                             **{c: 0 for c in table.counts}})
         f = pd.concat([f, add], ignore_index=True)[list(f.columns)]
-        pos = [order[key] for key in zip(f[group] if group else [None] * len(f), f[table.category])]
-        f = f.iloc[np.argsort(pos, kind="stable")].reset_index(drop=True)
+        f = f.iloc[np.argsort([order[key] for key in keys(f)], kind="stable")].reset_index(drop=True)
         out[k] = _recompute_shares(f, table)
     return out
 

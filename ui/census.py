@@ -111,15 +111,49 @@ def problems_table(rep: R.Report) -> pd.DataFrame:
                         columns=["Code", "Kind", "Worker", "Item", "What to fix"])
 
 
+#: the unit each census figure is in, as a reader says it (census.report's units)
+UNITS = {"percent": "%", "fte": "FTE", "count": "people", "ratio": "cases per FTE", "days": "days"}
+
+
 def figures_table(rep: R.Report) -> pd.DataFrame:
-    """The figures DfE would publish beside last year's published and the dashboard's own."""
+    """The figures DfE would publish beside last year's published and the dashboard's own, in
+    DfE's units (a Unit column; a rate's difference is in percentage points), rounded as DfE
+    publishes them: counts whole, the rest to one decimal place."""
     f = rep.figures
+    places = f["unit"].map(lambda u: 0 if u == "count" else 1)
+
+    def rounded(col: str) -> pd.Series:
+        return pd.Series([None if pd.isna(v) else round(float(v), int(p)) + 0.0
+                          for v, p in zip(f[col], places)], dtype=object)
+
     return pd.DataFrame({
-        "Figure": f["label"], "Census (this return)": f["census"],
-        f"DfE published {rep.year - 1}": f["published_last_year"],
-        "Dashboard (monthly)": f["dashboard_monthly"], "Difference": f["difference"],
+        "Figure": f["label"], "Unit": f["unit"].map(lambda u: UNITS.get(u, u)),
+        "Census (this return)": rounded("census"),
+        f"DfE published {rep.year - 1}": rounded("published_last_year"),
+        "Dashboard (monthly)": rounded("dashboard_monthly"),
+        "Difference (census minus dashboard)": rounded("difference"),
         "Why they can differ": f["explanation"],
     })
+
+
+def items_table(rep: R.Report) -> pd.DataFrame:
+    """Completeness by census item, in words: the item's name beside its XML element."""
+    from census.items import worker_items
+
+    labels = {i.tag: i.label for i in worker_items(rep.year)}
+    t = rep.items
+    return pd.DataFrame({
+        "Item": [labels.get(tag, tag) for tag in t["item"]], "Census element": t["item"],
+        "Expected (workers)": t["expected"], "Given": t["given"],
+        "Not yet collected": t["not_yet_collected"], "Missing": t["missing"],
+        "Complete (%)": [None if pd.isna(v) else round(100 * float(v), 1) for v in t["complete"]],
+    })
+
+
+def workers_table(rep: R.Report) -> pd.DataFrame:
+    """Workers with gaps: pseudonymous id, kind, the gaps and how many."""
+    return rep.workers.rename(columns={"worker": "Worker (employee id)", "kind": "Kind",
+                                       "gaps": "Gaps", "gap_count": "Number of gaps"})
 
 
 def build_return(year: int, *, produced_by: str) -> tuple[service.ExportOutcome, bytes | None]:

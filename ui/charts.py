@@ -63,6 +63,8 @@ TITLE_WRAP = 40
 #: legend entries and bar category names wrap at these widths (characters)
 LEGEND_WRAP = 40
 CATEGORY_WRAP = 22
+#: a legend above the plot, for charts with an x-axis title (a legend below would sit on it)
+LEGEND_ABOVE = dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left")
 FONT = "Source Sans Pro, Arial, Helvetica, sans-serif"
 TEMPLATE_NAME = "workforce"
 
@@ -574,7 +576,7 @@ def _bar_chart(
                          text=t, showarrow=False, align="left", font=dict(size=13))
     legend = series is not None or target is not None
     fig.set(barmode="group", showlegend=legend,  # above: the axis title is below
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"))
+            legend=LEGEND_ABOVE)
     if legend:
         fig.set(margin=dict(t=(fig.layout.get("margin", {}).get("t") or 50) + (30 if title else 0)))
     if column:
@@ -639,7 +641,7 @@ def histogram_with_threshold(
     fig.axis("x", title=dict(text=x_title), rangemode="tozero")
     fig.axis("y", title=dict(text="People"), tickformat=",d")
     fig.set(showlegend=True, bargap=0.05,
-            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=0, xanchor="left"),
+            legend=LEGEND_ABOVE,
             margin=dict(t=(fig.layout.get("margin", {}).get("t") or 50) + (30 if title else 0)))
     return fig.figure()
 
@@ -763,7 +765,7 @@ def benchmark_figure(frame: pd.DataFrame, *, indicator: str, unit: str, la_name:
                                         line=dict(color="black", width=1)),
             hovertemplate=f"Our extract, 30 Sep %{{x}}: {hover}<extra></extra>",
         )
-    fig.set(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0), margin=dict(t=20, b=110))
+    fig.set(legend=LEGEND_ABOVE, margin=dict(t=20, b=60))  # the axis title is below
     fig.axis("x", title=dict(text="Year (figures at 30 September)"), dtick=1, tickformat="d")
     fig.axis("y", title=dict(text="Per cent" if unit == "percent" else unit[:1].upper() + unit[1:]),
              ticksuffix="%" if unit == "percent" else "")

@@ -147,7 +147,8 @@ def show_table(table: Disclosed | pd.DataFrame, name: str, *, disclosure: Table 
     if shown_table is None or shown_table.empty:
         st.info(f"{plain(name)}: no data for this selection.")
         return
-    st.dataframe(display_frame(shown_table.shown), hide_index=True, column_config=column_config,
+    shown = display_frame(shown_table.shown)
+    st.dataframe(shown, hide_index=True, column_config={**decimal_columns(shown), **(column_config or {})},
                  placeholder=MISSING)
     why = shown_table.caption()
     if caption or why:
@@ -161,24 +162,43 @@ def _disclosed(frame: pd.DataFrame, table: Table, name: str) -> Disclosed:
     return disclose(frame, table, role=state.current_role(), name=name)
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, places: int) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return MISSING
     if isinstance(value, str):
         return value
-    number = float(value)
-    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+    return f"{float(value):,.{places}f}"
+
+
+def _numbers(column: pd.Series) -> list[float]:
+    return [float(v) for v in column if not isinstance(v, str) and v is not None
+            and not (isinstance(v, float) and math.isnan(v))]
 
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy safe to show: columns mixing numbers with 'c' become text (downloads keep numbers)."""
+    """A copy safe to show: columns mixing numbers with 'c' become text (downloads keep numbers),
+    every number of a column to the same decimal places (a share column reads "19.0" beside
+    "80.3", not "19")."""
     out = frame.copy()
     out.attrs = {}  # suppression masks ride in attrs; Arrow cannot carry them
     for col in out.columns:
         if out[col].dtype == object:
             kinds = {type(v) for v in out[col] if v is not None and not (isinstance(v, float) and math.isnan(v))}
             if str in kinds and len(kinds) > 1:
-                out[col] = out[col].map(_cell_text)
+                places = 0 if all(x.is_integer() for x in _numbers(out[col])) else 1
+                out[col] = out[col].map(lambda v, p=places: _cell_text(v, p))
+    return out
+
+
+def decimal_columns(frame: pd.DataFrame) -> dict:
+    """Column settings that show every number of a fractional column to one decimal place (the
+    screen would print 19 per cent as "19" beside "80.3"); whole-number columns are left alone."""
+    out = {}
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col]):
+            values = frame[col].dropna()
+            if not values.empty and not all(float(v).is_integer() for v in values):
+                out[col] = st.column_config.NumberColumn(str(col), format="%.1f")
     return out
 
 

@@ -26,7 +26,7 @@ from store import StoreBusy
 from ui import charts, db, downloads, state
 from ui.auth import audited
 from ui.downloads import XLSX_MIME
-from ui.layout import chart, display_frame, plain, show_table
+from ui.layout import chart, decimal_columns, display_frame, plain, show_table
 
 ALL = "(all)"
 #: An item linking more measures than this (the "measures of success" recommendation links the
@@ -292,7 +292,9 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                     st.markdown("**Publish preview**: the pack will print the Value, People, Numerator and "
                                 "Denominator columns as below (c = hidden); 'Exact value' and 'Why' are "
                                 "for you only.")
-                    st.dataframe(display_frame(shown), hide_index=True, key="rec_pack_preview")
+                    preview_frame = display_frame(shown)
+                    st.dataframe(preview_frame, hide_index=True, key="rec_pack_preview",
+                                 column_config=decimal_columns(preview_frame))
             if publish:
                 try:
                     with connection() as wcur, db.write_lock:

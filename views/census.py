@@ -42,12 +42,12 @@ with ready:
             show_table(census.figures_table(rep), "Census figures", about=about,
                        disclosure=downloads.exempt("published-style figures, no counts of people"))
             st.header("Completeness by item")
-            show_table(rep.items, "Census completeness by item", disclosure=HR_LIST, about=about)
+            show_table(census.items_table(rep), "Census completeness by item", disclosure=HR_LIST, about=about)
             st.header("Errors and queries")
             show_table(census.problems_table(rep), "Census errors and queries", disclosure=HR_LIST,
                        about=about)
             st.header("Workers with gaps")
-            show_table(rep.workers, "Census gaps by worker", disclosure=HR_LIST, about=about)
+            show_table(census.workers_table(rep), "Census gaps by worker", disclosure=HR_LIST, about=about)
 
 with produce:
     st.markdown("Builds the return from the monthly loads (1 October to 30 September), checks "

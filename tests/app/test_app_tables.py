@@ -99,3 +99,19 @@ def test_strategy_themes_is_compact_under_its_summary(monkeypatch, store):
     assert len(at.metric) - hidden == trouble
     lines = [m.value for m in at.markdown if "off target" in m.value]
     assert lines and "**" in lines[0]
+
+
+def test_a_share_column_shows_every_figure_to_one_decimal_place(monkeypatch, store):
+    """Scrutiny's gender table: Male's share is 28 of 147 = 19.0%, drawn "19.0" beside Female's
+    "80.3" (the column's number format), not "19"."""
+    import json
+
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page("views/profile.py").run()
+    assert not at.exception
+    gender = next(d for d in at.dataframe if "Gender" in d.value.columns)
+    male = gender.value[gender.value["Gender"] == "Male"].iloc[0]
+    assert (int(male["People"]), float(male["Share (%)"])) == (28, 19.0)  # 28 / 147
+    formats = {c.get("label"): c.get("type_config", {}).get("format")
+               for c in json.loads(gender.proto.columns).values()}
+    assert formats.get("Share (%)") == "%.1f", formats

@@ -152,3 +152,23 @@ def test_on_a_very_large_store_the_readiness_report_waits_for_a_click(monkeypatc
     assert len(at.dataframe) >= 4
     at.run()  # any later click keeps it
     assert {m.label: m.value for m in at.metric} == usual
+
+
+def test_readiness_tables_speak_plain_english_with_units(monkeypatch, store):
+    """The figures carry a unit and DfE's rounding (no "0000000007" float tails); the
+    completeness and gap tables have worded headings and a percentage, not a 0-1 share."""
+    at = _open(monkeypatch, store, "hr")
+    frames = {tuple(df.value.columns): df.value for df in at.dataframe}
+    figures = next(f for cols, f in frames.items() if "Unit" in cols)
+    agency = figures[figures["Figure"] == "Agency rate (FTE)"].iloc[0]
+    assert agency["Unit"] == "%"
+    for col in ("Census (this return)", "Dashboard (monthly)", "Difference (census minus dashboard)"):
+        assert float(agency[col]) == round(float(agency[col]), 1)  # one decimal place, as DfE
+    headcount = figures[figures["Figure"] == "Social workers in post (headcount)"].iloc[0]
+    assert headcount["Unit"] == "people" and float(headcount["Census (this return)"]).is_integer()
+    items = next(f for cols, f in frames.items() if "Complete (%)" in cols)
+    sex = items[items["Census element"] == "Sex"].iloc[0]
+    # the demo's census year: 132 workers owe a sex code and 130 gave one: 130 / 132 = 98.5%
+    assert (sex["Item"], int(sex["Expected (workers)"]), int(sex["Given"])) == ("Sex", 132, 130)
+    assert float(sex["Complete (%)"]) == 98.5
+    assert any("Number of gaps" in cols and "Worker (employee id)" in cols for cols in frames)

@@ -29,6 +29,9 @@ def test_benchmark_figure_draws_each_comparison_and_our_star():
                      "Our own figure at 30 September"]
     assert list(fig.data[2].y) == [14.9, 13.0]
     assert len({t.marker.symbol for t in fig.data}) == 5  # never colour alone
+    # the x-axis title is below the plot, so the legend goes above it (below, the two overlapped)
+    assert fig.layout.xaxis.title.text == "Year (figures at 30 September)"
+    assert (fig.layout.legend.yanchor, fig.layout.legend.y) == ("bottom", 1.02)
     empty = charts.benchmark_figure(frame, indicator="caseload_fte", unit="cases per FTE",
                                     la_name="Herefordshire", region_name=None)
     assert charts.is_no_data(empty)

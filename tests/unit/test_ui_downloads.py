@@ -29,11 +29,13 @@ def test_display_frame_turns_mixed_columns_into_text_only_for_display():
     from ui.layout import display_frame
 
     frame = pd.DataFrame({"Group": ["A", "B", "C"], "People": [12, "c", 7.0],
-                          "Share (%)": [40.25, "c", None]})
+                          "Share (%)": [40.25, "c", None], "Of all (%)": [19.0, 80.3, "c"]})
     frame.attrs["suppressed"] = frame.isna()
     shown = display_frame(frame)
     assert list(shown["People"]) == ["12", "c", "7"]
     # a blank is a dash on screen, never "None" or an empty cell that looks like a lost figure
     assert list(shown["Share (%)"]) in (["40.2", "c", "—"], ["40.3", "c", "—"])
+    # one column, one number of decimal places: 19 per cent reads "19.0" beside "80.3"
+    assert list(shown["Of all (%)"]) == ["19.0", "80.3", "c"]
     assert shown.attrs == {}
     assert frame["People"].iloc[0] == 12  # the downloadable frame is untouched

@@ -270,13 +270,20 @@ def reasons_caption(counts: Mapping[str, int]) -> str:
 # the entry point
 
 
+#: {view: {count column: True where another publication shows that column's total for the view
+#: (a reader knows it), False where it hides it (it must stay unknown here too)}}
+Margins = Mapping[Hashable, Mapping[str, bool]]
+
+
 def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
-             role: str | None = None, view: Hashable = None, name: str = "this table") -> Disclosed:
+             role: str | None = None, view: Hashable = None, name: str = "this table",
+             margins: Margins | None = None) -> Disclosed:
     """Pass a table through the policy for `role` (None: for publication - files, packs, CLI).
 
     `frame` may be a mapping of linked tables: key None is the whole (the directorate) and the
     other keys its parts (each service); they are protected together so that no part's hidden
     figure can be worked out as the whole minus the other parts. `view` picks the one returned.
+    `margins` says which column totals another publication shows or hides (see `Margins`).
     """
     if not isinstance(table, Table):
         raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
@@ -297,14 +304,14 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
     if table.metric_frame:
         pub, why = _metric_frame(frames, view, r, across=table.across, table=table)
     else:
-        pub, why = _protect_linked(frames, table, r, name=name)[view]
+        pub, why = _protect_linked(frames, table, r, name=name, margins=margins)[view]
     shown = frames[view].copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
 
 
 def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role: str | None = None,
-                 name: str = "this table") -> dict[Hashable, Disclosed]:
+                 name: str = "this table", margins: Margins | None = None) -> dict[Hashable, Disclosed]:
     """`disclose` for every view of linked tables at once (the protection is one decision for all
     of them, so it is made once): key -> Disclosed."""
     if not isinstance(table, Table):
@@ -313,7 +320,7 @@ def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role:
         return {k: disclose(frames, table, role=role, view=k, name=name) for k in frames}
     exact = sees_exact(role)
     out = {}
-    for key, (pub, why) in _protect_linked(frames, table, rules(), name=name).items():
+    for key, (pub, why) in _protect_linked(frames, table, rules(), name=name, margins=margins).items():
         shown = frames[key].copy() if exact else pub
         shown.attrs = {}
         out[key] = Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
@@ -554,7 +561,14 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
 
 
 def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
-                    name: str = "this table") -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
+                    name: str = "this table", margins: Margins | None = None
+                    ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Every linked table protected together. Each column's total (within each group) is a cell
+    of the equations too, never published here: primary when small (a service of 4 social
+    workers: its total would follow from the directorate minus the other services), hidden and
+    protected where `margins` says another publication hides it (the measure history's second
+    hidden service), known where `margins` says it is published or, without a word, when at least
+    the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
     for f in frames.values():
         _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
                    *(c for p in table.shares for c in p),
@@ -599,9 +613,12 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
                 sensitive.append(not row_unrecorded)
                 # the rest is never published; a "c" from upstream is hidden already
                 virtual.append(c == REST or (isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
-    vals = np.array(values, dtype=float)
-    vals_of = lambda cells_: vals[cells_]  # noqa: E731
     eqs: list[_Equation] = []
+    partitions: list[_Equation] = []  # a group split into parts (for the class rule)
+    # each column's total within a group of a table: a cell of its own (never published here)
+    totals: dict[tuple[Hashable, Any, str], int] = {}
+    status: list[str | None] = [None] * len(cells)  # a total's: "known" / "hidden" (elsewhere)
+    margin_of = _margin_reader(margins, table)
     for key, f in merged.items():
         groups: dict[Any, list[int]] = {}
         for i in range(len(f)):
@@ -612,15 +629,32 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
                 break
             for g, rows_ in groups.items():
                 body = [index[(key, i, c)] for i in rows_ if (key, i, c) in index]
-                # a total known from elsewhere; one under the threshold is never published
-                # (it would itself be hidden), so it gives a reader nothing to subtract from
-                if body and not r.small(float(np.nansum(vals_of(body)))):
-                    eqs.append(_Equation(body, None))
+                if not body:
+                    continue
+                total = float(np.sum([values[b] for b in body]))
+                if math.isnan(total):  # a part hidden upstream: the total is not this table's to model
+                    if not r.small(float(np.nansum([values[b] for b in body]))):
+                        eqs.append(_Equation(body, None))
+                    continue
+                said = margin_of(key, c) if g is None else None
+                totals[(key, g, c)] = len(cells)
+                cells.append((key, -1, c))
+                values.append(total)
+                sensitive.append(True)
+                virtual.append(True)
+                status.append("known" if said is True or (said is None and not r.small(total))
+                              else "hidden" if said is False else None)
+                eq = _Equation(body, totals[(key, g, c)])
+                eqs.append(eq)
+                partitions.append(eq)
         if table.row_total:
             for i in range(len(f)):
                 if (key, i, table.row_total) in index:
                     parts = [index[(key, i, c)] for c in cols if c != table.row_total]
-                    eqs.append(_Equation(parts, index[(key, i, table.row_total)]))
+                    eq = _Equation(parts, index[(key, i, table.row_total)])
+                    eqs.append(eq)
+                    partitions.append(eq)
+    vals = np.array(values, dtype=float)
     if None in merged and len(merged) > 1:
         whole = {lab: i for i, lab in enumerate(labels_of[None])}
         for c in cols:
@@ -630,25 +664,32 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
                 body = [index[(k, j, c)] for k in merged if k is not None
                         for j, lab2 in enumerate(labels_of[k]) if lab2 == lab and (k, j, c) in index]
                 eqs.append(_Equation(body, index[(None, i, c)], own=False))
+        for c in cols:  # the services' totals add up to the directorate's
+            if (None, None, c) in totals:
+                body = [totals[(k, None, c)] for k in merged if k is not None and (k, None, c) in totals]
+                eqs.append(_Equation(body, totals[(None, None, c)], own=False))
     sens = np.array(sensitive, dtype=bool)
     virt = np.array(virtual, dtype=bool)
+    known = np.array([s == "known" for s in status], dtype=bool)
     with np.errstate(invalid="ignore"):
-        primary = (vals > 0) & (vals < r.threshold) & sens
-    partitions = [e for e in eqs if e.total is None or cells[e.total][2] == table.row_total]
+        primary = (vals > 0) & (vals < r.threshold) & sens & ~known
     cls = class_cells(vals, partitions, low=r.threshold, under=r.class_group_under, sensitive=sens) \
         if table.additive or table.row_total else np.zeros(vals.size, dtype=bool)
+    # a total another publication hides must stay unknown here (else a small one beside it
+    # follows from the directorate's); one it shows, or a large one, is known: never hidden
+    elsewhere = np.array([s == "hidden" for s in status], dtype=bool) & ~primary
     # the directorate's own figures are never hidden to protect a service's (a service's other
     # cells are hidden instead), unless they are small themselves
-    keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool)
-    hidden, reason = protect_grid(vals, eqs, primary=primary, virtual=virt, class_=cls, min_count=r.threshold,
-                                  keep=keep)
+    keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool) | known
+    hidden, reason = protect_grid(vals, eqs, primary=primary, virtual=virt & ~known, forced=elsewhere,
+                                  class_=cls, min_count=r.threshold, keep=keep, fixed=known)
     out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
     for key, f in merged.items():
         pub = f.copy()
         why = _no_reasons(pub)
         rest_reason: dict[int, str] = {}
         for (k, i, c), n in index.items():
-            if k != key:
+            if k != key or i < 0:
                 continue
             if c == REST:
                 if reason[n] is not None:
@@ -659,6 +700,22 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
         _derived(pub, why, table, r, rest_reason)
         out[key] = (pub, why)
     return out
+
+
+def _margin_reader(margins: Margins | None, table: Table) -> Callable[[Hashable, str], bool | None]:
+    """(view, column) -> True (its total is published elsewhere), False (hidden elsewhere), None
+    (no word). The rest of a row total (REST) is known where both columns are, hidden where
+    either is."""
+    def read(key: Hashable, col: str) -> bool | None:
+        said = (margins or {}).get(key) or {}
+        if col != REST:
+            v = said.get(col)
+            return None if v is None else bool(v)
+        parts = [said.get(c) for c in (table.row_total, *(x for x in table.counts if x != table.row_total))]
+        if any(p is False for p in parts):
+            return False
+        return True if parts and all(p is True for p in parts) else None
+    return read
 
 
 def _hide(pub: pd.DataFrame, why: pd.DataFrame, col: str, i: int, reason: str) -> None:

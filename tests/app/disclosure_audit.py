@@ -31,6 +31,7 @@ from streamlit.testing.v1 import AppTest
 
 from disclosure import SUPPRESSED, Disclosed, rules
 from disclosure.audit import intervals, too_narrow
+from ui.data.people import MARGINS
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "dashboard.py")
 #: the pages a scrutiny member may open whose figures follow the month, scope and service filters
@@ -266,11 +267,15 @@ FAMILIES = {"Staff by ethnic group": "staff", "Staff by age": "staff", "Staff by
             "Length of service at leaving": "leavers"}
 #: where a family's total for the directorate and each service is published: the measure history
 #: (the cards, themes, trends and by-service tables read it) of the measure counting the same
-#: people, and its column. A family not here (headcounts: the profile tables, caseload bands) has
-#: every total of at least the threshold known to the reader (headcounts are on many pages).
-TOTAL_SOURCES = {"leavers": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
-                 "Living in the county by job type": ("local_residence_rate", {
-                     "People recorded": "denominator", "Living in county": "numerator"})}
+#: people, and its column (ui.data.people.MARGINS, the same sources the policy is told about; the
+#: audit checks each figure equals the table's total). Where the history hides a total it is
+#: hidden to the reader too; a family without a source (or a figure that is not the total)
+#: has every total of at least the threshold known.
+TOTAL_SOURCES = {"staff": MARGINS["profile"], "Case holders by caseload band": MARGINS["caseload_bands"],
+                 "leavers": MARGINS["leavers_by_reason"],
+                 "Living in the county by job type": MARGINS["local_by_job"]}
+#: a page table that shows a family's total too, for one month: (table, its month column, its column)
+ALSO_SHOWN = {"staff": ("Permanent and agency FTE by month", "Month", "People")}
 
 
 def _family(name: str) -> str:
@@ -306,10 +311,10 @@ def _true(exact: Mapping[tuple, float], label: str, col: str, shown: Sequence[st
 def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
     """Solve each family of linked tables (the directorate and every service, and the tables that
     count the same people) as a reader would: the published cells; each table's column total,
-    known where the measure history publishes it (TOTAL_SOURCES; a job-type breakdown's from its
-    own measure) or, for headcounts, wherever it is at least the threshold; the services adding up to the
-    directorate; a row total made of its parts. Every hidden count must stay uncertain by at
-    least the threshold."""
+    known where a page shows it (the measure history, TOTAL_SOURCES; a job-type breakdown's from
+    its own measure; ALSO_SHOWN), hidden where the history hides it, and otherwise known when at
+    least the threshold; the services adding up to the directorate; a row total made of its
+    parts. Every hidden count must stay uncertain by at least the threshold."""
     t = rules().threshold
     groups: dict[tuple, dict[tuple, pd.DataFrame]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
@@ -319,11 +324,20 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list
             if r.get("group") is None or (isinstance(r.get("group"), float) and math.isnan(r["group"])):
                 svc = r["service"] if isinstance(r["service"], str) else None
                 published[(store, scope, r["metric_id"], pd.Timestamp(r["period"]), svc)] = r
+    shown_totals: dict[tuple, float] = {}  # a family's total a page shows besides the history
     for v in views:
         services[v.store].add(v.service)
         for name, d in v.tables.items():
             if linked_spec(name):
                 groups[(v.store, v.period, v.scope, _family(name))][(name, v.service)] = d.published
+        for family, (name, month_col, col) in ALSO_SHOWN.items():
+            d = v.tables.get(name)
+            if d is None:
+                continue
+            month = pd.Timestamp(v.period + "-01").strftime("%b %Y")
+            for m, x in zip(d.published[month_col], d.published[col]):
+                if m == month and number(x) is not None:
+                    shown_totals[(v.store, v.period, v.scope, family, v.service, col)] = number(x)
     out = []
     for (store, period, scope, family), tables in groups.items():
         known: dict[tuple, float] = {}
@@ -370,7 +384,10 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list
                     if tkey not in known and tkey not in hidden:
                         found = None if source is None or col not in source[1] else _published(
                             published, store, scope, period, svc, source[0], source[1][col])
-                        if found == SUPPRESSED:
+                        also = shown_totals.get((store, period, scope, family, svc, col))
+                        if also is not None and abs(also - total) < 0.5:
+                            known[tkey] = total  # a page shows it (the 80:20 table's People)
+                        elif found == SUPPRESSED:
                             hidden.append(tkey)
                         elif found is not None and abs(found - total) < 0.5:
                             known[tkey] = total

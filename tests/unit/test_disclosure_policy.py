@@ -381,3 +381,56 @@ def out_exact(frames):
     from disclosure.policy import disclose_all
 
     return disclose_all(frames, profile_decl("Disabled", "disability"), role="leadership")
+
+
+# --- a service smaller than the threshold: the service totals are cells of the equations -------
+
+
+def _attack_linked(published: dict, frames: dict, *, label: str, known_totals: set) -> dict:
+    """A reader's LP on linked tables: the published cells, each table's total where another
+    publication shows it (`known_totals`), the services adding up to the directorate (per row,
+    and so their totals too). Returns {hidden cell or total: (lo, hi)}."""
+    known, hidden, eqs = {}, [], []
+    for k, f in published.items():
+        for lab, v in zip(f[label], f["People"]):
+            (hidden.append((k, lab)) if v == SUPPRESSED else known.__setitem__((k, lab), float(v)))
+        total = (k, "total")
+        if k in known_totals:
+            known[total] = float(frames[k]["People"].sum())
+        else:
+            hidden.append(total)
+        eqs.append(([((k, lab), 1) for lab in f[label]] + [(total, -1)], 0))
+    for lab in published[None][label]:
+        eqs.append(([((k, lab), 1) for k in published if k is not None] + [((None, lab), -1)], 0))
+    return intervals(known=known, hidden=hidden, equations=eqs)
+
+
+def test_a_service_smaller_than_the_threshold_does_not_follow_from_the_others_totals():
+    """Gender by service. A: Female 6, Male 5 (11, shown in the measure history); B: Female 20,
+    Male 7 (27, hidden in the history: its second hidden service); C: Female 3, Male 1 (4: small,
+    hidden in the history); the directorate: 29 and 13 (42, shown).
+
+    Before, every total of at least 5 was taken as known (B's 27 too) and C's as no equation: C's
+    4 = 42 - 11 - 27 whatever was hidden, so the widening hid every cell, the directorate's 29
+    and 13 included (large groups hidden; checked by reverting). Now B's total is a hidden cell
+    that must stay unknown (the history hides it) and C's a primary one: C's 3 and 1, A's 6 and 5
+    (the smallest beside them in each row) and B's Male 7 (B's total alone hidden in B's column)
+    are hidden, B's Female 20 and the directorate's figures shown. By hand a reader gets
+    A_F + C_F = 9, A_M + B_M + C_M = 13, A_F + A_M = 11, B_M = T_B - 20, C_F + C_M = T_C: C's
+    Female in [0, 9], C's Male in [0, 11], C's total in [0, 11], B's in [20, 31]."""
+    from disclosure.policy import disclose_all
+
+    frames = {None: profile_table("Gender", {"Female": 29, "Male": 13}),
+              "A": profile_table("Gender", {"Female": 6, "Male": 5}),
+              "B": profile_table("Gender", {"Female": 20, "Male": 7}),
+              "C": profile_table("Gender", {"Female": 3, "Male": 1})}
+    decl = profile_decl("Gender", "gender")
+    margins = {None: {"People": True}, "A": {"People": True}, "B": {"People": False}, "C": {"People": False}}
+    out = {k: d.published for k, d in disclose_all(frames, decl, margins=margins).items()}
+    assert out["A"]["People"].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert out["B"]["People"].tolist() == [20, SUPPRESSED]
+    assert out["C"]["People"].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert out[None]["People"].tolist() == [29, 13]
+    found = _attack_linked(out, frames, label="Gender", known_totals={None, "A"})
+    assert found[("C", "Female")] == pytest.approx((0, 9)) and found[("C", "Male")] == pytest.approx((0, 11))
+    assert found[("C", "total")] == pytest.approx((0, 11)) and found[("B", "total")] == pytest.approx((20, 31))

@@ -162,6 +162,47 @@ TABLES: dict[str, tuple[Callable[..., pd.DataFrame], Table]] = {
 }
 
 
+#: where the measure history (cards, themes, trends, by-service tables) publishes a linked table's
+#: column totals for the directorate and each service: the measure counting the same people and
+#: the history's column for each of the table's count columns
+MARGINS: dict[str, tuple[str, dict[str, str]]] = {
+    "profile": ("agency_rate_fte", {"People": "base_count"}),  # everyone in post
+    "caseload_bands": ("avg_caseload", {"Case holders": "base_count"}),
+    "leavers_by_reason": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
+    "length_of_service": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
+    "local_by_job": ("local_residence_rate", {"People recorded": "denominator", "Living in county": "numerator"}),
+}
+
+
+def _margins(path, version, name, period, scope, frames: dict) -> dict | None:
+    """{view: {column: True (the history shows its total), False (the history hides it)}} for the
+    policy (disclosure.Margins): a total the history shows is known to any reader; one it hides
+    (a small service's, and the second service hidden with it) must not follow from the tables
+    either. A total the history shows as another figure counts other people: no word on it."""
+    if name not in MARGINS:
+        return None
+    from disclosure.cells import _num
+    from ui.data.measures import _is_none, public_history
+
+    metric_id, columns = MARGINS[name]
+    history = public_history(path, version, scope)
+    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(period + "-01"))
+                 & _is_none(history["group"])]
+    out: dict = {}
+    for service, row in zip(at["service"], at.to_dict("records")):
+        key = service if isinstance(service, str) else None
+        if key not in frames:
+            continue
+        said = {}
+        for col, source in columns.items():
+            if bool(row["suppressed"]):
+                said[col] = False
+            elif col in frames[key] and _num(row[source]) == float(pd.to_numeric(frames[key][col]).sum()):
+                said[col] = True
+        out[key] = said
+    return out
+
+
 def _table_for(name: str, extra: dict) -> tuple[Callable[..., pd.DataFrame], Table]:
     if name != "profile":
         return TABLES[name]
@@ -198,7 +239,8 @@ def _linked_views(path, version, role, name, period, scope, extra) -> dict:
     frames = {None: build(path, version, period, scope, None, None, **kw)}
     for s in _services(path, version):
         frames[s] = build(path, version, period, scope, s, None, **kw)
-    return disclose_all(frames, table, role=role, name=name)
+    return disclose_all(frames, table, role=role, name=name,
+                        margins=_margins(path, version, name, period, scope, frames))
 
 
 # --- the tables pages draw -------------------------------------------------------------------

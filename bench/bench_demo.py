@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import metrics.engine  # noqa: F401  (its loads refresh the aggregates and values, as the CLI's do)
+import disclosure.history  # noqa: F401  (its loads refresh the aggregates, values and published history, as the CLI's do)
 from demo import build_demo_db, generate, write_workbooks
 
 

@@ -49,6 +49,7 @@ def _store(scale: float) -> Path:
 def _derived_data_current(db: Path) -> None:
     """Refresh the aggregates and stored metric values of a store cached before they changed
     (what every load keeps current), so the pages are timed as they run after a load."""
+    from disclosure import history
     from metrics import aggregates, engine
     from store import connect
 
@@ -62,6 +63,12 @@ def _derived_data_current(db: Path) -> None:
             con.execute("COMMIT")
             print(f"  (refreshed {db.name}'s aggregates and stored values: "
                   f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
+        started = time.perf_counter()
+        con.execute("BEGIN")
+        kept = history.refresh(con)  # what a load keeps (only months whose figures changed)
+        con.execute("COMMIT")
+        print(f"  (published history kept for {db.name}: {kept} rows, "
+              f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
     finally:
         con.close()
 
@@ -155,9 +162,13 @@ class _Profiler:
         import pstats
 
         out = io.StringIO()
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        saved = RESULTS / f"profile-{''.join(c if c.isalnum() else '-' for c in title.lower())}.pstats"
+        self.last.dump_stats(str(saved))  # for `python -m pstats` (callers, tottime, ...)
         stats = pstats.Stats(self.last, stream=out)
         stats.sort_stats("cumulative").print_stats(r"/(views|ui|metrics|disclosure|store|census|plotly)/", top)
-        print(f"--- profile of {title}'s first render (cumulative; project, Plotly) ---\n{out.getvalue()}")
+        print(f"--- profile of {title}'s first render (cumulative; project, Plotly; saved to {saved}) ---\n"
+              f"{out.getvalue()}")
 
 
 def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = None,

@@ -24,9 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--months", type=int, default=36, help="how many months (default 36)")
     p.add_argument("--end", metavar="YYYY-MM", default=None, help="the last month (default: last month)")
     args = p.parse_args(argv)
-    # loads made here refresh the metric aggregates and stored values in their own transaction,
-    # as the ingest CLI's do (metrics.engine registers both with the loader when imported)
-    import metrics.engine  # noqa: F401
+    # loads made here refresh the metric aggregates, stored values and published history in their
+    # own transaction, as the ingest CLI's do (disclosure.history registers them all when imported)
+    import disclosure.history  # noqa: F401
     from demo import DemoError, DemoRefused, build_demo_db
 
     db = Path(args.db) if args.db else default_db_path()

@@ -597,7 +597,8 @@ def _metric_rules(metric_id: str) -> tuple[bool, bool]:
 
 def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
                           class_under: int | None = None, across: str | None = None,
-                          forced: Sequence[bool] | None = None, known: Sequence[bool] | None = None
+                          forced: Sequence[bool] | None = None, known: Sequence[bool] | None = None,
+                          decided: tuple[Sequence[bool], Sequence[object]] | None = None
                           ) -> pd.DataFrame:
     """The engine's result frame made safe for scrutiny and export.
 
@@ -613,16 +614,44 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
     (class). `forced` rows (hidden in an earlier publication) stay hidden. On `evaluate` output
     status becomes "grey". Adds `suppressed` (bool) and `suppression` (primary / secondary /
     class / over_time / None).
+
+    `decided` = (suppressed, suppression) per row, as this function decided them before for the
+    same frame and rules (kept per load: disclosure.history): applied as they are, not re-decided.
     """
     _check_cols(frame, ["metric_id", "value", "base_count"] + ([across] if across else []),
                 "suppress_metric_frame")
-    min_count = min_count or threshold()
-    class_under = rules().class_group_under if class_under is None else class_under
     out = frame.copy()
     if "group" not in out.columns:
         out["group"] = None
-    keys = [k for k in ("metric_id", "period", "scope") if k in out.columns]
+    if decided is None:
+        hidden, why = _metric_decisions(out, min_count=min_count or threshold(),
+                                        class_under=rules().class_group_under if class_under is None else class_under,
+                                        across=across, forced=forced, known=known)
+    else:
+        hidden = np.asarray(decided[0], dtype=bool)
+        why = np.array(list(decided[1]), dtype=object)
+        if hidden.shape != (len(out),) or why.shape != (len(out),):
+            raise SuppressionError(f"suppress_metric_frame: {hidden.size} decisions for {len(out)} rows.")
     value_cols = [c for c in _METRIC_VALUE_COLS if c in out.columns]
+    mask = pd.DataFrame(False, index=out.index, columns=value_cols)
+    for c in value_cols:
+        mask[c] = hidden
+    out = _apply(out, mask)
+    if "status" in out.columns:
+        # a RAG colour says which side of the target a hidden value lies: not shown either
+        out["status"] = out["status"].astype(object).where(~hidden, "grey")
+    out["suppressed"] = hidden
+    out["suppression"] = pd.Series(list(why), index=out.index, dtype=object)
+    full = out.attrs["suppressed"].reindex(columns=out.columns, fill_value=False)
+    out.attrs["suppressed"] = full
+    return out
+
+
+def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, across: str | None,
+                      forced: Sequence[bool] | None, known: Sequence[bool] | None
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, reason) per row of an engine frame (suppress_metric_frame's decision)."""
+    keys = [k for k in ("metric_id", "period", "scope") if k in out.columns]
     n = len(out)
     hidden = np.zeros(n, dtype=bool)
     why = np.array([None] * n, dtype=object)
@@ -698,15 +727,4 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
                 hidden[i] = True
                 rs = [reason[c] for c in cells if reason[c] is not None]
                 why[i] = min(rs, key=REASON_ORDER.index) if rs else "secondary"
-    mask = pd.DataFrame(False, index=out.index, columns=value_cols)
-    for c in value_cols:
-        mask[c] = hidden
-    out = _apply(out, mask)
-    if "status" in out.columns:
-        # a RAG colour says which side of the target a hidden value lies: not shown either
-        out["status"] = out["status"].astype(object).where(~hidden, "grey")
-    out["suppressed"] = hidden
-    out["suppression"] = pd.Series(list(why), index=out.index, dtype=object)
-    full = out.attrs["suppressed"].reindex(columns=out.columns, fill_value=False)
-    out.attrs["suppressed"] = full
-    return out
+    return hidden, why

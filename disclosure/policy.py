@@ -277,13 +277,17 @@ Margins = Mapping[Hashable, Mapping[str, bool]]
 
 def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
              role: str | None = None, view: Hashable = None, name: str = "this table",
-             margins: Margins | None = None) -> Disclosed:
+             margins: Margins | None = None, decided: pd.DataFrame | None = None) -> Disclosed:
     """Pass a table through the policy for `role` (None: for publication - files, packs, CLI).
 
     `frame` may be a mapping of linked tables: key None is the whole (the directorate) and the
     other keys its parts (each service); they are protected together so that no part's hidden
     figure can be worked out as the whole minus the other parts. `view` picks the one returned.
     `margins` says which column totals another publication shows or hides (see `Margins`).
+
+    `decided` (one engine frame only): the `suppressed` and `suppression` columns this policy
+    published for the same frame and rules before, row for row (kept per load by
+    disclosure.history); they are applied as they are instead of being decided again.
     """
     if not isinstance(table, Table):
         raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
@@ -301,8 +305,10 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
         f = frames[view].copy()
         f.attrs = {}
         return Disclosed(shown=f, published=f, reasons=_no_reasons(f), table=table, exact=exact)
+    if decided is not None and not (table.metric_frame and len(frames) == 1):
+        raise DisclosureError("disclose(): kept decisions apply to one engine frame only.")
     if table.metric_frame:
-        pub, why = _metric_frame(frames, view, r, across=table.across, table=table)
+        pub, why = _metric_frame(frames, view, r, across=table.across, table=table, decided=decided)
     else:
         pub, why = _protect_linked(frames, table, r, name=name, margins=margins)[view]
     shown = frames[view].copy() if exact else pub
@@ -342,7 +348,8 @@ def protect(frame: pd.DataFrame, table: Table, *, name: str = "table") -> pd.Dat
 
 
 def _metric_frame(frames: Mapping[Hashable, pd.DataFrame], view: Hashable, r: Rules, *,
-                  across: str | None = None, table: Table = MEASURES) -> tuple[pd.DataFrame, pd.DataFrame]:
+                  across: str | None = None, table: Table = MEASURES,
+                  decided: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Metric frames: the view's rows protected with the rows of the linked frames (each part's
     figure is a group of the whole), then the change on a year ago hidden where the year-ago
     figure was."""
@@ -363,7 +370,7 @@ def _metric_frame(frames: Mapping[Hashable, pd.DataFrame], view: Hashable, r: Ru
             out["group"] = frames[view]["group"].to_numpy() if "group" in frames[view] else None
         out = out.reset_index(drop=True)
     else:
-        out = _metric_one(frames[view], r, across=across, table=table)
+        out = _metric_one(frames[view], r, across=across, table=table, decided=decided)
     out.attrs = {}
     why = _no_reasons(out)
     for col in ("value", "change_on_year", "year_ago_value"):
@@ -380,7 +387,7 @@ def _none(v: object) -> object:
 
 
 def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
-                table: Table = MEASURES) -> pd.DataFrame:
+                table: Table = MEASURES, decided: pd.DataFrame | None = None) -> pd.DataFrame:
     forced = [m in table.hidden_before for m in frame["metric_id"]] if table.hidden_before else None
     if FORCED in frame.columns:  # rows another publication hid already (they stay hidden)
         mark = frame[FORCED].fillna(False).astype(bool).to_numpy()
@@ -391,7 +398,9 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
         known = frame[KNOWN].fillna(False).astype(bool).to_numpy()
         frame = frame.drop(columns=KNOWN)
     out = suppress_metric_frame(frame, min_count=r.threshold, class_under=r.class_group_under, across=across,
-                                forced=forced, known=known)
+                                forced=forced, known=known,
+                                decided=None if decided is None else (decided["suppressed"].to_numpy(dtype=bool),
+                                                                      decided["suppression"].tolist()))
     out.attrs = {}
     out["counts_hidden"] = out["suppressed"].to_numpy()
     out["counts_reason"] = out["suppression"]
@@ -409,13 +418,18 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
                         out.iat[i, out.columns.get_loc(col)] = SUPPRESSED
     if "period" in out.columns and ("change_on_year" in out.columns or "year_ago_value" in out.columns):
         # a change on a year ago (or the year-ago value) would give a hidden year-ago figure back
-        when = pd.to_datetime(out["period"])
+        # months as integers (ns), each month's year-ago worked out once: iterating Timestamps
+        # cost more than the rest of applying a kept decision (disclosure.history)
+        when = pd.to_datetime(out["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
+        nat = np.datetime64("NaT", "ns").view("int64")
         none = [None] * len(out)
-        keys = list(zip(out["metric_id"], map(_none, out["group"]), out["scope"] if "scope" in out else none,
-                        map(_none, out[across]) if across else none))
-        hidden_at = {(k, p) for k, p, h in zip(keys, when, out["suppressed"]) if h}
-        ago = [(k, p if pd.isna(p) else pd.Timestamp(year_ago(p))) for k, p in zip(keys, when)]
-        year_ago_hidden = np.array([a in hidden_at for a in ago], dtype=bool) | out["suppressed"].to_numpy()
+        keys = list(zip(out["metric_id"].tolist(), map(_none, out["group"].tolist()),
+                        out["scope"].tolist() if "scope" in out else none,
+                        map(_none, out[across].tolist()) if across else none))
+        hidden = out["suppressed"].to_numpy(dtype=bool)
+        hidden_at = {(k, p) for k, p, h in zip(keys, when, hidden.tolist()) if h}
+        ago_of = {p: p if p == nat else pd.Timestamp(year_ago(pd.Timestamp(p))).value for p in set(when)}
+        year_ago_hidden = np.array([(k, ago_of[p]) in hidden_at for k, p in zip(keys, when)], dtype=bool) | hidden
         for col in ("change_on_year", "year_ago_value"):
             if col in out.columns:
                 out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)

@@ -80,9 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     from store import StoreError, default_db_path, report_for_cli, writing
 
     # This command is a composition root: every load it makes (and the demo build) also refreshes
-    # the metric aggregates and the stored metric values in the load's own transaction
-    # (metrics.aggregates, metrics.engine.refresh_values; DECISIONS.md).
-    import metrics.engine  # noqa: F401
+    # the metric aggregates, the stored metric values and the published history in the load's own
+    # transaction (metrics.aggregates, metrics.engine.refresh_values, disclosure.history; DECISIONS.md).
+    import disclosure.history  # noqa: F401
 
     db = Path(args.db) if args.db else default_db_path()
 

@@ -1,0 +1,218 @@
+"""The published history, kept per load: every measure, every month, the directorate and each
+service, as the disclosure policy lets it be published.
+
+Why: every workforce page, the Overview and Strategy themes publish the whole history through
+the policy together (`MEASURES_ACROSS_SERVICES`: no service's hidden figure can be worked out as
+the directorate minus the other services). Deciding it on a page's first view after a load cost
+120-150 ms (about 940 protection grids), the same for every visitor. The decision for one measure
+at one month rests only on that measure's figures at that month (the directorate's and each
+service's) and on the rules, so it is kept in the store (store.published, migration 82) beside
+the figures it was decided on, and each load decides again only the months whose figures changed,
+in the load's own transaction (registered with ingest.loader.AFTER_WRITE, after the metric
+values). A reader applies the kept decisions only where every figure still matches and the rules
+and the policy's code are those they were decided under; otherwise it decides live. Either way
+`published(con, scope=...)` is exactly `disclose(raw(con, scope=...), MEASURES_ACROSS_SERVICES)
+.published` (tests/integration/test_published_history.py).
+
+Public: `raw`, `published` (the one function every reader of the published history calls;
+ui.data.measures.public_history caches it per data version), `refresh`, `signature`, `register`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from disclosure.cells import SuppressionError
+from disclosure.policy import MEASURES_ACROSS_SERVICES, DisclosureError, disclose
+from disclosure.rules import RulesError, rules
+from metrics import catalogue, engine
+from metrics.types import SCOPES, MetricError
+from store import published as kept
+
+#: the figures each decision rests on (kept beside it, compared before it is reused)
+INPUTS = ("value", "numerator", "denominator", "base_count")
+
+
+@functools.cache
+def _code_signature() -> str:
+    """The source of everything a decision is made by (the policy, its cell arithmetic, its
+    rules reader, this module and the catalogue's counts-people flags): a changed line decides
+    again rather than trusting what an older policy kept."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in (here / "cells.py", here / "policy.py", here / "rules.py", Path(__file__),
+                 Path(catalogue.__file__)):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def signature() -> str:
+    """What kept decisions must have been made under: the policy's code and the rules in force
+    (data/disclosure.toml or $WORKFORCE_DISCLOSURE; RulesError when unreadable)."""
+    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+
+
+def raw(con: duckdb.DuckDBPyConnection, *, scope: str, evaluated: bool = True) -> pd.DataFrame:
+    """Every measure, every month, exact, for the directorate (`service` None) and each service
+    (`evaluated`: with target, status and change on a year ago, which no decision rests on).
+    Never shown as it is."""
+    read = engine.evaluate_history if evaluated else engine.history
+    whole = read(con, scope=scope)
+    by_service = read(con, scope=scope, by="service")
+    whole["service"] = None
+    by_service["service"] = by_service["group"]
+    by_service["group"] = None
+    return pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True)
+
+
+def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The history as it may be published (`raw` through the policy, `period` as Timestamps):
+    the kept decisions applied when they answer for these figures, else decided now.
+
+    `frame`: `raw(con, scope=scope)` when the caller has it already."""
+    frame = raw(con, scope=scope) if frame is None else frame
+    out = disclose(frame, MEASURES_ACROSS_SERVICES, decided=_kept_decisions(con, frame, scope=scope)).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# reading and writing the kept decisions
+
+
+def _none(v: object) -> object:
+    return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else v
+
+
+def _floats(series: pd.Series) -> np.ndarray:
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _keys(frame: pd.DataFrame) -> list[tuple]:
+    """(metric_id, month as an integer, service) of each row."""
+    when = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
+    return list(zip(frame["metric_id"].tolist(), when, map(_none, frame["service"].tolist())))
+
+
+def _kept_decisions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str) -> pd.DataFrame | None:
+    """The kept `suppressed`/`suppression` row for row of `frame`, or None when any row is not
+    kept, any figure differs from the one decided on, or the code or rules have changed."""
+    try:
+        if frame.empty or kept.kept_key(con) != signature():
+            return None
+    except RulesError:
+        return None  # decided live, where the error reaches whoever asks
+    rows = kept.read(con, scope=scope)
+    if len(rows) != len(frame):
+        return None
+    at = {k: i for i, k in enumerate(_keys(rows))}
+    idx = [at.get(k) for k in _keys(frame)]
+    if any(i is None for i in idx):
+        return None
+    rows = rows.iloc[idx].reset_index(drop=True)
+    for col in INPUTS:
+        if not np.array_equal(_floats(frame[col]), _floats(rows[col]), equal_nan=True):
+            return None
+    return pd.DataFrame({"suppressed": rows["suppressed"].to_numpy(dtype=bool),
+                         "suppression": pd.Series([_none(v) for v in rows["suppression"].tolist()], dtype=object)})
+
+
+def _unchanged(frame: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
+    """True for each row of `frame` whose month (of its measure) has exactly the figures `old`
+    was decided on: the same services, each with the same inputs."""
+    def table(f: pd.DataFrame) -> pd.DataFrame:
+        keys = _keys(f)
+        out = pd.DataFrame({"m": [k[0] for k in keys], "p": [k[1] for k in keys],
+                            "s": ["\x00" if k[2] is None else k[2] for k in keys]})
+        for col in INPUTS:
+            out[col] = _floats(f[col])
+        return out
+
+    new, was = table(frame), table(old)
+    both = new.merge(was, on=["m", "p", "s"], how="left", suffixes=("", "_was"), indicator=True)
+    same = (both["_merge"] == "both").to_numpy().copy()
+    for col in INPUTS:
+        a, b = both[col].to_numpy(), both[f"{col}_was"].to_numpy()
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
+    both["same"] = same
+    month = both.groupby(["m", "p"], sort=False)["same"].transform("all").to_numpy()
+    # a service decided on before but gone now changes the month too
+    counts_now = new.groupby(["m", "p"]).size()
+    counts_was = was.groupby(["m", "p"]).size().reindex(counts_now.index)
+    whole = pd.Series(counts_now.to_numpy() == counts_was.to_numpy(), index=counts_now.index)
+    return month & whole.reindex(pd.MultiIndex.from_arrays([new["m"], new["p"]])).to_numpy(dtype=bool)
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> int:
+    """Decide the published history again for the months whose figures changed (all of them
+    when the code or rules changed) and keep it, in the caller's transaction; returns the rows
+    kept. When the figures or rules cannot be read nothing is kept (readers decide live and show
+    the error)."""
+    try:
+        key = signature()
+        frames = {scope: raw(con, scope=scope, evaluated=False) for scope in SCOPES}
+    except (RulesError, MetricError):
+        kept.forget(con)
+        return 0
+    before = kept.read(con) if kept.kept_key(con) == key else None
+    parts = []
+    for scope, frame in frames.items():
+        if frame.empty:
+            continue
+        hidden = np.zeros(len(frame), dtype=bool)
+        why = np.array([None] * len(frame), dtype=object)
+        todo = np.ones(len(frame), dtype=bool)
+        old = before[before["scope"] == scope].reset_index(drop=True) if before is not None else None
+        if old is not None and not old.empty:
+            keep = _unchanged(frame, old)  # these months' figures are those decided on: kept as decided
+            if keep.any():
+                mine = {k: i for i, k in enumerate(_keys(old))}
+                at = np.array([mine[k] for k, y in zip(_keys(frame), keep) if y], dtype=int)
+                hidden[keep] = old["suppressed"].to_numpy(dtype=bool)[at]
+                why[keep] = [_none(v) for v in old["suppression"].to_numpy(dtype=object)[at]]
+                todo[keep] = False
+        if todo.any():  # each month's decision rests on its own figures: decided on those rows alone
+            sub = frame[todo].reset_index(drop=True)
+            try:
+                fresh = disclose(sub, MEASURES_ACROSS_SERVICES).published
+            except (SuppressionError, DisclosureError):
+                kept.forget(con)
+                return 0
+            where = np.flatnonzero(todo)
+            hidden[where] = fresh["suppressed"].to_numpy(dtype=bool)
+            why[where] = [_none(v) for v in fresh["suppression"].tolist()]
+        part = pd.DataFrame({"scope": scope, "metric_id": frame["metric_id"].to_numpy(),
+                             "period": pd.to_datetime(frame["period"]).dt.date,
+                             "service": [_none(v) for v in frame["service"]]})
+        for col in INPUTS:
+            part[col] = _floats(frame[col])
+        part["suppressed"] = hidden
+        part["suppression"] = why
+        parts.append(part)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(kept.COLUMNS))
+    return kept.write(con, rows, key=key)
+
+
+def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    refresh(cur)
+
+
+def register() -> None:
+    """Have every load in this process keep the published history in its own transaction, after
+    the aggregates and the metric values it is decided from (metrics.engine registers those
+    first); idempotent. Imported by the commands that load (ingest, demo) and by the dashboard."""
+    from ingest import loader
+
+    engine.register()
+    if _after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_after_load)
+
+
+register()

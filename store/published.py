@@ -1,0 +1,53 @@
+"""The published history kept per load: rows in, rows out (disclosure.history decides them).
+
+Why here: SQL lives in store/ and metrics/; what the rows mean (the disclosure policy's decision
+for every measure, month and service) is disclosure.history's. Tables: store migration 82.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import duckdb
+import pandas as pd
+
+TABLE = "published_history"
+STATE = "published_history_state"
+COLUMNS = ("scope", "metric_id", "period", "service", "value", "numerator", "denominator",
+           "base_count", "suppressed", "suppression")
+
+
+def kept_key(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The key the kept rows were decided under; None when nothing is kept (or no table yet)."""
+    try:
+        row = con.execute(f"SELECT value FROM {STATE} WHERE key = 'key'").fetchone()
+    except duckdb.Error:  # a store from before migration 82 (opened without migrating)
+        return None
+    return None if row is None else row[0]
+
+
+def read(con: duckdb.DuckDBPyConnection, *, scope: str | None = None) -> pd.DataFrame:
+    """The kept rows (of one scope, or all), in no particular order."""
+    where, params = ("WHERE scope = $scope", {"scope": scope}) if scope is not None else ("", {})
+    return con.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} {where}", params).df()
+
+
+def write(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, key: str) -> int:
+    """Replace every kept row with `rows` (columns COLUMNS) and record `key`, in the caller's
+    transaction; returns the rows written."""
+    forget(con)
+    if not rows.empty:
+        name = f"__published_{uuid.uuid4().hex}"
+        con.register(name, rows[list(COLUMNS)])
+        try:
+            con.execute(f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {', '.join(COLUMNS)} FROM {name}")
+        finally:
+            con.unregister(name)
+    con.execute(f"INSERT INTO {STATE} VALUES ('key', ?)", [key])
+    return len(rows)
+
+
+def forget(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep nothing (readers then decide live)."""
+    con.execute(f"DELETE FROM {STATE}")
+    con.execute(f"DELETE FROM {TABLE}")

@@ -1,0 +1,186 @@
+"""The published history kept per load (disclosure.history, store migration 82): every measure,
+every month, the directorate and each service, both scopes, as the disclosure policy decided it
+may be published; decided again in each load's transaction for the months whose figures changed,
+and applied by readers only while it answers for the figures, the rules and the policy's code.
+
+Kept == recomputed: `history.published` must be exactly what `disclose(raw, MEASURES_ACROSS_
+SERVICES)` gives today. Real DuckDB stores built through the real loader (the demo's 36 monthly
+workbooks, each load keeping the history incrementally), real workbooks loaded into them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from disclosure import history
+from disclosure.policy import MEASURES_ACROSS_SERVICES, disclose
+from ingest import loader
+from store import connect
+from store import published as kept_rows
+
+SCOPES = ("social_workers", "all_staff")
+
+
+def _live(con, scope: str) -> pd.DataFrame:
+    """What every page published before the history was kept: decided now, from scratch."""
+    out = disclose(history.raw(con, scope=scope), MEASURES_ACROSS_SERVICES).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def _reads_kept(con, scope: str) -> bool:
+    return history._kept_decisions(con, history.raw(con, scope=scope), scope=scope) is not None
+
+
+def _assert_kept_is_live(con) -> None:
+    for scope in SCOPES:
+        assert _reads_kept(con, scope), f"the kept history does not answer for {scope}"
+        pd.testing.assert_frame_equal(history.published(con, scope=scope), _live(con, scope))
+
+
+def test_every_load_keeps_the_published_history_and_it_is_what_the_policy_decides(demo_db):
+    con = connect(demo_db, read_only=True)
+    try:
+        _assert_kept_is_live(con)
+        rows = kept_rows.read(con)
+        assert len(rows) == sum(len(history.raw(con, scope=s)) for s in SCOPES)
+        # the demo has hidden figures of every kind: the test compares real decisions
+        assert {"primary", "secondary", "class"} <= set(rows["suppression"].dropna())
+        assert rows["service"].isna().any() and rows["service"].nunique() >= 2
+    finally:
+        con.close()
+
+
+def test_decided_month_by_month_is_the_same_as_decided_at_once(copy_demo_db):
+    """36 loads each decided only the months whose figures changed; deciding everything again
+    from nothing keeps exactly the same rows."""
+    con = connect(copy_demo_db)
+    try:
+        order = ["scope", "metric_id", "period", "service"]
+        incremental = kept_rows.read(con).sort_values(order, na_position="first").reset_index(drop=True)
+        kept_rows.forget(con)
+        assert not _reads_kept(con, "social_workers")
+        history.refresh(con)
+        whole = kept_rows.read(con).sort_values(order, na_position="first").reset_index(drop=True)
+        pd.testing.assert_frame_equal(incremental, whole)
+    finally:
+        con.close()
+
+
+def test_pages_read_the_kept_decisions(copy_demo_db):
+    """A kept decision is what is published (the table is really read, not decided again)."""
+    con = connect(copy_demo_db)
+    try:
+        frame = history.published(con, scope="social_workers")
+        shown = frame[~frame["suppressed"] & frame["service"].isna()].iloc[0]
+        con.execute("UPDATE published_history SET suppressed = true, suppression = 'primary' "
+                    "WHERE scope = 'social_workers' AND metric_id = ? AND period = ? AND service IS NULL",
+                    [shown["metric_id"], shown["period"].date()])
+        again = history.published(con, scope="social_workers")
+        row = again[(again["metric_id"] == shown["metric_id"]) & (again["period"] == shown["period"])
+                    & again["service"].isna()].iloc[0]
+        assert row["suppressed"] and row["value"] == "c" and row["suppression"] == "primary"
+        assert not _live(con, "social_workers").set_index(["metric_id", "period"]).loc[
+            (shown["metric_id"], shown["period"])].query("service.isna()")["suppressed"].iloc[0]
+    finally:
+        con.close()
+
+
+def _next_month(db) -> tuple[str, str]:
+    """A real workbook of the month after the store's latest (as HR would send it)."""
+    from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
+
+    period = next_month(latest_loaded(db))
+    path = db.parent / f"extract-{period}.xlsx"
+    path.write_bytes(workbook_bytes(month_frames(period=period)))
+    return str(path), period
+
+
+def test_a_new_month_is_decided_in_its_load(copy_demo_db):
+    path, period = _next_month(copy_demo_db)
+    con = connect(copy_demo_db)
+    try:
+        before = len(kept_rows.read(con))
+        result = loader.load_file(con=con, path=path, period=period, loaded_by="test")
+        assert result.outcome == "loaded"
+        rows = kept_rows.read(con)
+        assert len(rows) > before
+        assert (rows["period"] == pd.Timestamp(period + "-01")).sum() == len(rows) - before
+        _assert_kept_is_live(con)
+    finally:
+        con.close()
+
+
+def test_a_replaced_month_changes_the_months_it_moves(copy_demo_db, tmp_path):
+    """Replacing an older month moves its figures and the 12-month figures after it: those are
+    decided again, the rest kept, and the whole equals a fresh decision."""
+    from demo import generate, write_workbook
+
+    con = connect(copy_demo_db)
+    try:
+        months = sorted({p for p in kept_rows.read(con)["period"]})
+        target = months[-6].strftime("%Y-%m")
+        period, frames = generate(months=36, end_period=months[-1].strftime("%Y-%m"))[-6]
+        assert period == target
+        small = {k: v.head(60) for k, v in frames.items() if "assignment" not in k.lower()}
+        path = write_workbook(path=tmp_path / "m.xlsx", frames=small, period=period)
+        assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "replaced"
+        _assert_kept_is_live(con)
+    finally:
+        con.close()
+
+
+def test_a_load_that_did_not_keep_it_is_never_read_stale(copy_demo_db, monkeypatch):
+    """Rows written by something that did not decide the history again: readers decide live."""
+    path, period = _next_month(copy_demo_db)
+    monkeypatch.setattr(loader, "AFTER_WRITE", [h for h in loader.AFTER_WRITE if h is not history._after_load])
+    con = connect(copy_demo_db)
+    try:
+        loader.load_file(con=con, path=path, period=period, loaded_by="test")
+        for scope in SCOPES:
+            assert not _reads_kept(con, scope)
+            pd.testing.assert_frame_equal(history.published(con, scope=scope), _live(con, scope))
+    finally:
+        con.close()
+
+
+def test_changed_rules_or_policy_code_decide_live(copy_demo_db, tmp_path, monkeypatch):
+    con = connect(copy_demo_db)
+    try:
+        assert _reads_kept(con, "social_workers")
+        monkeypatch.setattr(history, "_code_signature", lambda: "another policy")
+        assert not _reads_kept(con, "social_workers")
+        monkeypatch.undo()
+        from disclosure.rules import DEFAULT_PATH
+
+        stricter = tmp_path / "disclosure.toml"
+        text = DEFAULT_PATH.read_text("utf-8")
+        assert "threshold = 5" in text
+        stricter.write_text(text.replace("threshold = 5", "threshold = 10"), "utf-8")
+        monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(stricter))
+        assert not _reads_kept(con, "social_workers")
+        strict = history.published(con, scope="social_workers")
+        monkeypatch.delenv("WORKFORCE_DISCLOSURE")
+        assert strict["suppressed"].sum() > history.published(con, scope="social_workers")["suppressed"].sum()
+    finally:
+        con.close()
+
+
+def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypatch):
+    """The history cannot be decided with a broken rules file: the load goes in, nothing stale is
+    kept, and the page that publishes the history shows what to fix."""
+    from disclosure.rules import RulesError
+
+    path, period = _next_month(copy_demo_db)
+    bad = tmp_path / "disclosure.toml"
+    bad.write_text("threshold = 'five'\n", "utf-8")
+    monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(bad))
+    con = connect(copy_demo_db)
+    try:
+        assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
+        assert kept_rows.kept_key(con) is None and kept_rows.read(con).empty
+        with pytest.raises(RulesError, match="threshold"):
+            history.published(con, scope="social_workers")
+    finally:
+        con.close()

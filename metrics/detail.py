@@ -36,6 +36,43 @@ def _params(scope: str, filters: Filters, **extra) -> tuple[dict, dict]:
     return clean, params
 
 
+def _svc(by_service: bool) -> str:
+    """The leading `service, ` of a per-service query (fixed text, never input)."""
+    return "service, " if by_service else ""
+
+
+#: the detail frames `by_service` answers for every service in one query
+BY_SERVICE = ("ratio_trend", "leavers_by_reason", "length_of_service_at_leaving",
+              "caseload_distribution", "profile", "conversions_by_month")
+
+
+def by_service(con: duckdb.DuckDBPyConnection, name: str, *, services: Iterable[str],
+               **kwargs) -> dict[str, pd.DataFrame]:
+    """service -> the detail frame `name` filtered to that service, for every one of `services`,
+    from one query (one per service cost ~40 ms each at 100x on the pages that protect a table
+    for the directorate and every service together). Each frame is what
+    `name(con, filters={"service": [service]}, **kwargs)` gives (tests/integration/
+    test_detail_by_service.py); `kwargs` may not filter by service."""
+    if name not in BY_SERVICE:
+        raise MetricError(f"{name!r} is not one of the detail frames by service ({', '.join(BY_SERVICE)}).")
+    if "service" in dict(kwargs.get("filters") or {}):
+        raise MetricError("by_service: the frames are split by service; do not filter by it too.")
+    fn = globals()[name]
+    every = fn(con, by_service=True, **kwargs)
+    services = list(services)
+    parts = {s: f.drop(columns="service").reset_index(drop=True)
+             for s, f in every.groupby("service", sort=False)}
+    for s in services:
+        if s in parts:
+            continue
+        if name in ("length_of_service_at_leaving", "conversions_by_month"):
+            # a service with none still lists every band / month, at zero: its own query (rare)
+            parts[s] = fn(con, **{**kwargs, "filters": {**dict(kwargs.get("filters") or {}), "service": [s]}})
+        else:
+            parts[s] = every.iloc[0:0].drop(columns="service").reset_index(drop=True)
+    return {s: parts[s] for s in services}
+
+
 def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame:
     """Run bound SQL; a `period` column comes back as Python dates (pages and tests compare dates)."""
     df = con.execute(sql, bind(sql, params)).df()
@@ -46,19 +83,19 @@ def _run(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> pd.DataFrame
 
 def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
                 filters: Filters = None, start: date | str | None = None,
-                end: date | str | None = None) -> pd.DataFrame:
+                end: date | str | None = None, by_service: bool = False) -> pd.DataFrame:
     """Employed vs agency FTE at each month end (the 80:20 chart): period, employed_fte, agency_fte,
     headcount (everyone in post), employed_headcount (directly employed: DfE's in-post headcount),
-    agency_rate."""
+    agency_rate. `by_service`: the same per service (a first `service` column; see `by_service`)."""
     clean, params = _params(scope, filters,
                             start=parse_period(start) if start else date(1900, 1, 1),
                             end=parse_period(end) if end else date(9999, 12, 1))
     sql = f"""
-        SELECT period, coalesce(sum(fte) FILTER (WHERE {EMPLOYED_SQL}), 0) AS employed_fte,
+        SELECT {_svc(by_service)}period, coalesce(sum(fte) FILTER (WHERE {EMPLOYED_SQL}), 0) AS employed_fte,
                coalesce(sum(fte) FILTER (WHERE {AGENCY_SQL}), 0) AS agency_fte,
                count(*) AS headcount, count(*) FILTER (WHERE {EMPLOYED_SQL}) AS employed_headcount
         FROM staff WHERE {where('', clean)} AND period BETWEEN $start AND $end
-        GROUP BY period ORDER BY period"""
+        GROUP BY {_svc(by_service)}period ORDER BY {_svc(by_service)}period"""
     df = _run(con, sql, params)
     total = df["employed_fte"] + df["agency_fte"]
     df["agency_rate"] = (df["agency_fte"] / total).where(total > 0)
@@ -66,25 +103,27 @@ def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
 
 
 def leavers_by_reason(con: duckdb.DuckDBPyConnection, *, period: date | str,
-                      scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+                      scope: str = "social_workers", filters: Filters = None,
+                      by_service: bool = False) -> pd.DataFrame:
     """Employed leavers in the 12 months to the period's end by reason: reason, leavers, fte."""
     p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
-        SELECT reason, count(*) AS leavers, sum(fte) AS fte FROM leavers
+        SELECT {_svc(by_service)}reason, count(*) AS leavers, sum(fte) AS fte FROM leavers
         WHERE {EMPLOYED_SQL} AND {where('', clean)}
           AND period > $p - INTERVAL 12 MONTH AND period <= $p
-        GROUP BY reason ORDER BY leavers DESC, reason"""
+        GROUP BY {_svc(by_service)}reason ORDER BY {_svc(by_service)}leavers DESC, reason"""
     return _run(con, sql, params)
 
 
 def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date | str,
-                                 scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+                                 scope: str = "social_workers", filters: Filters = None,
+                                 by_service: bool = False) -> pd.DataFrame:
     """Leavers in the 12 months to the period by service at leaving: band, leavers (all bands listed)."""
     p = require_period(con, period)
     clean, params = _params(scope, filters, p=p)
     sql = f"""
-        SELECT CASE
+        SELECT {_svc(by_service)}CASE
                  WHEN leave_date < start_date + INTERVAL 1 YEAR THEN 0
                  WHEN leave_date < start_date + INTERVAL 2 YEAR THEN 1
                  WHEN leave_date < start_date + INTERVAL 5 YEAR THEN 2
@@ -92,27 +131,34 @@ def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date
                  ELSE 4 END AS band_no, count(*) AS leavers
         FROM leavers WHERE {EMPLOYED_SQL} AND {where('', clean)}
           AND period > $p - INTERVAL 12 MONTH AND period <= $p
-        GROUP BY band_no"""
-    got = dict(_run(con, sql, params).itertuples(index=False, name=None))
+        GROUP BY ALL"""
+    rows = _run(con, sql, params)
+    if by_service:  # every band of every service with leavers (`by_service` adds the rest)
+        got = {(s, b): n for s, b, n in rows.itertuples(index=False, name=None)}
+        services = sorted({s for s, _ in got})
+        return pd.DataFrame({"service": [s for s in services for _ in LOS_BANDS],
+                             "band": list(LOS_BANDS) * len(services),
+                             "leavers": [int(got.get((s, i), 0)) for s in services for i in range(len(LOS_BANDS))]})
+    got = dict(rows.itertuples(index=False, name=None))
     return pd.DataFrame({"band": list(LOS_BANDS),
                          "leavers": [int(got.get(i, 0)) for i in range(len(LOS_BANDS))]})
 
 
 def caseload_distribution(con: duckdb.DuckDBPyConnection, *, period: date | str,
                           scope: str = "social_workers", filters: Filters = None,
-                          threshold: float = DEFAULT_CASELOAD_THRESHOLD) -> pd.DataFrame:
+                          threshold: float = DEFAULT_CASELOAD_THRESHOLD, by_service: bool = False) -> pd.DataFrame:
     """FTE-adjusted caseload of each case holder (values only, no ids), sorted: caseload_per_fte, over_threshold."""
     p = require_period(con, period)
     clean, params = _params(scope, filters, p=p, threshold=float(threshold))
     sql = f"""
-        SELECT cases / fte AS caseload_per_fte, cases / fte > $threshold AS over_threshold
+        SELECT {_svc(by_service)}cases / fte AS caseload_per_fte, cases / fte > $threshold AS over_threshold
         FROM staff WHERE period = $p AND cases >= 1 AND {where('', clean)}
-        ORDER BY caseload_per_fte"""
+        ORDER BY {_svc(by_service)}caseload_per_fte"""
     return _run(con, sql, params)
 
 
 def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: str,
-            scope: str = "social_workers", filters: Filters = None) -> pd.DataFrame:
+            scope: str = "social_workers", filters: Filters = None, by_service: bool = False) -> pd.DataFrame:
     """Headcount by role_group and a diversity dimension: role_group, category, headcount, share (of role group)."""
     if dimension not in PROFILE_DIMENSIONS:
         raise MetricError(f"Unknown profile dimension {dimension!r}: choose one of {', '.join(PROFILE_DIMENSIONS)}")
@@ -129,11 +175,12 @@ def profile(con: duckdb.DuckDBPyConnection, *, period: date | str, dimension: st
         "lives_in_county": "CASE WHEN lives_in_county THEN 'Yes' WHEN NOT lives_in_county THEN 'No' ELSE 'Not known' END",
     }[dimension]
     sql = f"""
-        SELECT role_group, {expr} AS category, count(*) AS headcount
+        SELECT {_svc(by_service)}role_group, {expr} AS category, count(*) AS headcount
         FROM staff WHERE period = $p AND {where('', clean)}
-        GROUP BY ALL ORDER BY role_group, category"""
+        GROUP BY ALL ORDER BY {_svc(by_service)}role_group, category"""
     df = _run(con, sql, params)
-    df["share"] = df["headcount"] / df.groupby("role_group")["headcount"].transform("sum")
+    within = ["service", "role_group"] if by_service else "role_group"
+    df["share"] = df["headcount"] / df.groupby(within)["headcount"].transform("sum")
     return df
 
 
@@ -152,24 +199,35 @@ def agency_cover(con: duckdb.DuckDBPyConnection, *, period: date | str,
 
 
 def conversions_by_month(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers",
-                         filters: Filters = None) -> pd.DataFrame:
+                         filters: Filters = None, by_service: bool = False) -> pd.DataFrame:
     """Agency-to-employee conversions per loaded month: period, conversions.
 
     Each person once, in the month they converted: the month of their start date when the extract
     flags converted_from_agency, else the first month seen employed after an agency month."""
     clean, params = _params(scope, filters)
+    # by service: each service's conversions as if filtered to it (the employee's employed rows
+    # in that service), every month, for every service with any (`by_service` adds the rest)
+    sv, ev = ("service, ", "e.service, ") if by_service else ("", "")
     sql = f"""
-        WITH e AS (SELECT period, employee_id, start_date, converted_from_agency FROM staff
+        WITH e AS (SELECT {sv}period, employee_id, start_date, converted_from_agency FROM staff
                    WHERE {EMPLOYED_SQL} AND {where('', clean)}),
         a AS (SELECT employee_id, min(period) AS first_agency FROM staff
               WHERE {AGENCY_SQL} GROUP BY employee_id),
-        flagged AS (SELECT employee_id, min(date_trunc('month', start_date))::DATE AS period FROM e
-                    WHERE coalesce(converted_from_agency, FALSE) GROUP BY employee_id),
-        seen AS (SELECT e.employee_id, min(e.period) AS period FROM e JOIN a USING (employee_id)
-                 WHERE a.first_agency < e.period GROUP BY e.employee_id),
-        c AS (SELECT employee_id, min(period) AS period
-              FROM (SELECT * FROM flagged UNION ALL SELECT * FROM seen) GROUP BY employee_id),
-        per AS (SELECT DISTINCT period FROM staff)
+        flagged AS (SELECT {sv}employee_id, min(date_trunc('month', start_date))::DATE AS period FROM e
+                    WHERE coalesce(converted_from_agency, FALSE) GROUP BY {sv}employee_id),
+        seen AS (SELECT {ev}e.employee_id, min(e.period) AS period FROM e JOIN a USING (employee_id)
+                 WHERE a.first_agency < e.period GROUP BY {ev}e.employee_id),
+        c AS (SELECT {sv}employee_id, min(period) AS period
+              FROM (SELECT * FROM flagged UNION ALL SELECT * FROM seen) GROUP BY {sv}employee_id),
+        per AS (SELECT DISTINCT period FROM staff)"""
+    if by_service:
+        sql += """
+        SELECT s.service, per.period, count(c.employee_id) AS conversions
+        FROM (SELECT DISTINCT service FROM c) s CROSS JOIN per
+        LEFT JOIN c ON c.service = s.service AND c.period = per.period
+        GROUP BY s.service, per.period ORDER BY s.service, per.period"""
+    else:
+        sql += """
         SELECT per.period, count(c.employee_id) AS conversions
         FROM per LEFT JOIN c USING (period) GROUP BY per.period ORDER BY per.period"""
     df = _run(con, sql, params)

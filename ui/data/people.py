@@ -31,13 +31,18 @@ def _detail_cached(path, version, name, period, scope, service, team, extra) -> 
     from metrics import detail
 
     fn = getattr(detail, name)
+    with db.open_cursor() as cur:
+        return fn(cur, scope=scope, filters=_engine_filters(service, team), **_at(name, period, extra))
+
+
+def _at(name: str, period: str, extra: tuple) -> dict:
+    """A detail frame's keyword arguments at the chosen month (monthly series end there)."""
     kwargs = dict(extra)
     if name not in ("conversions_by_month", "ratio_trend"):
         kwargs["period"] = period
     if name == "ratio_trend":
         kwargs["end"] = period
-    with db.open_cursor() as cur:
-        return fn(cur, scope=scope, filters=_engine_filters(service, team), **kwargs)
+    return kwargs
 
 
 @st.cache_data(**CACHE)
@@ -52,7 +57,24 @@ def _services(path, version) -> tuple[str, ...]:
 
 
 def _raw(path, version, name, period, scope, service, team, **extra) -> pd.DataFrame:
-    return _detail_cached(path, version, name, period, scope, service, team, tuple(sorted(extra.items())))
+    key = tuple(sorted(extra.items()))
+    if service is not None and team is None:  # a service's table: its part of one query for all
+        every = _by_service(path, version, name, period, scope, key)
+        if service in every:
+            return every[service]
+    return _detail_cached(path, version, name, period, scope, service, team, key)
+
+
+@st.cache_data(**CACHE)
+def _by_service(path, version, name, period, scope, extra) -> dict[str, pd.DataFrame]:
+    """Every service's detail frame `name` from one query (metrics.detail.by_service), each what
+    `_detail_cached` gives for that service: the tables protected for the directorate and every
+    service together read them."""
+    from metrics import detail
+
+    with db.open_cursor() as cur:
+        return detail.by_service(cur, name, services=_services(path, version), scope=scope,
+                                 **_at(name, period, extra))
 
 
 def _conversions(path, version, period, scope, service, team) -> pd.DataFrame:

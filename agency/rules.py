@@ -8,6 +8,7 @@ edits the file, and a mistake in it is reported with the line to fix, never half
 from __future__ import annotations
 
 import calendar
+import functools
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -266,6 +267,7 @@ def load_rules(path: str | Path | None = None) -> AgencyRules:
     return parse_rules(raw, source=p.name)
 
 
+@functools.lru_cache(maxsize=8192)  # called for every assignment on every check (~2,000 a view)
 def add_months(day: date, months: int) -> date:
     """`day` moved by whole months, clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     total = day.year * 12 + day.month - 1 + months

@@ -374,6 +374,14 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
     per FTE is the last 12 months' (cost_comparison); the permanent share is the 80:20 ratio's
     (qualified social workers on the Staff sheet, by FTE).
     """
+    return what_if(converted=converted, **conversion_basis(con, period=period, rules=rules,
+                                                           checked_frame=checked_frame))
+
+
+def conversion_basis(con: duckdb.DuckDBPyConnection, *, period: date, rules: AgencyRules,
+                     checked_frame: pd.DataFrame | None = None) -> dict:
+    """Everything `conversion_what_if` rests on but the number converted (`agency.costs.what_if(
+    converted=n, **basis)`): read once for a page that asks about several numbers."""
     from metrics import engine  # the one definition of the 80:20 ratio
 
     frame = checked_frame if checked_frame is not None else checked(
@@ -387,8 +395,8 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
                            metric_ids=["agency_rate_fte"])
     agency_fte = float(ratio["numerator"].iloc[0] or 0.0) if len(ratio) else 0.0
     total_fte = float(ratio["denominator"].iloc[0] or 0.0) if len(ratio) else 0.0
-    return what_if(
-        converted=converted, agency_workers=len(now),
+    return dict(
+        agency_workers=len(now),
         workers_fte=float(now["fte"].astype(float).sum()), agency_fte=agency_fte,
         employed_fte=total_fte - agency_fte,
         agency_cost_per_fte=None if total is None else total["agency_cost_per_fte"],
@@ -396,6 +404,7 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
         months_covered=int(total["months_covered"]) if total is not None else 0,
         cost_source=_cost_source(total, pay, rules),
     )
+
 
 def _cost_source(total: pd.Series | None, pay: pd.DataFrame, rules: AgencyRules) -> str:
     """Where the what-if's employed cost came from, in words."""
@@ -412,7 +421,7 @@ def _cost_source(total: pd.Series | None, pay: pd.DataFrame, rules: AgencyRules)
 
 __all__ = [
     "AGENCY_BREAKDOWNS", "FLAG_COLUMNS", "checks_frame", "assignment_periods", "checked",
-    "compliance", "compliance_history", "conversion_what_if", "cost_comparison",
+    "compliance", "compliance_history", "conversion_basis", "conversion_what_if", "cost_comparison",
     "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise",
 ]

@@ -75,8 +75,8 @@ if state.can_see_teams():
     quarters = data.quarters()
     quarter = st.selectbox("Quarter (calendar)", quarters, key="ar-quarter")
     if quarter:
-        payload, name = data.quarterly_file(quarter)
-        st.download_button("Download the quarterly summary (Excel)", payload, file_name=name,
-                           mime=downloads.XLSX_MIME, key="ar-quarterly")
+        build, name = data.quarterly_download(quarter)
+        st.download_button("Download the quarterly summary (Excel)", build, file_name=name,
+                           mime=downloads.XLSX_MIME, key="ar-quarterly", on_click="ignore")
         st.caption("Exact figures for the return to DfE: do not publish. The layout follows the "
                    "guidance's headings; DfE's exact template is not public (see the file).")

@@ -75,19 +75,27 @@ def test_scrutiny_sees_suppressed_aggregates_and_no_breach_list(monkeypatch, sto
 
 
 def test_the_quarterly_download_is_the_summary_workbook(monkeypatch, store):
-    from ui.data import agency
+    """The button's file is the quarterly workbook, built when clicked (not on every view)."""
+    from agency import quarterly
+    from tests.app.test_app_download_files import Recorder
 
+    built = []
+    real = quarterly.build
+    monkeypatch.setattr(quarterly, "build", lambda *a, **kw: built.append(kw["quarter"]) or real(*a, **kw))
+    files = Recorder(monkeypatch)
     at = make_app(monkeypatch, db=store, role="hr")
     at.switch_page(PAGE).run()
     assert not at.exception, [e.value for e in at.exception]
     quarter = next(s for s in at.selectbox if s.label == "Quarter (calendar)").value
     assert re.fullmatch(r"\d{4}-Q[1-4]", quarter)
-    monkeypatch.setenv("WORKFORCE_ROLE", "hr")
-    payload, name = agency._quarterly(str(store), "test", agency._rules_version(), quarter)
-    assert name == f"agency_summary_{quarter}.xlsx"
-    wb = load_workbook(io.BytesIO(payload))
+    name = f"agency_summary_{quarter}.xlsx"
+    assert callable(files.files[name]) and built == []  # drawn, not built
+    wb = load_workbook(io.BytesIO(files.data(name)))
+    assert built == [quarter]
     assert wb.sheetnames == ["About", "Usage and cost", "Cap compliance", "Cap breaches",
                              "Experience and notice"]
+    assert quarter in str(wb["About"]["A1"].value) or any(
+        quarter in str(c.value) for row in wb["About"].iter_rows() for c in row if c.value)
 
 
 def test_the_8020_page_shows_cost_beside_the_ratio(monkeypatch, store):

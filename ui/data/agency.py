@@ -9,6 +9,7 @@ aggregates only, never the breach list (which names assignments by reference).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
 
 import numpy as np
@@ -20,6 +21,7 @@ from disclosure import Disclosed, disclose, people, prepared, resting_on
 from disclosure import rules as disclosure_rules
 from metrics.units import format_number
 from ui import db
+from ui.auth import audited
 from ui.data.base import CACHE, _ctx
 from ui.filters import Filters
 from ui.state import is_suppressed
@@ -252,18 +254,32 @@ def cost_table(filters: Filters) -> Disclosed:
                     role=ctx.role, name="Agency and employed cost per FTE")
 
 
-def _cost(filters: Filters, *, published: bool) -> pd.DataFrame:
+def _comparison(filters: Filters) -> pd.DataFrame | None:
+    """metrics.agency.cost_comparison at the month with the agency workers of each job type,
+    worked out once per page view (the exact and the published table both read it)."""
     from metrics.agency import cost_comparison
 
     ctx = _ctx(filters=filters)
-    checked = _all_checked(filters)
-    if checked.empty or filters.period_date is None:
+    key = ("agency-cost", ctx.path, ctx.version, _rules_version(), filters.period, filters.service, filters.team)
+    memo = db.view_memo()
+    if key not in memo:
+        checked = _all_checked(filters)
+        if checked.empty or filters.period_date is None:
+            memo[key] = None
+        else:
+            frame = cost_comparison(checked, period=filters.period_date, rules=rules(),
+                                    pay=_pay(ctx.path, ctx.version, filters.period))
+            workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
+            frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
+                                for j in frame["job_type"]]
+            memo[key] = frame
+    return None if memo[key] is None else memo[key].copy()
+
+
+def _cost(filters: Filters, *, published: bool) -> pd.DataFrame:
+    frame = _comparison(filters)
+    if frame is None:
         return pd.DataFrame()
-    frame = cost_comparison(checked, period=filters.period_date, rules=rules(),
-                            pay=_pay(ctx.path, ctx.version, filters.period))
-    workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
-    frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
-                        for j in frame["job_type"]]
     if published:
         small = frame["workers"].map(lambda n: disclosure_rules().small(float(n)))
         if small.any():
@@ -296,19 +312,23 @@ def what_if(filters: Filters, *, converted: int):
     """The what-if for converting `converted` agency social workers (agency.costs.WhatIf); None
     for scrutiny members when it would rest on fewer than 5 agency social workers."""
     ctx = _ctx(filters=filters)
-    result = _what_if(ctx.path, ctx.version, _rules_version(), filters.period, int(converted))
+    from agency.costs import what_if as answer
+
+    basis = _what_if_basis(ctx.path, ctx.version, _rules_version(), filters.period)
+    result = answer(converted=int(converted), **basis)
     if is_suppressed(ctx.role) and disclosure_rules().small(float(result.available)):
         return None  # an average over 1-4 workers could give away a charge rate
     return result
 
 
 @st.cache_data(**CACHE)
-def _what_if(path: str, version: str, rules_version: str, period: str, converted: int):
+def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> dict:
+    """What every what-if at the month rests on (read once: the page asks about two numbers)."""
     from metrics import agency as figures
 
     with db.open_cursor() as cur:
-        return figures.conversion_what_if(cur, period=date.fromisoformat(period + "-01"),
-                                          rules=_rules_cached(rules_version), converted=converted)
+        return figures.conversion_basis(cur, period=date.fromisoformat(period + "-01"),
+                                        rules=_rules_cached(rules_version))
 
 
 def agency_social_workers(filters: Filters) -> int:
@@ -320,10 +340,15 @@ def agency_social_workers(filters: Filters) -> int:
         if len(month) else 0
 
 
-def quarterly_file(quarter: str) -> tuple[bytes, str]:
-    """The quarterly summary workbook for `quarter` (HR and leadership: exact figures)."""
+def quarterly_download(quarter: str) -> tuple[Callable[[], bytes], str]:
+    """(build, file name) of the quarterly summary workbook for `quarter` (HR and leadership:
+    exact figures): the role is checked now, the workbook built (and the export audited) only
+    when the button is clicked (building it cost ~0.1 s on every view of the page)."""
     ctx = _ctx("exact_figures")
-    return _quarterly(ctx.path, ctx.version, _rules_version(), quarter)
+    version = _rules_version()
+    build = audited(lambda: _quarterly(ctx.path, ctx.version, version, quarter)[0],
+                    what=f"agency quarterly summary {quarter}", fmt="xlsx")
+    return build, f"agency_summary_{quarter}.xlsx"
 
 
 @st.cache_data(**CACHE)

@@ -63,9 +63,10 @@ def raw(con: duckdb.DuckDBPyConnection, *, scope: str, evaluated: bool = True) -
     """Every measure, every month, exact, for the directorate (`service` None) and each service
     (`evaluated`: with target, status and change on a year ago, which no decision rests on).
     Never shown as it is."""
-    read = engine.evaluate_history if evaluated else engine.history
-    whole = read(con, scope=scope)
-    by_service = read(con, scope=scope, by="service")
+    if evaluated:
+        whole, by_service = engine.evaluate_history_with_services(con, scope=scope)
+    else:
+        whole, by_service = engine.history(con, scope=scope), engine.history(con, scope=scope, by="service")
     whole["service"] = None
     by_service["service"] = by_service["group"]
     by_service["group"] = None

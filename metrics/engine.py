@@ -34,6 +34,7 @@ __all__ = [
     "COLUMNS", "EVALUATED_COLUMNS", "DEFAULT_CASELOAD_THRESHOLD", "FILTER_KEYS", "add_targets",
     "compute", "evaluate", "evaluate_history", "history", "latest_period", "parse_period",
     "periods", "refresh_values", "require_period", "values_fresh", "working_days",
+    "evaluate_history_with_services",
 ]
 
 COLUMNS = [
@@ -225,12 +226,15 @@ def values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str], lo: date,
-                   hi: date, by: str | None = None) -> pd.DataFrame:
-    which = "service IS NULL" if by is None else "service IS NOT NULL"  # fixed text, never input
+                   hi: date, by: str | None = None, both: bool = False) -> pd.DataFrame:
+    """The kept values overall (`by` None) or by service, or `both`: the overall rows first."""
+    # fixed text, never input
+    which = "TRUE" if both else "service IS NULL" if by is None else "service IS NOT NULL"
+    first = "service IS NOT NULL, " if both else ""
     out = con.execute(
         f"SELECT {', '.join(_VALUE_COLS)}, service AS \"group\" FROM {VALUES} WHERE scope = $scope "
         f"AND {which} AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
-        "ORDER BY list_position($ids, metric_id), period, service",  # the order history() gives
+        f"ORDER BY {first}list_position($ids, metric_id), period, service",  # the order history() gives
         {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
     out.insert(2, "scope", scope)
     out.insert(3, "group", out.pop("group"))
@@ -356,6 +360,20 @@ def evaluate_history(
     if end is not None:
         out = out[out["period"] <= parse_period(end)]
     return out.reset_index(drop=True)
+
+
+def evaluate_history_with_services(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
+                                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`evaluate_history(con, scope=scope)`, `evaluate_history(con, scope=scope, by="service")`):
+    what every page reads first, from one read of the kept values and one pass of targets when
+    the values are current (each call alone reads and checks them again)."""
+    if not values_fresh(con):
+        return evaluate_history(con, scope=scope), evaluate_history(con, scope=scope, by="service")
+    frame = _stored_values(con, scope=scope, ids=_metric_ids(None), lo=date(1900, 1, 1),
+                           hi=date(9999, 12, 1), both=True)
+    out = add_targets(frame)  # overall rows (group None) and services' (group = service) apart
+    overall = out["group"].isna().to_numpy()
+    return out[overall].reset_index(drop=True), out[~overall].reset_index(drop=True)
 
 
 def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None) -> pd.DataFrame:

@@ -48,6 +48,16 @@ def test_every_load_keeps_the_published_history_and_it_is_what_the_policy_decide
         # the demo has hidden figures of every kind: the test compares real decisions
         assert {"primary", "secondary", "class"} <= set(rows["suppression"].dropna())
         assert rows["service"].isna().any() and rows["service"].nunique() >= 2
+        # the directorate's part of the raw history is the engine's own evaluation (pages read
+        # it as the exact frame: ui.data.measures.evaluated_exact)
+        from metrics import engine
+
+        raw = history.raw(con, scope="all_staff")
+        whole = raw[raw["service"].isna()].drop(columns="service").reset_index(drop=True)
+        pd.testing.assert_frame_equal(whole, engine.evaluate_history(con, scope="all_staff"))
+        both = engine.evaluate_history_with_services(con, scope="all_staff")  # one read of the values
+        pd.testing.assert_frame_equal(both[0], engine.evaluate_history(con, scope="all_staff"))
+        pd.testing.assert_frame_equal(both[1], engine.evaluate_history(con, scope="all_staff", by="service"))
     finally:
         con.close()
 

@@ -131,7 +131,11 @@ def evaluated_exact(path: str, version: str, scope: str, service: str | None,
                     team: str | None) -> pd.DataFrame:
     """Every measure, every loaded month, with target/status/change, exactly as the engine gives
     them (not suppressed: for the cached readers to build on, never shown as it is). One query
-    per data version and view, shared by every page and role."""
+    per data version and view, shared by every page and role; the directorate's is the part of
+    `raw_history` the page has read already (the same evaluation)."""
+    if service is None and team is None:
+        raw = raw_history(path, version, scope)
+        return raw[_is_none(raw["service"])].drop(columns="service").reset_index(drop=True)
     with db.open_cursor() as cur:
         return engine.evaluate_history(cur, scope=scope, filters=_engine_filters(service, team))
 

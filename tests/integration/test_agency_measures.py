@@ -231,3 +231,23 @@ def test_a_bad_rules_file_is_a_named_metric_error(store: Path, tmp_path: Path,
             engine.compute(con, period=MARCH, metric_ids=["agency_within_cap_rate"])
     finally:
         con.close()
+
+
+def test_the_what_if_from_the_whole_checked_history_is_the_same(demo_db: Path) -> None:
+    """The pages pass the checked assignments of every month they have read already: each row is
+    checked on its own, so the what-if is exactly what its own 12-month read gives."""
+    from agency.rules import load_rules
+
+    rules = load_rules()
+    con = connect(demo_db, read_only=True)
+    try:
+        period = A.assignment_periods(con)[-1]
+        whole = A.checked(con, rules=rules)
+        assert whole["period"].nunique() > 12
+        for n in (1, 4):
+            alone = A.conversion_what_if(con, period=period, rules=rules, converted=n)
+            assert alone.available > 0 and alone.saving_per_year
+            assert A.conversion_what_if(con, period=period, rules=rules, converted=n,
+                                        checked_frame=whole) == alone
+    finally:
+        con.close()

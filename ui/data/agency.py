@@ -323,12 +323,15 @@ def what_if(filters: Filters, *, converted: int):
 
 @st.cache_data(**CACHE)
 def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> dict:
-    """What every what-if at the month rests on (read once: the page asks about two numbers)."""
+    """What every what-if at the month rests on (read once: the page asks about two numbers),
+    from the checked assignments the page has read already (each row is checked on its own, so
+    the months the what-if uses are the same as from a read of those months alone)."""
     from metrics import agency as figures
 
+    whole = _checked(path, version, rules_version, None, None)
     with db.open_cursor() as cur:
         return figures.conversion_basis(cur, period=date.fromisoformat(period + "-01"),
-                                        rules=_rules_cached(rules_version))
+                                        rules=_rules_cached(rules_version), checked_frame=whole)
 
 
 def agency_social_workers(filters: Filters) -> int:

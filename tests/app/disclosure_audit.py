@@ -56,6 +56,8 @@ LINKED = {
     "Living in the county by job type": dict(counts=("Living in county",), row_total="People recorded"),
     "Permanent and agency FTE by month": dict(counts=("People",), additive=False),
     "Agency to employee conversions by month": dict(counts=("Conversions",), additive=False),
+    # the Workforce profile's headcount line: months are rows (not additive), services add up
+    "Employed headcount by month": dict(counts=("People",), additive=False, exact=True),
 }
 
 
@@ -354,7 +356,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list
             for (n, svc), f in tables.items():
                 if n != name:
                     continue
-                exact = truth(store, period, scope, svc, name) if additive or row_total else {}
+                exact = truth(store, period, scope, svc, name) if additive or row_total or spec.get("exact") \
+                    else {}
                 labels[svc] = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
                 for lab, (_, row) in zip(labels[svc], f.iterrows()):
                     for col in cols:
@@ -471,6 +474,7 @@ def data_tables(filters, *, drill: bool = True) -> dict[str, Disclosed]:
         "Case holders by caseload band": data.caseload_bands(filters, threshold=data.caseload_threshold()),
         "Permanent and agency FTE by month": data.ratio_table(filters),
         "Agency to employee conversions by month": data.conversions(filters),
+        "Employed headcount by month": _line_table(data.headcount_trend(filters)),
         "Headline measures": data.headline_table(filters),
     }
     for mid, label in _drill_measures().items():
@@ -483,6 +487,14 @@ def data_tables(filters, *, drill: bool = True) -> dict[str, Disclosed]:
             frame = data.breakdown(mid, filters, by=by)
             out[f"{short} by {word}"] = data.breakdown_table(frame, metric_id=mid, by=by)
     return out
+
+
+def _line_table(line: pd.DataFrame) -> Disclosed:
+    """A chart's line (`period`, `value`: people) as the table a reader can read off it."""
+    from disclosure import disclose, prepared
+
+    frame = pd.DataFrame({"Month": pd.to_datetime(line["period"]).dt.strftime("%b %Y"), "People": line["value"]})
+    return disclose(frame, prepared(frame, by="the chart"))
 
 
 _EXACT_PEOPLE = {
@@ -504,6 +516,14 @@ def exact_figures(name: str, *, period: str, scope: str, service: str | None) ->
     from ui.data import breakdowns, people
 
     path, version = db.db_path(), db.data_version()
+    if name == "Employed headcount by month":
+        from metrics import detail
+        from ui.data.base import _engine_filters
+
+        with db.open_cursor() as cur:
+            df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, None), end=period)
+        return {(pd.Timestamp(p).strftime("%b %Y"), "People"): float(v)
+                for p, v in zip(df["period"], df["employed_headcount"])}
     if name in _EXACT_PEOPLE:
         table, extra = _EXACT_PEOPLE[name]
         extra = dict(threshold=data.caseload_threshold()) if extra is None else extra

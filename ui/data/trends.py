@@ -105,17 +105,36 @@ def headcount_trend(filters: Filters) -> pd.DataFrame:
     return _headcount_trend(ctx.path, ctx.version, ctx.role, *_fkey(filters))
 
 
+#: the measure whose people (its base) are the employed headcount: the measure history decides
+#: which services' monthly headcounts may be published (the headcount line follows it)
+EMPLOYED_HEADCOUNT = "vacancy_rate_fte"
+
+
 @st.cache_data(**CACHE)
 def _headcount_trend(path, version, role, period, scope, service, team) -> pd.DataFrame:
-    from disclosure import disclose, people
+    from disclosure import SUPPRESSED, disclose, people, sees_exact
     from metrics import detail
+    from ui.data.measures import _is_none, public_history
 
     with db.open_cursor() as cur:
         df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
     frame = pd.DataFrame({"period": pd.to_datetime(df["period"]),
                           "value": df["employed_headcount"].astype(float)})
-    return disclose(frame, people(counts=["value"], additive=False), role=role,
-                    name="headcount by month").shown.reset_index(drop=True)
+    shown = disclose(frame, people(counts=["value"], additive=False), role=role,
+                     name="headcount by month").shown.reset_index(drop=True)
+    if team or sees_exact(role):
+        return shown
+    # a month the measure history hides for this view (a small service, or the second service
+    # hidden with it) is hidden on the line too: else the directorate's line minus the other
+    # services' gives a small service's headcount
+    history = public_history(path, version, scope)
+    here = _is_none(history["service"]) if service is None else (history["service"] == service).to_numpy()
+    rows = history[here & _is_none(history["group"]) & (history["metric_id"] == EMPLOYED_HEADCOUNT).to_numpy()]
+    hidden = set(pd.to_datetime(rows.loc[rows["suppressed"].astype(bool), "period"]).dt.to_period("M"))
+    mask = shown["period"].dt.to_period("M").isin(hidden).to_numpy()
+    if mask.any():
+        shown["value"] = shown["value"].astype(object).where(~mask, SUPPRESSED)
+    return shown
 
 
 #: When a target is met already, the projection is still drawn this many months ahead.

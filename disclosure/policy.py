@@ -277,13 +277,17 @@ Margins = Mapping[Hashable, Mapping[str, bool]]
 
 def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
              role: str | None = None, view: Hashable = None, name: str = "this table",
-             margins: Margins | None = None, decided: pd.DataFrame | None = None) -> Disclosed:
+             margins: Margins | None = None, decided: pd.DataFrame | None = None,
+             like: pd.DataFrame | None = None) -> Disclosed:
     """Pass a table through the policy for `role` (None: for publication - files, packs, CLI).
 
     `frame` may be a mapping of linked tables: key None is the whole (the directorate) and the
     other keys its parts (each service); they are protected together so that no part's hidden
     figure can be worked out as the whole minus the other parts. `view` picks the one returned.
     `margins` says which column totals another publication shows or hides (see `Margins`).
+    `like`: a table whose answers this one lists too before protection, a missing one as 0 (a
+    team's table protected alone: the directorate's), so a team listing only "No" still meets
+    the class rule; `shown` to roles with exact figures stays as built.
 
     `decided` (one engine frame only): the `suppressed` and `suppression` columns this policy
     published for the same frame and rules before, row for row (kept per load by
@@ -310,7 +314,9 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
     if table.metric_frame:
         pub, why = _metric_frame(frames, view, r, across=table.across, table=table, decided=decided)
     else:
-        pub, why = _protect_linked(frames, table, r, name=name, margins=margins)[view]
+        linked = frames if like is None or len(frames) > 1 else \
+            {view: _align({"like": like, view: frames[view]}, table)[view]}
+        pub, why = _protect_linked(linked, table, r, name=name, margins=margins)[view]
     shown = frames[view].copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)

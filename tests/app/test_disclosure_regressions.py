@@ -250,3 +250,25 @@ def test_hr_downloads_the_agency_cost_table_without_a_job_type_of_few_workers(ap
     assert any("at least 5 agency workers" in line for line in table.notes())
     at = run_as("scrutiny", monkeypatch, path="views/agency_rules.py", store=app_store)
     assert list(_table(at, "Agency cost per FTE a year (£)")["Job type"]) == ["All job types"]
+
+
+def test_a_teams_download_missing_an_answer_still_gets_class_protection(app_store, monkeypatch):
+    """Social workers of Youth's Exploitation and Missing Team at the demo's latest month: 5, all
+    Female. A team's table is protected alone (only roles with exact figures see teams, but their
+    files follow the policy), and it listed only "Female": "Female 5, 100%" was one row, a group
+    the class rule does not see (a single part is the group itself). It now lists the
+    directorate's answers first (Male 0, Not known 0), so the 5 is hidden in the file (class) with
+    Male's 0 (a blank answer's 0 says nothing and stays); HR sees the team's table as built."""
+    from tests.app.test_app_frame import fresh_caches
+    from ui import data
+    from ui.filters import Filters
+
+    monkeypatch.setenv("WORKFORCE_ROLE", "hr")
+    fresh_caches()
+    period = data.filter_options().periods[-1]
+    d = data.profile(Filters(period=period, scope="social_workers", service="Youth",
+                             team="Exploitation and Missing Team"), dimension="gender")
+    assert d.shown.to_dict("records") == [{"Gender": "Female", "People": 5, "Share (%)": 100.0}]
+    published = d.published.set_index("Gender")["People"].to_dict()
+    assert published["Female"] == published["Male"] == SUPPRESSED and published["Not known"] == 0
+    assert d.reasons.loc[d.published["Gender"] == "Female", "People"].tolist() == ["class"]

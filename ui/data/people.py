@@ -242,9 +242,12 @@ def _linked(name: str, filters: Filters, **extra) -> Disclosed:
 
 @st.cache_data(**CACHE)
 def _linked_cached(path, version, role, name, period, scope, service, team, extra) -> Disclosed:
-    if team:  # team views: roles with exact figures; files: the team's table protected alone
+    if team:  # team views: roles with exact figures; files: the team's table protected alone,
+        # listing the directorate's answers (a missing one as 0) so the class rule sees them
         build, table = _table_for(name, dict(extra))
-        return disclose(build(path, version, period, scope, service, team, **dict(extra)), table, role=role, name=name)
+        kw = dict(extra)
+        return disclose(build(path, version, period, scope, service, team, **kw), table, role=role, name=name,
+                        like=build(path, version, period, scope, None, None, **kw))
     views = _linked_views(path, version, role, name, period, scope, extra)
     if service not in views:  # a service not in the store's list (no staff that month)
         build, table = _table_for(name, dict(extra))

@@ -40,6 +40,7 @@ from store.periods import year_ago
 
 REST = "\x00rest"  # the part of a row total not shown (a count of people too)
 LOW = "low"  # GSS: a rate that rounds to zero (shown to one decimal place)
+NOT_APPLICABLE = "z"  # GSS: a rate over nobody (no base to be a share of)
 FORCED = "hidden_elsewhere"  # engine frame column: True where another publication hid the row
 KNOWN = "known_elsewhere"  # engine frame column: True where a reader knows the row's people anyway
 
@@ -61,6 +62,7 @@ class Table:
 
     counts: tuple[str, ...] = ()                  # columns holding counts of people
     rates: tuple[tuple[str, str], ...] = ()       # (rate column, base column it rests on)
+    numerators: tuple[tuple[str, str], ...] = ()  # (rate column, count column it is the share of the base of)
     shares: tuple[tuple[str, str], ...] = ()      # (share % column, count column it is the share of)
     follow: tuple[tuple[str, str], ...] = ()      # (column, column whose "c" it must copy)
     within: str | None = None                     # counts add up within each value of this column
@@ -84,7 +86,7 @@ class Table:
 
 
 def people(*, counts: Iterable[str] = (), rates: Mapping[str, str] | None = None,
-           shares: Mapping[str, str] | None = None,
+           numerators: Mapping[str, str] | None = None, shares: Mapping[str, str] | None = None,
            follow: Mapping[str, str | Sequence[str]] | None = None, within: str | None = None,
            additive: bool = True, rows: Callable[[pd.DataFrame], Sequence[bool]] | None = None,
            row_total: str | None = None, category: str | None = None,
@@ -94,17 +96,30 @@ def people(*, counts: Iterable[str] = (), rates: Mapping[str, str] | None = None
     `shares` {share column: count column} (recomputed when categories merge), `follow`
     {column: column(s)} hidden wherever those are (an FTE beside a count).
 
+    `numerators` {rate: count column} says what a rate counts: such a rate is hidden where its
+    numerator, its base or the rest of the base (base minus numerator: "24 of 27 within the cap"
+    gives away 3 above it) is small or hidden, and not for the row's other counts; the numerator
+    column is hidden wherever its rate is. A rate without one is hidden wherever any count of its
+    row is (it may be made of any of them). A rate over a base of 0 is "z" (not applicable).
+
     `row_total` names a count column the row's other counts are part of (living in the county of
     those recorded): the rest (total minus the parts) is a count too, so it is protected as well.
     `category`/`dimension` name the label column and its merge rules in data/disclosure.toml."""
     counts = tuple(counts)
+    follow = dict(follow or {})
+    for rate, numerator in (numerators or {}).items():
+        if rate not in (rates or {}):
+            raise DisclosureError(f"numerator of '{rate}' given, but '{rate}' is not among the rates.")
+        follow[numerator] = [*([follow[numerator]] if isinstance(follow.get(numerator), str)
+                               else follow.get(numerator, [])), rate]
     if row_total is not None and row_total not in counts:
         counts = (*counts, row_total)
     pairs: list[tuple[str, str]] = []
-    for col, src in (follow or {}).items():
+    for col, src in follow.items():
         for s in ([src] if isinstance(src, str) else list(src)):
             pairs.append((col, s))
-    return Table(counts=counts, rates=tuple((rates or {}).items()), shares=tuple((shares or {}).items()),
+    return Table(counts=counts, rates=tuple((rates or {}).items()),
+                 numerators=tuple((numerators or {}).items()), shares=tuple((shares or {}).items()),
                  follow=tuple(pairs), within=within, additive=additive, rows=rows, row_total=row_total,
                  category=category, dimension=dimension)
 
@@ -591,6 +606,7 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
     the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
     for f in frames.values():
         _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
+                   *(c for p in table.numerators for c in p),
                    *(c for p in table.shares for c in p),
                    *([table.within] if table.within else []), *([table.category] if table.category else [])],
                name)
@@ -753,7 +769,9 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
     for i, reason in rest_reason.items():  # a protected rest: the row's rates would give it back
         for rate, _ in table.rates:
             _hide(pub, why, rate, i, reason)
+    numerators = dict(table.numerators)
     for rate, base in table.rates:
+        num = numerators.get(rate)
         for i in range(len(pub)):
             if not people_rows[i]:
                 continue
@@ -761,11 +779,25 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
             small = not isinstance(b, str) and r.small(_num(b))
             if isinstance(b, str) and b == SUPPRESSED:
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(base)] or "secondary")
-            elif small:
+                continue
+            if small:
                 _hide(pub, why, rate, i, "primary")
-            for c in table.counts:
-                if _is_c(pub[c])[i]:
-                    _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(c)] or "secondary")
+                continue
+            if num is None:  # the rate may be made of any count of its row
+                for c in table.counts:
+                    if _is_c(pub[c])[i]:
+                        _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(c)] or "secondary")
+                        break
+                else:
+                    _not_applicable(pub, rate, i, b)
+                continue
+            n = pub[num].iloc[i]
+            if isinstance(n, str) and n == SUPPRESSED:
+                _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(num)] or "secondary")
+            elif r.small(_num(n)) or r.small(_num(b) - _num(n)):  # the rest of the base is people too
+                _hide(pub, why, rate, i, "primary")
+            else:
+                _not_applicable(pub, rate, i, b)
     for share, count in table.shares:
         for i in np.flatnonzero(_is_c(pub[count])):
             _hide(pub, why, share, int(i), why.iat[int(i), why.columns.get_loc(count)] or "secondary")
@@ -788,6 +820,14 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
                 for col in table.row_cols:
                     if col in pub.columns:  # e.g. the People base, where the table shows it
                         _hide(pub, why, col, i, "primary")
+
+
+def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
+    """GSS "z": a rate over a base of nobody is not applicable (not hidden, not missing)."""
+    if not isinstance(base, str) and _num(base) == 0 and pd.isna(pub[rate].iloc[i]):
+        if pub[rate].dtype != object:
+            pub[rate] = pub[rate].astype(object)
+        pub.iat[i, pub.columns.get_loc(rate)] = NOT_APPLICABLE
 
 
 def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],

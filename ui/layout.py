@@ -191,14 +191,20 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def decimal_columns(frame: pd.DataFrame) -> dict:
-    """Column settings that show every number of a fractional column to one decimal place (the
-    screen would print 19 per cent as "19" beside "80.3"); whole-number columns are left alone."""
+    """Column settings for numbers as a reader expects them: every number of a fractional column
+    to one decimal place (the screen would print 19 per cent as "19" beside "80.3"), and pounds
+    grouped in thousands ("69,195", not "69195"). Other columns are left alone."""
     out = {}
     for col in frame.columns:
-        if pd.api.types.is_float_dtype(frame[col]):
-            values = frame[col].dropna()
-            if not values.empty and not all(float(v).is_integer() for v in values):
-                out[col] = st.column_config.NumberColumn(str(col), format="%.1f")
+        if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
+            continue
+        values = frame[col].dropna()
+        if values.empty:
+            continue
+        if "£" in str(col) and values.abs().max() >= 1000:
+            out[col] = st.column_config.NumberColumn(str(col), format="localized")
+        elif pd.api.types.is_float_dtype(frame[col]) and not all(float(v).is_integer() for v in values):
+            out[col] = st.column_config.NumberColumn(str(col), format="%.1f")
     return out
 
 

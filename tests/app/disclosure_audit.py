@@ -41,7 +41,8 @@ UNFILTERED_PAGES = ("benchmarks", "tracker")
 PAGES = FILTERED_PAGES + UNFILTERED_PAGES
 #: columns that count people, wherever they appear
 PEOPLE_COLUMNS = ("People", "Leavers", "Case holders", "Conversions", "Living in county", "People recorded", "people",
-                  "People now", "People a year ago", "Assignments", "With a cap", "Cap breaches not signed off",
+                  "People now", "People a year ago", "Assignments", "With a cap", "Within cap",
+                  "Cap breaches not signed off",
                   "Under 3 years", "Notice below minimum", "References incomplete", "Cool-off breaches",
                   "Over 12 months", "Project team")
 #: tables whose cells add up (within a table, and across services), with their declared counts
@@ -173,6 +174,17 @@ def _unrecorded(row: pd.Series) -> bool:
     return any(isinstance(x, str) and x in words for x in row)
 
 
+#: shares whose part and base are columns of the same table (policy: `people(numerators=...)`):
+#: the share is checked against them, not against the row's other counts
+RATE_PARTS = {"Within cap (%)": ("Within cap", "With a cap")}
+
+
+def _own_parts_shown(frame: pd.DataFrame, row: pd.Series, col: str) -> bool:
+    """A share with its part and base both shown beside it (checked above, against them)."""
+    parts = RATE_PARTS.get(col)
+    return parts is not None and all(c in frame.columns and number(row[c]) is not None for c in parts)
+
+
 def small_counts(frame: pd.DataFrame, where: str) -> list[str]:
     t = rules().threshold
     out = []
@@ -191,11 +203,19 @@ def small_counts(frame: pd.DataFrame, where: str) -> list[str]:
             a, b = number(row["Living in county"]), number(row["People recorded"])
             if a is not None and b is not None and 0 < b - a < t:
                 out.append(f"{where}: {b:g} recorded, {a:g} living in the county: {b - a:g} do not")
+        for rate, (part, base) in RATE_PARTS.items():  # a share shown gives its part and the rest
+            if rate in frame.columns and number(row[rate]) is not None and base in frame.columns:
+                b = number(row[base])
+                if b is not None:
+                    n = round(b * number(row[rate]) / 100)
+                    if 0 < n < t or 0 < b - n < t:
+                        out.append(f"{where}: {rate} {number(row[rate]):g} of {b:g} gives away {n:g} and {b - n:g}"
+                                   f" for {_label(row)}")
         people = [c for c in frame.columns if c in PEOPLE_COLUMNS]
         if any(is_c(row[c]) for c in people):
             for col in frame.columns:
                 if ("%" in str(col) or "FTE" in str(col) or str(col).startswith(("Share", "Agency share"))) \
-                        and number(row[col]) is not None:
+                        and number(row[col]) is not None and not _own_parts_shown(frame, row, col):
                     out.append(f"{where}: {col} shown beside a hidden count for {_label(row)}")
     return out
 

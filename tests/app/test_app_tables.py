@@ -115,3 +115,19 @@ def test_a_share_column_shows_every_figure_to_one_decimal_place(monkeypatch, sto
     formats = {c.get("label"): c.get("type_config", {}).get("format")
                for c in json.loads(gender.proto.columns).values()}
     assert formats.get("Share (%)") == "%.1f", formats
+
+
+def test_pounds_are_grouped_in_thousands(monkeypatch, store):
+    """Agency rules' cost tables: an agency social worker's £69,195 a year per FTE is drawn with
+    its thousands separator (the column's "localized" format), not as 69195."""
+    import json
+
+    at = make_app(monkeypatch, db=store, role="leadership")
+    at.switch_page("views/agency_rules.py").run()
+    assert not at.exception
+    for column in ("Agency cost per FTE a year (£)", "Spend in month (£)"):
+        table = next(d for d in at.dataframe if column in d.value.columns)
+        assert table.value[column].max() >= 1000
+        formats = {c.get("label"): c.get("type_config", {}).get("format")
+                   for c in json.loads(table.proto.columns).values()}
+        assert formats.get(column) == "localized", formats

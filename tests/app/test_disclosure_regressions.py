@@ -272,3 +272,27 @@ def test_a_teams_download_missing_an_answer_still_gets_class_protection(app_stor
     published = d.published.set_index("Gender")["People"].to_dict()
     assert published["Female"] == published["Male"] == SUPPRESSED and published["Not known"] == 0
     assert d.reasons.loc[d.published["Gender"] == "Female", "People"].tolist() == ["class"]
+
+
+def test_the_share_within_the_price_cap_gives_away_neither_the_few_above_it_nor_hides_the_many(
+        app_store, monkeypatch):
+    """Agency rules at October 2026 on the demo: 24 of 27 assignments are within the cap, so
+    "88.9%" beside "27" gave away the 3 above it; it is now "c" in the summary and in the month
+    row. January 2026 (22 of 27 within, 5 above) shows 81.5%, which was hidden in every month
+    because some other count of its row was; months before the caps applied read "z"."""
+    at = run_as("scrutiny", monkeypatch, path="views/agency_rules.py", store=app_store)
+    summary = _table(at, "Measure").set_index("Measure")["Value"]
+    assert (str(summary["Agency assignments"]), summary["Within the price cap"]) == ("27", SUPPRESSED)
+    months = _table(at, "Month").set_index("Month")
+    assert months.at["Oct 2026", "Within cap (%)"] == SUPPRESSED
+    assert str(months.at["Jan 2026", "Within cap"]) == "22" and str(months.at["Jan 2026", "With a cap"]) == "27"
+    assert float(months.at["Jan 2026", "Within cap (%)"]) == 81.5  # 22 / 27
+    assert months.at["Nov 2023", "Within cap (%)"] == "z"  # no assignment had a cap yet
+    import json
+
+    chart = next(json.loads(c.proto.spec) for c in at.get("plotly_chart") if "Within the price cap" in c.proto.spec)
+    line = next(t for t in chart["data"] if t.get("name") == "Within the price cap")
+    from tests.app.disclosure_audit import _array
+
+    drawn = dict(zip(_array(line["x"]), _array(line["y"])))
+    assert round(drawn["2026-01-01T00:00:00"], 4) == 0.8148  # the month is drawn (22 / 27), not "Not shown"

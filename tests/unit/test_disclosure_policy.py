@@ -434,3 +434,26 @@ def test_a_service_smaller_than_the_threshold_does_not_follow_from_the_others_to
     found = _attack_linked(out, frames, label="Gender", known_totals={None, "A"})
     assert found[("C", "Female")] == pytest.approx((0, 9)) and found[("C", "Male")] == pytest.approx((0, 11))
     assert found[("C", "total")] == pytest.approx((0, 11)) and found[("B", "total")] == pytest.approx((20, 31))
+
+
+def test_a_rate_with_its_numerator_hides_for_the_rest_of_its_base_and_only_for_its_own_counts():
+    """Agency rules by month (issue 10: "rates with their numerator and denominator"). Worked by
+    hand: 24 of 27 within the cap gives away the 3 above it (hidden, with its numerator); 22 of
+    27 leaves 5 above (shown: 81.5%) although the row's "Under 3 years" of 2 is hidden (a count
+    the share is not made of); 0 with a cap is "z", a share of nobody."""
+    months = pd.DataFrame({"Month": ["Oct", "Nov", "Dec"], "With a cap": [27, 27, 0],
+                           "Within cap": [24, 22, 0], "Under 3 years": [6, 2, 7],
+                           "Within cap (%)": [88.9, 81.5, None]})
+    decl = people(counts=["With a cap", "Within cap", "Under 3 years"], additive=False,
+                  rates={"Within cap (%)": "With a cap"}, numerators={"Within cap (%)": "Within cap"})
+    d = disclose(months, decl, role="scrutiny")
+    assert d.published["Within cap (%)"].tolist() == [SUPPRESSED, 81.5, "z"]
+    assert d.published["Within cap"].tolist() == [SUPPRESSED, 22, 0]
+    assert d.reasons.at[0, "Within cap (%)"] == "primary"
+    assert d.published.at[1, "Under 3 years"] == SUPPRESSED
+    # without the numerator the share is hidden wherever any count of its row is (Nov too)
+    loose = people(counts=["With a cap", "Under 3 years"], additive=False, rates={"Within cap (%)": "With a cap"})
+    assert disclose(months.drop(columns="Within cap"), loose, role="scrutiny").published.at[1, "Within cap (%)"] \
+        == SUPPRESSED
+    with pytest.raises(Exception, match="not among the rates"):
+        people(counts=["With a cap"], numerators={"Within cap (%)": "Within cap"})

@@ -49,35 +49,53 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
 
 
 @st.cache_data(**CACHE)
+def _by_job_exact(path: str, version: str, scope: str, metric_id: str, service: str | None) -> pd.DataFrame:
+    """One measure by job type in one view (None: the directorate), every loaded month, with
+    target, status and change on a year ago, exact: one query for every month (a query for one
+    month costs about the same), read by `public_by_job` for each month asked."""
+    with db.open_cursor() as cur:
+        return engine.evaluate_history(cur, scope=scope, by="role_group", metric_ids=[metric_id],
+                                       filters=_engine_filters(service, None))
+
+
+@st.cache_data(**CACHE)
 def public_by_job(path: str, version: str, scope: str, metric_id: str, period: str) -> pd.DataFrame:
     """One measure at one month by job type, for the directorate and each service, as it may be
     published: one two-way table (service by job type) with its margins; the margins keep what
     `public_history` decided for them (hidden there: hidden here; published there: known, so the
-    cells inside are protected as if a reader had them)."""
+    cells inside are protected as if a reader had them). The margins are the history's own rows."""
+    when = periods.parse_period(period)
     with db.open_cursor() as cur:
         services = sorted({s for s, _ in detail.dimension_pairs(cur)})
-        parts = []
-        for service in [None, *services]:
-            f = engine.evaluate(cur, period=period, scope=scope, by="role_group", metric_ids=[metric_id],
-                                filters=_engine_filters(service, None))
-            f["service"] = service
-            parts.append(f)
+    parts = []
+    for service in [None, *services]:
+        f = _by_job_exact(path, version, scope, metric_id, service)
+        f = f[f["period"] == when].reset_index(drop=True)
+        f["service"] = service
+        parts.append(f)
+    raw = raw_history(path, version, scope)
     history = public_history(path, version, scope)
-    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(period + "-01"))]
+    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(when))]
     hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
               for s, h in zip(at["service"], at["suppressed"])}
-    with db.open_cursor() as cur:
-        margins = []
-        for service in [None, *services]:
-            f = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
-                                filters=_engine_filters(service, None))
-            f["service"] = service
-            # a margin the history hid stays hidden; one it published is known to any reader
-            # (GSS: a figure published anywhere is known to the attacker), so it is never hidden
-            # here to protect a cell, nor counted on as unknown
-            f["hidden_elsewhere"] = hidden.get(service, False)
-            f["known_elsewhere"] = not hidden.get(service, False)
-            margins.append(f)
+    mine = raw[(raw["metric_id"] == metric_id) & (pd.to_datetime(raw["period"]) == pd.Timestamp(when))]
+    by_service = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): i
+                  for s, i in zip(mine["service"], mine.index)}
+    margins = []
+    for service in [None, *services]:
+        if service in by_service:
+            f = mine.loc[[by_service[service]]].drop(columns="service").reset_index(drop=True)
+        else:  # no figure in the history (no one in the population there): the engine's empty row
+            with db.open_cursor() as cur:
+                f = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
+                                    filters=_engine_filters(service, None))
+        f["service"] = service
+        # a margin the history hid stays hidden; one it published is known to any reader
+        # (GSS: a figure published anywhere is known to the attacker), so it is never hidden
+        # here to protect a cell, nor counted on as unknown
+        f["hidden_elsewhere"] = hidden.get(service, False)
+        f["known_elsewhere"] = not hidden.get(service, False)
+        margins.append(f)
     exact = pd.concat(margins, ignore_index=True)
     frame = pd.concat([exact, *[p for p in parts if not p.empty]], ignore_index=True)
     for col in ("hidden_elsewhere", "known_elsewhere"):

@@ -11,9 +11,12 @@ downloads) and every chart's data and hover text, then:
     and the constraints a reader knows (each table's column totals, the services adding up to the
     directorate, a row total made of its parts) are solved by linear programming
     (disclosure.audit.intervals); every hidden count must stay uncertain by at least the threshold;
-  - over time: a cell hidden in one month's view is hidden in every view that repeats it, and a
-    change on a year ago is hidden where the year-ago figure was.
-Months are sampled (see SAMPLE in the test) to keep the audit within about a minute.
+  - over time: a cell hidden in one month's view is hidden in every view that repeats it, a
+    change on a year ago is hidden where the year-ago figure was, and the 12-month leavers tables
+    of two successive months are solved together (`over_two_months`);
+  - the agency rules page's compliance tables, solved across services (`agency_recoverable`).
+The data layer is checked for every loaded month; the pages at the latest month, each page table
+held to the data layer's table of the same name and view (`page_tables_checked`).
 """
 
 from __future__ import annotations
@@ -330,7 +333,7 @@ def _true(exact: Mapping[tuple, float], label: str, col: str, shown: Sequence[st
     return value
 
 
-def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
+def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solve: bool = True) -> list:
     """Solve each family of linked tables (the directorate and every service, and the tables that
     count the same people) as a reader would: the published cells; each table's column total,
     known where a page shows it (the measure history, TOTAL_SOURCES; a job-type breakdown's from
@@ -424,6 +427,9 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list
                     for col in cols:
                         parts = [((name, s, lab, col), 1) for s in labels if s is not None and lab in labels[s]]
                         eqs.append((parts + [((name, None, lab, col), -1)], 0))
+        if not solve:  # the systems themselves (over_two_months joins two months' of them)
+            out.append(((store, period, scope, family), known, hidden, eqs, watch))
+            continue
         if not watch:
             continue
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
@@ -431,6 +437,110 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list
             if hi == lo == 0:
                 continue  # pinned to zero: a hidden "nobody" says nothing about anyone
             out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+#: tables of people over the 12 months to the month: the next month's table shares 11 of them, so
+#: a reader subtracts last month's table from this month's (this month's leavers minus those of the
+#: month that dropped out of the window, by category)
+ROLLING = ("Leavers by reason", "Length of service at leaving")
+#: each month's 12-month total of those people in the measure history (metric, column)
+ROLLING_TOTAL = ("early_leaver_rate_12m", "denominator")
+
+
+def monthly_flows(history: Sequence[tuple]) -> dict[tuple, dict[pd.Period, float | None]]:
+    """{(store, scope, service): {month: the people who left in that month}} as a reader works them
+    out from the published 12-month totals of every month: X(m) = D(m) - D(m-1) + X(m-12), with
+    nothing before the first loaded month; None from the first month whose total is hidden."""
+    mid, col = ROLLING_TOTAL
+    out: dict[tuple, dict] = {}
+    for store, scope, frame, _ in history:
+        rows = frame[(frame["metric_id"] == mid) & frame["group"].isna()]
+        first = pd.Period(pd.to_datetime(frame["period"]).min(), "M")
+        last = pd.Period(pd.to_datetime(frame["period"]).max(), "M")
+        totals: dict[tuple, dict] = defaultdict(dict)
+        for svc, when, d in zip(rows["service"], pd.to_datetime(rows["period"]), rows[col]):
+            totals[svc if isinstance(svc, str) else None][pd.Period(when, "M")] = None if is_c(d) else number(d)
+        for svc, d in totals.items():
+            x: dict[pd.Period, float | None] = {}
+            m = first
+            while m <= last:
+                now, before = d.get(m), (0.0 if m == first else d.get(m - 1))
+                ago = 0.0 if m - 12 < first else x.get(m - 12)
+                x[m] = None if None in (now, before, ago) else now - before + ago
+                m += 1
+            out[(store, scope, svc)] = x
+    return out
+
+
+def _merge_group(label: str) -> str:
+    """The category a label is counted in across months (a merged category and its members are one)."""
+    for m in rules().merges:
+        if label == m.into or label in m.members:
+            return m.into
+    return label
+
+
+def over_two_months(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
+    """The 12-month tables (ROLLING) of two successive months solved together, as a reader who
+    subtracts last month's published table from this month's: each month's own system (what
+    `recoverable` solves) and, per table, view and category, this month's cells minus last month's
+    = the people who left this month minus those who left 12 months earlier (both unknown, at least
+    0, adding up over the categories to the month's leavers where the history's 12-month totals
+    give them: `monthly_flows`; nobody before the first loaded month). Every hidden count of 1 to
+    threshold-1 in either month must stay uncertain by at least the threshold."""
+    t = rules().threshold
+    systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
+    flows = monthly_flows(history)
+    out = []
+    for (store, period, scope, family), now in systems.items():
+        before_month = (pd.Period(period, "M") - 1).strftime("%Y-%m")
+        before = systems.get((store, before_month, scope, family))
+        cells = [k for k in [*now[0], *now[1]] if k[0] in ROLLING]
+        if before is None or not cells:
+            continue
+        known, hidden, eqs, watch = {}, [], [], []
+        for p, (kn, hi, eq, wa) in ((period, now), (before_month, before)):
+            known.update({(p, *k): v for k, v in kn.items()})
+            hidden += [(p, *k) for k in hi]
+            eqs += [([((p, *k), c) for k, c in terms], rhs) for terms, rhs in eq]
+            watch += [(p, *k) for k in wa]
+        if not watch:
+            continue
+        tables = {(k[0], k[1]) for k in cells}
+        for name, svc in sorted(tables, key=str):
+            merged: dict[str, dict[str, list]] = defaultdict(lambda: {period: [], before_month: []})
+            for p in (period, before_month):
+                for key in [*known, *hidden]:
+                    if key[0] == p and key[1] == name and key[2] == svc and key[4] in LINKED[name]["counts"]:
+                        merged[_merge_group(key[3])][p].append(key)
+            groups: dict[str, dict[str, list]] = {}
+            for g, parts in merged.items():  # a category shown alike in both months is its own group
+                labels = {p: sorted(k[3] for k in keys) for p, keys in parts.items()}
+                if labels[period] == labels[before_month]:
+                    for label in labels[period]:
+                        groups[label] = {p: [k for k in keys if k[3] == label] for p, keys in parts.items()}
+                else:  # folded in one month, not the other: only the whole is the same people
+                    groups[g] = parts
+            x = flows.get((store, scope, svc), {})
+            ins, outs = [], []
+            for g, parts in groups.items():
+                came, went = ("left this month", period, name, svc, g), ("left 12 months before", period, name, svc, g)
+                hidden += [came, went]
+                ins.append(came)
+                outs.append(went)
+                eqs.append(([(k, 1) for k in parts[period]] + [(k, -1) for k in parts[before_month]]
+                            + [(came, -1), (went, 1)], 0))
+            for side, month in ((ins, pd.Period(period, "M")), (outs, pd.Period(period, "M") - 12)):
+                total = x.get(month, 0.0 if month not in x and month < min(x, default=month) else None)
+                if total is not None:
+                    eqs.append(([(k, 1) for k in side], total))
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            if hi == lo == 0:
+                continue
+            out.append(f"{store} {period} less {before_month} {scope} {key[1]}: {key[2:]} (of {key[0]}) "
+                       f"lies in [{lo:g}, {hi:g}]")
     return out
 
 
@@ -476,12 +586,17 @@ SHORT = {"agency_rate_fte": "Agency share", "avg_caseload": "Average caseload",
          "turnover_rate_fte_12m": "Turnover"}
 
 
-def data_tables(filters, *, drill: bool = True) -> dict[str, Disclosed]:
+def data_tables(filters, *, changed: bool = False) -> dict[str, Disclosed]:
     """The tables the filtered pages draw for `filters`, by the names the pages give them, read
-    through the same ui.data functions (as the role in $WORKFORCE_ROLE); `drill=False`: of the
-    drill sections' breakdowns only the agency share by job type (the two-way table with the
-    most small cells) - the by-service figures of every month are checked on the history."""
+    through the same ui.data functions (as the role in $WORKFORCE_ROLE): the linked tables, every
+    measure a drill section offers by job type and by service (the pages draw one at a time; the
+    rest are a click away), the theme tables, and the agency rules page's tables in a month with
+    assignments. `changed`: the "what changed since a year ago" tables too (each drill measure by
+    service: what the pages draw first); their people are the breakdowns' at the month and a year
+    earlier, for groups published in both, so they are built for the month the pages are drawn
+    (`page_tables_checked` holds every page table to this list)."""
     from ui import data
+    from ui.data import agency
 
     out = {
         "Staff by ethnic group": data.profile(filters, dimension="ethnicity"),
@@ -496,16 +611,27 @@ def data_tables(filters, *, drill: bool = True) -> dict[str, Disclosed]:
         "Agency to employee conversions by month": data.conversions(filters),
         "Employed headcount by month": _line_table(data.headcount_trend(filters)),
         "Headline measures": data.headline_table(filters),
+        "Vacancies covered by agency": data.agency_cover(filters),
     }
+    for theme, rows in data.themes(filters).items():
+        if not rows.empty:
+            out[f"{theme} measures"] = data.measures_table(rows)
     for mid, label in _drill_measures().items():
-        if not drill and mid != "agency_rate_fte":
-            continue
         short = SHORT.get(mid, label)
         for by, word in (("role_group", "job type"), ("service", "service")):
-            if by == "service" and (filters.service or not drill):
-                continue  # one service's row alone: its figure is the service's own (Headline measures)
             frame = data.breakdown(mid, filters, by=by)
             out[f"{short} by {word}"] = data.breakdown_table(frame, metric_id=mid, by=by)
+        if changed:
+            moved = data.what_changed(mid, filters, by="service")
+            if not moved.empty:
+                out[f"What changed - {short} by service"] = data.what_changed_table(moved, metric_id=mid,
+                                                                                    by="service")
+    if filters.period in agency.loaded_months():
+        out["Agency rules compliance"] = agency.summary(filters)
+        for by in ("job_type", "service"):
+            out[f"Agency compliance by {agency.AGENCY_BY_LABELS[by].lower()}"] = agency.by_group(filters, by=by)
+        out["Agency rules by month"] = agency.trend(filters).drop(["period", "within_cap"])
+        out["Agency and employed cost per FTE"] = agency.cost_table(filters)
     return out
 
 
@@ -533,7 +659,7 @@ def exact_figures(name: str, *, period: str, scope: str, service: str | None) ->
     """{(label, column): exact count} of a linked table, from the builders the pages' tables are
     made from (before the policy): what the audit checks the published cells against."""
     from ui import data, db
-    from ui.data import breakdowns, people
+    from ui.data import measures, people
 
     path, version = db.db_path(), db.data_version()
     if name == "Employed headcount by month":
@@ -553,8 +679,8 @@ def exact_figures(name: str, *, period: str, scope: str, service: str | None) ->
                 for c in frame.columns if c in PEOPLE_COLUMNS and number(r[c]) is not None}
     mid = next((m for m, label in _drill_measures().items() if f"{SHORT.get(m, label)} by job type" == name), None)
     assert mid is not None, name
-    frame = breakdowns._exact(path, version, mid, "role_group", period, scope, service, None)
-    frame = frame[frame["group"].notna()]
+    frame = measures._by_job_exact(path, version, scope, mid, service)  # what public_by_job reads
+    frame = frame[frame["group"].notna() & (pd.to_datetime(frame["period"]) == pd.Timestamp(period + "-01"))]
     return {(g, "People"): float(b) for g, b in zip(frame["group"], frame["base_count"]) if number(b) is not None}
 
 
@@ -619,8 +745,9 @@ def history_leaks(store: str, scope: str, published: pd.DataFrame, exact: pd.Dat
     return out
 
 
-def audit(views: list[View], truth, history: list[tuple] = ()) -> list[str]:
-    """Every check on everything observed: a list of problems (empty = protected)."""
+def check_views(views: list[View], truth, history: Sequence[tuple] = (), *, arithmetic: bool = True) -> list[str]:
+    """The checks of each view on its own month: small counts on show, charts, the table recorded
+    being the table drawn, and (`arithmetic`) each family of linked tables solved."""
     problems = []
     for v in views:
         where = f"{v.store} {v.period} {v.scope} {v.service or 'directorate'} {v.page}"
@@ -631,8 +758,171 @@ def audit(views: list[View], truth, history: list[tuple] = ()) -> list[str]:
         if v.page in PAGES:
             problems += shown_as_recorded(v)
         problems += chart_leaks(v)
-    problems += recoverable(views, truth, history)
-    problems += repeated_cells(views)
+    if arithmetic:
+        problems += recoverable(views, truth, history)
+    return problems
+
+
+def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
+    """The checks across months: repeated month rows hidden alike, a change on a year ago hidden
+    where the year-ago figure was, and the measure history of every month."""
+    problems = repeated_cells(views)
     for store, scope, published, exact in history:
         problems += history_leaks(store, scope, published, exact)
     return problems
+
+
+def audit(views: list[View], truth, history: list[tuple] = ()) -> list[str]:
+    """Every check on everything observed: a list of problems (empty = protected)."""
+    return check_views(views, truth, history) + over_time(views, history)
+
+
+def page_tables_checked(pages: list[View], layer: list[View]) -> list[str]:
+    """Every table a filtered page drew is a data-layer table checked in every month: the same
+    view (month, population, service), the same name and the same published cells; or it holds no
+    people (declared exempt: posts, money). So the pages, drawn at the latest month, need not be
+    drawn for every month: what they would draw is checked month by month on the data layer."""
+    tables = {(v.store, v.period, v.scope, v.service): v.tables for v in layer if v.page == "data"}
+    out = []
+    for v in pages:
+        if v.page not in FILTERED_PAGES:
+            continue
+        mine = tables.get((v.store, v.period, v.scope, v.service), {})
+        for name, d in v.tables.items():
+            where = f"{v.store} {v.period} {v.scope} {v.service or 'directorate'} {v.page} '{name}'"
+            other = mine.get(name)
+            if other is None:
+                if d.table.suppresses or d.table.export is not None:
+                    out.append(f"{where}: not a data-layer table the audit checks every month")
+                continue
+            a, b = (x.published.reset_index(drop=True).astype(str) for x in (d, other))
+            if list(a.columns) != list(b.columns) or not a.equals(b):
+                out.append(f"{where}: not the data layer's table of that name")
+    return out
+
+
+# --- the agency rules page: compliance by job type and by service, solved across services -----
+
+#: the compliance summary's rows that count people, and the by-group column they total
+AGENCY_SUMMARY = {"Agency assignments": "Assignments", "Cap breaches without full sign-off": "Cap breaches not signed off",
+                  "Under 3 years' post-qualifying experience": "Under 3 years",
+                  "Notice below the minimum": "Notice below minimum", "References incomplete": "References incomplete",
+                  "Cool-off breaches": "Cool-off breaches", "Assignments running more than 12 months": "Over 12 months",
+                  "Project-team workers": "Project team"}
+#: the by-group table's count columns and the exact (metrics.agency.summarise) column of each
+AGENCY_FLAGS = {"Assignments": "assignments", "With a cap": "with_cap", "Cap breaches not signed off":
+                "agency_cap_breaches_unsigned", "Under 3 years": "agency_under_experience",
+                "Notice below minimum": "agency_notice_below_minimum", "References incomplete":
+                "agency_references_incomplete", "Cool-off breaches": "agency_cool_off_breaches",
+                "Over 12 months": "agency_long_assignments", "Project team": "agency_project_team_workers"}
+AGENCY_TABLES = ("Agency rules compliance", "Agency compliance by job type", "Agency compliance by service")
+
+
+def agency_exact(period: str, service: str | None, by: str | None) -> pd.DataFrame:
+    """The compliance counts at `period` for a view (None: the directorate), exact (before the
+    policy), overall (`by` None) or by job type or service: what the page's tables are built from."""
+    from metrics.agency import summarise
+    from ui import db
+    from ui.data import agency
+
+    checked = agency._checked(db.db_path(), db.data_version(), agency._rules_version(), service, None)
+    month = checked[pd.to_datetime(checked["period"]) == pd.Timestamp(period + "-01")]
+    return summarise(month, by=by)
+
+
+def agency_recoverable(views: list[View], exact=agency_exact) -> list[str]:
+    """The agency rules page's compliance tables, solved as a reader would, for each month: every
+    view's summary (the totals it shows), its table by job type and (the directorate's) by
+    service; each job-type table adds up to its view's totals, the services' job-type tables (and
+    the directorate's rows that belong to no service, e.g. "Not on Staff sheet", whose job types
+    are unknown) add up to the directorate's, each service's row of the by-service table is its
+    totals, and no count exceeds its row's assignments. Every hidden count of 1 to threshold-1
+    must stay uncertain by at least the threshold."""
+    from metrics.agency import _COUNT_FLAGS
+    from ui.data.agency import BY_GROUP, COUNT_COLUMNS
+
+    t = rules().threshold
+    flags = AGENCY_FLAGS
+    assert set(flags) == set(COUNT_COLUMNS) == set(BY_GROUP.counts) and set(_COUNT_FLAGS) < set(flags.values())
+    months: dict[tuple, dict] = defaultdict(dict)
+    for v in views:
+        if all(n in v.tables for n in AGENCY_TABLES):
+            months[(v.store, v.period)].setdefault(v.service, v)  # the People filter does not act here
+    out = []
+    for (store, period), by_view in months.items():
+        if None not in by_view:
+            continue
+        known: dict[tuple, float] = {}
+        hidden: list[tuple] = []
+        eqs: list[tuple[list, float]] = []
+        watch: list[tuple] = []
+
+        def cell(key, value, true):
+            if is_c(value):
+                hidden.append(key)
+                if 0 < true < t:
+                    watch.append(key)
+            else:
+                known[key] = number(value) or 0.0
+
+        memo: dict[tuple, list] = {}
+
+        def rows(svc, by):
+            """[(label, published row, exact row or None)] of a view's table by job type or service."""
+            if (svc, by) not in memo:
+                d = by_view[svc].tables[f"Agency compliance by {'job type' if by == 'job_type' else 'service'}"]
+                truth = exact(period, svc, by).set_index("group")
+                memo[(svc, by)] = [(str(r.iloc[0]), r, truth.loc[r.iloc[0]] if r.iloc[0] in truth.index else None)
+                                   for _, r in d.published.iterrows()]
+            return memo[(svc, by)]
+
+        for svc, v in by_view.items():
+            totals = exact(period, svc, None)
+            summary = v.tables["Agency rules compliance"].published
+            for measure, value in zip(summary["Measure"], summary["Value"]):
+                if measure in AGENCY_SUMMARY:
+                    col = AGENCY_SUMMARY[measure]
+                    true = float(totals[flags[col]].iloc[0]) if len(totals) else 0.0
+                    cell(("total", svc, col), value, true)
+            for col in COUNT_COLUMNS:
+                if ("total", svc, col) not in known and ("total", svc, col) not in hidden:
+                    hidden.append(("total", svc, col))  # not in the summary: unknown
+            jobs = rows(svc, "job_type")
+            for job, r, true in jobs:
+                for col in COUNT_COLUMNS:
+                    cell(("job", svc, job, col), r[col], 0.0 if true is None else float(true[flags[col]]))
+                    if col != "Assignments":  # no count exceeds the row's assignments
+                        slack = ("slack", svc, job, col)
+                        hidden.append(slack)
+                        eqs.append(([(("job", svc, job, "Assignments"), 1), (("job", svc, job, col), -1),
+                                     (slack, -1)], 0))
+            for col in COUNT_COLUMNS:
+                eqs.append(([(("job", svc, job, col), 1) for job, _, _ in jobs] + [(("total", svc, col), -1)], 0))
+            for row_svc, r, true in rows(svc, "service"):
+                for col in COUNT_COLUMNS:
+                    key = ("row", svc, row_svc, col)
+                    cell(key, r[col], 0.0 if true is None else float(true[flags[col]]))
+                    if row_svc in by_view:
+                        eqs.append(([(key, 1), (("total", row_svc, col), -1)], 0))
+                    elif svc is None:  # a row of no service's own (not on the Staff sheet): its job types unknown
+                        for job, _, _ in rows(None, "job_type"):
+                            hidden.append(("job", row_svc, job, col))
+                        eqs.append(([(("job", row_svc, job, col), 1) for job, _, _ in rows(None, "job_type")]
+                                    + [(key, -1)], 0))
+        parts = [s for s in by_view if s is not None]
+        extra = [row_svc for row_svc, _, _ in rows(None, "service") if row_svc not in by_view]
+        for job, _, _ in rows(None, "job_type"):
+            for col in COUNT_COLUMNS:
+                terms = [(("job", s, job, col), 1) for s in parts
+                         if any(j == job for j, _, _ in rows(s, "job_type"))]
+                terms += [(("job", s, job, col), 1) for s in extra]
+                eqs.append((terms + [(("job", None, job, col), -1)], 0))
+        for col in COUNT_COLUMNS:
+            eqs.append(([(("total", s, col), 1) for s in parts] + [(("row", None, s, col), 1) for s in extra]
+                        + [(("total", None, col), -1)], 0))
+        if not watch:
+            continue
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            out.append(f"{store} {period} agency compliance: {key} lies in [{lo:g}, {hi:g}]")
+    return out

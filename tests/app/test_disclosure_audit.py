@@ -4,14 +4,16 @@ the demo's size: whole services under the threshold); nothing small shown, nothi
 recoverable. And the mutation checks: bypass the policy for one table and the audit must fail.
 
 What is observed, per store (built once for the module):
+  - the data layer (the ui.data functions the pages call): EVERY loaded month, both populations,
+    the directorate and every service: the linked tables, every measure a drill section offers by
+    job type and by service (the pages draw one; the rest are a click away), the theme tables and
+    the agency rules page's tables, each month checked as it is built;
   - pages (AppTest, one per store): the latest month, both populations, the directorate and every
     service, switched through the sidebar's widgets, on every page a scrutiny member may open
     that follows the filters; benchmarks and the tracker once. Each page's dataframes, charts'
-    data and hover text, and the Disclosed behind each download (checked to be the table drawn);
-  - the data layer (the ui.data functions those pages call): the month before and the same month
-    a year earlier, every population and service, every table including every measure a drill
-    section offers by job type and by service (the pages draw the first measure; the rest are a
-    click away);
+    data and hover text, and the Disclosed behind each download (checked to be the table drawn,
+    and to be the data layer's table of that name and view: `page_tables_checked`, so what a page
+    would draw in any other month is the data layer's table checked for that month);
   - every month: the measure history the cards, themes, trends and by-service tables read;
   - every tracker answer and a pack of every measure for each population.
 """
@@ -101,17 +103,11 @@ def truth(store, period, scope, service, name):
     return audit_mod.exact_figures(name, period=period, scope=scope, service=service)
 
 
-def months_of(periods) -> list[str]:
-    """The months checked on the data layer besides the latest: the one before (differencing over
-    two months) and the same month a year earlier (a change on a year ago)."""
-    latest = periods[-1]
-    year_ago = (pd.Period(latest, "M") - 12).strftime("%Y-%m")
-    return [p for p in dict.fromkeys([periods[-2], year_ago]) if p in periods]
-
-
-def observe(mp, name: str, path: Path) -> tuple[list, list, list]:
-    """(views, history, problems) of one store: everything a scrutiny member can see in it,
-    checked while the store is in use (the exact figures are read from it)."""
+def observe(mp, name: str, path: Path) -> dict:
+    """Everything a scrutiny member can see in one store, checked while the store is in use (the
+    exact figures are read from it): {"views", "history", "problems", "agency", "two_months"}
+    (the agency rules page's compliance tables solved across services: `agency_recoverable`; the
+    12-month tables of successive months solved together: `over_two_months`)."""
     from ui import data, db
     from ui.data import measures
     from ui.filters import Filters
@@ -120,19 +116,30 @@ def observe(mp, name: str, path: Path) -> tuple[list, list, list]:
     mp.setenv("WORKFORCE_ROLE", "scrutiny")
     opts = data.filter_options()
     services = [None, *opts.services]
-    views = []
-    for period in [opts.periods[-1], *months_of(opts.periods)]:  # the latest: every drill measure too
-        for scope in SCOPES:
-            for service in services:
-                tables = audit_mod.data_tables(Filters(period=period, scope=scope, service=service),
-                                               drill=period == opts.periods[-1])
-                views.append(audit_mod.View(name, period, scope, service, "data", tables=tables))
-    views += audit_mod.render(mp, store=name, scopes=SCOPES, services=services)
-    views.append(audit_mod.View(name, opts.periods[-1], "", None, "tracker and packs",
-                                tables=tracker_and_pack_tables(path)))
     history = [(name, scope, measures.public_history(db.db_path(), db.data_version(), scope),
                 measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
-    return views, history, audit_mod.audit(views, truth, history)
+    views, problems, agency, two_months = [], [], [], []
+    for period in opts.periods:  # every loaded month, checked as it is built (its figures still cached)
+        with db.page_view():  # one connection for the month's views, as a page view has
+            month = [audit_mod.View(name, period, scope, service, "data",
+                                    tables=audit_mod.data_tables(Filters(period=period, scope=scope, service=service),
+                                                                 changed=period == opts.periods[-1]))
+                     for scope in SCOPES for service in services]
+            problems += audit_mod.check_views(month, truth, history)
+            agency += audit_mod.agency_recoverable(month)
+            rolling = [audit_mod.View(v.store, v.period, v.scope, v.service, v.page,
+                                      tables={n: v.tables[n] for n in audit_mod.ROLLING})
+                       for v in [*views[-len(month):], *month]] if views else []
+            two_months += audit_mod.over_two_months(rolling, truth, history)
+        views += month
+    pages = audit_mod.render(mp, store=name, scopes=SCOPES, services=services)
+    problems += audit_mod.check_views(pages, truth, history, arithmetic=False)
+    problems += audit_mod.page_tables_checked(pages, views)
+    packs = audit_mod.View(name, opts.periods[-1], "", None, "tracker and packs", tables=tracker_and_pack_tables(path))
+    problems += audit_mod.check_views([packs], truth, history)
+    views += [*pages, packs]
+    problems += audit_mod.over_time(views, history)
+    return {"views": views, "history": history, "problems": problems, "agency": agency, "two_months": two_months}
 
 
 def tracker_and_pack_tables(path: Path) -> dict:
@@ -213,23 +220,72 @@ def observed(stores):
 
 
 def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
-    problems = [p for _, _, found in observed.values() for p in found]
+    problems = [p for seen in observed.values() for p in seen["problems"]]
     assert problems == [], "\n".join(problems[:40])
-    for name, (views, history, _) in observed.items():
+    for name, seen in observed.items():
+        views, history = seen["views"], seen["history"]
         pages = {v.page for v in views}
         assert set(audit_mod.PAGES) <= pages and "tracker and packs" in pages, name
         drawn = [v for v in views if v.page in audit_mod.FILTERED_PAGES]
         assert len(drawn) == len(audit_mod.FILTERED_PAGES) * len(SCOPES) * len({v.service for v in drawn})
         assert sum(len(v.tables) for v in drawn) > 300 and sum(len(v.charts) for v in drawn) > 200, name
         assert len(history) == len(SCOPES) and all(len(p) > 1000 for _, _, p, _ in history), name
+        # the data layer: every loaded month, every population and view, every drill measure
+        loaded = {f"{p:%Y-%m}" for p in history[0][2]["period"]}
+        layer = [v for v in views if v.page == "data"]
+        assert {v.period for v in layer} == loaded and len(loaded) >= 13, name
+        assert len(layer) == len(loaded) * len(SCOPES) * len({v.service for v in drawn}), name
+        assert all(f"{audit_mod.SHORT.get(m, label)} by job type" in v.tables
+                   for v in layer for m, label in audit_mod._drill_measures().items()), name
+        assert sum("Agency compliance by job type" in v.tables for v in layer) >= 13 * len(SCOPES), name
+
+
+@pytest.mark.xfail(strict=True, reason="the agency rules page's compliance tables are protected each alone "
+                   "(ui.data.agency.summary / by_group): a service's summary shows its own counts of 5 or "
+                   "more, so the directorate's by-service table's hidden cells follow by subtraction "
+                   "(see /work/notes/cover.md); strict: passes the day they are protected together")
+def test_agency_compliance_tables_not_recoverable_across_services(observed):
+    problems = [p for seen in observed.values() for p in seen["agency"]]
+    assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.xfail(strict=True, reason="linked tables are protected month by month: the 12-month leavers "
+                   "tables of two successive months, subtracted, narrow hidden cells (the policy has no "
+                   "protection over time for them; see /work/notes/cover.md); strict: passes once it has")
+def test_leavers_tables_not_recoverable_across_two_months(observed):
+    problems = [p for seen in observed.values() for p in seen["two_months"]]
+    assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
 def test_the_audit_really_solves_hidden_cells(observed):
     """The arithmetic part is exercised: hidden cells exist in linked tables on both stores."""
-    for name, (views, _, _) in observed.items():
+    for name, seen in observed.items():
         hidden = sum((d.published.astype(str) == SUPPRESSED).to_numpy().sum()
-                     for v in views for n, d in v.tables.items() if audit_mod.linked_spec(n))
+                     for v in seen["views"] for n, d in v.tables.items() if audit_mod.linked_spec(n))
         assert hidden > 100, name
+
+
+def test_a_page_table_the_data_layer_does_not_check_fails_the_audit(observed):
+    """The pages are drawn at the latest month only because every table they draw is a data-layer
+    table checked every month: a page table that differs from the data layer's (a cell the data
+    layer hid shown as 3), or that the data layer does not build, must be reported."""
+    from disclosure import Disclosed
+
+    views = observed["adversarial"]["views"]
+    page, name, row, col = next(
+        (v, n, i, c) for v in views if v.page == "profile" for n, d in v.tables.items()
+        for c in d.published.columns if c in audit_mod.PEOPLE_COLUMNS
+        for i, x in enumerate(d.published[c]) if audit_mod.is_c(x))
+    d = page.tables[name]
+    changed = d.published.copy()
+    changed.iloc[row, list(changed.columns).index(col)] = 3
+    mutated = audit_mod.View(page.store, page.period, page.scope, page.service, page.page,
+                             tables={name: Disclosed(shown=changed, published=changed, reasons=d.reasons,
+                                                     table=d.table), "A table of its own": d})
+    assert audit_mod.page_tables_checked([page], views) == []
+    found = audit_mod.page_tables_checked([mutated], views)
+    assert len(found) == 2 and f"'{name}': not the data layer's" in found[0] \
+        and "'A table of its own': not a data-layer table" in found[1], found
 
 
 # --- mutation checks: the audit must fail when the policy is bypassed for one table -------------
@@ -316,3 +372,90 @@ def test_a_small_services_employed_headcount_does_not_follow_from_the_headcount_
               for s in (None, "Children in Care", "Safeguarding and Family Support", "Youth", "SEND")}
     assert latest == {None: 45, "Children in Care": 15, "Safeguarding and Family Support": 22,
                       "Youth": SUPPRESSED, "SEND": SUPPRESSED}
+
+
+def _agency_view(service, summary: dict, by_job: dict, by_service: dict):
+    """A view of the agency rules page's three compliance tables (published cells as given; every
+    other count 0)."""
+    from disclosure import Disclosed, people
+    from ui.data.agency import COUNT_COLUMNS
+
+    def frame(label, rows):
+        return pd.DataFrame([{label: g, **{c: row.get(c, 0) for c in COUNT_COLUMNS}} for g, row in rows.items()])
+
+    def disclosed(f):
+        return Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())
+
+    words = {col: measure for measure, col in audit_mod.AGENCY_SUMMARY.items()}
+    summary_frame = pd.DataFrame({"Measure": [words[c] for c in summary], "Value": list(summary.values())})
+    return audit_mod.View("unit", "2026-10", "social_workers", service, "data", tables={
+        "Agency rules compliance": disclosed(summary_frame),
+        "Agency compliance by job type": disclosed(frame("Job type", by_job)),
+        "Agency compliance by service": disclosed(frame("Service", by_service))})
+
+
+def test_the_agency_check_finds_a_service_worked_out_from_the_others():
+    """Hand-worked: 7 agency workers under 3 years' experience in all, A 5 and B 2. The
+    directorate's by-service table hides both; if A's own summary shows its 5, B's 2 is 7 - 5
+    (the check must say so); if A's summary hides it too, B lies anywhere in [0, 6] (B has 6
+    assignments): protected."""
+    true = {None: {"Assignments": 16, "Under 3 years": 7}, "A": {"Assignments": 10, "Under 3 years": 5},
+            "B": {"Assignments": 6, "Under 3 years": 2}}
+    flags = audit_mod.AGENCY_FLAGS
+
+    def exact(period, svc, by):
+        rows = {None: [(None, true[svc])], "job_type": [("Social worker", true[svc])],
+                "service": [(s, true[s]) for s in ("A", "B")] if svc is None else [(svc, true[svc])]}[by]
+        return pd.DataFrame([{"group": g, **{f: r.get(c, 0) for c, f in flags.items()}} for g, r in rows])
+
+    def views(a_shows: str):
+        hidden = {"Assignments": 10, "Under 3 years": "c"}
+        return [
+            _agency_view(None, {"Assignments": 16, "Under 3 years": 7}, {"Social worker": {"Assignments": 16,
+                                                                                        "Under 3 years": 7}},
+                         {"A": hidden, "B": {"Assignments": 6, "Under 3 years": "c"}}),
+            _agency_view("A", {"Assignments": 10, "Under 3 years": a_shows},
+                         {"Social worker": {"Assignments": 10, "Under 3 years": a_shows}}, {"A": hidden}),
+            _agency_view("B", {"Assignments": 6, "Under 3 years": "c"},
+                         {"Social worker": {"Assignments": 6, "Under 3 years": "c"}},
+                         {"B": {"Assignments": 6, "Under 3 years": "c"}}),
+        ]
+
+    found = audit_mod.agency_recoverable(views(a_shows="5"), exact=exact)
+    assert found and all("'B'" in p and "Under 3 years" in p and "[2, 2]" in p for p in found), found
+    assert audit_mod.agency_recoverable(views(a_shows="c"), exact=exact) == []
+
+
+def test_the_two_month_check_finds_a_cell_worked_out_from_last_months_table():
+    """Hand-worked, the directorate's leavers by reason over the 12 months to January (the first
+    loaded month) and to February: January Resignation 6, Retirement c (3), Dismissal c (2), 11 in
+    all; February Resignation c (7), Retirement 5, Dismissal c (2), 14 in all. Each month alone
+    protects its cells (January's two hidden add up to 5). But 14 - 11 = 3 people left in
+    February, each category grew by 0 to 3, so January's Retirement is 5 minus 0 to 3: [2, 5].
+    With February's Retirement hidden too, January's cells are protected."""
+    from disclosure import Disclosed, people
+
+    true = {"2026-01": {"Resignation": 6, "Retirement": 3, "Dismissal": 2},
+            "2026-02": {"Resignation": 7, "Retirement": 5, "Dismissal": 2}}
+
+    def truth(store, period, scope, service, name):
+        return {(label, "Leavers"): float(v) for label, v in true[period].items()}
+
+    history = pd.DataFrame({"metric_id": "early_leaver_rate_12m", "period": pd.to_datetime(["2026-01-01", "2026-02-01"] * 2),
+                            "service": [None, None, "A", "A"], "group": None, "value": 0.1,
+                            "denominator": [11.0, 14.0] * 2})
+
+    def views(february_retirement):
+        out = []
+        for period, shown in (("2026-01", [6, "c", "c"]), ("2026-02", ["c", february_retirement, "c"])):
+            f = pd.DataFrame({"Reason": ["Resignation", "Retirement", "Dismissal"], "Leavers": shown})
+            out += [audit_mod.View("unit", period, "all_staff", service, "data", tables={
+                "Leavers by reason": Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())})
+                for service in (None, "A")]  # one service, the whole directorate
+        return out
+
+    hist = [("unit", "all_staff", history, history)]
+    assert audit_mod.recoverable(views(5), truth, hist) == []  # each month alone: protected
+    found = audit_mod.over_two_months(views(5), truth, hist)
+    assert any("'Retirement'" in p and "(of 2026-01) lies in [2, 5]" in p for p in found), found
+    assert audit_mod.over_two_months(views("c"), truth, hist) == []

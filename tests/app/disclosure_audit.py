@@ -586,15 +586,16 @@ SHORT = {"agency_rate_fte": "Agency share", "avg_caseload": "Average caseload",
          "turnover_rate_fte_12m": "Turnover"}
 
 
-def data_tables(filters, *, changed: bool = False) -> dict[str, Disclosed]:
+def data_tables(filters, *, latest: bool = True) -> dict[str, Disclosed]:
     """The tables the filtered pages draw for `filters`, by the names the pages give them, read
     through the same ui.data functions (as the role in $WORKFORCE_ROLE): the linked tables, every
-    measure a drill section offers by job type and by service (the pages draw one at a time; the
-    rest are a click away), the theme tables, and the agency rules page's tables in a month with
-    assignments. `changed`: the "what changed since a year ago" tables too (each drill measure by
-    service: what the pages draw first); their people are the breakdowns' at the month and a year
-    earlier, for groups published in both, so they are built for the month the pages are drawn
-    (`page_tables_checked` holds every page table to this list)."""
+    measure a drill section offers by job type (the pages draw one at a time; the rest are a click
+    away) and the agency rules page's tables in a month with assignments. `latest` (the month the
+    pages are drawn): also the tables made of the measure history's rows (headline, themes, each
+    drill measure by service; the history is checked for every month, `history_leaks`) and the
+    "what changed since a year ago" tables (each drill measure by service, as the pages draw
+    first: the breakdowns' people at the month and a year earlier, for groups published in both),
+    so that `page_tables_checked` can hold every page table to this list."""
     from ui import data
     from ui.data import agency
 
@@ -610,18 +611,21 @@ def data_tables(filters, *, changed: bool = False) -> dict[str, Disclosed]:
         "Permanent and agency FTE by month": data.ratio_table(filters),
         "Agency to employee conversions by month": data.conversions(filters),
         "Employed headcount by month": _line_table(data.headcount_trend(filters)),
-        "Headline measures": data.headline_table(filters),
-        "Vacancies covered by agency": data.agency_cover(filters),
     }
-    for theme, rows in data.themes(filters).items():
-        if not rows.empty:
-            out[f"{theme} measures"] = data.measures_table(rows)
+    if latest:
+        out["Headline measures"] = data.headline_table(filters)
+        out["Vacancies covered by agency"] = data.agency_cover(filters)
+        for theme, rows in data.themes(filters).items():
+            if not rows.empty:
+                out[f"{theme} measures"] = data.measures_table(rows)
     for mid, label in _drill_measures().items():
         short = SHORT.get(mid, label)
         for by, word in (("role_group", "job type"), ("service", "service")):
+            if by == "service" and not latest:
+                continue
             frame = data.breakdown(mid, filters, by=by)
             out[f"{short} by {word}"] = data.breakdown_table(frame, metric_id=mid, by=by)
-        if changed:
+        if latest:
             moved = data.what_changed(mid, filters, by="service")
             if not moved.empty:
                 out[f"What changed - {short} by service"] = data.what_changed_table(moved, metric_id=mid,

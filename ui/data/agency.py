@@ -300,11 +300,11 @@ def _cost(filters: Filters, *, published: bool) -> pd.DataFrame:
             return pd.DataFrame()
     return pd.DataFrame({
         "Job type": frame["job_type"],
-        "Agency FTE now": frame["agency_fte_now"].round(1),
-        "Agency cost per FTE a year (£)": frame["agency_cost_per_fte"].round(0),
+        "Agency FTE now": frame["agency_fte_now"].astype(float).round(1),
+        "Agency cost per FTE a year (£)": frame["agency_cost_per_fte"].astype(float).round(0),
         "Employed cost per FTE a year (£)": frame["employed_cost_per_fte"].astype(float).round(0),
         "Employed cost from": frame["employed_cost_source"].fillna("—"),
-        "Premium per FTE (£)": frame["premium_per_fte"].round(0),
+        "Premium per FTE (£)": frame["premium_per_fte"].astype(float).round(0),
         "Premium (%)": (frame["premium_share"].astype(float) * 100).round(1),
         "Premium a year at today's FTE (£)": frame["premium_per_year"].astype(float).round(0),
         "Months of spend used": frame["months_covered"],

@@ -108,11 +108,15 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
 def public_rows(path: str, version: str, scope: str, service: str | None, by: str | None,
                 metric_id: str | None = None, period: str | None = None) -> pd.DataFrame:
     """The published rows of one view: a service (None = directorate) overall (every month), or
-    one measure at one month by service or by job type (with the overall row, group None)."""
+    one measure at one month by service or by job type (with the overall row, group None; only
+    that measure and month are read, not the whole history)."""
     if by == "role_group":
         grid = public_by_job(path, version, scope, metric_id, period)
     else:
         grid = public_history(path, version, scope)
+        if by is not None and metric_id is not None and period is not None:  # one measure at one month
+            grid = grid[(grid["metric_id"] == metric_id).to_numpy()
+                        & (grid["period"] == pd.Timestamp(period + "-01")).to_numpy()]
     no_service = _is_none(grid["service"])
     no_group = _is_none(grid["group"])
     here = no_service if service is None else (grid["service"] == service).to_numpy()

@@ -814,7 +814,8 @@ AGENCY_SUMMARY = {"Agency assignments": "Assignments", "Cap breaches without ful
                   "Cool-off breaches": "Cool-off breaches", "Assignments running more than 12 months": "Over 12 months",
                   "Project-team workers": "Project team"}
 #: the by-group table's count columns and the exact (metrics.agency.summarise) column of each
-AGENCY_FLAGS = {"Assignments": "assignments", "With a cap": "with_cap", "Cap breaches not signed off":
+AGENCY_FLAGS = {"Assignments": "assignments", "With a cap": "with_cap", "Within cap": "within_cap",
+                "Cap breaches not signed off":
                 "agency_cap_breaches_unsigned", "Under 3 years": "agency_under_experience",
                 "Notice below minimum": "agency_notice_below_minimum", "References incomplete":
                 "agency_references_incomplete", "Cool-off breaches": "agency_cool_off_breaches",

@@ -7,6 +7,7 @@ Layers: below ui/ and recommendations/, above metrics/ (import-linter). Entry po
 from disclosure.cells import SUPPRESSED  # noqa: F401
 from disclosure.policy import (  # noqa: F401
     MEASURES,
+    NOT_APPLICABLE,
     Disclosed,
     DisclosureError,
     Table,

@@ -57,7 +57,8 @@ CENSUS_COLOUR = STYLES["census"]["color"]
 #: shading of months with no figure on a trend (hidden by disclosure, or never loaded)
 GAP_FILL = "rgba(107,114,128,0.14)"
 GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loaded",
-             "missing": "No figure", "too_early": "Not enough months loaded"}
+             "missing": "No figure", "too_early": "Not enough months loaded",
+             "not_applicable": "Not applicable"}
 #: a chart title longer than this many characters wraps (a phone is 390 px wide)
 TITLE_WRAP = 40
 #: legend entries and bar category names wrap at these widths (characters)
@@ -380,7 +381,8 @@ def _month_start(value: object) -> pd.Timestamp:
 def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]:
     """The frame with a blank row for every month between the first and last that was not
     loaded (so the line breaks there), and the runs of months with no figure:
-    [(kind, first month, last month)], kind 'hidden' (suppressed, 'c'), 'not_loaded' or 'missing'.
+    [(kind, first month, last month)], kind 'hidden' (suppressed, 'c'), 'not_applicable' (GSS 'z':
+    a share of nobody), 'not_loaded' or 'missing'.
     Only monthly series are gap-checked (a yearly series has no months to miss)."""
     frame = frame.sort_values(x).reset_index(drop=True)
     months = [_month_start(v) for v in frame[x]]
@@ -393,6 +395,8 @@ def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]
     for m, raw, num in zip(months, frame[y], _numeric(frame[y])):
         if isinstance(raw, str) and raw.strip().lower() == "c":
             kinds[m] = "hidden"
+        elif isinstance(raw, str) and raw.strip().lower() == "z":
+            kinds[m] = "not_applicable"
         elif pd.isna(num):
             kinds[m] = "missing"
     present = set(months)

@@ -260,7 +260,7 @@ def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
 @pytest.mark.xfail(strict=True, reason="the agency rules page's compliance tables are protected each alone "
                    "(ui.data.agency.summary / by_group): a service's summary shows its own counts of 5 or "
                    "more, so the directorate's by-service table's hidden cells follow by subtraction "
-                   "(see /work/notes/cover.md); strict: passes the day they are protected together")
+                   "(docs/DECISIONS.md, the disclosure audit); strict: passes the day they are protected together")
 def test_agency_compliance_tables_not_recoverable_across_services(observed):
     problems = [p for seen in observed.values() for p in seen["agency"]]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
@@ -268,7 +268,7 @@ def test_agency_compliance_tables_not_recoverable_across_services(observed):
 
 @pytest.mark.xfail(strict=True, reason="linked tables are protected month by month: the 12-month leavers "
                    "tables of two successive months, subtracted, narrow hidden cells (the policy has no "
-                   "protection over time for them; see /work/notes/cover.md); strict: passes once it has")
+                   "protection over time for them; docs/DECISIONS.md, the disclosure audit); strict: passes once it has")
 def test_leavers_tables_not_recoverable_across_two_months(observed):
     problems = [p for seen in observed.values() for p in seen["two_months"]]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])

@@ -296,3 +296,6 @@ def test_the_share_within_the_price_cap_gives_away_neither_the_few_above_it_nor_
 
     drawn = dict(zip(_array(line["x"]), _array(line["y"])))
     assert round(drawn["2026-01-01T00:00:00"], 4) == 0.8148  # the month is drawn (22 / 27), not "Not shown"
+    # the months before the caps applied are a band saying so, not "not enough months loaded"
+    bands = [t["name"] for t in chart["data"] if str(t.get("name", "")).startswith("Grey band")]
+    assert "Grey band: not applicable" in bands and "Grey band: not enough months loaded" not in bands, bands

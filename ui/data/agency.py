@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from agency.rules import AgencyRules, load_rules, rules_path
-from disclosure import Disclosed, disclose, people, prepared, resting_on
+from disclosure import NOT_APPLICABLE, Disclosed, disclose, people, prepared, resting_on
 from disclosure import rules as disclosure_rules
 from metrics.units import format_number
 from ui import db
@@ -218,7 +218,12 @@ def trend(filters: Filters) -> Disclosed:
         "Notice below minimum": frame["agency_notice_below_minimum"],
         "References incomplete": frame["agency_references_incomplete"],
     })
-    out["within_cap"] = frame["agency_within_cap_share"].astype(float)
+    # the share as a fraction for the chart; "z" (not applicable) in a month with no cap to be
+    # within, so the chart says so instead of "not enough months loaded"
+    out["within_cap"] = pd.Series(np.where(frame["with_cap"].to_numpy() > 0,
+                                           frame["agency_within_cap_share"].astype(float).to_numpy(),
+                                           np.nan), dtype=object)
+    out.loc[frame["with_cap"].to_numpy() == 0, "within_cap"] = NOT_APPLICABLE
     table = people(counts=TREND_COUNTS, additive=False, rates={"Within cap (%)": "With a cap"},
                    numerators={"Within cap (%)": "Within cap"},
                    follow={"within_cap": "Within cap (%)"})

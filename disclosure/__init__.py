@@ -15,6 +15,7 @@ from disclosure.policy import (  # noqa: F401
     disclose,
     disclose_all,
     exempt,
+    fewest_given_away,
     legend,
     measures,
     pack_items,

@@ -794,7 +794,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
             n = pub[num].iloc[i]
             if isinstance(n, str) and n == SUPPRESSED:
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(num)] or "secondary")
-            elif r.small(_num(n)) or r.small(_num(b) - _num(n)):  # the rest of the base is people too
+            elif r.small(fewest_given_away(_num(b), _num(n))):  # the rest of the base is people too
                 _hide(pub, why, rate, i, "primary")
             else:
                 _not_applicable(pub, rate, i, b)
@@ -820,6 +820,13 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
                 for col in table.row_cols:
                     if col in pub.columns:  # e.g. the People base, where the table shows it
                         _hide(pub, why, col, i, "primary")
+
+
+def fewest_given_away(base: float, part: float) -> float:
+    """The fewest people a share of `base` that is `part` gives away: its base, its part or the
+    rest of the base (88.9% of 27 within the price cap gives away the 3 above it); 0 when none is
+    above nobody."""
+    return min([float(x) for x in (base, part, base - part) if x > 0], default=0.0)
 
 
 def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:

@@ -16,7 +16,7 @@ import streamlit as st
 from census import report as R
 from census import service
 from census.config import config_path, load_config
-from census.items import FIRST_YEAR
+from census.items import FIRST_YEAR, worker_items
 from ui import db
 from ui.downloads import About
 from ui.state import check
@@ -123,7 +123,7 @@ def figures_table(rep: R.Report) -> pd.DataFrame:
     places = f["unit"].map(lambda u: 0 if u == "count" else 1)
 
     def rounded(col: str) -> pd.Series:
-        return pd.Series([None if pd.isna(v) else round(float(v), int(p)) + 0.0
+        return pd.Series([None if pd.isna(v) else round(float(v), int(p)) + 0.0  # + 0.0: no "-0"
                           for v, p in zip(f[col], places)], dtype=object)
 
     return pd.DataFrame({
@@ -138,8 +138,6 @@ def figures_table(rep: R.Report) -> pd.DataFrame:
 
 def items_table(rep: R.Report) -> pd.DataFrame:
     """Completeness by census item, in words: the item's name beside its XML element."""
-    from census.items import worker_items
-
     labels = {i.tag: i.label for i in worker_items(rep.year)}
     t = rep.items
     return pd.DataFrame({

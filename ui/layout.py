@@ -175,6 +175,11 @@ def _numbers(column: pd.Series) -> list[float]:
             and not (isinstance(v, float) and math.isnan(v))]
 
 
+def _places(column: pd.Series) -> int:
+    """Decimal places for every number of a column: 0 when all are whole, else 1."""
+    return 0 if all(v.is_integer() for v in _numbers(column)) else 1
+
+
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy safe to show: columns mixing numbers with 'c' become text (downloads keep numbers),
     every number of a column to the same decimal places (a share column reads "19.0" beside
@@ -185,8 +190,7 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if out[col].dtype == object:
             kinds = {type(v) for v in out[col] if v is not None and not (isinstance(v, float) and math.isnan(v))}
             if str in kinds and len(kinds) > 1:
-                places = 0 if all(x.is_integer() for x in _numbers(out[col])) else 1
-                out[col] = out[col].map(lambda v, p=places: _cell_text(v, p))
+                out[col] = out[col].map(lambda v, p=_places(out[col]): _cell_text(v, p))
     return out
 
 
@@ -198,12 +202,12 @@ def decimal_columns(frame: pd.DataFrame) -> dict:
     for col in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[col]) or pd.api.types.is_bool_dtype(frame[col]):
             continue
-        values = frame[col].dropna()
-        if values.empty:
+        values = _numbers(frame[col])
+        if not values:
             continue
-        if "£" in str(col) and values.abs().max() >= 1000:
+        if "£" in str(col) and max(abs(v) for v in values) >= 1000:
             out[col] = st.column_config.NumberColumn(str(col), format="localized")
-        elif pd.api.types.is_float_dtype(frame[col]) and not all(float(v).is_integer() for v in values):
+        elif pd.api.types.is_float_dtype(frame[col]) and _places(frame[col]) == 1:
             out[col] = st.column_config.NumberColumn(str(col), format="%.1f")
     return out
 

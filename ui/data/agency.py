@@ -17,7 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from agency.rules import AgencyRules, load_rules, rules_path
-from disclosure import NOT_APPLICABLE, Disclosed, disclose, people, prepared, resting_on
+from disclosure import NOT_APPLICABLE, Disclosed, disclose, fewest_given_away, people, prepared, resting_on
 from disclosure import rules as disclosure_rules
 from metrics.units import format_number
 from ui import db
@@ -133,19 +133,13 @@ def summary(filters: Filters) -> Disclosed:
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
         base = None
         if row is not None:
-            base = {"agency_within_cap_share": _share_base(row["with_cap"], row["within_cap"]),
+            base = {"agency_within_cap_share": fewest_given_away(row["with_cap"], row["within_cap"]),
                     "agency_above_cap_per_hour": row["with_cap"] - row["within_cap"],
                     "spend": row["assignments"]}.get(col, value)
         out.append({"Measure": label, "Value": format_number(value, unit)})
         bases.append(None if base is None else float(base))
     return disclose(pd.DataFrame(out), resting_on(bases, columns=("Value",)), role=ctx.role,
                     name="Agency rules compliance")
-
-
-def _share_base(base: float, part: float) -> float:
-    """The fewest people a share gives away: its base, its part, or the rest of the base (88.9%
-    of 27 assignments within the cap gives away the 3 above it); nobody (0) gives away nothing."""
-    return min([float(x) for x in (base, part, base - part) if x > 0], default=0.0)
 
 
 def by_group(filters: Filters, *, by: str) -> Disclosed:
@@ -220,10 +214,8 @@ def trend(filters: Filters) -> Disclosed:
     })
     # the share as a fraction for the chart; "z" (not applicable) in a month with no cap to be
     # within, so the chart says so instead of "not enough months loaded"
-    out["within_cap"] = pd.Series(np.where(frame["with_cap"].to_numpy() > 0,
-                                           frame["agency_within_cap_share"].astype(float).to_numpy(),
-                                           np.nan), dtype=object)
-    out.loc[frame["with_cap"].to_numpy() == 0, "within_cap"] = NOT_APPLICABLE
+    out["within_cap"] = frame["agency_within_cap_share"].astype(float).astype(object).where(
+        frame["with_cap"] > 0, NOT_APPLICABLE)
     table = people(counts=TREND_COUNTS, additive=False, rates={"Within cap (%)": "With a cap"},
                    numerators={"Within cap (%)": "Within cap"},
                    follow={"within_cap": "Within cap (%)"})

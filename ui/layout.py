@@ -171,8 +171,7 @@ def _cell_text(value: object, places: int) -> str:
 
 
 def _numbers(column: pd.Series) -> list[float]:
-    return [float(v) for v in column if not isinstance(v, str) and v is not None
-            and not (isinstance(v, float) and math.isnan(v))]
+    return [float(v) for v in column if not isinstance(v, str) and not pd.isna(v)]  # None, NaN, NA
 
 
 def _places(column: pd.Series) -> int:

@@ -35,6 +35,10 @@ def test_display_frame_turns_mixed_columns_into_text_only_for_display():
     assert list(shown["People"]) == ["12", "c", "7"]
     # a blank is a dash on screen, never "None" or an empty cell that looks like a lost figure
     assert list(shown["Share (%)"]) in (["40.2", "c", "—"], ["40.3", "c", "—"])
+    # a nullable whole-number column (pandas NA for a blank) is left to its own format
+    from ui.layout import decimal_columns
+    assert decimal_columns(pd.DataFrame({"People": pd.array([3, None], dtype="Int64"),
+                                         "Share (%)": [19.0, 80.3]})).keys() == {"Share (%)"}
     # one column, one number of decimal places: 19 per cent reads "19.0" beside "80.3"
     assert list(shown["Of all (%)"]) == ["19.0", "80.3", "c"]
     assert shown.attrs == {}

@@ -10,6 +10,7 @@ from disclosure.policy import (  # noqa: F401
     NOT_APPLICABLE,
     Disclosed,
     DisclosureError,
+    LastMonth,
     Table,
     breakdown,
     disclose,

@@ -728,3 +728,21 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
                 rs = [reason[c] for c in cells if reason[c] is not None]
                 why[i] = min(rs, key=REASON_ORDER.index) if rs else "secondary"
     return hidden, why
+
+
+def widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], *, protect: np.ndarray,
+          min_count: int, keep: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
+    """`hidden` and the further cells that make every `protect` cell's feasible range at least
+    `min_count` wide (the linear-programming step of `protect_grid` alone, on a decision already
+    made, solved with more equations: a 12-month table beside last month's). Never hides a `fixed`
+    cell (known anyway), nor a `keep` one to protect another table's cells unless nothing else will."""
+    marks = _MARKS
+    saved = (marks.pinned, marks.keep, marks.fixed)
+    marks.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
+    marks.keep = set() if keep is None else {int(c) for c in np.flatnonzero(keep)}
+    marks.pinned = {eq.body[0] for eq in equations
+                    if len(eq.body) == 1 and (eq.total is None or eq.total in marks.fixed)}
+    try:
+        return _widen(values, hidden, equations, protect, min_count)
+    finally:
+        marks.pinned, marks.keep, marks.fixed = saved

@@ -34,6 +34,7 @@ from disclosure.cells import (
     class_cells,
     protect_grid,
     suppress_metric_frame,
+    widen,
 )
 from disclosure.rules import Rules, rules
 from store.periods import year_ago
@@ -78,6 +79,7 @@ class Table:
     hidden_before: tuple[str, ...] = ()           # engine frame: metric ids an earlier publication hid
     headcount: float | None = None                # engine frame: people in the scope (not-known answers)
     export: pd.DataFrame | None = field(default=None, compare=False)  # suppressed upstream
+    rolling: bool = False                         # over the 12 months to the month, published monthly
     exempt: str | None = None                     # why no suppression is needed
 
     @property
@@ -90,7 +92,7 @@ def people(*, counts: Iterable[str] = (), rates: Mapping[str, str] | None = None
            follow: Mapping[str, str | Sequence[str]] | None = None, within: str | None = None,
            additive: bool = True, rows: Callable[[pd.DataFrame], Sequence[bool]] | None = None,
            row_total: str | None = None, category: str | None = None,
-           dimension: str | None = None) -> Table:
+           dimension: str | None = None, rolling: bool = False) -> Table:
     """A table of people: `counts` columns (each adds up to a known total over the rows, or within
     each value of `within`; `additive=False` when rows are separate months), `rates` {rate: base},
     `shares` {share column: count column} (recomputed when categories merge), `follow`
@@ -121,7 +123,7 @@ def people(*, counts: Iterable[str] = (), rates: Mapping[str, str] | None = None
     return Table(counts=counts, rates=tuple((rates or {}).items()),
                  numerators=tuple((numerators or {}).items()), shares=tuple((shares or {}).items()),
                  follow=tuple(pairs), within=within, additive=additive, rows=rows, row_total=row_total,
-                 category=category, dimension=dimension)
+                 category=category, dimension=dimension, rolling=rolling)
 
 
 def exempt(reason: str) -> Table:
@@ -338,16 +340,19 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
 
 
 def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role: str | None = None,
-                 name: str = "this table", margins: Margins | None = None) -> dict[Hashable, Disclosed]:
+                 name: str = "this table", margins: Margins | None = None,
+                 before: LastMonth | None = None) -> dict[Hashable, Disclosed]:
     """`disclose` for every view of linked tables at once (the protection is one decision for all
-    of them, so it is made once): key -> Disclosed."""
+    of them, so it is made once): key -> Disclosed. `before`: the table is over the 12 months to
+    the month, published every month; it is also protected beside last month's (see `LastMonth`)."""
     if not isinstance(table, Table):
         raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
     if table.metric_frame or table.export is not None or not table.suppresses:
         return {k: disclose(frames, table, role=role, view=k, name=name) for k in frames}
     exact = sees_exact(role)
     out = {}
-    for key, (pub, why) in _protect_linked(frames, table, rules(), name=name, margins=margins).items():
+    for key, (pub, why) in _protect_linked(frames, table, rules(), name=name, margins=margins,
+                                           before=before).items():
         shown = frames[key].copy() if exact else pub
         shown.attrs = {}
         out[key] = Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
@@ -567,7 +572,7 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
     single part is the group itself). With the zero listed, the rule sees two parts, and the
     zero is hidden with the answer where the group is small (the secondary rule picks it)."""
     if not table.category or len(frames) < 2 or not table.additive or table.rates or table.row_total \
-            or table.rows is not None or table.follow:
+            or table.rows is not None or (table.follow and not table.rolling):
         return frames
     group = table.within
 
@@ -582,13 +587,14 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
     for k, f in frames.items():
         have = set(keys(f))
         groups = set(f[group]) if group else {None}
-        missing = [key for key in order if key not in have and key[0] in groups]
-        if not missing or f.empty:
+        missing = [key for key in order if key not in have and (key[0] in groups or table.rolling)]
+        if not missing or (f.empty and not table.rolling):
             out[k] = f
             continue
         add = pd.DataFrame({table.category: [c for _, c in missing],
                             **({group: [g for g, _ in missing]} if group else {}),
-                            **{c: 0 for c in table.counts}})
+                            **{c: 0 for c in table.counts},
+                            **({c: 0 for c, _ in table.follow} if table.rolling else {})})
         f = pd.concat([f, add], ignore_index=True)[list(f.columns)]
         f = f.iloc[np.argsort([order[key] for key in keys(f)], kind="stable")].reset_index(drop=True)
         out[k] = _recompute_shares(f, table)
@@ -596,7 +602,8 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
 
 
 def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
-                    name: str = "this table", margins: Margins | None = None
+                    name: str = "this table", margins: Margins | None = None,
+                    before: "LastMonth | None" = None
                     ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
     """Every linked table protected together. Each column's total (within each group) is a cell
     of the equations too, never published here: primary when small (a service of 4 social
@@ -604,6 +611,65 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
     protected where `margins` says another publication hides it (the measure history's second
     hidden service), known where `margins` says it is published or, without a word, when at least
     the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
+    s = _linked_system(frames, table, r, name=name, margins=margins)
+    hidden, reason = s.protect(r)
+    if before is not None:
+        hidden, reason = _over_months(s, hidden, reason, before, table, r, name=name)
+    out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    for key, f in s.merged.items():
+        pub = f.copy()
+        why = _no_reasons(pub)
+        rest_reason: dict[int, str] = {}
+        for (k, i, c), n in s.index.items():
+            if k != key or i < 0:
+                continue
+            if c == REST:
+                if reason[n] is not None:
+                    rest_reason[i] = reason[n]
+                continue
+            if hidden[n]:
+                _hide(pub, why, c, i, reason[n] or "secondary")
+        _derived(pub, why, table, r, rest_reason)
+        out[key] = (pub, why)
+    return out
+
+
+@dataclass
+class _System:
+    """Linked tables as cells and equations (`_linked_system`), with what the policy knows of each
+    cell: its value, whether it is primary, class, hidden elsewhere, known, kept, never published."""
+
+    merged: dict[Hashable, pd.DataFrame]   # each view's table after merging, as published
+    plan: dict[str, str]                   # label -> merged label (merge_plan)
+    index: dict[tuple[Hashable, int, str], int]  # (view, row, column) -> cell (row -1: a column total)
+    totals: dict[tuple[Hashable, Any, str], int]  # (view, group, column) -> its total's cell
+    labels_of: dict[Hashable, list[tuple]]  # each view's row labels
+    cells: list[tuple[Hashable, int, str]]
+    vals: np.ndarray
+    eqs: list[_Equation]
+    virt: np.ndarray
+    primary: np.ndarray
+    cls: np.ndarray
+    elsewhere: np.ndarray
+    keep: np.ndarray
+    known: np.ndarray
+    zeros: np.ndarray  # a 12-month table's zeros beside a known total: protected like a small count
+
+    @property
+    def protected(self) -> np.ndarray:
+        return self.primary | self.cls | self.elsewhere | self.zeros
+
+    def protect(self, r: Rules) -> tuple[np.ndarray, np.ndarray]:
+        hidden, reason = protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
+                                      forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
+                                      keep=self.keep, fixed=self.known)
+        reason[self.zeros & ~self.elsewhere] = "secondary"
+        return hidden, reason
+
+
+def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
+                   name: str = "this table", margins: Margins | None = None) -> _System:
+    """The cells and equations of linked tables (see `_protect_linked`), categories merged."""
     for f in frames.values():
         _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
                    *(c for p in table.numerators for c in p),
@@ -717,25 +783,127 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
     # the directorate's own figures are never hidden to protect a service's (a service's other
     # cells are hidden instead), unless they are small themselves
     keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool) | known
-    hidden, reason = protect_grid(vals, eqs, primary=primary, virtual=virt & ~known, forced=elsewhere,
-                                  class_=cls, min_count=r.threshold, keep=keep, fixed=known)
-    out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
-    for key, f in merged.items():
-        pub = f.copy()
-        why = _no_reasons(pub)
-        rest_reason: dict[int, str] = {}
-        for (k, i, c), n in index.items():
-            if k != key or i < 0:
+    zeros = np.zeros(vals.size, dtype=bool)
+    if table.rolling:
+        # a table over the 12 months to the month: a zero shown would bound next month's figure by
+        # the month's leavers (1 to 4 of them: "at most 2 resigned"), whatever next month hides.
+        # It is hidden: with the view's other figures where its total is not known; beside a known
+        # total, protected like a small count (else it follows from the total)
+        for (key, _, c), n_total in totals.items():
+            zero = [z for z in (index[(key, i, c)] for i in range(len(merged[key])) if (key, i, c) in index)
+                    if vals[z] == 0 and sens[z]]
+            if known[n_total] and vals[n_total] > 0:  # (a view of nobody: every figure is 0 anyway)
+                zeros[zero] = True
+            elif known[n_total]:
                 continue
-            if c == REST:
-                if reason[n] is not None:
-                    rest_reason[i] = reason[n]
-                continue
-            if hidden[n]:
-                _hide(pub, why, c, i, reason[n] or "secondary")
-        _derived(pub, why, table, r, rest_reason)
-        out[key] = (pub, why)
-    return out
+            else:
+                virt[zero] = True
+    return _System(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of, cells=cells, vals=vals,
+                   eqs=eqs, virt=virt, primary=primary, cls=cls, elsewhere=elsewhere, keep=keep, known=known,
+                   zeros=zeros)
+
+
+@dataclass(frozen=True)
+class LastMonth:
+    """What protecting a table of the 12 months to a month across successive months needs: last
+    month's linked tables as built (`frames`, the same views) and their `margins`, and this month's
+    own people (`arrived`: the newest month of the window, by the same rows, for every view).
+
+    Why: this month's table minus last month's is the people who left this month minus those who
+    left 12 months earlier, by category (both at least 0); a reader who knows the monthly totals
+    narrows hidden cells of either month. A view's month's leavers and those of 12 months before
+    are taken as known where its 12-month totals are known in both months (the history's 12-month
+    totals give them month by month); `first_year`: nothing is loaded 12 months before, so nobody
+    left then, in every view."""
+
+    frames: Mapping[Hashable, pd.DataFrame]
+    arrived: Mapping[Hashable, pd.DataFrame]
+    margins: Margins | None = None
+    first_year: bool = False
+
+
+def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: LastMonth, table: Table,
+                 r: Rules, *, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """This month's decision (`hidden`, made alone) with further cells hidden so that it is safe
+    solved together with last month's table as the policy publishes it alone. Last month's real
+    publication hides at least those cells (it only adds to its own decision the same way), so the
+    reader knows less than assumed here: each pair of successive months is safe, and each month's
+    decision reads one month back only (every page and file of a month agrees)."""
+    if table.within or table.row_total or not table.additive or len(table.counts) != 1:
+        raise DisclosureError(f"'{name}': protection across months needs one count column of categories.")
+    count = table.counts[0]
+    p = _linked_system(before.frames, table, r, name=name, margins=before.margins)
+    p_hidden, _ = p.protect(r)  # last month as published alone
+    n_s, n_p = s.vals.size, p.vals.size
+    values = [*s.vals.tolist(), *p.vals.tolist()]
+    eqs = [*s.eqs, *(_Equation([c + n_s for c in e.body], None if e.total is None else e.total + n_s, own=e.own)
+                     for e in p.eqs)]
+    groups = {x: m.into for m in r.merges_for(table.dimension) for x in (m.into, *m.members)} \
+        if table.dimension else {}
+
+    def add(v: float) -> int:
+        values.append(float(v))
+        return len(values) - 1
+
+    for key in s.merged:
+        if key not in p.merged or key not in before.arrived:
+            continue
+        now = {lab[-1]: s.index[(key, i, count)] for i, lab in enumerate(s.labels_of[key]) if (key, i, count) in s.index}
+        then = {lab[-1]: p.index[(key, i, count)] + n_s for i, lab in enumerate(p.labels_of[key])
+                if (key, i, count) in p.index}
+        arrived = before.arrived[key]
+        label_col = _label_cols(arrived, table)[-1]
+        came_by: dict[Any, float] = {}
+        for lab, v in zip(arrived[label_col], arrived[count]):
+            merged_lab = s.plan.get(str(lab), lab)
+            came_by[merged_lab] = came_by.get(merged_lab, 0.0) + _num(v)
+        units: list[tuple[list, list]] = []  # (this month's labels, last month's) counting the same people
+        for g in dict.fromkeys(groups.get(str(x), x) for x in [*now, *then]):
+            a = [x for x in now if groups.get(str(x), x) == g]
+            b = [x for x in then if groups.get(str(x), x) == g]
+            if sorted(map(str, a)) == sorted(map(str, b)):  # shown alike: each row is its own
+                units += [([x], [x]) for x in a]
+            else:  # folded in one month and not the other: only the whole is the same people
+                units.append((a, b))
+        ins, outs, links = [], [], []
+        for a, b in units:
+            this = sum(values[now[x]] for x in a)
+            last = sum(values[then[x]] for x in b)
+            came = sum(came_by.get(x, 0.0) for x in a)
+            went = last - this + came
+            if went < 0 or math.isnan(went):
+                raise DisclosureError(f"'{name}': this month's people ({came:g}) do not fit the change "
+                                      f"on last month's table ({last:g} to {this:g}).")
+            c_in, c_out = add(came), add(went)
+            both = add(this + went)  # this month's cells + those who left 12 months before = last month's + arrivals
+            eqs += [_Equation([now[x] for x in a] + [c_out], both), _Equation([then[x] for x in b] + [c_in], both)]
+            ins.append(c_in)
+            outs.append(c_out)
+        totals_known = all(sys_.known[sys_.totals[(key, None, count)]] if (key, None, count) in sys_.totals
+                           else False for sys_, key in ((s, key), (p, key)))
+        if ins and totals_known:  # the month's leavers and those of 12 months before (the totals give them)
+            eqs += [_Equation(ins, None), _Equation(outs, None)]
+        elif outs and before.first_year:  # nobody left 12 months before the first loaded month
+            eqs.append(_Equation(outs, None))
+    n = len(values)
+    vals = np.array(values, dtype=float)
+    start = np.zeros(n, dtype=bool)
+    start[:n_s] = hidden
+    start[n_s:n_s + n_p] = p_hidden
+    start[n_s + n_p:] = True  # the flows: never published
+    # the small counts (and a 12-month table's zeros) of both months; a large total another
+    # publication hides (the history's second hidden service) stays protected within its month
+    protect = np.zeros(n, dtype=bool)
+    protect[:n_s] = s.protected & ~s.elsewhere
+    protect[n_s:n_s + n_p] = p.protected & ~p.elsewhere
+    fixed = np.ones(n, dtype=bool)  # only this month's cells may be hidden further
+    fixed[:n_s] = s.known
+    keep = np.zeros(n, dtype=bool)
+    keep[:n_s] = s.keep
+    wide = widen(vals, start, eqs, protect=protect, min_count=r.threshold, keep=keep, fixed=fixed)[:n_s]
+    reason = reason.copy()
+    reason[wide & ~hidden] = "secondary"
+    return wide, reason
 
 
 def _margin_reader(margins: Margins | None, table: Table) -> Callable[[Hashable, str], bool | None]:

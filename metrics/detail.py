@@ -102,26 +102,35 @@ def ratio_trend(con: duckdb.DuckDBPyConnection, *, scope: str = "social_workers"
     return df
 
 
+def _window(months: int) -> int:
+    """A window of whole months (1 to 120) for the leavers' tables."""
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+        raise MetricError(f"A window of {months!r} months is not a whole number of months from 1 to 120.")
+    return months
+
+
 def leavers_by_reason(con: duckdb.DuckDBPyConnection, *, period: date | str,
                       scope: str = "social_workers", filters: Filters = None,
-                      by_service: bool = False) -> pd.DataFrame:
-    """Employed leavers in the 12 months to the period's end by reason: reason, leavers, fte."""
+                      by_service: bool = False, months: int = 12) -> pd.DataFrame:
+    """Employed leavers in the 12 months to the period's end by reason: reason, leavers, fte
+    (`months`: another window, e.g. 1 for the month's own leavers)."""
     p = require_period(con, period)
-    clean, params = _params(scope, filters, p=p)
+    clean, params = _params(scope, filters, p=p, months=_window(months))
     sql = f"""
         SELECT {_svc(by_service)}reason, count(*) AS leavers, sum(fte) AS fte FROM leavers
         WHERE {EMPLOYED_SQL} AND {where('', clean)}
-          AND period > $p - INTERVAL 12 MONTH AND period <= $p
+          AND period > $p - to_months($months) AND period <= $p
         GROUP BY {_svc(by_service)}reason ORDER BY {_svc(by_service)}leavers DESC, reason"""
     return _run(con, sql, params)
 
 
 def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date | str,
                                  scope: str = "social_workers", filters: Filters = None,
-                                 by_service: bool = False) -> pd.DataFrame:
-    """Leavers in the 12 months to the period by service at leaving: band, leavers (all bands listed)."""
+                                 by_service: bool = False, months: int = 12) -> pd.DataFrame:
+    """Leavers in the 12 months to the period by service at leaving: band, leavers (all bands
+    listed; `months`: another window)."""
     p = require_period(con, period)
-    clean, params = _params(scope, filters, p=p)
+    clean, params = _params(scope, filters, p=p, months=_window(months))
     sql = f"""
         SELECT {_svc(by_service)}CASE
                  WHEN leave_date < start_date + INTERVAL 1 YEAR THEN 0
@@ -130,7 +139,7 @@ def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date
                  WHEN leave_date < start_date + INTERVAL 10 YEAR THEN 3
                  ELSE 4 END AS band_no, count(*) AS leavers
         FROM leavers WHERE {EMPLOYED_SQL} AND {where('', clean)}
-          AND period > $p - INTERVAL 12 MONTH AND period <= $p
+          AND period > $p - to_months($months) AND period <= $p
         GROUP BY ALL"""
     rows = _run(con, sql, params)
     if by_service:  # every band of every service with leavers (`by_service` adds the rest)

@@ -21,6 +21,11 @@ def filter_options(*, with_teams: bool) -> FilterOptions:
     return _filter_options(db.db_path(), db.data_version(), with_teams)
 
 
+def loaded_periods(path: str, version: str) -> tuple[str, ...]:
+    """The loaded months ("YYYY-MM", oldest first) of the store at `path`, `version`."""
+    return _filter_options(path, version, False).periods
+
+
 @st.cache_data(**CACHE)
 def _filter_options(path: str, version: str, with_teams: bool) -> FilterOptions:
     with db.open_cursor() as cur:

@@ -58,7 +58,7 @@ LINKED = {
     "Length of service at leaving": dict(counts=("Leavers",)),
     "Case holders by caseload band": dict(counts=("Case holders",)),
     "Living in the county by job type": dict(counts=("Living in county",), row_total="People recorded"),
-    "Permanent and agency FTE by month": dict(counts=("People",), additive=False),
+    "Permanent and agency FTE by month": dict(counts=("People",), additive=False, exact=True),
     "Agency to employee conversions by month": dict(counts=("Conversions",), additive=False),
     # the Workforce profile's headcount line: months are rows (not additive), services add up
     "Employed headcount by month": dict(counts=("People",), additive=False, exact=True),
@@ -647,6 +647,9 @@ def _line_table(line: pd.DataFrame) -> Disclosed:
     return disclose(frame, prepared(frame, by="the chart"))
 
 
+#: tables of months whose People are a column of metrics.detail.ratio_trend
+_EXACT_LINES = {"Employed headcount by month": "employed_headcount",
+                "Permanent and agency FTE by month": "headcount"}
 _EXACT_PEOPLE = {
     "Staff by ethnic group": ("profile", dict(dimension="ethnicity", by_job=False)),
     "Staff by age": ("profile", dict(dimension="age_band", by_job=False)),
@@ -666,14 +669,14 @@ def exact_figures(name: str, *, period: str, scope: str, service: str | None) ->
     from ui.data import measures, people
 
     path, version = db.db_path(), db.data_version()
-    if name == "Employed headcount by month":
+    if name in _EXACT_LINES:
         from metrics import detail
         from ui.data.base import _engine_filters
 
         with db.open_cursor() as cur:
             df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, None), end=period)
         return {(pd.Timestamp(p).strftime("%b %Y"), "People"): float(v)
-                for p, v in zip(df["period"], df["employed_headcount"])}
+                for p, v in zip(df["period"], df[_EXACT_LINES[name]])}
     if name in _EXACT_PEOPLE:
         table, extra = _EXACT_PEOPLE[name]
         extra = dict(threshold=data.caseload_threshold()) if extra is None else extra

@@ -266,9 +266,6 @@ def test_agency_compliance_tables_not_recoverable_across_services(observed):
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="linked tables are protected month by month: the 12-month leavers "
-                   "tables of two successive months, subtracted, narrow hidden cells (the policy has no "
-                   "protection over time for them; docs/DECISIONS.md, the disclosure audit); strict: passes once it has")
 def test_leavers_tables_not_recoverable_across_two_months(observed):
     problems = [p for seen in observed.values() for p in seen["two_months"]]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])

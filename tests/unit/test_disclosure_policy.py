@@ -457,3 +457,99 @@ def test_a_rate_with_its_numerator_hides_for_the_rest_of_its_base_and_only_for_i
         == SUPPRESSED
     with pytest.raises(Exception, match="not among the rates"):
         people(counts=["With a cap"], numerators={"Within cap (%)": "Within cap"})
+
+
+def _two_months_attack(jan: pd.DataFrame, feb: pd.DataFrame, *, arrived: int, left_year_before: int
+                       ) -> dict[tuple[str, str], tuple[float, float]]:
+    """A reader's intervals for the hidden cells of two successive 12-month tables (one view, total
+    shown): each month's cells add up to its total; February's cell minus January's is the people
+    who left in February minus those who left in February a year before, by band (both at least 0),
+    adding up to `arrived` and `left_year_before` (the history's 12-month totals give them)."""
+    known, hidden, eqs = {}, [], []
+    for month, f in (("jan", jan), ("feb", feb)):
+        for band, v in zip(f["Length of service"], f["Leavers"]):
+            (hidden.append((month, band)) if v == SUPPRESSED else known.__setitem__((month, band), float(v)))
+    totals = {"jan": 11, "feb": 15}
+    for month, f in (("jan", jan), ("feb", feb)):
+        eqs.append(([((month, b), 1) for b in f["Length of service"]], totals[month]))
+    for b in jan["Length of service"]:
+        hidden += [("came", b), ("went", b)]
+        eqs.append(([(("feb", b), 1), (("jan", b), -1), (("came", b), -1), (("went", b), 1)], 0))
+    eqs.append(([(("came", b), 1) for b in jan["Length of service"]], arrived))
+    eqs.append(([(("went", b), 1) for b in jan["Length of service"]], left_year_before))
+    return intervals(known=known, hidden=hidden, equations=eqs,
+                     cells=[k for k in hidden if k[0] in ("jan", "feb")])
+
+
+def test_a_12_month_table_hides_no_cell_that_last_months_table_gives_away():
+    """Leavers by length of service over the 12 months to January (the first loaded month) and to
+    February, the directorate alone (totals 11 and 15 shown). January: A 6, B 3, C 2; published
+    alone A 6, B c, C c (B + C = 5: each in [0, 5], protected). February: A 6, B 7, C 2, with 4
+    people leaving in February (all B) and none a year before; published alone C c (primary) and
+    A c (the smallest beside it), B 7. Each month alone is protected, but together: B grew by at most
+    4 (the month's leavers), so January's B is at least 7 - 4 = 3 and at most 5: [3, 5], and
+    January's C = 5 - B is [0, 2]. Protected beside January's table (`LastMonth`), February's
+    decision adds B: January's B and C are back to [0, 5], February's C is [0, 9] (February's A,
+    a large group hidden to protect them, may be narrower: [6, 10])."""
+    from disclosure import LastMonth
+    from disclosure.policy import disclose_all
+
+    bands = ["A", "B", "C"]
+    decl = people(counts=["Leavers"])
+
+    def table(counts):
+        return pd.DataFrame({"Length of service": bands, "Leavers": counts})
+
+    jan, feb, arrived = table([6, 3, 2]), table([6, 7, 2]), table([0, 4, 0])
+    jan_pub = disclose_all({None: jan}, decl)[None].published
+    feb_alone = disclose_all({None: feb}, decl)[None].published
+    assert jan_pub["Leavers"].tolist() == [6, SUPPRESSED, SUPPRESSED]
+    assert feb_alone["Leavers"].tolist() == [SUPPRESSED, 7, SUPPRESSED]
+    found = _two_months_attack(jan_pub, feb_alone, arrived=4, left_year_before=0)
+    assert found[("jan", "B")] == pytest.approx((3, 5)) and found[("jan", "C")] == pytest.approx((0, 2))
+
+    feb_pub = disclose_all({None: feb}, decl, before=LastMonth(frames={None: jan}, arrived={None: arrived}))
+    assert feb_pub[None].published["Leavers"].tolist() == [SUPPRESSED] * 3
+    assert feb_pub[None].reasons["Leavers"].tolist() == ["secondary", "secondary", "primary"]
+    found = _two_months_attack(jan_pub, feb_pub[None].published, arrived=4, left_year_before=0)
+    assert found[("jan", "B")] == pytest.approx((0, 5)) and found[("jan", "C")] == pytest.approx((0, 5))
+    assert found[("feb", "C")] == pytest.approx((0, 9))  # the small ones: January's B and C, February's C
+
+
+def test_a_12_month_tables_zero_is_hidden_where_its_total_is():
+    """A view whose 12-month total the history hides (margins False), bands X, Z and Y. January:
+    X 6, Z 5, Y 0; February: X 6, Z 5, Y 2 (2 people left in February, both Y; the directorate's
+    published totals give a reader the 2). With January's 0 shown, February's Y is 0 + at most 2
+    whatever February hides (exactly 2 as published: X and Z did not grow). So a zero of a
+    12-month table whose total is hidden is hidden too (`rolling`): January publishes X 6, Z 5,
+    Y c, and February's Y is 2 or more, unbounded above (January's Y is unknown)."""
+    from disclosure import LastMonth
+    from disclosure.policy import disclose_all
+
+    decl = people(counts=["Leavers"], rolling=True)
+    hidden_total = {None: {"Leavers": False}}
+
+    def table(x, y):
+        return pd.DataFrame({"Length of service": ["X", "Z", "Y"], "Leavers": [x, 5 if x else 0, y]})
+
+    jan, feb, arrived = table(6, 0), table(6, 2), table(0, 2)
+    jan_pub = disclose_all({None: jan}, decl, margins=hidden_total)[None].published
+    assert jan_pub["Leavers"].tolist() == [6, 5, SUPPRESSED]
+    assert disclose_all({None: jan}, people(counts=["Leavers"]), margins=hidden_total)[None] \
+        .published["Leavers"].tolist() == [6, SUPPRESSED, 0]  # not a 12-month table: the zero shown, Z
+    # hidden instead (the total is hidden elsewhere: with every cell shown it would follow)
+    feb_pub = disclose_all({None: feb}, decl, margins=hidden_total,
+                           before=LastMonth(frames={None: jan}, arrived={None: arrived}, margins=hidden_total))
+    published = {("jan", b): v for b, v in zip("XZY", jan_pub["Leavers"])}
+    published |= {("feb", b): v for b, v in zip("XZY", feb_pub[None].published["Leavers"])}
+    assert published[("feb", "Y")] == SUPPRESSED
+
+    def attack(cells):
+        known = {k: float(v) for k, v in cells.items() if v != SUPPRESSED}
+        hidden = [k for k, v in cells.items() if v == SUPPRESSED] + [("came", b) for b in "XZY"] + [("went", b) for b in "XZY"]
+        eqs = [([(("feb", b), 1), (("jan", b), -1), (("came", b), -1), (("went", b), 1)], 0) for b in "XZY"]
+        eqs += [([(("came", b), 1) for b in "XZY"], 2), ([(("went", b), 1) for b in "XZY"], 0)]
+        return intervals(known=known, hidden=hidden, equations=eqs, cells=[("feb", "Y")])[("feb", "Y")]
+
+    assert attack(published) == pytest.approx((2, float("inf")))
+    assert attack({**published, ("jan", "Y"): 0}) == pytest.approx((2, 2))  # the zero shown: worked out

@@ -6,6 +6,8 @@ Why: the Overview cards, Strategy themes and every trend chart read the same eva
 
 from __future__ import annotations
 
+from types import EllipsisType
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -46,6 +48,24 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
     frame = raw_history(path, version, scope)
     with db.open_cursor() as cur:
         return history.published(cur, scope=scope, frame=frame)
+
+
+def history_rows(path: str, version: str, scope: str, metric_id: str, *, period: str | None = None,
+                 service: str | None | EllipsisType = ...) -> pd.DataFrame:
+    """The published history's rows of one measure overall (no group): for the directorate
+    (`service` None), one service, or every view (`...`, the default), every month or at `period`
+    ("YYYY-MM"). `service` reads None for the directorate; `suppressed` says what the history
+    hides. Tables and lines of the same people read it to hide what it hides (one decision)."""
+    h = public_history(path, version, scope)
+    keep = (h["metric_id"] == metric_id).to_numpy() & _is_none(h["group"])
+    if period is not None:
+        keep &= (h["period"] == pd.Timestamp(period + "-01")).to_numpy()
+    if service is not ...:
+        keep &= _is_none(h["service"]) if service is None else (h["service"] == service).to_numpy()
+    out = h[keep].copy()
+    out["service"] = pd.Series([v if isinstance(v, str) else None for v in out["service"]], index=out.index,
+                               dtype=object)
+    return out.reset_index(drop=True)
 
 
 @st.cache_data(**CACHE)

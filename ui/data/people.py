@@ -15,8 +15,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from disclosure import Disclosed, Table, disclose, disclose_all, exempt, people
-from ui import db
+from disclosure import Disclosed, LastMonth, Table, disclose, disclose_all, exempt, people
+from store.periods import previous_period, year_ago
+from ui import db, options
 from ui.data.base import CACHE, _ctx, _engine_filters, _fkey
 from ui.filters import Filters
 
@@ -95,13 +96,18 @@ def _bands(path, version, period, scope, service, team, *, threshold: float) -> 
     return pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
 
 
-def _reasons(path, version, period, scope, service, team) -> pd.DataFrame:
-    df = _raw(path, version, "leavers_by_reason", period, scope, service, team)
+def _window(months: int) -> dict:
+    """The leavers' tables' window as a detail keyword (none for the usual 12 months: one cache key)."""
+    return {} if months == 12 else {"months": months}
+
+
+def _reasons(path, version, period, scope, service, team, *, months: int = 12) -> pd.DataFrame:
+    df = _raw(path, version, "leavers_by_reason", period, scope, service, team, **_window(months))
     return pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int), "FTE": df["fte"].round(1)})
 
 
-def _service_length(path, version, period, scope, service, team) -> pd.DataFrame:
-    df = _raw(path, version, "length_of_service_at_leaving", period, scope, service, team)
+def _service_length(path, version, period, scope, service, team, *, months: int = 12) -> pd.DataFrame:
+    df = _raw(path, version, "length_of_service_at_leaving", period, scope, service, team, **_window(months))
     return pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
 
 
@@ -174,8 +180,8 @@ TABLES: dict[str, tuple[Callable[..., pd.DataFrame], Table]] = {
     "conversions": (_conversions, people(counts=["Conversions"], additive=False)),
     "caseload_bands": (_bands, people(counts=["Case holders"])),
     "leavers_by_reason": (_reasons, people(counts=["Leavers"], follow={"FTE": "Leavers"},
-                                           category="Reason", dimension="reason")),
-    "length_of_service": (_service_length, people(counts=["Leavers"])),
+                                           category="Reason", dimension="reason", rolling=True)),
+    "length_of_service": (_service_length, people(counts=["Leavers"], rolling=True)),
     "local_by_job": (_local, people(counts=["Living in county"], row_total="People recorded",
                                     rates={"Share living in county (%)": "People recorded"},
                                     follow={"Share living in county (%)": "Living in county"})),
@@ -203,23 +209,20 @@ def _margins(path, version, name, period, scope, frames: dict) -> dict | None:
     either. A total the history shows as another figure counts other people: no word on it."""
     if name not in MARGINS:
         return None
-    from disclosure.cells import _num
-    from ui.data.measures import _is_none, public_history
+    from ui.data.measures import history_rows
 
     metric_id, columns = MARGINS[name]
-    history = public_history(path, version, scope)
-    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(period + "-01"))
-                 & _is_none(history["group"])]
     out: dict = {}
-    for service, row in zip(at["service"], at.to_dict("records")):
-        key = service if isinstance(service, str) else None
+    for row in history_rows(path, version, scope, metric_id, period=period).to_dict("records"):
+        key = row["service"]
         if key not in frames:
             continue
         said = {}
         for col, source in columns.items():
             if bool(row["suppressed"]):
                 said[col] = False
-            elif col in frames[key] and _num(row[source]) == float(pd.to_numeric(frames[key][col]).sum()):
+            elif col in frames[key] and pd.to_numeric(row[source], errors="coerce") == \
+                    float(pd.to_numeric(frames[key][col]).sum()):
                 said[col] = True
         out[key] = said
     return out
@@ -260,12 +263,39 @@ def _linked_views(path, version, role, name, period, scope, extra) -> dict:
     """The directorate's table and every service's, protected together once (every service's
     page reads its own view of the one decision)."""
     build, table = _table_for(name, dict(extra))
-    kw = dict(extra)
+    frames = _frames(path, version, name, period, scope, extra)
+    return disclose_all(frames, table, role=role, name=name,
+                        margins=_margins(path, version, name, period, scope, frames),
+                        before=_last_month(path, version, name, period, scope, extra))
+
+
+def _frames(path, version, name, period, scope, extra, **more) -> dict:
+    """The directorate's table and every service's as built (exact), at `period`."""
+    build, _ = _table_for(name, dict(extra))
+    kw = {**dict(extra), **more}
     frames = {None: build(path, version, period, scope, None, None, **kw)}
     for s in _services(path, version):
         frames[s] = build(path, version, period, scope, s, None, **kw)
-    return disclose_all(frames, table, role=role, name=name,
-                        margins=_margins(path, version, name, period, scope, frames))
+    return frames
+
+
+#: tables over the 12 months to the month, published every month: each month's is protected
+#: beside last month's too (this month's minus last month's is the month's leavers minus those of
+#: 12 months before: disclosure.LastMonth)
+ROLLING = ("leavers_by_reason", "length_of_service")
+
+
+def _last_month(path, version, name, period, scope, extra) -> LastMonth | None:
+    if name not in ROLLING:
+        return None
+    before = previous_period(period).strftime("%Y-%m")
+    if before not in options.loaded_periods(path, version):
+        return None
+    frames = _frames(path, version, name, before, scope, extra)
+    first = options.loaded_periods(path, version)[0]
+    return LastMonth(frames=frames, margins=_margins(path, version, name, before, scope, frames),
+                     arrived=_frames(path, version, name, period, scope, extra, months=1),
+                     first_year=year_ago(period).strftime("%Y-%m") < first)
 
 
 # --- the tables pages draw -------------------------------------------------------------------
@@ -327,8 +357,42 @@ def local_by_job(filters: Filters) -> Disclosed:
 
 
 def ratio_table(filters: Filters) -> Disclosed:
-    """Month by month: employed FTE, agency FTE and the permanent:agency split (downloadable)."""
-    return _linked("ratio_table", filters)
+    """Month by month: employed FTE, agency FTE and the permanent:agency split (downloadable).
+
+    A month's row is hidden where the measure history hides everyone in post (IN_POST) for the
+    view, with the history's reason: the People column is the history's base, so the table and
+    the cards, trends and by-service tables make one decision (a small service's month, and the
+    second service hidden with it, cannot be worked out from the directorate's row minus the
+    others'). A team's table (roles with exact figures; its files) is protected alone."""
+    if filters.team:
+        return _linked("ratio_table", filters)
+    ctx = _ctx(filters=filters)
+    return _ratio_table(ctx.path, ctx.version, ctx.role, *_fkey(filters))
+
+
+#: the measure whose base is everyone in post (the 80:20 table's People; the profile's total)
+IN_POST = MARGINS["profile"][0]
+
+
+@st.cache_data(**CACHE)
+def _ratio_table(path, version, role, period, scope, service, team) -> Disclosed:
+    from disclosure import published_rows, rules, sees_exact
+    from ui.data.measures import history_rows
+
+    frame = _ratio(path, version, period, scope, service, team)
+    rows = history_rows(path, version, scope, IN_POST, service=service)
+    said = {pd.Timestamp(p).strftime("%b %Y"): (bool(h), w if isinstance(w, str) else None)
+            for p, h, w in zip(rows["period"], rows["suppressed"], rows["suppression"])}
+    t = rules().threshold
+    hidden, reasons = [], []
+    for month, n in zip(frame["Month"], frame["People"]):
+        h, why = said.get(month, (True, "secondary"))  # no word from the history: not published
+        if 0 < n < t:  # the history hides these too; never shown whatever it says
+            h, why = True, "primary"
+        hidden.append(h)
+        reasons.append((why or "secondary") if h else None)
+    return published_rows(frame, hidden=hidden, reasons=reasons, columns=["People", *RATIO_FIGURES],
+                          exact=sees_exact(role))
 
 
 def county_ethnicity() -> pd.DataFrame:

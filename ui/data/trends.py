@@ -114,7 +114,7 @@ EMPLOYED_HEADCOUNT = "vacancy_rate_fte"
 def _headcount_trend(path, version, role, period, scope, service, team) -> pd.DataFrame:
     from disclosure import SUPPRESSED, disclose, people, sees_exact
     from metrics import detail
-    from ui.data.measures import _is_none, public_history
+    from ui.data.measures import history_rows
 
     with db.open_cursor() as cur:
         df = detail.ratio_trend(cur, scope=scope, filters=_engine_filters(service, team), end=period)
@@ -127,9 +127,7 @@ def _headcount_trend(path, version, role, period, scope, service, team) -> pd.Da
     # a month the measure history hides for this view (a small service, or the second service
     # hidden with it) is hidden on the line too: else the directorate's line minus the other
     # services' gives a small service's headcount
-    history = public_history(path, version, scope)
-    here = _is_none(history["service"]) if service is None else (history["service"] == service).to_numpy()
-    rows = history[here & _is_none(history["group"]) & (history["metric_id"] == EMPLOYED_HEADCOUNT).to_numpy()]
+    rows = history_rows(path, version, scope, EMPLOYED_HEADCOUNT, service=service)
     hidden = set(pd.to_datetime(rows.loc[rows["suppressed"].astype(bool), "period"]).dt.to_period("M"))
     mask = shown["period"].dt.to_period("M").isin(hidden).to_numpy()
     if mask.any():

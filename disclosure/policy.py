@@ -663,7 +663,7 @@ class _System:
         hidden, reason = protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
                                       forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
                                       keep=self.keep, fixed=self.known)
-        reason[self.zeros & ~self.elsewhere] = "secondary"
+        reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
         return hidden, reason
 
 

@@ -388,6 +388,44 @@ def test_a_small_services_employed_headcount_does_not_follow_from_the_headcount_
                       "Youth": SUPPRESSED, "SEND": SUPPRESSED}
 
 
+def test_the_80_20_tables_people_hides_the_months_the_measure_history_hides(adversarial, monkeypatch):
+    """The 80:20 table's People (everyone in post each month) are the agency share's people in the
+    measure history. Social workers, latest month, adversarial store: the directorate 56 =
+    Children in Care 20 + Safeguarding 27 + SEND 4 + Youth 5 (Early Help has none); SEND's and
+    Youth's are hidden, as the history hides them. The table reads the history's decision rather
+    than protecting itself alone: made to hide Children in Care's latest month too (as if it were
+    the second service the history hides), the table's row reads c with the history's reason, and
+    the month before stays 19."""
+    from ui import data
+    from ui.data import measures
+    from ui.filters import Filters
+
+    period = data.filter_options().periods[-1]
+    services = (None, "Children in Care", "Safeguarding and Family Support", "SEND", "Youth")
+
+    def latest(service):
+        return data.ratio_table(Filters(period=period, scope="social_workers", service=service))
+
+    assert {s: latest(s).published["People"].iloc[0] for s in services} == {
+        None: 56, "Children in Care": 20, "Safeguarding and Family Support": 27, "SEND": SUPPRESSED, "Youth": SUPPRESSED}
+    real = measures.public_history
+
+    def history(path, version, scope):
+        h = real(path, version, scope).copy()
+        mark = (h["metric_id"] == "agency_rate_fte").to_numpy() & (h["service"] == "Children in Care").to_numpy() \
+            & (h["period"] == pd.Timestamp(period + "-01")).to_numpy() & h["group"].isna().to_numpy()
+        assert mark.sum() == 1
+        h.loc[mark, "suppressed"] = True
+        h.loc[mark, "suppression"] = "secondary"
+        return h
+
+    monkeypatch.setattr(measures, "public_history", history)
+    fresh_caches()
+    cic = latest("Children in Care")
+    assert cic.published["People"].tolist()[:2] == [SUPPRESSED, 19]
+    assert cic.published["Agency FTE"].iloc[0] == SUPPRESSED and cic.reasons["People"].iloc[0] == "secondary"
+
+
 def _agency_view(service, summary: dict, by_job: dict, by_service: dict):
     """A view of the agency rules page's three compliance tables (published cells as given; every
     other count 0)."""

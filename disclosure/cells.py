@@ -414,17 +414,36 @@ def class_cells(values: np.ndarray, equations: list[_Equation], *, low: int, und
     out = np.zeros(values.size, dtype=bool)
     if under <= low:
         return out
+    for answer, _, total in _one_answer_groups(values, equations, under=under, sensitive=sensitive):
+        if total >= low:
+            out[answer] = True
+    return out
+
+
+def class_zeros(values: np.ndarray, equations: list[_Equation], *, under: int,
+                sensitive: np.ndarray | None = None) -> np.ndarray:
+    """The zeros beside the one answer of a group of 1 to `under`-1 people: hidden with it, or
+    "c, 0" would still say that everyone in the group gave the hidden answer (every leaver from
+    Youth resigned). They need only be hidden, not kept uncertain by the threshold: the reader
+    must not know them to be 0, and hiding more cells only widens every other range."""
+    out = np.zeros(values.size, dtype=bool)
+    for _, zeros, _ in _one_answer_groups(values, equations, under=under, sensitive=sensitive):
+        out[[c for c in zeros if sensitive is None or sensitive[c]]] = True
+    return out
+
+
+def _one_answer_groups(values: np.ndarray, equations: list[_Equation], *, under: int,
+                       sensitive: np.ndarray | None):
+    """(the answer, its zero parts, the group's size) for every group of 1 to `under`-1 people
+    that an equation splits into parts, all in one part whose answer says something (sensitive)."""
     for eq in equations:
         body = [c for c in eq.body if not math.isnan(values[c])]
         if len(body) < 2:
             continue  # a single part is the group itself, not an answer
         total = values[eq.total] if eq.total is not None else sum(values[c] for c in body)
         nonzero = [c for c in body if values[c] != 0]
-        if len(nonzero) == 1 and low <= total < under:
-            c = nonzero[0]
-            if sensitive is None or sensitive[c]:
-                out[c] = True
-    return out
+        if len(nonzero) == 1 and 1 <= total < under and (sensitive is None or sensitive[nonzero[0]]):
+            yield nonzero[0], [c for c in body if values[c] == 0], total
 
 
 def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.ndarray,

@@ -32,6 +32,7 @@ from disclosure.cells import (
     _Equation,
     _num,
     class_cells,
+    class_zeros,
     protect_grid,
     suppress_metric_frame,
     widen,
@@ -572,7 +573,7 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
     single part is the group itself). With the zero listed, the rule sees two parts, and the
     zero is hidden with the answer where the group is small (the secondary rule picks it)."""
     if not table.category or len(frames) < 2 or not table.additive or table.rates or table.row_total \
-            or table.rows is not None or (table.follow and not table.rolling):
+            or table.rows is not None:
         return frames
     group = table.within
 
@@ -594,7 +595,9 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
         add = pd.DataFrame({table.category: [c for _, c in missing],
                             **({group: [g for g, _ in missing]} if group else {}),
                             **{c: 0 for c in table.counts},
-                            **({c: 0 for c, _ in table.follow} if table.rolling else {})})
+                            # a column that follows a count (Leavers' FTE) is nothing beside it too
+                            **{c: 0 if pd.api.types.is_numeric_dtype(f[c]) else None for c, _ in table.follow
+                               if c in f.columns and c not in table.counts}})
         f = pd.concat([f, add], ignore_index=True)[list(f.columns)]
         f = f.iloc[np.argsort([order[key] for key in keys(f)], kind="stable")].reset_index(drop=True)
         out[k] = _recompute_shares(f, table)
@@ -654,6 +657,7 @@ class _System:
     keep: np.ndarray
     known: np.ndarray
     zeros: np.ndarray  # a 12-month table's zeros beside a known total: protected like a small count
+    lone: np.ndarray   # the zeros beside a small group's one answer (class_zeros): hidden, not widened
 
     @property
     def protected(self) -> np.ndarray:
@@ -664,6 +668,8 @@ class _System:
                                       forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
                                       keep=self.keep, fixed=self.known)
         reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
+        lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
+        hidden[lone], reason[lone] = True, "class"
         return hidden, reason
 
 
@@ -798,9 +804,11 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                 continue
             else:
                 virt[zero] = True
+    lone = class_zeros(vals, partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
+        if table.additive or table.row_total else np.zeros(vals.size, dtype=bool)
     return _System(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of, cells=cells, vals=vals,
                    eqs=eqs, virt=virt, primary=primary, cls=cls, elsewhere=elsewhere, keep=keep, known=known,
-                   zeros=zeros)
+                   zeros=zeros, lone=lone)
 
 
 @dataclass(frozen=True)

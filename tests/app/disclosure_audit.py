@@ -767,7 +767,37 @@ def check_views(views: list[View], truth, history: Sequence[tuple] = (), *, arit
         problems += chart_leaks(v)
     if arithmetic:
         problems += recoverable(views, truth, history)
+        problems += one_answer_shown(views, truth)
     return problems
+
+
+#: linked tables whose rows are answers about people (the class check reads them)
+ANSWER_TABLES = (*FAMILIES, "Case holders by caseload band")
+
+
+def one_answer_shown(views: list[View], truth) -> list[str]:
+    """Class disclosure: a group of 1 to class_group_under-1 people (a linked table's column, for
+    the directorate or a service) all of whom gave one answer, published so that every other
+    answer reads 0: whether that answer is shown or "c", the reader learns it of each of them
+    (every leaver from Youth resigned). Answers that record nothing ("Not known") are not one."""
+    under = rules().class_group_under
+    out = []
+    for v in views:
+        for name, d in v.tables.items():
+            spec = linked_spec(name)
+            if not spec or name not in ANSWER_TABLES:
+                continue
+            exact = truth(v.store, v.period, v.scope, v.service, name)
+            f = d.published
+            labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
+            for col in spec["counts"]:
+                true = [_true(exact, lab, col, labels) for lab in labels]
+                zeros = [number(x) == 0 and not is_c(x) for x in f[col]]
+                rest = [i for i, z in enumerate(zeros) if not z]
+                if len(rest) == 1 and len(f) > 1 and 1 <= sum(true) < under and not _unrecorded(f.iloc[rest[0]]):
+                    out.append(f"{v.store} {v.period} {v.scope} {v.service or 'directorate'} {name}: all "
+                               f"{sum(true):g} {col.lower()} are '{labels[rest[0]]}' (every other answer shows 0)")
+    return out
 
 
 def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:

@@ -377,6 +377,41 @@ def test_a_service_table_missing_an_answer_still_gets_class_protection():
     assert out_exact(frames)["Youth"].shown.to_dict("records") == [{"Disabled": "No", "People": 5, "Share (%)": 100.0}]
 
 
+def test_a_small_groups_one_reason_for_leaving_is_not_given_away_by_zeros_beside_it():
+    """The demo at June 2024, social workers, leavers by reason over 12 months: Youth's one leaver
+    resigned. Youth's table listed only "Resignation c" (the directorate's "Other reasons" row was
+    missing), and listing it as 0 would say the same: every leaver from Youth resigned (class
+    disclosure, a group of 1). Both rows are listed and both hidden; the zero's reason is the
+    class rule. The directorate's 10 resignations and 5 other reasons (15 leavers: CiC 5 + 2,
+    Safeguarding 4 + 3, Youth 1 + 0) stay shown: the zero needs only hiding, not widening."""
+    from disclosure.policy import disclose_all
+
+    def reasons(counts):
+        f = pd.DataFrame({"Reason": list(counts), "Leavers": list(counts.values())})
+        f["FTE"] = f["Leavers"] * 0.9
+        return f
+
+    decl = people(counts=["Leavers"], follow={"FTE": "Leavers"}, category="Reason", dimension="reason")
+    frames = {None: reasons({"Resignation": 10, "Moved to another council role": 2, "End of fixed-term contract": 1,
+                             "Other": 1, "Redundancy": 1}),
+              "Children in Care": reasons({"Resignation": 5, "End of fixed-term contract": 1, "Redundancy": 1}),
+              "Safeguarding": reasons({"Resignation": 4, "Moved to another council role": 2, "Other": 1}),
+              "Youth": reasons({"Resignation": 1})}
+    # as the page: the measure history shows the directorate's 15 and hides every service's total
+    margins = {None: {"Leavers": True}, **{s: {"Leavers": False} for s in frames if s is not None}}
+    out = disclose_all(frames, decl, role="scrutiny", margins=margins)
+    youth = out["Youth"]
+    assert list(youth.published["Reason"]) == ["Resignation", "Other reasons"]
+    assert list(youth.published["Leavers"]) == [SUPPRESSED, SUPPRESSED]
+    assert list(youth.published["FTE"]) == [SUPPRESSED, SUPPRESSED]
+    assert list(youth.reasons["Leavers"]) == ["primary", "class"]
+    whole = out[None].published
+    assert whole.set_index("Reason")["Leavers"].to_dict() == {"Resignation": 10, "Other reasons": 5}
+    # leadership sees Youth's table as built
+    exact = disclose_all(frames, decl, role="leadership", margins=margins)["Youth"].shown
+    assert exact.to_dict("records") == [{"Reason": "Resignation", "Leavers": 1, "FTE": 0.9}]
+
+
 def out_exact(frames):
     from disclosure.policy import disclose_all
 

@@ -24,44 +24,70 @@ def intervals(*, known: Mapping[Hashable, float], hidden: Iterable[Hashable],
     """Feasible [low, high] of every hidden cell (or only of `cells`, two linear programmes each)
     (each >= 0, at most `upper` when given) under `equations` [(terms, rhs)], where terms name
     known or hidden cells."""
-    from scipy.optimize import linprog
+    system = System(known=known, hidden=hidden, equations=equations, upper=upper)
+    wanted = system.pos if cells is None else [k for k in dict.fromkeys(cells) if k in system.pos]
+    return {key: (system.low(key), system.high(key)) for key in wanted}
 
-    hidden = list(dict.fromkeys(hidden))
-    if not hidden:
-        return {}
-    pos = {k: i for i, k in enumerate(hidden)}
-    rows, rhs = [], []
-    for terms, value in equations:
-        row = np.zeros(len(hidden))
-        b = float(value)
-        for key, coef in terms:
-            if key in pos:
-                row[pos[key]] += coef
-            elif key in known:
-                b -= coef * float(known[key])
-            else:
-                raise KeyError(f"cell {key!r} is neither known nor hidden")
-        if row.any():
-            rows.append(row)
-            rhs.append(b)
-    a_eq = np.vstack(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
-    bounds = [(0, upper)] * len(hidden)
-    out = {}
-    wanted = pos if cells is None else {k: pos[k] for k in dict.fromkeys(cells) if k in pos}
-    fast = _Reused(a_eq, b_eq, len(hidden), upper) if a_eq is not None and not _SLOW else None
-    for key, i in wanted.items():
-        found = fast.bounds(i) if fast is not None else None
-        if found is None:  # scipy's linprog (no reusable model, or HiGHS did not reach an optimum)
-            c = np.zeros(len(hidden))
-            c[i] = 1.0
-            lo = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            hi = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            low = lo.fun if lo.status == 0 else (0.0 if lo.status == 3 else np.nan)
-            high = -hi.fun if hi.status == 0 else (np.inf if hi.status == 3 else np.nan)
-            found = (float(low), float(high))
-        out[key] = found
-    return out
+
+class System:
+    """One system of `intervals`, asked one bound of one cell at a time (`low`, `high`): the
+    widening in disclosure.cells asks only what it cannot settle otherwise. With `points`, every
+    optimum's solution (hidden cell -> value, each a feasible point of the system) is appended to
+    it."""
+
+    def __init__(self, *, known: Mapping[Hashable, float], hidden: Iterable[Hashable],
+                 equations: Sequence[tuple[Equation, float]], upper: float | None = None,
+                 points: list[dict[Hashable, float]] | None = None) -> None:
+        self.hidden = list(dict.fromkeys(hidden))
+        self.pos = {k: i for i, k in enumerate(self.hidden)}
+        self.points = points
+        rows, rhs = [], []
+        for terms, value in equations:
+            row = np.zeros(len(self.hidden))
+            b = float(value)
+            for key, coef in terms:
+                if key in self.pos:
+                    row[self.pos[key]] += coef
+                elif key in known:
+                    b -= coef * float(known[key])
+                else:
+                    raise KeyError(f"cell {key!r} is neither known nor hidden")
+            if row.any():
+                rows.append(row)
+                rhs.append(b)
+        self.a_eq = np.vstack(rows) if rows else None
+        self.b_eq = np.array(rhs) if rows else None
+        self.upper = upper
+        self.fast = _Reused(self.a_eq, self.b_eq, len(self.hidden), upper) \
+            if self.a_eq is not None and self.hidden and not _SLOW else None
+
+    def low(self, key: Hashable) -> float:
+        return self._bound(key, 1.0)
+
+    def high(self, key: Hashable) -> float:
+        return self._bound(key, -1.0)
+
+    def _bound(self, key: Hashable, sense: float) -> float:
+        i = self.pos[key]
+        found = self.fast._solve(i, sense) if self.fast is not None and self.fast.h is not None else None
+        if found is not None:
+            if self.points is not None:
+                self.points.append(dict(zip(self.hidden, self.fast.solution())))
+            return float(found)
+        # scipy's linprog (no reusable model, or HiGHS did not reach an optimum)
+        from scipy.optimize import linprog
+
+        c = np.zeros(len(self.hidden))
+        c[i] = sense
+        res = linprog(c, A_eq=self.a_eq, b_eq=self.b_eq, bounds=[(0, self.upper)] * len(self.hidden),
+                      method="highs")
+        if res.status == 0:
+            if self.points is not None:
+                self.points.append(dict(zip(self.hidden, res.x)))
+            return float(sense * res.fun)
+        if res.status == 3:  # unbounded: the lowest is 0, the highest has no end
+            return 0.0 if sense > 0 else float(np.inf)
+        return float(np.nan)
 
 
 #: True: every programme through scipy.optimize.linprog (tests compare both ways)
@@ -106,11 +132,9 @@ class _Reused:
             return None
         return sense * self.h.getInfo().objective_function_value
 
-    def bounds(self, i: int) -> tuple[float, float] | None:
-        if self.h is None:
-            return None
-        low, high = self._solve(i, 1.0), self._solve(i, -1.0)
-        return None if low is None or high is None else (float(low), float(high))
+    def solution(self) -> list[float]:
+        """The values of the last optimum found."""
+        return list(self.h.getSolution().col_value)
 
 
 def too_narrow(found: Mapping[Hashable, tuple[float, float]], *, threshold: int,

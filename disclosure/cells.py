@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -492,11 +492,18 @@ def _crossed(hidden: np.ndarray, equations: list[_Equation]) -> bool:
     return sum(1 for n in seen.values() if n > 1) > 1
 
 
+#: how far a bound or a point must clear the threshold to settle a range without its linear
+#: programmes (their answers are exact to about 1e-9; counts are whole numbers)
+_SURE = 1e-6
+#: True: every range by its two linear programmes, as before the caps and points (tests compare)
+_EXHAUSTIVE = False
+
+
 def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], protect: np.ndarray,
            min_count: int, *, rounds: int | None = None) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
     all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide."""
-    from disclosure.audit import intervals
+    from disclosure.audit import System
 
     hidden = hidden.copy()
     usable = [eq for eq in equations
@@ -510,20 +517,84 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
             eqs.append((terms, float(sum(values[c] for c in eq.body))))
 
     cells_of = [eq.body + ([eq.total] if eq.total is not None else []) for eq in usable]
+    numbers = ~np.isnan(values)
+    # feasible points of the system (every cell's value), for settling a range without solving
+    # for it: the true figures, then every optimum found. Hiding a cell keeps a point feasible;
+    # showing one again keeps those points that hold its true value (filtered where read).
+    points = [np.where(numbers, values, 0.0)]
+    # (a negative figure is not a feasible point: then every range by its linear programmes)
+    exhaustive = _EXHAUSTIVE or bool((values[numbers] < 0).any())
+    # a cell in the body of an equation whose total is known is at most that total minus the
+    # equation's known cells (and at least 0): its range is no wider than that
+    capped = [(np.array(eq.body), eq.total, (float(sum(values[c] for c in eq.body)) if eq.total is None else None))
+              for eq in usable]
+    caps_of: dict[int, list[int]] = {}
+    for k, (body, _, _) in enumerate(capped):
+        for c in body:
+            caps_of.setdefault(int(c), []).append(k)
+
+    def cap(i: int, hidden: np.ndarray) -> float:
+        out = math.inf
+        for k in caps_of.get(i, ()):
+            body, total, published = capped[k]
+            if total is not None and hidden[total]:
+                continue
+            whole = published if total is None else float(values[total])
+            out = min(out, whole - float(values[body[~hidden[body]]].sum()))
+        return out
 
     def narrow_of(hidden: np.ndarray, among: list[int] | None = None, *, first: bool = False) -> list[int]:
         """The protected hidden cells (all, or those in `among`) whose range is too narrow;
         `first`: stop at the first one found (when only whether any is narrow matters)."""
-        known = {i: float(values[i]) for i in range(values.size) if not hidden[i] and not math.isnan(values[i])}
-        unknown = [i for i in range(values.size) if hidden[i] and not math.isnan(values[i])]
+        known = {i: float(values[i]) for i in range(values.size) if not hidden[i] and numbers[i]}
+        unknown = [i for i in range(values.size) if hidden[i] and numbers[i]]
         watch = [i for i in unknown if protect[i] and (among is None or i in among)]
         # a cell that is the only hidden one in an equation is worked out exactly: no LP needed
         alone = {c for m in cells_of for c in m if hidden[c] and sum(1 for x in m if hidden[x]) == 1}
         if first and any(i in alone for i in watch):
             return [next(i for i in watch if i in alone)]
-        # one system for every cell still to solve (disclosure.audit reuses its model per system)
-        found = intervals(known=known, hidden=unknown, equations=eqs, cells=[i for i in watch if i not in alone])
-        out = [i for i in watch if i in alone or found[i][1] - found[i][0] < min_count - 1e-9]
+        # the lowest and highest value of each cell among the points still feasible (those
+        # holding every shown cell's true value): a cell's range is at least their difference
+        shown = ~hidden & numbers
+        pts = np.array(points)
+        pts = pts[np.all(np.abs(pts[:, shown] - values[shown]) <= _SURE, axis=1)]
+        seen = [pts.min(axis=0), pts.max(axis=0)]
+        lp = None
+
+        def solve(i: int, sense: str) -> float:
+            nonlocal lp
+            if lp is None:  # one system for every cell still to solve (its HiGHS model reused)
+                lp = System(known=known, hidden=unknown, equations=eqs, points=[])
+            before = len(lp.points)
+            bound = lp.low(i) if sense == "low" else lp.high(i)
+            for found in lp.points[before:]:  # each optimum: a feasible point of this system
+                p = np.where(numbers & ~hidden, values, 0.0)
+                p[list(found)] = list(found.values())
+                points.append(p)
+                seen[0], seen[1] = np.minimum(seen[0], p), np.maximum(seen[1], p)
+            return bound
+
+        def too_narrow(i: int) -> bool:
+            """The two linear programmes' answer, from them only when neither a cap nor the
+            points seen settle it."""
+            if exhaustive:
+                low = solve(i, "low")
+                return solve(i, "high") - low < min_count - 1e-9
+            if cap(i, hidden) < min_count - _SURE:
+                return True
+            if seen[1][i] - seen[0][i] >= min_count + _SURE:
+                return False
+            low = solve(i, "low")
+            if seen[1][i] - low >= min_count + _SURE:
+                return False
+            return solve(i, "high") - low < min_count - 1e-9
+
+        out = []
+        for i in watch:
+            if i in alone or too_narrow(i):
+                out.append(i)
+                if first:
+                    break
         return out[:1] if first else out
 
     added: list[int] = []

@@ -778,8 +778,10 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         flat = np.array([layers[L][at[cell]] for cell in at for L in range(k)], dtype=float)
         cid = lambda cell, L: pos[cell] * k + L  # noqa: E731
         eqs: list[_Equation] = []
-        cols_ = {c for c, _ in at} - {None}
-        rows_ = {r for _, r in at} - {None}
+        # in a fixed order (not a set's, which follows each process's string hashing): the equations'
+        # order picks between equally small cells, and every server process must pick the same
+        cols_ = sorted({c for c, _ in at} - {None}, key=str)
+        rows_ = sorted({r for _, r in at} - {None}, key=str)
         for L in range(k):
             for c in list(cols_) + [None]:          # within a service (or the whole): groups add up
                 body = [cid((c, r), L) for r in rows_ if (c, r) in at]

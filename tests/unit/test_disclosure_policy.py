@@ -628,3 +628,42 @@ def test_the_widenings_shortcuts_hide_what_every_linear_programme_hides(monkeypa
         assert np.array_equal(answers[True][0], answers[False][0]), body
         assert list(answers[True][1]) == list(answers[False][1])
     assert tally[False] < 0.8 * tally[True], tally
+
+
+_SAME_EVERY_RUN = """
+import json, sys
+import pandas as pd
+from disclosure.cells import suppress_metric_frame
+frame = pd.read_csv(sys.argv[1])
+frame = frame.astype(object).where(frame.notna(), None)
+frame["value"] = [n / d for n, d in zip(frame["numerator"], frame["denominator"])]
+frame["period"] = "2023-11-01"
+known = list(frame.pop("known"))
+out = suppress_metric_frame(frame, min_count=5, class_under=10, across="service", known=known)
+print(json.dumps([[s, g] for s, g, h in zip(frame["service"], frame["group"], out["suppressed"]) if h]))
+"""
+
+
+def test_a_breakdown_by_job_type_and_service_hides_the_same_cells_in_every_server_process(tmp_path):
+    """The demo's share living in the county by job type and service (all staff, November 2023):
+    the cells hidden to protect its small groups were picked in the order of a Python set of
+    job types and services, so two server processes (each with its own string hashing) published
+    different secondary cells (Business support in one, Team manager in another), and the two
+    publications together gave away what each protected. Now the same cells in every process."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "decide.py"
+    script.write_text(_SAME_EVERY_RUN)
+    data = Path(__file__).parent / "data" / "local_by_job_and_service_2023-11.csv"
+    root = Path(__file__).resolve().parents[2]
+    answers = set()
+    for seed in ("1", "2", "3", "4"):
+        run = subprocess.run([sys.executable, str(script), str(data)], capture_output=True, text=True,
+                             cwd=root, env={**__import__("os").environ, "PYTHONHASHSEED": seed,
+                                            "PYTHONPATH": str(root)}, timeout=120)
+        assert run.returncode == 0, run.stderr
+        answers.add(run.stdout.strip())
+    assert len(answers) == 1, answers
+    hidden = __import__("json").loads(answers.pop())
+    assert [None, "Senior manager"] in hidden and [None, "Middle manager"] in hidden  # primary: 2 and 8 - 6 people

@@ -584,10 +584,13 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], p
                 return True
             if seen[1][i] - seen[0][i] >= min_count + _SURE:
                 return False
-            low = solve(i, "low")
-            if seen[1][i] - low >= min_count + _SURE:
+            # the highest first: the lowest is at least 0 and at most the lowest seen
+            high = solve(i, "high")
+            if high < min_count - _SURE:
+                return True
+            if high - seen[0][i] >= min_count + _SURE:
                 return False
-            return solve(i, "high") - low < min_count - 1e-9
+            return high - solve(i, "low") < min_count - 1e-9
 
         out = []
         for i in watch:

@@ -29,3 +29,4 @@ from disclosure.policy import (  # noqa: F401
     sees_exact,
 )
 from disclosure.rules import Rules, RulesError, rules  # noqa: F401
+from disclosure.totals import disclose_with_totals  # noqa: F401

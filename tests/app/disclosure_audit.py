@@ -549,7 +549,8 @@ def repeated_cells(views: list[View]) -> list[str]:
     all of them or none; a change on a year ago is hidden where the year-ago figure was."""
     cells: dict[tuple, set] = defaultdict(set)
     for v in views:
-        for name in ("Permanent and agency FTE by month", "Agency to employee conversions by month"):
+        for name in ("Permanent and agency FTE by month", "Agency to employee conversions by month",
+                     "Agency rules by month"):
             d = v.tables.get(name)
             if d is None:
                 continue
@@ -888,6 +889,7 @@ def agency_recoverable(views: list[View], exact=agency_exact) -> list[str]:
             months[(v.store, v.period)].setdefault(v.service, v)  # the People filter does not act here
     out = []
     for (store, period), by_view in months.items():
+        out += _trend_as_summary(store, period, by_view)
         if None not in by_view:
             continue
         known: dict[tuple, float] = {}
@@ -963,4 +965,23 @@ def agency_recoverable(views: list[View], exact=agency_exact) -> list[str]:
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
         for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
             out.append(f"{store} {period} agency compliance: {key} lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+def _trend_as_summary(store: str, period: str, by_view: Mapping) -> list[str]:
+    """The by-month table's row for the month publishes what the month's summary publishes (the
+    same people's figures: a count hidden in one and shown in the other would be given away)."""
+    out = []
+    month = pd.Period(period, "M").strftime("%b %Y")
+    for svc, v in by_view.items():
+        trend = v.tables.get("Agency rules by month")
+        if trend is None:
+            continue
+        rows = trend.published[trend.published["Month"] == month]
+        summary = v.tables["Agency rules compliance"].published
+        for measure, value in zip(summary["Measure"], summary["Value"]):
+            col = AGENCY_SUMMARY.get(measure)
+            if col in trend.published.columns and len(rows) and is_c(value) != is_c(rows[col].iloc[0]):
+                out.append(f"{store} {period} {svc}: '{col}' is {value} in the summary, "
+                           f"{rows[col].iloc[0]} in the by-month table")
     return out

@@ -17,7 +17,19 @@ import pandas as pd
 import streamlit as st
 
 from agency.rules import AgencyRules, load_rules, rules_path
-from disclosure import NOT_APPLICABLE, Disclosed, disclose, fewest_given_away, people, prepared, resting_on
+from disclosure import (
+    NOT_APPLICABLE,
+    SUPPRESSED,
+    Disclosed,
+    disclose,
+    disclose_with_totals,
+    fewest_given_away,
+    people,
+    prepared,
+    published_rows,
+    resting_on,
+    sees_exact,
+)
 from disclosure import rules as disclosure_rules
 from metrics.units import format_number
 from ui import db
@@ -120,8 +132,61 @@ SUMMARY_ROWS: tuple[tuple[str, str, str], ...] = (
 
 def summary(filters: Filters) -> Disclosed:
     """One row per compliance measure at the chosen month: Measure, Value (text), through the
-    disclosure policy: a row is hidden where the people it rests on are few (a count: itself; the
-    cap share: assignments with a cap; £ above the cap: assignments above it)."""
+    disclosure policy: the counts are the view's totals in the month's one decision for every
+    view (`_every_month`); the cap share and the £ above the cap follow the share's rule (hidden where
+    its part, base or rest is small or hidden); spend is hidden where the assignments are few."""
+    ctx = _ctx(filters=filters)
+    if filters.team:
+        return _summary_alone(filters)
+    totals = _view_totals(ctx.path, ctx.version, _rules_version(), ctx.role, filters.period, filters.service)
+    if totals is None:
+        return _summary_alone(filters)  # no assignments in the view this month: nothing to protect
+    exact, pub, why = _exact_totals(ctx, filters).iloc[0], totals.published.iloc[0], totals.reasons.iloc[0]
+    out, hidden, reasons = [], [], []
+    for label, col, unit in SUMMARY_ROWS:
+        value = _none(exact[col])
+        cell = SUMMARY_CELLS.get(col)
+        out.append({"Measure": label, "Value": format_number(value, unit)})
+        if cell is None:  # spend: hidden where the assignments it is spent on are few
+            small = _small(exact["assignments"])
+            hidden.append(small)
+            reasons.append("primary" if small else None)
+        else:
+            hidden.append(_is_hidden(pub[cell]))
+            reasons.append(why[cell])
+    return published_rows(pd.DataFrame(out), hidden=hidden, reasons=reasons, columns=("Value",),
+                          exact=totals.exact)
+
+
+#: the summary's rows read from the by-group columns (the share is "Within cap (%)"; spend is
+#: not a column of the tables)
+SUMMARY_CELLS = {"assignments": "Assignments", "agency_within_cap_share": "Within cap (%)",
+                 "agency_above_cap_per_hour": "£/h above cap",
+                 "agency_cap_breaches_unsigned": "Cap breaches not signed off",
+                 "agency_under_experience": "Under 3 years", "agency_notice_below_minimum": "Notice below minimum",
+                 "agency_references_incomplete": "References incomplete",
+                 "agency_cool_off_breaches": "Cool-off breaches", "agency_long_assignments": "Over 12 months",
+                 "agency_project_team_workers": "Project team"}
+
+
+def _none(value: object) -> object:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
+def _is_hidden(value: object) -> bool:
+    return isinstance(value, str) and value == SUPPRESSED
+
+
+def _exact_totals(ctx, filters: Filters) -> pd.DataFrame:
+    """The view's exact totals at the month (for a role that sees only the published ones, the
+    figures shown beside the published decision are still built from these)."""
+    return _in_month(_summaries(ctx.path, ctx.version, _rules_version())[(filters.service, None)],
+                     filters.period_date)
+
+
+def _summary_alone(filters: Filters) -> Disclosed:
+    """The summary protected alone (a team's, for the roles that see teams; or a view with no
+    assignments in the month)."""
     from metrics.agency import summarise
 
     ctx = _ctx(filters=filters)
@@ -129,8 +194,7 @@ def summary(filters: Filters) -> Disclosed:
     row = summarise(month).iloc[0] if len(month) else None
     out, bases = [], []
     for label, col, unit in SUMMARY_ROWS:
-        value = None if row is None else row[col]
-        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+        value = None if row is None else _none(row[col])
         base = None
         if row is not None:
             base = {"agency_within_cap_share": fewest_given_away(row["with_cap"], row["within_cap"]),
@@ -142,15 +206,9 @@ def summary(filters: Filters) -> Disclosed:
                     name="Agency rules compliance")
 
 
-def by_group(filters: Filters, *, by: str) -> Disclosed:
-    """The compliance measures by job type, service or team (teams for HR and leadership only)."""
-    from metrics.agency import summarise
-
-    ctx = _ctx(filters=filters, by=by)
-    month = _month(_all_checked(filters), filters)
-    frame = summarise(month, by=by)
-    label = AGENCY_BY_LABELS[by]
-    table = pd.DataFrame({
+def _as_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """metrics.agency.summarise rows as the page's table (group label first, then the columns)."""
+    return pd.DataFrame({
         label: frame["group"],
         "Assignments": frame["assignments"],
         "With a cap": frame["with_cap"],
@@ -164,8 +222,35 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
         "Cool-off breaches": frame["agency_cool_off_breaches"],
         "Over 12 months": frame["agency_long_assignments"],
         "Project team": frame["agency_project_team_workers"],
-    })
-    return disclose(table, BY_GROUP, role=ctx.role, name=f"Agency compliance by {label.lower()}")
+    }).reset_index(drop=True)
+
+
+def _totals_frame(frame: pd.DataFrame, views: list) -> pd.DataFrame:
+    """Views' totals (summarise rows, one per view) as rows of the table by service."""
+    out = _as_table(frame, "Service")
+    out["Service"] = [v if v is not None else "All services" for v in views]
+    return out
+
+
+def by_group(filters: Filters, *, by: str) -> Disclosed:
+    """The compliance measures by job type, service or team (teams for HR and leadership only):
+    by job type and by service, the month's one decision for every view (`_every_month`)."""
+    ctx = _ctx(filters=filters, by=by)
+    label = AGENCY_BY_LABELS[by]
+    done = None if filters.team or by == "team" else \
+        _totals_decided(ctx.path, ctx.version, _rules_version(), ctx.role, filters.period)
+    if done is None or filters.service not in done[0]:
+        from metrics.agency import summarise
+
+        month = _month(_all_checked(filters), filters)
+        return disclose(_as_table(summarise(month, by=by), label), BY_GROUP, role=ctx.role,
+                        name=f"Agency compliance by {label.lower()}")
+    if by == "job_type":
+        return _jobs_decided(ctx.path, ctx.version, _rules_version(), ctx.role, filters.period)[filters.service]
+    views, totals = done
+    rows = [i for i, v in enumerate(views) if v is not None] if filters.service is None \
+        else [views.index(filters.service)]
+    return _rows(totals, rows)
 
 
 COUNT_COLUMNS = ["Assignments", "With a cap", "Within cap", "Cap breaches not signed off", "Under 3 years",
@@ -177,7 +262,134 @@ BY_GROUP = people(counts=COUNT_COLUMNS, rates={"Within cap (%)": "With a cap"},
                   # the mean over the assignments above the cap: hidden with the share, which is
                   # hidden where those assignments are few
                   follow={"£/h above cap": ["Assignments", "Within cap (%)"]})
+#: each count is part of another of its row (a reader knows it cannot exceed it); the
+#: assignments within the cap are part of those with a cap, and the rest (above the cap) is
+#: protected too (the share's numerator: disclosure.totals)
+WITHIN = {**{c: "Assignments" for c in COUNT_COLUMNS if c not in ("Assignments", "Within cap")},
+          "Within cap": "With a cap"}
+#: assignments with no service (metrics.agency.summarise's label): not on the month's Staff
+#: sheet, so their job types are in no service's table; a part of the directorate of its own
+NO_SERVICE = "Not on Staff sheet"
 
+
+@st.cache_data(**CACHE)
+def _summaries(path: str, version: str, rules_version: str) -> dict:
+    """metrics.agency.summarise of every view over every month at once, by nothing, job type and
+    service: {(view, by): frame} (view None: the directorate; NO_SERVICE: assignments of no
+    service). Each month's rows are exactly what summarising that month alone gives (rows are
+    grouped by month); a service's assignments are the directorate's of that service (each is
+    checked on its own), so one read serves every view and month."""
+    from metrics.agency import summarise
+
+    whole = _checked(path, version, rules_version, None, None)
+    out = {(None, by): summarise(whole, by=by) for by in (None, "job_type", "service")}
+    if whole.empty:
+        return out
+    by_service = out[(None, "service")]
+    nobody = out[(None, None)]["group"]  # summarise by nothing: no group (as its own call gives it)
+    for s, rows in by_service.groupby("group", sort=False).groups.items():
+        part = by_service.loc[rows].reset_index(drop=True)
+        part["group"] = pd.Series([nobody.iloc[0]] * len(part), dtype=nobody.dtype)
+        out[(s, None)] = part
+    # every service's job types from one call: grouped by "service, job type" (the team column
+    # carries the pair), each group the rows a service's own summary by job type groups
+    pairs = whole.assign(team=whole["service"].fillna(NO_SERVICE) + _PAIR + whole["job_type"].astype(str))
+    both = summarise(pairs, by="team")
+    service = both["group"].str.split(_PAIR, n=1).str[0]
+    for s, rows in both.groupby(service, sort=False).groups.items():
+        part = both.loc[rows].reset_index(drop=True)
+        part["group"] = part["group"].str.split(_PAIR, n=1).str[1]
+        out[(s, "job_type")] = part
+    return out
+
+
+_PAIR = "\x1f"  # joins a service and a job type into one group label (never in either)
+
+
+def _in_month(frame: pd.DataFrame, when: date | None) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame["period"] == when].reset_index(drop=True)
+
+
+def _month_totals(path: str, version: str, rules_version: str, period: str | None):
+    """(views, their exact totals: one row each, labelled by service) at `period`: the
+    directorate (None, first), each service with assignments and NO_SERVICE; None without
+    assignments then."""
+    if not period:
+        return None
+    sums = _summaries(path, version, rules_version)
+    when = date.fromisoformat(period + "-01")
+    by_service = _in_month(sums[(None, "service")], when)
+    if by_service.empty:
+        return None
+    views = [None, *by_service["group"]]
+    frame = pd.concat([_in_month(sums[(None, None)], when), by_service], ignore_index=True)
+    return views, _totals_frame(frame, views)
+
+
+def _totals_decided(path: str, version: str, rules_version: str, role: str, period: str | None):
+    """(views, Disclosed totals: one row per view) at `period` (see `_every_month`); None
+    without assignments then."""
+    keys, decided = _every_month(path, version, rules_version, role)
+    rows = [i for i, (p, _) in enumerate(keys) if p == period]
+    if not rows:
+        return None
+    return [keys[i][1] for i in rows], _rows(decided, rows)
+
+
+@st.cache_data(**CACHE)
+def _every_month(path: str, version: str, rules_version: str, role: str):
+    """([(month 'YYYY-MM', view)], Disclosed totals: one row per month and view).
+
+    Each month's compliance figures are one decision (disclosure.disclose_with_totals) for the
+    directorate (None), every service with assignments and NO_SERVICE: each view's summary, its
+    table by job type and the directorate's table by service publish the same decision for the
+    same figure, so none of them gives a hidden one away by subtraction (a service's summary
+    showing its 5 gave another's hidden 2 away as the directorate's 7 minus 5). The totals of
+    every month are decided here, each month on its own, in one call (the trend shows them
+    all); the month's tables by job type are decided around them (`_jobs_decided`)."""
+    sums = _summaries(path, version, rules_version)
+    frame = pd.concat([sums[(None, None)], sums[(None, "service")]], ignore_index=True)
+    if frame.empty:
+        return [], None
+    frame = frame.sort_values("period", kind="stable").reset_index(drop=True)  # each month: directorate first
+    views = [g if isinstance(g, str) else None for g in frame["group"]]
+    months = [f"{p:%Y-%m}" for p in frame["period"]]
+    decided = disclose_with_totals({}, _totals_frame(frame, views), BY_GROUP, views=views, blocks=months,
+                                   role=role, name="Agency compliance", unpublished=[NO_SERVICE],
+                                   within=WITHIN)[1]
+    return list(zip(months, views)), decided
+
+
+@st.cache_data(**CACHE)
+def _jobs_decided(path: str, version: str, rules_version: str, role: str, period: str):
+    """{view: Disclosed table by job type} at `period`, around its decided totals (a shown total
+    known, a hidden one protected: see `_every_month`)."""
+    views, totals = _month_totals(path, version, rules_version, period)
+    sums = _summaries(path, version, rules_version)
+    when = date.fromisoformat(period + "-01")
+    frames = {v: _as_table(_in_month(sums[(v, "job_type")], when), "Job type") for v in views}
+    return disclose_with_totals(frames, totals, BY_GROUP, views=views, role=role, name="Agency compliance",
+                                unpublished=[NO_SERVICE], within=WITHIN,
+                                decided=_totals_decided(path, version, rules_version, role, period)[1])[0]
+
+
+def _view_totals(path: str, version: str, rules_version: str, role: str, period: str | None,
+                 view: str | None) -> Disclosed | None:
+    """The view's row of the month's decided totals (None: no assignments in the view then)."""
+    done = _totals_decided(path, version, rules_version, role, period)
+    if done is None or view not in done[0]:
+        return None
+    return _rows(done[1], [done[0].index(view)])
+
+
+def _rows(d: Disclosed, rows: list[int]) -> Disclosed:
+    """Some rows of a decided table (decisions kept)."""
+    def take(f):
+        return f.iloc[rows].reset_index(drop=True)
+    return Disclosed(shown=take(d.shown), published=take(d.published), reasons=take(d.reasons), table=d.table,
+                     exact=d.exact)
 
 def breaches(filters: Filters) -> pd.DataFrame:
     """Every breach at the chosen month with what to do (HR and leadership only: row level)."""
@@ -190,15 +402,45 @@ def breaches(filters: Filters) -> pd.DataFrame:
 
 TREND_COUNTS = ["Assignments", "With a cap", "Within cap", "Cap breaches not signed off", "Cool-off breaches",
                 "Under 3 years", "Notice below minimum", "References incomplete"]
+#: the by-month table protected alone (a team's)
+TREND = people(counts=TREND_COUNTS, additive=False, rates={"Within cap (%)": "With a cap"},
+               numerators={"Within cap (%)": "Within cap"}, follow={"within_cap": "Within cap (%)"})
 
 
 def trend(filters: Filters) -> Disclosed:
     """Per month: share within cap and the count of each breach kind, through the disclosure
-    policy (`within_cap`, the share as a fraction for the chart, is hidden with the share)."""
+    policy: each month's row is the view's totals as that month's one decision publishes them
+    (`_every_month`: the same cells as its summary and the directorate's table by service), and
+    `within_cap`, the share as a fraction for the chart, is hidden with the share. A team's
+    (roles that see teams) is protected alone."""
     from metrics.agency import summarise
 
     ctx = _ctx(filters=filters)
-    frame = summarise(_all_checked(filters))
+    sums = None if filters.team else _summaries(ctx.path, ctx.version, _rules_version())
+    if sums is None or (filters.service, None) not in sums:
+        return disclose(_trend_frame(summarise(_all_checked(filters))), TREND, role=ctx.role,
+                        name="Agency rules by month")
+    frame = sums[(filters.service, None)]
+    out = _trend_frame(frame)
+    pub = out.copy()
+    why = pd.DataFrame({c: pd.Series([None] * len(out), dtype=object) for c in out.columns})
+    cells = [*TREND_COUNTS, "Within cap (%)"]
+    for c in [*cells, "within_cap"]:
+        pub[c] = pub[c].astype(object)
+    for i, when in enumerate(frame["period"]):
+        decided = _view_totals(ctx.path, ctx.version, _rules_version(), ctx.role, f"{when:%Y-%m}",
+                               filters.service)
+        for c in cells:
+            pub.iat[i, pub.columns.get_loc(c)] = decided.published[c].iloc[0]
+            why.iat[i, why.columns.get_loc(c)] = decided.reasons[c].iloc[0]
+        if _is_hidden(decided.published["Within cap (%)"].iloc[0]):
+            pub.iat[i, pub.columns.get_loc("within_cap")] = SUPPRESSED
+            why.iat[i, why.columns.get_loc("within_cap")] = decided.reasons["Within cap (%)"].iloc[0]
+    exact = sees_exact(ctx.role)
+    return Disclosed(shown=out if exact else pub, published=pub, reasons=why, table=TREND, exact=exact)
+
+
+def _trend_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "period": pd.to_datetime(frame["period"]),
         "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
@@ -216,10 +458,7 @@ def trend(filters: Filters) -> Disclosed:
     # within, so the chart says so instead of "not enough months loaded"
     out["within_cap"] = frame["agency_within_cap_share"].astype(float).astype(object).where(
         frame["with_cap"] > 0, NOT_APPLICABLE)
-    table = people(counts=TREND_COUNTS, additive=False, rates={"Within cap (%)": "With a cap"},
-                   numerators={"Within cap (%)": "Within cap"},
-                   follow={"within_cap": "Within cap (%)"})
-    return disclose(out, table, role=ctx.role, name="Agency rules by month")
+    return out.reset_index(drop=True)
 
 
 # ------------------------------------------------------------------------------------ cost

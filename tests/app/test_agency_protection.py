@@ -107,6 +107,10 @@ def test_the_summaries_of_every_month_are_each_months_own(monkeypatch, store):
                     continue
                 alone = summarise(month, by=by).reset_index(drop=True)
                 kept = agency._in_month(sums.get((view, by), alone.iloc[0:0]), when)
-                pd.testing.assert_frame_equal(kept, alone, check_dtype=False, check_exact=True)
+                pd.testing.assert_frame_equal(kept, alone, check_dtype=False)
+                # what the page shows (counts, share, £ above the cap, spend) exactly; FTE and
+                # hours are sums of floats (another summation order differs in the 15th digit)
+                shown = [c for c in alone.columns if c not in ("fte", "hours")]
+                pd.testing.assert_frame_equal(kept[shown], alone[shown], check_dtype=False, check_exact=True)
                 compared += 1
     assert compared == 36 * (3 + 2 * 4)

@@ -422,20 +422,18 @@ def trend(filters: Filters) -> Disclosed:
                         name="Agency rules by month")
     frame = sums[(filters.service, None)]
     out = _trend_frame(frame)
+    keys, decided = _every_month(ctx.path, ctx.version, _rules_version(), ctx.role)
+    at = {p: i for i, (p, v) in enumerate(keys) if v == filters.service}
+    rows = [at[f"{when:%Y-%m}"] for when in frame["period"]]
+    cells = [*TREND_COUNTS, "Within cap (%)"]
     pub = out.copy()
     why = pd.DataFrame({c: pd.Series([None] * len(out), dtype=object) for c in out.columns})
-    cells = [*TREND_COUNTS, "Within cap (%)"]
-    for c in [*cells, "within_cap"]:
-        pub[c] = pub[c].astype(object)
-    for i, when in enumerate(frame["period"]):
-        decided = _view_totals(ctx.path, ctx.version, _rules_version(), ctx.role, f"{when:%Y-%m}",
-                               filters.service)
-        for c in cells:
-            pub.iat[i, pub.columns.get_loc(c)] = decided.published[c].iloc[0]
-            why.iat[i, why.columns.get_loc(c)] = decided.reasons[c].iloc[0]
-        if _is_hidden(decided.published["Within cap (%)"].iloc[0]):
-            pub.iat[i, pub.columns.get_loc("within_cap")] = SUPPRESSED
-            why.iat[i, why.columns.get_loc("within_cap")] = decided.reasons["Within cap (%)"].iloc[0]
+    for c in cells:  # each month's row: the view's totals in that month's decision
+        pub[c] = decided.published[c].iloc[rows].to_numpy(dtype=object)
+        why[c] = decided.reasons[c].iloc[rows].to_numpy(dtype=object)
+    share_hidden = np.array([_is_hidden(v) for v in pub["Within cap (%)"]], dtype=bool)
+    pub["within_cap"] = pub["within_cap"].astype(object).where(~share_hidden, SUPPRESSED)
+    why["within_cap"] = why["Within cap (%)"].where(share_hidden, None)
     exact = sees_exact(ctx.role)
     return Disclosed(shown=out if exact else pub, published=pub, reasons=why, table=TREND, exact=exact)
 

@@ -781,8 +781,8 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
     known = np.array([s == "known" for s in status], dtype=bool)
     with np.errstate(invalid="ignore"):
         primary = (vals > 0) & (vals < r.threshold) & sens & ~known
-    cls = class_cells(vals, partitions, low=r.threshold, under=r.class_group_under, sensitive=sens) \
-        if table.additive or table.row_total else np.zeros(vals.size, dtype=bool)
+    # (partitions: an additive table's column groups and its row totals; none otherwise)
+    cls = class_cells(vals, partitions, low=r.threshold, under=r.class_group_under, sensitive=sens)
     # a total another publication hides must stay unknown here (else a small one beside it
     # follows from the directorate's); one it shows, or a large one, is known: never hidden
     elsewhere = np.array([s == "hidden" for s in status], dtype=bool) & ~primary
@@ -804,8 +804,7 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                 continue
             else:
                 virt[zero] = True
-    lone = class_zeros(vals, partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
-        if table.additive or table.row_total else np.zeros(vals.size, dtype=bool)
+    lone = class_zeros(vals, partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known
     return _System(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of, cells=cells, vals=vals,
                    eqs=eqs, virt=virt, primary=primary, cls=cls, elsewhere=elsewhere, keep=keep, known=known,
                    zeros=zeros, lone=lone)

@@ -1,0 +1,110 @@
+"""store.kept (migration 83): decisions kept per load, read back only under the same signature
+and inputs; frames carried through its JSON exactly; a store from before migration 83 upgrades.
+
+Real DuckDB files through store.connect (the migrations), no mocks."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+import store
+from store import kept, migrations
+
+MONTH = date(2026, 10, 1)
+
+
+def _row(**over) -> kept.Kept:
+    base = dict(kind="people", period=MONTH, scope="social_workers", key="leavers_by_reason|()",
+                signature="sig-1", inputs="in-1", decision='{"a": 1}')
+    return kept.Kept(**{**base, **over})
+
+
+def test_a_kept_decision_is_read_only_under_its_signature_and_inputs(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "s.duckdb")
+    try:
+        ask = dict(kind="people", period=MONTH, scope="social_workers", key="leavers_by_reason|()")
+        assert kept.read(con, **ask, signature="sig-1", inputs="in-1") is None  # nothing kept
+        assert kept.write(con, [_row(), _row(scope="all_staff", decision='{"b": 2}')]) == 2
+        assert kept.read(con, **ask, signature="sig-1", inputs="in-1") == '{"a": 1}'
+        assert kept.read(con, **ask, signature="sig-2", inputs="in-1") is None  # other code or rules
+        assert kept.read(con, **ask, signature="sig-1", inputs="in-2") is None  # other figures
+        assert kept.read(con, **{**ask, "period": date(2026, 9, 1)}, signature="sig-1", inputs="in-1") is None
+        # writing again replaces (one row per kind, period, scope, key)
+        kept.write(con, [_row(inputs="in-2", decision='{"a": 3}')])
+        assert kept.read(con, **ask, signature="sig-1", inputs="in-1") is None
+        assert kept.read(con, **ask, signature="sig-1", inputs="in-2") == '{"a": 3}'
+        assert len(kept.read_all(con, kind="people")) == 2
+        assert [k.scope for k in kept.read_all(con, kind="people", period=MONTH)
+                if k.key == ask["key"]].count("social_workers") == 1
+        kept.write(con, [_row(kind="agency", key="x")])
+        kept.forget(con, kind="people", period=MONTH)
+        assert kept.read_all(con, kind="people") == [] and len(kept.read_all(con, kind="agency")) == 1
+        kept.forget(con, kind="agency")
+        assert kept.read_all(con, kind="agency") == []
+    finally:
+        con.close()
+
+
+def test_frames_come_back_exactly_as_kept() -> None:
+    f = pd.DataFrame({
+        "Reason": pd.Series(["Resigned", "Retired", None], dtype="str"),
+        "Leavers": pd.Series([12, "c", 7], dtype=object),
+        "FTE": pd.Series([10.5, np.nan, 6.0]),
+        "Share (%)": pd.Series([1.5, "c", "z"], dtype=object),
+        "n": pd.Series([1, 2, 3], dtype="int64"),
+        "flag": [True, False, True],
+        "mixed": pd.Series([None, float("nan"), 2.5], dtype=object),
+    })
+    f.attrs = {"note": "x"}
+    why = pd.DataFrame({"Leavers": [None, "primary", None]}, dtype=object, index=[3, 4, 5])
+    back = kept.decode_frames(json.loads(json.dumps(kept.encode_frames({"pub": f, "why": why}))))
+    pd.testing.assert_frame_equal(back["pub"], f, check_exact=True)
+    pd.testing.assert_frame_equal(back["why"], why, check_exact=True)
+    assert back["pub"].attrs == {"note": "x"}
+    for col in f.columns:  # value types too (an int stays an int beside a "c")
+        assert [type(v) for v in back["pub"][col]] == [type(v) for v in f[col]], col
+    empty = pd.DataFrame({"Leavers": pd.Series([], dtype="int64")})
+    pd.testing.assert_frame_equal(kept.decode_frames(kept.encode_frames({"e": empty}))["e"], empty)
+
+
+def test_the_fingerprint_changes_with_any_input() -> None:
+    a = pd.DataFrame({"reason": ["A", "B"], "leavers": [3, 4]})
+    base = kept.fingerprint(a, {"x": True}, [1, 2])
+    assert base == kept.fingerprint(a.copy(), {"x": True}, [1, 2])
+    assert base != kept.fingerprint(a.assign(leavers=[3, 5]), {"x": True}, [1, 2])
+    assert base != kept.fingerprint(a.iloc[::-1].reset_index(drop=True), {"x": True}, [1, 2])  # row order
+    assert base != kept.fingerprint(a.rename(columns={"leavers": "n"}), {"x": True}, [1, 2])
+    assert base != kept.fingerprint(a, {"x": False}, [1, 2])
+    assert base != kept.fingerprint(a, {"x": True}, [1, 2, 3])
+
+
+def test_a_store_from_before_migration_83_upgrades_and_keeps_its_rows(tmp_path: Path) -> None:
+    db = tmp_path / "at82.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(migrations.LEDGER_DDL)
+    for m in migrations.MIGRATIONS:
+        if m.id < 83:
+            m.apply(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
+    con.execute("INSERT INTO published_history VALUES ('social_workers', 'headcount', DATE '2026-10-01', NULL, "
+                "10, NULL, NULL, 10, false, NULL)")
+    assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k",
+                     signature="s", inputs="i") is None  # no table yet: readers decide live
+    assert kept.read_all(con, kind="people") == []
+    con.close()
+    con = store.connect(db)
+    try:
+        assert 83 in migrations.applied_ids(con) and store.schema_version(con) >= 83
+        assert con.execute("SELECT count(*) FROM published_history").fetchone()[0] == 1
+        assert kept.read_all(con, kind="people") == []
+        kept.write(con, [_row()])
+        assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="leavers_by_reason|()",
+                         signature="sig-1", inputs="in-1") == '{"a": 1}'
+    finally:
+        con.close()

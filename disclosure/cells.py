@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import ThreadpoolController
 
 from disclosure.rules import rules
 
@@ -76,6 +77,20 @@ def _primary(values: np.ndarray, min_count: int) -> np.ndarray:
         return (values > 0) & (values < min_count)
 
 
+_BLAS: list[ThreadpoolController] = []
+
+
+def _one_blas_thread():
+    """BLAS (numpy's OpenBLAS) on one thread for the SVD below. Its default, a thread per core,
+    made the SVDs of one Agency rules first render (six of ~300 x 500) take ~480 ms instead of
+    ~25 on this 2-core machine: the threads spin against each other and against the server's
+    other work. The same arithmetic on one thread (a process-wide setting for the context's
+    length; a concurrent SVD elsewhere in the process may run single-threaded meanwhile)."""
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())  # the loaded BLAS libraries, found once (~1 ms)
+    return _BLAS[0].limit(limits=1, user_api="blas")
+
+
 def _determined(hidden: np.ndarray, equations: list[_Equation],
                 protect: np.ndarray | None = None) -> list[int]:
     """Protected hidden cells whose value follows exactly from the visible cells.
@@ -99,7 +114,8 @@ def _determined(hidden: np.ndarray, equations: list[_Equation],
     if not rows:
         return []
     a = np.vstack(rows)
-    _, sv, vt = np.linalg.svd(a)
+    with _one_blas_thread():
+        _, sv, vt = np.linalg.svd(a)
     rank = int((sv > 1e-9 * max(1.0, sv[0] if sv.size else 1.0)).sum())
     null = vt[rank:]
     out = []

@@ -310,3 +310,31 @@ def test_evaluated_frame_hides_the_change_and_the_colour_of_a_hidden_value():
     assert out["change_on_year"].tolist() == [0.02, SUPPRESSED, SUPPRESSED]
     assert out["status"].tolist() == ["amber", "grey", "grey"]
     assert out["suppression"].tolist() == [None, "primary", "secondary"]
+
+
+def test_the_determined_check_runs_blas_on_one_thread(monkeypatch):
+    """disclosure.cells._determined's SVD runs numpy's BLAS on one thread (its default, a thread
+    per core, made an Agency rules first render's SVDs ~20x slower on a shared 2-core server),
+    and the process's setting is back as it was afterwards; the cells hidden are the same."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen = []
+    svd = np.linalg.svd
+
+    def spy(a, *args, **kwargs):
+        seen.append(blas_threads())
+        return svd(a, *args, **kwargs)
+
+    before = blas_threads()
+    body = pd.DataFrame({"Female": [3, 12, 20], "Male": [9, 7, 15], "Other": [0, 6, 8]},
+                        index=["Team A", "Team B", "Team C"])
+    t = with_totals(body)
+    expected = suppress_counts(t, count_cols=list(body.columns), total_row_label="Total", total_col="Total")
+    monkeypatch.setattr(np.linalg, "svd", spy)
+    out = suppress_counts(t, count_cols=list(body.columns), total_row_label="Total", total_col="Total")
+    assert seen and all(threads and set(threads) == {1} for threads in seen)
+    assert blas_threads() == before
+    pd.testing.assert_frame_equal(out, expected)

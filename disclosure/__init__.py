@@ -15,6 +15,7 @@ from disclosure.policy import (  # noqa: F401
     breakdown,
     disclose,
     disclose_all,
+    disclose_with_totals,
     exempt,
     fewest_given_away,
     legend,
@@ -29,4 +30,3 @@ from disclosure.policy import (  # noqa: F401
     sees_exact,
 )
 from disclosure.rules import Rules, RulesError, rules  # noqa: F401
-from disclosure.totals import disclose_with_totals  # noqa: F401

@@ -56,13 +56,16 @@ class SuppressionError(ValueError):
 
 
 @dataclass
-class _Equation:
+class Equation:
+    """Cells `body` adding up to the cell `total` (None: a total published elsewhere, known)."""
+
     body: list[int]          # cell ids that add up to the total
     total: int | None        # cell id of the total, None when the total is published elsewhere
     own: bool = True         # within one table (False: linking tables, e.g. services to the directorate)
 
 
-def _num(value: object) -> float:
+def number(value: object) -> float:
+    """A cell's figure as a float: NaN for "c", None and text."""
     if value is None or (isinstance(value, str) and value == SUPPRESSED):
         return math.nan
     try:
@@ -91,7 +94,7 @@ def _one_blas_thread():
     return _BLAS[0].limit(limits=1, user_api="blas")
 
 
-def _determined(hidden: np.ndarray, equations: list[_Equation],
+def _determined(hidden: np.ndarray, equations: list[Equation],
                 protect: np.ndarray | None = None) -> list[int]:
     """Protected hidden cells whose value follows exactly from the visible cells.
 
@@ -144,7 +147,7 @@ class _Marks(threading.local):
 _MARKS = _Marks()
 
 
-def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation, *, relax: bool = False) -> int | None:
+def _pick(values: np.ndarray, hidden: np.ndarray, eq: Equation, *, relax: bool = False) -> int | None:
     """The cell to hide next in `eq`: smallest non-zero visible body cell, else a zero, else the total.
     `relax`: the directorate's own cells may be picked too (last resort, when nothing else widens)."""
     marks = _MARKS
@@ -162,7 +165,7 @@ def _pick(values: np.ndarray, hidden: np.ndarray, eq: _Equation, *, relax: bool 
 
 
 def _secondary(
-    values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], min_count: int,
+    values: np.ndarray, hidden: np.ndarray, equations: list[Equation], min_count: int,
     protect: np.ndarray | None = None, keep: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extend `hidden` until no protected cell can be recovered from the equations.
@@ -315,7 +318,7 @@ def suppress_counts(
     t_row = total_rows[0] if total_rows else None
 
     raw = frame[cols]
-    values = np.array([[_num(v) for v in raw[c]] for c in cols], dtype=float).T  # rows x cols
+    values = np.array([[number(v) for v in raw[c]] for c in cols], dtype=float).T  # rows x cols
     bad = [
         (labels[i], cols[j])
         for i in range(values.shape[0])
@@ -333,17 +336,17 @@ def suppress_counts(
     t_col = cols.index(total_col) if total_col is not None else None
     body_cols = [j for j in range(n_cols) if j != t_col]
 
-    equations: list[_Equation] = []
+    equations: list[Equation] = []
     for j in range(n_cols):
         if t_row is not None:
-            equations.append(_Equation([cid(i, j) for i in body_rows], cid(t_row, j)))
+            equations.append(Equation([cid(i, j) for i in body_rows], cid(t_row, j)))
         elif column_totals_known:
-            equations.append(_Equation([cid(i, j) for i in body_rows], None))
+            equations.append(Equation([cid(i, j) for i in body_rows], None))
     for i in range(n_rows):
         if t_col is not None:
-            equations.append(_Equation([cid(i, j) for j in body_cols], cid(i, t_col)))
+            equations.append(Equation([cid(i, j) for j in body_cols], cid(i, t_col)))
         elif row_totals_known:
-            equations.append(_Equation([cid(i, j) for j in body_cols], None))
+            equations.append(Equation([cid(i, j) for j in body_cols], None))
 
     flat = values.reshape(-1)
     hidden = _secondary(flat, _primary(flat, min_count), equations, min_count)
@@ -368,7 +371,7 @@ def suppress_rates(
     rates = [rate_col] if isinstance(rate_col, str) else list(rate_col)
     _check_cols(frame, rates + [base_col] + list(count_cols), "suppress_rates")
     base_raw = frame[base_col]
-    base = np.array([_num(v) for v in base_raw], dtype=float)
+    base = np.array([number(v) for v in base_raw], dtype=float)
     base_hidden = np.array([isinstance(v, str) and v == SUPPRESSED for v in base_raw])
     small = _primary(base, min_base)
     hide = small | base_hidden
@@ -422,7 +425,7 @@ def suppress_table(
 REASON_ORDER = ("primary", "class", "over_time", "secondary")
 
 
-def class_cells(values: np.ndarray, equations: list[_Equation], *, low: int, under: int,
+def class_cells(values: np.ndarray, equations: list[Equation], *, low: int, under: int,
                 sensitive: np.ndarray | None = None) -> np.ndarray:
     """Class disclosure: in a group of `low` to `under`-1 people that an equation splits into
     parts, all of them in one part (every leaver from a service resigned) reveals that part's
@@ -436,7 +439,7 @@ def class_cells(values: np.ndarray, equations: list[_Equation], *, low: int, und
     return out
 
 
-def class_zeros(values: np.ndarray, equations: list[_Equation], *, under: int,
+def class_zeros(values: np.ndarray, equations: list[Equation], *, under: int,
                 sensitive: np.ndarray | None = None) -> np.ndarray:
     """The zeros beside the one answer of a group of 1 to `under`-1 people: hidden with it, or
     "c, 0" would still say that everyone in the group gave the hidden answer (every leaver from
@@ -448,7 +451,7 @@ def class_zeros(values: np.ndarray, equations: list[_Equation], *, under: int,
     return out
 
 
-def _one_answer_groups(values: np.ndarray, equations: list[_Equation], *, under: int,
+def _one_answer_groups(values: np.ndarray, equations: list[Equation], *, under: int,
                        sensitive: np.ndarray | None):
     """(the answer, its zero parts, the group's size) for every group of 1 to `under`-1 people
     that an equation splits into parts, all in one part whose answer says something (sensitive)."""
@@ -462,7 +465,7 @@ def _one_answer_groups(values: np.ndarray, equations: list[_Equation], *, under:
             yield nonzero[0], [c for c in body if values[c] == 0], total
 
 
-def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.ndarray,
+def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.ndarray,
                  virtual: np.ndarray | None = None, forced: np.ndarray | None = None,
                  class_: np.ndarray | None = None, min_count: int | None = None,
                  exact: bool = True, keep: np.ndarray | None = None,
@@ -497,7 +500,7 @@ def protect_grid(values: np.ndarray, equations: list[_Equation], *, primary: np.
     return hidden, reason
 
 
-def _crossed(hidden: np.ndarray, equations: list[_Equation]) -> bool:
+def _crossed(hidden: np.ndarray, equations: list[Equation]) -> bool:
     """Do equations share hidden cells (a two-way table)? Then the rules per equation are not
     enough: solved together, they can pin a cell to a narrow range."""
     seen: dict[int, int] = {}
@@ -515,7 +518,7 @@ _SURE = 1e-6
 _EXHAUSTIVE = False
 
 
-def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], protect: np.ndarray,
+def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], protect: np.ndarray,
            min_count: int, *, rounds: int | None = None) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
     all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide."""
@@ -766,10 +769,10 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     why = np.array([None] * n, dtype=object)
     forced_rows = np.zeros(n, dtype=bool) if forced is None else np.asarray(forced, dtype=bool)
     known_rows = np.zeros(n, dtype=bool) if known is None else np.asarray(known, dtype=bool)
-    base = np.array([_num(v) for v in out["base_count"]], dtype=float)
-    value = np.array([_num(v) for v in out["value"]], dtype=float)
-    num = np.array([_num(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
-    den = np.array([_num(v) for v in out["denominator"]], dtype=float) if "denominator" in out else value * np.nan
+    base = np.array([number(v) for v in out["base_count"]], dtype=float)
+    value = np.array([number(v) for v in out["value"]], dtype=float)
+    num = np.array([number(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
+    den = np.array([number(v) for v in out["denominator"]], dtype=float) if "denominator" in out else value * np.nan
 
     def _key(v: object) -> object:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
@@ -796,7 +799,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         pos = {cell: j for j, cell in enumerate(at)}        # cell -> position
         flat = np.array([layers[L][at[cell]] for cell in at for L in range(k)], dtype=float)
         cid = lambda cell, L: pos[cell] * k + L  # noqa: E731
-        eqs: list[_Equation] = []
+        eqs: list[Equation] = []
         # in a fixed order (not a set's, which follows each process's string hashing): the equations'
         # order picks between equally small cells, and every server process must pick the same
         cols_ = sorted({c for c, _ in at} - {None}, key=str)
@@ -805,17 +808,17 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
             for c in list(cols_) + [None]:          # within a service (or the whole): groups add up
                 body = [cid((c, r), L) for r in rows_ if (c, r) in at]
                 if body and (c, None) in at:
-                    eqs.append(_Equation(body, cid((c, None), L)))
+                    eqs.append(Equation(body, cid((c, None), L)))
                 elif body and c is None:
-                    eqs.append(_Equation(body, None))
+                    eqs.append(Equation(body, None))
             for r in list(rows_) + [None]:          # across services: the services add up
                 body = [cid((c, r), L) for c in cols_ if (c, r) in at]
                 if body and (None, r) in at:
-                    eqs.append(_Equation(body, cid((None, r), L)))
+                    eqs.append(Equation(body, cid((None, r), L)))
         row_eqs = []
         if total_layer is not None:
             for cell in at:
-                row_eqs.append(_Equation([cid(cell, 0), cid(cell, 1)], cid(cell, total_layer)))
+                row_eqs.append(Equation([cid(cell, 0), cid(cell, 1)], cid(cell, total_layer)))
         prim = _primary(flat, min_count)
         virtual = np.zeros(flat.size, dtype=bool)
         if virtual_layer is not None:
@@ -841,7 +844,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     return hidden, why
 
 
-def widen(values: np.ndarray, hidden: np.ndarray, equations: list[_Equation], *, protect: np.ndarray,
+def widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], *, protect: np.ndarray,
           min_count: int, keep: np.ndarray | None = None, fixed: np.ndarray | None = None) -> np.ndarray:
     """`hidden` and the further cells that make every `protect` cell's feasible range at least
     `min_count` wide (the linear-programming step of `protect_grid` alone, on a decision already

@@ -47,7 +47,7 @@ def _code_signature() -> str:
     again rather than trusting what an older policy kept."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for path in (here / "cells.py", here / "policy.py", here / "rules.py", Path(__file__),
+    for path in (here / "cells.py", here / "policy.py", here / "system.py", here / "rules.py", Path(__file__),
                  Path(catalogue.__file__)):
         h.update(path.read_bytes())
     return h.hexdigest()[:24]

@@ -29,15 +29,13 @@ import pandas as pd
 
 from disclosure.cells import (
     SUPPRESSED,
-    _Equation,
-    _num,
-    class_cells,
-    class_zeros,
-    protect_grid,
+    Equation,
+    number,
     suppress_metric_frame,
     widen,
 )
 from disclosure.rules import Rules, rules
+from disclosure.system import Builder, System
 from store.periods import year_ago
 
 REST = "\x00rest"  # the part of a row total not shown (a count of people too)
@@ -435,7 +433,7 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
         from disclosure.cells import KNOWN_ANSWER_RATES
 
         for i, (m, d) in enumerate(zip(out["metric_id"], out["denominator"])):
-            rest = table.headcount - _num(d)
+            rest = table.headcount - number(d)
             if m in KNOWN_ANSWER_RATES and not math.isnan(rest) and r.small(rest) and not out["suppressed"].iat[i]:
                 out.iat[i, out.columns.get_loc("counts_hidden")] = True
                 out.iat[i, out.columns.get_loc("counts_reason")] = "primary"
@@ -513,7 +511,7 @@ def merge_plan(frames: Iterable[pd.DataFrame], table: Table, r: Rules) -> dict[s
     small: set[str] = set()
     for f in frames:
         for lab, v in zip(f[table.category], f[count]):
-            x = _num(v)
+            x = number(v)
             if not math.isnan(x) and r.small(x) and str(lab) not in unrecorded:
                 small.add(str(lab))
     plan: dict[str, str] = {}
@@ -620,27 +618,30 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
         hidden, reason = _over_months(s, hidden, reason, before, table, r, name=name)
     out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
     for key, f in s.merged.items():
-        pub = f.copy()
-        why = _no_reasons(pub)
-        rest_reason: dict[int, str] = {}
-        for (k, i, c), n in s.index.items():
-            if k != key or i < 0:
-                continue
-            if c == REST:
-                if reason[n] is not None:
-                    rest_reason[i] = reason[n]
-                continue
-            if hidden[n]:
-                _hide(pub, why, c, i, reason[n] or "secondary")
-        _derived(pub, why, table, r, rest_reason)
-        out[key] = (pub, why)
+        cells = [(i, c, n) for (k, i, c), n in s.index.items() if k == key and i >= 0]
+        out[key] = _publish(f, table, r, [(i, c, reason[n]) for i, c, n in cells if c != REST and hidden[n]],
+                            {i: reason[n] for i, c, n in cells if c == REST and reason[n] is not None})
     return out
 
 
+def _publish(frame: pd.DataFrame, table: Table, r: Rules, hidden: Iterable[tuple[int, str, str | None]],
+             rest_reason: Mapping[int, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(published, reasons) of a table whose count cells the policy decided: the `hidden` cells
+    (row, column, reason) read "c", then rates, shares and followers hidden with what they rest
+    on (`rest_reason`: {row: reason} where the rest of a row is protected)."""
+    pub = frame.copy()
+    pub.attrs = {}
+    why = _no_reasons(pub)
+    for i, c, reason in hidden:
+        _hide(pub, why, c, int(i), reason or "secondary")
+    _derived(pub, why, table, r, rest_reason)
+    return pub, why
+
+
 @dataclass
-class _System:
-    """Linked tables as cells and equations (`_linked_system`), with what the policy knows of each
-    cell: its value, whether it is primary, class, hidden elsewhere, known, kept, never published."""
+class _System(System):
+    """Linked tables as cells and equations (`_linked_system`): a `disclosure.system.System` that
+    also says where each table's cells are."""
 
     merged: dict[Hashable, pd.DataFrame]   # each view's table after merging, as published
     plan: dict[str, str]                   # label -> merged label (merge_plan)
@@ -648,29 +649,6 @@ class _System:
     totals: dict[tuple[Hashable, Any, str], int]  # (view, group, column) -> its total's cell
     labels_of: dict[Hashable, list[tuple]]  # each view's row labels
     cells: list[tuple[Hashable, int, str]]
-    vals: np.ndarray
-    eqs: list[_Equation]
-    virt: np.ndarray
-    primary: np.ndarray
-    cls: np.ndarray
-    elsewhere: np.ndarray
-    keep: np.ndarray
-    known: np.ndarray
-    zeros: np.ndarray  # a 12-month table's zeros beside a known total: protected like a small count
-    lone: np.ndarray   # the zeros beside a small group's one answer (class_zeros): hidden, not widened
-
-    @property
-    def protected(self) -> np.ndarray:
-        return self.primary | self.cls | self.elsewhere | self.zeros
-
-    def protect(self, r: Rules) -> tuple[np.ndarray, np.ndarray]:
-        hidden, reason = protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
-                                      forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
-                                      keep=self.keep, fixed=self.known)
-        reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
-        lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
-        hidden[lone], reason[lone] = True, "class"
-        return hidden, reason
 
 
 def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
@@ -692,11 +670,9 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
     cols = [c for c in counts if c != table.row_total] + ([REST] if table.row_total else []) \
         + ([table.row_total] if table.row_total else [])
     # every cell of every linked table, with its equations
+    b = Builder()
     cells: list[tuple[Hashable, int, str]] = []
     index: dict[tuple[Hashable, int, str], int] = {}
-    values: list[float] = []
-    sensitive: list[bool] = []
-    virtual: list[bool] = []
     unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
     labels_of: dict[Hashable, list[tuple]] = {}
     for key, f in merged.items():
@@ -709,23 +685,19 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
             row_unrecorded = table.category is not None and str(f[table.category].iloc[i]) in unrecorded
             for c in cols:
                 if c == REST:
-                    parts = [_num(f[p].iloc[i]) for p in counts if p != table.row_total]
-                    v = _num(f[table.row_total].iloc[i]) - sum(parts)
+                    parts = [number(f[p].iloc[i]) for p in counts if p != table.row_total]
+                    v = number(f[table.row_total].iloc[i]) - sum(parts)
                 else:
-                    v = _num(f[c].iloc[i])
+                    v = number(f[c].iloc[i])
                     if math.isnan(v) and not pd.isna(f[c].iloc[i]) and f[c].iloc[i] != SUPPRESSED:
                         raise DisclosureError(f"'{c}' holds {f[c].iloc[i]!r}, which is not a number.")
-                index[(key, i, c)] = len(cells)
-                cells.append((key, i, c))
-                values.append(v)
-                sensitive.append(not row_unrecorded)
                 # the rest is never published; a "c" from upstream is hidden already
-                virtual.append(c == REST or (isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
-    eqs: list[_Equation] = []
-    partitions: list[_Equation] = []  # a group split into parts (for the class rule)
+                index[(key, i, c)] = b.cell(v, sensitive=not row_unrecorded, virtual=c == REST or (
+                    isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
+                cells.append((key, i, c))
     # each column's total within a group of a table: a cell of its own (never published here)
     totals: dict[tuple[Hashable, Any, str], int] = {}
-    status: list[str | None] = [None] * len(cells)  # a total's: "known" / "hidden" (elsewhere)
+    status: dict[int, str] = {}  # a total's: "known" / "hidden" (elsewhere)
     margin_of = _margin_reader(margins, table)
     for key, f in merged.items():
         groups: dict[Any, list[int]] = {}
@@ -739,30 +711,24 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                 body = [index[(key, i, c)] for i in rows_ if (key, i, c) in index]
                 if not body:
                     continue
-                total = float(np.sum([values[b] for b in body]))
+                total = float(np.sum([b.values[n] for n in body]))
                 if math.isnan(total):  # a part hidden upstream: the total is not this table's to model
-                    if not r.small(float(np.nansum([values[b] for b in body]))):
-                        eqs.append(_Equation(body, None))
+                    if not r.small(float(np.nansum([b.values[n] for n in body]))):
+                        b.equation(body, None)
                     continue
                 said = margin_of(key, c) if g is None else None
-                totals[(key, g, c)] = len(cells)
+                totals[(key, g, c)] = b.cell(total, virtual=True)
                 cells.append((key, -1, c))
-                values.append(total)
-                sensitive.append(True)
-                virtual.append(True)
-                status.append("known" if said is True or (said is None and not r.small(total))
-                              else "hidden" if said is False else None)
-                eq = _Equation(body, totals[(key, g, c)])
-                eqs.append(eq)
-                partitions.append(eq)
+                said = "known" if said is True or (said is None and not r.small(total)) \
+                    else "hidden" if said is False else None
+                if said:
+                    status[totals[(key, g, c)]] = said
+                b.equation(body, totals[(key, g, c)], partition=True)
         if table.row_total:
             for i in range(len(f)):
                 if (key, i, table.row_total) in index:
                     parts = [index[(key, i, c)] for c in cols if c != table.row_total]
-                    eq = _Equation(parts, index[(key, i, table.row_total)])
-                    eqs.append(eq)
-                    partitions.append(eq)
-    vals = np.array(values, dtype=float)
+                    b.equation(parts, index[(key, i, table.row_total)], partition=True)
     if None in merged and len(merged) > 1:
         whole = {lab: i for i, lab in enumerate(labels_of[None])}
         for c in cols:
@@ -771,25 +737,25 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                     continue
                 body = [index[(k, j, c)] for k in merged if k is not None
                         for j, lab2 in enumerate(labels_of[k]) if lab2 == lab and (k, j, c) in index]
-                eqs.append(_Equation(body, index[(None, i, c)], own=False))
+                b.equation(body, index[(None, i, c)], own=False)
         for c in cols:  # the services' totals add up to the directorate's
             if (None, None, c) in totals:
                 body = [totals[(k, None, c)] for k in merged if k is not None and (k, None, c) in totals]
-                eqs.append(_Equation(body, totals[(None, None, c)], own=False))
-    sens = np.array(sensitive, dtype=bool)
-    virt = np.array(virtual, dtype=bool)
-    known = np.array([s == "known" for s in status], dtype=bool)
-    with np.errstate(invalid="ignore"):
-        primary = (vals > 0) & (vals < r.threshold) & sens & ~known
-    # (partitions: an additive table's column groups and its row totals; none otherwise)
-    cls = class_cells(vals, partitions, low=r.threshold, under=r.class_group_under, sensitive=sens)
+                b.equation(body, totals[(None, None, c)], own=False)
+    n = len(b.values)
+    vals = np.array(b.values, dtype=float)
+    sens = np.array(b.sensitive, dtype=bool)
+    known = np.zeros(n, dtype=bool)
+    known[[c for c, s in status.items() if s == "known"]] = True
     # a total another publication hides must stay unknown here (else a small one beside it
     # follows from the directorate's); one it shows, or a large one, is known: never hidden
-    elsewhere = np.array([s == "hidden" for s in status], dtype=bool) & ~primary
+    elsewhere = np.zeros(n, dtype=bool)
+    elsewhere[[c for c, s in status.items() if s == "hidden"]] = True
     # the directorate's own figures are never hidden to protect a service's (a service's other
     # cells are hidden instead), unless they are small themselves
     keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool) | known
-    zeros = np.zeros(vals.size, dtype=bool)
+    zeros = np.zeros(n, dtype=bool)
+    unpublished = np.zeros(n, dtype=bool)
     if table.rolling:
         # a table over the 12 months to the month: a zero shown would bound next month's figure by
         # the month's leavers (1 to 4 of them: "at most 2 resigned"), whatever next month hides.
@@ -803,11 +769,10 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
             elif known[n_total]:
                 continue
             else:
-                virt[zero] = True
-    lone = class_zeros(vals, partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known
-    return _System(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of, cells=cells, vals=vals,
-                   eqs=eqs, virt=virt, primary=primary, cls=cls, elsewhere=elsewhere, keep=keep, known=known,
-                   zeros=zeros, lone=lone)
+                unpublished[zero] = True
+    return b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished,
+                    kind=_System, merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of,
+                    cells=cells)
 
 
 @dataclass(frozen=True)
@@ -843,7 +808,7 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     p_hidden, _ = p.protect(r)  # last month as published alone
     n_s, n_p = s.vals.size, p.vals.size
     values = [*s.vals.tolist(), *p.vals.tolist()]
-    eqs = [*s.eqs, *(_Equation([c + n_s for c in e.body], None if e.total is None else e.total + n_s, own=e.own)
+    eqs = [*s.eqs, *(Equation([c + n_s for c in e.body], None if e.total is None else e.total + n_s, own=e.own)
                      for e in p.eqs)]
     groups = {x: m.into for m in r.merges_for(table.dimension) for x in (m.into, *m.members)} \
         if table.dimension else {}
@@ -863,7 +828,7 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
         came_by: dict[Any, float] = {}
         for lab, v in zip(arrived[label_col], arrived[count]):
             merged_lab = s.plan.get(str(lab), lab)
-            came_by[merged_lab] = came_by.get(merged_lab, 0.0) + _num(v)
+            came_by[merged_lab] = came_by.get(merged_lab, 0.0) + number(v)
         units: list[tuple[list, list]] = []  # (this month's labels, last month's) counting the same people
         for g in dict.fromkeys(groups.get(str(x), x) for x in [*now, *then]):
             a = [x for x in now if groups.get(str(x), x) == g]
@@ -883,15 +848,15 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
                                       f"on last month's table ({last:g} to {this:g}).")
             c_in, c_out = add(came), add(went)
             both = add(this + went)  # this month's cells + those who left 12 months before = last month's + arrivals
-            eqs += [_Equation([now[x] for x in a] + [c_out], both), _Equation([then[x] for x in b] + [c_in], both)]
+            eqs += [Equation([now[x] for x in a] + [c_out], both), Equation([then[x] for x in b] + [c_in], both)]
             ins.append(c_in)
             outs.append(c_out)
         totals_known = all(sys_.known[sys_.totals[(key, None, count)]] if (key, None, count) in sys_.totals
                            else False for sys_, key in ((s, key), (p, key)))
         if ins and totals_known:  # the month's leavers and those of 12 months before (the totals give them)
-            eqs += [_Equation(ins, None), _Equation(outs, None)]
+            eqs += [Equation(ins, None), Equation(outs, None)]
         elif outs and before.first_year:  # nobody left 12 months before the first loaded month
-            eqs.append(_Equation(outs, None))
+            eqs.append(Equation(outs, None))
     n = len(values)
     vals = np.array(values, dtype=float)
     start = np.zeros(n, dtype=bool)
@@ -951,7 +916,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
             if not people_rows[i]:
                 continue
             b = pub[base].iloc[i]
-            small = not isinstance(b, str) and r.small(_num(b))
+            small = not isinstance(b, str) and r.small(number(b))
             if isinstance(b, str) and b == SUPPRESSED:
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(base)] or "secondary")
                 continue
@@ -969,7 +934,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
             n = pub[num].iloc[i]
             if isinstance(n, str) and n == SUPPRESSED:
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(num)] or "secondary")
-            elif r.small(fewest_given_away(_num(b), _num(n))):  # the rest of the base is people too
+            elif r.small(fewest_given_away(number(b), number(n))):  # the rest of the base is people too
                 _hide(pub, why, rate, i, "primary")
             else:
                 _not_applicable(pub, rate, i, b)
@@ -982,7 +947,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
                 _hide(pub, why, col, int(i), why.iat[int(i), why.columns.get_loc(src)] or "secondary")
     for col in dict.fromkeys([r for r, _ in table.rates] + [sh for sh, _ in table.shares]):
         for i, v in enumerate(pub[col]):  # GSS "low": a rate above zero that rounds to zero
-            x = _num(v)
+            x = number(v)
             if not isinstance(v, str) and not math.isnan(x) and 0 < x < 0.05:
                 if pub[col].dtype != object:
                     pub[col] = pub[col].astype(object)
@@ -1006,7 +971,7 @@ def fewest_given_away(base: float, part: float) -> float:
 
 def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
     """GSS "z": a rate over a base of nobody is not applicable (not hidden, not missing)."""
-    if not isinstance(base, str) and _num(base) == 0 and pd.isna(pub[rate].iloc[i]):
+    if not isinstance(base, str) and number(base) == 0 and pd.isna(pub[rate].iloc[i]):
         if pub[rate].dtype != object:
             pub[rate] = pub[rate].astype(object)
         pub.iat[i, pub.columns.get_loc(rate)] = NOT_APPLICABLE
@@ -1026,3 +991,156 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
     shown = frame.copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=Table(row_cols=tuple(columns)), exact=exact)
+
+
+# ------------------------------------------------------------------------------------------
+# tables by group for a whole and its parts, published with their totals
+#
+# Why: a page may show, for the directorate and for each service, a one-row summary (its totals)
+# and a table by group (job type), and the directorate a table of its parts' totals (by service).
+# Protected each alone, a service's summary showing its own 5 gave a hidden 2 away as the
+# directorate's 7 minus 5. Every cell of all of them is a cell of one system (disclosure.system):
+# each table's groups add up to its totals, the parts' groups to the whole's, the parts' totals to
+# the whole's total, no count exceeds the count it is part of; the totals are cells that secondary
+# suppression may hide. A part whose table by group is never published (assignments of no
+# service) takes part with its groups as hidden cells (protected where small).
+
+
+def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.DataFrame, table: Table, *,
+                         views: Sequence[Hashable], role: str | None = None, name: str = "this table",
+                         unpublished: Iterable[Hashable] = (), within: Mapping[str, str] | None = None,
+                         decided: Disclosed | None = None, blocks: Sequence[Hashable] | None = None
+                         ) -> tuple[dict[Hashable, Disclosed], Disclosed]:
+    """({view: its table by group}, the totals of every view) as Disclosed, decided together.
+
+    `totals`: one row per view (`views`, aligned: None the whole, the other keys its parts; the
+    parts' totals add up to the whole's), the group label in the first column; `frames` {view:
+    table by group, the same columns} (may be empty: the totals alone). `table` is a
+    `people(...)` declaration of the columns (counts, rates with their numerators, followers).
+    `unpublished`: parts whose table by group is never shown (only their totals). `within`
+    {count: count it is part of}: a count never exceeds the other in its row (a reader knows
+    so); where the part is a rate's numerator and the other its base, the rest (the base minus
+    the part: the assignments above the price cap) is a count of people protected too.
+    `blocks` (totals alone): the rows' independent groups (one per month, each with its whole),
+    decided each on its own and published as one table.
+
+    `decided`: the totals as this function decided them before with `frames` empty (cheap: the
+    month rows of a trend need only the totals): a shown total is then known, a hidden one
+    protected, and only the tables by group are decided (the totals returned are `decided`). The
+    hidden totals are what protects the small ones among them, so the tables by group must not
+    give them back."""
+    if not isinstance(table, Table) or not table.counts or table.category or table.within or table.row_total:
+        raise DisclosureError(f"'{name}': disclose_with_totals needs a people(counts=...) declaration "
+                              "without category, within or row_total.")
+    views = list(views)
+    blocks = [None] * len(views) if blocks is None else list(blocks)
+    if len(views) != len(totals) or len(blocks) != len(views) or set(frames) - set(views) \
+            or sorted((b for b, v in zip(blocks, views) if v is None), key=str) != sorted(set(blocks), key=str) \
+            or (frames and len(set(blocks)) > 1):
+        raise DisclosureError(f"'{name}': one totals row per view, the whole's (None) in each block, "
+                              "every table's view among them (and tables with one block only).")
+    within = dict(within or {})
+    columns = [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
+               *within, *within.values()]
+    for f in [*frames.values(), totals]:
+        _check(f, columns, name)
+        if f.columns[0] in table.counts:
+            raise DisclosureError(f"'{name}': the first column must be the group label.")
+    r = rules()
+    counts = list(table.counts)
+    block_rows: dict[Hashable, list[int]] = {}
+    for i, b in enumerate(blocks):
+        block_rows.setdefault(b, []).append(i)
+    figures = totals[counts].to_numpy(dtype=float)
+    was = None if decided is None else decided.published[counts].to_numpy(dtype=object)
+    hidden_total = np.zeros(figures.shape, dtype=bool)
+    reason_total = np.full(figures.shape, None, dtype=object)
+    rest_total: dict[int, str] = {}
+    hidden_rows: dict[Hashable, np.ndarray] = {}
+    reason_rows: dict[Hashable, np.ndarray] = {}
+    rest_rows: dict[Hashable, dict[int, str]] = {}
+    for b, rows in block_rows.items():
+        got = _totals_system(frames, figures[rows], [views[i] for i in rows], counts, table, r, within=within,
+                             unpublished=set(unpublished), was=None if was is None else was[rows])
+        hidden_total[rows], reason_total[rows] = got["total"][0], got["total"][1]
+        rest_total.update({rows[i]: why for i, why in got["total"][2].items()})
+        for k in frames:
+            hidden_rows[k], reason_rows[k], rest_rows[k] = got[k]
+    exact = sees_exact(role)
+
+    def publish(frame: pd.DataFrame, hidden: np.ndarray, reason: np.ndarray, rest_reason: dict) -> Disclosed:
+        pub, why = _publish(frame, table, r, [(i, c, reason[i, j]) for j, c in enumerate(counts)
+                                              for i in np.flatnonzero(hidden[:, j])], rest_reason)
+        shown = frame.copy() if exact else pub
+        shown.attrs = {}
+        return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
+
+    by_group = {k: publish(f, hidden_rows[k], reason_rows[k], rest_rows[k]) for k, f in frames.items()
+                if k not in set(unpublished)}
+    return by_group, decided if decided is not None else publish(totals, hidden_total, reason_total, rest_total)
+
+
+def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],
+                   table: Table, r: Rules, *, within: Mapping[str, str], unpublished: set,
+                   was: np.ndarray | None) -> dict:
+    """One block's decision (`disclose_with_totals`): {"total" or view: (hidden, reason: arrays
+    like its counts, {row: reason of a protected rest})}."""
+    rest_of = {num: dict(table.rates)[rate] for rate, num in table.numerators}  # numerator -> its rate's base
+    b = Builder()
+    index: dict[tuple, int] = {}
+    row = {k: i for i, k in enumerate(views)}
+    rows: list[tuple[str, Hashable, int, np.ndarray]] = []  # (table, row, its counts)
+    for k, f in frames.items():
+        block = f[counts].to_numpy(dtype=float)
+        rows += [(k, i, block[i]) for i in range(len(f))]
+    rows += [("total", i, figures[i]) for i in range(len(figures))]
+    for where, i, fig in rows:
+        for c, v in zip(counts, fig):
+            index[(where, i, c)] = b.cell(v, virtual=where != "total" and where in unpublished)
+    for k, f in frames.items():
+        for c in counts:
+            body = [index[(k, i, c)] for i in range(len(f))]
+            if body:
+                b.equation(body, index[("total", row[k], c)], partition=k not in unpublished)
+    if None in frames:  # the whole's groups are the parts' groups of the same label
+        labels = {k: [str(x) for x in f.iloc[:, 0]] for k, f in frames.items()}
+        for i, lab in enumerate(labels[None]):
+            for c in counts:
+                body = [index[(k, j, c)] for k in frames if k is not None
+                        for j, other in enumerate(labels[k]) if other == lab]
+                b.equation(body, index[(None, i, c)], own=False)
+    # the parts' totals add up to the whole's (the whole's table by part)
+    columns = [b.equation([index[("total", row[k], c)] for k in views if k is not None],
+                          index[("total", row[None], c)], own=False, partition=True) for c in counts]
+    n_plain = len(b.values)
+    bounds: list[Equation] = []
+    rests: dict[tuple, int] = {}
+    for where, i, _ in rows:  # a count within another: the rest is a count too (never published)
+        for part, whole in within.items():
+            rest = b.values[index[(where, i, whole)]] - b.values[index[(where, i, part)]]
+            protected = rest_of.get(part) == whole  # a rate's numerator in its base
+            rests[(where, i, part)] = index[(where, i, "rest", part)] = b.cell(rest, sensitive=protected, virtual=True)
+            bounds.append(b.equation([index[(where, i, part)], rests[(where, i, part)]], index[(where, i, whole)]))
+    n = len(b.values)
+    # the whole's own figures are never hidden to protect a part's (unless nothing else will do)
+    keep = np.zeros(n, dtype=bool)
+    for (where, i, *_), c in index.items():
+        keep[c] = where is None or (where == "total" and views[i] is None)
+    fixed = forced = None
+    if was is not None:  # the totals decided before: a shown one known, a hidden one protected
+        fixed, forced = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        for i in range(len(figures)):
+            for j, c in enumerate(counts):
+                forced[index[("total", i, c)]] = isinstance(was[i, j], str) and was[i, j] == SUPPRESSED
+                fixed[index[("total", i, c)]] = not forced[index[("total", i, c)]]
+    s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
+    # the totals alone: each count's column is one equation; bounds checked after
+    hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain))
+    out = {}
+    for where, n_rows in [*((k, len(f)) for k, f in frames.items()), ("total", len(figures))]:
+        h = np.array([[hidden[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=bool)
+        why = np.array([[reason[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=object)
+        rest_reason = {i: reason[rests[(where, i, part)]] for i in range(n_rows) for part in within
+                       if reason[rests[(where, i, part)]] is not None}
+        out[where] = (h.reshape(n_rows, len(counts)), why.reshape(n_rows, len(counts)), rest_reason)
+    return out

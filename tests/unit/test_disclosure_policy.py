@@ -249,12 +249,12 @@ def test_widening_hides_the_directorates_own_figure_when_nothing_else_protects()
     and left the 2 recoverable."""
     import numpy as np
 
-    from disclosure.cells import _Equation, protect_grid
+    from disclosure.cells import Equation, protect_grid
 
     a1, a2, b1, d1, d2 = range(5)
     values = np.array([2, 20, 7, 9, 20], dtype=float)
-    eqs = [_Equation([a1, a2], None), _Equation([b1], None), _Equation([d1, d2], None),
-           _Equation([a1, b1], d1, own=False), _Equation([a2], d2, own=False)]
+    eqs = [Equation([a1, a2], None), Equation([b1], None), Equation([d1, d2], None),
+           Equation([a1, b1], d1, own=False), Equation([a2], d2, own=False)]
     keep = np.array([False, False, False, True, True])
     hidden, reason = protect_grid(values, eqs, primary=values < T, keep=keep, min_count=T)
     assert list(hidden) == [True, True, False, True, True]
@@ -289,17 +289,17 @@ def test_two_visitors_protecting_tables_at_once_get_each_their_own_answer():
 
     import numpy as np
 
-    from disclosure.cells import _Equation, protect_grid
+    from disclosure.cells import Equation, protect_grid
 
     T = 5
     a1, a2, b1, d1, d2 = range(5)
     values = np.array([2, 20, 7, 9, 20], dtype=float)
-    eqs = [_Equation([a1, a2], None), _Equation([b1], None), _Equation([d1, d2], None),
-           _Equation([a1, b1], d1, own=False), _Equation([a2], d2, own=False)]
+    eqs = [Equation([a1, a2], None), Equation([b1], None), Equation([d1, d2], None),
+           Equation([a1, b1], d1, own=False), Equation([a2], d2, own=False)]
     keep = np.array([False, False, False, True, True])
     other = np.array([3, 30, 6, 40], dtype=float)          # a 2x2 table, nothing kept
-    other_eqs = [_Equation([0, 1], None), _Equation([2, 3], None),
-                 _Equation([0, 2], None), _Equation([1, 3], None)]
+    other_eqs = [Equation([0, 1], None), Equation([2, 3], None),
+                 Equation([0, 2], None), Equation([1, 3], None)]
 
     def first():
         return tuple(protect_grid(values, eqs, primary=values < T, keep=keep, min_count=T)[0])
@@ -615,8 +615,8 @@ def test_the_widenings_shortcuts_hide_what_every_linear_programme_hides(monkeypa
         grid[:rows, :cols] = body
         grid[rows, :cols], grid[:rows, cols], grid[rows, cols] = body.sum(0), body.sum(1), body.sum()
         cid = lambda i, j: i * (cols + 1) + j  # noqa: E731
-        eqs = [cells._Equation([cid(i, j) for i in range(rows)], cid(rows, j)) for j in range(cols + 1)]
-        eqs += [cells._Equation([cid(i, j) for j in range(cols)], cid(i, cols)) for i in range(rows + 1)]
+        eqs = [cells.Equation([cid(i, j) for i in range(rows)], cid(rows, j)) for j in range(cols + 1)]
+        eqs += [cells.Equation([cid(i, j) for j in range(cols)], cid(i, cols)) for i in range(rows + 1)]
         values = grid.reshape(-1)
         primary = (values > 0) & (values < 5)
         answers = {}

@@ -1,0 +1,235 @@
+"""The one builder of the equation systems the disclosure policy decides (no Streamlit).
+
+Why one: tables that count the same people are decided together, as the cells of one system of
+equations (a table's parts add up to its totals, the services' to the directorate's, a count
+never exceeds the count it is part of). disclosure.policy lays tables out in it: linked tables
+(the directorate's and each service's, with their column totals: `disclose_all`) and tables
+published with their totals (the Agency rules compliance tables: `disclose_with_totals`). The
+marks (primary, class, hidden or known elsewhere, kept) and the protection
+(disclosure.cells.protect_grid) are defined here, once.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from disclosure.cells import Equation, class_cells, class_zeros, protect_grid
+from disclosure.rules import Rules
+
+
+class Builder:
+    """Cells and equations, added in order (the order breaks ties in the protection's picks).
+
+    A cell has a value, `sensitive` (it says something about people: False for a count of
+    blank records) and `virtual` (never published: a row's rest, a part whose table is not
+    shown, a figure hidden upstream). `partition`: the equation splits a group of people into
+    their answers (what the class rule reads)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+        self.sensitive: list[bool] = []
+        self.virtual: list[bool] = []
+        self.equations: list[Equation] = []
+        self.partitions: list[Equation] = []
+
+    def cell(self, value: float, *, sensitive: bool = True, virtual: bool = False) -> int:
+        self.values.append(float(value))
+        self.sensitive.append(bool(sensitive))
+        self.virtual.append(bool(virtual))
+        return len(self.values) - 1
+
+    def equation(self, body: Iterable[int], total: int | None, *, own: bool = True,
+                 partition: bool = False) -> Equation:
+        eq = Equation(list(body), total, own=own)
+        self.equations.append(eq)
+        if partition:
+            self.partitions.append(eq)
+        return eq
+
+    def system(self, r: Rules, *, known: np.ndarray | None = None, elsewhere: np.ndarray | None = None,
+               keep: np.ndarray | None = None, zeros: np.ndarray | None = None, unpublished: np.ndarray | None = None,
+               class_of_virtual: bool = True, lone_zeros: bool = True, kind: type[System] | None = None,
+               **layout) -> System:
+        """The cells marked for `r`: primary (1 to threshold-1 people, not `known`), class (a
+        group of threshold to class_group_under-1 all in one part; `class_of_virtual` False: only
+        published cells), `elsewhere` (another publication hides it: protected), `known` (a
+        reader knows it: never hidden, never protected), `keep` (hidden to protect another cell
+        only when nothing else will do), `zeros` (protected like a small count), `unpublished`
+        (further cells never published), `lone_zeros` (the zeros beside a small group's one
+        answer hidden with it: disclosure.cells.class_zeros). `kind` and `layout`: a subclass of
+        System that also says where each table's cells are."""
+        n = len(self.values)
+        none = np.zeros(n, dtype=bool)
+        vals = np.array(self.values, dtype=float)
+        sens = np.array(self.sensitive, dtype=bool)
+        virt = np.array(self.virtual, dtype=bool) | (none if unpublished is None else unpublished)
+        known = none if known is None else known
+        with np.errstate(invalid="ignore"):
+            primary = (vals > 0) & (vals < r.threshold) & sens & ~known
+        cls = class_cells(vals, self.partitions, low=r.threshold, under=r.class_group_under,
+                          sensitive=sens if class_of_virtual else sens & ~np.array(self.virtual, dtype=bool)) & ~known
+        lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
+            if lone_zeros else none
+        return (kind or System)(vals=vals, eqs=list(self.equations), virt=virt, primary=primary, cls=cls,
+                                elsewhere=none if elsewhere is None else elsewhere & ~primary,
+                                keep=none if keep is None else keep, known=known,
+                                zeros=none if zeros is None else zeros, lone=lone, **layout)
+
+
+@dataclass
+class System:
+    """Cells and equations with what the policy knows of each cell (see `Builder.system`)."""
+
+    vals: np.ndarray
+    eqs: list[Equation]
+    virt: np.ndarray       # never published
+    primary: np.ndarray
+    cls: np.ndarray
+    elsewhere: np.ndarray  # hidden by another publication: protected here too
+    keep: np.ndarray       # hidden to protect another cell only when nothing else will do
+    known: np.ndarray      # a reader knows it: never hidden, never protected
+    zeros: np.ndarray      # a 12-month table's zeros beside a known total: protected like a small count
+    lone: np.ndarray       # the zeros beside a small group's one answer (class_zeros): hidden, not widened
+
+    @property
+    def protected(self) -> np.ndarray:
+        return self.primary | self.cls | self.elsewhere | self.zeros
+
+    def protect(self, r: Rules, *, columns: tuple[list[Equation], list[Equation], int] | None = None
+                ) -> tuple[np.ndarray, np.ndarray]:
+        """(hidden, reason) for every cell. `columns` (columns, bounds, number of published
+        cells): the system is only columns (parts adding up to a whole, which do not cross) and
+        bounds (a count within another, its rest a cell after the published ones); each column is
+        then protected alone where that can be shown enough (`_columns_alone`), else the whole
+        system by linear programming."""
+        found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
+                                                            keep=self.keep, threshold=r.threshold)
+        hidden, reason = found or protect_grid(self.vals, self.eqs, primary=self.primary,
+                                               virtual=self.virt & ~self.known, forced=self.elsewhere | self.zeros,
+                                               class_=self.cls, min_count=r.threshold, keep=self.keep,
+                                               fixed=self.known)
+        reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
+        lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
+        hidden[lone], reason[lone] = True, "class"
+        return hidden, reason
+
+
+def _columns_alone(values: np.ndarray, columns: list[Equation], bounds: list[Equation], n_plain: int, *,
+                   primary: np.ndarray, class_: np.ndarray, keep: np.ndarray,
+                   threshold: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The protection without linear programming where it can be shown enough: each column
+    (the parts adding up to the whole) protected as one equation, the smallest cells first
+    (disclosure.cells.protect_grid on the columns alone, which do not cross), a protected rest's
+    part (the assignments within the cap, where the few above it are protected) protected in its
+    column instead. Then every protected hidden cell is shown to move by at least the threshold
+    among points a reader cannot rule out: its column's other hidden cells take up the
+    difference, each within the bounds its row sets (every other count of the row at its true
+    figure: a few of the points a reader must allow, so the range found is never wider than the
+    reader's). None where that cannot be shown: the caller protects the whole system (bounds
+    included, by linear programming)."""
+    plain = np.zeros(values.size, dtype=bool)
+    plain[:n_plain] = True
+    protect = (primary | class_) & plain
+    for eq in bounds:  # a protected rest (few above the cap): its part is protected in its column
+        part, rest = eq.body
+        if primary[rest]:
+            protect[part] = True
+    if not (protect & plain).any():
+        none = np.zeros(values.size, dtype=bool)
+        return none, np.array([None] * values.size, dtype=object)
+    hidden = protect[:n_plain].copy()
+    reason = np.array([("class" if class_[i] else "primary") if hidden[i] else None for i in range(n_plain)],
+                      dtype=object)
+    for eq in columns:
+        _one_equation(values, eq, hidden, reason, keep=keep, threshold=threshold)
+    # each cell's bounds with every other count of its row at its true figure
+    low = np.zeros(n_plain)
+    high = np.full(n_plain, math.inf)
+    parent: dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    for eq in bounds:
+        part, _ = eq.body
+        whole = eq.total
+        if values[whole] < high[part]:
+            high[part], parent[part] = values[whole], whole
+        low[whole] = max(low[whole], values[part])
+        children.setdefault(whole, []).append(part)
+    column_of = {c: eq for eq in columns for c in [*eq.body, eq.total]}
+
+    def give(c: int, eq: Equation, *, up: bool) -> float:
+        """How far c can move (up or down) with its column's other hidden cells making room."""
+        room = 0.0
+        for o in [*eq.body, eq.total]:
+            if o == c or not hidden[o]:
+                continue
+            opposite = (o == eq.total) == (c == eq.total)  # two parts move opposite ways
+            room += (values[o] - low[o] if opposite else high[o] - values[o]) if up else \
+                (high[o] - values[o] if opposite else values[o] - low[o])
+        return room
+
+    unsure: list[int] = []
+    for eq in columns:
+        for c in [*eq.body, eq.total]:
+            if not (hidden[c] and protect[c]):
+                continue
+            ceiling = high[c]
+            p = parent.get(c)
+            if p is not None and hidden[p] and p in column_of:  # its hidden bound may rise too
+                ceiling = values[p] + min(high[p] - values[p], give(p, column_of[p], up=True))
+            floor = low[c]
+            if c in children:  # its hidden parts may fall too, each in its own column
+                floor = max([0.0, *(values[k] - (min(values[k] - low[k], give(k, column_of[k], up=False))
+                                                 if hidden[k] and k in column_of else 0.0)
+                                    for k in children[c])])
+            up = min(ceiling - values[c], give(c, eq, up=True))
+            down = min(values[c] - floor, give(c, eq, up=False))
+            if up + down < threshold - 1e-9:
+                unsure.append(c)
+    full_hidden = np.zeros(values.size, dtype=bool)
+    full_hidden[:n_plain] = hidden
+    full_hidden[n_plain:] = True  # the rests are never published
+    unsure += [eq.body[1] for eq in bounds if primary[eq.body[1]] and eq.body[0] in unsure]  # their rests
+    if unsure:  # the rest solved exactly (linear programming), for these cells only
+        from disclosure.audit import intervals
+
+        eqs = [([(c, 1.0) for c in eq.body] + [(eq.total, -1.0)], 0.0) for eq in [*columns, *bounds]]
+        known = {i: float(values[i]) for i in range(values.size) if not full_hidden[i]}
+        found = intervals(known=known, hidden=list(np.flatnonzero(full_hidden)), equations=eqs, cells=unsure)
+        if any(hi - lo < threshold - 1e-9 for lo, hi in found.values()):
+            return None
+    full_reason = np.full(values.size, None, dtype=object)
+    full_reason[:n_plain] = reason
+    for eq in bounds:
+        part, rest = eq.body
+        if primary[rest]:
+            full_reason[rest] = "primary"
+    return full_hidden, full_reason
+
+
+def _one_equation(values: np.ndarray, eq: Equation, hidden: np.ndarray, reason: np.ndarray, *,
+                  keep: np.ndarray, threshold: int) -> None:
+    """disclosure.cells' rule for one equation: while a hidden cell is alone, or the hidden parts
+    of a known total add up to less than the threshold, hide the smallest shown part (not zero
+    while a larger one is left; the whole's own figures kept), else the total."""
+    while True:
+        members = [*eq.body, eq.total]
+        n_hidden = sum(bool(hidden[c]) for c in members)
+        if n_hidden == 0:
+            return
+        need = n_hidden == 1
+        if not need and not hidden[eq.total]:
+            need = 0 < sum(values[c] for c in eq.body if hidden[c]) < threshold
+        if not need:
+            return
+        shown = [c for c in eq.body if not hidden[c] and not keep[c]]
+        nonzero = [c for c in shown if values[c] != 0]
+        pick = min(nonzero, key=lambda c: (values[c], c)) if nonzero else min(shown) if shown else \
+            (eq.total if not hidden[eq.total] and not keep[eq.total] else None)
+        if pick is None:
+            return
+        hidden[pick] = True
+        reason[pick] = "secondary"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Hashable
 
 import numpy as np
@@ -358,6 +358,29 @@ def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role:
     return out
 
 
+def disclose_family(tables: Mapping[Hashable, "Linked"], *, role: str | None = None
+                    ) -> dict[Hashable, dict[Hashable, Disclosed]]:
+    """`disclose_all` for tables that count the same people ({name: Linked(frames, table, margins,
+    before)}: the four profile tables; leavers by reason and by length of service), decided as
+    one system: each view's total of a count column of the same name is one cell of it, so no
+    table's published cells give away a total another table's protection relies on (decided
+    table by table, a table hid a count whose total the other table's shown cells pinned).
+    {name: {view: Disclosed}}."""
+    exact = sees_exact(role)
+    for name, t in tables.items():
+        if not isinstance(t.table, Table) or t.table.metric_frame or t.table.export is not None \
+                or not t.table.suppresses:
+            raise DisclosureError(f"'{name}': disclose_family needs people(...) declarations.")
+    out: dict[Hashable, dict[Hashable, Disclosed]] = {}
+    for name, views in _protect_family(tables, rules()).items():
+        out[name] = {}
+        for key, (pub, why) in views.items():
+            shown = tables[name].frames[key].copy() if exact else pub
+            shown.attrs = {}
+            out[name][key] = Disclosed(shown=shown, published=pub, reasons=why, table=tables[name].table, exact=exact)
+    return out
+
+
 def protect(frame: pd.DataFrame, table: Table, *, name: str = "table") -> pd.DataFrame:
     """The frame as it may leave the dashboard (the published version of `disclose`)."""
     if not isinstance(table, Table):
@@ -612,15 +635,41 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
     protected where `margins` says another publication hides it (the measure history's second
     hidden service), known where `margins` says it is published or, without a word, when at least
     the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
-    s = _linked_system(frames, table, r, name=name, margins=margins)
-    hidden, reason = s.protect(r)
-    if before is not None:
-        hidden, reason = _over_months(s, hidden, reason, before, table, r, name=name)
-    out: dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]] = {}
-    for key, f in s.merged.items():
-        cells = [(i, c, n) for (k, i, c), n in s.index.items() if k == key and i >= 0]
-        out[key] = _publish(f, table, r, [(i, c, reason[n]) for i, c, n in cells if c != REST and hidden[n]],
-                            {i: reason[n] for i, c, n in cells if c == REST and reason[n] is not None})
+    return _protect_family({name: Linked(frames, table, margins, before)}, r)[name]
+
+
+@dataclass(frozen=True)
+class Linked:
+    """One table of a family (`disclose_family`): the directorate's and every service's frames
+    (`frames`, as `disclose_all` takes them), what its cells count, and its `margins` and
+    `before` (see `disclose_all`)."""
+
+    frames: Mapping[Hashable, pd.DataFrame]
+    table: Table
+    margins: Margins | None = None
+    before: "LastMonth | None" = None
+
+
+def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
+                    ) -> dict[Hashable, dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]]:
+    """Linked tables that count the same people protected as one system (`_family_system`), then
+    each 12-month one beside last month's (`_over_months`; last month's family decided as one
+    too): {name: {view: (published, reasons)}}."""
+    systems = _family_system({n: (t.frames, t.table, t.margins) for n, t in tables.items()}, r)
+    hidden, reason = next(iter(systems.values())).protect(r)  # (one system: every table's arrays are its)
+    over = {n: t for n, t in tables.items() if t.before is not None}
+    if over:
+        last = _family_system({n: (t.before.frames, t.table, t.before.margins) for n, t in over.items()}, r)
+        for n, t in over.items():
+            hidden, reason = _over_months(systems[n], hidden, reason, t.before, t.table, r, name=str(n), last=last[n])
+    out: dict[Hashable, dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]] = {}
+    for n, s in systems.items():
+        out[n] = {}
+        for key, f in s.merged.items():
+            cells = [(i, c, k) for (v, i, c), k in s.index.items() if v == key and i >= 0]
+            out[n][key] = _publish(f, tables[n].table, r,
+                                   [(i, c, reason[k]) for i, c, k in cells if c != REST and hidden[k]],
+                                   {i: reason[k] for i, c, k in cells if c == REST and reason[k] is not None})
     return out
 
 
@@ -641,19 +690,78 @@ def _publish(frame: pd.DataFrame, table: Table, r: Rules, hidden: Iterable[tuple
 @dataclass
 class _System(System):
     """Linked tables as cells and equations (`_linked_system`): a `disclosure.system.System` that
-    also says where each table's cells are."""
+    also says where one table's cells are (in a family, every table's System holds the family's
+    cells and equations; only these fields differ)."""
 
     merged: dict[Hashable, pd.DataFrame]   # each view's table after merging, as published
     plan: dict[str, str]                   # label -> merged label (merge_plan)
     index: dict[tuple[Hashable, int, str], int]  # (view, row, column) -> cell (row -1: a column total)
     totals: dict[tuple[Hashable, Any, str], int]  # (view, group, column) -> its total's cell
     labels_of: dict[Hashable, list[tuple]]  # each view's row labels
-    cells: list[tuple[Hashable, int, str]]
 
 
 def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
                    name: str = "this table", margins: Margins | None = None) -> _System:
     """The cells and equations of linked tables (see `_protect_linked`), categories merged."""
+    return _family_system({name: (frames, table, margins)}, r)[name]
+
+
+def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFrame], Table, Margins | None]],
+                   r: Rules) -> dict[Hashable, _System]:
+    """Linked tables as one system ({name: (frames, table, margins)}). Tables counting the same
+    people (a family: leavers by reason and by length of service) share each view's total of a
+    count column of the same name: one cell, where their figures agree, so that no table's
+    published cells pin a total another table's protection relies on."""
+    b = Builder()
+    owners: list[Hashable] = []  # each cell's view
+    status: dict[int, str] = {}  # a total's: "known" / "hidden" (elsewhere)
+    shared: dict[tuple[Hashable, str], int] | None = {} if len(tables) > 1 else None
+    laid = {name: _lay_out(b, frames, table, r, name=str(name), margins=margins, owners=owners, status=status,
+                           shared=shared)
+            for name, (frames, table, margins) in tables.items()}
+    n = len(b.values)
+    vals = np.array(b.values, dtype=float)
+    sens = np.array(b.sensitive, dtype=bool)
+    known = np.zeros(n, dtype=bool)
+    known[[c for c, s in status.items() if s == "known"]] = True
+    # a total another publication hides must stay unknown here (else a small one beside it
+    # follows from the directorate's); one it shows, or a large one, is known: never hidden
+    elsewhere = np.zeros(n, dtype=bool)
+    elsewhere[[c for c, s in status.items() if s == "hidden"]] = True
+    # the directorate's own figures are never hidden to protect a service's (a service's other
+    # cells are hidden instead), unless they are small themselves
+    views = {k for frames, _, _ in tables.values() for k in frames}
+    keep = np.array([k is None and len(views) > 1 for k in owners], dtype=bool) | known
+    zeros = np.zeros(n, dtype=bool)
+    unpublished = np.zeros(n, dtype=bool)
+    for name, (_, table, _) in tables.items():
+        if not table.rolling:
+            continue
+        # a table over the 12 months to the month: a zero shown would bound next month's figure by
+        # the month's leavers (1 to 4 of them: "at most 2 resigned"), whatever next month hides.
+        # It is hidden: with the view's other figures where its total is not known; beside a known
+        # total, protected like a small count (else it follows from the total)
+        merged, index = laid[name]["merged"], laid[name]["index"]
+        for (key, _, c), n_total in laid[name]["totals"].items():
+            zero = [z for z in (index[(key, i, c)] for i in range(len(merged[key])) if (key, i, c) in index)
+                    if vals[z] == 0 and sens[z]]
+            if known[n_total] and vals[n_total] > 0:  # (a view of nobody: every figure is 0 anyway)
+                zeros[zero] = True
+            elif known[n_total]:
+                continue
+            else:
+                unpublished[zero] = True
+    base = b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished)
+    return {name: _System(**{f.name: getattr(base, f.name) for f in fields(System)}, **layout)
+            for name, layout in laid.items()}
+
+
+def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *, name: str,
+             margins: Margins | None, owners: list, status: dict[int, str],
+             shared: dict[tuple[Hashable, str], int] | None) -> dict:
+    """One linked table's cells and equations added to `b` (each cell's view to `owners`, each
+    total's word from `margins` to `status`); a view's total already in `shared` (another table
+    of the family, the same figure) is the same cell. The table's layout (see `_System`)."""
     for f in frames.values():
         _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
                    *(c for p in table.numerators for c in p),
@@ -670,8 +778,6 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
     cols = [c for c in counts if c != table.row_total] + ([REST] if table.row_total else []) \
         + ([table.row_total] if table.row_total else [])
     # every cell of every linked table, with its equations
-    b = Builder()
-    cells: list[tuple[Hashable, int, str]] = []
     index: dict[tuple[Hashable, int, str], int] = {}
     unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
     labels_of: dict[Hashable, list[tuple]] = {}
@@ -694,10 +800,9 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                 # the rest is never published; a "c" from upstream is hidden already
                 index[(key, i, c)] = b.cell(v, sensitive=not row_unrecorded, virtual=c == REST or (
                     isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
-                cells.append((key, i, c))
+                owners.append(key)
     # each column's total within a group of a table: a cell of its own (never published here)
     totals: dict[tuple[Hashable, Any, str], int] = {}
-    status: dict[int, str] = {}  # a total's: "known" / "hidden" (elsewhere)
     margin_of = _margin_reader(margins, table)
     for key, f in merged.items():
         groups: dict[Any, list[int]] = {}
@@ -716,13 +821,19 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                     if not r.small(float(np.nansum([b.values[n] for n in body]))):
                         b.equation(body, None)
                     continue
-                said = margin_of(key, c) if g is None else None
-                totals[(key, g, c)] = b.cell(total, virtual=True)
-                cells.append((key, -1, c))
-                said = "known" if said is True or (said is None and not r.small(total)) \
-                    else "hidden" if said is False else None
-                if said:
-                    status[totals[(key, g, c)]] = said
+                same = None if shared is None or g is not None else shared.get((key, c))
+                if same is not None and b.values[same] == total:  # the family's total: one cell
+                    totals[(key, g, c)] = same
+                else:
+                    said = margin_of(key, c) if g is None else None
+                    totals[(key, g, c)] = b.cell(total, virtual=True)
+                    owners.append(key)
+                    said = "known" if said is True or (said is None and not r.small(total)) \
+                        else "hidden" if said is False else None
+                    if said:
+                        status[totals[(key, g, c)]] = said
+                    if shared is not None and g is None and same is None:
+                        shared[(key, c)] = totals[(key, g, c)]
                 b.equation(body, totals[(key, g, c)], partition=True)
         if table.row_total:
             for i in range(len(f)):
@@ -738,41 +849,12 @@ def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rul
                 body = [index[(k, j, c)] for k in merged if k is not None
                         for j, lab2 in enumerate(labels_of[k]) if lab2 == lab and (k, j, c) in index]
                 b.equation(body, index[(None, i, c)], own=False)
-        for c in cols:  # the services' totals add up to the directorate's
+        for c in cols:  # the services' totals add up to the directorate's (once in a family)
             if (None, None, c) in totals:
                 body = [totals[(k, None, c)] for k in merged if k is not None and (k, None, c) in totals]
-                b.equation(body, totals[(None, None, c)], own=False)
-    n = len(b.values)
-    vals = np.array(b.values, dtype=float)
-    sens = np.array(b.sensitive, dtype=bool)
-    known = np.zeros(n, dtype=bool)
-    known[[c for c, s in status.items() if s == "known"]] = True
-    # a total another publication hides must stay unknown here (else a small one beside it
-    # follows from the directorate's); one it shows, or a large one, is known: never hidden
-    elsewhere = np.zeros(n, dtype=bool)
-    elsewhere[[c for c, s in status.items() if s == "hidden"]] = True
-    # the directorate's own figures are never hidden to protect a service's (a service's other
-    # cells are hidden instead), unless they are small themselves
-    keep = np.array([k is None and len(merged) > 1 for k, _, _ in cells], dtype=bool) | known
-    zeros = np.zeros(n, dtype=bool)
-    unpublished = np.zeros(n, dtype=bool)
-    if table.rolling:
-        # a table over the 12 months to the month: a zero shown would bound next month's figure by
-        # the month's leavers (1 to 4 of them: "at most 2 resigned"), whatever next month hides.
-        # It is hidden: with the view's other figures where its total is not known; beside a known
-        # total, protected like a small count (else it follows from the total)
-        for (key, _, c), n_total in totals.items():
-            zero = [z for z in (index[(key, i, c)] for i in range(len(merged[key])) if (key, i, c) in index)
-                    if vals[z] == 0 and sens[z]]
-            if known[n_total] and vals[n_total] > 0:  # (a view of nobody: every figure is 0 anyway)
-                zeros[zero] = True
-            elif known[n_total]:
-                continue
-            else:
-                unpublished[zero] = True
-    return b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished,
-                    kind=_System, merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of,
-                    cells=cells)
+                if not any(e.total == totals[(None, None, c)] and e.body == body and not e.own for e in b.equations):
+                    b.equation(body, totals[(None, None, c)], own=False)
+    return dict(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of)
 
 
 @dataclass(frozen=True)
@@ -795,7 +877,7 @@ class LastMonth:
 
 
 def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: LastMonth, table: Table,
-                 r: Rules, *, name: str) -> tuple[np.ndarray, np.ndarray]:
+                 r: Rules, *, name: str, last: _System | None = None) -> tuple[np.ndarray, np.ndarray]:
     """This month's decision (`hidden`, made alone) with further cells hidden so that it is safe
     solved together with last month's table as the policy publishes it alone. Last month's real
     publication hides at least those cells (it only adds to its own decision the same way), so the
@@ -804,7 +886,7 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     if table.within or table.row_total or not table.additive or len(table.counts) != 1:
         raise DisclosureError(f"'{name}': protection across months needs one count column of categories.")
     count = table.counts[0]
-    p = _linked_system(before.frames, table, r, name=name, margins=before.margins)
+    p = last if last is not None else _linked_system(before.frames, table, r, name=name, margins=before.margins)
     p_hidden, _ = p.protect(r)  # last month as published alone
     n_s, n_p = s.vals.size, p.vals.size
     values = [*s.vals.tolist(), *p.vals.tolist()]

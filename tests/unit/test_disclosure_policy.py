@@ -667,3 +667,67 @@ def test_a_breakdown_by_job_type_and_service_hides_the_same_cells_in_every_serve
     assert len(answers) == 1, answers
     hidden = __import__("json").loads(answers.pop())
     assert [None, "Senior manager"] in hidden and [None, "Middle manager"] in hidden  # primary: 2 and 8 - 6 people
+
+
+def _attack_family(published: dict, frames: dict, *, known_totals: set) -> dict:
+    """A reader's LP on tables of the same people ({name: {view: published}}): each view's total
+    is one unknown for every table (known where another publication shows it), each table's rows
+    add up to it, the services' rows to the directorate's. {(name, view, row) or (view, "total"):
+    (lo, hi)}."""
+    known, hidden, eqs = {}, [], []
+    views = list(next(iter(frames.values())))
+    for k in views:
+        total = (k, "total")
+        if k in known_totals:
+            known[total] = float(next(iter(frames.values()))[k]["People"].sum())
+        else:
+            hidden.append(total)
+    for name, tables in published.items():
+        for k, f in tables.items():
+            for i, v in enumerate(f["People"]):
+                (hidden.append((name, k, i)) if v == SUPPRESSED else known.__setitem__((name, k, i), float(v)))
+            eqs.append(([((name, k, i), 1) for i in range(len(f))] + [((k, "total"), -1)], 0))
+        for i in range(len(tables[None])):
+            eqs.append(([((name, k, i), 1) for k in tables if k is not None] + [((name, None, i), -1)], 0))
+    return intervals(known=known, hidden=hidden, equations=eqs)
+
+
+def test_tables_counting_the_same_people_are_decided_as_one_system():
+    """Two tables of the same people by service (A by one answer, rows a and b; B by another,
+    rows x and y): each view's total is one figure, a cell of both. The directorate: a 15, b 7;
+    x 5, y 17 (22, shown in the measure history). S1: a 10, b 4; x 5, y 9 (14, hidden in the
+    history: its second hidden service). S2: a 1, b 2; x 0, y 3 (3: small, hidden). S3: a 4, b 1;
+    x 0, y 5 (5, shown).
+
+    Decided table by table (`disclose_all` each), A shows S1's a 10 and hides its b 4 (A alone
+    puts S1's total in [10, 17]: b is at most the directorate's 7), and B shows S1's y 9 and
+    hides its x 5 (B alone puts S1's total in [9, 14]: x is at most the directorate's 5). Each
+    is safe alone; together S1's total is in [10, 14], so S1's b = total - 10 lies in [0, 4].
+    Decided as one (`disclose_family`: S1's total one cell), A hides S1's a 10 too, and S1's b
+    lies in [0, 7] (at most the directorate's b). The directorate's figures stay shown."""
+    from disclosure import Linked, disclose_all, disclose_family
+
+    decl = people(counts=["People"])
+    a = {None: [15, 7], "S1": [10, 4], "S2": [1, 2], "S3": [4, 1]}
+    b = {None: [5, 17], "S1": [5, 9], "S2": [0, 3], "S3": [0, 5]}
+    frames = {"A": {k: pd.DataFrame({"Answer": ["a", "b"], "People": v}) for k, v in a.items()},
+              "B": {k: pd.DataFrame({"Other answer": ["x", "y"], "People": v}) for k, v in b.items()}}
+    margins = {None: {"People": True}, "S1": {"People": False}, "S2": {"People": False}, "S3": {"People": True}}
+
+    alone = {n: {k: d.published for k, d in disclose_all(f, decl, margins=margins).items()} for n, f in frames.items()}
+    assert alone["A"]["S1"]["People"].tolist() == [10, SUPPRESSED]
+    assert alone["B"]["S1"]["People"].tolist() == [SUPPRESSED, 9]
+    found = _attack_family(alone, frames, known_totals={None, "S3"})
+    assert found[("A", "S1", 1)] == pytest.approx((0, 4))  # S1's b (4) given away within [0, 4]
+    assert found[("S1", "total")] == pytest.approx((10, 14))
+
+    joint = disclose_family({n: Linked(f, decl, margins) for n, f in frames.items()})
+    out = {n: {k: d.published for k, d in views.items()} for n, views in joint.items()}
+    assert out["A"]["S1"]["People"].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert out["B"]["S1"]["People"].tolist() == [SUPPRESSED, 9]
+    assert out["A"][None]["People"].tolist() == [15, 7] and out["B"][None]["People"].tolist() == [5, 17]
+    found = _attack_family(out, frames, known_totals={None, "S3"})
+    assert found[("A", "S1", 1)] == pytest.approx((0, 7))
+    small = [(n, k, i) for n, f in frames.items() for k, t in f.items() for i, v in enumerate(t["People"])
+             if 0 < v < T]
+    assert not too_narrow(found, threshold=T, cells=small)

@@ -49,7 +49,7 @@ def _store(scale: float) -> Path:
 def _derived_data_current(db: Path) -> None:
     """Refresh the aggregates and stored metric values of a store cached before they changed
     (what every load keeps current), so the pages are timed as they run after a load."""
-    from disclosure import history
+    from disclosure import compliance, history
     from metrics import aggregates, engine
     from store import connect
 
@@ -66,6 +66,7 @@ def _derived_data_current(db: Path) -> None:
         started = time.perf_counter()
         con.execute("BEGIN")
         kept = history.refresh(con)  # what a load keeps (only months whose figures changed)
+        compliance.refresh(con)  # the Agency rules compliance decisions, kept by every load too
         con.execute("COMMIT")
         print(f"  (published history kept for {db.name}: {kept} rows, "
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)

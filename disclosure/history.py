@@ -209,11 +209,13 @@ def register() -> None:
     """Have every load in this process keep the published history in its own transaction, after
     the aggregates and the metric values it is decided from (metrics.engine registers those
     first); idempotent. Imported by the commands that load (ingest, demo) and by the dashboard."""
+    from disclosure import compliance
     from ingest import loader
 
     engine.register()
     if _after_load not in loader.AFTER_WRITE:
         loader.AFTER_WRITE.append(_after_load)
+    compliance.register()  # the Agency rules compliance decisions, kept the same way
 
 
 register()

@@ -45,9 +45,12 @@ _COUNT_FLAGS = {
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    rows = con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]
-    ).fetchall()
+    """The table's column names (none when there is no such table). Through pragma_table_info:
+    information_schema's first query on a connection cost ~24 ms (every page view opens one)."""
+    try:
+        rows = con.execute("SELECT name FROM pragma_table_info(?)", [table]).fetchall()
+    except duckdb.CatalogException:
+        return set()
     return {r[0] for r in rows}
 
 

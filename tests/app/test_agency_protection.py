@@ -89,6 +89,7 @@ def test_a_services_hidden_count_no_longer_follows_from_another_services_summary
 def test_the_summaries_of_every_month_are_each_months_own(monkeypatch, store):
     """Issue 9: the page's figures come from one summary of every month per view
     (`_summaries`), which must be exactly what summarising each month of each view alone gave."""
+    from disclosure import compliance
     from metrics.agency import summarise
     from ui import db
     from ui.data import agency
@@ -106,7 +107,7 @@ def test_the_summaries_of_every_month_are_each_months_own(monkeypatch, store):
                 if by == "service" and view is not None:
                     continue
                 alone = summarise(month, by=by).reset_index(drop=True)
-                kept = agency._in_month(sums.get((view, by), alone.iloc[0:0]), when)
+                kept = compliance.in_month(sums.get((view, by), alone.iloc[0:0]), when)
                 pd.testing.assert_frame_equal(kept, alone, check_dtype=False)
                 # what the page shows (counts, share, £ above the cap, spend) exactly; FTE and
                 # hours are sums of floats (another summation order differs in the 15th digit)
@@ -114,3 +115,54 @@ def test_the_summaries_of_every_month_are_each_months_own(monkeypatch, store):
                 pd.testing.assert_frame_equal(kept[shown], alone[shown], check_dtype=False, check_exact=True)
                 compared += 1
     assert compared == 36 * (3 + 2 * 4)
+
+
+def test_the_page_publishes_the_decision_its_load_kept(monkeypatch, tmp_path, demo_db):
+    """Issue 9: the Agency rules page reads each month's totals as the last load decided and kept
+    them (disclosure.compliance, store.kept), not deciding them again on its first view: with the
+    live decision made to fail, the summary, the table by service and the trend still come out,
+    the same as decided live; and a kept cell altered in the store is what the page publishes."""
+    import json
+
+    from disclosure import compliance
+    from ui.data import agency
+    from ui.filters import Filters
+
+    store = tmp_path / "workforce.duckdb"
+    shutil.copy(demo_db, store)
+    period = "2023-11"
+    _as(monkeypatch, store, "scrutiny")
+    live = (agency.summary(Filters(period=period, service=SAFEGUARDING)).published,
+            agency.by_group(Filters(period=period), by="service").published,
+            agency.trend(Filters(period=period, service=CIC)).published)
+
+    def refuse(*a, **k):
+        raise AssertionError("the totals were decided again")
+
+    _as(monkeypatch, store, "scrutiny")
+    with monkeypatch.context() as m:
+        m.setattr(compliance, "_decide_totals", refuse)
+        kept = (agency.summary(Filters(period=period, service=SAFEGUARDING)).published,
+                agency.by_group(Filters(period=period), by="service").published,
+                agency.trend(Filters(period=period, service=CIC)).published)
+    for a, b in zip(kept, live):
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    assert _summary(period, SAFEGUARDING)["Agency assignments"] == "44"
+
+    # the store's kept cell is what is published: Safeguarding's 44 assignments marked hidden
+    from store import connect
+
+    con = connect(store)
+    try:
+        row = con.execute("SELECT decision FROM kept_decisions WHERE kind = ? AND period = ?",
+                          [compliance.KIND, date(2023, 11, 1)]).fetchone()
+        decision = json.loads(row[0])
+        views = [None, *agency.by_group(Filters(period=period), by="service").published["Service"]]
+        at = str(views.index(SAFEGUARDING))
+        decision["totals"]["cols"].setdefault("Assignments", ["object", {}])[1][at] = SUPPRESSED
+        con.execute("UPDATE kept_decisions SET decision = ? WHERE kind = ? AND period = ?",
+                    [json.dumps(decision), compliance.KIND, date(2023, 11, 1)])
+    finally:
+        con.close()
+    _as(monkeypatch, store, "scrutiny")
+    assert _summary(period, SAFEGUARDING)["Agency assignments"] == SUPPRESSED

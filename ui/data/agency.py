@@ -22,7 +22,6 @@ from disclosure import (
     SUPPRESSED,
     Disclosed,
     disclose,
-    disclose_with_totals,
     fewest_given_away,
     people,
     prepared,
@@ -30,7 +29,9 @@ from disclosure import (
     resting_on,
     sees_exact,
 )
+from disclosure import compliance
 from disclosure import rules as disclosure_rules
+from disclosure.compliance import BY_GROUP, COUNT_COLUMNS, NO_SERVICE, WITHIN  # noqa: F401  (the page's table)
 from metrics.units import format_number
 from ui import db
 from ui.auth import audited
@@ -180,8 +181,8 @@ def _is_hidden(value: object) -> bool:
 def _exact_totals(ctx, filters: Filters) -> pd.DataFrame:
     """The view's exact totals at the month (for a role that sees only the published ones, the
     figures shown beside the published decision are still built from these)."""
-    return _in_month(_summaries(ctx.path, ctx.version, _rules_version())[(filters.service, None)],
-                     filters.period_date)
+    return compliance.in_month(_summaries(ctx.path, ctx.version, _rules_version())[(filters.service, None)],
+                               filters.period_date)
 
 
 def _summary_alone(filters: Filters) -> Disclosed:
@@ -206,30 +207,7 @@ def _summary_alone(filters: Filters) -> Disclosed:
                     name="Agency rules compliance")
 
 
-def _as_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
-    """metrics.agency.summarise rows as the page's table (group label first, then the columns)."""
-    return pd.DataFrame({
-        label: frame["group"],
-        "Assignments": frame["assignments"],
-        "With a cap": frame["with_cap"],
-        "Within cap": frame["within_cap"],
-        "Within cap (%)": (frame["agency_within_cap_share"].astype(float) * 100).round(1),
-        "£/h above cap": frame["agency_above_cap_per_hour"],
-        "Cap breaches not signed off": frame["agency_cap_breaches_unsigned"],
-        "Under 3 years": frame["agency_under_experience"],
-        "Notice below minimum": frame["agency_notice_below_minimum"],
-        "References incomplete": frame["agency_references_incomplete"],
-        "Cool-off breaches": frame["agency_cool_off_breaches"],
-        "Over 12 months": frame["agency_long_assignments"],
-        "Project team": frame["agency_project_team_workers"],
-    }).reset_index(drop=True)
-
-
-def _totals_frame(frame: pd.DataFrame, views: list) -> pd.DataFrame:
-    """Views' totals (summarise rows, one per view) as rows of the table by service."""
-    out = _as_table(frame, "Service")
-    out["Service"] = [v if v is not None else "All services" for v in views]
-    return out
+_as_table = compliance.as_table
 
 
 def by_group(filters: Filters, *, by: str) -> Disclosed:
@@ -253,126 +231,42 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
     return _rows(totals, rows)
 
 
-COUNT_COLUMNS = ["Assignments", "With a cap", "Within cap", "Cap breaches not signed off", "Under 3 years",
-                 "Notice below minimum", "References incomplete", "Cool-off breaches",
-                 "Over 12 months", "Project team"]
-#: what the by-group table's cells count (assignments are people: one worker each)
-BY_GROUP = people(counts=COUNT_COLUMNS, rates={"Within cap (%)": "With a cap"},
-                  numerators={"Within cap (%)": "Within cap"},
-                  # the mean over the assignments above the cap: hidden with the share, which is
-                  # hidden where those assignments are few
-                  follow={"£/h above cap": ["Assignments", "Within cap (%)"]})
-#: each count is part of another of its row (a reader knows it cannot exceed it); the
-#: assignments within the cap are part of those with a cap, and the rest (above the cap) is
-#: protected too (the share's numerator: disclosure.totals)
-WITHIN = {**{c: "Assignments" for c in COUNT_COLUMNS if c not in ("Assignments", "Within cap")},
-          "Within cap": "With a cap"}
-#: assignments with no service (metrics.agency.summarise's label): not on the month's Staff
-#: sheet, so their job types are in no service's table; a part of the directorate of its own
-NO_SERVICE = "Not on Staff sheet"
+@st.cache_data(**CACHE)
+def _summaries(path: str, version: str, rules_version: str) -> dict:
+    """disclosure.compliance.summaries of the checked assignments of every month (one read serves
+    every view and month)."""
+    return compliance.summaries(_checked(path, version, rules_version, None, None))
 
 
 @st.cache_data(**CACHE)
-def _summaries(path: str, version: str, rules_version: str) -> dict:
-    """metrics.agency.summarise of every view over every month at once, by nothing, job type and
-    service: {(view, by): frame} (view None: the directorate; NO_SERVICE: assignments of no
-    service). Each month's rows are exactly what summarising that month alone gives (rows are
-    grouped by month); a service's assignments are the directorate's of that service (each is
-    checked on its own), so one read serves every view and month."""
-    from metrics.agency import summarise
-
-    whole = _checked(path, version, rules_version, None, None)
-    out = {(None, by): summarise(whole, by=by) for by in (None, "job_type", "service")}
-    if whole.empty:
-        return out
-    by_service = out[(None, "service")]
-    nobody = out[(None, None)]["group"]  # summarise by nothing: no group (as its own call gives it)
-    for s, rows in by_service.groupby("group", sort=False).groups.items():
-        part = by_service.loc[rows].reset_index(drop=True)
-        part["group"] = pd.Series([nobody.iloc[0]] * len(part), dtype=nobody.dtype)
-        out[(s, None)] = part
-    # every service's job types from one call: grouped by "service, job type" (the team column
-    # carries the pair), each group the rows a service's own summary by job type groups
-    pairs = whole.assign(team=whole["service"].fillna(NO_SERVICE) + _PAIR + whole["job_type"].astype(str))
-    both = summarise(pairs, by="team")
-    service = both["group"].str.split(_PAIR, n=1).str[0]
-    for s, rows in both.groupby(service, sort=False).groups.items():
-        part = both.loc[rows].reset_index(drop=True)
-        part["group"] = part["group"].str.split(_PAIR, n=1).str[1]
-        out[(s, "job_type")] = part
-    return out
-
-
-_PAIR = "\x1f"  # joins a service and a job type into one group label (never in either)
-
-
-def _in_month(frame: pd.DataFrame, when: date | None) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame[frame["period"] == when].reset_index(drop=True)
-
-
-def _month_totals(path: str, version: str, rules_version: str, period: str | None):
-    """(views, their exact totals: one row each, labelled by service) at `period`: the
-    directorate (None, first), each service with assignments and NO_SERVICE; None without
-    assignments then."""
-    if not period:
-        return None
-    sums = _summaries(path, version, rules_version)
-    when = date.fromisoformat(period + "-01")
-    by_service = _in_month(sums[(None, "service")], when)
-    if by_service.empty:
-        return None
-    views = [None, *by_service["group"]]
-    frame = pd.concat([_in_month(sums[(None, None)], when), by_service], ignore_index=True)
-    return views, _totals_frame(frame, views)
+def _kept(path: str, version: str) -> dict | None:
+    """The compliance decisions the last load kept in the store (disclosure.compliance.kept)."""
+    with db.open_cursor() as cur:
+        return compliance.kept(cur)
 
 
 def _totals_decided(path: str, version: str, rules_version: str, role: str, period: str | None):
     """(views, Disclosed totals: one row per view) at `period` (see `_every_month`); None
     without assignments then."""
     keys, decided = _every_month(path, version, rules_version, role)
-    rows = [i for i, (p, _) in enumerate(keys) if p == period]
-    if not rows:
-        return None
-    return [keys[i][1] for i in rows], _rows(decided, rows)
+    return compliance.totals_rows(keys, decided, period)
 
 
 @st.cache_data(**CACHE)
 def _every_month(path: str, version: str, rules_version: str, role: str):
-    """([(month 'YYYY-MM', view)], Disclosed totals: one row per month and view).
-
-    Each month's compliance figures are one decision (disclosure.disclose_with_totals) for the
-    directorate (None), every service with assignments and NO_SERVICE: each view's summary, its
-    table by job type and the directorate's table by service publish the same decision for the
-    same figure, so none of them gives a hidden one away by subtraction (a service's summary
-    showing its 5 gave another's hidden 2 away as the directorate's 7 minus 5). The totals of
-    every month are decided here, each month on its own, in one call (the trend shows them
-    all); the month's tables by job type are decided around them (`_jobs_decided`)."""
-    sums = _summaries(path, version, rules_version)
-    frame = pd.concat([sums[(None, None)], sums[(None, "service")]], ignore_index=True)
-    if frame.empty:
-        return [], None
-    frame = frame.sort_values("period", kind="stable").reset_index(drop=True)  # each month: directorate first
-    views = [g if isinstance(g, str) else None for g in frame["group"]]
-    months = [f"{p:%Y-%m}" for p in frame["period"]]
-    decided = disclose_with_totals({}, _totals_frame(frame, views), BY_GROUP, views=views, blocks=months,
-                                   role=role, name="Agency compliance", unpublished=[NO_SERVICE],
-                                   within=WITHIN)[1]
-    return list(zip(months, views)), decided
+    """([(month 'YYYY-MM', view)], Disclosed totals: one row per month and view): each month's
+    one decision for every view (disclosure.compliance.every_month), as the last load kept it
+    when it answers for these figures, else decided now."""
+    return compliance.every_month(_summaries(path, version, rules_version), role,
+                                  entries=_kept(path, version))
 
 
 @st.cache_data(**CACHE)
 def _jobs_decided(path: str, version: str, rules_version: str, role: str, period: str):
-    """{view: Disclosed table by job type} at `period`, around its decided totals (a shown total
-    known, a hidden one protected: see `_every_month`)."""
-    views, totals = _month_totals(path, version, rules_version, period)
-    sums = _summaries(path, version, rules_version)
-    when = date.fromisoformat(period + "-01")
-    frames = {v: _as_table(_in_month(sums[(v, "job_type")], when), "Job type") for v in views}
-    return disclose_with_totals(frames, totals, BY_GROUP, views=views, role=role, name="Agency compliance",
-                                unpublished=[NO_SERVICE], within=WITHIN,
-                                decided=_totals_decided(path, version, rules_version, role, period)[1])[0]
+    """{view: Disclosed table by job type} at `period`, around its decided totals
+    (disclosure.compliance.jobs_decided)."""
+    return compliance.jobs_decided(_summaries(path, version, rules_version), role, period,
+                                   _totals_decided(path, version, rules_version, role, period)[1])
 
 
 def _view_totals(path: str, version: str, rules_version: str, role: str, period: str | None,
@@ -384,12 +278,8 @@ def _view_totals(path: str, version: str, rules_version: str, role: str, period:
     return _rows(done[1], [done[0].index(view)])
 
 
-def _rows(d: Disclosed, rows: list[int]) -> Disclosed:
-    """Some rows of a decided table (decisions kept)."""
-    def take(f):
-        return f.iloc[rows].reset_index(drop=True)
-    return Disclosed(shown=take(d.shown), published=take(d.published), reasons=take(d.reasons), table=d.table,
-                     exact=d.exact)
+_rows = compliance.rows
+
 
 def breaches(filters: Filters) -> pd.DataFrame:
     """Every breach at the chosen month with what to do (HR and leadership only: row level)."""

@@ -1,0 +1,412 @@
+"""The Agency rules compliance tables as published, decided once per load and kept in the store.
+
+Why here (below ui/): each month's compliance figures are one decision (disclosure.totals.
+disclose_with_totals) for the directorate, every service with assignments and the assignments of
+no service: first the totals of every view (its summary, its row of the trend, its row of the
+directorate's table by service), then each view's table by job type around them. The decision is
+the same for every visitor and rests only on the month's figures and the rules. The page's trend
+shows every month's totals: deciding them on its first view after a load cost ~125 ms of CPU (36
+demo months). So, like the measure history (disclosure.history), each load decides the totals
+again for the months whose figures changed, in its own transaction (ingest.loader.AFTER_WRITE),
+and keeps them in the store (store.kept, migration 83) beside a fingerprint of the month's
+figures and the signature of the code and rules. A reader applies the kept months only where
+both still match (the figures are worked out again from the checked assignments, which the page
+reads anyway); otherwise it decides live. Either way the tables are exactly the live decision's
+(tests/integration/test_kept_compliance.py). The tables by job type are decided when a month is
+shown (`jobs_decided`).
+
+Public: `summaries`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
+`signature`, `register`, the table declaration `BY_GROUP` and its columns.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import math
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from disclosure.cells import SuppressionError
+from disclosure.policy import Disclosed, DisclosureError, people, sees_exact
+from disclosure.rules import RulesError, rules
+from disclosure.totals import disclose_with_totals
+from store import kept as store_kept
+
+#: the kept decisions' kind in store.kept (one row a month: every view's tables; no scope)
+KIND, SCOPE, KEY = "agency_compliance", "assignments", "month"
+
+COUNT_COLUMNS = ["Assignments", "With a cap", "Within cap", "Cap breaches not signed off", "Under 3 years",
+                 "Notice below minimum", "References incomplete", "Cool-off breaches",
+                 "Over 12 months", "Project team"]
+#: what the by-group table's cells count (assignments are people: one worker each)
+BY_GROUP = people(counts=COUNT_COLUMNS, rates={"Within cap (%)": "With a cap"},
+                  numerators={"Within cap (%)": "Within cap"},
+                  # the mean over the assignments above the cap: hidden with the share, which is
+                  # hidden where those assignments are few
+                  follow={"£/h above cap": ["Assignments", "Within cap (%)"]})
+#: each count is part of another of its row (a reader knows it cannot exceed it); the
+#: assignments within the cap are part of those with a cap, and the rest (above the cap) is
+#: protected too (the share's numerator: disclosure.totals)
+WITHIN = {**{c: "Assignments" for c in COUNT_COLUMNS if c not in ("Assignments", "Within cap")},
+          "Within cap": "With a cap"}
+#: assignments with no service (metrics.agency.summarise's label): not on the month's Staff
+#: sheet, so their job types are in no service's table; a part of the directorate of its own
+NO_SERVICE = "Not on Staff sheet"
+NAME = "Agency compliance"
+
+_PAIR = "\x1f"  # joins a service and a job type into one group label (never in either)
+
+
+# ------------------------------------------------------------------------------------------
+# the figures
+
+
+def summaries(whole: pd.DataFrame) -> dict:
+    """metrics.agency.summarise of every view over every month at once, by nothing, job type and
+    service, from the checked assignments of every month (`whole`): {(view, by): frame} (view
+    None: the directorate; NO_SERVICE: assignments of no service). Each month's rows are exactly
+    what summarising that month alone gives (rows are grouped by month); a service's assignments
+    are the directorate's of that service (each is checked on its own), so one read serves every
+    view and month."""
+    from metrics.agency import summarise
+
+    out = {(None, by): summarise(whole, by=by) for by in (None, "job_type", "service")}
+    if whole.empty:
+        return out
+    by_service = out[(None, "service")]
+    nobody = out[(None, None)]["group"]  # summarise by nothing: no group (as its own call gives it)
+    for s, at in by_service.groupby("group", sort=False).groups.items():
+        part = by_service.loc[at].reset_index(drop=True)
+        part["group"] = pd.Series([nobody.iloc[0]] * len(part), dtype=nobody.dtype)
+        out[(s, None)] = part
+    # every service's job types from one call: grouped by "service, job type" (the team column
+    # carries the pair), each group the rows a service's own summary by job type groups
+    pairs = whole.assign(team=whole["service"].fillna(NO_SERVICE) + _PAIR + whole["job_type"].astype(str))
+    both = summarise(pairs, by="team")
+    service = both["group"].str.split(_PAIR, n=1).str[0]
+    for s, at in both.groupby(service, sort=False).groups.items():
+        part = both.loc[at].reset_index(drop=True)
+        part["group"] = part["group"].str.split(_PAIR, n=1).str[1]
+        out[(s, "job_type")] = part
+    return out
+
+
+def as_table(frame: pd.DataFrame, label: str) -> pd.DataFrame:
+    """metrics.agency.summarise rows as the page's table (group label first, then the columns)."""
+    return pd.DataFrame({
+        label: frame["group"],
+        "Assignments": frame["assignments"],
+        "With a cap": frame["with_cap"],
+        "Within cap": frame["within_cap"],
+        "Within cap (%)": (frame["agency_within_cap_share"].astype(float) * 100).round(1),
+        "£/h above cap": frame["agency_above_cap_per_hour"],
+        "Cap breaches not signed off": frame["agency_cap_breaches_unsigned"],
+        "Under 3 years": frame["agency_under_experience"],
+        "Notice below minimum": frame["agency_notice_below_minimum"],
+        "References incomplete": frame["agency_references_incomplete"],
+        "Cool-off breaches": frame["agency_cool_off_breaches"],
+        "Over 12 months": frame["agency_long_assignments"],
+        "Project team": frame["agency_project_team_workers"],
+    }).reset_index(drop=True)
+
+
+def totals_frame(frame: pd.DataFrame, views: list) -> pd.DataFrame:
+    """Views' totals (summarise rows, one per view) as rows of the table by service."""
+    out = as_table(frame, "Service")
+    out["Service"] = [v if v is not None else "All services" for v in views]
+    return out
+
+
+def in_month(frame: pd.DataFrame, when: date | None) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame[frame["period"] == when].reset_index(drop=True)
+
+
+def _all_totals(sums: dict) -> tuple[list[str], list, pd.DataFrame] | None:
+    """(month 'YYYY-MM' of each row, its view, the totals of every view and month): each month's
+    rows together, the directorate's first; None without assignments."""
+    frame = pd.concat([sums[(None, None)], sums[(None, "service")]], ignore_index=True)
+    if frame.empty:
+        return None
+    frame = frame.sort_values("period", kind="stable").reset_index(drop=True)  # each month: directorate first
+    views = [g if isinstance(g, str) else None for g in frame["group"]]
+    months = [f"{p:%Y-%m}" for p in frame["period"]]
+    return months, views, totals_frame(frame, views)
+
+
+def month_totals(sums: dict, period: str | None) -> tuple[list, pd.DataFrame] | None:
+    """(views, their exact totals: one row each, labelled by service) at `period`: the
+    directorate (None, first), each service with assignments and NO_SERVICE; None without
+    assignments then."""
+    if not period:
+        return None
+    when = date.fromisoformat(period + "-01")
+    by_service = in_month(sums[(None, "service")], when)
+    if by_service.empty:
+        return None
+    views = [None, *by_service["group"]]
+    frame = pd.concat([in_month(sums[(None, None)], when), by_service], ignore_index=True)
+    return views, totals_frame(frame, views)
+
+
+def month_jobs(sums: dict, period: str, views: list) -> dict:
+    """{view: its table by job type} at `period`."""
+    when = date.fromisoformat(period + "-01")
+    return {v: as_table(in_month(sums[(v, "job_type")], when), "Job type") for v in views}
+
+
+# ------------------------------------------------------------------------------------------
+# the decisions (live)
+
+
+def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None):
+    """([(month 'YYYY-MM', view)], Disclosed totals: one row per month and view; None without
+    assignments).
+
+    Each month's compliance figures are one decision (disclosure.disclose_with_totals) for the
+    directorate (None), every service with assignments and NO_SERVICE: each view's summary, its
+    table by job type and the directorate's table by service publish the same decision for the
+    same figure, so none of them gives a hidden one away by subtraction (a service's summary
+    showing its 5 gave another's hidden 2 away as the directorate's 7 minus 5). The totals of
+    every month are decided each month on its own (the trend shows them all); the month's tables
+    by job type are decided around them (`jobs_decided`). `entries`: the decisions kept in the store
+    (`kept(con)`), used when every month's answer for these figures."""
+    got = _all_totals(sums)
+    if got is None:
+        return [], None
+    months, views, frame = got
+    keys = list(zip(months, views))
+    if entries:
+        done = _kept_totals(entries, months, frame, role)
+        if done is not None:
+            return keys, done
+    return keys, _decide_totals(months, views, frame, role)
+
+
+def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: str | None) -> Disclosed:
+    return disclose_with_totals({}, frame, BY_GROUP, views=views, blocks=months, role=role, name=NAME,
+                                unpublished=[NO_SERVICE], within=WITHIN)[1]
+
+
+def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed) -> dict:
+    """{view: Disclosed table by job type} at `period`, around its decided totals (`totals`: the
+    month's rows of `every_month`'s; a shown total known, a hidden one protected). Decided when
+    asked, not kept: ~30 ms for the demo's latest month, but up to ~2 s for a month whose tables
+    need linear programming, so keeping every month's would add ~16 s to a load that decides
+    them all (the demo's 36 loads)."""
+    views, month = month_totals(sums, period)
+    frames = month_jobs(sums, period, views)
+    return disclose_with_totals(frames, month, BY_GROUP, views=views, role=role, name=NAME,
+                                unpublished=[NO_SERVICE], within=WITHIN, decided=totals)[0]
+
+
+def totals_rows(keys: list, decided: Disclosed, period: str | None) -> tuple[list, Disclosed] | None:
+    """(views, Disclosed totals: one row per view) at `period` from `every_month`'s answer; None
+    without assignments then."""
+    at = [i for i, (p, _) in enumerate(keys) if p == period]
+    if not at:
+        return None
+    return [keys[i][1] for i in at], rows(decided, at)
+
+
+def rows(d: Disclosed, at: list[int]) -> Disclosed:
+    """Some rows of a decided table (decisions kept)."""
+    def take(f):
+        return f.iloc[at].reset_index(drop=True)
+    return Disclosed(shown=take(d.shown), published=take(d.published), reasons=take(d.reasons), table=d.table,
+                     exact=d.exact)
+
+
+# ------------------------------------------------------------------------------------------
+# a decision as kept: what publishing changed in the exact table, cell by cell
+
+
+def _cell(value: object) -> object:
+    """A published cell as JSON keeps it (text markers, or a number where a column was retyped)."""
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    return value
+
+
+def _changes(exact: pd.DataFrame, d: Disclosed) -> dict | None:
+    """What `d.published` and `d.reasons` hold beyond `exact`: {"cols": {column: [dtype, {row:
+    published text}]}, "why": {column: {row: reason}}}; None when a published cell differs from
+    its exact figure other than by a text marker (then this table is not kept: decided live)."""
+    pub, why = d.published, d.reasons
+    if list(pub.columns) != list(exact.columns) or len(pub) != len(exact):
+        return None
+    cols: dict = {}
+    for c in pub.columns:
+        a, b = exact[c], pub[c]
+        if a.dtype == b.dtype and a.equals(b):
+            continue
+        marks = {}
+        for i, (x, y) in enumerate(zip(a.tolist(), b.tolist())):
+            if isinstance(y, str) and not (isinstance(x, str) and x == y):
+                marks[str(i)] = y
+            elif not (x == y or (_missing(x) and _missing(y))):
+                return None
+        cols[c] = [str(b.dtype), marks]
+    reasons = {c: {str(i): v for i, v in enumerate(why[c].tolist()) if v is not None}
+               for c in why.columns}
+    return {"cols": cols, "why": {c: v for c, v in reasons.items() if v}}
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _apply(exact: pd.DataFrame, changes: dict, role: str | None, *, offset: int = 0,
+           length: int | None = None) -> Disclosed:
+    """A kept decision as `disclose_with_totals` publishes it: `exact` with the kept text in its
+    cells (those columns retyped as they were published) and the kept reasons."""
+    pub = exact.copy()
+    pub.attrs = {}
+    for c, (dtype, marks) in changes["cols"].items():
+        col = pub[c].to_numpy(dtype=object) if dtype == "object" else pub[c].astype(dtype).to_numpy()
+        for i, v in marks.items():
+            col[int(i) + offset] = v
+        pub[c] = pd.Series(col, index=pub.index, dtype=dtype)
+    why = pd.DataFrame({c: pd.Series([None] * len(pub), index=pub.index, dtype=object) for c in pub.columns},
+                       index=pub.index)
+    for c, cells in changes["why"].items():
+        at = why.columns.get_loc(c)
+        for i, v in cells.items():
+            why.iat[int(i) + offset, at] = v
+    exact_role = sees_exact(role)
+    shown = exact.copy() if exact_role else pub
+    shown.attrs = {}
+    return Disclosed(shown=shown, published=pub, reasons=why, table=BY_GROUP, exact=exact_role)
+
+
+def _kept_totals(entries: dict, months: list[str], frame: pd.DataFrame, role: str | None) -> Disclosed | None:
+    """The totals of every month from the kept decisions, or None when any month's figures are
+    not those decided on (or not kept)."""
+    starts: dict[str, int] = {}
+    for i, m in enumerate(months):
+        starts.setdefault(m, i)
+    merged: dict = {"cols": {}, "why": {}}
+    prints = _month_prints(frame, months)
+    for m, start in starts.items():
+        entry = entries.get(m)
+        if entry is None or entry["inputs"] != prints[m]:
+            return None
+        for c, (dtype, marks) in entry["totals"]["cols"].items():
+            have = merged["cols"].setdefault(c, [dtype, {}])
+            if have[0] != dtype:
+                return None
+            have[1].update({str(int(i) + start): v for i, v in marks.items()})
+        for c, cells in entry["totals"]["why"].items():
+            merged["why"].setdefault(c, {}).update({str(int(i) + start): v for i, v in cells.items()})
+    return _apply(frame, merged, role)
+
+
+def _month_prints(frame: pd.DataFrame, months: list[str]) -> dict[str, str]:
+    """{month: a fingerprint of its rows of `frame`} (every figure and type), from one hash of
+    the frame's rows."""
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    head = repr((list(map(str, frame.columns)), [str(t) for t in frame.dtypes])).encode()
+    spans: dict[str, list[int]] = {}
+    for i, m in enumerate(months):
+        spans.setdefault(m, [i, i])[1] = i
+    return {m: hashlib.sha256(head + rows[a:b + 1].tobytes()).hexdigest()[:32] for m, (a, b) in spans.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# kept per load
+
+
+@functools.cache
+def _code_signature() -> str:
+    """The source of everything the decision is made by: the disclosure package (its policy,
+    cell arithmetic, equation systems, rules reader and this module)."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def signature() -> str:
+    """What kept decisions must have been made under: the disclosure code and the rules in force
+    (data/disclosure.toml; RulesError when unreadable). The agency rules shape the figures, which
+    are compared themselves."""
+    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+
+
+def kept(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """{month 'YYYY-MM': {"inputs": the fingerprint of the month's totals decided on
+    (`_month_prints`), "totals": what publishing changed in them (`_changes`)}} as kept under
+    today's signature (store.kept); None when none is."""
+    try:
+        sig = signature()
+    except RulesError:
+        return None  # decided live, where the error reaches whoever asks
+    out = {f"{k.period:%Y-%m}": {**json.loads(k.decision), "inputs": k.inputs}
+           for k in store_kept.read_all(con, kind=KIND) if k.signature == sig}
+    return out or None
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> int:
+    """Decide the compliance tables again for the months whose figures changed (all of them when
+    the code or rules changed) and keep them, in the caller's transaction; returns the months
+    kept. When the figures or rules cannot be read nothing is kept (readers decide live and show
+    the error)."""
+    from agency.rules import AgencyRulesError, load_rules, rules_path
+    from metrics import agency as figures
+    from metrics.types import MetricError
+
+    try:
+        key = signature()
+        if not figures.has_assignments(con):
+            store_kept.forget(con, kind=KIND)
+            return 0
+        sums = summaries(figures.checked(con, rules=load_rules(rules_path())))
+    except (RulesError, AgencyRulesError, MetricError, OSError):
+        store_kept.forget(con, kind=KIND)
+        return 0
+    got = _all_totals(sums)
+    before = kept(con) or {}
+    rows = []
+    if got is not None:
+        months, views, frame = got
+        for period, inputs in _month_prints(frame, months).items():
+            old = before.get(period)
+            if old is None or old["inputs"] != inputs:
+                at = [i for i, m in enumerate(months) if m == period]
+                month = frame.iloc[at].reset_index(drop=True)
+                try:  # decided as `every_month` decides it (each month is a block of its own)
+                    old = {"totals": _changes(month, _decide_totals([period] * len(at), [views[i] for i in at],
+                                                                    month, None))}
+                except (SuppressionError, DisclosureError):
+                    continue
+                if old["totals"] is None:
+                    continue
+            rows.append(store_kept.Kept(kind=KIND, period=date.fromisoformat(period + "-01"), scope=SCOPE, key=KEY,
+                                        signature=key, inputs=inputs, decision=json.dumps({"totals": old["totals"]})))
+    store_kept.forget(con, kind=KIND)
+    return store_kept.write(con, rows)
+
+
+def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    refresh(cur)
+
+
+def register() -> None:
+    """Have every load in this process keep the compliance decisions in its own transaction;
+    idempotent (disclosure.history.register calls it: the commands that load and the dashboard
+    import that)."""
+    from ingest import loader
+
+    if _after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_after_load)

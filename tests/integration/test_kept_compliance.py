@@ -1,0 +1,190 @@
+"""The Agency rules compliance decisions kept per load (disclosure.compliance, store.kept): every
+month's totals of every view (the summary, the trend's month rows, the directorate's table by
+service) as one decision per month, decided again in each load's transaction for the months
+whose figures changed, and applied by readers only while they answer for the figures, the rules
+and the disclosure code.
+
+Kept == live: what the kept path publishes must be exactly what deciding now publishes (every
+cell, dtype, value type and reason). Real DuckDB stores built through the real loader (the demo's
+36 monthly workbooks with their Agency assignments sheets), real workbooks loaded into them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from agency.rules import load_rules, rules_path
+from disclosure import compliance
+from ingest import loader
+from metrics import agency as figures
+from store import connect
+from store import kept as store_kept
+
+ROLES = ("scrutiny", "hr")
+
+
+def _sums(con) -> dict:
+    return compliance.summaries(figures.checked(con, rules=load_rules(rules_path())))
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
+    pd.testing.assert_frame_equal(a, b, check_exact=True, obj=what)
+    for c in a.columns:  # "c" beside Python ints, not numpy ints: value types too
+        assert [type(x) for x in a[c].tolist()] == [type(x) for x in b[c].tolist()], (what, c)
+
+
+def _same_decision(x, y, what: str) -> None:
+    for part in ("shown", "published", "reasons"):
+        _same(getattr(x, part), getattr(y, part), f"{what} {part}")
+    assert x.exact == y.exact and x.table is y.table, what
+
+
+def _kept_answers(con, sums: dict) -> bool:
+    entries = compliance.kept(con)
+    got = compliance._all_totals(sums)
+    return bool(entries) and got is not None and \
+        compliance._kept_totals(entries, got[0], got[2], "scrutiny") is not None
+
+
+def _assert_kept_is_live(con) -> None:
+    sums = _sums(con)
+    assert _kept_answers(con, sums), "the kept decisions do not answer for these figures"
+    entries = compliance.kept(con)
+    for role in ROLES:
+        keys, live = compliance.every_month(sums, role)
+        keys_kept, kept = compliance.every_month(sums, role, entries=entries)
+        assert keys_kept == keys
+        _same_decision(kept, live, f"{role}: every month's totals")
+
+
+def test_every_load_keeps_every_months_decision_and_it_is_the_live_one(demo_db):
+    con = connect(demo_db, read_only=True)
+    try:
+        sums = _sums(con)
+        months = sorted({f"{p:%Y-%m}" for p in figures.assignment_periods(con)})
+        assert len(months) == 36 and sorted(compliance.kept(con)) == months
+        _assert_kept_is_live(con)
+        # real decisions: hidden counts of every kind, in many months and views
+        keys, kept = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con))
+        reasons = set(kept.reasons.stack().dropna())
+        assert {"primary", "secondary"} <= reasons
+        hidden_months = {keys[i][0] for i in range(len(keys)) if (kept.published.iloc[i] == "c").any()}
+        assert len(hidden_months) >= 30
+        # the tables by job type are decided around the kept totals: the same as around live ones
+        live_keys, live = compliance.every_month(sums, "scrutiny")
+        for period in (months[0], months[len(months) // 2], months[-1]):
+            around_kept = compliance.jobs_decided(sums, "scrutiny", period,
+                                                  compliance.totals_rows(keys, kept, period)[1])
+            around_live = compliance.jobs_decided(sums, "scrutiny", period,
+                                                  compliance.totals_rows(live_keys, live, period)[1])
+            assert list(around_kept) == list(around_live)
+            for view in around_live:
+                _same_decision(around_kept[view], around_live[view], f"{period} {view} by job type")
+    finally:
+        con.close()
+
+
+def _decided_count(monkeypatch) -> list:
+    calls = []
+    decide = compliance._decide_totals
+
+    def counting(months, *a, **k):
+        calls.append(sorted(set(months)))
+        return decide(months, *a, **k)
+
+    monkeypatch.setattr(compliance, "_decide_totals", counting)
+    return calls
+
+
+def _next_month(db) -> tuple[str, str]:
+    """A real workbook of the month after the store's latest, with its Agency assignments sheet."""
+    from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
+
+    period = next_month(latest_loaded(db))
+    frames = month_frames(period=period)
+    assert len(frames["Agency assignments"]) > 0
+    path = db.parent / f"extract-{period}.xlsx"
+    path.write_bytes(workbook_bytes(frames))
+    return str(path), period
+
+
+def test_a_new_month_is_decided_in_its_load_and_only_it(copy_demo_db, monkeypatch):
+    path, period = _next_month(copy_demo_db)
+    calls = _decided_count(monkeypatch)
+    con = connect(copy_demo_db)
+    try:
+        before = compliance.kept(con)
+        assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
+        after = compliance.kept(con)
+        assert sorted(after) == sorted([*before, period])
+        assert calls == [[period]]  # the other 36 months' figures did not change: kept as they were
+        assert all(after[m] == before[m] for m in before)
+        _assert_kept_is_live(con)
+    finally:
+        con.close()
+
+
+def test_changed_figures_are_never_read_stale(copy_demo_db):
+    """A month whose figures changed without its load deciding again (here: an assignment's
+    references edited in place): the kept months no longer answer, every reader decides live,
+    and the next refresh decides that month alone again."""
+    con = connect(copy_demo_db)
+    try:
+        sums = _sums(con)
+        latest = max(figures.assignment_periods(con))
+        con.execute("UPDATE agency_assignments SET references_received = 0 WHERE period = ? AND employee_id = "
+                    "(SELECT min(employee_id) FROM agency_assignments WHERE period = ? AND references_received > 0)",
+                    [latest, latest])
+        changed = _sums(con)
+        assert not changed[(None, None)].equals(sums[(None, None)])  # a figure really moved
+        assert not _kept_answers(con, changed)
+        entries = compliance.kept(con)
+        for role in ROLES:  # live: the new figures' own decision
+            _, live = compliance.every_month(changed, role)
+            _same_decision(compliance.every_month(changed, role, entries=entries)[1], live, role)
+        con.execute("BEGIN")
+        compliance.refresh(con)
+        con.execute("COMMIT")
+        _assert_kept_is_live(con)
+    finally:
+        con.close()
+
+
+def test_changed_rules_or_disclosure_code_decide_live(copy_demo_db, tmp_path, monkeypatch):
+    con = connect(copy_demo_db)
+    try:
+        sums = _sums(con)
+        assert _kept_answers(con, sums)
+        monkeypatch.setattr(compliance, "_code_signature", lambda: "another policy")
+        assert compliance.kept(con) is None and not _kept_answers(con, sums)
+        monkeypatch.undo()
+        from disclosure.rules import DEFAULT_PATH
+
+        stricter = tmp_path / "disclosure.toml"
+        text = DEFAULT_PATH.read_text("utf-8")
+        assert "threshold = 5" in text
+        stricter.write_text(text.replace("threshold = 5", "threshold = 10"), "utf-8")
+        monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(stricter))
+        assert compliance.kept(con) is None
+        strict = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con))[1]
+        monkeypatch.delenv("WORKFORCE_DISCLOSURE")
+        usual = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con))[1]
+        assert (strict.published == "c").sum().sum() > (usual.published == "c").sum().sum()
+    finally:
+        con.close()
+
+
+def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypatch):
+    """The decisions cannot be made with a broken disclosure rules file: the load goes in and
+    nothing is kept (the page decides live and shows what to fix)."""
+    path, period = _next_month(copy_demo_db)
+    bad = tmp_path / "disclosure.toml"
+    bad.write_text("threshold = 'five'\n", "utf-8")
+    monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(bad))
+    con = connect(copy_demo_db)
+    try:
+        assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
+        assert store_kept.read_all(con, kind=compliance.KIND) == []
+        assert compliance.kept(con) is None
+    finally:
+        con.close()

@@ -1,6 +1,6 @@
 """The Agency rules compliance tables as published, decided once per load and kept in the store.
 
-Why here (below ui/): each month's compliance figures are one decision (disclosure.totals.
+Why here (below ui/): each month's compliance figures are one decision (disclosure.policy.
 disclose_with_totals) for the directorate, every service with assignments and the assignments of
 no service: first the totals of every view (its summary, its row of the trend, its row of the
 directorate's table by service), then each view's table by job type around them. The decision is
@@ -34,9 +34,8 @@ import numpy as np
 import pandas as pd
 
 from disclosure.cells import SuppressionError
-from disclosure.policy import Disclosed, DisclosureError, people, sees_exact
+from disclosure.policy import Disclosed, DisclosureError, disclose_with_totals, people, sees_exact
 from disclosure.rules import RulesError, rules
-from disclosure.totals import disclose_with_totals
 from store import kept as store_kept
 
 #: the kept decisions' kind in store.kept (one row a month: every view's tables; no scope)
@@ -53,7 +52,7 @@ BY_GROUP = people(counts=COUNT_COLUMNS, rates={"Within cap (%)": "With a cap"},
                   follow={"£/h above cap": ["Assignments", "Within cap (%)"]})
 #: each count is part of another of its row (a reader knows it cannot exceed it); the
 #: assignments within the cap are part of those with a cap, and the rest (above the cap) is
-#: protected too (the share's numerator: disclosure.totals)
+#: protected too (the share's numerator: disclosure.policy.disclose_with_totals)
 WITHIN = {**{c: "Assignments" for c in COUNT_COLUMNS if c not in ("Assignments", "Within cap")},
           "Within cap": "With a cap"}
 #: assignments with no service (metrics.agency.summarise's label): not on the month's Staff

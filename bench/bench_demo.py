@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import disclosure.history  # noqa: F401  (its loads refresh the aggregates, values and published history, as the CLI's do)
+import disclosure.linked  # noqa: F401  (and the linked people tables' decisions)
 from demo import build_demo_db, generate, write_workbooks
 
 

@@ -49,9 +49,9 @@ def _store(scale: float) -> Path:
 def _derived_data_current(db: Path) -> None:
     """Refresh the aggregates and stored metric values of a store cached before they changed
     (what every load keeps current), so the pages are timed as they run after a load."""
-    from disclosure import compliance, history
+    from disclosure import compliance, history, linked
     from metrics import aggregates, engine
-    from store import connect
+    from store import connect, loaded_periods
 
     con = connect(db)
     try:
@@ -69,6 +69,12 @@ def _derived_data_current(db: Path) -> None:
         compliance.refresh(con)  # the Agency rules compliance decisions, kept by every load too
         con.execute("COMMIT")
         print(f"  (published history kept for {db.name}: {kept} rows, "
+              f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
+        started = time.perf_counter()
+        con.execute("BEGIN")
+        months = linked.refresh(con, period=loaded_periods(con)[-1].strftime("%Y-%m"))  # what the last load keeps
+        con.execute("COMMIT")
+        print(f"  (linked people tables' decisions kept for {db.name}'s latest month: {months}, "
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
     finally:
         con.close()

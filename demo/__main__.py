@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     # loads made here refresh the metric aggregates, stored values and published history in their
     # own transaction, as the ingest CLI's do (disclosure.history registers them all when imported)
     import disclosure.history  # noqa: F401
+    import disclosure.linked  # noqa: F401
     from demo import DemoError, DemoRefused, build_demo_db
 
     db = Path(args.db) if args.db else default_db_path()

@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     # the metric aggregates, the stored metric values and the published history in the load's own
     # transaction (metrics.aggregates, metrics.engine.refresh_values, disclosure.history; DECISIONS.md).
     import disclosure.history  # noqa: F401
+    import disclosure.linked  # noqa: F401  (the linked people tables' decisions, after the history)
 
     db = Path(args.db) if args.db else default_db_path()
 

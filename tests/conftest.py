@@ -45,6 +45,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Tests must not write to it; copy it first (`copy_demo_db`) when a test loads or edits.
     """
     import disclosure.history  # noqa: F401  (loads refresh the aggregates, stored values and published history, as the CLI's do)
+    import disclosure.linked  # noqa: F401  (and the linked people tables' decisions)
     from demo import build_demo_db
 
     path = tmp_path_factory.mktemp("demo") / "workforce.duckdb"

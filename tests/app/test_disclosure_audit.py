@@ -346,17 +346,20 @@ def test_mutation_a_table_without_secondary_suppression_fails_the_audit(adversar
     from ui.data import people as people_mod
     from ui.filters import Filters
 
-    real = people_mod._linked_views
+    from store import kept
 
-    def primary_only(path, version, role, name, period, scope, extra):
+    real = people_mod._decided
+
+    def primary_only(path, version, name, period, scope, extra):
         if not (name == "profile" and dict(extra).get("dimension") == "disability"):
-            return real(path, version, role, name, period, scope, extra)
+            return real(path, version, name, period, scope, extra)
         with pytest.MonkeyPatch.context() as m:
             m.setattr(cells, "_secondary", lambda values, hidden, *a, **k: hidden.copy())
             m.setattr(cells, "_widen", lambda values, hidden, *a, **k: hidden)
-            return real.__wrapped__(path, version, role, name, period, scope, extra)
+            m.setattr(kept, "read", lambda *a, **k: None)  # decided now (the load kept the real policy's)
+            return real.__wrapped__(path, version, name, period, scope, extra)
 
-    monkeypatch.setattr(people_mod, "_linked_views", primary_only)
+    monkeypatch.setattr(people_mod, "_decided", primary_only)
     opts = data.filter_options()
     period = opts.periods[-1]
     views = [audit_mod.View("adversarial", period, scope, service, "data",

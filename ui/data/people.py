@@ -15,10 +15,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from disclosure import Disclosed, LastMonth, Table, disclose, disclose_all, exempt, people
-from store.periods import previous_period, year_ago
+from disclosure import Disclosed, Table, disclose, exempt, linked, sees_exact
+from disclosure.linked import MARGINS, PROFILE_LABELS, RATIO_FIGURES, ROLLING  # noqa: F401
 from ui import db, options
-from ui.data.base import CACHE, _ctx, _engine_filters, _fkey
+from ui.data.base import CACHE, _ctx, _fkey
 from ui.filters import Filters
 
 
@@ -29,21 +29,8 @@ def _detail(name: str, filters: Filters, **kwargs) -> pd.DataFrame:
 
 @st.cache_data(**CACHE)
 def _detail_cached(path, version, name, period, scope, service, team, extra) -> pd.DataFrame:
-    from metrics import detail
-
-    fn = getattr(detail, name)
     with db.open_cursor() as cur:
-        return fn(cur, scope=scope, filters=_engine_filters(service, team), **_at(name, period, extra))
-
-
-def _at(name: str, period: str, extra: tuple) -> dict:
-    """A detail frame's keyword arguments at the chosen month (monthly series end there)."""
-    kwargs = dict(extra)
-    if name not in ("conversions_by_month", "ratio_trend"):
-        kwargs["period"] = period
-    if name == "ratio_trend":
-        kwargs["end"] = period
-    return kwargs
+        return linked.detail_frame(cur, name, period, scope, service, team, dict(extra))
 
 
 @st.cache_data(**CACHE)
@@ -52,9 +39,6 @@ def _services(path, version) -> tuple[str, ...]:
 
     with db.open_cursor() as cur:
         return tuple(sorted({s for s, _ in detail.dimension_pairs(cur)}))
-
-
-# --- builders: (path, version, period, scope, service, team, **extra) -> the exact table ------
 
 
 def _raw(path, version, name, period, scope, service, team, **extra) -> pd.DataFrame:
@@ -71,171 +55,32 @@ def _by_service(path, version, name, period, scope, extra) -> dict[str, pd.DataF
     """Every service's detail frame `name` from one query (metrics.detail.by_service), each what
     `_detail_cached` gives for that service: the tables protected for the directorate and every
     service together read them."""
-    from metrics import detail
-
     with db.open_cursor() as cur:
-        return detail.by_service(cur, name, services=_services(path, version), scope=scope,
-                                 **_at(name, period, extra))
+        return linked.detail_by_service(cur, name, period, scope, _services(path, version), dict(extra))
 
 
-def _conversions(path, version, period, scope, service, team) -> pd.DataFrame:
-    df = _raw(path, version, "conversions_by_month", period, scope, service, team)
-    df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(period + "-01")]
-    return pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
-                         "Conversions": df["conversions"].astype(int)}).iloc[::-1].reset_index(drop=True)
-
-
-def _bands(path, version, period, scope, service, team, *, threshold: float) -> pd.DataFrame:
-    df = _raw(path, version, "caseload_distribution", period, scope, service, team, threshold=threshold)
-    edges = sorted({0.0, 10.0, 15.0, float(threshold), float(threshold) + 5, float("inf")})
-    labels = [f"Up to {edges[1]:g}"] + [
-        f"Over {lo:g} to {hi:g}" for lo, hi in zip(edges[1:-2], edges[2:-1])
-    ] + [f"Over {edges[-2]:g}"]
-    bands = pd.cut(df["caseload_per_fte"], bins=edges, labels=labels, right=True)
-    counts = bands.value_counts().reindex(labels, fill_value=0)
-    return pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
-
-
-def _window(months: int) -> dict:
-    """The leavers' tables' window as a detail keyword (none for the usual 12 months: one cache key)."""
-    return {} if months == 12 else {"months": months}
-
-
-def _reasons(path, version, period, scope, service, team, *, months: int = 12) -> pd.DataFrame:
-    df = _raw(path, version, "leavers_by_reason", period, scope, service, team, **_window(months))
-    return pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int), "FTE": df["fte"].round(1)})
-
-
-def _service_length(path, version, period, scope, service, team, *, months: int = 12) -> pd.DataFrame:
-    df = _raw(path, version, "length_of_service_at_leaving", period, scope, service, team, **_window(months))
-    return pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
-
-
-PROFILE_LABELS = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnic group",
-                  "disability": "Disabled", "lives_in_county": "Lives in the county"}
-#: the merge rules (data/disclosure.toml) of each profile dimension
-PROFILE_DIMENSIONS = {"age_band": "age", "gender": "gender", "ethnicity": "ethnicity",
-                      "disability": "disability", "lives_in_county": "lives_in_county"}
-
-
-def _profile(path, version, period, scope, service, team, *, dimension: str, by_job: bool) -> pd.DataFrame:
-    from ingest import contract
-    from metrics import detail
-
-    df = _raw(path, version, "profile", period, scope, service, team, dimension=dimension)
-    label = PROFILE_LABELS[dimension]
-    if by_job:
-        frame = df.rename(columns={"role_group": "Job type", "category": label, "headcount": "People"})
-        frame = frame[["Job type", label, "People"]].copy()
-        base = frame.groupby("Job type")["People"].transform("sum")
-    else:
-        frame = df.groupby("category", as_index=False)["headcount"].sum().rename(
-            columns={"category": label, "headcount": "People"})
-        base = frame["People"].sum()
-    frame["Share (%)"] = (frame["People"] / base * 100).round(1)
-    orders = {"age_band": detail.AGE_BANDS, "gender": contract.GENDERS,
-              "ethnicity": contract.ETHNIC_GROUPS, "disability": ("Yes", "No", "Not known"),
-              "lives_in_county": ("Yes", "No", "Not known")}
-    order = {b: i for i, b in enumerate(orders[dimension])}
-    frame = frame.sort_values((["Job type"] if by_job else []) + [label],
-                              key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
-    frame["People"] = frame["People"].astype(int)
-    return frame.reset_index(drop=True)
-
-
-def _local(path, version, period, scope, service, team) -> pd.DataFrame:
-    df = _raw(path, version, "profile", period, scope, service, team, dimension="lives_in_county")
-    known = df[df["category"].isin(["Yes", "No"])]
-    wide = known.pivot_table(index="role_group", columns="category", values="headcount",
-                             aggfunc="sum", fill_value=0)
-    for col in ("Yes", "No"):
-        if col not in wide.columns:
-            wide[col] = 0
-    frame = pd.DataFrame({
-        "Job type": wide.index.astype(str),
-        "Living in county": wide["Yes"].astype(int).to_numpy(),
-        "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
-    })
-    frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
-    return frame[["Job type", "Share living in county (%)", "Living in county", "People recorded"]]
-
-
-def _ratio(path, version, period, scope, service, team) -> pd.DataFrame:
-    df = _raw(path, version, "ratio_trend", period, scope, service, team)
-    out = pd.DataFrame({
-        "Month": [p.strftime("%b %Y") for p in df["period"]],
-        "Employed FTE": df["employed_fte"].round(1),
-        "Agency FTE": df["agency_fte"].round(1),
-        "Permanent share (%)": ((1 - df["agency_rate"]) * 100).round(1),
-        "Agency share (%)": (df["agency_rate"] * 100).round(1),
-        "People": df["headcount"].astype(int),
-    })
-    return out.iloc[::-1].reset_index(drop=True)
-
-
-RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")
-
-#: name -> (builder, what its cells count)
-TABLES: dict[str, tuple[Callable[..., pd.DataFrame], Table]] = {
-    "conversions": (_conversions, people(counts=["Conversions"], additive=False)),
-    "caseload_bands": (_bands, people(counts=["Case holders"])),
-    "leavers_by_reason": (_reasons, people(counts=["Leavers"], follow={"FTE": "Leavers"},
-                                           category="Reason", dimension="reason", rolling=True)),
-    "length_of_service": (_service_length, people(counts=["Leavers"], rolling=True)),
-    "local_by_job": (_local, people(counts=["Living in county"], row_total="People recorded",
-                                    rates={"Share living in county (%)": "People recorded"},
-                                    follow={"Share living in county (%)": "Living in county"})),
-    "ratio_table": (_ratio, people(counts=["People"], additive=False,
-                                   follow={c: "People" for c in RATIO_FIGURES})),
-}
-
-
-#: where the measure history (cards, themes, trends, by-service tables) publishes a linked table's
-#: column totals for the directorate and each service: the measure counting the same people and
-#: the history's column for each of the table's count columns
-MARGINS: dict[str, tuple[str, dict[str, str]]] = {
-    "profile": ("agency_rate_fte", {"People": "base_count"}),  # everyone in post
-    "caseload_bands": ("avg_caseload", {"Case holders": "base_count"}),
-    "leavers_by_reason": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
-    "length_of_service": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
-    "local_by_job": ("local_residence_rate", {"People recorded": "denominator", "Living in county": "numerator"}),
-}
-
-
-def _margins(path, version, name, period, scope, frames: dict) -> dict | None:
-    """{view: {column: True (the history shows its total), False (the history hides it)}} for the
-    policy (disclosure.Margins): a total the history shows is known to any reader; one it hides
-    (a small service's, and the second service hidden with it) must not follow from the tables
-    either. A total the history shows as another figure counts other people: no word on it."""
-    if name not in MARGINS:
-        return None
+def _source(path, version) -> linked.Source:
+    """What the linked tables are built from here: the detail frames and the published history
+    cached per data version (disclosure.linked builds and decides them)."""
     from ui.data.measures import history_rows
 
-    metric_id, columns = MARGINS[name]
-    out: dict = {}
-    for row in history_rows(path, version, scope, metric_id, period=period).to_dict("records"):
-        key = row["service"]
-        if key not in frames:
-            continue
-        said = {}
-        for col, source in columns.items():
-            if bool(row["suppressed"]):
-                said[col] = False
-            elif col in frames[key] and pd.to_numeric(row[source], errors="coerce") == \
-                    float(pd.to_numeric(frames[key][col]).sum()):
-                said[col] = True
-        out[key] = said
-    return out
+    def raw(name, period, scope, service, team, **extra):
+        return _raw(path, version, name, period, scope, service, team, **extra)
+
+    def history(scope, metric_id, period):
+        return history_rows(path, version, scope, metric_id, period=period)
+
+    return linked.Source(raw=raw, services=_services(path, version),
+                         periods=options.loaded_periods(path, version), history=history)
 
 
 def _table_for(name: str, extra: dict) -> tuple[Callable[..., pd.DataFrame], Table]:
-    if name != "profile":
-        return TABLES[name]
-    dimension, by_job = extra["dimension"], extra["by_job"]
-    label = PROFILE_LABELS[dimension]
-    return _profile, people(counts=["People"], shares={"Share (%)": "People"},
-                            within="Job type" if by_job else None, category=label,
-                            dimension=PROFILE_DIMENSIONS[dimension])
+    """(builder (path, version, period, scope, service, team, **extra) -> the exact table, what
+    its cells count)."""
+    def build(path, version, period, scope, service, team, **kw) -> pd.DataFrame:
+        return linked.build(_source(path, version), name, period, scope, service, team, **kw)
+
+    return build, linked.table_for(name, extra)
 
 
 def _linked(name: str, filters: Filters, **extra) -> Disclosed:
@@ -245,57 +90,30 @@ def _linked(name: str, filters: Filters, **extra) -> Disclosed:
 
 @st.cache_data(**CACHE)
 def _linked_cached(path, version, role, name, period, scope, service, team, extra) -> Disclosed:
+    build, table = _table_for(name, dict(extra))
+    kw = dict(extra)
     if team:  # team views: roles with exact figures; files: the team's table protected alone,
         # listing the directorate's answers (a missing one as 0) so the class rule sees them
-        build, table = _table_for(name, dict(extra))
-        kw = dict(extra)
         return disclose(build(path, version, period, scope, service, team, **kw), table, role=role, name=name,
                         like=build(path, version, period, scope, None, None, **kw))
-    views = _linked_views(path, version, role, name, period, scope, extra)
-    if service not in views:  # a service not in the store's list (no staff that month)
-        build, table = _table_for(name, dict(extra))
-        return disclose(build(path, version, period, scope, service, None, **dict(extra)), table, role=role, name=name)
-    return views[service]
+    decided = _decided(path, version, name, period, scope, extra)
+    if service not in decided:  # a service not in the store's list (no staff that month)
+        return disclose(build(path, version, period, scope, service, None, **kw), table, role=role, name=name)
+    pub, why = decided[service]
+    exact = sees_exact(role)
+    shown = build(path, version, period, scope, service, None, **kw).copy() if exact else pub
+    shown.attrs = {}
+    return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
 
 
 @st.cache_data(**CACHE)
-def _linked_views(path, version, role, name, period, scope, extra) -> dict:
-    """The directorate's table and every service's, protected together once (every service's
-    page reads its own view of the one decision)."""
-    build, table = _table_for(name, dict(extra))
-    frames = _frames(path, version, name, period, scope, extra)
-    return disclose_all(frames, table, role=role, name=name,
-                        margins=_margins(path, version, name, period, scope, frames),
-                        before=_last_month(path, version, name, period, scope, extra))
-
-
-def _frames(path, version, name, period, scope, extra, **more) -> dict:
-    """The directorate's table and every service's as built (exact), at `period`."""
-    build, _ = _table_for(name, dict(extra))
-    kw = {**dict(extra), **more}
-    frames = {None: build(path, version, period, scope, None, None, **kw)}
-    for s in _services(path, version):
-        frames[s] = build(path, version, period, scope, s, None, **kw)
-    return frames
-
-
-#: tables over the 12 months to the month, published every month: each month's is protected
-#: beside last month's too (this month's minus last month's is the month's leavers minus those of
-#: 12 months before: disclosure.LastMonth)
-ROLLING = ("leavers_by_reason", "length_of_service")
-
-
-def _last_month(path, version, name, period, scope, extra) -> LastMonth | None:
-    if name not in ROLLING:
-        return None
-    before = previous_period(period).strftime("%Y-%m")
-    if before not in options.loaded_periods(path, version):
-        return None
-    frames = _frames(path, version, name, before, scope, extra)
-    first = options.loaded_periods(path, version)[0]
-    return LastMonth(frames=frames, margins=_margins(path, version, name, before, scope, frames),
-                     arrived=_frames(path, version, name, period, scope, extra, months=1),
-                     first_year=year_ago(period).strftime("%Y-%m") < first)
+def _decided(path, version, name, period, scope, extra) -> dict:
+    """{view: (published, reasons)}: the directorate's table and every service's, protected
+    together once (every service's page, every role, reads its own view of the one decision):
+    the decision a load kept when it answers for these figures, else decided now
+    (disclosure.linked.decision)."""
+    out, _ = linked.decision(db.open_cursor, _source(path, version), name, period, scope, dict(extra))
+    return out
 
 
 # --- the tables pages draw -------------------------------------------------------------------
@@ -379,7 +197,7 @@ def _ratio_table(path, version, role, period, scope, service, team) -> Disclosed
     from disclosure import published_rows, rules, sees_exact
     from ui.data.measures import history_rows
 
-    frame = _ratio(path, version, period, scope, service, team)
+    frame = _table_for("ratio_table", {})[0](path, version, period, scope, service, team)
     rows = history_rows(path, version, scope, IN_POST, service=service)
     said = {pd.Timestamp(p).strftime("%b %Y"): (bool(h), w if isinstance(w, str) else None)
             for p, h, w in zip(rows["period"], rows["suppressed"], rows["suppression"])}

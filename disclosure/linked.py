@@ -1,0 +1,565 @@
+"""The linked tables of people (workforce profile, leavers, caseload bands, conversions, where staff
+live, the 80:20 table): how each is built from its metrics.detail frame, what its cells count, and
+its protection for the directorate and every service together, decided live or kept per load.
+
+Why here (below ui/): every page's linked tables are protected together for the directorate and
+every service (so a hidden figure in one service cannot be worked out as the directorate minus
+the others), the 12-month leavers tables also beside last month's (`disclosure.LastMonth`). That
+decision is the same for every visitor and rests only on the store's figures (the tables' detail
+frames, the published history's totals) and the rules, yet it cost a page's first view 200-450
+ms. So a load decides it for the months whose figures changed, in its own transaction (registered
+with ingest.loader.AFTER_WRITE after the published history it reads), and keeps it in the store
+(store.kept, kind "people") with a fingerprint of the detail frames and history rows it rests on
+and a signature of the code and rules. A reader (ui.data.people) applies a kept decision only when
+both match what it would decide from now; otherwise it decides live. Either way the published
+cells are exactly `disclose_all(frames, table, margins=..., before=...)`'s
+(tests/integration/test_kept_people.py).
+
+The builders read their detail frames through a `Source` (the dashboard's is cached per data
+version; a load's reads its own cursor), so both sides build from the same code.
+
+Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
+`PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `table_for`, `build`, `frames`, `margins`,
+`last_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
+`detail_frame`, `detail_by_service`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Hashable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from disclosure.cells import SuppressionError
+from disclosure.policy import DisclosureError, LastMonth, Table, disclose_all, people
+from disclosure.rules import RulesError, rules
+from metrics.types import SCOPES, MetricError
+from store import kept
+from store.periods import next_period, parse_period, previous_period, year_ago
+
+KIND = "people"
+
+
+# ------------------------------------------------------------------------------------------
+# where the detail frames come from
+
+
+def _engine_filters(service: str | None, team: str | None) -> dict[str, list[str]] | None:
+    out = {}
+    if service:
+        out["service"] = [service]
+    if team:
+        out["team"] = [team]
+    return out or None
+
+
+def _at(name: str, period: str, extra: Mapping[str, Any]) -> dict:
+    """A detail frame's keyword arguments at the chosen month (monthly series end there)."""
+    kwargs = dict(extra)
+    if name not in ("conversions_by_month", "ratio_trend"):
+        kwargs["period"] = period
+    if name == "ratio_trend":
+        kwargs["end"] = period
+    return kwargs
+
+
+def detail_frame(con: duckdb.DuckDBPyConnection, name: str, period: str, scope: str,
+                 service: str | None, team: str | None, extra: Mapping[str, Any]) -> pd.DataFrame:
+    """The metrics.detail frame `name` of one view (the directorate: service None) at `period`."""
+    from metrics import detail
+
+    return getattr(detail, name)(con, scope=scope, filters=_engine_filters(service, team), **_at(name, period, extra))
+
+
+def detail_by_service(con: duckdb.DuckDBPyConnection, name: str, period: str, scope: str,
+                      services: tuple[str, ...], extra: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """Every service's detail frame `name` from one query (metrics.detail.by_service)."""
+    from metrics import detail
+
+    return detail.by_service(con, name, services=services, scope=scope, **_at(name, period, extra))
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the tables are built from: `raw(name, period, scope, service, team, **extra)` (a
+    metrics.detail frame of one view), the store's `services` and loaded `periods` ("YYYY-MM",
+    oldest first), and `history(scope, metric_id, period)`: the published history's overall rows
+    of one measure at one month for every view (`service` None for the directorate; columns
+    `suppressed`, `base_count`, `numerator`, `denominator`)."""
+
+    raw: Callable[..., pd.DataFrame]
+    services: tuple[str, ...]
+    periods: tuple[str, ...]
+    history: Callable[[str, str, str], pd.DataFrame]
+
+
+@dataclass
+class _CursorSource:
+    con: duckdb.DuckDBPyConnection
+    memo: dict = field(default_factory=dict)
+
+    def services(self) -> tuple[str, ...]:
+        from metrics import detail
+
+        if "services" not in self.memo:
+            self.memo["services"] = tuple(sorted({s for s, _ in detail.dimension_pairs(self.con)}))
+        return self.memo["services"]
+
+    def periods(self) -> tuple[str, ...]:
+        from metrics import engine
+
+        if "periods" not in self.memo:
+            self.memo["periods"] = tuple(p.strftime("%Y-%m") for p in engine.periods(self.con))
+        return self.memo["periods"]
+
+    def raw(self, name, period, scope, service, team, **extra) -> pd.DataFrame:
+        key = tuple(sorted(extra.items()))
+        if service is not None and team is None:  # as the dashboard reads it: one query for all
+            at = ("by_service", name, period, scope, key)
+            if at not in self.memo:
+                self.memo[at] = detail_by_service(self.con, name, period, scope, self.services(), extra)
+            if service in self.memo[at]:
+                return self.memo[at][service]
+        at = ("one", name, period, scope, service, team, key)
+        if at not in self.memo:
+            self.memo[at] = detail_frame(self.con, name, period, scope, service, team, extra)
+        return self.memo[at]
+
+    def history(self, scope: str, metric_id: str, period: str) -> pd.DataFrame:
+        from disclosure import history
+
+        if ("history", scope) not in self.memo:  # the figures the decisions rest on (no targets)
+            self.memo[("history", scope)] = history.published(
+                self.con, scope=scope, frame=history.raw(self.con, scope=scope, evaluated=False))
+        return history_rows(self.memo[("history", scope)], metric_id, period=period)
+
+
+def history_rows(h: pd.DataFrame, metric_id: str, *, period: str | None = None,
+                 service: Any = ...) -> pd.DataFrame:
+    """The published history `h`'s rows of one measure overall (no group): for every view (`...`,
+    the default), the directorate (None) or one service; every month or at `period` ("YYYY-MM").
+    `service` reads None for the directorate (object dtype)."""
+    keep = (h["metric_id"] == metric_id).to_numpy() & _is_none(h["group"])
+    if period is not None:
+        keep &= (h["period"] == pd.Timestamp(period + "-01")).to_numpy()
+    if service is not ...:
+        keep &= _is_none(h["service"]) if service is None else (h["service"] == service).to_numpy()
+    out = h[keep].copy()
+    out["service"] = pd.Series([v if isinstance(v, str) else None for v in out["service"]], index=out.index,
+                               dtype=object)
+    return out.reset_index(drop=True)
+
+
+def _is_none(series: pd.Series):
+    import numpy as np
+
+    return np.array([not isinstance(v, str) for v in series], dtype=bool)
+
+
+def cursor_source(con: duckdb.DuckDBPyConnection) -> Source:
+    """A `Source` reading `con` (a load's cursor, a command line's connection), each frame once."""
+    s = _CursorSource(con)
+    return Source(raw=s.raw, services=s.services(), periods=s.periods(), history=s.history)
+
+
+# ------------------------------------------------------------------------------------------
+# the tables: (detail frame, its keywords, the shape a page draws, what the cells count)
+
+
+def _window(months: int) -> dict:
+    """The leavers' tables' window as a detail keyword (none for the usual 12 months: one cache key)."""
+    return {} if months == 12 else {"months": months}
+
+
+def _conversions(df: pd.DataFrame, period: str) -> pd.DataFrame:
+    df = df[pd.to_datetime(df["period"]) <= pd.Timestamp(period + "-01")]
+    return pd.DataFrame({"Month": pd.to_datetime(df["period"]).dt.strftime("%b %Y"),
+                         "Conversions": df["conversions"].astype(int)}).iloc[::-1].reset_index(drop=True)
+
+
+def _bands(df: pd.DataFrame, period: str, *, threshold: float) -> pd.DataFrame:
+    edges = sorted({0.0, 10.0, 15.0, float(threshold), float(threshold) + 5, float("inf")})
+    labels = [f"Up to {edges[1]:g}"] + [
+        f"Over {lo:g} to {hi:g}" for lo, hi in zip(edges[1:-2], edges[2:-1])
+    ] + [f"Over {edges[-2]:g}"]
+    bands = pd.cut(df["caseload_per_fte"], bins=edges, labels=labels, right=True)
+    counts = bands.value_counts().reindex(labels, fill_value=0)
+    return pd.DataFrame({"Cases per FTE": labels, "Case holders": counts.astype(int).to_list()})
+
+
+def _reasons(df: pd.DataFrame, period: str, *, months: int = 12) -> pd.DataFrame:
+    return pd.DataFrame({"Reason": df["reason"], "Leavers": df["leavers"].astype(int), "FTE": df["fte"].round(1)})
+
+
+def _service_length(df: pd.DataFrame, period: str, *, months: int = 12) -> pd.DataFrame:
+    return pd.DataFrame({"Length of service": df["band"], "Leavers": df["leavers"].astype(int)})
+
+
+PROFILE_LABELS = {"age_band": "Age", "gender": "Gender", "ethnicity": "Ethnic group",
+                  "disability": "Disabled", "lives_in_county": "Lives in the county"}
+#: the merge rules (data/disclosure.toml) of each profile dimension
+PROFILE_DIMENSIONS = {"age_band": "age", "gender": "gender", "ethnicity": "ethnicity",
+                      "disability": "disability", "lives_in_county": "lives_in_county"}
+
+
+def _profile(df: pd.DataFrame, period: str, *, dimension: str, by_job: bool) -> pd.DataFrame:
+    from ingest import contract
+    from metrics import detail
+
+    label = PROFILE_LABELS[dimension]
+    if by_job:
+        frame = df.rename(columns={"role_group": "Job type", "category": label, "headcount": "People"})
+        frame = frame[["Job type", label, "People"]].copy()
+        base = frame.groupby("Job type")["People"].transform("sum")
+    else:
+        frame = df.groupby("category", as_index=False)["headcount"].sum().rename(
+            columns={"category": label, "headcount": "People"})
+        base = frame["People"].sum()
+    frame["Share (%)"] = (frame["People"] / base * 100).round(1)
+    orders = {"age_band": detail.AGE_BANDS, "gender": contract.GENDERS,
+              "ethnicity": contract.ETHNIC_GROUPS, "disability": ("Yes", "No", "Not known"),
+              "lives_in_county": ("Yes", "No", "Not known")}
+    order = {b: i for i, b in enumerate(orders[dimension])}
+    frame = frame.sort_values((["Job type"] if by_job else []) + [label],
+                              key=lambda s: s.map(lambda v: order.get(v, 99)) if s.name == label else s)
+    frame["People"] = frame["People"].astype(int)
+    return frame.reset_index(drop=True)
+
+
+def _local(df: pd.DataFrame, period: str) -> pd.DataFrame:
+    known = df[df["category"].isin(["Yes", "No"])]
+    wide = known.pivot_table(index="role_group", columns="category", values="headcount",
+                             aggfunc="sum", fill_value=0)
+    for col in ("Yes", "No"):
+        if col not in wide.columns:
+            wide[col] = 0
+    frame = pd.DataFrame({
+        "Job type": wide.index.astype(str),
+        "Living in county": wide["Yes"].astype(int).to_numpy(),
+        "People recorded": (wide["Yes"] + wide["No"]).astype(int).to_numpy(),
+    })
+    frame["Share living in county (%)"] = (frame["Living in county"] / frame["People recorded"] * 100).round(1)
+    return frame[["Job type", "Share living in county (%)", "Living in county", "People recorded"]]
+
+
+def _ratio(df: pd.DataFrame, period: str) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "Month": [p.strftime("%b %Y") for p in df["period"]],
+        "Employed FTE": df["employed_fte"].round(1),
+        "Agency FTE": df["agency_fte"].round(1),
+        "Permanent share (%)": ((1 - df["agency_rate"]) * 100).round(1),
+        "Agency share (%)": (df["agency_rate"] * 100).round(1),
+        "People": df["headcount"].astype(int),
+    })
+    return out.iloc[::-1].reset_index(drop=True)
+
+
+RATIO_FIGURES = ("Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)")
+
+
+@dataclass(frozen=True)
+class _Spec:
+    detail: str                                      # the metrics.detail frame it is built from
+    reads: Callable[[dict], dict]                    # its options -> that frame's keywords
+    shape: Callable[..., pd.DataFrame]               # (frame, period, **options) -> the table
+    table: Callable[[dict], Table]                   # its options -> what its cells count
+
+
+def _profile_table(extra: dict) -> Table:
+    dimension, by_job = extra["dimension"], extra["by_job"]
+    return people(counts=["People"], shares={"Share (%)": "People"}, within="Job type" if by_job else None,
+                  category=PROFILE_LABELS[dimension], dimension=PROFILE_DIMENSIONS[dimension])
+
+
+_NONE: Callable[[dict], dict] = lambda extra: {}  # noqa: E731
+_WINDOW: Callable[[dict], dict] = lambda extra: _window(extra.get("months", 12))  # noqa: E731
+
+TABLES: dict[str, _Spec] = {
+    "conversions": _Spec("conversions_by_month", _NONE, _conversions,
+                         lambda e: people(counts=["Conversions"], additive=False)),
+    "caseload_bands": _Spec("caseload_distribution", lambda e: {"threshold": e["threshold"]}, _bands,
+                            lambda e: people(counts=["Case holders"])),
+    "leavers_by_reason": _Spec("leavers_by_reason", _WINDOW, _reasons,
+                               lambda e: people(counts=["Leavers"], follow={"FTE": "Leavers"}, category="Reason",
+                                                dimension="reason", rolling=True)),
+    "length_of_service": _Spec("length_of_service_at_leaving", _WINDOW, _service_length,
+                               lambda e: people(counts=["Leavers"], rolling=True)),
+    "local_by_job": _Spec("profile", lambda e: {"dimension": "lives_in_county"}, _local,
+                          lambda e: people(counts=["Living in county"], row_total="People recorded",
+                                           rates={"Share living in county (%)": "People recorded"},
+                                           follow={"Share living in county (%)": "Living in county"})),
+    "ratio_table": _Spec("ratio_trend", _NONE, _ratio,
+                         lambda e: people(counts=["People"], additive=False,
+                                          follow={c: "People" for c in RATIO_FIGURES})),
+    "profile": _Spec("profile", lambda e: {"dimension": e["dimension"]}, _profile, _profile_table),
+}
+
+#: where the measure history (cards, themes, trends, by-service tables) publishes a linked table's
+#: column totals for the directorate and each service: the measure counting the same people and
+#: the history's column for each of the table's count columns
+MARGINS: dict[str, tuple[str, dict[str, str]]] = {
+    "profile": ("agency_rate_fte", {"People": "base_count"}),  # everyone in post
+    "caseload_bands": ("avg_caseload", {"Case holders": "base_count"}),
+    "leavers_by_reason": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
+    "length_of_service": ("early_leaver_rate_12m", {"Leavers": "denominator"}),
+    "local_by_job": ("local_residence_rate", {"People recorded": "denominator", "Living in county": "numerator"}),
+}
+
+#: tables over the 12 months to the month, published every month: each month's is protected
+#: beside last month's too (this month's minus last month's is the month's leavers minus those of
+#: 12 months before: disclosure.LastMonth)
+ROLLING = ("leavers_by_reason", "length_of_service")
+
+#: the tables whose decisions each load keeps (the Workforce profile's and Turnover's first views)
+KEPT: tuple[tuple[str, tuple], ...] = (
+    *(("profile", (("by_job", False), ("dimension", d))) for d in ("ethnicity", "age_band", "gender", "disability")),
+    ("local_by_job", ()),
+    ("leavers_by_reason", ()),
+    ("length_of_service", ()),
+)
+
+
+def table_for(name: str, extra: Mapping[str, Any]) -> Table:
+    """What the cells of table `name` (with its options `extra`) count."""
+    return TABLES[name].table(dict(extra))
+
+
+def build(src: Source, name: str, period: str, scope: str, service: str | None, team: str | None,
+          **extra) -> pd.DataFrame:
+    """Table `name` of one view (the directorate: service None), exact, at `period`."""
+    spec = TABLES[name]
+    df = src.raw(spec.detail, period, scope, service, team, **spec.reads(extra))
+    return spec.shape(df, period, **extra)
+
+
+def frames(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any], **more) -> dict:
+    """The directorate's table and every service's as built (exact), at `period`."""
+    kw = {**dict(extra), **more}
+    out = {None: build(src, name, period, scope, None, None, **kw)}
+    for s in src.services:
+        out[s] = build(src, name, period, scope, s, None, **kw)
+    return out
+
+
+def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hashable, pd.DataFrame]) -> dict | None:
+    """{view: {column: True (the history shows its total), False (the history hides it)}} for the
+    policy (disclosure.Margins): a total the history shows is known to any reader; one it hides
+    (a small service's, and the second service hidden with it) must not follow from the tables
+    either. A total the history shows as another figure counts other people: no word on it."""
+    if name not in MARGINS:
+        return None
+    metric_id, columns = MARGINS[name]
+    out: dict = {}
+    for row in src.history(scope, metric_id, period).to_dict("records"):
+        key = row["service"]
+        if key not in built:
+            continue
+        said = {}
+        for col, source in columns.items():
+            if bool(row["suppressed"]):
+                said[col] = False
+            elif col in built[key] and pd.to_numeric(row[source], errors="coerce") == \
+                    float(pd.to_numeric(built[key][col]).sum()):
+                said[col] = True
+        out[key] = said
+    return out
+
+
+def _before(src: Source, name: str, period: str) -> str | None:
+    """Last month ("YYYY-MM") when table `name` is protected beside it (loaded), else None."""
+    if name not in ROLLING:
+        return None
+    before = previous_period(period).strftime("%Y-%m")
+    return before if before in src.periods else None
+
+
+def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> LastMonth | None:
+    """What protecting a 12-month table beside last month's needs (None: not such a table, or
+    last month is not loaded)."""
+    before = _before(src, name, period)
+    if before is None:
+        return None
+    then = frames(src, name, before, scope, extra)
+    return LastMonth(frames=then, margins=margins(src, name, before, scope, then),
+                     arrived=frames(src, name, period, scope, extra, months=1),
+                     first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
+
+
+def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> dict:
+    """The live decision: {view: (published, reasons)} for the directorate (None) and every
+    service, protected together (and beside last month's for a 12-month table)."""
+    built = frames(src, name, period, scope, extra)
+    out = disclose_all(built, table_for(name, extra), name=name, margins=margins(src, name, period, scope, built),
+                       before=last_month(src, name, period, scope, extra))
+    return {k: (d.published, d.reasons) for k, d in out.items()}
+
+
+# ------------------------------------------------------------------------------------------
+# kept per load
+
+
+@functools.cache
+def _code_signature() -> str:
+    """The source of everything a decision is made by: the disclosure package (policy, cells,
+    rules reader, this module), the store's codec and the category orders the builders use."""
+    from ingest import contract
+    from metrics import detail
+
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for path in (*sorted(here.glob("*.py")), Path(kept.__file__), Path(contract.__file__), Path(detail.__file__)):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:24]
+
+
+def signature() -> str:
+    """What kept decisions must have been made under: the code and the rules in force
+    (RulesError when the rules cannot be read)."""
+    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+
+
+def _key(name: str, extra: Mapping[str, Any]) -> str:
+    return f"{name}|{json.dumps(sorted(dict(extra).items()))}"
+
+
+def inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> str:
+    """A fingerprint of everything the decision of table `name` at `period` rests on: the detail
+    frame of every view (this month's; last month's and this month's own for a 12-month table),
+    the published history's rows it reads the totals from, the services and whether last month
+    and the year before are loaded. Built tables follow from these by this module's code (in the
+    signature), so the reader need not build them."""
+    spec = TABLES[name]
+    views = (None, *src.services)
+
+    def reads(at: str, **more) -> list:
+        kw = spec.reads({**dict(extra), **more})
+        return [src.raw(spec.detail, at, scope, v, None, **kw) for v in views]
+
+    def said(at: str) -> list:
+        if name not in MARGINS:
+            return []
+        rows = src.history(scope, MARGINS[name][0], at)
+        return [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
+
+    parts: list = [name, sorted(dict(extra).items()), period, scope, list(views), reads(period), said(period)]
+    before = _before(src, name, period)
+    if before is not None:
+        parts += [before, reads(before), said(before), reads(period, months=1),
+                  year_ago(period).strftime("%Y-%m") < src.periods[0]]
+    return kept.fingerprint(*parts)
+
+
+def _encode(decided: Mapping[Hashable, tuple[pd.DataFrame, pd.DataFrame]]) -> str:
+    views = list(decided)
+    frames_ = {}
+    for i, v in enumerate(views):
+        frames_[f"p{i}"], frames_[f"r{i}"] = decided[v]
+    return json.dumps({"views": views, "frames": kept.encode_frames(frames_)})
+
+
+def _decode(text: str) -> dict:
+    data = json.loads(text)
+    got = kept.decode_frames(data["frames"])
+    return {v: (got[f"p{i}"], got[f"r{i}"]) for i, v in enumerate(data["views"])}
+
+
+def decision(open_con: Callable[[], AbstractContextManager], src: Source, name: str, period: str, scope: str,
+             extra: Mapping[str, Any]) -> tuple[dict, bool]:
+    """({view: (published, reasons)}, kept?): the kept decision (read through `open_con()`, a
+    context manager giving a connection) when it answers for these figures, code and rules; else
+    decided now (exactly `decide`)."""
+    try:
+        sig = signature()
+    except RulesError:
+        sig = None  # decided live, where the error reaches whoever asks
+    if sig is not None:
+        fp = inputs(src, name, period, scope, extra)
+        with open_con() as con:
+            text = kept.read(con, kind=KIND, period=parse_period(period), scope=scope, key=_key(name, extra),
+                             signature=sig, inputs=fp)
+        if text is not None:
+            try:
+                return _decode(text), True
+            except (ValueError, KeyError, TypeError):
+                pass
+    return decide(src, name, period, scope, extra), False
+
+
+def _months_changed(src: Source, loaded: str) -> dict[str, tuple[str, ...]]:
+    """{month: the tables to decide again} after `loaded` was loaded: that month's tables; the
+    month after's 12-month tables (protected beside this one) and those of the 11 after that
+    (their windows hold it)."""
+    out = {loaded: tuple(n for n, _ in KEPT)} if loaded in src.periods else {}
+    p = loaded
+    for _ in range(12):
+        p = next_period(p).strftime("%Y-%m")
+        if p in src.periods:
+            out[p] = tuple(n for n, _ in KEPT if n in ROLLING)
+    return out
+
+
+def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int:
+    """Decide again, and keep, the kept tables of the months a load of `period` (default: the
+    latest load in the ledger) changed, both scopes, in the caller's transaction; returns the
+    decisions kept. When the rules or figures cannot be read, or a table cannot be decided,
+    that month keeps nothing (its readers decide live and show the error)."""
+    from metrics import detail
+
+    if period is None:
+        last = detail.last_load(con)
+        if last is None:
+            return 0
+        period = last["load_period"].strftime("%Y-%m")
+    src = cursor_source(con)
+    try:
+        sig = signature()
+    except RulesError:
+        sig = None
+    n = 0
+    for month, names in _months_changed(src, period).items():
+        when = parse_period(month)
+        rows = []
+        try:
+            if sig is None:
+                raise RulesError("no rules")
+            for scope in SCOPES:
+                for name, extra in KEPT:
+                    if name not in names:
+                        continue
+                    ex = dict(extra)
+                    rows.append(kept.Kept(kind=KIND, period=when, scope=scope, key=_key(name, ex), signature=sig,
+                                          inputs=inputs(src, name, month, scope, ex),
+                                          decision=_encode(decide(src, name, month, scope, ex))))
+        except (RulesError, MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
+            kept.forget(con, kind=KIND, period=when)
+            continue
+        kept.write(con, rows)
+        n += len(rows)
+    return n
+
+
+def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    refresh(cur)
+
+
+def register() -> None:
+    """Have every load in this process keep the linked tables' decisions in its own transaction,
+    after the published history they read (disclosure.history registers it first); idempotent.
+    Imported by the commands that load (ingest, demo) and by the dashboard."""
+    from disclosure import history
+    from ingest import loader
+
+    history.register()
+    if _after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_after_load)
+
+
+register()

@@ -177,8 +177,23 @@ def baseline_loop(con, by: str | None, months: list) -> int:
     return n
 
 
+def _kept_as_loaded(con) -> None:
+    """Keep what a store loaded month by month holds (the published history; the linked tables'
+    decisions of its latest month), so a timed load decides only what it changes."""
+    from disclosure import history, linked
+    from store import loaded_periods
+
+    con.execute("BEGIN")
+    history.refresh(con)
+    linked.refresh(con, period=loaded_periods(con)[-1].strftime("%Y-%m"))
+    con.execute("COMMIT")
+
+
 def bench_load(db: Path, book: Path, period: str, *, repeat: int = 2) -> tuple[float, float]:
-    """Best seconds to load the month's workbook into an empty store and into the big store."""
+    """Best seconds to load the month's workbook into an empty store and into the big store
+    (with everything a load keeps in its transaction, as the ingest command's loads do: the
+    aggregates, the stored values, the published history, the linked tables' decisions)."""
+    import disclosure.linked  # noqa: F401  (registers the history and the linked decisions too)
     from ingest.loader import load_file
 
     empty, full = float("inf"), float("inf")
@@ -191,6 +206,8 @@ def bench_load(db: Path, book: Path, period: str, *, repeat: int = 2) -> tuple[f
                     shutil.copy(db, path)
                 con = connect(path)
                 try:
+                    if kind == "full":  # untimed: what the store's earlier loads kept (built in bulk)
+                        _kept_as_loaded(con)
                     t0 = time.perf_counter()
                     load_file(con=con, path=book, period=period, loaded_by="bench")
                     secs = time.perf_counter() - t0
@@ -243,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         con.close()
     if not args.no_load:
         empty, full = bench_load(db, book, period)
-        print(f"load {book.name} (through the loader, aggregates refreshed in its transaction), "
+        print(f"load {book.name} (through the loader, with what it keeps in its transaction), "
               f"best of 2: empty store {empty:.2f} s, x{args.scale:g} store ({len(pers)} months) "
               f"{full:.2f} s, ratio {full / empty:.2f}x (aim <= {AIM_LOAD:g}x)")
     return 0

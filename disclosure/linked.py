@@ -93,12 +93,15 @@ class Source:
     metrics.detail frame of one view), the store's `services` and loaded `periods` ("YYYY-MM",
     oldest first), and `history(scope, metric_id, period)`: the published history's overall rows
     of one measure at one month for every view (`service` None for the directorate; columns
-    `suppressed`, `base_count`, `numerator`, `denominator`)."""
+    `suppressed`, `base_count`, `numerator`, `denominator`); `windows(name, period, scope)`: a
+    12-month leavers table's detail frames for every view, this month's, last month's and this
+    month's own, from one query (metrics.detail.leavers_windows; None: each read alone)."""
 
     raw: Callable[..., pd.DataFrame]
     services: tuple[str, ...]
     periods: tuple[str, ...]
     history: Callable[[str, str, str], pd.DataFrame]
+    windows: Callable[[str, str, str], Mapping[str, Mapping[Hashable, pd.DataFrame]]] | None = None
 
 
 @dataclass
@@ -131,6 +134,15 @@ class _CursorSource:
         at = ("one", name, period, scope, service, team, key)
         if at not in self.memo:
             self.memo[at] = detail_frame(self.con, name, period, scope, service, team, extra)
+        return self.memo[at]
+
+    def windows(self, name: str, period: str, scope: str) -> dict:
+        from metrics import detail
+
+        at = ("windows", name, period, scope)
+        if at not in self.memo:
+            self.memo[at] = detail.leavers_windows(self.con, name, period=period, services=self.services(),
+                                                   scope=scope)
         return self.memo[at]
 
     def history(self, scope: str, metric_id: str, period: str) -> pd.DataFrame:
@@ -167,7 +179,7 @@ def _is_none(series: pd.Series):
 def cursor_source(con: duckdb.DuckDBPyConnection) -> Source:
     """A `Source` reading `con` (a load's cursor, a command line's connection), each frame once."""
     s = _CursorSource(con)
-    return Source(raw=s.raw, services=s.services(), periods=s.periods(), history=s.history)
+    return Source(raw=s.raw, services=s.services(), periods=s.periods(), history=s.history, windows=s.windows)
 
 
 # ------------------------------------------------------------------------------------------
@@ -332,11 +344,28 @@ def table_for(name: str, extra: Mapping[str, Any]) -> Table:
     return TABLES[name].table(dict(extra))
 
 
+def _windowed(src: Source, name: str, period: str, scope: str, service: str | None, team: str | None,
+              extra: Mapping[str, Any], window: str | None = None) -> pd.DataFrame | None:
+    """A 12-month table's detail frame of one view from the one query of its windows
+    (`window`: "before" for last month's; else this month's 12 months, or this month alone with
+    months=1); None where it is read alone (another table, window or view, a team)."""
+    if name not in ROLLING or src.windows is None or team is not None:
+        return None
+    if service is not None and service not in src.services:
+        return None
+    window = window or {12: "now", 1: "month"}.get(extra.get("months", 12))
+    if window is None:
+        return None
+    return src.windows(TABLES[name].detail, period, scope)[window][service]
+
+
 def build(src: Source, name: str, period: str, scope: str, service: str | None, team: str | None,
           **extra) -> pd.DataFrame:
     """Table `name` of one view (the directorate: service None), exact, at `period`."""
     spec = TABLES[name]
-    df = src.raw(spec.detail, period, scope, service, team, **spec.reads(extra))
+    df = _windowed(src, name, period, scope, service, team, extra)
+    if df is None:
+        df = src.raw(spec.detail, period, scope, service, team, **spec.reads(extra))
     return spec.shape(df, period, **extra)
 
 
@@ -387,7 +416,12 @@ def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[s
     before = _before(src, name, period)
     if before is None:
         return None
-    then = frames(src, name, before, scope, extra)
+    if _windowed(src, name, period, scope, None, None, extra, "before") is not None:  # from this month's query
+        spec = TABLES[name]
+        then = {v: spec.shape(_windowed(src, name, period, scope, v, None, extra, "before"), before, **extra)
+                for v in (None, *src.services)}
+    else:
+        then = frames(src, name, before, scope, extra)
     return LastMonth(frames=then, margins=margins(src, name, before, scope, then),
                      arrived=frames(src, name, period, scope, extra, months=1),
                      first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
@@ -449,11 +483,18 @@ def inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
         rows = src.history(scope, MARGINS[name][0], at)
         return [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
 
-    parts: list = [name, sorted(dict(extra).items()), period, scope, list(views), reads(period), said(period)]
     before = _before(src, name, period)
+    windowed = _windowed(src, name, period, scope, None, None, extra) is not None
+    parts: list = [name, sorted(dict(extra).items()), period, scope, list(views), said(period)]
+    if windowed:  # this month's, last month's and this month's own, from one query
+        w = src.windows(spec.detail, period, scope)
+        parts.append([[w[k][v] for v in views] for k in ("now", "before", "month")])
+    else:
+        parts.append(reads(period))
     if before is not None:
-        parts += [before, reads(before), said(before), reads(period, months=1),
-                  year_ago(period).strftime("%Y-%m") < src.periods[0]]
+        parts += [before, said(before), year_ago(period).strftime("%Y-%m") < src.periods[0]]
+        if not windowed:
+            parts += [reads(before), reads(period, months=1)]
     return kept.fingerprint(*parts)
 
 

@@ -153,6 +153,66 @@ def length_of_service_at_leaving(con: duckdb.DuckDBPyConnection, *, period: date
                          "leavers": [int(got.get(i, 0)) for i in range(len(LOS_BANDS))]})
 
 
+#: the windows `leavers_windows` gives: this month's 12 months, last month's 12 months, this month
+WINDOWS = ("now", "before", "month")
+_LOS_BAND_SQL = """CASE
+                 WHEN leave_date < start_date + INTERVAL 1 YEAR THEN 0
+                 WHEN leave_date < start_date + INTERVAL 2 YEAR THEN 1
+                 WHEN leave_date < start_date + INTERVAL 5 YEAR THEN 2
+                 WHEN leave_date < start_date + INTERVAL 10 YEAR THEN 3
+                 ELSE 4 END"""
+
+
+def leavers_windows(con: duckdb.DuckDBPyConnection, name: str, *, period: date | str, services: Iterable[str],
+                    scope: str = "social_workers") -> dict[str, dict[str | None, pd.DataFrame]]:
+    """{window: {view: frame}}: the 12-month leavers table `name` ("leavers_by_reason" or
+    "length_of_service_at_leaving") of the directorate (view None) and each of `services`, for
+    this month's 12 months ("now"), last month's ("before") and this month alone ("month"), from
+    ONE query (the 12-month tables are protected beside last month's table and this month's own
+    leavers: six queries a table before). Each frame is exactly what `name(con, period=...,
+    months=..., filters=...)` gives for that view and window, rows in the same order (the order
+    breaks ties in the disclosure policy's picks): tests/integration/test_detail_by_service.py."""
+    if name not in ("leavers_by_reason", "length_of_service_at_leaving"):
+        raise MetricError(f"{name!r} is not a 12-month leavers table.")
+    p = require_period(con, period)
+    clean, params = _params(scope, None, p=p)
+    windows = {"now": "period > $p - to_months(12)", "before": "period <= $p - to_months(1)",
+               "month": "period = $p"}
+    category = "reason" if name == "leavers_by_reason" else f"{_LOS_BAND_SQL} AS band_no"
+    key = "reason" if name == "leavers_by_reason" else "band_no"
+    cols = ", ".join(f"count(*) FILTER (WHERE {w}) AS n_{k}" + (f", sum(fte) FILTER (WHERE {w}) AS fte_{k}"
+                                                              if key == "reason" else "")
+                     for k, w in windows.items())
+    # the directorate's rows and each service's by two aggregates of one statement (GROUPING SETS
+    # would add the FTE in another order: a different last bit from the table's own query)
+    rows_sql = f"""FROM leavers WHERE {EMPLOYED_SQL} AND {where('', clean)}
+          AND period > $p - to_months(13) AND period <= $p"""
+    sql = f"""
+        SELECT NULL AS service, {category}, 1 AS whole, {cols} {rows_sql} GROUP BY {key}
+        UNION ALL
+        SELECT service, {category}, 0 AS whole, {cols} {rows_sql} GROUP BY service, {key}"""
+    rows = con.execute(sql, bind(sql, params)).df()
+    views: list[str | None] = [None, *services]
+    out: dict[str, dict[str | None, pd.DataFrame]] = {}
+    for w in WINDOWS:
+        out[w] = {}
+        shown = rows[(rows[f"n_{w}"] > 0).to_numpy()]
+        for v in views:
+            mine = shown[(shown["whole"] == 1).to_numpy()] if v is None else \
+                shown[((shown["whole"] == 0) & (shown["service"] == v)).to_numpy()]
+            if key == "reason":
+                f = pd.DataFrame({"reason": mine["reason"], "leavers": mine[f"n_{w}"], "fte": mine[f"fte_{w}"]})
+                f = f.sort_values(["leavers", "reason"], ascending=[False, True], kind="stable")
+                if f.empty and (v is None or not (shown["whole"] == 0).any()):
+                    f = f.astype({"reason": object})  # as DuckDB gives a query with no rows
+                out[w][v] = f.reset_index(drop=True)
+            else:
+                got = dict(zip(mine["band_no"].tolist(), mine[f"n_{w}"].tolist()))
+                out[w][v] = pd.DataFrame({"band": list(LOS_BANDS),
+                                          "leavers": [int(got.get(i, 0)) for i in range(len(LOS_BANDS))]})
+    return out
+
+
 def caseload_distribution(con: duckdb.DuckDBPyConnection, *, period: date | str,
                           scope: str = "social_workers", filters: Filters = None,
                           threshold: float = DEFAULT_CASELOAD_THRESHOLD, by_service: bool = False) -> pd.DataFrame:

@@ -54,3 +54,37 @@ def test_by_service_refuses_a_service_filter_and_unknown_frames(demo_db):
             detail.by_service(con, "ratio_trend", services=["x"], filters={"service": ["x"]})
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("name", ["leavers_by_reason", "length_of_service_at_leaving"])
+def test_a_leavers_tables_three_windows_from_one_query_are_its_own_frames(demo_db, name):
+    """metrics.detail.leavers_windows: this month's 12 months, last month's and this month alone,
+    for the directorate and every service, from one query: every month of the demo, both scopes,
+    each frame exactly (values to the last bit, dtypes, row order: the order breaks ties in the
+    disclosure policy's picks) what the pages read from the table's own queries (the
+    directorate's and metrics.detail.by_service)."""
+    from store.periods import previous_period
+
+    con = connect(demo_db, read_only=True)
+    try:
+        services = sorted({s for s, _ in detail.dimension_pairs(con)}) + ["A service with nobody"]
+        periods = [p.strftime("%Y-%m") for p in engine.periods(con)]
+        fn = getattr(detail, name)
+        compared = 0
+        for scope in ("social_workers", "all_staff"):
+            for period in periods[1:]:
+                got = detail.leavers_windows(con, name, period=period, services=services, scope=scope)
+                before = previous_period(period).strftime("%Y-%m")
+                for window, (at, months) in {"now": (period, 12), "before": (before, 12),
+                                             "month": (period, 1)}.items():
+                    want = {None: fn(con, period=at, scope=scope, months=months),
+                            **detail.by_service(con, name, services=services, scope=scope, period=at,
+                                                months=months)}
+                    assert list(got[window]) == list(want)
+                    for view, frame in want.items():
+                        pd.testing.assert_frame_equal(got[window][view], frame, check_exact=True,
+                                                      obj=f"{period} {scope} {window} {view}")
+                        compared += len(frame)
+        assert compared > 1000
+    finally:
+        con.close()

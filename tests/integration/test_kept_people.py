@@ -160,6 +160,14 @@ def test_a_new_month_is_decided_in_its_load_and_stale_inputs_decide_live(copy_de
                 assert was, (name, extra, scope)
                 _assert_same(got, linked.decide(linked.cursor_source(con), name, period, scope, dict(extra)),
                              f"{name} {period} {scope}")
+        # the 12-month tables read from one query decide exactly as from their own six queries
+        # (this month's, last month's, this month alone; directorate and by service)
+        for scope in SCOPES:
+            for name in linked.ROLLING:
+                one = linked.cursor_source(con)
+                six = linked.Source(raw=one.raw, services=one.services, periods=one.periods, history=one.history)
+                _assert_same(linked.decide(one, name, period, scope, {}), linked.decide(six, name, period, scope, {}),
+                             f"{name} {scope} one query")
         # a kept decision whose figures are not today's (kept as of another month): decided live
         row = next(r for r in kept.read_all(con, kind="people", period=parse_period(before))
                    if r.key.startswith("length_of_service"))

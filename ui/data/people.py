@@ -70,8 +70,21 @@ def _source(path, version) -> linked.Source:
     def history(scope, metric_id, period):
         return history_rows(path, version, scope, metric_id, period=period)
 
+    def windows(name, period, scope):
+        return _windows(path, version, name, period, scope)
+
     return linked.Source(raw=raw, services=_services(path, version),
-                         periods=options.loaded_periods(path, version), history=history)
+                         periods=options.loaded_periods(path, version), history=history, windows=windows)
+
+
+@st.cache_data(**CACHE)
+def _windows(path, version, name, period, scope) -> dict:
+    """A 12-month leavers table's detail frames, every view, this month's, last month's and this
+    month's own, from one query (metrics.detail.leavers_windows)."""
+    from metrics import detail
+
+    with db.open_cursor() as cur:
+        return detail.leavers_windows(cur, name, period=period, services=_services(path, version), scope=scope)
 
 
 def _table_for(name: str, extra: dict) -> tuple[Callable[..., pd.DataFrame], Table]:

@@ -950,8 +950,8 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     protect = np.zeros(n, dtype=bool)
     protect[:n_s] = s.protected & ~s.elsewhere
     protect[n_s:n_s + n_p] = p.protected & ~p.elsewhere
-    fixed = np.ones(n, dtype=bool)  # only this month's cells may be hidden further
-    fixed[:n_s] = s.known
+    fixed = np.ones(n, dtype=bool)  # only this month's cells of this table may be hidden further
+    fixed[[*s.index.values(), *s.totals.values()]] = s.known[[*s.index.values(), *s.totals.values()]]
     keep = np.zeros(n, dtype=bool)
     keep[:n_s] = s.keep
     wide = widen(vals, start, eqs, protect=protect, min_count=r.threshold, keep=keep, fixed=fixed)[:n_s]

@@ -19,7 +19,7 @@ The builders read their detail frames through a `Source` (the dashboard's is cac
 version; a load's reads its own cursor), so both sides build from the same code.
 
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
-`PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `table_for`, `build`, `frames`, `margins`,
+`PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `table_for`, `build`, `frames`, `margins`,
 `last_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
@@ -39,7 +39,7 @@ import duckdb
 import pandas as pd
 
 from disclosure.cells import SuppressionError
-from disclosure.policy import DisclosureError, LastMonth, Table, disclose_all, people
+from disclosure.policy import DisclosureError, LastMonth, Linked, Table, disclose_all, disclose_family, people
 from disclosure.rules import RulesError, rules
 from metrics.types import SCOPES, MetricError
 from store import kept
@@ -427,9 +427,41 @@ def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[s
                      first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
 
 
-def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> dict:
+#: tables that count the same people, each family decided as one (disclosure.disclose_family):
+#: their totals for each view are one figure
+FAMILIES: tuple[tuple[tuple[str, tuple], ...], ...] = (
+    tuple(("profile", (("by_job", False), ("dimension", d)))
+          for d in ("ethnicity", "age_band", "gender", "disability")),
+    (("leavers_by_reason", ()), ("length_of_service", ())),
+)
+
+
+def family_of(name: str, extra: Mapping[str, Any]) -> tuple[tuple[str, tuple], ...] | None:
+    """The family (FAMILIES) table `name` with options `extra` belongs to, or None."""
+    key = (name, tuple(sorted(dict(extra).items())))
+    return next((f for f in FAMILIES if key in f), None)
+
+
+def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any], *,
+           memo: dict | None = None) -> dict:
     """The live decision: {view: (published, reasons)} for the directorate (None) and every
-    service, protected together (and beside last month's for a 12-month table)."""
+    service, protected together (and beside last month's for a 12-month table); a table of a
+    family decided with the rest of its family (`memo`: a dict kept across calls on the same
+    figures, so that a family is decided once for all its members)."""
+    family = family_of(name, extra)
+    if family is not None:
+        got = None if memo is None else memo.get((family, period, scope))
+        if got is None:
+            tables = {}
+            for n, x in family:
+                built = frames(src, n, period, scope, dict(x))
+                tables[(n, x)] = Linked(built, table_for(n, dict(x)), margins=margins(src, n, period, scope, built),
+                                        before=last_month(src, n, period, scope, dict(x)))
+            got = disclose_family(tables)
+            if memo is not None:
+                memo[(family, period, scope)] = got
+        out = got[(name, tuple(sorted(dict(extra).items())))]
+        return {k: (d.published, d.reasons) for k, d in out.items()}
     built = frames(src, name, period, scope, extra)
     out = disclose_all(built, table_for(name, extra), name=name, margins=margins(src, name, period, scope, built),
                        before=last_month(src, name, period, scope, extra))
@@ -470,6 +502,14 @@ def inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
     the published history's rows it reads the totals from, the services and whether last month
     and the year before are loaded. Built tables follow from these by this module's code (in the
     signature), so the reader need not build them."""
+    family = family_of(name, extra)
+    if family is not None:  # a family's decision rests on every member's figures
+        return kept.fingerprint(name, sorted(dict(extra).items()),
+                                *(_inputs(src, n, period, scope, dict(x)) for n, x in family))
+    return _inputs(src, name, period, scope, extra)
+
+
+def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> str:
     spec = TABLES[name]
     views = (None, *src.services)
 
@@ -568,6 +608,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
     for month, names in _months_changed(src, period).items():
         when = parse_period(month)
         rows = []
+        memo: dict = {}  # each family decided once for its members
         try:
             if sig is None:
                 raise RulesError("no rules")
@@ -578,7 +619,7 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
                     ex = dict(extra)
                     rows.append(kept.Kept(kind=KIND, period=when, scope=scope, key=_key(name, ex), signature=sig,
                                           inputs=inputs(src, name, month, scope, ex),
-                                          decision=_encode(decide(src, name, month, scope, ex))))
+                                          decision=_encode(decide(src, name, month, scope, ex, memo=memo))))
         except (RulesError, MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
             kept.forget(con, kind=KIND, period=when)
             continue

@@ -305,32 +305,30 @@ def test_tables_of_the_same_people_are_decided_as_one_family(app_store, monkeypa
     """Leavers by reason and by length of service, and the four profile tables, each family
     through one disclosure.disclose_family call (each view's total one cell of one system: the
     hand-worked case in tests/unit/test_disclosure_policy.py shows what deciding them table by
-    table gives away), whichever table a page asks for first; every view reads that decision."""
-    from tests.app.test_app_frame import fresh_caches
-    from ui import data
-    from ui.data import people as people_mod
-    from ui.filters import Filters
+    table gives away), whichever table is asked for; a profile table by job type is not of it.
+    The decision a load keeps is that one too (tests/integration/test_kept_people.py)."""
+    from disclosure import linked
+    from store import connect
 
-    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
-    fresh_caches()
     calls = []
-    real = people_mod.disclose_family
+    real = linked.disclose_family
 
     def spy(tables, **kw):
         calls.append(sorted((name, dict(extra).get("dimension")) for name, extra in tables))
         return real(tables, **kw)
 
-    monkeypatch.setattr(people_mod, "disclose_family", spy)
-    period = data.filter_options().periods[-1]
-    f = Filters(period=period, scope="social_workers", service=None)
-    reasons = data.leavers_by_reason(f)
-    assert calls == [[("leavers_by_reason", None), ("length_of_service", None)]]
-    length = data.length_of_service(Filters(period=period, scope="social_workers", service="Youth"))
-    assert len(calls) == 1 and reasons.published["Leavers"].notna().all() and not length.empty
-    for dimension in ("gender", "age_band", "ethnicity", "disability"):
-        data.profile(f, dimension=dimension)
-    assert calls[1:] == [[("profile", "age_band"), ("profile", "disability"), ("profile", "ethnicity"),
-                          ("profile", "gender")]]
-    data.profile(f, dimension="gender", by_job=True)  # by job type: not of the family
-    assert len(calls) == 2
-    fresh_caches()
+    monkeypatch.setattr(linked, "disclose_family", spy)
+    con = connect(app_store)
+    try:
+        src = linked.cursor_source(con)
+        period = src.periods[-1]
+        reasons = linked.decide(src, "leavers_by_reason", period, "social_workers", {})
+        assert calls == [[("leavers_by_reason", None), ("length_of_service", None)]]
+        assert set(reasons) == {None, *src.services}
+        linked.decide(src, "profile", period, "social_workers", {"dimension": "gender", "by_job": False})
+        assert calls[1:] == [[("profile", "age_band"), ("profile", "disability"), ("profile", "ethnicity"),
+                              ("profile", "gender")]]
+        linked.decide(src, "profile", period, "social_workers", {"dimension": "gender", "by_job": True})
+        assert len(calls) == 2
+    finally:
+        con.close()

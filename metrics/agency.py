@@ -258,9 +258,12 @@ def spend_by_month(checked_frame: pd.DataFrame) -> pd.DataFrame:
                     assignments=("employee_id", "size"))
                .reset_index())
     rolling, covered = [], []
-    for p in monthly["period"]:
-        window = monthly[(monthly["period"] > _months_back(p, 12)) & (monthly["period"] <= p)]
-        rolling.append(round(float(window["spend"].sum()), 2))
+    periods, spend = monthly["period"].tolist(), monthly["spend"]
+    for i, p in enumerate(periods):  # months ascending, each once: the window is rows lo..i
+        back = _months_back(p, 12)
+        lo = next(j for j in range(i + 1) if periods[j] > back)
+        window = spend.iloc[lo:i + 1]  # (positions, not a filter of the date column per month)
+        rolling.append(round(float(window.sum()), 2))
         covered.append(len(window))
     monthly["spend"] = monthly["spend"].round(2)
     monthly["spend_12m"] = rolling

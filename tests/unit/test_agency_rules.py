@@ -96,3 +96,23 @@ def test_add_months_clamps_to_the_month_end() -> None:
     assert add_months(date(2024, 11, 15), 12) == date(2025, 11, 15)
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 11, 30), 3) == date(2025, 2, 28)
+
+
+def test_rolling_spend_counts_only_the_loaded_months_of_the_twelve() -> None:
+    """metrics.agency.spend_by_month, hand-worked: months Jan, Feb and Dec 2024 and Jan and Mar
+    2025 loaded (spend 100, 200, 400, 800, 1600). The 12 months to Jan 2025 are Feb 2024-Jan 2025:
+    Feb, Dec, Jan = 1,400 over 3 loaded months (Jan 2024 is 13 months back); to Mar 2025: Dec, Jan,
+    Mar = 2,800 over 3 (Feb 2024 is 13 months back)."""
+    import pandas as pd
+
+    from metrics.agency import spend_by_month
+
+    months = [date(2024, 1, 1), date(2024, 2, 1), date(2024, 12, 1), date(2025, 1, 1), date(2025, 3, 1)]
+    frame = pd.DataFrame({"period": [m for m in months for _ in (0, 1)],
+                          "spend": [x for s in (100, 200, 400, 800, 1600) for x in (s * 0.25, s * 0.75)],
+                          "hours": 10.0, "fte": 0.5, "employee_id": ["A", "B"] * 5})
+    out = spend_by_month(frame).set_index("period")
+    assert out["spend"].tolist() == [100, 200, 400, 800, 1600]
+    assert out["spend_12m"].tolist() == [100, 300, 700, 1400, 2800]
+    assert out["months_covered"].tolist() == [1, 2, 3, 3, 3]
+    assert out["assignments"].tolist() == [2] * 5

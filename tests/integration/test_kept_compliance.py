@@ -19,6 +19,7 @@ from ingest import loader
 from metrics import agency as figures
 from store import connect
 from store import kept as store_kept
+from tests.integration.test_published_history import stricter_rules
 
 ROLES = ("scrutiny", "hr")
 
@@ -158,13 +159,7 @@ def test_changed_rules_or_disclosure_code_decide_live(copy_demo_db, tmp_path, mo
         monkeypatch.setattr(compliance, "_code_signature", lambda: "another policy")
         assert compliance.kept(con) is None and not _kept_answers(con, sums)
         monkeypatch.undo()
-        from disclosure.rules import DEFAULT_PATH
-
-        stricter = tmp_path / "disclosure.toml"
-        text = DEFAULT_PATH.read_text("utf-8")
-        assert "threshold = 5" in text
-        stricter.write_text(text.replace("threshold = 5", "threshold = 10"), "utf-8")
-        monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(stricter))
+        stricter_rules(tmp_path, monkeypatch)
         assert compliance.kept(con) is None
         strict = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con))[1]
         monkeypatch.delenv("WORKFORCE_DISCLOSURE")

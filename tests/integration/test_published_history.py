@@ -155,6 +155,17 @@ def test_a_load_that_did_not_keep_it_is_never_read_stale(copy_demo_db, monkeypat
         con.close()
 
 
+def stricter_rules(tmp_path, monkeypatch) -> None:
+    """The shipped disclosure rules with threshold 10 instead of 5, in force ($WORKFORCE_DISCLOSURE)."""
+    from disclosure.rules import DEFAULT_PATH
+
+    stricter = tmp_path / "disclosure.toml"
+    text = DEFAULT_PATH.read_text("utf-8")
+    assert "threshold = 5" in text
+    stricter.write_text(text.replace("threshold = 5", "threshold = 10"), "utf-8")
+    monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(stricter))
+
+
 def test_changed_rules_or_policy_code_decide_live(copy_demo_db, tmp_path, monkeypatch):
     con = connect(copy_demo_db)
     try:
@@ -162,13 +173,7 @@ def test_changed_rules_or_policy_code_decide_live(copy_demo_db, tmp_path, monkey
         monkeypatch.setattr(history, "_code_signature", lambda: "another policy")
         assert not _reads_kept(con, "social_workers")
         monkeypatch.undo()
-        from disclosure.rules import DEFAULT_PATH
-
-        stricter = tmp_path / "disclosure.toml"
-        text = DEFAULT_PATH.read_text("utf-8")
-        assert "threshold = 5" in text
-        stricter.write_text(text.replace("threshold = 5", "threshold = 10"), "utf-8")
-        monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(stricter))
+        stricter_rules(tmp_path, monkeypatch)
         assert not _reads_kept(con, "social_workers")
         strict = history.published(con, scope="social_workers")
         monkeypatch.delenv("WORKFORCE_DISCLOSURE")

@@ -13,10 +13,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from disclosure import history
+from disclosure import compliance, history
 from disclosure.policy import MEASURES_ACROSS_SERVICES, disclose
 from ingest import loader
 from store import connect
+from store import kept as store_kept
 from store import published as kept_rows
 
 SCOPES = ("social_workers", "all_staff")
@@ -195,6 +196,8 @@ def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypat
     try:
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
         assert kept_rows.kept_key(con) is None and kept_rows.read(con).empty
+        # nor the Agency rules compliance decisions (disclosure.compliance: decided live too)
+        assert store_kept.read_all(con, kind=compliance.KIND) == [] and compliance.kept(con) is None
         with pytest.raises(RulesError, match="threshold"):
             history.published(con, scope="social_workers")
     finally:

@@ -19,7 +19,8 @@ The builders read their detail frames through a `Source` (the dashboard's is cac
 version; a load's reads its own cursor), so both sides build from the same code.
 
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
-`PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `table_for`, `build`, `frames`, `margins`,
+`PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
+`frames`, `margins`,
 `last_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
@@ -52,7 +53,8 @@ KIND = "people"
 # where the detail frames come from
 
 
-def _engine_filters(service: str | None, team: str | None) -> dict[str, list[str]] | None:
+def engine_filters(service: str | None, team: str | None) -> dict[str, list[str]] | None:
+    """The metrics filters of one view: a service's, a team's, or none (the directorate)."""
     out = {}
     if service:
         out["service"] = [service]
@@ -76,7 +78,7 @@ def detail_frame(con: duckdb.DuckDBPyConnection, name: str, period: str, scope: 
     """The metrics.detail frame `name` of one view (the directorate: service None) at `period`."""
     from metrics import detail
 
-    return getattr(detail, name)(con, scope=scope, filters=_engine_filters(service, team), **_at(name, period, extra))
+    return getattr(detail, name)(con, scope=scope, filters=engine_filters(service, team), **_at(name, period, extra))
 
 
 def detail_by_service(con: duckdb.DuckDBPyConnection, name: str, period: str, scope: str,

@@ -21,6 +21,7 @@ from disclosure import linked
 from ingest import loader
 from store import connect, kept
 from store.periods import parse_period
+from tests.integration.test_published_history import _next_month  # a real workbook of the next month
 
 SCOPES = ("social_workers", "all_staff")
 
@@ -137,15 +138,6 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
         monkeypatch.setattr(linked, "decide", decide)
         st.cache_data.clear()
         ui_db.clear_caches()
-
-
-def _next_month(db) -> tuple[str, str]:
-    from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
-
-    period = next_month(latest_loaded(db))
-    path = db.parent / f"extract-{period}.xlsx"
-    path.write_bytes(workbook_bytes(month_frames(period=period)))
-    return str(path), period
 
 
 def test_a_new_month_is_decided_in_its_load_and_stale_inputs_decide_live(copy_demo_db, monkeypatch):

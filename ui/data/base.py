@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from metrics import catalogue, detail
+from disclosure.linked import engine_filters
 from metrics.types import Metric
 from ui import db, options
 from ui.filters import FilterOptions, Filters
@@ -43,12 +44,8 @@ def _fkey(filters: Filters) -> tuple:
 
 
 def _engine_filters(service: str | None, team: str | None) -> dict[str, list[str]] | None:
-    out = {}
-    if service:
-        out["service"] = [service]
-    if team:
-        out["team"] = [team]
-    return out or None
+    """The engine's filters of one view (disclosure.linked builds the linked tables with them too)."""
+    return engine_filters(service, team)
 
 
 def metric(metric_id: str) -> Metric:

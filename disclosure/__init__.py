@@ -12,6 +12,7 @@ from disclosure.policy import (  # noqa: F401
     DisclosureError,
     LastMonth,
     Linked,
+    NextMonth,
     Table,
     breakdown,
     disclose,

@@ -12,7 +12,7 @@ with ingest.loader.AFTER_WRITE after the published history it reads), and keeps 
 (store.kept, kind "people") with a fingerprint of the detail frames and history rows it rests on
 and a signature of the code and rules. A reader (ui.data.people) applies a kept decision only when
 both match what it would decide from now; otherwise it decides live. Either way the published
-cells are exactly `disclose_all(frames, table, margins=..., before=...)`'s
+cells are exactly `disclose_all(frames, table, margins=..., before=..., after=...)`'s
 (tests/integration/test_kept_people.py).
 
 The builders read their detail frames through a `Source` (the dashboard's is cached per data
@@ -20,8 +20,7 @@ version; a load's reads its own cursor), so both sides build from the same code.
 
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`,
-`last_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
+`frames`, `margins`, `last_month`, `next_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
 
@@ -40,7 +39,7 @@ import duckdb
 import pandas as pd
 
 from disclosure.cells import SuppressionError
-from disclosure.policy import DisclosureError, LastMonth, Linked, Table, disclose_all, disclose_family, people
+from disclosure.policy import DisclosureError, LastMonth, Linked, NextMonth, Table, disclose_all, disclose_family, people
 from disclosure.rules import RulesError, rules
 from metrics.types import SCOPES, MetricError
 from store import kept
@@ -429,6 +428,26 @@ def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[s
                      first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
 
 
+def _after(src: Source, name: str, period: str) -> str | None:
+    """Next month ("YYYY-MM") when table `name` is protected beside it (loaded), else None."""
+    if name not in ROLLING:
+        return None
+    after = next_period(period).strftime("%Y-%m")
+    return after if after in src.periods else None
+
+
+def next_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> NextMonth | None:
+    """What protecting a 12-month table beside next month's needs (None: not such a table, or
+    the month is the latest loaded): a month's figures bound next month's too (disclosure.NextMonth)."""
+    after = _after(src, name, period)
+    if after is None:
+        return None
+    then = frames(src, name, after, scope, extra)
+    return NextMonth(frames=then, margins=margins(src, name, after, scope, then),
+                     arrived=frames(src, name, after, scope, extra, months=1),
+                     first_year=year_ago(after).strftime("%Y-%m") < src.periods[0])
+
+
 #: tables that count the same people, each family decided as one (disclosure.disclose_family):
 #: their totals for each view are one figure
 FAMILIES: tuple[tuple[tuple[str, tuple], ...], ...] = (
@@ -447,7 +466,8 @@ def family_of(name: str, extra: Mapping[str, Any]) -> tuple[tuple[str, tuple], .
 def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any], *,
            memo: dict | None = None) -> dict:
     """The live decision: {view: (published, reasons)} for the directorate (None) and every
-    service, protected together (and beside last month's for a 12-month table); a table of a
+    service, protected together (and beside last month's and next month's for a
+    12-month table); a table of a
     family decided with the rest of its family (`memo`: a dict kept across calls on the same
     figures, so that a family is decided once for all its members)."""
     family = family_of(name, extra)
@@ -458,7 +478,8 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
             for n, x in family:
                 built = frames(src, n, period, scope, dict(x))
                 tables[(n, x)] = Linked(built, table_for(n, dict(x)), margins=margins(src, n, period, scope, built),
-                                        before=last_month(src, n, period, scope, dict(x)))
+                                        before=last_month(src, n, period, scope, dict(x)),
+                                        after=next_month(src, n, period, scope, dict(x)))
             got = disclose_family(tables)
             if memo is not None:
                 memo[(family, period, scope)] = got
@@ -466,7 +487,8 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
         return {k: (d.published, d.reasons) for k, d in out.items()}
     built = frames(src, name, period, scope, extra)
     out = disclose_all(built, table_for(name, extra), name=name, margins=margins(src, name, period, scope, built),
-                       before=last_month(src, name, period, scope, extra))
+                       before=last_month(src, name, period, scope, extra),
+                       after=next_month(src, name, period, scope, extra))
     return {k: (d.published, d.reasons) for k, d in out.items()}
 
 
@@ -537,6 +559,14 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
         parts += [before, said(before), year_ago(period).strftime("%Y-%m") < src.periods[0]]
         if not windowed:
             parts += [reads(before), reads(period, months=1)]
+    after = _after(src, name, period)
+    if after is not None:  # next month's 12 months and its own (NextMonth)
+        parts += [after, said(after), year_ago(after).strftime("%Y-%m") < src.periods[0]]
+        if windowed:
+            w = src.windows(spec.detail, after, scope)
+            parts.append([[w[k][v] for v in views] for k in ("now", "month")])
+        else:
+            parts += [reads(after), reads(after, months=1)]
     return kept.fingerprint(*parts)
 
 
@@ -578,9 +608,12 @@ def decision(open_con: Callable[[], AbstractContextManager], src: Source, name: 
 
 def _months_changed(src: Source, loaded: str) -> dict[str, tuple[str, ...]]:
     """{month: the tables to decide again} after `loaded` was loaded: that month's tables; the
-    month after's 12-month tables (protected beside this one) and those of the 11 after that
-    (their windows hold it)."""
+    month before's and the month after's 12-month tables (protected beside this one) and those of
+    the 11 after that (their windows hold it)."""
     out = {loaded: tuple(n for n, _ in KEPT)} if loaded in src.periods else {}
+    before = previous_period(loaded).strftime("%Y-%m")
+    if before in src.periods:
+        out[before] = tuple(n for n, _ in KEPT if n in ROLLING)
     p = loaded
     for _ in range(12):
         p = next_period(p).strftime("%Y-%m")

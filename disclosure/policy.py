@@ -340,10 +340,12 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
 
 def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role: str | None = None,
                  name: str = "this table", margins: Margins | None = None,
-                 before: LastMonth | None = None) -> dict[Hashable, Disclosed]:
+                 before: LastMonth | None = None, after: NextMonth | None = None
+                 ) -> dict[Hashable, Disclosed]:
     """`disclose` for every view of linked tables at once (the protection is one decision for all
     of them, so it is made once): key -> Disclosed. `before`: the table is over the 12 months to
-    the month, published every month; it is also protected beside last month's (see `LastMonth`)."""
+    the month, published every month; it is also protected beside last month's (see `LastMonth`)
+    and, where the next month is loaded (`after`), beside next month's (see `NextMonth`)."""
     if not isinstance(table, Table):
         raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
     if table.metric_frame or table.export is not None or not table.suppresses:
@@ -351,7 +353,7 @@ def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role:
     exact = sees_exact(role)
     out = {}
     for key, (pub, why) in _protect_linked(frames, table, rules(), name=name, margins=margins,
-                                           before=before).items():
+                                           before=before, after=after).items():
         shown = frames[key].copy() if exact else pub
         shown.attrs = {}
         out[key] = Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
@@ -627,7 +629,7 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
 
 def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
                     name: str = "this table", margins: Margins | None = None,
-                    before: "LastMonth | None" = None
+                    before: "LastMonth | None" = None, after: "NextMonth | None" = None
                     ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
     """Every linked table protected together. Each column's total (within each group) is a cell
     of the equations too, never published here: primary when small (a service of 4 social
@@ -635,7 +637,7 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
     protected where `margins` says another publication hides it (the measure history's second
     hidden service), known where `margins` says it is published or, without a word, when at least
     the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
-    return _protect_family({name: Linked(frames, table, margins, before)}, r)[name]
+    return _protect_family({name: Linked(frames, table, margins, before, after)}, r)[name]
 
 
 @dataclass(frozen=True)
@@ -648,6 +650,7 @@ class Linked:
     table: Table
     margins: Margins | None = None
     before: "LastMonth | None" = None
+    after: "NextMonth | None" = None
 
 
 def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
@@ -657,11 +660,18 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
     too): {name: {view: (published, reasons)}}."""
     systems = _family_system({n: (t.frames, t.table, t.margins) for n, t in tables.items()}, r)
     hidden, reason = next(iter(systems.values())).protect(r)  # (one system: every table's arrays are its)
+    alone = hidden
     over = {n: t for n, t in tables.items() if t.before is not None}
     if over:
         last = _family_system({n: (t.before.frames, t.table, t.before.margins) for n, t in over.items()}, r)
         for n, t in over.items():
             hidden, reason = _over_months(systems[n], hidden, reason, t.before, t.table, r, name=str(n), last=last[n])
+    ahead = {n: t for n, t in tables.items() if t.after is not None}
+    if ahead:  # then beside next month's decision (`NextMonth`; next month's family decided as one too)
+        nxt = _family_system({n: (t.after.frames, t.table, t.after.margins) for n, t in ahead.items()}, r)
+        for n, t in ahead.items():
+            hidden, reason = _before_next(systems[n], hidden, reason, alone, t.after, t.table, r, name=str(n),
+                                          following=nxt[n])
     out: dict[Hashable, dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]] = {}
     for n, s in systems.items():
         out[n] = {}
@@ -876,6 +886,20 @@ class LastMonth:
     first_year: bool = False
 
 
+@dataclass(frozen=True)
+class NextMonth(LastMonth):
+    """The month after, where it is loaded (`disclose_all(after=)`): its linked tables as built
+    (`frames`), their `margins`, its own people (`arrived`: its newest month) and whether it is in
+    the first year (`first_year`: nobody left 12 months before it).
+
+    Why: a month's figures also bound next month's. Next month's decision protects what it can
+    (it adds cells to its own alone), but where its own cells are all hidden and its total is
+    published (the measure history's), only this month's shown figures are left to hide: demo
+    2024-03 showed the directorate's Resignation 8 of 10 leavers social workers (the total hidden),
+    April hid every cell but the history showed 11 leavers, nobody leaving 12 months before, so
+    April's "Other reasons" (2) lay in [0, 11 - 8]."""
+
+
 def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: LastMonth, table: Table,
                  r: Rules, *, name: str, last: _System | None = None) -> tuple[np.ndarray, np.ndarray]:
     """This month's decision (`hidden`, made alone) with further cells hidden so that it is safe
@@ -883,6 +907,41 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     publication hides at least those cells (it only adds to its own decision the same way), so the
     reader knows less than assumed here: each pair of successive months is safe, and each month's
     decision reads one month back only (every page and file of a month agrees)."""
+    p = last if last is not None else _linked_system(before.frames, table, r, name=name, margins=before.margins)
+    p_hidden, _ = p.protect(r)  # last month as published alone
+    wide = _two_months(s, hidden, p, p_hidden, before, table, r, name=name, move_later=True)
+    reason = reason.copy()
+    reason[wide & ~hidden] = "secondary"
+    return wide, reason
+
+
+def _before_next(s: _System, hidden: np.ndarray, reason: np.ndarray, alone: np.ndarray, after: NextMonth,
+                 table: Table, r: Rules, *, name: str, following: _System | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """This month's decision (`hidden`) with further cells hidden so that it is safe beside next
+    month's as next month makes it (its alone decision and the cells it adds against this month's
+    `alone` one: `_over_months`, which reads no further back). Next month's real publication hides
+    at least those cells, so the pair is safe whatever next month adds for the month after it.
+    Only cells next month could not protect are left to this month (its own cells all hidden
+    beside a total the history publishes)."""
+    n = following if following is not None else _linked_system(after.frames, table, r, name=name,
+                                                                margins=after.margins)
+    n_alone, _ = n.protect(r)
+    n_hidden = _two_months(n, n_alone, s, alone, after, table, r, name=name, move_later=True)
+    wide = _two_months(n, n_hidden, s, hidden, after, table, r, name=name, move_later=False)
+    reason = reason.copy()
+    reason[wide & ~hidden] = "secondary"
+    return wide, reason
+
+
+def _two_months(s: _System, hidden: np.ndarray, p: _System, p_hidden: np.ndarray, month: LastMonth,
+                table: Table, r: Rules, *, name: str, move_later: bool) -> np.ndarray:
+    """Two successive months' linked tables (`s` the later, `p` the earlier, each with the cells
+    it hides) as one system: per view and category, the later month's cells + those who left 12
+    months before it = the earlier month's cells + those who left in the later month (`month`:
+    the later month's `arrived` and `first_year`); both flows hidden, at least 0. Returns the
+    cells the month that may move (`move_later`: the later, else the earlier) hides so that every
+    small count of both months stays wide; the other month's decision is fixed."""
     if table.within or table.row_total or not table.additive or len(table.counts) != 1:
         raise DisclosureError(f"'{name}': protection across months needs one count column of categories.")
     count = table.counts[0]
@@ -892,7 +951,10 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     values = [*s.vals.tolist(), *p.vals.tolist()]
     eqs = [*s.eqs, *(Equation([c + n_s for c in e.body], None if e.total is None else e.total + n_s, own=e.own)
                      for e in p.eqs)]
-    groups = {x: m.into for m in r.merges_for(table.dimension) for x in (m.into, *m.members)} \
+    # a merged category and the members it may fold count the same people across months; an
+    # answer that records nothing is never folded (merge_plan): a month without its row had none
+    never = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    groups = {x: m.into for m in r.merges_for(table.dimension) for x in (m.into, *m.members) if x not in never} \
         if table.dimension else {}
 
     def add(v: float) -> int:
@@ -900,18 +962,18 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
         return len(values) - 1
 
     for key in s.merged:
-        if key not in p.merged or key not in before.arrived:
+        if key not in p.merged or key not in month.arrived:
             continue
         now = {lab[-1]: s.index[(key, i, count)] for i, lab in enumerate(s.labels_of[key]) if (key, i, count) in s.index}
         then = {lab[-1]: p.index[(key, i, count)] + n_s for i, lab in enumerate(p.labels_of[key])
                 if (key, i, count) in p.index}
-        arrived = before.arrived[key]
+        arrived = month.arrived[key]
         label_col = _label_cols(arrived, table)[-1]
         came_by: dict[Any, float] = {}
         for lab, v in zip(arrived[label_col], arrived[count]):
             merged_lab = s.plan.get(str(lab), lab)
             came_by[merged_lab] = came_by.get(merged_lab, 0.0) + number(v)
-        units: list[tuple[list, list]] = []  # (this month's labels, last month's) counting the same people
+        units: list[tuple[list, list]] = []  # (the later month's labels, the earlier's) counting the same people
         for g in dict.fromkeys(groups.get(str(x), x) for x in [*now, *then]):
             a = [x for x in now if groups.get(str(x), x) == g]
             b = [x for x in then if groups.get(str(x), x) == g]
@@ -919,7 +981,7 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
                 units += [([x], [x]) for x in a]
             else:  # folded in one month and not the other: only the whole is the same people
                 units.append((a, b))
-        ins, outs, links = [], [], []
+        ins, outs = [], []
         for a, b in units:
             this = sum(values[now[x]] for x in a)
             last = sum(values[then[x]] for x in b)
@@ -937,7 +999,7 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
                            else False for sys_, key in ((s, key), (p, key)))
         if ins and totals_known:  # the month's leavers and those of 12 months before (the totals give them)
             eqs += [Equation(ins, None), Equation(outs, None)]
-        elif outs and before.first_year:  # nobody left 12 months before the first loaded month
+        elif outs and month.first_year:  # nobody left 12 months before the first loaded month
             eqs.append(Equation(outs, None))
     n = len(values)
     vals = np.array(values, dtype=float)
@@ -950,14 +1012,14 @@ def _over_months(s: _System, hidden: np.ndarray, reason: np.ndarray, before: Las
     protect = np.zeros(n, dtype=bool)
     protect[:n_s] = s.protected & ~s.elsewhere
     protect[n_s:n_s + n_p] = p.protected & ~p.elsewhere
-    fixed = np.ones(n, dtype=bool)  # only this month's cells of this table may be hidden further
-    fixed[[*s.index.values(), *s.totals.values()]] = s.known[[*s.index.values(), *s.totals.values()]]
+    moving = slice(0, n_s) if move_later else slice(n_s, n_s + n_p)
+    mover, offset = (s, 0) if move_later else (p, n_s)
+    fixed = np.ones(n, dtype=bool)  # only the moving month's cells of this table may be hidden further
+    own = np.array([*mover.index.values(), *mover.totals.values()], dtype=int)
+    fixed[own + offset] = mover.known[own]
     keep = np.zeros(n, dtype=bool)
-    keep[:n_s] = s.keep
-    wide = widen(vals, start, eqs, protect=protect, min_count=r.threshold, keep=keep, fixed=fixed)[:n_s]
-    reason = reason.copy()
-    reason[wide & ~hidden] = "secondary"
-    return wide, reason
+    keep[moving] = mover.keep
+    return widen(vals, start, eqs, protect=protect, min_count=r.threshold, keep=keep, fixed=fixed)[moving]
 
 
 def _margin_reader(margins: Margins | None, table: Table) -> Callable[[Hashable, str], bool | None]:

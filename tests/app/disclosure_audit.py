@@ -54,7 +54,7 @@ LINKED = {
     "Staff by age": dict(counts=("People",)),
     "Staff by gender": dict(counts=("People",)),
     "Staff by disability": dict(counts=("People",)),
-    "Leavers by reason": dict(counts=("Leavers",)),
+    "Leavers by reason": dict(counts=("Leavers",), dimension="reason"),  # (the rules' merges of that dimension)
     "Length of service at leaving": dict(counts=("Leavers",)),
     "Case holders by caseload band": dict(counts=("Case holders",)),
     "Living in the county by job type": dict(counts=("Living in county",), row_total="People recorded"),
@@ -473,9 +473,16 @@ def monthly_flows(history: Sequence[tuple]) -> dict[tuple, dict[pd.Period, float
     return out
 
 
-def _merge_group(label: str) -> str:
-    """The category a label is counted in across months (a merged category and its members are one)."""
-    for m in rules().merges:
+def _merge_group(label: str, dimension: str | None) -> str:
+    """The category a label is counted in across months (a merged category and its members are one),
+    by the rules' merges of the table's dimension (a reason's "Other" is one of "Other reasons", not
+    of the staff tables' "Other or not known"). An answer that records nothing ("Not known") is
+    never folded (disclosure.policy.merge_plan) unless the rules call it sensitive: a month
+    without its row had none."""
+    r = rules()
+    if not r.unrecorded_is_sensitive and label in r.unrecorded:
+        return label
+    for m in r.merges_for(dimension):
         if label == m.into or label in m.members:
             return m.into
     return label
@@ -513,7 +520,7 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = ()) -> 
             for p in (period, before_month):
                 for key in [*known, *hidden]:
                     if key[0] == p and key[1] == name and key[2] == svc and key[4] in LINKED[name]["counts"]:
-                        merged[_merge_group(key[3])][p].append(key)
+                        merged[_merge_group(key[3], LINKED[name].get("dimension"))][p].append(key)
             groups: dict[str, dict[str, list]] = {}
             for g, parts in merged.items():  # a category shown alike in both months is its own group
                 labels = {p: sorted(k[3] for k in keys) for p, keys in parts.items()}

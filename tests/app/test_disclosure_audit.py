@@ -269,6 +269,76 @@ def test_leavers_tables_not_recoverable_across_two_months(observed):
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
+@pytest.fixture(scope="module")
+def demo_leavers_every_month(stores):
+    """The two-month check (`over_two_months`) of the demo's 12-month leavers tables for EVERY pair
+    of successive months (both populations, the directorate and every service): only those two
+    tables of each month, so about two minutes, where auditing every demo month whole takes ten
+    or more (DISCLOSURE_AUDIT_EVERY_MONTH). Auditing every month found narrow cells in four pairs
+    of months that the three months audited whole do not include."""
+    from ui import data, db
+    from ui.data import measures
+    from ui.filters import Filters
+
+    mp = pytest.MonkeyPatch()
+    mp.setenv("WORKFORCE_DEMO", "1")
+    mp.delenv("WORKFORCE_ACCESS", raising=False)
+    mp.delenv("WORKFORCE_LA_CODE", raising=False)
+    try:
+        _use(mp, stores["demo"])
+        mp.setenv("WORKFORCE_ROLE", "scrutiny")
+        opts = data.filter_options()
+        history = [("demo", scope, measures.public_history(db.db_path(), db.data_version(), scope),
+                    measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
+        problems, last = [], []
+        for period in opts.periods:
+            with db.page_view():
+                month = [audit_mod.View("demo", period, scope, service, "data", tables={
+                    "Leavers by reason": data.leavers_by_reason(Filters(period=period, scope=scope, service=service)),
+                    "Length of service at leaving": data.length_of_service(
+                        Filters(period=period, scope=scope, service=service))})
+                    for scope in SCOPES for service in [None, *opts.services]]
+                if last:
+                    problems += audit_mod.over_two_months([*last, *month], truth, history)
+            last = month
+        yield {"periods": list(opts.periods), "problems": problems}
+    finally:
+        mp.undo()
+        fresh_caches()
+
+
+def _given_away_by_the_history(periods: list[str]) -> list[str]:
+    """The narrow cells across two months no decision of the 12-month tables can protect. Demo,
+    social workers, the 10th month (August 2024 when the demo ends in October 2026; the first year:
+    nobody left 12 months before): SEND had no leaver in the 12 months to July (the history shows
+    its turnover 0.0), the directorate's 12-month leavers go from 16 to 17 (the history shows
+    both), so SEND's leavers to August are 0 or 1 whatever either month's tables hide (there is
+    1: SEND's "Other reasons" and "2 to 5 years" lie in [0, 1]). It is the measure history's
+    figures of two months that give it away; the history is decided month by month."""
+    now, before = periods[9], periods[8]
+    where = f"demo {now} less {before} social_workers"
+    return [f"{where} Leavers by reason: ('SEND', 'Other reasons', 'Leavers') (of {now}) lies in [0, 1]",
+            f"{where} Length of service at leaving: ('SEND', '2 to 5 years', 'Leavers') (of {now}) lies in [0, 1]"]
+
+
+def test_the_demos_leavers_tables_not_recoverable_across_any_two_months(demo_leavers_every_month):
+    """Every pair of the demo's successive months: nothing narrow but the two cells the measure
+    history gives away (below). Before a month was also decided beside the next (disclosure.NextMonth)
+    and leavers' "Not known" was matched as its own category, there were 7 more: social workers,
+    2024-03/04 (the directorate's and Safeguarding's "Other reasons" in [0, 3], the directorate's
+    "Under 1 year" in [2, 5]), 2025-05/06 (the directorate's "Other reasons" in [4, 5]); all staff,
+    2024-05/06 (Youth's "Other reasons" in [2, 6])."""
+    problems = demo_leavers_every_month["problems"]
+    assert sorted(problems) == sorted(_given_away_by_the_history(demo_leavers_every_month["periods"])), \
+        f"{len(problems)} narrow cells:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.xfail(strict=True, reason="SEND's 12-month leavers in the demo's 10th month follow from the measure "
+                                       "history's figures of two months (_given_away_by_the_history)")
+def test_the_demos_leavers_tables_hold_across_two_months_with_the_history(demo_leavers_every_month):
+    assert demo_leavers_every_month["problems"] == []
+
+
 def test_the_audit_really_solves_hidden_cells(observed):
     """The arithmetic part is exercised: hidden cells exist in linked tables on both stores."""
     for name, seen in observed.items():

@@ -731,3 +731,54 @@ def test_tables_counting_the_same_people_are_decided_as_one_system():
     small = [(n, k, i) for n, f in frames.items() for k, t in f.items() for i, v in enumerate(t["People"])
              if 0 < v < T]
     assert not too_narrow(found, threshold=T, cells=small)
+
+
+def test_a_12_month_table_hides_what_next_months_table_cannot():
+    """Reduced from the demo's social workers, March and April 2024 (the first year loaded: nobody
+    left 12 months before either month), the directorate alone. March: Resignation 8, Other 2; the
+    measure history hides March's total (10). April: Resignation 9, Other 2 (one resignation in
+    April); the history shows April's total, 11. Each month alone: March publishes 8, c (its
+    total hidden, Other 2 is in [0, inf)); April c, c (Other 2 and 11 - 2). April beside March
+    (`LastMonth`) can hide nothing more, yet Resignation only grew (8 to at least 8), so April's
+    Other is 11 - Resignation <= 11 - 8: [0, 3], and March's Other, at most April's, [0, 3]. Only
+    March can protect them: decided beside April (`NextMonth`), March hides Resignation 8 too
+    (secondary), and both Others are in [0, 11]."""
+    from disclosure import LastMonth, NextMonth
+    from disclosure.policy import disclose_all
+
+    decl = people(counts=["Leavers"], rolling=True)
+    hidden_total, shown_total = {None: {"Leavers": False}}, {None: {"Leavers": True}}
+
+    def table(resigned, other):
+        return pd.DataFrame({"Reason": ["Resignation", "Other"], "Leavers": [resigned, other]})
+
+    march, april, arrived = table(8, 2), table(9, 2), table(1, 0)
+    march_alone = disclose_all({None: march}, decl, margins=hidden_total)[None].published
+    april_pub = disclose_all({None: april}, decl, margins=shown_total,
+                             before=LastMonth(frames={None: march}, arrived={None: arrived}, margins=hidden_total,
+                                              first_year=True))[None].published
+    assert march_alone["Leavers"].tolist() == [8, SUPPRESSED]
+    assert april_pub["Leavers"].tolist() == [SUPPRESSED, SUPPRESSED]
+
+    def attack(march_pub):
+        cells = {("mar", r): v for r, v in zip(["Resignation", "Other"], march_pub["Leavers"])}
+        cells |= {("apr", r): v for r, v in zip(["Resignation", "Other"], april_pub["Leavers"])}
+        known = {k: float(v) for k, v in cells.items() if v != SUPPRESSED}
+        hidden = [k for k, v in cells.items() if v == SUPPRESSED]
+        hidden += [(f, r) for f in ("came", "went") for r in ("Resignation", "Other")]
+        eqs = [([(("apr", r), 1), (("mar", r), -1), (("came", r), -1), (("went", r), 1)], 0)
+               for r in ("Resignation", "Other")]
+        eqs += [([(("apr", r), 1) for r in ("Resignation", "Other")], 11),  # April's total (the history)
+                ([(("went", r), 1) for r in ("Resignation", "Other")], 0)]  # nobody left a year before
+        return intervals(known=known, hidden=hidden, equations=eqs, cells=[("mar", "Other"), ("apr", "Other")])
+
+    found = attack(march_alone)
+    assert found[("apr", "Other")] == pytest.approx((0, 3)) and found[("mar", "Other")] == pytest.approx((0, 3))
+
+    march_pub = disclose_all({None: march}, decl, margins=hidden_total,
+                             after=NextMonth(frames={None: april}, arrived={None: arrived}, margins=shown_total,
+                                             first_year=True))[None]
+    assert march_pub.published["Leavers"].tolist() == [SUPPRESSED, SUPPRESSED]
+    assert march_pub.reasons["Leavers"].tolist() == ["secondary", "primary"]
+    found = attack(march_pub.published)
+    assert found[("apr", "Other")] == pytest.approx((0, 11)) and found[("mar", "Other")] == pytest.approx((0, 11))

@@ -882,7 +882,8 @@ def agency_recoverable(views: list[View], exact=agency_exact) -> list[str]:
     service; each job-type table adds up to its view's totals, the services' job-type tables (and
     the directorate's rows that belong to no service, e.g. "Not on Staff sheet", whose job types
     are unknown) add up to the directorate's, each service's row of the by-service table is its
-    totals, and no count exceeds its row's assignments. Every hidden count of 1 to threshold-1
+    totals, no count exceeds its row's assignments and none within the cap exceeds its row's
+    assignments with a cap. Every hidden count of 1 to threshold-1
     must stay uncertain by at least the threshold."""
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
@@ -943,6 +944,10 @@ def agency_recoverable(views: list[View], exact=agency_exact) -> list[str]:
                         hidden.append(slack)
                         eqs.append(([(("job", svc, job, "Assignments"), 1), (("job", svc, job, col), -1),
                                      (slack, -1)], 0))
+                slack = ("above the cap", svc, job)  # within the cap <= with a cap
+                hidden.append(slack)
+                eqs.append(([(("job", svc, job, "With a cap"), 1), (("job", svc, job, "Within cap"), -1),
+                             (slack, -1)], 0))
             for col in COUNT_COLUMNS:
                 eqs.append(([(("job", svc, job, col), 1) for job, _, _ in jobs] + [(("total", svc, col), -1)], 0))
             for row_svc, r, true in rows(svc, "service"):

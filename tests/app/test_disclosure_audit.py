@@ -574,6 +574,33 @@ def test_the_agency_check_finds_a_service_worked_out_from_the_others():
     assert audit_mod.agency_recoverable(views(a_shows="c"), exact=exact) == []
 
 
+def test_the_agency_check_bounds_within_the_cap_by_with_a_cap():
+    """Hand-worked: social workers' agency assignments, 20 in service S1 (9 with a price cap, all 9
+    within it) and 20 in S2 (6 with a cap, 4 within it); the directorate shows 13 within the cap,
+    both services hide theirs. S1's within the cap is at most its 9 with a cap, so S2's is at least
+    13 - 9 = 4 and at most its own 6 with a cap: [4, 6], worked out (the check must say so). With
+    only "no count exceeds the assignments" S2's lay in [0, 13]."""
+    flags = audit_mod.AGENCY_FLAGS
+    true = {None: {"Assignments": 40, "With a cap": 15, "Within cap": 13},
+            "S1": {"Assignments": 20, "With a cap": 9, "Within cap": 9},
+            "S2": {"Assignments": 20, "With a cap": 6, "Within cap": 4}}
+
+    def exact(period, svc, by):
+        rows = {None: [(None, true[svc])], "job_type": [("Social worker", true[svc])],
+                "service": [(s, true[s]) for s in ("S1", "S2")] if svc is None else [(svc, true[svc])]}[by]
+        return pd.DataFrame([{"group": g, **{f: r.get(c, 0) for c, f in flags.items()}} for g, r in rows])
+
+    def hiding(svc):
+        return {**true[svc], "Within cap": "c"}
+
+    views = [_agency_view(None, {"Assignments": 40}, {"Social worker": true[None]},
+                          {"S1": hiding("S1"), "S2": hiding("S2")}),
+             *(_agency_view(s, {"Assignments": 20}, {"Social worker": hiding(s)}, {s: hiding(s)}) for s in ("S1", "S2"))]
+    found = audit_mod.agency_recoverable(views, exact=exact)
+    assert found and all("'S2'" in p and "Within cap" in p and "[4, 6]" in p for p in found), found
+    assert len(found) == 3  # S2's within the cap: its job-type row, its own by-service row, the directorate's
+
+
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
     """Hand-worked: Youth's one leaver resigned. "Resignation c, Other reasons 0" says so as
     plainly as "Resignation 1": the check must report it; with both hidden it must not; a group

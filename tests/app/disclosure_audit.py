@@ -59,7 +59,9 @@ LINKED = {
     "Case holders by caseload band": dict(counts=("Case holders",)),
     "Living in the county by job type": dict(counts=("Living in county",), row_total="People recorded"),
     "Permanent and agency FTE by month": dict(counts=("People",), additive=False, exact=True),
-    "Agency to employee conversions by month": dict(counts=("Conversions",), additive=False),
+    # months are rows; each month's 12-month window adds up to at least the history's 12-month
+    # conversions (ROLLING_SUMS)
+    "Agency to employee conversions by month": dict(counts=("Conversions",), additive=False, exact=True),
     # the Workforce profile's headcount line: months are rows (not additive), services add up
     "Employed headcount by month": dict(counts=("People",), additive=False, exact=True),
 }
@@ -422,6 +424,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                         else:
                             hidden.append(tkey)
                     eqs.append(([((name, svc, lab, col), 1) for lab in labels[svc]] + [(tkey, -1)], 0))
+            if name in ROLLING_SUMS:
+                eqs += _window_bounds(name, labels, published, store, scope, hidden)
             if None in labels and set(labels) >= services[store]:
                 for lab in labels[None]:
                     for col in cols:
@@ -437,6 +441,27 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
             if hi == lo == 0:
                 continue  # pinned to zero: a hidden "nobody" says nothing about anyone
             out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+def _window_bounds(name: str, labels: Mapping[str | None, list[str]], published: Mapping, store: str, scope: str,
+                   hidden: list) -> list[tuple[list, float]]:
+    """A table of months (ROLLING_SUMS): for each view and each month whose whole 12-month window
+    is listed, the window's cells minus a hidden slack (at least 0) = the history's 12-month figure
+    where the history shows it."""
+    metric_id, column = ROLLING_SUMS[name]
+    col = LINKED[name]["counts"][0]
+    out = []
+    for svc, months in labels.items():
+        when = {lab: pd.Period(pd.Timestamp(lab), "M") for lab in months}
+        for lab, m in when.items():
+            window = [x for x, n in when.items() if m - 11 <= n <= m]
+            figure = _published(published, store, scope, m.strftime("%Y-%m"), svc, metric_id, column)
+            if len(window) < 12 or figure is None or figure == SUPPRESSED:
+                continue
+            slack = ("converted and gone", name, svc, lab)
+            hidden.append(slack)
+            out.append(([((name, svc, x, col), 1) for x in window] + [(slack, -1)], figure))
     return out
 
 
@@ -667,7 +692,12 @@ _EXACT_PEOPLE = {
     "Leavers by reason": ("leavers_by_reason", {}),
     "Length of service at leaving": ("length_of_service", {}),
     "Case holders by caseload band": ("caseload_bands", None),
+    "Agency to employee conversions by month": ("conversions", {}),
 }
+#: tables of months whose last 12 rows count at least the people of a measure of the history
+#: (table: (measure, column)): the conversions by month and the agency workers converted in the
+#: 12 months (those converted and still in post: never more than the 12 months' conversions)
+ROLLING_SUMS = {"Agency to employee conversions by month": ("agency_conversions_12m", "value")}
 
 
 def exact_figures(name: str, *, period: str, scope: str, service: str | None) -> dict[tuple, float]:

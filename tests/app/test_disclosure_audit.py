@@ -653,3 +653,40 @@ def test_the_two_month_check_finds_a_cell_worked_out_from_last_months_table():
     found = audit_mod.over_two_months(views(5), truth, hist)
     assert any("'Retirement'" in p and "(of 2026-01) lies in [2, 5]" in p for p in found), found
     assert audit_mod.over_two_months(views("c"), truth, hist) == []
+
+
+def test_the_linked_check_bounds_conversions_by_the_historys_12_months():
+    """Hand-worked, conversions by month in the 12 months to October 2026, the directorate and its
+    two services A and B. November 2025: A 5, B 0; October 2026: A 2 and B 4 (both hidden), the
+    directorate's 6 shown; every other month 0 (shown). The measure history shows A's agency
+    workers converted in the 12 months: 7 (those still in post: never more than the 12 months'
+    conversions). So A's October is at least 7 - 5 = 2 and at most the directorate's 6: [2, 6],
+    and B's is 6 minus it: [0, 4] (the check must say so). With A's 12-month figure hidden, both
+    lie in [0, 6]: protected."""
+    from disclosure import Disclosed, people
+
+    name = "Agency to employee conversions by month"
+    months = [m.strftime("%b %Y") for m in pd.period_range("2025-11", "2026-10", freq="M")][::-1]
+    true = {None: {"Nov 2025": 5, "Oct 2026": 6}, "A": {"Nov 2025": 5, "Oct 2026": 2}, "B": {"Oct 2026": 4}}
+
+    def truth(store, period, scope, service, table):
+        return {(m, "Conversions"): float(true[service].get(m, 0)) for m in months}
+
+    def views():
+        out = []
+        for service, shown in true.items():
+            cells = ["c" if service and m == "Oct 2026" else shown.get(m, 0) for m in months]
+            f = pd.DataFrame({"Month": months, "Conversions": cells})
+            out.append(audit_mod.View("unit", "2026-10", "social_workers", service, "data", tables={
+                name: Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())}))
+        return out
+
+    def history(a_value):
+        frame = pd.DataFrame({"metric_id": "agency_conversions_12m", "period": pd.to_datetime(["2026-10-01"]),
+                              "service": ["A"], "group": None, "value": [a_value]}, dtype=object)
+        return [("unit", "social_workers", frame, frame)]
+
+    found = audit_mod.recoverable(views(), truth, history(7.0))
+    assert sorted(found) == [f"unit 2026-10 social_workers {name}: ('A', 'Oct 2026', 'Conversions') lies in [2, 6]",
+                             f"unit 2026-10 social_workers {name}: ('B', 'Oct 2026', 'Conversions') lies in [0, 4]"]
+    assert audit_mod.recoverable(views(), truth, history("c")) == []

@@ -945,8 +945,6 @@ def _two_months(s: _System, hidden: np.ndarray, p: _System, p_hidden: np.ndarray
     if table.within or table.row_total or not table.additive or len(table.counts) != 1:
         raise DisclosureError(f"'{name}': protection across months needs one count column of categories.")
     count = table.counts[0]
-    p = last if last is not None else _linked_system(before.frames, table, r, name=name, margins=before.margins)
-    p_hidden, _ = p.protect(r)  # last month as published alone
     n_s, n_p = s.vals.size, p.vals.size
     values = [*s.vals.tolist(), *p.vals.tolist()]
     eqs = [*s.eqs, *(Equation([c + n_s for c in e.body], None if e.total is None else e.total + n_s, own=e.own)

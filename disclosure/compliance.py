@@ -21,13 +21,11 @@ Public: `summaries`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import math
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -35,7 +33,7 @@ import pandas as pd
 
 from disclosure.cells import SuppressionError
 from disclosure.policy import Disclosed, DisclosureError, disclose_with_totals, people, sees_exact
-from disclosure.rules import RulesError, rules
+from disclosure.rules import RulesError, decision_signature, rules
 from store import kept as store_kept
 
 #: the kept decisions' kind in store.kept (one row a month: every view's tables; no scope)
@@ -325,22 +323,11 @@ def _month_prints(frame: pd.DataFrame, months: list[str]) -> dict[str, str]:
 # kept per load
 
 
-@functools.cache
-def _code_signature() -> str:
-    """The source of everything the decision is made by: the disclosure package (its policy,
-    cell arithmetic, equation systems, rules reader and this module)."""
-    h = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()[:24]
-
-
 def signature() -> str:
-    """What kept decisions must have been made under: the disclosure code and the rules in force
-    (data/disclosure.toml; RulesError when unreadable). The agency rules shape the figures, which
-    are compared themselves."""
-    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+    """What kept decisions must have been made under (disclosure.rules.decision_signature): every
+    disclosure module and the rules in force. The agency rules shape the figures, which are
+    compared themselves."""
+    return decision_signature()
 
 
 def kept(con: duckdb.DuckDBPyConnection) -> dict | None:

@@ -20,10 +20,7 @@ ui.data.measures.public_history caches it per data version), `refresh`, `signatu
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import math
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -31,7 +28,7 @@ import pandas as pd
 
 from disclosure.cells import SuppressionError
 from disclosure.policy import MEASURES_ACROSS_SERVICES, DisclosureError, disclose
-from disclosure.rules import RulesError, rules
+from disclosure.rules import RulesError, decision_signature, rules
 from metrics import catalogue, engine
 from metrics.types import SCOPES, MetricError
 from store import published as kept
@@ -40,23 +37,10 @@ from store import published as kept
 INPUTS = ("value", "numerator", "denominator", "base_count")
 
 
-@functools.cache
-def _code_signature() -> str:
-    """The source of everything a decision is made by (the policy, its cell arithmetic, its
-    rules reader, this module and the catalogue's counts-people flags): a changed line decides
-    again rather than trusting what an older policy kept."""
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for path in (here / "cells.py", here / "policy.py", here / "system.py", here / "rules.py", Path(__file__),
-                 Path(catalogue.__file__)):
-        h.update(path.read_bytes())
-    return h.hexdigest()[:24]
-
-
 def signature() -> str:
-    """What kept decisions must have been made under: the policy's code and the rules in force
-    (data/disclosure.toml or $WORKFORCE_DISCLOSURE; RulesError when unreadable)."""
-    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+    """What kept decisions must have been made under (disclosure.rules.decision_signature): every
+    disclosure module, the catalogue's counts-people flags and the rules in force."""
+    return decision_signature(catalogue.__file__)
 
 
 def raw(con: duckdb.DuckDBPyConnection, *, scope: str, evaluated: bool = True) -> pd.DataFrame:

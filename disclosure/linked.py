@@ -26,13 +26,10 @@ Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABE
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import json
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -40,7 +37,7 @@ import pandas as pd
 
 from disclosure.cells import SuppressionError
 from disclosure.policy import DisclosureError, LastMonth, Linked, NextMonth, Table, disclose_all, disclose_family, people
-from disclosure.rules import RulesError, rules
+from disclosure.rules import RulesError, decision_signature, rules
 from metrics.types import SCOPES, MetricError
 from store import kept
 from store.periods import next_period, parse_period, previous_period, year_ago
@@ -496,24 +493,14 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
 # kept per load
 
 
-@functools.cache
-def _code_signature() -> str:
-    """The source of everything a decision is made by: the disclosure package (policy, cells,
-    rules reader, this module), the store's codec and the category orders the builders use."""
+def signature() -> str:
+    """What kept decisions must have been made under (disclosure.rules.decision_signature): every
+    disclosure module, the store's codec, the category orders the builders use and the rules in
+    force."""
     from ingest import contract
     from metrics import detail
 
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for path in (*sorted(here.glob("*.py")), Path(kept.__file__), Path(contract.__file__), Path(detail.__file__)):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:24]
-
-
-def signature() -> str:
-    """What kept decisions must have been made under: the code and the rules in force
-    (RulesError when the rules cannot be read)."""
-    return f"{_code_signature()}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"
+    return decision_signature(kept.__file__, contract.__file__, detail.__file__)
 
 
 def _key(name: str, extra: Mapping[str, Any]) -> str:

@@ -8,6 +8,7 @@ not code. Everything in disclosure/ reads them through `rules()`.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,9 @@ from pathlib import Path
 from store.settings import read_toml, refuse_unknown
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "disclosure.toml"
+#: the disclosure package: every module in it (today's and any added later) is part of every
+#: kept decision's signature (`decision_signature`)
+PACKAGE = Path(__file__).resolve().parent
 MERGE_WHEN = ("always", "any small", "fold small")
 REASONS = ("primary", "secondary", "over_time", "class")
 
@@ -107,3 +111,23 @@ def _cached(path: str) -> Rules:
 def rules() -> Rules:
     """The rules in force (read once per file path)."""
     return _cached(str(os.environ.get("WORKFORCE_DISCLOSURE") or DEFAULT_PATH))
+
+
+@functools.cache
+def _source(package: Path, extra: tuple[Path, ...]) -> str:
+    h = hashlib.sha256()
+    for path in (*sorted(package.glob("*.py")), *extra):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:24]
+
+
+def decision_signature(*extra: Path | str) -> str:
+    """What a kept decision must have been made under to be read again (store.kept,
+    store.published): the source of EVERY module in the disclosure package (`PACKAGE/*.py`, no
+    hand-kept list), the source of the caller's `extra` files (the modules outside disclosure/
+    that shape its decisions, e.g. metrics/catalogue.py) and the rules in force as read
+    (data/disclosure.toml or $WORKFORCE_DISCLOSURE; RulesError when unreadable). A changed line
+    anywhere in them decides again rather than trusting what an older policy kept. The one
+    signature of every kept kind (disclosure.history, .linked, .compliance)."""
+    code = _source(PACKAGE, tuple(Path(p).resolve() for p in extra))
+    return f"{code}|{hashlib.sha256(repr(rules()).encode()).hexdigest()[:16]}"

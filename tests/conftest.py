@@ -67,3 +67,25 @@ def copy_demo_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     shutil.copy(demo_db, dst)
     monkeypatch.setenv("WORKFORCE_TODAY", day_after_next_month(dst))
     return dst
+
+
+@pytest.fixture
+def changed_disclosure(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`changed_disclosure(name)`: from now on, the disclosure package's module `name` (e.g.
+    "audit.py", or a new module) reads as if one line of it had changed: every kept decision's
+    signature (disclosure.rules.decision_signature) is taken over a copy of the package with
+    that line added. Kept decisions made before must then not be read."""
+    import importlib
+    import shutil
+
+    rules = importlib.import_module("disclosure.rules")  # the module (the package exports its `rules()`)
+
+    def change(name: str) -> Path:
+        copy = tmp_path / f"disclosure-{name}"
+        shutil.copytree(rules.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+        with (copy / name).open("a", encoding="utf-8") as f:
+            f.write("\n# one changed line\n")
+        monkeypatch.setattr(rules, "PACKAGE", copy)
+        return copy
+
+    return change

@@ -150,12 +150,12 @@ def test_changed_figures_are_never_read_stale(copy_demo_db):
         con.close()
 
 
-def test_changed_rules_or_disclosure_code_decide_live(copy_demo_db, tmp_path, monkeypatch):
+def test_changed_rules_or_disclosure_code_decide_live(copy_demo_db, tmp_path, monkeypatch, changed_disclosure):
     con = connect(copy_demo_db)
     try:
         sums = _sums(con)
         assert _kept_answers(con, sums)
-        monkeypatch.setattr(compliance, "_code_signature", lambda: "another policy")
+        changed_disclosure("audit.py")  # a disclosure module no kind used to sign by name
         assert compliance.kept(con) is None and not _kept_answers(con, sums)
         monkeypatch.undo()
         stricter_rules(tmp_path, monkeypatch)

@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable, Hashable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -400,18 +401,20 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
     return out
 
 
-def _before(src: Source, name: str, period: str) -> str | None:
-    """Last month ("YYYY-MM") when table `name` is protected beside it (loaded), else None."""
+def _neighbour(src: Source, name: str, period: str, step: Callable[[str], date]) -> str | None:
+    """The month ("YYYY-MM") one `step` from `period` (store.periods.previous_period: last month;
+    next_period: next month) when table `name` is protected beside it (a 12-month table, and that
+    month loaded), else None."""
     if name not in ROLLING:
         return None
-    before = previous_period(period).strftime("%Y-%m")
-    return before if before in src.periods else None
+    month = step(period).strftime("%Y-%m")
+    return month if month in src.periods else None
 
 
 def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> LastMonth | None:
     """What protecting a 12-month table beside last month's needs (None: not such a table, or
     last month is not loaded)."""
-    before = _before(src, name, period)
+    before = _neighbour(src, name, period, previous_period)
     if before is None:
         return None
     if _windowed(src, name, period, scope, None, None, extra, "before") is not None:  # from this month's query
@@ -425,18 +428,10 @@ def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[s
                      first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
 
 
-def _after(src: Source, name: str, period: str) -> str | None:
-    """Next month ("YYYY-MM") when table `name` is protected beside it (loaded), else None."""
-    if name not in ROLLING:
-        return None
-    after = next_period(period).strftime("%Y-%m")
-    return after if after in src.periods else None
-
-
 def next_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> NextMonth | None:
     """What protecting a 12-month table beside next month's needs (None: not such a table, or
     the month is the latest loaded): a month's figures bound next month's too (disclosure.NextMonth)."""
-    after = _after(src, name, period)
+    after = _neighbour(src, name, period, next_period)
     if after is None:
         return None
     then = frames(src, name, after, scope, extra)
@@ -534,7 +529,7 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
         rows = src.history(scope, MARGINS[name][0], at)
         return [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
 
-    before = _before(src, name, period)
+    before = _neighbour(src, name, period, previous_period)
     windowed = _windowed(src, name, period, scope, None, None, extra) is not None
     parts: list = [name, sorted(dict(extra).items()), period, scope, list(views), said(period)]
     if windowed:  # this month's, last month's and this month's own, from one query
@@ -546,7 +541,7 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
         parts += [before, said(before), year_ago(period).strftime("%Y-%m") < src.periods[0]]
         if not windowed:
             parts += [reads(before), reads(period, months=1)]
-    after = _after(src, name, period)
+    after = _neighbour(src, name, period, next_period)
     if after is not None:  # next month's 12 months and its own (NextMonth)
         parts += [after, said(after), year_ago(after).strftime("%Y-%m") < src.periods[0]]
         if windowed:

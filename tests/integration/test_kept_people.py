@@ -21,7 +21,7 @@ from disclosure import linked
 from ingest import loader
 from store import connect, kept
 from store.periods import parse_period
-from tests.integration.test_published_history import _next_month  # a real workbook of the next month
+from tests.integration.test_published_history import _next_month, load_next_month_without  # real next months
 
 SCOPES = ("social_workers", "all_staff")
 
@@ -203,11 +203,9 @@ def test_a_replaced_month_decides_the_months_it_moves(copy_demo_db, tmp_path):
 
 
 def test_a_load_without_the_hook_is_never_read_stale(copy_demo_db, monkeypatch):
-    path, period = _next_month(copy_demo_db)
-    monkeypatch.setattr(loader, "AFTER_WRITE", [h for h in loader.AFTER_WRITE if h is not linked._after_load])
+    period = load_next_month_without(copy_demo_db, linked._after_load, monkeypatch)
     con = connect(copy_demo_db)
     try:
-        loader.load_file(con=con, path=path, period=period, loaded_by="test")
         got, was = _decision(con, "leavers_by_reason", (), period, "social_workers")
         assert not was
         _assert_same(got, linked.decide(linked.cursor_source(con), "leavers_by_reason", period, "social_workers",

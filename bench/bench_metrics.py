@@ -14,7 +14,7 @@ Prints, on one store of `--scale` x the demo (2.35 M staff rows at 100x, 36 mont
    baseline / engine, aim >= 10x;
 3. loading one month's workbook into the 100x store vs into an empty store (both through the
    real loader, whose transaction refreshes the aggregates); aim <= 1.5x.
-The store (rows inserted straight from demo.generate frames, ledger rows included, the
+The store (demo.generate months typed by the loader's validation, ledger rows included, the
 aggregates refreshed) and the month's workbook are built once and cached in bench/.cache/
 (gitignored): the first run takes a few minutes, later runs well under one.
 """
@@ -32,83 +32,36 @@ import pandas as pd
 
 from metrics import aggregates, catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES
-from store import connect
+from store import DATA_TABLES, connect
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
 AIM_SECONDS, AIM_RATIO, AIM_LOAD = 1.0, 10.0, 1.5
 
 
-def _frames(months: list[tuple[str, dict[str, pd.DataFrame]]]) -> dict[str, pd.DataFrame]:
-    """Demo extracts concatenated per sheet with a `period` column (contract-shaped, raw)."""
-    sheets: dict[str, list[pd.DataFrame]] = {}
-    for period, frames in months:
-        for name, df in frames.items():
-            if len(df):
-                sheets.setdefault(name, []).append(df.assign(period=pd.Timestamp(f"{period}-01")))
-    return {k: pd.concat(v, ignore_index=True) for k, v in sheets.items()}
-
-
-def _insert(con, f: dict[str, pd.DataFrame]) -> None:
-    """Insert raw demo frames into the store's tables (the loader's typing, in bulk)."""
-    from ingest.contract import ethnic_group
-
-    staff = f["Staff"]
-    groups = {v: ethnic_group(v) for v in staff["ethnicity"].dropna().unique()}
-    staff = staff.assign(ethnicity=staff["ethnicity"].map(groups))
-    yn = "CASE {c} WHEN 'Y' THEN TRUE WHEN 'N' THEN FALSE ELSE NULL END"
-    con.register("_staff", staff)
-    con.execute(f"""
-        INSERT INTO staff (period, load_id, employee_id, team, service, role_group,
-            qualified_social_worker, worker_type, fte, start_date, cases, absence_days, gender,
-            ethnicity, age, disability, lives_in_county, converted_from_agency)
-        SELECT period::DATE, 1, employee_id, team, service, role_group,
-            {yn.format(c='qualified_social_worker')}, worker_type, fte, start_date::DATE,
-            cases, absence_days, gender, ethnicity,
-            date_diff('year', date_of_birth::DATE, last_day(period::DATE))
-              - CASE WHEN strftime(date_of_birth::DATE, '%m%d') > strftime(last_day(period::DATE), '%m%d')
-                     THEN 1 ELSE 0 END,
-            disability, {yn.format(c='lives_in_county')}, {yn.format(c='converted_from_agency')}
-        FROM _staff""")
-    if "Leavers" in f:
-        con.register("_leavers", f["Leavers"])
-        con.execute(f"""INSERT INTO leavers (period, load_id, employee_id, leave_date, reason, team,
-            service, role_group, qualified_social_worker, worker_type, fte, start_date)
-            SELECT period::DATE, 1, employee_id, leave_date::DATE, reason, team, service, role_group,
-            {yn.format(c='qualified_social_worker')}, worker_type, fte, start_date::DATE FROM _leavers""")
-    if "Vacancies" in f:
-        con.register("_vac", f["Vacancies"])
-        con.execute(f"""INSERT INTO vacancies (period, load_id, team, service, role_group,
-            qualified_social_worker, vacant_fte, covered_by_agency_fte)
-            SELECT period::DATE, 1, team, service, role_group,
-            {yn.format(c='qualified_social_worker')}, vacant_fte, covered_by_agency_fte FROM _vac""")
-    if "Training" in f:
-        con.register("_tr", f["Training"])
-        con.execute("""INSERT INTO training (period, load_id, employee_id, course, category,
-            completed_date) SELECT period::DATE, 1, employee_id, course, category,
-            completed_date::DATE FROM _tr""")
-    if "Survey" in f:
-        con.register("_sv", f["Survey"])
-        con.execute("""INSERT INTO survey (period, load_id, team, measure, score, respondents)
-            SELECT period::DATE, 1, team, measure, score::DOUBLE, respondents::INTEGER FROM _sv""")
-
-
 def build_store(path: Path, months_frames) -> None:
-    """Insert demo months (demo.generate output) into a fresh store at `path`, with ledger
-    rows, and refresh the aggregates: the state a store reaches through the loader, in bulk."""
+    """Put demo months (demo.generate output) into a fresh store at `path` as the loader types
+    them (ingest.loader.validate_frames: every sheet, agency assignments and the census items and
+    registration numbers included) with their ledger rows, in one transaction, then refresh the
+    aggregates and stored values once: the state a store reaches through the loader, without
+    deciding the kept tables month by month (the benches keep what they need)."""
+    from ingest.loader import validate_frames, written_rows
     from store import record_load
+    from store.ledger import replace_month
 
     con = connect(path)
     try:
         con.execute("BEGIN")
-        _insert(con, _frames(months_frames))
-        for table in ("staff", "leavers", "vacancies", "training", "survey"):
-            con.execute(f"UPDATE {table} SET load_id = (year(period) * 100 + month(period))")
         now = datetime.now()
         for period, frames in months_frames:
+            result = validate_frames(frames=frames, period=period)
+            if not result.ok:
+                raise RuntimeError(f"demo month {period} does not validate: {result.errors[:3]}")
             p = pd.Timestamp(f"{period}-01").date()
-            record_load(con, load_id=p.year * 100 + p.month, period=p, file_name=f"demo_{period}.xlsx",
-                        sha256="bench", rows={k.lower(): len(v) for k, v in frames.items()},
+            load_id = p.year * 100 + p.month
+            replace_month(con, period=p, load_id=load_id, replace=False, **written_rows(result))
+            record_load(con, load_id=load_id, period=p, file_name=f"demo_{period}.xlsx",
+                        sha256="bench", rows={t: int(result.rows.get(t, 0)) for t in DATA_TABLES},
                         loaded_by="bench", loaded_at=now, outcome="loaded", warnings_json="[]",
                         is_demo=True)
         aggregates.refresh(con, full=True)
@@ -124,7 +77,7 @@ def cached_store(scale: float, *, months: int = 36) -> tuple[Path, Path, str]:
     from demo import generate, write_workbook
 
     CACHE.mkdir(parents=True, exist_ok=True)
-    db = CACHE / f"metrics-x{scale:g}-{months - 1}m.duckdb"
+    db = CACHE / f"metrics-x{scale:g}-{months - 1}m-loaded.duckdb"  # typed by the loader
     book = next(CACHE.glob(f"month-x{scale:g}-*.xlsx"), None)
     if not db.exists() or book is None:
         started = time.perf_counter()

@@ -270,6 +270,14 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
     return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
+def written_rows(result: Validation) -> dict[str, dict[str, Any]]:
+    """What a valid extract writes, as `store.replace_month`'s `frames` (store table -> typed
+    rows; the registration numbers to their restricted table) and `columns` arguments."""
+    return {"frames": {t: result.restricted if t == C.RESTRICTED_TABLE else result.frames.get(t)
+                       for t in _WRITTEN},
+            "columns": {t: C.STORE_COLUMNS.get(t, C.RESTRICTED_COLUMNS) for t in _WRITTEN}}
+
+
 def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
            role: str | None = None, subject: str | None = None) -> LoadResult:
     """Replace the period with `result.frames` in one transaction; ledger + audit rows too."""
@@ -290,11 +298,9 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                                   result.sha256, result.file_name)
             had_any = period_ever_loaded(cur, first)
             load_id = next_load_id(cur)
-            replace_month(  # rows only ever enter through a ledgered load (store.replace_month)
-                cur, period=first, load_id=load_id, replace=had_any,
-                frames={t: result.restricted if t == C.RESTRICTED_TABLE else result.frames.get(t)
-                        for t in _WRITTEN},
-                columns={t: C.STORE_COLUMNS.get(t, C.RESTRICTED_COLUMNS) for t in _WRITTEN})
+            # rows only ever enter through a ledgered load (store.replace_month)
+            replace_month(cur, period=first, load_id=load_id, replace=had_any,
+                          **written_rows(result))
             outcome = "replaced" if had_any else "loaded"
             record_load(cur, load_id=load_id, period=first, file_name=result.file_name or "",
                         sha256=result.sha256 or "", rows=rows, loaded_by=loaded_by,

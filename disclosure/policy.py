@@ -150,7 +150,9 @@ MEASURES = Table(metric_frame=True)
 def pack_items(*, hidden_before: Iterable[str] = (), headcount: float | None = None) -> Table:
     """A meeting pack's figures (overall engine rows at one month): the figures an earlier pack
     hid stay hidden (over time), and numerators and denominators are withheld where the people
-    with no recorded answer (the scope's `headcount` minus a known-answer denominator) are few."""
+    with no recorded answer (the scope's `headcount` minus a known-answer denominator) are few
+    and the rules call unrecorded answers sensitive (the one rule a "Not known" row follows:
+    `Rules.shown_whatever_size`)."""
     return Table(metric_frame=True, hidden_before=tuple(hidden_before), headcount=headcount)
 
 
@@ -457,9 +459,13 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
     if table.headcount is not None and "denominator" in out.columns:
         from disclosure.cells import KNOWN_ANSWER_RATES
 
+        # the rest of the headcount is the people with no recorded answer: protected by the one
+        # rule every table's "Not known" row follows (rules.shown_whatever_size)
+        unrecorded_shown = bool(r.shown_whatever_size)
         for i, (m, d) in enumerate(zip(out["metric_id"], out["denominator"])):
             rest = table.headcount - number(d)
-            if m in KNOWN_ANSWER_RATES and not math.isnan(rest) and r.small(rest) and not out["suppressed"].iat[i]:
+            if m in KNOWN_ANSWER_RATES and not unrecorded_shown and not math.isnan(rest) and r.small(rest) \
+                    and not out["suppressed"].iat[i]:
                 out.iat[i, out.columns.get_loc("counts_hidden")] = True
                 out.iat[i, out.columns.get_loc("counts_reason")] = "primary"
                 for col in ("numerator", "denominator", "base_count"):
@@ -532,7 +538,7 @@ def merge_plan(frames: Iterable[pd.DataFrame], table: Table, r: Rules) -> dict[s
     count = table.counts[0]
     # only a small group that describes people triggers a merge: "Not known" alone need not
     # (unless the rules say unrecorded answers are sensitive)
-    unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    unrecorded = r.shown_whatever_size
     small: set[str] = set()
     for f in frames:
         for lab, v in zip(f[table.category], f[count]):
@@ -789,7 +795,7 @@ def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, 
         + ([table.row_total] if table.row_total else [])
     # every cell of every linked table, with its equations
     index: dict[tuple[Hashable, int, str], int] = {}
-    unrecorded = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    unrecorded = r.shown_whatever_size
     labels_of: dict[Hashable, list[tuple]] = {}
     for key, f in merged.items():
         people_rows = np.ones(len(f), dtype=bool) if table.rows is None else np.asarray(table.rows(f), dtype=bool)
@@ -951,7 +957,7 @@ def _two_months(s: _System, hidden: np.ndarray, p: _System, p_hidden: np.ndarray
                      for e in p.eqs)]
     # a merged category and the members it may fold count the same people across months; an
     # answer that records nothing is never folded (merge_plan): a month without its row had none
-    never = set(r.unrecorded) if not r.unrecorded_is_sensitive else set()
+    never = r.shown_whatever_size
     groups = {x: m.into for m in r.merges_for(table.dimension) for x in (m.into, *m.members) if x not in never} \
         if table.dimension else {}
 

@@ -49,6 +49,14 @@ class Rules:
         """A count of 1 to threshold-1 (zero is shown: "nobody" identifies nobody)."""
         return 0 < value < self.threshold
 
+    @property
+    def shown_whatever_size(self) -> frozenset[str]:
+        """The answers that record nothing about a person ("Not known"), whose count is shown
+        whatever its size; none when `unrecorded_is_sensitive`. ONE rule for every output: a
+        table's "Not known" row on screen and in files, and a meeting pack's known-answer rate,
+        whose denominator gives the unrecorded rest of the headcount (disclosure.policy)."""
+        return frozenset() if self.unrecorded_is_sensitive else frozenset(self.unrecorded)
+
     def reason_text(self, reason: str) -> str:
         return dict(self.reasons).get(reason, reason).format(threshold=self.threshold)
 

@@ -540,7 +540,7 @@ def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
 
 def disclosure_notes(pack: Pack) -> list[str]:
     """The symbols legend and the reasons figures are hidden, for every published pack file."""
-    from disclosure import legend, reasons_caption
+    from disclosure import legend, reasons_caption, rules
 
     counts: dict[str, int] = {}
     for reason in WHY:
@@ -552,8 +552,13 @@ def disclosure_notes(pack: Pack) -> list[str]:
         lines.append(reasons_caption(counts))
     if bool(pack.items.get("year_ago_hidden", pd.Series(dtype=bool)).any()):
         lines.append("A change on a year ago reads c where the figure a year earlier was hidden.")
-    lines.append("People, numerators and denominators are withheld where they would reveal a small group "
-                 "(for example the few whose answer is not recorded).")
+    if rules().shown_whatever_size:  # the one "Not known" rule, as on the dashboard
+        lines.append("People, numerators and denominators are withheld where they would reveal a small group. "
+                     "What gives only the number of people whose answer is not recorded is shown, as on "
+                     "the dashboard.")
+    else:
+        lines.append("People, numerators and denominators are withheld where they would reveal a small group "
+                     "(for example the few whose answer is not recorded).")
     return lines
 
 

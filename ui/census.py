@@ -113,12 +113,30 @@ def problems_table(rep: R.Report) -> pd.DataFrame:
 
 #: the unit each census figure is in, as a reader says it (census.report's units)
 UNITS = {"percent": "%", "fte": "FTE", "count": "people", "ratio": "cases per FTE", "days": "days"}
+#: census.report's units as metrics.units names them (for a difference's sign, decimals and words)
+_CHANGE_UNITS = {"percent": "percent", "fte": "fte", "count": "count", "ratio": "caseload"}
+
+
+def difference_text(value: object, unit: str) -> str:
+    """A census-minus-dashboard difference for a table cell, in the figure's own unit and DfE's
+    decimals, with its sign: '−2.6 points' (a rate's difference is in percentage points), '+0.4
+    cases per FTE', '+3 people', 'No difference'; '—' where there is nothing to compare."""
+    from metrics.units import format_change
+
+    if value is None or pd.isna(value):
+        return "—"
+    if unit not in _CHANGE_UNITS:  # a unit metrics.units does not word (working days)
+        text = f"{float(value):+.1f}"
+        return "No difference" if float(text) == 0 else f"{text.replace('-', chr(0x2212))} {UNITS.get(unit, unit)}"
+    text = format_change(value, _CHANGE_UNITS[unit], signed=True)
+    return "No difference" if text == "No change" else text
 
 
 def figures_table(rep: R.Report) -> pd.DataFrame:
     """The figures DfE would publish beside last year's published and the dashboard's own, in
-    DfE's units (a Unit column; a rate's difference is in percentage points), rounded as DfE
-    publishes them: counts whole, the rest to one decimal place."""
+    DfE's units (a Unit column), rounded as DfE publishes them: counts whole, the rest to one
+    decimal place; the difference (of the figures as shown) in words with its sign and unit
+    (`difference_text`)."""
     f = rep.figures
     places = f["unit"].map(lambda u: 0 if u == "count" else 1)
 
@@ -126,12 +144,15 @@ def figures_table(rep: R.Report) -> pd.DataFrame:
         return pd.Series([None if pd.isna(v) else round(float(v), int(p)) + 0.0  # + 0.0: no "-0"
                           for v, p in zip(f[col], places)], dtype=object)
 
+    census, monthly = rounded("census"), rounded("dashboard_monthly")
+    # the difference of the two figures as shown, so that a reader's own subtraction agrees
+    difference = [None if c is None or m is None else c - m for c, m in zip(census, monthly)]
     return pd.DataFrame({
         "Figure": f["label"], "Unit": f["unit"].map(lambda u: UNITS.get(u, u)),
-        "Census (this return)": rounded("census"),
+        "Census (this return)": census,
         f"DfE published {rep.year - 1}": rounded("published_last_year"),
-        "Dashboard (monthly)": rounded("dashboard_monthly"),
-        "Difference (census minus dashboard)": rounded("difference"),
+        "Dashboard (monthly)": monthly,
+        "Difference (census minus dashboard)": [difference_text(v, u) for v, u in zip(difference, f["unit"])],
         "Why they can differ": f["explanation"],
     })
 

@@ -10,7 +10,10 @@ layout.page_header(
     "Workforce profile",
     f"Age, gender, ethnicity and disability of **{filters.describe()}** in post at the end of "
     f"**{state.period_label(filters.period) if filters.period else '—'}** (employed and agency), "
-    "and who lives in the county. Shares are of people whose answer is recorded.",
+    "and who lives in the county. Shares by age, gender, ethnicity and disability are of everyone in "
+    "post, \"Not known\" (no answer recorded) included; the share living in the county is of those "
+    "recorded, and the ethnic-minority figure under the chart and over time is of staff whose "
+    "ethnicity is recorded, as that measure is defined.",
 )
 layout.stop_if_nothing_loaded(filters)
 

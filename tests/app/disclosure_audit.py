@@ -175,7 +175,7 @@ def _label(row: pd.Series) -> str:
 
 
 def _unrecorded(row: pd.Series) -> bool:
-    words = set(rules().unrecorded) if not rules().unrecorded_is_sensitive else set()
+    words = rules().shown_whatever_size
     return any(isinstance(x, str) and x in words for x in row)
 
 
@@ -505,7 +505,7 @@ def _merge_group(label: str, dimension: str | None) -> str:
     never folded (disclosure.policy.merge_plan) unless the rules call it sensitive: a month
     without its row had none."""
     r = rules()
-    if not r.unrecorded_is_sensitive and label in r.unrecorded:
+    if label in r.shown_whatever_size:
         return label
     for m in r.merges_for(dimension):
         if label == m.into or label in m.members:

@@ -218,8 +218,11 @@ def _pack_frame(con, table: pd.DataFrame, *, scope: str, period) -> pd.DataFrame
             row["Leavers"] = num
             row["Conversions"] = SUPPRESSED if SUPPRESSED in (num, den) else (
                 None if num is None or den is None else den - num)
+            # the people with no recorded answer: a count the one "Not known" rule protects only
+            # where the rules call unrecorded answers sensitive (rules().shown_whatever_size)
+            unrecorded = r["metric_id"] in KNOWN_ANSWER_RATES and not rules().shown_whatever_size
             row["people"] = SUPPRESSED if den == SUPPRESSED else (
-                headcount - den if den is not None and r["metric_id"] in KNOWN_ANSWER_RATES else None)
+                headcount - den if den is not None and unrecorded else None)
         rows.append(row)
     return pd.DataFrame(rows)
 

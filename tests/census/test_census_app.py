@@ -162,10 +162,17 @@ def test_readiness_tables_speak_plain_english_with_units(monkeypatch, store):
     figures = next(f for cols, f in frames.items() if "Unit" in cols)
     agency = figures[figures["Figure"] == "Agency rate (FTE)"].iloc[0]
     assert agency["Unit"] == "%"
-    for col in ("Census (this return)", "Dashboard (monthly)", "Difference (census minus dashboard)"):
+    for col in ("Census (this return)", "Dashboard (monthly)"):
         assert float(agency[col]) == round(float(agency[col]), 1)  # one decimal place, as DfE
+    # the difference: its sign, one decimal and its unit (a rate's in percentage points), worked
+    # out from the two figures beside it; a true minus sign; "—" where there is nothing to compare
+    diff = float(agency["Census (this return)"]) - float(agency["Dashboard (monthly)"])
+    sign = "" if round(abs(diff), 1) == 0 else ("+" if diff > 0 else "\u2212")
+    assert agency["Difference (census minus dashboard)"] in (f"{sign}{abs(diff):.1f} points", "No difference")
+    assert "-" not in "".join(figures["Difference (census minus dashboard)"])
     headcount = figures[figures["Figure"] == "Social workers in post (headcount)"].iloc[0]
     assert headcount["Unit"] == "people" and float(headcount["Census (this return)"]).is_integer()
+    assert headcount["Difference (census minus dashboard)"] == "—"  # no monthly figure to compare
     items = next(f for cols, f in frames.items() if "Complete (%)" in cols)
     sex = items[items["Census element"] == "Sex"].iloc[0]
     # the demo's census year: 132 workers owe a sex code and 130 gave one: 130 / 132 = 98.5%

@@ -39,17 +39,36 @@ def tmp_db(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built once per test session from the demo extracts, through the real loader.
+def demo_command(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
+    """The demo store built once per test session by the demo command itself (`python -m demo
+    --db PATH`, in this process): the extracts through the real loader, each load keeping its
+    decisions (aggregates, stored values, the published history, the linked people tables, the
+    compliance totals) as the CLI's do. (path, exit code, what it printed).
+
+    Building it is the costliest set-up of the suite (36 loads, each deciding and keeping its
+    disclosure decisions), so it is built once: tests read it (`demo_db`) or copy it
+    (`copy_demo_db`), and tests/integration/test_demo_load.py checks the command by it."""
+    import contextlib
+    import io
+
+    from demo.__main__ import main
+
+    path = tmp_path_factory.mktemp("demo") / "workforce.duckdb"
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["--db", str(path)])
+    return path, code, out.getvalue()
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_command: tuple[Path, int, str]) -> Path:
+    """A store built once per test session from the demo extracts, through the real loader, by
+    the demo command (`demo_command`).
 
     Tests must not write to it; copy it first (`copy_demo_db`) when a test loads or edits.
     """
-    import disclosure.history  # noqa: F401  (loads refresh the aggregates, stored values and published history, as the CLI's do)
-    import disclosure.linked  # noqa: F401  (and the linked people tables' decisions)
-    from demo import build_demo_db
-
-    path = tmp_path_factory.mktemp("demo") / "workforce.duckdb"
-    build_demo_db(db_path=path)
+    path, code, printed = demo_command
+    assert code == 0, printed
     return path
 
 

@@ -11,9 +11,8 @@ layout.page_header(
     f"Age, gender, ethnicity and disability of **{filters.describe()}** in post at the end of "
     f"**{state.period_label(filters.period) if filters.period else '—'}** (employed and agency), "
     "and who lives in the county. Shares by age, gender, ethnicity and disability are of everyone in "
-    "post, \"Not known\" (no answer recorded) included; the share living in the county is of those "
-    "recorded, and the ethnic-minority figure under the chart and over time is of staff whose "
-    "ethnicity is recorded, as that measure is defined.",
+    "post, \"Not known\" (no answer recorded) included; the share living in the county and the "
+    "ethnic-minority figure under the chart are of those whose answer is recorded.",
 )
 layout.stop_if_nothing_loaded(filters)
 

@@ -422,7 +422,7 @@ def test_the_profiles_shares_are_what_its_caption_says(app_store, monkeypatch):
     at = run_as("hr", monkeypatch, path=PROFILE, store=app_store)
     intro = " ".join(m.value for m in at.markdown)
     assert '"Not known" (no answer recorded) included' in intro
-    assert "whose answer is recorded" not in intro
+    assert "Shares are of people whose answer is recorded" not in intro
     ethnicity = _table(at, "Ethnic group").set_index("Ethnic group")
     people = ethnicity["People"].astype(int)
     assert (int(people.sum()), int(people["Not known"])) == (147, 3)

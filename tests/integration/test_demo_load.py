@@ -1,7 +1,8 @@
 """The demo goes through the same validator and loader HR uses, with zero errors, every month.
 
 Real files: workbooks written to temporary folders, real DuckDB stores (the session's
-`demo_db` fixture is built by `build_demo_db`).
+`demo_db` fixture is built by the demo command, `python -m demo --db PATH`, which calls
+`build_demo_db`).
 """
 
 from __future__ import annotations
@@ -156,13 +157,14 @@ def test_conversions_in_the_store_match_the_generated_frames(demo_db: Path):
 
 
 @pytest.mark.slow
-def test_demo_command_builds_the_demo_store_marked_demo(tmp_path: Path, capsys) -> None:
-    from demo.__main__ import main
+def test_demo_command_builds_the_demo_store_marked_demo(demo_command) -> None:
+    """`python -m demo --db PATH` into an empty path: the session's demo store is built by it
+    (tests/conftest.py `demo_command`, so the suite builds the 36 months once, not twice)."""
     from store import connect, holds_real_loads, is_demo_store
 
-    db = tmp_path / "demo.duckdb"
-    assert main(["--db", str(db)]) == 0
-    assert "demo store built" in capsys.readouterr().out
+    db, code, printed = demo_command
+    assert code == 0
+    assert f"demo store built at {db}" in printed
     con = connect(db, read_only=True)
     try:
         periods, loaded_by = con.execute(

@@ -179,8 +179,9 @@ class _Profiler:
 
 
 def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = None,
-               profile: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
-    """(cold, median warm) render in ms of each page `role` may open, on the store at `db`.
+               profile: Sequence[str] = (), only: Sequence[str] = ()) -> dict[str, tuple[float, float]]:
+    """(cold, median warm) render in ms of each page `role` may open, on the store at `db`; with
+    `only`, of those whose title holds one of its words (case-insensitive).
 
     Each page is opened the way the server opens it: dashboard.py (sign-in gate, menu, sidebar,
     filters, banner) running that page, through AppTest's `switch_page` (running a file in views/
@@ -201,7 +202,8 @@ def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = N
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
     _check(at, "Overview", role)
-    mine = [(title, path) for title, path in pages() if _may_open(at, path)]
+    mine = [(title, path) for title, path in pages()
+            if (not only or _named(title, only)) and _may_open(at, path)]
     for title, path in mine:  # imports every page's modules once (untimed)
         at.switch_page(path).run()
         _check(at, title, role)
@@ -209,7 +211,7 @@ def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = N
     profiler = _Profiler() if profile else None
     for title, path in mine:
         clear_caches()
-        watched = profiler is not None and any(p.lower() in title.lower() for p in profile)
+        watched = profiler is not None and _named(title, profile)
         if watched:
             profiler.on = True
         started, cpu = time.perf_counter(), time.process_time()
@@ -255,6 +257,11 @@ def time_floor(*, runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def _named(title: str, words: Sequence[str]) -> bool:
+    """Whether `title` holds one of `words` (case-insensitive): --pages and --profile."""
+    return any(w.lower() in title.lower() for w in words)
+
+
 def _may_open(at, path: str) -> bool:
     """Whether the menu of the app in `at` holds the page at `path` (the role may open it)."""
     try:
@@ -272,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", nargs="+", default=[], metavar="TITLE",
                         help="print a cProfile of the cold render of each page whose title contains "
                              "one of these words (its time is inflated by the profiler)")
+    parser.add_argument("--pages", nargs="+", default=[], metavar="TITLE",
+                        help="time only the pages whose title contains one of these words "
+                             "(case-insensitive; e.g. --pages Workforce Turnover); default every page")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:] if __name__ == "__main__" else [])
     import logging
 
@@ -280,6 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").disabled = True
     logging.getLogger("streamlit.runtime.caching.cache_data_api").disabled = True
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    if args.pages and not any(_named(title, args.pages) for title, _ in pages()):
+        parser.error(f"no page's title holds {' or '.join(args.pages)}; the pages: "
+                     f"{', '.join(title for title, _ in pages())}")
     results: dict[tuple[float, str], dict[str, tuple[float, float]]] = {}
     floors: list[float] = []
     for scale in args.scales:
@@ -289,10 +302,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"x{scale:g} store, role {role}, cold + median of {args.runs} warm runs "
                   f"(bare Streamlit page with one Plotly chart: {floors[-1]:.0f} ms):", flush=True)
             results[scale, role] = time_pages(db=db, runs=args.runs, role=role, floor=floors[-1],
-                                              profile=args.profile)
+                                              profile=args.profile, only=args.pages)
     over = []
     for (scale, role), figures in results.items():
         aim = AIM_MS if scale == 1 else AIM_MS_LARGE
+        if not figures:
+            print(f"\nx{scale:g}, role {role}: may open none of the pages named")
+            continue
         print(f"\nx{scale:g}, role {role}: median cold {statistics.median(c for c, _ in figures.values()):.0f} ms, "
               f"slowest cold {max(c for c, _ in figures.values()):.0f} ms (aim < {aim:.0f} ms)")
         over += [f"x{scale:g} {role} {title} cold {cold:.0f} ms > {aim:.0f} ms"

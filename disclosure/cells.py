@@ -860,3 +860,210 @@ def widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], *, 
         return _widen(values, hidden, equations, protect, min_count)
     finally:
         marks.pinned, marks.keep, marks.fixed = saved
+
+
+# ------------------------------------------------------------------------------------------
+# the measure history across months: the 12 months' leavers of every view
+#
+# Why: the history publishes every month, for the directorate and each service, the people who
+# left in the 12 months to the month (early_leaver_rate_12m's denominator, its numerator the early
+# leavers among them; turnover's numerator is their FTE). Decided month by month, each month's
+# figures were safe alone, but two months together gave a service's leavers away: demo 2024-08,
+# social workers, SEND's 12-month leavers were 0 to July (turnover 0.0) and the directorate's went
+# from 16 to 17 in the first year (nobody leaving 12 months before), so SEND's hidden 1 lay in
+# [0, 1] whatever either month's tables hid. This month's figure minus last month's is the month's
+# leavers minus those of 12 months before (both at least 0, the services' adding up to the
+# directorate's): every month of every view is one system, solved as a reader would.
+
+#: the history's measure whose numerator and denominator count a view's leavers in the 12 months
+#: to the month (the early leavers among them, and all of them)
+LEAVERS_12M = "early_leaver_rate_12m"
+#: measures over the same leavers, hidden where their count is: turnover's numerator is their FTE
+#: (0.0 says nobody left; 1.0 of a small service's says one did)
+WITH_LEAVERS_12M = ("turnover_rate_fte_12m",)
+
+
+def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequence[object], *,
+                        min_count: int, class_under: int, across: str) -> tuple[np.ndarray, np.ndarray]:
+    """(hidden, reason) per row of a measure history (`frame`: every loaded month from the first,
+    the directorate's rows and each service's, `across` naming the service column; `hidden`/`why`
+    its month-by-month decision) with the rows that keep every small count of the 12 months'
+    leavers (and early leavers) of every view and month uncertain by at least `min_count` across
+    months (see above). Only the services' rows are hidden for it, never the directorate's (a
+    meeting pack frozen at a month published them; they are never hidden later): a service's rows
+    of earlier months may be, zeros first where a zero is what protects (SEND's 0.0 to July).
+    Where the count is hidden, so is turnover (WITH_LEAVERS_12M); each month's rows are then
+    decided again across services with the hidden ones kept hidden (no hidden row alone)."""
+    hidden = np.asarray(hidden, dtype=bool).copy()
+    why = np.array(list(why), dtype=object)
+    need = {"metric_id", "period", "numerator", "denominator", across}
+    if not need <= set(frame.columns) or not (frame["metric_id"] == LEAVERS_12M).any():
+        return hidden, why
+    overall = np.array([_blank(g) for g in frame["group"]], dtype=bool) if "group" in frame else \
+        np.ones(len(frame), dtype=bool)
+    scopes = frame["scope"].tolist() if "scope" in frame else [None] * len(frame)
+    for scope in dict.fromkeys(scopes):
+        mine = np.array([s == scope for s in scopes], dtype=bool) & overall
+        added: set[int] = set()
+        for _ in range(4):  # the month-by-month step may hide more rows of the measure: again
+            more = _leavers_over_months(frame, mine, hidden, min_count=min_count, across=across)
+            for i in more:
+                hidden[i], why[i] = True, "secondary"
+            added |= set(more)
+            before = hidden.copy()
+            _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
+            _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
+            if not more and (hidden == before).all():
+                break
+    return hidden, why
+
+
+def _blank(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
+def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, *, min_count: int,
+                         across: str) -> list[int]:
+    """The LEAVERS_12M rows (of `mine`) to hide further so that, every month and view solved as
+    one system, each small hidden count stays wide."""
+    rows = np.flatnonzero(mine & (frame["metric_id"] == LEAVERS_12M).to_numpy())
+    if rows.size == 0:
+        return []
+    when = pd.to_datetime(frame["period"].iloc[rows])
+    months = sorted(set(when))
+    if len(months) < 2:
+        return []
+    step = {m: k for k, m in enumerate(months)}
+    view = [None if _blank(v) else v for v in frame[across].iloc[rows]]
+    at = {(v, step[m]): int(i) for v, m, i in zip(view, when, rows)}
+    services = sorted({v for v in view if v is not None}, key=str)
+    values: list[float] = []
+
+    def cell(v: float) -> int:
+        values.append(float(v))
+        return len(values) - 1
+
+    whole: dict[tuple, int] = {}  # (view, month) -> the cell of its 12 months' leavers
+    for key, i in at.items():
+        d = number(frame["denominator"].iat[i])
+        if not math.isnan(d):
+            whole[key] = cell(d)
+    eqs: list[Equation] = []
+    for k in range(len(months)):
+        body = [whole[(s, k)] for s in services if (s, k) in whole]
+        if body and (None, k) in whole:
+            eqs.append(Equation(body, whole[(None, k)]))
+    # the people who left in each month by view (never published, at least 0): this month's
+    # 12 months + those who left 12 months before = last month's 12 months + this month's leavers
+    flows: dict[tuple, int] = {}
+    for v in [None, *services]:
+        came: dict[int, float] = {}
+        for k in range(len(months)):
+            if (v, k) not in whole or (k > 0 and (v, k - 1) not in whole):
+                break  # (a view missing a month: its chain is not modelled past the gap)
+            before = values[whole[(v, k - 1)]] if k > 0 else 0.0  # nobody before the first month
+            came[k] = values[whole[(v, k)]] - before + came.get(k - 12, 0.0)
+            if came[k] < -1e-9:
+                break  # (figures that do not chain: not modelled)
+            flows[(v, k)] = cell(came[k])
+            both = _sum_cell(values, [whole[(v, k)], *([flows[(v, k - 12)]] if k >= 12 else [])], eqs)
+            eqs.append(Equation([*([whole[(v, k - 1)]] if k > 0 else []), flows[(v, k)]], both))
+    for k in range(len(months)):
+        body = [flows[(s, k)] for s in services if (s, k) in flows]
+        if body and (None, k) in flows and len(body) == len(services):
+            eqs.append(Equation(body, flows[(None, k)]))
+    vals = np.array(values, dtype=float)
+    n = vals.size
+    counts = np.zeros(n, dtype=bool)
+    start = np.ones(n, dtype=bool)  # the flows and sums are never published
+    fixed = np.zeros(n, dtype=bool)
+    of_hidden = np.zeros(n, dtype=bool)
+    for key, i in at.items():
+        if key not in whole:
+            continue
+        c = whole[key]
+        counts[c], start[c], of_hidden[c] = True, hidden[i], hidden[i]
+        fixed[c] = key[0] is None  # the directorate's: never hidden here
+    with np.errstate(invalid="ignore"):
+        protect = counts & of_hidden & (vals > 0) & (vals < min_count)
+    if not protect.any():
+        return []
+    narrow = narrow_anyway(vals, start, eqs, protect, min_count)
+    if not narrow.any():  # (most months: nothing to add)
+        return []
+    protect &= ~narrow_anyway(vals, start | (counts & ~fixed), eqs, narrow, min_count)  # none can protect these
+    if not protect.any():
+        return []
+    out = widen(vals, start, eqs, protect=protect, min_count=min_count, fixed=fixed)
+    return sorted(i for key, i in at.items() if key in whole and not hidden[i] and out[whole[key]])
+
+
+def _sum_cell(values: list[float], body: list[int], eqs: list[Equation]) -> int:
+    """A never-published cell holding the sum of `body`, with its equation added to `eqs`."""
+    values.append(float(sum(values[c] for c in body)))
+    eqs.append(Equation(list(body), len(values) - 1))
+    return len(values) - 1
+
+
+def narrow_anyway(vals: np.ndarray, hidden: np.ndarray, eqs: list[Equation], cells: np.ndarray,
+                  threshold: int) -> np.ndarray:
+    """The `cells` whose feasible range is narrower than `threshold` with `hidden` hidden (as
+    disclosure.audit attacks it; a range pinned at 0 says nothing about anyone): what no choice
+    of cells to hide can protect, so nothing is hidden for it."""
+    from disclosure.audit import System
+
+    numbers = ~np.isnan(vals)
+    equations = []
+    for e in eqs:
+        if any(not numbers[c] for c in [*e.body, *([e.total] if e.total is not None else [])]):
+            continue
+        terms = [(c, 1.0) for c in e.body]
+        equations.append((terms + [(e.total, -1.0)], 0.0) if e.total is not None
+                         else (terms, float(sum(vals[c] for c in e.body))))
+    out = np.zeros(vals.size, dtype=bool)
+    watch = [int(i) for i in np.flatnonzero(cells & numbers & hidden)]
+    if not watch:
+        return out
+    system = System(known={int(i): float(vals[i]) for i in np.flatnonzero(~hidden & numbers)},
+                    hidden=[int(i) for i in np.flatnonzero(hidden & numbers)], equations=equations)
+    for i in watch:
+        high = system.high(i)
+        if high - vals[i] >= threshold - 1e-9:  # (its lowest is at most its own figure)
+            continue
+        low = system.low(i)
+        out[i] = high - low < threshold - 1e-9 and not (low == high == 0)
+    return out
+
+
+def _follow_leavers(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, why: np.ndarray, added: set[int],
+                    *, min_count: int, across: str) -> None:
+    """Turnover (WITH_LEAVERS_12M) hidden where the view's 12 months' leavers are a hidden small
+    count or were hidden across months (`added`): its numerator is their FTE."""
+    t = min_count
+    key = lambda i: (frame["period"].iat[i], None if _blank(frame[across].iat[i]) else frame[across].iat[i])  # noqa: E731
+    leavers = {}
+    for i in np.flatnonzero(mine & (frame["metric_id"] == LEAVERS_12M).to_numpy()):
+        d = number(frame["denominator"].iat[i])
+        if hidden[i] and (int(i) in added or 0 < d < t):
+            leavers[key(int(i))] = why[i]
+    for i in np.flatnonzero(mine & frame["metric_id"].isin(WITH_LEAVERS_12M).to_numpy()):
+        k = key(int(i))
+        if k in leavers and not hidden[i]:
+            hidden[i], why[i] = True, "secondary"
+
+
+def _months_again(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, why: np.ndarray, *,
+                  min_count: int, class_under: int, across: str) -> None:
+    """Each month of the leavers' measures decided again across services with every hidden row
+    kept hidden (a row hidden across months must not be worked out as the directorate's figure
+    less the other services')."""
+    ids = (LEAVERS_12M, *WITH_LEAVERS_12M)
+    rows = np.flatnonzero(mine & frame["metric_id"].isin(ids).to_numpy())
+    if rows.size == 0:
+        return
+    sub = frame.iloc[rows].reset_index(drop=True)
+    again, _ = _metric_decisions(sub, min_count=min_count, class_under=class_under, across=across,
+                                 forced=hidden[rows], known=None)
+    for j, i in enumerate(rows):
+        if again[j] and not hidden[i]:
+            hidden[i], why[i] = True, "secondary"

@@ -15,7 +15,8 @@ and the policy's code are those they were decided under; otherwise it decides li
 .published` (tests/integration/test_published_history.py).
 
 Public: `raw`, `published` (the one function every reader of the published history calls;
-ui.data.measures.public_history caches it per data version), `refresh`, `signature`, `register`.
+ui.data.measures.public_history caches it per data version), `hidden_at` (what a pack or the
+metric command hides with it), `refresh`, `signature`, `register`.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from disclosure.cells import SuppressionError
-from disclosure.policy import MEASURES_ACROSS_SERVICES, DisclosureError, disclose
+from disclosure.cells import LEAVERS_12M, WITH_LEAVERS_12M, SuppressionError, protect_over_months
+from disclosure.policy import ACROSS_SERVICES, MEASURES_ACROSS_SERVICES, DisclosureError, disclose
 from disclosure.rules import RulesError, decision_signature, rules
 from metrics import catalogue, engine
 from metrics.types import SCOPES, MetricError
@@ -35,6 +36,8 @@ from store import published as kept
 
 #: the figures each decision rests on (kept beside it, compared before it is reused)
 INPUTS = ("value", "numerator", "denominator", "base_count")
+#: measures whose decision also rests on every other month's figures (cells.protect_over_months)
+OVER_MONTHS = (LEAVERS_12M, *WITH_LEAVERS_12M)
 
 
 def signature() -> str:
@@ -54,7 +57,47 @@ def raw(con: duckdb.DuckDBPyConnection, *, scope: str, evaluated: bool = True) -
     whole["service"] = None
     by_service["service"] = by_service["group"]
     by_service["group"] = None
-    return pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True)
+    return _nobody_left(pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True))
+
+
+def _nobody_left(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a row of the 12 months' leavers (cells.LEAVERS_12M: numerator and denominator
+    0, no rate) for each service and month the directorate has one but the service has none.
+
+    Why: a service nobody left in 12 months has no early-leaver rate, and its "no data" said 0
+    as plainly as a figure would; where that 0 is what protects a later month's small count (demo
+    2024-08: SEND's one leaver, after 0 to July) it must be a row that can be hidden ("c")."""
+    if frame.empty or "service" not in frame.columns:
+        return frame
+    mid = frame["metric_id"] == LEAVERS_12M
+    if not mid.any():
+        return frame
+    services = sorted({s for s in frame["service"] if isinstance(s, str)})
+    mine = frame[mid]
+    have = {(p, s if isinstance(s, str) else None) for p, s in zip(mine["period"], mine["service"])}
+    whole = mine[[not isinstance(s, str) for s in mine["service"]]]
+    add = []
+    for _, row in whole.iterrows():
+        for svc in services:
+            if (row["period"], svc) not in have:
+                r = row.copy()
+                for col in ("value", "target", "status", "change_on_year", "year_ago_value"):
+                    if col in r.index:
+                        r[col] = None
+                for col in ("numerator", "denominator", "base_count"):
+                    if col in r.index:
+                        r[col] = 0
+                r["service"] = svc
+                add.append(r)
+    if not add:
+        return frame
+    out = pd.concat([frame, pd.DataFrame(add)], ignore_index=True)
+    for col in frame.columns:  # the engine's dtypes kept (a nullable column stays nullable)
+        try:
+            out[col] = out[col].astype(frame[col].dtype)
+        except (TypeError, ValueError):
+            pass
+    return out
 
 
 def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -66,6 +109,17 @@ def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame
     out = disclose(frame, MEASURES_ACROSS_SERVICES, decided=_kept_decisions(con, frame, scope=scope)).published
     out["period"] = pd.to_datetime(out["period"])
     return out
+
+
+def hidden_at(con: duckdb.DuckDBPyConnection, *, scope: str, period) -> dict[tuple[str, str | None], str]:
+    """{(metric_id, service or None): reason} of the overall rows the published history hides at
+    `period`: what every other publication of the same figures (a meeting pack, the metric
+    command's --suppress) hides too, so that each shows what one decision lets it."""
+    h = published(con, scope=scope)
+    at = h[(h["period"] == pd.Timestamp(period)).to_numpy() & h["suppressed"].to_numpy(dtype=bool)
+           & np.array([not isinstance(g, str) for g in h["group"]], dtype=bool)]
+    return {(m, s if isinstance(s, str) else None): (r if isinstance(r, str) else "secondary")
+            for m, s, r in zip(at["metric_id"], at["service"], at["suppression"])}
 
 
 # ------------------------------------------------------------------------------------------
@@ -163,16 +217,27 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
                 hidden[keep] = old["suppressed"].to_numpy(dtype=bool)[at]
                 why[keep] = [_none(v) for v in old["suppression"].to_numpy(dtype=object)[at]]
                 todo[keep] = False
+        # the 12 months' leavers are decided across months too: their month-by-month decisions
+        # (kept rows hold the final ones) are made again for every month, then the step across
+        # months over the whole history (as `disclose(frame, MEASURES_ACROSS_SERVICES)` does)
+        todo |= frame["metric_id"].isin(OVER_MONTHS).to_numpy()
         if todo.any():  # each month's decision rests on its own figures: decided on those rows alone
             sub = frame[todo].reset_index(drop=True)
             try:
-                fresh = disclose(sub, MEASURES_ACROSS_SERVICES).published
+                fresh = disclose(sub, ACROSS_SERVICES).published
             except (SuppressionError, DisclosureError):
                 kept.forget(con)
                 return 0
             where = np.flatnonzero(todo)
             hidden[where] = fresh["suppressed"].to_numpy(dtype=bool)
             why[where] = [_none(v) for v in fresh["suppression"].tolist()]
+        try:
+            r = rules()
+            hidden, why = protect_over_months(frame, hidden, list(why), min_count=r.threshold,
+                                              class_under=r.class_group_under, across="service")
+        except SuppressionError:
+            kept.forget(con)
+            return 0
         part = pd.DataFrame({"scope": scope, "metric_id": frame["metric_id"].to_numpy(),
                              "period": pd.to_datetime(frame["period"]).dt.date,
                              "service": [_none(v) for v in frame["service"]]})

@@ -30,7 +30,9 @@ import pandas as pd
 from disclosure.cells import (
     SUPPRESSED,
     Equation,
+    narrow_anyway,
     number,
+    protect_over_months,
     suppress_metric_frame,
     widen,
 )
@@ -158,7 +160,11 @@ def pack_items(*, hidden_before: Iterable[str] = (), headcount: float | None = N
 
 #: engine frames for the directorate and each service (a `service` column, None = directorate),
 #: each overall and by group: protected as one two-way table with its margins
-MEASURES_ACROSS_SERVICES = Table(metric_frame=True, across="service")
+ACROSS_SERVICES = Table(metric_frame=True, across="service")
+#: the measure history (disclosure.history): every loaded month from the first, for the
+#: directorate and each service: each month as ACROSS_SERVICES, then the 12 months' leavers of
+#: every view across months (disclosure.cells.protect_over_months)
+MEASURES_ACROSS_SERVICES = Table(metric_frame=True, across="service", rolling=True)
 
 
 def measures(rows: pd.DataFrame, *, columns: Sequence[str] = ("Value", "Change on a year ago", "Status", "People")
@@ -453,6 +459,11 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
                                 forced=forced, known=known,
                                 decided=None if decided is None else (decided["suppressed"].to_numpy(dtype=bool),
                                                                       decided["suppression"].tolist()))
+    if table.rolling and across and decided is None:  # the whole history: also across months
+        hidden, why = protect_over_months(frame, out["suppressed"].to_numpy(dtype=bool), out["suppression"].tolist(),
+                                          min_count=r.threshold, class_under=r.class_group_under, across=across)
+        if (hidden != out["suppressed"].to_numpy(dtype=bool)).any():
+            out = suppress_metric_frame(frame, min_count=r.threshold, across=across, decided=(hidden, list(why)))
     out.attrs = {}
     out["counts_hidden"] = out["suppressed"].to_numpy()
     out["counts_reason"] = out["suppression"]
@@ -1029,33 +1040,10 @@ def _two_months(s: _System, hidden: np.ndarray, p: _System, p_hidden: np.ndarray
         # by figures published elsewhere (demo 2024-08: SEND's 12-month leavers from the history's
         # totals of two months): hiding cells for it would hide large groups for nothing
         every = start | (~fixed & ~np.isnan(vals))
-        hopeless = _narrow_anyway(vals, every, eqs, protect & every, r.threshold)
+        hopeless = narrow_anyway(vals, every, eqs, protect & every, r.threshold)
         if hopeless.any():
             out = widen(vals, start, eqs, protect=protect & ~hopeless, min_count=r.threshold, keep=keep, fixed=fixed)
     return out[moving]
-
-
-def _narrow_anyway(vals: np.ndarray, hidden: np.ndarray, eqs: list[Equation], cells: np.ndarray,
-                   threshold: int) -> np.ndarray:
-    """The `cells` whose feasible range is narrower than `threshold` with `hidden` hidden (as
-    disclosure.audit attacks it; a range pinned at 0 says nothing about anyone)."""
-    from disclosure.audit import intervals, too_narrow
-
-    numbers = ~np.isnan(vals)
-    equations = []
-    for e in eqs:
-        if any(not numbers[c] for c in [*e.body, *([e.total] if e.total is not None else [])]):
-            continue
-        terms = [(c, 1.0) for c in e.body]
-        equations.append((terms + [(e.total, -1.0)], 0.0) if e.total is not None
-                         else (terms, float(sum(vals[c] for c in e.body))))
-    watch = [int(i) for i in np.flatnonzero(cells & numbers)]
-    found = intervals(known={int(i): float(vals[i]) for i in np.flatnonzero(~hidden & numbers)},
-                      hidden=[int(i) for i in np.flatnonzero(hidden & numbers)], equations=equations, cells=watch)
-    out = np.zeros(vals.size, dtype=bool)
-    for i, (lo, hi) in too_narrow(found, threshold=threshold, cells=watch).items():
-        out[i] = not (lo == hi == 0)
-    return out
 
 
 def _margin_reader(margins: Margins | None, table: Table) -> Callable[[Hashable, str], bool | None]:

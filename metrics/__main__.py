@@ -143,14 +143,14 @@ def main(argv: list[str] | None = None) -> int:
                                             metric_ids=args.metrics, end=end)
             period = end.strftime("%Y-%m") if end else None
             if args.suppress:
-                frame = suppress(frame)
+                frame = suppress(frame, con=con, scope=args.scope, by=args.by)
         else:
             p = engine._require_period(con, args.period)
             if args.suppress:
                 # the year-ago rows are needed to know whether a change would give one away
                 hist = engine.evaluate_history(con, scope=args.scope, by=args.by,
                                                metric_ids=args.metrics, end=p)
-                hist = suppress(hist)
+                hist = suppress(hist, con=con, scope=args.scope, by=args.by)
                 frame = hist[pd.to_datetime(hist["period"]) == pd.Timestamp(p)].reset_index(drop=True)
             else:
                 frame = engine.evaluate(con, period=p, scope=args.scope, by=args.by,
@@ -200,14 +200,18 @@ def _refresh(db: Path | None) -> int:
     return 0
 
 
-def suppress(frame: pd.DataFrame) -> pd.DataFrame:
+def suppress(frame: pd.DataFrame, *, con=None, scope: str | None = None, by: str | None = None) -> pd.DataFrame:
     """The engine's frame as it may be published (the disclosure policy, data/disclosure.toml).
 
     Why here as well as in the dashboard: the command's csv/json are an export too. The change on
-    a year ago (and the year-ago value) is hidden where the year-ago figure itself was.
+    a year ago (and the year-ago value) is hidden where the year-ago figure itself was. With the
+    store (`con`, `scope`): what the published measure history hides (the directorate's, or each
+    service's with --by service) is hidden too, so the command never shows what the cards hide.
     """
-    from disclosure import MEASURES, disclose  # the command is an entry point, above the layers
+    from disclosure import MEASURES, as_history_decides, disclose  # the command is an entry point
 
+    if con is not None and scope is not None:
+        frame = as_history_decides(con, frame, scope=scope, by=by)
     out = disclose(frame, MEASURES).published
     out.attrs = {}
     return out

@@ -153,17 +153,25 @@ def _hidden_before(con: duckdb.DuckDBPyConnection, *, scope: str, period: date,
 def _published(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str, period: date,
                before: int | None = None) -> dict[str, dict[str, Any]]:
     """metric_id -> what the policy lets the pack publish: value_hidden/reason, counts_hidden/reason."""
-    from disclosure import disclose, pack_items
+    from disclosure import disclose, history, pack_items
+    from disclosure.policy import FORCED
 
     rows = frame[frame["group"].isna()] if "group" in frame.columns else frame
     if rows.empty:
         return {}
-    table = pack_items(hidden_before=_hidden_before(con, scope=scope, period=period, before=before),
-                       headcount=_headcount(con, scope=scope, period=period))
-    pub = disclose(rows.reset_index(drop=True), table).published
+    earlier = _hidden_before(con, scope=scope, period=period, before=before)
+    table = pack_items(hidden_before=earlier, headcount=_headcount(con, scope=scope, period=period))
+    # what the measure history (the cards, Strategy themes) hides for the directorate at the month,
+    # across services and months, the pack hides too: one decision, whichever reads it
+    shown_hidden = history.hidden_at(con, scope=scope, period=period)
+    rows = rows.reset_index(drop=True)
+    rows[FORCED] = [(m, None) in shown_hidden for m in rows["metric_id"]]
+    pub = disclose(rows, table).published
+    why = [shown_hidden.get((m, None), r) if r == "over_time" and m not in earlier else r
+           for m, r in zip(pub["metric_id"], pub["suppression"])]
     return {m: {"value_hidden": bool(h), "value_reason": r if h else None,
-                "counts_hidden": bool(ch), "counts_reason": cr if ch else None}
-            for m, h, r, ch, cr in zip(pub["metric_id"], pub["suppressed"], pub["suppression"],
+                "counts_hidden": bool(ch), "counts_reason": (r if cr == "over_time" else cr) if ch else None}
+            for m, h, r, ch, cr in zip(pub["metric_id"], pub["suppressed"], why,
                                        pub["counts_hidden"], pub["counts_reason"])}
 
 

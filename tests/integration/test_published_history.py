@@ -214,3 +214,32 @@ def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypat
             history.published(con, scope="social_workers")
     finally:
         con.close()
+
+
+def test_a_pack_publishes_the_historys_decision_and_later_loads_keep_what_it_showed(copy_demo_db):
+    """A meeting pack publishes the directorate's figures as the measure history decides them (one
+    decision: demo, social workers, the first month, 3 leavers in 12 months hides the early-leaver
+    rate and turnover, whose numerator is their FTE; the pack alone hid only the first), and a
+    later load never hides a figure the frozen pack showed: the history's step across months hides
+    services' rows only, the directorate's decision rests on its own month."""
+    from recommendations import packs
+
+    ids = ["turnover_rate_fte_12m", "early_leaver_rate_12m", "agency_rate_fte"]
+    con = connect(copy_demo_db)
+    try:
+        first = min(kept_rows.read(con)["period"])
+        pid = packs.publish_pack(con, meeting_date=first, metric_ids=ids, published_by="officer", period=first)
+        hid = dict(con.execute("SELECT metric_id, reason FROM rec_pack_disclosure WHERE pack_id = ? AND cell = 'value'",
+                               [pid]).fetchall())
+        assert hid == {"turnover_rate_fte_12m": "secondary", "early_leaver_rate_12m": "primary"}
+
+        def directorate_hidden() -> set[str]:
+            return {m for (m, s) in history.hidden_at(con, scope="social_workers", period=first) if s is None}
+
+        assert directorate_hidden() & set(ids) == set(hid)
+        path, period = _next_month(copy_demo_db)
+        assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
+        assert directorate_hidden() & set(ids) == set(hid)  # nothing the pack showed is hidden now
+        _assert_kept_is_live(con)
+    finally:
+        con.close()

@@ -782,3 +782,64 @@ def test_a_12_month_table_hides_what_next_months_table_cannot():
     assert march_pub.reasons["Leavers"].tolist() == ["secondary", "primary"]
     found = attack(march_pub.published)
     assert found[("apr", "Other")] == pytest.approx((0, 11)) and found[("mar", "Other")] == pytest.approx((0, 11))
+
+
+#: a service's 12 months' leavers (the early-leaver rate's denominator) month by month, the first
+#: year (nobody left 12 months before), reduced from demo 2024-05..08 (social workers): A had
+#: nobody leave until its one leaver in the last month; B is the rest
+LEAVERS = {None: (10, 12, 14, 15), "A": (0, 0, 0, 1), "B": (10, 12, 14, 14)}
+
+
+def _leavers_history() -> pd.DataFrame:
+    rows = []
+    for svc, figures in LEAVERS.items():
+        for k, d in enumerate(figures):
+            rows.append({"metric_id": "early_leaver_rate_12m", "period": pd.Timestamp(2024, 5 + k, 1),
+                         "scope": "social_workers", "group": None, "service": svc,
+                         "value": 0.0 if d else None, "numerator": 0, "denominator": d, "base_count": d})
+    return pd.DataFrame(rows)
+
+
+def _attack_months(published: pd.DataFrame) -> tuple[float, float]:
+    """A reader's LP of A's last month: each month's services add up to the directorate's; this
+    month's 12 months = last month's + the month's leavers (at least 0, the services' adding up
+    to the directorate's); nobody before the first month."""
+    from disclosure.audit import intervals
+
+    known, hidden, eqs = {}, [], []
+    for s, p, d in zip(published["service"], published["period"], published["denominator"]):
+        k = (s if isinstance(s, str) else None, pd.Timestamp(p).month)
+        if d == SUPPRESSED:
+            hidden.append(("d", *k))
+        else:
+            known[("d", *k)] = float(d)
+    months = sorted({m for _, _, m in [*known, *hidden]})
+    for m in months:
+        eqs.append(([(("d", "A", m), 1), (("d", "B", m), 1), (("d", None, m), -1)], 0))
+        eqs.append(([(("x", "A", m), 1), (("x", "B", m), 1), (("x", None, m), -1)], 0))
+        for v in (None, "A", "B"):
+            hidden.append(("x", v, m))
+            eqs.append(([(("d", v, m), 1), (("x", v, m), -1)] + ([(("d", v, m - 1), -1)] if m > months[0] else []), 0))
+    return intervals(known=known, hidden=hidden, equations=eqs, cells=[("d", "A", months[-1])])[("d", "A", months[-1])]
+
+
+def test_the_history_protects_a_services_leavers_across_months():
+    """Decided month by month, A's one leaver (hidden, with B's 14 beside it) lies in [0, 1]: A had
+    0 to the month before and the directorate's leavers went from 14 to 15. Across months, A's
+    zeros (and B's figures beside them, else the directorate's less B's gives them) are hidden back
+    to where the directorate's leavers since give A room: the months of 12 and 14 (A then in
+    [0, 5]); the directorate's figures are never hidden for it, nor A's first 0."""
+    from disclosure.policy import ACROSS_SERVICES, MEASURES_ACROSS_SERVICES
+
+    frame = _leavers_history()
+    alone = disclose(frame, ACROSS_SERVICES).published
+    lo, hi = _attack_months(alone)
+    assert (lo, hi) == (0, 1)
+    assert [(s, p.month) for s, p, h in zip(alone["service"], alone["period"], alone["suppressed"]) if h] == \
+        [("A", 8), ("B", 8)]
+    out = disclose(frame, MEASURES_ACROSS_SERVICES).published
+    lo, hi = _attack_months(out)
+    assert hi - lo >= 5
+    hidden = [(s, p.month, r) for s, p, h, r in zip(out["service"], out["period"], out["suppressed"], out["suppression"]) if h]
+    assert hidden == [("A", 6, "secondary"), ("A", 7, "secondary"), ("A", 8, "primary"),
+                      ("B", 6, "secondary"), ("B", 7, "secondary"), ("B", 8, "secondary")]

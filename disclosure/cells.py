@@ -773,6 +773,9 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     value = np.array([number(v) for v in out["value"]], dtype=float)
     num = np.array([number(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
     den = np.array([number(v) for v in out["denominator"]], dtype=float) if "denominator" in out else value * np.nan
+    # a view nobody left in 12 months (a row with no rate: disclosure.history) says 0 as "no data"
+    # did: known, never hidden to protect another month's cells, unless hidden across months
+    known_rows = known_rows | ((out["metric_id"] == LEAVERS_12M).to_numpy() & (den == 0) & ~forced_rows)
 
     def _key(v: object) -> object:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v

@@ -202,6 +202,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         return 0
     before = kept.read(con) if kept.kept_key(con) == key else None
     parts = []
+    moved: set[str] = set()
     for scope, frame in frames.items():
         if frame.empty:
             continue
@@ -238,6 +239,11 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         except SuppressionError:
             kept.forget(con)
             return 0
+        if old is not None and not old.empty:  # months an earlier decision of theirs changed in
+            was = dict(zip(_keys(old), old["suppressed"].to_numpy(dtype=bool).tolist()))
+            over = frame["metric_id"].isin(OVER_MONTHS).to_numpy()
+            moved |= {pd.Timestamp(k[1]).strftime("%Y-%m") for k, h, o in zip(_keys(frame), hidden, over)
+                      if o and k in was and was[k] != bool(h)}
         part = pd.DataFrame({"scope": scope, "metric_id": frame["metric_id"].to_numpy(),
                              "period": pd.to_datetime(frame["period"]).dt.date,
                              "service": [_none(v) for v in frame["service"]]})
@@ -247,7 +253,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         part["suppression"] = why
         parts.append(part)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(kept.COLUMNS))
+    _MOVED[id(con)] = moved
     return kept.write(con, rows, key=key)
+
+
+#: {id of a load's cursor: months ("YYYY-MM") whose 12 months' leavers rows that load hid or
+#: showed again across months}: read once by disclosure.linked's refresh in the same load
+_MOVED: dict[int, set[str]] = {}
+
+
+def moved(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The months of earlier loads whose 12 months' leavers rows the last `refresh(con)` decided
+    otherwise (the step across months may hide a service's earlier zeros): the kept tables whose
+    margins they are must be decided again in the same load (read once)."""
+    return _MOVED.pop(id(con), set())
 
 
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:

@@ -588,11 +588,20 @@ def decision(open_con: Callable[[], AbstractContextManager], src: Source, name: 
     return decide(src, name, period, scope, extra), False
 
 
-def _months_changed(src: Source, loaded: str) -> dict[str, tuple[str, ...]]:
+def _months_changed(src: Source, loaded: str, moved: set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
     """{month: the tables to decide again} after `loaded` was loaded: that month's tables; the
     month before's and the month after's 12-month tables (protected beside this one) and those of
-    the 11 after that (their windows hold it)."""
-    out = {loaded: tuple(n for n, _ in KEPT)} if loaded in src.periods else {}
+    the 11 after that (their windows hold it); and the 12-month tables of the months whose margins
+    the load's history decided again across months (`moved`: disclosure.history.moved), and of
+    the months beside them."""
+    rolling = tuple(n for n, _ in KEPT if n in ROLLING)
+    out = {}
+    for m in moved:
+        for p in (previous_period(m), parse_period(m), next_period(m)):
+            if p.strftime("%Y-%m") in src.periods:
+                out[p.strftime("%Y-%m")] = rolling
+    if loaded in src.periods:
+        out[loaded] = tuple(n for n, _ in KEPT)
     before = previous_period(loaded).strftime("%Y-%m")
     if before in src.periods:
         out[before] = tuple(n for n, _ in KEPT if n in ROLLING)
@@ -621,8 +630,10 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
         sig = signature()
     except RulesError:
         sig = None
+    from disclosure import history
+
     n = 0
-    for month, names in _months_changed(src, period).items():
+    for month, names in _months_changed(src, period, history.moved(con)).items():
         when = parse_period(month)
         rows = []
         memo: dict = {}  # each family decided once for its members

@@ -528,36 +528,58 @@ def _agency_view(service, summary: dict, by_job: dict, by_service: dict):
         "Agency compliance by service": disclosed(frame("Service", by_service))})
 
 
+#: agency workers under 3 years' experience: 7 in all, A 5 (of 10 assignments) and B 2 (of 6)
+UNDER_3 = {None: {"Assignments": 16, "Under 3 years": 7}, "A": {"Assignments": 10, "Under 3 years": 5},
+           "B": {"Assignments": 6, "Under 3 years": 2}}
+
+
+def _under_3_exact(period, svc, by):
+    rows = {None: [(None, UNDER_3[svc])], "job_type": [("Social worker", UNDER_3[svc])],
+            "service": [(s, UNDER_3[s]) for s in ("A", "B")] if svc is None else [(svc, UNDER_3[svc])]}[by]
+    return pd.DataFrame([{"group": g, **{f: r.get(c, 0) for c, f in audit_mod.AGENCY_FLAGS.items()}} for g, r in rows])
+
+
+def _under_3_views(a_shows: str):
+    hidden = {"Assignments": 10, "Under 3 years": "c"}
+    return [
+        _agency_view(None, {"Assignments": 16, "Under 3 years": 7}, {"Social worker": {"Assignments": 16,
+                                                                                    "Under 3 years": 7}},
+                     {"A": hidden, "B": {"Assignments": 6, "Under 3 years": "c"}}),
+        _agency_view("A", {"Assignments": 10, "Under 3 years": a_shows},
+                     {"Social worker": {"Assignments": 10, "Under 3 years": a_shows}}, {"A": hidden}),
+        _agency_view("B", {"Assignments": 6, "Under 3 years": "c"},
+                     {"Social worker": {"Assignments": 6, "Under 3 years": "c"}},
+                     {"B": {"Assignments": 6, "Under 3 years": "c"}}),
+    ]
+
+
 def test_the_agency_check_finds_a_service_worked_out_from_the_others():
     """Hand-worked: 7 agency workers under 3 years' experience in all, A 5 and B 2. The
     directorate's by-service table hides both; if A's own summary shows its 5, B's 2 is 7 - 5
     (the check must say so); if A's summary hides it too, B lies anywhere in [0, 6] (B has 6
     assignments): protected."""
-    true = {None: {"Assignments": 16, "Under 3 years": 7}, "A": {"Assignments": 10, "Under 3 years": 5},
-            "B": {"Assignments": 6, "Under 3 years": 2}}
-    flags = audit_mod.AGENCY_FLAGS
-
-    def exact(period, svc, by):
-        rows = {None: [(None, true[svc])], "job_type": [("Social worker", true[svc])],
-                "service": [(s, true[s]) for s in ("A", "B")] if svc is None else [(svc, true[svc])]}[by]
-        return pd.DataFrame([{"group": g, **{f: r.get(c, 0) for c, f in flags.items()}} for g, r in rows])
-
-    def views(a_shows: str):
-        hidden = {"Assignments": 10, "Under 3 years": "c"}
-        return [
-            _agency_view(None, {"Assignments": 16, "Under 3 years": 7}, {"Social worker": {"Assignments": 16,
-                                                                                        "Under 3 years": 7}},
-                         {"A": hidden, "B": {"Assignments": 6, "Under 3 years": "c"}}),
-            _agency_view("A", {"Assignments": 10, "Under 3 years": a_shows},
-                         {"Social worker": {"Assignments": 10, "Under 3 years": a_shows}}, {"A": hidden}),
-            _agency_view("B", {"Assignments": 6, "Under 3 years": "c"},
-                         {"Social worker": {"Assignments": 6, "Under 3 years": "c"}},
-                         {"B": {"Assignments": 6, "Under 3 years": "c"}}),
-        ]
-
-    found = audit_mod.agency_recoverable(views(a_shows="5"), exact=exact)
+    found = audit_mod.agency_recoverable(_under_3_views(a_shows="5"), exact=_under_3_exact)
     assert found and all("'B'" in p and "Under 3 years" in p and "[2, 2]" in p for p in found), found
-    assert audit_mod.agency_recoverable(views(a_shows="c"), exact=exact) == []
+    assert audit_mod.agency_recoverable(_under_3_views(a_shows="c"), exact=_under_3_exact) == []
+
+
+def test_the_agency_check_reads_the_historys_agency_measures():
+    """Hand-worked, as above with A's summary hiding its 5: the measure history (A's card) shows
+    "Agency social workers under 3 years' experience" 50% with numerator 5 and denominator 10:
+    the compliance tables' total for A, so B's 2 is 7 - 5 again (the check must say so). A
+    history hiding it, or showing another population's figure (4: not the table's total), tells
+    nothing about the table."""
+    def history(numerator):
+        frame = pd.DataFrame({"metric_id": "agency_under_experience_rate", "period": pd.to_datetime(["2026-10-01"]),
+                              "service": ["A"], "group": None, "value": [0.5], "numerator": [numerator],
+                              "denominator": [10.0]}, dtype=object)
+        return [("unit", "social_workers", frame, frame)]
+
+    views = _under_3_views(a_shows="c")
+    found = audit_mod.agency_recoverable(views, exact=_under_3_exact, history=history(5.0))
+    assert found and all("'B'" in p and "Under 3 years" in p and "[2, 2]" in p for p in found), found
+    assert audit_mod.agency_recoverable(views, exact=_under_3_exact, history=history("c")) == []
+    assert audit_mod.agency_recoverable(views, exact=_under_3_exact, history=history(4.0)) == []
 
 
 def test_the_agency_check_bounds_within_the_cap_by_with_a_cap():

@@ -688,6 +688,12 @@ _METRIC_VALUE_COLS = ("value", "numerator", "denominator", "base_count", "change
 PEOPLE_RATES = frozenset({
     "stability_index_12m", "early_leaver_rate_12m", "caseload_over_threshold_rate",
     "ethnic_minority_rate", "aged_55_plus_rate", "local_residence_rate",
+    # the agency rules' shares: assignments (agency workers) breaking a rule, of all assignments
+    # (within the cap: of those with a cap). The Agency rules page protects the same counts; a
+    # card showing "11.1% of 27" gave its hidden 3 cap breaches away (demo, 2026-10)
+    "agency_within_cap_rate", "agency_unsigned_cap_breach_rate", "agency_under_experience_rate",
+    "agency_short_notice_rate", "agency_references_incomplete_rate", "agency_cool_off_breach_rate",
+    "agency_long_assignment_rate", "agency_project_team_rate",
 })
 
 

@@ -843,3 +843,21 @@ def test_the_history_protects_a_services_leavers_across_months():
     hidden = [(s, p.month, r) for s, p, h, r in zip(out["service"], out["period"], out["suppressed"], out["suppression"]) if h]
     assert hidden == [("A", 6, "secondary"), ("A", 7, "secondary"), ("A", 8, "primary"),
                       ("B", 6, "secondary"), ("B", 7, "secondary"), ("B", 8, "secondary")]
+
+
+def test_an_agency_share_hides_a_small_count_of_assignments_breaking_a_rule():
+    """Demo, October 2026: the directorate's card read "Cap breaches without full sign-off 11.1%"
+    of 27 agency assignments (numerator 3), while the Agency rules page hid the 3: the card gave
+    it away (the audit, solving the compliance tables beside the history's agency measures, found
+    it). The share's numerator and the rest of its base are counts of agency workers, as a rate of
+    headcounts: 3 of 27 is hidden, 9 of 27 is not; within the cap, 24 of 27 hides the 3 above it."""
+    from disclosure import MEASURES
+
+    rows = []
+    for mid, num in (("agency_unsigned_cap_breach_rate", 3), ("agency_under_experience_rate", 9),
+                     ("agency_within_cap_rate", 24)):
+        rows.append({"metric_id": mid, "period": "2026-10-01", "scope": "social_workers", "group": None,
+                     "service": None, "value": num / 27, "numerator": num, "denominator": 27, "base_count": 27})
+    out = disclose(pd.DataFrame(rows), MEASURES).published
+    assert out["suppressed"].tolist() == [True, False, True]
+    assert out["numerator"].tolist() == ["c", 9, "c"]

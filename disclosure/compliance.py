@@ -12,8 +12,10 @@ and keeps them in the store (store.kept, migration 83) beside a fingerprint of t
 figures and the signature of the code and rules. A reader applies the kept months only where
 both still match (the figures are worked out again from the checked assignments, which the page
 reads anyway); otherwise it decides live. Either way the tables are exactly the live decision's
-(tests/integration/test_kept_compliance.py). The tables by job type are decided when a month is
-shown (`jobs_decided`).
+(tests/integration/test_kept_compliance.py). Each month's tables by job type are decided around
+its totals by the same load and kept beside them (`jobs_decided` reads them when the month's
+totals and tables are the figures decided on): a month whose tables need linear programming took
+1-2 s to show when a visitor picked it.
 
 Public: `summaries`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
 `signature`, `register`, the table declaration `BY_GROUP` and its columns.
@@ -193,16 +195,52 @@ def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: st
                                 unpublished=[NO_SERVICE], within=WITHIN)[1]
 
 
-def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed) -> dict:
+def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *,
+                 entries: Mapping | None = None) -> dict:
     """{view: Disclosed table by job type} at `period`, around its decided totals (`totals`: the
-    month's rows of `every_month`'s; a shown total known, a hidden one protected). Decided when
-    asked, not kept: ~30 ms for the demo's latest month, but up to ~2 s for a month whose tables
-    need linear programming, so keeping every month's would add ~16 s to a load that decides
-    them all (the demo's 36 loads)."""
+    month's rows of `every_month`'s; a shown total known, a hidden one protected). `entries`: the
+    decisions kept in the store (`kept(con)`): the month's tables as its load decided them when
+    they answer for these figures (the month's totals and every view's table by job type), else
+    decided now: ~30 ms for the demo's latest month, but up to ~2 s for a month whose tables need
+    linear programming (a visitor picking an older month)."""
     views, month = month_totals(sums, period)
     frames = month_jobs(sums, period, views)
+    done = _kept_jobs(entries, period, views, month, frames, role) if entries else None
+    if done is not None:
+        return done
     return disclose_with_totals(frames, month, BY_GROUP, views=views, role=role, name=NAME,
                                 unpublished=[NO_SERVICE], within=WITHIN, decided=totals)[0]
+
+
+def _jobs_print(views: list, month: pd.DataFrame, frames: dict) -> str:
+    """A fingerprint of a month's totals (`month_totals`) and tables by job type (every view's,
+    in order): what its tables by job type are decided on."""
+    return store_kept.fingerprint(list(views), month, [frames[v] for v in views])
+
+
+def _kept_jobs(entries: Mapping, period: str, views: list, month: pd.DataFrame, frames: dict,
+               role: str | None) -> dict | None:
+    """The month's tables by job type from its kept decision, or None when it does not answer:
+    nothing kept, or the month's totals or any view's table by job type not the figures decided
+    on (the tables are decided around the totals: both must be those of the decision)."""
+    entry = entries.get(period)
+    jobs = entry.get("jobs") if entry else None
+    if jobs is None or jobs["inputs"] != _jobs_print(views, month, frames) or len(jobs["changes"]) != len(views):
+        return None
+    return {v: _apply(frames[v], c, role) for v, c in zip(views, jobs["changes"])}
+
+
+def _keep_jobs(sums: dict, period: str, totals: Disclosed) -> dict | None:
+    """The month's tables by job type decided as `jobs_decided` decides them (around the month's
+    decided totals), as kept: {"inputs": their fingerprint, "changes": each view's `_changes`};
+    None when one cannot be kept (then decided when shown)."""
+    views, month = month_totals(sums, period)
+    frames = month_jobs(sums, period, views)
+    decided = jobs_decided(sums, None, period, totals)
+    changes = [_changes(frames[v], decided[v]) for v in views]
+    if any(c is None for c in changes):
+        return None
+    return {"inputs": _jobs_print(views, month, frames), "changes": changes}
 
 
 def totals_rows(keys: list, decided: Disclosed, period: str | None) -> tuple[list, Disclosed] | None:
@@ -372,14 +410,19 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
                 at = [i for i, m in enumerate(months) if m == period]
                 month = frame.iloc[at].reset_index(drop=True)
                 try:  # decided as `every_month` decides it (each month is a block of its own)
-                    old = {"totals": _changes(month, _decide_totals([period] * len(at), [views[i] for i in at],
-                                                                    month, None))}
+                    decided = _decide_totals([period] * len(at), [views[i] for i in at], month, None)
+                    old = {"totals": _changes(month, decided)}
                 except (SuppressionError, DisclosureError):
                     continue
                 if old["totals"] is None:
                     continue
+                try:  # and its tables by job type around them, as `jobs_decided` decides them
+                    old["jobs"] = _keep_jobs(sums, period, decided)
+                except (SuppressionError, DisclosureError):
+                    old["jobs"] = None
+            kept_as = {"totals": old["totals"], "jobs": old.get("jobs")}
             rows.append(store_kept.Kept(kind=KIND, period=date.fromisoformat(period + "-01"), scope=SCOPE, key=KEY,
-                                        signature=key, inputs=inputs, decision=json.dumps({"totals": old["totals"]})))
+                                        signature=key, inputs=inputs, decision=json.dumps(kept_as)))
     store_kept.forget(con, kind=KIND)
     return store_kept.write(con, rows)
 

@@ -60,6 +60,10 @@ def engine_filters(service: str | None, team: str | None) -> dict[str, list[str]
     return out or None
 
 
+#: detail frames read whole (every month's rows, not the month's): their tables end at the month
+_SERIES = ("conversions_by_month",)
+
+
 def _at(name: str, period: str, extra: Mapping[str, Any]) -> dict:
     """A detail frame's keyword arguments at the chosen month (monthly series end there)."""
     kwargs = dict(extra)
@@ -329,12 +333,14 @@ MARGINS: dict[str, tuple[str, dict[str, str]]] = {
 #: 12 months before: disclosure.LastMonth)
 ROLLING = ("leavers_by_reason", "length_of_service")
 
-#: the tables whose decisions each load keeps (the Workforce profile's and Turnover's first views)
+#: the tables whose decisions each load keeps (the Workforce profile's, Turnover's and Agency &
+#: 80:20's first views)
 KEPT: tuple[tuple[str, tuple], ...] = (
     *(("profile", (("by_job", False), ("dimension", d))) for d in ("ethnicity", "age_band", "gender", "disability")),
     ("local_by_job", ()),
     ("leavers_by_reason", ()),
     ("length_of_service", ()),
+    ("conversions", ()),
 )
 
 
@@ -521,7 +527,12 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
 
     def reads(at: str, **more) -> list:
         kw = spec.reads({**dict(extra), **more})
-        return [src.raw(spec.detail, at, scope, v, None, **kw) for v in views]
+        got = [src.raw(spec.detail, at, scope, v, None, **kw) for v in views]
+        if spec.detail in _SERIES:  # every month's rows: the table shows those up to `at` only (so a
+            # later month's load leaves this month's fingerprint, and kept decision, as they were)
+            upto = pd.Timestamp(at + "-01")
+            got = [f[pd.to_datetime(f["period"]) <= upto].reset_index(drop=True) for f in got]
+        return got
 
     def said(at: str) -> list:
         if name not in MARGINS:

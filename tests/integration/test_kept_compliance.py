@@ -84,6 +84,40 @@ def test_every_load_keeps_every_months_decision_and_it_is_the_live_one(demo_db):
         con.close()
 
 
+def _assert_jobs_kept_are_live(con, months: list[str], roles=ROLES) -> None:
+    """Each month's tables by job type read from the kept decisions are exactly the live ones
+    (every view), around the month's live totals."""
+    sums, entries = _sums(con), compliance.kept(con)
+    for role in roles:
+        keys, live = compliance.every_month(sums, role)
+        for period in months:
+            totals = compliance.totals_rows(keys, live, period)[1]
+            views, month = compliance.month_totals(sums, period)
+            kept = compliance._kept_jobs(entries, period, views, month, compliance.month_jobs(sums, period, views),
+                                         role)
+            assert kept is not None, f"{period}: the kept tables by job type do not answer"
+            now = compliance.jobs_decided(sums, role, period, totals)
+            assert list(kept) == list(now) == views
+            for view in now:
+                _same_decision(kept[view], now[view], f"{role} {period} {view} by job type")
+
+
+def test_every_months_tables_by_job_type_are_kept_and_are_the_live_decision(demo_db):
+    """Every month's tables by job type, kept by its load, are the live decision (scrutiny: all
+    36 months, ~20 s of linear programming live; hr, whose exact figures are shown beside the same
+    decision: the latest month and one that needs linear programming)."""
+    con = connect(demo_db, read_only=True)
+    try:
+        months = sorted(compliance.kept(con))
+        assert len(months) == 36 and all(compliance.kept(con)[m]["jobs"] for m in months)
+        _assert_jobs_kept_are_live(con, months, roles=("scrutiny",))
+        _assert_jobs_kept_are_live(con, [months[-1], "2024-10"], roles=("hr",))
+        hidden = sum(bool(c["cols"]) for m in months for c in compliance.kept(con)[m]["jobs"]["changes"])
+        assert hidden >= 36  # real decisions: cells hidden in many months' tables
+    finally:
+        con.close()
+
+
 def _decided_count(monkeypatch) -> list:
     calls = []
     decide = compliance._decide_totals
@@ -120,6 +154,8 @@ def test_a_new_month_is_decided_in_its_load_and_only_it(copy_demo_db, monkeypatc
         assert calls == [[period]]  # the other 36 months' figures did not change: kept as they were
         assert all(after[m] == before[m] for m in before)
         _assert_kept_is_live(con)
+        assert after[period]["jobs"] is not None  # its tables by job type kept by the same load
+        _assert_jobs_kept_are_live(con, [period])
     finally:
         con.close()
 
@@ -139,6 +175,10 @@ def test_changed_figures_are_never_read_stale(copy_demo_db):
         assert not changed[(None, None)].equals(sums[(None, None)])  # a figure really moved
         assert not _kept_answers(con, changed)
         entries = compliance.kept(con)
+        month = f"{latest:%Y-%m}"
+        views, totals = compliance.month_totals(changed, month)
+        assert compliance._kept_jobs(entries, month, views, totals, compliance.month_jobs(changed, month, views),
+                                     "scrutiny") is None  # the tables by job type are not read stale either
         for role in ROLES:  # live: the new figures' own decision
             _, live = compliance.every_month(changed, role)
             _same_decision(compliance.every_month(changed, role, entries=entries)[1], live, role)
@@ -146,6 +186,7 @@ def test_changed_figures_are_never_read_stale(copy_demo_db):
         compliance.refresh(con)
         con.execute("COMMIT")
         _assert_kept_is_live(con)
+        _assert_jobs_kept_are_live(con, [month])
     finally:
         con.close()
 

@@ -51,6 +51,7 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
         periods = _periods(con)
         assert len(periods) == 36
         reasons: set = set()
+        answered: dict = {}
         for i, period in enumerate(periods):
             src = linked.cursor_source(con)  # one month's frames read once, as a page does
             # each scope every other month (deciding every table live costs ~1 s a month; the
@@ -59,7 +60,13 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
             for scope in (SCOPES[i % 2],):
                 for name, extra in linked.KEPT:
                     got, was = linked.decision(lambda: nullcontext(con), src, name, period, scope, dict(extra))
-                    assert was, f"nothing kept for {name} {extra} {period} {scope}"
+                    # a table of every month's series (conversions: a person flagged converted in a
+                    # later extract counts in the month they started) may move with a later load:
+                    # its older months then decide live; the latest month's is always kept
+                    series = linked.TABLES[name].detail in linked._SERIES
+                    assert was or (series and period != periods[-1]), \
+                        f"nothing kept for {name} {extra} {period} {scope}"
+                    answered[name] = answered.get(name, 0) + was
                     live = linked.decide(src, name, period, scope, dict(extra))
                     _assert_same(got, live, f"{name} {extra} {period} {scope}")
                     for _, why in live.values():
@@ -68,6 +75,7 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
         assert {"primary", "secondary", "class"} <= reasons, reasons
         rows = kept.read_all(con, kind="people")
         assert len(rows) == 36 * len(SCOPES) * len(linked.KEPT)
+        assert answered["conversions"] >= 10, answered  # the kept series decisions mostly answer
     finally:
         con.close()
 
@@ -109,7 +117,8 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
     calls = {"profile": lambda f, e: data.profile(f, dimension=dict(e)["dimension"]),
              "local_by_job": lambda f, e: data.local_by_job(f),
              "leavers_by_reason": lambda f, e: data.leavers_by_reason(f),
-             "length_of_service": lambda f, e: data.length_of_service(f)}
+             "length_of_service": lambda f, e: data.length_of_service(f),
+             "conversions": lambda f, e: data.conversions(f)}
     decide = linked.decide
     monkeypatch.setattr(linked, "decide", lambda *a, **k: pytest.fail("decided live"))
     try:

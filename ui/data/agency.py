@@ -266,7 +266,8 @@ def _jobs_decided(path: str, version: str, rules_version: str, role: str, period
     """{view: Disclosed table by job type} at `period`, around its decided totals
     (disclosure.compliance.jobs_decided)."""
     return compliance.jobs_decided(_summaries(path, version, rules_version), role, period,
-                                   _totals_decided(path, version, rules_version, role, period)[1])
+                                   _totals_decided(path, version, rules_version, role, period)[1],
+                                   entries=_kept(path, version))
 
 
 def _view_totals(path: str, version: str, rules_version: str, role: str, period: str | None,

@@ -131,13 +131,15 @@ def baseline_loop(con, by: str | None, months: list) -> int:
 
 
 def _kept_as_loaded(con) -> None:
-    """Keep what a store loaded month by month holds (the published history; the linked tables'
-    decisions of its latest month), so a timed load decides only what it changes."""
-    from disclosure import history, linked
+    """Keep what a store loaded month by month holds (the published history; the Agency rules
+    compliance decisions of every month; the linked tables' decisions of its latest month), so a
+    timed load decides only what it changes."""
+    from disclosure import compliance, history, linked
     from store import loaded_periods
 
     con.execute("BEGIN")
     history.refresh(con)
+    compliance.refresh(con)
     linked.refresh(con, period=loaded_periods(con)[-1].strftime("%Y-%m"))
     con.execute("COMMIT")
 

@@ -36,24 +36,9 @@ from disclosure.rules import Rules, RulesError, rules  # noqa: F401
 
 
 def as_history_decides(con, frame, *, scope: str, by: str | None = None):
-    """`frame` (engine rows of one population: the directorate's, or by service with
-    `by="service"`, every month or some) marked so that `disclose` hides at least what the
-    published measure history (disclosure.history: the cards, Strategy themes, packs) hides for
-    the same figures: one decision whichever publication reads it. Other breakdowns unchanged."""
-    import pandas as pd
-
+    """disclosure.history.as_history_decides, for the metric command's --suppress (imported when
+    called: importing disclosure.history registers its load hooks, which `import disclosure` must
+    not)."""
     from disclosure import history
-    from disclosure.policy import FORCED
 
-    out = frame.copy()
-    if by not in (None, "service") or out.empty:
-        return out
-    h = history.published(con, scope=scope)
-    h = h[h["suppressed"].to_numpy(dtype=bool) & h["group"].map(lambda g: not isinstance(g, str)).to_numpy(dtype=bool)]
-    hidden = {(m, s if isinstance(s, str) else None, pd.Timestamp(p))
-              for m, s, p in zip(h["metric_id"], h["service"], h["period"])}
-    groups = out["group"] if "group" in out.columns else [None] * len(out)
-    out[FORCED] = [(m, g if isinstance(g, str) else None, pd.Timestamp(p)) in hidden
-                   and (by == "service") == isinstance(g, str)
-                   for m, g, p in zip(out["metric_id"], groups, pd.to_datetime(out["period"]))]
-    return out
+    return history.as_history_decides(con, frame, scope=scope, by=by)

@@ -15,8 +15,8 @@ and the policy's code are those they were decided under; otherwise it decides li
 .published` (tests/integration/test_published_history.py).
 
 Public: `raw`, `published` (the one function every reader of the published history calls;
-ui.data.measures.public_history caches it per data version), `hidden_at` (what a pack or the
-metric command hides with it), `refresh`, `signature`, `register`.
+ui.data.measures.public_history caches it per data version), `hidden` and `hidden_at` (what
+a pack hides with it), `as_history_decides` (the metric command's --suppress), `refresh`, `signature`, `register`.
 """
 
 from __future__ import annotations
@@ -111,15 +111,40 @@ def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame
     return out
 
 
+def hidden(con: duckdb.DuckDBPyConnection, *, scope: str) -> dict[tuple[str, str | None, pd.Timestamp], str]:
+    """{(metric_id, service or None, month): reason} of every overall row the published history
+    hides: what every other publication of the same figures (a meeting pack, the metric command's
+    --suppress) hides too, so that each shows what one decision lets it."""
+    h = published(con, scope=scope)
+    at = h[h["suppressed"].to_numpy(dtype=bool) & np.array([not isinstance(g, str) for g in h["group"]], dtype=bool)]
+    return {(m, s if isinstance(s, str) else None, pd.Timestamp(p)): (r if isinstance(r, str) else "secondary")
+            for m, s, p, r in zip(at["metric_id"], at["service"], at["period"], at["suppression"])}
+
+
 def hidden_at(con: duckdb.DuckDBPyConnection, *, scope: str, period) -> dict[tuple[str, str | None], str]:
     """{(metric_id, service or None): reason} of the overall rows the published history hides at
-    `period`: what every other publication of the same figures (a meeting pack, the metric
-    command's --suppress) hides too, so that each shows what one decision lets it."""
-    h = published(con, scope=scope)
-    at = h[(h["period"] == pd.Timestamp(period)).to_numpy() & h["suppressed"].to_numpy(dtype=bool)
-           & np.array([not isinstance(g, str) for g in h["group"]], dtype=bool)]
-    return {(m, s if isinstance(s, str) else None): (r if isinstance(r, str) else "secondary")
-            for m, s, r in zip(at["metric_id"], at["service"], at["suppression"])}
+    `period` (`hidden` at one month)."""
+    month = pd.Timestamp(period)
+    return {(m, s): r for (m, s, p), r in hidden(con, scope=scope).items() if p == month}
+
+
+def as_history_decides(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str,
+                       by: str | None = None) -> pd.DataFrame:
+    """`frame` (engine rows of one population: the directorate's, or by service with
+    `by="service"`, every month or some) marked so that `disclose` hides at least what the
+    published measure history hides for the same figures (`hidden`): one decision whichever
+    publication reads it. Other breakdowns unchanged."""
+    from disclosure.policy import FORCED
+
+    out = frame.copy()
+    if by not in (None, "service") or out.empty:
+        return out
+    gone = hidden(con, scope=scope)
+    groups = out["group"] if "group" in out.columns else [None] * len(out)
+    out[FORCED] = [(m, g if isinstance(g, str) else None, pd.Timestamp(p)) in gone
+                   and (by == "service") == isinstance(g, str)
+                   for m, g, p in zip(out["metric_id"], groups, pd.to_datetime(out["period"]))]
+    return out
 
 
 # ------------------------------------------------------------------------------------------

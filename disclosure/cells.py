@@ -42,11 +42,6 @@ def threshold() -> int:
     return rules().threshold
 
 
-def explanation() -> str:
-    return (f"c = not shown because it rests on fewer than {threshold()} people, or because it could "
-            "be worked out from other figures that do.")
-
-
 class SuppressionError(ValueError):
     """The table cannot be suppressed as asked (missing columns, text in a count column...)."""
 

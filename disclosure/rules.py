@@ -49,6 +49,12 @@ class Rules:
         """A count of 1 to threshold-1 (zero is shown: "nobody" identifies nobody)."""
         return 0 < value < self.threshold
 
+    def hidden_why(self) -> str:
+        """Why a figure shown as "c" is hidden, where the page cannot name the one reason (a
+        card, a chart left with nothing to draw): both reasons, with this file's threshold, e.g.
+        "the figure " + 'rests on fewer than 5 people or would let a smaller group be worked out'."""
+        return f"rests on fewer than {self.threshold} people or would let a smaller group be worked out"
+
     @property
     def shown_whatever_size(self) -> frozenset[str]:
         """The answers that record nothing about a person ("Not known"), whose count is shown

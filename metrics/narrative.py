@@ -109,7 +109,7 @@ def sentence(
     """
     m = _metric(metric)
     if suppressed or _is_suppressed(value):
-        return f"{m.label} is not shown because it rests on fewer than 5 people."
+        return f"{m.label} is hidden to protect individuals (c)."
     v = as_float(value)
     if v is None:
         return f"{m.label}: no data for this period."
@@ -268,7 +268,7 @@ SMALL_BASE = 20
 def base_words(count: Any) -> str | None:
     """'Based on 6 people (a small group: one person moves the figure a lot).' or None if unknown."""
     if _is_suppressed(count):
-        return "Based on fewer than 5 people."
+        return "The number of people it rests on is hidden to protect individuals (c)."
     n = as_float(count)
     if n is None:
         return None

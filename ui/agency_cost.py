@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from agency.rules import AgencyRulesError
+from disclosure import rules
 from metrics.units import format_number
 from ui.data import agency as data
 from ui.filters import Filters
@@ -54,8 +55,8 @@ def what_if(filters: Filters) -> None:
         return
     probe = data.what_if(filters, converted=available)
     if probe is None:
-        st.caption("The conversion what-if is not shown: it would rest on fewer than 5 agency "
-                   "social workers.")
+        st.caption("The conversion what-if is not shown: it would rest on fewer than "
+                   f"{rules().threshold} agency social workers.")
         return
     needed = probe.workers_to_reach(TARGET_SHARE)
     default = needed if needed else min(available, 5)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
-from disclosure import SUPPRESSED
+from disclosure import SUPPRESSED, rules
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS, format_target
@@ -136,7 +136,7 @@ def card_model(
     status = status if status in STATUS_WORDS else "grey"
     if isinstance(value, str) and value == SUPPRESSED:
         value_text = SUPPRESSED
-        note = "Suppressed: the figure rests on fewer than 5 people."
+        note = f"Hidden to protect individuals (c): the figure {rules().hidden_why()}."
         status = "grey"
     else:
         value_text, _ = value_and_target_texts(value, target, unit)

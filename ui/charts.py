@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from disclosure import Disclosed
+from disclosure import Disclosed, rules
 from metrics.units import UNITS, format_number, format_target
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -277,7 +277,7 @@ def trend_chart(
     values = _numeric(frame[y])
     if frame.empty or values.notna().sum() == 0:
         if len(frame) and (frame[y].astype(str) == "c").any():
-            return no_data("Not shown: each month's figure rests on fewer than 5 people (c).")
+            return no_data(f"Not shown (c): each month's figure {rules().hidden_why()}.")
         return no_data(no_data_message)
     fig = _Spec(height=380, title=title)
     frame, gaps = _with_gaps(frame, x, y)
@@ -546,7 +546,7 @@ def _bar_chart(
     if frame.empty or (nums.notna().sum() == 0 and not (frame[value].astype(str) == "c").any()):
         return no_data(no_data_message)
     if (frame[value].astype(str) == "c").any() and nums.fillna(0).eq(0).all():
-        return no_data("Not shown: the groups with anyone in them have fewer than 5 people (c).")
+        return no_data(f"Not shown (c): each group with anyone in it {rules().hidden_why()}.")
     if sort if sort is not None else category not in ORDERED_CATEGORIES:
         frame = sort_by_value(frame, category=category, value=value, series=series)
     fig = _Spec(height=max(300, 34 * frame[category].nunique() + 140) if horizontal else 380, title=title)

@@ -106,7 +106,7 @@ def test_no_target_no_data_and_suppressed():
     )
     for kwargs in ({"value": 0.3, "suppressed": True}, {"value": "c"}):
         assert sentence(metric="agency_rate_fte", target=0.2, status="red", **kwargs) == (
-            "Agency share of FTE is not shown because it rests on fewer than 5 people."
+            "Agency share of FTE is hidden to protect individuals (c)."
         )
 
 

@@ -39,7 +39,7 @@ def test_no_target_no_data_and_suppressed():
     assert none.change_text == "No figure for a year ago to compare with."
     hidden = cards.card_model(label="Conversions", value="c", unit="count", change_on_year="c")
     assert hidden.value_text == "c" and hidden.status_words == "Suppressed"
-    assert "fewer than 5 people" in hidden.note
+    assert "fewer than 5 people or would let a smaller group be worked out" in hidden.note
     caseload = cards.card_model(label="Caseload", value=15.7, unit="caseload", target=15.2,
                                 status="amber", change_on_year=0.0, direction="lower",
                                 partial_months=7, base_count=42)

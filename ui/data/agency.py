@@ -372,8 +372,8 @@ def spend(filters: Filters) -> pd.DataFrame:
 def cost(filters: Filters) -> pd.DataFrame:
     """Agency cost per FTE beside employed cost per FTE and the premium, by job type.
 
-    Scrutiny members see the 'All job types' row only when any job type has fewer than 5
-    agency workers (a job type's cost could otherwise give away one person's charge rate).
+    Scrutiny members see the 'All job types' row only when any job type has fewer agency workers
+    than the disclosure threshold (a job type's cost could otherwise give away one person's charge rate).
     """
     ctx = _ctx(filters=filters)
     return _cost(filters, published=is_suppressed(ctx.role))
@@ -447,7 +447,8 @@ def _pay(path: str, version: str, period: str) -> pd.DataFrame:
 
 def what_if(filters: Filters, *, converted: int):
     """The what-if for converting `converted` agency social workers (agency.costs.WhatIf); None
-    for scrutiny members when it would rest on fewer than 5 agency social workers."""
+    for scrutiny members when it would rest on fewer agency social workers than the disclosure
+    threshold."""
     ctx = _ctx(filters=filters)
     from agency.costs import what_if as answer
 

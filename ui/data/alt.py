@@ -18,6 +18,20 @@ def _fmt(value: object, unit: str) -> str:
     return format_value(_clean(value) if not isinstance(value, str) else value, unit)
 
 
+#: a hidden figure named in a sentence (the legend's words for "c")
+HIDDEN = "hidden to protect individuals (c)"
+
+
+def _was(value: object, unit: str) -> str:
+    """A figure in a sentence: 'hidden to protect individuals (c)' rather than a bare 'c'."""
+    return HIDDEN if isinstance(value, str) and value == SUPPRESSED else _fmt(value, unit)
+
+
+def _against(value: object, unit: str) -> str:
+    """The year-ago figure after 'against': 'a hidden figure (c)' rather than a bare 'c'."""
+    return "a hidden figure (c)" if isinstance(value, str) and value == SUPPRESSED else _fmt(value, unit)
+
+
 def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
               series: pd.DataFrame | None = None) -> str:
     """'Agency share of FTE was 18.1% in October 2026, against 23.0% twelve months earlier; the
@@ -29,9 +43,9 @@ def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
     if values.empty:
         return f"{name}: no data for this selection yet."
     last = values.iloc[-1]
-    text = f"{name} was {_fmt(last['value'], m.unit)} in {last['period']:%B %Y}"
+    text = f"{name} was {_was(last['value'], m.unit)} in {last['period']:%B %Y}"
     if len(values) > 12:
-        text += f", against {_fmt(values.iloc[-13]['value'], m.unit)} twelve months earlier"
+        text += f", against {_against(values.iloc[-13]['value'], m.unit)} twelve months earlier"
     tg = target_info(metric_id)["value"] if label is None else None
     if tg is not None:
         text += f"; the target is {target_words(tg, m.unit, m.direction)}"
@@ -142,6 +156,8 @@ def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str
 
 def ethnicity_alt(filters: Filters, county: pd.DataFrame) -> str:
     row = at_period(filters, ["ethnic_minority_rate"]).iloc[0]
+    if isinstance(row["value"], str) and row["value"] == SUPPRESSED:
+        return f"The share of staff of known ethnicity from ethnic minorities is {HIDDEN}."
     text = f"{_fmt(row['value'], 'rate')} of staff of known ethnicity are from ethnic minorities (not White)"
     if not county.empty:
         white = county.loc[county["Ethnic group"] == "White", "Share (%)"]
@@ -182,7 +198,7 @@ def headcount_alt(series: pd.DataFrame) -> str:
     if values.empty:
         return "Directly employed people in post: no data for this selection yet."
     last = values.iloc[-1]
-    text = f"Directly employed people in post: {_fmt(last['value'], 'count')} at the end of {last['period']:%B %Y}"
+    text = f"Directly employed people in post: {_was(last['value'], 'count')} at the end of {last['period']:%B %Y}"
     if len(values) > 12:
-        text += f", against {_fmt(values.iloc[-13]['value'], 'count')} twelve months earlier"
+        text += f", against {_against(values.iloc[-13]['value'], 'count')} twelve months earlier"
     return text + "."

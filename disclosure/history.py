@@ -278,20 +278,17 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         part["suppression"] = why
         parts.append(part)
     rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(kept.COLUMNS))
-    _MOVED[id(con)] = moved
-    return kept.write(con, rows, key=key)
-
-
-#: {id of a load's cursor: months ("YYYY-MM") whose 12 months' leavers rows that load hid or
-#: showed again across months}: read once by disclosure.linked's refresh in the same load
-_MOVED: dict[int, set[str]] = {}
+    n = kept.write(con, rows, key=key)
+    kept.remember_moved(con, moved)
+    return n
 
 
 def moved(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """The months of earlier loads whose 12 months' leavers rows the last `refresh(con)` decided
+    """The months of earlier loads whose 12 months' leavers rows the last `refresh` decided
     otherwise (the step across months may hide a service's earlier zeros): the kept tables whose
-    margins they are must be decided again in the same load (read once)."""
-    return _MOVED.pop(id(con), set())
+    margins they are must be decided again in the same load. Kept in the store beside the rows
+    (store.published.remember_moved), in the load's transaction; read once."""
+    return kept.moved(con)
 
 
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:

@@ -47,6 +47,26 @@ def write(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, key: str) -> in
     return len(rows)
 
 
+def remember_moved(con: duckdb.DuckDBPyConnection, months: set[str]) -> None:
+    """Record the months ("YYYY-MM") whose kept rows the write just made decided otherwise than
+    the rows it replaced (read by the next step of the same load: `moved`), in the caller's
+    transaction."""
+    con.execute(f"DELETE FROM {STATE} WHERE key = 'moved'")
+    con.execute(f"INSERT INTO {STATE} VALUES ('moved', ?)", [",".join(sorted(months))])
+
+
+def moved(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The months `remember_moved` recorded (none when nothing was), forgotten once read."""
+    try:
+        row = con.execute(f"SELECT value FROM {STATE} WHERE key = 'moved'").fetchone()
+    except duckdb.Error:  # a store from before migration 82
+        return set()
+    if row is None:
+        return set()
+    con.execute(f"DELETE FROM {STATE} WHERE key = 'moved'")
+    return {m for m in row[0].split(",") if m}
+
+
 def forget(con: duckdb.DuckDBPyConnection) -> None:
     """Keep nothing (readers then decide live)."""
     con.execute(f"DELETE FROM {STATE}")

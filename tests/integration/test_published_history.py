@@ -243,3 +243,28 @@ def test_a_pack_publishes_the_historys_decision_and_later_loads_keep_what_it_sho
         _assert_kept_is_live(con)
     finally:
         con.close()
+
+
+def test_the_months_a_refresh_moved_are_kept_in_the_store_for_the_same_load(copy_demo_db):
+    """The months whose 12 months' leavers rows a refresh decided otherwise than the kept rows it
+    replaced are kept in the store (not in a dict keyed by a cursor's id): any cursor reads them,
+    once."""
+    con = connect(copy_demo_db)
+    try:
+        rows = kept_rows.read(con)
+        mine = rows[(rows["metric_id"] == "early_leaver_rate_12m") & rows["service"].notna()
+                    & (rows["scope"] == "social_workers")].sort_values("period")
+        row = mine.iloc[len(mine) // 2]
+        month = pd.Timestamp(row["period"]).strftime("%Y-%m")
+        # the kept decision of one service's month differs from what the policy decides now
+        con.execute("UPDATE published_history SET suppressed = NOT suppressed WHERE scope = 'social_workers' "
+                    "AND metric_id = 'early_leaver_rate_12m' AND period = ? AND service = ?",
+                    [pd.Timestamp(row["period"]).date(), row["service"]])
+        cur = con.cursor()
+        history.refresh(cur)
+        cur.close()
+        assert history.moved(con.cursor()) == {month}  # another cursor: the store, not the cursor's id
+        assert history.moved(con.cursor()) == set()  # read once
+        _assert_kept_is_live(con)
+    finally:
+        con.close()

@@ -697,6 +697,12 @@ PEOPLE_RATES = frozenset({
 #: denominators would give it away)
 KNOWN_ANSWER_RATES = frozenset({"ethnic_minority_rate", "aged_55_plus_rate", "local_residence_rate"})
 
+#: engine frame column: the people in the row's view (its scope, service and group) at the month,
+#: beside a known-answer rate when the rules call unrecorded answers sensitive
+#: (`Rules.shown_whatever_size` empty): the rate's denominator then rests on the people with no
+#: answer recorded (this minus it), protected as a count too. Never published (the policy drops it).
+PEOPLE_IN_VIEW = "people_in_view"
+
 
 def _metric_rules(metric_id: str) -> tuple[bool, bool]:
     """(suppress at all, value is itself a count of people) from the catalogue when present."""
@@ -777,6 +783,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     # a view nobody left in 12 months (a row with no rate: disclosure.history) says 0 as "no data"
     # did: known, never hidden to protect another month's cells, unless hidden across months
     known_rows = known_rows | ((out["metric_id"] == LEAVERS_12M).to_numpy() & (den == 0) & ~forced_rows)
+    people = np.array([number(v) for v in out[PEOPLE_IN_VIEW]], dtype=float) if PEOPLE_IN_VIEW in out else None
 
     def _key(v: object) -> object:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
@@ -791,7 +798,14 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
             continue
         idx = [int(i) for i in idx]
         at = {(col_of[i], row_of[i]): i for i in idx}     # (service, group) -> frame row
-        if metric_id in PEOPLE_RATES:
+        unrecorded = metric_id in KNOWN_ANSWER_RATES and people is not None \
+            and not np.isnan(people[idx]).all()
+        if unrecorded:
+            # the people with no answer recorded (the view's people minus the denominator) are a
+            # count too: a fourth layer (never published) beside the view's people (known)
+            layers = [num, den - num, den, people - den, people]
+            virtual_layer, total_layer = 1, 2
+        elif metric_id in PEOPLE_RATES:
             layers = [num, den - num, den]
             virtual_layer, total_layer = 1, 2
         else:
@@ -830,6 +844,11 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         cls = class_cells(flat, row_eqs, low=min_count, under=class_under)
         frc = np.zeros(flat.size, dtype=bool)
         fix = np.zeros(flat.size, dtype=bool)
+        if unrecorded:  # recorded + not recorded = the view's people, known to a reader anyway
+            for cell in at:
+                virtual[cid(cell, 3)] = True
+                fix[cid(cell, 4)] = True
+                row_eqs.append(Equation([cid(cell, 2), cid(cell, 3)], cid(cell, 4)))
         for cell, i in at.items():
             if forced_rows[i]:
                 frc[cid(cell, 0)] = True

@@ -27,15 +27,23 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from disclosure.cells import LEAVERS_12M, WITH_LEAVERS_12M, SuppressionError, protect_over_months
+from disclosure.cells import (
+    KNOWN_ANSWER_RATES,
+    LEAVERS_12M,
+    PEOPLE_IN_VIEW,
+    WITH_LEAVERS_12M,
+    SuppressionError,
+    protect_over_months,
+)
 from disclosure.policy import ACROSS_SERVICES, MEASURES_ACROSS_SERVICES, DisclosureError, disclose
 from disclosure.rules import RulesError, decision_signature, rules
 from metrics import catalogue, engine
 from metrics.types import SCOPES, MetricError
 from store import published as kept
 
-#: the figures each decision rests on (kept beside it, compared before it is reused)
-INPUTS = ("value", "numerator", "denominator", "base_count")
+#: the figures each decision rests on (kept beside it, compared before it is reused); the view's
+#: people beside a known-answer rate only when unrecorded answers are sensitive (`raw`)
+INPUTS = ("value", "numerator", "denominator", "base_count", PEOPLE_IN_VIEW)
 #: measures whose decision also rests on every other month's figures (cells.protect_over_months)
 OVER_MONTHS = (LEAVERS_12M, *WITH_LEAVERS_12M)
 
@@ -57,7 +65,38 @@ def raw(con: duckdb.DuckDBPyConnection, *, scope: str, evaluated: bool = True) -
     whole["service"] = None
     by_service["service"] = by_service["group"]
     by_service["group"] = None
-    return _nobody_left(pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True))
+    out = _nobody_left(pd.concat([f for f in (whole, by_service) if not f.empty] or [whole], ignore_index=True))
+    if not rules().shown_whatever_size:
+        out = _with_people(con, out, scope=scope)
+    return out
+
+
+def _with_people(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str) -> pd.DataFrame:
+    """`frame` with the people in each known-answer rate's view at its month (cells.PEOPLE_IN_VIEW;
+    NaN on other rows), when the rules call unrecorded answers sensitive: "146 of 147 with an
+    age recorded" gives the one with none away, so the policy protects the rest as a count."""
+    from metrics import detail
+
+    out = frame.copy()
+    out[PEOPLE_IN_VIEW] = np.nan
+    if out.empty:
+        return out
+    whole = detail.ratio_trend(con, scope=scope)
+    parts = detail.ratio_trend(con, scope=scope, by_service=True)
+    people = {(pd.Timestamp(p).value, None): float(h) for p, h in zip(whole["period"], whole["headcount"])}
+    people.update({(pd.Timestamp(p).value, s): float(h)
+                   for s, p, h in zip(parts["service"], parts["period"], parts["headcount"])})
+    when = pd.to_datetime(out["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
+    mine = out["metric_id"].isin(KNOWN_ANSWER_RATES).to_numpy() & _is_overall(out)
+    out[PEOPLE_IN_VIEW] = [people.get((p, _none(s)), np.nan) if m else np.nan
+                           for p, s, m in zip(when, out["service"].tolist(), mine)]
+    return out
+
+
+def _is_overall(frame: pd.DataFrame) -> np.ndarray:
+    if "group" not in frame.columns:
+        return np.ones(len(frame), dtype=bool)
+    return np.array([_none(g) is None for g in frame["group"].tolist()], dtype=bool)
 
 
 def _nobody_left(frame: pd.DataFrame) -> pd.DataFrame:
@@ -159,6 +198,12 @@ def _floats(series: pd.Series) -> np.ndarray:
     return pd.to_numeric(series, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
+def _column(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """An input column as floats (NaN throughout where the frame has none: the view's people
+    under the shipped rules)."""
+    return _floats(frame[col]) if col in frame.columns else np.full(len(frame), np.nan)
+
+
 def _keys(frame: pd.DataFrame) -> list[tuple]:
     """(metric_id, month as an integer, service) of each row."""
     when = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
@@ -182,7 +227,7 @@ def _kept_decisions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scop
         return None
     rows = rows.iloc[idx].reset_index(drop=True)
     for col in INPUTS:
-        if not np.array_equal(_floats(frame[col]), _floats(rows[col]), equal_nan=True):
+        if not np.array_equal(_column(frame, col), _floats(rows[col]), equal_nan=True):
             return None
     return pd.DataFrame({"suppressed": rows["suppressed"].to_numpy(dtype=bool),
                          "suppression": pd.Series([_none(v) for v in rows["suppression"].tolist()], dtype=object)})
@@ -196,7 +241,7 @@ def _unchanged(frame: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
         out = pd.DataFrame({"m": [k[0] for k in keys], "p": [k[1] for k in keys],
                             "s": ["\x00" if k[2] is None else k[2] for k in keys]})
         for col in INPUTS:
-            out[col] = _floats(f[col])
+            out[col] = _column(f, col)
         return out
 
     new, was = table(frame), table(old)
@@ -273,7 +318,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
                              "period": pd.to_datetime(frame["period"]).dt.date,
                              "service": [_none(v) for v in frame["service"]]})
         for col in INPUTS:
-            part[col] = _floats(frame[col])
+            part[col] = _column(frame, col)
         part["suppressed"] = hidden
         part["suppression"] = why
         parts.append(part)

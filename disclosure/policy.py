@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from disclosure.cells import (
+    PEOPLE_IN_VIEW,
     SUPPRESSED,
     Equation,
     narrow_anyway,
@@ -483,6 +484,7 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
                     if col in out.columns:
                         out[col] = out[col].astype(object)
                         out.iat[i, out.columns.get_loc(col)] = SUPPRESSED
+    out = out.drop(columns=PEOPLE_IN_VIEW, errors="ignore")  # what a decision rested on, never published
     if "period" in out.columns and ("change_on_year" in out.columns or "year_ago_value" in out.columns):
         # a change on a year ago (or the year-ago value) would give a hidden year-ago figure back
         # months as integers (ns), each month's year-ago worked out once: iterating Timestamps

@@ -14,7 +14,7 @@ import pandas as pd
 TABLE = "published_history"
 STATE = "published_history_state"
 COLUMNS = ("scope", "metric_id", "period", "service", "value", "numerator", "denominator",
-           "base_count", "suppressed", "suppression")
+           "base_count", "people_in_view", "suppressed", "suppression")
 
 
 def kept_key(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -268,3 +268,80 @@ def test_the_months_a_refresh_moved_are_kept_in_the_store_for_the_same_load(copy
         _assert_kept_is_live(con)
     finally:
         con.close()
+
+
+def strict_unrecorded(tmp_path, monkeypatch) -> None:
+    """The shipped disclosure rules with `unrecorded_is_sensitive = true` in force."""
+    from disclosure.rules import DEFAULT_PATH
+
+    text = DEFAULT_PATH.read_text("utf-8")
+    assert "unrecorded_is_sensitive = false" in text
+    (tmp_path / "strict.toml").write_text(text.replace("unrecorded_is_sensitive = false",
+                                                       "unrecorded_is_sensitive = true"), "utf-8")
+    monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(tmp_path / "strict.toml"))
+
+
+def _unrecorded_ranges(rows: pd.DataFrame, people: dict) -> dict:
+    """{service or None: [low, high]} of the people with no answer recorded in each view whose rate
+    `rows` (one known-answer measure at one month, every view) hides, as a reader solves it: the
+    services' recorded add up to the directorate's, each at most its view's people (known)."""
+    from disclosure.audit import intervals
+
+    known, hidden, eqs = {}, [], []
+    views = [None if not isinstance(s, str) else s for s in rows["service"]]
+    for v, d, h in zip(views, rows["denominator"], rows["suppressed"]):
+        if h:
+            hidden += [("rec", v), ("none", v)]
+            eqs.append(([(("rec", v), 1), (("none", v), 1)], people[v]))
+        else:
+            known[("rec", v)] = float(d)
+    eqs.append(([(("rec", v), 1) for v in views if v is not None] + [(("rec", None), -1)], 0))
+    return {v: found for (kind, v), found in intervals(known=known, hidden=hidden, equations=eqs).items()
+            if kind == "none"}
+
+
+def test_strict_unrecorded_hides_what_gives_a_not_known_answer_back(copy_demo_db, tmp_path, monkeypatch):
+    """With `unrecorded_is_sensitive = true` the history's cards gave the hidden "Not known" age
+    back: social workers, October 2026, 12 of 146 with an age recorded beside 147 people. Under the
+    strict rule the history protects the people without an answer as a count: every view and month
+    where they are 1-4 hides the rate (primary), and, solved across services as a reader would,
+    none of them lies in a range narrower than 5 (secondary where needed). Kept == live."""
+    from disclosure.cells import KNOWN_ANSWER_RATES
+    from metrics import detail
+
+    con = connect(copy_demo_db)
+    try:
+        last = max(kept_rows.read(con)["period"])
+        shipped = history.published(con, scope="social_workers")
+        row = shipped[(shipped["metric_id"] == "aged_55_plus_rate") & shipped["service"].isna()
+                      & (shipped["period"] == pd.Timestamp(last))].iloc[0]
+        assert (row["denominator"], row["suppressed"]) == (146, False)  # the shipped rule: "Not known" 1 shown
+        strict_unrecorded(tmp_path, monkeypatch)
+        history.refresh(con)
+        _assert_kept_is_live(con)
+        for scope in SCOPES:
+            h = history.published(con, scope=scope)
+            whole = detail.ratio_trend(con, scope=scope)
+            parts = detail.ratio_trend(con, scope=scope, by_service=True)
+            people = {(pd.Timestamp(p), None): float(n) for p, n in zip(whole["period"], whole["headcount"])}
+            people.update({(pd.Timestamp(p), s): float(n)
+                           for s, p, n in zip(parts["service"], parts["period"], parts["headcount"])})
+            raw = history.raw(con, scope=scope)
+            mine = h["metric_id"].isin(KNOWN_ANSWER_RATES) & h["group"].isna()
+            for (mid, period), rows in h[mine].groupby(["metric_id", "period"]):
+                at = {(s if isinstance(s, str) else None): people[(pd.Timestamp(period), s if isinstance(s, str) else None)]
+                      for s in rows["service"]}
+                exact = raw[(raw["metric_id"] == mid) & (pd.to_datetime(raw["period"]) == period)]
+                small = {(s if isinstance(s, str) else None) for s, d in zip(exact["service"], exact["denominator"])
+                         if 0 < at[s if isinstance(s, str) else None] - d < 5}
+                hidden = {(s if isinstance(s, str) else None) for s, x in zip(rows["service"], rows["suppressed"]) if x}
+                assert small <= hidden, (scope, mid, period, small - hidden)
+                ranges = _unrecorded_ranges(rows, at)
+                narrow = {v: r for v, r in ranges.items() if v in small and r[1] - r[0] < 5 - 1e-9}
+                assert not narrow, (scope, mid, period, narrow)
+        strict = history.published(con, scope="social_workers")
+        row = strict[(strict["metric_id"] == "aged_55_plus_rate") & strict["service"].isna()
+                     & (strict["period"] == pd.Timestamp(last))].iloc[0]
+        assert (row["denominator"], row["suppression"]) == ("c", "primary")
+    finally:
+        con.close()

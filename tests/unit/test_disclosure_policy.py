@@ -861,3 +861,44 @@ def test_an_agency_share_hides_a_small_count_of_assignments_breaking_a_rule():
     out = disclose(pd.DataFrame(rows), MEASURES).published
     assert out["suppressed"].tolist() == [True, False, True]
     assert out["numerator"].tolist() == ["c", 9, "c"]
+
+
+def _strict_unrecorded(tmp_path, monkeypatch) -> None:
+    """The shipped rules with `unrecorded_is_sensitive = true` in force ($WORKFORCE_DISCLOSURE)."""
+    from disclosure.rules import DEFAULT_PATH
+
+    text = DEFAULT_PATH.read_text("utf-8")
+    assert "unrecorded_is_sensitive = false" in text
+    (tmp_path / "disclosure.toml").write_text(
+        text.replace("unrecorded_is_sensitive = false", "unrecorded_is_sensitive = true"), "utf-8")
+    monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(tmp_path / "disclosure.toml"))
+
+
+def test_strict_unrecorded_protects_the_people_a_known_answer_rates_denominator_leaves_out(tmp_path, monkeypatch):
+    """"12 of 146 with an age recorded" beside 147 people gives the one with none away. With the
+    view's people beside the rate (disclosure.history adds them when unrecorded answers are
+    sensitive), the rest of the people is a count: A's 20 people, 19 with an age (1 with none), is
+    hidden; the directorate's 60, 54 recorded, leaves 6 without an age, and B's 40, 35 recorded,
+    5: A's 1 would be 6 - 5, so B is hidden too. Then A's unrecorded lie in [0, 6] (B's 35 and A's
+    19 make 54; A has 20 people, B 40). Without the column (the shipped rule), nothing is hidden."""
+    from disclosure.audit import intervals
+    from disclosure.cells import PEOPLE_IN_VIEW
+    from disclosure.policy import ACROSS_SERVICES
+
+    _strict_unrecorded(tmp_path, monkeypatch)
+    rows = [(None, 15, 54, 60), ("A", 5, 19, 20), ("B", 10, 35, 40)]
+    frame = pd.DataFrame([{"metric_id": "aged_55_plus_rate", "period": "2026-10-01", "scope": "social_workers",
+                           "group": None, "service": s, "value": n / d, "numerator": n, "denominator": d,
+                           "base_count": d, PEOPLE_IN_VIEW: p} for s, n, d, p in rows])
+    out = disclose(frame, ACROSS_SERVICES).published
+    assert PEOPLE_IN_VIEW not in out.columns  # never published
+    assert out["suppression"].tolist() == [None, "primary", "secondary"]  # the directorate, A, B
+    assert out["denominator"].tolist() == [54, SUPPRESSED, SUPPRESSED]
+    # the attacker: A's and B's recorded are hidden, each at most its people, adding up to 54
+    # (with the people without one, at least 0)
+    found = intervals(known={"dir": 54}, hidden=["a", "b", "a_none", "b_none"],
+                      equations=[([("a", 1), ("b", 1), ("dir", -1)], 0), ([("a", 1), ("a_none", 1)], 20),
+                                 ([("b", 1), ("b_none", 1)], 40)])
+    assert found["a_none"] == (0, 6)
+    shipped = disclose(frame.drop(columns=PEOPLE_IN_VIEW), ACROSS_SERVICES).published
+    assert not shipped["suppressed"].any()

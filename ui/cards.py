@@ -194,9 +194,13 @@ def card_model(
 def render_card(card: Card) -> None:
     """Draw one card in a bordered box."""
     with st.container(border=True):
+        # The label is written above the figure, where it wraps: st.metric's own label is cut
+        # with an ellipsis on a narrow card ("Turnover rate (FTE, 12 mont..." on Strategy themes),
+        # so it stays only for screen readers and tests.
+        st.markdown(f"**{card.label}**", help=card.help)
         st.metric(
             card.label, card.value_text, delta=card.delta, delta_color=card.delta_color,
-            help=card.help, delta_description="on a year ago" if card.delta else None,
+            label_visibility="collapsed", delta_description="on a year ago" if card.delta else None,
             delta_arrow="off" if card.delta == "No change" else "auto",
         )
         if len(card.spark) >= 2:

@@ -81,3 +81,23 @@ def test_a_value_that_rounds_to_its_target_gets_one_more_decimal():
     assert cards.value_and_target_texts(0.25, 0.2, "rate") == ("25.0%", "20%")  # already distinct
     assert cards.value_and_target_texts(79.6, 80, "score") == ("79.6 out of 100", "80.0 out of 100")
     assert cards.value_and_target_texts("c", 0.2, "rate") == ("c", "20%")
+
+
+def test_a_cards_label_is_written_where_it_wraps_not_cut_with_an_ellipsis():
+    """st.metric cuts its own label on a narrow card ("Turnover rate (FTE, 12 mont..." on Strategy
+    themes, four cards a row at 1440 px): the card writes the label above the figure, with its
+    help, and keeps st.metric's label only for screen readers."""
+    from streamlit.testing.v1 import AppTest
+
+    def app():
+        from ui import cards
+
+        cards.kpi_card(label="Turnover rate (FTE, 12 months)", value=0.144, unit="rate", target=0.118,
+                       status="amber", direction="lower", help="Leavers over average FTE.")
+
+    at = AppTest.from_function(app).run()
+    assert not at.exception
+    assert at.markdown[0].value == "**Turnover rate (FTE, 12 months)**"
+    assert at.markdown[0].help == "Leavers over average FTE."
+    assert at.metric[0].label == "Turnover rate (FTE, 12 months)" and at.metric[0].value == "14.4%"
+    assert at.metric[0].proto.label_visibility.value == at.metric[0].proto.label_visibility.COLLAPSED

@@ -10,8 +10,11 @@ frames, the published history's totals) and the rules, yet it cost a page's firs
 ms. So a load decides it for the months whose figures changed, in its own transaction (registered
 with ingest.loader.AFTER_WRITE after the published history it reads), and keeps it in the store
 (store.kept, kind "people") with a fingerprint of the detail frames and history rows it rests on
-and a signature of the code and rules. A reader (ui.data.people) applies a kept decision only when
-both match what it would decide from now; otherwise it decides live. Either way the published
+and a signature of the code and rules, confirmed under the load ledger (`ledger`; the load's
+refresh confirms, or decides again, the latest month's every table). A reader (ui.data.people)
+applies a kept decision confirmed under the ledger as it is now and made under today's signature
+with one small read (a page's first view: no figures read to check it); any other only when its
+fingerprint and signature match what it would decide from now; otherwise it decides live. Either way the published
 cells are exactly `disclose_all(frames, table, margins=..., before=..., after=...)`'s
 (tests/integration/test_kept_people.py).
 
@@ -20,7 +23,7 @@ version; a load's reads its own cursor), so both sides build from the same code.
 
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`, `last_month`, `next_month`, `decide`, `inputs`, `decision`, `refresh`, `signature`, `register`,
+`frames`, `margins`, `last_month`, `next_month`, `decide`, `inputs`, `ledger`, `decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
 
@@ -577,26 +580,54 @@ def _decode(text: str) -> dict:
     return {v: (got[f"p{i}"], got[f"r{i}"]) for i, v in enumerate(data["views"])}
 
 
+def ledger(con: duckdb.DuckDBPyConnection) -> str:
+    """What a kept decision is confirmed under: the load ledger (metrics.detail.load_fingerprint).
+    Rows only ever enter the store through a ledgered load (ingest.loader), so while the ledger is
+    unchanged so are the figures a decision was confirmed on."""
+    from metrics import detail
+
+    return detail.load_fingerprint(con)
+
+
+def _confirmed(version: str, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> str:
+    """A kept row's `confirmed`: the ledger `version`, bound to the row's own month, scope and table
+    (a row copied to another month or table is never read as confirmed there)."""
+    return kept.fingerprint("confirmed", KIND, version, period, scope, _key(name, extra))
+
+
 def decision(open_con: Callable[[], AbstractContextManager], src: Source, name: str, period: str, scope: str,
              extra: Mapping[str, Any]) -> tuple[dict, bool]:
     """({view: (published, reasons)}, kept?): the kept decision (read through `open_con()`, a
     context manager giving a connection) when it answers for these figures, code and rules; else
-    decided now (exactly `decide`)."""
+    decided now (exactly `decide`). A row confirmed under the load ledger as it is now answers from
+    one small read; any other kept row only when the fingerprint of its inputs (`inputs`: every
+    detail frame and history row it rests on, read and hashed) is still the figures'."""
     try:
         sig = signature()
     except RulesError:
         sig = None  # decided live, where the error reaches whoever asks
     if sig is not None:
+        key, when = _key(name, extra), parse_period(period)
+        with open_con() as con:
+            text = kept.read_confirmed(con, kind=KIND, period=when, scope=scope, key=key, signature=sig,
+                                       confirmed=_confirmed(ledger(con), name, period, scope, extra))
+        got = None if text is None else _decoded(text)
+        if got is not None:
+            return got, True
         fp = inputs(src, name, period, scope, extra)
         with open_con() as con:
-            text = kept.read(con, kind=KIND, period=parse_period(period), scope=scope, key=_key(name, extra),
-                             signature=sig, inputs=fp)
-        if text is not None:
-            try:
-                return _decode(text), True
-            except (ValueError, KeyError, TypeError):
-                pass
+            text = kept.read(con, kind=KIND, period=when, scope=scope, key=key, signature=sig, inputs=fp)
+        got = None if text is None else _decoded(text)
+        if got is not None:
+            return got, True
     return decide(src, name, period, scope, extra), False
+
+
+def _decoded(text: str) -> dict | None:
+    try:
+        return _decode(text)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _months_changed(src: Source, loaded: str, moved: set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
@@ -643,8 +674,10 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
         sig = None
     from disclosure import history
 
+    version = ledger(con)
     n = 0
-    for month, names in _months_changed(src, period, history.moved(con)).items():
+    changed = _months_changed(src, period, history.moved(con))
+    for month, names in changed.items():
         when = parse_period(month)
         rows = []
         memo: dict = {}  # each family decided once for its members
@@ -658,13 +691,58 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
                     ex = dict(extra)
                     rows.append(kept.Kept(kind=KIND, period=when, scope=scope, key=_key(name, ex), signature=sig,
                                           inputs=inputs(src, name, month, scope, ex),
-                                          decision=_encode(decide(src, name, month, scope, ex, memo=memo))))
+                                          decision=_encode(decide(src, name, month, scope, ex, memo=memo)),
+                                          confirmed=_confirmed(version, name, month, scope, ex)))
         except (RulesError, MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
             kept.forget(con, kind=KIND, period=when)
             continue
         kept.write(con, rows)
         n += len(rows)
+    if sig is not None and src.periods:  # the latest month (every page's first view) answers from
+        n += _confirm(con, src, src.periods[-1], changed.get(src.periods[-1], ()), sig, version)  # one read
     return n
+
+
+def confirm(con: duckdb.DuckDBPyConnection, *, period: str) -> int:
+    """Confirm under the load ledger now every kept table of `period` ("YYYY-MM") whose inputs are
+    still the figures, and decide again and keep the others, both scopes, in the caller's
+    transaction: that month's tables then answer a page from one small read. Returns the
+    decisions confirmed or kept (0 when the rules cannot be read)."""
+    try:
+        sig = signature()
+    except RulesError:
+        return 0
+    return _confirm(con, cursor_source(con), period, (), sig, ledger(con))
+
+
+def _confirm(con: duckdb.DuckDBPyConnection, src: Source, month: str, done: tuple[str, ...], sig: str,
+             version: str) -> int:
+    """Confirm under ledger `version` the kept tables of `month` this load did not decide again
+    (`done`) whose inputs are still the figures; decide again and keep those whose are not.
+    Returns the decisions kept or confirmed."""
+    if all(name in done for name, _ in KEPT):
+        return 0
+    when = parse_period(month)
+    have = {(r.scope, r.key): r for r in kept.read_all(con, kind=KIND, period=when)}
+    fresh, again, memo = [], [], {}
+    try:
+        for scope in SCOPES:
+            for name, extra in KEPT:
+                if name in done:
+                    continue
+                ex = dict(extra)
+                row = kept.Kept(kind=KIND, period=when, scope=scope, key=_key(name, ex), signature=sig,
+                                inputs=inputs(src, name, month, scope, ex), decision="",
+                                confirmed=_confirmed(version, name, month, scope, ex))
+                was = have.get((scope, row.key))
+                if was is not None and (was.signature, was.inputs) == (sig, row.inputs):
+                    fresh.append(row)
+                else:
+                    again.append(kept.Kept(**{**row.__dict__,
+                                              "decision": _encode(decide(src, name, month, scope, ex, memo=memo))}))
+    except (MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
+        return 0  # those tables stay as they were kept: readers check their inputs, or decide live
+    return kept.confirm(con, fresh) + kept.write(con, again)
 
 
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:

@@ -11,7 +11,11 @@ gets the decision only when both match; otherwise (nothing kept, a store from be
 here it is a JSON text; `encode_frames` / `decode_frames` carry DataFrames through it exactly
 (columns, dtypes, values, index), and `fingerprint` makes the inputs' fingerprint.
 
-Public: `read`, `read_all`, `write`, `forget`, `fingerprint`, `encode_frames`, `decode_frames`,
+Migration 85 adds `confirmed`: a fingerprint of the load ledger under which `inputs` last held
+(the owner's; `read_confirmed` answers from it with one small read, `confirm` sets it again after a
+load checked the inputs).
+
+Public: `read`, `read_confirmed`, `read_all`, `write`, `confirm`, `forget`, `fingerprint`, `encode_frames`, `decode_frames`,
 `Kept`. SQL lives here; what a decision means lives with its owner (no project imports).
 """
 
@@ -43,6 +47,7 @@ class Kept:
     signature: str
     inputs: str
     decision: str
+    confirmed: str | None = None  # migration 85: the ledger under which `inputs` last held (None: never)
 
 
 def read(con: duckdb.DuckDBPyConnection, *, kind: str, period: date, scope: str, key: str,
@@ -59,16 +64,46 @@ def read(con: duckdb.DuckDBPyConnection, *, kind: str, period: date, scope: str,
     return None if row is None else row[0]
 
 
+def read_confirmed(con: duckdb.DuckDBPyConnection, *, kind: str, period: date, scope: str, key: str,
+                   signature: str, confirmed: str) -> str | None:
+    """The kept decision for (kind, period, scope, key) when it was made under `signature` and
+    confirmed under `confirmed` (the owner's fingerprint of the load ledger now: one small read, no
+    figures fingerprinted); None otherwise (or on a store from before migration 85)."""
+    try:
+        row = con.execute(
+            f"SELECT decision FROM {TABLE} WHERE kind = ? AND period = ? AND scope = ? AND key = ? "
+            "AND signature = ? AND confirmed = ?", [kind, period, scope, key, signature, confirmed]).fetchone()
+    except duckdb.Error:
+        return None
+    return None if row is None else row[0]
+
+
+def confirm(con: duckdb.DuckDBPyConnection, rows: Iterable[Kept]) -> int:
+    """Set each of `rows`' `confirmed` (its decision, signature and inputs unchanged) where the store
+    still keeps that row under the same signature and inputs, in the caller's transaction; returns
+    the rows confirmed."""
+    n = 0
+    for r in rows:
+        got = con.execute(
+            f"UPDATE {TABLE} SET confirmed = ? WHERE kind = ? AND period = ? AND scope = ? AND key = ? "
+            "AND signature = ? AND inputs = ? RETURNING 1",
+            [r.confirmed, r.kind, r.period, r.scope, r.key, r.signature, r.inputs]).fetchall()
+        n += len(got)
+    return n
+
+
 def read_all(con: duckdb.DuckDBPyConnection, *, kind: str, period: date | None = None) -> list[Kept]:
     """Every kept decision of `kind` (at `period`, or every month), in no particular order; []
     when the store has no such table."""
     where, params = ("kind = ?", [kind]) if period is None else ("kind = ? AND period = ?", [kind, period])
-    try:
-        rows = con.execute(f"SELECT kind, period, scope, key, signature, inputs, decision FROM {TABLE} "
-                           f"WHERE {where}", params).fetchall()
-    except duckdb.Error:
-        return []
-    return [Kept(*r) for r in rows]
+    for cols in ("kind, period, scope, key, signature, inputs, decision, confirmed",
+                 "kind, period, scope, key, signature, inputs, decision"):  # before migration 85
+        try:
+            rows = con.execute(f"SELECT {cols} FROM {TABLE} WHERE {where}", params).fetchall()
+        except duckdb.Error:
+            continue
+        return [Kept(*r) for r in rows]
+    return []
 
 
 def write(con: duckdb.DuckDBPyConnection, rows: Iterable[Kept]) -> int:
@@ -79,9 +114,10 @@ def write(con: duckdb.DuckDBPyConnection, rows: Iterable[Kept]) -> int:
         con.execute(f"DELETE FROM {TABLE} WHERE kind = ? AND period = ? AND scope = ? AND key = ?",
                     [r.kind, r.period, r.scope, r.key])
     if rows:
-        con.executemany(f"INSERT INTO {TABLE} (kind, period, scope, key, signature, inputs, decision) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [[r.kind, r.period, r.scope, r.key, r.signature, r.inputs, r.decision] for r in rows])
+        con.executemany(f"INSERT INTO {TABLE} (kind, period, scope, key, signature, inputs, decision, confirmed) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [[r.kind, r.period, r.scope, r.key, r.signature, r.inputs, r.decision, r.confirmed]
+                         for r in rows])
     return len(rows)
 
 

@@ -108,3 +108,51 @@ def test_a_store_from_before_migration_83_upgrades_and_keeps_its_rows(tmp_path: 
                          signature="sig-1", inputs="in-1") == '{"a": 1}'
     finally:
         con.close()
+
+
+def test_a_kept_decision_confirmed_under_a_ledger_is_read_only_under_it(tmp_path: Path) -> None:
+    """Migration 85: `confirmed` answers a reader with one read; `confirm` sets it only on a row
+    still kept under the same signature and inputs."""
+    con = store.connect(tmp_path / "s.duckdb")
+    try:
+        ask = dict(kind="people", period=MONTH, scope="social_workers", key="leavers_by_reason|()")
+        kept.write(con, [_row(confirmed="ledger-1"), _row(scope="all_staff")])
+        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-1") == '{"a": 1}'
+        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") is None  # a later load
+        assert kept.read_confirmed(con, **ask, signature="sig-2", confirmed="ledger-1") is None  # other code/rules
+        assert kept.read_confirmed(con, **{**ask, "scope": "all_staff"}, signature="sig-1", confirmed="ledger-1") \
+            is None  # never confirmed
+        assert kept.confirm(con, [_row(confirmed="ledger-2", inputs="in-other")]) == 0  # its figures moved
+        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") is None
+        assert kept.confirm(con, [_row(confirmed="ledger-2", decision="ignored")]) == 1
+        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") == '{"a": 1}'
+        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-1") is None
+        assert {k.scope: k.confirmed for k in kept.read_all(con, kind="people")} == \
+            {"social_workers": "ledger-2", "all_staff": None}
+    finally:
+        con.close()
+
+
+def test_a_store_from_before_migration_85_upgrades_its_kept_rows_unconfirmed(tmp_path: Path) -> None:
+    db = tmp_path / "at84.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute(migrations.LEDGER_DDL)
+    for m in migrations.MIGRATIONS:
+        if m.id < 85:
+            m.apply(con)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
+    con.execute("INSERT INTO kept_decisions VALUES ('people', DATE '2026-10-01', 'social_workers', 'k', 's', 'i', "
+                "'{}')")
+    assert kept.read_confirmed(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",
+                               confirmed="x") is None  # no column yet: readers check the inputs
+    assert [r.inputs for r in kept.read_all(con, kind="people")] == ["i"]
+    con.close()
+    con = store.connect(db)
+    try:
+        assert 85 in migrations.applied_ids(con)
+        assert kept.read_all(con, kind="people") == [
+            kept.Kept("people", MONTH, "social_workers", "k", "s", "i", "{}", None)]
+        assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",
+                         inputs="i") == "{}"
+    finally:
+        con.close()

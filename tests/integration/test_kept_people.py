@@ -234,3 +234,123 @@ def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypat
         assert kept.read_all(con, kind="people", period=parse_period(period)) == []
     finally:
         con.close()
+
+
+# --- confirmed under the load ledger (migration 85): a page's first view reads one small row ------
+
+
+def _fingerprinting_fails(monkeypatch) -> None:
+    """From now on the figures cannot be fingerprinted or decided: only a kept decision confirmed
+    under the ledger as it is now can answer."""
+    monkeypatch.setattr(linked, "inputs", lambda *a, **k: pytest.fail("fingerprinted the figures"))
+    monkeypatch.setattr(linked, "decide", lambda *a, **k: pytest.fail("decided live"))
+
+
+def test_the_latest_month_answers_from_the_ledger_with_the_live_decision(copy_demo_db, monkeypatch):
+    """The demo's last load confirmed every table of its month under the ledger: read with no figure
+    fingerprinted or decided, each is exactly the policy's decision now (every table, both scopes,
+    every view)."""
+    con = connect(copy_demo_db)
+    try:
+        period = _periods(con)[-1]
+        live = {(n, e, s): linked.decide(linked.cursor_source(con), n, period, s, dict(e))
+                for n, e in linked.KEPT for s in SCOPES}
+        _fingerprinting_fails(monkeypatch)
+        for (name, extra, scope), want in live.items():
+            got, was = _decision(con, name, extra, period, scope)
+            assert was, (name, extra, scope)
+            _assert_same(got, want, f"{name} {extra} {period} {scope} confirmed")
+    finally:
+        con.close()
+
+
+def test_every_month_confirmed_under_the_ledger_reads_its_kept_decision(copy_demo_db, monkeypatch):
+    """`linked.confirm` of every demo month: each table then answers from the ledger alone with the
+    very decision its inputs' fingerprint reads (which test_every_month_every_kept_table_is_the_live
+    _decision shows is the live one), both scopes; a month whose figures moved since it was kept
+    (older conversions) is decided again by `confirm`, equal to live."""
+    con = connect(copy_demo_db)
+    try:
+        periods = _periods(con)
+        con.execute("BEGIN")
+        assert sum(linked.confirm(con, period=p) for p in periods) == 36 * len(SCOPES) * len(linked.KEPT)
+        con.execute("COMMIT")
+        sig = linked.signature()
+        by_fingerprint = {}
+        for period in periods:
+            src = linked.cursor_source(con)
+            for scope in SCOPES:
+                for name, extra in linked.KEPT:
+                    text = kept.read(con, kind="people", period=parse_period(period), scope=scope,
+                                     key=linked._key(name, dict(extra)), signature=sig,
+                                     inputs=linked.inputs(src, name, period, scope, dict(extra)))
+                    assert text is not None, (name, extra, period, scope)
+                    by_fingerprint[(period, scope, name, extra)] = linked._decode(text)
+        _fingerprinting_fails(monkeypatch)
+        for (period, scope, name, extra), want in by_fingerprint.items():
+            got, was = _decision(con, name, extra, period, scope)
+            assert was, (name, extra, period, scope)
+            _assert_same(got, want, f"{name} {extra} {period} {scope} confirmed")
+    finally:
+        con.close()
+
+
+def test_a_new_load_code_or_rules_make_the_confirmed_decision_stale(copy_demo_db, monkeypatch, tmp_path,
+                                                                    changed_disclosure):
+    """What confirms a kept decision is the load ledger, the code and the rules: after a load (even
+    one that kept nothing), with other rules, or with a changed line of code, the row no longer
+    answers from the ledger; the reader checks the figures (or decides live) and its answer is
+    still the live decision."""
+    con = connect(copy_demo_db)
+    try:
+        latest = _periods(con)[-1]
+    finally:
+        con.close()
+    fingerprinted = []
+    inputs = linked.inputs
+
+    def counted(*a, **k):
+        fingerprinted.append(a[1:5])
+        return inputs(*a, **k)
+
+    monkeypatch.setattr(linked, "inputs", counted)
+    with connect(copy_demo_db, read_only=True) as con:
+        assert _decision(con, "leavers_by_reason", (), latest, "social_workers")[1]
+    assert fingerprinted == []  # confirmed: answered from the ledger
+    # a new load (the hook left out, so it neither decides nor confirms anything)
+    load_next_month_without(copy_demo_db, linked._after_load, monkeypatch)
+    with connect(copy_demo_db, read_only=True) as con:
+        got, was = _decision(con, "leavers_by_reason", (), latest, "social_workers")
+        assert fingerprinted and fingerprinted[-1][1] == latest  # the ledger moved: the figures checked
+        _assert_same(got, linked.decide(linked.cursor_source(con), "leavers_by_reason", latest, "social_workers", {}),
+                     "after a load")
+    # confirmed again under the new ledger: answers from it again
+    con = connect(copy_demo_db)
+    try:
+        con.execute("BEGIN")
+        linked.confirm(con, period=latest)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    fingerprinted.clear()
+    with connect(copy_demo_db, read_only=True) as con:
+        assert _decision(con, "leavers_by_reason", (), latest, "social_workers")[1]
+        assert fingerprinted == []
+        # other rules: neither the confirmed row nor its fingerprint answers
+        from disclosure.rules import DEFAULT_PATH
+
+        other = tmp_path / "rules.toml"
+        other.write_text(DEFAULT_PATH.read_text("utf-8").replace("threshold = 5", "threshold = 6"), "utf-8")
+        assert other.read_text("utf-8") != DEFAULT_PATH.read_text("utf-8")
+        monkeypatch.setenv("WORKFORCE_DISCLOSURE", str(other))
+        got, was = _decision(con, "leavers_by_reason", (), latest, "social_workers")
+        assert not was and fingerprinted
+        _assert_same(got, linked.decide(linked.cursor_source(con), "leavers_by_reason", latest, "social_workers", {}),
+                     "other rules")
+        monkeypatch.delenv("WORKFORCE_DISCLOSURE")
+        fingerprinted.clear()
+        assert _decision(con, "leavers_by_reason", (), latest, "social_workers")[1] and fingerprinted == []
+        # a changed line of code
+        changed_disclosure("cells.py")
+        assert not _decision(con, "leavers_by_reason", (), latest, "social_workers")[1]
+        assert fingerprinted

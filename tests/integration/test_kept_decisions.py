@@ -92,8 +92,9 @@ def test_a_store_from_before_migration_83_upgrades_and_keeps_its_rows(tmp_path: 
         if m.id < 83:
             m.apply(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
-    con.execute("INSERT INTO published_history VALUES ('social_workers', 'headcount', DATE '2026-10-01', NULL, "
-                "10, NULL, NULL, 10, false, NULL)")
+    con.execute("INSERT INTO published_history (scope, metric_id, period, service, value, numerator, denominator, "
+                "base_count, suppressed, suppression) VALUES ('social_workers', 'headcount', DATE '2026-10-01', "
+                "NULL, 10, NULL, NULL, 10, false, NULL)")  # named: migration 62 adds a column before 83
     assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k",
                      signature="s", inputs="i") is None  # no table yet: readers decide live
     assert kept.read_all(con, kind="people") == []

@@ -59,53 +59,126 @@ def _num(value: object) -> float | None:
     return None if np.isnan(out) else out
 
 
-def experience_years(*, date_qualified: date | None, years_pqe: float | None,
-                     on: date) -> float | None:
-    """Years of post-qualifying experience on `on` (from the date qualified, else the years given)."""
-    if date_qualified is not None:
-        return max(0.0, (on - date_qualified).days / 365.25)
-    return years_pqe
+def _days(values: object, n: int) -> np.ndarray:
+    """Dates as `_as_date` reads each one (date, Timestamp, datetime64; anything else is none), as
+    datetime64[D] with NaT for none."""
+    if values is None:
+        return np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    series = pd.Series(values).reset_index(drop=True)
+    if series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) not in (
+            "date", "datetime", "datetime64", "empty"):
+        series = series.map(_as_date)
+    return pd.to_datetime(series, errors="coerce").to_numpy().astype("datetime64[D]")
 
 
-def months_running(*, start: date, on: date) -> int:
-    """Whole months from the assignment start to `on` (12 = a full year has passed)."""
-    months = (on.year - start.year) * 12 + on.month - start.month
-    if on.day < start.day:
-        months -= 1
-    return max(0, months)
+def _numbers(values: object, n: int) -> np.ndarray:
+    """Numbers as float64 (NaN where missing or not a number), as `_num` reads each one."""
+    if values is None:
+        return np.full(n, np.nan)
+    series = pd.Series(values)
+    if series.dtype.kind in "biuf":
+        return series.to_numpy(dtype=float, na_value=np.nan)
+    return np.array([np.nan if (x := _num(v)) is None else x for v in series], dtype=float)
 
 
-class EmploymentIndex:
-    """When each person was last in an employed social-work post here (for the cool-off check).
+def _flags(values: object, n: int) -> np.ndarray:
+    """Stored Y/N flags as bools, as `_flag` reads each one (blank = N)."""
+    if values is None:
+        return np.zeros(n, dtype=bool)
+    series = pd.Series(values)
+    if series.dtype == bool:
+        return series.to_numpy()
+    return np.array([_flag(v) for v in series], dtype=bool)
 
-    Built once from `employed` (columns employee_id, on, and swe_registration where known): `on`
-    is a leave date, or a month end at which the person was in post as an employee. A person is
-    matched by registration number where both sides have one, and always by the same reference.
+
+def _round2(values: np.ndarray) -> np.ndarray:
+    """Python's round(x, 2) of each value (correctly rounded, unlike numpy's), once per distinct
+    value: a published figure must not move by a cent because of how it was rounded."""
+    if not len(values):
+        return values.astype(float)
+    uniq, back = np.unique(values, return_inverse=True)
+    return np.array([round(float(x), 2) for x in uniq], dtype=float)[back.reshape(-1)]
+
+
+def _add_months(days: np.ndarray, months: int) -> np.ndarray:
+    """agency.rules.add_months over datetime64[D] (clamped to the month's last day; NaT stays)."""
+    month = days.astype("datetime64[M]")
+    day = (days - month.astype("datetime64[D]")).astype("int64")
+    first = (month + months).astype("datetime64[D]")
+    last = (month + months + 1).astype("datetime64[D]") - 1
+    return np.minimum(first + day, last)
+
+
+def _objects(values: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Values as Python objects (float, int, date) with None where `missing`."""
+    out = values.astype(object)
+    out[missing] = None
+    return out
+
+
+def _keys(values: object, n: int) -> pd.Series:
+    """References or registration numbers as match keys: a non-empty string, else None."""
+    if values is None:
+        return pd.Series([None] * n, dtype=object)
+    series = pd.Series(values).reset_index(drop=True)
+    if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+        ok = series.notna() & series.astype(object).ne("")
+    else:
+        ok = series.map(lambda v: isinstance(v, str) and bool(v)).astype(bool)
+    return series.astype(object).where(ok.to_numpy(), None)
+
+
+def last_employed(employed: pd.DataFrame | None, *, references: object, registrations: object,
+                  before: np.ndarray) -> np.ndarray:
+    """For each row, the last day strictly before `before` on which this person was in an
+    employed social-work post here (for the cool-off check); NaT where none or `before` is NaT.
+
+    `employed` has columns employee_id, on (a leave date, or a month end at which the person was
+    in post as an employee) and swe_registration where known (metrics.agency.read_employment). A
+    person is matched by the same reference always, and by registration number where both sides
+    have one. All rows at once (a sorted as-of join per key kind), not a lookup per row.
     """
+    n = len(before)
+    best = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if employed is None or employed.empty or not n:
+        return best
+    days = _days(employed["on"], len(employed))
+    regs = employed["swe_registration"] if "swe_registration" in employed else None
+    for mine, theirs in ((references, employed["employee_id"]), (registrations, regs)):
+        table = pd.DataFrame({"key": _keys(theirs, len(employed)), "day": days})
+        table = table[table["key"].notna() & table["day"].notna()]
+        rows = pd.DataFrame({"key": _keys(mine, n), "before": before, "row": np.arange(n)})
+        rows = rows[rows["key"].notna() & rows["before"].notna()]
+        rows = rows[rows["key"].isin(table["key"])]
+        if rows.empty or table.empty:
+            continue
+        found = pd.merge_asof(rows.sort_values("before"), table.sort_values("day"), left_on="before",
+                              right_on="day", by="key", allow_exact_matches=False,
+                              direction="backward")
+        found = found[found["day"].notna()]
+        at = found["row"].to_numpy()
+        got = found["day"].to_numpy().astype("datetime64[D]")
+        best[at] = np.where(np.isnat(best[at]) | (got > best[at]), got, best[at])
+    return best
 
-    def __init__(self, employed: pd.DataFrame | None):
-        self._by_id: dict[str, list[date]] = {}
-        self._by_reg: dict[str, list[date]] = {}
-        if employed is None or employed.empty:
-            return
-        regs = (employed["swe_registration"] if "swe_registration" in employed
-                else pd.Series([None] * len(employed), index=employed.index))
-        for ref, reg, on in zip(employed["employee_id"], regs, employed["on"]):
-            day = _as_date(on)
-            if day is None:
-                continue
-            if isinstance(ref, str) and ref:
-                self._by_id.setdefault(ref, []).append(day)
-            if isinstance(reg, str) and reg:
-                self._by_reg.setdefault(reg, []).append(day)
 
-    def last_before(self, *, reference: str, registration: str | None, before: date) -> date | None:
-        """The last employed date of this person strictly before `before`, or None."""
-        days = list(self._by_id.get(reference, ()))
-        if isinstance(registration, str) and registration:
-            days += self._by_reg.get(registration, ())
-        earlier = [d for d in days if d < before]
-        return max(earlier) if earlier else None
+def cool_off_left_on(assignments: pd.DataFrame, *, rules: AgencyRules,
+                     employed: pd.DataFrame | None) -> np.ndarray:
+    """Per assignment, the day its worker left an employed social-work post here when the
+    assignment started within the cool-off after it (a breach); NaT otherwise. Social-work job
+    types only. Needs only job_type, employee_id, swe_registration and start_date: a load
+    re-checks it for every month, since a later Leavers or Staff sheet can move an earlier
+    month's answer (metrics.agency.keep_checked)."""
+    n = len(assignments)
+    col = assignments.get
+    jobs = assignments["job_type"].to_numpy(dtype=object) if n else np.array([], dtype=object)
+    social_work = np.isin(jobs, np.array(SOCIAL_WORK_JOB_TYPES, dtype=object))
+    start = _days(col("start_date"), n)
+    last = last_employed(employed, references=col("employee_id"),
+                         registrations=col("swe_registration"),
+                         before=np.where(social_work, start, np.datetime64("NaT")))
+    breach = ~np.isnat(last) & (start <= _add_months(last, rules.cool_off_months))
+    return np.where(breach, last, np.datetime64("NaT"))
 
 
 def check_assignments(assignments: pd.DataFrame, *, rules: AgencyRules,
@@ -115,60 +188,108 @@ def check_assignments(assignments: pd.DataFrame, *, rules: AgencyRules,
     `assignments` holds store rows of agency_assignments (with `period`, and `service`, `team`,
     `fte` from the Staff sheet where joined). Adds: on (month end), cap, excess_per_hour,
     spend, experience_years, months_running, cool_off_left_on and the boolean FLAG_COLUMNS.
+
+    Column-wise (numpy) rather than row by row: at 100x the demo there are ~150,000
+    assignment-months, and a Python loop over them cost ~9 s of a page and of every load. Each
+    rule is the same arithmetic as the row-by-row definition (tests/unit/test_agency_checks.py
+    compares the two on every demo month).
     """
     out = assignments.copy()
     n = len(out)
-    index = EmploymentIndex(employed)
-    cols: dict[str, list] = {k: [] for k in (
-        "on", "cap", "excess_per_hour", "spend", "experience_years", "months_running",
-        "cool_off_left_on", *FLAG_COLUMNS)}
-    for row in out.itertuples(index=False):
-        on = month_end(_as_date(row.period))
-        job = row.job_type
-        social_work = job in SOCIAL_WORK_JOB_TYPES
-        rate = _num(row.hourly_rate) or 0.0
-        hours = _num(row.hours) or 0.0
-        cap = rules.cap_for(job, on=on)
-        above = cap is not None and rate > cap + 1e-9
-        signer = getattr(row, "cap_signoff_by", None)
-        signed = (above and _as_date(getattr(row, "cap_signoff_date", None)) is not None
-                  and signer == FULL_SIGN_OFF)
-        years = experience_years(date_qualified=_as_date(getattr(row, "date_qualified", None)),
-                                 years_pqe=_num(getattr(row, "years_pqe", None)), on=on)
-        start = _as_date(row.start_date)
-        running = months_running(start=start, on=on) if start else 0
-        left = None
-        if social_work and start is not None:
-            last = index.last_before(reference=row.employee_id,
-                                     registration=getattr(row, "swe_registration", None),
-                                     before=start)
-            if last is not None and start <= add_months(last, rules.cool_off_months):
-                left = last
-        cols["on"].append(on)
-        cols["cap"].append(cap)
-        cols["excess_per_hour"].append(round(rate - cap, 2) if above else (0.0 if cap else None))
-        cols["spend"].append(round(rate * hours, 2))
-        cols["experience_years"].append(None if years is None else round(years, 2))
-        cols["months_running"].append(running)
-        cols["cool_off_left_on"].append(left)
-        cols["with_cap"].append(cap is not None)
-        cols["within_cap"].append(cap is not None and not above)
-        cols["above_cap"].append(above)
-        cols["cap_unsigned"].append(above and not signed)
-        cols["cap_signed"].append(bool(signed))
-        cols["under_experience"].append(
-            social_work and years is not None and years < rules.min_experience_years)
-        notice = _num(row.notice_weeks)
-        cols["notice_below"].append(notice is not None and notice < rules.min_notice_weeks)
-        refs = _num(row.references_received)
-        cols["references_incomplete"].append(refs is not None and refs < rules.references_required)
-        cols["cool_off_breach"].append(left is not None)
-        cols["long_assignment"].append(
-            start is not None and add_months(start, rules.long_assignment_months) < on)
-        cols["project_team"].append(_flag(getattr(row, "project_team", None)))
-    for k, v in cols.items():
-        out[k] = pd.Series(v, index=out.index, dtype=bool if k in FLAG_COLUMNS else object) \
-            if n else pd.Series([], dtype=bool if k in FLAG_COLUMNS else object)
+    col = out.get
+    on = _days(col("period"), n)
+    on = (on.astype("datetime64[M]") + 1).astype("datetime64[D]") - 1  # the month end
+    jobs = out["job_type"].to_numpy(dtype=object) if n else np.array([], dtype=object)
+    social_work = np.isin(jobs, np.array(SOCIAL_WORK_JOB_TYPES, dtype=object))
+    rate = np.nan_to_num(_numbers(col("hourly_rate"), n), nan=0.0)
+    hours = np.nan_to_num(_numbers(col("hours"), n), nan=0.0)
+    # the cap in force for each (job type, month end): a few dozen distinct pairs
+    pairs = pd.DataFrame({"job": jobs, "on": on})
+    found = pairs.drop_duplicates()
+    found["cap"] = [np.nan if (c := rules.cap_for(job, on=pd.Timestamp(day).date())) is None
+                    else float(c) for job, day in found.itertuples(index=False)]
+    cap = pairs.merge(found, on=["job", "on"], how="left")["cap"].to_numpy(dtype=float)
+    has_cap = ~np.isnan(cap)
+    above = has_cap & (rate > cap + 1e-9)
+    signers = col("cap_signoff_by")
+    signer_ok = (pd.Series(signers).eq(FULL_SIGN_OFF).fillna(False).to_numpy(dtype=bool)
+                 if signers is not None else np.zeros(n, dtype=bool))
+    signed = above & ~np.isnat(_days(col("cap_signoff_date"), n)) & signer_ok
+    qualified = _days(col("date_qualified"), n)
+    from_date = np.maximum(0.0, (on - qualified).astype("int64") / 365.25)
+    years = np.where(np.isnat(qualified), _numbers(col("years_pqe"), n), from_date)
+    start = _days(col("start_date"), n)
+    no_start = np.isnat(start)
+    on_m, start_m = on.astype("datetime64[M]"), start.astype("datetime64[M]")
+    running = (on_m - start_m).astype("int64")
+    running -= ((on - on_m.astype("datetime64[D]")) < (start - start_m.astype("datetime64[D]")))
+    running = np.where(no_start, 0, np.maximum(0, running))
+    last = cool_off_left_on(out, rules=rules, employed=employed)
+    breach = ~np.isnat(last)
+    notice = _numbers(col("notice_weeks"), n)
+    refs = _numbers(col("references_received"), n)
+    excess = np.where(above, _round2(rate - np.nan_to_num(cap)), 0.0)
+    out["on"] = _objects(on, np.isnat(on))  # datetime64[D] as objects: datetime.date
+    out["cap"] = _objects(cap, ~has_cap)
+    out["excess_per_hour"] = _objects(excess, ~above & ~(has_cap & (cap != 0)))
+    out["spend"] = _objects(_round2(rate * hours), np.zeros(n, dtype=bool))
+    out["experience_years"] = _objects(_round2(np.nan_to_num(years)), np.isnan(years))
+    out["months_running"] = _objects(running, np.zeros(n, dtype=bool))
+    out["cool_off_left_on"] = _objects(last, ~breach)
+    flags = {
+        "with_cap": has_cap,
+        "within_cap": has_cap & ~above,
+        "above_cap": above,
+        "cap_unsigned": above & ~signed,
+        "cap_signed": signed,
+        "under_experience": social_work & ~np.isnan(years) & (years < rules.min_experience_years),
+        "notice_below": ~np.isnan(notice) & (notice < rules.min_notice_weeks),
+        "references_incomplete": ~np.isnan(refs) & (refs < rules.references_required),
+        "cool_off_breach": breach,
+        "long_assignment": ~no_start & (_add_months(start, rules.long_assignment_months) < on),
+        "project_team": _flags(col("project_team"), n),
+    }
+    for k in FLAG_COLUMNS:
+        out[k] = pd.Series(np.asarray(flags[k], dtype=bool), index=out.index, dtype=bool)
+    return out
+
+
+#: The columns check_assignments adds besides the flags, and the dates among them.
+CHECKED_COLUMNS: tuple[str, ...] = ("on", "cap", "excess_per_hour", "spend", "experience_years",
+                                    "months_running", "cool_off_left_on")
+_CHECKED_DATES = ("on", "cool_off_left_on")
+
+
+def stored_types(checked: pd.DataFrame) -> pd.DataFrame:
+    """A checked frame with its added columns as plain column types (dates as datetime64, None as
+    NaN), for writing to the store; `checked_types` turns what is read back into the frame
+    check_assignments gives."""
+    out = checked.copy()
+    for col in CHECKED_COLUMNS:
+        if col in _CHECKED_DATES:
+            out[col] = pd.to_datetime(pd.Series(out[col], dtype=object)).astype("datetime64[s]")
+        else:
+            out[col] = pd.to_numeric(pd.Series(out[col], dtype=object), errors="coerce").astype(
+                "int64" if col == "months_running" else "float64")
+    return out
+
+
+def checked_types(stored: pd.DataFrame) -> pd.DataFrame:
+    """The added columns of a checked frame read back from the store, as check_assignments gives
+    them: Python objects (date, float, int) with None for missing, and the flags as bools."""
+    out = stored
+    for col in CHECKED_COLUMNS:
+        values = out[col].to_numpy()
+        if col in _CHECKED_DATES:
+            days = values.astype("datetime64[D]")
+            out[col] = _objects(days, np.isnat(days))
+        elif col == "months_running":
+            out[col] = _objects(values.astype("int64"), np.zeros(len(values), dtype=bool))
+        else:
+            floats = values.astype(float)
+            out[col] = _objects(floats, np.isnan(floats))
+    for col in FLAG_COLUMNS:
+        out[col] = out[col].astype(bool)
     return out
 
 

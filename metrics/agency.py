@@ -10,14 +10,21 @@ policy.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import uuid
 from collections.abc import Iterable, Mapping
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import numpy as np
 import pandas as pd
 
-from agency.checks import FLAG_COLUMNS, check_assignments
+from agency.checks import (
+    CHECKED_COLUMNS, FLAG_COLUMNS, check_assignments, checked_types, cool_off_left_on, stored_types,
+)
 from agency.costs import WhatIf, annual_cost_per_fte, what_if
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules
 from metrics.query import EMPLOYED_SQL
@@ -84,24 +91,43 @@ def read_assignments(con: duckdb.DuckDBPyConnection, *, start: date | None = Non
                      end: date | None = None,
                      filters: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
     """Assignment rows (period between start and end) with service, team and FTE from Staff."""
+    where, params = _where(start=start, end=end, filters=filters, staff="s.")
+    return _read_assignments(con, where, params)
+
+
+def _where(*, start: date | None, end: date | None, filters: Mapping[str, Iterable[str]] | None,
+           staff: str) -> tuple[list[str], dict[str, object]]:
+    """WHERE terms (fixed text) and bind parameters for a period range and the filters; `staff`:
+    the alias the service and team are read from."""
     clean = _clean_filters(filters)
     where = ["a.period >= $start", "a.period <= $end"]
     params: dict[str, object] = {"start": start or date(1900, 1, 1), "end": end or date(9999, 1, 1)}
     for key, vals in clean.items():
-        col = "a.job_type" if key == "job_type" else f"s.{key}"
+        col = "a.job_type" if key == "job_type" else f"{staff}{key}"
         where.append(f"list_contains($f_{key}, {col})")
         params[f"f_{key}"] = vals
+    return where, params
+
+
+_DATE_COLUMNS = ("period", "start_date", "planned_end_date", "date_qualified", "cap_signoff_date")
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    for col in _DATE_COLUMNS:
+        if col in frame:
+            frame[col] = pd.to_datetime(frame[col]).dt.date
+    return frame
+
+
+def _read_assignments(con: duckdb.DuckDBPyConnection, where: list[str],
+                      params: dict[str, object]) -> pd.DataFrame:
     sql = (
         "SELECT a.* EXCLUDE (load_id), s.service, s.team, s.fte, s.qualified_social_worker "
         "FROM agency_assignments a LEFT JOIN staff s "
         "ON s.period = a.period AND s.employee_id = a.employee_id "
         f"WHERE {' AND '.join(where)} ORDER BY a.period, a.employee_id"
     )
-    frame = con.execute(sql, params).df()
-    for col in ("period", "start_date", "planned_end_date", "date_qualified", "cap_signoff_date"):
-        if col in frame:
-            frame[col] = pd.to_datetime(frame[col]).dt.date
-    return frame
+    return _dates(con.execute(sql, params).df())
 
 
 def read_employment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -113,7 +139,7 @@ def read_employment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     one exists, else the census item kept in the HR-only `staff_restricted` table (the latest
     number HR gave for that employee). An agency worker who left the council's employment is
     therefore found even under a new reference. The numbers are read only to match inside the
-    cool-off check (agency.checks.EmploymentIndex); no output of this module carries them.
+    cool-off check (agency.checks.last_employed); no output of this module carries them.
     """
     restricted = "swe_number" in _columns(con, "staff_restricted")
     with_sql = ("WITH reg AS (SELECT employee_id, arg_max(swe_number, period) AS swe_number "
@@ -142,9 +168,195 @@ def read_employment(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 def checked(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules, start: date | None = None,
             end: date | None = None,
             filters: Mapping[str, Iterable[str]] | None = None) -> pd.DataFrame:
-    """Assignments with every rule checked (see agency.checks.check_assignments)."""
+    """Assignments with every rule checked (see agency.checks.check_assignments): the rows kept
+    by the last load (`keep_checked`) when they were checked under these rules, this code and
+    the store's current data; otherwise checked now."""
+    if _kept_fresh(con, rules):
+        where, params = _where(start=start, end=end, filters=filters, staff="a.")
+        cols = ", ".join(f'a."{c}"' for c in _kept_columns(con))
+        frame = con.execute(f"SELECT {cols} FROM {KEPT} a WHERE {' AND '.join(where)} "
+                            "ORDER BY a.period, a.employee_id", params).df()
+        return checked_types(_dates(frame))
     frame = read_assignments(con, start=start, end=end, filters=filters)
     return check_assignments(frame, rules=rules, employed=read_employment(con))
+
+
+# --------------------------------------------------------------------------- kept per load
+# The checked assignments of every month, kept in the store by each load (migration 84): a page
+# at 100x the demo would otherwise check ~150,000 assignment-months on its first view, and every
+# load did it five times (the engine's agency measures, the compliance decisions). A load
+# re-checks the months whose rows changed and, because the cool-off rule reads the employment
+# history (a later Leavers sheet can name an earlier leave date; a later Staff sheet can give a
+# registration number), re-checks the cool-off of every month and then wholly any month whose
+# answer moved. Read only while the state matches the code, the rules and the data.
+
+KEPT = "agency_checked"
+KEPT_STATE = "agency_checked_state"
+_JOINED = ("service", "team", "fte", "qualified_social_worker")
+_CODE = ("agency/checks.py", "agency/rules.py", "metrics/agency.py")
+
+
+@functools.cache
+def _code() -> str:
+    """The source of the modules that decide the checked rows (a changed line checks again)."""
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256()
+    for name in _CODE:
+        h.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return h.hexdigest()[:24]
+
+
+def checks_signature(rules: AgencyRules) -> str:
+    """What kept checked rows must have been checked under: this code and these rules."""
+    return f"{_code()}|{hashlib.sha256(repr(rules).encode()).hexdigest()[:16]}"
+
+
+def _kept_columns(con: duckdb.DuckDBPyConnection) -> list[str] | None:
+    """The columns of `checked` in its order, when the kept table holds every one (else None: a
+    store whose assignments have a column the kept table lacks is checked live)."""
+    source = [r[0] for r in con.execute(
+        "SELECT name FROM pragma_table_info('agency_assignments') ORDER BY cid").fetchall()]
+    cols = [c for c in source if c != "load_id"] + list(_JOINED)
+    cols += [c for c in (*CHECKED_COLUMNS, *FLAG_COLUMNS) if c not in cols]
+    return cols if set(cols) <= _columns(con, KEPT) else None
+
+
+def _data_print(con: duckdb.DuckDBPyConnection) -> str:
+    """The data the kept rows were checked from: active loads and row counts (metrics.stored),
+    the registration numbers' rows, and a hash of every assignment row (an assignment edited in
+    place, without a load, is checked live: ~10 ms at 100x the demo)."""
+    from metrics import stored
+
+    extra = [f"(SELECT {'sum(hash(t))::VARCHAR' if t == 'agency_assignments' else 'count(*)'} "
+             f"FROM {t} t)" for t in ("agency_assignments", "staff_restricted") if _columns(con, t)]
+    counts = con.execute(f"SELECT {', '.join(extra)}").fetchone() if extra else ()
+    # and the columns the employment history reads (a registration column added to Staff or
+    # Leavers changes who the cool-off finds)
+    cols = [sorted(_columns(con, t)) for t in ("staff", "leavers", "staff_restricted")]
+    return f"{stored.data_fingerprint(con)}|{','.join(map(str, counts))}|{cols}"
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    try:
+        return dict(con.execute(f"SELECT key, value FROM {KEPT_STATE}").fetchall())
+    except duckdb.Error:  # a store from before migration 84 (opened without migrating)
+        return {}
+
+
+def _kept_key(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> str | None:
+    cols = _kept_columns(con) if _columns(con, "agency_assignments") else None
+    return None if cols is None else f"{checks_signature(rules)}|{','.join(cols)}"
+
+
+def _kept_fresh(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> bool:
+    """True when the kept rows are what `checked` would compute now with `rules`."""
+    state = _state(con)
+    if not state:
+        return False
+    key = _kept_key(con, rules)
+    return key is not None and state.get("signature") == key and state.get("data") == _data_print(con)
+
+
+def kept_fresh(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the kept checked rows answer for the rules file in force (the measure cube keeps
+    the agency measures from them: metrics.aggregates)."""
+    from agency.rules import AgencyRulesError, load_rules
+
+    try:
+        return _kept_fresh(con, load_rules())
+    except (AgencyRulesError, OSError):
+        return False
+
+
+def _forget(con: duckdb.DuckDBPyConnection) -> None:
+    if _columns(con, KEPT):
+        con.execute(f"DELETE FROM {KEPT}")
+        con.execute(f"DELETE FROM {KEPT_STATE}")
+
+
+def _sums_by_period(periods: pd.Series, rows: pd.DataFrame) -> dict[date, int]:
+    """{period: an order-free fingerprint of its rows} (the sum of the rows' hashes)."""
+    if rows.empty:
+        return {}
+    hashes = pd.util.hash_pandas_object(rows, index=False).to_numpy()
+    out: dict[date, int] = {}
+    for period, idx in pd.Series(np.arange(len(rows))).groupby(periods.to_numpy()).indices.items():
+        out[pd.Timestamp(period).date()] = int(np.add.reduce(hashes[idx], dtype=np.uint64))
+    return out
+
+
+def _cool_off_moved(con: duckdb.DuckDBPyConnection, rules: AgencyRules,
+                    employed: pd.DataFrame) -> set[date]:
+    """Kept months whose cool-off answers differ from a check now against today's employment
+    history (the only check that reads other months)."""
+    live = con.execute("SELECT period, employee_id, swe_registration, job_type, start_date "
+                       "FROM agency_assignments").df()
+    left = cool_off_left_on(live, rules=rules, employed=employed)
+    kept = con.execute(f"SELECT period, employee_id, cool_off_left_on FROM {KEPT}").df()
+
+    def rows(ids: pd.Series, days: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame({"e": ids.astype(object).to_numpy(),
+                             "d": days.astype("datetime64[D]").astype("int64")})
+
+    now = _sums_by_period(pd.to_datetime(live["period"]), rows(live["employee_id"], left))
+    was = _sums_by_period(pd.to_datetime(kept["period"]),
+                          rows(kept["employee_id"], kept["cool_off_left_on"].to_numpy()))
+    return {p for p in set(now) | set(was) if now.get(p) != was.get(p)}
+
+
+def keep_checked(con: duckdb.DuckDBPyConnection) -> list[date] | None:
+    """Check again the months whose checked rows may have changed and keep them, in the caller's
+    transaction (every load, through metrics.aggregates.refresh); returns those months (all of
+    them when the code or rules changed), or None when nothing can be kept (no table, a bad
+    rules file: readers check live, and the error reaches whoever asks)."""
+    from agency.rules import AgencyRulesError, load_rules
+    from metrics import stored
+
+    if not _columns(con, KEPT):
+        return None
+    try:
+        rules = load_rules()
+    except (AgencyRulesError, OSError):
+        _forget(con)
+        return None
+    key = _kept_key(con, rules)
+    if key is None:
+        _forget(con)
+        return None
+    state = _state(con)
+    same = state.get("signature") == key
+    loaded = stored.period_fingerprints(con)
+    # each month's load and a hash of its assignment rows (one edited in place is checked again)
+    rows_hash = dict(con.execute("SELECT period, sum(hash(t))::VARCHAR FROM agency_assignments t "
+                                 "GROUP BY period").fetchall())
+    months = assignment_periods(con)
+    prints = {p.isoformat(): f"{loaded.get(p)}|{rows_hash.get(p)}" for p in months}
+    before = json.loads(state.get("periods", "{}")) if same else {}
+    dirty = {p for p in months if before.get(p.isoformat()) != prints[p.isoformat()]}
+    employed = read_employment(con)
+    if same:
+        dirty |= _cool_off_moved(con, rules, employed)
+        kept_months = {r[0] for r in con.execute(f"SELECT DISTINCT period FROM {KEPT}").fetchall()}
+        dirty |= kept_months - set(months)
+        con.execute(f"DELETE FROM {KEPT} WHERE list_contains($p, period)", {"p": sorted(dirty)})
+    else:
+        con.execute(f"DELETE FROM {KEPT}")
+        dirty |= set(months)
+    todo = sorted(p for p in dirty if p in set(months))
+    if todo:
+        frame = _read_assignments(con, ["list_contains($ps, a.period)"], {"ps": todo})
+        rows = stored_types(check_assignments(frame, rules=rules, employed=employed))
+        name = f"__checked_{uuid.uuid4().hex}"
+        con.register(name, rows)
+        try:
+            con.execute(f"INSERT INTO {KEPT} BY NAME SELECT * FROM {name}")
+        finally:
+            con.unregister(name)
+    con.execute(f"DELETE FROM {KEPT_STATE}")
+    con.executemany(f"INSERT INTO {KEPT_STATE} VALUES (?, ?)", [
+        ("signature", key), ("data", _data_print(con)),
+        ("periods", json.dumps(prints))])
+    return sorted(dirty)
 
 
 def checks_frame(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules | None = None

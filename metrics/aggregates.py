@@ -95,6 +95,9 @@ def refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, 
     """Bring the cube up to date; returns {'periods': months whose measures were recomputed,
     'rows': rows written}. Runs in the caller's transaction (no BEGIN/COMMIT here). Recomputes
     everything when the declarations changed (or `full`), else only what the changed months touch."""
+    from metrics import agency  # the agency measures' source: checked assignments, kept per load
+
+    checked = agency.keep_checked(con)  # the months whose checked assignments changed
     now = stored.period_fingerprints(con)
     sig = signature()
     before = {} if full or stored.state(con).get("signature") != sig else dict(
@@ -107,7 +110,14 @@ def refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, 
     lookback = max(12, max((sqlgen.lookback_months([m]) for m in _CUBE_METRICS), default=0))
     after = sorted({p for p in loaded for d in dirty if d <= p <= add_months(d, lookback)})
     measured = [p for p in dirty if p in now]
+    # the agency measures: also the months whose checked rows changed (the cool-off reads other
+    # months; other rules or code check every month again); none when nothing could be kept
+    agency_months = [] if checked is None else sorted(set(measured) | {p for p in checked if p in now})
+    agency_ids = [m.id for m in catalogue.MEASURES if m.source == sqlgen.AGENCY_SOURCE]
     keys = [sqlgen.cube_key(m) for m in _CUBE_METRICS] + [sqlgen.distinct_key(r) for r in _DISTINCTS]
+    if before and agency_months:
+        con.execute(f"DELETE FROM {stored.TABLE} WHERE list_contains($p, period) "
+                    "AND list_contains($k, measure_id)", {"p": agency_months, "k": agency_ids})
     if before and dirty:
         con.execute(f"DELETE FROM {stored.TABLE} WHERE list_contains($p, period) "
                     "AND NOT list_contains($k, measure_id)", {"p": dirty, "k": keys})
@@ -117,11 +127,12 @@ def refresh(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> dict[str, 
     cal = f"__workdays_{uuid.uuid4().hex}"
     con.register(cal, calendar(periods(con)))
     try:
-        if measured:
-            for source in sqlgen.SOURCES_WITH_CUBE:
-                sql = _measure_sql(source)
-                if sql:
-                    rows += _run(con, sql, measured, lookback=0, cal=cal)
+        for source in sqlgen.SOURCES_WITH_CUBE:
+            sql = _measure_sql(source)
+            months = agency_months if source == sqlgen.AGENCY_SOURCE else measured
+            if sql and months:
+                sql = sql.replace("__AGENCY__", agency.KEPT)
+                rows += _run(con, sql, months, lookback=0, cal=cal)
         if after:
             for m in _CUBE_METRICS:
                 rows += _run(con, _metric_sql(m), after, lookback=sqlgen.lookback_months([m]), cal=cal)

@@ -64,11 +64,11 @@ def _metric_ids(metric_ids: Iterable[str] | None) -> list[str]:
 
 
 def _metric_query(metric_id: str, *, by: str | None, filters: dict[str, list[str]],
-                  cal_name: str, cube: bool = False) -> str:
+                  cal_name: str, cube: bool = False, cube_agency: bool = True) -> str:
     """The declared metric as one query over every loaded period in [$start, $end]."""
     metric = catalogue.get(metric_id)
     ctes, kind = sqlgen.compile_metric(metric, measures=catalogue.MEASURE_BY_ID, by=by,
-                                       filters=filters, cube=cube)
+                                       filters=filters, cube=cube, cube_agency=cube_agency)
     ctes = [PER_CTE, COV_CTE] + [c.replace("__CAL__", cal_name) for c in ctes]
     if kind == "ratio":
         value = "CASE WHEN m.den IS NULL OR m.den = 0 THEN NULL ELSE m.num / m.den END"
@@ -92,6 +92,17 @@ def _metric_query(metric_id: str, *, by: str | None, filters: dict[str, list[str
         FROM {frm} JOIN cov ON cov.period = per.period
         WHERE per.period BETWEEN $start AND $end"""
     )
+
+
+#: The metrics that read the checked agency assignments (the catalogue's agency measures).
+_AGENCY_METRICS = frozenset(mid for mid in catalogue.CATALOGUE if "__AGENCY__" in _metric_query(
+    mid, by=None, filters={}, cal_name="__CAL__"))
+
+
+def _agency_kept(con: duckdb.DuckDBPyConnection) -> bool:
+    from metrics.agency import kept_fresh
+
+    return kept_fresh(con)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -128,6 +139,8 @@ def history(
     if default and use_values and by in KEPT_BY and not clean and values_fresh(con):
         return _stored_values(con, scope=scope, ids=ids, lo=lo, hi=hi, by=by)
     cube = default and aggregates.is_fresh(con)
+    # the agency measures' cube rows answer only for the rules their checked rows were kept under
+    cube_agency = cube and (not _AGENCY_METRICS.intersection(ids) or _agency_kept(con))
     pers = periods(con)
     params: dict[str, Any] = {
         "sw": scope == "social_workers", "start": lo, "end": hi,
@@ -141,7 +154,8 @@ def history(
     for k, mid in enumerate(ids):
         # each metric's sources are read from the first month its figures need
         params[f"src_lo_{k}"] = add_months(lo, -_LOOKBACK[mid]) if lo.year > 1900 else lo
-        sql = _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube)
+        sql = _metric_query(mid, by=by, filters=clean, cal_name=cal_name, cube=cube,
+                            cube_agency=cube_agency)
         parts.append(f"SELECT {k} AS _k, '{mid}' AS metric_id, * FROM ({sql.replace('$src_lo', f'$src_lo_{k}')})")
     if not parts:
         return _empty()

@@ -106,7 +106,10 @@ def _params_used(sql: str) -> set[str]:
 #: The cube's group: every dimension a scope, filter or breakdown can use (metrics.aggregates).
 DIMS = ("qualified_social_worker", "service", "team", "role_group")
 CUBE = "measure_cube"
-SOURCES_WITH_CUBE = ("staff", "leavers", "vacancies", "training")
+SOURCES_WITH_CUBE = ("staff", "leavers", "vacancies", "training", "agency")
+#: The cube's agency rows come from the checked assignments kept per load (metrics.agency): read
+#: only while those answer for the rules in force (`compile_metric(cube_agency=...)`).
+AGENCY_SOURCE = "agency"
 #: by_col of cube rows kept per breakdown when there is none.
 NO_BREAKDOWN = "-"
 
@@ -152,10 +155,12 @@ def _source_sql(source: str, by: str | None, filters: Mapping[str, list[str]], *
     if source == "agency":
         # like training: scope and breakdown from the worker's staff row that month
         not_null = f" AND st.{by} IS NOT NULL" if by else ""
+        g = _dims_grp("st.") if dims else grp("st.", by)
+        scope = "TRUE" if dims else where("st.", filters)
         return ("(SELECT t.* REPLACE (t.period::DATE AS period), "
-                f"{grp('st.', by)} AS grp, last_day(t.period::DATE) AS d FROM __AGENCY__ t "
+                f"{g} AS grp, last_day(t.period::DATE) AS d FROM __AGENCY__ t "
                 "JOIN staff st ON st.period = t.period::DATE AND st.employee_id = t.employee_id "
-                f"WHERE {where('st.', filters)}{not_null})")
+                f"WHERE {scope}{not_null})")
     cols = [f"{_dims_grp('x.') if dims else grp('', by)} AS grp", "last_day(period) AS d"]
     if source in ("staff", "leavers"):
         cols.append(f"{EMPLOYED_SQL} AS employed")
@@ -188,10 +193,12 @@ class _Plan:
     measures: Mapping[str, Measure]
     ctes: dict[str, str]
     cube: bool = False
+    cube_agency: bool = True
 
     def _kept(self, r: str) -> bool:
         """Whether the per-load aggregates keep this measure (its source is in the cube)."""
-        return self.measures[r.removesuffix("#rows")].source in SOURCES_WITH_CUBE
+        source = self.measures[r.removesuffix("#rows")].source
+        return source in SOURCES_WITH_CUBE and (source != AGENCY_SOURCE or self.cube_agency)
 
     def ref(self, r: Ref) -> str:
         """The CTE (period, grp, v) for a reference; added on first use."""
@@ -291,12 +298,13 @@ def cube_key(metric: Metric) -> str | None:
 
 def compile_metric(metric: Metric, *, measures: Mapping[str, Measure], by: str | None,
                    filters: Mapping[str, list[str]], cube: bool = False,
-                   dims: bool = False) -> tuple[list[str], str]:
+                   dims: bool = False, cube_agency: bool = True) -> tuple[list[str], str]:
     """(CTEs ending in m(period, grp, num, den, base), kind) for one metric.
 
     `cube`: read measures, cohorts and additive custom figures from the per-load aggregates
-    (metrics.aggregates) instead of the raw rows. `dims`: group by every dimension (a struct), no
-    scope or filter: what a refresh stores for a Cohort or additive Custom metric."""
+    (metrics.aggregates) instead of the raw rows; `cube_agency` False: the agency measures from
+    the checked assignments (__AGENCY__) even then. `dims`: group by every dimension (a struct),
+    no scope or filter: what a refresh stores for a Cohort or additive Custom metric."""
     c = metric.compute
     key = cube_key(metric)
     if cube and key is not None:
@@ -321,7 +329,8 @@ def compile_metric(metric: Metric, *, measures: Mapping[str, Measure], by: str |
                WHERE {c.still} AND period IN (SELECT DISTINCT p12 FROM ca)),
         m AS (SELECT ca.p12 AS period, ca.grp, count(cb.k) AS num, count(*) AS den, count(*) AS base
               FROM ca LEFT JOIN cb ON cb.k = ca.k AND cb.period = ca.p12 GROUP BY ALL)"""], "ratio"
-    plan = _Plan(by=by, filters=filters, measures=dict(measures), ctes={}, cube=cube)
+    plan = _Plan(by=by, filters=filters, measures=dict(measures), ctes={}, cube=cube,
+                 cube_agency=cube_agency)
     if isinstance(c, Ratio):
         den_refs = c.denominator if isinstance(c.denominator, tuple) else (c.denominator,)
         num = plan.ref(c.numerator)

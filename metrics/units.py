@@ -48,7 +48,7 @@ UNITS: dict[str, Unit] = {u.id: u for u in (
     Unit(id="rate", places=1, percent_scale=100.0, percent_sign=True, change_words=" points",
          axis_title="Per cent", hover="%{y:.1%}", tickformat=".0%", words="%"),
     Unit(id="percent", places=1, percent_sign=True, change_words=" points",
-         axis_title="Per cent", hover="%{y:.1f}%", ticksuffix="%"),
+         axis_title="Per cent", hover="%{y:.1f}%", ticksuffix="%", words="%"),
     Unit(id="count", places=0, thousands=True, axis_title="People", hover="%{y:,.0f}",
          tickformat=",d", words="people"),
     Unit(id="caseload", places=1, suffix=" cases per FTE", change_words=" cases per FTE",
@@ -63,6 +63,9 @@ UNITS: dict[str, Unit] = {u.id: u for u in (
     Unit(id="money_per_hour", places=2, thousands=True, prefix="£", suffix=" an hour",
          axis_title="Pounds per hour (£)", hover="£%{y:,.2f} an hour", tickformat=",.2f",
          words="£ per hour"),
+    # working days (the census's working days lost to sickness): a total, to one decimal
+    Unit(id="days", places=1, thousands=True, suffix=" days", change_words=" days",
+         axis_title="Working days", hover="%{y:,.1f} days", words="days"),
 )}
 #: Units a catalogue metric may use (the engine's values are in these; "percent" is for
 #: published figures that arrive in per cent).

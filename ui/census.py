@@ -17,6 +17,7 @@ from census import report as R
 from census import service
 from census.config import config_path, load_config
 from census.items import FIRST_YEAR, worker_items
+from metrics import units
 from ui import db
 from ui.downloads import About
 from ui.state import check
@@ -111,25 +112,44 @@ def problems_table(rep: R.Report) -> pd.DataFrame:
                         columns=["Code", "Kind", "Worker", "Item", "What to fix"])
 
 
-#: the unit each census figure is in, as a reader says it (census.report's units)
-UNITS = {"percent": "%", "fte": "FTE", "count": "people", "ratio": "cases per FTE", "days": "days"}
-#: census.report's units as metrics.units names them (for a difference's sign, decimals and words)
-_CHANGE_UNITS = {"percent": "percent", "fte": "fte", "count": "count", "ratio": "caseload"}
+#: census.report's units as metrics.units names them: a figure's unit words, a difference's sign,
+#: decimals and words all come from there
+_UNITS = {"percent": "percent", "fte": "fte", "count": "count", "ratio": "caseload", "days": "days"}
+#: Screen widths (px) of the figures table's columns and shorter headings, so at 1440 px the unit
+#: ("cases per FTE") reads whole and everything up to the difference fits beside the sidebar (about
+#: 980 px); "Why they can differ" is scrolled to. Downloads are unaffected.
+FIGURE_WIDTHS = {"Figure": 290, "Unit": 120, "Census (this return)": 130, "DfE published": 130,
+                 "Dashboard (monthly)": 130, "Difference (census minus dashboard)": 170,
+                 "Why they can differ": 420}
+FIGURE_LABELS = {"Difference (census minus dashboard)": "Census minus dashboard"}
+
+
+def unit_words(unit: str) -> str:
+    """A census figure's unit as a reader says it ("%", "cases per FTE", "days"; metrics.units)."""
+    return units.get(_UNITS[unit]).words
 
 
 def difference_text(value: object, unit: str) -> str:
     """A census-minus-dashboard difference for a table cell, in the figure's own unit and DfE's
     decimals, with its sign: '−2.6 points' (a rate's difference is in percentage points), '+0.4
-    cases per FTE', '+3 people', 'No difference'; '—' where there is nothing to compare."""
-    from metrics.units import format_change
-
+    cases per FTE', '+3 people', '+2.0 days', 'No difference'; '—' where there is nothing to
+    compare (metrics.units.format_change)."""
     if value is None or pd.isna(value):
         return "—"
-    if unit not in _CHANGE_UNITS:  # a unit metrics.units does not word (working days)
-        text = f"{float(value):+.1f}"
-        return "No difference" if float(text) == 0 else f"{text.replace('-', chr(0x2212))} {UNITS.get(unit, unit)}"
-    text = format_change(value, _CHANGE_UNITS[unit], signed=True)
+    text = units.format_change(value, _UNITS[unit], signed=True)
     return "No difference" if text == "No change" else text
+
+
+def figure_columns(frame: pd.DataFrame) -> dict:
+    """Column config for the figures table (FIGURE_WIDTHS): widths, shorter headings, the figure
+    pinned; plain columns, so numbers keep their own display."""
+    out = {}
+    for col in frame.columns:
+        width = FIGURE_WIDTHS.get("DfE published" if str(col).startswith("DfE published") else col)
+        if width is not None:
+            out[col] = st.column_config.Column(FIGURE_LABELS.get(col, col), width=width,
+                                               pinned=col == "Figure")
+    return out
 
 
 def figures_table(rep: R.Report) -> pd.DataFrame:
@@ -148,7 +168,7 @@ def figures_table(rep: R.Report) -> pd.DataFrame:
     # the difference of the two figures as shown, so that a reader's own subtraction agrees
     difference = [None if c is None or m is None else c - m for c, m in zip(census, monthly)]
     return pd.DataFrame({
-        "Figure": f["label"], "Unit": f["unit"].map(lambda u: UNITS.get(u, u)),
+        "Figure": f["label"], "Unit": f["unit"].map(unit_words),
         "Census (this return)": census,
         f"DfE published {rep.year - 1}": rounded("published_last_year"),
         "Dashboard (monthly)": monthly,

@@ -39,7 +39,8 @@ with ready:
             c3.metric("Workers with gaps", len(rep.workers))
             st.header("The figures DfE would publish")
             about = census.about(rep)
-            show_table(census.figures_table(rep), "Census figures", about=about,
+            figures = census.figures_table(rep)
+            show_table(figures, "Census figures", about=about, column_config=census.figure_columns(figures),
                        disclosure=downloads.exempt("published-style figures, no counts of people"))
             st.header("Completeness by item")
             show_table(census.items_table(rep), "Census completeness by item", disclosure=HR_LIST, about=about)

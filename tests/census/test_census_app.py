@@ -173,6 +173,17 @@ def test_readiness_tables_speak_plain_english_with_units(monkeypatch, store):
     headcount = figures[figures["Figure"] == "Social workers in post (headcount)"].iloc[0]
     assert headcount["Unit"] == "people" and float(headcount["Census (this return)"]).is_integer()
     assert headcount["Difference (census minus dashboard)"] == "—"  # no monthly figure to compare
+    # every unit reads whole at 1440 px ("cases per FTE" was cut to "cases pe"): each column has
+    # a width, the Unit column's fits its longest unit (about 8 px a character, 16 px padding),
+    # and everything up to the difference fits beside the sidebar (about 980 px)
+    table = next(df for df in at.dataframe if "Unit" in df.value.columns)
+    cols = {k: v for k, v in json.loads(table.proto.columns).items() if k != "_index"}
+    assert set(cols) == set(figures.columns)
+    assert all(isinstance(c.get("width"), int) for c in cols.values()), cols
+    assert "cases per FTE" in set(figures["Unit"])
+    assert cols["Unit"]["width"] >= 8 * max(len(u) for u in figures["Unit"]) + 16
+    assert sum(c["width"] for name, c in cols.items() if name != "Why they can differ") <= 980
+    assert cols["Figure"]["pinned"] is True
     items = next(f for cols, f in frames.items() if "Complete (%)" in cols)
     sex = items[items["Census element"] == "Sex"].iloc[0]
     # the demo's census year: 132 workers owe a sex code and 130 gave one: 130 / 132 = 98.5%

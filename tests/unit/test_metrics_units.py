@@ -46,6 +46,8 @@ def test_target_words_and_the_card_use_the_one_target_format():
     (3, "count", "3 more", "+3 people"),
     (-1, "count", "1 fewer", "\u22121 person"),
     (1234.5, "fte", "1,234.5 FTE higher", "+1,234.5 FTE"),
+    (2.04, "days", "2.0 days higher", "+2.0 days"),
+    (-1250.25, "days", "1,250.3 days lower", "\u22121,250.3 days"),
     (0.0004, "rate", "the same", "No change"),
     (None, "rate", "", "\u2014"),
 ])
@@ -57,3 +59,24 @@ def test_one_change_formatter_in_words_and_signed(change, unit, words, signed):
 def test_a_hidden_or_text_change_in_a_table_cell():
     assert format_change("c", "rate", signed=True) == "c"
     assert format_change("n/a", "rate", signed=True) == "\u2014"
+
+
+def test_the_census_tables_units_and_differences_are_worded_here():
+    """The census figures table's Unit column and its differences read metrics.units (no unit
+    words of the page's own): every unit a census figure is in has its words here, and a
+    difference in working days is signed and worded like every other unit's."""
+    from census.figures import MEASURES
+    from metrics.units import get
+    from ui.census import difference_text, unit_words
+
+    published = {"percent" if unit == "rate" else unit for _, unit, _, _ in MEASURES.values()}
+    assert published == {"percent", "fte", "count", "ratio", "days"}
+    assert {u: unit_words(u) for u in published} == {
+        "percent": "%", "fte": "FTE", "count": "people", "ratio": "cases per FTE", "days": "days"}
+    assert unit_words("ratio") == get("caseload").words
+    assert difference_text(2.0, "days") == "+2.0 days"
+    assert difference_text(-1234.56, "days") == "\u22121,234.6 days"
+    assert difference_text(0.04, "days") == "No difference"
+    assert difference_text(-2.6, "percent") == "\u22122.6 points"
+    assert difference_text(0.4, "ratio") == "+0.4 cases per FTE"
+    assert difference_text(None, "count") == "\u2014"

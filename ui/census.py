@@ -118,8 +118,8 @@ _UNITS = {"percent": "percent", "fte": "fte", "count": "count", "ratio": "caselo
 #: Screen widths (px) of the figures table's columns and shorter headings, so at 1440 px the unit
 #: ("cases per FTE") reads whole and everything up to the difference fits beside the sidebar (about
 #: 980 px); "Why they can differ" is scrolled to. Downloads are unaffected.
-FIGURE_WIDTHS = {"Figure": 290, "Unit": 120, "Census (this return)": 140, "DfE published": 130,
-                 "Dashboard (monthly)": 130, "Difference (census minus dashboard)": 160,
+FIGURE_WIDTHS = {"Figure": 280, "Unit": 120, "Census (this return)": 140, "DfE published": 130,
+                 "Dashboard (monthly)": 140, "Difference (census minus dashboard)": 160,
                  "Why they can differ": 420}
 FIGURE_LABELS = {"Difference (census minus dashboard)": "Census minus dashboard"}
 

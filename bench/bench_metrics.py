@@ -32,7 +32,7 @@ import pandas as pd
 
 from metrics import aggregates, catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES
-from store import DATA_TABLES, connect
+from store import connect
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -45,7 +45,7 @@ def build_store(path: Path, months_frames) -> None:
     registration numbers included) with their ledger rows, in one transaction, then refresh the
     aggregates and stored values once: the state a store reaches through the loader, without
     deciding the kept tables month by month (the benches keep what they need)."""
-    from ingest.loader import validate_frames, written_rows
+    from ingest.loader import ledger_rows, validate_frames, written_rows
     from store import record_load
     from store.ledger import replace_month
 
@@ -61,7 +61,7 @@ def build_store(path: Path, months_frames) -> None:
             load_id = p.year * 100 + p.month
             replace_month(con, period=p, load_id=load_id, replace=False, **written_rows(result))
             record_load(con, load_id=load_id, period=p, file_name=f"demo_{period}.xlsx",
-                        sha256="bench", rows={t: int(result.rows.get(t, 0)) for t in DATA_TABLES},
+                        sha256="bench", rows=ledger_rows(result),
                         loaded_by="bench", loaded_at=now, outcome="loaded", warnings_json="[]",
                         is_demo=True)
         aggregates.refresh(con, full=True)

@@ -42,7 +42,7 @@ from store import (
 
 __all__ = [
     "ExtractRejected", "IngestError", "LoadResult", "PeriodError", "Problem", "Validation",
-    "WRITE_LOCK", "latest_headcount", "load_file", "load_frames", "month_has_ended",
+    "WRITE_LOCK", "latest_headcount", "ledger_rows", "load_file", "load_frames", "month_has_ended",
     "parse_period", "sha256_of", "validate_file", "validate_frames",
 ]
 
@@ -278,13 +278,19 @@ def written_rows(result: Validation) -> dict[str, dict[str, Any]]:
             "columns": {t: C.STORE_COLUMNS.get(t, C.RESTRICTED_COLUMNS) for t in _WRITTEN}}
 
 
+def ledger_rows(result: Validation) -> dict[str, int]:
+    """The rows per data table a valid extract writes, as its ledger row records them
+    (`store.record_load`'s `rows`, the LoadResult's and the audit entry's): 0 for a sheet it lacks."""
+    return {t: int(result.rows.get(t, 0)) for t in DATA_TABLES}
+
+
 def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
            role: str | None = None, subject: str | None = None) -> LoadResult:
     """Replace the period with `result.frames` in one transaction; ledger + audit rows too."""
     first = parse_period(result.period)
     warnings_json = json.dumps([p.to_dict() for p in result.warnings], default=str)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = {t: int(result.rows.get(t, 0)) for t in DATA_TABLES}
+    rows = ledger_rows(result)
     with WRITE_LOCK:
         with _CURSOR_LOCK:
             cur = con.cursor()

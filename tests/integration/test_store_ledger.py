@@ -66,3 +66,33 @@ def test_replace_month_is_the_one_writer_of_a_months_rows(tmp_db: Path) -> None:
         assert con.execute("SELECT count(*) FROM survey").fetchone()[0] == 2
     finally:
         con.close()
+
+
+def test_the_bench_store_records_the_loaders_ledger_rows(tmp_path: Path, tmp_db: Path) -> None:
+    """bench.bench_metrics.build_store writes months as the loader types them, and its ledger rows
+    are the loader's own (ingest.loader.ledger_rows): the same counts per table, 0 for a sheet
+    the extract lacks (here training, survey and agency assignments)."""
+    from bench.bench_metrics import build_store
+    from ingest.loader import ledger_rows, load_frames, validate_frames
+    from tests.census.monthly import frames_for
+
+    period = date(2025, 3, 1)
+    frames = frames_for(period, 2025)
+    # the 8 people in post (all started by March; S01 included; E09 left on 14 March), 1
+    # leaver, 2 vacancy rows
+    expected = {"staff": 8, "leavers": 1, "vacancies": 2, "training": 0, "survey": 0,
+                "agency_assignments": 0}
+    assert ledger_rows(validate_frames(frames=frames, period=period)) == expected
+    con = store.connect(tmp_db)
+    try:
+        loaded = load_frames(con=con, frames=frames, period=period, loaded_by="test", file_name="m.xlsx")
+        assert loaded.rows == expected and store.active_load(con, period)[2] == expected
+    finally:
+        con.close()
+    bench = tmp_path / "bench.duckdb"
+    build_store(bench, [("2025-03", frames)])
+    con = store.connect(bench)
+    try:
+        assert store.active_load(con, period)[2] == expected
+    finally:
+        con.close()

@@ -609,8 +609,8 @@ def decision(open_con: Callable[[], AbstractContextManager], src: Source, name: 
     if sig is not None:
         key, when = _key(name, extra), parse_period(period)
         with open_con() as con:
-            text = kept.read_confirmed(con, kind=KIND, period=when, scope=scope, key=key, signature=sig,
-                                       confirmed=_confirmed(ledger(con), name, period, scope, extra))
+            text = kept.read(con, kind=KIND, period=when, scope=scope, key=key, signature=sig,
+                             confirmed=_confirmed(ledger(con), name, period, scope, extra))
         got = None if text is None else _decoded(text)
         if got is not None:
             return got, True

@@ -12,10 +12,10 @@ here it is a JSON text; `encode_frames` / `decode_frames` carry DataFrames throu
 (columns, dtypes, values, index), and `fingerprint` makes the inputs' fingerprint.
 
 Migration 85 adds `confirmed`: a fingerprint of the load ledger under which `inputs` last held
-(the owner's; `read_confirmed` answers from it with one small read, `confirm` sets it again after a
+(the owner's; `read(..., confirmed=)` answers from it with one small read, `confirm` sets it again after a
 load checked the inputs).
 
-Public: `read`, `read_confirmed`, `read_all`, `write`, `confirm`, `forget`, `fingerprint`, `encode_frames`, `decode_frames`,
+Public: `read`, `read_all`, `write`, `confirm`, `forget`, `fingerprint`, `encode_frames`, `decode_frames`,
 `Kept`. SQL lives here; what a decision means lives with its owner (no project imports).
 """
 
@@ -51,28 +51,19 @@ class Kept:
 
 
 def read(con: duckdb.DuckDBPyConnection, *, kind: str, period: date, scope: str, key: str,
-         signature: str, inputs: str) -> str | None:
+         signature: str, inputs: str | None = None, confirmed: str | None = None) -> str | None:
     """The kept decision for (kind, period, scope, key) when it was made under `signature` from
-    the inputs fingerprinted `inputs`; None otherwise (or when the store has no such table: a
-    store from before migration 83 opened without migrating)."""
+    the inputs fingerprinted `inputs`, or (`confirmed` given instead) confirmed under `confirmed`
+    (the owner's fingerprint of the load ledger now, migration 85: one small read, no figures
+    fingerprinted); None otherwise (or when the store has no such table or column: a store from
+    before migration 83 or 85 opened without migrating)."""
+    if (inputs is None) == (confirmed is None):
+        raise ValueError("store.kept.read: give exactly one of inputs and confirmed")
+    column, value = ("inputs", inputs) if confirmed is None else ("confirmed", confirmed)
     try:
         row = con.execute(
             f"SELECT decision FROM {TABLE} WHERE kind = ? AND period = ? AND scope = ? AND key = ? "
-            "AND signature = ? AND inputs = ?", [kind, period, scope, key, signature, inputs]).fetchone()
-    except duckdb.Error:
-        return None
-    return None if row is None else row[0]
-
-
-def read_confirmed(con: duckdb.DuckDBPyConnection, *, kind: str, period: date, scope: str, key: str,
-                   signature: str, confirmed: str) -> str | None:
-    """The kept decision for (kind, period, scope, key) when it was made under `signature` and
-    confirmed under `confirmed` (the owner's fingerprint of the load ledger now: one small read, no
-    figures fingerprinted); None otherwise (or on a store from before migration 85)."""
-    try:
-        row = con.execute(
-            f"SELECT decision FROM {TABLE} WHERE kind = ? AND period = ? AND scope = ? AND key = ? "
-            "AND signature = ? AND confirmed = ?", [kind, period, scope, key, signature, confirmed]).fetchone()
+            f"AND signature = ? AND {column} = ?", [kind, period, scope, key, signature, value]).fetchone()
     except duckdb.Error:
         return None
     return None if row is None else row[0]

@@ -118,16 +118,16 @@ def test_a_kept_decision_confirmed_under_a_ledger_is_read_only_under_it(tmp_path
     try:
         ask = dict(kind="people", period=MONTH, scope="social_workers", key="leavers_by_reason|()")
         kept.write(con, [_row(confirmed="ledger-1"), _row(scope="all_staff")])
-        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-1") == '{"a": 1}'
-        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") is None  # a later load
-        assert kept.read_confirmed(con, **ask, signature="sig-2", confirmed="ledger-1") is None  # other code/rules
-        assert kept.read_confirmed(con, **{**ask, "scope": "all_staff"}, signature="sig-1", confirmed="ledger-1") \
+        assert kept.read(con, **ask, signature="sig-1", confirmed="ledger-1") == '{"a": 1}'
+        assert kept.read(con, **ask, signature="sig-1", confirmed="ledger-2") is None  # a later load
+        assert kept.read(con, **ask, signature="sig-2", confirmed="ledger-1") is None  # other code/rules
+        assert kept.read(con, **{**ask, "scope": "all_staff"}, signature="sig-1", confirmed="ledger-1") \
             is None  # never confirmed
         assert kept.confirm(con, [_row(confirmed="ledger-2", inputs="in-other")]) == 0  # its figures moved
-        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") is None
+        assert kept.read(con, **ask, signature="sig-1", confirmed="ledger-2") is None
         assert kept.confirm(con, [_row(confirmed="ledger-2", decision="ignored")]) == 1
-        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-2") == '{"a": 1}'
-        assert kept.read_confirmed(con, **ask, signature="sig-1", confirmed="ledger-1") is None
+        assert kept.read(con, **ask, signature="sig-1", confirmed="ledger-2") == '{"a": 1}'
+        assert kept.read(con, **ask, signature="sig-1", confirmed="ledger-1") is None
         assert {k.scope: k.confirmed for k in kept.read_all(con, kind="people")} == \
             {"social_workers": "ledger-2", "all_staff": None}
     finally:
@@ -144,7 +144,7 @@ def test_a_store_from_before_migration_85_upgrades_its_kept_rows_unconfirmed(tmp
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
     con.execute("INSERT INTO kept_decisions VALUES ('people', DATE '2026-10-01', 'social_workers', 'k', 's', 'i', "
                 "'{}')")
-    assert kept.read_confirmed(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",
+    assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",
                                confirmed="x") is None  # no column yet: readers check the inputs
     assert [r.inputs for r in kept.read_all(con, kind="people")] == ["i"]
     con.close()

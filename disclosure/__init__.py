@@ -35,10 +35,10 @@ from disclosure.policy import (  # noqa: F401
 from disclosure.rules import Rules, RulesError, rules  # noqa: F401
 
 
-def as_history_decides(con, frame, *, scope: str, by: str | None = None):
+def as_history_decides(con, frame, *, scope: str, by: str | None = None, months=None):
     """disclosure.history.as_history_decides, for the metric command's --suppress (imported when
     called: importing disclosure.history registers its load hooks, which `import disclosure` must
     not)."""
     from disclosure import history
 
-    return history.as_history_decides(con, frame, scope=scope, by=by)
+    return history.as_history_decides(con, frame, scope=scope, by=by, months=months)

@@ -901,9 +901,22 @@ def widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], *, 
 #: the history's measure whose numerator and denominator count a view's leavers in the 12 months
 #: to the month (the early leavers among them, and all of them)
 LEAVERS_12M = "early_leaver_rate_12m"
-#: measures over the same leavers, hidden where their count is: turnover's numerator is their FTE
-#: (0.0 says nobody left; 1.0 of a small service's says one did)
-WITH_LEAVERS_12M = ("turnover_rate_fte_12m",)
+#: FTE figures and the people counts they come from, {measure: (measure, column counting those
+#: people)}: turnover's numerator is the FTE of the 12 months' leavers that the early-leaver rate's
+#: denominator counts. A person is more than 0 and at most 1 FTE, so a published FTE bounds the
+#: count (`fewest_people`): 0.0 says nobody left, 1.0 of a small service's says one did. The FTE
+#: is hidden where its count is a hidden small count or was hidden across months, and where it
+#: is shown beside a hidden count the bound is solved with the count (`_leavers_over_months`;
+#: the audit's history check reads it the same way).
+FTE_OF_PEOPLE = {"turnover_rate_fte_12m": (LEAVERS_12M, "denominator")}
+#: measures over the same leavers, hidden where their count is
+WITH_LEAVERS_12M = tuple(FTE_OF_PEOPLE)
+
+
+def fewest_people(fte: float) -> float:
+    """The fewest people an FTE of `fte` can be (each more than 0 and at most 1 FTE): 0 for 0,
+    else at least 1 and at least the FTE rounded up."""
+    return 0.0 if fte <= 1e-9 else float(max(1, math.ceil(fte - 1e-6)))
 
 
 def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequence[object], *,
@@ -928,6 +941,11 @@ def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequen
     for scope in dict.fromkeys(scopes):
         mine = np.array([s == scope for s in scopes], dtype=bool) & overall
         added: set[int] = set()
+        if frame["period"][mine].nunique() > 1:
+            # turnover follows a hidden small count first (and each month is decided again with
+            # it): a shown FTE beside a hidden count bounds it
+            _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
+            _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
         for _ in range(4):  # the month-by-month step may hide more rows of the measure: again
             more = _leavers_over_months(frame, mine, hidden, min_count=min_count, across=across)
             for i in more:
@@ -995,11 +1013,28 @@ def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarr
         body = [flows[(s, k)] for s in services if (s, k) in flows]
         if body and (None, k) in flows and len(body) == len(services):
             eqs.append(Equation(body, flows[(None, k)]))
+    # a shown FTE of the same leavers (turnover's numerator) beside a hidden count bounds it from
+    # below (FTE_OF_PEOPLE): the count is the fewest people that FTE can be (a published cell,
+    # hidden by hiding the FTE) plus a rest (at least 0); an FTE of 0 says the count is 0
+    floors: dict[int, tuple[int, int]] = {}  # cell of the fewest people -> (the FTE's row, its count)
+    by_fte: list[Equation] = []
+    for key, (fte, row) in _fte_shown(frame, mine, hidden, across=across, months=step).items():
+        if key not in whole or not hidden[at[key]]:
+            continue
+        c, low = whole[key], fewest_people(fte)
+        if values[c] < low - 1e-9:
+            continue  # (figures that do not fit the bound: not modelled)
+        floors[cell(low)] = (row, c)
+        by_fte.append(Equation([len(values) - 1], c) if low == 0
+                      else Equation([len(values) - 1, cell(values[c] - low)], c))
     vals = np.array(values, dtype=float)
     n = vals.size
     counts = np.zeros(n, dtype=bool)
     start = np.ones(n, dtype=bool)  # the flows and sums are never published
     fixed = np.zeros(n, dtype=bool)
+    of_fte = np.zeros(n, dtype=bool)
+    of_fte[list(floors)] = True
+    start[of_fte] = False  # the fewest people a published FTE can be: known
     of_hidden = np.zeros(n, dtype=bool)
     for key, i in at.items():
         if key not in whole:
@@ -1007,18 +1042,64 @@ def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarr
         c = whole[key]
         counts[c], start[c], of_hidden[c] = True, hidden[i], hidden[i]
         fixed[c] = key[0] is None  # the directorate's: never hidden here
+    for c, (row, _) in floors.items():  # nor the directorate's FTE (as its count)
+        fixed[c] = _blank(frame[across].iat[row])
     with np.errstate(invalid="ignore"):
         protect = counts & of_hidden & (vals > 0) & (vals < min_count)
     if not protect.any():
         return []
+    out = start
     narrow = narrow_anyway(vals, start, eqs, protect, min_count)
-    if not narrow.any():  # (most months: nothing to add)
-        return []
-    protect &= ~narrow_anyway(vals, start | (counts & ~fixed), eqs, narrow, min_count)  # none can protect these
-    if not protect.any():
-        return []
-    out = widen(vals, start, eqs, protect=protect, min_count=min_count, fixed=fixed)
-    return sorted(i for key, i in at.items() if key in whole and not hidden[i] and out[whole[key]])
+    if narrow.any():
+        # none can protect these
+        protect &= ~narrow_anyway(vals, start | (counts & ~fixed), eqs, narrow, min_count)
+        if protect.any():
+            out = widen(vals, start, eqs, protect=protect, min_count=min_count, fixed=fixed)
+    if floors and protect.any():
+        out = _fte_hidden(vals, out, eqs + by_fte, protect, {c: of for c, (_, of) in floors.items()},
+                          {c: k for (_, k), c in whole.items()}, fixed=fixed, min_count=min_count)
+    return sorted([i for key, i in at.items() if key in whole and not hidden[i] and out[whole[key]]]
+                  + [row for c, (row, _) in floors.items() if out[c]])  # a bound hidden: its FTE is
+
+
+def _fte_hidden(vals: np.ndarray, hidden: np.ndarray, eqs: list[Equation], protect: np.ndarray,
+                floors: Mapping[int, int], month_of: Mapping[int, int], *, fixed: np.ndarray,
+                min_count: int) -> np.ndarray:
+    """`hidden` with the fewest-people cells of shown FTE (`floors`: cell -> the count it bounds)
+    hidden where, solved with the counts (`eqs`), a `protect` count would otherwise be narrower
+    than `min_count`: first those within 12 months of a narrow count's month (its chain across
+    months), then every one (never a `fixed` one). One check a step, not a linear programme a cell
+    (the widening's): an FTE hidden beside a hidden count costs no count."""
+    narrow = narrow_anyway(vals, hidden, eqs, protect, min_count)
+    if not narrow.any():
+        return hidden
+    months = {month_of[c] for c in np.flatnonzero(narrow)}
+    out = hidden.copy()
+    for c, of in floors.items():
+        if not fixed[c] and any(abs(month_of.get(of, -99) - m) <= 12 for m in months):
+            out[c] = True
+    if narrow_anyway(vals, out, eqs, protect, min_count).any():
+        for c in floors:
+            out[c] = out[c] or not fixed[c]
+    return out
+
+
+def _fte_shown(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, *, across: str,
+               months: Mapping[pd.Timestamp, int]) -> dict[tuple, tuple[float, int]]:
+    """{(view, month step): (the FTE, its row)} of every shown FTE of the 12 months' leavers
+    (FTE_OF_PEOPLE) among the rows of `mine`."""
+    out = {}
+    for mid, (of, col) in FTE_OF_PEOPLE.items():
+        if of != LEAVERS_12M or col != "denominator":  # (the one declared: turnover's FTE)
+            continue
+        rows = np.flatnonzero(mine & (frame["metric_id"] == mid).to_numpy() & ~hidden)
+        for i in rows:
+            x = number(frame["numerator"].iat[i])
+            k = months.get(pd.Timestamp(frame["period"].iat[i]))
+            if not math.isnan(x) and k is not None:
+                v = frame[across].iat[i]
+                out[(None if _blank(v) else v, k)] = (x, int(i))
+    return out
 
 
 def _sum_cell(values: list[float], body: list[int], eqs: list[Equation]) -> int:

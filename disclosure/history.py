@@ -22,6 +22,7 @@ a pack hides with it), `as_history_decides` (the metric command's --suppress), `
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 
 import duckdb
 import numpy as np
@@ -150,11 +151,13 @@ def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame
     return out
 
 
-def hidden(con: duckdb.DuckDBPyConnection, *, scope: str) -> dict[tuple[str, str | None, pd.Timestamp], str]:
+def hidden(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame | None = None
+           ) -> dict[tuple[str, str | None, pd.Timestamp], str]:
     """{(metric_id, service or None, month): reason} of every overall row the published history
     hides: what every other publication of the same figures (a meeting pack, the metric command's
-    --suppress) hides too, so that each shows what one decision lets it."""
-    h = published(con, scope=scope)
+    --suppress) hides too, so that each shows what one decision lets it (`frame`: `raw(con,
+    scope=scope)` when the caller has it)."""
+    h = published(con, scope=scope, frame=frame)
     at = h[h["suppressed"].to_numpy(dtype=bool) & np.array([not isinstance(g, str) for g in h["group"]], dtype=bool)]
     return {(m, s if isinstance(s, str) else None, pd.Timestamp(p)): (r if isinstance(r, str) else "secondary")
             for m, s, p, r in zip(at["metric_id"], at["service"], at["period"], at["suppression"])}
@@ -168,21 +171,100 @@ def hidden_at(con: duckdb.DuckDBPyConnection, *, scope: str, period) -> dict[tup
 
 
 def as_history_decides(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str,
-                       by: str | None = None) -> pd.DataFrame:
-    """`frame` (engine rows of one population: the directorate's, or by service with
-    `by="service"`, every month or some) marked so that `disclose` hides at least what the
-    published measure history hides for the same figures (`hidden`): one decision whichever
-    publication reads it. Other breakdowns unchanged."""
+                       by: str | None = None, months: Iterable | None = None) -> pd.DataFrame:
+    """`frame` (engine rows of one population: the directorate's, by service with `by="service"`
+    or by job type with `by="role_group"`, every month or some) marked so that `disclose` hides
+    at least what the published measure history hides for the same figures (`hidden`), and by
+    job type what the pages' table by job type hides (`by_job`, decided for each measure and
+    month of `frame`, or only those in `months`): one decision whichever publication reads it.
+    Other breakdowns unchanged."""
     from disclosure.policy import FORCED
 
     out = frame.copy()
-    if by not in (None, "service") or out.empty:
+    if by not in (None, "service", "role_group") or out.empty:
+        return out
+    if by == "role_group":
+        out[FORCED] = _hidden_by_job(con, out, scope=scope, months=months)
         return out
     gone = hidden(con, scope=scope)
     groups = out["group"] if "group" in out.columns else [None] * len(out)
     out[FORCED] = [(m, g if isinstance(g, str) else None, pd.Timestamp(p)) in gone
                    and (by == "service") == isinstance(g, str)
                    for m, g, p in zip(out["metric_id"], groups, pd.to_datetime(out["period"]))]
+    return out
+
+
+def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None, pd.DataFrame],
+           hidden_there: Mapping[str | None, bool]) -> pd.DataFrame:
+    """One measure at one month by job type, for the directorate (None) and each service, as it
+    may be published: `parts` {view: its engine rows by job type at the month}, `margins` {view:
+    its overall row, the history's exact figure}, `hidden_there` {view: the published history
+    hides it}. One two-way table (service by job type) whose margins keep the history's
+    decision: hidden there, hidden here; published there, known to any reader (GSS), so never
+    hidden here to protect a cell nor counted on as unknown. Read by the pages
+    (ui.data.measures.public_by_job) and by `python -m metrics --suppress --by role_group`
+    (`as_history_decides`): one decision."""
+    from disclosure.policy import FORCED, KNOWN
+
+    rows = []
+    for view, f in margins.items():
+        f = f.copy()
+        f["service"] = view
+        f[FORCED] = hidden_there.get(view, False)
+        f[KNOWN] = not hidden_there.get(view, False)
+        rows.append(f)
+    frame = pd.concat([*rows, *[p.assign(service=v) for v, p in parts.items() if not p.empty]], ignore_index=True)
+    for col in (FORCED, KNOWN):
+        frame[col] = frame[col].fillna(False).astype(bool)
+    out = disclose(frame, MEASURES_ACROSS_SERVICES).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str,
+                   months: Iterable | None) -> np.ndarray:
+    """True for each row of `frame` (the directorate's rows by job type) that the pages' table by
+    job type of its measure and month hides (`by_job`, its margins the history's)."""
+    from disclosure.linked import engine_filters
+    from metrics import detail
+
+    views = [None, *sorted({s for s, _ in detail.dimension_pairs(con)})]
+    when = pd.to_datetime(frame["period"])
+    wanted = None if months is None else {pd.Timestamp(m) for m in months}
+    history = raw(con, scope=scope)
+    history_when = pd.to_datetime(history["period"])
+    gone = hidden(con, scope=scope, frame=history)
+    empty: dict[tuple, pd.DataFrame] = {}  # (view, month) -> the engine's rows where the history has none
+    out = np.zeros(len(frame), dtype=bool)
+    ids = [m for m in dict.fromkeys(frame["metric_id"])
+           if m in catalogue.CATALOGUE and catalogue.CATALOGUE[m].counts_people]
+    if not ids:
+        return out
+    by_view = {v: engine.evaluate_history(con, scope=scope, by="role_group", metric_ids=ids,
+                                          filters=engine_filters(v, None)) for v in views}
+    for metric_id in ids:
+        mine = (frame["metric_id"] == metric_id).to_numpy()
+        for month in sorted(set(when[mine])):
+            if wanted is not None and month not in wanted:
+                continue
+            parts = {v: f[(f["metric_id"] == metric_id).to_numpy() & (pd.to_datetime(f["period"]) == month).to_numpy()]
+                     .reset_index(drop=True) for v, f in by_view.items()}
+            margins = {}
+            for v in views:
+                row = history[(history["metric_id"] == metric_id).to_numpy() & (history_when == month).to_numpy()
+                              & np.array([_none(s) == v for s in history["service"]], dtype=bool)]
+                if row.empty:  # no figure in the history (no one in the population there)
+                    if (v, month) not in empty:
+                        empty[(v, month)] = engine.evaluate(con, period=month.strftime("%Y-%m"), scope=scope,
+                                                            metric_ids=ids, filters=engine_filters(v, None))
+                    row = empty[(v, month)]
+                    row = row[(row["metric_id"] == metric_id).to_numpy()].assign(service=None)
+                margins[v] = row.drop(columns="service").reset_index(drop=True)
+            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views})
+            gone_here = {g for g, s, h in zip(decided["group"], decided["service"], decided["suppressed"])
+                         if h and isinstance(g, str) and not isinstance(s, str)}
+            at = mine & (when == month).to_numpy()
+            out |= at & frame["group"].isin(gone_here).to_numpy()
     return out
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 from metrics import catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES, MetricError
 from store import BUSY_HELP
+from store.periods import year_ago
 
 FIELDS = ("value", "numerator", "denominator", "months_covered", "partial", "base_count",
           "target", "status", "year_ago_value", "change_on_year")
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
                 # the year-ago rows are needed to know whether a change would give one away
                 hist = engine.evaluate_history(con, scope=args.scope, by=args.by,
                                                metric_ids=args.metrics, end=p)
-                hist = suppress(hist, con=con, scope=args.scope, by=args.by)
+                hist = suppress(hist, con=con, scope=args.scope, by=args.by, months=(p, year_ago(p)))
                 frame = hist[pd.to_datetime(hist["period"]) == pd.Timestamp(p)].reset_index(drop=True)
             else:
                 frame = engine.evaluate(con, period=p, scope=args.scope, by=args.by,
@@ -200,18 +201,21 @@ def _refresh(db: Path | None) -> int:
     return 0
 
 
-def suppress(frame: pd.DataFrame, *, con=None, scope: str | None = None, by: str | None = None) -> pd.DataFrame:
+def suppress(frame: pd.DataFrame, *, con=None, scope: str | None = None, by: str | None = None,
+             months=None) -> pd.DataFrame:
     """The engine's frame as it may be published (the disclosure policy, data/disclosure.toml).
 
     Why here as well as in the dashboard: the command's csv/json are an export too. The change on
     a year ago (and the year-ago value) is hidden where the year-ago figure itself was. With the
     store (`con`, `scope`): what the published measure history hides (the directorate's, or each
-    service's with --by service) is hidden too, so the command never shows what the cards hide.
+    service's with --by service) is hidden too, and with --by role_group what the pages' table by
+    job type hides (decided for the months in `months`, or every month), so the command never
+    shows what the cards and pages hide.
     """
     from disclosure import MEASURES, as_history_decides, disclose  # the command is an entry point
 
     if con is not None and scope is not None:
-        frame = as_history_decides(con, frame, scope=scope, by=by)
+        frame = as_history_decides(con, frame, scope=scope, by=by, months=months)
     out = disclose(frame, MEASURES).published
     out.attrs = {}
     return out

@@ -901,12 +901,103 @@ def one_answer_shown(views: list[View], truth) -> list[str]:
     return out
 
 
+def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame, *,
+                        early: bool = False) -> list[str]:
+    """The history's 12 months' leavers (ROLLING_TOTAL) of every view and EVERY month solved as
+    one system, as a reader who reads the whole published history: each month's figure is last
+    month's plus the month's leavers less those of 12 months before (all at least 0; nobody
+    before the first loaded month), the services add up to the directorate (figures and monthly
+    leavers), and a shown turnover beside a hidden count bounds it from below: its numerator is
+    the same leavers' FTE, each person more than 0 and at most 1 FTE (an FTE of 0 says nobody
+    left). Every hidden count of 1 to threshold-1 must stay uncertain by at least the threshold.
+    `early`: the early leavers among them (the rate's numerator) chained the same way too, each
+    month's early leavers some of its leavers, and the early leavers and the rest watched (the
+    policy does not chain them yet: issue 10, test_the_demos_early_leavers_across_all_months)."""
+    from disclosure.cells import FTE_OF_PEOPLE, fewest_people
+
+    t = rules().threshold
+    mid, col = ROLLING_TOTAL
+
+    def rows_of(frame: pd.DataFrame, metric: str) -> dict[tuple, dict]:
+        f = frame[(frame["metric_id"] == metric) & frame["group"].isna()]
+        return {(s if isinstance(s, str) else None, pd.Period(p, "M")): r
+                for s, p, r in zip(f["service"], pd.to_datetime(f["period"]), f.to_dict("records"))}
+
+    shown, truth = rows_of(published, mid), rows_of(exact, mid)
+    months = sorted({m for _, m in shown})
+    views = sorted({v for v, _ in shown}, key=lambda v: (v is not None, str(v)))
+    services = [v for v in views if v is not None]
+    known, hidden, eqs, watch = {}, [], [], []
+    for (v, m), r in shown.items():
+        true = truth.get((v, m), {})
+        figures = {"L": (r[col], number(true.get(col))), "E": (r["numerator"], number(true.get("numerator")))}
+        for kind, (seen, value) in list(figures.items())[:2 if early else 1]:
+            if is_c(seen):
+                hidden.append((kind, v, m))
+                if value is not None and 0 < value < t:
+                    watch.append((kind, v, m))
+            elif number(seen) is not None:
+                known[(kind, v, m)] = float(number(seen))
+        if not early:
+            continue
+        hidden.append(("R", v, m))  # the rest: leavers with a year's service or more
+        eqs.append(([(("L", v, m), 1), (("E", v, m), -1), (("R", v, m), -1)], 0))
+        rest = (number(true.get(col)) or 0) - (number(true.get("numerator")) or 0)
+        if is_c(r[col]) or is_c(r["numerator"]):
+            if 0 < rest < t:
+                watch.append(("R", v, m))
+    cells = {*known, *hidden}
+    for v in views:
+        for m in months:
+            if (v, m) not in shown or (m != months[0] and (v, m - 1) not in shown) \
+                    or any((k, v, m) not in cells for k in ("L", "E")[:2 if early else 1]):
+                break  # a view missing a month (or a figure): its chain is not read past the gap
+            hidden.append(("flow", v, m))
+            if early:  # the month's early leavers are some of its leavers
+                hidden += [("early flow", v, m), ("later flow", v, m)]
+                eqs.append(([(("flow", v, m), 1), (("early flow", v, m), -1), (("later flow", v, m), -1)], 0))
+            for kind, flow in (("L", "flow"), ("E", "early flow"))[:2 if early else 1]:
+                terms = [((kind, v, m), 1), ((flow, v, m), -1)]
+                if m != months[0]:
+                    terms.append(((kind, v, m - 1), -1))
+                if m - 12 >= months[0]:
+                    terms.append(((flow, v, m - 12), 1))
+                eqs.append((terms, 0))
+    cells = {*known, *hidden}
+    for m in months:
+        for kind in ("L", "E", "flow", "early flow"):
+            parts = [(kind, s, m) for s in services]
+            if (kind, None, m) in cells and all(p in cells for p in parts):
+                eqs.append(([(p, 1) for p in parts] + [((kind, None, m), -1)], 0))
+    for fte_of, (of, of_col) in FTE_OF_PEOPLE.items():
+        if (of, of_col) != ROLLING_TOTAL:
+            continue
+        for key, r in rows_of(published, fte_of).items():
+            x = number(r["numerator"])
+            if ("L", *key) not in hidden or is_c(r["value"]) or x is None:
+                continue
+            low = fewest_people(x)
+            if low == 0:
+                eqs.append(([(("L", *key), 1)], 0))
+            else:
+                hidden.append(("above the fewest", *key))
+                eqs.append(([(("L", *key), 1), (("above the fewest", *key), -1)], low))
+    if not watch:
+        return []
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+    names = {"L": "12 months' leavers", "E": "early leavers", "R": "leavers with a year's service or more"}
+    return [f"{store} {scope} {m} {names[k]} of {v or 'the directorate'} lie in [{lo:g}, {hi:g}]"
+            for (k, v, m), (lo, hi) in too_narrow(found, threshold=t, cells=watch).items() if not hi == lo == 0]
+
+
 def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
     """The checks across months: repeated month rows hidden alike, a change on a year ago hidden
-    where the year-ago figure was, and the measure history of every month."""
+    where the year-ago figure was, and the measure history of every month, its 12 months'
+    leavers across every month."""
     problems = repeated_cells(views)
     for store, scope, published, exact in history:
         problems += history_leaks(store, scope, published, exact)
+        problems += leavers_over_months(store, scope, published, exact)
     return problems
 
 

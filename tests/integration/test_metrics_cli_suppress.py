@@ -52,3 +52,33 @@ def test_suppressed_csv_carries_c_and_leaves_larger_figures_exact(db_a):
         assert r["status"] == "grey" and r["suppression"] == "primary"
     table = run("--period", "2025-03", "--db", str(db_a), "--format", "table", "--suppress", "--by", "team")
     assert table.returncode == 0 and " c " in table.stdout
+
+
+def test_suppress_by_job_type_follows_the_pages_table_by_job_type(demo_db, capsys):
+    """`--suppress --by role_group` hides what the pages' table by job type hides (one decision,
+    disclosure.history.by_job: service by job type, its margins the history's). Demo, social
+    workers, October 2026, "from ethnic minorities" among team managers: 0 of 15 in the
+    directorate; Children in Care 0 of 5, SEND 0 of 1, Safeguarding 0 of 7, Youth 0 of 2. The
+    pages hide every service's (SEND's and Youth's rest on 1 and 2 people; Children in Care's and
+    Safeguarding's are all on one side, class) and the directorate's with them: its "0 of 15"
+    says every service's numerator is 0. The command, deciding the directorate's job types
+    alone, showed "0 of 15"."""
+    from disclosure import history
+    from metrics import engine
+    from metrics.__main__ import main
+    from store import connect
+
+    assert main(["--period", "2026-10", "--db", str(demo_db), "--by", "role_group", "--scope", "social_workers",
+                 "--metric", "ethnic_minority_rate", "--suppress", "--format", "csv"]) == 0
+    rows = {r["group"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["Team manager"]["denominator"] == "c" and rows["Team manager"]["suppressed"] == "True"
+    assert rows["Social worker"]["denominator"] == "94.0"  # a large group stays shown
+    # the pages' decision, by view: the directorate's and the small services' team managers hidden
+    con = connect(demo_db, read_only=True)
+    try:
+        frame = engine.evaluate(con, period="2026-10", scope="social_workers", by="role_group",
+                                metric_ids=["ethnic_minority_rate"])
+        marked = history.as_history_decides(con, frame, scope="social_workers", by="role_group")
+    finally:
+        con.close()
+    assert dict(zip(marked["group"], marked["hidden_elsewhere"]))["Team manager"]

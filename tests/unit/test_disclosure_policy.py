@@ -902,3 +902,62 @@ def test_strict_unrecorded_protects_the_people_a_known_answer_rates_denominator_
     assert found["a_none"] == (0, 6)
     shipped = disclose(frame.drop(columns=PEOPLE_IN_VIEW), ACROSS_SERVICES).published
     assert not shipped["suppressed"].any()
+
+
+def _turnover_history() -> pd.DataFrame:
+    """Two months of four services' 12 months' leavers (A: 3 then 4; B: 27, 29; C: 40, 41; D: 20,
+    21) and the early leavers among them, with their turnover: numerator the same leavers' FTE
+    (B's 26.6 then 28.4, D's 19.5 then 20.5)."""
+    rows = []
+    months = [{"A": (3, 1, 3.0), "B": (27, 9, 26.6), "C": (40, 12, 39.0), "D": (20, 10, 19.5)},
+              {"A": (4, 1, 4.0), "B": (29, 9, 28.4), "C": (41, 12, 40.0), "D": (21, 10, 20.5)}]
+    for k, figures in enumerate(months):
+        when = pd.Timestamp(2024, 5 + k, 1)
+        figures = {None: tuple(sum(f[j] for f in figures.values()) for j in range(3)), **figures}
+        for svc, (leavers, early, fte) in figures.items():
+            in_post = {None: 330, "A": 10, "B": 90, "C": 30, "D": 200}[svc]
+            rows.append({"metric_id": "early_leaver_rate_12m", "period": when, "scope": "social_workers",
+                         "group": None, "service": svc, "value": early / leavers, "numerator": early,
+                         "denominator": leavers, "base_count": leavers})
+            rows.append({"metric_id": "turnover_rate_fte_12m", "period": when, "scope": "social_workers",
+                         "group": None, "service": svc, "value": fte / in_post, "numerator": fte,
+                         "denominator": float(in_post), "base_count": in_post})
+    return pd.DataFrame(rows)
+
+
+def test_turnovers_fte_follows_the_leavers_it_counts_across_months():
+    """Turnover's numerator is the FTE of the leavers the early-leaver rate counts, each more than
+    0 and at most 1 FTE (cells.FTE_OF_PEOPLE). A's 3 and 4 leavers are hidden, and B's and D's
+    beside them; A's turnover is hidden with its leavers, and C's beside it (the smallest in
+    post). Before, B's and D's turnover were shown: 28.4 and 20.5 FTE say at least 29 and 21
+    people, and the directorate's 95 less C's 41 leaves A at most 54 - 50 = 4 ([0, 4]). Now they
+    are hidden too, and A's last month lies in [0, 54]: last month's A, B and D made 90 - 40 = 50
+    and 5 - 1 = 4 of them left since."""
+    from disclosure.audit import intervals
+    from disclosure.cells import fewest_people
+    from disclosure.policy import MEASURES_ACROSS_SERVICES
+
+    out = disclose(_turnover_history(), MEASURES_ACROSS_SERVICES).published
+    hidden = {(m[:5], s, p.month) for m, s, p, h in zip(out["metric_id"], out["service"], out["period"],
+                                                         out["suppressed"]) if h}
+    assert hidden == {(m, s, k) for k in (5, 6) for m, s in [("early", "A"), ("early", "B"), ("early", "D"),
+                                                             ("turno", "A"), ("turno", "B"), ("turno", "C"),
+                                                             ("turno", "D")]}
+    assert fewest_people(26.6) == 27 and fewest_people(0.4) == 1 and fewest_people(0.0) == 0
+    # the reader, with every shown turnover's FTE as a floor under its leavers
+    views = (None, "A", "B", "C", "D")
+    known, cells, eqs = {}, [], []
+    for m, s, p, d, n in zip(out["metric_id"], out["service"], out["period"], out["denominator"], out["numerator"]):
+        k = (s if isinstance(s, str) else None, p.month)
+        if m == "early_leaver_rate_12m":
+            (cells.append(("d", *k)) if d == SUPPRESSED else known.__setitem__(("d", *k), float(d)))
+        elif n != SUPPRESSED and k[0] is not None:
+            cells.append(("over", *k))
+            eqs.append(([(("d", *k), 1), (("over", *k), -1)], fewest_people(float(n))))
+    for k in (5, 6):
+        eqs.append(([(("d", v, k), 1) for v in views[1:]] + [(("d", None, k), -1)], 0))
+    cells += [("x", v, 6) for v in views]
+    for v in views:
+        eqs.append(([(("d", v, 6), 1), (("d", v, 5), -1), (("x", v, 6), -1)], 0))
+    eqs.append(([(("x", v, 6), 1) for v in views[1:]] + [(("x", None, 6), -1)], 0))
+    assert intervals(known=known, hidden=cells, equations=eqs, cells=[("d", "A", 6)])[("d", "A", 6)] == (0, 54)

@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, history, linked
-from disclosure.policy import MEASURES_ACROSS_SERVICES
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS
@@ -90,42 +89,28 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
     when = periods.parse_period(period)
     with db.open_cursor() as cur:
         services = sorted({s for s, _ in detail.dimension_pairs(cur)})
-    parts = []
+    parts = {}
     for service in [None, *services]:
         f = _by_job_exact(path, version, scope, metric_id, service)
-        f = f[f["period"] == when].reset_index(drop=True)
-        f["service"] = service
-        parts.append(f)
+        parts[service] = f[f["period"] == when].reset_index(drop=True)
     raw = raw_history(path, version, scope)
-    history = public_history(path, version, scope)
-    at = history[(history["metric_id"] == metric_id) & (history["period"] == pd.Timestamp(when))]
+    published = public_history(path, version, scope)
+    at = published[(published["metric_id"] == metric_id) & (published["period"] == pd.Timestamp(when))]
     hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
               for s, h in zip(at["service"], at["suppressed"])}
     mine = raw[(raw["metric_id"] == metric_id) & (pd.to_datetime(raw["period"]) == pd.Timestamp(when))]
     by_service = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): i
                   for s, i in zip(mine["service"], mine.index)}
-    margins = []
+    margins = {}
     for service in [None, *services]:
         if service in by_service:
-            f = mine.loc[[by_service[service]]].drop(columns="service").reset_index(drop=True)
+            margins[service] = mine.loc[[by_service[service]]].drop(columns="service").reset_index(drop=True)
         else:  # no figure in the history (no one in the population there): the engine's empty row
             with db.open_cursor() as cur:
-                f = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
-                                    filters=_engine_filters(service, None))
-        f["service"] = service
-        # a margin the history hid stays hidden; one it published is known to any reader
-        # (GSS: a figure published anywhere is known to the attacker), so it is never hidden
-        # here to protect a cell, nor counted on as unknown
-        f["hidden_elsewhere"] = hidden.get(service, False)
-        f["known_elsewhere"] = not hidden.get(service, False)
-        margins.append(f)
-    exact = pd.concat(margins, ignore_index=True)
-    frame = pd.concat([exact, *[p for p in parts if not p.empty]], ignore_index=True)
-    for col in ("hidden_elsewhere", "known_elsewhere"):
-        frame[col] = frame[col].fillna(False).astype(bool)
-    out = disclose(frame, MEASURES_ACROSS_SERVICES).published
-    out["period"] = pd.to_datetime(out["period"])
-    return out
+                margins[service] = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
+                                                   filters=_engine_filters(service, None))
+    # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job)
+    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]})
 
 
 def public_rows(path: str, version: str, scope: str, service: str | None, by: str | None,

@@ -941,11 +941,10 @@ def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequen
     for scope in dict.fromkeys(scopes):
         mine = np.array([s == scope for s in scopes], dtype=bool) & overall
         added: set[int] = set()
-        if frame["period"][mine].nunique() > 1:
-            # turnover follows a hidden small count first (and each month is decided again with
-            # it): a shown FTE beside a hidden count bounds it
-            _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
-            _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
+        # turnover follows a hidden small count first (and each month is decided again with it):
+        # a shown FTE beside a hidden count bounds it
+        _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
+        _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
         for _ in range(4):  # the month-by-month step may hide more rows of the measure: again
             more = _leavers_over_months(frame, mine, hidden, min_count=min_count, across=across)
             for i in more:
@@ -1058,6 +1057,12 @@ def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarr
     if floors and protect.any():
         out = _fte_hidden(vals, out, eqs + by_fte, protect, {c: of for c, (_, of) in floors.items()},
                           {c: k for (_, k), c in whole.items()}, fixed=fixed, min_count=min_count)
+        if narrow_anyway(vals, out, eqs + by_fte, protect, min_count).any():
+            # the directorate's FTE (never hidden) still floors it: more services' counts, with
+            # the floors solved (the widening), for what any choice can protect
+            protect &= ~narrow_anyway(vals, out | (counts & ~fixed), eqs + by_fte, protect, min_count)
+            if protect.any():
+                out = widen(vals, out, eqs + by_fte, protect=protect, min_count=min_count, fixed=fixed)
     return sorted([i for key, i in at.items() if key in whole and not hidden[i] and out[whole[key]]]
                   + [row for c, (row, _) in floors.items() if out[c]])  # a bound hidden: its FTE is
 

@@ -941,10 +941,11 @@ def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequen
     for scope in dict.fromkeys(scopes):
         mine = np.array([s == scope for s in scopes], dtype=bool) & overall
         added: set[int] = set()
-        # turnover follows a hidden small count first (and each month is decided again with it):
-        # a shown FTE beside a hidden count bounds it
-        _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
-        _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
+        if frame["period"][mine].nunique() > 1:
+            # turnover follows a hidden small count first (and each month is decided again with
+            # it): a shown FTE beside a hidden count bounds it
+            _follow_leavers(frame, mine, hidden, why, added, min_count=min_count, across=across)
+            _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
         for _ in range(4):  # the month-by-month step may hide more rows of the measure: again
             more = _leavers_over_months(frame, mine, hidden, min_count=min_count, across=across)
             for i in more:

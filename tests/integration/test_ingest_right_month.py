@@ -127,17 +127,11 @@ def test_migration_40_adds_repeat_of_to_a_store_holding_loads(tmp_path: Path) ->
     """A store at the version before migration 40, with a load in it, gains the column (NULL)."""
     from datetime import date, datetime
 
-    import duckdb
-
     from store import migrations
+    from tests.older_store import store_before
 
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute(migrations.LEDGER_DDL)
-    for m in migrations.MIGRATIONS:
-        if m.id < 40:
-            m.apply(con)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 1, 1)])
+    con = store_before(path, 40)
     con.execute("INSERT INTO loads (load_id, period, file_name, sha256, rows_staff, rows_leavers, "
                 "rows_vacancies, rows_training, rows_survey, loaded_by, loaded_at, outcome, warnings, "
                 "active) VALUES (1, ?, 'a.xlsx', 'x', 4, 0, 0, 0, 0, 'hr', ?, 'loaded', '[]', true)",

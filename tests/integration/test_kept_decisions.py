@@ -6,15 +6,15 @@ Real DuckDB files through store.connect (the migrations), no mocks."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 
 import store
 from store import kept, migrations
+from tests.older_store import store_before
 
 MONTH = date(2026, 10, 1)
 
@@ -86,12 +86,7 @@ def test_the_fingerprint_changes_with_any_input() -> None:
 
 def test_a_store_from_before_migration_83_upgrades_and_keeps_its_rows(tmp_path: Path) -> None:
     db = tmp_path / "at82.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute(migrations.LEDGER_DDL)
-    for m in migrations.MIGRATIONS:
-        if m.id < 83:
-            m.apply(con)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
+    con = store_before(db, 83)
     con.execute("INSERT INTO published_history (scope, metric_id, period, service, value, numerator, denominator, "
                 "base_count, suppressed, suppression) VALUES ('social_workers', 'headcount', DATE '2026-10-01', "
                 "NULL, 10, NULL, NULL, 10, false, NULL)")  # named: migration 62 adds a column before 83
@@ -136,12 +131,7 @@ def test_a_kept_decision_confirmed_under_a_ledger_is_read_only_under_it(tmp_path
 
 def test_a_store_from_before_migration_85_upgrades_its_kept_rows_unconfirmed(tmp_path: Path) -> None:
     db = tmp_path / "at84.duckdb"
-    con = duckdb.connect(str(db))
-    con.execute(migrations.LEDGER_DDL)
-    for m in migrations.MIGRATIONS:
-        if m.id < 85:
-            m.apply(con)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [m.id, m.name, datetime(2026, 11, 1)])
+    con = store_before(db, 85)
     con.execute("INSERT INTO kept_decisions VALUES ('people', DATE '2026-10-01', 'social_workers', 'k', 's', 'i', "
                 "'{}')")
     assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",

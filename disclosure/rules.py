@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from store.kept import source_signature
 from store.settings import read_toml, refuse_unknown
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "disclosure.toml"
@@ -129,10 +130,7 @@ def rules() -> Rules:
 
 @functools.cache
 def _source(package: Path, extra: tuple[Path, ...]) -> str:
-    h = hashlib.sha256()
-    for path in (*sorted(package.glob("*.py")), *extra):
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()[:24]
+    return source_signature((*sorted(package.glob("*.py")), *extra))
 
 
 def decision_signature(*extra: Path | str) -> str:

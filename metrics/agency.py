@@ -29,6 +29,7 @@ from agency.costs import WhatIf, annual_cost_per_fte, what_if
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules
 from metrics.query import EMPLOYED_SQL
 from metrics.types import MetricError
+from store.kept import source_signature
 
 #: Breakdowns of the compliance measures (job_type is the cap's job type).
 AGENCY_BREAKDOWNS: tuple[str, ...] = ("job_type", "service", "team")
@@ -200,10 +201,7 @@ _CODE = ("agency/checks.py", "agency/rules.py", "metrics/agency.py")
 def _code() -> str:
     """The source of the modules that decide the checked rows (a changed line checks again)."""
     root = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256()
-    for name in _CODE:
-        h.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
-    return h.hexdigest()[:24]
+    return source_signature(root / name for name in _CODE)
 
 
 def checks_signature(rules: AgencyRules) -> str:

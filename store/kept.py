@@ -27,6 +27,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -122,6 +123,16 @@ def forget(con: duckdb.DuckDBPyConnection, *, kind: str, period: date | None = N
 
 # ------------------------------------------------------------------------------------------
 # fingerprints and the frames codec (no SQL; here so that every owner of a kind uses one)
+
+
+def source_signature(paths: Iterable[Path]) -> str:
+    """The source of `paths` (each file's name and bytes, in the order given) as one short hash:
+    the code a kept thing was made under (disclosure.rules.decision_signature,
+    metrics.agency.checks_signature). A changed line in any of them gives another signature."""
+    h = hashlib.sha256()
+    for path in paths:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:24]
 
 
 def fingerprint(*parts: Any) -> str:

@@ -4,7 +4,7 @@ Layers: below ui/ and recommendations/, above metrics/ (import-linter). Entry po
 `disclose(frame, table, *, role)` -> `Disclosed`. Rules: data/disclosure.toml (`rules()`).
 """
 
-from disclosure.cells import SUPPRESSED  # noqa: F401
+from disclosure.cells import SUPPRESSED, is_hidden  # noqa: F401
 from disclosure.policy import (  # noqa: F401
     MEASURES,
     NOT_APPLICABLE,

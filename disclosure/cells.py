@@ -37,6 +37,11 @@ from disclosure.rules import rules
 SUPPRESSED = "c"
 
 
+def is_hidden(value: object) -> bool:
+    """True for a cell the policy hid (the symbol "c"), whatever else the column holds."""
+    return isinstance(value, str) and value == SUPPRESSED
+
+
 def threshold() -> int:
     """The smallest count shown (data/disclosure.toml)."""
     return rules().threshold
@@ -61,7 +66,7 @@ class Equation:
 
 def number(value: object) -> float:
     """A cell's figure as a float: NaN for "c", None and text."""
-    if value is None or (isinstance(value, str) and value == SUPPRESSED):
+    if value is None or is_hidden(value):
         return math.nan
     try:
         out = float(value)

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import streamlit as st
 
-from disclosure import SUPPRESSED, rules
+from disclosure import SUPPRESSED, is_hidden, rules
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
 from metrics.units import UNITS, format_target
@@ -134,7 +134,7 @@ def card_model(
 ) -> Card:
     """Everything a card says, worked out without Streamlit."""
     status = status if status in STATUS_WORDS else "grey"
-    if isinstance(value, str) and value == SUPPRESSED:
+    if is_hidden(value):
         value_text = SUPPRESSED
         note = f"Hidden to protect individuals (c): the figure {rules().hidden_why()}."
         status = "grey"

@@ -23,6 +23,7 @@ from disclosure import (
     Disclosed,
     disclose,
     fewest_given_away,
+    is_hidden,
     people,
     prepared,
     published_rows,
@@ -153,7 +154,7 @@ def summary(filters: Filters) -> Disclosed:
             hidden.append(small)
             reasons.append("primary" if small else None)
         else:
-            hidden.append(_is_hidden(pub[cell]))
+            hidden.append(is_hidden(pub[cell]))
             reasons.append(why[cell])
     return published_rows(pd.DataFrame(out), hidden=hidden, reasons=reasons, columns=("Value",),
                           exact=totals.exact)
@@ -172,10 +173,6 @@ SUMMARY_CELLS = {"assignments": "Assignments", "agency_within_cap_share": "Withi
 
 def _none(value: object) -> object:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-
-
-def _is_hidden(value: object) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED
 
 
 def _exact_totals(ctx, filters: Filters) -> pd.DataFrame:
@@ -322,7 +319,7 @@ def trend(filters: Filters) -> Disclosed:
     for c in cells:  # each month's row: the view's totals in that month's decision
         pub[c] = decided.published[c].iloc[rows].to_numpy(dtype=object)
         why[c] = decided.reasons[c].iloc[rows].to_numpy(dtype=object)
-    share_hidden = np.array([_is_hidden(v) for v in pub["Within cap (%)"]], dtype=bool)
+    share_hidden = np.array([is_hidden(v) for v in pub["Within cap (%)"]], dtype=bool)
     pub["within_cap"] = pub["within_cap"].astype(object).where(~share_hidden, SUPPRESSED)
     why["within_cap"] = why["Within cap (%)"].where(share_hidden, None)
     exact = sees_exact(ctx.role)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from disclosure import SUPPRESSED, Disclosed
+from disclosure import SUPPRESSED, Disclosed, is_hidden
 from metrics.narrative import target_words
 from ui.data.base import metric
 from ui.data.measures import _clean, agency_target_words, at_period, target_info, trend
@@ -24,12 +24,12 @@ HIDDEN = "hidden to protect individuals (c)"
 
 def _was(value: object, unit: str) -> str:
     """A figure in a sentence: 'hidden to protect individuals (c)' rather than a bare 'c'."""
-    return HIDDEN if isinstance(value, str) and value == SUPPRESSED else _fmt(value, unit)
+    return HIDDEN if is_hidden(value) else _fmt(value, unit)
 
 
 def _against(value: object, unit: str) -> str:
     """The year-ago figure after 'against': 'a hidden figure (c)' rather than a bare 'c'."""
-    return "a hidden figure (c)" if isinstance(value, str) and value == SUPPRESSED else _fmt(value, unit)
+    return "a hidden figure (c)" if is_hidden(value) else _fmt(value, unit)
 
 
 def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
@@ -156,7 +156,7 @@ def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str
 
 def ethnicity_alt(filters: Filters, county: pd.DataFrame) -> str:
     row = at_period(filters, ["ethnic_minority_rate"]).iloc[0]
-    if isinstance(row["value"], str) and row["value"] == SUPPRESSED:
+    if is_hidden(row["value"]):
         return f"The share of staff of known ethnicity from ethnic minorities is {HIDDEN}."
     text = f"{_fmt(row['value'], 'rate')} of staff of known ethnicity are from ethnic minorities (not White)"
     if not county.empty:

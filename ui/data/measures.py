@@ -284,7 +284,11 @@ def published_years(metric_id: str) -> tuple[pd.DataFrame, int] | None:
     indicator = benchmarks.OUR_TO_DFE.get(metric_id)
     if indicator is None:
         return None
-    every = _published_all(db.db_path(), db.data_version())
+    key = ("published_all", db.db_path(), db.data_version())
+    memo = db.view_memo()  # one copy out of the cache per view, not one per measure (read-only)
+    if key not in memo:
+        memo[key] = _published_all(*key[1:])
+    every = memo[key]
     if every is None:
         return None
     frame = every[every["indicator"] == indicator].dropna(subset=["england_value"])

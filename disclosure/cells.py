@@ -33,13 +33,7 @@ import pandas as pd
 from threadpoolctl import ThreadpoolController
 
 from disclosure.rules import rules
-
-SUPPRESSED = "c"
-
-
-def is_hidden(value: object) -> bool:
-    """True for a cell the policy hid (the symbol "c"), whatever else the column holds."""
-    return isinstance(value, str) and value == SUPPRESSED
+from metrics.units import SUPPRESSED, is_hidden  # the symbol "c", defined once with the formatters
 
 
 def threshold() -> int:
@@ -281,7 +275,7 @@ def suppressed_mask(frame: pd.DataFrame) -> pd.DataFrame:
     mask = frame.attrs.get("suppressed")
     if isinstance(mask, pd.DataFrame) and mask.shape == frame.shape:
         return mask.copy()
-    return frame.apply(lambda s: s.map(lambda v: isinstance(v, str) and v == SUPPRESSED)).astype(bool)
+    return frame.apply(lambda s: s.map(is_hidden)).astype(bool)
 
 
 def suppress_counts(
@@ -372,11 +366,11 @@ def suppress_rates(
     _check_cols(frame, rates + [base_col] + list(count_cols), "suppress_rates")
     base_raw = frame[base_col]
     base = np.array([number(v) for v in base_raw], dtype=float)
-    base_hidden = np.array([isinstance(v, str) and v == SUPPRESSED for v in base_raw])
+    base_hidden = np.array([is_hidden(v) for v in base_raw])
     small = _primary(base, min_base)
     hide = small | base_hidden
     for c in count_cols:
-        hide |= np.array([isinstance(v, str) and v == SUPPRESSED for v in frame[c]])
+        hide |= np.array([is_hidden(v) for v in frame[c]])
     mask = pd.DataFrame(False, index=frame.index, columns=rates + [base_col])
     for r in rates:
         mask[r] = hide

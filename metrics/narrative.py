@@ -17,9 +17,9 @@ import pandas as pd
 
 from metrics import units
 from metrics.types import Metric, MetricError, Target, as_float
-from metrics.units import NO_DATA, SUPPRESSED_TEXT, format_number, format_target, round_half_up as _round
+from metrics.units import NO_DATA, format_number, format_target, is_hidden, round_half_up as _round
 
-__all__ = ["NO_DATA", "SUPPRESSED_TEXT", "format_change", "format_number", "format_value",
+__all__ = ["NO_DATA", "format_change", "format_number", "format_value",
            "paragraph", "sentence"]
 
 SCOPE_LABELS: dict[str, str] = {"social_workers": "social-worker", "all_staff": "staff"}
@@ -37,10 +37,6 @@ def _metric(metric: Metric | str) -> Metric:
     return get(str(metric))
 
 
-
-
-def _is_suppressed(value: Any) -> bool:
-    return isinstance(value, str) and value == SUPPRESSED_TEXT
 
 
 def format_value(metric: Metric | str, value: Any, *, short: bool = False) -> str:
@@ -108,7 +104,7 @@ def sentence(
     `metrics.projection.Projection` whose message is added when the target is not yet met.
     """
     m = _metric(metric)
-    if suppressed or _is_suppressed(value):
+    if suppressed or is_hidden(value):
         return f"{m.label} is hidden to protect individuals (c)."
     v = as_float(value)
     if v is None:
@@ -267,7 +263,7 @@ SMALL_BASE = 20
 
 def base_words(count: Any) -> str | None:
     """'Based on 6 people (a small group: one person moves the figure a lot).' or None if unknown."""
-    if _is_suppressed(count):
+    if is_hidden(count):
         return "The number of people it rests on is hidden to protect individuals (c)."
     n = as_float(count)
     if n is None:

@@ -13,8 +13,16 @@ from typing import Any
 
 from metrics.types import MetricError, as_float
 
-SUPPRESSED_TEXT = "c"
+#: the GSS symbol for a figure hidden to protect individuals: the one definition (the disclosure
+#: policy writes it, every formatter, page, pack and file reads it through `is_hidden`)
+SUPPRESSED = "c"
 NO_DATA = "no data"
+
+
+def is_hidden(value: Any) -> bool:
+    """True for a figure hidden by the disclosure policy (the symbol "c"), whatever else its
+    column holds (numbers, other symbols, None)."""
+    return isinstance(value, str) and value == SUPPRESSED
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,8 +103,8 @@ def format_number(value: Any, unit: str, *, short: bool = False) -> str:
     "count", "score", "fte"; an unknown unit gets one decimal. "c" stays "c"; missing -> "no data".
     `short` drops the unit words (for cards and tables).
     """
-    if isinstance(value, str) and value == SUPPRESSED_TEXT:
-        return SUPPRESSED_TEXT
+    if is_hidden(value):
+        return SUPPRESSED
     v = as_float(value)
     if v is None:
         return NO_DATA
@@ -139,7 +147,7 @@ def format_change(change: Any, unit: str, *, signed: bool = False) -> str:
     percentage points), '−0.4 cases per FTE', '+3 people', '—' when missing, 'c' kept. A true
     minus sign (−), and 'No change' rather than '+0.0'."""
     if signed and isinstance(change, str):
-        return change if change == SUPPRESSED_TEXT else "—"
+        return change if is_hidden(change) else "—"
     found = _change(change, unit)
     if found is None:
         return "—" if signed else ""

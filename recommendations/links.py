@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics import engine
 from metrics.catalogue import get as get_metric
-from metrics.units import format_number
+from metrics.units import SUPPRESSED, format_number, is_hidden
 from recommendations.model import TrackerError
 
 NOT_LOADED_THEN = "not loaded then"
@@ -147,7 +147,7 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
         now_text = NO_DATA if now is None else _shown(now, metric, suppress)
         change = None
         if then is not None and now is not None and then.value is not None and now.value is not None \
-                and then_text not in ("c",) and now_text not in ("c",):
+                and not is_hidden(then_text) and not is_hidden(now_text):
             change = now.value - then.value
         rows.append({
             "link_id": int(link.link_id),
@@ -159,10 +159,10 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
             "breakdown": link.breakdown if isinstance(link.breakdown, str) else None,
             "answers": bool(link.answers),
             "period_then": then.period if then else None,
-            "value_then": then.value if then and then_text != "c" else None,
+            "value_then": then.value if then and not is_hidden(then_text) else None,
             "then": then_text,
             "period_now": now.period if now else None,
-            "value_now": now.value if now and now_text != "c" else None,
+            "value_now": now.value if now and not is_hidden(now_text) else None,
             "now": now_text,
             "change": change,
             "moved": _moved(change, metric.direction),
@@ -176,7 +176,7 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
 
 def _shown(v: Value, metric: Any, suppress: bool) -> str:
     if suppress and v.hidden:
-        return "c"
+        return SUPPRESSED
     text = format_value(v.value, metric.unit)
     if v.partial:
         text += f" (partial: {v.months_covered} of 12 months)"
@@ -245,10 +245,10 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
     out = pd.DataFrame({
         "group": ["All" if (g is None or (isinstance(g, float) and pd.isna(g))) else g for g in frame["group"]],
         "period": frame["period"],
-        "value": [v if v == "c" else format_value(None if pd.isna(v) else float(v), metric.unit) for v in frame["value"]],
-        "numerator": [v if v == "c" else (None if pd.isna(v) else float(v)) for v in frame["numerator"]],
-        "denominator": [v if v == "c" else (None if pd.isna(v) else float(v)) for v in frame["denominator"]],
-        "people": [v if v == "c" else (None if pd.isna(v) else int(v)) for v in frame["base_count"]],
+        "value": [v if is_hidden(v) else format_value(None if pd.isna(v) else float(v), metric.unit) for v in frame["value"]],
+        "numerator": [v if is_hidden(v) else (None if pd.isna(v) else float(v)) for v in frame["numerator"]],
+        "denominator": [v if is_hidden(v) else (None if pd.isna(v) else float(v)) for v in frame["denominator"]],
+        "people": [v if is_hidden(v) else (None if pd.isna(v) else int(v)) for v in frame["base_count"]],
     })
     out.attrs["metric_id"] = metric_id
     out.attrs["period"] = period
@@ -260,8 +260,8 @@ ANSWER_GROUP_LABELS = {None: "Group", "service": "Service", "team": "Team", "rol
 
 def _whole(v):
     """A count as a whole number where it is one (FTE keeps its decimals); 'c' and blanks as they are."""
-    if v == "c" or v is None or (isinstance(v, float) and pd.isna(v)):
-        return "—" if v != "c" else v
+    if is_hidden(v) or v is None or (isinstance(v, float) and pd.isna(v)):
+        return v if is_hidden(v) else "—"
     return int(v) if float(v).is_integer() else round(float(v), 1)
 
 

@@ -22,6 +22,7 @@ from metrics import catalogue, engine
 from metrics.targets import STATUS_WORDS as _TARGET_WORDS
 from metrics.export import to_xlsx_bytes
 from metrics.types import SCOPES
+from metrics.units import SUPPRESSED, is_hidden
 from recommendations.links import format_value
 from recommendations.model import Actor, PackError
 from store import record_audit
@@ -237,10 +238,10 @@ def preview_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
         vh, ch = f.get("value_hidden", False), f.get("counts_hidden", False)
         rows.append({
             "Measure": m.label, "Month": f"{pdate:%B %Y}",
-            "Value": "c" if vh else exact,
-            "People": "c" if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
-            "Numerator": "c" if (vh or ch) else _num(r.get("numerator")),
-            "Denominator": "c" if (vh or ch) else _num(r.get("denominator")),
+            "Value": SUPPRESSED if vh else exact,
+            "People": SUPPRESSED if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
+            "Numerator": SUPPRESSED if (vh or ch) else _num(r.get("numerator")),
+            "Denominator": SUPPRESSED if (vh or ch) else _num(r.get("denominator")),
             "Exact value": exact,
             "Published": "hidden (c)" if vh else ("value only" if ch else "yes"),
             "Why": _why(f.get("value_reason")) if vh else (
@@ -395,7 +396,7 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
         small = bool(fate.get("value_hidden"))
         counts_hidden.append(small or bool(fate.get("counts_hidden")))
         why.append(_why(fate.get("value_reason")) if small else _why(fate.get("counts_reason")))
-        shown.append("c" if small else format_value(frozen, it.unit) + (
+        shown.append(SUPPRESSED if small else format_value(frozen, it.unit) + (
             f" (partial: {int(it.months_covered)} of 12 months)" if it.partial is True else ""))
         if p not in loaded:
             now_col.append("month no longer loaded")
@@ -403,7 +404,7 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
             continue
         now = now_vals.get((it.metric_id, p))
         hide_now = small or (it.metric_id, p) in now_hidden
-        now_col.append("c" if hide_now else format_value(now, it.unit))
+        now_col.append(SUPPRESSED if hide_now else format_value(now, it.unit))
         differs = (frozen is None) != (now is None) or (frozen is not None and now is not None and abs(frozen - now) > TOLERANCE)
         if differs and not hide_now:
             restated.append(f"restated: was {format_value(frozen, it.unit)}, now {format_value(now, it.unit)}")
@@ -461,7 +462,7 @@ def pack_table(pack: Pack) -> pd.DataFrame:
     it = pack.items
     rows = []
     for r in it.itertuples():
-        hidden = r.shown == "c"
+        hidden = is_hidden(r.shown)
         partial = r.partial is True
         rows.append({
             "Measure": r.label,
@@ -471,11 +472,11 @@ def pack_table(pack: Pack) -> pd.DataFrame:
             "Target": target_words(r.target, r.unit, r.direction),
             "Status": ("—" if hidden else f"Not enough months loaded (covers {int(r.months_covered)} of 12)"
                        if partial else STATUS_WORDS.get(r.status, "—")),
-            "Change on a year ago": ("c" if r.year_ago_hidden and not hidden else
+            "Change on a year ago": (SUPPRESSED if r.year_ago_hidden and not hidden else
                                      "—" if hidden or r.year_ago is None or pd.isna(r.value) else
                                      (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
                                                     direction=r.direction, name="a year ago") or "—")),
-            "People": "c" if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
+            "People": SUPPRESSED if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
             "Restated": r.restated,
             "Why hidden": r.why_hidden + ("; " if r.why_hidden and r.year_ago_hidden else "")
                           + ("the change on a year ago would give back a figure hidden a year ago"
@@ -490,8 +491,8 @@ def provenance_table(pack: Pack) -> pd.DataFrame:
     it = pack.items
     return pd.DataFrame({
         "Measure": it["label"], "Measure id": it["metric_id"],
-        "Numerator": ["c" if h else None if pd.isna(v) else float(v) for h, v in zip(it["counts_hidden"], it["numerator"])],
-        "Denominator": ["c" if h else None if pd.isna(v) else float(v)
+        "Numerator": [SUPPRESSED if h else None if pd.isna(v) else float(v) for h, v in zip(it["counts_hidden"], it["numerator"])],
+        "Denominator": [SUPPRESSED if h else None if pd.isna(v) else float(v)
                         for h, v in zip(it["counts_hidden"], it["denominator"])],
         "Months covered": [None if pd.isna(v) else int(v) for v in it["months_covered"]],
         "Loads": [", ".join(str(x) for x in json.loads(v)) for v in it["load_ids"]],
@@ -533,7 +534,7 @@ def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
     figures = pack_table(pack)
     figures.insert(4, "Unit", [UNIT_WORDS.get(u, "") for u in pack.items["unit"]])
     # the value as a number (rates as fractions shown with a % format); "c" stays text
-    figures["Value"] = [v if s == "c" else (None if pd.isna(v) else float(v))
+    figures["Value"] = [v if is_hidden(s) else (None if pd.isna(v) else float(v))
                         for s, v in zip(pack.items["shown"], pack.items["value"])]
     notes = disclosure_notes(pack)
     header = FileHeader(title=title, **pack_about(pack), suppression=tuple(notes))

@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from disclosure import Disclosed, rules
+from disclosure import SUPPRESSED, Disclosed, is_hidden, rules
 from metrics.units import UNITS, format_number, format_target
 
 # Okabe & Ito (2008) colour-blind-safe palette.
@@ -97,7 +97,7 @@ class ChartError(ValueError):
 
 def format_value(value: object, unit: str) -> str:
     """Plain-English value with its unit: 0.234 'rate' -> '23.4%' (metrics.narrative formats it)."""
-    if isinstance(value, str) and value != "c":
+    if isinstance(value, str) and not is_hidden(value):
         return value
     return format_number(value, unit)
 
@@ -276,7 +276,7 @@ def trend_chart(
     _require(frame, x, y)
     values = _numeric(frame[y])
     if frame.empty or values.notna().sum() == 0:
-        if len(frame) and (frame[y].astype(str) == "c").any():
+        if len(frame) and frame[y].map(is_hidden).any():
             return no_data(f"Not shown (c): each month's figure {rules().hidden_why()}.")
         return no_data(no_data_message)
     fig = _Spec(height=380, title=title)
@@ -393,7 +393,7 @@ def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]
         return frame, []
     kinds: dict[pd.Timestamp, str] = {}
     for m, raw, num in zip(months, frame[y], _numeric(frame[y])):
-        if isinstance(raw, str) and raw.strip().lower() == "c":
+        if is_hidden(raw):
             kinds[m] = "hidden"
         elif isinstance(raw, str) and raw.strip().lower() == "z":
             kinds[m] = "not_applicable"
@@ -543,9 +543,9 @@ def _bar_chart(
     """
     _require(frame, category, value, *( [series] if series else [] ))
     nums = _numeric(frame[value])
-    if frame.empty or (nums.notna().sum() == 0 and not (frame[value].astype(str) == "c").any()):
+    if frame.empty or (nums.notna().sum() == 0 and not frame[value].map(is_hidden).any()):
         return no_data(no_data_message)
-    if (frame[value].astype(str) == "c").any() and nums.fillna(0).eq(0).all():
+    if frame[value].map(is_hidden).any() and nums.fillna(0).eq(0).all():
         return no_data(f"Not shown (c): each group with anyone in it {rules().hidden_why()}.")
     if sort if sort is not None else category not in ORDERED_CATEGORIES:
         frame = sort_by_value(frame, category=category, value=value, series=series)
@@ -556,7 +556,7 @@ def _bar_chart(
     for i, (gname, part) in enumerate(groups):
         vals = _numeric(part[value])
         text = [
-            "c" if isinstance(raw, str) and raw == "c" else format_value(v, unit).replace(" cases per FTE", "")
+            SUPPRESSED if is_hidden(raw) else format_value(v, unit).replace(" cases per FTE", "")
             for raw, v in zip(part[value], vals)
         ]
         colour = PALETTE[i % len(PALETTE)]
@@ -715,7 +715,7 @@ def stacked_share_chart(
     if name is not None:
         frame = frame.assign(**{category: name})
     _require(frame, category, part, share)
-    if frame.empty or _numeric(frame[share]).notna().sum() == 0 and not (frame[share] == "c").any():
+    if frame.empty or _numeric(frame[share]).notna().sum() == 0 and not frame[share].map(is_hidden).any():
         return no_data(no_data_message)
     data = frame[[category, part, share]].copy()
     if reference is not None and not reference.empty:

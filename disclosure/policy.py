@@ -31,6 +31,7 @@ from disclosure.cells import (
     PEOPLE_IN_VIEW,
     SUPPRESSED,
     Equation,
+    is_hidden,
     narrow_anyway,
     number,
     protect_over_months,
@@ -510,7 +511,7 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
 
 
 def _is_c(series: pd.Series) -> np.ndarray:
-    return np.array([isinstance(v, str) and v == SUPPRESSED for v in series], dtype=bool)
+    return np.array([is_hidden(v) for v in series], dtype=bool)
 
 
 def _no_reasons(frame: pd.DataFrame) -> pd.DataFrame:
@@ -824,11 +825,10 @@ def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, 
                     v = number(f[table.row_total].iloc[i]) - sum(parts)
                 else:
                     v = number(f[c].iloc[i])
-                    if math.isnan(v) and not pd.isna(f[c].iloc[i]) and f[c].iloc[i] != SUPPRESSED:
+                    if math.isnan(v) and not pd.isna(f[c].iloc[i]) and not is_hidden(f[c].iloc[i]):
                         raise DisclosureError(f"'{c}' holds {f[c].iloc[i]!r}, which is not a number.")
                 # the rest is never published; a "c" from upstream is hidden already
-                index[(key, i, c)] = b.cell(v, sensitive=not row_unrecorded, virtual=c == REST or (
-                    isinstance(f[c].iloc[i], str) and f[c].iloc[i] == SUPPRESSED))
+                index[(key, i, c)] = b.cell(v, sensitive=not row_unrecorded, virtual=c == REST or is_hidden(f[c].iloc[i]))
                 owners.append(key)
     # each column's total within a group of a table: a cell of its own (never published here)
     totals: dict[tuple[Hashable, Any, str], int] = {}
@@ -1087,7 +1087,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
                 continue
             b = pub[base].iloc[i]
             small = not isinstance(b, str) and r.small(number(b))
-            if isinstance(b, str) and b == SUPPRESSED:
+            if is_hidden(b):
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(base)] or "secondary")
                 continue
             if small:
@@ -1102,7 +1102,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
                     _not_applicable(pub, rate, i, b)
                 continue
             n = pub[num].iloc[i]
-            if isinstance(n, str) and n == SUPPRESSED:
+            if is_hidden(n):
                 _hide(pub, why, rate, i, why.iat[i, why.columns.get_loc(num)] or "secondary")
             elif r.small(fewest_given_away(number(b), number(n))):  # the rest of the base is people too
                 _hide(pub, why, rate, i, "primary")
@@ -1301,7 +1301,7 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
         fixed, forced = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         for i in range(len(figures)):
             for j, c in enumerate(counts):
-                forced[index[("total", i, c)]] = isinstance(was[i, j], str) and was[i, j] == SUPPRESSED
+                forced[index[("total", i, c)]] = is_hidden(was[i, j])
                 fixed[index[("total", i, c)]] = not forced[index[("total", i, c)]]
     s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
     # the totals alone: each count's column is one equation; bounds checked after

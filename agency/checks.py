@@ -279,6 +279,8 @@ def checked_types(stored: pd.DataFrame) -> pd.DataFrame:
     them: Python objects (date, float, int) with None for missing, and the flags as bools."""
     out = stored
     for col in CHECKED_COLUMNS:
+        if col not in out:  # a narrow read (metrics.agency.checked's columns)
+            continue
         values = out[col].to_numpy()
         if col in _CHECKED_DATES:
             days = values.astype("datetime64[D]")
@@ -289,7 +291,8 @@ def checked_types(stored: pd.DataFrame) -> pd.DataFrame:
             floats = values.astype(float)
             out[col] = _objects(floats, np.isnan(floats))
     for col in FLAG_COLUMNS:
-        out[col] = out[col].astype(bool)
+        if col in out:
+            out[col] = out[col].astype(bool)
     return out
 
 

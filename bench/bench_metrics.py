@@ -135,9 +135,12 @@ def _kept_as_loaded(con) -> None:
     compliance decisions of every month; the linked tables' decisions of its latest month), so a
     timed load decides only what it changes."""
     from disclosure import compliance, history, linked
+    from metrics import agency
     from store import loaded_periods
 
     con.execute("BEGIN")
+    if not agency.kept_fresh(con):  # the checked assignments' code changed since the store was cached
+        agency.keep_checked(con)
     history.refresh(con)
     compliance.refresh(con)
     linked.refresh(con, period=loaded_periods(con)[-1].strftime("%Y-%m"))

@@ -57,7 +57,7 @@ def _derived_data_current(db: Path) -> None:
     """Refresh the aggregates and stored metric values of a store cached before they changed
     (what every load keeps current), so the pages are timed as they run after a load."""
     from disclosure import compliance, history, linked
-    from metrics import aggregates, engine
+    from metrics import agency, aggregates, engine
     from store import connect, loaded_periods
 
     con = connect(db)
@@ -69,6 +69,13 @@ def _derived_data_current(db: Path) -> None:
             engine.refresh_values(con)
             con.execute("COMMIT")
             print(f"  (refreshed {db.name}'s aggregates and stored values: "
+                  f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
+        if not agency.kept_fresh(con):  # the checked assignments' code changed since it was cached
+            started = time.perf_counter()
+            con.execute("BEGIN")
+            agency.keep_checked(con)
+            con.execute("COMMIT")
+            print(f"  (checked assignments kept again for {db.name}: "
                   f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
         started = time.perf_counter()
         con.execute("BEGIN")

@@ -395,13 +395,23 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         if not figures.has_assignments(con):
             store_kept.forget(con, kind=KIND)
             return 0
-        sums = summaries(figures.checked(con, rules=load_rules(rules_path())))
+        agency_rules = load_rules(rules_path())
+        before = kept(con) or {}
+        # the months whose checked rows changed since their decision was kept (every month when
+        # the load kept no fingerprints): only those are read, summarised and compared
+        prints = figures.checked_prints(con, rules=agency_rules)
+        todo = None if prints is None else sorted(
+            m for m, p in prints.items() if before.get(m, {}).get("rows") != p)
+        sums = summaries(_checked_months(con, agency_rules, todo))
     except (RulesError, AgencyRulesError, MetricError, OSError):
         store_kept.forget(con, kind=KIND)
         return 0
     got = _all_totals(sums)
-    before = kept(con) or {}
     rows = []
+    if prints is not None:  # the months not read: as kept (their rows, so their figures, unchanged)
+        for period in sorted(set(prints) - set(todo)):
+            old = before[period]
+            rows.append(_kept_row(period, key, old["inputs"], old, prints[period]))
     if got is not None:
         months, views, frame = got
         for period, inputs in _month_prints(frame, months).items():
@@ -420,11 +430,31 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
                     old["jobs"] = _keep_jobs(sums, period, decided)
                 except (SuppressionError, DisclosureError):
                     old["jobs"] = None
-            kept_as = {"totals": old["totals"], "jobs": old.get("jobs")}
-            rows.append(store_kept.Kept(kind=KIND, period=date.fromisoformat(period + "-01"), scope=SCOPE, key=KEY,
-                                        signature=key, inputs=inputs, decision=json.dumps(kept_as)))
+            rows.append(_kept_row(period, key, inputs, old, None if prints is None else prints.get(period)))
     store_kept.forget(con, kind=KIND)
     return store_kept.write(con, rows)
+
+
+def _checked_months(con: duckdb.DuckDBPyConnection, agency_rules, months: list[str] | None) -> pd.DataFrame:
+    """The checked assignments (the columns the figures read) of `months` ('YYYY-MM'; every
+    month when None)."""
+    from metrics import agency as figures
+
+    if months is None:
+        return figures.checked(con, rules=agency_rules, columns=figures.SUMMARY_COLUMNS)
+    when = [date.fromisoformat(m + "-01") for m in months] or [date(1900, 1, 1)]  # (none: no rows)
+    frame = figures.checked(con, rules=agency_rules, start=when[0], end=when[-1],
+                            columns=figures.SUMMARY_COLUMNS)
+    # not the months between the first and the last that did not change
+    return frame[frame["period"].isin(set(when))].reset_index(drop=True)
+
+
+def _kept_row(period: str, key: str, inputs: str, old: dict, rows_print: str | None) -> store_kept.Kept:
+    """A month's decision as kept: its totals and tables by job type, and the fingerprint of the
+    checked rows they were worked out from (metrics.agency.checked_prints)."""
+    kept_as = {"totals": old["totals"], "jobs": old.get("jobs"), "rows": rows_print}
+    return store_kept.Kept(kind=KIND, period=date.fromisoformat(period + "-01"), scope=SCOPE, key=KEY,
+                           signature=key, inputs=inputs, decision=json.dumps(kept_as))
 
 
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:

@@ -33,7 +33,9 @@ from disclosure import (
 from disclosure import compliance
 from disclosure import rules as disclosure_rules
 from disclosure.compliance import BY_GROUP, COUNT_COLUMNS, NO_SERVICE, WITHIN  # noqa: F401  (the page's table)
+from metrics.agency import COST_COLUMNS, SUMMARY_COLUMNS
 from metrics.units import format_number
+from store import periods
 from ui import db
 from ui.auth import audited
 from ui.data.base import CACHE, _ctx
@@ -76,17 +78,62 @@ def _key(filters: Filters) -> tuple:
 
 
 @st.cache_data(**CACHE)
-def _checked(path: str, version: str, rules_version: str, service, team) -> pd.DataFrame:
+def _checked(path: str, version: str, rules_version: str, service, team, *, period: str | None = None,
+             months: int = 1, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The view's checked assignments (metrics.agency.checked), read narrowly: of every month, or
+    of `period` ('YYYY-MM') and the `months` - 1 before it; only `columns` (every one when None).
+    Each row is checked on its own, so a month's rows are the same whatever else is read (at 100x
+    the demo every month's 38 columns took ~1.4 s to read, and as long again to cache)."""
     from metrics import agency as figures
 
+    start = end = None
+    if period is not None:
+        end = periods.parse_period(period)
+        start = periods.add_months(end, 1 - months)
     with db.open_cursor() as cur:
-        return figures.checked(cur, rules=_rules_cached(rules_version),
-                               filters=_filters(Filters(period=None, service=service, team=team)))
+        return figures.checked(cur, rules=_rules_cached(rules_version), start=start, end=end,
+                               filters=_filters(Filters(period=None, service=service, team=team)),
+                               columns=columns)
 
 
-def _all_checked(filters: Filters) -> pd.DataFrame:
+def _whole(path: str, version: str, rules_version: str, service, team) -> pd.DataFrame:
+    """Every month's checked assignments of the view, the columns of the compliance figures
+    (`SUMMARY_COLUMNS`, which hold the cost figures' too): one read serves the summaries, spend,
+    cost and what-if, copied out of st.cache_data once per page view. Read-only."""
+    key = ("agency-checked", path, version, rules_version, service, team)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = _checked(path, version, rules_version, service, team, columns=SUMMARY_COLUMNS)
+    return memo[key]
+
+
+def _window(frame: pd.DataFrame, period: str | None, months: int, columns) -> pd.DataFrame:
+    """The rows of `frame` at `period` ('YYYY-MM') and the `months` - 1 before it (none without a
+    period), only `columns`, as a read of those months alone gives them."""
+    cols = [c for c in frame.columns if c in set(columns)]
+    if period is None:
+        return frame[cols].iloc[0:0]
+    end = periods.parse_period(period)
+    start = periods.add_months(end, 1 - months)
+    when = frame["period"]
+    return frame.loc[(when >= start) & (when <= end), cols].reset_index(drop=True)
+
+
+def _read(filters: Filters, *, month: bool = False, months: int = 1,
+          columns: tuple[str, ...] = SUMMARY_COLUMNS) -> pd.DataFrame:
+    """The filters' view's checked assignments (`columns`, among `SUMMARY_COLUMNS`, from
+    `_whole`): every month, or (`month`) the chosen month and the `months` - 1 before it (no
+    rows without a chosen month)."""
     ctx = _ctx(filters=filters)
-    return _checked(ctx.path, ctx.version, _rules_version(), filters.service, filters.team)
+    whole = _whole(ctx.path, ctx.version, _rules_version(), filters.service, filters.team)
+    if not month:
+        return whole[[c for c in whole.columns if c in set(columns)]]
+    return _window(whole, filters.period, months, columns)
+
+
+def _any(filters: Filters) -> bool:
+    """True when the filters' view has assignments in any month."""
+    return not _read(filters, columns=("period",)).empty
 
 
 def loaded_months() -> list[str]:
@@ -188,7 +235,7 @@ def _summary_alone(filters: Filters) -> Disclosed:
     from metrics.agency import summarise
 
     ctx = _ctx(filters=filters)
-    month = _month(_all_checked(filters), filters)
+    month = _read(filters, month=True, columns=SUMMARY_COLUMNS)
     row = summarise(month).iloc[0] if len(month) else None
     out, bases = [], []
     for label, col, unit in SUMMARY_ROWS:
@@ -217,7 +264,7 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
     if done is None or filters.service not in done[0]:
         from metrics.agency import summarise
 
-        month = _month(_all_checked(filters), filters)
+        month = _read(filters, month=True, columns=SUMMARY_COLUMNS)
         return disclose(_as_table(summarise(month, by=by), label), BY_GROUP, role=ctx.role,
                         name=f"Agency compliance by {label.lower()}")
     if by == "job_type":
@@ -232,7 +279,7 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
 def _summaries(path: str, version: str, rules_version: str) -> dict:
     """disclosure.compliance.summaries of the checked assignments of every month (one read serves
     every view and month)."""
-    return compliance.summaries(_checked(path, version, rules_version, None, None))
+    return compliance.summaries(_whole(path, version, rules_version, None, None))
 
 
 @st.cache_data(**CACHE)
@@ -283,8 +330,11 @@ def breaches(filters: Filters) -> pd.DataFrame:
     """Every breach at the chosen month with what to do (HR and leadership only: row level)."""
     from agency.checks import breach_list
 
-    _ctx("exact_figures", filters=filters)
-    month = _month(_all_checked(filters), filters)
+    ctx = _ctx("exact_figures", filters=filters)
+    if not filters.period:
+        return breach_list(_read(filters, month=True), rules=rules())
+    month = _checked(ctx.path, ctx.version, _rules_version(), filters.service, filters.team,
+                     period=filters.period)  # the month alone, every column
     return breach_list(month, rules=rules())
 
 
@@ -306,7 +356,7 @@ def trend(filters: Filters) -> Disclosed:
     ctx = _ctx(filters=filters)
     sums = None if filters.team else _summaries(ctx.path, ctx.version, _rules_version())
     if sums is None or (filters.service, None) not in sums:
-        return disclose(_trend_frame(summarise(_all_checked(filters))), TREND, role=ctx.role,
+        return disclose(_trend_frame(summarise(_read(filters, columns=SUMMARY_COLUMNS))), TREND, role=ctx.role,
                         name="Agency rules by month")
     frame = sums[(filters.service, None)]
     out = _trend_frame(frame)
@@ -355,7 +405,7 @@ def spend(filters: Filters) -> pd.DataFrame:
     from metrics.agency import spend_by_month
 
     _ctx(filters=filters)
-    frame = spend_by_month(_all_checked(filters))
+    frame = spend_by_month(_read(filters, columns=COST_COLUMNS))
     return pd.DataFrame({
         "period": pd.to_datetime(frame["period"]),
         "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
@@ -397,8 +447,9 @@ def _comparison(filters: Filters) -> pd.DataFrame | None:
     key = ("agency-cost", ctx.path, ctx.version, _rules_version(), filters.period, filters.service, filters.team)
     memo = db.view_memo()
     if key not in memo:
-        checked = _all_checked(filters)
-        if checked.empty or filters.period_date is None:
+        # the 12 months to the chosen one (cost_comparison's window), when any month has rows
+        checked = _read(filters, month=True, months=12, columns=COST_COLUMNS)
+        if filters.period_date is None or (checked.empty and not _any(filters)):
             memo[key] = None
         else:
             frame = cost_comparison(checked, period=filters.period_date, rules=rules(),
@@ -459,11 +510,11 @@ def what_if(filters: Filters, *, converted: int):
 @st.cache_data(**CACHE)
 def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> dict:
     """What every what-if at the month rests on (read once: the page asks about two numbers),
-    from the checked assignments the page has read already (each row is checked on its own, so
-    the months the what-if uses are the same as from a read of those months alone)."""
+    from the checked assignments of the 12 months to it (what the what-if uses; the cost table
+    reads the same months)."""
     from metrics import agency as figures
 
-    whole = _checked(path, version, rules_version, None, None)
+    whole = _window(_whole(path, version, rules_version, None, None), period, 12, COST_COLUMNS)
     with db.open_cursor() as cur:
         return figures.conversion_basis(cur, period=date.fromisoformat(period + "-01"),
                                         rules=_rules_cached(rules_version), checked_frame=whole)
@@ -473,7 +524,7 @@ def agency_social_workers(filters: Filters) -> int:
     """How many agency social workers have an assignment at the chosen month (the what-if's max)."""
     from agency.rules import SOCIAL_WORK_JOB_TYPES
 
-    month = _month(_all_checked(Filters(period=filters.period)), filters)
+    month = _read(Filters(period=filters.period), month=True, columns=("employee_id", "job_type"))
     return int(month[month["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]["employee_id"].nunique()) \
         if len(month) else 0
 

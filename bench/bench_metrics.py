@@ -65,7 +65,7 @@ def build_store(path: Path, months_frames) -> None:
                         loaded_by="bench", loaded_at=now, outcome="loaded", warnings_json="[]",
                         is_demo=True)
         aggregates.refresh(con, full=True)
-        engine.refresh_values(con)
+        engine.refresh_values(con, full=True)
         con.execute("COMMIT")
     finally:
         con.close()
@@ -97,7 +97,7 @@ def cached_store(scale: float, *, months: int = 36) -> tuple[Path, Path, str]:
             started = time.perf_counter()
             con.execute("BEGIN")
             aggregates.refresh(con, full=True)
-            engine.refresh_values(con)
+            engine.refresh_values(con, full=True)
             con.execute("COMMIT")
             print(f"  refreshed the cached store's aggregates and values ({time.perf_counter() - started:.1f} s)")
     finally:
@@ -131,7 +131,8 @@ def baseline_loop(con, by: str | None, months: list) -> int:
 
 
 def _kept_as_loaded(con) -> None:
-    """Keep what a store loaded month by month holds (the published history; the Agency rules
+    """Keep what a store loaded month by month holds (the metric values with the fingerprints of
+    the months they were computed from; the published history; the Agency rules
     compliance decisions of every month; the linked tables' decisions of its latest month), so a
     timed load decides only what it changes."""
     from disclosure import compliance, history, linked
@@ -141,6 +142,7 @@ def _kept_as_loaded(con) -> None:
     con.execute("BEGIN")
     if not agency.kept_fresh(con):  # the checked assignments' code changed since the store was cached
         agency.keep_checked(con)
+    engine.refresh_values(con)  # a store built before the values kept their months' fingerprints
     history.refresh(con)
     compliance.refresh(con)
     linked.refresh(con, period=loaded_periods(con)[-1].strftime("%Y-%m"))

@@ -66,7 +66,7 @@ def _derived_data_current(db: Path) -> None:
             started = time.perf_counter()
             con.execute("BEGIN")
             aggregates.refresh(con, full=True)
-            engine.refresh_values(con)
+            engine.refresh_values(con, full=True)
             con.execute("COMMIT")
             print(f"  (refreshed {db.name}'s aggregates and stored values: "
                   f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)

@@ -189,7 +189,7 @@ def _refresh(db: Path | None) -> int:
     try:
         con.execute("BEGIN TRANSACTION")
         done = aggregates.refresh(con, full=True)
-        values = engine.refresh_values(con)
+        values = engine.refresh_values(con, full=True)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -255,20 +255,79 @@ def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str]
     return _tidy(out)
 
 
-def refresh_values(con: duckdb.DuckDBPyConnection) -> int:
-    """Recompute the stored metric values (both scopes) in the caller's transaction; returns the
-    rows written. When a figure cannot be computed (a bad agency rules file) nothing is kept and
-    the engine computes live, where the error is shown to whoever asks."""
+#: How many months after a month whose figures changed the values can change too: the longest
+#: window or cohort of any metric, and the 12 months a rolling figure says it covers.
+_VALUES_REACH = max(12, max(_LOOKBACK.values(), default=0))
+
+
+def _values_months(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """{loaded month: a fingerprint of what its values are computed from}: its active load and
+    rows per table (metrics.stored.period_fingerprints) and its rows of the measure cube (the
+    agency measures' rows change with the checked assignments, not only with the month's load)."""
+    cube = dict(con.execute(
+        f"SELECT period, sum(hash(measure_id, qualified_social_worker, service, team, role_group, v, n, "
+        f"scope, by_col)::HUGEINT)::VARCHAR || '#' || count(*)::VARCHAR FROM {stored.TABLE} "
+        "GROUP BY period").fetchall())
+    return {p.isoformat(): f"{fp}|{cube.get(p, '')}" for p, fp in stored.period_fingerprints(con).items()}
+
+
+def _values_to_compute(con: duckdb.DuckDBPyConnection, now: dict[str, str], *, full: bool) -> list[date] | None:
+    """The loaded months whose stored values must be computed again, or None for every month:
+    those whose inputs (`_values_months`) changed since the values were kept and the months up
+    to `_VALUES_REACH` after each (or after a month no longer loaded). Every month when `full`,
+    when the declarations or agency rules changed, or when the values may have been computed
+    from anything but the kept aggregates and checked assignments (the live agency checks read
+    every month)."""
+    if full or not aggregates.is_fresh(con) or (_AGENCY_METRICS and not _agency_kept(con)):
+        return None
+    try:
+        state = dict(con.execute(f"SELECT key, value FROM {VALUES_STATE}").fetchall())
+    except duckdb.Error:
+        return None
+    was = state.get("key", "")
+    if not was.startswith(f"{VALUES_SIGNATURE}|{_rules_fingerprint()}|") or "months" not in state:
+        return None
+    import json
+
+    before = json.loads(state["months"])
+    changed = [date.fromisoformat(p) for p in set(now) | set(before) if now.get(p) != before.get(p)]
+    return sorted({q for q in map(date.fromisoformat, now)
+                   for c in changed if c <= q <= add_months(c, _VALUES_REACH)})
+
+
+def refresh_values(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> int:
+    """Bring the stored metric values (both scopes) up to date in the caller's transaction;
+    returns the rows written. Only the months whose figures can have changed since they were
+    kept are computed again (`_values_to_compute`: a load's month and the 12 after it), so a
+    load's cost grows with the month, not with the history; everything when `full`, or when the
+    declarations or rules changed. When a figure cannot be computed (a bad agency rules file)
+    nothing is kept and the engine computes live, where the error is shown to whoever asks."""
+    import json
+
     from metrics.types import SCOPES
 
+    now = _values_months(con)
+    months = _values_to_compute(con, now, full=full)
     con.execute(f"DELETE FROM {VALUES_STATE}")
-    con.execute(f"DELETE FROM {VALUES}")
-    try:
-        frames = [history(con, scope=scope, by=by, use_values=False) for scope in SCOPES for by in KEPT_BY]
-    except MetricError:
-        return 0
+    if months is None:
+        con.execute(f"DELETE FROM {VALUES}")
+    else:
+        con.execute(f"DELETE FROM {VALUES} WHERE list_contains($p, period) OR NOT list_contains($l, period)",
+                    {"p": months, "l": [date.fromisoformat(p) for p in now]})
+    if months == []:
+        frames = []
+    else:
+        span = {} if months is None else {"start": months[0], "end": months[-1]}
+        try:
+            frames = [history(con, scope=scope, by=by, use_values=False, **span)
+                      for scope in SCOPES for by in KEPT_BY]
+        except MetricError:
+            con.execute(f"DELETE FROM {VALUES}")
+            return 0
     rows = 0
     for frame in frames:
+        if months is not None:
+            frame = frame[frame["period"].isin(months)]
         if frame.empty:
             continue
         part = frame[["scope", *_VALUE_COLS]].assign(service=frame["group"])
@@ -280,7 +339,8 @@ def refresh_values(con: duckdb.DuckDBPyConnection) -> int:
         finally:
             con.unregister(name)
         rows += len(part)
-    con.execute(f"INSERT INTO {VALUES_STATE} VALUES ('key', ?)", [_values_key(con)])
+    con.executemany(f"INSERT INTO {VALUES_STATE} VALUES (?, ?)",
+                    [("key", _values_key(con)), ("months", json.dumps(now, sort_keys=True))])
     return rows
 
 

@@ -147,3 +147,46 @@ def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypat
             engine.history(con, metric_ids=["agency_within_cap_rate"])
     finally:
         con.close()
+
+
+def _kept_values(con) -> pd.DataFrame:
+    return con.execute("SELECT * FROM metric_values ORDER BY scope, metric_id, period, service NULLS FIRST").df()
+
+
+def test_a_load_computes_again_only_the_months_it_can_change(copy_demo_db):
+    """Replacing a month computes its values again and those of the 12 months after it (a
+    rolling or cohort figure reads up to 12 months back); every other month's kept rows are left
+    as they were (the cost grows with the month, not with the history), and every kept row is
+    what a computation from scratch gives."""
+    from demo import generate
+
+    con = connect(copy_demo_db)
+    try:
+        pers = engine.periods(con)
+        month, far, earlier = pers[10], pers[30], pers[3]
+        # a mark on rows a load must not touch, and on rows it must compute again
+        con.execute("UPDATE metric_values SET base_count = -7 WHERE period IN (?, ?, ?)",
+                    [earlier, far, pers[22]])
+        # the demo's own month again, one permanent worker's FTE corrected
+        frames = dict(generate(months=len(pers), end_period=f"{pers[-1]:%Y-%m}")[10][1])
+        staff = frames["Staff"] = frames["Staff"].copy()
+        at = staff.index[(staff["worker_type"] == "Permanent") & (staff["fte"] == 1.0)][0]
+        staff.loc[at, "fte"] = 0.6
+        result = loader.load_frames(con=con, frames=frames, period=month, loaded_by="test",
+                                    file_name="again.xlsx")
+        assert result.outcome == "replaced"
+        assert engine.values_fresh(con)
+        got = _kept_values(con)
+        marked = (got["base_count"] == -7).fillna(False).to_numpy(dtype=bool)
+        assert set(got.loc[marked, "period"].dt.date) == {earlier, far}  # untouched
+        con.execute("BEGIN")
+        engine.refresh_values(con, full=True)
+        whole = _kept_values(con)
+        con.execute("ROLLBACK")
+        assert len(whole) == len(got)
+        _same(got[~marked], whole[~marked])
+        for scope in SCOPES:  # and the engine reads them as its own figures
+            _same(engine.history(con, scope=scope, start=month, end=pers[22]),
+                  engine.history(con, scope=scope, start=month, end=pers[22], use_stored=False))
+    finally:
+        con.close()

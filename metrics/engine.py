@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from metrics import aggregates, catalogue, sqlgen, stored
@@ -452,7 +453,7 @@ def evaluate_history_with_services(con: duckdb.DuckDBPyConnection, *, scope: str
 
 def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Target, status and change on the same month a year earlier (null when not loaded)."""
-    from metrics.targets import load_targets, status
+    from metrics.targets import load_targets, status, statuses
 
     tg = load_targets() if targets is None else targets
     out = frame.copy()
@@ -466,16 +467,30 @@ def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None
     out["target"] = pd.array([(tg[m].value if m in tg else None) for m in mids], dtype="Float64")
     # no verdict on a 12-month figure that covers fewer months: it is not the measure the target is for
     partial = out["partial"].fillna(False).astype(bool).tolist() if "partial" in out else [False] * len(out)
-    out["status"] = [
-        "grey" if p else status(metric_id=m, value=as_float(v), targets=tg)
-        for m, v, p in zip(mids, values, partial)
-    ]
-    ya = [as_float(lookup.get((m, g, ago[p]))) for m, g, p in zip(mids, key, when)]
+    if not pd.api.types.is_float_dtype(out["value"]) or pd.api.types.is_extension_array_dtype(out["value"]):
+        out["status"] = [
+            "grey" if p else status(metric_id=m, value=as_float(v), targets=tg)
+            for m, v, p in zip(mids, values, partial)
+        ]
+        ya = [as_float(lookup.get((m, g, ago[p]))) for m, g, p in zip(mids, key, when)]
+        out["year_ago_value"] = pd.array(ya, dtype="Float64")
+        out["change_on_year"] = pd.array(
+            [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(values, ya)],
+            dtype="Float64",
+        )
+        return out[EVALUATED_COLUMNS]
+    # the engine's own frames (value float64, NaN = no data): whole columns at once, one pass of
+    # the targets per measure (row by row this was ~15 ms of every page's first history read)
+    now = out["value"].to_numpy(dtype="float64")
+    verdict = np.full(len(out), "grey", dtype=object)
+    by_metric = out.groupby("metric_id", sort=False).indices
+    for m, at in by_metric.items():
+        verdict[at] = statuses(m, now[at], tg)
+    verdict[np.asarray(partial, dtype=bool)] = "grey"
+    out["status"] = verdict.tolist()
+    ya = np.array([lookup.get((m, g, ago[p]), np.nan) for m, g, p in zip(mids, key, when)], dtype="float64")
     out["year_ago_value"] = pd.array(ya, dtype="Float64")
-    out["change_on_year"] = pd.array(
-        [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(values, ya)],
-        dtype="Float64",
-    )
+    out["change_on_year"] = pd.array(now - ya, dtype="Float64")
     return out[EVALUATED_COLUMNS]
 
 

@@ -8,10 +8,11 @@ an entry in the file replaces it. The engine, pages, narrative and exports read 
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Mapping
+
+import numpy as np
 
 from metrics.catalogue import CATALOGUE
 from metrics.types import MetricError, Target
@@ -84,19 +85,27 @@ STATUS_WORDS = {"green": "On target", "amber": "Close to target", "red": "Off ta
 def status(*, metric_id: str, value: float | None, targets: Mapping[str, Target] | None = None) -> str:
     """green = meets the target, amber = within the band, red = beyond it, grey = no target or no data."""
     tg = load_targets() if targets is None else targets
-    target = tg.get(metric_id)
-    if target is None or target.value is None or value is None:
+    if value is None:
         return "grey"
     try:
         v = float(value)
     except (TypeError, ValueError):
         return "grey"
-    if math.isnan(v):
-        return "grey"
-    gap = (v - target.value) if target.direction == "lower" else (target.value - v)
+    return str(statuses(metric_id, np.array([v]), tg)[0])
+
+
+def statuses(metric_id: str, values: np.ndarray, targets: Mapping[str, Target]) -> np.ndarray:
+    """`status` of each of `values` (floats, NaN = no data) of one measure, as an array of
+    strings: one pass for a measure's whole history (the engine's `add_targets`)."""
+    target = targets.get(metric_id)
+    values = np.asarray(values, dtype="float64")
+    out = np.full(values.shape, "grey", dtype=object)
+    if target is None or target.value is None:
+        return out
+    gap = (values - target.value) if target.direction == "lower" else (target.value - values)
     eps = 1e-12
-    if gap <= eps:
-        return "green"
-    if gap <= target.amber_band + eps:
-        return "amber"
-    return "red"
+    known = ~np.isnan(values)
+    out[known & (gap > target.amber_band + eps)] = "red"
+    out[known & (gap <= target.amber_band + eps)] = "amber"
+    out[known & (gap <= eps)] = "green"
+    return out

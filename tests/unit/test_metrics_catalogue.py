@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from metrics import catalogue
-from metrics.targets import TargetsError, load_targets, status
+from metrics.targets import TargetsError, load_targets, status, statuses
 from metrics.types import THEMES, Metric, MetricError, Target
 
 DESIGN_IDS = {
@@ -116,6 +116,19 @@ def test_status_bands():
     assert status(metric_id="agency_rate_fte", value=None, targets=t) == "grey"
     assert status(metric_id="agency_rate_fte", value=float("nan"), targets=t) == "grey"
     assert status(metric_id="stability_index_12m", value=0.9, targets=t) == "grey"  # no target
+
+
+def test_statuses_is_status_for_a_whole_column():
+    """The engine's add_targets judges a measure's whole history at once (`statuses`): the same
+    verdicts, band edges and no-data greys as `status` one value at a time."""
+    t = load_targets()
+    values = [0.183, 0.20, 0.24, 0.25, 0.2500001, 0.26, float("nan"), 0.0, 1.0]
+    got = statuses("agency_rate_fte", values, t).tolist()
+    assert got == ["green", "green", "amber", "amber", "red", "red", "grey", "green", "red"]
+    assert got == [status(metric_id="agency_rate_fte", value=v, targets=t) for v in values]
+    higher = [0.85, 0.80, 0.75, 0.60, float("nan")]
+    assert statuses("permanent_team_manager_rate", higher, t).tolist() == ["green", "green", "amber", "red", "grey"]
+    assert statuses("stability_index_12m", [0.9, 0.1], t).tolist() == ["grey", "grey"]  # no target
 
 
 def test_leadership_can_change_the_file(tmp_path: Path):

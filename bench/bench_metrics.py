@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from metrics import aggregates, catalogue, engine
+from metrics import agency, aggregates, catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES
 from store import connect
 
@@ -93,7 +93,9 @@ def cached_store(scale: float, *, months: int = 36) -> tuple[Path, Path, str]:
               f"{time.perf_counter() - started:.0f} s ({db.name}, {book.name})", flush=True)
     con = connect(db)
     try:
-        if not aggregates.is_fresh(con) or not engine.values_fresh(con):  # declarations changed since cached
+        # declarations or the agency checks' code changed since cached (aggregates.refresh keeps the
+        # checked assignments again, as a load would)
+        if not aggregates.is_fresh(con) or not engine.values_fresh(con) or not agency.kept_fresh(con):
             started = time.perf_counter()
             con.execute("BEGIN")
             aggregates.refresh(con, full=True)

@@ -453,43 +453,33 @@ def evaluate_history_with_services(con: duckdb.DuckDBPyConnection, *, scope: str
 
 def add_targets(frame: pd.DataFrame, *, targets: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Target, status and change on the same month a year earlier (null when not loaded)."""
-    from metrics.targets import load_targets, status, statuses
+    from metrics.targets import load_targets, statuses
 
     tg = load_targets() if targets is None else targets
     out = frame.copy()
-    # plain lists: iterating the frame's (arrow-backed) columns cost more than the arithmetic
+    # plain lists and arrays: iterating the frame's (arrow-backed) columns cost more than the arithmetic
     mids = out["metric_id"].tolist()
-    values = out["value"].tolist()
+    if pd.api.types.is_float_dtype(out["value"]) and not pd.api.types.is_extension_array_dtype(out["value"]):
+        now = out["value"].to_numpy(dtype="float64")  # the engine's own frames (NaN = no data)
+    else:  # anything else ("c", None, pd.NA): as_float's reading, NaN where it gives none
+        now = np.array([np.nan if (f := as_float(v)) is None else f for v in out["value"].tolist()],
+                       dtype="float64")
     when = out["period"].tolist()
     key = out["group"].astype(object).where(out["group"].notna(), "\x00").tolist()
-    lookup = {(m, g, p): v for m, g, p, v in zip(mids, key, when, values)}
+    lookup = {(m, g, p): v for m, g, p, v in zip(mids, key, when, now)}
     ago = {p: year_ago(p) for p in set(when)}  # the same month a year earlier (store.periods)
     out["target"] = pd.array([(tg[m].value if m in tg else None) for m in mids], dtype="Float64")
-    # no verdict on a 12-month figure that covers fewer months: it is not the measure the target is for
-    partial = out["partial"].fillna(False).astype(bool).tolist() if "partial" in out else [False] * len(out)
-    if not pd.api.types.is_float_dtype(out["value"]) or pd.api.types.is_extension_array_dtype(out["value"]):
-        out["status"] = [
-            "grey" if p else status(metric_id=m, value=as_float(v), targets=tg)
-            for m, v, p in zip(mids, values, partial)
-        ]
-        ya = [as_float(lookup.get((m, g, ago[p]))) for m, g, p in zip(mids, key, when)]
-        out["year_ago_value"] = pd.array(ya, dtype="Float64")
-        out["change_on_year"] = pd.array(
-            [(None if as_float(v) is None or y is None else float(v) - y) for v, y in zip(values, ya)],
-            dtype="Float64",
-        )
-        return out[EVALUATED_COLUMNS]
-    # the engine's own frames (value float64, NaN = no data): whole columns at once, one pass of
-    # the targets per measure (row by row this was ~15 ms of every page's first history read)
-    now = out["value"].to_numpy(dtype="float64")
+    # whole columns at once, one pass of the targets per measure (row by row this was ~15 ms of
+    # every page's first history read)
     verdict = np.full(len(out), "grey", dtype=object)
-    by_metric = out.groupby("metric_id", sort=False).indices
-    for m, at in by_metric.items():
+    for m, at in out.groupby("metric_id", sort=False).indices.items():
         verdict[at] = statuses(m, now[at], tg)
-    verdict[np.asarray(partial, dtype=bool)] = "grey"
+    # no verdict on a 12-month figure that covers fewer months: it is not the measure the target is for
+    if "partial" in out:
+        verdict[out["partial"].fillna(False).astype(bool).to_numpy()] = "grey"
     out["status"] = verdict.tolist()
     ya = np.array([lookup.get((m, g, ago[p]), np.nan) for m, g, p in zip(mids, key, when)], dtype="float64")
-    out["year_ago_value"] = pd.array(ya, dtype="Float64")
+    out["year_ago_value"] = pd.array(ya, dtype="Float64")  # NaN (not loaded) reads as missing
     out["change_on_year"] = pd.array(now - ya, dtype="Float64")
     return out[EVALUATED_COLUMNS]
 

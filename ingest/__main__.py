@@ -18,6 +18,7 @@ examples:
   python -m ingest extract-2025-03.xlsx --period 2025-03
   python -m ingest extract.zip --period 2025-03 --dry-run      (zip holding Staff.csv, ...)
   python -m ingest --template data/workforce-template.xlsx
+  python -m ingest --refresh                                    (after installing a new version)
 
 The demo store is built by its own command: python -m demo --db /tmp/demo.duckdb
 
@@ -26,11 +27,17 @@ or a .zip with one CSV per sheet. Loading a period replaces that period in one t
 loading the identical file again changes nothing ("unchanged"); a file with any error loads
 nothing and every problem is listed on stderr with sheet, row (as Excel shows it) and column.
 
+--refresh loads nothing: it brings what every load keeps beside the rows (metric aggregates and
+values, the small-number decisions of the published figures) up to date with this version, in
+one transaction, and names you in the audit trail. Run it once after installing a new version;
+until then the first page views work those out live and are slow. On a current store it is quick.
+
 database: --db PATH, else $WORKFORCE_DB, else data/workforce.duckdb.
 
 exit codes:
   0  loaded, replaced, unchanged, dry run passed or template written
-  1  the file is invalid or unsafe (full report on stderr; nothing written)
+  1  the file is invalid or unsafe (full report on stderr; nothing written), or --refresh
+     failed (nothing changed; the reason on stderr)
   2  usage error (bad arguments or period, missing file), or the store cannot be opened
   3  the store is busy (another load or the dashboard's write held it for longer than
      $WORKFORCE_STORE_WAIT seconds, default 30); nothing written, try again
@@ -51,7 +58,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true",
                    help="validate and report only; write nothing")
     p.add_argument("--loaded-by", metavar="NAME", default=None,
-                   help="who is loading (recorded in the ledger; default: your user name)")
+                   help="who is loading or refreshing (recorded in the ledger and the audit trail; default: your user name)")
     p.add_argument("--max-mb", type=float, default=None, metavar="MB",
                    help="upload size limit in MB (default 20)")
     p.add_argument("--confirm-same-staff", action="store_true",
@@ -60,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--template", metavar="OUT.xlsx",
                       help="write the blank extract template for HR to OUT.xlsx")
+    mode.add_argument("--refresh", action="store_true",
+                      help="load nothing; bring the kept figures and decisions up to date with this "
+                           "version (run once after installing a new version)")
     return p
 
 
@@ -87,6 +97,14 @@ def main(argv: list[str] | None = None) -> int:
 
     db = Path(args.db) if args.db else default_db_path()
 
+    loaded_by = args.loaded_by or os.environ.get("USER") or _whoami()
+    if args.refresh:
+        if args.file or args.period or args.dry_run:
+            parser.error("--refresh takes no FILE, --period or --dry-run")
+        if not db.is_file():
+            parser.error(f"no store at {db}: nothing to refresh (--db PATH or $WORKFORCE_DB names it)")
+        return _refresh(db, by=loaded_by)
+
     if not args.file:
         parser.error("give the FILE to load (or --template OUT.xlsx; the demo store: python -m demo)")
     if not args.period:
@@ -105,7 +123,6 @@ def main(argv: list[str] | None = None) -> int:
     limits = Limits()
     if args.max_mb is not None:
         limits.max_file_bytes = int(args.max_mb * 1024 * 1024)
-    loaded_by = args.loaded_by or os.environ.get("USER") or _whoami()
 
     who = f"python -m ingest ({loaded_by}: {path.name} for {args.period})"
     try:
@@ -124,6 +141,23 @@ def main(argv: list[str] | None = None) -> int:
     print(result.summary())
     for w in result.warnings:
         print(f"WARNING {w}", file=sys.stderr)
+    return 0
+
+
+def _refresh(db: Path, *, by: str) -> int:
+    """`--refresh`: the kept figures and decisions brought up to date in one transaction."""
+    from ingest.loader import IngestError, refresh_kept
+    from store import StoreError, report_for_cli, writing
+
+    try:
+        with writing(db, who=f"python -m ingest --refresh ({by})") as con:
+            seconds = refresh_kept(con, refreshed_by=by)
+    except StoreError as exc:
+        return report_for_cli(exc)
+    except IngestError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"{db.name}: kept figures and decisions up to date with this version ({seconds:.1f} s).")
     return 0
 
 

@@ -43,7 +43,7 @@ from store import (
 __all__ = [
     "ExtractRejected", "IngestError", "LoadResult", "PeriodError", "Problem", "Validation",
     "WRITE_LOCK", "latest_headcount", "ledger_rows", "load_file", "load_frames", "month_has_ended",
-    "parse_period", "sha256_of", "validate_file", "validate_frames",
+    "parse_period", "refresh_kept", "sha256_of", "validate_file", "validate_frames",
 ]
 
 #: Tables a load replaces: the data tables and the HR-only table (registration numbers)
@@ -270,6 +270,50 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
     return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
+def _after_write(cur: Any) -> None:
+    """What every write does last, inside its transaction: the hooks that keep derived data
+    (AFTER_WRITE), then the test pause."""
+    for hook in tuple(AFTER_WRITE):
+        hook(cur)
+    pause = os.environ.get(_PAUSE_ENV)
+    if pause:
+        print("PAUSED-IN-TRANSACTION", flush=True)
+        time.sleep(float(pause))
+
+
+def refresh_kept(con: Any, *, refreshed_by: str, role: str | None = None,
+                 subject: str | None = None) -> float:
+    """Bring everything a load keeps beside the rows (the metric aggregates and values, the
+    published history's decisions, the Agency rules and linked tables' decisions) up to date with
+    this version's code and rules, in one transaction, without loading anything; the audit trail
+    names who asked. Each keeper redoes only what its signature says is stale, so on a current
+    store this is quick. Run it after installing a new version: until then the first page views
+    decide live (seconds each). Returns the seconds it took. Raises IngestError (nothing changed)
+    when it fails."""
+    started = time.perf_counter()
+    with WRITE_LOCK:
+        with _CURSOR_LOCK:
+            cur = con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            record_audit(cur, actor=refreshed_by, role=role, subject=subject, action="refresh",
+                         at=datetime.now(timezone.utc).replace(tzinfo=None),
+                         detail={"keepers": [f"{h.__module__}" for h in AFTER_WRITE]})
+            _after_write(cur)
+            cur.execute("COMMIT")
+        except Exception as exc:
+            try:
+                cur.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the transaction may already be gone
+                pass
+            raise IngestError(f"The kept figures could not be brought up to date ({type(exc).__name__}: "
+                              f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); nothing was changed. "
+                              "Try again, and tell the dashboard's administrator if it happens again.") from exc
+        finally:
+            cur.close()
+    return time.perf_counter() - started
+
+
 def written_rows(result: Validation) -> dict[str, dict[str, Any]]:
     """What a valid extract writes, as `store.replace_month`'s `frames` (store table -> typed
     rows; the registration numbers to their restricted table) and `columns` arguments."""
@@ -318,12 +362,7 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                 "sha256": result.sha256, "outcome": outcome, "rows": rows,
                 "warnings": len(result.warnings), "demo": demo,
             })
-            for hook in tuple(AFTER_WRITE):
-                hook(cur)
-            pause = os.environ.get(_PAUSE_ENV)
-            if pause:
-                print("PAUSED-IN-TRANSACTION", flush=True)
-                time.sleep(float(pause))
+            _after_write(cur)
             cur.execute("COMMIT")
         except ExtractRejected:
             raise

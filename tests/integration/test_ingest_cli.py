@@ -77,6 +77,9 @@ def test_dry_run_writes_nothing(tmp_path: Path, tmp_db: Path, capsys) -> None:
     ["{file}", "--period", "2025-13"],
     ["{file}", "--period", "March"],
     ["--template", "x.xlsx", "--period", PERIOD],
+    ["--refresh", "{file}"],
+    ["--refresh", "--period", PERIOD],
+    ["--refresh", "--template", "x.xlsx"],
 ])
 def test_usage_errors_exit_2(tmp_path: Path, tmp_db: Path, argv: list[str], capsys) -> None:
     path = write_xlsx(tmp_path / "march.xlsx", base_sheets())
@@ -86,6 +89,29 @@ def test_usage_errors_exit_2(tmp_path: Path, tmp_db: Path, argv: list[str], caps
     assert info.value.code == 2
     assert "usage:" in capsys.readouterr().err
     assert _staff_count(tmp_db) == 0
+
+
+def test_refresh_loads_nothing_and_names_who_asked(tmp_path: Path, tmp_db: Path, capsys) -> None:
+    """`--refresh` (after installing a new version): one transaction, no rows changed, an audit
+    entry naming the person; a store that does not exist is not created."""
+    path = write_xlsx(tmp_path / "march.xlsx", base_sheets())
+    assert main([str(path), "--period", PERIOD, "--db", str(tmp_db), "--loaded-by", "hr"]) == 0
+    capsys.readouterr()
+    assert main(["--refresh", "--db", str(tmp_db), "--loaded-by", "a.okafor"]) == 0
+    assert "up to date with this version" in capsys.readouterr().out
+    con = connect(tmp_db, read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM staff").fetchall()[0][0] == 4
+        assert con.execute("SELECT count(*) FROM loads").fetchall()[0][0] == 1
+        action, actor = con.execute("SELECT action, actor FROM audit ORDER BY id DESC LIMIT 1").fetchall()[0]
+        assert (action, actor) == ("refresh", "a.okafor")
+    finally:
+        con.close()
+    missing = tmp_path / "nowhere.duckdb"
+    with pytest.raises(SystemExit) as info:
+        main(["--refresh", "--db", str(missing)])
+    assert info.value.code == 2 and "no store at" in capsys.readouterr().err
+    assert not missing.exists()
 
 
 def test_template_option_writes_the_workbook(tmp_path: Path, capsys) -> None:
@@ -108,7 +134,7 @@ def test_real_subprocess_help_and_exit_codes(tmp_path: Path) -> None:
     helped = subprocess.run(run + ["--help"], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120)
     assert helped.returncode == 0
-    for word in ("--period", "--db", "--dry-run", "python -m demo", "--template", "WORKFORCE_DB",
+    for word in ("--period", "--db", "--dry-run", "python -m demo", "--template", "--refresh", "WORKFORCE_DB",
                  "exit codes", "unchanged"):
         assert word in helped.stdout
     db = tmp_path / "s.duckdb"

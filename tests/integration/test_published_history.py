@@ -195,6 +195,42 @@ def test_changed_rules_or_policy_code_decide_live(copy_demo_db, tmp_path, monkey
         con.close()
 
 
+def test_after_an_upgrade_the_refresh_command_keeps_every_decision_again(copy_demo_db, changed_disclosure, capsys):
+    """A new version whose disclosure code differs: every kept decision is stale (pages decide
+    live, seconds each) until `python -m ingest --refresh` decides them again under this version,
+    in one transaction, loading nothing, naming the person in the audit trail."""
+    from disclosure import linked
+    from ingest.__main__ import main
+
+    def counts(con) -> tuple:
+        return tuple(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in ("staff", "loads"))
+
+    con = connect(copy_demo_db, read_only=True)
+    try:
+        before = counts(con)
+        latest = con.execute("SELECT max(period) FROM loads WHERE active").fetchall()[0][0]
+    finally:
+        con.close()
+    changed_disclosure("audit.py")  # the new version's policy code
+    con = connect(copy_demo_db, read_only=True)
+    try:
+        assert not _reads_kept(con, "social_workers") and compliance.kept(con) is None
+        assert {k.signature for k in store_kept.read_all(con, kind=linked.KIND, period=latest)} != {linked.signature()}
+    finally:
+        con.close()
+    assert main(["--refresh", "--db", str(copy_demo_db), "--loaded-by", "a.okafor"]) == 0
+    assert "up to date with this version" in capsys.readouterr().out
+    con = connect(copy_demo_db, read_only=True)
+    try:
+        _assert_kept_is_live(con)  # both scopes answer from the kept decisions, as decided now
+        assert compliance.kept(con) is not None
+        assert {k.signature for k in store_kept.read_all(con, kind=linked.KIND, period=latest)} == {linked.signature()}
+        assert counts(con) == before
+        assert con.execute("SELECT action, actor FROM audit ORDER BY id DESC LIMIT 1").fetchall()[0] == ("refresh", "a.okafor")
+    finally:
+        con.close()
+
+
 def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypatch):
     """The history cannot be decided with a broken rules file: the load goes in, nothing stale is
     kept, and the page that publishes the history shows what to fix."""

@@ -112,32 +112,28 @@ def _nobody_left(frame: pd.DataFrame) -> pd.DataFrame:
     mid = frame["metric_id"] == LEAVERS_12M
     if not mid.any():
         return frame
-    services = sorted({s for s in frame["service"] if isinstance(s, str)})
-    mine = frame[mid]
-    have = {(p, s if isinstance(s, str) else None) for p, s in zip(mine["period"], mine["service"])}
-    whole = mine[[not isinstance(s, str) for s in mine["service"]]]
-    add = []
-    for _, row in whole.iterrows():
-        for svc in services:
-            if (row["period"], svc) not in have:
-                r = row.copy()
-                for col in ("value", "target", "status", "change_on_year", "year_ago_value"):
-                    if col in r.index:
-                        r[col] = None
-                for col in ("numerator", "denominator", "base_count"):
-                    if col in r.index:
-                        r[col] = 0
-                r["service"] = svc
-                add.append(r)
-    if not add:
+    service = frame["service"].tolist()
+    services = sorted({s for s in service if isinstance(s, str)})
+    at = np.flatnonzero(mid.to_numpy(dtype=bool))
+    when = frame["period"].tolist()
+    have = {(when[i], service[i] if isinstance(service[i], str) else None) for i in at}
+    # each directorate row (frame order), then each service it lacks (sorted)
+    pairs = [(i, svc) for i in at if not isinstance(service[i], str)
+             for svc in services if (when[i], svc) not in have]
+    if not pairs:
         return frame
-    out = pd.concat([frame, pd.DataFrame(add)], ignore_index=True)
-    for col in frame.columns:  # the engine's dtypes kept (a nullable column stays nullable)
-        try:
-            out[col] = out[col].astype(frame[col].dtype)
-        except (TypeError, ValueError):
-            pass
-    return out
+    # the new rows built in the engine's dtypes (a nullable column stays nullable), so the two
+    # parts join without a pass over every column of the whole history (~10 ms a first read)
+    add = frame.iloc[[i for i, _ in pairs]].reset_index(drop=True)
+    n = len(add)
+    for col in ("value", "target", "status", "change_on_year", "year_ago_value"):
+        if col in add.columns:
+            add[col] = pd.Series([None] * n, dtype=object).astype(frame[col].dtype)
+    for col in ("numerator", "denominator", "base_count"):
+        if col in add.columns:
+            add[col] = pd.Series([0] * n, dtype=object).astype(frame[col].dtype)
+    add["service"] = pd.Series([svc for _, svc in pairs], dtype=object).astype(frame["service"].dtype)
+    return pd.concat([frame, add], ignore_index=True)
 
 
 def published(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -218,11 +218,10 @@ def spark_figure(card: Card):
     from ui.charts import sparkline
 
     frame = pd.DataFrame({"month": range(len(card.spark)), "value": card.spark})
-    fig = sparkline(frame, x="month", y="value", unit=card.spark_unit, target=card.spark_target,
-                    direction=card.direction)
     hover = UNITS[card.spark_unit].hover if card.spark_unit in UNITS else "%{y}"
-    fig.update_traces(hovertemplate=f"{hover}<extra></extra>", selector=dict(type="scatter"))
-    return fig
+    # the hover given to the builder: changing it on the built figure validated it again (~2 ms a card)
+    return sparkline(frame, x="month", y="value", unit=card.spark_unit, target=card.spark_target,
+                     direction=card.direction, hovertemplate=f"{hover}<extra></extra>")
 
 
 def spark_alt(card: Card) -> str:

@@ -66,18 +66,26 @@ def census_points(key: str, filters: Filters, *, as_share_employed: bool = False
 
 
 @st.cache_data(**CACHE)
-def _census(path: str, version: str, role: str, key: str) -> pd.DataFrame:
+def _census_all(path: str, version: str) -> pd.DataFrame:
+    """Every census figure (store.census.census_figures), read once per data version: a page
+    draws two or three measures' census points, and each read was a query of its own."""
     import duckdb
 
-    from disclosure import disclose, people
     from store.census import census_figures
 
     try:
         with db.open_cursor() as cur:
-            every = census_figures(cur)
+            return census_figures(cur)
     except duckdb.Error:
-        every = pd.DataFrame(columns=["year", "reference_date", "measure", "metric_id", "value",
-                                      "numerator", "denominator", "source"])
+        return pd.DataFrame(columns=["year", "reference_date", "measure", "metric_id", "value",
+                                     "numerator", "denominator", "source"])
+
+
+@st.cache_data(**CACHE)
+def _census(path: str, version: str, role: str, key: str) -> pd.DataFrame:
+    from disclosure import disclose, people
+
+    every = _census_all(path, version)
     if "source" not in every.columns:
         every["source"] = "imported return"
     rows = every[(every["measure"] == key) | (every["metric_id"] == key)].dropna(subset=["value"])

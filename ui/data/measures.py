@@ -237,7 +237,18 @@ def _clean(value: object) -> object:
 
 
 def trend(metric_id: str, filters: Filters, *, months: int | None = None) -> pd.DataFrame:
-    """`period`, `value` (fraction for rates; 'c' when suppressed) for one measure up to the month."""
+    """`period`, `value` (fraction for rates; 'c' when suppressed) for one measure up to the month.
+    Worked out once per page view (a chart and its text alternative read the same; read-only)."""
+    ctx = _ctx(filters=filters)
+    key = ("trend", ctx.path, ctx.version, ctx.role, filters.period, filters.scope, filters.service,
+           filters.team, metric_id, months)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = _trend(metric_id, filters, months)
+    return memo[key]
+
+
+def _trend(metric_id: str, filters: Filters, months: int | None) -> pd.DataFrame:
     frame = evaluated(filters)
     when = pd.Timestamp(filters.period_date) if filters.period else None
     part = frame[(frame["metric_id"] == metric_id) & (frame["period"] <= when)]
@@ -346,10 +357,14 @@ def add_benchmarks(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_info(metric_id: str) -> dict:
-    """Target value, date and where it comes from (targets config), for drawing on charts."""
+    """Target value, date and where it comes from (targets config), for drawing on charts. The
+    targets file is read once per page view (a page asks for a dozen targets; each read parsed it)."""
     from metrics.targets import load_targets
 
-    tg = load_targets().get(metric_id)
+    memo = db.view_memo()
+    if "targets" not in memo:
+        memo["targets"] = load_targets()
+    tg = memo["targets"].get(metric_id)
     if tg is None:
         return {"value": None, "date": None, "source": "", "direction": None}
     return {"value": tg.value, "date": tg.target_date, "source": tg.source, "direction": tg.direction}

@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics import units
 from metrics.types import Metric, MetricError, Target, as_float
-from metrics.units import NO_DATA, format_number, format_target, is_hidden, round_half_up as _round
+from metrics.units import NO_DATA, format_number, format_target, is_hidden, is_not_available, round_half_up as _round
 
 __all__ = ["NO_DATA", "format_change", "format_number", "format_value",
            "paragraph", "sentence"]
@@ -104,6 +104,8 @@ def sentence(
     `metrics.projection.Projection` whose message is added when the target is not yet met.
     """
     m = _metric(metric)
+    if is_not_available(value):  # disclosure.policy.YEAR_TO_SEPTEMBER
+        return f"{m.label} is published for the 12 months to 30 September only (x: not available for this month)."
     if suppressed or is_hidden(value):
         return f"{m.label} is hidden to protect individuals (c)."
     v = as_float(value)

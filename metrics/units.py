@@ -16,6 +16,9 @@ from metrics.types import MetricError, as_float
 #: the GSS symbol for a figure hidden to protect individuals: the one definition (the disclosure
 #: policy writes it, every formatter, page, pack and file reads it through `is_hidden`)
 SUPPRESSED = "c"
+#: the GSS symbol for a figure not available (not published for this period: the early-leaver
+#: rate outside the year to 30 September, disclosure.policy.YEAR_TO_SEPTEMBER)
+NOT_AVAILABLE = "x"
 NO_DATA = "no data"
 
 
@@ -23,6 +26,11 @@ def is_hidden(value: Any) -> bool:
     """True for a figure hidden by the disclosure policy (the symbol "c"), whatever else its
     column holds (numbers, other symbols, None)."""
     return isinstance(value, str) and value == SUPPRESSED
+
+
+def is_not_available(value: Any) -> bool:
+    """True for a figure the disclosure policy does not publish for its period (the symbol "x")."""
+    return isinstance(value, str) and value == NOT_AVAILABLE
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -100,11 +108,14 @@ def format_number(value: Any, unit: str, *, short: bool = False) -> str:
     """The one formatter of a figure by its unit (pages, packs and sentences all use it).
 
     "rate" (fraction -> 23.4%), "percent" (already in percent, as DfE publishes), "caseload",
-    "count", "score", "fte"; an unknown unit gets one decimal. "c" stays "c"; missing -> "no data".
+    "count", "score", "fte"; an unknown unit gets one decimal. "c" stays "c", "x" stays "x"; missing
+    -> "no data".
     `short` drops the unit words (for cards and tables).
     """
     if is_hidden(value):
         return SUPPRESSED
+    if is_not_available(value):
+        return NOT_AVAILABLE
     v = as_float(value)
     if v is None:
         return NO_DATA

@@ -17,7 +17,7 @@ import pandas as pd
 
 from metrics import engine
 from metrics.catalogue import get as get_metric
-from metrics.units import SUPPRESSED, format_number, is_hidden
+from metrics.units import NOT_AVAILABLE, SUPPRESSED, format_number, is_hidden, is_not_available
 from recommendations.model import TrackerError
 
 NOT_LOADED_THEN = "not loaded then"
@@ -36,6 +36,7 @@ class Value:
     months_covered: int | None
     partial: bool | None
     hidden: bool = False      # the disclosure policy hides it from anything published
+    unavailable: bool = False  # not published for its month ("x": disclosure.policy.YEAR_TO_SEPTEMBER)
 
 
 def _to_date(value: Any) -> date:
@@ -71,10 +72,11 @@ def _values(con: duckdb.DuckDBPyConnection, *, metric_ids: list[str], scope: str
 
     frame = engine.compute(con, period=period, scope=scope, metric_ids=list(dict.fromkeys(metric_ids)))
     overall = frame[frame["group"].isna()].reset_index(drop=True)
-    hidden = set()
+    hidden, unavailable = set(), set()
     if not overall.empty:
         pub = disclose(overall, MEASURES).published
         hidden = set(pub.loc[pub["suppressed"], "metric_id"])
+        unavailable = set(pub.loc[pub["not_available"].astype(bool), "metric_id"])
     out = {}
     for mid in metric_ids:
         rows = frame[(frame["metric_id"] == mid) & frame["group"].isna()]
@@ -89,6 +91,7 @@ def _values(con: duckdb.DuckDBPyConnection, *, metric_ids: list[str], scope: str
             months_covered=None if pd.isna(row["months_covered"]) else int(row["months_covered"]),
             partial=None if pd.isna(row["partial"]) else bool(row["partial"]),
             hidden=mid in hidden,
+            unavailable=mid in unavailable,
         )
     return out
 
@@ -147,7 +150,7 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
         now_text = NO_DATA if now is None else _shown(now, metric, suppress)
         change = None
         if then is not None and now is not None and then.value is not None and now.value is not None \
-                and not is_hidden(then_text) and not is_hidden(now_text):
+                and not _withheld(then_text) and not _withheld(now_text):
             change = now.value - then.value
         rows.append({
             "link_id": int(link.link_id),
@@ -159,10 +162,10 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
             "breakdown": link.breakdown if isinstance(link.breakdown, str) else None,
             "answers": bool(link.answers),
             "period_then": then.period if then else None,
-            "value_then": then.value if then and not is_hidden(then_text) else None,
+            "value_then": then.value if then and not _withheld(then_text) else None,
             "then": then_text,
             "period_now": now.period if now else None,
-            "value_now": now.value if now and not is_hidden(now_text) else None,
+            "value_now": now.value if now and not _withheld(now_text) else None,
             "now": now_text,
             "change": change,
             "moved": _moved(change, metric.direction),
@@ -175,6 +178,8 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
 
 
 def _shown(v: Value, metric: Any, suppress: bool) -> str:
+    if suppress and v.unavailable:  # "x" before "c": "c" would say its few people were few
+        return NOT_AVAILABLE
     if suppress and v.hidden:
         return SUPPRESSED
     text = format_value(v.value, metric.unit)
@@ -245,10 +250,10 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
     out = pd.DataFrame({
         "group": ["All" if (g is None or (isinstance(g, float) and pd.isna(g))) else g for g in frame["group"]],
         "period": frame["period"],
-        "value": [v if is_hidden(v) else format_value(None if pd.isna(v) else float(v), metric.unit) for v in frame["value"]],
-        "numerator": [v if is_hidden(v) else (None if pd.isna(v) else float(v)) for v in frame["numerator"]],
-        "denominator": [v if is_hidden(v) else (None if pd.isna(v) else float(v)) for v in frame["denominator"]],
-        "people": [v if is_hidden(v) else (None if pd.isna(v) else int(v)) for v in frame["base_count"]],
+        "value": [v if _withheld(v) else format_value(None if pd.isna(v) else float(v), metric.unit) for v in frame["value"]],
+        "numerator": [v if _withheld(v) else (None if pd.isna(v) else float(v)) for v in frame["numerator"]],
+        "denominator": [v if _withheld(v) else (None if pd.isna(v) else float(v)) for v in frame["denominator"]],
+        "people": [v if _withheld(v) else (None if pd.isna(v) else int(v)) for v in frame["base_count"]],
     })
     out.attrs["metric_id"] = metric_id
     out.attrs["period"] = period
@@ -258,10 +263,15 @@ def answer(con: duckdb.DuckDBPyConnection, *, link_id: int, suppress: bool = Tru
 ANSWER_GROUP_LABELS = {None: "Group", "service": "Service", "team": "Team", "role_group": "Job type"}
 
 
+def _withheld(v: object) -> bool:
+    """A figure the policy withholds: "c" (confidential) or "x" (not available)."""
+    return is_hidden(v) or is_not_available(v)
+
+
 def _whole(v):
-    """A count as a whole number where it is one (FTE keeps its decimals); 'c' and blanks as they are."""
-    if is_hidden(v) or v is None or (isinstance(v, float) and pd.isna(v)):
-        return v if is_hidden(v) else "—"
+    """A count as a whole number where it is one (FTE keeps its decimals); 'c', 'x' and blanks as they are."""
+    if _withheld(v) or v is None or (isinstance(v, float) and pd.isna(v)):
+        return v if _withheld(v) else "—"
     return int(v) if float(v).is_integer() else round(float(v), 1)
 
 

@@ -22,7 +22,7 @@ from metrics import catalogue, engine
 from metrics.targets import STATUS_WORDS as _TARGET_WORDS
 from metrics.export import to_xlsx_bytes
 from metrics.types import SCOPES
-from metrics.units import SUPPRESSED, is_hidden
+from metrics.units import NOT_AVAILABLE, SUPPRESSED, is_hidden, is_not_available
 from recommendations.links import format_value
 from recommendations.model import Actor, PackError
 from store import record_audit
@@ -155,7 +155,7 @@ def _published(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: st
                before: int | None = None) -> dict[str, dict[str, Any]]:
     """metric_id -> what the policy lets the pack publish: value_hidden/reason, counts_hidden/reason."""
     from disclosure import disclose, history, pack_items
-    from disclosure.policy import FORCED
+    from disclosure.policy import FORCED, NOT_AVAILABLE_COL
 
     rows = frame[frame["group"].isna()] if "group" in frame.columns else frame
     if rows.empty:
@@ -170,10 +170,25 @@ def _published(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: st
     pub = disclose(rows, table).published
     why = [shown_hidden.get((m, None), r) if r == "over_time" and m not in earlier else r
            for m, r in zip(pub["metric_id"], pub["suppression"])]
-    return {m: {"value_hidden": bool(h), "value_reason": r if h else None,
-                "counts_hidden": bool(ch), "counts_reason": (r if cr == "over_time" else cr) if ch else None}
-            for m, h, r, ch, cr in zip(pub["metric_id"], pub["suppressed"], why,
-                                       pub["counts_hidden"], pub["counts_reason"])}
+    # a figure the policy publishes for the year to 30 September only reads "x" at any other month
+    # (disclosure.policy.YEAR_TO_SEPTEMBER), whatever else would hide it: "c" at such a month
+    # would say its few people were few; its people, numerator and denominator are withheld too
+    na = pub[NOT_AVAILABLE_COL].to_numpy(dtype=bool) if NOT_AVAILABLE_COL in pub.columns else [False] * len(pub)
+    return {m: ({"value_hidden": True, "value_reason": NOT_PUBLISHED, "counts_hidden": True,
+                 "counts_reason": NOT_PUBLISHED} if x else
+                {"value_hidden": bool(h), "value_reason": r if h else None,
+                 "counts_hidden": bool(ch), "counts_reason": (r if cr == "over_time" else cr) if ch else None})
+            for m, h, r, ch, cr, x in zip(pub["metric_id"], pub["suppressed"], why,
+                                          pub["counts_hidden"], pub["counts_reason"], na)}
+
+
+#: the reason a pack records for a figure not published for its month (GSS "x")
+NOT_PUBLISHED = "not_available"
+
+
+def _symbol(reason: str | None) -> str:
+    """The symbol of a figure a pack withholds: "x" (not available) or "c" (confidential)."""
+    return NOT_AVAILABLE if reason == NOT_PUBLISHED else SUPPRESSED
 
 
 WHY = {
@@ -181,6 +196,7 @@ WHY = {
     "class": "everyone in a small group gave the same answer",
     "over_time": "an earlier pack hid this figure for the same month (differencing)",
     "secondary": "hidden so that a small group cannot be worked out",
+    NOT_PUBLISHED: "not available (x): published for the 12 months to 30 September only",
 }
 
 
@@ -236,14 +252,15 @@ def preview_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
         f = fate.get(mid, {})
         exact = format_value(_num(r.get("value")), m.unit)
         vh, ch = f.get("value_hidden", False), f.get("counts_hidden", False)
+        vs, cs = _symbol(f.get("value_reason")), _symbol(f.get("counts_reason") or f.get("value_reason"))
         rows.append({
             "Measure": m.label, "Month": f"{pdate:%B %Y}",
-            "Value": SUPPRESSED if vh else exact,
-            "People": SUPPRESSED if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
-            "Numerator": SUPPRESSED if (vh or ch) else _num(r.get("numerator")),
-            "Denominator": SUPPRESSED if (vh or ch) else _num(r.get("denominator")),
+            "Value": vs if vh else exact,
+            "People": cs if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
+            "Numerator": cs if (vh or ch) else _num(r.get("numerator")),
+            "Denominator": cs if (vh or ch) else _num(r.get("denominator")),
             "Exact value": exact,
-            "Published": "hidden (c)" if vh else ("value only" if ch else "yes"),
+            "Published": f"hidden ({vs})" if vh else ("value only" if ch else "yes"),
             "Why": _why(f.get("value_reason")) if vh else (
                 "numerator, denominator and people withheld: " + _why(f.get("counts_reason")) if ch else ""),
         })
@@ -388,15 +405,16 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
         if suppress:
             now_hidden |= {(m, p) for m, f in _published(con, frame, scope=scope, period=p).items()
                            if f["value_hidden"]}
-    shown, now_col, restated, counts_hidden, why = [], [], [], [], []
+    shown, now_col, restated, counts_hidden, counts_symbol, why = [], [], [], [], [], []
     for it in items.itertuples():
         p = _to_date(it.period)
         fate = recorded.get(int(it.position), {})
         frozen = None if pd.isna(it.value) else float(it.value)
         small = bool(fate.get("value_hidden"))
         counts_hidden.append(small or bool(fate.get("counts_hidden")))
+        counts_symbol.append(_symbol(fate.get("value_reason") if small else fate.get("counts_reason")))
         why.append(_why(fate.get("value_reason")) if small else _why(fate.get("counts_reason")))
-        shown.append(SUPPRESSED if small else format_value(frozen, it.unit) + (
+        shown.append(_symbol(fate.get("value_reason")) if small else format_value(frozen, it.unit) + (
             f" (partial: {int(it.months_covered)} of 12 months)" if it.partial is True else ""))
         if p not in loaded:
             now_col.append("month no longer loaded")
@@ -404,7 +422,7 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
             continue
         now = now_vals.get((it.metric_id, p))
         hide_now = small or (it.metric_id, p) in now_hidden
-        now_col.append(SUPPRESSED if hide_now else format_value(now, it.unit))
+        now_col.append((shown[-1] if small else SUPPRESSED) if hide_now else format_value(now, it.unit))
         differs = (frozen is None) != (now is None) or (frozen is not None and now is not None and abs(frozen - now) > TOLERANCE)
         if differs and not hide_now:
             restated.append(f"restated: was {format_value(frozen, it.unit)}, now {format_value(now, it.unit)}")
@@ -418,6 +436,7 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
     items["now"] = now_col
     items["restated"] = restated
     items["counts_hidden"] = counts_hidden
+    items["counts_symbol"] = counts_symbol
     items["why_hidden"] = why
     return Pack(header=header, items=items)
 
@@ -462,7 +481,7 @@ def pack_table(pack: Pack) -> pd.DataFrame:
     it = pack.items
     rows = []
     for r in it.itertuples():
-        hidden = is_hidden(r.shown)
+        hidden = is_hidden(r.shown) or is_not_available(r.shown)
         partial = r.partial is True
         rows.append({
             "Measure": r.label,
@@ -476,7 +495,7 @@ def pack_table(pack: Pack) -> pd.DataFrame:
                                      "—" if hidden or r.year_ago is None or pd.isna(r.value) else
                                      (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
                                                     direction=r.direction, name="a year ago") or "—")),
-            "People": SUPPRESSED if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
+            "People": r.counts_symbol if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
             "Restated": r.restated,
             "Why hidden": r.why_hidden + ("; " if r.why_hidden and r.year_ago_hidden else "")
                           + ("the change on a year ago would give back a figure hidden a year ago"
@@ -491,9 +510,10 @@ def provenance_table(pack: Pack) -> pd.DataFrame:
     it = pack.items
     return pd.DataFrame({
         "Measure": it["label"], "Measure id": it["metric_id"],
-        "Numerator": [SUPPRESSED if h else None if pd.isna(v) else float(v) for h, v in zip(it["counts_hidden"], it["numerator"])],
-        "Denominator": [SUPPRESSED if h else None if pd.isna(v) else float(v)
-                        for h, v in zip(it["counts_hidden"], it["denominator"])],
+        "Numerator": [c if h else None if pd.isna(v) else float(v)
+                      for h, c, v in zip(it["counts_hidden"], it["counts_symbol"], it["numerator"])],
+        "Denominator": [c if h else None if pd.isna(v) else float(v)
+                        for h, c, v in zip(it["counts_hidden"], it["counts_symbol"], it["denominator"])],
         "Months covered": [None if pd.isna(v) else int(v) for v in it["months_covered"]],
         "Loads": [", ".join(str(x) for x in json.loads(v)) for v in it["load_ids"]],
         "Definition version": it["definition_version"],
@@ -533,8 +553,9 @@ def pack_xlsx_bytes(con: duckdb.DuckDBPyConnection, *, pack_id: int) -> bytes:
              f"(published {format_when(h['published_at'])} by {h['published_by']})")
     figures = pack_table(pack)
     figures.insert(4, "Unit", [UNIT_WORDS.get(u, "") for u in pack.items["unit"]])
-    # the value as a number (rates as fractions shown with a % format); "c" stays text
-    figures["Value"] = [v if is_hidden(s) else (None if pd.isna(v) else float(v))
+    # the value as a number (rates as fractions shown with a % format); "c" and "x" stay text (the
+    # symbol, never the frozen figure behind it)
+    figures["Value"] = [s if is_hidden(s) or is_not_available(s) else (None if pd.isna(v) else float(v))
                         for s, v in zip(pack.items["shown"], pack.items["value"])]
     notes = disclosure_notes(pack)
     header = FileHeader(title=title, **pack_about(pack), suppression=tuple(notes))
@@ -552,13 +573,17 @@ def disclosure_notes(pack: Pack) -> list[str]:
     from disclosure import legend, reasons_caption, rules
 
     counts: dict[str, int] = {}
-    for reason in WHY:
+    for reason in (r for r in WHY if r != NOT_PUBLISHED):  # "x" has its own line below
         n = sum(1 for w in pack.items["why_hidden"] if w and w == _why(reason))
         if n:
             counts[reason] = n
     lines = legend()
     if counts:
         lines.append(reasons_caption(counts))
+    if any(is_not_available(v) for v in pack.items.get("shown", [])):
+        lines.append("x: the figure is published for the 12 months to 30 September only (the year of DfE's "
+                     "children's social work workforce census), so that overlapping 12-month figures cannot be "
+                     "subtracted to work out a few people.")
     if bool(pack.items.get("year_ago_hidden", pd.Series(dtype=bool)).any()):
         lines.append("A change on a year ago reads c where the figure a year earlier was hidden.")
     if rules().shown_whatever_size:  # the one "Not known" rule, as on the dashboard

@@ -16,8 +16,8 @@ import streamlit as st
 from disclosure import SUPPRESSED, is_hidden, rules
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS, format_target
-from ui.charts import format_value
+from metrics.units import NOT_AVAILABLE, UNITS, format_target, is_not_available
+from ui.charts import NOT_AVAILABLE_WHY, format_value
 
 STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
     "green": ("green", ":material/check_circle:"),
@@ -69,6 +69,8 @@ def value_and_target_texts(value: object, target: object, unit: str) -> tuple[st
 
 def format_change(change: object, *, unit: str, direction: str | None) -> tuple[str | None, str]:
     """(short delta for st.metric, sentence with direction words) for a change on a year ago."""
+    if is_not_available(change):
+        return None, "Change on a year ago not available (x)."
     if isinstance(change, str):
         return None, "Change on a year ago suppressed (small numbers)."
     if _missing(change):
@@ -138,6 +140,10 @@ def card_model(
         value_text = SUPPRESSED
         note = f"Hidden to protect individuals (c): the figure {rules().hidden_why()}."
         status = "grey"
+    elif is_not_available(value):
+        value_text = NOT_AVAILABLE
+        note = f"Not available (x): {NOT_AVAILABLE_WHY}."
+        status = "grey"
     else:
         value_text, _ = value_and_target_texts(value, target, unit)
         note = None
@@ -159,9 +165,9 @@ def card_model(
         note = "No data for this measure in the loaded months yet."
     if partial_months is not None:  # no verdict (and no colour) on a part-year figure
         status = "grey"
-    if value_text not in ("No data yet", SUPPRESSED) and (base := base_words(base_count)):
+    if value_text not in ("No data yet", SUPPRESSED, NOT_AVAILABLE) and (base := base_words(base_count)):
         note = (note + " " if note else "") + base
-    if isinstance(benchmark, str) and benchmark and value_text not in ("No data yet", SUPPRESSED):
+    if isinstance(benchmark, str) and benchmark and value_text not in ("No data yet", SUPPRESSED, NOT_AVAILABLE):
         note = (note + " " if note else "") + benchmark[:1].upper() + benchmark[1:] + "."
     delta, change_text = format_change(change_on_year, unit=unit, direction=direction)
     if change_text == "Unchanged on a year ago.":
@@ -180,6 +186,8 @@ def card_model(
         words = "No data yet"
     elif value_text == SUPPRESSED:
         words = "Suppressed"
+    elif value_text == NOT_AVAILABLE:
+        words = "Published for the year to 30 September"
     elif partial_months is not None:
         words = f"Not enough months loaded (covers {partial_months} of 12)"
     elif _missing(target) and isinstance(travel, str) and travel != "Not enough data":

@@ -20,7 +20,11 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from disclosure import SUPPRESSED, Disclosed, is_hidden, rules
-from metrics.units import UNITS, format_number, format_target
+from metrics.units import UNITS, format_number, format_target, is_not_available
+
+#: why a figure reads "x" (disclosure.policy.YEAR_TO_SEPTEMBER), in words after "Not available (x): "
+NOT_AVAILABLE_WHY = ("published to this role only for the 12 months to 30 September (DfE's census year), "
+                     "once all 12 of those months are loaded")
 
 # Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO = {
@@ -58,7 +62,8 @@ CENSUS_COLOUR = STYLES["census"]["color"]
 GAP_FILL = "rgba(107,114,128,0.14)"
 GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loaded",
              "missing": "No figure", "too_early": "Not enough months loaded",
-             "not_applicable": "Not applicable"}
+             "not_applicable": "Not applicable",
+             "not_available": "x: published for the year to 30 September"}
 #: a chart title longer than this many characters wraps (a phone is 390 px wide)
 TITLE_WRAP = 40
 #: legend entries and bar category names wrap at these widths (characters)
@@ -294,6 +299,8 @@ def trend_chart(
     if frame.empty or values.notna().sum() == 0:
         if len(frame) and frame[y].map(is_hidden).any():
             return no_data(f"Not shown (c): each month's figure {rules().hidden_why()}.")
+        if len(frame) and frame[y].map(is_not_available).any():
+            return no_data(f"Not available (x): {NOT_AVAILABLE_WHY}.")
         return no_data(no_data_message)
     fig = _Spec(height=380, title=title)
     frame, gaps = _with_gaps(frame, x, y)
@@ -411,6 +418,8 @@ def _with_gaps(frame: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list]
     for m, raw, num in zip(months, frame[y], _numeric(frame[y])):
         if is_hidden(raw):
             kinds[m] = "hidden"
+        elif is_not_available(raw):
+            kinds[m] = "not_available"
         elif isinstance(raw, str) and raw.strip().lower() == "z":
             kinds[m] = "not_applicable"
         elif pd.isna(num):

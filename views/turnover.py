@@ -64,6 +64,8 @@ layout.chart(
                        title="Share of leavers who had been here less than a year (rolling 12 months)"),
     alt=data.trend_alt("early_leaver_rate_12m", filters), key="early",
 )
+if note := data.year_to_september_note("early_leaver_rate_12m", filters):
+    st.caption(note)
 
 st.header("Sickness absence")
 absence_points = data.census_points("absence_rate", filters)

@@ -33,6 +33,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from disclosure import SUPPRESSED, Disclosed, rules
+from metrics.units import NOT_AVAILABLE
 from disclosure.audit import intervals, too_narrow
 from ui.data.people import MARGINS
 
@@ -79,6 +80,11 @@ def linked_spec(name: str) -> dict | None:
 
 def is_c(v: Any) -> bool:
     return isinstance(v, str) and v.strip() == SUPPRESSED
+
+
+def is_x(v: Any) -> bool:
+    """GSS "x": not available (not published for the period: disclosure.policy.YEAR_TO_SEPTEMBER)."""
+    return isinstance(v, str) and v.strip() == NOT_AVAILABLE
 
 
 def number(v: Any) -> float | None:
@@ -911,8 +917,9 @@ def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: 
     the same leavers' FTE, each person more than 0 and at most 1 FTE (an FTE of 0 says nobody
     left). Every hidden count of 1 to threshold-1 must stay uncertain by at least the threshold.
     `early`: the early leavers among them (the rate's numerator) chained the same way too, each
-    month's early leavers some of its leavers, and the early leavers and the rest watched (the
-    policy does not chain them yet: issue 10, test_the_demos_early_leavers_across_all_months)."""
+    month's early leavers some of its leavers, and the early leavers and the rest watched, "x"
+    (not published for the month: the policy publishes them for the year to 30 September only,
+    disclosure.policy.YEAR_TO_SEPTEMBER) as unknown as "c" and watched alike."""
     from disclosure.cells import FTE_OF_PEOPLE, fewest_people
 
     t = rules().threshold
@@ -932,7 +939,7 @@ def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: 
         true = truth.get((v, m), {})
         figures = {"L": (r[col], number(true.get(col))), "E": (r["numerator"], number(true.get("numerator")))}
         for kind, (seen, value) in list(figures.items())[:2 if early else 1]:
-            if is_c(seen):
+            if is_c(seen) or is_x(seen):  # "x" (not published for the month) is as unknown as "c"
                 hidden.append((kind, v, m))
                 if value is not None and 0 < value < t:
                     watch.append((kind, v, m))
@@ -943,7 +950,7 @@ def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: 
         hidden.append(("R", v, m))  # the rest: leavers with a year's service or more
         eqs.append(([(("L", v, m), 1), (("E", v, m), -1), (("R", v, m), -1)], 0))
         rest = (number(true.get(col)) or 0) - (number(true.get("numerator")) or 0)
-        if is_c(r[col]) or is_c(r["numerator"]):
+        if is_c(r[col]) or is_c(r["numerator"]) or is_x(r["numerator"]):
             if 0 < rest < t:
                 watch.append(("R", v, m))
     cells = {*known, *hidden}

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from disclosure import SUPPRESSED
+from metrics.units import NOT_AVAILABLE
 from tests.app.test_app_frame import make_app
 
 PROFILE = "views/profile.py"
@@ -122,8 +123,12 @@ def test_pack_numerators_do_not_give_small_groups_away(app_store):
         con.close()
     labels = dict(zip(pack.items["metric_id"], pack.items["label"]))
     early = table.loc[labels["early_leaver_rate_12m"]]
-    assert early["Value"] == SUPPRESSED and early["People"] == SUPPRESSED  # 4 early leavers
-    assert provenance.loc[labels["early_leaver_rate_12m"], "Numerator"] == SUPPRESSED
+    # 4 early leavers of 18 in the 12 months to October 2026: published for the 12 months to 30
+    # September only (disclosure.policy.YEAR_TO_SEPTEMBER), so "x", not "c" (which would say they
+    # were few), the people, numerator and denominator too
+    assert early["Value"] == NOT_AVAILABLE and early["People"] == NOT_AVAILABLE
+    assert provenance.loc[labels["early_leaver_rate_12m"], "Numerator"] == NOT_AVAILABLE
+    assert provenance.loc[labels["early_leaver_rate_12m"], "Denominator"] == NOT_AVAILABLE
     # the known-answer rates' unrecorded rest (1 and 3): test_not_known_is_one_rule_on_screen_and_in_packs
     assert headcount == 147
     # the xlsx (its hidden provenance sheet included) holds no figure the policy hid
@@ -133,12 +138,18 @@ def test_pack_numerators_do_not_give_small_groups_away(app_store):
     wb = load_workbook(io.BytesIO(xlsx))
     prov = [[c.value for c in row] for row in wb["Provenance"].iter_rows()]
     early_row = next(r for r in prov if r and r[0] == labels["early_leaver_rate_12m"])
-    assert SUPPRESSED in early_row and 4 not in early_row and 4.0 not in early_row
+    assert NOT_AVAILABLE in early_row and 4 not in early_row and 4.0 not in early_row and 18 not in early_row
+    # the Figures sheet writes the symbol, never the frozen rate behind it (it wrote 0.2222, 4 of 18)
+    figures = {r[0]: r for r in wb["Figures"].iter_rows(values_only=True) if r and r[0] in labels.values()}
+    value_at = list(table.columns).index("Value") + 1  # the sheet has a Unit column before Value
+    assert figures[labels["early_leaver_rate_12m"]][value_at] == NOT_AVAILABLE
+    assert not any(isinstance(v, float) and abs(v - 4 / 18) < 1e-6 for r in figures.values() for v in r)
     assert any("c = confidential" in str(r[0].value) for r in wb["Notes"].iter_rows())
-    assert ("early_leaver_rate_12m", "value", "primary") in recorded
-    assert "c = confidential" in html and ">4<" not in html
+    assert any("x = not available" in str(r[0].value) for r in wb["Notes"].iter_rows())
+    assert ("early_leaver_rate_12m", "value", "not_available") in recorded
+    assert "x = not available" in html and ">4<" not in html
     why = preview.set_index("Measure").loc[labels["early_leaver_rate_12m"], "Why"]
-    assert "fewer than 5 people" in why
+    assert "30 September" in why
     # a later pack for the same month keeps what the earlier one hid (differencing over packs)
     con = connect(app_store)
     try:
@@ -146,7 +157,7 @@ def test_pack_numerators_do_not_give_small_groups_away(app_store):
         later = packs.pack_table(packs.get_pack(con, pack_id=again)).set_index("Measure")
     finally:
         con.close()
-    assert later.loc[labels["early_leaver_rate_12m"], "Value"] == SUPPRESSED
+    assert later.loc[labels["early_leaver_rate_12m"], "Value"] == NOT_AVAILABLE
 
 
 def test_rec_8_answer_does_not_give_the_complement_away(app_store):

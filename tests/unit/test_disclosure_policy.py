@@ -931,7 +931,7 @@ def _attack_early(published: pd.DataFrame) -> dict[tuple, tuple[float, float]]:
     for s, p, d, n in zip(published["service"], published["period"], published["denominator"], published["numerator"]):
         k = (s if isinstance(s, str) else None, pd.Timestamp(p).month)
         for kind, x in (("d", d), ("e", n)):
-            (hidden.append((kind, *k)) if x == SUPPRESSED else known.__setitem__((kind, *k), float(x)))
+            (hidden.append((kind, *k)) if x in (SUPPRESSED, "x") else known.__setitem__((kind, *k), float(x)))
         hidden.append(("r", *k))
         eqs.append(([(("e", *k), 1), (("r", *k), 1), (("d", *k), -1)], 0))
     views, months = (None, "A", "B"), (5, 6, 7)
@@ -950,15 +950,16 @@ def _attack_early(published: pd.DataFrame) -> dict[tuple, tuple[float, float]]:
 def test_a_reader_chains_the_early_leavers_across_months():
     """Hand-worked (EARLY), the reader of the next test: A's one early leaver (June and July) is
     hidden, and B's row beside it each month (the directorate's less B's gives A's). Decided month
-    by month that is all, and A's June lies in [0, 1]: the directorate's early leavers went from 8
-    to 9, B's were 8 in May (shown, so at least 8 in June: early leavers of the 12 months only
-    leave the window after 12 months), so A's June is 9 - B's <= 1, and at least A's 0 of May.
-    With May's rows of A and B hidden too (A's 0 alone would be 8 - 8; B's alone 8 - 0), A and B
-    had 8 early leavers in May between them and one more came in June (43 - 42 leavers, 9 - 8
-    early): A's June lies in [0, 9], July's too."""
-    from disclosure.policy import ACROSS_SERVICES
+    by month that is all (the decision across services, `cells.suppress_metric_frame`, before the
+    policy's year-to-September rule), and A's June lies in [0, 1]: the directorate's early
+    leavers went from 8 to 9, B's were 8 in May (shown, so at least 8 in June: early leavers of the
+    12 months only leave the window after 12 months), so A's June is 9 - B's <= 1, and at least
+    A's 0 of May. With May's rows of A and B hidden too (A's 0 alone would be 8 - 8; B's alone 8 -
+    0), A and B had 8 early leavers in May between them and one more came in June (43 - 42
+    leavers, 9 - 8 early): A's June lies in [0, 9], July's too."""
+    from disclosure.cells import suppress_metric_frame
 
-    alone = disclose(_early_history(), ACROSS_SERVICES).published
+    alone = suppress_metric_frame(_early_history(), min_count=5, class_under=10, across="service")
     assert [(s, p.month) for s, p, h in zip(alone["service"], alone["period"], alone["suppressed"]) if h] == \
         [("A", 6), ("A", 7), ("B", 6), ("B", 7)]
     assert _attack_early(alone)[("e", "A", 6)] == pytest.approx((0, 1))
@@ -969,23 +970,86 @@ def test_a_reader_chains_the_early_leavers_across_months():
     assert found[("e", "A", 6)] == pytest.approx((0, 9)) and found[("e", "A", 7)] == pytest.approx((0, 9))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: the policy does not chain the early leavers across months yet "
-                   "(the month-by-month decision is all: A's June lies in [0, 1]); flips when it does")
-def test_the_history_protects_a_services_early_leavers_across_months():
-    """Hand-worked (EARLY; the reader: the test above): across months the early leavers must be
-    chained with the leavers (cells.protect_over_months), so May's rows of A and B are hidden
-    beside A's June and July (and B's), and A's June and July early leavers (the only hidden small
-    counts: each rest is 12 or more) lie in [0, 9]. The directorate's rows are never hidden for it.
-    Not done (issue 10): a first cut (the numerator's chain in the leavers' system, widened by the
-    same LP) did this, but cost 85-100 s CPU a population on the demo (DECISIONS)."""
-    from disclosure.policy import MEASURES_ACROSS_SERVICES
+def test_the_history_publishes_the_early_leavers_for_the_year_to_september_only():
+    """Hand-worked (EARLY: May to July 2024, the first loaded months, so each 12-month figure is a
+    running total of 1 to 3 months): decided month by month A's June early leaver lies in [0, 1]
+    (the reader above). The policy publishes the early-leaver rate and its numerator only for
+    the year to 30 September with all 12 months loaded (disclosure.policy.YEAR_TO_SEPTEMBER), so
+    every rate and numerator of May to July reads "x" (the directorate's too); the 12 months'
+    leavers are published as before (A's and B's June and July hidden: 42, 12 and 30 in May; A's
+    June and July leavers lie in [12, 13] and [12, 14]: the first year's figures only grow, B's
+    are at least its 30). So A's June early leavers lie in [0, 13] and July's in [0, 14] (at most
+    its leavers), and A's rest (leavers with a year's service) in [0, 13] and [0, 14]."""
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
 
-    out = disclose(_early_history(), MEASURES_ACROSS_SERVICES).published
-    assert [(s, p.month, r) for s, p, h, r in zip(out["service"], out["period"], out["suppressed"], out["suppression"])
-            if h] == [("A", 5, "secondary"), ("A", 6, "primary"), ("A", 7, "primary"),
-                      ("B", 5, "secondary"), ("B", 6, "secondary"), ("B", 7, "secondary")]
+    frame = _early_history()
+    frame["months_covered"] = [k + 1 for _ in EARLY for k in range(3)]  # the first loaded months
+    frame["partial"] = True
+    out = disclose(frame, MEASURES_ACROSS_SERVICES).published
+    assert out["value"].tolist() == [NOT_AVAILABLE] * 9 and out["numerator"].tolist() == [NOT_AVAILABLE] * 9
+    assert out["not_available"].all()
+    assert out["denominator"].tolist() == [42, 43, 44, 12, SUPPRESSED, SUPPRESSED, 30, SUPPRESSED, SUPPRESSED]
     found = _attack_early(out)
-    assert found[("e", "A", 6)] == pytest.approx((0, 9)) and found[("e", "A", 7)] == pytest.approx((0, 9))
+    assert found[("e", "A", 6)] == pytest.approx((0, 13)) and found[("e", "A", 7)] == pytest.approx((0, 14))
+    assert found[("r", "A", 6)] == pytest.approx((0, 13)) and found[("r", "A", 7)] == pytest.approx((0, 14))
+
+
+#: the year to 30 September 2025 (all 12 months loaded) and the month before, (leavers, early):
+#: A's 2 early leavers in the year are a small count
+SEPTEMBER = {None: ((44, 9), (44, 9)), "A": ((13, 2), (13, 2)), "B": ((31, 7), (31, 7))}
+
+
+def _september_history(*, covered: int = 12) -> pd.DataFrame:
+    rows = []
+    for svc, figures in SEPTEMBER.items():
+        for k, (d, n) in enumerate(figures):
+            rows.append({"metric_id": "early_leaver_rate_12m", "period": pd.Timestamp(2025, 8 + k, 1),
+                         "scope": "social_workers", "group": None, "service": svc, "value": n / d,
+                         "numerator": n, "denominator": d, "base_count": d, "months_covered": covered,
+                         "partial": covered < 12, "change_on_year": 0.01, "year_ago_value": n / d - 0.01,
+                         "status": "green"})
+    return pd.DataFrame(rows)
+
+
+def test_a_full_year_to_september_is_published_and_its_small_service_protected_across_services():
+    """Hand-worked (SEPTEMBER): August 2025's rates and numerators read "x" (not the year to 30
+    September). September 2025's year (all 12 months loaded) is published: the directorate's 9
+    of 44; A's 2 early leavers are hidden (primary) and B's row beside it (the directorate's less
+    B's gives A's: secondary), as every month was decided before. A reader of September: A's and
+    B's early leavers add up to 9, each at most its leavers (A's and B's add up to 44): A's lie in
+    [0, 9]. The change on a year ago reads "x" (the year before is not in the history, so it
+    cannot be shown to be a whole year); the status of an "x" month is grey."""
+    from disclosure.audit import intervals
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
+
+    out = disclose(_september_history(), MEASURES_ACROSS_SERVICES).published
+    aug, sep = out[out["period"].dt.month == 8], out[out["period"].dt.month == 9]
+    assert aug["value"].tolist() == [NOT_AVAILABLE] * 3 and aug["numerator"].tolist() == [NOT_AVAILABLE] * 3
+    assert aug["status"].tolist() == ["grey"] * 3
+    assert sep["value"].tolist() == [pytest.approx(9 / 44), SUPPRESSED, SUPPRESSED]
+    assert sep["numerator"].tolist() == [9, SUPPRESSED, SUPPRESSED]
+    assert sep["suppression"].tolist() == [None, "primary", "secondary"]
+    assert sep["change_on_year"].tolist() == [NOT_AVAILABLE] * 3
+    found = intervals(known={"e": 9, "d": 44}, hidden=["ea", "eb", "da", "db", "ra", "rb"],
+                      equations=[([("ea", 1), ("eb", 1), ("e", -1)], 0), ([("da", 1), ("db", 1), ("d", -1)], 0),
+                                 ([("ea", 1), ("ra", 1), ("da", -1)], 0), ([("eb", 1), ("rb", 1), ("db", -1)], 0)],
+                      cells=["ea"])
+    assert found["ea"] == (0, 9)
+
+
+def test_a_partial_year_to_september_is_not_available():
+    """A September whose year has fewer than 12 months loaded (the first loaded year: its figure
+    is a running total from the first loaded month) reads "x" for every view, the directorate's
+    too, rate and numerator; the 12 months' leavers follow the policy as before."""
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
+
+    out = disclose(_september_history(covered=11), MEASURES_ACROSS_SERVICES).published
+    sep = out[out["period"].dt.month == 9]
+    assert sep["value"].tolist() == [NOT_AVAILABLE] * 3 and sep["numerator"].tolist() == [NOT_AVAILABLE] * 3
+    assert sep["denominator"].tolist()[0] == 44
+    # a frame that cannot show its year is whole (no months covered, no partial flag) is not
+    bare = _september_history().drop(columns=["months_covered", "partial"])
+    assert (disclose(bare, MEASURES_ACROSS_SERVICES).published["numerator"] == NOT_AVAILABLE).all()
 
 
 def _turnover_history() -> pd.DataFrame:

@@ -13,7 +13,7 @@ Pages hold no SQL and no arithmetic.
 from ui.data.alt import (  # noqa: F401
     breakdown_alt, census_note, conversions_alt, counts_alt, cover_alt, england_note, ethnicity_alt,
     headcount_alt, local_alt,
-    over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt,
+    over_threshold_alt, partial_note, permanent_share_alt, slug, state_period, trend_alt, year_to_september_note,
 )
 from ui.data.base import BY_LABELS, extract_source, filter_options, load_info, metric  # noqa: F401
 from ui.data.breakdowns import breakdown, breakdown_table, what_changed, what_changed_table  # noqa: F401

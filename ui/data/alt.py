@@ -6,6 +6,7 @@ import pandas as pd
 
 from disclosure import SUPPRESSED, Disclosed, is_hidden
 from metrics.narrative import target_words
+from metrics.units import is_not_available
 from ui.data.base import metric
 from ui.data.measures import _clean, agency_target_words, at_period, target_info, trend
 from ui.data.trends import england, permanent_share_trend
@@ -24,7 +25,7 @@ HIDDEN = "hidden to protect individuals (c)"
 
 def _was(value: object, unit: str) -> str:
     """A figure in a sentence: 'hidden to protect individuals (c)' rather than a bare 'c'."""
-    return HIDDEN if is_hidden(value) else _fmt(value, unit)
+    return HIDDEN if is_hidden(value) else "not available (x)" if is_not_available(value) else _fmt(value, unit)
 
 
 def _against(value: object, unit: str) -> str:
@@ -40,11 +41,24 @@ def trend_alt(metric_id: str, filters: Filters, *, label: str | None = None,
     frame = series if series is not None else trend(metric_id, filters)
     name = label or m.label
     values = frame.dropna(subset=["value"])
+    yearly = values["value"].map(is_not_available)
+    if yearly.any():  # published for the year to 30 September only (disclosure.policy.YEAR_TO_SEPTEMBER)
+        values = values[~yearly.to_numpy()]
+        if values.empty:
+            from ui.charts import NOT_AVAILABLE_WHY
+
+            return f"{name}: not available (x): {NOT_AVAILABLE_WHY}."
     if values.empty:
         return f"{name}: no data for this selection yet."
     last = values.iloc[-1]
     text = f"{name} was {_was(last['value'], m.unit)} in {last['period']:%B %Y}"
-    if len(values) > 12:
+    if yearly.any():
+        text = f"{name} was {_was(last['value'], m.unit)} in the 12 months to {last['period']:%B %Y}"
+        ago = values[pd.to_datetime(values["period"]) == pd.Timestamp(last["period"]) - pd.DateOffset(years=1)]
+        if not ago.empty:
+            text += f", against {_against(ago.iloc[-1]['value'], m.unit)} a year earlier"
+        text += " (published for the 12 months to 30 September only; other months show x, not available)"
+    elif len(values) > 12:
         text += f", against {_against(values.iloc[-13]['value'], m.unit)} twelve months earlier"
     tg = target_info(metric_id)["value"] if label is None else None
     if tg is not None:
@@ -125,6 +139,23 @@ def partial_note(metric_id: str, filters: Filters) -> str:
         return (f"{row['label']} for {state_period(filters)} covers only {row['months_covered']} "
                 "of the 12 months (fewer months are loaded), so it is marked partial.")
     return "Rolling 12-month figures cover the 12 months to the chosen month end."
+
+
+def year_to_september_note(metric_id: str, filters: Filters) -> str:
+    """Under a measure published to this role for the 12 months to 30 September only
+    (disclosure.policy.YEAR_TO_SEPTEMBER: its other months read "x"): what "x" means and which
+    month to read; "" where the series has no "x" (roles with exact figures)."""
+    frame = trend(metric_id, filters)
+    if frame.empty or not frame["value"].map(is_not_available).any():
+        return ""
+    shown = frame[~frame["value"].map(is_not_available).to_numpy()]
+    where = (f"; see {pd.Timestamp(shown['period'].iloc[-1]):%B %Y}" if not shown.empty
+             else "; none yet: no 12 months to a 30 September are all loaded")
+    now = ("The chosen month's figure reads x (not available). " if is_not_available(frame["value"].iloc[-1])
+           else "Other months read x (not available). ")
+    return (f"{now}{metric(metric_id).label} is published for the 12 months to 30 September only (the "
+            f"year of DfE's children's social work workforce census){where}. Figures for overlapping "
+            "12-month windows could be subtracted to work out a few people's leaving.")
 
 
 def over_threshold_alt(filters: Filters, threshold: float) -> str:

@@ -17,7 +17,7 @@ its totals by the same load and kept beside them (`jobs_decided` reads them when
 totals and tables are the figures decided on): a month whose tables need linear programming took
 1-2 s to show when a visitor picked it.
 
-Public: `summaries`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
+Public: `summaries`, `kept_summaries`, `summaries_signature`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
 `signature`, `register`, the table declaration `BY_GROUP` and its columns.
 """
 
@@ -394,18 +394,28 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         key = signature()
         if not figures.has_assignments(con):
             store_kept.forget(con, kind=KIND)
+            figures.forget_summaries(con)
             return 0
         agency_rules = load_rules(rules_path())
         before = kept(con) or {}
-        # the months whose checked rows changed since their decision was kept (every month when
-        # the load kept no fingerprints): only those are read, summarised and compared
+        # the months whose checked rows changed since their decision and summaries were kept
+        # (every month when the load kept no fingerprints): only those are read, summarised and
+        # compared
         prints = figures.checked_prints(con, rules=agency_rules)
+        sums_key = summaries_signature(agency_rules)
+        have = {} if prints is None else figures.summary_prints(con, signature=sums_key)
         todo = None if prints is None else sorted(
-            m for m, p in prints.items() if before.get(m, {}).get("rows") != p)
-        sums = summaries(_checked_months(con, agency_rules, todo))
+            m for m, p in prints.items() if before.get(m, {}).get("rows") != p or have.get(m) != p)
+        whole = _checked_months(con, agency_rules, todo)
+        sums = summaries(whole)
     except (RulesError, AgencyRulesError, MetricError, OSError):
         store_kept.forget(con, kind=KIND)
+        figures.forget_summaries(con)
         return 0
+    if prints is None:
+        figures.forget_summaries(con)
+    else:  # the months read, summarised as every page's figures are (`kept_summaries`)
+        figures.keep_summaries(con, sums, _spend_sums(whole), months=todo, prints=prints, signature=sums_key)
     got = _all_totals(sums)
     rows = []
     if prints is not None:  # the months not read: as kept (their rows, so their figures, unchanged)
@@ -433,6 +443,41 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
             rows.append(_kept_row(period, key, inputs, old, None if prints is None else prints.get(period)))
     store_kept.forget(con, kind=KIND)
     return store_kept.write(con, rows)
+
+
+def summaries_signature(agency_rules) -> str:
+    """What kept summaries must have been worked out under: the agency checks' code and rules
+    (metrics.agency.checks_signature, which covers summarise) and this module's (`signature`)."""
+    from metrics import agency as figures
+
+    return f"{figures.checks_signature(agency_rules)}|{signature()}"
+
+
+def kept_summaries(con: duckdb.DuckDBPyConnection, agency_rules) -> tuple[dict, dict] | None:
+    """(`summaries` of every month, {view: metrics.agency.monthly_spend of its rows: None the
+    directorate, else a service}) as the last load kept them (metrics.agency.kept_summaries),
+    when they answer for today's checked rows, code and rules; None otherwise (work them out
+    from the checked rows). Exactly the frames `summaries` and `monthly_spend` give."""
+    from metrics import agency as figures
+
+    try:
+        key = summaries_signature(agency_rules)
+    except RulesError:
+        return None
+    return figures.kept_summaries(con, prints=figures.checked_prints(con, rules=agency_rules), signature=key)
+
+
+def _spend_sums(whole: pd.DataFrame) -> dict:
+    """{view: metrics.agency.monthly_spend of its checked rows}: the directorate (None) and each
+    service (a page's view of one service reads that service's rows)."""
+    from metrics.agency import monthly_spend
+
+    if whole.empty:
+        return {}
+    out = {None: monthly_spend(whole)}
+    for s in whole["service"].dropna().unique():
+        out[s] = monthly_spend(whole[whole["service"] == s])
+    return out
 
 
 def _checked_months(con: duckdb.DuckDBPyConnection, agency_rules, months: list[str] | None) -> pd.DataFrame:

@@ -119,16 +119,38 @@ def _window(frame: pd.DataFrame, period: str | None, months: int, columns) -> pd
     return frame.loc[(when >= start) & (when <= end), cols].reset_index(drop=True)
 
 
+def _recent(path: str, version: str, rules_version: str, service, team, period: str, months: int,
+            columns: tuple[str, ...]) -> pd.DataFrame:
+    """The view's checked assignments of `period` and the `months` - 1 before it, only `columns`
+    (`_checked`), copied out of st.cache_data once per page view. Read-only."""
+    key = ("agency-recent", path, version, rules_version, service, team, period, months, columns)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = _checked(path, version, rules_version, service, team, period=period, months=months,
+                             columns=columns)
+    return memo[key]
+
+
 def _read(filters: Filters, *, month: bool = False, months: int = 1,
           columns: tuple[str, ...] = SUMMARY_COLUMNS) -> pd.DataFrame:
-    """The filters' view's checked assignments (`columns`, among `SUMMARY_COLUMNS`, from
-    `_whole`): every month, or (`month`) the chosen month and the `months` - 1 before it (no
-    rows without a chosen month)."""
+    """The filters' view's checked assignments (`columns`, among `SUMMARY_COLUMNS`): every month
+    (from `_whole`), or (`month`) the chosen month and the `months` - 1 before it, read alone (no
+    rows without a chosen month). The cost figures' columns of a window of up to 12 months come
+    from one read of the 12 months (`COST_COLUMNS`): the cost table, the what-if and its limit
+    share it."""
     ctx = _ctx(filters=filters)
-    whole = _whole(ctx.path, ctx.version, _rules_version(), filters.service, filters.team)
-    if not month:
-        return whole[[c for c in whole.columns if c in set(columns)]]
-    return _window(whole, filters.period, months, columns)
+    if not month or filters.period is None:
+        whole = _whole(ctx.path, ctx.version, _rules_version(), filters.service, filters.team)
+        return whole[[c for c in whole.columns if c in set(columns)]] if not month \
+            else _window(whole, filters.period, months, columns)
+    if set(columns) <= set(COST_COLUMNS) and months <= 12:
+        frame = _recent(ctx.path, ctx.version, _rules_version(), filters.service, filters.team, filters.period,
+                        12, COST_COLUMNS)
+        return frame[[c for c in frame.columns if c in set(columns)]] if months == 12 \
+            else _window(frame, filters.period, months, columns)
+    frame = _recent(ctx.path, ctx.version, _rules_version(), filters.service, filters.team, filters.period,
+                    months, SUMMARY_COLUMNS)
+    return frame[[c for c in frame.columns if c in set(columns)]]
 
 
 def _any(filters: Filters) -> bool:
@@ -275,11 +297,23 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
     return _rows(totals, rows)
 
 
-@st.cache_data(**CACHE)
 def _summaries(path: str, version: str, rules_version: str) -> dict:
     """disclosure.compliance.summaries of the checked assignments of every month (one read serves
-    every view and month)."""
-    return compliance.summaries(_whole(path, version, rules_version, None, None))
+    every view and month): as the last load kept them, else worked out from every month's rows."""
+    return _kept_sums(path, version, rules_version)[0]
+
+
+@st.cache_data(**CACHE)
+def _kept_sums(path: str, version: str, rules_version: str) -> tuple[dict, dict | None]:
+    """(`_summaries`, {view: metrics.agency.monthly_spend of its rows} or None) as the last load
+    kept them (disclosure.compliance.kept_summaries: a few hundred rows a month); when they do
+    not answer, the summaries worked out from every month's checked rows (`_whole`: at 100x the
+    demo ~1 s of a first view) and no spend sums."""
+    with db.open_cursor() as cur:
+        got = compliance.kept_summaries(cur, _rules_cached(rules_version))
+    if got is not None:
+        return got
+    return compliance.summaries(_whole(path, version, rules_version, None, None)), None
 
 
 @st.cache_data(**CACHE)
@@ -402,10 +436,14 @@ def _trend_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def spend(filters: Filters) -> pd.DataFrame:
     """Agency spend per month and over the rolling 12 months (£)."""
-    from metrics.agency import spend_by_month
+    from metrics.agency import rolling_spend, spend_by_month
 
-    _ctx(filters=filters)
-    frame = spend_by_month(_read(filters, columns=COST_COLUMNS))
+    ctx = _ctx(filters=filters)
+    sums = None if filters.team else _kept_sums(ctx.path, ctx.version, _rules_version())[1]
+    if sums is not None and filters.service in sums:  # the view's monthly sums, as the load kept them
+        frame = rolling_spend(sums[filters.service])
+    else:
+        frame = spend_by_month(_read(filters, columns=COST_COLUMNS))
     return pd.DataFrame({
         "period": pd.to_datetime(frame["period"]),
         "Month": pd.to_datetime(frame["period"]).dt.strftime("%b %Y"),
@@ -514,7 +552,7 @@ def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> 
     reads the same months)."""
     from metrics import agency as figures
 
-    whole = _window(_whole(path, version, rules_version, None, None), period, 12, COST_COLUMNS)
+    whole = _recent(path, version, rules_version, None, None, period, 12, COST_COLUMNS)
     with db.open_cursor() as cur:
         return figures.conversion_basis(cur, period=date.fromisoformat(period + "-01"),
                                         rules=_rules_cached(rules_version), checked_frame=whole)

@@ -393,6 +393,123 @@ def checked_prints(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules) -> dic
     return {p[:7]: v for p, v in json.loads(got).items()}
 
 
+# --------------------------------------------------------------------------- summaries kept per load
+# Each month's `summarise` rows for every view (the directorate and each service alone) and
+# breakdown, kept by each load (migration 86; written by disclosure.compliance.refresh, which
+# works them out for the months whose checked rows changed): the Agency pages read these few
+# hundred rows a month instead of every month's checked assignments (~1 s of a first view at
+# 100x the demo). Read only while every month's rows fingerprint (`checked_prints`) and the
+# signature they were worked out under are today's; the frames read back are exactly the ones
+# summarise gave (same rows, order, values and dtypes).
+
+SUMMARIES = "agency_summaries"
+#: summarise's columns, in its order
+_SUMMARY_FIELDS = ("period", "group", "assignments", "with_cap", "within_cap", "agency_above_cap_per_hour",
+                   "spend", "hours", "fte", *_COUNT_FLAGS, "agency_within_cap_share")
+_SUMMARY_INTS = ("assignments", "with_cap", "within_cap", *_COUNT_FLAGS)
+_SPEND = "spend"  # the breakdown of the rows that keep a view's monthly_spend
+
+
+def keep_summaries(con: duckdb.DuckDBPyConnection, frames: Mapping[tuple, pd.DataFrame],
+                   spend: Mapping[str | None, pd.DataFrame], *, months: Iterable[str],
+                   prints: Mapping[str, str], signature: str) -> int:
+    """Keep the summaries of `months` ('YYYY-MM'), in the caller's transaction: `frames`
+    {(view, by): summarise(rows of the view, by=by)} of those months' checked rows (view None:
+    every service), `spend` {view: monthly_spend(its rows)}; each month marked with its rows
+    fingerprint (`prints`: checked_prints) and `signature`. What was kept for those months, and
+    for any month not in `prints`, is replaced or forgotten. Returns the rows written."""
+    if not _columns(con, SUMMARIES):
+        return 0
+    months = sorted(set(months))
+    con.execute(f"DELETE FROM {SUMMARIES} WHERE list_contains($m, strftime(period, '%Y-%m')) "
+                "OR NOT list_contains($p, strftime(period, '%Y-%m'))", {"m": months, "p": sorted(prints)})
+    parts = []
+    # a view's monthly spend sums as rows of breakdown "spend" (spend unrounded, hours, fte, assignments)
+    tables = [*frames.items(), *(((view, _SPEND), frame) for view, frame in spend.items())]
+    for (view, by), frame in tables:
+        if frame.empty:
+            continue
+        part = pd.DataFrame({"period": pd.to_datetime(frame["period"]).astype("datetime64[s]")})
+        part["view"] = pd.Series([view] * len(frame), dtype=object)
+        part["breakdown"] = by or ""
+        part["pos"] = part.groupby("period").cumcount().astype("int32")
+        part["grp"] = frame["group"].astype(object).to_numpy() if by and by != _SPEND else None
+        for col in _SUMMARY_FIELDS[2:]:
+            kind = "Int64" if col in _SUMMARY_INTS else "float64"
+            part[col] = frame[col].astype(kind).to_numpy() if col in frame else pd.array([None] * len(frame), dtype=kind)
+        parts.append(part)
+    if not parts:
+        return 0
+    rows = pd.concat(parts, ignore_index=True)
+    rows["rows_print"] = [prints[f"{p:%Y-%m}"] for p in rows["period"]]
+    rows["signature"] = signature
+    name = f"__summaries_{uuid.uuid4().hex}"
+    con.register(name, rows)
+    try:
+        con.execute(f"INSERT INTO {SUMMARIES} BY NAME SELECT * FROM {name}")
+    finally:
+        con.unregister(name)
+    return len(rows)
+
+
+def summary_prints(con: duckdb.DuckDBPyConnection, *, signature: str) -> dict[str, str]:
+    """{month 'YYYY-MM': the rows fingerprint its kept summaries were worked out from} for the
+    months kept under `signature` (a month kept under another, or half rewritten, is left out)."""
+    if not _columns(con, SUMMARIES):
+        return {}
+    rows = con.execute(
+        f"SELECT strftime(period, '%Y-%m'), min(rows_print), max(rows_print), bool_and(signature = ?) "
+        f"FROM {SUMMARIES} GROUP BY period", [signature]).fetchall()
+    return {m: a for m, a, b, same in rows if a == b and same}
+
+
+def forget_summaries(con: duckdb.DuckDBPyConnection) -> None:
+    """Keep no summaries (readers work them out from the checked rows)."""
+    if _columns(con, SUMMARIES):
+        con.execute(f"DELETE FROM {SUMMARIES}")
+
+
+def kept_summaries(con: duckdb.DuckDBPyConnection, *, prints: Mapping[str, str] | None,
+                   signature: str) -> tuple[dict, dict] | None:
+    """({(view, by): summarise frame of every month}, {view: monthly_spend frame of every month})
+    as `keep_summaries` kept them, when every month of `prints` (checked_prints now) is kept
+    from those rows under `signature` and no other month is; None otherwise (worked out live)."""
+    if not prints or not _columns(con, SUMMARIES) or summary_prints(con, signature=signature) != dict(prints):
+        return None
+    rows = con.execute(f"SELECT * EXCLUDE (rows_print, signature) FROM {SUMMARIES} "
+                       "ORDER BY view NULLS FIRST, breakdown, period, pos").df()
+    # each column as one array, sliced per (view, breakdown): its rows are consecutive
+    periods = pd.to_datetime(rows["period"]).dt.date.to_numpy(dtype=object)
+    views = rows["view"].to_numpy(dtype=object)
+    bys = rows["breakdown"].to_numpy(dtype=object)
+    groups = rows["grp"].to_numpy(dtype=object)
+    numbers = {c: rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in _SUMMARY_FIELDS[2:]}
+    key = np.array([f"{v}\x1f{b}" if v is not None and v == v else f"\x00\x1f{b}" for v, b in zip(views, bys)],
+                   dtype=object)
+    starts = [0, *(np.flatnonzero(key[1:] != key[:-1]) + 1).tolist()]
+    frames: dict = {}
+    spend: dict = {}
+    for a, b in zip(starts, [*starts[1:], len(rows)]):
+        view = views[a] if isinstance(views[a], str) else None
+        by = bys[a] or None
+        if by == _SPEND:  # as monthly_spend gives them (the spend a sum of Python floats: object)
+            spend[view] = pd.DataFrame({
+                "period": periods[a:b], "spend": pd.Series(numbers["spend"][a:b].tolist(), dtype=object),
+                "hours": numbers["hours"][a:b], "fte": numbers["fte"][a:b],
+                "assignments": numbers["assignments"][a:b].astype("int64")})
+            continue
+        out = {"period": periods[a:b]}
+        if by:  # as disclosure.compliance.summaries gives it: a service's job types come out of
+            # splitting "service, job type" labels (object), the directorate's from the read (str)
+            out["group"] = pd.Series(groups[a:b], dtype="str" if view is None else object)
+        else:
+            out["group"] = np.full(b - a, np.nan)
+        for col in _SUMMARY_FIELDS[2:]:
+            out[col] = numbers[col][a:b].astype("int64") if col in _SUMMARY_INTS else numbers[col][a:b]
+        frames[(view, by)] = pd.DataFrame(out)
+    return frames, spend
+
+
 def checks_frame(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules | None = None
                  ) -> pd.DataFrame:
     """Every assignment with the rules checked, typed for the engine's "agency" source.
@@ -498,11 +615,22 @@ def spend_by_month(checked_frame: pd.DataFrame) -> pd.DataFrame:
     if checked_frame.empty:
         return pd.DataFrame(columns=["period", "spend", "hours", "fte", "assignments",
                                      "spend_12m", "months_covered"])
-    monthly = (checked_frame.assign(fte=checked_frame["fte"].astype(float))
-               .groupby("period", sort=True)
-               .agg(spend=("spend", "sum"), hours=("hours", "sum"), fte=("fte", "sum"),
-                    assignments=("employee_id", "size"))
-               .reset_index())
+    return rolling_spend(monthly_spend(checked_frame))
+
+
+def monthly_spend(checked_frame: pd.DataFrame) -> pd.DataFrame:
+    """The sums `spend_by_month` starts from, one row a month (period, spend unrounded, hours,
+    fte, assignments): what the kept summaries keep of each month (`keep_summaries`)."""
+    return (checked_frame.assign(fte=checked_frame["fte"].astype(float))
+            .groupby("period", sort=True)
+            .agg(spend=("spend", "sum"), hours=("hours", "sum"), fte=("fte", "sum"),
+                 assignments=("employee_id", "size"))
+            .reset_index())
+
+
+def rolling_spend(monthly: pd.DataFrame) -> pd.DataFrame:
+    """`spend_by_month` from its monthly sums (`monthly_spend`: months ascending, each once)."""
+    monthly = monthly.copy()
     rolling, covered = [], []
     periods, spend = monthly["period"].tolist(), monthly["spend"]
     for i, p in enumerate(periods):  # months ascending, each once: the window is rows lo..i
@@ -676,5 +804,6 @@ __all__ = [
     "assignment_periods", "checked", "checked_prints",
     "compliance", "compliance_history", "conversion_basis", "conversion_what_if", "cost_comparison",
     "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
-    "spend_by_month", "summarise",
+    "spend_by_month", "summarise", "monthly_spend", "rolling_spend",
+    "keep_summaries", "kept_summaries", "forget_summaries", "summary_prints",
 ]

@@ -1229,9 +1229,12 @@ def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
 
 
 def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],
-                   columns: Sequence[str], exact: bool) -> Disclosed:
+                   columns: Sequence[str], exact: bool, not_available: Sequence[bool] | None = None,
+                   na_columns: Sequence[str] = ()) -> Disclosed:
     """A table whose rows the policy has already decided (each row one figure of an engine frame
-    that passed `disclose`): `columns` hidden in the published version where `hidden`."""
+    that passed `disclose`): `columns` hidden in the published version where `hidden`, and
+    `na_columns` "x" where `not_available` (the engine frame's NOT_AVAILABLE_COL: a figure not
+    published for its month, YEAR_TO_SEPTEMBER; "x" wins over "c", which would say it was small)."""
     pub = frame.copy()
     pub.attrs = {}
     why = _no_reasons(pub)
@@ -1239,6 +1242,13 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
         if bool(h):
             for col in columns:
                 _hide(pub, why, col, i, reason if isinstance(reason, str) else "secondary")
+    for i, na in enumerate(not_available if not_available is not None else ()):
+        if bool(na):
+            for col in na_columns:
+                if pub[col].dtype != object:
+                    pub[col] = pub[col].astype(object)
+                pub.iat[i, pub.columns.get_loc(col)] = NOT_AVAILABLE
+                why.iat[i, why.columns.get_loc(col)] = NOT_AVAILABLE_COL
     shown = frame.copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=Table(row_cols=tuple(columns)), exact=exact)

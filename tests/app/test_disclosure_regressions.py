@@ -442,3 +442,23 @@ def test_the_profiles_shares_are_what_its_caption_says(app_store, monkeypatch):
     minorities = 147 - people["White"] - people["Not known"]  # hr sees every group unmerged
     assert (minorities, round(100 * minorities / 147, 1), round(100 * minorities / 144, 1)) == (10, 6.8, 6.9)
     assert any(c.value.startswith("6.9% of staff of known ethnicity") for c in at.caption)
+
+
+def test_hr_sees_the_early_leavers_every_month_but_downloads_x_outside_september(app_store, monkeypatch):
+    """HR sees the exact early-leaver rate at the demo's latest month (October 2026); the file it
+    downloads follows the policy, which publishes that figure for the year to 30 September only
+    (disclosure.policy.YEAR_TO_SEPTEMBER): "x" there, as scrutiny's page shows, not the exact rate
+    a file passed on would give for differencing against September's."""
+    recorded = _record_downloads(monkeypatch)
+    run_as("hr", monkeypatch, path="views/themes.py", store=app_store)  # every theme's measures table
+    found = 0
+    for name, disclosed in recorded.items():
+        if "Measure" not in disclosed.shown.columns:
+            continue
+        early = disclosed.shown["Measure"].astype(str).str.startswith("Leavers with under a year's service")
+        for i in early[early].index:
+            found += 1
+            assert disclosed.shown.at[i, "Value"] not in (NOT_AVAILABLE, SUPPRESSED), name  # exact on screen
+            assert disclosed.published.at[i, "Value"] == NOT_AVAILABLE, (name, disclosed.published.loc[i].to_dict())
+            assert disclosed.published.at[i, "Change on a year ago"] == NOT_AVAILABLE, name
+    assert found, f"no early-leaver row in the Strategy themes page's downloads: {sorted(recorded)}"

@@ -14,7 +14,8 @@ from store import periods
 from ui import db
 from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
 from metrics.narrative import SMALL_BASE
-from ui.data.measures import UNIT_WORDS, _clean, _shown, _with_published, evaluated_exact, public_rows, status_words
+from ui.data.measures import (UNIT_WORDS, _clean, _not_available, _shown, _with_published, evaluated_exact,
+                              public_rows, status_words)
 from ui.filters import Filters
 from ui.state import current_role, is_suppressed
 
@@ -69,13 +70,14 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         frame = public.copy()
         frame["published_hidden"] = frame["suppressed"]
         frame["published_reason"] = frame["suppression"]
+        frame["published_not_available"] = _not_available(frame)
     frame = frame[frame["group"].notna()]
     # largest first (hidden "c" groups last), so the chart and table read as a ranking
     order = pd.to_numeric(frame["value"], errors="coerce")
     frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
     frame = frame.drop(columns="_v").reset_index(drop=True)
     return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered",
-                  "published_hidden", "published_reason"]]
+                  "published_hidden", "published_reason", "published_not_available"]]
 
 
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
@@ -99,7 +101,9 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclose
                         role=current_role())
     return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
                           columns=(value_col, "People", "Small group", "Status"),
-                          exact=not is_suppressed())
+                          exact=not is_suppressed(),  # suppressed roles: the policy wrote "x" already
+                          not_available=None if is_suppressed() else frame.get("published_not_available"),
+                          na_columns=(value_col, "Status"))
 
 
 def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> pd.DataFrame:

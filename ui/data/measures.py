@@ -13,9 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, history, linked
+from disclosure.policy import NOT_AVAILABLE_COL
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS
+from metrics.units import UNITS, is_not_available
 from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
@@ -153,7 +154,17 @@ def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
     keys = key(out)
     out["published_hidden"] = [fate.get(k, (True, "secondary"))[0] for k in keys]
     out["published_reason"] = [fate.get(k, (True, "secondary"))[1] for k in keys]
+    na = set(k for k, n in zip(key(public), _not_available(public)) if n)
+    out["published_not_available"] = [k in na for k in keys]
     return out
+
+
+def _not_available(public: pd.DataFrame) -> list[bool]:
+    """Each row of a published engine frame: True where its figure reads "x" for its month
+    (disclosure.policy.NOT_AVAILABLE_COL, or the value itself)."""
+    flagged = public[NOT_AVAILABLE_COL].tolist() if NOT_AVAILABLE_COL in public.columns else [False] * len(public)
+    return [f is True or bool(f is not None and f == True) or is_not_available(v)  # noqa: E712 - numpy bools
+            for f, v in zip(flagged, public["value"].tolist())]
 
 
 @st.cache_data(**CACHE)
@@ -188,6 +199,7 @@ def _evaluated(path: str, version: str, role: str, scope: str, service: str | No
     out = public.copy()
     out["published_hidden"] = out["suppressed"]
     out["published_reason"] = out["suppression"]
+    out["published_not_available"] = _not_available(out)
     return out
 
 
@@ -224,6 +236,7 @@ def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None =
             "base_count": None if r is None else _clean(r["base_count"]),
             "published_hidden": False if r is None else bool(r["published_hidden"]),
             "published_reason": None if r is None else r["published_reason"],
+            "published_not_available": False if r is None else bool(r.get("published_not_available", False)),
         })
     return pd.DataFrame(out)
 
@@ -441,7 +454,9 @@ def measures_table(rows: pd.DataFrame) -> Disclosed:
                    "Compared with neighbours")
     return published_rows(out, hidden=rows["published_hidden"], reasons=rows["published_reason"],
                           columns=tuple(c for c in hidden_cols if c in out.columns),
-                          exact=not is_suppressed())
+                          exact=not is_suppressed(),  # suppressed roles: the policy wrote "x" already
+                          not_available=None if is_suppressed() else rows.get("published_not_available"),
+                          na_columns=("Value", "Change on a year ago", "Status"))
 
 
 def headline_table(filters: Filters) -> Disclosed:

@@ -356,13 +356,7 @@ def keep_checked(con: duckdb.DuckDBPyConnection) -> list[date] | None:
     todo = sorted(p for p in dirty if p in set(months))
     if todo:
         frame = _read_assignments(con, ["list_contains($ps, a.period)"], {"ps": todo})
-        rows = stored_types(check_assignments(frame, rules=rules, employed=employed))
-        name = f"__checked_{uuid.uuid4().hex}"
-        con.register(name, rows)
-        try:
-            con.execute(f"INSERT INTO {KEPT} BY NAME SELECT * FROM {name}")
-        finally:
-            con.unregister(name)
+        _insert(con, KEPT, stored_types(check_assignments(frame, rules=rules, employed=employed)))
     # each month's fingerprint of its kept rows, worked out for the months checked again (and any
     # not yet printed): what a reader compares to know a month's rows did not change
     was = json.loads(state.get("checked", "{}")) if same else {}
@@ -443,13 +437,18 @@ def keep_summaries(con: duckdb.DuckDBPyConnection, frames: Mapping[tuple, pd.Dat
     rows = pd.concat(parts, ignore_index=True)
     rows["rows_print"] = [prints[f"{p:%Y-%m}"] for p in rows["period"]]
     rows["signature"] = signature
-    name = f"__summaries_{uuid.uuid4().hex}"
+    _insert(con, SUMMARIES, rows)
+    return len(rows)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame) -> None:
+    """Append `rows` to `table`, their columns matched by name (one of this module's kept tables)."""
+    name = f"__rows_{uuid.uuid4().hex}"
     con.register(name, rows)
     try:
-        con.execute(f"INSERT INTO {SUMMARIES} BY NAME SELECT * FROM {name}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {name}")
     finally:
         con.unregister(name)
-    return len(rows)
 
 
 def summary_prints(con: duckdb.DuckDBPyConnection, *, signature: str) -> dict[str, str]:

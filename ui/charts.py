@@ -464,7 +464,9 @@ def _draw_gaps(fig: _Spec, gaps: list) -> None:
         if kind not in named:
             named.add(kind)
             fig.trace(
-                "scatter", x=[None], y=[None], mode="markers", name=f"Grey band: {words.lower()}",
+                # the first letter lower-cased only ("Grey band: hidden to ..."): the rest keeps
+                # its capitals ("30 September", "DfE")
+                "scatter", x=[None], y=[None], mode="markers", name=f"Grey band: {words[:1].lower()}{words[1:]}",
                 marker=dict(symbol="square", size=14, color=GAP_FILL, line=dict(color="#9ca3af", width=1)),
                 hoverinfo="skip",
             )

@@ -191,6 +191,21 @@ def test_hidden_and_unloaded_months_are_labelled_grey_bands_and_break_the_line()
     assert "Grey band: hidden to protect individuals" in legend and "Grey band: not loaded" in legend
 
 
+def test_the_grey_band_legend_keeps_the_capitals_of_30_september():
+    """The early-leaver rate reads "x" outside the year to 30 September (scrutiny's Turnover page):
+    its months are a grey band, named once in the legend. The legend lower-cased the whole band
+    words ("... for the year to 30 september"); only their first letter is lower-cased after
+    "Grey band: ", so the month keeps its capital (and the other bands read as before)."""
+    frame = pd.DataFrame({"period": pd.to_datetime(["2025-08-31", "2025-09-30", "2025-10-31", "2025-11-30"]),
+                          "value": ["x", 0.25, "x", "c"]})
+    fig = charts.trend_chart(frame, x="period", y="value", name="Ours", unit="rate")
+    legend = [str(t.name).replace("<br>", " ") for t in fig.data]
+    assert "Grey band: x: published for the year to 30 September" in legend, legend
+    assert "Grey band: hidden to protect individuals" in legend
+    assert not any("september" in n for n in legend)
+    assert "x: published for the year to 30 September" in [a.text for a in fig.layout.annotations]
+
+
 def test_names_from_data_cannot_inject_html_into_a_chart():
     frame = pd.DataFrame({"group": ["<b>Bold</b> & <a href='x'>link</a>", "%{y} team"], "value": [3, 2]})
     fig = charts.bar_chart(_published(frame), category="group", value="value", unit="count")

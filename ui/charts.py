@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
 from disclosure import SUPPRESSED, Disclosed, is_hidden, rules
 from metrics.units import UNITS, format_number, format_target, is_not_available
@@ -190,22 +191,46 @@ class _Spec:
         self.shape(type="line", x0=x, x1=x, xref="x", y0=0, y1=1, yref="y domain", **props)
 
     def figure(self) -> go.Figure:
-        # Plotly reads a pandas column through narwhals and copies it (~0.3 ms a column), and
-        # copies the named template out of pio.templates: handing it the column's own NumPy array
-        # (what it would make of it) and the template object halves a chart's construction
-        # (a trend chart 6.4 -> 3.0 ms) and gives the same figure (bench/README.md, tenth pass)
-        data = [{k: _array(v) for k, v in trace.items()} for trace in self.data]
-        layout = dict(self.layout)
+        # Built unchecked (`_validate=False`): Plotly's check of every property and its copy of
+        # the template were two thirds of a chart's construction (a card's sparkline 1.5 -> 0.5 ms;
+        # Strategy themes draws 27). Each column is handed over as the array Plotly's own check
+        # makes of it, so the figure is the one a checked construction gives (the same JSON:
+        # tests/unit/test_ui_charts.py checks every builder against Plotly's checked construction).
+        data = [{k: _array(v) for k, v in _unset_none(trace).items()} for trace in self.data]
+        layout = _unset_none(self.layout)
         if layout.get("template") == TEMPLATE_NAME:
-            layout["template"] = pio.templates[TEMPLATE_NAME]
-        return go.Figure(data=data, layout=layout)
+            layout["template"] = _TEMPLATE
+        return go.Figure(data=data, layout=layout, _validate=False)
+
+
+#: the template as the plain dict a checked figure carries (made once)
+_TEMPLATE = pio.templates[TEMPLATE_NAME].to_plotly_json()
+
+
+def _unset_none(props: dict) -> dict:
+    """`props` without the properties set to None, in every dict within (lists of shapes and
+    notes too), and without the dicts left empty: what a checked figure holds (it leaves a
+    property set to None unset, so `title=dict(text=None)` is no title). Values inside a data
+    array stay as they are."""
+    out = {}
+    for k, v in props.items():
+        if isinstance(v, dict):
+            v = _unset_none(v) or None
+        elif isinstance(v, list):
+            v = [_unset_none(i) if isinstance(i, dict) else i for i in v]
+        if v is not None:
+            out[k] = v
+    return out
 
 
 def _array(value: object) -> object:
-    """A pandas column of a plain NumPy dtype as its array (what Plotly's validators make of it:
-    narwhals' `to_numpy`, with no time zone to drop); anything else as it is."""
+    """A pandas column or NumPy array as the read-only array Plotly's check makes of it (a plain
+    NumPy dtype's column directly: narwhals' `to_numpy`, with no time zone to drop); anything
+    else as it is."""
     if isinstance(value, pd.Series) and isinstance(value.dtype, np.dtype):
-        return value.to_numpy()
+        value = value.to_numpy()
+    if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
+        return copy_to_readonly_numpy_array(value)
     return value
 
 

@@ -256,3 +256,60 @@ def test_a_rolling_measure_before_a_year_is_loaded_says_so():
     fig = charts.trend_chart(frame, x="period", y="value", name="Stability", unit="rate")
     assert fig.layout.meta["gaps"] == [{"kind": "too_early", "from": "2025-01", "to": "2025-02"}]
     assert [a.text for a in fig.layout.annotations] == ["Not enough months loaded"]
+
+
+def _every_builder() -> dict[str, go.Figure]:
+    """One figure of each builder, with each of their parts drawn (target, target date,
+    comparisons, projection, partial months, hidden and unloaded months, titles, bars grouped
+    and vertical, hidden bars, a histogram, sparklines, shares beside a reference, benchmarks)."""
+    gaps = pd.DataFrame({"period": pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-05-31"]),
+                         "value": [0.10, "c", 0.12, 0.13]})
+    proj = _monthly([15.4, 15.2], start="2025-04-01").assign(low=[15.0, 14.6], high=[15.8, 15.8])
+    point = pd.DataFrame({"period": pd.to_datetime(["2024-09-30"]), "value": [0.155]})
+    shares = pd.DataFrame({"who": ["Our staff"] * 3, "band": ["White", "Mixed", "Not known"], "share": [80.0, "c", 5.0]})
+    bench = pd.DataFrame({"indicator": ["agency_rate_fte"] * 2, "year": [2024, 2025], "la_value": [33.9, 18.3],
+                          "region_value": [15.0, 14.0], "england_value": [14.9, 13.0], "sn_median": [20.0, None]})
+    return {
+        "trend": charts.trend_chart(_monthly([0.30, 0.28, 0.26]), x="period", y="value", name="Agency share",
+                                    unit="rate", target=0.20, target_date=date(2026, 6, 30), comparison=point,
+                                    neighbours=point, title="A long title that wraps for a phone, and then some"),
+        "projection": charts.trend_chart(_monthly([15.0, 16.0, 15.5]), x="period", y="value", name="Ours",
+                                         unit="caseload", projection=proj),
+        "partial": charts.trend_chart(_monthly([0.02, 0.05, 0.11]).assign(partial=[True, True, False]),
+                                      x="period", y="value", name="Turnover", unit="rate"),
+        "gaps": charts.trend_chart(gaps, x="period", y="value", name="Ours", unit="rate"),
+        "too early": charts.trend_chart(_monthly([None, None, 0.8]), x="period", y="value", name="x", unit="rate"),
+        "bars": charts.bar_chart(pd.DataFrame({"group": ["A", "B", "C"], "value": [0.1, "c", 0.3]}),
+                                 category="group", value="value", unit="rate", target=0.2),
+        "grouped": charts.bar_chart(_published(pd.DataFrame({"who": ["Staff", "Staff", "County", "County"],
+                                                             "g": ["A", "B", "A", "B"], "v": [100.0, 40.0, 90.0, 60.0]})),
+                                    category="g", value="v", unit="percent", series="who"),
+        "vertical": charts.bar_chart(_published(pd.DataFrame({"b": ["0-5", "5-10"], "n": [7, 30]})), category="b",
+                                     value="n", unit="count", horizontal=False, sort=False),
+        "histogram": charts.histogram_with_threshold(pd.DataFrame({"c": [5, 12, 21, 26]}), x="c", threshold=20),
+        "sparkline": charts.sparkline(_monthly([0.144, 0.145]), x="period", y="value", unit="rate", target=0.15,
+                                      direction="lower"),
+        "sparkline, no target": charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count",
+                                                 hovertemplate="%{y}<extra></extra>"),
+        "shares": charts.stacked_share_chart(_published(shares), category="who", part="band", share="share",
+                                             reference=pd.DataFrame({"band": ["White", "Mixed"], "share": [90.0, 10.0]})),
+        "benchmarks": charts.benchmark_figure(bench, indicator="agency_rate_fte", unit="percent", la_name="Here",
+                                              region_name="West Midlands",
+                                              ours=pd.DataFrame({"indicator": ["agency_rate_fte"], "year": [2025],
+                                                                 "published_value": [18.0]})),
+        "no data": charts.no_data(),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_every_builder()))
+def test_every_builder_gives_the_figure_plotly_checks(kind):
+    """The builders hand Plotly their figure unchecked (ui.charts._Spec.figure, for speed): it
+    must be exactly the figure Plotly's checked construction makes of it (which refuses an
+    unknown or invalid property, drops unset ones and coerces arrays), JSON for JSON."""
+    import json
+
+    import plotly.io as pio
+
+    fig = _every_builder()[kind]
+    checked = go.Figure(fig.to_dict())  # raises on an invalid property
+    assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(checked, validate=False))

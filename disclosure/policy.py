@@ -1332,6 +1332,7 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     def publish(frame: pd.DataFrame, hidden: np.ndarray, reason: np.ndarray, rest_reason: dict) -> Disclosed:
         pub, why = _publish(frame, table, r, [(i, c, reason[i, j]) for j, c in enumerate(counts)
                                               for i in np.flatnonzero(hidden[:, j])], rest_reason)
+        _counts_not_small(frame, why, counts, r)
         shown = frame.copy() if exact else pub
         shown.attrs = {}
         return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
@@ -1339,6 +1340,64 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     by_group = {k: publish(f, hidden_rows[k], reason_rows[k], rest_rows[k]) for k, f in frames.items()
                 if k not in set(unpublished)}
     return by_group, decided if decided is not None else publish(totals, hidden_total, reason_total, rest_total)
+
+
+def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarray, r: Rules) -> None:
+    """Show again each secondary cell the protection does not need, largest first (in place).
+
+    Why: the picks of secondary suppression (disclosure.cells.protect_grid, its widening, or
+    each column alone) are made one at a time and never taken back, so a cell hidden early can
+    be left hidden after later picks protect what it protected (on the demo, 96 of the 356
+    secondary cells of the tables by job type, e.g. 21 social workers beside a hidden team of
+    2). Each is shown again where every protected cell (primary, class, hidden elsewhere) still
+    has a feasible range at least the threshold wide (disclosure.audit, the attacker's linear
+    programmes over every equation of the system), largest first: a small group is hidden
+    before a large one. Virtual cells (never published) and the zeros hidden beside a small
+    group's one answer stay as decided."""
+    protected = s.protected
+    candidates = [int(i) for i in np.flatnonzero(hidden & ~s.virt & ~s.lone & ~protected)
+                  if reason[i] == "secondary"]
+    if not candidates:
+        return
+    from disclosure.audit import System as AttackerSystem
+
+    eqs = []
+    for eq in s.eqs:
+        cells = eq.body + ([eq.total] if eq.total is not None else [])
+        if any(math.isnan(s.vals[c]) for c in cells):
+            continue
+        terms = [(c, 1.0) for c in eq.body]
+        eqs.append((terms + [(eq.total, -1.0)], 0.0) if eq.total is not None
+                   else (terms, float(sum(s.vals[c] for c in eq.body))))
+    near: dict[int, set[int]] = {}  # the cells sharing an equation with each cell
+    for eq in s.eqs:
+        cells = eq.body + ([eq.total] if eq.total is not None else [])
+        for c in cells:
+            near.setdefault(c, set()).update(cells)
+    for c in sorted(candidates, key=lambda i: (-s.vals[i], i)):
+        hidden[c] = False
+        known = {i: float(s.vals[i]) for i in np.flatnonzero(~hidden)}
+        attack = AttackerSystem(known=known, hidden=[int(i) for i in np.flatnonzero(hidden)], equations=eqs)
+        # the protected cells beside the one shown first: the likeliest to narrow (stop at one)
+        watch = sorted((int(i) for i in np.flatnonzero(hidden & protected)), key=lambda i: (i not in near.get(c, ()), i))
+        if all(attack.high(i) - attack.low(i) >= r.threshold - 1e-9 for i in watch):
+            reason[c] = None
+        else:
+            hidden[c] = True
+
+
+def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str], r: Rules) -> None:
+    """A hidden count that is not 1 to threshold-1 people is never "primary" ("fewer than 5
+    people"): it is hidden so that a small group cannot be worked out (secondary). Such a count
+    came to read "primary" from what it protects, not from itself: the part of a base whose rest
+    is small (23 of 24 within the price cap hides the 1 above it), or a numerator hidden with its
+    share where the share rests on a few (a 0 within the cap of 1 assignment with a cap)."""
+    for c in counts:
+        col = why.columns.get_loc(c)
+        values = frame[c].to_numpy(dtype=float)
+        for i in range(len(frame)):
+            if why.iat[i, col] == "primary" and not r.small(values[i]):
+                why.iat[i, col] = "secondary"
 
 
 def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],
@@ -1397,6 +1456,7 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
     s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
     # the totals alone: each count's column is one equation; bounds checked after
     hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain))
+    _show_what_protects_nothing(s, hidden, reason, r)
     out = {}
     for where, n_rows in [*((k, len(f)) for k, f in frames.items()), ("total", len(figures))]:
         h = np.array([[hidden[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=bool)

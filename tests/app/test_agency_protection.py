@@ -220,3 +220,115 @@ def test_the_page_publishes_the_tables_by_job_type_its_load_kept(monkeypatch, tm
     _as(monkeypatch, store, "scrutiny")
     assert agency.by_group(Filters(period=period), by="job_type").published["Assignments"].iloc[at] == SUPPRESSED
 
+
+
+# ------------------------------------------------------------------------------------------
+# hand-worked: a directorate of 24 assignments, one large job type and two small ones
+
+_SMALL_RULES_CAP = """
+[[caps]]
+region = "West Midlands"
+job_type = "Senior social worker"
+hourly_rate = 45.0
+effective_from = 2024-10-31
+"""
+
+
+def _one_large_two_small(period: str) -> dict[str, pd.DataFrame]:
+    """Safeguarding's agency assignments in `period` (the directorate's only service), under the
+    test rules (tests/integration/agency_fixtures.RULES_TOML: social worker cap £40/h, team
+    manager £50/h, plus senior social worker £45/h): 19 social workers at £38 (within the cap),
+    3 team managers (2 at £48, 1 at £55 with full sign-off: above the cap, not a breach to sign),
+    2 senior social workers at £42. Everyone: qualified 2015 (10 years' experience), 4 weeks'
+    notice, 2 references, started 6 Jan 2025 (not 12 months), no project team, not a leaver."""
+    from tests.integration.agency_fixtures import ASSIGNMENT_COLS, LEAVER_COLS, STAFF_COLS
+
+    staff = [["E001", "Safeguarding 1", SAFEGUARDING, "Social worker", "Y", "Permanent", 1.0, date(2019, 4, 1)]]
+    rows = []
+
+    def add(ref: str, job: str, role: str, rate: float, signed: str | None = None) -> None:
+        staff.append([ref, "Safeguarding 1", SAFEGUARDING, role, "Y", "Agency", 1.0, date(2025, 1, 6)])
+        rows.append([ref, f"SW{ref[1:]:0>6}", "Acme Social Care", job, rate, 150, date(2025, 1, 6), None, 4,
+                     date(2015, 6, 1), None, 2, "N", date(2025, 1, 10) if signed else None, signed])
+
+    for k in range(19):
+        add(f"A{100 + k}", "Social worker", "Social worker", 38.0)
+    add("A200", "Team manager", "Team manager", 48.0)
+    add("A201", "Team manager", "Team manager", 48.0)
+    add("A202", "Team manager", "Team manager", 55.0, "DCS and chief executive")
+    add("A300", "Senior social worker", "Senior practitioner", 42.0)
+    add("A301", "Senior social worker", "Senior practitioner", 42.0)
+    return {"Staff": pd.DataFrame(staff, columns=STAFF_COLS), "Leavers": pd.DataFrame([], columns=LEAVER_COLS),
+            "Vacancies": pd.DataFrame(columns=["team", "service", "role_group", "qualified_social_worker",
+                                               "vacant_fte", "covered_by_agency_fte"]),
+            "Agency assignments": pd.DataFrame(rows, columns=ASSIGNMENT_COLS)}
+
+
+def test_a_large_job_type_and_zeros_are_shown_and_each_hidden_figure_has_its_true_reason(monkeypatch, tmp_path):
+    """Issue 10 (over-hiding and captions on the Agency rules page), hand-worked on a store of one
+    month loaded through the real loader (`_one_large_two_small`). Directorate: 24 assignments,
+    24 with a cap, 23 within it (the one above is a team manager's, signed off in full): no cap
+    breach unsigned, nobody under 3 years, short notice, missing references, cool-off, long or
+    project-team: those six summary figures are true zeros, shown ("nobody" identifies nobody).
+    The share within the cap (23 of 24 = 95.8%) and the average above it give the 1 away: hidden,
+    fewer than 5 people (primary). The count within the cap, 23, is hidden with it (24 - 23 = 1):
+    not itself fewer than 5 people but hidden so that a small group cannot be worked out
+    (secondary; it read "primary" before). By job type: social workers 19, 19 with a cap, 19
+    within, 100.0%, and their zeros, all shown (19 of 19 gives nobody away); the team managers
+    (3; 2 within) and senior social workers (2; 2 within) are fewer than 5: primary. HR sees the
+    exact 23 on screen."""
+    from ingest.loader import load_frames
+    from store import connect
+    from tests.integration.agency_fixtures import RULES_TOML, write_rules
+    from ui.data import agency
+    from ui.filters import Filters
+
+    period = "2025-03"
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
+    store = tmp_path / "workforce.duckdb"
+    con = connect(store)
+    try:
+        load_frames(con=con, frames=_one_large_two_small(period), period=period, loaded_by="test",
+                    file_name=f"{period}.xlsx")
+    finally:
+        con.close()
+
+    _as(monkeypatch, store, "scrutiny")
+    summary = agency.summary(Filters(period=period))
+    got = dict(zip(summary.published["Measure"], summary.published["Value"].astype(str)))
+    why = dict(zip(summary.published["Measure"], summary.reasons["Value"]))
+    assert got["Agency assignments"] == "24"
+    for zero in ("Cap breaches without full sign-off", "Under 3 years' post-qualifying experience",
+                 "Notice below the minimum", "References incomplete", "Cool-off breaches",
+                 "Assignments running more than 12 months", "Project-team workers"):
+        assert got[zero] == "0", zero
+    assert got["Agency spend in the month"] != SUPPRESSED
+    assert {m: v for m, v in got.items() if v == SUPPRESSED} == {
+        "Within the price cap": SUPPRESSED, "Average above the cap": SUPPRESSED}
+    assert why["Within the price cap"] == why["Average above the cap"] == "primary"
+    assert summary.caption(published=True) == "c: 2 figures fewer than 5 people."
+
+    by_service = agency.by_group(Filters(period=period), by="service")
+    row = by_service.published.set_index("Service").loc[SAFEGUARDING]
+    reasons = by_service.reasons.set_index(by_service.published["Service"]).loc[SAFEGUARDING]
+    assert (str(row["Assignments"]), str(row["With a cap"]), row["Within cap"]) == ("24", "24", SUPPRESSED)
+    assert reasons["Within cap"] == "secondary"  # 23 people: hidden so that the 1 above cannot be worked out
+    assert reasons["Within cap (%)"] == "primary"
+    assert "1 figure hidden so that a small group cannot be worked out" in by_service.caption(published=True)
+
+    jobs = agency.by_group(Filters(period=period), by="job_type")
+    pub = jobs.published.set_index("Job type")
+    why_jobs = jobs.reasons.set_index(jobs.published["Job type"])
+    social = pub.loc["Social worker"]
+    assert [str(social[c]) for c in ("Assignments", "With a cap", "Within cap", "Within cap (%)")] == \
+        ["19", "19", "19", "100.0"]
+    zeros = ["Cap breaches not signed off", "Under 3 years", "Notice below minimum", "References incomplete",
+             "Cool-off breaches", "Over 12 months", "Project team"]
+    assert (pub[zeros].astype(str) == "0").all().all()  # true zeros in every row
+    for small in ("Team manager", "Senior social worker"):
+        for c in ("Assignments", "With a cap", "Within cap", "Within cap (%)"):
+            assert pub.at[small, c] == SUPPRESSED and why_jobs.at[small, c] == "primary", (small, c)
+
+    _as(monkeypatch, store, "hr")
+    exact = agency.by_group(Filters(period=period), by="service").shown.set_index("Service")
+    assert exact.at[SAFEGUARDING, "Within cap"] == 23

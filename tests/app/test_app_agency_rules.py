@@ -74,6 +74,49 @@ def test_scrutiny_sees_suppressed_aggregates_and_no_breach_list(monkeypatch, sto
     assert len(at.get("download_button")) == len(at.dataframe) * 2
 
 
+def test_scrutiny_sees_every_large_figure_and_the_true_reason_for_each_c(monkeypatch, store):
+    """Issue 10 (over-hiding on the Agency rules page), the demo at October 2026 (its latest
+    month), the whole directorate. HR's exact summary: 27 assignments, 24 of 27 within the price
+    cap (3 above it), 3 cap breaches not signed off, 3 under 3 years, 3 with short notice, 1
+    reference incomplete, 4 cool-off breaches, 10 over 12 months, 3 project-team workers. To
+    scrutiny the six counts of 1-4 are "c", and so are the share within the cap and the average
+    above it (they give the 3 above the cap away): 8 figures, each fewer than 5 people (the
+    caption says so); 27, 10 and the month's spend are shown. By service: Children in Care's 12
+    assignments, all within the cap (12, 12, 12, 100.0%), are shown (before, they were hidden
+    with Safeguarding's 12, though hiding one of the two protects SEND's 1 and Youth's 2: a
+    secondary cell the protection did not need); the caption counts 6 cells hidden so that a
+    small group cannot be worked out."""
+    at = make_app(monkeypatch, db=store, role="hr")
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    exact = dict(zip(_frames(at)[0]["Measure"], _frames(at)[0]["Value"].astype(str)))
+    small = {"Within the price cap": "88.9%", "Cap breaches without full sign-off": "3",
+             "Under 3 years' post-qualifying experience": "3", "Notice below the minimum": "3",
+             "References incomplete": "1", "Cool-off breaches": "4", "Project-team workers": "3"}
+    assert {m: exact[m] for m in small} == small
+    assert exact["Agency assignments"] == "27" and exact["Assignments running more than 12 months"] == "10"
+
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    frames = _frames(at)
+    summary = dict(zip(frames[0]["Measure"], frames[0]["Value"].astype(str)))
+    shown = {m: v for m, v in summary.items() if v != "c"}
+    assert set(shown) == {"Agency assignments", "Assignments running more than 12 months", "Agency spend in the month"}
+    assert shown["Agency assignments"] == "27" and shown["Assignments running more than 12 months"] == "10"
+    assert shown["Agency spend in the month"] == exact["Agency spend in the month"]
+    assert len(summary) - len(shown) == 8
+    captions = [c.value for c in at.caption]
+    assert "c: 8 figures fewer than 5 people." in captions
+    by_service = next(f for f in frames if "Service" in f.columns).set_index("Service")
+    cic = by_service.loc["Children in Care"]
+    assert [str(cic[c]) for c in ("Assignments", "With a cap", "Within cap")] == ["12", "12", "12"]
+    assert float(cic["Within cap (%)"]) == 100.0
+    assert str(by_service.at["Safeguarding and Family Support", "Assignments"]) == "c"
+    assert ("c: 24 figures fewer than 5 people; 6 figures hidden so that a small group cannot be worked out "
+            "from the other figures.") in captions
+
+
 def test_the_quarterly_download_is_the_summary_workbook(monkeypatch, store):
     """The button's file is the quarterly workbook, built when clicked (not on every view)."""
     from agency import quarterly

@@ -1,0 +1,95 @@
+"""Issue 10: the Agency rules compliance totals (disclosure.disclose_with_totals, as
+disclosure.compliance decides them) hide no large group that a smaller one protects, and every
+small one stays protected: the demo's October 2026 figures, copied here (HR's exact view of the
+Agency rules page, by service)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from disclosure import SUPPRESSED, compliance, disclose_with_totals
+from disclosure.audit import intervals
+
+COUNTS = compliance.COUNT_COLUMNS
+VIEWS = [None, "Children in Care", "SEND", "Safeguarding and Family Support", "Youth"]
+#: Assignments, With a cap, Within cap, Cap breaches not signed off, Under 3 years, Notice below
+#: minimum, References incomplete, Cool-off breaches, Over 12 months, Project team
+OCTOBER_2026 = [
+    [27, 27, 24, 3, 3, 3, 1, 4, 10, 3],
+    [12, 12, 12, 0, 1, 0, 0, 2, 2, 0],
+    [1, 1, 0, 1, 1, 1, 0, 0, 0, 0],
+    [12, 12, 11, 1, 1, 2, 1, 2, 7, 3],
+    [2, 2, 1, 1, 0, 0, 0, 0, 1, 0],
+]
+
+
+def _totals() -> pd.DataFrame:
+    frame = pd.DataFrame(OCTOBER_2026, columns=COUNTS)
+    frame.insert(0, "Service", ["All services", *VIEWS[1:]])
+    frame.insert(4, "Within cap (%)", (frame["Within cap"] / frame["With a cap"] * 100).round(1))
+    frame.insert(5, "£/h above cap", [1.67, None, 1.0, 2.0, 2.0])
+    return frame
+
+
+def _decide() -> tuple[pd.DataFrame, pd.DataFrame]:
+    d = disclose_with_totals({}, _totals(), compliance.BY_GROUP, views=VIEWS, name="test",
+                             unpublished=[compliance.NO_SERVICE], within=compliance.WITHIN)[1]
+    return d.published, d.reasons
+
+
+def _ranges(hidden: set, figures: list[list[int]]) -> dict:
+    """Each hidden count's feasible range to a reader of the published table: the services add
+    up to the directorate in each column, every count is at most its row's assignments and the
+    assignments within the cap at most those with a cap (the rest, above the cap, a cell too)."""
+    known, unknown, equations = {}, [], []
+    for i, row in enumerate(figures):
+        for j, c in enumerate(COUNTS):
+            (unknown.append((i, c)) if (i, c) in hidden else known.__setitem__((i, c), float(row[j])))
+        for c in COUNTS:
+            if c in compliance.WITHIN:  # part + rest = whole
+                whole = compliance.WITHIN[c]
+                unknown.append((i, "rest", c))
+                equations.append(([((i, c), 1.0), ((i, "rest", c), 1.0), ((i, whole), -1.0)], 0.0))
+    for c in COUNTS:
+        equations.append(([((i, c), 1.0) for i in range(1, len(figures))] + [((0, c), -1.0)], 0.0))
+    return intervals(known=known, hidden=unknown, equations=equations)
+
+
+def test_one_large_service_is_shown_where_hiding_another_protects_the_small_ones():
+    """Assignments: SEND's 1 and Youth's 2 are fewer than 5 (primary); shown, the directorate's
+    27 minus Children in Care's 12 and Safeguarding's 12 would give their sum, 3, so one of the
+    two 12s is hidden too (secondary), not both. Safeguarding's row must be hidden in any case
+    (its 11 of 12 within the cap gives the 1 above it away; its 1-3 counts are primary), so
+    Children in Care's 12 assignments, 12 with a cap, 12 within it (100.0%) and its zeros are
+    shown (before: its assignments and those with a cap were hidden as well). Every hidden count
+    of 1-4 (and every rest above the cap of 1-4) keeps a feasible range at least 5 wide, and no
+    secondary cell could be shown alone without narrowing one below 5 (the reader's linear
+    programmes, disclosure.audit)."""
+    pub, why = _decide()
+    cic = pub.iloc[1]
+    assert [str(cic[c]) for c in ("Assignments", "With a cap", "Within cap")] == ["12", "12", "12"]
+    assert float(cic["Within cap (%)"]) == 100.0
+    assert [str(cic[c]) for c in ("Cap breaches not signed off", "Notice below minimum", "References incomplete",
+                                  "Project team")] == ["0", "0", "0", "0"]
+    assert (pub.iloc[1][["Under 3 years", "Cool-off breaches", "Over 12 months"]] == SUPPRESSED).all()
+    assert set(why.iloc[1][["Under 3 years", "Cool-off breaches", "Over 12 months"]]) == {"primary"}
+    assert pub.iloc[3]["Assignments"] == SUPPRESSED and why.iloc[3]["Assignments"] == "secondary"
+    assert str(pub.iloc[0]["Assignments"]) == "27" and str(pub.iloc[0]["Over 12 months"]) == "10"
+    # each hidden count's true reason: fewer than 5 people only where it is 1-4
+    for i, row in enumerate(OCTOBER_2026):
+        for j, c in enumerate(COUNTS):
+            if pub.iloc[i][c] == SUPPRESSED:
+                assert why.iloc[i][c] == ("primary" if 0 < row[j] < 5 else "secondary"), (i, c)
+
+    hidden = {(i, c) for i in range(len(VIEWS)) for c in COUNTS if pub.iloc[i][c] == SUPPRESSED}
+    protected = [k for k in hidden if 0 < OCTOBER_2026[k[0]][COUNTS.index(k[1])] < 5] + \
+        [(i, "rest", "Within cap") for i, row in enumerate(OCTOBER_2026) if 0 < row[1] - row[2] < 5]
+    found = _ranges(hidden, OCTOBER_2026)
+    assert {k: found[k] for k in protected if found[k][1] - found[k][0] < 5 - 1e-9} == {}
+    # no secondary cell is hidden for nothing (but the count within the cap follows its share,
+    # hidden where it rests on few: "0 of SEND's 1 within the cap" says the one is above it)
+    with_share = {(i, "Within cap") for i, row in enumerate(OCTOBER_2026)
+                  if 0 < row[1] < 5 or 0 < row[1] - row[2] < 5}
+    for cell in hidden - set(protected) - with_share:
+        got = _ranges(hidden - {cell}, OCTOBER_2026)
+        assert any(got[k][1] - got[k][0] < 5 - 1e-9 for k in protected if k != cell), cell

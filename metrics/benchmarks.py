@@ -199,10 +199,10 @@ def our_30_september(con: duckdb.DuckDBPyConnection, *, scope: str = "social_wor
     septembers = [p for p in engine.periods(con) if p.month == 9]
     if not septembers:
         return pd.DataFrame(columns=cols)
-    parts = [
-        engine.compute(con, period=p, scope=scope, metric_ids=list(DFE_MAPPING)) for p in septembers
-    ]
-    res = pd.concat(parts, ignore_index=True)
+    # one read from the first September to the last, its Septembers kept: a read per September
+    # checked the kept values and the loaded months again each time (~10 ms a September)
+    every = engine.history(con, scope=scope, metric_ids=list(DFE_MAPPING), start=septembers[0], end=septembers[-1])
+    res = every[pd.to_datetime(every["period"]).dt.month.isin([9]).to_numpy()].reset_index(drop=True)
     res = res[res["group"].isna()] if "group" in res.columns else res
     res["year"] = pd.to_datetime(res["period"]).dt.year
     res["indicator"] = res["metric_id"].map(DFE_MAPPING)

@@ -229,6 +229,12 @@ def _array(value: object) -> object:
     else as it is."""
     if isinstance(value, pd.Series) and isinstance(value.dtype, np.dtype):
         value = value.to_numpy()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "uifM":
+        # what copy_to_readonly_numpy_array makes of a numeric or datetime array, without its
+        # narwhals pass (~0.4 ms an array): a contiguous read-only copy
+        out = np.ascontiguousarray(value.copy())
+        out.flags.writeable = False
+        return out
     if isinstance(value, (pd.Series, pd.Index, np.ndarray)):
         return copy_to_readonly_numpy_array(value)
     return value

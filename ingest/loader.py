@@ -270,6 +270,40 @@ def load_frames(*, con: Any, frames: dict[str, pd.DataFrame], period: str | date
     return _write(con, result, loaded_by=loaded_by, demo=demo)
 
 
+class _Unchanged(Exception):
+    """Raised inside a write's transaction to roll it back and answer `result` instead."""
+
+    def __init__(self, result: LoadResult) -> None:
+        super().__init__(result.outcome)
+        self.result = result
+
+
+@contextmanager
+def _transaction(con: Any, *, failure: Callable[[str], IngestError]) -> Iterator[Any]:
+    """Every write's skeleton: this process's write lock, a cursor of its own, one transaction
+    committed when the body returns and rolled back when it raises. An IngestError (a refusal
+    worded for a person) or `_Unchanged` passes through as it is; anything else becomes
+    `failure(why)` (`why`: the error's type and first line), raised from it."""
+    with WRITE_LOCK:
+        with _CURSOR_LOCK:
+            cur = con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            yield cur
+            cur.execute("COMMIT")
+        except BaseException as exc:
+            try:
+                cur.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - the transaction may already be gone
+                pass
+            if isinstance(exc, (IngestError, _Unchanged)) or not isinstance(exc, Exception):
+                raise
+            first = str(exc).splitlines()[0][:200] if str(exc) else ""
+            raise failure(f"{type(exc).__name__}: {first}") from exc
+        finally:
+            cur.close()
+
+
 def _after_write(cur: Any) -> None:
     """What every write does last, inside its transaction: the hooks that keep derived data
     (AFTER_WRITE), then the test pause."""
@@ -291,26 +325,13 @@ def refresh_kept(con: Any, *, refreshed_by: str, role: str | None = None,
     decide live (seconds each). Returns the seconds it took. Raises IngestError (nothing changed)
     when it fails."""
     started = time.perf_counter()
-    with WRITE_LOCK:
-        with _CURSOR_LOCK:
-            cur = con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
-            record_audit(cur, actor=refreshed_by, role=role, subject=subject, action="refresh",
-                         at=datetime.now(timezone.utc).replace(tzinfo=None),
-                         detail={"keepers": [f"{h.__module__}" for h in AFTER_WRITE]})
-            _after_write(cur)
-            cur.execute("COMMIT")
-        except Exception as exc:
-            try:
-                cur.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - the transaction may already be gone
-                pass
-            raise IngestError(f"The kept figures could not be brought up to date ({type(exc).__name__}: "
-                              f"{str(exc).splitlines()[0][:200] if str(exc) else ''}); nothing was changed. "
-                              "Try again, and tell the dashboard's administrator if it happens again.") from exc
-        finally:
-            cur.close()
+    with _transaction(con, failure=lambda why: IngestError(
+            f"The kept figures could not be brought up to date ({why}); nothing was changed. "
+            "Try again, and tell the dashboard's administrator if it happens again.")) as cur:
+        record_audit(cur, actor=refreshed_by, role=role, subject=subject, action="refresh",
+                     at=datetime.now(timezone.utc).replace(tzinfo=None),
+                     detail={"keepers": [f"{h.__module__}" for h in AFTER_WRITE]})
+        _after_write(cur)
     return time.perf_counter() - started
 
 
@@ -335,17 +356,16 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
     warnings_json = json.dumps([p.to_dict() for p in result.warnings], default=str)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = ledger_rows(result)
-    with WRITE_LOCK:
-        with _CURSOR_LOCK:
-            cur = con.cursor()
-        try:
-            cur.execute("BEGIN TRANSACTION")
+    try:
+        with _transaction(con, failure=lambda why: ExtractRejected(Problem(
+                None, None, None, None,
+                f"The store could not be written ({why}); nothing was changed. Try again, and tell "
+                "the dashboard's administrator if it happens again."))) as cur:
             # re-check inside the lock: another thread may have loaded the same file meanwhile
             active = active_load(cur, first)
             if active is not None and active[1] == result.sha256:
-                cur.execute("ROLLBACK")
-                return LoadResult("unchanged", result.period, active[0], active[2], [],
-                                  result.sha256, result.file_name)
+                raise _Unchanged(LoadResult("unchanged", result.period, active[0], active[2], [],
+                                            result.sha256, result.file_name))
             had_any = period_ever_loaded(cur, first)
             load_id = next_load_id(cur)
             # rows only ever enter through a ledgered load (store.replace_month)
@@ -363,21 +383,7 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
                 "warnings": len(result.warnings), "demo": demo,
             })
             _after_write(cur)
-            cur.execute("COMMIT")
-        except ExtractRejected:
-            raise
-        except Exception as exc:
-            try:
-                cur.execute("ROLLBACK")
-            except Exception:  # noqa: BLE001 - the transaction may already be gone
-                pass
-            raise ExtractRejected(Problem(
-                None, None, None, None,
-                f"The store could not be written ({type(exc).__name__}: "
-                f"{str(exc).splitlines()[0][:200]}); nothing was changed. Try again, and tell "
-                "the dashboard's administrator if it happens again.",
-            )) from exc
-        finally:
-            cur.close()
+    except _Unchanged as same:
+        return same.result
     return LoadResult(outcome, result.period, load_id, rows, result.warnings, result.sha256,
                       result.file_name)

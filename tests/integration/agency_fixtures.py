@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -158,3 +159,19 @@ def build_store(path: Path) -> Path:
 def write_rules(path: Path, text: str = RULES_TOML) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def spy(monkeypatch: Any, owner: Any, name: str, record: Callable[[tuple, dict, Any], Any]) -> list:
+    """Wrap `owner.name` so each call still runs and appends `record(args, kwargs, result)` to the
+    returned list (until `monkeypatch.undo()`): what a load asked of it."""
+    calls: list = []
+    real = getattr(owner, name)
+
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        calls.append(record(args, kwargs, out))
+        return out
+
+    monkeypatch.setattr(owner, name, spying)
+    return calls
+

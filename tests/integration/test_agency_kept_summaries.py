@@ -17,6 +17,7 @@ from disclosure import compliance
 from ingest import loader
 from metrics import agency as figures
 from store import connect
+from tests.integration.agency_fixtures import spy
 from tests.integration.test_kept_compliance import _next_month
 
 
@@ -58,16 +59,9 @@ def test_every_load_keeps_every_months_summaries_and_they_are_the_live_ones(copy
 
 def test_a_load_keeps_the_new_months_summaries_and_only_them(copy_demo_db, monkeypatch):
     path, period = _next_month(copy_demo_db)
-    written = []
-    keep = figures.keep_summaries
-
-    def recording(con, frames, spend, *, months, prints, signature):
-        written.append(sorted(months))
-        return keep(con, frames, spend, months=months, prints=prints, signature=signature)
-
     con = connect(copy_demo_db)
     try:
-        monkeypatch.setattr(figures, "keep_summaries", recording)
+        written = spy(monkeypatch, figures, "keep_summaries", lambda args, kw, out: sorted(kw["months"]))
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
         assert written == [[period]]  # the 36 months before: their rows did not change
         monkeypatch.undo()

@@ -15,6 +15,7 @@ from disclosure import compliance
 from ingest import loader
 from metrics import agency as figures
 from store import connect
+from tests.integration.agency_fixtures import spy
 from tests.integration.test_kept_compliance import _assert_kept_is_live, _next_month
 
 
@@ -71,17 +72,10 @@ def test_each_months_rows_fingerprint_is_kept_and_moves_with_its_rows(copy_demo_
 
 def test_a_loads_compliance_refresh_reads_only_the_new_month(copy_demo_db, monkeypatch):
     path, period = _next_month(copy_demo_db)
-    reads = []
-    checked = figures.checked
-
-    def recording(con, **kw):
-        out = checked(con, **kw)
-        reads.append((kw.get("start"), kw.get("end"), sorted({f"{p:%Y-%m}" for p in out["period"]})))
-        return out
-
     con = connect(copy_demo_db)
     try:
-        monkeypatch.setattr(figures, "checked", recording)
+        reads = spy(monkeypatch, figures, "checked", lambda args, kw, out: (
+            kw.get("start"), kw.get("end"), sorted({f"{p:%Y-%m}" for p in out["period"]})))
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
         when = date.fromisoformat(period + "-01")
         assert reads == [(when, when, [period])]  # the 36 months before: not read again

@@ -1145,11 +1145,19 @@ def _margin_reader(margins: Margins | None, table: Table) -> Callable[[Hashable,
     return read
 
 
-def _hide(pub: pd.DataFrame, why: pd.DataFrame, col: str, i: int, reason: str) -> None:
+def _put(pub: pd.DataFrame, col: str, i: int, symbol: str) -> None:
+    """Publish a GSS symbol in cell (i, col) (the column becomes object to hold it)."""
     if pub[col].dtype != object:
         pub[col] = pub[col].astype(object)
-    pub.iat[i, pub.columns.get_loc(col)] = SUPPRESSED
-    if not isinstance(why.iat[i, why.columns.get_loc(col)], str):
+    pub.iat[i, pub.columns.get_loc(col)] = symbol
+
+
+def _hide(pub: pd.DataFrame, why: pd.DataFrame, col: str, i: int, reason: str, *,
+          symbol: str = SUPPRESSED, overrule: bool = False) -> None:
+    """Publish `symbol` in cell (i, col) and give `reason`, unless the cell already has a reason
+    and `overrule` is False (the first reason found for a hidden cell is its true one)."""
+    _put(pub, col, i, symbol)
+    if overrule or not isinstance(why.iat[i, why.columns.get_loc(col)], str):
         why.iat[i, why.columns.get_loc(col)] = reason
 
 
@@ -1200,9 +1208,7 @@ def _derived(pub: pd.DataFrame, why: pd.DataFrame, table: Table, r: Rules, rest_
         for i, v in enumerate(pub[col]):  # GSS "low": a rate above zero that rounds to zero
             x = number(v)
             if not isinstance(v, str) and not math.isnan(x) and 0 < x < 0.05:
-                if pub[col].dtype != object:
-                    pub[col] = pub[col].astype(object)
-                pub.iat[i, pub.columns.get_loc(col)] = LOW
+                _put(pub, col, i, LOW)
     if table.row_bases is not None:
         if len(table.row_bases) != len(pub):
             raise DisclosureError(f"{len(table.row_bases)} row bases for {len(pub)} rows.")
@@ -1223,9 +1229,7 @@ def fewest_given_away(base: float, part: float) -> float:
 def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
     """GSS "z": a rate over a base of nobody is not applicable (not hidden, not missing)."""
     if not isinstance(base, str) and number(base) == 0 and pd.isna(pub[rate].iloc[i]):
-        if pub[rate].dtype != object:
-            pub[rate] = pub[rate].astype(object)
-        pub.iat[i, pub.columns.get_loc(rate)] = NOT_APPLICABLE
+        _put(pub, rate, i, NOT_APPLICABLE)
 
 
 def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],
@@ -1245,10 +1249,7 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
     for i, na in enumerate(not_available if not_available is not None else ()):
         if bool(na):
             for col in na_columns:
-                if pub[col].dtype != object:
-                    pub[col] = pub[col].astype(object)
-                pub.iat[i, pub.columns.get_loc(col)] = NOT_AVAILABLE
-                why.iat[i, why.columns.get_loc(col)] = NOT_AVAILABLE_COL
+                _hide(pub, why, col, i, NOT_AVAILABLE_COL, symbol=NOT_AVAILABLE, overrule=True)
     shown = frame.copy() if exact else pub
     shown.attrs = {}
     return Disclosed(shown=shown, published=pub, reasons=why, table=Table(row_cols=tuple(columns)), exact=exact)

@@ -162,9 +162,9 @@ def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
 def _not_available(public: pd.DataFrame) -> list[bool]:
     """Each row of a published engine frame: True where its figure reads "x" for its month
     (disclosure.policy.NOT_AVAILABLE_COL, or the value itself)."""
-    flagged = public[NOT_AVAILABLE_COL].tolist() if NOT_AVAILABLE_COL in public.columns else [False] * len(public)
-    return [f is True or bool(f is not None and f == True) or is_not_available(v)  # noqa: E712 - numpy bools
-            for f, v in zip(flagged, public["value"].tolist())]
+    flagged = (public[NOT_AVAILABLE_COL].eq(True).tolist() if NOT_AVAILABLE_COL in public.columns
+               else [False] * len(public))  # eq: True for True and numpy's True, False for None and NaN
+    return [bool(f) or is_not_available(v) for f, v in zip(flagged, public["value"].tolist())]
 
 
 @st.cache_data(**CACHE)

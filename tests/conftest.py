@@ -54,10 +54,81 @@ def demo_command(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, s
     from demo.__main__ import main
 
     path = tmp_path_factory.mktemp("demo") / "workforce.duckdb"
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        code = main(["--db", str(path)])
-    return path, code, out.getvalue()
+
+    def build() -> tuple[int, str]:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = main(["--db", str(path)])
+        return code, out.getvalue()
+
+    code, printed = _built_once(path, build)
+    return path, code, printed
+
+
+#: Where a developer's test runs share the demo store between processes (see `_built_once`).
+DEMO_CACHE = Path(os.environ.get("WORKFORCE_TEST_CACHE", Path.home() / ".cache" / "workforce-dashboard-tests"))
+
+
+def _source_key() -> str | None:
+    """A digest of everything the demo command's result can depend on: every file of the project
+    git knows of or would add (tests, benches and prose aside), the WORKFORCE_* environment and
+    the Python and DuckDB versions. None outside a git checkout."""
+    import hashlib
+    import subprocess
+    import sys
+
+    import duckdb
+
+    try:
+        listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
+                                capture_output=True, check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    h = hashlib.sha256(f"{sys.version}|{duckdb.__version__}".encode())
+    for name in sorted(n for n in listed if n and not n.startswith(("tests/", "bench/", "docs/"))
+                       and not n.endswith(".md")):
+        f = ROOT / name
+        if f.is_file():
+            h.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for k in sorted(k for k in os.environ if k.startswith("WORKFORCE_")):
+        h.update(f"{k}={os.environ[k]}".encode())
+    return h.hexdigest()[:24]
+
+
+_HERE = "\0store\0"  # the store's path in what the cached build printed
+
+
+def _built_once(path: Path, build) -> tuple[int, str]:
+    """Build the demo store at `path` with `build()` -> (exit code, printed), or copy the one a
+    test process on this machine built from exactly the same sources (`_source_key`): the build
+    takes minutes and every pytest process needs it, so parallel runs of the suite's parts wait
+    for one build instead of each doing it. Never in CI ($CI set) or with
+    $WORKFORCE_TEST_NO_CACHE: there every run builds its own."""
+    import fcntl
+    import json
+    import shutil
+    import time
+
+    key = None if os.environ.get("CI") or os.environ.get("WORKFORCE_TEST_NO_CACHE") else _source_key()
+    if key is None:
+        return build()
+    DEMO_CACHE.mkdir(parents=True, exist_ok=True)
+    cached, said = DEMO_CACHE / f"demo-{key}.duckdb", DEMO_CACHE / f"demo-{key}.json"
+    with open(DEMO_CACHE / f"demo-{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process building the same: wait for it
+        if cached.is_file() and said.is_file():
+            shutil.copy(cached, path)
+            answer = json.loads(said.read_text())
+            return int(answer["code"]), str(answer["printed"]).replace(_HERE, str(path))
+        code, printed = build()
+        if code == 0 and not Path(f"{path}.wal").exists():  # a closed store is one file
+            shutil.copy(path, cached.with_suffix(".part"))
+            os.replace(cached.with_suffix(".part"), cached)
+            said.write_text(json.dumps({"code": code, "printed": printed.replace(str(path), _HERE)}))
+        for old in DEMO_CACHE.glob("demo-*"):  # a day's builds are kept, older ones go
+            if time.time() - old.stat().st_mtime > 86400:
+                old.unlink(missing_ok=True)
+        return code, printed
 
 
 @pytest.fixture(scope="session")

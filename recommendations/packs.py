@@ -184,6 +184,10 @@ def _published(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: st
 
 #: the reason a pack records for a figure not published for its month (GSS "x")
 NOT_PUBLISHED = "not_available"
+#: the cell a pack records (rec_pack_disclosure) for a change on a year ago withheld because the
+#: figure a year earlier is hidden ("c") or not published ("x": a part year to 30 September),
+#: with that figure's reason; a pack published before recorded it reads "c"
+YEAR_AGO = "year_ago"
 
 
 def _symbol(reason: str | None) -> str:
@@ -230,6 +234,9 @@ def _context(con: duckdb.DuckDBPyConnection, *, ids: list[str], scope: str, peri
             "status": "grey" if partial.get(m) is True else status(metric_id=m, value=values.get(m), targets=targets),
             "year_ago": year_ago.get(m),
             "year_ago_hidden": bool(ago_hidden.get(m, {}).get("value_hidden", False)),
+            # why: "x" (not published for its month) or a reason for "c" (`_symbol`)
+            "year_ago_reason": ago_hidden.get(m, {}).get("value_reason") if ago_hidden.get(m, {}).get("value_hidden")
+            else None,
         }
     return out
 
@@ -315,6 +322,9 @@ def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
                 if f.get(f"{cell}_hidden"):
                     con.execute("INSERT INTO rec_pack_disclosure VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 [pack_id, pos, metric_id, scope, pdate, cell, f.get(f"{cell}_reason") or "secondary"])
+            if c["year_ago_hidden"]:  # the change on a year ago withheld: why ("x" or "c"), frozen too
+                con.execute("INSERT INTO rec_pack_disclosure VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            [pack_id, pos, metric_id, scope, pdate, YEAR_AGO, c["year_ago_reason"] or "secondary"])
         record_audit(con, actor=who, role=published_by.role if isinstance(published_by, Actor) else "system",
                      subject=getattr(published_by, "subject", None), action="publish pack", at=_now(),
                      entity="rec_packs", entity_id=pack_id,
@@ -432,6 +442,8 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
             restated.append("")
     items = items.copy()
     _add_context(con, items, suppress=suppress)
+    items["year_ago_reason"] = [recorded.get(int(p), {}).get(f"{YEAR_AGO}_reason") or r
+                                for p, r in zip(items["position"], items["year_ago_reason"])]
     items["shown"] = shown
     items["now"] = now_col
     items["restated"] = restated
@@ -448,6 +460,7 @@ def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, suppres
     if items.empty:
         return
     frozen = items["context_frozen"].fillna(False).astype(bool).to_numpy()
+    items["year_ago_reason"] = None  # frozen packs: recorded with the pack (YEAR_AGO), read by get_pack
     if frozen.all():
         items["year_ago_hidden"] = items["year_ago_hidden"].fillna(False).astype(bool)
         items["year_ago"] = [_num(v) for v in items["year_ago"]]
@@ -460,7 +473,7 @@ def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, suppres
                        partial={m: (p is True) for m, p in zip(grp["metric_id"], grp["partial"])})
         for i in grp.index:
             c = ctx[items.at[i, "metric_id"]]
-            for col in ("target", "direction", "status", "year_ago", "year_ago_hidden"):
+            for col in ("target", "direction", "status", "year_ago", "year_ago_hidden", "year_ago_reason"):
                 items[col] = items[col].astype(object)
                 items.at[i, col] = c[col]
     items["year_ago_hidden"] = items["year_ago_hidden"].fillna(False).astype(bool)
@@ -468,6 +481,9 @@ def _add_context(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, *, suppres
     items["target"] = [_num(v) for v in items["target"]]
 
 
+#: why a change on a year ago reads "x" (its year-ago figure is not published: a part year)
+YEAR_AGO_NOT_AVAILABLE = ("the change on a year ago is not available (x): the figure a year earlier is not "
+                          "published (fewer than 12 months of its year to 30 September loaded)")
 #: the status in words (metrics.targets), a dash where there is no target
 STATUS_WORDS = {**_TARGET_WORDS, "grey": "—"}
 XLSX_FORMATS = {"rate": "0.0%", "caseload": "0.0", "count": "#,##0", "score": "0"}
@@ -491,14 +507,15 @@ def pack_table(pack: Pack) -> pd.DataFrame:
             "Target": target_words(r.target, r.unit, r.direction),
             "Status": ("—" if hidden else f"Not enough months loaded (covers {int(r.months_covered)} of 12)"
                        if partial else STATUS_WORDS.get(r.status, "—")),
-            "Change on a year ago": (SUPPRESSED if r.year_ago_hidden and not hidden else
+            "Change on a year ago": (_symbol(r.year_ago_reason) if r.year_ago_hidden and not hidden else
                                      "—" if hidden or r.year_ago is None or pd.isna(r.value) else
                                      (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
                                                     direction=r.direction, name="a year ago") or "—")),
             "People": r.counts_symbol if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
             "Restated": r.restated,
             "Why hidden": r.why_hidden + ("; " if r.why_hidden and r.year_ago_hidden else "")
-                          + ("the change on a year ago would give back a figure hidden a year ago"
+                          + ((YEAR_AGO_NOT_AVAILABLE if r.year_ago_reason == NOT_PUBLISHED else
+                              "the change on a year ago would give back a figure hidden a year ago")
                              if r.year_ago_hidden and not hidden else ""),
         })
     return pd.DataFrame(rows, columns=["Measure", "Theme", "Month", "Value", "Target", "Status",
@@ -580,12 +597,17 @@ def disclosure_notes(pack: Pack) -> list[str]:
     lines = legend()
     if counts:
         lines.append(reasons_caption(counts))
-    if any(is_not_available(v) for v in pack.items.get("shown", [])):
+    ago_hidden = pack.items.get("year_ago_hidden", pd.Series(dtype=bool)).fillna(False).astype(bool).tolist()
+    ago_x = [h and r == NOT_PUBLISHED for h, r in zip(ago_hidden, pack.items.get("year_ago_reason", [None] * len(ago_hidden)))]
+    if any(is_not_available(v) for v in pack.items.get("shown", [])) or any(ago_x):
         lines.append("x: the figure is published for the 12 months to 30 September only (the year of DfE's "
                      "children's social work workforce census), so that overlapping 12-month figures cannot be "
                      "subtracted to work out a few people.")
-    if bool(pack.items.get("year_ago_hidden", pd.Series(dtype=bool)).any()):
+    if any(h and not x for h, x in zip(ago_hidden, ago_x)):
         lines.append("A change on a year ago reads c where the figure a year earlier was hidden.")
+    if any(ago_x):
+        lines.append("A change on a year ago reads x where the figure a year earlier is not available (its year "
+                     "to 30 September has fewer than 12 months loaded).")
     if rules().shown_whatever_size:  # the one "Not known" rule, as on the dashboard
         lines.append("People, numerators and denominators are withheld where they would reveal a small group. "
                      "What gives only the number of people whose answer is not recorded is shown, as on "

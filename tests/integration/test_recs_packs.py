@@ -201,3 +201,49 @@ def test_target_status_and_year_ago_are_frozen_at_publication(con, tmp_path: Pat
     old = packs.get_pack(con, pack_id=pid).items.set_index("metric_id")
     assert old.loc["agency_rate_fte", "target"] == pytest.approx(0.01)
     assert old.loc["agency_rate_fte", "year_ago"] == pytest.approx(figure(con, "agency_rate_fte", year_ago))
+
+
+def test_a_septembers_change_on_a_year_ago_reads_x_where_the_year_before_is_not_published(con):
+    """The early-leaver rate is published for the year to 30 September with all 12 months loaded
+    (disclosure.policy.YEAR_TO_SEPTEMBER). Demo, all staff, September 2025: 25 early leavers of 90
+    (27.8%, published); a year earlier, September 2024, covers 11 loaded months (the demo starts
+    in November 2023), so its figure reads "x": the change on a year ago reads "x" (not
+    available) with the legend's words, not "c" (which says a figure was hidden to protect a few
+    people). It did read "c". Social workers, September 2026 (31.3%, 5 of 16): the year before,
+    September 2025, is published but hidden ("c", secondary: the measure history hides it), so
+    the change reads "c" as before. A pack published before packs recorded why (no year_ago
+    row) reads "c", as it was published."""
+    from disclosure import legend
+
+    early = "early_leaver_rate_12m"
+    pid = packs.publish_pack(con, meeting_date=date(2025, 10, 20), metric_ids=[early, "agency_rate_fte"],
+                             published_by="Scrutiny officer", scope="all_staff", period="2025-09")
+    pack = packs.get_pack(con, pack_id=pid)
+    table = packs.pack_table(pack).set_index("Measure")
+    label = dict(zip(pack.items["metric_id"], pack.items["label"]))[early]
+    row = table.loc[label]
+    assert row["Value"] == "27.8%" and row["Change on a year ago"] == "x"
+    assert "not available (x)" in row["Why hidden"] and "30 September" in row["Why hidden"]
+    recorded = con.execute("SELECT metric_id, cell, reason FROM rec_pack_disclosure WHERE pack_id = ?", [pid]).fetchall()
+    assert (early, "year_ago", "not_available") in recorded
+    notes = packs.disclosure_notes(pack)
+    assert any(n.startswith("x = not available") for n in legend()) and set(legend()) <= set(notes)
+    assert any("change on a year ago reads x" in n for n in notes)
+    assert not any("reads c where" in n for n in notes)
+    wb = load_workbook(io.BytesIO(packs.pack_xlsx_bytes(con, pack_id=pid)))
+    sheet = [[c.value for c in r] for r in wb["Figures"].iter_rows()]
+    head = next(r for r in sheet if r and "Change on a year ago" in r)
+    assert next(r for r in sheet if r and r[0] == label)[head.index("Change on a year ago")] == "x"
+    assert ">x<" in packs.pack_html(con, pack_id=pid)
+
+    # the year before published but hidden: "c", as before
+    sw = packs.publish_pack(con, meeting_date=date(2026, 10, 20), metric_ids=[early], published_by="Scrutiny officer",
+                            period="2026-09")
+    row = packs.pack_table(packs.get_pack(con, pack_id=sw)).iloc[0]
+    assert row["Value"] == "31.3%" and row["Change on a year ago"] == "c"
+    assert "would give back a figure hidden a year ago" in row["Why hidden"]
+
+    # a pack published before packs recorded why (its context frozen, no year_ago cell): "c", as it
+    # was published
+    con.execute("DELETE FROM rec_pack_disclosure WHERE pack_id = ? AND cell = 'year_ago'", [pid])
+    assert packs.pack_table(packs.get_pack(con, pack_id=pid)).set_index("Measure").loc[label, "Change on a year ago"] == "c"

@@ -279,11 +279,12 @@ class _Unchanged(Exception):
 
 
 @contextmanager
-def _transaction(con: Any, *, failure: Callable[[str], IngestError]) -> Iterator[Any]:
+def _transaction(con: Any, *, failure: Callable[[str], IngestError],
+                 passes: tuple[type[BaseException], ...]) -> Iterator[Any]:
     """Every write's skeleton: this process's write lock, a cursor of its own, one transaction
-    committed when the body returns and rolled back when it raises. An IngestError (a refusal
-    worded for a person) or `_Unchanged` passes through as it is; anything else becomes
-    `failure(why)` (`why`: the error's type and first line), raised from it."""
+    committed when the body returns and rolled back when it raises. `passes` (the refusals the
+    caller's callers expect, worded for a person) and `_Unchanged` pass through as they are;
+    anything else becomes `failure(why)` (`why`: the error's type and first line), raised from it."""
     with WRITE_LOCK:
         with _CURSOR_LOCK:
             cur = con.cursor()
@@ -296,7 +297,7 @@ def _transaction(con: Any, *, failure: Callable[[str], IngestError]) -> Iterator
                 cur.execute("ROLLBACK")
             except Exception:  # noqa: BLE001 - the transaction may already be gone
                 pass
-            if isinstance(exc, (IngestError, _Unchanged)) or not isinstance(exc, Exception):
+            if isinstance(exc, (*passes, _Unchanged)) or not isinstance(exc, Exception):
                 raise
             first = str(exc).splitlines()[0][:200] if str(exc) else ""
             raise failure(f"{type(exc).__name__}: {first}") from exc
@@ -327,7 +328,8 @@ def refresh_kept(con: Any, *, refreshed_by: str, role: str | None = None,
     started = time.perf_counter()
     with _transaction(con, failure=lambda why: IngestError(
             f"The kept figures could not be brought up to date ({why}); nothing was changed. "
-            "Try again, and tell the dashboard's administrator if it happens again.")) as cur:
+            "Try again, and tell the dashboard's administrator if it happens again."),
+            passes=(IngestError,)) as cur:
         record_audit(cur, actor=refreshed_by, role=role, subject=subject, action="refresh",
                      at=datetime.now(timezone.utc).replace(tzinfo=None),
                      detail={"keepers": [f"{h.__module__}" for h in AFTER_WRITE]})
@@ -360,7 +362,8 @@ def _write(con: Any, result: Validation, *, loaded_by: str, demo: bool = False,
         with _transaction(con, failure=lambda why: ExtractRejected(Problem(
                 None, None, None, None,
                 f"The store could not be written ({why}); nothing was changed. Try again, and tell "
-                "the dashboard's administrator if it happens again."))) as cur:
+                "the dashboard's administrator if it happens again.")),
+                passes=(ExtractRejected,)) as cur:
             # re-check inside the lock: another thread may have loaded the same file meanwhile
             active = active_load(cur, first)
             if active is not None and active[1] == result.sha256:

@@ -71,8 +71,9 @@ DEMO_CACHE = Path(os.environ.get("WORKFORCE_TEST_CACHE", Path.home() / ".cache" 
 
 def _source_key() -> str | None:
     """A digest of everything the demo command's result can depend on: every file of the project
-    git knows of or would add (tests, benches and prose aside), the WORKFORCE_* environment and
-    the Python and DuckDB versions. None outside a git checkout."""
+    git knows of or would add (tests, benches and prose aside), the WORKFORCE_* environment (and
+    the contents of the files it names), today's date (the demo ends at the month before it), and
+    the versions of Python, DuckDB and every installed package. None outside a git checkout."""
     import hashlib
     import subprocess
     import sys
@@ -84,7 +85,13 @@ def _source_key() -> str | None:
                                 capture_output=True, check=True).stdout.decode().split("\0")
     except (OSError, subprocess.CalledProcessError):
         return None
-    h = hashlib.sha256(f"{sys.version}|{duckdb.__version__}".encode())
+    from datetime import date
+    from importlib import metadata
+
+    # today's date: the demo ends at the last month before it, and only months that have ended load
+    h = hashlib.sha256(f"{sys.version}|{duckdb.__version__}|{date.today().isoformat()}".encode())
+    for dist in sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()):
+        h.update(dist.encode())  # every installed package: pandas, numpy, the LP solver...
     for name in sorted(n for n in listed if n and not n.startswith(("tests/", "bench/", "docs/"))
                        and not n.endswith(".md")):
         f = ROOT / name
@@ -92,6 +99,9 @@ def _source_key() -> str | None:
             h.update(name.encode() + b"\0" + f.read_bytes() + b"\0")
     for k in sorted(k for k in os.environ if k.startswith("WORKFORCE_")):
         h.update(f"{k}={os.environ[k]}".encode())
+        named = Path(os.environ[k])
+        if named.is_file() and named.stat().st_size < 10_000_000:  # e.g. a rules file: its contents
+            h.update(named.read_bytes())
     return h.hexdigest()[:24]
 
 
@@ -112,21 +122,30 @@ def _built_once(path: Path, build) -> tuple[int, str]:
     key = None if os.environ.get("CI") or os.environ.get("WORKFORCE_TEST_NO_CACHE") else _source_key()
     if key is None:
         return build()
-    DEMO_CACHE.mkdir(parents=True, exist_ok=True)
     cached, said = DEMO_CACHE / f"demo-{key}.duckdb", DEMO_CACHE / f"demo-{key}.json"
-    with open(DEMO_CACHE / f"demo-{key}.lock", "w") as lock:
+    try:
+        DEMO_CACHE.mkdir(parents=True, exist_ok=True)
+        lock = open(DEMO_CACHE / f"demo-{key}.lock", "w")
+    except OSError:  # no writable cache folder here: build as CI does
+        return build()
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another process building the same: wait for it
-        if cached.is_file() and said.is_file():
-            shutil.copy(cached, path)
+        try:
             answer = json.loads(said.read_text())
+            shutil.copy(cached, path)
             return int(answer["code"]), str(answer["printed"]).replace(_HERE, str(path))
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)  # not built yet, or left broken: build it
         code, printed = build()
         if code == 0 and not Path(f"{path}.wal").exists():  # a closed store is one file
-            shutil.copy(path, cached.with_suffix(".part"))
-            os.replace(cached.with_suffix(".part"), cached)
-            said.write_text(json.dumps({"code": code, "printed": printed.replace(str(path), _HERE)}))
+            part = cached.with_name(cached.name + ".part")
+            shutil.copy(path, part)
+            os.replace(part, cached)
+            part = said.with_name(said.name + ".part")
+            part.write_text(json.dumps({"code": code, "printed": printed.replace(str(path), _HERE)}))
+            os.replace(part, said)
         for old in DEMO_CACHE.glob("demo-*"):  # a day's builds are kept, older ones go
-            if time.time() - old.stat().st_mtime > 86400:
+            if old.suffix != ".lock" and time.time() - old.stat().st_mtime > 86400:
                 old.unlink(missing_ok=True)
         return code, printed
 

@@ -66,6 +66,11 @@ layout.chart(
 )
 if note := data.year_to_september_note("early_leaver_rate_12m", filters):
     st.caption(note)
+# the published years as figures (the chart draws them as one or two points among grey bands)
+layout.show_table(data.early_leavers_by_september(filters), "Early leavers, year to 30 September",
+                  key="early-septembers", disclosure=None,
+                  caption="Each year to 30 September with all 12 months loaded: the share of leavers who had "
+                          "been here less than a year, and how many left.")
 
 st.header("Sickness absence")
 absence_points = data.census_points("absence_rate", filters)

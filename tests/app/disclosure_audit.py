@@ -716,6 +716,8 @@ def data_tables(filters, *, latest: bool = True) -> dict[str, Disclosed]:
     }
     if latest:
         out["Headline measures"] = data.headline_table(filters)
+        # the Turnover page's published years of the early-leaver rate (the history's rows)
+        out["Early leavers, year to 30 September"] = data.early_leavers_by_september(filters)
         out["Vacancies covered by agency"] = data.agency_cover(filters)
         for theme, rows in data.themes(filters).items():
             if not rows.empty:

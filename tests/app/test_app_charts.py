@@ -156,3 +156,40 @@ def test_profile_page_breaks_its_measures_down_like_the_other_workforce_pages(mo
     scrutiny.switch_page("views/profile.py").run()
     assert not scrutiny.exception
     assert list(drill_choice(scrutiny).options) == ["Service", "Job type"]
+
+
+def test_scrutiny_reads_the_published_septembers_of_the_early_leavers_under_their_trend(monkeypatch, store):
+    """The early-leaver rate is published to scrutiny for the year to 30 September only
+    (disclosure.policy.YEAR_TO_SEPTEMBER): its trend is mostly grey band, named in the real
+    chart's legend with its capitals ("30 September", not "30 september"). Under it a table lists
+    each published year. Demo, social workers, from the store: the year to September 2026, 5
+    early leavers of 16 leavers, 31.3%; to September 2025, 7 of 13 (53.8%), which the measure
+    history hides ("c", secondary), so scrutiny reads "c" there; September 2024 covers 11 loaded
+    months (not published, not listed). HR sees the same years exact on screen; its download is
+    the published version."""
+    import io
+
+    at = make_app(monkeypatch, db=store, role="scrutiny")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception
+    spec = next(s for s in specs(at) if any(t.get("name") == "Leavers with under a year's service" for t in s["data"]))
+    legend = [t.get("name", "").replace("<br>", " ") for t in spec["data"]]
+    assert "Grey band: x: published for the year to 30 September" in legend, legend
+    table = next(d.value for d in at.dataframe if "Early-leaver rate (%)" in d.value.columns)
+    assert list(table.columns) == ["Year to 30 September", "Early-leaver rate (%)", "Early leavers", "Leavers"]
+    rows = [tuple(str(v) for v in r) for r in table.astype(object).to_numpy()]
+    assert rows == [("2026", "31.3", "5", "16"), ("2025", "c", "c", "c")], rows
+
+    from tests.app.test_app_download_files import Recorder
+    from tests.downloaded import csv_records
+
+    files = Recorder(monkeypatch)
+    hr = make_app(monkeypatch, db=store, role="hr")
+    hr.switch_page("views/turnover.py").run()
+    assert not hr.exception
+    table = next(d.value for d in hr.dataframe if "Early-leaver rate (%)" in d.value.columns)
+    rows = [tuple(str(v) for v in r) for r in table.astype(object).to_numpy()]
+    assert rows == [("2026", "31.3", "5", "16"), ("2025", "53.8", "7", "13")], rows
+    name = next(n for n in files.files if "30-september" in n.lower() and n.endswith(".csv"))
+    download = [tuple(r.values()) for r in csv_records(files.data(name))]
+    assert download == [("2026", "31.3", "5", "16"), ("2025", "c", "c", "c")], download

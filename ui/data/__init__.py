@@ -20,7 +20,7 @@ from ui.data.breakdowns import breakdown, breakdown_table, what_changed, what_ch
 from ui.data.measures import (  # noqa: F401
     STATUS_WORDS, UNIT_WORDS, agency_target_words, at_period, caseload_threshold, evaluated,
     add_benchmarks, headline, headline_table, measures_table, narrative, permanent_target, target_info,
-    published, theme_summary, themes, trend, verdict,
+    early_leavers_by_september, published, theme_summary, themes, trend, verdict,
 )
 from ui.data.people import (  # noqa: F401
     PROFILE_LABELS, RATIO_FIGURES, agency_cover, caseload_bands, caseload_values, conversions,

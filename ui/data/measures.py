@@ -459,6 +459,40 @@ def measures_table(rows: pd.DataFrame) -> Disclosed:
                           na_columns=("Value", "Change on a year ago", "Status"))
 
 
+#: the early-leaver rate's published years (scrutiny's Turnover page, under the trend)
+EARLY_LEAVERS = "early_leaver_rate_12m"
+
+
+def early_leavers_by_september(filters: Filters) -> Disclosed:
+    """Each published year to 30 September of the early-leaver rate (published for that year
+    only: disclosure.policy.YEAR_TO_SEPTEMBER) up to the chosen month, newest first: the rate (%),
+    the early leavers and all leavers of the 12 months. Only Septembers whose 12 months are all
+    loaded (the ones the policy publishes; a first part year is not one), for every role; the
+    figures are the history's (`evaluated`: exact for roles that see exact figures, else as
+    published), hidden where the history hides them: the decision the chart and cards follow."""
+    from disclosure.policy import CENSUS_MONTH, published_rows
+
+    frame = evaluated(filters)
+    when = pd.Timestamp(filters.period_date) if filters.period else None
+    part = frame[(frame["metric_id"] == EARLY_LEAVERS) & (frame["period"] <= when)]
+    part = part[(pd.to_datetime(part["period"]).dt.month == CENSUS_MONTH).to_numpy()
+                & ~part["published_not_available"].fillna(True).astype(bool).to_numpy()]
+    part = part.sort_values("period", ascending=False).reset_index(drop=True)
+    out = pd.DataFrame({
+        "Year to 30 September": [f"{pd.Timestamp(p):%Y}" for p in part["period"]],
+        "Early-leaver rate (%)": [_shown(_clean(v), "rate") for v in part["value"]],
+        "Early leavers": [_count(v) for v in part["numerator"]],
+        "Leavers": [_count(v) for v in part["denominator"]],
+    }, columns=["Year to 30 September", "Early-leaver rate (%)", "Early leavers", "Leavers"])
+    return published_rows(out, hidden=part["published_hidden"], reasons=part["published_reason"],
+                          columns=("Early-leaver rate (%)", "Early leavers", "Leavers"), exact=not is_suppressed())
+
+
+def _count(value: object) -> object:
+    v = _clean(value)
+    return v if v is None or isinstance(v, str) else int(round(v))
+
+
 def headline_table(filters: Filters) -> Disclosed:
     """The Overview cards as a table (change for rates in percentage points)."""
     return measures_table(add_benchmarks(at_period(filters, catalogue.HEADLINE_IDS)))

@@ -471,6 +471,7 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
     figures are the history's (`evaluated`: exact for roles that see exact figures, else as
     published), hidden where the history hides them: the decision the chart and cards follow."""
     from disclosure.policy import CENSUS_MONTH, published_rows
+    from metrics.units import round_half_up
 
     frame = evaluated(filters)
     when = pd.Timestamp(filters.period_date) if filters.period else None
@@ -480,7 +481,9 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
     part = part.sort_values("period", ascending=False).reset_index(drop=True)
     out = pd.DataFrame({
         "Year to 30 September": [f"{pd.Timestamp(p):%Y}" for p in part["period"]],
-        "Early-leaver rate (%)": [_shown(_clean(v), "rate") for v in part["value"]],
+        # half away from zero, as the cards print it (5 of 16: 31.3%, not Python's 31.2)
+        "Early-leaver rate (%)": [v if v is None or isinstance(v, str) else round_half_up(v * 100, 1)
+                                  for v in map(_clean, part["value"])],
         "Early leavers": [_count(v) for v in part["numerator"]],
         "Leavers": [_count(v) for v in part["denominator"]],
     }, columns=["Year to 30 September", "Early-leaver rate (%)", "Early leavers", "Leavers"])

@@ -214,7 +214,8 @@ VALUES_SIGNATURE = _values_signature()
 
 
 def _rules_fingerprint() -> str:
-    """The agency rules file the agency measures are checked against (path and content)."""
+    """The agency rules file the agency measures are checked against, by its content only (not its
+    path: the same rules read from another install directory leave the kept values current)."""
     import hashlib
 
     from agency.rules import rules_path
@@ -224,7 +225,7 @@ def _rules_fingerprint() -> str:
         content = path.read_bytes()
     except OSError:
         content = b"(none)"
-    return f"{path.resolve()}:{hashlib.sha256(content).hexdigest()[:16]}"
+    return hashlib.sha256(content).hexdigest()[:16]
 
 
 def _values_key(con: duckdb.DuckDBPyConnection) -> str:

@@ -245,34 +245,43 @@ def preview_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, me
                  scope: str = "social_workers", period: date | str | None = None) -> pd.DataFrame:
     """Exactly what `publish_pack` would publish, and why each hidden figure is hidden.
 
-    For HR and leadership before they freeze a pack: Measure, Month, Value (as it will print),
-    People, Numerator, Denominator (as in the file), Exact value (for them only), Published
-    (yes / value only / hidden) and Why (primary, secondary, over time, class in words)."""
+    For HR and leadership before they freeze a pack: Measure, Month, Value and Change on a year
+    ago (as they will print), People, Numerator, Denominator (as in the file), Exact value (for
+    them only), Published (yes / value only / hidden) and Why (primary, secondary, over time,
+    class, and why the change on a year ago is withheld, in words)."""
     _, ids, pdate = _resolve(con, meeting_date=meeting_date, metric_ids=metric_ids, scope=scope, period=period)
     frame = engine.compute(con, period=pdate, scope=scope, metric_ids=ids)
     by_id = {r["metric_id"]: r for r in frame.to_dict("records") if r.get("group") is None or pd.isna(r.get("group"))}
     fate = _published(con, frame, scope=scope, period=pdate)
+    ctx = _context(con, ids=ids, scope=scope, period=pdate, values={m: _num(r.get("value")) for m, r in by_id.items()},
+                   partial={m: None for m in ids})
     rows = []
     for mid in ids:
         m = catalogue.get(mid)
         r = by_id.get(mid, {})
         f = fate.get(mid, {})
+        c = ctx[mid]
         exact = format_value(_num(r.get("value")), m.unit)
         vh, ch = f.get("value_hidden", False), f.get("counts_hidden", False)
         vs, cs = _symbol(f.get("value_reason")), _symbol(f.get("counts_reason") or f.get("value_reason"))
+        change, why_ago = change_on_year(value=_num(r.get("value")), year_ago=c["year_ago"],
+                                         year_ago_hidden=c["year_ago_hidden"], year_ago_reason=c["year_ago_reason"],
+                                         unit=m.unit, direction=c["direction"], hidden=vh)
+        why = _why(f.get("value_reason")) if vh else (
+            "numerator, denominator and people withheld: " + _why(f.get("counts_reason")) if ch else "")
         rows.append({
             "Measure": m.label, "Month": f"{pdate:%B %Y}",
             "Value": vs if vh else exact,
+            "Change on a year ago": change,
             "People": cs if (vh or ch) else ("—" if _int(r.get("base_count")) is None else _int(r.get("base_count"))),
             "Numerator": cs if (vh or ch) else _num(r.get("numerator")),
             "Denominator": cs if (vh or ch) else _num(r.get("denominator")),
             "Exact value": exact,
             "Published": f"hidden ({vs})" if vh else ("value only" if ch else "yes"),
-            "Why": _why(f.get("value_reason")) if vh else (
-                "numerator, denominator and people withheld: " + _why(f.get("counts_reason")) if ch else ""),
+            "Why": "; ".join(w for w in (why, why_ago) if w),
         })
-    return pd.DataFrame(rows, columns=["Measure", "Month", "Value", "People", "Numerator", "Denominator",
-                                       "Exact value", "Published", "Why"])
+    return pd.DataFrame(rows, columns=["Measure", "Month", "Value", "Change on a year ago", "People", "Numerator",
+                                       "Denominator", "Exact value", "Published", "Why"])
 
 
 def publish_pack(con: duckdb.DuckDBPyConnection, *, meeting_date: date | str, metric_ids: list[str],
@@ -489,16 +498,35 @@ STATUS_WORDS = {**_TARGET_WORDS, "grey": "—"}
 XLSX_FORMATS = {"rate": "0.0%", "caseload": "0.0", "count": "#,##0", "score": "0"}
 
 
+def change_on_year(*, value: float | None, year_ago: float | None, year_ago_hidden: bool,
+                   year_ago_reason: str | None, unit: str, direction: str, hidden: bool) -> tuple[str, str]:
+    """A pack's "change on a year ago" as it prints, and why it is withheld ("" when it is not):
+    the year-ago figure's symbol ("x" not published for its month, "c" hidden) where that figure
+    is withheld, "—" where this month's figure is hidden or either is missing. One rule for the
+    frozen pack (`pack_table`) and the preview before it is frozen (`preview_pack`)."""
+    from metrics.narrative import compare_words
+
+    if year_ago_hidden and not hidden:
+        return _symbol(year_ago_reason), (YEAR_AGO_NOT_AVAILABLE if year_ago_reason == NOT_PUBLISHED else
+                                          "the change on a year ago would give back a figure hidden a year ago")
+    if hidden or value is None or year_ago is None or pd.isna(year_ago):
+        return "—", ""
+    return compare_words(value=value, other=year_ago, unit=unit, direction=direction, name="a year ago") or "—", ""
+
+
 def pack_table(pack: Pack) -> pd.DataFrame:
     """The pack as the committee reads it: one row per measure with its value and unit, target,
     status, change on a year ago and the people it rests on; ids and loads are in `provenance_table`."""
-    from metrics.narrative import compare_words, target_words
+    from metrics.narrative import target_words
 
     it = pack.items
     rows = []
     for r in it.itertuples():
         hidden = is_hidden(r.shown) or is_not_available(r.shown)
         partial = r.partial is True
+        change, why_ago = change_on_year(value=None if pd.isna(r.value) else float(r.value), year_ago=r.year_ago,
+                                         year_ago_hidden=r.year_ago_hidden, year_ago_reason=r.year_ago_reason,
+                                         unit=r.unit, direction=r.direction, hidden=hidden)
         rows.append({
             "Measure": r.label,
             "Theme": catalogue.get(r.metric_id).theme,
@@ -507,16 +535,10 @@ def pack_table(pack: Pack) -> pd.DataFrame:
             "Target": target_words(r.target, r.unit, r.direction),
             "Status": ("—" if hidden else f"Not enough months loaded (covers {int(r.months_covered)} of 12)"
                        if partial else STATUS_WORDS.get(r.status, "—")),
-            "Change on a year ago": (_symbol(r.year_ago_reason) if r.year_ago_hidden and not hidden else
-                                     "—" if hidden or r.year_ago is None or pd.isna(r.value) else
-                                     (compare_words(value=float(r.value), other=r.year_ago, unit=r.unit,
-                                                    direction=r.direction, name="a year ago") or "—")),
+            "Change on a year ago": change,
             "People": r.counts_symbol if r.counts_hidden else ("—" if pd.isna(r.base_count) else int(r.base_count)),
             "Restated": r.restated,
-            "Why hidden": r.why_hidden + ("; " if r.why_hidden and r.year_ago_hidden else "")
-                          + ((YEAR_AGO_NOT_AVAILABLE if r.year_ago_reason == NOT_PUBLISHED else
-                              "the change on a year ago would give back a figure hidden a year ago")
-                             if r.year_ago_hidden and not hidden else ""),
+            "Why hidden": "; ".join(w for w in (r.why_hidden, why_ago) if w),
         })
     return pd.DataFrame(rows, columns=["Measure", "Theme", "Month", "Value", "Target", "Status",
                                        "Change on a year ago", "People", "Restated", "Why hidden"])

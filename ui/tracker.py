@@ -289,9 +289,9 @@ def meeting_packs(*, cur, actor: Actor, can_edit: bool, today: date) -> None:
                 except (TrackerError, StoreBusy) as exc:
                     st.error(plain(exc), icon=":material/error:")
                 else:
-                    st.markdown("**Publish preview**: the pack will print the Value, People, Numerator and "
-                                "Denominator columns as below (c = hidden); 'Exact value' and 'Why' are "
-                                "for you only.")
+                    st.markdown("**Publish preview**: the pack will print the Value, Change on a year ago, "
+                                "People, Numerator and Denominator columns as below (c = hidden, x = not "
+                                "available); 'Exact value' and 'Why' are for you only.")
                     preview_frame = display_frame(shown)
                     st.dataframe(preview_frame, hide_index=True, key="rec_pack_preview",
                                  column_config=decimal_columns(preview_frame))

@@ -108,6 +108,24 @@ def test_changed_agency_rules_are_never_read_from_the_values(copy_demo_db, tmp_p
         con.close()
 
 
+def test_the_same_rules_read_from_another_folder_keep_the_values_current(demo_db, tmp_path, monkeypatch):
+    """The kept values answer for the rules' content, not the path they were read from: a copy
+    of the same file elsewhere (a moved install, a scratch copy) still reads the kept values."""
+    from agency.rules import rules_path
+
+    copy = tmp_path / "elsewhere" / "rules.toml"
+    copy.parent.mkdir()
+    copy.write_bytes(rules_path().read_bytes())
+    con = connect(demo_db, read_only=True)
+    try:
+        assert engine.values_fresh(con)
+        monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(copy))
+        assert rules_path().resolve() == copy.resolve()
+        assert engine.values_fresh(con)
+    finally:
+        con.close()
+
+
 def _month(tmp_path):
     from demo import generate, write_workbook
 

@@ -216,6 +216,9 @@ def test_a_septembers_change_on_a_year_ago_reads_x_where_the_year_before_is_not_
     from disclosure import legend
 
     early = "early_leaver_rate_12m"
+    # the preview before freezing shows the same change and why (issue 10 item 3)
+    preview = packs.preview_pack(con, meeting_date=date(2025, 10, 20), metric_ids=[early, "agency_rate_fte"],
+                                 scope="all_staff", period="2025-09").set_index("Measure")
     pid = packs.publish_pack(con, meeting_date=date(2025, 10, 20), metric_ids=[early, "agency_rate_fte"],
                              published_by="Scrutiny officer", scope="all_staff", period="2025-09")
     pack = packs.get_pack(con, pack_id=pid)
@@ -224,6 +227,12 @@ def test_a_septembers_change_on_a_year_ago_reads_x_where_the_year_before_is_not_
     row = table.loc[label]
     assert row["Value"] == "27.8%" and row["Change on a year ago"] == "x"
     assert "not available (x)" in row["Why hidden"] and "30 September" in row["Why hidden"]
+    assert preview.loc[label, "Value"] == "27.8%" and preview.loc[label, "Change on a year ago"] == "x"
+    assert "not available (x)" in preview.loc[label, "Why"] and "30 September" in preview.loc[label, "Why"]
+    # the agency share a year earlier is published: the preview prints the change the pack prints
+    agency = dict(zip(pack.items["metric_id"], pack.items["label"]))["agency_rate_fte"]
+    assert preview.loc[agency, "Change on a year ago"] == table.loc[agency, "Change on a year ago"]
+    assert preview.loc[agency, "Change on a year ago"] not in ("x", "c", "—")
     recorded = con.execute("SELECT metric_id, cell, reason FROM rec_pack_disclosure WHERE pack_id = ?", [pid]).fetchall()
     assert (early, "year_ago", "not_available") in recorded
     notes = packs.disclosure_notes(pack)
@@ -242,6 +251,8 @@ def test_a_septembers_change_on_a_year_ago_reads_x_where_the_year_before_is_not_
     row = packs.pack_table(packs.get_pack(con, pack_id=sw)).iloc[0]
     assert row["Value"] == "31.3%" and row["Change on a year ago"] == "c"
     assert "would give back a figure hidden a year ago" in row["Why hidden"]
+    ahead = packs.preview_pack(con, meeting_date=date(2026, 10, 20), metric_ids=[early], period="2026-09").iloc[0]
+    assert ahead["Change on a year ago"] == "c" and "would give back a figure hidden a year ago" in ahead["Why"]
 
     # a pack published before packs recorded why (its context frozen, no year_ago cell): "c", as it
     # was published

@@ -16,7 +16,7 @@ from disclosure import MEASURES, Disclosed, disclose, history, linked
 from disclosure.policy import NOT_AVAILABLE_COL
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS, is_not_available
+from metrics.units import UNITS, is_not_available, round_half_up
 from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
@@ -400,10 +400,12 @@ UNIT_WORDS = {u.id: u.words for u in UNITS.values() if u.id != "percent"}
 
 
 def _shown(value: object, unit: str) -> object:
-    """Rates as percentages (numbers stay numbers for the downloads); 'c' and blanks kept."""
-    if isinstance(value, str) or value is None:
+    """Rates as percentages (numbers stay numbers for the downloads), to one decimal half away
+    from zero as the cards print them (5 of 16: 31.3%, where Python's round gives 31.2); 'c' and
+    blanks kept."""
+    if isinstance(value, str) or value is None or pd.isna(value):
         return value
-    return round(value * 100, 1) if unit == "rate" else round(value, 1)
+    return round_half_up(value * 100 if unit == "rate" else value, 1)
 
 
 def status_words(status: str, *, value: object, target: object, partial: bool, months: object) -> str:
@@ -471,7 +473,6 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
     figures are the history's (`evaluated`: exact for roles that see exact figures, else as
     published), hidden where the history hides them: the decision the chart and cards follow."""
     from disclosure.policy import CENSUS_MONTH, published_rows
-    from metrics.units import round_half_up
 
     frame = evaluated(filters)
     when = pd.Timestamp(filters.period_date) if filters.period else None
@@ -481,9 +482,7 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
     part = part.sort_values("period", ascending=False).reset_index(drop=True)
     out = pd.DataFrame({
         "Year to 30 September": [f"{pd.Timestamp(p):%Y}" for p in part["period"]],
-        # half away from zero, as the cards print it (5 of 16: 31.3%, not Python's 31.2)
-        "Early-leaver rate (%)": [v if v is None or isinstance(v, str) else round_half_up(v * 100, 1)
-                                  for v in map(_clean, part["value"])],
+        "Early-leaver rate (%)": [_shown(v, "rate") for v in map(_clean, part["value"])],
         "Early leavers": [_count(v) for v in part["numerator"]],
         "Leavers": [_count(v) for v in part["denominator"]],
     }, columns=["Year to 30 September", "Early-leaver rate (%)", "Early leavers", "Leavers"])

@@ -7,6 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+# AppTest.from_file puts the page's folder (views/) first on sys.path, so a page named like one of
+# our packages (views/agency.py, views/census.py) would be imported in its place by the first
+# `import agency...` in this process: a file of these tests run alone then failed with "'agency'
+# is not a package". Imported here first, the packages are what every page imports.
+import agency.rules  # noqa: E402,F401
+import census  # noqa: E402,F401
+
 
 @pytest.fixture
 def app_store(copy_demo_db: Path, monkeypatch: pytest.MonkeyPatch):

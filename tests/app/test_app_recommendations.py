@@ -186,6 +186,33 @@ def test_hr_publishes_a_pack_and_a_later_load_shows_restated(store, monkeypatch,
     assert query("SELECT value FROM rec_pack_items WHERE pack_id = ?", [pack_id])[0][0] == was[0]
 
 
+def test_hr_previews_the_change_on_a_year_ago_the_pack_will_print(store, monkeypatch):
+    """The publish preview shows each measure's change on a year ago as the frozen pack prints it
+    (issue 10 item 3: what will be published, before it is)."""
+    at = run("hr", monkeypatch)
+    chosen = ["agency_rate_fte", "early_leaver_rate_12m"]
+    next(m for m in at.multiselect if m.label == "Measures").set_value(chosen)
+    next(b for b in at.button if b.label == "Preview what will be published").click()
+    at.run()
+    assert not at.exception
+    preview = next(d.value for d in at.dataframe if "Exact value" in d.value.columns).set_index("Measure")
+    next(b for b in at.button if b.label == "Publish pack").click()
+    at.run()
+    assert not at.exception
+    from metrics import catalogue
+    from ui import db
+
+    pack_id = query("SELECT max(pack_id) FROM rec_packs")[0][0]
+    with db.open_cursor() as cur:
+        printed = packs.pack_table(packs.get_pack(cur, pack_id=int(pack_id))).set_index("Measure")
+    agency, early = (catalogue.get(m).label for m in chosen)
+    assert preview.loc[agency, "Change on a year ago"] == printed.loc[agency, "Change on a year ago"]
+    assert "a year ago" in preview.loc[agency, "Change on a year ago"]  # a real change, in words
+    # October: the early-leaver rate is "x" (published for the year to 30 September), no change
+    assert preview.loc[early, "Value"] == printed.loc[early, "Value"] == "x"
+    assert preview.loc[early, "Change on a year ago"] == printed.loc[early, "Change on a year ago"] == "—"
+
+
 def test_detail_opens_on_a_recommendation_with_linked_measures(store, monkeypatch):
     at = run("scrutiny", monkeypatch)
     assert at.selectbox(key="rec_pick").value == rec_id(f"{WORKFORCE}/7")

@@ -32,11 +32,14 @@ def loaded_periods(path: str, version: str) -> tuple[str, ...]:
     return _filter_options(path, version, False).periods
 
 
+def services(path: str, version: str) -> tuple[str, ...]:
+    """The services (sorted) of the store at `path`, `version`."""
+    return _filter_options(path, version, False).services
+
+
 @st.cache_data(**CACHE)
 def _filter_options(path: str, version: str, with_teams: bool) -> FilterOptions:
-    with db.open_cursor() as cur:
-        pers = tuple(p.strftime("%Y-%m") for p in engine.periods(cur))
-        pairs = detail.dimension_pairs(cur)
+    pers, pairs = _read(path, version)
     services = tuple(sorted({s for s, _ in pairs}))
     teams: dict[str, tuple[str, ...]] = {}
     if with_teams:
@@ -44,3 +47,10 @@ def _filter_options(path: str, version: str, with_teams: bool) -> FilterOptions:
             teams[s] = tuple(sorted({t for sv, t in pairs if sv == s}))
     return FilterOptions(periods=pers, services=services, teams=teams)
 
+
+@st.cache_data(**CACHE)
+def _read(path: str, version: str) -> tuple[tuple[str, ...], list[tuple[str, str]]]:
+    """(loaded months "YYYY-MM", every (service, team) pair): one read per data version, whoever
+    asks (with or without teams, the linked tables' list of services)."""
+    with db.open_cursor() as cur:
+        return tuple(p.strftime("%Y-%m") for p in engine.periods(cur)), detail.dimension_pairs(cur)

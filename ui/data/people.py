@@ -33,12 +33,9 @@ def _detail_cached(path, version, name, period, scope, service, team, extra) -> 
         return linked.detail_frame(cur, name, period, scope, service, team, dict(extra))
 
 
-@st.cache_data(**CACHE)
 def _services(path, version) -> tuple[str, ...]:
-    from metrics import detail
-
-    with db.open_cursor() as cur:
-        return tuple(sorted({s for s, _ in detail.dimension_pairs(cur)}))
+    """The services (sorted): the filter options' list, read once per data version for the sidebar."""
+    return options.services(path, version)
 
 
 def _raw(path, version, name, period, scope, service, team, **extra) -> pd.DataFrame:
@@ -125,8 +122,15 @@ def _decided(path, version, name, period, scope, extra) -> dict:
     together once (every service's page, every role, reads its own view of the one decision):
     the decision a load kept when it answers for these figures, else decided now
     (disclosure.linked.decision)."""
+    if (name, extra) not in _KEPT:  # no load keeps this table (caseload bands): no kept row to look
+        # for, nor the fingerprint of its inputs to work out (what `linked.decision` does next)
+        return linked.decide(_source(path, version), name, period, scope, dict(extra))
     out, _ = linked.decision(db.open_cursor, _source(path, version), name, period, scope, dict(extra))
     return out
+
+
+#: the (name, sorted options) of every table a load keeps decided (disclosure.linked.KEPT)
+_KEPT = frozenset((name, tuple(sorted(dict(extra).items()))) for name, extra in linked.KEPT)
 
 
 # --- the tables pages draw -------------------------------------------------------------------

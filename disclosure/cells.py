@@ -703,6 +703,51 @@ KNOWN_ANSWER_RATES = frozenset({"ethnic_minority_rate", "aged_55_plus_rate", "lo
 PEOPLE_IN_VIEW = "people_in_view"
 
 
+#: measures over 12 months published (to suppressed roles and in every file) only for the year to
+#: the end of CENSUS_MONTH, and only when all 12 months of that year are loaded; every other month
+#: their rate and numerator read "x" (the denominator and base follow the policy). A row hidden
+#: at such a month for its unpublished cells alone (a small numerator, its rest, a class) is
+#: hidden so that a small group cannot be worked out: "secondary" (`_metric_decisions`), never
+#: "primary" ("fewer than 5 people"), which beside an "x" would say the early leavers were few.
+#: Why: the early leavers of successive overlapping 12-month windows differ by the month's early
+#: leavers less those of 12 months before, and the partial figures of the first loaded year are
+#: running totals: a reader chains them and works small counts out (issue 10; chaining them in the
+#: policy cost ~90 s a population a load). Non-overlapping years leave nothing to difference (GSS
+#: disclosure guidance on differencing); DfE's children's social work workforce release publishes
+#: leavers and starters for the year to 30 September (its census year).
+YEAR_TO_SEPTEMBER = frozenset({"early_leaver_rate_12m"})
+CENSUS_MONTH = 9
+
+
+def not_available(frame: pd.DataFrame, *, mine: np.ndarray | None = None) -> np.ndarray:
+    """True for each row of an engine frame whose rate and numerator are not published
+    (YEAR_TO_SEPTEMBER): a measure of them at any month but CENSUS_MONTH, or at CENSUS_MONTH
+    with fewer than 12 months of its year loaded (`months_covered`, `partial`; a frame without
+    them cannot show its year is whole, so it is not). `mine`: the measure's rows, when known."""
+    out = np.zeros(len(frame), dtype=bool)
+    if frame.empty or "metric_id" not in frame.columns:
+        return out
+    if mine is None:
+        mine = np.flatnonzero(frame["metric_id"].isin(YEAR_TO_SEPTEMBER).to_numpy(dtype=bool))
+    if not mine.size:
+        return out
+    if "period" not in frame.columns or ("months_covered" not in frame.columns and "partial" not in frame.columns):
+        out[mine] = True
+        return out
+    full = np.array([pd.Timestamp(p).month == CENSUS_MONTH for p in frame["period"].to_numpy()[mine]], dtype=bool)
+    if "months_covered" in frame.columns:
+        covered = np.array([_unset(v) for v in frame["months_covered"].to_numpy()[mine]], dtype=object)
+        full &= np.array([v is not None and float(v) >= 12 for v in covered], dtype=bool)
+    if "partial" in frame.columns:
+        full &= np.array([_unset(p) is not None and not bool(p) for p in frame["partial"].to_numpy()[mine]], dtype=bool)
+    out[mine] = ~full
+    return out
+
+
+def _unset(v: object) -> object:
+    return None if _blank(v) else v
+
+
 def _metric_rules(metric_id: str) -> tuple[bool, bool]:
     """(suppress at all, value is itself a count of people) from the catalogue when present."""
     from metrics.catalogue import CATALOGUE
@@ -783,6 +828,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     # did: known, never hidden to protect another month's cells, unless hidden across months
     known_rows = known_rows | ((out["metric_id"] == LEAVERS_12M).to_numpy() & (den == 0) & ~forced_rows)
     people = np.array([number(v) for v in out[PEOPLE_IN_VIEW]], dtype=float) if PEOPLE_IN_VIEW in out else None
+    unpublished = not_available(out)  # rows whose rate and numerator read "x" (YEAR_TO_SEPTEMBER)
 
     def _key(v: object) -> object:
         return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
@@ -862,6 +908,12 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
             if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):
                 hidden[i] = True
                 rs = [reason[c] for c in cells if reason[c] is not None]
+                if unpublished[i] and total_layer is not None:
+                    # the rate and numerator read "x" here: a small numerator or rest (or a class)
+                    # is never published, so the row's published cells (its leavers) are hidden
+                    # so that a small group cannot be worked out, not for being few themselves
+                    rs = [("secondary" if L != total_layer and r in ("primary", "class") else r)
+                          for L, r in enumerate(reason[c] for c in cells) if r is not None]
                 why[i] = min(rs, key=REASON_ORDER.index) if rs else "secondary"
     return hidden, why
 

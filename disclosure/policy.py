@@ -28,11 +28,14 @@ import numpy as np
 import pandas as pd
 
 from disclosure.cells import (
+    CENSUS_MONTH,
     PEOPLE_IN_VIEW,
     SUPPRESSED,
+    YEAR_TO_SEPTEMBER,
     Equation,
     is_hidden,
     narrow_anyway,
+    not_available,
     number,
     protect_over_months,
     suppress_metric_frame,
@@ -52,17 +55,6 @@ KNOWN = "known_elsewhere"  # engine frame column: True where a reader knows the 
 NOT_AVAILABLE = _NOT_AVAILABLE
 #: engine frame column of a published frame: True where the row's rate and numerator read "x"
 NOT_AVAILABLE_COL = "not_available"
-#: measures over 12 months published (to suppressed roles and in every file) only for the year to
-#: the end of CENSUS_MONTH, and only when all 12 months of that year are loaded; every other month
-#: their rate and numerator read "x" (the denominator and base follow the policy as before).
-#: Why: the early leavers of successive overlapping 12-month windows differ by the month's early
-#: leavers less those of 12 months before, and the partial figures of the first loaded year are
-#: running totals: a reader chains them and works small counts out (issue 10; chaining them in the
-#: policy cost ~90 s a population a load). Non-overlapping years leave nothing to difference (GSS
-#: disclosure guidance on differencing); DfE's children's social work workforce release publishes
-#: leavers and starters for the year to 30 September (its census year).
-YEAR_TO_SEPTEMBER = frozenset({"early_leaver_rate_12m"})
-CENSUS_MONTH = 9
 
 
 class DisclosureError(ValueError):
@@ -527,31 +519,6 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
             if col in out.columns:
                 out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)
     return _year_to_september(out, across=across)
-
-
-def not_available(frame: pd.DataFrame, *, mine: np.ndarray | None = None) -> np.ndarray:
-    """True for each row of an engine frame whose rate and numerator are not published
-    (YEAR_TO_SEPTEMBER): a measure of them at any month but CENSUS_MONTH, or at CENSUS_MONTH
-    with fewer than 12 months of its year loaded (`months_covered`, `partial`; a frame without
-    them cannot show its year is whole, so it is not). `mine`: the measure's rows, when known."""
-    out = np.zeros(len(frame), dtype=bool)
-    if frame.empty or "metric_id" not in frame.columns:
-        return out
-    if mine is None:
-        mine = np.flatnonzero(frame["metric_id"].isin(YEAR_TO_SEPTEMBER).to_numpy(dtype=bool))
-    if not mine.size:
-        return out
-    if "period" not in frame.columns or ("months_covered" not in frame.columns and "partial" not in frame.columns):
-        out[mine] = True
-        return out
-    full = np.array([pd.Timestamp(p).month == CENSUS_MONTH for p in frame["period"].to_numpy()[mine]], dtype=bool)
-    if "months_covered" in frame.columns:
-        covered = np.array([_none(v) for v in frame["months_covered"].to_numpy()[mine]], dtype=object)
-        full &= np.array([v is not None and float(v) >= 12 for v in covered], dtype=bool)
-    if "partial" in frame.columns:
-        full &= np.array([_none(p) is not None and not bool(p) for p in frame["partial"].to_numpy()[mine]], dtype=bool)
-    out[mine] = ~full
-    return out
 
 
 def _year_to_september(out: pd.DataFrame, *, across: str | None) -> pd.DataFrame:

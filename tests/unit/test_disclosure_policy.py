@@ -1037,6 +1037,38 @@ def test_a_full_year_to_september_is_published_and_its_small_service_protected_a
     assert found["ea"] == (0, 9)
 
 
+def test_a_month_that_reads_x_hides_its_leavers_for_a_small_early_leaver_count_as_secondary():
+    """Hand-worked (SEPTEMBER's August 2025, the 12 months to August: not a year to 30 September,
+    so the rate and early leavers read "x"): A's 2 early leavers are a small count, never
+    published at that month; its 13 leavers are not small. The month is still decided with the
+    early leavers (which cells are hidden is unchanged: A's row and B's beside it), but A's 13
+    reads "c" with reason "secondary" (hidden so that a small group cannot be worked out), not
+    "primary" ("fewer than 5 people", untrue of 13, and beside an "x" rate it told a reader the
+    early leavers were 1 to 4); B's 31 "secondary" as before. September's year (published) is
+    decided as before: A "primary" (its 2 early leavers are shown there as "c"), B "secondary"."""
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
+
+    done = disclose(_september_history(), MEASURES_ACROSS_SERVICES)
+    out, why = done.published, done.reasons
+    aug = (out["period"].dt.month == 8).to_numpy()
+    assert out["service"][aug].fillna("directorate").tolist() == ["directorate", "A", "B"]
+    assert out["numerator"][aug].tolist() == [NOT_AVAILABLE] * 3 and out["value"][aug].tolist() == [NOT_AVAILABLE] * 3
+    assert out["denominator"][aug].tolist() == [44, SUPPRESSED, SUPPRESSED]
+    assert out["base_count"][aug].tolist() == [44, SUPPRESSED, SUPPRESSED]
+    def reasons(col: pd.Series) -> list:
+        return [r if isinstance(r, str) else None for r in col]
+
+    assert reasons(out["suppression"][aug]) == [None, "secondary", "secondary"]
+    assert reasons(why["denominator"][aug]) == [None, "secondary", "secondary"]
+    assert reasons(why["base_count"][aug]) == [None, "secondary", "secondary"]
+    assert why["value"][aug].isna().all() and why["numerator"][aug].isna().all()  # "x": no reason
+    assert "primary" not in why[aug].to_numpy().ravel().tolist()
+    assert reasons(out["suppression"][~aug]) == [None, "primary", "secondary"]
+    # the caption: only September's A row (rate, early leavers, leavers, base) is "fewer than 5"
+    assert done.caption(published=True) == ("c: 4 figures fewer than 5 people; 8 figures hidden so that a small "
+                                            "group cannot be worked out from the other figures.")
+
+
 def test_a_partial_year_to_september_is_not_available():
     """A September whose year has fewer than 12 months loaded (the first loaded year: its figure
     is a running total from the first loaded month) reads "x" for every view, the directorate's

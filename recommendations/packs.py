@@ -451,8 +451,11 @@ def get_pack(con: duckdb.DuckDBPyConnection, *, pack_id: int, suppress: bool = T
             restated.append("")
     items = items.copy()
     _add_context(con, items, suppress=suppress)
-    items["year_ago_reason"] = [recorded.get(int(p), {}).get(f"{YEAR_AGO}_reason") or r
-                                for p, r in zip(items["position"], items["year_ago_reason"])]
+    # why a change on a year ago is withheld, as recorded with the pack, whether or not this
+    # reading suppresses ("x": the year-ago figure is not published for its month, for every role)
+    ago = dict(con.execute("SELECT position, reason FROM rec_pack_disclosure WHERE pack_id = ? AND cell = ?",
+                           [int(pack_id), YEAR_AGO]).fetchall())
+    items["year_ago_reason"] = [ago.get(int(p)) or r for p, r in zip(items["position"], items["year_ago_reason"])]
     items["shown"] = shown
     items["now"] = now_col
     items["restated"] = restated

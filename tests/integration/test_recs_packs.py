@@ -244,6 +244,9 @@ def test_a_septembers_change_on_a_year_ago_reads_x_where_the_year_before_is_not_
     head = next(r for r in sheet if r and "Change on a year ago" in r)
     assert next(r for r in sheet if r and r[0] == label)[head.index("Change on a year ago")] == "x"
     assert ">x<" in packs.pack_html(con, pack_id=pid)
+    # read without suppression (exact figures) the year before is still not published: "x"
+    exact = packs.pack_table(packs.get_pack(con, pack_id=pid, suppress=False)).set_index("Measure")
+    assert exact.loc[label, "Change on a year ago"] == "x" and "not available (x)" in exact.loc[label, "Why hidden"]
 
     # the year before published but hidden: "c", as before
     sw = packs.publish_pack(con, meeting_date=date(2026, 10, 20), metric_ids=[early], published_by="Scrutiny officer",

@@ -192,7 +192,7 @@ def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None)
 
 def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: str | None) -> Disclosed:
     return disclose_with_totals({}, frame, BY_GROUP, views=views, blocks=months, role=role, name=NAME,
-                                unpublished=[NO_SERVICE], within=WITHIN)[1]
+                                unpublished=[NO_SERVICE], within=WITHIN, counted_rests=COUNTED_RESTS)[1]
 
 
 def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *,
@@ -208,8 +208,36 @@ def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *
     done = _kept_jobs(entries, period, views, month, frames, role) if entries else None
     if done is not None:
         return done
+    known, known_rests = caps_known(frames)
     return disclose_with_totals(frames, month, BY_GROUP, views=views, role=role, name=NAME,
-                                unpublished=[NO_SERVICE], within=WITHIN, decided=totals)[0]
+                                unpublished=[NO_SERVICE], within=WITHIN, decided=totals, known=known,
+                                known_rests=known_rests, counted_rests=COUNTED_RESTS)[0]
+
+
+#: the counts of a job type with no price cap in force: nobody has a cap, so nobody is within one
+NO_CAP_COLUMNS = ("With a cap", "Within cap")
+#: the assignments without a cap (a row's assignments minus those with a cap) are people: those
+#: of the job types with no cap in force, each a row of the tables by job type
+COUNTED_RESTS = ("With a cap",)
+
+
+def caps_known(frames: Mapping) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """What any reader of the region's price caps knows of the tables by job type
+    (disclose_with_totals' `known` and `known_rests`): a job type with no cap in force at the
+    month end (the demo's "Other") has 0 assignments with a cap and 0 within one
+    (NO_CAP_COLUMNS); a job type with a cap has every assignment with one (the rest, its
+    assignments without a cap, is 0). The decision never hides those and counts on them as
+    known. Read from the figures: the cap in force at the month end is the job type's
+    (agency.checks), so every assignment of a job type has one or none does."""
+    known: dict[str, tuple[str, ...]] = {}
+    rests: dict[str, tuple[str, ...]] = {}
+    for f in frames.values():
+        for label, n, capped in zip(f.iloc[:, 0].tolist(), f["Assignments"].tolist(), f["With a cap"].tolist()):
+            if n > 0 and capped == 0:
+                known[str(label)] = NO_CAP_COLUMNS
+            elif n > 0 and capped == n:
+                rests[str(label)] = COUNTED_RESTS
+    return known, rests
 
 
 def _jobs_print(views: list, month: pd.DataFrame, frames: dict) -> str:

@@ -1238,7 +1238,10 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
 def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.DataFrame, table: Table, *,
                          views: Sequence[Hashable], role: str | None = None, name: str = "this table",
                          unpublished: Iterable[Hashable] = (), within: Mapping[str, str] | None = None,
-                         decided: Disclosed | None = None, blocks: Sequence[Hashable] | None = None
+                         decided: Disclosed | None = None, blocks: Sequence[Hashable] | None = None,
+                         known: Mapping[Hashable, Iterable[str]] | None = None,
+                         known_rests: Mapping[Hashable, Iterable[str]] | None = None,
+                         counted_rests: Iterable[str] = ()
                          ) -> tuple[dict[Hashable, Disclosed], Disclosed]:
     """({view: its table by group}, the totals of every view) as Disclosed, decided together.
 
@@ -1252,6 +1255,16 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     the part: the assignments above the price cap) is a count of people protected too.
     `blocks` (totals alone): the rows' independent groups (one per month, each with its whole),
     decided each on its own and published as one table.
+
+    `known` {group label: count columns}: cells of the tables by group that any reader knows
+    whatever is published (their true figures, e.g. 0 with a price cap for a job type that has
+    no cap in force), in every view's row of that label: never hidden, never protected, and
+    counted on as known when the other cells are protected. `known_rests` {group label: parts
+    of `within`}: the rest (the whole minus the part) a reader knows, alike (0 assignments
+    without a cap for a job type with a cap in force). `counted_rests`: parts of `within` whose
+    rest counts people published elsewhere, protected where small in every row (the assignments
+    without a cap are those of the job types with no cap: a view's 24 assignments beside its 23
+    with a cap give away its 1 "Other" assignment).
 
     `decided`: the totals as this function decided them before with `frames` empty (cheap: the
     month rows of a trend need only the totals): a shown total is then known, a hidden one
@@ -1290,7 +1303,10 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     rest_rows: dict[Hashable, dict[int, str]] = {}
     for b, rows in block_rows.items():
         got = _totals_system(frames, figures[rows], [views[i] for i in rows], counts, table, r, within=within,
-                             unpublished=set(unpublished), was=None if was is None else was[rows])
+                             unpublished=set(unpublished), was=None if was is None else was[rows],
+                             known={str(k): set(v) for k, v in (known or {}).items()},
+                             known_rests={str(k): set(v) for k, v in (known_rests or {}).items()},
+                             counted_rests=set(counted_rests))
         hidden_total[rows], reason_total[rows] = got["total"][0], got["total"][1]
         rest_total.update({rows[i]: why for i, why in got["total"][2].items()})
         for k in frames:
@@ -1370,7 +1386,8 @@ def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str],
 
 def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],
                    table: Table, r: Rules, *, within: Mapping[str, str], unpublished: set,
-                   was: np.ndarray | None) -> dict:
+                   was: np.ndarray | None, known: Mapping[str, set[str]], known_rests: Mapping[str, set[str]],
+                   counted_rests: set[str]) -> dict:
     """One block's decision (`disclose_with_totals`): {"total" or view: (hidden, reason: arrays
     like its counts, {row: reason of a protected rest})}."""
     rest_of = {num: dict(table.rates)[rate] for rate, num in table.numerators}  # numerator -> its rate's base
@@ -1406,7 +1423,7 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
     for where, i, _ in rows:  # a count within another: the rest is a count too (never published)
         for part, whole in within.items():
             rest = b.values[index[(where, i, whole)]] - b.values[index[(where, i, part)]]
-            protected = rest_of.get(part) == whole  # a rate's numerator in its base
+            protected = rest_of.get(part) == whole or part in counted_rests  # a rate's numerator in its base
             rests[(where, i, part)] = index[(where, i, "rest", part)] = b.cell(rest, sensitive=protected, virtual=True)
             bounds.append(b.equation([index[(where, i, part)], rests[(where, i, part)]], index[(where, i, whole)]))
     n = len(b.values)
@@ -1415,8 +1432,21 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
     for (where, i, *_), c in index.items():
         keep[c] = where is None or (where == "total" and views[i] is None)
     fixed = forced = None
+    if known or known_rests:  # cells of the tables by group a reader knows anyway (`known`)
+        fixed = np.zeros(n, dtype=bool)
+        for k, f in frames.items():
+            for i, label in enumerate(f.iloc[:, 0].tolist()):
+                for c in known.get(str(label), ()):
+                    if c in counts:
+                        fixed[index[(k, i, c)]] = True
+                for part in known_rests.get(str(label), ()):
+                    if (k, i, "rest", part) in index:
+                        fixed[index[(k, i, "rest", part)]] = True
+        if not fixed.any():
+            fixed = None
     if was is not None:  # the totals decided before: a shown one known, a hidden one protected
-        fixed, forced = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
+        forced = np.zeros(n, dtype=bool)
         for i in range(len(figures)):
             for j, c in enumerate(counts):
                 forced[index[("total", i, c)]] = is_hidden(was[i, j])
@@ -1430,6 +1460,6 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
         h = np.array([[hidden[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=bool)
         why = np.array([[reason[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=object)
         rest_reason = {i: reason[rests[(where, i, part)]] for i in range(n_rows) for part in within
-                       if reason[rests[(where, i, part)]] is not None}
+                       if rest_of.get(part) == within[part] and reason[rests[(where, i, part)]] is not None}
         out[where] = (h.reshape(n_rows, len(counts)), why.reshape(n_rows, len(counts)), rest_reason)
     return out

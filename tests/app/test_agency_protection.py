@@ -234,7 +234,7 @@ effective_from = 2024-10-31
 """
 
 
-def _one_large_two_small(period: str) -> dict[str, pd.DataFrame]:
+def _one_large_two_small(period: str, *, other: int = 0) -> dict[str, pd.DataFrame]:
     """Safeguarding's agency assignments in `period` (the directorate's only service), under the
     test rules (tests/integration/agency_fixtures.RULES_TOML: social worker cap £40/h, team
     manager £50/h, plus senior social worker £45/h): 19 social workers at £38 (within the cap),
@@ -258,6 +258,8 @@ def _one_large_two_small(period: str) -> dict[str, pd.DataFrame]:
     add("A202", "Team manager", "Team manager", 55.0, "DCS and chief executive")
     add("A300", "Senior social worker", "Senior practitioner", 42.0)
     add("A301", "Senior social worker", "Senior practitioner", 42.0)
+    for k in range(other):  # the "Other" job type: no price cap in the test rules
+        add(f"A{400 + k}", "Other", "Other", 30.0)
     return {"Staff": pd.DataFrame(staff, columns=STAFF_COLS), "Leavers": pd.DataFrame([], columns=LEAVER_COLS),
             "Vacancies": pd.DataFrame(columns=["team", "service", "role_group", "qualified_social_worker",
                                                "vacant_fte", "covered_by_agency_fte"]),
@@ -332,3 +334,57 @@ def test_a_large_job_type_and_zeros_are_shown_and_each_hidden_figure_has_its_tru
     _as(monkeypatch, store, "hr")
     exact = agency.by_group(Filters(period=period), by="service").shown.set_index("Service")
     assert exact.at[SAFEGUARDING, "Within cap"] == 23
+
+
+def test_a_job_type_with_no_cap_shows_its_zeros_and_the_totals_keep_its_few_hidden(monkeypatch, tmp_path):
+    """Issue 10, hand-worked on a store of one month loaded through the real loader
+    (`_one_large_two_small` plus one "Other" assignment at £30/h; the test rules set no cap for
+    Other). Directorate = Safeguarding: 25 assignments, 24 with a cap (19 social workers, 3 team
+    managers, 2 senior social workers: every assignment of a job type with a cap has one), 23
+    within it. Other has no price cap, so any reader knows its 0 with a cap and 0 within one:
+    shown, with its share "z" (not applicable); before, they were hidden ("secondary") as if a
+    reader did not know them. And because every assignment of a capped job type has a cap, the
+    assignments without one (25 - 24 = 1) are exactly Other's: publishing 25 and 24 gave away the
+    1 Other assignment that its own row hides (primary). Now the 24 with a cap is hidden in every
+    table that shows it (by service, by month), the 25 still shown; social workers' 19 / 19 /
+    19 / 100.0 stay shown."""
+    from ingest.loader import load_frames
+    from store import connect
+    from tests.integration.agency_fixtures import RULES_TOML, write_rules
+    from ui.data import agency
+    from ui.filters import Filters
+
+    period = "2025-03"
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
+    store = tmp_path / "workforce.duckdb"
+    con = connect(store)
+    try:
+        load_frames(con=con, frames=_one_large_two_small(period, other=1), period=period, loaded_by="test",
+                    file_name=f"{period}.xlsx")
+    finally:
+        con.close()
+
+    _as(monkeypatch, store, "scrutiny")
+    jobs = agency.by_group(Filters(period=period), by="job_type")
+    pub = jobs.published.set_index("Job type")
+    why = jobs.reasons.set_index(jobs.published["Job type"])
+    assert [str(pub.at["Other", c]) for c in ("With a cap", "Within cap", "Within cap (%)")] == ["0", "0", "z"]
+    assert pub.at["Other", "Assignments"] == SUPPRESSED and why.at["Other", "Assignments"] == "primary"
+    assert [str(pub.at["Social worker", c]) for c in ("Assignments", "With a cap", "Within cap", "Within cap (%)")] == \
+        ["19", "19", "19", "100.0"]
+
+    summary = agency.summary(Filters(period=period))
+    assert dict(zip(summary.published["Measure"], summary.published["Value"].astype(str)))["Agency assignments"] == "25"
+    by_service = agency.by_group(Filters(period=period), by="service")
+    row = by_service.published.set_index("Service").loc[SAFEGUARDING]
+    reasons = by_service.reasons.set_index(by_service.published["Service"]).loc[SAFEGUARDING]
+    assert str(row["Assignments"]) == "25"
+    assert row["With a cap"] == SUPPRESSED and reasons["With a cap"] == "secondary"  # 25 - 24 = Other's 1
+    for service in (None, SAFEGUARDING):
+        trend = agency.trend(Filters(period=period, service=service)).published
+        month = trend[trend["Month"] == "Mar 2025"].iloc[0]
+        assert str(month["Assignments"]) == "25" and month["With a cap"] == SUPPRESSED, service
+
+    _as(monkeypatch, store, "hr")
+    exact = agency.by_group(Filters(period=period), by="service").shown.set_index("Service")
+    assert (exact.at[SAFEGUARDING, "Assignments"], exact.at[SAFEGUARDING, "With a cap"]) == (25, 24)

@@ -207,8 +207,9 @@ def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = N
     directly would put views/ first on sys.path, where views/agency.py hides the agency package).
 
     Cold = the first view after every cache was emptied (`clear_caches`), in a process that has
-    already imported the dashboard's modules (one untimed pass over every page first): what a
-    running server pays on the first view after a load. Warm = the median of `runs` later views.
+    already imported the dashboard's modules and settled as a server does at start-up
+    (`ui.boot.settle`: imports, then gc.freeze) and made one untimed pass over every page: what
+    a running server pays on the first view after a load. Warm = the median of `runs` later views.
     Raises PageFailed when a page raises or shows an error box.
     """
     from streamlit.testing.v1 import AppTest
@@ -218,6 +219,9 @@ def time_pages(*, db: Path, runs: int, role: str = "hr", floor: float | None = N
     os.environ["WORKFORCE_DEMO"] = "1"
     clear_caches()
     _import_benchmarks()
+    from ui import boot
+
+    boot.settle()  # what a server does once at start-up (serve.py): imports, then gc.freeze
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=120)
     at.run()
     _check(at, "Overview", role)

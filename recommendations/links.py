@@ -127,12 +127,23 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
 
     With `suppress` a figure the disclosure policy would not publish reads "c".
     """
+    return _link_rows(*_linked_values(con, rec_id=rec_id), suppress=suppress)
+
+
+def link_values_both(con: duckdb.DuckDBPyConnection, *, rec_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(`link_values` with suppress=False, with suppress=True) from one reading of the figures:
+    a page showing the exact values offers the published ones as its download."""
+    found = _linked_values(con, rec_id=rec_id)
+    return _link_rows(*found, suppress=False), _link_rows(*found, suppress=True)
+
+
+def _linked_values(con: duckdb.DuckDBPyConnection, *, rec_id: int) -> tuple:
+    """(links, period then, period now, {(metric_id, scope, period): Value}) of a recommendation."""
     rec = con.execute("SELECT meeting_date FROM rec_recommendations WHERE rec_id = ?", [int(rec_id)]).fetchone()
     if rec is None:
         raise TrackerError(f"There is no recommendation with id {rec_id}.")
     meeting = _to_date(rec[0])
     links = con.execute("SELECT * FROM rec_links WHERE rec_id = ? ORDER BY link_id", [int(rec_id)]).df()
-    rows = []
     period_then = period_at_meeting(con, meeting_date=meeting)
     pers = engine.periods(con)
     period_now = pers[-1] if pers else None
@@ -142,6 +153,12 @@ def link_values(con: duckdb.DuckDBPyConnection, *, rec_id: int, suppress: bool =
         for p in {period_then, period_now} - {None}:
             for mid, v in _values(con, metric_ids=list(grp["metric_id"]), scope=scope, period=p).items():
                 values[(mid, scope, p)] = v
+    return links, period_then, period_now, values
+
+
+def _link_rows(links: pd.DataFrame, period_then: date | None, period_now: date | None, values: dict, *,
+               suppress: bool) -> pd.DataFrame:
+    rows = []
     for link in links.itertuples():
         metric = get_metric(link.metric_id)
         then = values.get((link.metric_id, link.scope, period_then)) if period_then else None

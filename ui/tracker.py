@@ -82,8 +82,14 @@ def write(fn, *, success: str, actor: Actor, **kwargs) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _link_values(path: str, version: str, tracker: str, rec_id: int, suppress: bool) -> pd.DataFrame:
-    return _with_store(links.link_values, rec_id=rec_id, suppress=suppress)
+def _link_values(path: str, version: str, tracker: str, rec_id: int, suppress: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shown, exported: the published values, whoever views the page): with `suppress` both the
+    published values; without, the exact values and the published ones from one reading of the
+    figures (recommendations.links.link_values_both)."""
+    if suppress:
+        published = _with_store(links.link_values, rec_id=rec_id, suppress=True)
+        return published, published
+    return _with_store(links.link_values_both, rec_id=rec_id)
 
 
 def default_rec(frame: pd.DataFrame) -> int | None:
@@ -188,10 +194,8 @@ def detail_view(*, cur, frame: pd.DataFrame, today: date, suppress: bool):
 def linked_measures(*, cur, rec: dict, rec_id: int, suppress: bool) -> None:
     """Then and now for each linked measure, a before-and-after chart, and any answer asked for."""
     st.header("Linked measures: then and now")
-    lv = _link_values(db.db_path(), db.data_version(), service.tracker_version(cur), rec_id, suppress)
     # the download is always the suppressed version, whoever views the page
-    exported = lv if suppress else _link_values(db.db_path(), db.data_version(), service.tracker_version(cur),
-                                                rec_id, True)
+    lv, exported = _link_values(db.db_path(), db.data_version(), service.tracker_version(cur), rec_id, suppress)
     show_table(links.link_view(lv), "Linked measures", key="rec_links",
                about=downloads.About(month="The month of the meeting (then) and the latest loaded month (now)",
                                      population=", ".join(sorted({state.SCOPE_LABELS.get(s, s) for s in lv["scope"]})),

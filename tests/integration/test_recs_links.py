@@ -62,6 +62,17 @@ def test_rec_1_links_every_theme(con):
     assert (lv["period_then"] == date(2024, 6, 1)).all()
 
 
+def test_exact_and_published_from_one_reading(con):
+    """What the page shows roles with exact figures, and the download beside it."""
+    rec = rid(con, f"{WORKFORCE}/1")
+    exact, published = links.link_values_both(con, rec_id=rec)
+    for got, want in ((exact, links.link_values(con, rec_id=rec, suppress=False)),
+                      (published, links.link_values(con, rec_id=rec, suppress=True))):
+        assert list(got.dtypes) == list(want.dtypes)
+        assert got.equals(want)
+    assert len(exact) == len(published) > 5
+
+
 def test_not_loaded_then(con):
     # the demo store starts in November 2023; a September 2023 recommendation predates the data
     early = rid(con, "2023-09-26/early-help/1")

@@ -166,7 +166,7 @@ def month_jobs(sums: dict, period: str, views: list) -> dict:
 # the decisions (live)
 
 
-def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None):
+def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None, shown: Mapping | None = None):
     """([(month 'YYYY-MM', view)], Disclosed totals: one row per month and view; None without
     assignments).
 
@@ -177,26 +177,103 @@ def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None)
     showing its 5 gave another's hidden 2 away as the directorate's 7 minus 5). The totals of
     every month are decided each month on its own (the trend shows them all); the month's tables
     by job type are decided around them (`jobs_decided`). `entries`: the decisions kept in the store
-    (`kept(con)`), used when every month's answer for these figures."""
+    (`kept(con)`), used when every month's answer for these figures. `shown`: the totals the
+    measure history publishes (`history_shown(con)`), known to the decision."""
     got = _all_totals(sums)
     if got is None:
         return [], None
     months, views, frame = got
     keys = list(zip(months, views))
+    known = shown_frame(months, views, frame, shown)
     if entries:
-        done = _kept_totals(entries, months, frame, role)
+        done = _kept_totals(entries, months, frame, role, known)
         if done is not None:
             return keys, done
-    return keys, _decide_totals(months, views, frame, role)
+    return keys, _decide_totals(months, views, frame, role, known)
 
 
-def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: str | None) -> Disclosed:
+def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: str | None,
+                   known: pd.DataFrame) -> Disclosed:
     return disclose_with_totals({}, frame, BY_GROUP, views=views, blocks=months, role=role, name=NAME,
-                                unpublished=[NO_SERVICE], within=WITHIN, counted_rests=COUNTED_RESTS)[1]
+                                unpublished=[NO_SERVICE], within=WITHIN, counted_rests=COUNTED_RESTS,
+                                shown_totals=known)[1]
+
+
+#: the measure history's agency measures whose numerator and denominator are a view's
+#: compliance totals (the columns of the tables: numerator, denominator)
+HISTORY_MEASURES = {"agency_within_cap_rate": ("Within cap", "With a cap"),
+                    "agency_unsigned_cap_breach_rate": ("Cap breaches not signed off", "Assignments"),
+                    "agency_under_experience_rate": ("Under 3 years", "Assignments"),
+                    "agency_short_notice_rate": ("Notice below minimum", "Assignments"),
+                    "agency_references_incomplete_rate": ("References incomplete", "Assignments"),
+                    "agency_cool_off_breach_rate": ("Cool-off breaches", "Assignments"),
+                    "agency_long_assignment_rate": ("Over 12 months", "Assignments"),
+                    "agency_project_team_rate": ("Project team", "Assignments")}
+
+
+def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
+    """{(month 'YYYY-MM', view): {column: {figures}}}: what the published measure history
+    (disclosure.history, every population) shows of the compliance totals (HISTORY_MEASURES'
+    numerators and denominators where it does not hide them; view None the directorate). Read
+    from the decisions the last load kept (store.published) when they are today's, else from
+    the history decided now. A figure counts as the compliance total only where it is the same
+    number (`shown_frame`): a population's figure may count fewer assignments (the history
+    counts those on the Staff sheet)."""
+    from disclosure import history
+    from metrics.types import SCOPES
+    from store import published as kept_history
+
+    try:
+        current = kept_history.kept_key(con) == history.signature()
+    except RulesError:
+        return {}
+    if current:
+        rows = kept_history.read(con)
+        rows = rows[rows["metric_id"].isin(list(HISTORY_MEASURES))]
+        frames = [rows]
+    else:
+        try:
+            frames = [history.published(con, scope=scope) for scope in SCOPES]
+        except (RulesError, SuppressionError, DisclosureError):
+            return {}
+        frames = [f[f["metric_id"].isin(list(HISTORY_MEASURES)).to_numpy()
+                    & np.array([not isinstance(g, str) for g in f["group"]], dtype=bool)] for f in frames]
+    out: dict = {}
+    for f in frames:
+        if f.empty:
+            continue
+        shown = ~f["suppressed"].astype(bool).to_numpy()
+        for mid, p, svc, num, den, ok in zip(f["metric_id"], pd.to_datetime(f["period"]), f["service"],
+                                              f["numerator"], f["denominator"], shown):
+            if not ok:
+                continue
+            view = svc if isinstance(svc, str) else None
+            for col, x in zip(HISTORY_MEASURES[mid], (num, den)):
+                x = pd.to_numeric(x, errors="coerce")
+                if not pd.isna(x):
+                    out.setdefault((f"{p:%Y-%m}", view), {}).setdefault(col, set()).add(float(x))
+    return out
+
+
+def shown_frame(months: list[str], views: list, frame: pd.DataFrame, shown: Mapping | None) -> pd.DataFrame:
+    """The totals (`frame`'s count columns, one row per month and view) that `shown`
+    (`history_shown`) publishes as the same figure; NaN where it publishes none."""
+    out = pd.DataFrame(np.nan, index=frame.index, columns=COUNT_COLUMNS)
+    if not shown:
+        return out
+    values = frame[COUNT_COLUMNS].to_numpy(dtype=float)
+    for i, key in enumerate(zip(months, views)):
+        there = shown.get(key)
+        if not there:
+            continue
+        for j, c in enumerate(COUNT_COLUMNS):
+            if any(abs(x - values[i, j]) < 1e-9 for x in there.get(c, ())):
+                out.iat[i, j] = values[i, j]
+    return out
 
 
 def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *,
-                 entries: Mapping | None = None) -> dict:
+                 entries: Mapping | None = None, shown: Mapping | None = None) -> dict:
     """{view: Disclosed table by job type} at `period`, around its decided totals (`totals`: the
     month's rows of `every_month`'s; a shown total known, a hidden one protected). `entries`: the
     decisions kept in the store (`kept(con)`): the month's tables as its load decided them when
@@ -205,13 +282,15 @@ def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *
     linear programming (a visitor picking an older month)."""
     views, month = month_totals(sums, period)
     frames = month_jobs(sums, period, views)
-    done = _kept_jobs(entries, period, views, month, frames, role) if entries else None
+    elsewhere = shown_frame([period] * len(views), views, month, shown)
+    done = _kept_jobs(entries, period, views, month, frames, role, elsewhere) if entries else None
     if done is not None:
         return done
     known, known_rests = caps_known(frames)
     return disclose_with_totals(frames, month, BY_GROUP, views=views, role=role, name=NAME,
                                 unpublished=[NO_SERVICE], within=WITHIN, decided=totals, known=known,
-                                known_rests=known_rests, counted_rests=COUNTED_RESTS)[0]
+                                known_rests=known_rests, counted_rests=COUNTED_RESTS,
+                                shown_totals=elsewhere)[0]
 
 
 #: the counts of a job type with no price cap in force: nobody has a cap, so nobody is within one
@@ -240,35 +319,43 @@ def caps_known(frames: Mapping) -> tuple[dict[str, tuple[str, ...]], dict[str, t
     return known, rests
 
 
-def _jobs_print(views: list, month: pd.DataFrame, frames: dict) -> str:
-    """A fingerprint of a month's totals (`month_totals`) and tables by job type (every view's,
-    in order): what its tables by job type are decided on."""
-    return store_kept.fingerprint(list(views), month, [frames[v] for v in views])
+def _jobs_print(views: list, month: pd.DataFrame, frames: dict, elsewhere: pd.DataFrame) -> str:
+    """A fingerprint of a month's totals (`month_totals`), tables by job type (every view's, in
+    order) and the totals the measure history shows (`shown_frame`): what its tables by job type
+    are decided on."""
+    return store_kept.fingerprint(list(views), _with_shown(month, elsewhere), [frames[v] for v in views])
+
+
+def _with_shown(frame: pd.DataFrame, elsewhere: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the figures shown elsewhere beside it (what a decision rests on, fingerprinted)."""
+    return pd.concat([frame.reset_index(drop=True), elsewhere.reset_index(drop=True).add_prefix("shown: ")], axis=1)
 
 
 def _kept_jobs(entries: Mapping, period: str, views: list, month: pd.DataFrame, frames: dict,
-               role: str | None) -> dict | None:
+               role: str | None, elsewhere: pd.DataFrame) -> dict | None:
     """The month's tables by job type from its kept decision, or None when it does not answer:
     nothing kept, or the month's totals or any view's table by job type not the figures decided
     on (the tables are decided around the totals: both must be those of the decision)."""
     entry = entries.get(period)
     jobs = entry.get("jobs") if entry else None
-    if jobs is None or jobs["inputs"] != _jobs_print(views, month, frames) or len(jobs["changes"]) != len(views):
+    if jobs is None or jobs["inputs"] != _jobs_print(views, month, frames, elsewhere) \
+            or len(jobs["changes"]) != len(views):
         return None
     return {v: _apply(frames[v], c, role) for v, c in zip(views, jobs["changes"])}
 
 
-def _keep_jobs(sums: dict, period: str, totals: Disclosed) -> dict | None:
+def _keep_jobs(sums: dict, period: str, totals: Disclosed, shown: Mapping | None) -> dict | None:
     """The month's tables by job type decided as `jobs_decided` decides them (around the month's
     decided totals), as kept: {"inputs": their fingerprint, "changes": each view's `_changes`};
     None when one cannot be kept (then decided when shown)."""
     views, month = month_totals(sums, period)
     frames = month_jobs(sums, period, views)
-    decided = jobs_decided(sums, None, period, totals)
+    decided = jobs_decided(sums, None, period, totals, shown=shown)
     changes = [_changes(frames[v], decided[v]) for v in views]
     if any(c is None for c in changes):
         return None
-    return {"inputs": _jobs_print(views, month, frames), "changes": changes}
+    elsewhere = shown_frame([period] * len(views), views, month, shown)
+    return {"inputs": _jobs_print(views, month, frames, elsewhere), "changes": changes}
 
 
 def totals_rows(keys: list, decided: Disclosed, period: str | None) -> tuple[list, Disclosed] | None:
@@ -352,14 +439,15 @@ def _apply(exact: pd.DataFrame, changes: dict, role: str | None, *, offset: int 
     return Disclosed(shown=shown, published=pub, reasons=why, table=BY_GROUP, exact=exact_role)
 
 
-def _kept_totals(entries: dict, months: list[str], frame: pd.DataFrame, role: str | None) -> Disclosed | None:
+def _kept_totals(entries: dict, months: list[str], frame: pd.DataFrame, role: str | None,
+                 known: pd.DataFrame) -> Disclosed | None:
     """The totals of every month from the kept decisions, or None when any month's figures are
     not those decided on (or not kept)."""
     starts: dict[str, int] = {}
     for i, m in enumerate(months):
         starts.setdefault(m, i)
     merged: dict = {"cols": {}, "why": {}}
-    prints = _month_prints(frame, months)
+    prints = _month_prints(_with_shown(frame, known), months)
     for m, start in starts.items():
         entry = entries.get(m)
         if entry is None or entry["inputs"] != prints[m]:
@@ -452,20 +540,23 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
             rows.append(_kept_row(period, key, old["inputs"], old, prints[period]))
     if got is not None:
         months, views, frame = got
-        for period, inputs in _month_prints(frame, months).items():
+        shown = history_shown(con)  # the history, kept by this load's step before this one
+        known = shown_frame(months, views, frame, shown)
+        for period, inputs in _month_prints(_with_shown(frame, known), months).items():
             old = before.get(period)
             if old is None or old["inputs"] != inputs:
                 at = [i for i, m in enumerate(months) if m == period]
                 month = frame.iloc[at].reset_index(drop=True)
                 try:  # decided as `every_month` decides it (each month is a block of its own)
-                    decided = _decide_totals([period] * len(at), [views[i] for i in at], month, None)
+                    decided = _decide_totals([period] * len(at), [views[i] for i in at], month, None,
+                                             known.iloc[at].reset_index(drop=True))
                     old = {"totals": _changes(month, decided)}
                 except (SuppressionError, DisclosureError):
                     continue
                 if old["totals"] is None:
                     continue
                 try:  # and its tables by job type around them, as `jobs_decided` decides them
-                    old["jobs"] = _keep_jobs(sums, period, decided)
+                    old["jobs"] = _keep_jobs(sums, period, decided, shown)
                 except (SuppressionError, DisclosureError):
                     old["jobs"] = None
             rows.append(_kept_row(period, key, inputs, old, None if prints is None else prints.get(period)))

@@ -1241,7 +1241,7 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
                          decided: Disclosed | None = None, blocks: Sequence[Hashable] | None = None,
                          known: Mapping[Hashable, Iterable[str]] | None = None,
                          known_rests: Mapping[Hashable, Iterable[str]] | None = None,
-                         counted_rests: Iterable[str] = ()
+                         counted_rests: Iterable[str] = (), shown_totals: pd.DataFrame | None = None
                          ) -> tuple[dict[Hashable, Disclosed], Disclosed]:
     """({view: its table by group}, the totals of every view) as Disclosed, decided together.
 
@@ -1265,6 +1265,12 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     rest counts people published elsewhere, protected where small in every row (the assignments
     without a cap are those of the job types with no cap: a view's 24 assignments beside its 23
     with a cap give away its 1 "Other" assignment).
+
+    `shown_totals`: the totals' count columns as another publication shows them (the measure
+    history's numerators and denominators; NaN where it shows none), row for row with `totals`:
+    a total whose figure is shown there is known (never hidden, never protected, counted on). A
+    protected cell that such figures give away whatever is hidden here stays hidden (its reason
+    kept) but nothing more is hidden for it: no choice here can protect it.
 
     `decided`: the totals as this function decided them before with `frames` empty (cheap: the
     month rows of a trend need only the totals): a shown total is then known, a hidden one
@@ -1302,7 +1308,9 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     reason_rows: dict[Hashable, np.ndarray] = {}
     rest_rows: dict[Hashable, dict[int, str]] = {}
     for b, rows in block_rows.items():
+        elsewhere = None if shown_totals is None else shown_totals[counts].to_numpy(dtype=float)[rows]
         got = _totals_system(frames, figures[rows], [views[i] for i in rows], counts, table, r, within=within,
+                             shown=elsewhere,
                              unpublished=set(unpublished), was=None if was is None else was[rows],
                              known={str(k): set(v) for k, v in (known or {}).items()},
                              known_rests={str(k): set(v) for k, v in (known_rests or {}).items()},
@@ -1370,6 +1378,34 @@ def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarra
             hidden[c] = True
 
 
+def _given_away_anyway(s: System, r: Rules) -> tuple[np.ndarray, np.ndarray] | None:
+    """(cells, their reasons) of the protected cells that the known cells (published elsewhere)
+    pin to a range narrower than the threshold whatever else is hidden (disclosure.cells.
+    narrow_anyway): hiding more cannot protect them, so they are taken out of the protection (in
+    place: hidden, not protected, like a cell never published) and hidden after it with their own
+    reason; None when there are none. E.g. a view's assignments and those with a cap, both shown
+    by the measure history, give its few "Other" assignments away."""
+    from disclosure.cells import narrow_anyway
+
+    numbers = ~np.isnan(s.vals)
+    cells = s.protected & numbers
+    if not cells.any():
+        return None
+    hopeless = narrow_anyway(s.vals, ~s.known & numbers, s.eqs, cells, r.threshold)
+    if not hopeless.any():
+        return None
+    why = np.full(s.vals.size, None, dtype=object)
+    why[hopeless & s.elsewhere] = "over_time"
+    why[hopeless & s.cls] = "class"
+    why[hopeless & s.primary] = "primary"
+    why[hopeless & s.zeros] = "secondary"
+    published = hopeless & ~s.virt
+    s.primary, s.cls, s.elsewhere, s.zeros = (s.primary & ~hopeless, s.cls & ~hopeless, s.elsewhere & ~hopeless,
+                                              s.zeros & ~hopeless)
+    s.virt = s.virt | hopeless
+    return published, why
+
+
 def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str], r: Rules) -> None:
     """A hidden count that is not 1 to threshold-1 people is never "primary" ("fewer than 5
     people"): it is hidden so that a small group cannot be worked out (secondary). Such a count
@@ -1387,7 +1423,7 @@ def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str],
 def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],
                    table: Table, r: Rules, *, within: Mapping[str, str], unpublished: set,
                    was: np.ndarray | None, known: Mapping[str, set[str]], known_rests: Mapping[str, set[str]],
-                   counted_rests: set[str]) -> dict:
+                   counted_rests: set[str], shown: np.ndarray | None = None) -> dict:
     """One block's decision (`disclose_with_totals`): {"total" or view: (hidden, reason: arrays
     like its counts, {row: reason of a protected rest})}."""
     rest_of = {num: dict(table.rates)[rate] for rate, num in table.numerators}  # numerator -> its rate's base
@@ -1444,6 +1480,12 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
                         fixed[index[(k, i, "rest", part)]] = True
         if not fixed.any():
             fixed = None
+    if shown is not None:  # the totals another publication shows: known
+        same = np.isclose(shown, figures, rtol=0.0, atol=1e-9)
+        if same.any():
+            fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
+            for i, j in zip(*np.nonzero(same)):
+                fixed[index[("total", int(i), counts[int(j)])]] = True
     if was is not None:  # the totals decided before: a shown one known, a hidden one protected
         fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
         forced = np.zeros(n, dtype=bool)
@@ -1452,8 +1494,11 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
                 forced[index[("total", i, c)]] = is_hidden(was[i, j])
                 fixed[index[("total", i, c)]] = not forced[index[("total", i, c)]]
     s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
+    hopeless = _given_away_anyway(s, r) if shown is not None and fixed is not None else None
     # the totals alone: each count's column is one equation; bounds checked after
     hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain))
+    if hopeless is not None:
+        hidden[hopeless[0]], reason[hopeless[0]] = True, hopeless[1][hopeless[0]]
     _show_what_protects_nothing(s, hidden, reason, r)
     out = {}
     for where, n_rows in [*((k, len(f)) for k, f in frames.items()), ("total", len(figures))]:

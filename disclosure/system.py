@@ -107,7 +107,8 @@ class System:
         then protected alone where that can be shown enough (`_columns_alone`), else the whole
         system by linear programming."""
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
-                                                            keep=self.keep, threshold=r.threshold)
+                                                            keep=self.keep, threshold=r.threshold,
+                                                            fixed=self.known)
         hidden, reason = found or protect_grid(self.vals, self.eqs, primary=self.primary,
                                                virtual=self.virt & ~self.known, forced=self.elsewhere | self.zeros,
                                                class_=self.cls, min_count=r.threshold, keep=self.keep,
@@ -120,7 +121,7 @@ class System:
 
 def _columns_alone(values: np.ndarray, columns: list[Equation], bounds: list[Equation], n_plain: int, *,
                    primary: np.ndarray, class_: np.ndarray, keep: np.ndarray,
-                   threshold: int) -> tuple[np.ndarray, np.ndarray] | None:
+                   threshold: int, fixed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """The protection without linear programming where it can be shown enough: each column
     (the parts adding up to the whole) protected as one equation, the smallest cells first
     (disclosure.cells.protect_grid on the columns alone, which do not cross), a protected rest's
@@ -130,13 +131,17 @@ def _columns_alone(values: np.ndarray, columns: list[Equation], bounds: list[Equ
     difference, each within the bounds its row sets (every other count of the row at its true
     figure: a few of the points a reader must allow, so the range found is never wider than the
     reader's). None where that cannot be shown: the caller protects the whole system (bounds
-    included, by linear programming)."""
+    included, by linear programming). `fixed`: cells a reader knows (never picked; a protected
+    rest whose part is one: the whole system)."""
     plain = np.zeros(values.size, dtype=bool)
     plain[:n_plain] = True
+    fixed = np.zeros(values.size, dtype=bool) if fixed is None else fixed
     protect = (primary | class_) & plain
     for eq in bounds:  # a protected rest (few above the cap): its part is protected in its column
         part, rest = eq.body
         if primary[rest]:
+            if fixed[part]:
+                return None
             protect[part] = True
     if not (protect & plain).any():
         none = np.zeros(values.size, dtype=bool)
@@ -145,7 +150,7 @@ def _columns_alone(values: np.ndarray, columns: list[Equation], bounds: list[Equ
     reason = np.array([("class" if class_[i] else "primary") if hidden[i] else None for i in range(n_plain)],
                       dtype=object)
     for eq in columns:
-        _one_equation(values, eq, hidden, reason, keep=keep, threshold=threshold)
+        _one_equation(values, eq, hidden, reason, keep=keep | fixed[:values.size], threshold=threshold)
     # each cell's bounds with every other count of its row at its true figure
     low = np.zeros(n_plain)
     high = np.full(n_plain, math.inf)

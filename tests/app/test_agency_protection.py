@@ -388,3 +388,43 @@ def test_a_job_type_with_no_cap_shows_its_zeros_and_the_totals_keep_its_few_hidd
     _as(monkeypatch, store, "hr")
     exact = agency.by_group(Filters(period=period), by="service").shown.set_index("Service")
     assert (exact.at[SAFEGUARDING, "Assignments"], exact.at[SAFEGUARDING, "With a cap"]) == (25, 24)
+
+
+def test_the_decision_knows_the_totals_the_measure_history_shows(monkeypatch, tmp_path):
+    """The store of the test above (one month, Safeguarding the directorate's only service): the
+    measure history, as its load kept it, shows the directorate's and Safeguarding's 25
+    assignments (e.g. 0 of 25 cap breaches unsigned) but hides their 23 of 24 within the cap (the
+    1 above it): `history_shown` reads exactly those (every population: the same figures here),
+    and the page's decision is told them (the kept decision answers for them)."""
+    from disclosure import compliance, history
+    from ingest.loader import load_frames
+    from store import connect
+    from tests.integration.agency_fixtures import RULES_TOML, write_rules
+    from ui.data import agency
+    from ui.filters import Filters
+
+    period = "2025-03"
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
+    store = tmp_path / "workforce.duckdb"
+    con = connect(store)
+    try:
+        load_frames(con=con, frames=_one_large_two_small(period, other=1), period=period, loaded_by="test",
+                    file_name=f"{period}.xlsx")
+        shown = compliance.history_shown(con)
+        live = history.published(con, scope="all_staff")
+    finally:
+        con.close()
+    for view in (None, SAFEGUARDING):
+        assert shown[(period, view)]["Assignments"] == {25.0}
+        assert "With a cap" not in shown[(period, view)] and "Within cap" not in shown[(period, view)]
+    rate = live[(live["metric_id"] == "agency_within_cap_rate") & live["group"].isna()]
+    assert rate["suppressed"].all()  # the history hides the 23 of 24 itself
+
+    def refuse(*a, **k):
+        raise AssertionError("decided again: the kept decision did not answer")
+
+    _as(monkeypatch, store, "scrutiny")
+    with monkeypatch.context() as m:
+        m.setattr(compliance, "_decide_totals", refuse)
+        row = agency.by_group(Filters(period=period), by="service").published.set_index("Service").loc[SAFEGUARDING]
+    assert str(row["Assignments"]) == "25" and row["With a cap"] == SUPPRESSED

@@ -42,17 +42,18 @@ def _same_decision(x, y, what: str) -> None:
 def _kept_answers(con, sums: dict) -> bool:
     entries = compliance.kept(con)
     got = compliance._all_totals(sums)
-    return bool(entries) and got is not None and \
-        compliance._kept_totals(entries, got[0], got[2], "scrutiny") is not None
+    return bool(entries) and got is not None and compliance._kept_totals(
+        entries, got[0], got[2], "scrutiny",
+        compliance.shown_frame(got[0], got[1], got[2], compliance.history_shown(con))) is not None
 
 
 def _assert_kept_is_live(con) -> None:
     sums = _sums(con)
     assert _kept_answers(con, sums), "the kept decisions do not answer for these figures"
-    entries = compliance.kept(con)
+    entries, shown = compliance.kept(con), compliance.history_shown(con)
     for role in ROLES:
-        keys, live = compliance.every_month(sums, role)
-        keys_kept, kept = compliance.every_month(sums, role, entries=entries)
+        keys, live = compliance.every_month(sums, role, shown=shown)
+        keys_kept, kept = compliance.every_month(sums, role, entries=entries, shown=shown)
         assert keys_kept == keys
         _same_decision(kept, live, f"{role}: every month's totals")
 
@@ -64,19 +65,21 @@ def test_every_load_keeps_every_months_decision_and_it_is_the_live_one(demo_db):
         months = sorted({f"{p:%Y-%m}" for p in figures.assignment_periods(con)})
         assert len(months) == 36 and sorted(compliance.kept(con)) == months
         _assert_kept_is_live(con)
+        shown = compliance.history_shown(con)
+        assert shown  # the measure history shows some of the totals
         # real decisions: hidden counts of every kind, in many months and views
-        keys, kept = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con))
+        keys, kept = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con), shown=shown)
         reasons = set(kept.reasons.stack().dropna())
         assert {"primary", "secondary"} <= reasons
         hidden_months = {keys[i][0] for i in range(len(keys)) if (kept.published.iloc[i] == "c").any()}
         assert len(hidden_months) >= 30
         # the tables by job type are decided around the kept totals: the same as around live ones
-        live_keys, live = compliance.every_month(sums, "scrutiny")
+        live_keys, live = compliance.every_month(sums, "scrutiny", shown=shown)
         for period in (months[0], months[len(months) // 2], months[-1]):
             around_kept = compliance.jobs_decided(sums, "scrutiny", period,
-                                                  compliance.totals_rows(keys, kept, period)[1])
+                                                  compliance.totals_rows(keys, kept, period)[1], shown=shown)
             around_live = compliance.jobs_decided(sums, "scrutiny", period,
-                                                  compliance.totals_rows(live_keys, live, period)[1])
+                                                  compliance.totals_rows(live_keys, live, period)[1], shown=shown)
             assert list(around_kept) == list(around_live)
             for view in around_live:
                 _same_decision(around_kept[view], around_live[view], f"{period} {view} by job type")
@@ -87,16 +90,16 @@ def test_every_load_keeps_every_months_decision_and_it_is_the_live_one(demo_db):
 def _assert_jobs_kept_are_live(con, months: list[str], roles=ROLES) -> None:
     """Each month's tables by job type read from the kept decisions are exactly the live ones
     (every view), around the month's live totals."""
-    sums, entries = _sums(con), compliance.kept(con)
+    sums, entries, shown = _sums(con), compliance.kept(con), compliance.history_shown(con)
     for role in roles:
-        keys, live = compliance.every_month(sums, role)
+        keys, live = compliance.every_month(sums, role, shown=shown)
         for period in months:
             totals = compliance.totals_rows(keys, live, period)[1]
             views, month = compliance.month_totals(sums, period)
             kept = compliance._kept_jobs(entries, period, views, month, compliance.month_jobs(sums, period, views),
-                                         role)
+                                         role, compliance.shown_frame([period] * len(views), views, month, shown))
             assert kept is not None, f"{period}: the kept tables by job type do not answer"
-            now = compliance.jobs_decided(sums, role, period, totals)
+            now = compliance.jobs_decided(sums, role, period, totals, shown=shown)
             assert list(kept) == list(now) == views
             for view in now:
                 _same_decision(kept[view], now[view], f"{role} {period} {view} by job type")
@@ -177,11 +180,13 @@ def test_changed_figures_are_never_read_stale(copy_demo_db):
         entries = compliance.kept(con)
         month = f"{latest:%Y-%m}"
         views, totals = compliance.month_totals(changed, month)
+        shown = compliance.history_shown(con)
         assert compliance._kept_jobs(entries, month, views, totals, compliance.month_jobs(changed, month, views),
-                                     "scrutiny") is None  # the tables by job type are not read stale either
+                                     "scrutiny", compliance.shown_frame([month] * len(views), views, totals, shown)
+                                     ) is None  # the tables by job type are not read stale either
         for role in ROLES:  # live: the new figures' own decision
-            _, live = compliance.every_month(changed, role)
-            _same_decision(compliance.every_month(changed, role, entries=entries)[1], live, role)
+            _, live = compliance.every_month(changed, role, shown=shown)
+            _same_decision(compliance.every_month(changed, role, entries=entries, shown=shown)[1], live, role)
         con.execute("BEGIN")
         compliance.refresh(con)
         con.execute("COMMIT")

@@ -93,3 +93,40 @@ def test_one_large_service_is_shown_where_hiding_another_protects_the_small_ones
     for cell in hidden - set(protected) - with_share:
         got = _ranges(hidden - {cell}, OCTOBER_2026)
         assert any(got[k][1] - got[k][0] < 5 - 1e-9 for k in protected if k != cell), cell
+
+
+def test_a_total_the_measure_history_shows_is_known_to_the_decision():
+    """The October 2026 figures again, but the measure history shows Safeguarding's 12
+    assignments (say its share running over 12 months, 7 of 12). Decided without knowing it,
+    the totals hide Safeguarding's 12 and show Children in Care's 12 (the test above): a reader
+    of both then has 27 - 12 - 12 = 3 for SEND and Youth together, so SEND's 1 and Youth's 2
+    each lie in [0, 3]. Told the history's 12 (disclose_with_totals' `shown_totals`), the
+    decision never hides it (it is known), hides Children in Care's 12 instead, and every hidden
+    count of 1-4 keeps a range at least 5 wide with the history's figure known."""
+    def decide(shown):
+        d = disclose_with_totals({}, _totals(), compliance.BY_GROUP, views=VIEWS, name="test",
+                                 unpublished=[compliance.NO_SERVICE], within=compliance.WITHIN,
+                                 counted_rests=compliance.COUNTED_RESTS, shown_totals=shown)[1]
+        return d.published
+
+    def narrow(pub) -> dict:
+        hidden = {(i, c) for i in range(len(VIEWS)) for c in COUNTS if pub.iloc[i][c] == SUPPRESSED}
+        hidden.discard((3, "Assignments"))  # the history's 12: known to a reader of both
+        protected = [k for k in hidden if 0 < OCTOBER_2026[k[0]][COUNTS.index(k[1])] < 5]
+        found = _ranges(hidden, OCTOBER_2026)
+        return {k: found[k] for k in protected if found[k][1] - found[k][0] < 5 - 1e-9}
+
+    history = pd.DataFrame(float("nan"), index=range(len(VIEWS)), columns=COUNTS)
+    history.loc[3, "Assignments"] = 12.0  # Safeguarding and Family Support
+    blind = decide(None)
+    assert blind.iloc[3]["Assignments"] == SUPPRESSED and str(blind.iloc[1]["Assignments"]) == "12"
+    assert narrow(blind)[(2, "Assignments")] == (0.0, 3.0)  # SEND's 1, given away with the history's 12
+
+    told = decide(history)
+    assert str(told.iloc[3]["Assignments"]) == "12"
+    assert told.iloc[1]["Assignments"] == SUPPRESSED
+    assert narrow(told) == {}
+    # a figure the history shows that is not the total (another population's count) is not known
+    other = history.copy()
+    other.loc[3, "Assignments"] = 11.0
+    pd.testing.assert_frame_equal(decide(other), blind)

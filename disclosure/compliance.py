@@ -220,22 +220,19 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
     number (`shown_frame`): a population's figure may count fewer assignments (the history
     counts those on the Staff sheet)."""
     from disclosure import history
-    from metrics.types import SCOPES
+    from metrics.types import SCOPES, MetricError
     from store import published as kept_history
 
     try:
         current = kept_history.kept_key(con) == history.signature()
-    except RulesError:
-        return {}
-    if current:
-        rows = kept_history.read(con)
-        rows = rows[rows["metric_id"].isin(list(HISTORY_MEASURES))]
-        frames = [rows]
-    else:
-        try:
+        if current:
+            rows = kept_history.read(con)
+            frames = [rows[rows["metric_id"].isin(list(HISTORY_MEASURES))]]
+        else:  # (what cannot be read is published nowhere: nothing known from it)
             frames = [history.published(con, scope=scope) for scope in SCOPES]
-        except (RulesError, SuppressionError, DisclosureError):
-            return {}
+    except (RulesError, MetricError, SuppressionError, DisclosureError):
+        return {}
+    if not current:
         frames = [f[f["metric_id"].isin(list(HISTORY_MEASURES)).to_numpy()
                     & np.array([not isinstance(g, str) for g in f["group"]], dtype=bool)] for f in frames]
     out: dict = {}

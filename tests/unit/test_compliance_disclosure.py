@@ -130,3 +130,24 @@ def test_a_total_the_measure_history_shows_is_known_to_the_decision():
     other = history.copy()
     other.loc[3, "Assignments"] = 11.0
     pd.testing.assert_frame_equal(decide(other), blind)
+
+
+def test_a_history_that_cannot_be_read_is_known_to_show_nothing(monkeypatch):
+    """Where the measure history cannot be decided (its figures or rules cannot be read: its own
+    load step then keeps nothing), the compliance decision is told nothing from it and is still
+    made: the load that calls it (disclosure.compliance.refresh) and the Agency rules page do
+    not fail for the history's error."""
+    import duckdb
+
+    from disclosure import history
+    from metrics.types import MetricError
+
+    def broken(*a, **k):
+        raise MetricError("the history cannot be read")
+
+    monkeypatch.setattr(history, "published", broken)
+    con = duckdb.connect(":memory:")  # no kept history: decided live, which fails
+    try:
+        assert compliance.history_shown(con) == {}
+    finally:
+        con.close()

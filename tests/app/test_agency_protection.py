@@ -336,6 +336,24 @@ def test_a_large_job_type_and_zeros_are_shown_and_each_hidden_figure_has_its_tru
     assert exact.at[SAFEGUARDING, "Within cap"] == 23
 
 
+def _store_with_one_other(monkeypatch, tmp_path, period: str):
+    """A store of one month (`_one_large_two_small` plus one "Other" assignment) loaded through
+    the real loader under the test rules with small caps (no cap for Other)."""
+    from ingest.loader import load_frames
+    from store import connect
+    from tests.integration.agency_fixtures import RULES_TOML, write_rules
+
+    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
+    store = tmp_path / "workforce.duckdb"
+    con = connect(store)
+    try:
+        load_frames(con=con, frames=_one_large_two_small(period, other=1), period=period, loaded_by="test",
+                    file_name=f"{period}.xlsx")
+    finally:
+        con.close()
+    return store
+
+
 def test_a_job_type_with_no_cap_shows_its_zeros_and_the_totals_keep_its_few_hidden(monkeypatch, tmp_path):
     """Issue 10, hand-worked on a store of one month loaded through the real loader
     (`_one_large_two_small` plus one "Other" assignment at £30/h; the test rules set no cap for
@@ -348,21 +366,11 @@ def test_a_job_type_with_no_cap_shows_its_zeros_and_the_totals_keep_its_few_hidd
     1 Other assignment that its own row hides (primary). Now the 24 with a cap is hidden in every
     table that shows it (by service, by month), the 25 still shown; social workers' 19 / 19 /
     19 / 100.0 stay shown."""
-    from ingest.loader import load_frames
-    from store import connect
-    from tests.integration.agency_fixtures import RULES_TOML, write_rules
     from ui.data import agency
     from ui.filters import Filters
 
     period = "2025-03"
-    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
-    store = tmp_path / "workforce.duckdb"
-    con = connect(store)
-    try:
-        load_frames(con=con, frames=_one_large_two_small(period, other=1), period=period, loaded_by="test",
-                    file_name=f"{period}.xlsx")
-    finally:
-        con.close()
+    store = _store_with_one_other(monkeypatch, tmp_path, period)
 
     _as(monkeypatch, store, "scrutiny")
     jobs = agency.by_group(Filters(period=period), by="job_type")
@@ -397,19 +405,14 @@ def test_the_decision_knows_the_totals_the_measure_history_shows(monkeypatch, tm
     1 above it): `history_shown` reads exactly those (every population: the same figures here),
     and the page's decision is told them (the kept decision answers for them)."""
     from disclosure import compliance, history
-    from ingest.loader import load_frames
     from store import connect
-    from tests.integration.agency_fixtures import RULES_TOML, write_rules
     from ui.data import agency
     from ui.filters import Filters
 
     period = "2025-03"
-    monkeypatch.setenv("WORKFORCE_AGENCY_RULES", str(write_rules(tmp_path / "rules.toml", RULES_TOML + _SMALL_RULES_CAP)))
-    store = tmp_path / "workforce.duckdb"
+    store = _store_with_one_other(monkeypatch, tmp_path, period)
     con = connect(store)
     try:
-        load_frames(con=con, frames=_one_large_two_small(period, other=1), period=period, loaded_by="test",
-                    file_name=f"{period}.xlsx")
         shown = compliance.history_shown(con)
         live = history.published(con, scope="all_staff")
     finally:

@@ -810,6 +810,38 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
     return out
 
 
+#: the agency rules' share within the price cap: of a view's assignments with a cap. The shares
+#: over all of a view's assignments (on the Staff sheet) are published beside it: every assignment
+#: of a job type with a cap has one (agency.checks), so all assignments less those with a cap are
+#: the assignments of the job types without one ("Other"), a count a reader works out from two
+#: published denominators (demo, 2024-10: 47 assignments, 46 with a cap: 1 Other). That rest is
+#: protected as a known-answer rate's unrecorded rest is (`_metric_decisions`: a fourth layer, never
+#: published, beside the view's assignments, known).
+WITHIN_CAP = "agency_within_cap_rate"
+OVER_ALL_ASSIGNMENTS = ("agency_unsigned_cap_breach_rate", "agency_under_experience_rate",
+                        "agency_short_notice_rate", "agency_references_incomplete_rate",
+                        "agency_cool_off_breach_rate", "agency_long_assignment_rate", "agency_project_team_rate")
+
+
+def _all_assignments(out: pd.DataFrame, den: np.ndarray, across: str | None) -> np.ndarray | None:
+    """For each WITHIN_CAP row of `out`, the view's assignments (the denominator of a share over
+    all assignments, OVER_ALL_ASSIGNMENTS, of the same month, population, view and group); NaN
+    elsewhere. None when the frame holds no such pair."""
+    ids = out["metric_id"].to_numpy(dtype=object)
+    mine = np.flatnonzero(ids == WITHIN_CAP)
+    over = [m for m in OVER_ALL_ASSIGNMENTS if (ids == m).any()]
+    if not mine.size or not over:
+        return None
+    cols = [c for c in ("period", "scope", "group", across) if c and c in out.columns]
+    keys = list(zip(*(out[c].map(lambda v: None if _blank(v) else v) for c in cols))) if cols \
+        else [()] * len(out)
+    whole = {keys[i]: den[i] for i in np.flatnonzero(ids == over[0]) if not math.isnan(den[i])}
+    got = np.full(len(out), np.nan)
+    for i in mine:
+        got[i] = whole.get(keys[i], np.nan)
+    return None if np.isnan(got[mine]).all() else got
+
+
 def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, across: str | None,
                       forced: Sequence[bool] | None, known: Sequence[bool] | None
                       ) -> tuple[np.ndarray, np.ndarray]:
@@ -828,6 +860,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     # did: known, never hidden to protect another month's cells, unless hidden across months
     known_rows = known_rows | ((out["metric_id"] == LEAVERS_12M).to_numpy() & (den == 0) & ~forced_rows)
     people = np.array([number(v) for v in out[PEOPLE_IN_VIEW]], dtype=float) if PEOPLE_IN_VIEW in out else None
+    assignments = _all_assignments(out, den, across)  # WITHIN_CAP rows: the view's assignments
     unpublished = not_available(out)  # rows whose rate and numerator read "x" (YEAR_TO_SEPTEMBER)
 
     def _key(v: object) -> object:
@@ -845,10 +878,13 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         at = {(col_of[i], row_of[i]): i for i in idx}     # (service, group) -> frame row
         unrecorded = metric_id in KNOWN_ANSWER_RATES and people is not None \
             and not np.isnan(people[idx]).all()
-        if unrecorded:
+        uncapped = metric_id == WITHIN_CAP and assignments is not None and not np.isnan(assignments[idx]).all()
+        if unrecorded or uncapped:
             # the people with no answer recorded (the view's people minus the denominator) are a
-            # count too: a fourth layer (never published) beside the view's people (known)
-            layers = [num, den - num, den, people - den, people]
+            # count too: a fourth layer (never published) beside the view's people (known); so
+            # are the assignments without a cap beside the view's assignments (WITHIN_CAP)
+            whole = people if unrecorded else assignments
+            layers = [num, den - num, den, whole - den, whole]
             virtual_layer, total_layer = 1, 2
         elif metric_id in PEOPLE_RATES:
             layers = [num, den - num, den]
@@ -889,7 +925,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         cls = class_cells(flat, row_eqs, low=min_count, under=class_under)
         frc = np.zeros(flat.size, dtype=bool)
         fix = np.zeros(flat.size, dtype=bool)
-        if unrecorded:  # recorded + not recorded = the view's people, known to a reader anyway
+        if unrecorded or uncapped:  # recorded + not recorded = the view's people, known to a reader anyway
             for cell in at:
                 virtual[cid(cell, 3)] = True
                 fix[cid(cell, 4)] = True

@@ -215,16 +215,20 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
     """{(month 'YYYY-MM', view): {column: {figures}}}: what the published measure history
     (disclosure.history, every population) shows of the compliance totals (HISTORY_MEASURES'
     numerators and denominators where it does not hide them; view None the directorate). Read
-    from the decisions the last load kept (store.published) when they are today's, else from
-    the history decided now. A figure counts as the compliance total only where it is the same
+    from the decisions the last load kept (store.published) when they are today's (this code
+    and rules, and the stored values current: `engine.values_fresh`), else from the history
+    decided now. A figure counts as the compliance total only where it is the same
     number (`shown_frame`): a population's figure may count fewer assignments (the history
     counts those on the Staff sheet)."""
     from disclosure import history
+    from metrics import engine
     from metrics.types import SCOPES, MetricError
     from store import published as kept_history
 
     try:
-        current = kept_history.kept_key(con) == history.signature()
+        # the kept rows hold the figures of their load: read only while the stored values answer
+        # for today's declarations, agency rules and data (an edited rules file moves the figures)
+        current = kept_history.kept_key(con) == history.signature() and engine.values_fresh(con)
         if current:
             rows = kept_history.read(con)
             frames = [rows[rows["metric_id"].isin(list(HISTORY_MEASURES))]]

@@ -31,8 +31,10 @@ import pandas as pd
 from disclosure.cells import (
     KNOWN_ANSWER_RATES,
     LEAVERS_12M,
+    OVER_ALL_ASSIGNMENTS,
     PEOPLE_IN_VIEW,
     WITH_LEAVERS_12M,
+    WITHIN_CAP,
     SuppressionError,
     protect_over_months,
 )
@@ -337,6 +339,20 @@ def _unchanged(frame: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
     return month & whole.reindex(pd.MultiIndex.from_arrays([new["m"], new["p"]])).to_numpy(dtype=bool)
 
 
+def _with_its_assignments(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
+    """`keep` less the WITHIN_CAP rows of every month whose assignments (OVER_ALL_ASSIGNMENTS'
+    figures) changed: that share's decision rests on them too (cells.WITHIN_CAP)."""
+    ids = frame["metric_id"].to_numpy(dtype=object)
+    mine = ids == WITHIN_CAP
+    if not mine.any():
+        return keep
+    when = pd.to_datetime(frame["period"]).to_numpy()
+    moved = set(when[np.isin(ids, OVER_ALL_ASSIGNMENTS) & ~keep])
+    out = keep.copy()
+    out[mine] &= ~np.isin(when[mine], list(moved))
+    return out
+
+
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
     """Decide the published history again for the months whose figures changed (all of them
     when the code or rules changed) and keep it, in the caller's transaction; returns the rows
@@ -359,7 +375,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         todo = np.ones(len(frame), dtype=bool)
         old = before[before["scope"] == scope].reset_index(drop=True) if before is not None else None
         if old is not None and not old.empty:
-            keep = _unchanged(frame, old)  # these months' figures are those decided on: kept as decided
+            keep = _with_its_assignments(frame, _unchanged(frame, old))  # figures decided on: kept as decided
             if keep.any():
                 mine = {k: i for i, k in enumerate(_keys(old))}
                 at = np.array([mine[k] for k, y in zip(_keys(frame), keep) if y], dtype=int)

@@ -1141,3 +1141,48 @@ def test_turnovers_fte_follows_the_leavers_it_counts_across_months():
         eqs.append(([(("d", v, 6), 1), (("d", v, 5), -1), (("x", v, 6), -1)], 0))
     eqs.append(([(("x", v, 6), 1) for v in views[1:]] + [(("x", None, 6), -1)], 0))
     assert intervals(known=known, hidden=cells, equations=eqs, cells=[("d", "A", 6)])[("d", "A", 6)] == (0, 54)
+
+
+def _caps_frame() -> pd.DataFrame:
+    """One month, the directorate and services A and B: a share over all assignments (cap
+    breaches not signed off: 12 of 47, 6 of 30, 6 of 17) and the share within the price cap (of
+    the assignments with a cap: 34 of 46, 22 of 29, 12 of 17)."""
+    def rows(mid: str, nums: list[float], dens: list[float]) -> pd.DataFrame:
+        return pd.DataFrame({"metric_id": mid, "period": "2024-10-01", "scope": "all_staff", "group": None,
+                             "service": [None, "A", "B"], "value": [n / d for n, d in zip(nums, dens)],
+                             "numerator": nums, "denominator": dens, "base_count": dens})
+
+    return pd.concat([rows("agency_unsigned_cap_breach_rate", [12.0, 6.0, 6.0], [47.0, 30.0, 17.0]),
+                      rows("agency_within_cap_rate", [34.0, 22.0, 12.0], [46.0, 29.0, 17.0])], ignore_index=True)
+
+
+def test_all_assignments_less_those_with_a_cap_do_not_give_the_uncapped_few_away():
+    """Every assignment of a job type with a price cap has one, so a view's assignments less those
+    with a cap are its assignments of job types without one ("Other"): 47 - 46 = 1 for the
+    directorate, 30 - 29 = 1 for A, 17 - 17 = 0 for B (demo, October 2024: the history showed 47
+    and 46). The share within the cap rests on that rest too: the directorate's and A's are hidden
+    ("primary": a share whose complement is 1 to 4 people), B's stays (its rest is 0, and with the
+    directorate's and A's hidden, A's 1 lies anywhere from 0 to 30 - 22 = 8: wide). The shares
+    over all assignments stay shown. Alone (no share over all assignments in the frame) nothing
+    says how many assignments there are, so nothing is hidden."""
+    from disclosure.policy import MEASURES_ACROSS_SERVICES
+
+    out = disclose(_caps_frame(), MEASURES_ACROSS_SERVICES).published
+    within = out[out["metric_id"] == "agency_within_cap_rate"]
+    assert within["denominator"].tolist() == [SUPPRESSED, SUPPRESSED, 17.0]
+    assert within["suppression"].tolist() == ["primary", "primary", None]
+    assert not out[out["metric_id"] == "agency_unsigned_cap_breach_rate"]["suppressed"].any()
+    alone = disclose(_caps_frame().iloc[3:].reset_index(drop=True), MEASURES_ACROSS_SERVICES).published
+    assert not alone["suppressed"].any()
+
+
+def test_a_kept_share_within_the_cap_is_decided_again_when_its_months_assignments_change():
+    """The history keeps each measure's month as decided while its figures are unchanged
+    (disclosure.history.refresh); the share within the cap also rests on the month's assignments,
+    so a changed share over all assignments decides it again."""
+    from disclosure.history import _with_its_assignments
+
+    frame = _caps_frame()
+    keep = (frame["metric_id"] != "agency_unsigned_cap_breach_rate").to_numpy()  # the assignments moved
+    assert _with_its_assignments(frame, keep).tolist() == [False] * 6
+    assert _with_its_assignments(frame, ~keep).tolist() == [True, True, True, False, False, False]

@@ -324,9 +324,10 @@ def _kept(path: str, version: str) -> dict | None:
 
 
 @st.cache_data(**CACHE)
-def _history_shown(path: str, version: str) -> dict:
+def _history_shown(path: str, version: str, rules_version: str) -> dict:
     """The compliance totals the published measure history shows (disclosure.compliance.
-    history_shown): known to the compliance decision."""
+    history_shown): known to the compliance decision (by the agency rules too: they move the
+    history's agency figures)."""
     with db.open_cursor() as cur:
         return compliance.history_shown(cur)
 
@@ -344,7 +345,7 @@ def _every_month(path: str, version: str, rules_version: str, role: str):
     one decision for every view (disclosure.compliance.every_month), as the last load kept it
     when it answers for these figures, else decided now."""
     return compliance.every_month(_summaries(path, version, rules_version), role,
-                                  entries=_kept(path, version), shown=_history_shown(path, version))
+                                  entries=_kept(path, version), shown=_history_shown(path, version, rules_version))
 
 
 @st.cache_data(**CACHE)
@@ -353,7 +354,7 @@ def _jobs_decided(path: str, version: str, rules_version: str, role: str, period
     (disclosure.compliance.jobs_decided)."""
     return compliance.jobs_decided(_summaries(path, version, rules_version), role, period,
                                    _totals_decided(path, version, rules_version, role, period)[1],
-                                   entries=_kept(path, version), shown=_history_shown(path, version))
+                                   entries=_kept(path, version), shown=_history_shown(path, version, rules_version))
 
 
 def _view_totals(path: str, version: str, rules_version: str, role: str, period: str | None,

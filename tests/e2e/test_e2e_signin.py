@@ -143,9 +143,12 @@ def test_scrutiny_member_sees_suppressed_figures_only(signin_server, new_page):
     page.goto(f"{signin_server.url}/caseloads")  # its first table hides small bands of case holders
     settle(page)
     page.get_by_text("fewer than 5 people").first.wait_for()
-    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]')
-    cells.first.wait_for(state="attached")  # the grid's accessible cells (drawn on a canvas)
-    assert "c" in {t.strip() for t in cells.all_text_contents()}
+    # the grid's accessible cells (drawn on a canvas): waited for until a "c" is drawn (the page's
+    # other tables may be drawn first: reading the cells as soon as the first one was attached
+    # missed the bands table's "c" once under load)
+    hidden = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').filter(has_text=re.compile(r"^\s*c\s*$"))
+    hidden.first.wait_for(state="attached")
+    assert {t.strip() for t in hidden.all_text_contents()} == {"c"}
 
 
 def test_person_with_no_role_sees_no_access_and_no_data(signin_server, new_page, screenshots_dir):

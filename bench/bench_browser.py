@@ -125,7 +125,7 @@ def demo_store() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.bench_pages import page_urls
+    from bench.bench_pages import _store, page_urls
 
     ap = argparse.ArgumentParser(prog="python -m bench.bench_browser", description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=3)
@@ -134,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="bench-browser-") as tmp:
         db = Path(tmp) / "workforce.duckdb"
-        shutil.copy(demo_store(), db)
+        # the bench's own copy, its kept figures refreshed under this code (bench_pages._store), so
+        # a server never decides live what a load would have kept
+        shutil.copy(_store(1.0), db)
         env = dict(os.environ, WORKFORCE_DB=str(db), WORKFORCE_ROLE="hr", WORKFORCE_DEMO="1",
                    PYTHONUNBUFFERED="1")
         dash, dash_url = _serve("dashboard.py", env, Path(tmp) / "dashboard.log")

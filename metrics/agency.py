@@ -29,6 +29,7 @@ from agency.costs import WhatIf, annual_cost_per_fte, what_if
 from agency.rules import SOCIAL_WORK_JOB_TYPES, AgencyRules
 from metrics.query import EMPLOYED_SQL
 from metrics.types import MetricError
+from store import memo
 from store.kept import source_signature
 
 #: Breakdowns of the compliance measures (job_type is the cap's job type).
@@ -52,14 +53,19 @@ _COUNT_FLAGS = {
 }
 
 
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     """The table's column names (none when there is no such table). Through pragma_table_info:
-    information_schema's first query on a connection cost ~24 ms (every page view opens one)."""
+    information_schema's first query on a connection cost ~24 ms (every page view opens one).
+    Asked once per table per page view (store.memo)."""
+    return memo.remembered(con, ("metrics.agency._columns", table), lambda: _read_columns(con, table))
+
+
+def _read_columns(con: duckdb.DuckDBPyConnection, table: str) -> frozenset[str]:
     try:
         rows = con.execute("SELECT name FROM pragma_table_info(?)", [table]).fetchall()
     except duckdb.CatalogException:
-        return set()
-    return {r[0] for r in rows}
+        return frozenset()
+    return frozenset(r[0] for r in rows)
 
 
 def has_assignments(con: duckdb.DuckDBPyConnection) -> bool:
@@ -224,18 +230,29 @@ def checks_signature(rules: AgencyRules) -> str:
 
 def _kept_columns(con: duckdb.DuckDBPyConnection) -> list[str] | None:
     """The columns of `checked` in its order, when the kept table holds every one (else None: a
-    store whose assignments have a column the kept table lacks is checked live)."""
+    store whose assignments have a column the kept table lacks is checked live). Once per page
+    view (store.memo)."""
+    cols = memo.remembered(con, "metrics.agency._kept_columns", lambda: _read_kept_columns(con))
+    return None if cols is None else list(cols)
+
+
+def _read_kept_columns(con: duckdb.DuckDBPyConnection) -> tuple[str, ...] | None:
     source = [r[0] for r in con.execute(
         "SELECT name FROM pragma_table_info('agency_assignments') ORDER BY cid").fetchall()]
     cols = [c for c in source if c != "load_id"] + list(_JOINED)
     cols += [c for c in (*CHECKED_COLUMNS, *FLAG_COLUMNS) if c not in cols]
-    return cols if set(cols) <= _columns(con, KEPT) else None
+    return tuple(cols) if set(cols) <= _columns(con, KEPT) else None
 
 
 def _data_print(con: duckdb.DuckDBPyConnection) -> str:
     """The data the kept rows were checked from: active loads and row counts (metrics.stored),
     the registration numbers' rows, and a hash of every assignment row (an assignment edited in
-    place, without a load, is checked live: ~10 ms at 100x the demo)."""
+    place, without a load, is checked live: ~10 ms at 100x the demo). Once per page view
+    (store.memo)."""
+    return memo.remembered(con, "metrics.agency._data_print", lambda: _read_data_print(con))
+
+
+def _read_data_print(con: duckdb.DuckDBPyConnection) -> str:
     from metrics import stored
 
     extra = [f"(SELECT {'sum(hash(t))::VARCHAR' if t == 'agency_assignments' else 'count(*)'} "
@@ -248,10 +265,14 @@ def _data_print(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def _state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    return dict(memo.remembered(con, "metrics.agency._state", lambda: _read_state(con)))
+
+
+def _read_state(con: duckdb.DuckDBPyConnection) -> tuple[tuple[str, str], ...]:
     try:
-        return dict(con.execute(f"SELECT key, value FROM {KEPT_STATE}").fetchall())
+        return tuple(con.execute(f"SELECT key, value FROM {KEPT_STATE}").fetchall())
     except duckdb.Error:  # a store from before migration 84 (opened without migrating)
-        return {}
+        return ()
 
 
 def _kept_key(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> str | None:

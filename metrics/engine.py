@@ -30,6 +30,7 @@ from metrics.query import (
 from ingest.published import DFE_INDICATORS
 from metrics.types import MetricError, as_float
 from store.periods import add_months, year_ago
+from store import memo
 
 __all__ = [
     "COLUMNS", "EVALUATED_COLUMNS", "DEFAULT_CASELOAD_THRESHOLD", "FILTER_KEYS", "add_targets",
@@ -233,7 +234,12 @@ def _values_key(con: duckdb.DuckDBPyConnection) -> str:
 
 
 def values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the stored metric values answer for these declarations, rules and data."""
+    """True when the stored metric values answer for these declarations, rules and data (asked
+    once per page view: store.memo)."""
+    return memo.remembered(con, "metrics.engine.values_fresh", lambda: _values_fresh(con))
+
+
+def _values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
     try:
         row = con.execute(f"SELECT value FROM {VALUES_STATE} WHERE key = 'key'").fetchone()
     except duckdb.Error:  # a store from before migration 80 (opened without migrating)

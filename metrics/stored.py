@@ -20,6 +20,7 @@ from datetime import date
 import duckdb
 
 from metrics.sqlgen import CUBE
+from store import memo
 
 TABLE = CUBE
 STATE = "measure_cube_state"
@@ -28,7 +29,12 @@ _TABLES = ("staff", "leavers", "vacancies", "training", "survey")
 
 
 def data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """Active loads and row counts of every data table (cheap: no scan of the rows)."""
+    """Active loads and row counts of every data table (cheap: no scan of the rows; read once
+    per page view: store.memo)."""
+    return memo.remembered(con, "metrics.stored.data_fingerprint", lambda: _data_fingerprint(con))
+
+
+def _data_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     counts = ", ".join(f"(SELECT count(*) FROM {t})" for t in _TABLES)
     row = con.execute(
         "SELECT (SELECT string_agg(load_id::VARCHAR || '@' || period::VARCHAR, ',' ORDER BY period) "

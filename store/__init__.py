@@ -21,6 +21,10 @@ Public API (import from `store`):
   `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
   `is_demo_store`, `load_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
   `LOADED_PERIODS_SQL`: the loaded months, defined once.
+- `store.memo` (import the module): a unit of work's repeated questions (is a kept table
+  current? which months are loaded?) answered once: `remembered(con, key, read)` inside a
+  `remembering(state)` scope (ui.db's page view), through `admit`ted cursors, while `state()` is
+  unchanged and no `paused()` write is open.
 - `EMPLOYED_SQL`, `AGENCY_SQL`, `AGENCY_WORKER_TYPE`: the employed/agency predicate, once.
 - `store.periods`: months defined once (`parse_period`, `period_key`, `period_label`,
   `month_end`, `add_months`, `next_period`, `previous_period`, `year_ago`, `window_start`,

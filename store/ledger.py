@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from store.connection import DATA_TABLES as LEDGER_ROWS  # rows_<table> columns, in order
+from store import memo
 from store.connection import RESTRICTED_TABLE, StoreError
 
 #: The tables a month's load replaces: the data tables and the HR-only table.
@@ -94,8 +95,10 @@ LOADED_PERIODS_SQL = (
 
 
 def loaded_periods(con: Any) -> list[date]:
-    """The loaded months (first days), ascending: the one list every layer uses."""
-    return [r[0] for r in con.execute(f"{LOADED_PERIODS_SQL} ORDER BY period").fetchall()]
+    """The loaded months (first days), ascending: the one list every layer uses (read once per
+    page view: store.memo)."""
+    return list(memo.remembered(con, "store.loaded_periods", lambda: tuple(
+        r[0] for r in con.execute(f"{LOADED_PERIODS_SQL} ORDER BY period").fetchall())))
 
 
 def period_ever_loaded(con: Any, period: date) -> bool:

@@ -29,9 +29,40 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from store import connect, default_db_path, load_fingerprint
+from store import connect, default_db_path, load_fingerprint, memo
 
-write_lock = threading.Lock()
+
+class _WriteLock:
+    """`with write_lock:` one writer thread of this process at a time (not re-entrant); inside,
+    the page view's remembered store answers are neither used nor kept (store.memo.paused)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._paused = None  # the holder's store.memo.paused() (one holder at a time)
+
+    def __enter__(self) -> _WriteLock:
+        self._lock.acquire()
+        try:
+            paused = memo.paused()
+            paused.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
+        self._paused = paused
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        paused, self._paused = self._paused, None
+        try:
+            paused.__exit__(*exc)
+        finally:
+            self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+
+write_lock = _WriteLock()
 
 PAGE_WAIT_ENV = "WORKFORCE_PAGE_WAIT"
 DEFAULT_PAGE_WAIT = 5.0
@@ -75,7 +106,8 @@ def page_view() -> Iterator[None]:
         return
     _VIEW.active, _VIEW.con, _VIEW.path, _VIEW.memo = True, None, None, {}
     try:
-        yield
+        with memo.remembering(_store_state):  # the freshness checks of the view's readers, once
+            yield
     finally:
         con, path = _VIEW.con, _VIEW.path
         _VIEW.active, _VIEW.con, _VIEW.path, _VIEW.memo = False, None, None, {}
@@ -116,8 +148,10 @@ def open_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
             if _VIEW.con is not None:
                 _VIEW.con.close()
                 _VIEW.con = None
+            memo.forget()  # another store (tests switch): nothing read from the last one holds
             _VIEW.con, _VIEW.path = connect(path, wait=page_wait()), path
         cur = _VIEW.con.cursor()  # its own transaction and registered views; no file opened
+        memo.admit(cur)  # the view's own connection: its freshness checks may be remembered
         try:
             yield cur
         finally:
@@ -128,6 +162,13 @@ def open_cursor() -> Iterator[duckdb.DuckDBPyConnection]:
         yield con
     finally:
         con.close()
+
+
+def _store_state() -> tuple:
+    """What store.memo compares before reusing an answer in a page view: the view's store and
+    the state of its files (any committed write changes them)."""
+    path = db_path()
+    return path, _file_state(path)
 
 
 def _file_state(path: str) -> tuple:

@@ -745,6 +745,8 @@ def not_available(frame: pd.DataFrame, *, mine: np.ndarray | None = None) -> np.
 
 
 def _unset(v: object) -> object:
+    """None for a blank cell (None, NaN, pd.NA: `_blank`), else the value: a frame's key as the
+    decisions group on it."""
     return None if _blank(v) else v
 
 
@@ -833,7 +835,7 @@ def _all_assignments(out: pd.DataFrame, den: np.ndarray, across: str | None) -> 
     if not mine.size or not over:
         return None
     cols = [c for c in ("period", "scope", "group", across) if c and c in out.columns]
-    keys = list(zip(*(out[c].map(lambda v: None if _blank(v) else v) for c in cols))) if cols \
+    keys = list(zip(*(out[c].map(_unset) for c in cols))) if cols \
         else [()] * len(out)
     whole = {keys[i]: den[i] for i in np.flatnonzero(ids == over[0]) if not math.isnan(den[i])}
     got = np.full(len(out), np.nan)
@@ -863,11 +865,8 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     assignments = _all_assignments(out, den, across)  # WITHIN_CAP rows: the view's assignments
     unpublished = not_available(out)  # rows whose rate and numerator read "x" (YEAR_TO_SEPTEMBER)
 
-    def _key(v: object) -> object:
-        return None if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else v
-
-    row_of = [_key(v) for v in out["group"]]
-    col_of = [_key(v) for v in out[across]] if across else [None] * n
+    row_of = [_unset(v) for v in out["group"]]
+    col_of = [_unset(v) for v in out[across]] if across else [None] * n
     grouped = out.groupby(keys, dropna=False, sort=False).indices if keys else {None: np.arange(n)}
     for key, idx in grouped.items():
         metric_id = str(key[0] if isinstance(key, tuple) else key)

@@ -196,7 +196,7 @@ def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: st
                    known: pd.DataFrame) -> Disclosed:
     return disclose_with_totals({}, frame, BY_GROUP, views=views, blocks=months, role=role, name=NAME,
                                 unpublished=[NO_SERVICE], within=WITHIN, counted_rests=COUNTED_RESTS,
-                                shown_totals=known)[1]
+                                shown_totals=known, rests_shown=RESTS_SHOWN)[1]
 
 
 #: the measure history's agency measures whose numerator and denominator are a view's
@@ -211,10 +211,23 @@ HISTORY_MEASURES = {"agency_within_cap_rate": ("Within cap", "With a cap"),
                     "agency_project_team_rate": ("Project team", "Assignments")}
 
 
+#: the measure history's agency measures whose denominator is the rest of a compliance total
+#: within another (WITHIN): the £ above the price cap is averaged over the assignments above it,
+#: those with a cap less those within it. {measure: the part}; the figure is read as `ABOVE_CAP`
+HISTORY_RESTS = {"agency_above_cap_per_hour": "Within cap"}
+#: the column of `shown_frame` (and key of `history_shown`) for the assignments above the cap as
+#: the history shows them: not a column of the tables (the rest of "Within cap" in "With a cap")
+ABOVE_CAP = "Above cap"
+#: {part of WITHIN: the column of `shown_frame` holding its rest as shown elsewhere}
+#: (disclose_with_totals' `rests_shown`)
+RESTS_SHOWN = {part: ABOVE_CAP for part in HISTORY_RESTS.values()}
+
+
 def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
     """{(month 'YYYY-MM', view): {column: {figures}}}: what the published measure history
     (disclosure.history, every population) shows of the compliance totals (HISTORY_MEASURES'
-    numerators and denominators where it does not hide them; view None the directorate). Read
+    numerators and denominators where it does not hide them, and HISTORY_RESTS' denominators:
+    the assignments above the cap, as ABOVE_CAP; view None the directorate). Read
     from the decisions the last load kept (store.published) when they are today's (this code
     and rules, and the stored values current: `engine.values_fresh`), else from the history
     decided now. A figure counts as the compliance total only where it is the same
@@ -225,19 +238,20 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
     from metrics.types import SCOPES, MetricError
     from store import published as kept_history
 
+    ids = [*HISTORY_MEASURES, *HISTORY_RESTS]
     try:
         # the kept rows hold the figures of their load: read only while the stored values answer
         # for today's declarations, agency rules and data (an edited rules file moves the figures)
         current = kept_history.kept_key(con) == history.signature() and engine.values_fresh(con)
         if current:
             rows = kept_history.read(con)
-            frames = [rows[rows["metric_id"].isin(list(HISTORY_MEASURES))]]
+            frames = [rows[rows["metric_id"].isin(ids)]]
         else:  # (what cannot be read is published nowhere: nothing known from it)
             frames = [history.published(con, scope=scope) for scope in SCOPES]
     except (RulesError, MetricError, SuppressionError, DisclosureError):
         return {}
     if not current:
-        frames = [f[f["metric_id"].isin(list(HISTORY_MEASURES)).to_numpy()
+        frames = [f[f["metric_id"].isin(ids).to_numpy()
                     & np.array([not isinstance(g, str) for g in f["group"]], dtype=bool)] for f in frames]
     out: dict = {}
     for f in frames:
@@ -249,7 +263,10 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
             if not ok:
                 continue
             view = svc if isinstance(svc, str) else None
-            for col, x in zip(HISTORY_MEASURES[mid], (num, den)):
+            cols = HISTORY_MEASURES[mid] if mid in HISTORY_MEASURES else (None, ABOVE_CAP)
+            for col, x in zip(cols, (num, den)):
+                if col is None:  # (the £ above the cap: not a count)
+                    continue
                 x = pd.to_numeric(x, errors="coerce")
                 if not pd.isna(x):
                     out.setdefault((f"{p:%Y-%m}", view), {}).setdefault(col, set()).add(float(x))
@@ -257,17 +274,20 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
 
 
 def shown_frame(months: list[str], views: list, frame: pd.DataFrame, shown: Mapping | None) -> pd.DataFrame:
-    """The totals (`frame`'s count columns, one row per month and view) that `shown`
-    (`history_shown`) publishes as the same figure; NaN where it publishes none."""
-    out = pd.DataFrame(np.nan, index=frame.index, columns=COUNT_COLUMNS)
+    """The totals (`frame`'s count columns, one row per month and view) and the assignments
+    above the cap (ABOVE_CAP: With a cap less Within cap) that `shown` (`history_shown`)
+    publishes as the same figure; NaN where it publishes none."""
+    columns = [*COUNT_COLUMNS, ABOVE_CAP]
+    out = pd.DataFrame(np.nan, index=frame.index, columns=columns)
     if not shown:
         return out
-    values = frame[COUNT_COLUMNS].to_numpy(dtype=float)
+    values = np.column_stack([frame[COUNT_COLUMNS].to_numpy(dtype=float),
+                              (frame["With a cap"] - frame["Within cap"]).to_numpy(dtype=float)])
     for i, key in enumerate(zip(months, views)):
         there = shown.get(key)
         if not there:
             continue
-        for j, c in enumerate(COUNT_COLUMNS):
+        for j, c in enumerate(columns):
             if any(abs(x - values[i, j]) < 1e-9 for x in there.get(c, ())):
                 out.iat[i, j] = values[i, j]
     return out
@@ -291,7 +311,7 @@ def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *
     return disclose_with_totals(frames, month, BY_GROUP, views=views, role=role, name=NAME,
                                 unpublished=[NO_SERVICE], within=WITHIN, decided=totals, known=known,
                                 known_rests=known_rests, counted_rests=COUNTED_RESTS,
-                                shown_totals=elsewhere)[0]
+                                shown_totals=elsewhere, rests_shown=RESTS_SHOWN)[0]
 
 
 #: the counts of a job type with no price cap in force: nobody has a cap, so nobody is within one

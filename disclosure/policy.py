@@ -1241,7 +1241,8 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
                          decided: Disclosed | None = None, blocks: Sequence[Hashable] | None = None,
                          known: Mapping[Hashable, Iterable[str]] | None = None,
                          known_rests: Mapping[Hashable, Iterable[str]] | None = None,
-                         counted_rests: Iterable[str] = (), shown_totals: pd.DataFrame | None = None
+                         counted_rests: Iterable[str] = (), shown_totals: pd.DataFrame | None = None,
+                         rests_shown: Mapping[str, str] | None = None
                          ) -> tuple[dict[Hashable, Disclosed], Disclosed]:
     """({view: its table by group}, the totals of every view) as Disclosed, decided together.
 
@@ -1270,7 +1271,11 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     history's numerators and denominators; NaN where it shows none), row for row with `totals`:
     a total whose figure is shown there is known (never hidden, never protected, counted on). A
     protected cell that such figures give away whatever is hidden here stays hidden (its reason
-    kept) but nothing more is hidden for it: no choice here can protect it.
+    kept) but nothing more is hidden for it: no choice here can protect it. `rests_shown` {part
+    of `within`: a column of `shown_totals`}: that column shows the rest of the part in each
+    totals row (the whole less the part: the measure history's assignments above the price cap,
+    the denominator of the £ above it, are those with a cap less those within it); where it is
+    the row's rest, that rest is known alike (a reader of both has the part from the whole).
 
     `decided`: the totals as this function decided them before with `frames` empty (cheap: the
     month rows of a trend need only the totals): a shown total is then known, a hidden one
@@ -1307,10 +1312,15 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     hidden_rows: dict[Hashable, np.ndarray] = {}
     reason_rows: dict[Hashable, np.ndarray] = {}
     rest_rows: dict[Hashable, dict[int, str]] = {}
+    rests_shown = dict(rests_shown or {})
+    if set(rests_shown) - set(within) or (rests_shown and shown_totals is None):
+        raise DisclosureError(f"'{name}': a rest shown elsewhere must be of a count within another, "
+                              "in a column of the totals shown elsewhere.")
     for b, rows in block_rows.items():
         elsewhere = None if shown_totals is None else shown_totals[counts].to_numpy(dtype=float)[rows]
+        rests_elsewhere = {part: shown_totals[col].to_numpy(dtype=float)[rows] for part, col in rests_shown.items()}
         got = _totals_system(frames, figures[rows], [views[i] for i in rows], counts, table, r, within=within,
-                             shown=elsewhere,
+                             shown=elsewhere, shown_rests=rests_elsewhere,
                              unpublished=set(unpublished), was=None if was is None else was[rows],
                              known={str(k): set(v) for k, v in (known or {}).items()},
                              known_rests={str(k): set(v) for k, v in (known_rests or {}).items()},
@@ -1423,9 +1433,11 @@ def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str],
 def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],
                    table: Table, r: Rules, *, within: Mapping[str, str], unpublished: set,
                    was: np.ndarray | None, known: Mapping[str, set[str]], known_rests: Mapping[str, set[str]],
-                   counted_rests: set[str], shown: np.ndarray | None = None) -> dict:
+                   counted_rests: set[str], shown: np.ndarray | None = None,
+                   shown_rests: Mapping[str, np.ndarray] | None = None) -> dict:
     """One block's decision (`disclose_with_totals`): {"total" or view: (hidden, reason: arrays
-    like its counts, {row: reason of a protected rest})}."""
+    like its counts, {row: reason of a protected rest})}. `shown`, `shown_rests` {part: figures}:
+    the totals' counts and rests another publication shows (NaN where it shows none)."""
     rest_of = {num: dict(table.rates)[rate] for rate, num in table.numerators}  # numerator -> its rate's base
     b = Builder()
     index: dict[tuple, int] = {}
@@ -1486,6 +1498,12 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
             fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
             for i, j in zip(*np.nonzero(same)):
                 fixed[index[("total", int(i), counts[int(j)])]] = True
+    for part, got in (shown_rests or {}).items():  # a rest another publication shows: known
+        cells = [index[("total", i, "rest", part)] for i in range(len(figures))]
+        same = np.isclose(got, np.array(b.values, dtype=float)[cells], rtol=0.0, atol=1e-9)
+        if same.any():
+            fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
+            fixed[np.array(cells)[same]] = True
     if was is not None:  # the totals decided before: a shown one known, a hidden one protected
         fixed = np.zeros(n, dtype=bool) if fixed is None else fixed
         forced = np.zeros(n, dtype=bool)
@@ -1494,7 +1512,7 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
                 forced[index[("total", i, c)]] = is_hidden(was[i, j])
                 fixed[index[("total", i, c)]] = not forced[index[("total", i, c)]]
     s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
-    hopeless = _given_away_anyway(s, r) if shown is not None and fixed is not None else None
+    hopeless = _given_away_anyway(s, r) if (shown is not None or shown_rests) and fixed is not None else None
     # the totals alone: each count's column is one equation; bounds checked after
     hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain))
     if hopeless is not None:

@@ -132,13 +132,15 @@ def _columns_alone(values: np.ndarray, columns: list[Equation], bounds: list[Equ
     figure: a few of the points a reader must allow, so the range found is never wider than the
     reader's). None where that cannot be shown: the caller protects the whole system (bounds
     included, by linear programming). `fixed`: cells a reader knows (never picked; a protected
-    rest whose part is one: the whole system)."""
+    rest whose part is one, or a rest that is one: the whole system)."""
     plain = np.zeros(values.size, dtype=bool)
     plain[:n_plain] = True
     fixed = np.zeros(values.size, dtype=bool) if fixed is None else fixed
     protect = (primary | class_) & plain
     for eq in bounds:  # a protected rest (few above the cap): its part is protected in its column
         part, rest = eq.body
+        if fixed[rest]:  # a rest known elsewhere ties the part to its whole: the whole system
+            return None
         if primary[rest]:
             if fixed[part]:
                 return None

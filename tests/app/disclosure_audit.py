@@ -1079,29 +1079,39 @@ AGENCY_MEASURES = {"agency_within_cap_rate": ("Within cap", "With a cap"),
                    "agency_cool_off_breach_rate": ("Cool-off breaches", "Assignments"),
                    "agency_long_assignment_rate": ("Over 12 months", "Assignments"),
                    "agency_project_team_rate": ("Project team", "Assignments")}
+#: the measure history's agency measures whose denominator is a view's assignments above the price
+#: cap: those with a cap less those within it (the £ above the cap is averaged over them)
+AGENCY_ABOVE_CAP = ("agency_above_cap_per_hour",)
+#: the key of that figure in `_agency_history` (not a column of the tables)
+ABOVE_THE_CAP = "above the cap"
 
 
 def _agency_history(history: Sequence[tuple], store: str, period: str) -> dict[tuple, set[float]]:
     """{(view, column): figures} the measure history publishes for the compliance tables' totals
     at `period` (AGENCY_MEASURES; every population's history: the Agency rules page does not
-    follow the People filter, so a figure is linked only where it is the table's total)."""
+    follow the People filter, so a figure is linked only where it is the table's total), and
+    {(view, ABOVE_THE_CAP): figures} of the assignments above the cap (AGENCY_ABOVE_CAP's
+    denominators: the total with a cap less the total within it, where it is that figure)."""
     out: dict[tuple, set[float]] = defaultdict(set)
     for st, _, frame, _ in history:
         if st != store:
             continue
-        at = frame[frame["metric_id"].isin(list(AGENCY_MEASURES)).to_numpy()
+        at = frame[frame["metric_id"].isin([*AGENCY_MEASURES, *AGENCY_ABOVE_CAP]).to_numpy()
                    & (pd.to_datetime(frame["period"]) == pd.Timestamp(period + "-01")).to_numpy()
                    & frame["group"].map(lambda g: not isinstance(g, str)).to_numpy(dtype=bool)]
         for mid, svc, num, den in zip(at["metric_id"], at["service"], at["numerator"], at["denominator"]):
             svc = svc if isinstance(svc, str) else None
-            part, whole = AGENCY_MEASURES[mid]
+            part, whole = AGENCY_MEASURES.get(mid, (None, ABOVE_THE_CAP))
             for col, x in ((part, num), (whole, den)):
+                if col is None:  # the £ above the cap: not a count
+                    continue
                 if number(x) is not None:
                     out[(svc, col)].add(number(x))
     return out
 
 
-def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[tuple] = ()) -> list[str]:
+def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[tuple] = (), *,
+                       rests: bool = False) -> list[str]:
     """The agency rules page's compliance tables, solved as a reader would, for each month: every
     view's summary (the totals it shows), its table by job type and (the directorate's) by
     service; each job-type table adds up to its view's totals, the services' job-type tables (and
@@ -1109,8 +1119,14 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     are unknown) add up to the directorate's, each service's row of the by-service table is its
     totals, no count exceeds its row's assignments and none within the cap exceeds its row's
     assignments with a cap; a view's total the measure history shows (`history`: its agency
-    measures' numerators and denominators, AGENCY_MEASURES) is known. Every hidden count of 1 to
-    threshold-1 must stay uncertain by at least the threshold."""
+    measures' numerators and denominators, AGENCY_MEASURES) is known, and so are its assignments
+    above the cap (with a cap less within it) where the history shows them (AGENCY_ABOVE_CAP's
+    denominator). What the price caps tell is known too: the cap in force is the job type's
+    (agency.checks), so a job type's assignments all have a cap or none has (read from the exact
+    row: 0 with a cap, or all of them; a row with some is told nothing). Every hidden count of 1
+    to threshold-1 must stay uncertain by at least the threshold; with `rests`, so must every
+    view's and job type's assignments above the cap of 1 to threshold-1 (the rest of the share
+    within the cap, never published: "23 of 24 within the cap" gives the 1 above it away)."""
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
 
@@ -1166,6 +1182,14 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             for col in COUNT_COLUMNS:
                 if ("total", svc, col) not in known and ("total", svc, col) not in hidden:
                     hidden.append(("total", svc, col))  # not in the summary: unknown
+            above = ("total above the cap", svc)  # with a cap less within it
+            true_above = float(totals["with_cap"].iloc[0] - totals["within_cap"].iloc[0]) if len(totals) else 0.0
+            hidden.append(above)
+            eqs.append(([(("total", svc, "With a cap"), 1), (("total", svc, "Within cap"), -1), (above, -1)], 0))
+            if any(abs(x - true_above) < 0.5 for x in shown_by_history.get((svc, ABOVE_THE_CAP), ())):
+                eqs.append(([(above, 1)], true_above))  # the history shows it
+            elif rests and 0 < true_above < t:
+                watch.append(above)
             jobs = rows(svc, "job_type")
             for job, r, true in jobs:
                 for col in COUNT_COLUMNS:
@@ -1179,6 +1203,13 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
                 hidden.append(slack)
                 eqs.append(([(("job", svc, job, "With a cap"), 1), (("job", svc, job, "Within cap"), -1),
                              (slack, -1)], 0))
+                if rests and true is not None and 0 < float(true["with_cap"] - true["within_cap"]) < t:
+                    watch.append(slack)
+                if true is not None and float(true["assignments"]) > 0:  # what the caps tell
+                    if float(true["with_cap"]) == 0:  # no cap in force for the job type: none has one
+                        eqs.append(([(("job", svc, job, "With a cap"), 1)], 0))
+                    elif float(true["with_cap"]) == float(true["assignments"]):  # a cap: all have one
+                        eqs.append(([(("job", svc, job, "With a cap"), 1), (("job", svc, job, "Assignments"), -1)], 0))
             for col in COUNT_COLUMNS:
                 eqs.append(([(("job", svc, job, col), 1) for job, _, _ in jobs] + [(("total", svc, col), -1)], 0))
             for row_svc, r, true in rows(svc, "service"):

@@ -145,7 +145,7 @@ def observe(mp, name: str, path: Path) -> dict:
                                                                  latest=period == opts.periods[-1]))
                      for scope in SCOPES for service in services]
             problems += audit_mod.check_views(month, truth, history)
-            agency += audit_mod.agency_recoverable(month, history=history)
+            agency += audit_mod.agency_recoverable(month, history=history, rests=True)
             rolling = [audit_mod.View(v.store, v.period, v.scope, v.service, v.page,
                                       tables={n: v.tables[n] for n in audit_mod.ROLLING})
                        for v in [*views[-len(month):], *month]] if views else []
@@ -609,6 +609,79 @@ def test_the_agency_check_bounds_within_the_cap_by_with_a_cap():
     found = audit_mod.agency_recoverable(views, exact=exact)
     assert found and all("'S2'" in p and "Within cap" in p and "[4, 6]" in p for p in found), found
     assert len(found) == 3  # S2's within the cap: its job-type row, its own by-service row, the directorate's
+
+
+def _exact_of(true: dict, jobs: dict | None = None):
+    """An `exact` for agency_recoverable: {view: its totals} (views None, then services) and
+    {view: {job type: counts}} (default: one "Social worker" row, the view's totals)."""
+    flags = audit_mod.AGENCY_FLAGS
+    services = [s for s in true if s is not None]
+
+    def exact(period, svc, by):
+        rows = {None: [(None, true[svc])],
+                "job_type": list((jobs or {}).get(svc, {"Social worker": true[svc]}).items()),
+                "service": [(s, true[s]) for s in services] if svc is None else [(svc, true[svc])]}[by]
+        return pd.DataFrame([{"group": g, **{f: r.get(c, 0) for c, f in flags.items()}} for g, r in rows])
+    return exact
+
+
+def test_the_agency_check_reads_the_assignments_above_the_cap_the_history_shows():
+    """Hand-worked: A's 12 assignments all have a price cap, 3 within it; B's 18, 12 within it.
+    The tables show every view's assignments and those with a cap and hide A's and B's within it
+    (the directorate's 15 less either gives the other): A's 3 lies in [0, 12]. The measure
+    history shows "Paid above the price cap (per hour)" for A over 9 assignments above the cap
+    (agency_above_cap_per_hour's denominator): with a cap less within it, so A's within the cap
+    is 12 - 9 = 3 (the check must say so). A history hiding it, or showing another population's
+    figure (8: not the table's), tells nothing."""
+    true = {None: {"Assignments": 30, "With a cap": 30, "Within cap": 15},
+            "A": {"Assignments": 12, "With a cap": 12, "Within cap": 3},
+            "B": {"Assignments": 18, "With a cap": 18, "Within cap": 12}}
+
+    def hiding(svc):
+        return {**true[svc], "Within cap": "c"}
+
+    views = [_agency_view(None, {"Assignments": 30}, {"Social worker": true[None]}, {"A": hiding("A"), "B": hiding("B")}),
+             *(_agency_view(s, {"Assignments": true[s]["Assignments"]}, {"Social worker": hiding(s)}, {s: hiding(s)})
+               for s in ("A", "B"))]
+
+    def history(denominator):
+        frame = pd.DataFrame({"metric_id": "agency_above_cap_per_hour", "period": pd.to_datetime(["2026-10-01"]),
+                              "service": ["A"], "group": None, "value": [2.0], "numerator": [18.0],
+                              "denominator": [denominator]}, dtype=object)
+        return [("unit", "social_workers", frame, frame)]
+
+    exact = _exact_of(true)
+    assert audit_mod.agency_recoverable(views, exact=exact) == []
+    found = audit_mod.agency_recoverable(views, exact=exact, history=history(9.0))
+    assert found and all("'A'" in p and "Within cap" in p and "[3, 3]" in p for p in found), found
+    assert len(found) == 3  # A's within the cap: its job-type row, its own by-service row, the directorate's
+    assert audit_mod.agency_recoverable(views, exact=exact, history=history("c")) == []
+    assert audit_mod.agency_recoverable(views, exact=exact, history=history(8.0)) == []
+
+
+def test_the_agency_check_knows_what_the_price_caps_tell():
+    """Hand-worked: one service, 10 social workers (a job type with a price cap: all 10 have one,
+    all within it) and 1 "Other" (no cap in force: none has one). The summary shows 11 assignments
+    and the table by service 10 with a cap; the table by job type hides the social workers'
+    counts and Other's assignments and count with a cap. Without what the caps tell, Other's 1
+    lies in [0, 11]; a reader of the caps knows Other has 0 with a cap and every social worker
+    one, so the social workers are the 10 with a cap and Other's 1 is 11 - 10 (the check must
+    say so, in the directorate's table and the service's). With the 1 "Other" assignment in a
+    row with some assignments capped (not the caps' rule), nothing is known from them."""
+    totals = {"Assignments": 11, "With a cap": 10, "Within cap": 10}
+    true = {None: totals, "A": totals}
+    jobs = {"Social worker": {"Assignments": 10, "With a cap": 10, "Within cap": 10},
+            "Other": {"Assignments": 1}}
+    hidden = {"Social worker": {"Assignments": "c", "With a cap": "c", "Within cap": "c"},
+              "Other": {"Assignments": "c", "With a cap": "c", "Within cap": "c"}}
+    views = [_agency_view(None, {"Assignments": 11}, hidden, {"A": totals}),
+             _agency_view("A", {"Assignments": 11}, hidden, {"A": totals})]
+    found = audit_mod.agency_recoverable(views, exact=_exact_of(true, {None: jobs, "A": jobs}))
+    assert sorted(found) == sorted(f"unit 2026-10 agency compliance: ('job', {s!r}, 'Other', 'Assignments') "
+                                   "lies in [1, 1]" for s in (None, "A")), found
+    mixed = {**jobs, "Other": {"Assignments": 1, "With a cap": 1, "Within cap": 1},
+             "Social worker": {"Assignments": 10, "With a cap": 9, "Within cap": 9}}
+    assert audit_mod.agency_recoverable(views, exact=_exact_of(true, {None: mixed, "A": mixed})) == []
 
 
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():

@@ -67,6 +67,8 @@ def test_every_load_keeps_every_months_decision_and_it_is_the_live_one(demo_db):
         _assert_kept_is_live(con)
         shown = compliance.history_shown(con)
         assert shown  # the measure history shows some of the totals
+        # and the assignments above the cap (the denominator of the £ above it) of some views
+        assert any(compliance.ABOVE_CAP in there for there in shown.values())
         # real decisions: hidden counts of every kind, in many months and views
         keys, kept = compliance.every_month(sums, "scrutiny", entries=compliance.kept(con), shown=shown)
         reasons = set(kept.reasons.stack().dropna())

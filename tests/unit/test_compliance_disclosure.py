@@ -151,3 +151,75 @@ def test_a_history_that_cannot_be_read_is_known_to_show_nothing(monkeypatch):
         assert compliance.history_shown(con) == {}
     finally:
         con.close()
+
+
+#: a month of two services, by hand: A's 12 assignments all have a cap and 3 are within it (9
+#: above it, which the measure history shows: agency_above_cap_per_hour's denominator); B's 18
+#: all have a cap, 12 within it; every other count 5 or more
+ABOVE_CAP_VIEWS = [None, "A", "B"]
+ABOVE_CAP_MONTH = [
+    [30, 30, 15, 11, 12, 11, 11, 11, 13, 11],
+    [12, 12, 3, 5, 5, 5, 5, 5, 6, 5],
+    [18, 18, 12, 6, 7, 6, 6, 6, 7, 6],
+]
+
+
+def test_the_assignments_above_the_cap_the_history_shows_are_known_to_the_decision():
+    """The measure history publishes A's 9 assignments above the price cap (the denominator of
+    the £ above it): with a cap less within it. Decided without knowing it, the totals hide
+    A's 3 within the cap (primary) and B's 12 (so that the directorate's 15 less B's does not
+    give A's back), but show A's 12 with a cap: a reader of both has 12 - 9 = 3 exactly. Told
+    the history's 9 (`rests_shown`: compliance.RESTS_SHOWN, the history's figure read as
+    compliance.ABOVE_CAP by `shown_frame`), the decision hides A's and B's assignments and those
+    with a cap too (A's 12 assignments bound those with a cap, so those within it, to [0, 3]
+    otherwise), and A's 3 keeps a range at least 5 wide with the 9 known: A's with a cap lies
+    in [9, 23] (at least the 9 above the cap; B's assignments at least its 7 under 3 years), so
+    A's within it in [0, 14]."""
+    frame = pd.DataFrame(ABOVE_CAP_MONTH, columns=COUNTS)
+    frame.insert(0, "Service", ["All services", "A", "B"])
+    frame.insert(4, "Within cap (%)", (frame["Within cap"] / frame["With a cap"] * 100).round(1))
+    frame.insert(5, "£/h above cap", [2.0, 2.0, 2.0])
+    month = ["2026-10"] * len(ABOVE_CAP_VIEWS)
+    shown = compliance.shown_frame(month, ABOVE_CAP_VIEWS, frame, {("2026-10", "A"): {compliance.ABOVE_CAP: {9.0}}})
+    assert shown[compliance.ABOVE_CAP].tolist()[1] == 9.0 and shown[COUNTS].isna().all().all()
+
+    def decide(rests: bool) -> pd.DataFrame:
+        return disclose_with_totals({}, frame, compliance.BY_GROUP, views=ABOVE_CAP_VIEWS, name="test",
+                                    unpublished=[compliance.NO_SERVICE], within=compliance.WITHIN,
+                                    counted_rests=compliance.COUNTED_RESTS,
+                                    shown_totals=shown if rests else shown[COUNTS],
+                                    rests_shown=compliance.RESTS_SHOWN if rests else None)[1].published
+
+    def ranges(pub: pd.DataFrame) -> dict:
+        """As `_ranges`, with A's rest within the cap (its assignments above it) known: 9."""
+        known, unknown, equations = {}, [], []
+        for i, row in enumerate(ABOVE_CAP_MONTH):
+            for j, c in enumerate(COUNTS):
+                (unknown.append((i, c)) if pub.iloc[i][c] == SUPPRESSED else known.__setitem__((i, c), float(row[j])))
+            for part, whole in compliance.WITHIN.items():
+                rest = (i, "rest", part)
+                (known.__setitem__(rest, 9.0) if (i, part) == (1, "Within cap") else unknown.append(rest))
+                equations.append(([((i, part), 1.0), (rest, 1.0), ((i, whole), -1.0)], 0.0))
+        for c in COUNTS:
+            equations.append(([((1, c), 1.0), ((2, c), 1.0), ((0, c), -1.0)], 0.0))
+        return intervals(known=known, hidden=unknown, equations=equations)
+
+    blind = decide(False)
+    assert [str(blind.iloc[1][c]) for c in ("Assignments", "With a cap", "Within cap")] == ["12", "12", SUPPRESSED]
+    assert blind.iloc[2]["Within cap"] == SUPPRESSED
+    assert ranges(blind)[(1, "Within cap")] == (3.0, 3.0)  # A's 3: the history's 9 gives it away
+
+    told = decide(True)
+    assert all(told.iloc[i][c] == SUPPRESSED for i in (1, 2) for c in ("Assignments", "With a cap", "Within cap"))
+    assert str(told.iloc[0]["Within cap"]) == "15" and str(told.iloc[1]["Under 3 years"]) == "5"
+    # A's with a cap: at least its 9 above the cap, at most the 30 less B's 7 under 3 years
+    assert ranges(told)[(1, "With a cap")] == (9.0, 23.0)
+    assert ranges(told)[(1, "Within cap")] == (0.0, 14.0)
+    # a figure the history shows that is not the row's rest (another population's) is not known
+    other = shown.copy()
+    other.loc[1, compliance.ABOVE_CAP] = 8.0
+    pd.testing.assert_frame_equal(
+        disclose_with_totals({}, frame, compliance.BY_GROUP, views=ABOVE_CAP_VIEWS, name="test",
+                             unpublished=[compliance.NO_SERVICE], within=compliance.WITHIN,
+                             counted_rests=compliance.COUNTED_RESTS, shown_totals=other,
+                             rests_shown=compliance.RESTS_SHOWN)[1].published, blind)

@@ -21,7 +21,8 @@ cells are exactly `disclose_all(frames, table, margins=..., before=..., after=..
 The builders read their detail frames through a `Source` (the dashboard's is cached per data
 version; a load's reads its own cursor), so both sides build from the same code.
 
-Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `ROLLING`, `PROFILE_LABELS`,
+Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING`, `published_month`,
+`published_note`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
 `frames`, `margins`, `last_month`, `next_month`, `decide`, `inputs`, `ledger`, `decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
@@ -331,10 +332,64 @@ MARGINS: dict[str, tuple[str, dict[str, str]]] = {
     "local_by_job": ("local_residence_rate", {"People recorded": "denominator", "Living in county": "numerator"}),
 }
 
-#: tables over the 12 months to the month, published every month: each month's is protected
-#: beside last month's too (this month's minus last month's is the month's leavers minus those of
-#: 12 months before: disclosure.LastMonth)
+#: where the measure history publishes one cell of a linked table (at a month it publishes the
+#: figure: a year to 30 September, `published_month`): the measure, the row's label, the table's
+#: column and the history's column. The early leavers (leave date before the first anniversary of
+#: the start date, employed leavers in the 12 months to the month: metrics.catalogue) are the
+#: length-of-service table's "Under 1 year" leavers, so the two get one decision.
+CELL_MARGINS: dict[str, tuple[str, str, str, str]] = {
+    "length_of_service": ("early_leaver_rate_12m", "Under 1 year", "Leavers", "numerator"),
+}
+
+#: tables over the 12 months to the month: each month's is protected beside last month's too
+#: (this month's minus last month's is the month's leavers minus those of 12 months before:
+#: disclosure.LastMonth). Published (to suppressed roles and in every file) only for the year to
+#: 30 September (`published_month`)
 ROLLING = ("leavers_by_reason", "length_of_service")
+
+
+def published_month(periods: tuple[str, ...] | list[str], name: str, period: str) -> str | None:
+    """The month ("YYYY-MM") whose figures table `name` publishes when `period` is asked for:
+    the month itself, except for a 12-month leavers table (ROLLING), which is published for the
+    latest year to 30 September (disclosure.cells.CENSUS_MONTH) on or before `period` whose 12
+    months are all loaded (`periods`), as the measure history publishes the early leavers
+    (disclosure.cells.YEAR_TO_SEPTEMBER); None before the first such year (nothing published).
+
+    Why: successive 12-month windows overlap, so the tables of two months differ by the month's
+    leavers less those of 12 months before, by category (the "Under 1 year" row is the early
+    leavers the history withholds as "x" at such months); a reader chaining them works small
+    counts out. Years to 30 September do not overlap, and are DfE's census year."""
+    if name not in ROLLING:
+        return period
+    from disclosure.cells import CENSUS_MONTH
+
+    loaded = set(periods)
+    when = parse_period(period)
+    year = when.year if when.month >= CENSUS_MONTH else when.year - 1
+    while True:
+        end = date(year, CENSUS_MONTH, 1)
+        months, p = [], end
+        for _ in range(12):
+            months.append(p.strftime("%Y-%m"))
+            p = previous_period(p)
+        if all(m in loaded for m in months):
+            return months[0]
+        if not loaded or min(loaded) > months[-1]:
+            return None
+        year -= 1
+
+
+def published_note(name: str, month: str | None) -> str | None:
+    """What a 12-month leavers table's published version says of itself: the year to 30
+    September it is of (`month`, from `published_month`), or, None, that none is published yet."""
+    if name not in ROLLING:
+        return None
+    why = ("published once a year, as DfE does, so that month-to-month differences cannot reveal "
+           "individuals")
+    if month is None:
+        return ("x: not available yet. Leavers are published for the year to 30 September once all 12 "
+                f"months of it are loaded, {why}.")
+    return f"Leavers in the year to 30 September {month[:4]}: {why}."
 
 #: the tables whose decisions each load keeps (the Workforce profile's, Turnover's and Agency &
 #: 80:20's first views)
@@ -394,6 +449,7 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
     if name not in MARGINS:
         return None
     metric_id, columns = MARGINS[name]
+    cell = CELL_MARGINS.get(name) if published_month(src.periods, name, period) == period else None
     out: dict = {}
     for row in src.history(scope, metric_id, period).to_dict("records"):
         key = row["service"]
@@ -406,6 +462,15 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
             elif col in built[key] and pd.to_numeric(row[source], errors="coerce") == \
                     float(pd.to_numeric(built[key][col]).sum()):
                 said[col] = True
+        if cell is not None and cell[0] == metric_id:  # the history's figure of one row (its year to September)
+            _, label, col, source = cell
+            f = built[key]
+            mine = [number for lab, number in zip(f.iloc[:, 0].astype(str), pd.to_numeric(f[col], errors="coerce"))
+                    if lab == label] if col in f.columns else []
+            if bool(row["suppressed"]):
+                said[(label, col)] = False
+            elif len(mine) == 1 and pd.to_numeric(row[source], errors="coerce") == float(mine[0]):
+                said[(label, col)] = True
         out[key] = said
     return out
 
@@ -541,6 +606,8 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
         if name not in MARGINS:
             return []
         rows = src.history(scope, MARGINS[name][0], at)
+        # (a CELL_MARGINS figure follows from the detail frames, `suppressed` and whether the year is
+        # whole (the first loaded month, below); the history's own column may read "x" to a page)
         return [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
 
     before = _neighbour(src, name, period, previous_period)

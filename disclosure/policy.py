@@ -230,6 +230,11 @@ class Disclosed:
     reasons: pd.DataFrame                 # like `published`: None or primary/secondary/class/over_time
     table: Table
     exact: bool = False                   # `shown` holds exact figures (a role allowed "exact_figures")
+    #: the month ("YYYY-MM") whose figures `published` holds where it is not the month asked for (a
+    #: 12-month leavers table is published for the year to 30 September: disclosure.linked.
+    #: published_month); None: the month asked (or, with `note`, nothing published for it yet)
+    period: str | None = None
+    note: str | None = None               # what the published version is, said under it and in its files
 
     @property
     def empty(self) -> bool:
@@ -241,7 +246,7 @@ class Disclosed:
         return Disclosed(shown=self.shown.drop(columns=[c for c in cols if c in self.shown.columns]),
                          published=self.published.drop(columns=[c for c in cols if c in self.published.columns]),
                          reasons=self.reasons.drop(columns=[c for c in cols if c in self.reasons.columns]),
-                         table=self.table, exact=self.exact)
+                         table=self.table, exact=self.exact, period=self.period, note=self.note)
 
     def hidden_count(self, *, published: bool = True) -> dict[str, int]:
         """How many cells are hidden for each reason (in the published or the shown version)."""
@@ -255,8 +260,13 @@ class Disclosed:
 
     def caption(self, *, published: bool = False) -> str:
         """The true reasons for the hidden cells, e.g. 'c: 2 figures rest on fewer than 5 people;
-        1 is hidden so that a small group cannot be worked out from the other figures.'"""
-        return reasons_caption(self.hidden_count(published=published))
+        1 is hidden so that a small group cannot be worked out from the other figures.', after
+        the `note` saying what the published version is wherever that version is described (the
+        file's, or the screen's of a role that sees it)."""
+        why = reasons_caption(self.hidden_count(published=published))
+        if self.note and (published or not self.exact):
+            return " ".join(x for x in (self.note, why) if x)
+        return why
 
     def notes(self) -> list[str]:
         """The Notes of a file built from `published`: legend, reasons, what applied."""
@@ -265,6 +275,8 @@ class Disclosed:
         counts = self.hidden_count()
         n = sum(counts.values()) or int(sum(_is_c(self.published[c]).sum() for c in self.published.columns))
         lines = legend()
+        if self.note:
+            lines.append(self.note)
         lines.append(f"This file: {n} figure{'s' if n != 1 else ''} shown as c.")
         if counts:
             lines.append(reasons_caption(counts))
@@ -305,8 +317,10 @@ def reasons_caption(counts: Mapping[str, int]) -> str:
 
 
 #: {view: {count column: True where another publication shows that column's total for the view
-#: (a reader knows it), False where it hides it (it must stay unknown here too)}}
-Margins = Mapping[Hashable, Mapping[str, bool]]
+#: (a reader knows it), False where it hides it (it must stay unknown here too)}}; a key (row
+#: label, count column) says the same of one cell (the measure history's published early leavers
+#: are a length-of-service table's "Under 1 year" leavers: one figure, one decision)
+Margins = Mapping[Hashable, Mapping[str | tuple[str, str], bool]]
 
 
 def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
@@ -727,7 +741,11 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
     each 12-month one beside last month's (`_over_months`; last month's family decided as one
     too): {name: {view: (published, reasons)}}."""
     systems = _family_system({n: (t.frames, t.table, t.margins) for n, t in tables.items()}, r)
-    hidden, reason = next(iter(systems.values())).protect(r)  # (one system: every table's arrays are its)
+    first = next(iter(systems.values()))
+    hidden, reason = first.protect(r)  # (one system: every table's arrays are its)
+    # a cell another publication of the same figures hides (`Margins`: the history's early leavers)
+    # is hidden for the reason that one hides it: to protect a small group (its small ones are primary)
+    reason[first.elsewhere & (reason == "over_time")] = "secondary"
     alone = hidden
     over = {n: t for n, t in tables.items() if t.before is not None}
     if over:
@@ -829,6 +847,8 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
                 continue
             else:
                 unpublished[zero] = True
+    zeros &= ~known  # (a zero another publication shows: known, as any figure it shows)
+    unpublished &= ~known
     base = b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished)
     return {name: _System(**{f.name: getattr(base, f.name) for f in fields(System)}, **layout)
             for name, layout in laid.items()}
@@ -878,6 +898,14 @@ def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, 
                 # the rest is never published; a "c" from upstream is hidden already
                 index[(key, i, c)] = b.cell(v, sensitive=not row_unrecorded, virtual=c == REST or is_hidden(f[c].iloc[i]))
                 owners.append(key)
+    # a cell another publication shows (known: never hidden) or hides (hidden and protected here too)
+    for key, labs in labels_of.items():
+        said = {k: v for k, v in ((margins or {}).get(key) or {}).items() if isinstance(k, tuple)}
+        for i, lab in enumerate(labs):
+            for c in cols:
+                word = said.get((str(lab[-1]), c))
+                if word is not None and (key, i, c) in index:
+                    status[index[(key, i, c)]] = "known" if word else "hidden"
     # each column's total within a group of a table: a cell of its own (never published here)
     totals: dict[tuple[Hashable, Any, str], int] = {}
     margin_of = _margin_reader(margins, table)

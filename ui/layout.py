@@ -144,8 +144,8 @@ def show_table(table: Disclosed | pd.DataFrame, name: str, *, disclosure: Table 
         shown_table = None if table is None else _disclosed(table, disclosure, name)
     else:
         raise TypeError(f"show_table('{name}') needs a Disclosed, not {type(table).__name__}.")
-    if shown_table is None or shown_table.empty:
-        st.info(f"{plain(name)}: no data for this selection.")
+    if shown_table is None or shown_table.empty:  # (a table not published yet says why: its note)
+        st.info(f"{plain(name)}: {(shown_table.caption() if shown_table is not None else '') or 'no data for this selection.'}")
         return
     shown = display_frame(shown_table.shown)
     st.dataframe(shown, hide_index=True, column_config={**decimal_columns(shown), **(column_config or {})},

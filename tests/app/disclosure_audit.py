@@ -309,6 +309,72 @@ TOTAL_SOURCES = {"staff": MARGINS["profile"], "Case holders by caseload band": M
                  "Living in the county by job type": MARGINS["local_by_job"]}
 #: a page table that shows a family's total too, for one month: (table, its month column, its column)
 ALSO_SHOWN = {"staff": ("Permanent and agency FTE by month", "Month", "People")}
+#: one cell of a table that the measure history publishes too, where it publishes the figure:
+#: (table, row, column) -> (measure, the history's column). The early leavers (leave date before
+#: the first anniversary of the start date, employed leavers of the 12 months: metrics.catalogue)
+#: are the length-of-service table's "Under 1 year" leavers (metrics.detail's first band)
+CELL_SOURCES = {("Length of service at leaving", "Under 1 year", "Leavers"): ("early_leaver_rate_12m", "numerator")}
+
+
+def table_month(view: View, d: Disclosed) -> str | None:
+    """The month ("YYYY-MM") whose figures a table publishes: the view's, or the one the table says
+    (`Disclosed.period`: a 12-month leavers table is published for the year to 30 September);
+    None where it publishes nothing yet (empty, with a note saying why)."""
+    if getattr(d, "period", None):
+        return d.period
+    if d.published.empty and getattr(d, "note", None):
+        return None
+    return view.period
+
+
+def _history_index(history: Sequence[tuple]) -> dict[tuple, dict]:
+    """{(store, scope, metric, month, service): the published history's overall row}."""
+    published = {}
+    for store, scope, frame, _ in history:
+        for r in frame.to_dict("records"):
+            if r.get("group") is None or (isinstance(r.get("group"), float) and math.isnan(r["group"])):
+                svc = r["service"] if isinstance(r["service"], str) else None
+                published[(store, scope, r["metric_id"], pd.Timestamp(r["period"]), svc)] = r
+    return published
+
+
+def year_to_september(views: list[View], history: Sequence[tuple]) -> list[str]:
+    """The 12-month leavers tables (ROLLING) a suppressed role sees, at any month, are a year to 30
+    September's, on or before the month (or nothing yet: empty, with a note saying why), never the
+    12 months to another month: successive 12-month tables differ by the month's leavers less
+    those of 12 months before, and their "Under 1 year" row is the early leavers the measure
+    history withholds ("x") at such months. Each says so (a note). And a table's cell the history
+    publishes too (CELL_SOURCES: the early leavers) is that September's figure in both, or
+    hidden in both (one figure, one decision)."""
+    published = _history_index(history)
+    out = []
+    for v in views:
+        for name in ROLLING:
+            d = v.tables.get(name)
+            if d is None:
+                continue
+            where = f"{v.store} {v.period} {v.scope} {v.service or 'directorate'} '{name}'"
+            at = table_month(v, d)
+            if at is None:
+                if not d.published.empty or not d.note:
+                    out.append(f"{where}: publishes nothing, but not as an empty table that says why")
+                continue
+            if pd.Period(at, "M").month != 9 or pd.Period(at, "M") > pd.Period(v.period, "M") \
+                    or pd.Period(at, "M") < pd.Period(v.period, "M") - 12:
+                out.append(f"{where}: the 12 months to {at}, not the latest year to 30 September")
+            if not d.note or at[:4] not in d.note:
+                out.append(f"{where}: does not say it is the year to 30 September {at[:4]} ({d.note!r})")
+            for (table, label, col), (mid, hcol) in CELL_SOURCES.items():
+                if table != name:
+                    continue
+                rows = d.published[d.published.iloc[:, 0].astype(str) == label]
+                theirs = _published(published, v.store, v.scope, at, v.service, mid, hcol)
+                if theirs is None or rows.empty:
+                    continue
+                mine = rows[col].iloc[0]
+                if is_c(mine) != (theirs == SUPPRESSED) or (not is_c(mine) and number(mine) != theirs):
+                    out.append(f"{where}: {label!r} {mine!r}, the measure history's {mid} {hcol} of {at} {theirs!r}")
+    return out
 
 
 def _family(name: str) -> str:
@@ -351,18 +417,14 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     t = rules().threshold
     groups: dict[tuple, dict[tuple, pd.DataFrame]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
-    published = {}
-    for store, scope, frame, _ in history:
-        for r in frame.to_dict("records"):
-            if r.get("group") is None or (isinstance(r.get("group"), float) and math.isnan(r["group"])):
-                svc = r["service"] if isinstance(r["service"], str) else None
-                published[(store, scope, r["metric_id"], pd.Timestamp(r["period"]), svc)] = r
+    published = _history_index(history)
     shown_totals: dict[tuple, float] = {}  # a family's total a page shows besides the history
     for v in views:
         services[v.store].add(v.service)
         for name, d in v.tables.items():
-            if linked_spec(name):
-                groups[(v.store, v.period, v.scope, _family(name))][(name, v.service)] = d.published
+            at = table_month(v, d)  # (a 12-month leavers table: its year to 30 September's figures)
+            if linked_spec(name) and at is not None:
+                groups[(v.store, at, v.scope, _family(name))][(name, v.service)] = d.published
         for family, (name, month_col, col) in ALSO_SHOWN.items():
             d = v.tables.get(name)
             if d is None:
@@ -412,6 +474,16 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                         true_rest = exact.get((lab, row_total), 0) - exact.get((lab, counts[0]), 0)
                         if 0 < true_rest < t:
                             watch.append(rest)
+                for (table, label, col), (mid, hcol) in CELL_SOURCES.items():
+                    key = (name, svc, label, col)
+                    if table != name or key not in hidden:
+                        continue
+                    found = _published(published, store, scope, period, svc, mid, hcol)
+                    if isinstance(found, float):  # the history publishes it: a reader knows it
+                        hidden.remove(key)
+                        if key in watch:
+                            watch.remove(key)
+                        known[key] = found
                 if not additive:
                     continue
                 for col in cols:
@@ -896,7 +968,10 @@ def one_answer_shown(views: list[View], truth) -> list[str]:
             spec = linked_spec(name)
             if not spec or name not in ANSWER_TABLES:
                 continue
-            exact = truth(v.store, v.period, v.scope, v.service, name)
+            at = table_month(v, d)
+            if at is None:
+                continue
+            exact = truth(v.store, at, v.scope, v.service, name)
             f = d.published
             labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
             for col in spec["counts"]:

@@ -274,6 +274,25 @@ def test_leavers_tables_not_recoverable_across_two_months(observed):
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
+def test_the_leavers_tables_are_the_years_to_september_with_the_historys_early_leavers(observed):
+    """Every month a scrutiny member may pick (the data layer's) and every page: the 12-month leavers
+    tables are the latest year to 30 September's, saying so, or nothing yet; their "Under 1 year"
+    is the history's early leavers of that September, shown alike or hidden in both. So the early
+    leavers the history withholds ("x") at any other month are in no scrutiny table."""
+    problems = [p for seen in observed.values()
+                for p in audit_mod.year_to_september(seen["views"], seen["history"])]
+    assert problems == [], f"{len(problems)} problems, e.g.\n" + "\n".join(problems[:20])
+    demo = [(v, v.tables[n]) for v in observed["demo"]["views"] if v.page == "data" for n in audit_mod.ROLLING]
+    # the demo (36 months to 2026-10): October 2025 and 2026 publish September's, September its own
+    assert {(v.period, d.period) for v, d in demo} == {("2025-10", "2025-09"), ("2026-09", None),
+                                                       ("2026-10", "2026-09")}
+    assert any(not d.published.empty and "c" not in d.published["Leavers"].astype(str).tolist() for _, d in demo)
+    # the adversarial store (13 months to 2026-10): no whole year before September 2026
+    early = [d for v in observed["adversarial"]["views"] if v.page == "data" and v.period < "2026-09"
+             for n, d in v.tables.items() if n in audit_mod.ROLLING]
+    assert early and all(d.published.empty and d.note.startswith("x: not available") for d in early)
+
+
 @pytest.fixture(scope="module")
 def demo_leavers_every_month(stores):
     """The two-month check (`over_two_months`) of the demo's 12-month leavers tables for EVERY pair
@@ -295,7 +314,7 @@ def demo_leavers_every_month(stores):
         opts = data.filter_options()
         history = [("demo", scope, measures.public_history(db.db_path(), db.data_version(), scope),
                     measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
-        problems, last = [], []
+        problems, last, september = [], [], []
         for period in opts.periods:
             with db.page_view():
                 month = [audit_mod.View("demo", period, scope, service, "data", tables={
@@ -305,8 +324,10 @@ def demo_leavers_every_month(stores):
                     for scope in SCOPES for service in [None, *opts.services]]
                 if last:
                     problems += audit_mod.over_two_months([*last, *month], truth, history)
+                september += audit_mod.year_to_september(month, history)
+                september += audit_mod.check_views(month, truth, history)
             last = month
-        yield {"periods": list(opts.periods), "problems": problems}
+        yield {"periods": list(opts.periods), "problems": problems, "september": september}
     finally:
         mp.undo()
         fresh_caches()
@@ -325,6 +346,16 @@ def test_the_demos_leavers_tables_hold_across_two_months_with_the_history(demo_l
     leavers went from 16 to 17, so SEND's "Other reasons" and "2 to 5 years" (1) lay in [0, 1]."""
     problems = demo_leavers_every_month["problems"]
     assert problems == [], f"{len(problems)} narrow cells:\n" + "\n".join(problems[:20])
+
+
+def test_the_demos_leavers_tables_every_month_are_a_year_to_september(demo_leavers_every_month):
+    """Every month of the demo: a scrutiny member's 12-month leavers tables are the latest year to
+    30 September's (September 2025's from September 2025 to August 2026, September 2026's after;
+    nothing before September 2025, the first whole year), their "Under 1 year" the history's
+    early leavers of that September (shown alike or hidden in both), each solved with the
+    history's totals and that early leavers figure, nothing small and nothing recoverable."""
+    problems = demo_leavers_every_month["september"]
+    assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems[:20])
 
 
 def test_the_audit_really_solves_hidden_cells(observed):

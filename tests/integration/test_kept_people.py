@@ -82,9 +82,10 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
 
 @pytest.mark.parametrize("role", ["hr", "scrutiny"])
 def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
-    """The data layer's tables (every view) publish the kept cells; hr sees the exact table, a
-    scrutiny member the published one. A kept decision is really read: one changed in the store
-    is what the page publishes."""
+    """The data layer's tables (every view) publish the kept cells (a 12-month leavers table's of
+    the latest year to 30 September: disclosure.linked.published_month); hr sees the exact table
+    of the month, a scrutiny member the published one. A kept decision is really read: one changed
+    in the store is what the page publishes."""
     import streamlit as st
 
     from ui import data
@@ -97,10 +98,13 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
     try:
         period = _periods(con)[-1]
         services = linked.cursor_source(con).services
-        live = {(n, e, s): linked.decide(linked.cursor_source(con), n, period, s, dict(e))
+        at = {n: linked.published_month(_periods(con), n, period) for n, _ in linked.KEPT}
+        assert at["leavers_by_reason"] == "2026-09" and at["profile"] == period == "2026-10"
+        live = {(n, e, s): linked.decide(linked.cursor_source(con), n, at[n], s, dict(e))
                 for n, e in linked.KEPT for s in SCOPES}
-        # tamper with one kept decision: the directorate's first leavers-by-reason count as "c"
-        row = next(r for r in kept.read_all(con, kind="people", period=parse_period(period))
+        # tamper with one kept decision: the directorate's first leavers-by-reason count 100 more (a
+        # figure of its column's type: September 2026's column holds no "c" to read another as)
+        row = next(r for r in kept.read_all(con, kind="people", period=parse_period(at["leavers_by_reason"]))
                    if r.key.startswith("leavers_by_reason") and r.scope == "social_workers")
         import json
 
@@ -108,7 +112,7 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
         first = next(c for c in data_["frames"]["p0"]["columns"] if c["name"] == "Leavers")
         was = first["values"][0]
         assert isinstance(was, int) and was >= 5
-        first["values"][0] = "c"
+        first["values"][0] = was + 100
         kept.write(con, [kept.Kept(**{**row.__dict__, "decision": json.dumps(data_)})])
     finally:
         con.close()
@@ -128,10 +132,9 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
                     d = calls[name](Filters(period=period, scope=scope, service=service), extra)
                     pub, why = live[(name, extra, scope)][service]
                     if name == "leavers_by_reason" and scope == "social_workers" and service is None:
-                        assert d.published["Leavers"].iloc[0] == "c"  # the kept decision, read
+                        assert d.published["Leavers"].iloc[0] == was + 100  # the kept decision, read
                         pub = pub.copy()
-                        pub["Leavers"] = pub["Leavers"].astype(object)
-                        pub.iloc[0, list(pub.columns).index("Leavers")] = "c"
+                        pub.iloc[0, list(pub.columns).index("Leavers")] = was + 100
                     pd.testing.assert_frame_equal(d.published, pub, check_exact=True)
                     pd.testing.assert_frame_equal(d.reasons, why, check_exact=True)
                     if role == "hr":

@@ -172,8 +172,8 @@ def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str
     """'Of 147 people, the largest group is 35 to 44 (53).' with suppressed groups named."""
     why = frame.caption() if isinstance(frame, Disclosed) else ""
     frame = _frame(frame)
-    if frame.empty:
-        return f"No {what} for this selection."
+    if frame.empty:  # (a table not published yet: its caption says why)
+        return f"No {what} for this selection. {why}".strip()
     nums = pd.to_numeric(frame[value], errors="coerce")
     if nums.notna().sum() == 0:
         return f"All {what} figures are hidden to protect individuals. {why}".strip()
@@ -182,6 +182,8 @@ def counts_alt(frame: pd.DataFrame, category: str, value: str, what: str) -> str
     text = f"{what[0].upper()}{what[1:]}: {int(nums.sum())} in the groups shown; the largest group is {top[category]} ({int(nums.max())})."
     if hidden:
         text += f" {hidden} group{'s' if hidden > 1 else ''} not shown. {why}".rstrip()
+    elif why:  # what the published figures are of (a year to 30 September), where they say
+        text += f" {why}"
     return text
 
 

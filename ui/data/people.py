@@ -5,7 +5,9 @@ Why built through one routine (`_linked`): every table of people reaches a page 
 `disclosure.Disclosed`. The published version of a view is protected together with the same
 table for the directorate and every other service, so a hidden figure in one service cannot be
 worked out as the directorate minus the other services; categories are merged the same way in all
-of them. HR and leadership see the exact table on screen; files carry the published one.
+of them. HR and leadership see the exact table on screen; files carry the published one. The
+12-month leavers tables publish the latest year to 30 September's decision at any month
+(disclosure.linked.published_month: overlapping 12-month tables differ by a month's leavers).
 """
 
 from __future__ import annotations
@@ -102,18 +104,37 @@ def _linked(name: str, filters: Filters, **extra) -> Disclosed:
 def _linked_cached(path, version, role, name, period, scope, service, team, extra) -> Disclosed:
     build, table = _table_for(name, dict(extra))
     kw = dict(extra)
+    exact = sees_exact(role)
+    # the month whose figures are published: a 12-month leavers table's year to 30 September
+    # (disclosure.linked.published_month); roles with exact figures see the month asked on screen
+    at = linked.published_month(options.loaded_periods(path, version), name, period)
+    note = linked.published_note(name, at)
+    mine = build(path, version, period, scope, service, team, **kw) if exact or at is None else None
+    if at is None:  # nothing published yet: an empty table that says why
+        pub = mine.iloc[0:0].copy()
+        pub.attrs = {}
+        shown = mine.copy() if exact else pub
+        shown.attrs = {}
+        return Disclosed(shown=shown, published=pub, reasons=pub.astype(object), table=table, exact=exact,
+                         note=note)
     if team:  # team views: roles with exact figures; files: the team's table protected alone,
         # listing the directorate's answers (a missing one as 0) so the class rule sees them
-        return disclose(build(path, version, period, scope, service, team, **kw), table, role=role, name=name,
-                        like=build(path, version, period, scope, None, None, **kw))
-    decided = _decided(path, version, name, period, scope, extra)
-    if service not in decided:  # a service not in the store's list (no staff that month)
-        return disclose(build(path, version, period, scope, service, None, **kw), table, role=role, name=name)
-    pub, why = decided[service]
-    exact = sees_exact(role)
-    shown = build(path, version, period, scope, service, None, **kw).copy() if exact else pub
+        pub, why = _alone(disclose(build(path, version, at, scope, service, team, **kw), table, name=name,
+                                   like=build(path, version, at, scope, None, None, **kw)))
+    else:
+        decided = _decided(path, version, name, at, scope, extra)
+        if service in decided:
+            pub, why = decided[service]
+        else:  # a service not in the store's list (no staff that month)
+            pub, why = _alone(disclose(build(path, version, at, scope, service, None, **kw), table, name=name))
+    shown = mine.copy() if exact else pub
     shown.attrs = {}
-    return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
+    return Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact,
+                     period=at if at != period else None, note=note)
+
+
+def _alone(d: Disclosed) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return d.published, d.reasons
 
 
 @st.cache_data(**CACHE)

@@ -1015,7 +1015,10 @@ def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequen
     meeting pack frozen at a month published them; they are never hidden later): a service's rows
     of earlier months may be, zeros first where a zero is what protects (SEND's 0.0 to July).
     Where the count is hidden, so is turnover (WITH_LEAVERS_12M); each month's rows are then
-    decided again across services with the hidden ones kept hidden (no hidden row alone)."""
+    decided again across services with the hidden ones kept hidden (no hidden row alone). Last,
+    the services' rows of months whose early leavers read "x", hidden for those unpublished
+    early leavers, are shown again where every small count, the early leavers chained across
+    months with the leavers, stays wide (`_show_leavers_again`)."""
     hidden = np.asarray(hidden, dtype=bool).copy()
     why = np.array(list(why), dtype=object)
     need = {"metric_id", "period", "numerator", "denominator", across}
@@ -1042,6 +1045,8 @@ def protect_over_months(frame: pd.DataFrame, hidden: Sequence[bool], why: Sequen
             _months_again(frame, mine, hidden, why, min_count=min_count, class_under=class_under, across=across)
             if not more and (hidden == before).all():
                 break
+        for i in _show_leavers_again(frame, mine, hidden, why, min_count=min_count, across=across):
+            hidden[i], why[i] = False, None
     return hidden, why
 
 
@@ -1152,6 +1157,159 @@ def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarr
                 out = widen(vals, out, eqs + by_fte, protect=protect, min_count=min_count, fixed=fixed)
     return sorted([i for key, i in at.items() if key in whole and not hidden[i] and out[whole[key]]]
                   + [row for c, (row, _) in floors.items() if out[c]])  # a bound hidden: its FTE is
+
+
+def _show_leavers_again(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, why: np.ndarray, *,
+                        min_count: int, across: str) -> list[int]:
+    """The services' LEAVERS_12M rows (of `mine`) at months whose rate and early leavers read "x"
+    (`not_available`) to show again: hidden "secondary" (for their unpublished early leavers,
+    or beside another's), not themselves a small count, and shown where the early leavers, the
+    rest and the 12 months' leavers of every view and month, chained across months as a reader
+    solves them (`_early_narrow`), stay wide. All such rows are tried at once; then, while any
+    watched cell is narrower than `min_count`, the tried rows of its view (any service's for the
+    directorate's, or when its own have all been taken back) within a month of it or of a year
+    either side are hidden again, else those at the nearest month; none shown if none can be.
+    The first loaded year's rows (`months_covered` < 12) and the directorate's rows keep their
+    month's decision (a frozen pack published the directorate's; a later load never hides them)."""
+    rows = np.flatnonzero(mine & (frame["metric_id"] == LEAVERS_12M).to_numpy())
+    if rows.size == 0:
+        return []
+    na = not_available(frame)
+    den = np.array([number(v) for v in frame["denominator"]], dtype=float)
+    views = {int(i): None if _blank(frame[across].iat[i]) else frame[across].iat[i] for i in rows}
+    month = {int(i): pd.Period(pd.Timestamp(frame["period"].iat[i]), "M") for i in rows}
+    # the first loaded year's 12-month figures are running totals from its first month (nobody
+    # before it): their chains are short and pin small counts, so its rows keep their decision
+    first_year = np.zeros(len(frame), dtype=bool)
+    if "months_covered" in frame.columns:
+        first_year = np.array([not _blank(c) and float(c) < 12 for c in frame["months_covered"]], dtype=bool)
+    tried = {int(i) for i in rows if hidden[i] and na[i] and views[int(i)] is not None and why[i] == "secondary"
+             and not math.isnan(den[i]) and not 0 < den[i] < min_count and not first_year[i]}
+    if not tried:
+        return []
+    trial = hidden.copy()
+    trial[list(tried)] = False
+    for _ in range(4 * len(tried)):
+        narrow = _early_narrow(frame, mine, trial, na, min_count=min_count, across=across)
+        if not narrow:
+            return sorted(tried)
+        back = set()
+        for _, v, m in narrow:
+            # the tried rows of its view (any service's for the directorate's) within a month of
+            # it, else the nearest of them, else the nearest of any service
+            own = [i for i in tried if v is None or views[i] == v]
+            # (a year apart too: this month's figure less last month's is the month's leavers
+            # less those of 12 months before)
+            close = [i for i in (own or tried) if min(abs((month[i] - m).n - d) for d in (-12, 0, 12)) <= 1]
+            if not close:  # (a first year's cell, say): the view's tried rows at the nearest month
+                pool = own or list(tried)
+                near = min(abs((month[i] - m).n) for i in pool)
+                close = [i for i in pool if abs((month[i] - m).n) == near]
+            back |= set(close)
+        tried -= back
+        trial[list(back)] = True
+        if not tried:
+            break
+    return []
+
+
+def _early_narrow(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, na: np.ndarray, *,
+                  min_count: int, across: str) -> list[tuple]:
+    """The watched cells ((kind, view, month): "L" 12 months' leavers, "E" early leavers, "R" the
+    rest) of 1 to `min_count`-1 people narrower than `min_count`, with `hidden` rows hidden and
+    the `na` rows' early leavers not published, solved as a reader of the whole history: each
+    month's 12-month figures are last month's plus the month's leavers (early ones among them)
+    less those of 12 months before (all at least 0; nobody before the first month), the services
+    add up to the directorate, a row's early leavers and rest make its leavers, and a shown
+    turnover bounds its hidden leavers from below (FTE_OF_PEOPLE)."""
+    from disclosure.audit import System
+
+    t = min_count
+    rows = np.flatnonzero(mine & (frame["metric_id"] == LEAVERS_12M).to_numpy())
+    known: dict[tuple, float] = {}
+    unknown: list[tuple] = []
+    truth: dict[tuple, float] = {}
+    watch: list[tuple] = []
+    eqs: list[tuple[list, float]] = []
+    present: set[tuple] = set()
+    for i in rows:
+        v = None if _blank(frame[across].iat[i]) else frame[across].iat[i]
+        m = pd.Period(pd.Timestamp(frame["period"].iat[i]), "M")
+        d, e = number(frame["denominator"].iat[i]), number(frame["numerator"].iat[i])
+        present.add((v, m))
+        for kind, x, off in (("L", d, hidden[i]), ("E", e, hidden[i] or na[i])):
+            if off:
+                unknown.append((kind, v, m))
+                if not math.isnan(x):
+                    truth[(kind, v, m)] = x
+                    if 0 < x < t:
+                        watch.append((kind, v, m))
+            elif not math.isnan(x):
+                known[(kind, v, m)] = x
+        unknown.append(("R", v, m))
+        eqs.append(([(("L", v, m), 1), (("E", v, m), -1), (("R", v, m), -1)], 0.0))
+        rest = (0.0 if math.isnan(d) else d) - (0.0 if math.isnan(e) else e)
+        truth[("R", v, m)] = rest
+        if (hidden[i] or na[i]) and 0 < rest < t:
+            watch.append(("R", v, m))
+    if not watch:
+        return []
+    months = sorted({m for _, m in present})
+    views = sorted({v for v, _ in present}, key=lambda v: (v is not None, str(v)))
+    services = [v for v in views if v is not None]
+    cells = {*known, *unknown}
+    for v in views:
+        for m in months:
+            if (v, m) not in present or (m != months[0] and (v, m - 1) not in present) \
+                    or any((k, v, m) not in cells for k in ("L", "E")):
+                break  # a view missing a month (or a figure): its chain is not read past the gap
+            unknown += [("flow", v, m), ("early flow", v, m), ("later flow", v, m)]
+            eqs.append(([(("flow", v, m), 1), (("early flow", v, m), -1), (("later flow", v, m), -1)], 0.0))
+            for kind, flow in (("L", "flow"), ("E", "early flow")):
+                terms = [((kind, v, m), 1), ((flow, v, m), -1)]
+                if m != months[0]:
+                    terms.append(((kind, v, m - 1), -1))
+                if m - 12 >= months[0]:
+                    terms.append(((flow, v, m - 12), 1))
+                eqs.append((terms, 0.0))
+    cells = {*known, *unknown}
+    for m in months:
+        for kind in ("L", "E", "flow", "early flow"):
+            parts = [(kind, s, m) for s in services]
+            if (kind, None, m) in cells and all(p in cells for p in parts):
+                eqs.append(([(p, 1) for p in parts] + [((kind, None, m), -1)], 0.0))
+    off_cells = set(unknown)
+    for fte_of, (of, col) in FTE_OF_PEOPLE.items():
+        if of != LEAVERS_12M or col != "denominator":
+            continue
+        for i in np.flatnonzero(mine & (frame["metric_id"] == fte_of).to_numpy() & ~hidden):
+            v = None if _blank(frame[across].iat[i]) else frame[across].iat[i]
+            key = (v, pd.Period(pd.Timestamp(frame["period"].iat[i]), "M"))
+            x = number(frame["numerator"].iat[i])
+            if ("L", *key) not in off_cells or math.isnan(x):
+                continue
+            low = fewest_people(x)
+            if low == 0:
+                eqs.append(([(("L", *key), 1)], 0.0))
+            else:
+                unknown.append(("above the fewest", *key))
+                eqs.append(([(("L", *key), 1), (("above the fewest", *key), -1)], low))
+    cells = {*known, *unknown}
+    eqs = [(terms, rhs) for terms, rhs in eqs if all(k in cells for k, _ in terms)]
+    points: list[dict] = [dict(truth)]  # feasible points seen (the true figures are one)
+    system = System(known=known, hidden=unknown, equations=eqs, points=points)
+    out = []
+    for c in dict.fromkeys(watch):
+        seen = [p[c] for p in points if c in p]
+        if seen and max(seen) - min(seen) >= t - 1e-9:
+            continue  # two feasible points this far apart: wide, no programme needed
+        high = system.high(c)
+        if high - truth[c] >= t - 1e-9:  # (its lowest is at most its own figure)
+            continue
+        low = system.low(c)
+        if high - low < t - 1e-9 and not (low == high == 0):
+            out.append(c)
+    return out
 
 
 def _fte_hidden(vals: np.ndarray, hidden: np.ndarray, eqs: list[Equation], protect: np.ndarray,

@@ -1038,35 +1038,62 @@ def test_a_full_year_to_september_is_published_and_its_small_service_protected_a
 
 
 def test_a_month_that_reads_x_hides_its_leavers_for_a_small_early_leaver_count_as_secondary():
-    """Hand-worked (SEPTEMBER's August 2025, the 12 months to August: not a year to 30 September,
-    so the rate and early leavers read "x"): A's 2 early leavers are a small count, never
-    published at that month; its 13 leavers are not small. The month is still decided with the
-    early leavers (which cells are hidden is unchanged: A's row and B's beside it), but A's 13
-    reads "c" with reason "secondary" (hidden so that a small group cannot be worked out), not
-    "primary" ("fewer than 5 people", untrue of 13, and beside an "x" rate it told a reader the
-    early leavers were 1 to 4); B's 31 "secondary" as before. September's year (published) is
-    decided as before: A "primary" (its 2 early leavers are shown there as "c"), B "secondary"."""
+    """Hand-worked (SEPTEMBER with 11 months covered: August and September 2025 are a first,
+    partial year, so the rate and early leavers read "x" at both): A's 2 early leavers are a
+    small count, never published; its 13 leavers are not small. The months are decided with the
+    early leavers (A's row hidden, B's beside it), and a first year's rows keep that decision
+    (cells._show_leavers_again), but A's 13 reads "c" with reason "secondary" (hidden so that a
+    small group cannot be worked out), not "primary" ("fewer than 5 people", untrue of 13, and
+    beside an "x" rate it told a reader the early leavers were 1 to 4); B's 31 "secondary"."""
     from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
 
-    done = disclose(_september_history(), MEASURES_ACROSS_SERVICES)
+    done = disclose(_september_history(covered=11), MEASURES_ACROSS_SERVICES)
     out, why = done.published, done.reasons
-    aug = (out["period"].dt.month == 8).to_numpy()
-    assert out["service"][aug].fillna("directorate").tolist() == ["directorate", "A", "B"]
-    assert out["numerator"][aug].tolist() == [NOT_AVAILABLE] * 3 and out["value"][aug].tolist() == [NOT_AVAILABLE] * 3
-    assert out["denominator"][aug].tolist() == [44, SUPPRESSED, SUPPRESSED]
-    assert out["base_count"][aug].tolist() == [44, SUPPRESSED, SUPPRESSED]
+
     def reasons(col: pd.Series) -> list:
         return [r if isinstance(r, str) else None for r in col]
 
-    assert reasons(out["suppression"][aug]) == [None, "secondary", "secondary"]
-    assert reasons(why["denominator"][aug]) == [None, "secondary", "secondary"]
-    assert reasons(why["base_count"][aug]) == [None, "secondary", "secondary"]
-    assert why["value"][aug].isna().all() and why["numerator"][aug].isna().all()  # "x": no reason
-    assert "primary" not in why[aug].to_numpy().ravel().tolist()
-    assert reasons(out["suppression"][~aug]) == [None, "primary", "secondary"]
-    # the caption: only September's A row (rate, early leavers, leavers, base) is "fewer than 5"
-    assert done.caption(published=True) == ("c: 4 figures fewer than 5 people; 8 figures hidden so that a small "
-                                            "group cannot be worked out from the other figures.")
+    for month in (8, 9):
+        at = (out["period"].dt.month == month).to_numpy()
+        assert out["service"][at].fillna("directorate").tolist() == ["directorate", "A", "B"]
+        assert out["numerator"][at].tolist() == [NOT_AVAILABLE] * 3
+        assert out["denominator"][at].tolist() == [44, SUPPRESSED, SUPPRESSED]
+        assert reasons(out["suppression"][at]) == [None, "secondary", "secondary"]
+        assert reasons(why["denominator"][at]) == [None, "secondary", "secondary"]
+        assert reasons(why["base_count"][at]) == [None, "secondary", "secondary"]
+        assert why["value"][at].isna().all() and why["numerator"][at].isna().all()  # "x": no reason
+    assert "primary" not in why.to_numpy().ravel().tolist()
+    assert done.caption(published=True) == ("c: 8 figures hidden so that a small group cannot be worked out "
+                                            "from the other figures.")
+
+
+def test_a_month_that_reads_x_shows_the_leavers_its_early_leavers_hid_where_no_chain_gives_them_away():
+    """Hand-worked (SEPTEMBER: August 2025 reads "x", September's year is published). August is
+    decided with its early leavers (A's 2 hide A's row and B's beside it, "secondary"), but A's
+    13 and B's 31 leavers hide nothing a reader could otherwise work out, so the step across
+    months shows them again (cells._show_leavers_again): solved as a reader would, with
+    September's published 9 of 44 and nobody leaving between (44 both months), A's and B's early
+    leavers in August are September's (each at most its 13 and 31, adding up to 9): A's 2 lie in
+    [0, 9], and A's 11 with a year's service in [4, 13]: no small count is narrower than 5.
+    September is decided as before: A "primary", B "secondary"."""
+    from disclosure.audit import intervals
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, NOT_AVAILABLE
+
+    done = disclose(_september_history(), MEASURES_ACROSS_SERVICES)
+    out = done.published
+    aug = (out["period"].dt.month == 8).to_numpy()
+    assert out["service"][aug].fillna("directorate").tolist() == ["directorate", "A", "B"]
+    assert out["denominator"][aug].tolist() == [44, 13, 31] and out["base_count"][aug].tolist() == [44, 13, 31]
+    assert out["numerator"][aug].tolist() == [NOT_AVAILABLE] * 3 and out["value"][aug].tolist() == [NOT_AVAILABLE] * 3
+    assert not out["suppressed"][aug].any() and out["suppression"][aug].isna().all()
+    assert done.reasons[aug].isna().all().all()
+    assert [r if isinstance(r, str) else None for r in out["suppression"][~aug]] == [None, "primary", "secondary"]
+    # the reader: August's early leavers (e) and rest (r) of A and B; September's are August's
+    # (nobody left between: 44 then 44, so each service's month's leavers are 0)
+    found = intervals(known={"e": 9}, hidden=["ea", "eb", "ra", "rb"],
+                      equations=[([("ea", 1), ("eb", 1), ("e", -1)], 0), ([("ea", 1), ("ra", 1)], 13),
+                                 ([("eb", 1), ("rb", 1)], 31)])
+    assert found["ea"] == (0, 9) and found["ra"] == (4, 13)
 
 
 def test_a_partial_year_to_september_is_not_available():

@@ -24,7 +24,8 @@ version; a load's reads its own cursor), so both sides build from the same code.
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING`, `published_month`,
 `published_note`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`, `last_month`, `next_month`, `decide`, `inputs`, `ledger`, `decision`, `refresh`, `confirm`, `signature`, `register`,
+`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `last_month`, `next_month`, `decide`, `inputs`, `ledger`,
+`decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
 
@@ -332,6 +333,18 @@ MARGINS: dict[str, tuple[str, dict[str, str]]] = {
     "local_by_job": ("local_residence_rate", {"People recorded": "denominator", "Living in county": "numerator"}),
 }
 
+#: profile tables (by dimension) whose answers a measure of the history counts: (the measure, the
+#: answers its numerator counts, the answers its denominator leaves out). Where the history shows
+#: the measure for a view, a reader knows both sums of that view's table (disclosure.Sums): demo,
+#: social workers, June 2026, Youth's "Staff from ethnic minorities" 0 of 10 beside its 11 people
+#: gave its hidden "Not known" (1), which, with the directorate's "Not known" 2, held the other
+#: services' "Not known" to 1 and Children in Care's hidden "Mixed, Asian, Black or Other" (4)
+#: within [0, 4] (the directorate's 10 less Safeguarding's 79 - 72 less its "Not known")
+KNOWN_ANSWERS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
+    "ethnicity": ("ethnic_minority_rate", frozenset({"Mixed", "Asian", "Black", "Other"}), frozenset({"Not known"})),
+    "age_band": ("aged_55_plus_rate", frozenset({"55 to 64", "65 and over"}), frozenset({"Not known"})),
+}
+
 #: where the measure history publishes one cell of a linked table (at a month it publishes the
 #: figure: a year to 30 September, `published_month`): the measure, the row's label, the table's
 #: column and the history's column. The early leavers (leave date before the first anniversary of
@@ -475,6 +488,49 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
     return out
 
 
+def _every_answer(dimension: str) -> frozenset[str]:
+    """Every answer of a known-answer dimension, as the builders order them (`_profile`)."""
+    from ingest import contract
+    from metrics import detail
+
+    return frozenset({"ethnicity": contract.ETHNIC_GROUPS, "age_band": detail.AGE_BANDS}[dimension])
+
+
+def _answers(name: str, extra: Mapping[str, Any]) -> tuple[str, frozenset[str], frozenset[str]] | None:
+    """The history's measure counting table `name`'s answers (KNOWN_ANSWERS), or None."""
+    if name != "profile" or dict(extra).get("by_job"):
+        return None
+    return KNOWN_ANSWERS.get(dict(extra).get("dimension"))
+
+
+def sums(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any],
+         built: Mapping[Hashable, pd.DataFrame]) -> dict | None:
+    """{view: [answers, ...]} for the policy (disclosure.Sums): where the history shows the
+    measure counting the table's answers (KNOWN_ANSWERS) for a view, its numerator (the answers it
+    counts) and its denominator (every answer but those it leaves out) are known to any reader.
+    A figure that is not the table's sum counts other people: no word on it."""
+    said = _answers(name, extra)
+    if said is None:
+        return None
+    metric_id, counted, left_out = said
+    dimension = dict(extra)["dimension"]
+    label, recorded = PROFILE_LABELS[dimension], _every_answer(dimension) - left_out
+    out: dict = {}
+    for row in src.history(scope, metric_id, period).to_dict("records"):
+        key = row["service"]
+        if key not in built or bool(row["suppressed"]):
+            continue
+        f = built[key]
+        groups = []
+        for column, group in (("numerator", counted), ("denominator", recorded)):
+            figure = pd.to_numeric(row[column], errors="coerce")
+            if figure == float(pd.to_numeric(f.loc[f[label].astype(str).isin(group), "People"]).sum()):
+                groups.append(group)
+        if groups:
+            out[key] = groups
+    return out
+
+
 def _neighbour(src: Source, name: str, period: str, step: Callable[[str], date]) -> str | None:
     """The month ("YYYY-MM") one `step` from `period` (store.periods.previous_period: last month;
     next_period: next month) when table `name` is protected beside it (a 12-month table, and that
@@ -545,7 +601,8 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
                 built = frames(src, n, period, scope, dict(x))
                 tables[(n, x)] = Linked(built, table_for(n, dict(x)), margins=margins(src, n, period, scope, built),
                                         before=last_month(src, n, period, scope, dict(x)),
-                                        after=next_month(src, n, period, scope, dict(x)))
+                                        after=next_month(src, n, period, scope, dict(x)),
+                                        sums=sums(src, n, period, scope, dict(x), built))
             got = disclose_family(tables)
             if memo is not None:
                 memo[(family, period, scope)] = got
@@ -608,7 +665,12 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
         rows = src.history(scope, MARGINS[name][0], at)
         # (a CELL_MARGINS figure follows from the detail frames, `suppressed` and whether the year is
         # whole (the first loaded month, below); the history's own column may read "x" to a page)
-        return [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
+        out = [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
+        answers = _answers(name, extra)
+        if answers is not None:  # the known-answer measure's figures (`sums`)
+            rows = src.history(scope, answers[0], at)
+            out += [rows[c].tolist() for c in ("service", "suppressed", "numerator", "denominator")]
+        return out
 
     before = _neighbour(src, name, period, previous_period)
     windowed = _windowed(src, name, period, scope, None, None, extra) is not None

@@ -321,6 +321,12 @@ def reasons_caption(counts: Mapping[str, int]) -> str:
 #: label, count column) says the same of one cell (the measure history's published early leavers
 #: are a length-of-service table's "Under 1 year" leavers: one figure, one decision)
 Margins = Mapping[Hashable, Mapping[str | tuple[str, str], bool]]
+#: {view: [answers, ...]}: groups of a table's answers (its `category`'s values as built, before
+#: merging) whose summed first count another publication shows for the view, so a reader knows
+#: it (the measure history's known-answer rates: "Staff from ethnic minorities" 0 of 10 gives a
+#: service's ethnic groups other than White (0) and its recorded answers (10), so its "Not known"
+#: is its people less 10)
+Sums = Mapping[Hashable, Sequence[frozenset[str]]]
 
 
 def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table, *,
@@ -726,13 +732,15 @@ def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Ru
 class Linked:
     """One table of a family (`disclose_family`): the directorate's and every service's frames
     (`frames`, as `disclose_all` takes them), what its cells count, and its `margins` and
-    `before` (see `disclose_all`)."""
+    `before` (see `disclose_all`), and the `sums` of its answers another publication shows (see
+    `Sums`)."""
 
     frames: Mapping[Hashable, pd.DataFrame]
     table: Table
     margins: Margins | None = None
     before: "LastMonth | None" = None
     after: "NextMonth | None" = None
+    sums: Sums | None = None  # (see `Sums`; this month's only)
 
 
 def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
@@ -740,21 +748,34 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
     """Linked tables that count the same people protected as one system (`_family_system`), then
     each 12-month one beside last month's (`_over_months`; last month's family decided as one
     too): {name: {view: (published, reasons)}}."""
-    systems = _family_system({n: (t.frames, t.table, t.margins) for n, t in tables.items()}, r)
+    systems = _family_system({n: (t.frames, t.table, t.margins, t.sums) for n, t in tables.items()}, r)
     first = next(iter(systems.values()))
+    # where another publication's sums are known, a protected cell they give away whatever is
+    # hidden here is hidden with its reason, and nothing more is hidden for it (demo, social
+    # workers, 2026-10: the history's minorities of the directorate, Children in Care and
+    # Safeguarding leave SEND and Youth none, so SEND's all-White 9, a class, is known anyway;
+    # protecting it hid the directorate's White and Not known for nothing)
+    given = _given_away_anyway(first, r) if any(t.sums for t in tables.values()) else None
+    if given is not None:
+        for s in systems.values():  # (one system: every table's arrays are its)
+            s.primary, s.cls, s.elsewhere, s.zeros, s.virt = first.primary, first.cls, first.elsewhere, \
+                first.zeros, first.virt
     hidden, reason = first.protect(r)  # (one system: every table's arrays are its)
     # a cell another publication of the same figures hides (`Margins`: the history's early leavers)
     # is hidden for the reason that one hides it: to protect a small group (its small ones are primary)
     reason[first.elsewhere & (reason == "over_time")] = "secondary"
+    if given is not None:
+        why = np.array(["secondary" if w == "over_time" else w for w in given[1]], dtype=object)
+        hidden[given[0]], reason[given[0]] = True, why[given[0]]
     alone = hidden
     over = {n: t for n, t in tables.items() if t.before is not None}
     if over:
-        last = _family_system({n: (t.before.frames, t.table, t.before.margins) for n, t in over.items()}, r)
+        last = _family_system({n: (t.before.frames, t.table, t.before.margins, None) for n, t in over.items()}, r)
         for n, t in over.items():
             hidden, reason = _over_months(systems[n], hidden, reason, t.before, t.table, r, name=str(n), last=last[n])
     ahead = {n: t for n, t in tables.items() if t.after is not None}
     if ahead:  # then beside next month's decision (`NextMonth`; next month's family decided as one too)
-        nxt = _family_system({n: (t.after.frames, t.table, t.after.margins) for n, t in ahead.items()}, r)
+        nxt = _family_system({n: (t.after.frames, t.table, t.after.margins, None) for n, t in ahead.items()}, r)
         for n, t in ahead.items():
             hidden, reason = _before_next(systems[n], hidden, reason, alone, t.after, t.table, r, name=str(n),
                                           following=nxt[n])
@@ -799,12 +820,13 @@ class _System(System):
 def _linked_system(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
                    name: str = "this table", margins: Margins | None = None) -> _System:
     """The cells and equations of linked tables (see `_protect_linked`), categories merged."""
-    return _family_system({name: (frames, table, margins)}, r)[name]
+    return _family_system({name: (frames, table, margins, None)}, r)[name]
 
 
-def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFrame], Table, Margins | None]],
+def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFrame], Table, Margins | None,
+                                                   Sums | None]],
                    r: Rules) -> dict[Hashable, _System]:
-    """Linked tables as one system ({name: (frames, table, margins)}). Tables counting the same
+    """Linked tables as one system ({name: (frames, table, margins, sums)}). Tables counting the same
     people (a family: leavers by reason and by length of service) share each view's total of a
     count column of the same name: one cell, where their figures agree, so that no table's
     published cells pin a total another table's protection relies on."""
@@ -813,8 +835,8 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
     status: dict[int, str] = {}  # a total's: "known" / "hidden" (elsewhere)
     shared: dict[tuple[Hashable, str], int] | None = {} if len(tables) > 1 else None
     laid = {name: _lay_out(b, frames, table, r, name=str(name), margins=margins, owners=owners, status=status,
-                           shared=shared)
-            for name, (frames, table, margins) in tables.items()}
+                           shared=shared, sums=sums)
+            for name, (frames, table, margins, sums) in tables.items()}
     n = len(b.values)
     vals = np.array(b.values, dtype=float)
     sens = np.array(b.sensitive, dtype=bool)
@@ -826,11 +848,11 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
     elsewhere[[c for c, s in status.items() if s == "hidden"]] = True
     # the directorate's own figures are never hidden to protect a service's (a service's other
     # cells are hidden instead), unless they are small themselves
-    views = {k for frames, _, _ in tables.values() for k in frames}
+    views = {k for frames, _, _, _ in tables.values() for k in frames}
     keep = np.array([k is None and len(views) > 1 for k in owners], dtype=bool) | known
     zeros = np.zeros(n, dtype=bool)
     unpublished = np.zeros(n, dtype=bool)
-    for name, (_, table, _) in tables.items():
+    for name, (_, table, _, _) in tables.items():
         if not table.rolling:
             continue
         # a table over the 12 months to the month: a zero shown would bound next month's figure by
@@ -856,10 +878,11 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
 
 def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *, name: str,
              margins: Margins | None, owners: list, status: dict[int, str],
-             shared: dict[tuple[Hashable, str], int] | None) -> dict:
+             shared: dict[tuple[Hashable, str], int] | None, sums: Sums | None = None) -> dict:
     """One linked table's cells and equations added to `b` (each cell's view to `owners`, each
     total's word from `margins` to `status`); a view's total already in `shared` (another table
-    of the family, the same figure) is the same cell. The table's layout (see `_System`)."""
+    of the family, the same figure) is the same cell; each of `sums` a known cell its rows add
+    up to (`_known_sums`). The table's layout (see `_System`)."""
     for f in frames.values():
         _check(f, [*table.counts, *(c for p in table.rates for c in p), *(c for p in table.follow for c in p),
                    *(c for p in table.numerators for c in p),
@@ -959,7 +982,51 @@ def _lay_out(b: Builder, frames: Mapping[Hashable, pd.DataFrame], table: Table, 
                 body = [totals[(k, None, c)] for k in merged if k is not None and (k, None, c) in totals]
                 if not any(e.total == totals[(None, None, c)] and e.body == body and not e.own for e in b.equations):
                     b.equation(body, totals[(None, None, c)], own=False)
+    if sums:
+        _known_sums(b, frames, merged, table, r, plan, index, sums, owners=owners, status=status)
     return dict(merged=merged, plan=plan, index=index, totals=totals, labels_of=labels_of)
+
+
+def _known_sums(b: Builder, frames: Mapping[Hashable, pd.DataFrame], merged: Mapping[Hashable, pd.DataFrame],
+                table: Table, r: Rules, plan: Mapping[str, str], index: Mapping[tuple[Hashable, int, str], int],
+                sums: Sums, *, owners: list, status: dict[int, str]) -> None:
+    """Each view's rows whose answers another publication sums (`sums`) add up to a cell a reader
+    knows (never hidden, counted on). A merged row whose answers fall on both sides is split
+    into two unpublished parts (each protected where it is 1 to threshold-1 people who answered),
+    one on each side. Only a table of one group per view (no `within`) by its `category`."""
+    if table.category is None or table.within is not None or not table.counts:
+        return
+    col = table.counts[0]
+    unrecorded = r.shown_whatever_size
+    for key, groups in sums.items():
+        if key not in merged or not groups:
+            continue
+        f, raw = merged[key], frames[key]
+        exact = {str(a): number(v) for a, v in zip(raw[table.category], raw[col])}
+        for answers in groups:
+            answers = frozenset(map(str, answers))
+            body = []
+            for i, lab in enumerate(map(str, f[table.category])):
+                if (key, i, col) not in index:
+                    continue
+                members = {a for a in {*exact, *plan} if plan.get(a, a) == lab} or {lab}
+                inside = members & answers
+                if not inside:
+                    continue
+                if inside == members:
+                    body.append(index[(key, i, col)])
+                    continue
+                parts = []
+                for side in (inside, members - inside):
+                    value = float(sum(exact.get(a, 0.0) for a in side))
+                    parts.append(b.cell(value, sensitive=not side <= unrecorded, virtual=True))
+                    owners.append(key)
+                b.equation(parts, index[(key, i, col)])
+                body.append(parts[0])
+            whole = b.cell(float(sum(b.values[c] for c in body)), virtual=True)
+            owners.append(key)
+            status[whole] = "known"
+            b.equation(body, whole)
 
 
 @dataclass(frozen=True)

@@ -733,6 +733,140 @@ def test_tables_counting_the_same_people_are_decided_as_one_system():
     assert not too_narrow(found, threshold=T, cells=small)
 
 
+MINORITIES = frozenset({"Mixed", "Asian", "Black", "Other"})
+RECORDED = frozenset({"White", *MINORITIES})
+
+
+def _ethnic_groups(figures: dict) -> dict:
+    """{view: the ethnic-group table as built} from {view: (White, Black, Not known)}."""
+    out = {}
+    for k, v in figures.items():
+        f = pd.DataFrame({"Ethnic group": ["White", "Black", "Not known"], "People": list(v)})
+        f["Share (%)"] = (f["People"] / f["People"].sum() * 100).round(1)
+        out[k] = f
+    return out
+
+
+def test_the_sums_the_history_shows_of_a_tables_answers_are_known_to_the_decision():
+    """Reduced from the demo, social workers, June 2026 (a = Children in Care, b = SEND, c =
+    Safeguarding, d = Youth), ethnic groups as White, ethnic minorities ("Mixed, Asian, Black or
+    Other": Black here) and Not known; every view's people published (147; 49, 8, 79, 11). The
+    directorate: 135, 10, 2. a: 45, 4, 0. b: 8, 0, 0. c: 72, 6, 1. d: 10, 0, 1. The measure
+    history's "Staff from ethnic minorities" shows the directorate's 10 of 145 and d's 0 of 10
+    (a's, b's and c's hidden).
+
+    Without the history's sums the decision publishes the directorate's row, c's White 72 and
+    d's minorities 0 and hides the rest. A reader then has d's recorded answers (10) and so d's
+    Not known = 11 - 10 = 1; a, b and c's Not known add up to 2 - 1 = 1; c's minorities are
+    79 - 72 - its Not known, so 6 or 7; a's and b's together 10 - 0 - c's = 3 or 4: a's 4 lies
+    in [0, 4]. With them (`Linked(sums=)`: d's 10 known), c's White is hidden too and a's 4
+    lies in [0, 10]."""
+    from disclosure import Linked, disclose_family
+
+    decl = people(counts=["People"], shares={"Share (%)": "People"}, category="Ethnic group", dimension="ethnicity")
+    figures = {None: (135, 10, 2), "a": (45, 4, 0), "b": (8, 0, 0), "c": (72, 6, 1), "d": (10, 0, 1)}
+    frames = _ethnic_groups(figures)
+    margins = {k: {"People": True} for k in figures}
+    said = {None: [MINORITIES, RECORDED], "d": [MINORITIES, RECORDED]}
+
+    def reader(pub: dict) -> tuple[float, float]:
+        rows = list(pub[None]["Ethnic group"])
+        known, hidden, eqs = {}, [], []
+        for k, p in pub.items():
+            for lab, v in zip(p["Ethnic group"], p["People"]):
+                if v == SUPPRESSED:
+                    hidden.append((k, lab))
+                else:
+                    known[(k, lab)] = float(v)
+            eqs.append(([((k, lab), 1) for lab in rows], float(sum(figures[k]))))
+        for lab in rows:
+            eqs.append(([((k, lab), 1) for k in figures if k is not None] + [((None, lab), -1)], 0))
+        for k in said:  # the history: minorities, and White + minorities (the recorded answers)
+            eqs.append(([((k, rows[1]), 1)], float(figures[k][1])))
+            eqs.append(([((k, rows[0]), 1), ((k, rows[1]), 1)], float(figures[k][0] + figures[k][1])))
+        return intervals(known=known, hidden=hidden, equations=eqs, cells=[("a", rows[1])])[("a", rows[1])]
+
+    before = {k: d.published for k, d in disclose_family({"eth": Linked(frames, decl, margins)})["eth"].items()}
+    assert before["c"]["People"].tolist() == [72, SUPPRESSED, SUPPRESSED]
+    assert before["d"]["People"].tolist() == [SUPPRESSED, 0, SUPPRESSED]
+    assert reader(before) == pytest.approx((0, 4))  # the leak the every-month audit found
+
+    out = disclose_family({"eth": Linked(frames, decl, margins, sums=said)})["eth"]
+    pub = {k: d.published for k, d in out.items()}
+    assert pub[None]["People"].tolist() == [135, 10, 2]  # the directorate's figures stay shown
+    assert pub["c"]["People"].tolist() == [SUPPRESSED] * 3
+    assert out["c"].reasons["People"].tolist()[0] == "secondary"
+    lo, hi = reader(pub)
+    assert (lo, hi) == pytest.approx((0, 10)) and hi - lo >= T
+
+
+def test_a_class_the_historys_sums_give_away_anyway_hides_nothing_more():
+    """Reduced from the demo, social workers, October 2026: White, minorities, Not known. The
+    directorate 134, 10, 3; a 45, 5, 0; b 9, 0, 0 (all White: a class); c 71, 5, 2; d 9, 0, 1;
+    the history shows the minorities and recorded answers of the directorate, a and c (10 of
+    144, 5 of 50, 5 of 76). So b's and d's minorities add up to 10 - 5 - 5 = 0 and b's Not
+    known to at most 3 - 0 - 2 = 1: b's White is 8 or 9 whatever the tables hide. It reads "c"
+    (class) and nothing more is hidden for it; before, protecting it hid the directorate's White
+    134 and Not known 3, and a's, c's and d's figures, and still gave it away."""
+    from disclosure import Linked, disclose_family
+
+    decl = people(counts=["People"], shares={"Share (%)": "People"}, category="Ethnic group", dimension="ethnicity")
+    figures = {None: (134, 10, 3), "a": (45, 5, 0), "b": (9, 0, 0), "c": (71, 5, 2), "d": (9, 0, 1)}
+    out = disclose_family({"e": Linked(_ethnic_groups(figures), decl, {k: {"People": True} for k in figures},
+                                       sums={k: [MINORITIES, RECORDED] for k in (None, "a", "c")})})["e"]
+    pub = {k: d.published["People"].tolist() for k, d in out.items()}
+    assert pub == {None: [134, 10, 3], "a": [45, 5, 0], "b": [SUPPRESSED, SUPPRESSED, 0], "c": [71, 5, 2],
+                   "d": [9, 0, 1]}
+    assert out["b"].reasons["People"].tolist()[0] == "class"
+
+
+def test_a_merged_row_with_answers_on_both_sides_of_a_known_sum_is_split():
+    """A row merging answers the history's sum counts with others ("Other or not known": 3
+    Other, 2 Not known, against a known sum of every answer but Not known) is split into two
+    unpublished parts; the part that answered (3) is protected like a small count, so the
+    decision never publishes what pins it: with the directorate's recorded answers known
+    (12 + 3 = 15 of 17), "Other or not known" 5 shown would give Other = 15 - 12 = 3. The
+    part is primary, so the row reads "c" and so does a partner."""
+    from disclosure import Linked, disclose_family
+
+    decl = people(counts=["People"], category="Gender", dimension="gender")
+    frames = {None: pd.DataFrame({"Gender": ["Female", "Male", "Other", "Not known"], "People": [6, 6, 3, 2]})}
+    recorded = frozenset({"Female", "Male", "Other"})
+    out = disclose_family({"g": Linked(frames, decl, {None: {"People": True}}, sums={None: [recorded]})})["g"]
+    pub = out[None].published
+    assert pub["Gender"].tolist() == ["Female", "Male", "Other or not known"]
+    assert pub["People"].tolist()[2] == SUPPRESSED
+    plain = disclose_family({"g": Linked(frames, decl, {None: {"People": True}})})["g"][None].published
+    assert plain["People"].tolist() == [6, 6, 5]  # (no sum known: the merged 5 says nothing small)
+
+
+def test_the_linked_tables_are_told_the_sums_the_history_shows_of_their_answers():
+    """`disclosure.linked.sums` reads the measure counting a profile table's answers (ethnic
+    minorities) from the published history: where it shows a view's figures and they are the
+    table's (numerator: the minorities; denominator: every answer but Not known), the policy is
+    told both sums; a hidden row tells nothing, a figure that is not the table's is not taken
+    (the directorate's 11 here), and a table of another dimension (gender) has no such measure."""
+    from disclosure import linked
+
+    built = _ethnic_groups({None: (135, 10, 2), "a": (45, 4, 0), "d": (10, 0, 1)})
+    rows = pd.DataFrame({"suppressed": [False, True, False],
+                         "numerator": [11.0, SUPPRESSED, 0.0], "denominator": [145.0, SUPPRESSED, 10.0]})
+    rows["service"] = pd.Series([None, "a", "d"], dtype=object)  # as linked.history_rows gives it
+    asked = []
+
+    def history(scope, metric_id, period):
+        asked.append(metric_id)
+        return rows
+
+    src = linked.Source(raw=None, services=("a", "d"), periods=("2026-06",), history=history)
+    told = linked.sums(src, "profile", "2026-06", "social_workers", {"by_job": False, "dimension": "ethnicity"},
+                       built)
+    assert asked == ["ethnic_minority_rate"]
+    assert told == {None: [RECORDED], "d": [MINORITIES, RECORDED]}
+    assert linked.sums(src, "profile", "2026-06", "social_workers", {"by_job": False, "dimension": "gender"},
+                       built) is None
+
+
 def test_a_12_month_table_hides_what_next_months_table_cannot():
     """Reduced from the demo's social workers, March and April 2024 (the first year loaded: nobody
     left 12 months before either month), the directorate alone. March: Resignation 8, Other 2; the

@@ -19,6 +19,20 @@ def _months(first: str, last: str) -> tuple[str, ...]:
     return tuple(p.strftime("%Y-%m") for p in pd.period_range(first, last, freq="M"))
 
 
+def _as_a_reader(frames, out):
+    """What a reader knows of the published tables: every shown cell, each view's total, and the
+    services adding up to the directorate, band by band (the linear system `intervals` solves)."""
+    known, hidden, eqs = {}, [], []
+    for view, d in out.items():
+        for band, v in zip(d.published["Length of service"], d.published["Leavers"]):
+            (hidden.append((view, band)) if v == "c" else known.__setitem__((view, band), float(v)))
+        eqs.append(([((view, b), 1) for b in d.published["Length of service"]],
+                    float(frames[view]["Leavers"].sum())))
+    for band in frames[None]["Length of service"]:
+        eqs.append(([(("A", band), 1), (("B", band), 1), ((None, band), -1)], 0))
+    return known, hidden, eqs
+
+
 def test_a_12_month_table_publishes_the_latest_whole_year_to_september():
     """The demo's 36 months (November 2023 to October 2026): September 2024 covers 11 months, so
     nothing is published before September 2025; September 2025's from then to August 2026, then
@@ -66,15 +80,7 @@ def test_the_under_1_year_leavers_the_history_shows_are_shown_alike():
     out = disclose_all(frames, TABLE, margins={**TOTALS, "A": {"Leavers": True, EARLY: True}})
     a = out["A"].published["Leavers"].tolist()
     assert a[0] == 6 and a[1] == "c" and out["A"].reasons["Leavers"].tolist()[1] == "primary"
-    # solved as a reader: every published cell, the totals, A's 6 and the services adding up
-    known, hidden, eqs = {}, [], []
-    for view, d in out.items():
-        for band, v in zip(d.published["Length of service"], d.published["Leavers"]):
-            (hidden.append((view, band)) if v == "c" else known.__setitem__((view, band), float(v)))
-        eqs.append(([((view, b), 1) for b in d.published["Length of service"]],
-                    float(frames[view]["Leavers"].sum())))
-    for band in frames[None]["Length of service"]:
-        eqs.append(([(("A", band), 1), (("B", band), 1), ((None, band), -1)], 0))
+    known, hidden, eqs = _as_a_reader(frames, out)  # every published cell, the totals, A's 6, services adding up
     found = intervals(known=known, hidden=hidden, equations=eqs, cells=[("A", "1 to 2 years")])
     assert too_narrow(found, threshold=5, cells=[("A", "1 to 2 years")]) == {}
 
@@ -89,13 +95,6 @@ def test_the_under_1_year_leavers_the_history_hides_are_hidden_too():
     out = disclose_all(frames, TABLE, margins={**TOTALS, "B": {"Leavers": True, EARLY: False}})
     assert out["B"].published["Leavers"].tolist()[0] == "c"
     assert out["B"].reasons["Leavers"].tolist()[0] == "secondary"
-    known, hidden, eqs = {}, [], []
-    for view, d in out.items():
-        for band, v in zip(d.published["Length of service"], d.published["Leavers"]):
-            (hidden.append((view, band)) if v == "c" else known.__setitem__((view, band), float(v)))
-        eqs.append(([((view, b), 1) for b in d.published["Length of service"]],
-                    float(frames[view]["Leavers"].sum())))
-    for band in frames[None]["Length of service"]:
-        eqs.append(([(("A", band), 1), (("B", band), 1), ((None, band), -1)], 0))
+    known, hidden, eqs = _as_a_reader(frames, out)
     lo, hi = intervals(known=known, hidden=hidden, equations=eqs, cells=[("B", "Under 1 year")])[("B", "Under 1 year")]
     assert hi - lo >= 5

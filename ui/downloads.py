@@ -96,21 +96,43 @@ def current_about(**words: str) -> About:
     return replace(about, **words) if words else about
 
 
+#: the header row saying which year a file's figures cover where they are not the month's own
+COVERS = "Figures cover"
+
+
+def covering(d: Disclosed, about: About | None) -> About | None:
+    """`about` with a row (COVERS) saying plainly which year the file's figures cover where they
+    are not the month's own (`Disclosed.period`: a 12-month leavers table is published for the
+    year to 30 September, so a file asked for October 2026 holds the year to September 2026's)."""
+    if d.period is None:
+        return about
+    from ui.data import year_words
+
+    about = about or About(source="The Children's Workforce Dashboard")
+    end = pd.Timestamp(d.period + "-01")
+    start = end - pd.DateOffset(months=11)
+    words = (f"The {year_words(d.period)} ({start:%B %Y} to {end:%B %Y}), not "
+             f"{about.month or 'the month asked for'}: these figures are published once a year.")
+    return replace(about, extra=(*about.extra, (COVERS, words)))
+
+
 def xlsx_bytes(frame: pd.DataFrame | Disclosed, *, name: str, disclosure: Table | None = None,
                about: About | None = None) -> bytes:
     """The Excel file of a table: a Data sheet (published version) and a Notes sheet (legend,
-    reasons), each under the header block."""
-    data, notes = export_frames(frame, disclosure, name=name)
+    reasons), each under the header block (with the year its figures cover: `covering`)."""
+    d = _as_disclosed(frame, disclosure, name)
+    data, notes = export_frames(d, name=name)
     return to_xlsx_bytes({"Data": data, "Notes": notes},
-                         header=file_header(name, about=about, notes=list(notes["Note"])))
+                         header=file_header(name, about=covering(d, about), notes=list(notes["Note"])))
 
 
 def csv_bytes(frame: pd.DataFrame | Disclosed, *, name: str = "table", disclosure: Table | None = None,
               about: About | None = None) -> bytes:
-    """The CSV file of a table (published version) under the header block, whose suppression
-    rows carry the legend and the reasons for any "c"."""
-    data, notes = export_frames(frame, disclosure, name=name)
-    return to_csv_bytes(data, header=file_header(name, about=about, notes=list(notes["Note"])))
+    """The CSV file of a table (published version) under the header block (with the year its
+    figures cover: `covering`), whose suppression rows carry the legend and the reasons for any "c"."""
+    d = _as_disclosed(frame, disclosure, name)
+    data, notes = export_frames(d, name=name)
+    return to_csv_bytes(data, header=file_header(name, about=covering(d, about), notes=list(notes["Note"])))
 
 
 def file_stem(name: str) -> str:

@@ -39,7 +39,7 @@ with right:
     )
 st.caption(data.partial_note("turnover_rate_fte_12m", filters))
 
-st.header("Why people left (last 12 months)")
+st.header(f"Why people left ({data.leavers_period(filters)})")
 left, right = st.columns(2)
 with left:
     reasons = data.leavers_by_reason(filters)

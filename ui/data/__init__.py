@@ -24,8 +24,8 @@ from ui.data.measures import (  # noqa: F401
 )
 from ui.data.people import (  # noqa: F401
     PROFILE_LABELS, RATIO_FIGURES, agency_cover, caseload_bands, caseload_values, conversions,
-    county_ethnicity, county_population, leavers_by_reason, length_of_service, local_by_job,
-    profile, ratio_table,
+    county_ethnicity, county_population, leavers_by_reason, leavers_period, length_of_service, local_by_job,
+    profile, ratio_table, year_words,
 )
 from ui.data.trends import (  # noqa: F401
     CENSUS_NAME, MET_AHEAD_MONTHS, census_points, england, headcount_trend, neighbours,

@@ -200,6 +200,26 @@ def length_of_service(filters: Filters) -> Disclosed:
     return _linked("length_of_service", filters)
 
 
+def leavers_period(filters: Filters) -> str:
+    """What the 12-month leavers tables (by reason, by length of service) show this role at the
+    month, in words for the heading above them: "last 12 months" where the role sees the month's
+    exact tables on screen; else the year to 30 September they are published for
+    (disclosure.linked.published_month, as `_linked_cached` publishes them), or that none is yet."""
+    ctx = _ctx(filters=filters)
+    if sees_exact(ctx.role):
+        return "last 12 months"
+    return year_words(linked.published_month(options.loaded_periods(ctx.path, ctx.version), ROLLING[0],
+                                             filters.period))
+
+
+def year_words(month: str | None) -> str:
+    """A 12-month leavers table's published year in words, from its month ("YYYY-MM", a
+    September: `Disclosed.period`): 'year to 30 September 2025'; None: none published yet."""
+    if month is None:
+        return "year to 30 September: none published yet"
+    return f"year to 30 September {month[:4]}"
+
+
 def profile(filters: Filters, *, dimension: str, by_job: bool = False) -> Disclosed:
     """Headcount and share by a profile dimension (whole scope, or by job type).
 

@@ -1334,3 +1334,192 @@ def _trend_as_summary(store: str, period: str, by_view: Mapping) -> list[str]:
                 out.append(f"{store} {period} {svc}: '{col}' is {value} in the summary, "
                            f"{rows[col].iloc[0]} in the by-month table")
     return out
+
+
+# --- one figure published twice: the assignments above the price cap ---------------------------
+
+#: the measure history's share within the price cap (numerator: within it; denominator: with a
+#: cap) and the £ above the cap per hour (denominator: the assignments above it, with a cap less
+#: within it): the assignments above the cap are published by both, each decided on its own rows
+WITHIN_CAP_SHARE, POUNDS_ABOVE_CAP = "agency_within_cap_rate", "agency_above_cap_per_hour"
+
+
+def above_cap_twice(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame) -> list[str]:
+    """The history's agency measures of each month (overall rows: the directorate and each service)
+    solved as one system, as a reader holding the whole history would: a view's assignments with a
+    cap are those within it plus those above it (the within-cap share's denominator, numerator and
+    the £ above the cap's denominator), at most its assignments (the denominator of each share over
+    all assignments, AGENCY_MEASURES), each share's numerator at most its assignments; the services
+    add up to the directorate in each of these (where the exact figures do: the history counts the
+    assignments on the Staff sheet). Every hidden count of 1 to threshold-1 (within, with a cap,
+    above, all assignments, those without a cap, each share's numerator) must stay uncertain by at
+    least the threshold."""
+    t = rules().threshold
+    over_all = [m for m, (_, whole) in AGENCY_MEASURES.items() if whole == "Assignments"]
+    wanted = [WITHIN_CAP_SHARE, POUNDS_ABOVE_CAP, *over_all]
+
+    def rows(f: pd.DataFrame) -> dict[tuple, dict]:
+        f = f[f["metric_id"].isin(wanted).to_numpy() & f["group"].map(lambda g: not isinstance(g, str)).to_numpy()]
+        return {(m, pd.Timestamp(p), s if isinstance(s, str) else None): r
+                for m, p, s, r in zip(f["metric_id"], f["period"], f["service"], f.to_dict("records"))}
+
+    true_rows, shown_rows = rows(exact), rows(published)
+    out = []
+    for when in sorted({k[1] for k in true_rows}):
+        known: dict[tuple, float] = {}
+        hidden: list[tuple] = []
+        truth: dict[tuple, float] = {}
+        eqs: list[tuple[list, float]] = []
+
+        def cell(key, true, shown):
+            truth[key] = true
+            if shown is not None:
+                known[key] = shown
+                if key in hidden:
+                    hidden.remove(key)
+            elif key not in known and key not in hidden:
+                hidden.append(key)
+
+        views = sorted({k[2] for k in true_rows if k[1] == when}, key=lambda v: (v is not None, v or ""))
+        for v in views:
+            for mid in wanted:
+                r, p = true_rows.get((mid, when, v)), shown_rows.get((mid, when, v))
+                if r is None:
+                    continue
+                gone = p is None or is_c(p["denominator"]) or is_c(p["value"])
+                num, den = number(r["numerator"]) or 0.0, number(r["denominator"]) or 0.0
+                shown_num = None if gone else number(p["numerator"])
+                shown_den = None if gone else number(p["denominator"])
+                if mid == WITHIN_CAP_SHARE:
+                    cell(("within", v), num, shown_num)
+                    cell(("with a cap", v), den, shown_den)
+                elif mid == POUNDS_ABOVE_CAP:  # its numerator is pounds, not people
+                    cell(("above", v), den, shown_den)
+                else:
+                    cell(("assignments", v), den, shown_den)
+                    cell((mid, v), num, shown_num)
+                    slack = ("rest", mid, v)
+                    hidden.append(slack)
+                    truth[slack] = den - num
+                    eqs.append(([(("assignments", v), 1), ((mid, v), -1), (slack, -1)], 0))
+            for k in ("within", "with a cap", "above", "assignments"):
+                if (k, v) not in truth:  # no row: nothing published, nobody counted
+                    cell((k, v), 0.0, None)
+            eqs.append(([(("with a cap", v), 1), (("within", v), -1), (("above", v), -1)], 0))
+            uncapped = ("without a cap", v)
+            hidden.append(uncapped)
+            truth[uncapped] = truth[("assignments", v)] - truth[("with a cap", v)]
+            eqs.append(([(("assignments", v), 1), (("with a cap", v), -1), (uncapped, -1)], 0))
+        parts = [v for v in views if v is not None]
+        if None in views and parts:
+            for k in ("within", "with a cap", "above", "assignments", "without a cap", *over_all):
+                if all((k, v) in truth for v in views) \
+                        and abs(sum(truth[(k, v)] for v in parts) - truth[(k, None)]) < 0.5:
+                    eqs.append(([((k, v), 1) for v in parts] + [((k, None), -1)], 0))
+        watch = [k for k in hidden if 0 < truth[k] < t]
+        if not watch:
+            continue
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            out.append(f"{store} {scope} {when:%Y-%m} {key}: true {truth[key]:g} lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+# --- tables by job type beside the measure history's rows by job type --------------------------
+
+#: tables by job type whose rows are the measure history's rows by job type of one measure (the
+#: drill section's breakdown by job type, "<measure> by job type"): {table: (measure, its count
+#: columns as (numerator, denominator))}
+BY_JOB_TABLES = {"Living in the county by job type": ("local_residence_rate", ("Living in county", "People recorded"))}
+
+
+def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
+    """Each table of BY_JOB_TABLES solved with the drill's breakdown of its measure by job type
+    (the same people's figures, each row its numerator and denominator: the share times the
+    People, and the People) and the history's overall rows of the measure (each view's totals,
+    where shown), for the directorate and every service at each month: each view's job types add
+    up to its totals, the services' to the directorate's, a numerator is part of its denominator.
+    Every hidden count of 1 to threshold-1 (numerator, denominator, the rest) must stay uncertain
+    by at least the threshold. `truth(store, period, scope, service, table)`: the table's exact
+    {(job type, column): count}."""
+    t = rules().threshold
+    label_of = {mid: SHORT.get(mid, label) for mid, label in _drill_measures().items()}
+    months: dict[tuple, dict] = defaultdict(dict)
+    for v in views:
+        months[(v.store, v.period, v.scope)][v.service] = v
+    published = _history_index(history)
+    out = []
+    for (store, period, scope), by_view in months.items():
+        if None not in by_view:
+            continue
+        for name, (mid, (num_col, den_col)) in BY_JOB_TABLES.items():
+            drill = f"{label_of[mid]} by job type"
+            if not all(name in v.tables and drill in v.tables for v in by_view.values()):
+                continue
+            known: dict[tuple, float] = {}
+            hidden: list[tuple] = []
+            true: dict[tuple, float] = {}
+            eqs: list[tuple[list, float]] = []
+            jobs: set[str] = set()
+
+            def cell(key, value):
+                if is_c(value) or number(value) is None:
+                    if key not in known and key not in hidden:
+                        hidden.append(key)
+                else:
+                    known[key] = number(value)
+                    if key in hidden:
+                        hidden.remove(key)
+
+            for svc, v in by_view.items():
+                exact = truth(store, period, scope, svc, name)
+                f = v.tables[name].published
+                for _, r in f.iterrows():
+                    job = str(r.iloc[0])
+                    jobs.add(job)
+                    for k, col in (("num", num_col), ("den", den_col)):
+                        true[(k, svc, job)] = exact.get((job, col), 0.0)
+                        cell((k, svc, job), r[col])
+                d = v.tables[drill].published
+                value_col = d.columns[1]
+                for _, r in d.iterrows():
+                    job = str(r.iloc[0])
+                    if (("den", svc, job)) not in true:  # a job type with nobody recorded: 0 in the table
+                        for k in ("num", "den"):
+                            true[(k, svc, job)] = 0.0
+                            cell((k, svc, job), 0)
+                        jobs.add(job)
+                    if not is_c(r["People"]) and number(r["People"]) is not None:
+                        share = number(r[value_col])
+                        cell(("den", svc, job), r["People"])
+                        if share is not None:  # the share of the People, rounded as shown
+                            cell(("num", svc, job), round(share / 100 * number(r["People"])))
+                row = published.get((store, scope, mid, pd.Timestamp(period + "-01"), svc))
+                for k, col in (("num", "numerator"), ("den", "denominator")):
+                    true[(k, svc, "all")] = sum(true.get((k, svc, j), 0.0) for j in jobs)
+                    cell((k, svc, "all"), None if row is None or row.get("suppressed") else row.get(col))
+            for svc in by_view:
+                for j in [*jobs, "all"]:
+                    for k in ("num", "den"):
+                        if (k, svc, j) not in true:
+                            true[(k, svc, j)] = 0.0
+                            cell((k, svc, j), 0)
+                    rest = ("rest", svc, j)
+                    true[rest] = true[("den", svc, j)] - true[("num", svc, j)]
+                    hidden.append(rest)
+                    eqs.append(([(("den", svc, j), 1), (("num", svc, j), -1), (rest, -1)], 0))
+                for k in ("num", "den", "rest"):
+                    eqs.append(([((k, svc, j), 1) for j in jobs] + [((k, svc, "all"), -1)], 0))
+            parts = [s for s in by_view if s is not None]
+            for j in [*jobs, "all"]:
+                for k in ("num", "den", "rest"):  # where they do (everyone in post has a service)
+                    if abs(sum(true[(k, s, j)] for s in parts) - true[(k, None, j)]) < 0.5:
+                        eqs.append(([((k, s, j), 1) for s in parts] + [((k, None, j), -1)], 0))
+            watch = [k for k in hidden if 0 < true[k] < t]
+            if not watch:
+                continue
+            found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+            for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+                out.append(f"{store} {period} {scope} '{name}' with '{drill}': {key} "
+                           f"(true {true[key]:g}) lies in [{lo:g}, {hi:g}]")
+    return out

@@ -161,11 +161,15 @@ def _pick(values: np.ndarray, hidden: np.ndarray, eq: Equation, *, relax: bool =
 def _secondary(
     values: np.ndarray, hidden: np.ndarray, equations: list[Equation], min_count: int,
     protect: np.ndarray | None = None, keep: np.ndarray | None = None,
+    partner: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extend `hidden` until no protected cell can be recovered from the equations.
 
     `protect` (default: the cells hidden on entry) are the cells that must not be worked out;
     other hidden cells (e.g. a part never published) may be, as long as no protected one is.
+    `partner` (class cells' zero parts, `protect_grid`): an equation whose hidden cells include
+    one and add up to 0 gives each of them away as 0 (counts are at least 0), so it is treated
+    as a small sum: its smallest visible non-zero cell is hidden too.
     """
     hidden = hidden.copy()
     marks = _MARKS
@@ -200,7 +204,8 @@ def _secondary(
             total_known = eq.total is None or not eff[eq.total]
             if not need and total_known:
                 residual = sum(values[c] for c in eq.body if eff[c] and not math.isnan(values[c]))
-                need = 0 < residual < min_count
+                need = 0 < residual < min_count or (
+                    residual == 0 and partner is not None and any(partner[c] and eff[c] for c in eq.body))
             if need:
                 c = _pick(values, hidden, eq)
                 if c is None:
@@ -445,6 +450,20 @@ def class_zeros(values: np.ndarray, equations: list[Equation], *, under: int,
     return out
 
 
+def class_partners(values: np.ndarray, equations: list[Equation], *, low: int, under: int) -> np.ndarray:
+    """The zero parts beside each class cell (`class_cells`: SEND's minorities, 0, beside its 9
+    White staff). They are what the class cell hides: a reader who knows them to be 0 knows the
+    group's one answer, whatever else is hidden, so they are protected with it (`protect_grid`):
+    never alone unknown, never determined, and never among hidden cells that add up to 0."""
+    out = np.zeros(values.size, dtype=bool)
+    if under <= low:
+        return out
+    for _, zeros, total in _one_answer_groups(values, equations, under=under, sensitive=None):
+        if total >= low:
+            out[zeros] = True
+    return out
+
+
 def _one_answer_groups(values: np.ndarray, equations: list[Equation], *, under: int,
                        sensitive: np.ndarray | None):
     """(the answer, its zero parts, the group's size) for every group of 1 to `under`-1 people
@@ -463,20 +482,26 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
                  virtual: np.ndarray | None = None, forced: np.ndarray | None = None,
                  class_: np.ndarray | None = None, min_count: int | None = None,
                  exact: bool = True, keep: np.ndarray | None = None,
-                 fixed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 fixed: np.ndarray | None = None, partner: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
     publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
     are hidden but only protected when small; secondary cells are added until no protected cell
-    can be worked out. `reason` is None for shown cells and for virtual cells not protected."""
+    can be worked out. `partner`: the zeros beside class cells (`class_partners`), hidden and
+    protected with them, and never left among hidden cells of an equation that add up to 0 (a
+    reader knows counts are at least 0: SEND's and Youth's hidden minorities adding up to 0
+    are each 0). `reason` is None for shown cells and for virtual cells not protected."""
     n = values.size
     min_count = min_count or threshold()
     virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
     forced = np.zeros(n, dtype=bool) if forced is None else forced
     class_ = np.zeros(n, dtype=bool) if class_ is None else class_
-    protect = primary | class_ | forced
+    partner = np.zeros(n, dtype=bool) if partner is None else partner
+    protect = primary | class_ | forced | partner
     _MARKS.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
     try:
-        hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep)
+        hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep,
+                            partner if partner.any() else None)
         if exact and _crossed(hidden, equations):
             hidden = _widen(values, hidden, equations, protect, min_count)
     finally:
@@ -922,6 +947,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         if virtual_layer is not None:
             virtual[[cid(cell, virtual_layer) for cell in at]] = True
         cls = class_cells(flat, row_eqs, low=min_count, under=class_under)
+        partners = class_partners(flat, row_eqs, low=min_count, under=class_under)
         frc = np.zeros(flat.size, dtype=bool)
         fix = np.zeros(flat.size, dtype=bool)
         if unrecorded or uncapped:  # recorded + not recorded = the view's people, known to a reader anyway
@@ -937,7 +963,8 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         # solved exactly (linear programming) for two-way tables (service by job type); a one-way
         # table (services adding up to the directorate) is safe by the rules per equation
         h, reason = protect_grid(flat, eqs + row_eqs, primary=prim & ~fix, virtual=virtual, forced=frc,
-                                 class_=cls & ~fix, min_count=min_count, exact=bool(rows_ and cols_), fixed=fix)
+                                 class_=cls & ~fix, min_count=min_count, exact=bool(rows_ and cols_), fixed=fix,
+                                 partner=partners & ~fix)
         for cell, i in at.items():
             cells = [cid(cell, L) for L in range(k)]
             if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):

@@ -933,6 +933,57 @@ def history_leaks(store: str, scope: str, published: pd.DataFrame, exact: pd.Dat
     return out
 
 
+def history_classes(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame, *,
+                    smallest: int | None = None) -> list[str]:
+    """Class disclosure in the history (every measure, every month): a service's rate of
+    headcounts over a group of `smallest` (default the threshold) to class_group_under-1 people,
+    all of whom gave one answer (SEND's 9 social workers of known ethnicity, all White), hidden,
+    must not be known to be all one answer from the sums the history publishes: its other
+    answer's count (the minorities, 0) must not be forced to 0. The hidden services' numerators
+    (and rests) add up to the directorate's shown figure less the shown services'; where that is
+    0, each hidden one is 0 (no count is below 0) and every such group's answer is known (demo,
+    social workers, July and October 2026: 11 - 5 - 6 = 0 and 10 - 5 - 5 = 0 gave SEND's all-White
+    group away). Solved in closed form, one equation per measure, month and layer: a hidden part
+    is forced to 0 exactly when the hidden parts add up to 0."""
+    from disclosure.cells import PEOPLE_RATES
+
+    r = rules()
+    low = r.threshold if smallest is None else smallest
+    key = lambda f: list(zip(f["metric_id"], pd.to_datetime(f["period"]),  # noqa: E731
+                             [s if isinstance(s, str) else None for s in f["service"]]))
+    overall = lambda f: f[f["group"].isna()] if "group" in f.columns else f  # noqa: E731
+    truth = dict(zip(key(overall(exact)), overall(exact).to_dict("records")))
+    rows = dict(zip(key(overall(published)), overall(published).to_dict("records")))
+    layers = {"numerator": lambda x: number(x["numerator"]),
+              "rest": lambda x: None if number(x["numerator"]) is None or number(x["denominator"]) is None
+              else number(x["denominator"]) - number(x["numerator"])}
+    by_cell: dict[tuple, list] = defaultdict(list)
+    for (mid, when, svc), row in rows.items():
+        if svc is not None and mid in PEOPLE_RATES:
+            by_cell[(mid, when)].append((svc, row))
+    out = []
+    for (mid, when), parts in by_cell.items():
+        whole = rows.get((mid, when, None))
+        hidden = [svc for svc, row in parts if is_c(row["value"])]
+        if whole is None or is_c(whole["value"]) or not hidden:
+            continue
+        for layer, get in layers.items():
+            shown = [get(row) for svc, row in parts if not is_c(row["value"])]
+            if get(whole) is None or any(v is None for v in shown):
+                continue  # a figure not published ("x"): this sum is not known to a reader
+            if abs(get(whole) - sum(shown)) > 1e-9:
+                continue
+            for svc in hidden:
+                true = truth.get((mid, when, svc), {})
+                group, answer = number(true.get("denominator")), get(true) if true else None
+                if group is not None and answer == 0 and low <= group < r.class_group_under:
+                    other = "rest" if layer == "numerator" else "numerator"
+                    out.append(f"{store} {scope} {when:%Y-%m} {mid} {svc}: its {group:g} people are all "
+                               f"one answer ({other}), known: the hidden services' {layer} add up to "
+                               f"0 ({hidden})")
+    return out
+
+
 def check_views(views: list[View], truth, history: Sequence[tuple] = (), *, arithmetic: bool = True) -> list[str]:
     """The checks of each view on its own month: small counts on show, charts, the table recorded
     being the table drawn, and (`arithmetic`) each family of linked tables solved."""
@@ -1076,11 +1127,12 @@ def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: 
 
 def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
     """The checks across months: repeated month rows hidden alike, a change on a year ago hidden
-    where the year-ago figure was, and the measure history of every month, its 12 months'
-    leavers across every month."""
+    where the year-ago figure was, and the measure history of every month (its classes too:
+    `history_classes`), its 12 months' leavers across every month."""
     problems = repeated_cells(views)
     for store, scope, published, exact in history:
         problems += history_leaks(store, scope, published, exact)
+        problems += history_classes(store, scope, published, exact)
         problems += leavers_over_months(store, scope, published, exact)
     return problems
 

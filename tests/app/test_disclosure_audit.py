@@ -734,6 +734,32 @@ def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
     assert view([12, 0], 12) == []
 
 
+def test_the_history_class_check_finds_a_group_whose_other_answer_the_sums_force_to_0():
+    """Hand-worked, the demo's social workers in July 2026 as main published them before the fix
+    (disclosure.cells.class_partners): staff from ethnic minorities, the directorate 11 of 147,
+    Children in Care 5 of 51 and Safeguarding 6 of 77 shown, SEND (0 of 9, all White: a class)
+    and Youth (0 of 10) hidden. 11 - 5 - 6 = 0: both hidden services' minorities are 0, so SEND's
+    9 are all White. The check must report SEND (Youth's 10 are not a group under
+    class_group_under); with Children in Care's 5 hidden too (the fix's decision) it must not."""
+    figures = [(None, 11, 147), ("Children in Care", 5, 51), ("SEND", 0, 9),
+               ("Safeguarding and Family Support", 6, 77), ("Youth", 0, 10)]
+    exact = pd.DataFrame([{"metric_id": "ethnic_minority_rate", "period": pd.Timestamp("2026-07-01"), "service": s,
+                           "group": None, "value": n / d, "numerator": float(n), "denominator": float(d)}
+                          for s, n, d in figures])
+
+    def published(*hidden):
+        out = exact.astype({c: object for c in ("value", "numerator", "denominator")})
+        out.loc[out["service"].isin(hidden), ["value", "numerator", "denominator"]] = SUPPRESSED
+        return out
+
+    found = audit_mod.history_classes("unit", "social_workers", published("SEND", "Youth"), exact)
+    assert found == ["unit social_workers 2026-07 ethnic_minority_rate SEND: its 9 people are all one answer "
+                     "(rest), known: the hidden services' numerator add up to 0 (['SEND', 'Youth'])"]
+    assert audit_mod.history_classes("unit", "social_workers",
+                                     published("SEND", "Youth", "Children in Care"), exact) == []
+    assert audit_mod.history_leaks("unit", "social_workers", published("SEND", "Youth"), exact) == []  # (the count check does not see it)
+
+
 def test_the_two_month_check_finds_a_cell_worked_out_from_last_months_table():
     """Hand-worked, the directorate's leavers by reason over the 12 months to January (the first
     loaded month) and to February: January Resignation 6, Retirement c (3), Dismissal c (2), 11 in

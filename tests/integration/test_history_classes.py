@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
-import pytest
 
 from disclosure import history
 from disclosure.audit import intervals
@@ -70,8 +70,6 @@ def _as_a_reader(rows: pd.DataFrame) -> dict[str, tuple[float, float]]:
     return intervals(known=known, hidden=hidden, equations=eqs)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: the history's decision lets SEND's and Youth's hidden "
-                   "minorities add up to a published 0 (fixed in the next commit)")
 def test_a_class_the_history_hides_is_not_given_away_by_the_directorate_less_the_other_services(tmp_path):
     path = _store(tmp_path)
     con = connect(path, read_only=True)
@@ -94,5 +92,27 @@ def test_a_class_the_history_hides_is_not_given_away_by_the_directorate_less_the
             assert by["Children in Care"]["suppression"] == "secondary"
             assert by["Safeguarding and Family Support"]["numerator"] == 6.0
             assert high == 5.0
+    finally:
+        con.close()
+
+
+def test_the_audit_finds_the_class_when_the_decision_does_not_protect_its_partner(tmp_path, monkeypatch):
+    """Mutation: the history decided without the protection of the class cells' zero partners
+    (disclosure.cells.class_partners finding none, as before the fix) gives SEND's all-White group
+    away, and the audit's history check (tests/app/disclosure_audit.history_classes) says so; the
+    history as decided passes it."""
+    from disclosure import cells
+    from disclosure.policy import MEASURES_ACROSS_SERVICES, disclose
+    from tests.app.disclosure_audit import history_classes
+
+    path = _store(tmp_path)
+    con = connect(path, read_only=True)
+    try:
+        raw = history.raw(con, scope="social_workers")
+        assert history_classes("unit", "social_workers", history.published(con, scope="social_workers"), raw) == []
+        monkeypatch.setattr(cells, "class_partners", lambda values, *a, **k: np.zeros(values.size, dtype=bool))
+        before = disclose(raw, MEASURES_ACROSS_SERVICES).published
+        found = history_classes("unit", "social_workers", before, raw)
+        assert [f.split(":")[0] for f in found] == ["unit social_workers 2026-07 ethnic_minority_rate SEND"]
     finally:
         con.close()

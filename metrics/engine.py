@@ -258,8 +258,7 @@ def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str]
         f"AND {which} AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
         f"ORDER BY {first}list_position($ids, metric_id), period, service",  # the order history() gives
         {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
-    out.insert(2, "scope", scope)
-    out.insert(3, "group", out.pop("group"))
+    out["scope"] = scope  # `_tidy` puts the columns in their order
     return _tidy(out)
 
 

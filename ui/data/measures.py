@@ -50,6 +50,16 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
         return history.published(cur, scope=scope, frame=frame)
 
 
+def _public_once(path: str, version: str, scope: str) -> pd.DataFrame:
+    """`public_history`, copied out of st.cache_data once per page view (each copy out of the
+    cache unpickles ~4,500 rows: ~1.5 ms; a drilled page read it 3-8 times). Read-only."""
+    key = ("public_history", path, version, scope)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = public_history(path, version, scope)
+    return memo[key]
+
+
 def history_rows(path: str, version: str, scope: str, metric_id: str, *, period: str | None = None,
                  service: str | None | EllipsisType = ...) -> pd.DataFrame:
     """The published history's rows of one measure overall (no group): for the directorate
@@ -67,7 +77,7 @@ def _history_rows(path: str, version: str, scope: str, metric_id: str, period: s
                   service: str | None) -> pd.DataFrame:
     """`history_rows`, cached: the linked tables of a page read the same few rows several times,
     and each read of the whole history from the cache copies ~10,000 rows."""
-    return linked.history_rows(public_history(path, version, scope), metric_id, period=period,
+    return linked.history_rows(_public_once(path, version, scope), metric_id, period=period,
                                service=... if service == _EVERY else service)
 
 
@@ -95,7 +105,7 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
         f = _by_job_exact(path, version, scope, metric_id, service)
         parts[service] = f[f["period"] == when].reset_index(drop=True)
     raw = raw_history(path, version, scope)
-    published = public_history(path, version, scope)
+    published = _public_once(path, version, scope)
     at = published[(published["metric_id"] == metric_id) & (published["period"] == pd.Timestamp(when))]
     hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
               for s, h in zip(at["service"], at["suppressed"])}
@@ -122,7 +132,7 @@ def public_rows(path: str, version: str, scope: str, service: str | None, by: st
     if by == "role_group":
         grid = public_by_job(path, version, scope, metric_id, period)
     else:
-        grid = public_history(path, version, scope)
+        grid = _public_once(path, version, scope)
         if by is not None and metric_id is not None and period is not None:  # one measure at one month
             grid = grid[(grid["metric_id"] == metric_id).to_numpy()
                         & (grid["period"] == pd.Timestamp(period + "-01")).to_numpy()]

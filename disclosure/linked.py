@@ -4,27 +4,29 @@ its protection for the directorate and every service together, decided live or k
 
 Why here (below ui/): every page's linked tables are protected together for the directorate and
 every service (so a hidden figure in one service cannot be worked out as the directorate minus
-the others), the 12-month leavers tables also beside last month's (`disclosure.LastMonth`). That
+the others). The 12-month leavers tables are published for the year to 30 September only
+(`published_month`), so they are decided and kept at those Septembers only, each alone: years to
+30 September do not overlap, so no other month's table bounds them. That
 decision is the same for every visitor and rests only on the store's figures (the tables' detail
 frames, the published history's totals) and the rules, yet it cost a page's first view 200-450
 ms. So a load decides it for the months whose figures changed, in its own transaction (registered
 with ingest.loader.AFTER_WRITE after the published history it reads), and keeps it in the store
 (store.kept, kind "people") with a fingerprint of the detail frames and history rows it rests on
 and a signature of the code and rules, confirmed under the load ledger (`ledger`; the load's
-refresh confirms, or decides again, the latest month's every table). A reader (ui.data.people)
+refresh confirms, or decides again, every table the latest month's pages publish). A reader (ui.data.people)
 applies a kept decision confirmed under the ledger as it is now and made under today's signature
 with one small read (a page's first view: no figures read to check it); any other only when its
 fingerprint and signature match what it would decide from now; otherwise it decides live. Either way the published
-cells are exactly `disclose_all(frames, table, margins=..., before=..., after=...)`'s
+cells are exactly `disclose_all(frames, table, margins=...)`'s (a family's: `disclose_family`)
 (tests/integration/test_kept_people.py).
 
 The builders read their detail frames through a `Source` (the dashboard's is cached per data
 version; a load's reads its own cursor), so both sides build from the same code.
 
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING`, `published_month`,
-`published_note`, `PROFILE_LABELS`,
+`published_note`, `kept_at`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `last_month`, `next_month`, `decide`, `inputs`, `ledger`,
+`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `decide`, `inputs`, `ledger`,
 `decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
@@ -42,11 +44,11 @@ import duckdb
 import pandas as pd
 
 from disclosure.cells import SuppressionError
-from disclosure.policy import DisclosureError, LastMonth, Linked, NextMonth, Table, disclose_all, disclose_family, people
+from disclosure.policy import DisclosureError, Linked, Table, disclose_all, disclose_family, people
 from disclosure.rules import RulesError, decision_signature, rules
 from metrics.types import SCOPES, MetricError
 from store import kept
-from store.periods import next_period, parse_period, previous_period, year_ago
+from store.periods import parse_period, previous_period
 
 KIND = "people"
 
@@ -102,8 +104,9 @@ class Source:
     oldest first), and `history(scope, metric_id, period)`: the published history's overall rows
     of one measure at one month for every view (`service` None for the directorate; columns
     `suppressed`, `base_count`, `numerator`, `denominator`); `windows(name, period, scope)`: a
-    12-month leavers table's detail frames for every view, this month's, last month's and this
-    month's own, from one query (metrics.detail.leavers_windows; None: each read alone)."""
+    12-month leavers table's detail frames for every view, this month's 12 months (and last
+    month's and this month's own), from one query (metrics.detail.leavers_windows; None: each read
+    alone)."""
 
     raw: Callable[..., pd.DataFrame]
     services: tuple[str, ...]
@@ -354,10 +357,12 @@ CELL_MARGINS: dict[str, tuple[str, str, str, str]] = {
     "length_of_service": ("early_leaver_rate_12m", "Under 1 year", "Leavers", "numerator"),
 }
 
-#: tables over the 12 months to the month: each month's is protected beside last month's too
-#: (this month's minus last month's is the month's leavers minus those of 12 months before:
-#: disclosure.LastMonth). Published (to suppressed roles and in every file) only for the year to
-#: 30 September (`published_month`)
+#: tables over the 12 months to the month, published (to suppressed roles and in every file) only
+#: for the year to 30 September (`published_month`; two months' tables would differ by the month's
+#: leavers less those of 12 months before). So each is decided, and kept, only at those
+#: Septembers (`kept_at`), alone: the years do not overlap, so a September's table and another
+#: September's share nobody, and no other month's table is published to bound it; its totals
+#: and its "Under 1 year" are the history's figures of that September (MARGINS, CELL_MARGINS)
 ROLLING = ("leavers_by_reason", "length_of_service")
 
 
@@ -404,6 +409,14 @@ def published_note(name: str, month: str | None) -> str | None:
                 f"months of it are loaded, {why}.")
     return f"Leavers in the year to 30 September {month[:4]}: {why}."
 
+
+def kept_at(periods: tuple[str, ...] | list[str], name: str, period: str) -> bool:
+    """Whether loads decide and keep table `name` at `period` ("YYYY-MM"; `periods` the loaded
+    months): every KEPT table at every month, but a 12-month leavers table (ROLLING) only at the
+    months it is published for (`published_month`: a September whose 12 months are loaded), the
+    only decisions of it any page or file reads."""
+    return name not in ROLLING or published_month(periods, name, period) == period
+
 #: the tables whose decisions each load keeps (the Workforce profile's, Turnover's and Agency &
 #: 80:20's first views)
 KEPT: tuple[tuple[str, tuple], ...] = (
@@ -421,15 +434,15 @@ def table_for(name: str, extra: Mapping[str, Any]) -> Table:
 
 
 def _windowed(src: Source, name: str, period: str, scope: str, service: str | None, team: str | None,
-              extra: Mapping[str, Any], window: str | None = None) -> pd.DataFrame | None:
-    """A 12-month table's detail frame of one view from the one query of its windows
-    (`window`: "before" for last month's; else this month's 12 months, or this month alone with
-    months=1); None where it is read alone (another table, window or view, a team)."""
+              extra: Mapping[str, Any]) -> pd.DataFrame | None:
+    """A 12-month table's detail frame of one view from the one query of its windows (this
+    month's 12 months, or this month alone with months=1); None where it is read alone (another
+    table, window or view, a team)."""
     if name not in ROLLING or src.windows is None or team is not None:
         return None
     if service is not None and service not in src.services:
         return None
-    window = window or {12: "now", 1: "month"}.get(extra.get("months", 12))
+    window = {12: "now", 1: "month"}.get(extra.get("months", 12))
     if window is None:
         return None
     return src.windows(TABLES[name].detail, period, scope)[window][service]
@@ -531,45 +544,6 @@ def sums(src: Source, name: str, period: str, scope: str, extra: Mapping[str, An
     return out
 
 
-def _neighbour(src: Source, name: str, period: str, step: Callable[[str], date]) -> str | None:
-    """The month ("YYYY-MM") one `step` from `period` (store.periods.previous_period: last month;
-    next_period: next month) when table `name` is protected beside it (a 12-month table, and that
-    month loaded), else None."""
-    if name not in ROLLING:
-        return None
-    month = step(period).strftime("%Y-%m")
-    return month if month in src.periods else None
-
-
-def last_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> LastMonth | None:
-    """What protecting a 12-month table beside last month's needs (None: not such a table, or
-    last month is not loaded)."""
-    before = _neighbour(src, name, period, previous_period)
-    if before is None:
-        return None
-    if _windowed(src, name, period, scope, None, None, extra, "before") is not None:  # from this month's query
-        spec = TABLES[name]
-        then = {v: spec.shape(_windowed(src, name, period, scope, v, None, extra, "before"), before, **extra)
-                for v in (None, *src.services)}
-    else:
-        then = frames(src, name, before, scope, extra)
-    return LastMonth(frames=then, margins=margins(src, name, before, scope, then),
-                     arrived=frames(src, name, period, scope, extra, months=1),
-                     first_year=year_ago(period).strftime("%Y-%m") < src.periods[0])
-
-
-def next_month(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> NextMonth | None:
-    """What protecting a 12-month table beside next month's needs (None: not such a table, or
-    the month is the latest loaded): a month's figures bound next month's too (disclosure.NextMonth)."""
-    after = _neighbour(src, name, period, next_period)
-    if after is None:
-        return None
-    then = frames(src, name, after, scope, extra)
-    return NextMonth(frames=then, margins=margins(src, name, after, scope, then),
-                     arrived=frames(src, name, after, scope, extra, months=1),
-                     first_year=year_ago(after).strftime("%Y-%m") < src.periods[0])
-
-
 #: tables that count the same people, each family decided as one (disclosure.disclose_family):
 #: their totals for each view are one figure
 FAMILIES: tuple[tuple[tuple[str, tuple], ...], ...] = (
@@ -588,10 +562,10 @@ def family_of(name: str, extra: Mapping[str, Any]) -> tuple[tuple[str, tuple], .
 def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any], *,
            memo: dict | None = None) -> dict:
     """The live decision: {view: (published, reasons)} for the directorate (None) and every
-    service, protected together (and beside last month's and next month's for a
-    12-month table); a table of a
-    family decided with the rest of its family (`memo`: a dict kept across calls on the same
-    figures, so that a family is decided once for all its members)."""
+    service, protected together, with the history's figures of the month (`margins`, `sums`); a
+    table of a family decided with the rest of its family (`memo`: a dict kept across calls on
+    the same figures, so that a family is decided once for all its members). A 12-month leavers
+    table is published at its Septembers only (`kept_at`), decided there alone (ROLLING)."""
     family = family_of(name, extra)
     if family is not None:
         got = None if memo is None else memo.get((family, period, scope))
@@ -600,8 +574,6 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
             for n, x in family:
                 built = frames(src, n, period, scope, dict(x))
                 tables[(n, x)] = Linked(built, table_for(n, dict(x)), margins=margins(src, n, period, scope, built),
-                                        before=last_month(src, n, period, scope, dict(x)),
-                                        after=next_month(src, n, period, scope, dict(x)),
                                         sums=sums(src, n, period, scope, dict(x), built))
             got = disclose_family(tables)
             if memo is not None:
@@ -609,9 +581,7 @@ def decide(src: Source, name: str, period: str, scope: str, extra: Mapping[str, 
         out = got[(name, tuple(sorted(dict(extra).items())))]
         return {k: (d.published, d.reasons) for k, d in out.items()}
     built = frames(src, name, period, scope, extra)
-    out = disclose_all(built, table_for(name, extra), name=name, margins=margins(src, name, period, scope, built),
-                       before=last_month(src, name, period, scope, extra),
-                       after=next_month(src, name, period, scope, extra))
+    out = disclose_all(built, table_for(name, extra), name=name, margins=margins(src, name, period, scope, built))
     return {k: (d.published, d.reasons) for k, d in out.items()}
 
 
@@ -635,9 +605,8 @@ def _key(name: str, extra: Mapping[str, Any]) -> str:
 
 def inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> str:
     """A fingerprint of everything the decision of table `name` at `period` rests on: the detail
-    frame of every view (this month's; last month's and this month's own for a 12-month table),
-    the published history's rows it reads the totals from, the services and whether last month
-    and the year before are loaded. Built tables follow from these by this module's code (in the
+    frame of every view, the published history's rows it reads the totals from, the services and
+    (a 12-month table) whether its year to September is whole. Built tables follow from these by this module's code (in the
     signature), so the reader need not build them."""
     family = family_of(name, extra)
     if family is not None:  # a family's decision rests on every member's figures
@@ -664,7 +633,7 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
             return []
         rows = src.history(scope, MARGINS[name][0], at)
         # (a CELL_MARGINS figure follows from the detail frames, `suppressed` and whether the year is
-        # whole (the first loaded month, below); the history's own column may read "x" to a page)
+        # whole (below); the history's own column may read "x" to a page)
         out = [rows[c].tolist() for c in ("service", "suppressed", *sorted(set(MARGINS[name][1].values())))]
         answers = _answers(name, extra)
         if answers is not None:  # the known-answer measure's figures (`sums`)
@@ -672,26 +641,14 @@ def _inputs(src: Source, name: str, period: str, scope: str, extra: Mapping[str,
             out += [rows[c].tolist() for c in ("service", "suppressed", "numerator", "denominator")]
         return out
 
-    before = _neighbour(src, name, period, previous_period)
-    windowed = _windowed(src, name, period, scope, None, None, extra) is not None
     parts: list = [name, sorted(dict(extra).items()), period, scope, list(views), said(period)]
-    if windowed:  # this month's, last month's and this month's own, from one query
-        w = src.windows(spec.detail, period, scope)
-        parts.append([[w[k][v] for v in views] for k in ("now", "before", "month")])
+    if _windowed(src, name, period, scope, None, None, extra) is not None:  # the 12 months' frames
+        w = src.windows(spec.detail, period, scope)  # (of the one query a page reads them from)
+        parts.append([w["now"][v] for v in views])
     else:
         parts.append(reads(period))
-    if before is not None:
-        parts += [before, said(before), year_ago(period).strftime("%Y-%m") < src.periods[0]]
-        if not windowed:
-            parts += [reads(before), reads(period, months=1)]
-    after = _neighbour(src, name, period, next_period)
-    if after is not None:  # next month's 12 months and its own (NextMonth)
-        parts += [after, said(after), year_ago(after).strftime("%Y-%m") < src.periods[0]]
-        if windowed:
-            w = src.windows(spec.detail, after, scope)
-            parts.append([[w[k][v] for v in views] for k in ("now", "month")])
-        else:
-            parts += [reads(after), reads(after, months=1)]
+    if name in ROLLING:  # its "Under 1 year" is the history's early leavers where its year is whole
+        parts.append(published_month(src.periods, name, period) == period)
     return kept.fingerprint(*parts)
 
 
@@ -760,28 +717,22 @@ def _decoded(text: str) -> dict | None:
 
 
 def _months_changed(src: Source, loaded: str, moved: set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
-    """{month: the tables to decide again} after `loaded` was loaded: that month's tables; the
-    month before's and the month after's 12-month tables (protected beside this one) and those of
-    the 11 after that (their windows hold it); and the 12-month tables of the months whose margins
-    the load's history decided again across months (`moved`: disclosure.history.moved), and of
-    the months beside them."""
-    rolling = tuple(n for n, _ in KEPT if n in ROLLING)
-    out = {}
-    for m in moved:
-        for p in (previous_period(m), parse_period(m), next_period(m)):
-            if p.strftime("%Y-%m") in src.periods:
-                out[p.strftime("%Y-%m")] = rolling
+    """{month: the tables to decide again} after `loaded` was loaded: that month's tables but the
+    12-month ones (ROLLING); those of the September whose year to 30 September holds it (its
+    window), where they are published (`kept_at`); and those of the published Septembers whose
+    margins the load's history decided again across months (`moved`: disclosure.history.moved)."""
+    rolling = {n for n, _ in KEPT if n in ROLLING}
+    again: dict[str, set[str]] = {}
     if loaded in src.periods:
-        out[loaded] = tuple(n for n, _ in KEPT)
-    before = previous_period(loaded).strftime("%Y-%m")
-    if before in src.periods:
-        out[before] = tuple(n for n, _ in KEPT if n in ROLLING)
-    p = loaded
-    for _ in range(12):
-        p = next_period(p).strftime("%Y-%m")
-        if p in src.periods:
-            out[p] = tuple(n for n, _ in KEPT if n in ROLLING)
-    return out
+        again[loaded] = {n for n, _ in KEPT if n not in ROLLING}
+    when = parse_period(loaded)
+    from disclosure.cells import CENSUS_MONTH
+
+    september = date(when.year + (when.month > CENSUS_MONTH), CENSUS_MONTH, 1).strftime("%Y-%m")
+    for m in {september, *moved}:
+        if m in src.periods and all(kept_at(src.periods, n, m) for n in rolling):
+            again.setdefault(m, set()).update(rolling)
+    return {m: tuple(n for n, _ in KEPT if n in names) for m, names in sorted(again.items())}
 
 
 def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int:
@@ -827,29 +778,44 @@ def refresh(con: duckdb.DuckDBPyConnection, *, period: str | None = None) -> int
             continue
         kept.write(con, rows)
         n += len(rows)
-    if sig is not None and src.periods:  # the latest month (every page's first view) answers from
-        n += _confirm(con, src, src.periods[-1], changed.get(src.periods[-1], ()), sig, version)  # one read
+    if sig is not None and src.periods:  # the latest month's tables (every page's first view: the
+        # 12-month ones of its year to September) answer from one read
+        for month, names in _published_at(src, src.periods[-1]).items():
+            n += _confirm(con, src, month, tuple(x for x in names if x not in changed.get(month, ())), sig, version)
     return n
 
 
+def _published_at(src: Source, period: str) -> dict[str, tuple[str, ...]]:
+    """{month: the KEPT tables a page at `period` publishes that month's decision of}: `period`'s,
+    and a 12-month table's year to 30 September's (`published_month`; none before the first)."""
+    out: dict[str, list[str]] = {}
+    for name, _ in KEPT:
+        at = published_month(src.periods, name, period)
+        if at is not None and name not in out.get(at, ()):
+            out.setdefault(at, []).append(name)
+    return {m: tuple(names) for m, names in out.items()}
+
+
 def confirm(con: duckdb.DuckDBPyConnection, *, period: str) -> int:
-    """Confirm under the load ledger now every kept table of `period` ("YYYY-MM") whose inputs are
-    still the figures, and decide again and keep the others, both scopes, in the caller's
-    transaction: that month's tables then answer a page from one small read. Returns the
-    decisions confirmed or kept (0 when the rules cannot be read)."""
+    """Confirm under the load ledger now every table kept at `period` ("YYYY-MM"; `kept_at`: a
+    12-month table only at its published Septembers) whose inputs are still the figures, and decide
+    again and keep the others, both scopes, in the caller's transaction: that month's tables then
+    answer a page from one small read. Returns the decisions confirmed or kept (0 when the rules
+    cannot be read)."""
     try:
         sig = signature()
     except RulesError:
         return 0
-    return _confirm(con, cursor_source(con), period, (), sig, ledger(con))
+    src = cursor_source(con)
+    return _confirm(con, src, period, tuple(n for n, _ in KEPT if kept_at(src.periods, n, period)), sig,
+                    ledger(con))
 
 
-def _confirm(con: duckdb.DuckDBPyConnection, src: Source, month: str, done: tuple[str, ...], sig: str,
+def _confirm(con: duckdb.DuckDBPyConnection, src: Source, month: str, names: tuple[str, ...], sig: str,
              version: str) -> int:
-    """Confirm under ledger `version` the kept tables of `month` this load did not decide again
-    (`done`) whose inputs are still the figures; decide again and keep those whose are not.
-    Returns the decisions kept or confirmed."""
-    if all(name in done for name, _ in KEPT):
+    """Confirm under ledger `version` the kept tables `names` of `month` whose inputs are still the
+    figures; decide again and keep those whose are not. Returns the decisions kept or confirmed."""
+    if not names:
         return 0
     when = parse_period(month)
     have = {(r.scope, r.key): r for r in kept.read_all(con, kind=KIND, period=when)}
@@ -857,7 +823,7 @@ def _confirm(con: duckdb.DuckDBPyConnection, src: Source, month: str, done: tupl
     try:
         for scope in SCOPES:
             for name, extra in KEPT:
-                if name in done:
+                if name not in names:
                     continue
                 ex = dict(extra)
                 row = kept.Kept(kind=KIND, period=when, scope=scope, key=_key(name, ex), signature=sig,

@@ -13,7 +13,8 @@ downloads) and every chart's data and hover text, then:
     (disclosure.audit.intervals); every hidden count must stay uncertain by at least the threshold;
   - over time: a cell hidden in one month's view is hidden in every view that repeats it, a
     change on a year ago is hidden where the year-ago figure was, and the 12-month leavers tables
-    of two successive months are solved together (`over_two_months`);
+    of two successive months they are published for (the Septembers) are solved together
+    (`over_two_months`);
   - the agency rules page's compliance tables, solved across services (`agency_recoverable`).
 The data layer is checked for every loaded month; the pages at the latest month, each page table
 held to the data layer's table of the same name and view (`page_tables_checked`).
@@ -654,24 +655,35 @@ def _merge_group(label: str, dimension: str | None) -> str:
     return label
 
 
-def over_two_months(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
-    """The 12-month tables (ROLLING) of two successive months solved together, as a reader who
-    subtracts last month's published table from this month's: each month's own system (what
-    `recoverable` solves) and, per table, view and category, this month's cells minus last month's
-    = the people who left this month minus those who left 12 months earlier (both unknown, at least
-    0, adding up over the categories to the month's leavers where the history's 12-month totals
-    give them: `monthly_flows`; nobody before the first loaded month). Every hidden count of 1 to
-    threshold-1 in either month must stay uncertain by at least the threshold."""
+def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
+                    solved: list | None = None) -> list[str]:
+    """The 12-month tables (ROLLING) of two successive months they are published for (the years to
+    30 September: the September before; successive months, were they published monthly) solved
+    together, as a reader who subtracts the earlier published table from the later: each month's
+    own system (what `recoverable` solves, the history's figures known) and, per table, view and
+    category, the later month's cells minus the earlier's = the people who left in the months
+    between (after the earlier, to the later) minus those who left in the same months a year
+    before (both unknown, at least 0, adding up over the categories to those months' leavers
+    where the history's 12-month totals give them: `monthly_flows`; nobody before the first
+    loaded month). Every hidden count of 1 to threshold-1 in either month must stay uncertain by
+    at least the threshold. `solved`: a list the (store, scope, earlier, later) pairs are added to."""
     t = rules().threshold
     systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
     flows = monthly_flows(history)
+    published: dict[tuple, list[str]] = defaultdict(list)  # each family's months, as published
+    for store, period, scope, family in systems:
+        published[(store, scope, family)].append(period)
     out = []
     for (store, period, scope, family), now in systems.items():
-        before_month = (pd.Period(period, "M") - 1).strftime("%Y-%m")
+        earlier = [p for p in published[(store, scope, family)] if p < period]
+        before_month = max(earlier) if earlier else None
         before = systems.get((store, before_month, scope, family))
         cells = [k for k in [*now[0], *now[1]] if k[0] in ROLLING]
         if before is None or not cells:
             continue
+        gap = (pd.Period(period, "M") - pd.Period(before_month, "M")).n  # months between them
+        if solved is not None:
+            solved.append((store, scope, before_month, period))
         known, hidden, eqs, watch = {}, [], [], []
         for p, (kn, hi, eq, wa) in ((period, now), (before_month, before)):
             known.update({(p, *k): v for k, v in kn.items()})
@@ -698,16 +710,18 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = ()) -> 
             x = flows.get((store, scope, svc), {})
             ins, outs = [], []
             for g, parts in groups.items():
-                came, went = ("left this month", period, name, svc, g), ("left 12 months before", period, name, svc, g)
+                came, went = ("left in the months between", period, name, svc, g), \
+                    ("left a year before them", period, name, svc, g)
                 hidden += [came, went]
                 ins.append(came)
                 outs.append(went)
                 eqs.append(([(k, 1) for k in parts[period]] + [(k, -1) for k in parts[before_month]]
                             + [(came, -1), (went, 1)], 0))
-            for side, month in ((ins, pd.Period(period, "M")), (outs, pd.Period(period, "M") - 12)):
-                total = x.get(month, 0.0 if month not in x and month < min(x, default=month) else None)
-                if total is not None:
-                    eqs.append(([(k, 1) for k in side], total))
+            for side, last in ((ins, pd.Period(period, "M")), (outs, pd.Period(period, "M") - 12)):
+                each = [x.get(m, 0.0 if m not in x and m < min(x, default=m) else None)
+                        for m in (last - i for i in range(gap))]
+                if None not in each:
+                    eqs.append(([(k, 1) for k in side], sum(each)))
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
         for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
             if hi == lo == 0:

@@ -1,10 +1,12 @@
 """The linked people tables' decisions kept per load (disclosure.linked, store.kept kind "people"):
 the Workforce profile's tables and Turnover's 12-month leavers tables, decided for the
-directorate and every service together (the leavers tables beside last month's too), decided in
-each load's transaction for the months whose figures changed, and used by readers only while the
-figures, the code and the rules are those they were decided on.
+directorate and every service together (the leavers tables only at the Septembers they are
+published for: `linked.kept_at`), decided in each load's transaction for the months whose figures
+changed, and used by readers only while the figures, the code and the rules are those they were
+decided on.
 
-Kept == live: every month of the demo store, both scopes, every kept table, every view: the kept
+Kept == live: every month of the demo store (a leavers table: each published September), both
+scopes, every kept table, every view: the kept
 published cells and reasons are exactly what `disclose_all` decides now (the policy's own
 `linked.decide`); the pages (the data layer, hr and scrutiny) publish them. Real DuckDB stores
 built through the real loader; real workbooks loaded into them.
@@ -43,6 +45,13 @@ def _periods(con) -> list[str]:
     return linked.cursor_source(con).periods
 
 
+#: the demo's 36 months (November 2023 to October 2026) publish the leavers tables of two years to
+#: 30 September (2025 and 2026; September 2024's year lacks October 2023): each load keeps every
+#: table of its month but those, and those at their Septembers only
+SEPTEMBERS = ("2025-09", "2026-09")
+ROWS = 36 * len(SCOPES) * (len(linked.KEPT) - len(linked.ROLLING)) + len(SEPTEMBERS) * len(SCOPES) * len(linked.ROLLING)
+
+
 def test_every_month_every_kept_table_is_the_live_decision(demo_db):
     """36 loads each kept their month's decisions; each is exactly the policy's decision now
     (every month, every kept table, every view)."""
@@ -52,13 +61,19 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
         assert len(periods) == 36
         reasons: set = set()
         answered: dict = {}
+        assert [p for p in periods if linked.kept_at(periods, "leavers_by_reason", p)] == list(SEPTEMBERS)
         for i, period in enumerate(periods):
             src = linked.cursor_source(con)  # one month's frames read once, as a page does
             # each scope every other month (deciding every table live costs ~1 s a month; the
             # code is the same for both, the figures differ): both scopes' decisions cover all
-            # the demo's kinds of hidden cells, the test below reads both scopes' latest month
-            for scope in (SCOPES[i % 2],):
+            # the demo's kinds of hidden cells, the test below reads both scopes' latest month;
+            # the leavers tables' Septembers in both
+            for scope in SCOPES if period in SEPTEMBERS else (SCOPES[i % 2],):
                 for name, extra in linked.KEPT:
+                    if not linked.kept_at(periods, name, period):  # (a leavers table between Septembers)
+                        assert not [r for r in kept.read_all(con, kind="people", period=parse_period(period))
+                                    if r.key == linked._key(name, dict(extra))], (name, period)
+                        continue
                     got, was = linked.decision(lambda: nullcontext(con), src, name, period, scope, dict(extra))
                     # a table of every month's series (conversions: a person flagged converted in a
                     # later extract counts in the month they started) may move with a later load:
@@ -74,7 +89,7 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
         # the demo hides cells for every reason: the comparison is of real decisions
         assert {"primary", "secondary", "class"} <= reasons, reasons
         rows = kept.read_all(con, kind="people")
-        assert len(rows) == 36 * len(SCOPES) * len(linked.KEPT)
+        assert len(rows) == ROWS == 440
         assert answered["conversions"] >= 10, answered  # the kept series decisions mostly answer
     finally:
         con.close()
@@ -158,14 +173,17 @@ def test_a_new_month_is_decided_in_its_load_and_stale_inputs_decide_live(copy_de
     try:
         before = _periods(con)[-1]
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
+        periods = _periods(con)
         for scope in SCOPES:
             for name, extra in linked.KEPT:
-                got, was = _decision(con, name, extra, period, scope)
+                at = linked.published_month(periods, name, period)  # (a leavers table: September 2026's)
+                assert (at == period) != (name in linked.ROLLING), (name, at)
+                got, was = _decision(con, name, extra, at, scope)
                 assert was, (name, extra, scope)
-                _assert_same(got, linked.decide(linked.cursor_source(con), name, period, scope, dict(extra)),
-                             f"{name} {period} {scope}")
-        # the 12-month tables read from one query decide exactly as from their own six queries
-        # (this month's, last month's, this month alone; directorate and by service)
+                _assert_same(got, linked.decide(linked.cursor_source(con), name, at, scope, dict(extra)),
+                             f"{name} {at} {scope}")
+        # the 12-month tables read from one query decide exactly as from their own two queries
+        # (the directorate's, by service)
         for scope in SCOPES:
             for name in linked.ROLLING:
                 one = linked.cursor_source(con)
@@ -173,7 +191,8 @@ def test_a_new_month_is_decided_in_its_load_and_stale_inputs_decide_live(copy_de
                 _assert_same(linked.decide(one, name, period, scope, {}), linked.decide(six, name, period, scope, {}),
                              f"{name} {scope} one query")
         # a kept decision whose figures are not today's (kept as of another month): decided live
-        row = next(r for r in kept.read_all(con, kind="people", period=parse_period(before))
+        row = next(r for r in kept.read_all(con, kind="people", period=parse_period(
+                   linked.published_month(periods, "length_of_service", before)))
                    if r.key.startswith("length_of_service"))
         kept.write(con, [kept.Kept(**{**row.__dict__, "period": parse_period(period)})])
         got, was = _decision(con, "length_of_service", (), period, row.scope)
@@ -188,8 +207,9 @@ def test_a_new_month_is_decided_in_its_load_and_stale_inputs_decide_live(copy_de
 
 
 def test_a_replaced_month_decides_the_months_it_moves(copy_demo_db, tmp_path):
-    """Replacing an older month moves its own tables and the 12-month tables of the year after
-    it: the load decides those again; every month still reads a kept decision equal to live."""
+    """Replacing an older month (July 2026) moves its own tables and the 12-month tables of its year
+    to 30 September (September 2026's): the load decides those again; each reads a kept decision
+    equal to live."""
     from demo import generate, write_workbook
 
     con = connect(copy_demo_db)
@@ -201,10 +221,11 @@ def test_a_replaced_month_decides_the_months_it_moves(copy_demo_db, tmp_path):
         small = {k: v.head(60) for k, v in frames.items() if "assignment" not in k.lower()}
         path = write_workbook(path=tmp_path / "m.xlsx", frames=small, period=period)
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "replaced"
-        for p in months[-4:]:  # the replaced month's tables; the 12-month tables of those after it
+        assert (target, months[-2]) == ("2026-07", "2026-09")
+        for p in months[-4:]:  # the replaced month's tables; the 12-month tables of its September
             for scope in SCOPES:
                 for name, extra in linked.KEPT:
-                    if p != target and name not in linked.ROLLING:
+                    if p != (months[-2] if name in linked.ROLLING else target):
                         continue
                     got, was = _decision(con, name, extra, p, scope)
                     assert was, (name, p, scope)
@@ -218,10 +239,13 @@ def test_a_load_without_the_hook_is_never_read_stale(copy_demo_db, monkeypatch):
     period = load_next_month_without(copy_demo_db, linked._after_load, monkeypatch)
     con = connect(copy_demo_db)
     try:
-        got, was = _decision(con, "leavers_by_reason", (), period, "social_workers")
-        assert not was
-        _assert_same(got, linked.decide(linked.cursor_source(con), "leavers_by_reason", period, "social_workers",
-                                        {}), "live")
+        periods = _periods(con)
+        for name, extra in linked.KEPT:  # the month's tables (nothing kept for them) and September
+            at = linked.published_month(periods, name, period)  # 2026's leavers tables: what is read is live
+            got, was = _decision(con, name, extra, at, "social_workers")
+            assert not was or at != period, (name, at)
+            _assert_same(got, linked.decide(linked.cursor_source(con), name, at, "social_workers", dict(extra)),
+                         f"{name} {at} live")
     finally:
         con.close()
 
@@ -255,11 +279,14 @@ def test_the_latest_month_answers_from_the_ledger_with_the_live_decision(copy_de
     every view)."""
     con = connect(copy_demo_db)
     try:
-        period = _periods(con)[-1]
-        live = {(n, e, s): linked.decide(linked.cursor_source(con), n, period, s, dict(e))
+        periods = _periods(con)
+        at = {n: linked.published_month(periods, n, periods[-1]) for n, _ in linked.KEPT}
+        assert at["length_of_service"] == "2026-09" and at["profile"] == periods[-1]
+        live = {(n, e, s): linked.decide(linked.cursor_source(con), n, at[n], s, dict(e))
                 for n, e in linked.KEPT for s in SCOPES}
         _fingerprinting_fails(monkeypatch)
         for (name, extra, scope), want in live.items():
+            period = at[name]
             got, was = _decision(con, name, extra, period, scope)
             assert was, (name, extra, scope)
             _assert_same(got, want, f"{name} {extra} {period} {scope} confirmed")
@@ -276,7 +303,7 @@ def test_every_month_confirmed_under_the_ledger_reads_its_kept_decision(copy_dem
     try:
         periods = _periods(con)
         con.execute("BEGIN")
-        assert sum(linked.confirm(con, period=p) for p in periods) == 36 * len(SCOPES) * len(linked.KEPT)
+        assert sum(linked.confirm(con, period=p) for p in periods) == ROWS
         con.execute("COMMIT")
         sig = linked.signature()
         by_fingerprint = {}
@@ -284,6 +311,8 @@ def test_every_month_confirmed_under_the_ledger_reads_its_kept_decision(copy_dem
             src = linked.cursor_source(con)
             for scope in SCOPES:
                 for name, extra in linked.KEPT:
+                    if not linked.kept_at(periods, name, period):
+                        continue
                     text = kept.read(con, kind="people", period=parse_period(period), scope=scope,
                                      key=linked._key(name, dict(extra)), signature=sig,
                                      inputs=linked.inputs(src, name, period, scope, dict(extra)))
@@ -306,7 +335,8 @@ def test_a_new_load_code_or_rules_make_the_confirmed_decision_stale(copy_demo_db
     still the live decision."""
     con = connect(copy_demo_db)
     try:
-        latest = _periods(con)[-1]
+        latest = linked.published_month(_periods(con), "leavers_by_reason", _periods(con)[-1])  # (its September)
+        assert latest == "2026-09"
     finally:
         con.close()
     fingerprinted = []

@@ -98,3 +98,25 @@ def test_the_under_1_year_leavers_the_history_hides_are_hidden_too():
     known, hidden, eqs = _as_a_reader(frames, out)
     lo, hi = intervals(known=known, hidden=hidden, equations=eqs, cells=[("B", "Under 1 year")])[("B", "Under 1 year")]
     assert hi - lo >= 5
+
+
+def test_loads_keep_the_12_month_tables_at_their_septembers_only():
+    """Nothing reads a 12-month table's decision between Septembers (every page and file publishes
+    its year to 30 September's), so loads decide and keep them only there (`kept_at`): a load
+    decides its month's other tables, and the 12-month tables of the September whose year holds it
+    where that year is whole (its window), and of a September whose history figures the load moved.
+    The demo's 36 months (November 2023 to October 2026)."""
+    loaded = _months("2023-11", "2026-10")
+    kept = [p for p in loaded if linked.kept_at(loaded, "length_of_service", p)]
+    assert kept == ["2025-09", "2026-09"] and all(linked.kept_at(loaded, "profile", p) for p in loaded)
+    src = linked.Source(raw=None, services=(), periods=loaded, history=None)
+    others = tuple(n for n, _ in linked.KEPT if n not in linked.ROLLING)
+    rolling = ("leavers_by_reason", "length_of_service")
+    assert set(others) | set(rolling) == {n for n, _ in linked.KEPT} and others
+    assert linked._months_changed(src, "2026-03") == {"2026-03": others, "2026-09": rolling}
+    assert linked._months_changed(src, "2025-10") == {"2025-10": others, "2026-09": rolling}
+    assert linked._months_changed(src, "2026-09") == {"2026-09": tuple(n for n, _ in linked.KEPT)}  # (all of them)
+    assert linked._months_changed(src, "2026-10") == {"2026-10": others}  # (September 2027 is not loaded)
+    assert linked._months_changed(src, "2024-05") == {"2024-05": others}  # (September 2024's year lacks October 2023)
+    # the history moved September 2025's margins (and October's, which publishes no 12-month table)
+    assert linked._months_changed(src, "2026-10", {"2025-09", "2025-10"}) == {"2025-09": rolling, "2026-10": others}

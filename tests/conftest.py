@@ -112,16 +112,22 @@ def _built_once(path: Path, build) -> tuple[int, str]:
     """Build the demo store at `path` with `build()` -> (exit code, printed), or copy the one a
     test process on this machine built from exactly the same sources (`_source_key`): the build
     takes minutes and every pytest process needs it, so parallel runs of the suite's parts wait
-    for one build instead of each doing it. Never in CI ($CI set) or with
-    $WORKFORCE_TEST_NO_CACHE: there every run builds its own."""
+    for one build instead of each doing it. In CI ($CI set) every run builds its own: only the
+    workers of one `pytest -n` run share it (their run id is in the key, so no earlier run's store
+    is used). Never with $WORKFORCE_TEST_NO_CACHE."""
     import fcntl
     import json
     import shutil
     import time
 
-    key = None if os.environ.get("CI") or os.environ.get("WORKFORCE_TEST_NO_CACHE") else _source_key()
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID")  # the same in every worker of one run
+    if os.environ.get("WORKFORCE_TEST_NO_CACHE") or (os.environ.get("CI") and not run):
+        return build()
+    key = _source_key()
     if key is None:
         return build()
+    if os.environ.get("CI"):
+        key = f"{key}-{run}"
     cached, said = DEMO_CACHE / f"demo-{key}.duckdb", DEMO_CACHE / f"demo-{key}.json"
     try:
         DEMO_CACHE.mkdir(parents=True, exist_ok=True)

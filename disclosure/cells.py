@@ -845,6 +845,13 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
 #: protected as a known-answer rate's unrecorded rest is (`_metric_decisions`: a fourth layer, never
 #: published, beside the view's assignments, known).
 WITHIN_CAP = "agency_within_cap_rate"
+#: the £ above the price cap per hour: its denominator (and base) is the view's assignments above
+#: the cap, the rest of WITHIN_CAP's numerator in its denominator. One figure published twice: the
+#: two rows are decided as one grid (`_metric_decisions`: WITHIN_CAP's rest is a published cell,
+#: the £ above the cap's row hidden where it is). Decided apart, each hid a small count alone but
+#: not together: A 6 of 11 within the cap shown (5 above), C's 19 above the cap shown, so B's 3
+#: above it = 27 - 5 - 19 (issue 10; tests/app/test_disclosure_audit.py, `above_cap_twice`)
+ABOVE_CAP = "agency_above_cap_per_hour"
 OVER_ALL_ASSIGNMENTS = ("agency_unsigned_cap_breach_rate", "agency_under_experience_rate",
                         "agency_short_notice_rate", "agency_references_incomplete_rate",
                         "agency_cool_off_breach_rate", "agency_long_assignment_rate", "agency_project_team_rate")
@@ -867,6 +874,23 @@ def _all_assignments(out: pd.DataFrame, den: np.ndarray, across: str | None) -> 
     for i in mine:
         got[i] = whole.get(keys[i], np.nan)
     return None if np.isnan(got[mine]).all() else got
+
+
+def _above_cap_rows(grouped: Mapping, col_of: list, row_of: list) -> dict:
+    """{"of": {WITHIN_CAP's group key: {(service, group): the ABOVE_CAP row of the same month,
+    population, service and group}}, "decided": those rows} (`_metric_decisions`)."""
+    of: dict = {}
+    decided: set[int] = set()
+    keys = {(k if isinstance(k, tuple) else (k,)): k for k in grouped}  # one key or several
+    for norm, key in keys.items():
+        if norm[0] != ABOVE_CAP or (WITHIN_CAP, *norm[1:]) not in keys:
+            continue
+        idx, mine = grouped[key], keys[(WITHIN_CAP, *norm[1:])]
+        cells = {(col_of[int(i)], row_of[int(i)]) for i in grouped[mine]}
+        pairs = {(col_of[int(i)], row_of[int(i)]): int(i) for i in idx}
+        of[mine] = {c: j for c, j in pairs.items() if c in cells}
+        decided |= set(of[mine].values())
+    return {"of": of, "decided": decided}
 
 
 def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, across: str | None,
@@ -893,6 +917,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     row_of = [_unset(v) for v in out["group"]]
     col_of = [_unset(v) for v in out[across]] if across else [None] * n
     grouped = out.groupby(keys, dropna=False, sort=False).indices if keys else {None: np.arange(n)}
+    above = _above_cap_rows(grouped, col_of, row_of)  # WITHIN_CAP's cells -> the £ above the cap's row
     for key, idx in grouped.items():
         metric_id = str(key[0] if isinstance(key, tuple) else key)
         applies, is_count = _metric_rules(metric_id)
@@ -900,6 +925,9 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
             continue
         idx = [int(i) for i in idx]
         at = {(col_of[i], row_of[i]): i for i in idx}     # (service, group) -> frame row
+        if metric_id == ABOVE_CAP and all(i in above["decided"] for i in idx):
+            continue  # decided with the share within the cap (below), as its rest
+        twice = above["of"].get(key, {}) if metric_id == WITHIN_CAP else {}
         unrecorded = metric_id in KNOWN_ANSWER_RATES and people is not None \
             and not np.isnan(people[idx]).all()
         uncapped = metric_id == WITHIN_CAP and assignments is not None and not np.isnan(assignments[idx]).all()
@@ -965,6 +993,34 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
         h, reason = protect_grid(flat, eqs + row_eqs, primary=prim & ~fix, virtual=virtual, forced=frc,
                                  class_=cls & ~fix, min_count=min_count, exact=bool(rows_ and cols_), fixed=fix,
                                  partner=partners & ~fix)
+        rests = {cell: j for cell, j in twice.items() if cell in at}
+        if rests:
+            # the rest is published too (the £ above the cap's base): the grid again, the rest no
+            # longer hidden by itself; the rows hidden above stay hidden (hidden but free: their
+            # small cells still protected), and the £ above the cap's row is hidden where its rest is
+            gone = {cell for cell in at if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None)
+                                               for c in (cid(cell, L) for L in range(k)))}
+            again = virtual.copy()
+            for cell in at:
+                if cell in gone:
+                    again[[cid(cell, L) for L in range(k) if not fix[cid(cell, L)]]] = True
+                if cell in rests:
+                    again[cid(cell, 1)] = False
+                    frc[cid(cell, 1)] |= bool(forced_rows[rests[cell]])
+                    fix[cid(cell, 1)] |= bool(known_rows[rests[cell]])
+            h2, reason2 = protect_grid(flat, eqs + row_eqs, primary=prim & ~fix, virtual=again, forced=frc,
+                                       class_=cls & ~fix, min_count=min_count, exact=bool(rows_ and cols_),
+                                       fixed=fix, partner=partners & ~fix)
+            for cell, j in rests.items():
+                if h2[cid(cell, 1)]:
+                    hidden[j] = True
+                    why[j] = reason2[cid(cell, 1)] or "secondary"
+            for cell in at:
+                for c in (cid(cell, L) for L in range(k)):
+                    if cell not in gone and ((h2[c] and not again[c]) or (again[c] and reason2[c] is not None)) \
+                            and not (cell in rests and c == cid(cell, 1)):
+                        h[c], reason[c] = True, reason2[c] or "secondary"
+                        virtual[c] = False
         for cell, i in at.items():
             cells = [cid(cell, L) for L in range(k)]
             if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):

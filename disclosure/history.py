@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from disclosure.cells import (
+    ABOVE_CAP,
     KNOWN_ANSWER_RATES,
     LEAVERS_12M,
     OVER_ALL_ASSIGNMENTS,
@@ -193,7 +194,8 @@ def as_history_decides(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, s
 
 
 def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None, pd.DataFrame],
-           hidden_there: Mapping[str | None, bool]) -> pd.DataFrame:
+           hidden_there: Mapping[str | None, bool], table: Mapping[str | None, Mapping[str, str | None]] | None = None
+           ) -> pd.DataFrame:
     """One measure at one month by job type, for the directorate (None) and each service, as it
     may be published: `parts` {view: its engine rows by job type at the month}, `margins` {view:
     its overall row, the history's exact figure}, `hidden_there` {view: the published history
@@ -201,7 +203,14 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
     decision: hidden there, hidden here; published there, known to any reader (GSS), so never
     hidden here to protect a cell nor counted on as unknown. Read by the pages
     (ui.data.measures.public_by_job) and by `python -m metrics --suppress --by role_group`
-    (`as_history_decides`): one decision."""
+    (`as_history_decides`): one decision.
+
+    `table`: {view: {job type: None where a table by job type shows the row's figures, else why it
+    hides them}} of a measure whose rows by job type a page's table publishes too
+    (disclosure.linked.BY_JOB, `linked.by_job_rows`): the rows are that table's decision (hidden
+    where it hides either figure, with its reason; known where it shows them), one decision for
+    one figure."""
+    from disclosure.cells import REASON_ORDER
     from disclosure.policy import FORCED, KNOWN
 
     rows = []
@@ -211,11 +220,30 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
         f[FORCED] = hidden_there.get(view, False)
         f[KNOWN] = not hidden_there.get(view, False)
         rows.append(f)
-    frame = pd.concat([*rows, *[p.assign(service=v) for v, p in parts.items() if not p.empty]], ignore_index=True)
+    jobs = []
+    for v, p in parts.items():
+        if p.empty:
+            continue
+        p = p.assign(service=v)
+        said = None if table is None else table.get(v)
+        if said is not None:  # a job type not in the table has nobody in it: 0, known
+            why = [said.get(g) for g in p["group"]]
+            p[FORCED] = [w is not None for w in why]
+            p[KNOWN] = [w is None for w in why]
+        jobs.append(p)
+    frame = pd.concat([*rows, *jobs], ignore_index=True)
     for col in (FORCED, KNOWN):
         frame[col] = frame[col].fillna(False).astype(bool)
     out = disclose(frame, MEASURES_ACROSS_SERVICES).published
     out["period"] = pd.to_datetime(out["period"])
+    if table is not None:  # hidden where the table hides them, for the table's reason (not "over_time":
+        # the table's decision is this month's)
+        at = out.columns.get_loc("suppression")
+        for i, (v, g, h) in enumerate(zip(out["service"].tolist(), out["group"].tolist(), out["suppressed"].tolist())):
+            why = (table.get(_none(v)) or {}).get(g) if isinstance(g, str) else None
+            if h and why is not None:
+                out.iat[i, at] = min((r for r in (why, out.iat[i, at]) if r in REASON_ORDER and r != "over_time"),
+                                     key=REASON_ORDER.index, default=why)
     return out
 
 
@@ -223,10 +251,12 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
                    months: Iterable | None) -> np.ndarray:
     """True for each row of `frame` (the directorate's rows by job type) that the pages' table by
     job type of its measure and month hides (`by_job`, its margins the history's)."""
+    from disclosure import linked
     from disclosure.linked import engine_filters
     from metrics import detail
 
     views = [None, *sorted({s for s, _ in detail.dimension_pairs(con)})]
+    src = linked.cursor_source(con)
     when = pd.to_datetime(frame["period"])
     wanted = None if months is None else {pd.Timestamp(m) for m in months}
     history = raw(con, scope=scope)
@@ -258,7 +288,11 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
                     row = empty[(v, month)]
                     row = row[(row["metric_id"] == metric_id).to_numpy()].assign(service=None)
                 margins[v] = row.drop(columns="service").reset_index(drop=True)
-            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views})
+            table = None
+            if metric_id in linked.BY_JOB:  # its rows are a page table's too: that table's decision
+                name = linked.BY_JOB[metric_id][0]
+                table = linked.by_job_rows(metric_id, linked.decide(src, name, month.strftime("%Y-%m"), scope, {}))
+            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views}, table)
             gone_here = {g for g, s, h in zip(decided["group"], decided["service"], decided["suppressed"])
                          if h and isinstance(g, str) and not isinstance(s, str)}
             at = mine & (when == month).to_numpy()
@@ -340,16 +374,19 @@ def _unchanged(frame: pd.DataFrame, old: pd.DataFrame) -> np.ndarray:
 
 
 def _with_its_assignments(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
-    """`keep` less the WITHIN_CAP rows of every month whose assignments (OVER_ALL_ASSIGNMENTS'
-    figures) changed: that share's decision rests on them too (cells.WITHIN_CAP)."""
+    """`keep` less the WITHIN_CAP and ABOVE_CAP rows of every month whose assignments
+    (OVER_ALL_ASSIGNMENTS' figures) or either of theirs changed: the share's decision rests on the
+    assignments too, and the two are decided as one (cells.WITHIN_CAP, cells.ABOVE_CAP), each
+    month from all of them (the assignments' rows decided again with them)."""
     ids = frame["metric_id"].to_numpy(dtype=object)
-    mine = ids == WITHIN_CAP
+    mine = np.isin(ids, [WITHIN_CAP, ABOVE_CAP])
     if not mine.any():
         return keep
+    both = mine | np.isin(ids, OVER_ALL_ASSIGNMENTS)
     when = pd.to_datetime(frame["period"]).to_numpy()
-    moved = set(when[np.isin(ids, OVER_ALL_ASSIGNMENTS) & ~keep])
+    moved = set(when[both & ~keep])
     out = keep.copy()
-    out[mine] &= ~np.isin(when[mine], list(moved))
+    out[both] &= ~np.isin(when[both], list(moved))
     return out
 
 

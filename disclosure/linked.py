@@ -26,7 +26,7 @@ version; a load's reads its own cursor), so both sides build from the same code.
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING`, `published_month`,
 `published_note`, `kept_at`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `decide`, `inputs`, `ledger`,
+`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `BY_JOB`, `by_job_rows`, `decide`, `inputs`, `ledger`,
 `decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
@@ -356,6 +356,36 @@ KNOWN_ANSWERS: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
 CELL_MARGINS: dict[str, tuple[str, str, str, str]] = {
     "length_of_service": ("early_leaver_rate_12m", "Under 1 year", "Leavers", "numerator"),
 }
+
+#: measures whose rows by job type (the drill's breakdown by job type: disclosure.history.by_job)
+#: are a table's rows: {measure: (table, its (numerator, denominator) columns)}. One figure, one
+#: decision: the measure's rows by job type are published as the table decides them
+#: (`by_job_rows`). Decided apart, the table showed the directorate's social workers (35 of 72
+#: living in the county) and hid Safeguarding's 39, the drill the other way round, and together
+#: two hidden counts of 1 and 2 lay in [0, 3] (demo, social workers, January 2024; issue 10)
+BY_JOB: dict[str, tuple[str, tuple[str, str]]] = {
+    "local_residence_rate": ("local_by_job", ("Living in county", "People recorded")),
+}
+
+
+def by_job_rows(metric_id: str, decided: Mapping[Hashable, tuple[pd.DataFrame, pd.DataFrame]]
+                ) -> dict[Hashable, dict[str, str | None]]:
+    """{view: {job type: None where the table (BY_JOB) shows the row's numerator and denominator,
+    else the reason it hides one}} from the table's decision for every view (`decide`)."""
+    from disclosure.cells import REASON_ORDER
+
+    _, columns = BY_JOB[metric_id]
+    out: dict = {}
+    for view, (published, reasons) in decided.items():
+        rows = {}
+        for i, job in enumerate(published.iloc[:, 0].astype(str)):
+            why = [reasons[c].iat[i] if c in reasons.columns else None for c in columns
+                   if isinstance(published[c].iat[i], str)]
+            rows[job] = None if not why else min((w or "secondary" for w in why),
+                                                 key=lambda r: REASON_ORDER.index(r) if r in REASON_ORDER else 9)
+        out[view] = rows
+    return out
+
 
 #: tables over the 12 months to the month, published (to suppressed roles and in every file) only
 #: for the year to 30 September (`published_month`; two months' tables would differ by the month's

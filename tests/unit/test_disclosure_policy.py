@@ -1340,10 +1340,52 @@ def test_all_assignments_less_those_with_a_cap_do_not_give_the_uncapped_few_away
 def test_a_kept_share_within_the_cap_is_decided_again_when_its_months_assignments_change():
     """The history keeps each measure's month as decided while its figures are unchanged
     (disclosure.history.refresh); the share within the cap also rests on the month's assignments,
-    so a changed share over all assignments decides it again."""
+    so a changed share over all assignments decides it again; and a changed share decides the
+    month's shares over all assignments again with it (the share's decision reads their
+    denominators: decided without their rows it would not be the live decision)."""
     from disclosure.history import _with_its_assignments
 
     frame = _caps_frame()
     keep = (frame["metric_id"] != "agency_unsigned_cap_breach_rate").to_numpy()  # the assignments moved
     assert _with_its_assignments(frame, keep).tolist() == [False] * 6
-    assert _with_its_assignments(frame, ~keep).tolist() == [True, True, True, False, False, False]
+    assert _with_its_assignments(frame, ~keep).tolist() == [False] * 6  # the share moved
+    assert _with_its_assignments(frame, keep | True).tolist() == [True] * 6  # nothing moved
+
+
+def test_the_drills_rows_by_job_type_are_published_as_the_table_by_job_type_decides_them():
+    """Hand-worked: "Staff living in the county" by job type for the directorate and services A and
+    B (living in the county of those recorded): social workers A 16 of 39, B 19 of 33 (directorate
+    35 of 72); team managers A 2 of 3, B 7 of 8 (9 of 11). The page's table by job type (the same
+    figures: disclosure.linked.BY_JOB) shows B's team managers and the directorate's social workers
+    and hides the rest (the directorate's team managers: 2 not living in the county, "primary").
+    Decided on its own, the drill hides both of A's and B's rows by job type
+    ("2 of 3", B's "1" not living in the county) but shows none of them the same as the table:
+    here every row is published as the table decides it, hidden with the table's reason."""
+    import pandas as pd
+
+    from disclosure import history
+
+    true = {None: {"Social worker": (35, 72), "Team manager": (9, 11)},
+            "A": {"Social worker": (16, 39), "Team manager": (2, 3)},
+            "B": {"Social worker": (19, 33), "Team manager": (7, 8)}}
+
+    def rows(view, jobs):
+        return pd.DataFrame([{"metric_id": "local_residence_rate", "period": pd.Timestamp("2026-10-01"),
+                              "scope": "social_workers", "group": job, "value": n / d, "numerator": float(n),
+                              "denominator": float(d), "base_count": float(d)} for job, (n, d) in jobs.items()])
+
+    parts = {v: rows(v, jobs) for v, jobs in true.items()}
+    margins = {v: rows(v, {None: tuple(map(sum, zip(*jobs.values())))}) for v, jobs in true.items()}
+    table = {None: {"Social worker": None, "Team manager": "primary"},
+             "A": {"Social worker": "secondary", "Team manager": "primary"},
+             "B": {"Social worker": "secondary", "Team manager": None}}
+    out = history.by_job(parts, margins, {v: False for v in true}, table)
+    got = {(s if isinstance(s, str) else None, g): (h, r) for s, g, h, r in
+           zip(out["service"], out["group"], out["suppressed"], out["suppression"]) if isinstance(g, str)}
+    assert got == {(None, "Social worker"): (False, None), (None, "Team manager"): (True, "primary"),
+                   ("A", "Social worker"): (True, "secondary"), ("A", "Team manager"): (True, "primary"),
+                   ("B", "Social worker"): (True, "secondary"), ("B", "Team manager"): (False, None)}
+    alone = history.by_job(parts, margins, {v: False for v in true})
+    assert {(s if isinstance(s, str) else None, g): bool(h) for s, g, h in
+            zip(alone["service"], alone["group"], alone["suppressed"]) if isinstance(g, str)} != \
+        {k: h for k, (h, _) in got.items()}

@@ -120,8 +120,21 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
             with db.open_cursor() as cur:
                 margins[service] = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
                                                    filters=_engine_filters(service, None))
+    table = _table_by_job(path, version, scope, metric_id, period) if metric_id in linked.BY_JOB else None
     # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job)
-    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]})
+    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]}, table)
+
+
+@st.cache_data(**CACHE)
+def _table_by_job(path: str, version: str, scope: str, metric_id: str, period: str) -> dict:
+    """What the page table whose rows are `metric_id`'s rows by job type (disclosure.linked.BY_JOB:
+    Living in the county by job type) shows of each row at `period`, every view: the one decision
+    the Workforce profile reads (kept by the load, else decided now), so that the drill publishes
+    those rows as the table does (`linked.by_job_rows`)."""
+    with db.open_cursor() as cur:
+        src = linked.cursor_source(cur)
+        decided, _ = linked.decision(db.open_cursor, src, linked.BY_JOB[metric_id][0], period, scope, {})
+    return linked.by_job_rows(metric_id, decided)
 
 
 def public_rows(path: str, version: str, scope: str, service: str | None, by: str | None,

@@ -430,11 +430,8 @@ def class_cells(values: np.ndarray, equations: list[Equation], *, low: int, unde
     parts, all of them in one part (every leaver from a service resigned) reveals that part's
     answer for each of them: that part is marked."""
     out = np.zeros(values.size, dtype=bool)
-    if under <= low:
-        return out
-    for answer, _, total in _one_answer_groups(values, equations, under=under, sensitive=sensitive):
-        if total >= low:
-            out[answer] = True
+    for answer, _ in _class_groups(values, equations, low=low, under=under, sensitive=sensitive):
+        out[answer] = True
     return out
 
 
@@ -456,12 +453,20 @@ def class_partners(values: np.ndarray, equations: list[Equation], *, low: int, u
     group's one answer, whatever else is hidden, so they are protected with it (`protect_grid`):
     never alone unknown, never determined, and never among hidden cells that add up to 0."""
     out = np.zeros(values.size, dtype=bool)
-    if under <= low:
-        return out
-    for _, zeros, total in _one_answer_groups(values, equations, under=under, sensitive=None):
-        if total >= low:
-            out[zeros] = True
+    for _, zeros in _class_groups(values, equations, low=low, under=under, sensitive=None):
+        out[zeros] = True
     return out
+
+
+def _class_groups(values: np.ndarray, equations: list[Equation], *, low: int, under: int,
+                  sensitive: np.ndarray | None):
+    """(the answer, its zero parts) for every group of `low` to `under`-1 people all in one part
+    (`_one_answer_groups`): the class cells (`class_cells`) and their zero partners (`class_partners`)."""
+    if under <= low:
+        return
+    for answer, zeros, total in _one_answer_groups(values, equations, under=under, sensitive=sensitive):
+        if total >= low:
+            yield answer, zeros
 
 
 def _one_answer_groups(values: np.ndarray, equations: list[Equation], *, under: int,

@@ -72,7 +72,7 @@ DEMO_CACHE = Path(os.environ.get("WORKFORCE_TEST_CACHE", Path.home() / ".cache" 
 def _source_key() -> str | None:
     """A digest of everything the demo command's result can depend on: every file of the project
     git knows of or would add (tests, benches and prose aside), the WORKFORCE_* environment (and
-    the contents of the files it names), today's date (the demo ends at the month before it), and
+    the contents of the files it names), today's month (the demo ends at the month before it), and
     the versions of Python, DuckDB and every installed package. None outside a git checkout."""
     import hashlib
     import subprocess
@@ -88,8 +88,10 @@ def _source_key() -> str | None:
     from datetime import date
     from importlib import metadata
 
-    # today's date: the demo ends at the last month before it, and only months that have ended load
-    h = hashlib.sha256(f"{sys.version}|{duckdb.__version__}|{date.today().isoformat()}".encode())
+    # today's month: the demo ends at the last month before it, and only months that have ended
+    # load (demo.generator.default_end_period); the day does not matter, so a build made before
+    # midnight still serves the same month's runs after it
+    h = hashlib.sha256(f"{sys.version}|{duckdb.__version__}|{date.today():%Y-%m}".encode())
     for dist in sorted(f"{d.metadata['Name']}=={d.version}" for d in metadata.distributions()):
         h.update(dist.encode())  # every installed package: pandas, numpy, the LP solver...
     for name in sorted(n for n in listed if n and not n.startswith(("tests/", "bench/", "docs/"))

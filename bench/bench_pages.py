@@ -104,7 +104,8 @@ def _import_benchmarks() -> None:
     ref = Path(os.environ.get("WORKFORCE_SHARED", ROOT.parent / "shared")) / "reference" / "dfe"
     files = [ref / "csww_indicators_2017_to_2025.csv", ref / "sn_model_2025_wide.csv"]
     if not all(f.exists() for f in files):
-        print("  (reference files not found: Benchmarks is timed in its 'not imported yet' state)")
+        print(f"  (reference files not found under {ref}: Benchmarks and the England lines are timed "
+              "in their 'not imported yet' state; set WORKFORCE_SHARED to the folder holding reference/)")
         return
     from ingest import published
     from ui import db

@@ -136,7 +136,9 @@ def _one(metric_id: str, filters, *, by: str, key: str, short: str, target, targ
     st.markdown(f"**What changed since a year ago: the {word}s that moved {short.lower()} most**")
     moved = data.what_changed(metric_id, filters, by=by)
     if moved.empty:
-        st.caption("No figure for the same month a year earlier to compare with.")
+        st.caption(f"The {word} figures are hidden (c) now or a year ago, to protect individuals, "
+                   "so no change can be shown." if moved.attrs.get("left_out") else
+                   "No figure for the same month a year earlier to compare with.")
         return
     view = data.what_changed_table(moved, metric_id=metric_id, by=by)
     layout.show_table(view, f"What changed - {short} by {word}", key=f"{key}-changed", disclosure=None,

@@ -90,8 +90,11 @@ def breakdown_alt(metric_id: str, frame: pd.DataFrame, *, by: str) -> str:
     hi = nums.loc[nums["v"].idxmax()]
     lo = nums.loc[nums["v"].idxmin()]
     hidden = int((frame["value"] == SUPPRESSED).sum())
-    text = (f"{m.label} by {word}: highest {hi['group']} ({_fmt(hi['v'], m.unit)}), "
-            f"lowest {lo['group']} ({_fmt(lo['v'], m.unit)}).")
+    if len(nums) == 1:  # one figure shown: it is neither a highest nor a lowest
+        text = f"{m.label} by {word}: only {hi['group']} shown ({_fmt(hi['v'], m.unit)})."
+    else:
+        text = (f"{m.label} by {word}: highest {hi['group']} ({_fmt(hi['v'], m.unit)}), "
+                f"lowest {lo['group']} ({_fmt(lo['v'], m.unit)}).")
     if hidden:
         text += f" {hidden} {word}{'s' if hidden > 1 else ''} not shown (c: hidden to protect individuals)."
     return text
@@ -206,6 +209,8 @@ def local_alt(frame: pd.DataFrame) -> str:
         return "No figures on where staff live for this selection."
     hi = frame.loc[nums.idxmax()]
     lo = frame.loc[nums.idxmin()]
+    if nums.notna().sum() == 1:
+        return f"Share living in the county by job type: only {hi['Job type']} shown ({nums.max():.0f}%)."
     return (f"Share living in the county by job type: highest {hi['Job type']} ({nums.max():.0f}%), "
             f"lowest {lo['Job type']} ({nums.min():.0f}%).")
 

@@ -111,7 +111,7 @@ def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> 
     the people each rests on, biggest people-weighted movement first, with `published_hidden` /
     `published_reason` (hidden now or a year ago, by the same policy as `breakdown`). For a role
     without exact figures a group hidden now or a year ago is left out (its change would give its
-    figure away)."""
+    figure away); how many were left out is in `.attrs["left_out"]`."""
     ctx = _ctx(filters=filters, by=by)
     return _what_changed(ctx.path, ctx.version, ctx.role, metric_id, by, top, *_fkey(filters))
 
@@ -147,11 +147,15 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
                 hidden[g] = r if isinstance(r, str) else "secondary"
     frame["published_hidden"] = np.array([g in hidden for g in frame["group"]], dtype=bool)
     frame["published_reason"] = [hidden.get(g) for g in frame["group"]]
+    left_out = 0
     if is_suppressed(role):
+        left_out = int(frame["published_hidden"].sum())
         frame = frame.loc[~frame["published_hidden"].to_numpy(dtype=bool)]
     weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
     frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)
-    return frame[cols].reset_index(drop=True)
+    out = frame[cols].reset_index(drop=True)
+    out.attrs["left_out"] = left_out  # groups with a year-ago figure left out as hidden (c)
+    return out
 
 
 def _published_fate(path, version, role, metric_id, by, period, scope, service,

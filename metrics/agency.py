@@ -494,7 +494,7 @@ def kept_summaries(con: duckdb.DuckDBPyConnection, *, prints: Mapping[str, str] 
     """({(view, by): summarise frame of every month}, {view: monthly_spend frame of every month})
     as `keep_summaries` kept them, when every month of `prints` (checked_prints now) is kept
     from those rows under `signature` and no other month is; None otherwise (worked out live)."""
-    if not prints or not _columns(con, SUMMARIES) or summary_prints(con, signature=signature) != dict(prints):
+    if not _summaries_answer(con, prints, signature):
         return None
     rows = con.execute(f"SELECT * EXCLUDE (rows_print, signature) FROM {SUMMARIES} "
                        "ORDER BY view NULLS FIRST, breakdown, period, pos").df()
@@ -512,11 +512,9 @@ def kept_summaries(con: duckdb.DuckDBPyConnection, *, prints: Mapping[str, str] 
     for a, b in zip(starts, [*starts[1:], len(rows)]):
         view = views[a] if isinstance(views[a], str) else None
         by = bys[a] or None
-        if by == _SPEND:  # as monthly_spend gives them (the spend a sum of Python floats: object)
-            spend[view] = pd.DataFrame({
-                "period": periods[a:b], "spend": pd.Series(numbers["spend"][a:b].tolist(), dtype=object),
-                "hours": numbers["hours"][a:b], "fte": numbers["fte"][a:b],
-                "assignments": numbers["assignments"][a:b].astype("int64")})
+        if by == _SPEND:
+            spend[view] = _spend_frame(periods[a:b], numbers["spend"][a:b], numbers["hours"][a:b],
+                                       numbers["fte"][a:b], numbers["assignments"][a:b])
             continue
         out = {"period": periods[a:b]}
         if by:  # as disclosure.compliance.summaries gives it: a service's job types come out of
@@ -528,6 +526,36 @@ def kept_summaries(con: duckdb.DuckDBPyConnection, *, prints: Mapping[str, str] 
             out[col] = numbers[col][a:b].astype("int64") if col in _SUMMARY_INTS else numbers[col][a:b]
         frames[(view, by)] = pd.DataFrame(out)
     return frames, spend
+
+
+def _summaries_answer(con: duckdb.DuckDBPyConnection, prints: Mapping[str, str] | None, signature: str) -> bool:
+    """Whether the kept summaries answer: every month of `prints` (checked_prints now) kept from
+    those rows under `signature`, and no other month."""
+    return bool(prints) and bool(_columns(con, SUMMARIES)) and summary_prints(con, signature=signature) == dict(prints)
+
+
+def _spend_frame(periods: np.ndarray, spend: np.ndarray, hours: np.ndarray, fte: np.ndarray,
+                 assignments: np.ndarray) -> pd.DataFrame:
+    """A view's kept spend rows as monthly_spend gives them (the spend a sum of Python floats: object)."""
+    return pd.DataFrame({"period": periods, "spend": pd.Series(spend.tolist(), dtype=object),
+                         "hours": hours, "fte": fte, "assignments": assignments.astype("int64")})
+
+
+def kept_spend(con: duckdb.DuckDBPyConnection, *, prints: Mapping[str, str] | None, signature: str,
+               view: str | None) -> pd.DataFrame | None:
+    """`kept_summaries(...)[1][view]` (monthly_spend of the view's checked rows; view None: the
+    directorate) read alone: a page that shows one view's spend reads its few rows instead of
+    every view's summaries. None when `kept_summaries` would be None or hold no spend of `view`."""
+    if not _summaries_answer(con, prints, signature):
+        return None
+    rows = con.execute(f"SELECT period, spend, hours, fte, assignments FROM {SUMMARIES} "
+                       "WHERE breakdown = ? AND view IS NOT DISTINCT FROM ? ORDER BY period, pos",
+                       [_SPEND, view]).df()
+    if rows.empty:
+        return None
+    numbers = {c: rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("spend", "hours", "fte", "assignments")}
+    return _spend_frame(pd.to_datetime(rows["period"]).dt.date.to_numpy(dtype=object), numbers["spend"],
+                        numbers["hours"], numbers["fte"], numbers["assignments"])
 
 
 def checks_frame(con: duckdb.DuckDBPyConnection, *, rules: AgencyRules | None = None
@@ -779,15 +807,17 @@ def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: A
 
 
 def conversion_basis(con: duckdb.DuckDBPyConnection, *, period: date, rules: AgencyRules,
-                     checked_frame: pd.DataFrame | None = None) -> dict:
+                     checked_frame: pd.DataFrame | None = None, pay: pd.DataFrame | None = None) -> dict:
     """Everything `conversion_what_if` rests on but the number converted (`agency.costs.what_if(
-    converted=n, **basis)`): read once for a page that asks about several numbers."""
+    converted=n, **basis)`): read once for a page that asks about several numbers. `pay`, when
+    given, is `employed_pay(con, period=period)` as the caller already read it."""
     from metrics import engine  # the one definition of the 80:20 ratio
 
     frame = checked_frame if checked_frame is not None else checked(
         con, rules=rules, start=_months_back(period, 11), end=period)
     sw = frame[frame["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]
-    pay = employed_pay(con, period=period)
+    if pay is None:
+        pay = employed_pay(con, period=period)
     comp = cost_comparison(sw, period=period, rules=rules, pay=pay)
     total = comp[comp["job_type"] == "All job types"].iloc[0] if len(comp) else None
     now = sw[sw["period"] == period]
@@ -825,5 +855,5 @@ __all__ = [
     "compliance", "compliance_history", "conversion_basis", "conversion_what_if", "cost_comparison",
     "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise", "monthly_spend", "rolling_spend",
-    "keep_summaries", "kept_summaries", "forget_summaries", "summary_prints",
+    "keep_summaries", "kept_summaries", "kept_spend", "forget_summaries", "summary_prints",
 ]

@@ -221,15 +221,14 @@ def render_card(card: Card) -> None:
 
 def spark_figure(card: Card):
     """The card's last 12 months on a fixed scale from 0, with the target band (ui.charts)."""
-    import pandas as pd
+    from ui.charts import spark_points
 
-    from ui.charts import sparkline
-
-    frame = pd.DataFrame({"month": range(len(card.spark)), "value": card.spark})
     hover = UNITS[card.spark_unit].hover if card.spark_unit in UNITS else "%{y}"
-    # the hover given to the builder: changing it on the built figure validated it again (~2 ms a card)
-    return sparkline(frame, x="month", y="value", unit=card.spark_unit, target=card.spark_target,
-                     direction=card.direction, hovertemplate=f"{hover}<extra></extra>")
+    # the hover given to the builder: changing it on the built figure validated it again (~2 ms a card);
+    # the points handed over as they are: a frame of them cost ~0.6 ms a card (ui.charts.spark_points
+    # draws what ui.charts.sparkline draws of the frame of months 0, 1, 2... and the points)
+    return spark_points(card.spark, unit=card.spark_unit, target=card.spark_target,
+                        direction=card.direction, hovertemplate=f"{hover}<extra></extra>")
 
 
 def spark_alt(card: Card) -> str:

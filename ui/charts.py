@@ -736,8 +736,24 @@ def sparkline(frame: pd.DataFrame, *, x: str, y: str, unit: str, height: int = 7
     target is met shaded and the target drawn as a line; hover gives the exact value (with the
     month, unless `hovertemplate` says otherwise)."""
     _require(frame, x, y)
-    values = _numeric(frame[y])
-    if frame.empty or values.notna().sum() == 0:
+    return _sparkline(frame[x], _numeric(frame[y]), unit=unit, height=height, target=target,
+                      direction=direction, hovertemplate=hovertemplate)
+
+
+def spark_points(values: Sequence[float], *, unit: str, height: int = 70, target: float | None = None,
+                 direction: str | None = None, hovertemplate: str | None = None) -> go.Figure:
+    """`sparkline` of plain numbers (a card's points, no gaps) drawn at x = 0, 1, 2...: the figure
+    `sparkline` gives for a frame of columns `range(len(values))` and `values`, without building
+    the frame and its columns (~0.6 ms of each of the 27 cards on Strategy themes)."""
+    ys = np.array([float(v) for v in values], dtype="float64")
+    return _sparkline(np.arange(len(ys), dtype="int64"), ys, unit=unit, height=height, target=target,
+                      direction=direction, hovertemplate=hovertemplate)
+
+
+def _sparkline(xs: pd.Series | np.ndarray, values: pd.Series | np.ndarray, *, unit: str, height: int,
+               target: float | None, direction: str | None, hovertemplate: str | None) -> go.Figure:
+    """`sparkline` of the x column `xs` and the numbers `values` (float64; NaN not drawn)."""
+    if len(values) == 0 or bool(np.isnan(values).all()):
         return no_data("No data", height=height)
     has_target = target is not None and not pd.isna(target)
     lo, hi = spark_range(values.tolist(), unit, target if has_target else None)
@@ -748,7 +764,7 @@ def sparkline(frame: pd.DataFrame, *, x: str, y: str, unit: str, height: int = 7
             fig.shape(type="rect", x0=0, x1=1, xref="x domain", y0=y0, y1=y1, yref="y",
                       fillcolor="rgba(0,158,115,0.12)", line=dict(width=0), layer="below")
         fig.hline(target, line=dict(color=TARGET_COLOUR, dash=STYLES["target"]["dash"], width=1), layer="below")
-    fig.trace("scatter", x=frame[x], y=values, mode="lines", connectgaps=False,
+    fig.trace("scatter", x=xs, y=values, mode="lines", connectgaps=False,
               line=dict(color=SERIES_COLOUR, width=2),
               hovertemplate=hovertemplate or f"%{{x|%b %Y}}: {_hover_number(unit)}<extra></extra>")
     fig.set(margin=dict(l=0, r=0, t=2, b=2), showlegend=False, meta={"spark_range": [lo, hi]})

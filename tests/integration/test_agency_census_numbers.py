@@ -119,8 +119,13 @@ def test_employed_cost_from_the_census_pay_items(store, rules):
         pay = A.employed_pay(con, period=MARCH)
         checked = A.checked(con, rules=rules)
         what = A.conversion_what_if(con, period=MARCH, rules=rules, converted=1)
+        # the what-if's basis with the pay handed in (as the page reads it once for the cost
+        # table and the what-if) is the basis that reads the pay itself
+        basis = A.conversion_basis(con, period=MARCH, rules=rules)
+        handed = A.conversion_basis(con, period=MARCH, rules=rules, pay=pay)
     finally:
         con.close()
+    assert handed == basis and "census pay items" in basis["cost_source"]
     sw = pay.set_index("job_type").loc["Social worker"]
     assert (sw.pay, sw.fte, sw.people) == (101500.0, 2.5, 3)
     assert sw.cost_per_fte == pytest.approx(40600.0)

@@ -43,6 +43,24 @@ def _assert_kept_is_live(con) -> None:
         assert [type(x) for x in spend[view]["spend"]] == [type(x) for x in figures.monthly_spend(rows)["spend"]]
         pd.testing.assert_frame_equal(figures.rolling_spend(spend[view]), figures.spend_by_month(rows),
                                       check_exact=True, obj=str(view))
+        # one view's spend read alone (Agency & 80:20) is that view's of the whole read
+        alone = _kept_spend(con, view)
+        pd.testing.assert_frame_equal(alone, spend[view], check_exact=True, obj=f"{view} alone")
+        assert [type(x) for x in alone["spend"]] == [type(x) for x in spend[view]["spend"]]
+        assert [type(x) for x in alone["period"]] == [type(x) for x in spend[view]["period"]]
+    assert _kept_spend(con, "No such service") is None  # (worked out from its rows: none)
+
+
+def _kept_spend(con, view):
+    """metrics.agency.kept_spend of `view`, as ui.data.agency asks for it."""
+    rules = _rules()
+    return figures.kept_spend(con, prints=figures.checked_prints(con, rules=rules),
+                              signature=compliance.summaries_signature(rules), view=view)
+
+
+def _neither_answers(con) -> None:
+    assert compliance.kept_summaries(con, _rules()) is None
+    assert all(_kept_spend(con, view) is None for view in (None, "Safeguarding and Family Support"))
 
 
 def test_every_load_keeps_every_months_summaries_and_they_are_the_live_ones(copy_demo_db):
@@ -77,21 +95,21 @@ def test_kept_summaries_do_not_answer_once_their_rows_code_or_rules_moved(copy_d
         # a month's kept rows worked out from other checked rows
         con.execute(f"UPDATE {figures.SUMMARIES} SET rows_print = 'other' WHERE period = "
                     f"(SELECT max(period) FROM {figures.SUMMARIES})")
-        assert compliance.kept_summaries(con, _rules()) is None
+        _neither_answers(con)
         con.execute("BEGIN")
         compliance.refresh(con)  # the next load keeps that month again
         con.execute("COMMIT")
         _assert_kept_is_live(con)
         # under other code or rules
         con.execute(f"UPDATE {figures.SUMMARIES} SET signature = 'other'")
-        assert compliance.kept_summaries(con, _rules()) is None
+        _neither_answers(con)
         con.execute("BEGIN")
         compliance.refresh(con)
         con.execute("COMMIT")
         _assert_kept_is_live(con)
         # a month missing
         con.execute(f"DELETE FROM {figures.SUMMARIES} WHERE period = (SELECT min(period) FROM {figures.SUMMARIES})")
-        assert compliance.kept_summaries(con, _rules()) is None
+        _neither_answers(con)
         # an assignment edited in place (no load): the checked rows no longer answer, nor do these
         con.execute("BEGIN")
         compliance.refresh(con)
@@ -101,6 +119,6 @@ def test_kept_summaries_do_not_answer_once_their_rows_code_or_rules_moved(copy_d
         con.execute("UPDATE agency_assignments SET references_received = 0 WHERE period = ? AND employee_id = "
                     "(SELECT min(employee_id) FROM agency_assignments WHERE period = ? AND references_received > 0)",
                     [latest, latest])
-        assert compliance.kept_summaries(con, _rules()) is None
+        _neither_answers(con)
     finally:
         con.close()

@@ -291,6 +291,8 @@ def _every_builder() -> dict[str, go.Figure]:
                                       direction="lower"),
         "sparkline, no target": charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count",
                                                  hovertemplate="%{y}<extra></extra>"),
+        "spark points": charts.spark_points([14.4, 15.25, 16.0], unit="caseload", target=15.0, direction="lower",
+                                            hovertemplate="%{y}<extra></extra>"),
         "shares": charts.stacked_share_chart(_published(shares), category="who", part="band", share="share",
                                              reference=pd.DataFrame({"band": ["White", "Mixed"], "share": [90.0, 10.0]})),
         "benchmarks": charts.benchmark_figure(bench, indicator="agency_rate_fte", unit="percent", la_name="Here",
@@ -313,3 +315,33 @@ def test_every_builder_gives_the_figure_plotly_checks(kind):
     fig = _every_builder()[kind]
     checked = go.Figure(fig.to_dict())  # raises on an invalid property
     assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(checked, validate=False))
+
+
+@pytest.mark.parametrize("unit", ["rate", "count", "caseload", "score", "percent", "money"])
+def test_spark_points_draw_what_sparkline_draws_of_the_frame_of_them(unit):
+    """A card's sparkline is drawn from its points (ui.charts.spark_points, without a frame, for
+    speed): the figure must be exactly `sparkline`'s of the frame of months 0, 1, 2... and the
+    points, JSON for JSON (arrays, their types, range, band, target line, hover), with and
+    without a target and its direction, one to twelve points, and none."""
+    import json
+    import random
+
+    import plotly.io as pio
+
+    rng = random.Random(7)
+    top = 1.0 if unit == "rate" else 40.0
+    cases = 0
+    for n in (0, 1, 2, 5, 12):
+        for target in (None, float("nan"), 0.15 * top, 2.0 * top):
+            for direction in (None, "lower", "higher"):
+                points = [round(rng.random() * top, 4) for _ in range(n)]
+                frame = pd.DataFrame({"month": range(n), "value": points})
+                for hover in (None, "%{y}<extra></extra>"):
+                    plain = charts.sparkline(frame, x="month", y="value", unit=unit, target=target,
+                                             direction=direction, hovertemplate=hover)
+                    fast = charts.spark_points(points, unit=unit, target=target, direction=direction,
+                                               hovertemplate=hover)
+                    assert pio.to_json(fast, validate=False) == pio.to_json(plain, validate=False), \
+                        (unit, n, target, direction, hover)
+                    cases += 1
+    assert cases == 5 * 4 * 3 * 2

@@ -32,6 +32,7 @@ from disclosure import (
 )
 from disclosure import compliance
 from disclosure import rules as disclosure_rules
+from disclosure.rules import RulesError
 from disclosure.compliance import BY_GROUP, COUNT_COLUMNS, NO_SERVICE, WITHIN  # noqa: F401  (the page's table)
 from metrics.agency import COST_COLUMNS, SUMMARY_COLUMNS
 from metrics.units import format_number
@@ -317,6 +318,24 @@ def _kept_sums(path: str, version: str, rules_version: str) -> tuple[dict, dict 
 
 
 @st.cache_data(**CACHE)
+def _kept_spend(path: str, version: str, rules_version: str, view: str | None) -> pd.DataFrame | None:
+    """The view's monthly spend sums as the last load kept them (`_kept_sums`' second part, the
+    view's alone: metrics.agency.kept_spend, under the signature disclosure.compliance.kept_summaries
+    checks), or None when they do not answer (spend is then worked out from the view's checked
+    rows). Agency & 80:20 shows only the view's spend: decoding every view's summaries cost it ~15 ms."""
+    from metrics import agency as figures
+
+    agency_rules = _rules_cached(rules_version)
+    try:
+        key = compliance.summaries_signature(agency_rules)
+    except RulesError:
+        return None
+    with db.open_cursor() as cur:
+        return figures.kept_spend(cur, prints=figures.checked_prints(cur, rules=agency_rules), signature=key,
+                                  view=view)
+
+
+@st.cache_data(**CACHE)
 def _kept(path: str, version: str) -> dict | None:
     """The compliance decisions the last load kept in the store (disclosure.compliance.kept)."""
     with db.open_cursor() as cur:
@@ -448,9 +467,9 @@ def spend(filters: Filters) -> pd.DataFrame:
     from metrics.agency import rolling_spend, spend_by_month
 
     ctx = _ctx(filters=filters)
-    sums = None if filters.team else _kept_sums(ctx.path, ctx.version, _rules_version())[1]
-    if sums is not None and filters.service in sums:  # the view's monthly sums, as the load kept them
-        frame = rolling_spend(sums[filters.service])
+    kept = None if filters.team else _kept_spend(ctx.path, ctx.version, _rules_version(), filters.service)
+    if kept is not None:  # the view's monthly sums, as the load kept them
+        frame = rolling_spend(kept)
     else:
         frame = spend_by_month(_read(filters, columns=COST_COLUMNS))
     return pd.DataFrame({
@@ -562,9 +581,10 @@ def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> 
     from metrics import agency as figures
 
     whole = _recent(path, version, rules_version, None, None, period, 12, COST_COLUMNS)
+    pay = _pay(path, version, period)  # employed_pay at the month, as the cost table read it
     with db.open_cursor() as cur:
         return figures.conversion_basis(cur, period=date.fromisoformat(period + "-01"),
-                                        rules=_rules_cached(rules_version), checked_frame=whole)
+                                        rules=_rules_cached(rules_version), checked_frame=whole, pay=pay)
 
 
 def agency_social_workers(filters: Filters) -> int:

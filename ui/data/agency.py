@@ -301,7 +301,17 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
 def _summaries(path: str, version: str, rules_version: str) -> dict:
     """disclosure.compliance.summaries of the checked assignments of every month (one read serves
     every view and month): as the last load kept them, else worked out from every month's rows."""
-    return _kept_sums(path, version, rules_version)[0]
+    return _sums_once(path, version, rules_version)[0]
+
+
+def _sums_once(path: str, version: str, rules_version: str) -> tuple[dict, dict | None]:
+    """`_kept_sums`, copied out of st.cache_data once per page view (Agency rules asks four
+    times: each copy unpickled every view's frames, ~1.8 ms). Read-only."""
+    key = ("agency-sums", path, version, rules_version)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = _kept_sums(path, version, rules_version)
+    return memo[key]
 
 
 @st.cache_data(**CACHE)
@@ -315,6 +325,17 @@ def _kept_sums(path: str, version: str, rules_version: str) -> tuple[dict, dict 
     if got is not None:
         return got
     return compliance.summaries(_whole(path, version, rules_version, None, None)), None
+
+
+def _view_spend(path: str, version: str, rules_version: str, view: str | None) -> pd.DataFrame | None:
+    """The view's kept monthly spend sums: from the view's copy of every view's kept summaries
+    when the page has read them (Agency rules), else read alone (`_kept_spend`); the same frame."""
+    key = ("agency-sums", path, version, rules_version)
+    memo = db.view_memo()
+    if key in memo:
+        sums = memo[key][1]
+        return None if sums is None or view not in sums else sums[view]
+    return _kept_spend(path, version, rules_version, view)
 
 
 @st.cache_data(**CACHE)
@@ -354,8 +375,18 @@ def _history_shown(path: str, version: str, rules_version: str) -> dict:
 def _totals_decided(path: str, version: str, rules_version: str, role: str, period: str | None):
     """(views, Disclosed totals: one row per view) at `period` (see `_every_month`); None
     without assignments then."""
-    keys, decided = _every_month(path, version, rules_version, role)
+    keys, decided = _every_once(path, version, rules_version, role)
     return compliance.totals_rows(keys, decided, period)
+
+
+def _every_once(path: str, version: str, rules_version: str, role: str):
+    """`_every_month`, copied out of st.cache_data once per page view (Agency rules asks five
+    times: the summary, each table by job type and service, the trend; ~1 ms a copy). Read-only."""
+    key = ("agency-every-month", path, version, rules_version, role)
+    memo = db.view_memo()
+    if key not in memo:
+        memo[key] = _every_month(path, version, rules_version, role)
+    return memo[key]
 
 
 @st.cache_data(**CACHE)
@@ -422,7 +453,7 @@ def trend(filters: Filters) -> Disclosed:
                         name="Agency rules by month")
     frame = sums[(filters.service, None)]
     out = _trend_frame(frame)
-    keys, decided = _every_month(ctx.path, ctx.version, _rules_version(), ctx.role)
+    keys, decided = _every_once(ctx.path, ctx.version, _rules_version(), ctx.role)
     at = {p: i for i, (p, v) in enumerate(keys) if v == filters.service}
     rows = [at[f"{when:%Y-%m}"] for when in frame["period"]]
     cells = [*TREND_COUNTS, "Within cap (%)"]
@@ -467,7 +498,7 @@ def spend(filters: Filters) -> pd.DataFrame:
     from metrics.agency import rolling_spend, spend_by_month
 
     ctx = _ctx(filters=filters)
-    kept = None if filters.team else _kept_spend(ctx.path, ctx.version, _rules_version(), filters.service)
+    kept = None if filters.team else _view_spend(ctx.path, ctx.version, _rules_version(), filters.service)
     if kept is not None:  # the view's monthly sums, as the load kept them
         frame = rolling_spend(kept)
     else:

@@ -46,6 +46,7 @@ import pandas as pd
 from disclosure.cells import SuppressionError
 from disclosure.policy import DisclosureError, Linked, Table, disclose_all, disclose_family, people
 from disclosure.rules import RulesError, decision_signature, rules
+from metrics.query import DEFAULT_CASELOAD_THRESHOLD
 from metrics.types import SCOPES, MetricError
 from store import kept
 from store.periods import parse_period, previous_period
@@ -447,14 +448,16 @@ def kept_at(periods: tuple[str, ...] | list[str], name: str, period: str) -> boo
     only decisions of it any page or file reads."""
     return name not in ROLLING or published_month(periods, name, period) == period
 
-#: the tables whose decisions each load keeps (the Workforce profile's, Turnover's and Agency &
-#: 80:20's first views)
+#: the tables whose decisions each load keeps (the Workforce profile's, Turnover's, Agency &
+#: 80:20's and scrutiny's Caseloads first views; the caseload bands at the threshold the page
+#: draws, the engine's default: another threshold is decided live)
 KEPT: tuple[tuple[str, tuple], ...] = (
     *(("profile", (("by_job", False), ("dimension", d))) for d in ("ethnicity", "age_band", "gender", "disability")),
     ("local_by_job", ()),
     ("leavers_by_reason", ()),
     ("length_of_service", ()),
     ("conversions", ()),
+    ("caseload_bands", (("threshold", float(DEFAULT_CASELOAD_THRESHOLD)),)),
 )
 
 

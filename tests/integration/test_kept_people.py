@@ -1,5 +1,6 @@
 """The linked people tables' decisions kept per load (disclosure.linked, store.kept kind "people"):
-the Workforce profile's tables and Turnover's 12-month leavers tables, decided for the
+the Workforce profile's tables, Turnover's 12-month leavers tables, Agency & 80:20's conversions
+and the Caseloads page's caseload bands (at the threshold it draws), decided for the
 directorate and every service together (the leavers tables only at the Septembers they are
 published for: `linked.kept_at`), decided in each load's transaction for the months whose figures
 changed, and used by readers only while the figures, the code and the rules are those they were
@@ -89,7 +90,7 @@ def test_every_month_every_kept_table_is_the_live_decision(demo_db):
         # the demo hides cells for every reason: the comparison is of real decisions
         assert {"primary", "secondary", "class"} <= reasons, reasons
         rows = kept.read_all(con, kind="people")
-        assert len(rows) == ROWS == 440
+        assert len(rows) == ROWS == 512
         assert answered["conversions"] >= 10, answered  # the kept series decisions mostly answer
     finally:
         con.close()
@@ -137,7 +138,11 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
              "local_by_job": lambda f, e: data.local_by_job(f),
              "leavers_by_reason": lambda f, e: data.leavers_by_reason(f),
              "length_of_service": lambda f, e: data.length_of_service(f),
-             "conversions": lambda f, e: data.conversions(f)}
+             "conversions": lambda f, e: data.conversions(f),
+             # the Caseloads page's call, at its threshold: the load kept that table (`linked.decide`
+             # fails below), and what the page publishes is the live decision
+             "caseload_bands": lambda f, e: data.caseload_bands(f, threshold=data.caseload_threshold())}
+    assert set(calls) == {n for n, _ in linked.KEPT}
     decide = linked.decide
     monkeypatch.setattr(linked, "decide", lambda *a, **k: pytest.fail("decided live"))
     try:

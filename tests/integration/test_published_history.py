@@ -151,6 +151,61 @@ def test_pages_read_the_kept_decisions(copy_demo_db):
         con.close()
 
 
+def _through_disclose(frame: pd.DataFrame, decided: pd.DataFrame) -> pd.DataFrame:
+    """The kept decisions applied through the policy (the route `history.published` took before
+    it applied them directly: `_apply_kept`)."""
+    out = disclose(frame, MEASURES_ACROSS_SERVICES, decided=decided).published
+    out["period"] = pd.to_datetime(out["period"])
+    return out
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+def test_kept_decisions_applied_directly_are_what_the_policy_publishes_with_them(demo_db, scope, monkeypatch):
+    """`history.published` applies the kept decisions without the policy's frame machinery
+    (`_apply_kept`); every cell, dtype and column is what `disclose(frame, ..., decided=)` gives
+    with the same decisions, and what deciding live gives. With decisions changed (a row the
+    store keeps shown marked hidden, a hidden one marked shown) both routes still agree and follow
+    them: the direct route applies what is kept, not something of its own."""
+    con = connect(demo_db, read_only=True)
+    try:
+        frame = history.raw(con, scope=scope)
+        decided = history._kept_decisions(con, frame, scope=scope)
+        assert decided is not None
+        full = _through_disclose(frame, decided)
+        # the demo's history hides rows of every kind, a year-ago change after a hidden month, and
+        # its year-to-September measure says "x": every step of publishing a decided row is compared
+        assert {"primary", "secondary", "class"} <= set(full["suppression"].dropna())
+        assert ((full["change_on_year"] == "c") & ~full["suppressed"]).any()
+        assert full["not_available"].any()
+        with monkeypatch.context() as m:  # the page's read: never through `disclose` when kept
+            m.setattr(history, "disclose", lambda *a, **k: pytest.fail("decided through disclose"))
+            direct = history.published(con, scope=scope, frame=frame)
+        pd.testing.assert_frame_equal(direct, full, check_exact=True)
+        pd.testing.assert_frame_equal(direct, _live(con, scope), check_exact=True)
+        assert frame.equals(history.raw(con, scope=scope))  # the caller's frame is left as it was
+
+        # kept rows matched by their keys when they come back in another order than the history's
+        shuffled = frame.sample(frac=1, random_state=7).reset_index(drop=True)
+        again = history._kept_decisions(con, shuffled, scope=scope)
+        assert again is not None
+        pd.testing.assert_frame_equal(history.published(con, scope=scope, frame=shuffled),
+                                      _through_disclose(shuffled, again), check_exact=True)
+
+        # other decisions: both routes follow them, cell for cell
+        other = decided.copy()
+        hide = int((~other["suppressed"] & frame["service"].isna().to_numpy()).to_numpy().argmax())
+        show = int(other["suppressed"].to_numpy().argmax())
+        other.loc[hide, ["suppressed", "suppression"]] = [True, "primary"]
+        other.loc[show, ["suppressed", "suppression"]] = [False, None]
+        got = history._apply_kept(frame, other)
+        got["period"] = pd.to_datetime(got["period"])
+        pd.testing.assert_frame_equal(got, _through_disclose(frame, other), check_exact=True)
+        assert got.at[hide, "value"] == "c" and got.at[hide, "status"] == "grey"
+        assert got.at[show, "value"] not in ("c", "x") and direct.at[show, "value"] == "c"
+    finally:
+        con.close()
+
+
 def _next_month(db) -> tuple[str, str]:
     """A real workbook of the month after the store's latest (as HR would send it)."""
     from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes

@@ -143,8 +143,8 @@ def _decided(path, version, name, period, scope, extra) -> dict:
     together once (every service's page, every role, reads its own view of the one decision):
     the decision a load kept when it answers for these figures, else decided now
     (disclosure.linked.decision)."""
-    if (name, extra) not in _KEPT:  # no load keeps this table (caseload bands): no kept row to look
-        # for, nor the fingerprint of its inputs to work out (what `linked.decision` does next)
+    if (name, extra) not in _KEPT:  # no load keeps this table (caseload bands at another threshold): no
+        # kept row to look for, nor the fingerprint of its inputs to work out (what `linked.decision` does next)
         return linked.decide(_source(path, version), name, period, scope, dict(extra))
     out, _ = linked.decision(db.open_cursor, _source(path, version), name, period, scope, dict(extra))
     return out

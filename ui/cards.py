@@ -7,9 +7,11 @@ without Streamlit, and the card never relies on colour alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import repeat
+from types import SimpleNamespace
 
 import streamlit as st
 
@@ -246,11 +248,28 @@ def kpi_card(**kwargs) -> Card:
     return card
 
 
+#: the columns of a measure row (ui.data.headline / ui.data.themes) a card reads; the optional ones
+#: are None where the frame lacks them
+CARD_FIELDS = ("label", "value", "unit", "target", "status", "change_on_year", "direction", "spark",
+               "description", "partial", "months_covered")
+CARD_OPTIONAL = ("metric_id", "target_date", "base_count", "travel", "gap")
+
+
+def card_rows(rows) -> Iterator[SimpleNamespace]:
+    """Each row of `rows` as the fields a card reads (`CARD_FIELDS`, `CARD_OPTIONAL`), the values
+    `rows.itertuples()` gives, reading only those columns: itertuples walked all 23 columns of a
+    theme's frame and made a class for each frame (~8 ms for Strategy themes' 10 frames)."""
+    names = (*CARD_FIELDS, *CARD_OPTIONAL)
+    columns = [rows[c] if c in rows.columns or c in CARD_FIELDS else repeat(None) for c in names]
+    for values in zip(*columns):
+        yield SimpleNamespace(**dict(zip(names, values)))
+
+
 def card_grid(rows, *, per_row: int = 3, link=None) -> None:
     """Draw one card per measure row (ui.data.headline / ui.data.themes frames), `per_row` a line;
     `link(metric_id)`, when given, draws under each card a link to where the measure is broken down."""
     columns = st.columns(per_row)
-    for i, row in enumerate(rows.itertuples(index=False)):
+    for i, row in enumerate(card_rows(rows)):
         with columns[i % per_row]:
             kpi_card(
                 label=row.label, value=row.value, unit=row.unit, target=row.target,
@@ -258,10 +277,10 @@ def card_grid(rows, *, per_row: int = 3, link=None) -> None:
                 spark=row.spark, help=row.description,
                 partial_months=int(row.months_covered) if row.partial and row.months_covered == row.months_covered
                 else None,
-                target_date=getattr(row, "target_date", None),
-                base_count=getattr(row, "base_count", None),
-                travel=getattr(row, "travel", None),
-                benchmark=getattr(row, "gap", None),
+                target_date=row.target_date,
+                base_count=row.base_count,
+                travel=row.travel,
+                benchmark=row.gap,
             )
             if link is not None:
                 link(row.metric_id)

@@ -2,6 +2,9 @@
 
 from datetime import date
 
+import pandas as pd
+import pytest
+
 from ui import cards
 
 
@@ -101,3 +104,50 @@ def test_a_cards_label_is_written_where_it_wraps_not_cut_with_an_ellipsis():
     assert at.markdown[0].help == "Leavers over average FTE."
     assert at.metric[0].label == "Turnover rate (FTE, 12 months)" and at.metric[0].value == "14.4%"
     assert at.metric[0].proto.label_visibility.value == at.metric[0].proto.label_visibility.COLLAPSED
+
+
+def _measure_rows(with_optional: bool) -> pd.DataFrame:
+    """Measure rows as ui.data.themes gives them: text columns of pandas' string dtype (a missing
+    one NaN), numbers with NaN, flags, the sparkline lists; the optional columns only when asked."""
+    frame = pd.DataFrame({
+        "metric_id": pd.array(["a", "b", "c"], dtype="str"),
+        "label": pd.array(["Agency share", "Caseload", "Turnover"], dtype="str"),
+        "unit": pd.array(["rate", "caseload", "rate"], dtype="str"),
+        "direction": pd.array(["lower", None, "higher"], dtype="str"),
+        "description": pd.array(["What share", None, "Leavers"], dtype="str"),
+        "value": [0.21, float("nan"), 0.13],
+        "target": [0.2, float("nan"), 0.15],
+        "status": pd.array(["red", "grey", None], dtype="str"),
+        "change_on_year": [-0.01, float("nan"), 0.002],
+        "partial": [False, True, False],
+        "months_covered": [12.0, 7.0, float("nan")],
+        "spark": [[0.3, 0.25, 0.21], [], [0.1, 0.13]],
+        "published_hidden": [False, False, True],
+    })
+    if with_optional:
+        frame["target_date"] = pd.Series([pd.Timestamp("2026-06-30"), None, pd.NaT], dtype=object)
+        frame["base_count"] = [120.0, float("nan"), 3.0]
+        frame["gap"] = pd.array(["above England", None, "below England"], dtype="str")
+    return frame
+
+
+@pytest.mark.parametrize("with_optional", [True, False])
+def test_card_rows_give_what_itertuples_gives(with_optional):
+    """card_grid reads each row through `card_rows` (only the columns a card uses, for speed): each
+    field must be the very value `itertuples` gives (type and value: a NaN stays a float NaN, a
+    string stays str, a list the same list), and None for an optional column the frame lacks."""
+    from ui.cards import CARD_FIELDS, CARD_OPTIONAL, card_rows
+
+    frame = _measure_rows(with_optional)
+    fast = list(card_rows(frame))
+    plain = list(frame.itertuples(index=False))
+    assert len(fast) == len(plain) == 3
+    for f, p in zip(fast, plain):
+        for name in (*CARD_FIELDS, *CARD_OPTIONAL):
+            want, got = getattr(p, name, None), getattr(f, name)
+            assert type(got) is type(want), name
+            assert got is want or got == want or (want != want and got != got), (name, want, got)
+    if not with_optional:
+        assert all(f.target_date is None and f.gap is None and f.base_count is None for f in fast)
+    with pytest.raises(KeyError):  # a frame without a card's own field is refused
+        list(card_rows(frame.drop(columns="label")))

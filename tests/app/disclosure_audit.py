@@ -656,7 +656,7 @@ def _merge_group(label: str, dimension: str | None) -> str:
 
 
 def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
-                    solved: list | None = None) -> list[str]:
+                    solved: list | None = None, classes: list | None = None) -> list[str]:
     """The 12-month tables (ROLLING) of two successive months they are published for (the years to
     30 September: the September before; successive months, were they published monthly) solved
     together, as a reader who subtracts the earlier published table from the later: each month's
@@ -666,7 +666,10 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
     before (both unknown, at least 0, adding up over the categories to those months' leavers
     where the history's 12-month totals give them: `monthly_flows`; nobody before the first
     loaded month). Every hidden count of 1 to threshold-1 in either month must stay uncertain by
-    at least the threshold. `solved`: a list the (store, scope, earlier, later) pairs are added to."""
+    at least the threshold. `solved`: a list the (store, scope, earlier, later) pairs are added to.
+    `classes`: a list the groups of one answer (`_one_answer_groups`, either month's) whose class
+    the two months solved together give away are added to, as (store, month, scope, service,
+    table, column, answer)."""
     t = rules().threshold
     systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
     flows = monthly_flows(history)
@@ -690,8 +693,6 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
             hidden += [(p, *k) for k in hi]
             eqs += [([((p, *k), c) for k, c in terms], rhs) for terms, rhs in eq]
             watch += [(p, *k) for k in wa]
-        if not watch:
-            continue
         tables = {(k[0], k[1]) for k in cells}
         for name, svc in sorted(tables, key=str):
             merged: dict[str, dict[str, list]] = defaultdict(lambda: {period: [], before_month: []})
@@ -722,6 +723,13 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
                         for m in (last - i for i in range(gap))]
                 if None not in each:
                     eqs.append(([(k, 1) for k in side], sum(each)))
+        if classes is not None:
+            for p in (period, before_month):
+                groups = _one_answer_groups(views, truth, systems).get((store, p, scope, family), [])
+                classes += [(store, p, scope, svc, name, col, answer) for name, svc, col, answer
+                            in _classes_known(known, hidden, eqs, groups, prefix=(p,))]
+        if not watch:
+            continue
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
         for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
             if hi == lo == 0:
@@ -1252,7 +1260,7 @@ def _agency_history(history: Sequence[tuple], store: str, period: str) -> dict[t
 
 
 def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[tuple] = (), *,
-                       rests: bool = False) -> list[str]:
+                       rests: bool = False, solve: bool = True) -> list:
     """The agency rules page's compliance tables, solved as a reader would, for each month: every
     view's summary (the totals it shows), its table by job type and (the directorate's) by
     service; each job-type table adds up to its view's totals, the services' job-type tables (and
@@ -1267,7 +1275,9 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     row: 0 with a cap, or all of them; a row with some is told nothing). Every hidden count of 1
     to threshold-1 must stay uncertain by at least the threshold; with `rests`, so must every
     view's and job type's assignments above the cap of 1 to threshold-1 (the rest of the share
-    within the cap, never published: "23 of 24 within the cap" gives the 1 above it away)."""
+    within the cap, never published: "23 of 24 within the cap" gives the 1 above it away).
+    `solve` False: the systems themselves, [((store, period), known, hidden, equations, watch,
+    by_view)] (`agency_by_role` adds the history's rows by job type to them)."""
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
 
@@ -1280,7 +1290,8 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             months[(v.store, v.period)].setdefault(v.service, v)  # the People filter does not act here
     out = []
     for (store, period), by_view in months.items():
-        out += _trend_as_summary(store, period, by_view)
+        if solve:
+            out += _trend_as_summary(store, period, by_view)
         if None not in by_view:
             continue
         known: dict[tuple, float] = {}
@@ -1375,6 +1386,9 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
         for col in COUNT_COLUMNS:
             eqs.append(([(("total", s, col), 1) for s in parts] + [(("row", None, s, col), 1) for s in extra]
                         + [(("total", None, col), -1)], 0))
+        if not solve:
+            out.append(((store, period), known, hidden, eqs, watch, by_view))
+            continue
         if not watch:
             continue
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
@@ -1588,4 +1602,258 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
             for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
                 out.append(f"{store} {period} {scope} '{name}' with '{drill}': {key} "
                            f"(true {true[key]:g}) lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+# --- the agency rules page's tables by job type beside the history's agency rows by job type -----
+
+#: the measure history's agency measures by job type (the Staff sheet's role group; published by
+#: `python -m metrics --suppress --by role_group`, the directorate's rows of each population): each
+#: measure's (numerator's, denominator's) column of the compliance tables (AGENCY_MEASURES), and the
+#: £ above the cap's denominator: the assignments above the cap (ABOVE_THE_CAP)
+ROLE_MEASURES = {**AGENCY_MEASURES, **{m: (None, ABOVE_THE_CAP) for m in AGENCY_ABOVE_CAP}}
+
+
+def agency_role_rows(con, scope: str, months: Sequence[str] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(published, exact): the history's agency measures by job type (role group) for `scope`,
+    every month (or `months`, "YYYY-MM"), as `python -m metrics --history --suppress --by
+    role_group` publishes them (metrics.__main__.suppress: each measure's rows decided alone) and
+    exact."""
+    from metrics import engine
+    from metrics.__main__ import suppress
+
+    exact = engine.evaluate_history(con, scope=scope, by="role_group", metric_ids=list(ROLE_MEASURES))
+    wanted = None if months is None else [pd.Timestamp(m + "-01") for m in months]
+    published = suppress(exact, con=con, scope=scope, by="role_group", months=wanted)
+    if wanted is not None:
+        at = lambda f: f[pd.to_datetime(f["period"]).isin(wanted).to_numpy()].reset_index(drop=True)  # noqa: E731
+        published, exact = at(published), at(exact)
+    return published, exact
+
+
+def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tuple] = (),
+                   roles: Sequence[tuple] = (), *, rests: bool = True, solved: list | None = None) -> list[str]:
+    """The agency rules page's compliance tables (each month's system of `agency_recoverable`:
+    every view's summary, its table by the assignment's job type and the directorate's by service,
+    the history's totals) solved with the measure history's agency rows by job type (`roles`:
+    [(store, scope, published, exact)] of the directorate's rows by the Staff sheet's role group,
+    every month: `agency_role_rows`), as a reader holding both would. The two are two partitions of
+    the same assignments (those on the Staff sheet), linked by an unknown cross-table: for each
+    service, assignment job type and role group, its count of each column (at least 0; each flag
+    at most the cell's assignments, within the cap at most with a cap; what the caps tell: a job
+    type of a service with no cap has none with a cap, one with all has all), adding up to the
+    service's job-type rows one way and to the role groups' rows the other. A role group's rows
+    are one figure in both populations where they are (the same people), and add up to the
+    services' totals where the exact figures do. Every hidden count of 1 to threshold-1 of either
+    must stay uncertain by at least the threshold (with `rests`, the assignments above the cap
+    too). `solved`: a list the (store, period, populations linked) are added to."""
+    from ui.data.agency import COUNT_COLUMNS
+
+    t = rules().threshold
+    flags = AGENCY_FLAGS
+    cols = [*COUNT_COLUMNS, ABOVE_THE_CAP]
+    months: dict[tuple, dict] = defaultdict(dict)  # (store, period) -> {scope: ({(mid, group): row}, exact)}
+    for store, scope, pub, ex in roles:
+        for frame, which in ((pub, 0), (ex, 1)):
+            f = frame[frame["metric_id"].isin(list(ROLE_MEASURES)).to_numpy()
+                      & frame["group"].map(lambda g: isinstance(g, str)).to_numpy(dtype=bool)]
+            for mid, p, g, r in zip(f["metric_id"], pd.to_datetime(f["period"]), f["group"], f.to_dict("records")):
+                month = months[(store, p.strftime("%Y-%m"))].setdefault(scope, ({}, {}))
+                month[which][(mid, g)] = r
+    out = []
+    for (store, period), known, hidden, eqs, watch, by_view in agency_recoverable(
+            views, exact, history, rests=rests, solve=False):
+        scopes = months.get((store, period))
+        if not scopes:
+            continue
+        known, hidden, eqs, watch = dict(known), list(hidden), list(eqs), list(watch)
+        truth: dict[tuple, float] = {}
+
+        def cell(key, value, true):
+            truth[key] = true
+            if value is None or is_c(value) or number(value) is None:
+                if key not in known and key not in hidden:
+                    hidden.append(key)
+            else:
+                known[key] = number(value)
+                if key in hidden:
+                    hidden.remove(key)
+
+        parts = [s for s in by_view if s is not None]
+        on_sheet = {col: sum(float(exact(period, s, None)[flags[col]].sum()) for s in parts) for col in COUNT_COLUMNS}
+        on_sheet[ABOVE_THE_CAP] = on_sheet["With a cap"] - on_sheet["Within cap"]
+        groups: dict[str, str] = {}  # role group -> the population whose cells the cross-table adds up to
+        linked = []
+        for scope, (shown, true_rows) in sorted(scopes.items()):
+            mine = sorted({g for _, g in true_rows})
+            for (mid, g), r in true_rows.items():
+                part, whole = ROLE_MEASURES[mid]
+                p = shown.get((mid, g), {})
+                for col, side in ((part, "numerator"), (whole, "denominator")):
+                    if col is not None:
+                        cell(("role", scope, g, col), p.get(side), number(r[side]) or 0.0)
+            for g in mine:
+                for col in cols:
+                    if ("role", scope, g, col) not in truth:  # no row: nobody (a reader sees none)
+                        cell(("role", scope, g, col), 0, 0.0)
+                for col in COUNT_COLUMNS:  # no count exceeds the group's assignments
+                    if col != "Assignments":
+                        slack = ("role slack", scope, g, col)
+                        hidden.append(slack)
+                        eqs.append(([(("role", scope, g, "Assignments"), 1), (("role", scope, g, col), -1),
+                                     (slack, -1)], 0))
+                eqs.append(([(("role", scope, g, "With a cap"), 1), (("role", scope, g, "Within cap"), -1),
+                             (("role", scope, g, ABOVE_THE_CAP), -1)], 0))
+                for col in cols:
+                    key = ("role", scope, g, col)
+                    if key in hidden and 0 < truth[key] < t and (col != ABOVE_THE_CAP or rests):
+                        watch.append(key)
+                    other = groups.get(g)
+                    if other is not None and truth[("role", other, g, col)] == truth[key]:
+                        eqs.append(([(key, 1), (("role", other, g, col), -1)], 0))  # the same people
+                groups.setdefault(g, scope)
+            together = all(abs(sum(truth[("role", scope, g, col)] for g in mine) - on_sheet[col]) < 0.5 for col in cols)
+            if not together:
+                continue  # not the same assignments as the tables' (another population's)
+            linked.append(scope)
+            for col in cols:
+                whole = [(("total", s, col), 1) for s in parts] if col != ABOVE_THE_CAP else \
+                    [(("total above the cap", s), 1) for s in parts]
+                eqs.append(([(("role", scope, g, col), 1) for g in mine] + [(k, -c) for k, c in whole], 0))
+        if not linked:
+            continue
+        ref = linked[0]
+        mine = sorted(g for g, s in groups.items() if ("role", ref, g, "Assignments") in truth)
+        jobs = {s: [str(x) for x in by_view[s].tables["Agency compliance by job type"].published.iloc[:, 0]]
+                for s in parts}
+        for s in parts:
+            caps = exact(period, s, "job_type").set_index("group")
+            for job in jobs[s]:
+                x = {(g, col): ("cross", s, job, g, col) for g in mine for col in COUNT_COLUMNS}
+                hidden.extend(x.values())
+                for col in COUNT_COLUMNS:
+                    eqs.append(([(x[(g, col)], 1) for g in mine] + [(("job", s, job, col), -1)], 0))
+                for g in mine:
+                    for col in COUNT_COLUMNS:
+                        if col != "Assignments":
+                            slack = ("cross slack", s, job, g, col)
+                            hidden.append(slack)
+                            eqs.append(([(x[(g, "Assignments")], 1), (x[(g, col)], -1), (slack, -1)], 0))
+                    slack = ("cross above the cap", s, job, g)
+                    hidden.append(slack)
+                    eqs.append(([(x[(g, "With a cap")], 1), (x[(g, "Within cap")], -1), (slack, -1)], 0))
+                    if job in caps.index and float(caps.loc[job, "assignments"]) > 0:  # what the caps tell
+                        if float(caps.loc[job, "with_cap"]) == 0:
+                            eqs.append(([(x[(g, "With a cap")], 1)], 0))
+                        elif float(caps.loc[job, "with_cap"]) == float(caps.loc[job, "assignments"]):
+                            eqs.append(([(x[(g, "With a cap")], 1), (x[(g, "Assignments")], -1)], 0))
+        for g in mine:
+            for col in COUNT_COLUMNS:
+                eqs.append(([(("cross", s, job, g, col), 1) for s in parts for job in jobs[s]]
+                            + [(("role", ref, g, col), -1)], 0))
+        if solved is not None:
+            solved.append((store, period, tuple(linked)))
+        if not watch:
+            continue
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
+        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            true = f" (true {truth[key]:g})" if key in truth else ""
+            out.append(f"{store} {period} agency compliance with the history by job type: {key}{true} "
+                       f"lies in [{lo:g}, {hi:g}]")
+    return out
+
+
+
+def _one_answer_groups(views: list[View], truth, systems: Mapping) -> dict[tuple, list[tuple]]:
+    """{system key: [(name, service, column, its answer's cell, the other answers' cells)]}: each
+    group of 1 to class_group_under-1 people (a linked table's column, ANSWER_TABLES, for the
+    directorate or a service, of a system in `systems`; or a row of a table with a row total:
+    "Living in the county by job type", a job type's people recorded, all living in the county
+    or none) all of one answer (not one that records nothing, "Not known"), as `recoverable`
+    names the cells."""
+    under = rules().class_group_under
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    seen = set()
+    for v in views:
+        for name, d in v.tables.items():
+            spec = linked_spec(name)
+            at = table_month(v, d)
+            if not spec or (name not in ANSWER_TABLES and not spec.get("row_total")) or at is None:
+                continue
+            key = (v.store, at, v.scope, _family(name))
+            if key not in systems or (key, name, v.service) in seen:
+                continue
+            seen.add((key, name, v.service))
+            exact = truth(v.store, at, v.scope, v.service, name)
+            f = d.published
+            labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
+            answers = [i for i in range(len(f)) if not _unrecorded(f.iloc[i])]
+            for col in spec["counts"] if name in ANSWER_TABLES else ():
+                true = {i: _true(exact, labels[i], col, labels) for i in answers}
+                nonzero = [i for i in answers if true[i] != 0]
+                if len(nonzero) != 1 or len(answers) < 2 or not 1 <= sum(true.values()) < under:
+                    continue
+                others = [(name, v.service, labels[i], col) for i in answers if i != nonzero[0]]
+                groups[key].append((name, v.service, col, (name, v.service, labels[nonzero[0]], col), others))
+            row_total = spec.get("row_total")
+            for i in answers if row_total else ():  # a row's people split by its count and the rest
+                part = exact.get((labels[i], spec["counts"][0]), 0.0)
+                whole = exact.get((labels[i], row_total), 0.0)
+                if 1 <= whole < under and (part == 0 or part == whole):
+                    cells = [(name, v.service, labels[i], c) for c in (spec["counts"][0], "rest")]
+                    answer = cells[0] if part else cells[1]
+                    groups[key].append((name, v.service, row_total, answer, [c for c in cells if c != answer]))
+    return groups
+
+
+def _answer(cell: tuple, col: str) -> str:
+    """A group's one answer, as a finding names it: its row, and its column where the group is a row."""
+    return cell[-2] if cell[-1] == col else f"{cell[-2]}: {cell[-1]}"
+
+
+def _classes_known(known: Mapping, hidden: list, eqs: list, found_groups: list[tuple], *,
+                   prefix: tuple = ()) -> list[tuple]:
+    """The groups of `found_groups` (`_one_answer_groups`, cells named with `prefix` in this
+    system) whose other answers are all 0, shown or forced by the system, some hidden, and whose
+    answer is at least 1: [(name, service, column, answer)]."""
+    name_ = lambda c: (*prefix, *c)  # noqa: E731
+    cells = [name_(c) for *_, answer, others in found_groups for c in [answer, *others] if name_(c) in hidden]
+    if not cells:
+        return []
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=cells)
+
+    def top(c):
+        c = name_(c)
+        return known[c] if c in known else found[c][1] if c in found else math.inf
+
+    def bottom(c):
+        c = name_(c)
+        return known[c] if c in known else found[c][0] if c in found else 0.0
+
+    return [(name, svc, col, _answer(answer, col)) for name, svc, col, answer, others in found_groups
+            if not all(name_(c) in known for c in others)  # every other answer shown: `one_answer_shown`
+            and all(top(c) <= 1e-9 for c in others) and bottom(answer) >= 1 - 1e-9]
+
+
+def hidden_classes(views: list[View], truth, history: Sequence[tuple] = (), *,
+                   checked: list | None = None) -> list[str]:
+    """Class disclosure worked out by the sums: a group of 1 to class_group_under-1 people (a linked
+    table's column for the directorate or a service, ANSWER_TABLES) all of whom gave one answer,
+    whose other answers are hidden ("c", the policy's class zeros) but forced to 0 by what is
+    published: each family of linked tables solved as `recoverable` solves it (the directorate
+    and every service, the history's totals, the tables counting the same people), the other
+    answers' highest feasible values all 0 and the group not empty (its answer at least 1), so a
+    reader knows every member's answer (every leaver from Youth resigned) although no cell says
+    it. `one_answer_shown` reads the zeros shown; this reads the zeros worked out. Answers that
+    record nothing ("Not known") are not one. `checked`: a list each group looked at is added to."""
+    systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
+    out = []
+    for key, found_groups in _one_answer_groups(views, truth, systems).items():
+        known, hidden, eqs, _ = systems[key]
+        if checked is not None:
+            checked += [(key, name, svc, col) for name, svc, col, *_ in found_groups]
+        store, period, scope, _ = key
+        out += [f"{store} {period} {scope} {svc or 'directorate'} '{name}' {col}: every one is '{answer}', "
+                f"the other answers hidden but worked out as 0"
+                for name, svc, col, answer in _classes_known(known, hidden, eqs, found_groups)]
     return out

@@ -733,6 +733,48 @@ def test_the_agency_check_knows_what_the_price_caps_tell():
     assert audit_mod.agency_recoverable(views, exact=_exact_of(true, {None: mixed, "A": mixed})) == []
 
 
+def _role_rows(rows: dict) -> pd.DataFrame:
+    """The history's agency rows by job type (role group) at 2026-10: {(measure, group): (numerator,
+    denominator)}, either "c" where hidden."""
+    frame = pd.DataFrame([{"metric_id": m, "period": pd.Timestamp("2026-10-01"), "group": g, "service": None,
+                           "numerator": n, "denominator": d,
+                           "value": "c" if "c" in (n, d) else (n / d if d else None)}
+                          for (m, g), (n, d) in rows.items()], dtype=object)
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def test_the_agency_check_reads_the_historys_rows_by_job_type_beside_the_tables():
+    """Hand-worked: one service, 16 agency assignments, 7 under 3 years' experience. The page's
+    table by the assignment's job type shows Social worker 5 of 10 and hides Advanced
+    practitioner's 2 (of 6); its totals hide the 7. Alone it is protected: Advanced
+    practitioner's lie in [0, 6]. The measure history's rows by the Staff sheet's role group
+    (`python -m metrics --suppress --by role_group`) count the same 16 assignments otherwise
+    grouped: published as Social worker 7 of 10 and Senior practitioner 0 of 6, they give the
+    total 7 away, so Advanced practitioner's is 7 - 5 = 2 (the check must say so, for the
+    directorate's table and the service's). With the history hiding Social worker's 7, nothing
+    follows (Advanced practitioner's lie in [0, 5])."""
+    M = "agency_under_experience_rate"
+    totals = {"Assignments": 16, "Under 3 years": 7}
+    jobs = {"Social worker": {"Assignments": 10, "Under 3 years": 5},
+            "Advanced practitioner": {"Assignments": 6, "Under 3 years": 2}}
+    shown = {"Social worker": jobs["Social worker"],
+             "Advanced practitioner": {"Assignments": 6, "Under 3 years": "c"}}
+    hiding = {"Assignments": 16, "Under 3 years": "c"}
+    views = [_agency_view(None, hiding, shown, {"A": hiding}), _agency_view("A", hiding, shown, {"A": hiding})]
+    exact = _exact_of({None: totals, "A": totals}, {None: jobs, "A": jobs})
+    true = _role_rows({(M, "Social worker"): (7.0, 10.0), (M, "Senior practitioner"): (0.0, 6.0)})
+    assert audit_mod.agency_recoverable(views, exact=exact, rests=True) == []
+    solved: list = []
+    found = audit_mod.agency_by_role(views, exact, roles=[("unit", "social_workers", true, true)], solved=solved)
+    assert solved == [("unit", "2026-10", ("social_workers",))]
+    assert sorted(found) == sorted(
+        f"unit 2026-10 agency compliance with the history by job type: ('job', {s!r}, 'Advanced practitioner', "
+        "'Under 3 years') lies in [2, 2]" for s in (None, "A")), found
+    hidden = _role_rows({(M, "Social worker"): ("c", "c"), (M, "Senior practitioner"): (0.0, 6.0)})
+    assert audit_mod.agency_by_role(views, exact, roles=[("unit", "social_workers", hidden, true)]) == []
+
+
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
     """Hand-worked: Youth's one leaver resigned. "Resignation c, Other reasons 0" says so as
     plainly as "Resignation 1": the check must report it; with both hidden it must not; a group
@@ -750,6 +792,38 @@ def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
                      "(every other answer shows 0)"]
     assert view(["c", "c"], 1) == []
     assert view([12, 0], 12) == []
+
+
+def test_the_class_check_finds_a_group_whose_hidden_other_answers_the_sums_force_to_0():
+    """Hand-worked: leavers by reason, the directorate 12 resigned and 5 for other reasons, A 6 and
+    0 (all 6 of A's leavers resigned: a class), B 6 and 5. A's row hidden ("c", "c": the class and
+    its zero) and B's shown: the directorate's 5 other reasons less B's 5 leave A's 0, so every
+    one of A's 6 resigned although no cell says so (the check must report A; `one_answer_shown`
+    does not see it). With B's row hidden too, A's other reasons lie in [0, 5]: nothing follows."""
+    from disclosure import Disclosed, people
+
+    true = {None: (12, 5), "A": (6, 0), "B": (6, 5)}
+
+    def views(*hidden):
+        out = []
+        for svc, (res, other) in true.items():
+            shown = ["c", "c"] if svc in hidden else [res, other]
+            f = pd.DataFrame({"Reason": ["Resignation", "Other reasons"], "Leavers": shown})
+            out.append(audit_mod.View("unit", "2026-09", "social_workers", svc, "data", tables={
+                "Leavers by reason": Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())}))
+        return out
+
+    def truth(store, period, scope, svc, name):
+        res, other = true[svc]
+        return {("Resignation", "Leavers"): float(res), ("Other reasons", "Leavers"): float(other)}
+
+    checked: list = []
+    found = audit_mod.hidden_classes(views("A"), truth, checked=checked)
+    assert found == ["unit 2026-09 social_workers A 'Leavers by reason' Leavers: every one is 'Resignation', "
+                     "the other answers hidden but worked out as 0"]
+    assert audit_mod.one_answer_shown(views("A"), truth) == []
+    assert [c[1:] for c in checked] == [("Leavers by reason", "A", "Leavers")]
+    assert audit_mod.hidden_classes(views("A", "B"), truth) == []
 
 
 def test_the_history_class_check_finds_a_group_whose_other_answer_the_sums_force_to_0():
@@ -811,6 +885,45 @@ def test_the_two_month_check_finds_a_cell_worked_out_from_last_months_table():
     found = audit_mod.over_two_months(views(5), truth, hist)
     assert any("'Retirement'" in p and "(of 2026-01) lies in [2, 5]" in p for p in found), found
     assert audit_mod.over_two_months(views("c"), truth, hist) == []
+
+
+def test_the_two_month_check_finds_a_class_worked_out_from_the_next_table():
+    """Hand-worked, the directorate's leavers by reason over the 12 months to January (the first
+    loaded month) and to February: January's 6 all resigned (a class: Resignation c, Retirement c,
+    the 6 known from the history), February's 11 too (not a class: 11 is at least
+    class_group_under), shown as Resignation 11, Retirement 0. Nobody left before January, so no
+    category can shrink into February: January's Retirement is at most February's 0, and all 6 of
+    January's leavers resigned (the check must say so; January alone does not give it away). With
+    February's row hidden too, January's Retirement lies in [0, 6]."""
+    from disclosure import Disclosed, people
+
+    true = {"2026-01": {"Resignation": 6, "Retirement": 0}, "2026-02": {"Resignation": 11, "Retirement": 0}}
+
+    def truth(store, period, scope, service, name):
+        return {(label, "Leavers"): float(v) for label, v in true[period].items()}
+
+    history = pd.DataFrame({"metric_id": "early_leaver_rate_12m", "period": pd.to_datetime(["2026-01-01", "2026-02-01"] * 2),
+                            "service": [None, None, "A", "A"], "group": None, "value": 0.1,
+                            "denominator": [6.0, 11.0] * 2})
+
+    def views(february):
+        out = []
+        for period, shown in (("2026-01", ["c", "c"]), ("2026-02", february)):
+            f = pd.DataFrame({"Reason": ["Resignation", "Retirement"], "Leavers": shown})
+            out += [audit_mod.View("unit", period, "all_staff", service, "data", tables={
+                "Leavers by reason": Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())})
+                for service in (None, "A")]  # one service, the whole directorate
+        return out
+
+    hist = [("unit", "all_staff", history, history)]
+    assert audit_mod.hidden_classes(views([11, 0]), truth, hist) == []  # each month alone: protected
+    classes: list = []
+    assert audit_mod.over_two_months(views([11, 0]), truth, hist, classes=classes) == []  # (no count of 1-4)
+    assert sorted(classes, key=str) == [("unit", "2026-01", "all_staff", s, "Leavers by reason", "Leavers",
+                                         "Resignation") for s in ("A", None)], classes
+    classes = []
+    audit_mod.over_two_months(views(["c", "c"]), truth, hist, classes=classes)
+    assert classes == []
 
 
 def test_the_history_check_reads_turnovers_fte_under_hidden_leavers():

@@ -88,6 +88,18 @@ def is_x(v: Any) -> bool:
     return isinstance(v, str) and v.strip() == NOT_AVAILABLE
 
 
+def note_cell(known: dict, hidden: list, key: Any, shown: float | None) -> None:
+    """Record one published cell in a system being built: a shown figure becomes known (and stops
+    being hidden: another table showed what one hid), a hidden one (`shown` None) joins `hidden`
+    unless it is already known or hidden."""
+    if shown is not None:
+        known[key] = shown
+        if key in hidden:
+            hidden.remove(key)
+    elif key not in known and key not in hidden:
+        hidden.append(key)
+
+
 def number(v: Any) -> float | None:
     if v is None or isinstance(v, bool):
         return None
@@ -1453,12 +1465,7 @@ def above_cap_twice(store: str, scope: str, published: pd.DataFrame, exact: pd.D
 
         def cell(key, true, shown):
             truth[key] = true
-            if shown is not None:
-                known[key] = shown
-                if key in hidden:
-                    hidden.remove(key)
-            elif key not in known and key not in hidden:
-                hidden.append(key)
+            note_cell(known, hidden, key, shown)
 
         views = sorted({k[2] for k in true_rows if k[1] == when}, key=lambda v: (v is not None, v or ""))
         for v in views:
@@ -1543,13 +1550,7 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
             jobs: set[str] = set()
 
             def cell(key, value):
-                if is_c(value) or number(value) is None:
-                    if key not in known and key not in hidden:
-                        hidden.append(key)
-                else:
-                    known[key] = number(value)
-                    if key in hidden:
-                        hidden.remove(key)
+                note_cell(known, hidden, key, None if is_c(value) else number(value))
 
             for svc, v in by_view.items():
                 exact = truth(store, period, scope, svc, name)
@@ -1671,13 +1672,7 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
 
         def cell(key, value, true):
             truth[key] = true
-            if value is None or is_c(value) or number(value) is None:
-                if key not in known and key not in hidden:
-                    hidden.append(key)
-            else:
-                known[key] = number(value)
-                if key in hidden:
-                    hidden.remove(key)
+            note_cell(known, hidden, key, None if is_c(value) else number(value))
 
         parts = [s for s in by_view if s is not None]
         on_sheet = {col: sum(float(exact(period, s, None)[flags[col]].sum()) for s in parts) for col in COUNT_COLUMNS}

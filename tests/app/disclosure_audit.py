@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
@@ -98,6 +99,76 @@ def note_cell(known: dict, hidden: list, key: Any, shown: float | None) -> None:
             hidden.remove(key)
     elif key not in known and key not in hidden:
         hidden.append(key)
+
+
+#: the caption's bounds on a hidden cell it calls "fewer than N people" (primary): a hidden slack
+#: under each, so the linear programmes read them as equations (`caption_bound`)
+ABOVE_ONE, BELOW_THRESHOLD = "captioned: at least 1", "captioned: at most threshold-1"
+#: how a finding on such a cell ends (the caption's bound is what narrows it)
+CAPTIONED = " (captioned fewer than the threshold)"
+#: the tables whose captions are read (`captioned_primary`): the policy's linked tables of
+#: categories that add up (disclosure.linked)
+CAPTIONED_TABLES = ("Staff by ethnic group", "Staff by age", "Staff by gender", "Staff by disability",
+                    "Leavers by reason", "Length of service at leaving", "Case holders by caseload band",
+                    "Living in the county by job type")
+
+
+def captioned_primary(name: str, d: Disclosed) -> bool:
+    """Every hidden cell of the table is hidden for being small (`reasons` all "primary"), so its
+    caption ("c: 2 figures fewer than 5 people") tells a reader that each "c" is 1 to threshold-1
+    people. Read of the tables the policy decides as linked tables of categories (CAPTIONED_TABLES:
+    a hidden count there is "primary" only when it is small itself); a drill's table by job type
+    hides a row's People as "primary" where its rate rests on a few. (A caption of mixed reasons
+    says how many are small, not which: not read here.)"""
+    if name not in CAPTIONED_TABLES:
+        return False
+    why = [d.reasons[c].iat[i] if c in d.reasons.columns and i < len(d.reasons) else None
+           for c in d.published.columns for i in np.flatnonzero(d.published[c].map(is_c).to_numpy())]
+    return bool(why) and all(w == "primary" for w in why)
+
+
+def caption_bound(hidden: list, eqs: list, key: Any) -> None:
+    """A hidden cell the caption calls primary (`captioned_primary`) lies in [1, threshold-1]: two
+    hidden slacks (at least 0) and two equations that say so, in the system being built."""
+    above, below = (ABOVE_ONE, *key), (BELOW_THRESHOLD, *key)
+    hidden += [above, below]
+    eqs += [([(key, 1), (above, -1)], 1), ([(key, 1), (below, 1)], rules().threshold - 1)]
+
+
+def _captioned(hidden: Sequence) -> set:
+    """The cells of `hidden` bounded by `caption_bound` (its slacks' names, also with a prefix
+    put before them: `over_two_months`' month)."""
+    return {(*h[:i], *h[i + 1:]) for h in hidden if isinstance(h, tuple) and BELOW_THRESHOLD in h
+            for i in [h.index(BELOW_THRESHOLD)]}
+
+
+def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence) -> dict[Any, tuple[float, float]]:
+    """The watched hidden cells a reader pins down by solving the system (disclosure.audit
+    `intervals`): {cell: its feasible [low, high]}. Each must stay uncertain by at least the
+    threshold (`too_narrow`) unless pinned to 0 (a hidden "nobody" says nothing about anyone),
+    solved without the captions' bounds; and a cell the caption calls primary (`caption_bound`)
+    must keep, solved with them, the whole [1, threshold-1] the caption already gives (GSS: the
+    published figures teach nothing more of a small cell than that it is small)."""
+    t = rules().threshold
+    if not watch:
+        return {}
+    captioned = _captioned(hidden)
+    slacks = {h for h in hidden if isinstance(h, tuple) and (ABOVE_ONE in h or BELOW_THRESHOLD in h)}
+    plain = [([(k, c) for k, c in terms], rhs) for terms, rhs in eqs if not any(k in slacks for k, _ in terms)]
+    found = intervals(known=known, hidden=[h for h in hidden if h not in slacks], equations=plain, cells=watch)
+    out = {k: (lo, hi) for k, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items() if not hi == lo == 0}
+    bounded = [k for k in watch if k in captioned and k not in out]
+    if bounded:
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=bounded)
+        out.update({k: (lo, hi) for k, (lo, hi) in found.items() if not (lo <= 1 + 1e-9 and hi >= t - 1 - 1e-9)})
+    return out
+
+
+def finding(key: Any, hidden: Sequence, lo: float, hi: float) -> str:
+    """How a narrow cell is reported: its interval, and CAPTIONED where the caption's bound
+    narrows it (`narrow`)."""
+    return f"lies in [{lo:g}, {hi:g}]" + (CAPTIONED if key in _captioned(hidden) and 1 <= lo <= hi <= rules().threshold - 1
+                                          else "")
 
 
 def number(v: Any) -> float | None:
@@ -432,12 +503,15 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     services: dict[str, set] = defaultdict(set)
     published = _history_index(history)
     shown_totals: dict[tuple, float] = {}  # a family's total a page shows besides the history
+    small_only: set[tuple] = set()  # the tables whose caption calls every "c" small (`captioned_primary`)
     for v in views:
         services[v.store].add(v.service)
         for name, d in v.tables.items():
             at = table_month(v, d)  # (a 12-month leavers table: its year to 30 September's figures)
             if linked_spec(name) and at is not None:
                 groups[(v.store, at, v.scope, _family(name))][(name, v.service)] = d.published
+                if captioned_primary(name, d):
+                    small_only.add((v.store, at, v.scope, name, v.service))
         for family, (name, month_col, col) in ALSO_SHOWN.items():
             d = v.tables.get(name)
             if d is None:
@@ -472,10 +546,17 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                         key = (name, svc, lab, col)
                         if is_c(row[col]):
                             hidden.append(key)
+                            true = _true(exact, lab, col, labels[svc])
+                            if (store, period, scope, name, svc) in small_only:
+                                if not 0 < true < t:  # the caption's reason is not the true one
+                                    out.append(f"{store} {period} {scope} {name}: {key[1:]} is {true:g}, "
+                                               f"captioned fewer than {t} people" + CAPTIONED)
+                                else:
+                                    caption_bound(hidden, eqs, key)
                             # a small group (a count of blank answers describes nobody); a large
                             # count hidden to protect one may be worked out (GSS: secondary cells
                             # protect the primary ones, which are watched)
-                            if not _unrecorded(row) and 0 < _true(exact, lab, col, labels[svc]) < t:
+                            if not _unrecorded(row) and 0 < true < t:
                                 watch.append(key)
                         else:
                             known[key] = number(row[col]) or 0.0
@@ -522,7 +603,7 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
             if name in KNOWN_ANSWERS:
                 eqs += _known_answer_links(name, labels, published, store, scope, period, hidden, watch,
                                            {svc: e for (n, svc), e in exacts.items() if n == name})
-            if None in labels and set(labels) >= services[store]:
+            if None in labels and len(labels) > 1 and set(labels) >= services[store]:  # (services add up)
                 for lab in labels[None]:
                     for col in cols:
                         parts = [((name, s, lab, col), 1) for s in labels if s is not None and lab in labels[s]]
@@ -530,13 +611,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
         if not solve:  # the systems themselves (over_two_months joins two months' of them)
             out.append(((store, period, scope, family), known, hidden, eqs, watch))
             continue
-        if not watch:
-            continue
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
-            if hi == lo == 0:
-                continue  # pinned to zero: a hidden "nobody" says nothing about anyone
-            out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} lies in [{lo:g}, {hi:g}]")
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
+            out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} " + finding(key, hidden, lo, hi))
     return out
 
 
@@ -740,14 +816,9 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
                 groups = _one_answer_groups(views, truth, systems).get((store, p, scope, family), [])
                 classes += [(store, p, scope, svc, name, col, answer) for name, svc, col, answer
                             in _classes_known(known, hidden, eqs, groups, prefix=(p,))]
-        if not watch:
-            continue
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
-            if hi == lo == 0:
-                continue
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
             out.append(f"{store} {period} less {before_month} {scope} {key[1]}: {key[2:]} (of {key[0]}) "
-                       f"lies in [{lo:g}, {hi:g}]")
+                       + finding(key, hidden, lo, hi))
     return out
 
 
@@ -1153,10 +1224,9 @@ def leavers_over_months(store: str, scope: str, published: pd.DataFrame, exact: 
                 eqs.append(([(("L", *key), 1), (("above the fewest", *key), -1)], low))
     if not watch:
         return []
-    found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
     names = {"L": "12 months' leavers", "E": "early leavers", "R": "leavers with a year's service or more"}
     return [f"{store} {scope} {m} {names[k]} of {v or 'the directorate'} lie in [{lo:g}, {hi:g}]"
-            for (k, v, m), (lo, hi) in too_narrow(found, threshold=t, cells=watch).items() if not hi == lo == 0]
+            for (k, v, m), (lo, hi) in narrow(known, hidden, eqs, watch).items()]
 
 
 def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
@@ -1403,8 +1473,7 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             continue
         if not watch:
             continue
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
             out.append(f"{store} {period} agency compliance: {key} lies in [{lo:g}, {hi:g}]")
     return out
 
@@ -1506,8 +1575,7 @@ def above_cap_twice(store: str, scope: str, published: pd.DataFrame, exact: pd.D
         watch = [k for k in hidden if 0 < truth[k] < t]
         if not watch:
             continue
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
             out.append(f"{store} {scope} {when:%Y-%m} {key}: true {truth[key]:g} lies in [{lo:g}, {hi:g}]")
     return out
 
@@ -1599,8 +1667,7 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
             watch = [k for k in hidden if 0 < true[k] < t]
             if not watch:
                 continue
-            found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-            for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+            for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
                 out.append(f"{store} {period} {scope} '{name}' with '{drill}': {key} "
                            f"(true {true[key]:g}) lies in [{lo:g}, {hi:g}]")
     return out
@@ -1750,8 +1817,7 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
             solved.append((store, period, tuple(linked)))
         if not watch:
             continue
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=watch)
-        for key, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
             true = f" (true {truth[key]:g})" if key in truth else ""
             out.append(f"{store} {period} agency compliance with the history by job type: {key}{true} "
                        f"lies in [{lo:g}, {hi:g}]")

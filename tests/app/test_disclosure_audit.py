@@ -257,7 +257,7 @@ def observed(stores):
 
 
 def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
-    problems = [p for seen in observed.values() for p in seen["problems"]]
+    problems = [p for seen in observed.values() for p in seen["problems"] if not p.endswith(audit_mod.CAPTIONED)]
     assert problems == [], "\n".join(problems[:40])
     for name, seen in observed.items():
         views, history = seen["views"], seen["history"]
@@ -276,6 +276,30 @@ def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
         assert all(f"{audit_mod.SHORT.get(m, label)} by job type" in v.tables
                    for v in layer for m, label in audit_mod._drill_measures().items()), name
         assert sum("Agency compliance by job type" in v.tables for v in layer) >= len(months) * len(SCOPES), name
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10: two hidden caseload bands captioned fewer than 5 people whose sum "
+                   "is published are each pinned within [1, 4] (demo, social workers, October 2026: 3 and 4 "
+                   "lie in [3, 4])")
+def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_beyond_its_caption(observed):
+    """A hidden cell whose caption says it is fewer than the threshold (every "c" of its table
+    primary: `captioned_primary`) is known to lie in [1, threshold-1]; solved with that bound
+    (`caption_bound`) beside the published figures it must keep the whole of it, and every other
+    hidden count must stay uncertain by the threshold. On main the demo's caseload bands break it:
+    social workers, October 2026, Up to 10: 8, Over 10 to 15: 47, Over 15 to 20: 44, Over 20 to
+    25: c, Over 25: c of 106 (the history's case holders), "c: 2 figures fewer than 5 people", so
+    the two add up to 7, each 1 to 4: 3 or 4 (the truth: 3 and 4). The policy's widening
+    (disclosure.cells) does not yet read the caption's bound."""
+    problems = [p for seen in observed.values() for p in seen["problems"] if p.endswith(audit_mod.CAPTIONED)]
+    assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.xfail(strict=True, reason="issue 10: the years to 30 September 2025 and 2026 solved together pin "
+                   "cells captioned fewer than 5 people (demo, all staff, length of service)")
+def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_across_two_years(observed):
+    """As above, the two published years to 30 September solved together (`over_two_months`)."""
+    problems = [p for seen in observed.values() for p in seen["two_months"] if p.endswith(audit_mod.CAPTIONED)]
+    assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
 def test_agency_compliance_tables_not_recoverable_across_services(observed):
@@ -329,7 +353,7 @@ def test_no_class_of_living_in_the_county_is_worked_out_from_the_tables_sums(obs
 
 
 def test_leavers_tables_not_recoverable_across_two_months(observed):
-    problems = [p for seen in observed.values() for p in seen["two_months"]]
+    problems = [p for seen in observed.values() for p in seen["two_months"] if not p.endswith(audit_mod.CAPTIONED)]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
@@ -421,7 +445,7 @@ def test_the_demos_leavers_tables_hold_across_two_months_with_the_history(demo_l
     months: social workers, the 10th month (2024-08 when the demo ends in 2026-10; the first year),
     SEND had no leaver in the 12 months to July (turnover 0.0) and the directorate's 12-month
     leavers went from 16 to 17, so SEND's "Other reasons" and "2 to 5 years" (1) lay in [0, 1]."""
-    problems = demo_leavers_every_month["problems"]
+    problems = [p for p in demo_leavers_every_month["problems"] if not p.endswith(audit_mod.CAPTIONED)]  # (xfail above)
     assert problems == [], f"{len(problems)} narrow cells:\n" + "\n".join(problems[:20])
     assert sorted(set(demo_leavers_every_month["solved"])) == [("demo", scope, "2025-09", "2026-09")
                                                                for scope in sorted(SCOPES)]
@@ -444,7 +468,7 @@ def test_the_demos_leavers_tables_every_month_are_a_year_to_september(demo_leave
     nothing before September 2025, the first whole year), their "Under 1 year" the history's
     early leavers of that September (shown alike or hidden in both), each solved with the
     history's totals and that early leavers figure, nothing small and nothing recoverable."""
-    problems = demo_leavers_every_month["september"]
+    problems = [p for p in demo_leavers_every_month["september"] if not p.endswith(audit_mod.CAPTIONED)]  # (xfail above)
     assert problems == [], f"{len(problems)} problems:\n" + "\n".join(problems[:20])
 
 
@@ -845,6 +869,41 @@ def test_the_agency_check_reads_the_historys_rows_by_job_type_beside_the_tables(
         "'Under 3 years') lies in [2, 2]" for s in (None, "A")), found
     hidden = _role_rows({(M, "Social worker"): ("c", "c"), (M, "Senior practitioner"): (0.0, 6.0)})
     assert audit_mod.agency_by_role(views, exact, roles=[("unit", "social_workers", hidden, true)]) == []
+
+
+def test_the_linked_check_bounds_a_cell_captioned_fewer_than_the_threshold():
+    """Hand-worked, the demo's social workers in October 2026 as main published them (issue 10):
+    case holders by caseload band, Up to 10: 8, Over 10 to 15: 47, Over 15 to 20: 44, Over 20 to
+    25: c (3), Over 25: c (4), 106 in all (the measure history's), captioned "c: 2 figures fewer
+    than 5 people". The two hidden add up to 106 - 99 = 7 and the caption says each is 1 to 4,
+    so each is 7 - 4 = 3 at least: both lie in [3, 4]. Without the caption's bound the check saw
+    [0, 7] (wider than the threshold). With a caption of two reasons (Up to 10 hidden too, as
+    secondary: it does not say which "c" is small) nothing is bounded, and the three hidden lie in
+    [0, 15]; where the two hidden add up to 5 (2 and 3), each may be anything from 1 to 4: the
+    figures teach nothing beyond the caption."""
+    from disclosure import Disclosed, people
+
+    bands = ["Up to 10", "Over 10 to 15", "Over 15 to 20", "Over 20 to 25", "Over 25"]
+
+    def found(true, hidden, reasons):
+        shown = ["c" if b in hidden else n for b, n in zip(bands, true)]
+        f = pd.DataFrame({"Cases per FTE": bands, "Case holders": shown})
+        why = pd.DataFrame({"Cases per FTE": [None] * 5, "Case holders": [reasons.get(b) for b in bands]})
+        v = audit_mod.View("unit", "2026-10", "social_workers", None, "data", tables={
+            "Case holders by caseload band": Disclosed(shown=f, published=f, reasons=why, table=people())})
+        return audit_mod.recoverable([v], lambda *a: {(b, "Case holders"): float(n) for b, n in zip(bands, true)})
+
+    top = {"Over 20 to 25": "primary", "Over 25": "primary"}
+    assert found([8, 47, 44, 3, 4], top, top) == [
+        f"unit 2026-10 social_workers Case holders by caseload band: (None, {b!r}, 'Case holders') lies in [3, 4]"
+        + audit_mod.CAPTIONED for b in ("Over 20 to 25", "Over 25")]
+    assert found([8, 47, 44, 3, 4], top, {}) == []  # (no caption read: [0, 7])
+    assert found([8, 47, 44, 3, 4], {"Up to 10", *top}, {"Up to 10": "secondary", **top}) == []
+    assert found([8, 47, 46, 2, 3], top, top) == []
+    # a caption that is not the true reason is itself a finding
+    assert found([8, 47, 44, 3, 9], top, top) == [
+        "unit 2026-10 social_workers Case holders by caseload band: (None, 'Over 25', 'Case holders') is 9, "
+        f"captioned fewer than {T} people" + audit_mod.CAPTIONED]
 
 
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():

@@ -26,10 +26,24 @@ def kept_key(con: duckdb.DuckDBPyConnection) -> str | None:
     return None if row is None else row[0]
 
 
-def read(con: duckdb.DuckDBPyConnection, *, scope: str | None = None) -> pd.DataFrame:
-    """The kept rows (of one scope, or all), in no particular order."""
-    where, params = ("WHERE scope = $scope", {"scope": scope}) if scope is not None else ("", {})
-    return con.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE} {where}", params).df()
+def read(con: duckdb.DuckDBPyConnection, *, scope: str | None = None, metric_ids: list[str] | None = None,
+         shown_only: bool = False, columns: tuple[str, ...] = COLUMNS) -> pd.DataFrame:
+    """The kept rows (of one scope, or all; of some measures, or all; only those not hidden, or
+    all), `columns` of them (COLUMNS, or some), in no particular order. Read only what is used:
+    the compliance decision reads a few hundred of ~10,000 rows."""
+    if any(c not in COLUMNS for c in columns):
+        raise ValueError(f"store.published.read: no such columns {sorted(set(columns) - set(COLUMNS))}")
+    where, params = [], {}
+    if scope is not None:
+        where.append("scope = $scope")
+        params["scope"] = scope
+    if metric_ids is not None:
+        where.append("list_contains($ids, metric_id)")
+        params["ids"] = list(metric_ids)
+    if shown_only:
+        where.append("NOT suppressed")
+    clause = f"WHERE {' AND '.join(where)}" if where else ""
+    return con.execute(f"SELECT {', '.join(columns)} FROM {TABLE} {clause}", params).df()
 
 
 def write(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame, *, key: str) -> int:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import store
 from store import kept, migrations
@@ -145,5 +146,42 @@ def test_a_store_from_before_migration_85_upgrades_its_kept_rows_unconfirmed(tmp
             kept.Kept("people", MONTH, "social_workers", "k", "s", "i", "{}", None)]
         assert kept.read(con, kind="people", period=MONTH, scope="social_workers", key="k", signature="s",
                          inputs="i") == "{}"
+    finally:
+        con.close()
+
+
+def test_the_kept_history_reads_only_the_rows_and_columns_asked_for(tmp_path: Path) -> None:
+    """store.published.read: some measures, only the rows not hidden, some columns, of one scope
+    or all; a column that is not kept is refused (a reader asking for it has a bug)."""
+    from store import published
+
+    rows = pd.DataFrame({
+        "scope": ["social_workers", "social_workers", "social_workers", "all_staff"],
+        "metric_id": ["a", "a", "b", "a"],
+        "period": [MONTH] * 4,
+        "service": [None, "Youth", None, None],
+        "value": [0.5, None, 0.25, 0.4],
+        "numerator": [5.0, 2.0, 1.0, 8.0],
+        "denominator": [10.0, 4.0, 4.0, 20.0],
+        "base_count": [10.0, 4.0, 4.0, 20.0],
+        "people_in_view": [np.nan] * 4,
+        "suppressed": [False, True, False, False],
+        "suppression": [None, "primary", None, None],
+    })
+    con = store.connect(tmp_path / "s.duckdb")
+    try:
+        published.write(con, rows, key="k")
+        assert len(published.read(con)) == 4
+        assert list(published.read(con).columns) == list(published.COLUMNS)
+        got = published.read(con, metric_ids=["a"], shown_only=True, columns=("scope", "numerator"))
+        assert list(got.columns) == ["scope", "numerator"]
+        assert sorted(zip(got["scope"], got["numerator"])) == [("all_staff", 8.0), ("social_workers", 5.0)]
+        got = published.read(con, scope="social_workers", columns=("metric_id", "service", "suppressed"))
+        assert sorted(zip(got["metric_id"], got["service"].fillna("-"), got["suppressed"])) == \
+            [("a", "-", False), ("a", "Youth", True), ("b", "-", False)]
+        assert published.read(con, metric_ids=[]).empty
+        assert len(published.read(con, shown_only=True)) == 3
+        with pytest.raises(ValueError, match="secret"):
+            published.read(con, columns=("metric_id", "secret"))
     finally:
         con.close()

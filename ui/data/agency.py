@@ -307,11 +307,17 @@ def _summaries(path: str, version: str, rules_version: str) -> dict:
 def _sums_once(path: str, version: str, rules_version: str) -> tuple[dict, dict | None]:
     """`_kept_sums`, copied out of st.cache_data once per page view (Agency rules asks four
     times: each copy unpickled every view's frames, ~1.8 ms). Read-only."""
-    key = ("agency-sums", path, version, rules_version)
+    key = _sums_key(path, version, rules_version)
     memo = db.view_memo()
     if key not in memo:
         memo[key] = _kept_sums(path, version, rules_version)
     return memo[key]
+
+
+def _sums_key(path: str, version: str, rules_version: str) -> tuple:
+    """The page view's memo key of its copy of every view's kept summaries (`_sums_once`), which
+    `_view_spend` looks for too."""
+    return ("agency-sums", path, version, rules_version)
 
 
 @st.cache_data(**CACHE)
@@ -330,7 +336,7 @@ def _kept_sums(path: str, version: str, rules_version: str) -> tuple[dict, dict 
 def _view_spend(path: str, version: str, rules_version: str, view: str | None) -> pd.DataFrame | None:
     """The view's kept monthly spend sums: from the view's copy of every view's kept summaries
     when the page has read them (Agency rules), else read alone (`_kept_spend`); the same frame."""
-    key = ("agency-sums", path, version, rules_version)
+    key = _sums_key(path, version, rules_version)
     memo = db.view_memo()
     if key in memo:
         sums = memo[key][1]

@@ -25,7 +25,13 @@ from ui.state import current_role, is_suppressed
 
 
 def _is_none(series: pd.Series) -> np.ndarray:
-    return np.array([v is None or (isinstance(v, float) and np.isnan(v)) for v in series], dtype=bool)
+    """True where a value is None or a float NaN (not pd.NA nor NaT). Only the values pd.isna
+    calls missing are looked at one by one (a loop over every row of the history cost 1-2 ms)."""
+    values = series.to_numpy(dtype=object)
+    out = np.asarray(pd.isna(values), dtype=bool)
+    if out.any():
+        out[out] = [v is None or (isinstance(v, float) and np.isnan(v)) for v in values[out]]
+    return out
 
 
 @st.cache_data(**CACHE)

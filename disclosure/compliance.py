@@ -243,9 +243,8 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
         # the kept rows hold the figures of their load: read only while the stored values answer
         # for today's declarations, agency rules and data (an edited rules file moves the figures)
         current = kept_history.kept_key(con) == history.signature() and engine.values_fresh(con)
-        if current:
-            rows = kept_history.read(con)
-            frames = [rows[rows["metric_id"].isin(ids)]]
+        if current:  # only the shown rows of these measures (a few hundred of ~10,000), none hidden
+            frames = [kept_history.read(con, metric_ids=ids, shown_only=True, columns=_SHOWN_COLUMNS)]
         else:  # (what cannot be read is published nowhere: nothing known from it)
             frames = [history.published(con, scope=scope) for scope in SCOPES]
     except (RulesError, MetricError, SuppressionError, DisclosureError):
@@ -255,22 +254,26 @@ def history_shown(con: duckdb.DuckDBPyConnection) -> dict:
                     & np.array([not isinstance(g, str) for g in f["group"]], dtype=bool)] for f in frames]
     out: dict = {}
     for f in frames:
+        f = f[~f["suppressed"].astype(bool).to_numpy()]
         if f.empty:
             continue
-        shown = ~f["suppressed"].astype(bool).to_numpy()
-        for mid, p, svc, num, den, ok in zip(f["metric_id"], pd.to_datetime(f["period"]), f["service"],
-                                              f["numerator"], f["denominator"], shown):
-            if not ok:
-                continue
+        # each figure as a number where it is one (a hidden figure's "c" is not), NaN otherwise
+        figures = [pd.to_numeric(f[c], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+                   .tolist() for c in ("numerator", "denominator")]
+        months = np.datetime_as_string(pd.to_datetime(f["period"]).to_numpy().astype("datetime64[M]")).tolist()
+        for mid, month, svc, num, den in zip(f["metric_id"].tolist(), months, f["service"].tolist(), *figures):
             view = svc if isinstance(svc, str) else None
             cols = HISTORY_MEASURES[mid] if mid in HISTORY_MEASURES else (None, ABOVE_CAP)
             for col, x in zip(cols, (num, den)):
                 if col is None:  # (the £ above the cap: not a count)
                     continue
-                x = pd.to_numeric(x, errors="coerce")
-                if not pd.isna(x):
-                    out.setdefault((f"{p:%Y-%m}", view), {}).setdefault(col, set()).add(float(x))
+                if not np.isnan(x):
+                    out.setdefault((month, view), {}).setdefault(col, set()).add(float(x))
     return out
+
+
+#: the kept history's columns `history_shown` reads
+_SHOWN_COLUMNS = ("metric_id", "period", "service", "numerator", "denominator", "suppressed")
 
 
 def shown_frame(months: list[str], views: list, frame: pd.DataFrame, shown: Mapping | None) -> pd.DataFrame:

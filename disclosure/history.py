@@ -375,7 +375,7 @@ def _kept_decisions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scop
             return None
     except RulesError:
         return None  # decided live, where the error reaches whoever asks
-    rows = kept.read(con, scope=scope)
+    rows = kept.read(con, scope=scope, columns=_KEPT_COLUMNS)
     if len(rows) != len(frame):
         return None
     if not _same_keys(rows, frame):  # kept in another order: each row's own, matched by its key
@@ -391,6 +391,10 @@ def _kept_decisions(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scop
     why[pd.isna(why)] = None
     return pd.DataFrame({"suppressed": rows["suppressed"].to_numpy(dtype=bool),
                          "suppression": pd.Series(why, dtype=object)})
+
+
+#: the kept rows' columns `_kept_decisions` reads (not their scope: one, asked for, on every row)
+_KEPT_COLUMNS = tuple(c for c in kept.COLUMNS if c != "scope")
 
 
 def _same_keys(a: pd.DataFrame, b: pd.DataFrame) -> bool:

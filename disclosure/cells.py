@@ -158,10 +158,25 @@ def _pick(values: np.ndarray, hidden: np.ndarray, eq: Equation, *, relax: bool =
     return None
 
 
+def _captions_narrow(body: Iterable[int], eff: np.ndarray, primary: np.ndarray, residual: float,
+                     min_count: int) -> bool:
+    """Do the hidden cells of one table's equation with a known total, all primary (so its
+    caption tells a reader each is 1 to min_count-1: disclosure.audit.primary_range) and adding
+    up to `residual`, pin one within less than that range? Of k such cells each is at least
+    residual - (k-1)(min_count-1) and at most residual - (k-1): the range is whole only for a
+    residual from k+min_count-2 to 1+(k-1)(min_count-1) (5 for two cells under 5). Demo, social
+    workers, October 2026: two caseload bands adding up to 7 were each 3 or 4."""
+    hidden = [c for c in body if eff[c]]
+    k = len(hidden)
+    if k < 2 or not all(primary[c] for c in hidden):
+        return False
+    return not (k + min_count - 2 <= residual <= 1 + (k - 1) * (min_count - 1))
+
+
 def _secondary(
     values: np.ndarray, hidden: np.ndarray, equations: list[Equation], min_count: int,
     protect: np.ndarray | None = None, keep: np.ndarray | None = None,
-    partner: np.ndarray | None = None,
+    partner: np.ndarray | None = None, primary: np.ndarray | None = None,
 ) -> np.ndarray:
     """Extend `hidden` until no protected cell can be recovered from the equations.
 
@@ -169,7 +184,10 @@ def _secondary(
     other hidden cells (e.g. a part never published) may be, as long as no protected one is.
     `partner` (class cells' zero parts, `protect_grid`): an equation whose hidden cells include
     one and add up to 0 gives each of them away as 0 (counts are at least 0), so it is treated
-    as a small sum: its smallest visible non-zero cell is hidden too.
+    as a small sum: its smallest visible non-zero cell is hidden too. `primary` (where captions
+    give each hidden cell's reason): the cells a caption calls small; a table's equation whose
+    hidden cells are all such and pin one within less than its caption's range
+    (`_captions_narrow`) has its smallest visible non-zero cell hidden too.
     """
     hidden = hidden.copy()
     marks = _MARKS
@@ -205,7 +223,8 @@ def _secondary(
             if not need and total_known:
                 residual = sum(values[c] for c in eq.body if eff[c] and not math.isnan(values[c]))
                 need = 0 < residual < min_count or (
-                    residual == 0 and partner is not None and any(partner[c] and eff[c] for c in eq.body))
+                    residual == 0 and partner is not None and any(partner[c] and eff[c] for c in eq.body)) or (
+                    primary is not None and eq.own and _captions_narrow(eq.body, eff, primary, residual, min_count))
             if need:
                 c = _pick(values, hidden, eq)
                 if c is None:
@@ -487,15 +506,18 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
                  virtual: np.ndarray | None = None, forced: np.ndarray | None = None,
                  class_: np.ndarray | None = None, min_count: int | None = None,
                  exact: bool = True, keep: np.ndarray | None = None,
-                 fixed: np.ndarray | None = None, partner: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 fixed: np.ndarray | None = None, partner: np.ndarray | None = None,
+                 captions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
     publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
     are hidden but only protected when small; secondary cells are added until no protected cell
     can be worked out. `partner`: the zeros beside class cells (`class_partners`), hidden and
     protected with them, and never left among hidden cells of an equation that add up to 0 (a
     reader knows counts are at least 0: SEND's and Youth's hidden minorities adding up to 0
-    are each 0). `reason` is None for shown cells and for virtual cells not protected."""
+    are each 0). `captions` (each published cell's caption: its table and view; -1 none): a
+    reader of a caption whose hidden cells are all primary knows each is 1 to min_count-1
+    (disclosure.audit.primary_range), which the protection must leave them all of (`_widen`'s
+    `captions`). `reason` is None for shown cells and for virtual cells not protected."""
     n = values.size
     min_count = min_count or threshold()
     virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
@@ -506,9 +528,10 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     _MARKS.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
     try:
         hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep,
-                            partner if partner.any() else None)
+                            partner if partner.any() else None, None if captions is None else primary)
         if exact and _crossed(hidden, equations):
-            hidden = _widen(values, hidden, equations, protect, min_count)
+            hidden = _widen(values, hidden, equations, protect, min_count,
+                            captions=None if captions is None else np.where(virtual, -1, captions), primary=primary)
     finally:
         _MARKS.fixed = set()
     reason = np.array([None] * n, dtype=object)
@@ -543,10 +566,15 @@ _EXHAUSTIVE = False
 
 
 def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], protect: np.ndarray,
-           min_count: int, *, rounds: int | None = None) -> np.ndarray:
+           min_count: int, *, rounds: int | None = None, captions: np.ndarray | None = None,
+           primary: np.ndarray | None = None) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
-    all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide."""
-    from disclosure.audit import System
+    all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide.
+    `captions` (each published cell's caption, -1 none) and `primary`: where every hidden cell of
+    a caption is primary, a reader knows each is 1 to min_count-1 (disclosure.audit.
+    primary_range); solved with those bounds, each must keep the whole of that range too (hiding
+    a cell only widens every range and only takes bounds away: still monotone)."""
+    from disclosure.audit import System, primary_range, too_narrow as short_of
 
     hidden = hidden.copy()
     usable = [eq for eq in equations
@@ -561,6 +589,16 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
 
     cells_of = [eq.body + ([eq.total] if eq.total is not None else []) for eq in usable]
     numbers = ~np.isnan(values)
+    floor, ceiling = primary_range(min_count)
+    small = np.zeros(values.size, dtype=bool) if captions is None or primary is None \
+        else primary & numbers & (captions >= 0)
+
+    def captioned(hidden: np.ndarray) -> np.ndarray:
+        """The hidden primary cells whose caption's hidden cells are all primary."""
+        if not small.any():
+            return small
+        mixed = np.unique(captions[hidden & ~small & (captions >= 0)])
+        return small & hidden & ~np.isin(captions, mixed)
     # feasible points of the system (every cell's value), for settling a range without solving
     # for it: the true figures, then every optimum found. Hiding a cell keeps a point feasible;
     # showing one again keeps those points that hold its true value (filtered where read).
@@ -617,9 +655,28 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
                 seen[0], seen[1] = np.minimum(seen[0], p), np.maximum(seen[1], p)
             return bound
 
+        bounded = captioned(hidden)
+        by_caption = None
+
+        def short_of_caption(i: int) -> bool:
+            """A captioned cell's range, every captioned cell within its caption's bounds, is not
+            the whole of them (disclosure.audit.too_narrow's `captioned`)."""
+            nonlocal by_caption
+            if cap(i, hidden) < ceiling - _SURE:
+                return True
+            if by_caption is None:
+                by_caption = System(known=known, hidden=unknown, equations=eqs,
+                                    bounds={int(c): (floor, ceiling) for c in np.flatnonzero(bounded)})
+            high = by_caption.high(i)
+            return high < ceiling - 1e-9 or bool(short_of({i: (by_caption.low(i), high)}, threshold=min_count,
+                                                           captioned=[i]))
+
         def too_narrow(i: int) -> bool:
             """The two linear programmes' answer, from them only when neither a cap nor the
-            points seen settle it."""
+            points seen settle it; a captioned cell's also with its caption's bounds."""
+            return _too_narrow(i) or bool(bounded[i] and short_of_caption(i))
+
+        def _too_narrow(i: int) -> bool:
             if exhaustive:
                 low = solve(i, "low")
                 return solve(i, "high") - low < min_count - 1e-9

@@ -378,12 +378,13 @@ def disclose(frame: pd.DataFrame | Mapping[Hashable, pd.DataFrame], table: Table
 
 def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role: str | None = None,
                  name: str = "this table", margins: Margins | None = None,
-                 before: LastMonth | None = None, after: NextMonth | None = None
-                 ) -> dict[Hashable, Disclosed]:
+                 before: LastMonth | None = None, after: NextMonth | None = None,
+                 sums: Sums | None = None) -> dict[Hashable, Disclosed]:
     """`disclose` for every view of linked tables at once (the protection is one decision for all
     of them, so it is made once): key -> Disclosed. `before`: the table is over the 12 months to
     the month, published every month; it is also protected beside last month's (see `LastMonth`)
-    and, where the next month is loaded (`after`), beside next month's (see `NextMonth`)."""
+    and, where the next month is loaded (`after`), beside next month's (see `NextMonth`). `sums`:
+    the sums of its answers another publication shows (see `Sums`)."""
     if not isinstance(table, Table):
         raise DisclosureError(f"disclose() needs a disclosure.Table declaration, not {type(table).__name__}.")
     if table.metric_frame or table.export is not None or not table.suppresses:
@@ -391,7 +392,7 @@ def disclose_all(frames: Mapping[Hashable, pd.DataFrame], table: Table, *, role:
     exact = sees_exact(role)
     out = {}
     for key, (pub, why) in _protect_linked(frames, table, rules(), name=name, margins=margins,
-                                           before=before, after=after).items():
+                                           before=before, after=after, sums=sums).items():
         shown = frames[key].copy() if exact else pub
         shown.attrs = {}
         out[key] = Disclosed(shown=shown, published=pub, reasons=why, table=table, exact=exact)
@@ -742,15 +743,15 @@ def _align(frames: dict[Hashable, pd.DataFrame], table: Table) -> dict[Hashable,
 
 def _protect_linked(frames: Mapping[Hashable, pd.DataFrame], table: Table, r: Rules, *,
                     name: str = "this table", margins: Margins | None = None,
-                    before: "LastMonth | None" = None, after: "NextMonth | None" = None
-                    ) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
+                    before: "LastMonth | None" = None, after: "NextMonth | None" = None,
+                    sums: Sums | None = None) -> dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]:
     """Every linked table protected together. Each column's total (within each group) is a cell
     of the equations too, never published here: primary when small (a service of 4 social
     workers: its total would follow from the directorate minus the other services), hidden and
     protected where `margins` says another publication hides it (the measure history's second
     hidden service), known where `margins` says it is published or, without a word, when at least
     the threshold (a reader may know a large total; it is never hidden to protect a cell)."""
-    return _protect_family({name: Linked(frames, table, margins, before, after)}, r)[name]
+    return _protect_family({name: Linked(frames, table, margins, before, after, sums)}, r)[name]
 
 
 @dataclass(frozen=True)
@@ -859,10 +860,17 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
     owners: list[Hashable] = []  # each cell's view
     status: dict[int, str] = {}  # a total's: "known" / "hidden" (elsewhere)
     shared: dict[tuple[Hashable, str], int] | None = {} if len(tables) > 1 else None
-    laid = {name: _lay_out(b, frames, table, r, name=str(name), margins=margins, owners=owners, status=status,
-                           shared=shared, sums=sums)
-            for name, (frames, table, margins, sums) in tables.items()}
+    laid, table_of = {}, []  # (each cell's table: with its view, the caption it is counted in)
+    for t, (name, (frames, table, margins, sums)) in enumerate(tables.items()):
+        laid[name] = _lay_out(b, frames, table, r, name=str(name), margins=margins, owners=owners, status=status,
+                              shared=shared, sums=sums)
+        table_of += [t] * (len(b.values) - len(table_of))
     n = len(b.values)
+    # each published cell's caption (its table's, in its view): where all its hidden cells are
+    # primary, a reader knows each is 1 to threshold-1 (a cell shared by the family's tables is a
+    # total, never published)
+    views_of = {k: i for i, k in enumerate(dict.fromkeys(owners))}
+    captions = np.array([t * len(views_of) + views_of[o] for t, o in zip(table_of, owners)], dtype=int)
     vals = np.array(b.values, dtype=float)
     sens = np.array(b.sensitive, dtype=bool)
     known = np.zeros(n, dtype=bool)
@@ -896,7 +904,8 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
                 unpublished[zero] = True
     zeros &= ~known  # (a zero another publication shows: known, as any figure it shows)
     unpublished &= ~known
-    base = b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished)
+    base = b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished,
+                    captions=captions)
     return {name: _System(**{f.name: getattr(base, f.name) for f in fields(System)}, **layout)
             for name, layout in laid.items()}
 

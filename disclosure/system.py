@@ -53,14 +53,15 @@ class Builder:
     def system(self, r: Rules, *, known: np.ndarray | None = None, elsewhere: np.ndarray | None = None,
                keep: np.ndarray | None = None, zeros: np.ndarray | None = None, unpublished: np.ndarray | None = None,
                class_of_virtual: bool = True, lone_zeros: bool = True, kind: type[System] | None = None,
-               **layout) -> System:
+               captions: np.ndarray | None = None, **layout) -> System:
         """The cells marked for `r`: primary (1 to threshold-1 people, not `known`), class (a
         group of threshold to class_group_under-1 all in one part; `class_of_virtual` False: only
         published cells), `elsewhere` (another publication hides it: protected), `known` (a
         reader knows it: never hidden, never protected), `keep` (hidden to protect another cell
         only when nothing else will do), `zeros` (protected like a small count), `unpublished`
         (further cells never published), `lone_zeros` (the zeros beside a small group's one
-        answer hidden with it: disclosure.cells.class_zeros). `kind` and `layout`: a subclass of
+        answer hidden with it: disclosure.cells.class_zeros), `captions` (each cell's caption: its
+        table and view, -1 none; see `System.captions`). `kind` and `layout`: a subclass of
         System that also says where each table's cells are."""
         n = len(self.values)
         none = np.zeros(n, dtype=bool)
@@ -77,7 +78,7 @@ class Builder:
         return (kind or System)(vals=vals, eqs=list(self.equations), virt=virt, primary=primary, cls=cls,
                                 elsewhere=none if elsewhere is None else elsewhere & ~primary,
                                 keep=none if keep is None else keep, known=known,
-                                zeros=none if zeros is None else zeros, lone=lone, **layout)
+                                zeros=none if zeros is None else zeros, lone=lone, captions=captions, **layout)
 
 
 @dataclass
@@ -94,6 +95,10 @@ class System:
     known: np.ndarray      # a reader knows it: never hidden, never protected
     zeros: np.ndarray      # a 12-month table's zeros beside a known total: protected like a small count
     lone: np.ndarray       # the zeros beside a small group's one answer (class_zeros): hidden, not widened
+    #: each cell's caption (a number per table and view; -1 none): a caption whose hidden cells are
+    #: all primary tells its reader each is 1 to threshold-1 (disclosure.cells.protect_grid); None:
+    #: no caption gives each cell's reason (every range at least the threshold wide, as before)
+    captions: np.ndarray | None
 
     @property
     def protected(self) -> np.ndarray:
@@ -106,13 +111,17 @@ class System:
         bounds (a count within another, its rest a cell after the published ones); each column is
         then protected alone where that can be shown enough (`_columns_alone`), else the whole
         system by linear programming."""
+        captions = self.captions
+        if captions is not None and self.lone.any():  # (its zeros are hidden as class after: no caption
+            # of theirs is all primary)
+            captions = np.where(np.isin(captions, captions[self.lone]), -1, captions)
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
                                                             keep=self.keep, threshold=r.threshold,
                                                             fixed=self.known)
         hidden, reason = found or protect_grid(self.vals, self.eqs, primary=self.primary,
                                                virtual=self.virt & ~self.known, forced=self.elsewhere | self.zeros,
                                                class_=self.cls, min_count=r.threshold, keep=self.keep,
-                                               fixed=self.known)
+                                               fixed=self.known, captions=captions)
         reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
         lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
         hidden[lone], reason[lone] = True, "class"

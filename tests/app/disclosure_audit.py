@@ -160,7 +160,7 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence) -> 
     bounded = [k for k in watch if k in captioned and k not in out]
     if bounded:
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=bounded)
-        out.update({k: (lo, hi) for k, (lo, hi) in found.items() if not (lo <= 1 + 1e-9 and hi >= t - 1 - 1e-9)})
+        out.update(too_narrow(found, threshold=t, captioned=bounded))
     return out
 
 

@@ -278,26 +278,26 @@ def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
         assert sum("Agency compliance by job type" in v.tables for v in layer) >= len(months) * len(SCOPES), name
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: two hidden caseload bands captioned fewer than 5 people whose sum "
-                   "is published are each pinned within [1, 4] (demo, social workers, October 2026: 3 and 4 "
-                   "lie in [3, 4])")
 def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_beyond_its_caption(observed):
     """A hidden cell whose caption says it is fewer than the threshold (every "c" of its table
     primary: `captioned_primary`) is known to lie in [1, threshold-1]; solved with that bound
     (`caption_bound`) beside the published figures it must keep the whole of it, and every other
-    hidden count must stay uncertain by the threshold. On main the demo's caseload bands break it:
-    social workers, October 2026, Up to 10: 8, Over 10 to 15: 47, Over 15 to 20: 44, Over 20 to
-    25: c, Over 25: c of 106 (the history's case holders), "c: 2 figures fewer than 5 people", so
-    the two add up to 7, each 1 to 4: 3 or 4 (the truth: 3 and 4). The policy's widening
-    (disclosure.cells) does not yet read the caption's bound."""
+    hidden count must stay uncertain by the threshold. Before the policy read the captions'
+    bounds (disclosure.cells `_captions_narrow`, `_widen`'s `captions`) the demo's caseload bands
+    broke it: social workers, October 2026, Up to 10: 8, Over 10 to 15: 47, Over 15 to 20: 44,
+    Over 20 to 25: c, Over 25: c of 106 (the history's case holders), "c: 2 figures fewer than 5
+    people", so the two added up to 7, each 1 to 4: 3 or 4 (the truth: 3 and 4). The two bands
+    now read "Over 20", 7 (data/disclosure.toml), the share over 20 beside them."""
     problems = [p for seen in observed.values() for p in seen["problems"] if p.endswith(audit_mod.CAPTIONED)]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: the years to 30 September 2025 and 2026 solved together pin "
-                   "cells captioned fewer than 5 people (demo, all staff, length of service)")
 def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_across_two_years(observed):
-    """As above, the two published years to 30 September solved together (`over_two_months`)."""
+    """As above, the two published years to 30 September solved together (`over_two_months`).
+    Before the policy read the captions' bounds the demo broke it: all staff, length of service
+    at leaving, September 2025 beside September 2026, Children in Care's "1 to 2 years" and "10
+    years or more" in [2, 4], SEND's and Safeguarding's "1 to 2 years" in [1, 3]; each September's
+    own decision now leaves them their captions' whole range (or a caption of mixed reasons)."""
     problems = [p for seen in observed.values() for p in seen["two_months"] if p.endswith(audit_mod.CAPTIONED)]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
 

@@ -1389,3 +1389,58 @@ def test_the_drills_rows_by_job_type_are_published_as_the_table_by_job_type_deci
     assert {(s if isinstance(s, str) else None, g): bool(h) for s, g, h in
             zip(alone["service"], alone["group"], alone["suppressed"]) if isinstance(g, str)} != \
         {k: h for k, (h, _) in got.items()}
+
+
+BANDS = ["Up to 10", "Over 10 to 15", "Over 15 to 20", "Over 20 to 25", "Over 25"]
+
+
+def _bands(counts) -> pd.DataFrame:
+    return pd.DataFrame({"Cases per FTE": BANDS, "Case holders": counts})
+
+
+def test_two_small_caseload_bands_beside_the_share_over_20_are_merged_into_over_20():
+    """Hand-worked, the demo's social workers in October 2026 (issue 10): Up to 10: 8, Over 10 to
+    15: 47, Over 15 to 20: 44, Over 20 to 25: 3, Over 25: 4, 106 case holders (published). Main
+    hid the last two ("c: 2 figures fewer than 5 people"): 106 - 99 = 7, each 1 to 4, so each 3
+    or 4. The two bands above the Caseloads page's threshold (20) are merged where either is
+    small: "Over 20" 7, the share of case holders over 20 shown beside them (7 of 106), nothing
+    hidden. Large bands are not merged; roles with exact figures see the five bands."""
+    from disclosure import disclose_all
+    from disclosure.linked import table_for
+
+    table = table_for("caseload_bands", {"threshold": 20.0})
+    out = disclose_all({None: _bands([8, 47, 44, 3, 4])}, table, margins={None: {"Case holders": True}})[None]
+    assert out.published["Cases per FTE"].tolist() == ["Up to 10", "Over 10 to 15", "Over 15 to 20", "Over 20"]
+    assert out.published["Case holders"].tolist() == [8, 47, 44, 7] and out.caption() == ""
+    out = disclose_all({None: _bands([8, 40, 44, 7, 7])}, table, margins={None: {"Case holders": True}})[None]
+    assert out.published["Case holders"].tolist() == [8, 40, 44, 7, 7]
+    exact = disclose_all({None: _bands([8, 47, 44, 3, 4])}, table, role="hr",
+                         margins={None: {"Case holders": True}})[None]
+    assert exact.shown["Case holders"].tolist() == [8, 47, 44, 3, 4]
+
+
+def test_primary_cells_of_a_known_total_keep_their_captions_range():
+    """Hand-worked, bands not merged (a table without the caseload merge): two hidden bands both
+    "fewer than 5 people" (their caption: each 1 to 4) beside a known total. 3 and 4 add up to 7:
+    each is at least 7 - 4 = 3, so the smallest other band (Up to 10, 8; not the 44 or 47) is
+    hidden too, and the caption no longer says which "c" is small. 2 and 3 add up to 5: each
+    may be anything from 1 to 4, nothing more is hidden. 1 and 1 (2) was hidden before
+    (a sum under the threshold)."""
+    from disclosure import disclose_all
+
+    table = people(counts=["Case holders"])
+    out = disclose_all({None: _bands([8, 47, 44, 3, 4])}, table, margins={None: {"Case holders": True}})[None]
+    assert out.published["Case holders"].tolist() == [SUPPRESSED, 47, 44, SUPPRESSED, SUPPRESSED]
+    assert out.reasons["Case holders"].tolist() == ["secondary", None, None, "primary", "primary"]
+    out = disclose_all({None: _bands([8, 47, 46, 2, 3])}, table, margins={None: {"Case holders": True}})[None]
+    assert out.published["Case holders"].tolist() == [8, 47, 46, SUPPRESSED, SUPPRESSED]
+    # the reader's view of it (disclosure.audit, each bounded by its caption): the whole of [1, 4]
+    known = {0: 8, 1: 47, 2: 46}
+    eqs = [([(0, 1), (1, 1), (2, 1), (3, 1), (4, 1)], 106)]
+    found = intervals(known=known, hidden=[3, 4], equations=eqs, bounds={3: (1, T - 1), 4: (1, T - 1)})
+    assert found == {3: (1, T - 1), 4: (1, T - 1)} and not too_narrow(found, threshold=T, captioned=[3, 4])
+    found = intervals(known={0: 8, 1: 47, 2: 44}, hidden=[3, 4], equations=eqs[:0] + [(eqs[0][0], 106)],
+                      bounds={3: (1, T - 1), 4: (1, T - 1)})
+    assert found == {3: (3, 4), 4: (3, 4)} and too_narrow(found, threshold=T, captioned=[3, 4]) == found
+    out = disclose_all({None: _bands([8, 47, 49, 1, 1])}, table, margins={None: {"Case holders": True}})[None]
+    assert out.published["Case holders"].tolist() == [SUPPRESSED, 47, 49, SUPPRESSED, SUPPRESSED]

@@ -61,6 +61,7 @@ def test_frames_come_back_exactly_as_kept() -> None:
         "n": pd.Series([1, 2, 3], dtype="int64"),
         "flag": [True, False, True],
         "mixed": pd.Series([None, float("nan"), 2.5], dtype=object),
+        "words": pd.Series(["a", "b", "c"], dtype=object),  # only text, yet object (not str)
     })
     f.attrs = {"note": "x"}
     why = pd.DataFrame({"Leavers": [None, "primary", None]}, dtype=object, index=[3, 4, 5])
@@ -72,6 +73,8 @@ def test_frames_come_back_exactly_as_kept() -> None:
         assert [type(v) for v in back["pub"][col]] == [type(v) for v in f[col]], col
     empty = pd.DataFrame({"Leavers": pd.Series([], dtype="int64")})
     pd.testing.assert_frame_equal(kept.decode_frames(kept.encode_frames({"e": empty}))["e"], empty)
+    empty = pd.DataFrame({"Why": pd.Series([], dtype=object), "FTE": pd.Series([], dtype="float64")})
+    pd.testing.assert_frame_equal(kept.decode_frames(kept.encode_frames({"e": empty}))["e"], empty, check_exact=True)
 
 
 def test_the_fingerprint_changes_with_any_input() -> None:

@@ -1825,16 +1825,9 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
 
 
 
-def _one_answer_groups(views: list[View], truth, systems: Mapping) -> dict[tuple, list[tuple]]:
-    """{system key: [(name, service, column, its answer's cell, the other answers' cells)]}: each
-    group of 1 to class_group_under-1 people (a linked table's column, ANSWER_TABLES, for the
-    directorate or a service, of a system in `systems`; or a row of a table with a row total:
-    "Living in the county by job type", a job type's people recorded, all living in the county
-    or none) all of one answer (not one that records nothing, "Not known"), as `recoverable`
-    names the cells."""
-    under = rules().class_group_under
-    groups: dict[tuple, list[tuple]] = defaultdict(list)
-    seen = set()
+def _class_tables(views: list[View], systems: Mapping):
+    """(view, table name, Disclosed, its spec, system key) of every table the class checks read (a
+    linked table of ANSWER_TABLES or with a row total, of a system in `systems`)."""
     for v in views:
         for name, d in v.tables.items():
             spec = linked_spec(name)
@@ -1842,28 +1835,88 @@ def _one_answer_groups(views: list[View], truth, systems: Mapping) -> dict[tuple
             if not spec or (name not in ANSWER_TABLES and not spec.get("row_total")) or at is None:
                 continue
             key = (v.store, at, v.scope, _family(name))
-            if key not in systems or (key, name, v.service) in seen:
+            if key in systems:
+                yield v, name, d, spec, key
+
+
+def _all_one_published(views: list[View], systems: Mapping) -> set[tuple]:
+    """{(system key, table, answer's row, answer's column)}: the directorate's groups of at least
+    class_group_under people (no class) whose one answer the directorate's own table publishes: a
+    column of ANSWER_TABLES whose answers (not those that record nothing) are all shown, all 0 but
+    one of at least class_group_under ("Resignation 12, Other reasons 0"), or a row with a row total
+    shown whole ("Team manager 15 of 15": its answer "Living in county"; "0 of 15": "rest"). Every
+    service's group of the same row and column is then known to be all that answer from the
+    published fact itself, whatever else is hidden (docs/DECISIONS.md: a class a published larger
+    group's one answer implies)."""
+    under = rules().class_group_under
+    out = set()
+    for v, name, d, spec, key in _class_tables(views, systems):
+        if v.service is not None:
+            continue
+        f = d.published
+        labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
+        answers = [i for i in range(len(f)) if not _unrecorded(f.iloc[i])]
+
+        def shown(i, col):
+            return None if is_c(f.iloc[i][col]) else number(f.iloc[i][col])
+
+        for col in spec["counts"] if name in ANSWER_TABLES else ():
+            values = [shown(i, col) for i in answers]
+            nonzero = [i for i, x in zip(answers, values) if x != 0]
+            if len(answers) >= 2 and None not in values and len(nonzero) == 1 and shown(nonzero[0], col) >= under:
+                out.add((key, name, labels[nonzero[0]], col))
+        row_total = spec.get("row_total")
+        for i in answers if row_total else ():
+            part, whole = shown(i, spec["counts"][0]), shown(i, row_total)
+            if part is not None and whole is not None and whole >= under and part in (0, whole):
+                out.add((key, name, labels[i], spec["counts"][0] if part else "rest"))
+    return out
+
+
+def _one_answer_groups(views: list[View], truth, systems: Mapping, *,
+                       implied: list | None = None) -> dict[tuple, list[tuple]]:
+    """{system key: [(name, service, column, its answer's cell, the other answers' cells)]}: each
+    group of 1 to class_group_under-1 people (a linked table's column, ANSWER_TABLES, for the
+    directorate or a service, of a system in `systems`; or a row of a table with a row total:
+    "Living in the county by job type", a job type's people recorded, all living in the county
+    or none) all of one answer (not one that records nothing, "Not known"), as `recoverable`
+    names the cells. A service's group whose answer the directorate's published group of the same
+    row and column implies (`_all_one_published`) is no class finding, wherever the class checks
+    read it: it goes to `implied` (as (system key, group)) instead."""
+    under = rules().class_group_under
+    groups: dict[tuple, list[tuple]] = defaultdict(list)
+    parents = _all_one_published(views, systems)
+    seen = set()
+    for v, name, d, spec, key in _class_tables(views, systems):
+        if (key, name, v.service) in seen:
+            continue
+        seen.add((key, name, v.service))
+        found: list[tuple] = []
+        exact = truth(v.store, key[1], v.scope, v.service, name)
+        f = d.published
+        labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
+        answers = [i for i in range(len(f)) if not _unrecorded(f.iloc[i])]
+        for col in spec["counts"] if name in ANSWER_TABLES else ():
+            true = {i: _true(exact, labels[i], col, labels) for i in answers}
+            nonzero = [i for i in answers if true[i] != 0]
+            if len(nonzero) != 1 or len(answers) < 2 or not 1 <= sum(true.values()) < under:
                 continue
-            seen.add((key, name, v.service))
-            exact = truth(v.store, at, v.scope, v.service, name)
-            f = d.published
-            labels = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
-            answers = [i for i in range(len(f)) if not _unrecorded(f.iloc[i])]
-            for col in spec["counts"] if name in ANSWER_TABLES else ():
-                true = {i: _true(exact, labels[i], col, labels) for i in answers}
-                nonzero = [i for i in answers if true[i] != 0]
-                if len(nonzero) != 1 or len(answers) < 2 or not 1 <= sum(true.values()) < under:
-                    continue
-                others = [(name, v.service, labels[i], col) for i in answers if i != nonzero[0]]
-                groups[key].append((name, v.service, col, (name, v.service, labels[nonzero[0]], col), others))
-            row_total = spec.get("row_total")
-            for i in answers if row_total else ():  # a row's people split by its count and the rest
-                part = exact.get((labels[i], spec["counts"][0]), 0.0)
-                whole = exact.get((labels[i], row_total), 0.0)
-                if 1 <= whole < under and (part == 0 or part == whole):
-                    cells = [(name, v.service, labels[i], c) for c in (spec["counts"][0], "rest")]
-                    answer = cells[0] if part else cells[1]
-                    groups[key].append((name, v.service, row_total, answer, [c for c in cells if c != answer]))
+            others = [(name, v.service, labels[i], col) for i in answers if i != nonzero[0]]
+            found.append((name, v.service, col, (name, v.service, labels[nonzero[0]], col), others))
+        row_total = spec.get("row_total")
+        for i in answers if row_total else ():  # a row's people split by its count and the rest
+            part = exact.get((labels[i], spec["counts"][0]), 0.0)
+            whole = exact.get((labels[i], row_total), 0.0)
+            if 1 <= whole < under and (part == 0 or part == whole):
+                cells = [(name, v.service, labels[i], c) for c in (spec["counts"][0], "rest")]
+                answer = cells[0] if part else cells[1]
+                found.append((name, v.service, row_total, answer, [c for c in cells if c != answer]))
+        for group in found:
+            if v.service is not None and (key, name, *group[3][2:]) in parents:
+                if implied is not None:
+                    implied.append((key, group))
+            else:
+                groups[key].append(group)
     return groups
 
 
@@ -1897,7 +1950,7 @@ def _classes_known(known: Mapping, hidden: list, eqs: list, found_groups: list[t
 
 
 def hidden_classes(views: list[View], truth, history: Sequence[tuple] = (), *,
-                   checked: list | None = None) -> list[str]:
+                   checked: list | None = None, exempt: list | None = None) -> list[str]:
     """Class disclosure worked out by the sums: a group of 1 to class_group_under-1 people (a linked
     table's column for the directorate or a service, ANSWER_TABLES) all of whom gave one answer,
     whose other answers are hidden ("c", the policy's class zeros) but forced to 0 by what is
@@ -1906,13 +1959,31 @@ def hidden_classes(views: list[View], truth, history: Sequence[tuple] = (), *,
     answers' highest feasible values all 0 and the group not empty (its answer at least 1), so a
     reader knows every member's answer (every leaver from Youth resigned) although no cell says
     it. `one_answer_shown` reads the zeros shown; this reads the zeros worked out. Answers that
-    record nothing ("Not known") are not one. `checked`: a list each group looked at is added to."""
+    record nothing ("Not known") are not one. Not a finding: a service's group whose one answer the
+    directorate's own published group implies (`_all_one_published`: "Team manager 15 of 15", a
+    group of at least class_group_under; docs/DECISIONS.md); `exempt`: a list those of them the
+    sums do work out are added to, as findings are worded. `checked`: a list each group looked at
+    (exempt ones aside) is added to."""
     systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
+    implied: list[tuple] = []
+    groups = _one_answer_groups(views, truth, systems, implied=implied)
+    if checked is not None:
+        checked += [(key, name, svc, col) for key, found_groups in groups.items()
+                    for name, svc, col, *_ in found_groups]
+    out = _class_findings(systems, groups)
+    if exempt is not None:
+        by_key: dict[tuple, list[tuple]] = defaultdict(list)
+        for key, group in implied:
+            by_key[key].append(group)
+        exempt += _class_findings(systems, by_key)
+    return out
+
+
+def _class_findings(systems: Mapping, groups: Mapping[tuple, list[tuple]]) -> list[str]:
+    """`hidden_classes`' findings among `groups` ({system key: groups of `_one_answer_groups`})."""
     out = []
-    for key, found_groups in _one_answer_groups(views, truth, systems).items():
+    for key, found_groups in groups.items():
         known, hidden, eqs, _ = systems[key]
-        if checked is not None:
-            checked += [(key, name, svc, col) for name, svc, col, *_ in found_groups]
         store, period, scope, _ = key
         out += [f"{store} {period} {scope} {svc or 'directorate'} '{name}' {col}: every one is '{answer}', "
                 f"the other answers hidden but worked out as 0"

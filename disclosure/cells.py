@@ -517,7 +517,10 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     are each 0). `captions` (each published cell's caption: its table and view; -1 none): a
     reader of a caption whose hidden cells are all primary knows each is 1 to min_count-1
     (disclosure.audit.primary_range), which the protection must leave them all of (`_widen`'s
-    `captions`). `reason` is None for shown cells and for virtual cells not protected."""
+    `captions`). A virtual cell has no caption (never published: a row's rest is no "c" a caption
+    counts), so neither step reads the bound of it: read of the rests, `_secondary`'s rule hid a
+    large cell for them (the demo directorate's team managers 15 of 15, social workers, October
+    2026: their rest's 0 was the only cell left to pick). `reason` is None for shown cells and for virtual cells not protected."""
     n = values.size
     min_count = min_count or threshold()
     virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
@@ -528,7 +531,7 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     _MARKS.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
     try:
         hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep,
-                            partner if partner.any() else None, None if captions is None else primary)
+                            partner if partner.any() else None, None if captions is None else primary & ~virtual)
         if exact and _crossed(hidden, equations):
             hidden = _widen(values, hidden, equations, protect, min_count,
                             captions=None if captions is None else np.where(virtual, -1, captions), primary=primary)

@@ -1444,3 +1444,40 @@ def test_primary_cells_of_a_known_total_keep_their_captions_range():
     assert found == {3: (3, 4), 4: (3, 4)} and too_narrow(found, threshold=T, captioned=[3, 4]) == found
     out = disclose_all({None: _bands([8, 47, 49, 1, 1])}, table, margins={None: {"Case holders": True}})[None]
     assert out.published["Case holders"].tolist() == [SUPPRESSED, 47, 49, SUPPRESSED, SUPPRESSED]
+
+
+def test_a_rows_rest_has_no_caption_so_a_large_all_one_row_stays_shown():
+    """Hand-worked (issue 10, the over-hiding of 4a6642a): living in the county by job type, one
+    view, totals known (86 of 126). Team managers 6 of 9 and middle managers 6 of 9: each row's rest
+    (3 not living in the county) is 1 to 4, hidden ("primary", with its share) and never published
+    (a row's rest is no figure of the table, so no caption calls it "fewer than 5"). Social workers
+    59 of 93, senior managers 15 of 15. The rests 3 and 3 add up to 6 (the known 40 less 34 and 0):
+    a caption's [1, 4] would make each 2 to 4, and the captions' rule used to hide a cell for it;
+    with every cell of the rests' column hidden, the rule fell back on the 0 rest of the 15 of 15
+    and hid the 15, a large group (the demo's directorate, social workers, October 2026). A rest is
+    no published cell: the captions' rule is not read of it (as the widening never did). Each
+    team manager and middle manager row shows its people recorded and hides its living in the
+    county: a reader has each rest in [0, 6] (the 6s 9 - rest, adding up to 12), wide enough."""
+    from disclosure import disclose_all
+
+    table = pd.DataFrame({"Job type": ["Team manager", "Middle manager", "Social worker", "Senior manager"],
+                          "Share living in county (%)": [66.7, 66.7, 63.4, 100.0],
+                          "Living in county": [6, 6, 59, 15], "People recorded": [9, 9, 93, 15]})
+    decl = people(counts=["Living in county"], row_total="People recorded",
+                  rates={"Share living in county (%)": "People recorded"},
+                  follow={"Share living in county (%)": "Living in county"})
+    out = disclose_all({None: table}, decl)[None]
+    pub = out.published
+    assert pub["Living in county"].tolist() == [SUPPRESSED, SUPPRESSED, 59, 15]
+    assert pub["People recorded"].tolist() == [9, 9, 93, 15]
+    assert pub["Share living in county (%)"].tolist() == [SUPPRESSED, SUPPRESSED, 63.4, 100.0]
+    assert out.reasons["Share living in county (%)"].tolist()[:2] == ["primary", "primary"]
+    # the reader: each row's rest = recorded - living, the column totals known
+    known = {(i, "People recorded"): float(v) for i, v in enumerate(pub["People recorded"])}
+    known.update({(i, "Living in county"): float(v) for i, v in enumerate(pub["Living in county"]) if v != SUPPRESSED})
+    hidden = [(0, "Living in county"), (1, "Living in county")] + [(i, "rest") for i in range(4)]
+    eqs = [([((i, "Living in county"), 1), ((i, "rest"), 1), ((i, "People recorded"), -1)], 0) for i in range(4)]
+    eqs.append(([((i, "Living in county"), 1) for i in range(4)], 86.0))
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=[(0, "rest"), (1, "rest")])
+    assert found == {(0, "rest"): (0, 6), (1, "rest"): (0, 6)}
+    assert too_narrow(found, threshold=T) == {}

@@ -67,14 +67,19 @@ def test_small_reasons_for_leaving_fold_into_other_reasons_and_the_main_one_show
     assert out.loc["Other reasons", "FTE"] == pytest.approx(7.3)
 
 
+def _county_decl():
+    """The declaration of a "Living in the county by job type" table, as the tests below use it."""
+    return people(counts=["Living in county"], row_total="People recorded",
+                  rates={"Share living in county (%)": "People recorded"},
+                  follow={"Share living in county (%)": "Living in county"})
+
+
 def test_17_of_18_living_in_the_county_does_not_give_the_one_away():
     """Issue 10: the local-residence table showed '17 of 18' and '6 of 9' to scrutiny."""
     table = pd.DataFrame({"Job type": ["Social worker", "Team manager", "Senior practitioner", "Business support"],
                           "Share living in county (%)": [94.4, 66.7, 80.0, 75.0],
                           "Living in county": [17, 6, 40, 30], "People recorded": [18, 9, 50, 40]})
-    decl = people(counts=["Living in county"], row_total="People recorded",
-                  rates={"Share living in county (%)": "People recorded"},
-                  follow={"Share living in county (%)": "Living in county"})
+    decl = _county_decl()
     d = disclose(table, decl)
     pub = d.published
     for i in (0, 1):  # 1 and 3 people not living in the county
@@ -1463,9 +1468,7 @@ def test_a_rows_rest_has_no_caption_so_a_large_all_one_row_stays_shown():
     table = pd.DataFrame({"Job type": ["Team manager", "Middle manager", "Social worker", "Senior manager"],
                           "Share living in county (%)": [66.7, 66.7, 63.4, 100.0],
                           "Living in county": [6, 6, 59, 15], "People recorded": [9, 9, 93, 15]})
-    decl = people(counts=["Living in county"], row_total="People recorded",
-                  rates={"Share living in county (%)": "People recorded"},
-                  follow={"Share living in county (%)": "Living in county"})
+    decl = _county_decl()
     out = disclose_all({None: table}, decl)[None]
     pub = out.published
     assert pub["Living in county"].tolist() == [SUPPRESSED, SUPPRESSED, 59, 15]

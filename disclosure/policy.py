@@ -30,6 +30,7 @@ import pandas as pd
 from disclosure.cells import (
     CENSUS_MONTH,
     PEOPLE_IN_VIEW,
+    PEOPLE_RATES,
     SUPPRESSED,
     YEAR_TO_SEPTEMBER,
     Equation,
@@ -1328,20 +1329,72 @@ def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
         _put(pub, rate, i, NOT_APPLICABLE)
 
 
+#: rates whose numerator is people counted by FTE (leavers, agency workers): a numerator of 1 to
+#: threshold-1 FTE rests on a few people, so a rate hidden beside it is captioned "fewer than 5
+#: people" (`rests_on`). The policy protects these rates on their base (disclosure.cells
+#: PEOPLE_RATES are the rates whose numerator it protects as a headcount).
+PEOPLE_FTE_RATES = frozenset({"turnover_rate_fte_12m", "agency_rate_fte"})
+
+
+def rests_on(metric_id: str, *, value: object, numerator: object, denominator: object, base_count: object
+             ) -> tuple[float, ...]:
+    """The counts of people a figure of an engine frame row rests on (exact, never published):
+    its base; a count measure's value; a rate of headcounts' (PEOPLE_RATES) numerator and the rest
+    of its denominator ("17 of 18" rests on 1); a rate of people by FTE's (PEOPLE_FTE_RATES)
+    numerator. What `published_rows`' `sizes` holds for a figure's cells, so that a cell is
+    captioned "fewer than 5 people" only where one of them is 1 to threshold-1 (`true_reason`)."""
+    from metrics import catalogue
+
+    m = catalogue.CATALOGUE.get(metric_id)
+    out = [number(base_count)]
+    if m is not None and m.unit == "count":
+        out.append(number(value))
+    if metric_id in PEOPLE_RATES:
+        out += [number(numerator), number(denominator) - number(numerator)]
+    elif metric_id in PEOPLE_FTE_RATES:
+        out.append(number(numerator))
+    return tuple(x for x in out if not math.isnan(x))
+
+
+def true_reason(reason: str | None, counts: Iterable[float], r: Rules) -> str | None:
+    """A hidden cell's true reason, from the counts of people it rests on (`counts`; none for a
+    cell that counts nobody: a status, "Small group"): "primary" ("fewer than 5 people") where one
+    of them is 1 to threshold-1, else "secondary" ("hidden so that a small group cannot be worked
+    out") where it was decided "primary" or "secondary" for its row or for what it protects (a
+    drill row hidden because its rate rests on 2 leavers hides its People of 16 as well: that 16
+    is not few). Class and over-time reasons stay: they say why the whole row is hidden. The one
+    definition of both `published_rows`' per-cell reasons and `_counts_not_small`."""
+    if reason not in ("primary", "secondary"):
+        return reason
+    small = any(r.small(float(x)) for x in counts if x is not None and not math.isnan(float(x)))
+    return "primary" if small else "secondary"
+
+
 def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],
                    columns: Sequence[str], exact: bool, not_available: Sequence[bool] | None = None,
-                   na_columns: Sequence[str] = ()) -> Disclosed:
+                   na_columns: Sequence[str] = (),
+                   sizes: Mapping[str, Sequence[Sequence[float]]] | None = None) -> Disclosed:
     """A table whose rows the policy has already decided (each row one figure of an engine frame
     that passed `disclose`): `columns` hidden in the published version where `hidden`, and
     `na_columns` "x" where `not_available` (the engine frame's NOT_AVAILABLE_COL: a figure not
-    published for its month, YEAR_TO_SEPTEMBER; "x" wins over "c", which would say it was small)."""
+    published for its month, YEAR_TO_SEPTEMBER; "x" wins over "c", which would say it was small).
+
+    `sizes` {column: per row, the exact counts of people its cell rests on (`rests_on`; never
+    published)}: each hidden cell then gets its own true reason (`true_reason`; a column not in
+    `sizes` counts nobody) rather than its row's: a row hidden as "primary" because its rate rests
+    on 1 leaver has a People of 8 that is not "fewer than 5 people", and a row hidden as
+    "secondary" whose rate rests on 1 leaver has a rate that is. Without `sizes`, the row's reason."""
     pub = frame.copy()
     pub.attrs = {}
     why = _no_reasons(pub)
+    r = rules()
     for i, (h, reason) in enumerate(zip(hidden, reasons)):
         if bool(h):
             for col in columns:
-                _hide(pub, why, col, i, reason if isinstance(reason, str) else "secondary")
+                given = reason if isinstance(reason, str) else "secondary"
+                if sizes is not None:
+                    given = true_reason(given, sizes[col][i] if col in sizes else (), r)
+                _hide(pub, why, col, i, given)
     for i, na in enumerate(not_available if not_available is not None else ()):
         if bool(na):
             for col in na_columns:
@@ -1546,17 +1599,18 @@ def _given_away_anyway(s: System, r: Rules) -> tuple[np.ndarray, np.ndarray] | N
 
 
 def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str], r: Rules) -> None:
-    """A hidden count that is not 1 to threshold-1 people is never "primary" ("fewer than 5
-    people"): it is hidden so that a small group cannot be worked out (secondary). Such a count
-    came to read "primary" from what it protects, not from itself: the part of a base whose rest
-    is small (23 of 24 within the price cap hides the 1 above it), or a numerator hidden with its
-    share where the share rests on a few (a 0 within the cap of 1 assignment with a cap)."""
+    """Each hidden count's true reason (`true_reason`, the count itself the people it rests on): a
+    count that is not 1 to threshold-1 people is never "primary" ("fewer than 5 people"), it is
+    hidden so that a small group cannot be worked out (secondary). Such a count came to read
+    "primary" from what it protects, not from itself: the part of a base whose rest is small (23
+    of 24 within the price cap hides the 1 above it), or a numerator hidden with its share where
+    the share rests on a few (a 0 within the cap of 1 assignment with a cap)."""
     for c in counts:
         col = why.columns.get_loc(c)
         values = frame[c].to_numpy(dtype=float)
         for i in range(len(frame)):
-            if why.iat[i, col] == "primary" and not r.small(values[i]):
-                why.iat[i, col] = "secondary"
+            if isinstance(why.iat[i, col], str):
+                why.iat[i, col] = true_reason(why.iat[i, col], (values[i],), r)
 
 
 def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray, views: list, counts: list[str],

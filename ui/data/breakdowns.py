@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, exempt
-from disclosure.policy import published_rows
+from disclosure.policy import published_rows, rests_on
 from metrics import engine
 from store import periods
 from ui import db
@@ -63,8 +63,8 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
     else:
         public = public_rows(path, version, scope, service, by, metric_id=metric_id, period=period)
         public = public[(public["metric_id"] == metric_id) & (public["period"] == when)]
-        exact = _exact(path, version, metric_id, by, period, scope, service, None) if not is_suppressed(role) else None
-    if exact is not None and not is_suppressed(role):
+        exact = _exact(path, version, metric_id, by, period, scope, service, None)
+    if not is_suppressed(role):
         frame = _with_published(exact, public)
     else:
         frame = public.copy()
@@ -72,12 +72,23 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         frame["published_reason"] = frame["suppression"]
         frame["published_not_available"] = _not_available(frame)
     frame = frame[frame["group"].notna()]
+    # the people each group's figure and People rest on (exact, for the captions' true reasons
+    # only: disclosure.policy.published_rows `sizes`; never shown)
+    rest = {g: (rests_on(metric_id, **row), (row["base_count"],))
+            for g, row in zip(exact["group"], exact[list(_PARTS)].to_dict("records")) if g is not None}
+    frame = frame.assign(value_rests_on=[rest.get(g, ((), ()))[0] for g in frame["group"]],
+                         people_rests_on=[rest.get(g, ((), ()))[1] for g in frame["group"]])
     # largest first (hidden "c" groups last), so the chart and table read as a ranking
     order = pd.to_numeric(frame["value"], errors="coerce")
     frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
     frame = frame.drop(columns="_v").reset_index(drop=True)
     return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered",
-                  "published_hidden", "published_reason", "published_not_available"]]
+                  "published_hidden", "published_reason", "published_not_available", "value_rests_on",
+                  "people_rests_on"]]
+
+
+#: the columns of an engine frame row that `rests_on` reads
+_PARTS = ("value", "numerator", "denominator", "base_count")
 
 
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
@@ -101,6 +112,7 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclose
                         role=current_role())
     return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
                           columns=(value_col, "People", "Small group", "Status"),
+                          sizes={value_col: list(frame["value_rests_on"]), "People": list(frame["people_rests_on"])},
                           exact=not is_suppressed(),  # suppressed roles: the policy wrote "x" already
                           not_available=None if is_suppressed() else frame.get("published_not_available"),
                           na_columns=(value_col, "Status"))
@@ -119,7 +131,7 @@ def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> 
 @st.cache_data(**CACHE)
 def _what_changed(path, version, role, metric_id, by, top, period, scope, service, team) -> pd.DataFrame:
     cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then",
-            "published_hidden", "published_reason"]
+            "published_hidden", "published_reason", "now_rests_on", "then_rests_on"]
     p = periods.parse_period(period)
     then_period = periods.year_ago(p).strftime("%Y-%m")
     both = _grouped(path, version, metric_id, by, period, scope, service, team)
@@ -128,9 +140,13 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
     if then.empty:  # the same month a year earlier is not loaded: nothing to compare with
         return pd.DataFrame(columns=cols)
     now = both[both["period"] == p]
+    ago = {g: rests_on(metric_id, **row) for g, row in zip(then["group"], then[list(_PARTS)].to_dict("records"))}
     frame = now.merge(then[["group", "base_count"]].rename(columns={"base_count": "base_then"}),
                       on="group", how="left")
     frame = frame.dropna(subset=["change_on_year"])
+    # the people each figure rests on, now and a year ago (exact, for the captions' true reasons)
+    frame["now_rests_on"] = [rests_on(metric_id, **row) for row in frame[list(_PARTS)].to_dict("records")]
+    frame["then_rests_on"] = [ago.get(g, ()) for g in frame["group"]]
     # each group's published fate now and a year ago (the breakdown's, so both read the same)
     fate_now = _breakdown(path, version, role, metric_id, by, period, scope, service, team)
     now_fates = zip(fate_now["group"], fate_now["published_hidden"], fate_now["published_reason"])
@@ -196,6 +212,10 @@ def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Discl
     if not m.counts_people:
         return disclose(table, exempt(f"{m.label} does not count people (for example vacancies are posts)."),
                         role=current_role())
+    now, then = list(frame["now_rests_on"]), list(frame["then_rests_on"])
     return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
                           columns=(now_col, "A year ago", "Change", "People now", "People a year ago"),
-                          exact=not is_suppressed())
+                          exact=not is_suppressed(),
+                          sizes={now_col: now, "A year ago": then, "Change": [(*a, *b) for a, b in zip(now, then)],
+                                 "People now": [(b,) for b in frame["base_count"]],
+                                 "People a year ago": [(b,) for b in frame["base_then"]]})

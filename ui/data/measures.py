@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, history, linked
+from disclosure.cells import number
 from disclosure.policy import NOT_AVAILABLE_COL
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
@@ -242,6 +243,22 @@ def evaluated(filters: Filters) -> pd.DataFrame:
     return memo[key]
 
 
+def rests(filters: Filters) -> dict[tuple[str, pd.Timestamp], dict]:
+    """{(measure, month): its exact value, numerator, denominator and base_count} in this view,
+    every month: what a measure row's caption reads for its true reason (disclosure.policy.
+    rests_on; a figure hidden as "primary" because its rate rests on 3 above the cap has a People
+    of 27 that is not few). Never shown; worked out once per page view."""
+    ctx = _ctx(filters=filters)
+    key = ("rests", ctx.path, ctx.version, filters.scope, filters.service, filters.team)
+    memo = db.view_memo()
+    if key not in memo:
+        exact = evaluated_exact(ctx.path, ctx.version, filters.scope, filters.service, filters.team)
+        cols = ["value", "numerator", "denominator", "base_count"]
+        memo[key] = {(m, pd.Timestamp(p)): row for m, p, row in
+                     zip(exact["metric_id"], exact["period"], exact[cols].to_dict("records"))}
+    return memo[key]
+
+
 def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per measure at the chosen month, in catalogue order, with label/unit/direction."""
     frame = evaluated(filters)
@@ -267,7 +284,15 @@ def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None =
             "published_reason": None if r is None else r["published_reason"],
             "published_not_available": False if r is None else bool(r.get("published_not_available", False)),
         })
-    return pd.DataFrame(out)
+    out = pd.DataFrame(out)
+    if out["published_hidden"].any():  # the true reasons of the hidden ones (`rests`)
+        from disclosure.policy import rests_on
+
+        found = rests(filters)
+        rows = [found.get((mid, when)) for mid in out["metric_id"]]
+        out["value_rests_on"] = [() if r is None else rests_on(mid, **r) for mid, r in zip(out["metric_id"], rows)]
+        out["people_rests_on"] = [() if r is None else (number(r["base_count"]),) for r in rows]
+    return out
 
 
 def _clean(value: object) -> object:
@@ -483,8 +508,13 @@ def measures_table(rows: pd.DataFrame) -> Disclosed:
 
     hidden_cols = ("Value", "Change on a year ago", "Status", "People", "Small group", "Over 12 months",
                    "Compared with neighbours")
+    sizes = None
+    if "value_rests_on" in rows:  # each hidden cell's true reason: the value and change rest on the
+        # measure's people, People on its base (at_period: `rests`), the others on nobody
+        figure = list(rows["value_rests_on"])
+        sizes = {"Value": figure, "Change on a year ago": figure, "People": list(rows["people_rests_on"])}
     return published_rows(out, hidden=rows["published_hidden"], reasons=rows["published_reason"],
-                          columns=tuple(c for c in hidden_cols if c in out.columns),
+                          columns=tuple(c for c in hidden_cols if c in out.columns), sizes=sizes,
                           exact=not is_suppressed(),  # suppressed roles: the policy wrote "x" already
                           not_available=None if is_suppressed() else rows.get("published_not_available"),
                           na_columns=("Value", "Change on a year ago", "Status"))
@@ -501,7 +531,7 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
     loaded (the ones the policy publishes; a first part year is not one), for every role; the
     figures are the history's (`evaluated`: exact for roles that see exact figures, else as
     published), hidden where the history hides them: the decision the chart and cards follow."""
-    from disclosure.policy import CENSUS_MONTH, published_rows
+    from disclosure.policy import CENSUS_MONTH, published_rows, rests_on
 
     frame = evaluated(filters)
     when = pd.Timestamp(filters.period_date) if filters.period else None
@@ -515,8 +545,14 @@ def early_leavers_by_september(filters: Filters) -> Disclosed:
         "Early leavers": [_count(v) for v in part["numerator"]],
         "Leavers": [_count(v) for v in part["denominator"]],
     }, columns=["Year to 30 September", "Early-leaver rate (%)", "Early leavers", "Leavers"])
+    found = rests(filters) if part["published_hidden"].any() else {}
+    exact = [found.get((EARLY_LEAVERS, pd.Timestamp(p)), {}) for p in part["period"]]
+    # the rate rests on its people (leavers, early leavers, the rest); each count on itself
     return published_rows(out, hidden=part["published_hidden"], reasons=part["published_reason"],
-                          columns=("Early-leaver rate (%)", "Early leavers", "Leavers"), exact=not is_suppressed())
+                          columns=("Early-leaver rate (%)", "Early leavers", "Leavers"), exact=not is_suppressed(),
+                          sizes={"Early-leaver rate (%)": [rests_on(EARLY_LEAVERS, **r) if r else () for r in exact],
+                                 "Early leavers": [(number(r.get("numerator")),) for r in exact],
+                                 "Leavers": [(number(r.get("denominator")),) for r in exact]})
 
 
 def _count(value: object) -> object:

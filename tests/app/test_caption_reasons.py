@@ -1,0 +1,212 @@
+"""Issue 10: "a caption that gives the true reason". A hidden cell captioned "fewer than 5 people"
+(primary) must rest on 1 to 4 people; one hidden only so that a small group cannot be worked out
+is captioned so, not "fewer than 5 people".
+
+The sweep: as a scrutiny member, every drill view (each measure a drill section offers, by job
+type and by service) and every other table the pages draw (tests/app/disclosure_audit.py
+`data_tables`, the list the audit holds every page table to), at the latest month and September
+2026, for the directorate and for a service; "what changed" as leadership downloads it (scrutiny's
+screen leaves those rows out). Each caption's "N figures fewer than T people" must count exactly
+the hidden cells whose true count (the store's, through the metrics engine, or leadership's view of
+the same table) is 1 to T-1: a drill row hidden because its rate rests on 2 leavers has a People
+of 16 that is not few (the error: all of it "fewer than 5 people"), and a turnover rate of 1
+leaver among 8 hidden with its service is few (the reverse error: "hidden so that a small group
+cannot be worked out").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+import pytest
+
+from disclosure.cells import PEOPLE_RATES
+from disclosure.policy import PEOPLE_FTE_RATES
+from tests.app.disclosure_audit import PEOPLE_COLUMNS, SHORT, _drill_measures, data_tables, is_c, number
+
+T = 5
+CAPTION = re.compile(r"(\d+) figures? fewer than (\d+) people")
+#: tables made of measure rows at the month (ui.data measures_table): Measure, Value, ..., People
+MEASURE_ROWS = ("Headline measures", " measures")
+
+
+def _captioned_primary(caption: str) -> int:
+    found = CAPTION.search(caption or "")
+    if found is None:
+        return 0
+    assert int(found.group(2)) == T, caption
+    return int(found.group(1))
+
+
+def _small(counts) -> bool:
+    return any(x is not None and not math.isnan(x) and 0 < x < T for x in counts)
+
+
+def _engine_rows(mid: str, by: str, period: str, service: str | None) -> dict:
+    """{group: the engine's exact row} of a measure by `by` at `period` (the store's truth)."""
+    from metrics import engine
+    from disclosure.linked import engine_filters
+    from ui import db
+
+    with db.open_cursor() as cur:
+        frame = engine.history(cur, scope="social_workers", by=by, metric_ids=[mid],
+                               filters=engine_filters(service, None), start=period + "-01", end=period + "-01")
+    return {g: r for g, r in zip(frame["group"], frame.to_dict("records")) if isinstance(g, str)}
+
+
+def _people_of(mid: str, row: dict | None) -> list[float]:
+    """The people a measure's figure rests on, worked from the engine row by the issue's rule: its
+    base, a count's value; a rate's numerator where the numerator counts people (headcounts, or
+    leavers' and agency workers' FTE), and a headcount rate's rest ("17 of 18" rests on 1)."""
+    from metrics import catalogue
+
+    if row is None:
+        return []
+    out = [number(row["base_count"])]
+    if catalogue.get(mid).unit == "count":
+        out.append(number(row["value"]))
+    if mid in PEOPLE_RATES or mid in PEOPLE_FTE_RATES:
+        out.append(number(row["numerator"]))
+    if mid in PEOPLE_RATES and number(row["denominator"]) is not None and number(row["numerator"]) is not None:
+        out.append(number(row["denominator"]) - number(row["numerator"]))
+    return [x for x in out if x is not None]
+
+
+def _measure_rows(period: str, service: str | None) -> dict:
+    """{measure label: the engine's exact row} of every measure at `period` (the store's truth)."""
+    from disclosure.linked import engine_filters
+    from metrics import catalogue, engine
+    from ui import db
+
+    with db.open_cursor() as cur:
+        frame = engine.history(cur, scope="social_workers", filters=engine_filters(service, None),
+                               start=period + "-01", end=period + "-01")
+    return {catalogue.get(m).label: (m, r) for m, r in zip(frame["metric_id"], frame.to_dict("records"))}
+
+
+def _measures_truth(rows: dict, pub: pd.DataFrame):
+    def truth(i: int, c: str):
+        found = rows.get(pub["Measure"].iat[i])
+        if found is None:
+            return None
+        mid, row = found
+        if c == "People":
+            return [number(row["base_count"])]
+        if c in ("Value", "Change on a year ago"):
+            return _people_of(mid, row)
+        return []  # Status, Small group, Over 12 months, Compared with neighbours: count nobody
+    return truth
+
+
+def _check(name: str, d, truth) -> list[str]:
+    """Findings of one table: `truth(row, column)` gives the people a hidden cell rests on (None:
+    not known here). The caption's count of primary cells must be the cells the reasons call
+    primary, each resting on a few; a hidden cell resting on a few must not be called secondary."""
+    out = []
+    pub, why = d.published, d.reasons
+    primary = 0
+    for c in pub.columns:
+        for i in range(len(pub)):
+            if not is_c(pub[c].iat[i]):
+                continue
+            reason = why[c].iat[i]
+            primary += reason == "primary"
+            counts = truth(i, c)
+            if counts is None:
+                continue
+            if reason == "primary" and not _small(counts):
+                out.append(f"{name}: {pub.iloc[i, 0]} / {c} captioned fewer than {T} people, rests on {counts}")
+            if reason == "secondary" and _small(counts):
+                out.append(f"{name}: {pub.iloc[i, 0]} / {c} captioned secondary, rests on {counts}")
+    if _captioned_primary(d.caption(published=True)) != primary:
+        out.append(f"{name}: caption '{d.caption(published=True)}' counts not {primary}")
+    return out
+
+
+def _drill_truth(mid: str, rows: dict, labels: pd.Series, columns) -> callable:
+    value_col, people_col = columns
+
+    def truth(i: int, c: str):
+        row = rows.get(labels.iat[i])
+        if c == people_col:
+            return [number(row["base_count"])] if row else None
+        if c == value_col:
+            return _people_of(mid, row) if row else None
+        return []  # Small group, Status: count nobody
+    return truth
+
+
+def _sweep(monkeypatch, periods, services) -> list[str]:
+    from ui import data
+    from ui.filters import Filters
+
+    found = []
+    for period in periods:
+        for service in services:
+            f = Filters(period=period, service=service)
+            monkeypatch.setenv("WORKFORCE_ROLE", "leadership")
+            exact = data_tables(f)
+            moved = {}
+            for mid in _drill_measures():
+                m = data.what_changed(mid, f, by="service")
+                if not m.empty:
+                    moved[mid] = (m, data.what_changed_table(m, metric_id=mid, by="service"))
+            monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+            tables = data_tables(f)
+            drills = {}
+            for mid, label in _drill_measures().items():
+                for by, word in (("role_group", "job type"), ("service", "service")):
+                    drills[f"{SHORT.get(mid, label)} by {word}"] = (mid, by)
+            for name, d in tables.items():
+                if name in drills:
+                    mid, by = drills[name]
+                    rows = _engine_rows(mid, by, period, service)
+                    found += _check(f"{period} {service} {name}", d,
+                                    _drill_truth(mid, rows, d.published.iloc[:, 0], d.published.columns[1:3]))
+                elif name.startswith("What changed") or (d.period and d.period != period):
+                    continue  # leadership's file below; a table published for another month: at its own
+                elif name.endswith(MEASURE_ROWS):
+                    rows = _measure_rows(period, service)
+                    found += _check(f"{period} {service} {name}", d, _measures_truth(rows, d.published))
+                else:
+                    lead = exact[name].shown
+
+                    def truth(i, c, d=d, lead=lead):
+                        if c not in PEOPLE_COLUMNS:
+                            return None
+                        same = lead[lead.iloc[:, 0].astype(str) == str(d.published.iloc[i, 0])]
+                        if len(same) != 1 or c not in same.columns or number(same[c].iat[0]) is None:
+                            return None
+                        return [number(same[c].iat[0])]
+                    found += _check(f"{period} {service} {name}", d, truth)
+            for mid, (m, d) in moved.items():  # leadership's file: the hidden rows read "c"
+                now = _engine_rows(mid, "service", period, service)
+                then = _engine_rows(mid, "service", (pd.Period(period, "M") - 12).strftime("%Y-%m"), service)
+                cols = list(d.published.columns)
+
+                def truth(i, c, m=m, mid=mid, now=now, then=then, cols=cols):
+                    g = m["group"].iat[i]
+                    if c == cols[1]:
+                        return _people_of(mid, now.get(g))
+                    if c == "A year ago":
+                        return _people_of(mid, then.get(g))
+                    if c == "Change":
+                        return _people_of(mid, now.get(g)) + _people_of(mid, then.get(g))
+                    if c == "People now":
+                        return [number(m["base_count"].iat[i])]
+                    if c == "People a year ago":
+                        return [number(m["base_then"].iat[i])]
+                    return None
+                found += _check(f"{period} {service} What changed - {mid} (leadership's file)", d, truth)
+    return found
+
+
+def test_every_caption_counts_as_few_only_cells_resting_on_few_people(app_store, monkeypatch):
+    from ui import data
+
+    opts = data.filter_options()
+    periods = sorted({opts.periods[-1], "2026-09"})
+    found = _sweep(monkeypatch, periods, [None, opts.services[0]])
+    assert found == [], "\n".join(found)

@@ -210,3 +210,21 @@ def test_every_caption_counts_as_few_only_cells_resting_on_few_people(app_store,
     periods = sorted({opts.periods[-1], "2026-09"})
     found = _sweep(monkeypatch, periods, [None, opts.services[0]])
     assert found == [], "\n".join(found)
+
+
+def test_scrutinys_turnover_page_captions_the_three_rates_on_few_leavers_as_few(app_store, monkeypatch):
+    """On screen (AppTest), scrutiny, Turnover, October 2026, "By service": the 16 hidden figures
+    of the turnover rate by service. SEND's rate rests on 1 leaver of 8, Safeguarding's on 4 of
+    66 and Youth's on 2.7 FTE of 8 (leadership: `python -m metrics --period 2026-10 --by service`,
+    numerator and base_count): 3 figures fewer than 5 people; their People (8, 66, 8), Small group
+    and Status, and Children in Care's 4 cells, 13 hidden so that a small group cannot be worked out
+    (it read "16 figures hidden so that ..." before)."""
+    from tests.app.test_app_frame import make_app
+
+    at = make_app(monkeypatch, db=app_store, role="scrutiny")
+    at.switch_page("views/turnover.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    want = ("c: 3 figures fewer than 5 people; 13 figures hidden so that a small group cannot be worked out "
+            "from the other figures.")
+    assert any(c.endswith(want) for c in captions), captions

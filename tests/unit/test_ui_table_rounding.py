@@ -43,6 +43,8 @@ def test_the_breakdown_table_prints_5_of_16_as_the_card_does():
     frame = pd.DataFrame({
         "group": ["Safeguarding", "Youth"], "value": [FIVE_OF_SIXTEEN, 0.0625], "base_count": [16.0, 16.0],
         "target": [None, None], "status": ["no_target"] * 2, "partial": [False, False],
-        "months_covered": [12, 12], **_published(2)})
+        "months_covered": [12, 12], **_published(2),
+        # the people each figure rests on (ui.data.breakdowns._breakdown; for the captions only)
+        "value_rests_on": [(16.0, 5.0, 11.0), (16.0, 1.0, 15.0)], "people_rests_on": [(16.0,), (16.0,)]})
     shown = breakdowns.breakdown_table(frame, metric_id="early_leaver_rate_12m", by="service").shown
     assert shown.iloc[:, 1].tolist() == [31.3, 6.3]

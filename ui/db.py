@@ -204,8 +204,28 @@ def data_version() -> str:
     return version
 
 
+#: the functions `shared_frame` keeps (cleared with every other cached figure: `clear_caches`)
+_SHARED: list = []
+
+
+def shared_frame(fn):
+    """`@shared_frame`: like st.cache_data (keyed on the arguments: the store's path and data
+    version among them), but every call returns the one kept frame, never a copy: for a large
+    frame each reader only reads (one that changes it copies it first).
+
+    Why: st.cache_data pickles what a function returns on every miss and unpickles it on every
+    hit. The measure history's two frames (~0.7 MB pickled each) cost every page's first view
+    after a load 8-13 ms of pickling that nothing reads (a miss returns the computed frame).
+    At most 64 kept per function (st.cache_data here keeps 512 pickled ones)."""
+    kept = st.cache_resource(show_spinner=False, max_entries=64)(fn)
+    _SHARED.append(kept)
+    return kept
+
+
 def clear_caches() -> None:
     """Forget cached figures (after an upload, or when tests switch stores)."""
     st.cache_data.clear()
+    for kept in _SHARED:
+        kept.clear()
     with _FINGERPRINTS_LOCK:
         _FINGERPRINTS.clear()

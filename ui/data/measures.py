@@ -35,15 +35,15 @@ def _is_none(series: pd.Series) -> np.ndarray:
     return out
 
 
-@st.cache_data(**CACHE)
+@db.shared_frame
 def raw_history(path: str, version: str, scope: str) -> pd.DataFrame:
     """Every measure, every month, exact, for the directorate (`service` None) and each service
-    (disclosure.history.raw)."""
+    (disclosure.history.raw). Kept as it is, not copied (ui.db.shared_frame): read-only."""
     with db.open_cursor() as cur:
         return history.raw(cur, scope=scope)
 
 
-@st.cache_data(**CACHE)
+@db.shared_frame
 def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
     """Every measure, every month, as it may be published, for the directorate and each service:
     passed through the disclosure policy together, so no service's hidden figure can be worked
@@ -51,20 +51,11 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
     The policy's decisions are kept per load in the store (disclosure.history): a first view
     after a load applies them instead of deciding ~940 protection grids again.
 
-    Columns: the engine's, plus `service` (None = the directorate), `suppressed`, `suppression`."""
+    Columns: the engine's, plus `service` (None = the directorate), `suppressed`, `suppression`.
+    Kept as it is, not copied (ui.db.shared_frame): read-only."""
     frame = raw_history(path, version, scope)
     with db.open_cursor() as cur:
         return history.published(cur, scope=scope, frame=frame)
-
-
-def _public_once(path: str, version: str, scope: str) -> pd.DataFrame:
-    """`public_history`, copied out of st.cache_data once per page view (each copy out of the
-    cache unpickles ~4,500 rows: ~1.5 ms; a drilled page read it 3-8 times). Read-only."""
-    key = ("public_history", path, version, scope)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = public_history(path, version, scope)
-    return memo[key]
 
 
 def history_rows(path: str, version: str, scope: str, metric_id: str, *, period: str | None = None,
@@ -84,7 +75,7 @@ def _history_rows(path: str, version: str, scope: str, metric_id: str, period: s
                   service: str | None) -> pd.DataFrame:
     """`history_rows`, cached: the linked tables of a page read the same few rows several times,
     and each read of the whole history from the cache copies ~10,000 rows."""
-    return linked.history_rows(_public_once(path, version, scope), metric_id, period=period,
+    return linked.history_rows(public_history(path, version, scope), metric_id, period=period,
                                service=... if service == _EVERY else service)
 
 
@@ -112,7 +103,7 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
         f = _by_job_exact(path, version, scope, metric_id, service)
         parts[service] = f[f["period"] == when].reset_index(drop=True)
     raw = raw_history(path, version, scope)
-    published = _public_once(path, version, scope)
+    published = public_history(path, version, scope)
     at = published[(published["metric_id"] == metric_id) & (published["period"] == pd.Timestamp(when))]
     hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
               for s, h in zip(at["service"], at["suppressed"])}
@@ -152,7 +143,7 @@ def public_rows(path: str, version: str, scope: str, service: str | None, by: st
     if by == "role_group":
         grid = public_by_job(path, version, scope, metric_id, period)
     else:
-        grid = _public_once(path, version, scope)
+        grid = public_history(path, version, scope)
         if by is not None and metric_id is not None and period is not None:  # one measure at one month
             grid = grid[(grid["metric_id"] == metric_id).to_numpy()
                         & (grid["period"] == pd.Timestamp(period + "-01")).to_numpy()]
@@ -197,13 +188,14 @@ def _not_available(public: pd.DataFrame) -> list[bool]:
     return [bool(f) or is_not_available(v) for f, v in zip(flagged, public["value"].tolist())]
 
 
-@st.cache_data(**CACHE)
+@db.shared_frame
 def evaluated_exact(path: str, version: str, scope: str, service: str | None,
                     team: str | None) -> pd.DataFrame:
     """Every measure, every loaded month, with target/status/change, exactly as the engine gives
     them (not suppressed: for the cached readers to build on, never shown as it is). One query
     per data version and view, shared by every page and role; the directorate's is the part of
-    `raw_history` the page has read already (the same evaluation)."""
+    `raw_history` the page has read already (the same evaluation). Kept as it is, not copied
+    (ui.db.shared_frame): read-only."""
     if service is None and team is None:
         raw = raw_history(path, version, scope)
         return raw[_is_none(raw["service"])].drop(columns="service").reset_index(drop=True)

@@ -123,8 +123,8 @@ def _linked_cached(path, version, role, name, period, scope, service, team, extr
                                    like=build(path, version, at, scope, None, None, **kw)))
     else:
         decided = _decided(path, version, name, at, scope, extra)
-        if service in decided:
-            pub, why = decided[service]
+        if service in decided:  # copied: the kept decision is shared (ui.db.shared_frame)
+            pub, why = (f.copy() for f in decided[service])
         else:  # a service not in the store's list (no staff that month)
             pub, why = _alone(disclose(build(path, version, at, scope, service, None, **kw), table, name=name))
     shown = mine.copy() if exact else pub
@@ -137,12 +137,13 @@ def _alone(d: Disclosed) -> tuple[pd.DataFrame, pd.DataFrame]:
     return d.published, d.reasons
 
 
-@st.cache_data(**CACHE)
+@db.shared_frame
 def _decided(path, version, name, period, scope, extra) -> dict:
     """{view: (published, reasons)}: the directorate's table and every service's, protected
     together once (every service's page, every role, reads its own view of the one decision):
     the decision a load kept when it answers for these figures, else decided now
-    (disclosure.linked.decision)."""
+    (disclosure.linked.decision). Kept as it is, not copied (ui.db.shared_frame): read-only
+    (pickling the five a Workforce profile view reads cost its first view ~3-8 ms)."""
     if (name, extra) not in _KEPT:  # no load keeps this table (caseload bands at another threshold): no
         # kept row to look for, nor the fingerprint of its inputs to work out (what `linked.decision` does next)
         return linked.decide(_source(path, version), name, period, scope, dict(extra))

@@ -712,11 +712,21 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
         if not narrow:
             break
         pick = None
+        keep = _MARKS.keep
         for cell in narrow:  # the smallest visible cell in an equation with a narrow cell
             options = [_pick(values, hidden, eq) for eq, members in zip(usable, cells_of) if cell in members]
             options = [o for o in options if o is not None]
             if options:
                 pick = min(options, key=lambda c: (values[c] == 0, values[c]))
+                if pick in keep:
+                    # the directorate's own figure (picked in its own equation): a service's cell
+                    # beside another narrow cell, where there is one, first (demo, social workers,
+                    # 2024-10: the directorate's 50 social workers living in the county were hidden
+                    # for its senior managers' 1 when services' cells also protected it)
+                    others = [o for c2 in narrow for eq, members in zip(usable, cells_of) if c2 in members
+                              for o in [_pick(values, hidden, eq)] if o is not None and o not in keep]
+                    if others:
+                        pick = min(others, key=lambda c: (values[c] == 0, values[c]))
                 break
         if pick is None:
             # none in their own equations: look along the hidden cells linked to them (a small

@@ -782,11 +782,12 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
     # workers, 2026-10: the history's minorities of the directorate, Children in Care and
     # Safeguarding leave SEND and Youth none, so SEND's all-White 9, a class, is known anyway;
     # protecting it hid the directorate's White and Not known for nothing)
+    _partners_given_away(first)  # (in place: every table's arrays are its)
     given = _given_away_anyway(first, r) if any(t.sums for t in tables.values()) else None
     if given is not None:
         for s in systems.values():  # (one system: every table's arrays are its)
-            s.primary, s.cls, s.elsewhere, s.zeros, s.virt = first.primary, first.cls, first.elsewhere, \
-                first.zeros, first.virt
+            s.primary, s.cls, s.elsewhere, s.zeros, s.virt, s.partner = first.primary, first.cls, first.elsewhere, \
+                first.zeros, first.virt, first.partner
     hidden, reason = first.protect(r)  # (one system: every table's arrays are its)
     # a cell another publication of the same figures hides (`Margins`: the history's early leavers)
     # is hidden for the reason that one hides it: to protect a small group (its small ones are primary)
@@ -906,7 +907,7 @@ def _family_system(tables: Mapping[Hashable, tuple[Mapping[Hashable, pd.DataFram
     zeros &= ~known  # (a zero another publication shows: known, as any figure it shows)
     unpublished &= ~known
     base = b.system(r, known=known, elsewhere=elsewhere, keep=keep, zeros=zeros, unpublished=unpublished,
-                    captions=captions)
+                    captions=captions, partners=True)
     return {name: _System(**{f.name: getattr(base, f.name) for f in fields(System)}, **layout)
             for name, layout in laid.items()}
 
@@ -1591,11 +1592,44 @@ def _given_away_anyway(s: System, r: Rules) -> tuple[np.ndarray, np.ndarray] | N
     why[hopeless & s.cls] = "class"
     why[hopeless & s.primary] = "primary"
     why[hopeless & s.zeros] = "secondary"
+    if s.partner is not None:  # a partner given away is only no longer protected (not hidden for it)
+        only = hopeless & s.partner & ~(s.primary | s.cls | s.elsewhere | s.zeros)
+        s.partner &= ~hopeless
+        for answer, zeros in s.pairs or ():  # a class given away anyway: its partners protect nothing
+            if hopeless[answer]:
+                s.partner &= ~zeros
+        hopeless &= ~only
+        if not hopeless.any():
+            return None
     published = hopeless & ~s.virt
     s.primary, s.cls, s.elsewhere, s.zeros = (s.primary & ~hopeless, s.cls & ~hopeless, s.elsewhere & ~hopeless,
                                               s.zeros & ~hopeless)
     s.virt = s.virt | hopeless
     return published, why
+
+
+def _partners_given_away(s: System) -> None:
+    """The class partners (`System.partner`) that the known cells pin to 0 whatever else is hidden
+    (the group's one answer is given away anyway, e.g. by the history's sums: SEND's all-White 9,
+    its minorities 0 = the directorate's 10 less a's 5 and c's 5) taken out of the protection, in
+    place: protecting them would hide cells for nothing."""
+    numbers = ~np.isnan(s.vals)
+    if s.partner is None or not (s.partner & numbers).any():
+        return
+    from disclosure.audit import System as AttackerSystem
+
+    eqs = []
+    for eq in s.eqs:
+        if any(not numbers[c] for c in [*eq.body, *([eq.total] if eq.total is not None else [])]):
+            continue
+        terms = [(c, 1.0) for c in eq.body]
+        eqs.append((terms + [(eq.total, -1.0)], 0.0) if eq.total is not None
+                   else (terms, float(sum(s.vals[c] for c in eq.body))))
+    attack = AttackerSystem(known={int(i): float(s.vals[i]) for i in np.flatnonzero(s.known & numbers)},
+                            hidden=[int(i) for i in np.flatnonzero(~s.known & numbers)], equations=eqs)
+    for c in np.flatnonzero(s.partner & numbers):
+        if attack.high(int(c)) < 1 - 1e-9:
+            s.partner[c] = False
 
 
 def _counts_not_small(frame: pd.DataFrame, why: pd.DataFrame, counts: list[str], r: Rules) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from disclosure.cells import Equation, class_cells, class_zeros, protect_grid
+from disclosure.cells import Equation, class_cells, class_partners, class_zeros, protect_grid
 from disclosure.rules import Rules
 
 
@@ -53,7 +53,7 @@ class Builder:
     def system(self, r: Rules, *, known: np.ndarray | None = None, elsewhere: np.ndarray | None = None,
                keep: np.ndarray | None = None, zeros: np.ndarray | None = None, unpublished: np.ndarray | None = None,
                class_of_virtual: bool = True, lone_zeros: bool = True, kind: type[System] | None = None,
-               captions: np.ndarray | None = None, **layout) -> System:
+               captions: np.ndarray | None = None, partners: bool = False, **layout) -> System:
         """The cells marked for `r`: primary (1 to threshold-1 people, not `known`), class (a
         group of threshold to class_group_under-1 all in one part; `class_of_virtual` False: only
         published cells), `elsewhere` (another publication hides it: protected), `known` (a
@@ -61,8 +61,9 @@ class Builder:
         only when nothing else will do), `zeros` (protected like a small count), `unpublished`
         (further cells never published), `lone_zeros` (the zeros beside a small group's one
         answer hidden with it: disclosure.cells.class_zeros), `captions` (each cell's caption: its
-        table and view, -1 none; see `System.captions`). `kind` and `layout`: a subclass of
-        System that also says where each table's cells are."""
+        table and view, -1 none; see `System.captions`), `partners` (the zeros beside each class
+        cell protected with it: `class_partners_of`). `kind` and `layout`: a subclass of System
+        that also says where each table's cells are."""
         n = len(self.values)
         none = np.zeros(n, dtype=bool)
         vals = np.array(self.values, dtype=float)
@@ -75,10 +76,55 @@ class Builder:
                           sensitive=sens if class_of_virtual else sens & ~np.array(self.virtual, dtype=bool)) & ~known
         lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
             if lone_zeros else none
+        part, exempt, pairs = self.class_partners_of(r, vals, cls, virt, known) if partners else (none, [], [])
         return (kind or System)(vals=vals, eqs=list(self.equations), virt=virt, primary=primary, cls=cls,
+                                partner=part, exempt=exempt, pairs=pairs,
                                 elsewhere=none if elsewhere is None else elsewhere & ~primary,
                                 keep=none if keep is None else keep, known=known,
                                 zeros=none if zeros is None else zeros, lone=lone, captions=captions, **layout)
+
+    def class_partners_of(self, r: Rules, vals: np.ndarray, cls: np.ndarray, virt: np.ndarray, known: np.ndarray
+                          ) -> tuple[np.ndarray, list[tuple[np.ndarray, list[int]]], list[tuple[int, np.ndarray]]]:
+        """(partners, exempt, pairs): the zero parts beside each class cell (`cls`) of a partition
+        (disclosure.cells.class_partners: a reader who knows them to be 0 knows the group's one
+        answer, whatever else is hidden; the history protects them so, and the linked tables did
+        not: demo, social workers, September 2026, the history's totals living in the county and
+        the social workers' rows left Children in Care's senior practitioners' rest 0, all 8 living
+        in the county). Not those of a group whose one answer the directorate's own group of the
+        same answer publishes (option (b), docs/DECISIONS.md): a partition whose parts link (an
+        equation across views, `own` False) to the parts of another partition, of at least
+        class_group_under people, with the same zero parts, its total and all its parts but at
+        most one (a row's rest) published or known. "15 of 15" team managers say of each that they
+        live in the county: nothing is left to protect, and protecting it would hide the 15.
+        `exempt`: [(those partners, the directorate's cells that must stay shown for it)];
+        `pairs`: [(a class cell, its protected partners)]."""
+        n = vals.size
+        out = np.zeros(n, dtype=bool)
+        exempt: list[tuple[np.ndarray, list[int]]] = []
+        pairs: list[tuple[int, np.ndarray]] = []
+        link: dict[int, int] = {}  # a view's cell -> the cell its views add up to (the directorate's)
+        for eq in self.equations:
+            if not eq.own and eq.total is not None:
+                for c in eq.body:
+                    link[c] = eq.total
+        by_body = {tuple(eq.body): eq for eq in self.partitions}
+        for eq in self.partitions:
+            zeros = class_partners(vals, [eq], low=r.threshold, under=r.class_group_under)
+            answer = [c for c in eq.body if not np.isnan(vals[c]) and vals[c] != 0]
+            if not zeros.any() or len(answer) != 1 or not cls[answer[0]]:
+                continue
+            zeros &= ~known
+            parent = by_body.get(tuple(link.get(c, -1) for c in eq.body))
+            if parent is not None and parent.total is not None and vals[parent.total] >= r.class_group_under \
+                    and all(vals[link[c]] == 0 for c in np.flatnonzero(zeros)) \
+                    and (not virt[parent.total] or known[parent.total]) \
+                    and sum(bool(virt[c] and not known[c]) for c in parent.body) <= 1:
+                shown = [c for c in [*parent.body, parent.total] if not virt[c] and not known[c]]
+                exempt.append((zeros, shown))
+                continue
+            out |= zeros
+            pairs.append((answer[0], zeros))
+        return out, exempt, pairs
 
 
 @dataclass
@@ -99,10 +145,17 @@ class System:
     #: all primary tells its reader each is 1 to threshold-1 (disclosure.cells.protect_grid); None:
     #: no caption gives each cell's reason (every range at least the threshold wide, as before)
     captions: np.ndarray | None
+    #: the zeros beside class cells (`Builder.class_partners_of`): protected with them
+    partner: np.ndarray | None
+    #: the partners option (b) lets stand, with the directorate's cells that must stay shown for it
+    exempt: list | None
+    #: [(a class cell, its protected partners)]
+    pairs: list | None
 
     @property
     def protected(self) -> np.ndarray:
-        return self.primary | self.cls | self.elsewhere | self.zeros
+        out = self.primary | self.cls | self.elsewhere | self.zeros
+        return out if self.partner is None else out | self.partner
 
     def protect(self, r: Rules, *, columns: tuple[list[Equation], list[Equation], int] | None = None
                 ) -> tuple[np.ndarray, np.ndarray]:
@@ -118,10 +171,22 @@ class System:
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
                                                             keep=self.keep, threshold=r.threshold,
                                                             fixed=self.known)
-        hidden, reason = found or protect_grid(self.vals, self.eqs, primary=self.primary,
-                                               virtual=self.virt & ~self.known, forced=self.elsewhere | self.zeros,
-                                               class_=self.cls, min_count=r.threshold, keep=self.keep,
-                                               fixed=self.known, captions=captions)
+        partner = None if self.partner is None else self.partner.copy()
+
+        def grid(partner: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            return protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
+                                forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
+                                keep=self.keep, fixed=self.known, captions=captions, partner=partner)
+
+        hidden, reason = found or grid(partner)
+        if found is None and self.exempt:
+            # option (b) holds only where the directorate's group stays shown: else its partners too
+            gone = [zeros for zeros, shown in self.exempt if hidden[shown].any()]
+            if gone:
+                partner = np.logical_or.reduce([partner, *gone])
+                hidden, reason = grid(partner)
+        if partner is not None:
+            reason[partner & hidden & (reason == None)] = "class"  # noqa: E711
         reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
         lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
         hidden[lone], reason[lone] = True, "class"

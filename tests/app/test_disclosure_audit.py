@@ -331,20 +331,17 @@ def test_no_class_is_worked_out_from_the_linked_tables_sums(observed):
     """Every group of 1 to class_group_under-1 people all of one answer in the policy's linked
     tables (profile, leavers, caseload bands; each view, each checked month) solved with its
     family (`hidden_classes`): no hidden other answer is forced to 0. Both stores have such
-    groups (the adversarial store many). (Living in the county's rows: the xfail below.)"""
+    groups (the adversarial store many). (Living in the county's rows: the test below.)"""
     problems = [p for seen in observed.values() for p in seen["classes"] if LIVING not in p]
     assert problems == [], f"{len(problems)} classes, e.g.\n" + "\n".join(problems[:20])
     assert all(seen["class_groups"] for seen in observed.values())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: Children in Care's 8 senior practitioners (social workers, "
-                   "September 2026, all living in the county: a class) are worked out from the services' totals "
-                   "and the social workers' rows: the policy's tables do not protect the zero beside a class cell")
 def test_no_class_of_living_in_the_county_is_worked_out_from_the_tables_sums(observed):
     """"Living in the county by job type": a job type's people recorded in a service (5 to 9 of them
     all living in the county, or none) must not be known to be all one answer from the sums
     (`hidden_classes`; those a published larger group's own answer implies aside, the test above).
-    On main the demo gives 2 away, social workers, September 2026: Children in Care's 8 senior
+    Before policy19 the demo gave 2 away, social workers, September 2026: Children in Care's 8 senior
     practitioners all live in the county, and Youth's 1 middle manager (hidden as "fewer than 5",
     so at least 1: `narrow`'s primary bounds). The history publishes the totals living in the county
     of the directorate (104 of 146: 42 not), Safeguarding (53 of 76: 23 not) and Children in Care
@@ -355,9 +352,9 @@ def test_no_class_of_living_in_the_county_is_worked_out_from_the_tables_sums(obs
     the county, and its senior practitioners are at least 4 (the directorate's 18 less
     Safeguarding's 9 and SEND's at most 5). No published group says so (the directorate's senior
     practitioners are 17 of 18, the 17 hidden): a real leak. The policy's tables
-    (disclosure.system) do not protect the zero beside a class cell against the sums (the history
-    does: disclosure.cells.class_partners). The same month hand-built:
-    test_the_policy_gives_no_class_away_in_the_demos_september (xfail)."""
+    (disclosure.system) did not protect the zero beside a class cell against the sums, as the
+    history does (disclosure.cells.class_partners); since policy19 they do (`class_partners_of`).
+    The same month hand-built: test_the_policy_gives_no_class_away_in_the_demos_september."""
     problems = [p for seen in observed.values() for p in seen["classes"] if LIVING in p]
     assert problems == [], f"{len(problems)} classes, e.g.\n" + "\n".join(problems[:20])
 
@@ -1082,10 +1079,6 @@ def test_a_class_the_directorates_published_answer_implies_is_no_finding(tmp_pat
     assert not any("Team manager" in f for f in found), found
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="issue 10: Children in Care's 8 senior practitioners, all living in the county (a class), "
-                   "are worked out from the services' totals and the social workers' rows (the zero beside a "
-                   "class cell is not protected in the policy's tables)")
 def test_the_policy_gives_no_class_away_in_the_demos_september(tmp_path, monkeypatch):
     """Hand-worked, the month above as the policy publishes it: the history shows the totals living
     in the county of the directorate (104 of 146), Safeguarding (53 of 76) and Children in Care (37
@@ -1095,9 +1088,21 @@ def test_the_policy_gives_no_class_away_in_the_demos_september(tmp_path, monkeyp
     its 8 senior practitioners (at least 4: 18 - 9 - SEND's at most 5) all live in the county, and
     no published group says so. (Also Youth's 1 middle manager: every hidden cell of Youth's table
     is "fewer than 5", so at least 1.) The demo's leak (test_no_class_of_living_in_the_county_is_
-    worked_out_from_the_tables_sums), on a store of its own."""
+    worked_out_from_the_tables_sums), on a store of its own. Since policy19 the policy protects the
+    zero beside a class cell (disclosure.system `class_partners_of`): Children in Care's senior
+    practitioners' rest 0 must stay uncertain, and the smallest cell that does it is Safeguarding's
+    social workers' 29 living in the county (every other cell of the chain is a history total, or
+    the directorate's 59 of 95, larger and kept): hidden, its 46 recorded shown, so Children in
+    Care's social workers not living in the county are 13 less up to Safeguarding's 17 and more.
+    The directorate's team managers stay 15 of 15 (option (b): their partners are let stand)."""
     views, history = _county_month(tmp_path, monkeypatch, COUNTY_SEPT_2026)
-    assert [_county_row(views[0], j) for j in ("Senior practitioner", "Social worker")] == [["c", 18], [59, 95]]
+    by = {v.service: v for v in views}
+    assert [_county_row(views[0], j) for j in ("Senior practitioner", "Social worker", "Team manager")] == \
+        [["c", 18], [59, 95], [15, 15]]
+    assert _county_row(by[SG], "Social worker") == ["c", 46]
+    d = by[SG].tables[COUNTY]
+    assert d.reasons.loc[(d.published["Job type"] == "Social worker").to_numpy(), "Living in county"].tolist() \
+        == ["secondary"]
     found = audit_mod.hidden_classes(views, truth, history)
     assert found == [], found
 

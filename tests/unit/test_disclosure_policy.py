@@ -67,6 +67,13 @@ def test_small_reasons_for_leaving_fold_into_other_reasons_and_the_main_one_show
     assert out.loc["Other reasons", "FTE"] == pytest.approx(7.3)
 
 
+def _living(jobs: list[str], living: list[int], recorded: list[int]) -> pd.DataFrame:
+    """A "living in the county by job type" table (its shares from its counts)."""
+    return pd.DataFrame({"Job type": jobs,
+                         "Share living in county (%)": [round(100 * a / b, 1) for a, b in zip(living, recorded)],
+                         "Living in county": living, "People recorded": recorded})
+
+
 def _county_decl():
     """The declaration of a "Living in the county by job type" table, as the tests below use it."""
     return people(counts=["Living in county"], row_total="People recorded",
@@ -76,11 +83,9 @@ def _county_decl():
 
 def test_17_of_18_living_in_the_county_does_not_give_the_one_away():
     """Issue 10: the local-residence table showed '17 of 18' and '6 of 9' to scrutiny."""
-    table = pd.DataFrame({"Job type": ["Social worker", "Team manager", "Senior practitioner", "Business support"],
-                          "Share living in county (%)": [94.4, 66.7, 80.0, 75.0],
-                          "Living in county": [17, 6, 40, 30], "People recorded": [18, 9, 50, 40]})
-    decl = _county_decl()
-    d = disclose(table, decl)
+    table = _living(["Social worker", "Team manager", "Senior practitioner", "Business support"],
+                    [17, 6, 40, 30], [18, 9, 50, 40])
+    d = disclose(table, _county_decl())
     pub = d.published
     for i in (0, 1):  # 1 and 3 people not living in the county
         assert pub.at[i, "Share living in county (%)"] == SUPPRESSED
@@ -1465,11 +1470,8 @@ def test_a_rows_rest_has_no_caption_so_a_large_all_one_row_stays_shown():
     county: a reader has each rest in [0, 6] (the 6s 9 - rest, adding up to 12), wide enough."""
     from disclosure import disclose_all
 
-    table = pd.DataFrame({"Job type": ["Team manager", "Middle manager", "Social worker", "Senior manager"],
-                          "Share living in county (%)": [66.7, 66.7, 63.4, 100.0],
-                          "Living in county": [6, 6, 59, 15], "People recorded": [9, 9, 93, 15]})
-    decl = _county_decl()
-    out = disclose_all({None: table}, decl)[None]
+    table = _living(["Team manager", "Middle manager", "Social worker", "Senior manager"], [6, 6, 59, 15], [9, 9, 93, 15])
+    out = disclose_all({None: table}, _county_decl())[None]
     pub = out.published
     assert pub["Living in county"].tolist() == [SUPPRESSED, SUPPRESSED, 59, 15]
     assert pub["People recorded"].tolist() == [9, 9, 93, 15]

@@ -76,15 +76,15 @@ class Builder:
                           sensitive=sens if class_of_virtual else sens & ~np.array(self.virtual, dtype=bool)) & ~known
         lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
             if lone_zeros else none
-        part, exempt, pairs = self.class_partners_of(r, vals, cls, virt, known) if partners else (none, [], [])
+        part, exempt, pairs = self.class_partners_of(r, vals, cls, virt, known, sens) if partners else (none, [], [])
         return (kind or System)(vals=vals, eqs=list(self.equations), virt=virt, primary=primary, cls=cls,
                                 partner=part, exempt=exempt, pairs=pairs,
                                 elsewhere=none if elsewhere is None else elsewhere & ~primary,
                                 keep=none if keep is None else keep, known=known,
                                 zeros=none if zeros is None else zeros, lone=lone, captions=captions, **layout)
 
-    def class_partners_of(self, r: Rules, vals: np.ndarray, cls: np.ndarray, virt: np.ndarray, known: np.ndarray
-                          ) -> tuple[np.ndarray, list[tuple[np.ndarray, list[int]]], list[tuple[int, np.ndarray]]]:
+    def class_partners_of(self, r: Rules, vals: np.ndarray, cls: np.ndarray, virt: np.ndarray, known: np.ndarray,
+                          sens: np.ndarray) -> tuple[np.ndarray, list[tuple[np.ndarray, list[int]]], list[tuple[int, np.ndarray]]]:
         """(partners, exempt, pairs): the zero parts beside each class cell (`cls`) of a partition
         (disclosure.cells.class_partners: a reader who knows them to be 0 knows the group's one
         answer, whatever else is hidden; the history protects them so, and the linked tables did
@@ -113,7 +113,7 @@ class Builder:
             answer = [c for c in eq.body if not np.isnan(vals[c]) and vals[c] != 0]
             if not zeros.any() or len(answer) != 1 or not cls[answer[0]]:
                 continue
-            zeros &= ~known
+            zeros &= ~known & sens  # (a 0 of an answer that records nothing, "Not known", says nothing)
             parent = by_body.get(tuple(link.get(c, -1) for c in eq.body))
             if parent is not None and parent.total is not None and vals[parent.total] >= r.class_group_under \
                     and all(vals[link[c]] == 0 for c in np.flatnonzero(zeros)) \

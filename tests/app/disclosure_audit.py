@@ -1873,6 +1873,27 @@ def _all_one_published(views: list[View], systems: Mapping) -> set[tuple]:
     return out
 
 
+def _all_one_totals(views: list[View], systems: Mapping) -> set[tuple]:
+    """{(system key, table, service, answer's column)}: the tables with a row total whose published
+    totals (the history's, as `recoverable` knows them) are a group of at least class_group_under
+    people all of one answer: "Children in Care 19 of 19 living in the county" (answer "Living in
+    county"; "0 of 19": "rest"). Every row of that table (of every service, where it is the
+    directorate's) is then known to be all that answer from the published total itself (the
+    adversarial store, all staff, 2025-11: Early Help's 43 of 43, so each of its job types)."""
+    under = rules().class_group_under
+    out = set()
+    for v, name, d, spec, key in _class_tables(views, systems):
+        row_total = spec.get("row_total")
+        if not row_total:
+            continue
+        known = systems[key][0]
+        part = known.get(("total", key[3], v.service, spec["counts"][0]))
+        whole = known.get(("total", key[3], v.service, row_total))
+        if part is not None and whole is not None and whole >= under and part in (0, whole):
+            out.add((key, name, v.service, spec["counts"][0] if part else "rest"))
+    return out
+
+
 def _one_answer_groups(views: list[View], truth, systems: Mapping, *,
                        implied: list | None = None) -> dict[tuple, list[tuple]]:
     """{system key: [(name, service, column, its answer's cell, the other answers' cells)]}: each
@@ -1881,11 +1902,13 @@ def _one_answer_groups(views: list[View], truth, systems: Mapping, *,
     "Living in the county by job type", a job type's people recorded, all living in the county
     or none) all of one answer (not one that records nothing, "Not known"), as `recoverable`
     names the cells. A service's group whose answer the directorate's published group of the same
-    row and column implies (`_all_one_published`) is no class finding, wherever the class checks
-    read it: it goes to `implied` (as (system key, group)) instead."""
+    row and column implies (`_all_one_published`), or a row whose answer its table's published
+    totals imply (`_all_one_totals`), is no class finding, wherever the class checks read it: it
+    goes to `implied` (as (system key, group)) instead."""
     under = rules().class_group_under
     groups: dict[tuple, list[tuple]] = defaultdict(list)
     parents = _all_one_published(views, systems)
+    wholes = _all_one_totals(views, systems)
     seen = set()
     for v, name, d, spec, key in _class_tables(views, systems):
         if (key, name, v.service) in seen:
@@ -1912,7 +1935,9 @@ def _one_answer_groups(views: list[View], truth, systems: Mapping, *,
                 answer = cells[0] if part else cells[1]
                 found.append((name, v.service, row_total, answer, [c for c in cells if c != answer]))
         for group in found:
-            if v.service is not None and (key, name, *group[3][2:]) in parents:
+            col = group[3][3]
+            if (v.service is not None and (key, name, *group[3][2:]) in parents) or \
+                    (key, name, v.service, col) in wholes or (key, name, None, col) in wholes:
                 if implied is not None:
                     implied.append((key, group))
             else:

@@ -550,6 +550,21 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     return hidden, reason
 
 
+def attack_equations(values: np.ndarray, equations: Iterable[Equation]) -> list[tuple[list[tuple[int, float]], float]]:
+    """The `equations` whose cells are all figures (none NaN), as disclosure.audit's System reads
+    them ([(cell, coefficient)], right-hand side): a total's equation as body - total = 0, one
+    without a total as body = the sum of its figures. The one translation every protection step
+    that asks the attacker's linear programmes uses."""
+    out = []
+    for eq in equations:
+        if any(math.isnan(values[c]) for c in [*eq.body, *([eq.total] if eq.total is not None else [])]):
+            continue
+        terms = [(c, 1.0) for c in eq.body]
+        out.append((terms + [(eq.total, -1.0)], 0.0) if eq.total is not None
+                   else (terms, float(sum(values[c] for c in eq.body))))
+    return out
+
+
 def _crossed(hidden: np.ndarray, equations: list[Equation]) -> bool:
     """Do equations share hidden cells (a two-way table)? Then the rules per equation are not
     enough: solved together, they can pin a cell to a narrow range."""
@@ -582,13 +597,7 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
     hidden = hidden.copy()
     usable = [eq for eq in equations
               if not any(math.isnan(values[c]) for c in eq.body + ([eq.total] if eq.total is not None else []))]
-    eqs = []
-    for eq in usable:
-        terms = [(c, 1.0) for c in eq.body]
-        if eq.total is not None:
-            eqs.append((terms + [(eq.total, -1.0)], 0.0))
-        else:
-            eqs.append((terms, float(sum(values[c] for c in eq.body))))
+    eqs = attack_equations(values, usable)
 
     cells_of = [eq.body + ([eq.total] if eq.total is not None else []) for eq in usable]
     numbers = ~np.isnan(values)
@@ -1525,13 +1534,7 @@ def narrow_anyway(vals: np.ndarray, hidden: np.ndarray, eqs: list[Equation], cel
     from disclosure.audit import System
 
     numbers = ~np.isnan(vals)
-    equations = []
-    for e in eqs:
-        if any(not numbers[c] for c in [*e.body, *([e.total] if e.total is not None else [])]):
-            continue
-        terms = [(c, 1.0) for c in e.body]
-        equations.append((terms + [(e.total, -1.0)], 0.0) if e.total is not None
-                         else (terms, float(sum(vals[c] for c in e.body))))
+    equations = attack_equations(vals, eqs)
     out = np.zeros(vals.size, dtype=bool)
     watch = [int(i) for i in np.flatnonzero(cells & numbers & hidden)]
     if not watch:

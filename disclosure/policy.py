@@ -34,6 +34,7 @@ from disclosure.cells import (
     SUPPRESSED,
     YEAR_TO_SEPTEMBER,
     Equation,
+    attack_equations,
     is_hidden,
     narrow_anyway,
     not_available,
@@ -1546,14 +1547,7 @@ def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarra
         return
     from disclosure.audit import System as AttackerSystem
 
-    eqs = []
-    for eq in s.eqs:
-        cells = eq.body + ([eq.total] if eq.total is not None else [])
-        if any(math.isnan(s.vals[c]) for c in cells):
-            continue
-        terms = [(c, 1.0) for c in eq.body]
-        eqs.append((terms + [(eq.total, -1.0)], 0.0) if eq.total is not None
-                   else (terms, float(sum(s.vals[c] for c in eq.body))))
+    eqs = attack_equations(s.vals, s.eqs)
     near: dict[int, set[int]] = {}  # the cells sharing an equation with each cell
     for eq in s.eqs:
         cells = eq.body + ([eq.total] if eq.total is not None else [])
@@ -1618,13 +1612,7 @@ def _partners_given_away(s: System) -> None:
         return
     from disclosure.audit import System as AttackerSystem
 
-    eqs = []
-    for eq in s.eqs:
-        if any(not numbers[c] for c in [*eq.body, *([eq.total] if eq.total is not None else [])]):
-            continue
-        terms = [(c, 1.0) for c in eq.body]
-        eqs.append((terms + [(eq.total, -1.0)], 0.0) if eq.total is not None
-                   else (terms, float(sum(s.vals[c] for c in eq.body))))
+    eqs = attack_equations(s.vals, s.eqs)
     attack = AttackerSystem(known={int(i): float(s.vals[i]) for i in np.flatnonzero(s.known & numbers)},
                             hidden=[int(i) for i in np.flatnonzero(~s.known & numbers)], equations=eqs)
     for c in np.flatnonzero(s.partner & numbers):

@@ -67,6 +67,9 @@ GAP_WORDS = {"hidden": "Hidden to protect individuals", "not_loaded": "Not loade
              "not_available": "x: published for the year to 30 September"}
 #: a chart title longer than this many characters wraps (a phone is 390 px wide)
 TITLE_WRAP = 40
+#: a chart's note where it has nothing to draw (`no_data`, 16 px, centred on the plot) wraps at this
+#: width: a Plotly annotation never wraps, so on a phone (390 px) a longer line ran off both edges
+NOTE_WRAP = 34
 #: legend entries and bar category names wrap at these widths (characters)
 LEGEND_WRAP = 40
 CATEGORY_WRAP = 22
@@ -279,7 +282,7 @@ def _as_datetime(value: object) -> datetime:
 def no_data(message: str = "No data for this selection yet.", *, height: int = 240) -> go.Figure:
     """A figure that says there is nothing to show (never an empty axis that looks like zero)."""
     fig = _Spec(height=height)
-    fig.note(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+    fig.note(text=wrap_title(message, NOTE_WRAP), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
              font=dict(size=16, color="#4b5563"))
     fig.axis("x", visible=False)
     fig.axis("y", visible=False)

@@ -29,9 +29,13 @@ def test_a_chart_with_nothing_left_to_draw_says_why_with_the_threshold(threshold
         stricter_rules(tmp_path, monkeypatch)
     months = pd.DataFrame({"period": pd.to_datetime(["2026-09-30", "2026-10-31"]), "value": ["c", "c"]})
     trend = charts.trend_chart(months, x="period", y="value", name="x", unit="count")
-    assert trend.layout.annotations[0].text == (
+    note = trend.layout.annotations[0].text
+    assert note.replace("<br>", " ") == (
         f"Not shown (c): each month's figure rests on fewer than {threshold} people or would let a "
         "smaller group be worked out.")
+    # broken at word boundaries for a phone (390 px): a Plotly annotation never wraps
+    assert note.split("<br>") == ["Not shown (c): each month's figure", f"rests on fewer than {threshold} people or",
+                                  "would let a smaller group be", "worked out."]
 
 
 def _series(values: list) -> pd.DataFrame:

@@ -127,7 +127,9 @@ def test_sparkline_and_format_value():
 def test_all_suppressed_trend_says_why():
     fig = charts.trend_chart(_monthly(["c", "c"]), x="period", y="value", name="x", unit="count")
     assert charts.is_no_data(fig)
-    assert "rests on fewer than 5 people or would let a smaller group" in fig.layout.annotations[0].text
+    note = fig.layout.annotations[0].text
+    assert "rests on fewer than 5 people or would let a smaller group" in note.replace("<br>", " ")
+    assert all(len(line) <= charts.NOTE_WRAP for line in note.split("<br>")) and note.count("<br>") == 3
 
 
 def test_partial_points_are_drawn_apart_and_named():
@@ -142,7 +144,8 @@ def test_partial_points_are_drawn_apart_and_named():
 def test_bars_that_are_only_zeros_and_c_say_why_instead_of_drawing_nothing():
     frame = pd.DataFrame({"band": ["a", "b", "c"], "n": [0, "c", "c"]})
     fig = charts.bar_chart(_published(frame), category="band", value="n", unit="count")
-    assert charts.is_no_data(fig) and "rests on fewer than 5 people or would" in fig.layout.annotations[0].text
+    assert charts.is_no_data(fig) and "rests on fewer than 5 people or would" in \
+        fig.layout.annotations[0].text.replace("<br>", " ")
 
 
 def test_comparison_is_clipped_to_our_months():

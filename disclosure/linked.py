@@ -23,10 +23,15 @@ cells are exactly `disclose_all(frames, table, margins=...)`'s (a family's: `dis
 The builders read their detail frames through a `Source` (the dashboard's is cached per data
 version; a load's reads its own cursor), so both sides build from the same code.
 
+A history measure whose numerator counts some of a table's answers is a sum a reader knows
+beside that table (`sums`): the known-answer rates of the profile tables (KNOWN_ANSWERS) and
+the share of case holders over the caseload threshold, whose numerator is the caseload bands
+above it (OVER_THRESHOLD, at the default threshold only).
+
 Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING`, `published_month`,
 `published_note`, `kept_at`, `PROFILE_LABELS`,
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
-`frames`, `margins`, `KNOWN_ANSWERS`, `sums`, `BY_JOB`, `by_job_rows`, `decide`, `inputs`, `ledger`,
+`frames`, `margins`, `KNOWN_ANSWERS`, `OVER_THRESHOLD`, `sums`, `BY_JOB`, `by_job_rows`, `decide`, `inputs`, `ledger`,
 `decision`, `refresh`, `confirm`, `signature`, `register`,
 `detail_frame`, `detail_by_service`.
 """
@@ -572,7 +577,7 @@ def _answers(name: str, extra: Mapping[str, Any]) -> tuple[str, frozenset[str], 
 def sums(src: Source, name: str, period: str, scope: str, extra: Mapping[str, Any],
          built: Mapping[Hashable, pd.DataFrame]) -> dict | None:
     """{view: [answers, ...]} for the policy (disclosure.Sums): where the history shows the
-    measure counting the table's answers (KNOWN_ANSWERS) for a view, its numerator (the answers it
+    measure counting the table's answers (KNOWN_ANSWERS; the caseload bands: OVER_THRESHOLD) for a view, its numerator (the answers it
     counts) and its denominator (every answer but those it leaves out) are known to any reader.
     A figure that is not the table's sum counts other people: no word on it."""
     said = _answers(name, extra)

@@ -1233,7 +1233,7 @@ def _leavers_over_months(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarr
     if len(months) < 2:
         return []
     step = {m: k for k, m in enumerate(months)}
-    view = [None if _blank(v) else v for v in frame[across].iloc[rows]]
+    view = [_unset(v) for v in frame[across].iloc[rows]]
     at = {(v, step[m]): int(i) for v, m, i in zip(view, when, rows)}
     services = sorted({v for v in view if v is not None}, key=str)
     values: list[float] = []
@@ -1343,7 +1343,7 @@ def _show_leavers_again(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarra
         return []
     na = not_available(frame)
     den = np.array([number(v) for v in frame["denominator"]], dtype=float)
-    views = {int(i): None if _blank(frame[across].iat[i]) else frame[across].iat[i] for i in rows}
+    views = {int(i): _unset(frame[across].iat[i]) for i in rows}
     month = {int(i): pd.Period(pd.Timestamp(frame["period"].iat[i]), "M") for i in rows}
     # the first loaded year's 12-month figures are running totals from its first month (nobody
     # before it): their chains are short and pin small counts, so its rows keep their decision
@@ -1400,7 +1400,7 @@ def _early_narrow(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, na:
     eqs: list[tuple[list, float]] = []
     present: set[tuple] = set()
     for i in rows:
-        v = None if _blank(frame[across].iat[i]) else frame[across].iat[i]
+        v = _unset(frame[across].iat[i])
         m = pd.Period(pd.Timestamp(frame["period"].iat[i]), "M")
         d, e = number(frame["denominator"].iat[i]), number(frame["numerator"].iat[i])
         present.add((v, m))
@@ -1450,7 +1450,7 @@ def _early_narrow(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, na:
         if of != LEAVERS_12M or col != "denominator":
             continue
         for i in np.flatnonzero(mine & (frame["metric_id"] == fte_of).to_numpy() & ~hidden):
-            v = None if _blank(frame[across].iat[i]) else frame[across].iat[i]
+            v = _unset(frame[across].iat[i])
             key = (v, pd.Period(pd.Timestamp(frame["period"].iat[i]), "M"))
             x = number(frame["numerator"].iat[i])
             if ("L", *key) not in off_cells or math.isnan(x):
@@ -1515,7 +1515,7 @@ def _fte_shown(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, *, acr
             k = months.get(pd.Timestamp(frame["period"].iat[i]))
             if not math.isnan(x) and k is not None:
                 v = frame[across].iat[i]
-                out[(None if _blank(v) else v, k)] = (x, int(i))
+                out[(_unset(v), k)] = (x, int(i))
     return out
 
 
@@ -1555,7 +1555,7 @@ def _follow_leavers(frame: pd.DataFrame, mine: np.ndarray, hidden: np.ndarray, w
     """Turnover (WITH_LEAVERS_12M) hidden where the view's 12 months' leavers are a hidden small
     count or were hidden across months (`added`): its numerator is their FTE."""
     t = min_count
-    key = lambda i: (frame["period"].iat[i], None if _blank(frame[across].iat[i]) else frame[across].iat[i])  # noqa: E731
+    key = lambda i: (frame["period"].iat[i], _unset(frame[across].iat[i]))  # noqa: E731
     leavers = {}
     for i in np.flatnonzero(mine & (frame["metric_id"] == LEAVERS_12M).to_numpy()):
         d = number(frame["denominator"].iat[i])

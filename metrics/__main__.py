@@ -10,8 +10,9 @@ same targets). Rates are fractions 0..1. Bad arguments exit 2 with a message say
 --refresh recomputes the metric aggregates kept in the store (every load refreshes them itself).
 
 --suppress applies the disclosure policy (disclosure.disclose, data/disclosure.toml, as the
-dashboard does for scrutiny and for every download): a figure resting on 1-4 people, and any
-figure that would give one away, is "c" (a JSON string), with a year-on-year change or year-ago
+dashboard does for scrutiny and for every download): a figure resting on fewer people than the
+threshold (5 unless the rules file says otherwise: 1-4 people), and any figure that would give
+one away, is "c" (a JSON string), with a year-on-year change or year-ago
 value hidden when the year-ago figure was. It is off by default: whoever runs this command reads
 the store file itself, and the command exists to check figures exactly; use --suppress for any
 output that is to be shared. Without it, csv/json output carries a reminder on stderr.
@@ -55,8 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                     help="recompute the metric aggregates kept in the store (every load does this "
                          "itself; use after rows were written some other way) and exit")
     ap.add_argument("--suppress", action=argparse.BooleanOptionalAction, default=False,
-                    help='small-number suppression: figures resting on 1-4 people show as "c" '
-                         "(use for anything shared)")
+                    help='small-number suppression: figures resting on fewer people than the '
+                         "disclosure threshold (5 by default, data/disclosure.toml), and any figure "
+                         'that would give one away, show as "c" (use for anything shared)')
     return ap
 
 

@@ -36,7 +36,7 @@ from streamlit.testing.v1 import AppTest
 
 from disclosure import SUPPRESSED, Disclosed, rules
 from metrics.units import NOT_AVAILABLE
-from disclosure.audit import intervals, too_narrow
+from disclosure.audit import intervals, primary_range, too_narrow
 from ui.data.people import MARGINS
 
 APP = str(__import__("pathlib").Path(__file__).resolve().parents[2] / "dashboard.py")
@@ -101,74 +101,179 @@ def note_cell(known: dict, hidden: list, key: Any, shown: float | None) -> None:
         hidden.append(key)
 
 
-#: the caption's bounds on a hidden cell it calls "fewer than N people" (primary): a hidden slack
-#: under each, so the linear programmes read them as equations (`caption_bound`)
-ABOVE_ONE, BELOW_THRESHOLD = "captioned: at least 1", "captioned: at most threshold-1"
-#: how a finding on such a cell ends (the caption's bound is what narrows it)
+#: how a finding on a cell its caption calls primary ends (the caption's bound is what narrows it)
 CAPTIONED = " (captioned fewer than the threshold)"
-#: the tables whose captions are read (`captioned_primary`): the policy's linked tables of
-#: categories that add up (disclosure.linked)
-CAPTIONED_TABLES = ("Staff by ethnic group", "Staff by age", "Staff by gender", "Staff by disability",
-                    "Leavers by reason", "Length of service at leaving", "Case holders by caseload band",
-                    "Living in the county by job type")
+#: a bound on people counts for the mixed-integer programmes' either-or (`Captions.not_small`): no
+#: count of people here comes near it (the demo's directorate has about 500 staff)
+MOST = 1e4
 
 
-def captioned_primary(name: str, d: Disclosed) -> bool:
-    """Every hidden cell of the table is hidden for being small (`reasons` all "primary"), so its
-    caption ("c: 2 figures fewer than 5 people") tells a reader that each "c" is 1 to threshold-1
-    people. Read of the tables the policy decides as linked tables of categories (CAPTIONED_TABLES:
-    a hidden count there is "primary" only when it is small itself); a drill's table by job type
-    hides a row's People as "primary" where its rate rests on a few. (A caption of mixed reasons
-    says how many are small, not which: not read here.)"""
-    if name not in CAPTIONED_TABLES:
-        return False
-    why = [d.reasons[c].iat[i] if c in d.reasons.columns and i < len(d.reasons) else None
-           for c in d.published.columns for i in np.flatnonzero(d.published[c].map(is_c).to_numpy())]
-    return bool(why) and all(w == "primary" for w in why)
+def reason_at(d: Disclosed, i: int, col: str) -> str | None:
+    """The reason of a published table's cell (row position `i`, column `col`), as its caption
+    gives it (`Disclosed.reasons`; None where there is none)."""
+    if col not in d.reasons.columns or i >= len(d.reasons):
+        return None
+    why = d.reasons[col].iat[i]
+    return why if isinstance(why, str) else None
 
 
-def caption_bound(hidden: list, eqs: list, key: Any) -> None:
-    """A hidden cell the caption calls primary (`captioned_primary`) lies in [1, threshold-1]: two
-    hidden slacks (at least 0) and two equations that say so, in the system being built."""
-    above, below = (ABOVE_ONE, *key), (BELOW_THRESHOLD, *key)
-    hidden += [above, below]
-    eqs += [([(key, 1), (above, -1)], 1), ([(key, 1), (below, 1)], rules().threshold - 1)]
+@dataclass
+class Captions:
+    """What the captions of a system's tables tell a reader of its hidden cells, each cell's own
+    reason read (`reason_at`; disclosure.policy.true_reason decides them from the counts a cell
+    rests on). A caption gives how many figures are hidden for each reason, not which: a reader
+    who can tell which cell is which knows at most this, so a system holding against it holds
+    against the caption. A count captioned "fewer than 5 people" (primary) is 1 to threshold-1
+    (`disclosure.audit.primary_range`); one captioned "hidden so that a small group cannot be
+    worked out" (secondary) rests on no count of 1 to threshold-1: it is 0 or at least the
+    threshold (`not_small`, an either-or no linear programme holds: `caption_intervals` solves it
+    as a mixed-integer one); a rate captioned primary rests on at least one such count (`small`,
+    a group of its numerator, the rest and its base), secondary on none. Class and over-time
+    reasons say why a row is hidden, not how big its counts are: nothing is read of them."""
+
+    small: list[tuple] = field(default_factory=list)  # groups of cells: at least one is 1 to threshold-1
+    not_small: set = field(default_factory=set)        # cells each 0 or at least the threshold
+
+    def read(self, key: Any, reason: str | None, rests: Sequence | None = None) -> None:
+        """Read a hidden cell's reason: `rests` the system's cells its figure rests on (None: it is
+        a count, it rests on itself)."""
+        cells = (key,) if rests is None else tuple(rests)
+        if reason == "primary" and cells:
+            self.small.append(cells)
+        elif reason == "secondary":
+            self.not_small.update(cells)
+
+    def prefixed(self, prefix: tuple) -> "Captions":
+        """The same, each cell named with `prefix` before it (`over_two_months`' month)."""
+        return Captions(small=[tuple((*prefix, *c) for c in g) for g in self.small],
+                        not_small={(*prefix, *c) for c in self.not_small})
+
+    def update(self, other: "Captions") -> None:
+        self.small += other.small
+        self.not_small |= other.not_small
+
+    def bounds(self, hidden: Sequence) -> dict[Any, tuple[float, float]]:
+        """{hidden cell captioned primary itself: its caption's range} (`intervals`' `bounds`)."""
+        inside = set(hidden)
+        return {g[0]: primary_range(rules().threshold) for g in self.small if len(g) == 1 and g[0] in inside}
+
+    def either_or(self, hidden: Sequence) -> bool:
+        """Whether any of it is more than a bound on one hidden cell (`caption_intervals`)."""
+        inside = set(hidden)
+        return bool(self.not_small & inside) or any(len(g) > 1 and inside & set(g) for g in self.small)
 
 
-def _captioned(hidden: Sequence) -> set:
-    """The cells of `hidden` bounded by `caption_bound` (its slacks' names, also with a prefix
-    put before them: `over_two_months`' month)."""
-    return {(*h[:i], *h[i + 1:]) for h in hidden if isinstance(h, tuple) and BELOW_THRESHOLD in h
-            for i in [h.index(BELOW_THRESHOLD)]}
+def caption_intervals(known: Mapping, hidden: Sequence, eqs: Sequence, cells: Sequence,
+                      captions: "Captions | None" = None) -> dict[Any, tuple[float, float]]:
+    """`intervals` of `cells` with what the captions tell (`Captions`): each primary cell within its
+    caption's range (`intervals`' `bounds`) and, where the captions say more (a cell 0 or at
+    least the threshold, one of a rate's counts small), the lowest and highest of each cell
+    over every way of meeting them (scipy's mixed-integer HiGHS: a binary per either-or)."""
+    captions = captions or Captions()
+    bounds = captions.bounds(hidden)
+    if not captions.either_or(hidden):
+        return intervals(known=known, hidden=hidden, equations=eqs, cells=cells, bounds=bounds)
+    from scipy.optimize import Bounds, LinearConstraint, milp
 
+    from disclosure.audit import System
 
-def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence) -> dict[Any, tuple[float, float]]:
-    """The watched hidden cells a reader pins down by solving the system (disclosure.audit
-    `intervals`): {cell: its feasible [low, high]}. Each must stay uncertain by at least the
-    threshold (`too_narrow`) unless pinned to 0 (a hidden "nobody" says nothing about anyone),
-    solved without the captions' bounds; and a cell the caption calls primary (`caption_bound`)
-    must keep, solved with them, the whole [1, threshold-1] the caption already gives (GSS: the
-    published figures teach nothing more of a small cell than that it is small)."""
     t = rules().threshold
-    if not watch:
-        return {}
-    captioned = _captioned(hidden)
-    slacks = {h for h in hidden if isinstance(h, tuple) and (ABOVE_ONE in h or BELOW_THRESHOLD in h)}
-    plain = [([(k, c) for k, c in terms], rhs) for terms, rhs in eqs if not any(k in slacks for k, _ in terms)]
-    found = intervals(known=known, hidden=[h for h in hidden if h not in slacks], equations=plain, cells=watch)
-    out = {k: (lo, hi) for k, (lo, hi) in too_narrow(found, threshold=t, cells=watch).items() if not hi == lo == 0}
-    bounded = [k for k in watch if k in captioned and k not in out]
-    if bounded:
-        found = intervals(known=known, hidden=hidden, equations=eqs, cells=bounded)
-        out.update(too_narrow(found, threshold=t, captioned=bounded))
+    system = System(known=known, hidden=hidden, equations=eqs, bounds=bounds)
+    n = len(system.hidden)
+    rows: list[tuple[dict[int, float], float, float]] = []  # ({column: coef}, low, high)
+    binaries = 0
+
+    def binary() -> int:
+        nonlocal binaries
+        binaries += 1
+        return n + binaries - 1
+
+    for c in sorted(captions.not_small & set(system.pos), key=str):  # 0, or at least t: x <= MOST z, x >= t z
+        z, x = binary(), system.pos[c]
+        rows += [({x: 1.0, z: -MOST}, -np.inf, 0.0), ({x: 1.0, z: -float(t)}, 0.0, np.inf)]
+    for group in captions.small:
+        if len(group) == 1 or any(g in known and rules().small(float(known[g])) for g in group):
+            continue  # a bound (`bounds`), or a count shown small: the caption says nothing more
+        members = [g for g in group if g in system.pos]
+        if not members or any(g not in system.pos and g not in known for g in group):
+            continue  # (one of its counts is not in this system: it might be the small one)
+        chosen = []
+        for g in members:  # s = 1: g is 1 to t-1 (x >= s, x <= t-1 + MOST (1 - s))
+            s, x = binary(), system.pos[g]
+            chosen.append(s)
+            rows += [({x: 1.0, s: -1.0}, 0.0, np.inf), ({x: 1.0, s: MOST}, -np.inf, t - 1 + MOST)]
+        rows.append(({s: 1.0 for s in chosen}, 1.0, np.inf))
+    width = n + binaries
+    a = np.zeros((len(rows) + (0 if system.a_eq is None else len(system.a_eq)), width))
+    low, high = np.empty(len(a)), np.empty(len(a))
+    for i, (coefs, lo, hi) in enumerate(rows):
+        for j, v in coefs.items():
+            a[i, j] = v
+        low[i], high[i] = lo, hi
+    if system.a_eq is not None:
+        a[len(rows):, :n] = system.a_eq
+        low[len(rows):] = high[len(rows):] = system.b_eq
+    integrality = np.r_[np.zeros(n), np.ones(binaries)]
+    box = Bounds(np.r_[system.lower, np.zeros(binaries)],
+                 np.r_[np.minimum(system.upper_of, MOST), np.ones(binaries)])
+    constraint = LinearConstraint(a, low, high)
+    out = {}
+    for key in dict.fromkeys(cells):
+        if key not in system.pos:
+            continue
+        ends = []
+        for sense in (1.0, -1.0):
+            cost = np.zeros(width)
+            cost[system.pos[key]] = sense
+            res = milp(cost, constraints=constraint, integrality=integrality, bounds=box)
+            ends.append(sense * res.fun if res.status == 0 else np.nan)
+        out[key] = (ends[0], np.inf if ends[1] >= MOST - 1e-6 else ends[1])
     return out
 
 
-def finding(key: Any, hidden: Sequence, lo: float, hi: float) -> str:
-    """How a narrow cell is reported: its interval, and CAPTIONED where the caption's bound
-    narrows it (`narrow`)."""
-    return f"lies in [{lo:g}, {hi:g}]" + (CAPTIONED if key in _captioned(hidden) and 1 <= lo <= hi <= rules().threshold - 1
-                                          else "")
+def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
+           captions: Captions | None = None) -> dict[Any, tuple[float, float]]:
+    """The watched hidden cells a reader pins down by solving the system (disclosure.audit
+    `intervals`) with what the captions tell (`Captions`, `caption_intervals`): {cell: its
+    feasible [low, high]}. Each must stay uncertain by at least the threshold (`too_narrow`)
+    unless pinned to 0 (a hidden "nobody" says nothing about anyone), solved with the captions'
+    either-ors but not their bounds on cells called primary (a cell within [1, threshold-1], or
+    beside one, is narrower than the threshold by the caption alone); and a cell its caption
+    calls primary must keep, solved with every caption, the whole [1, threshold-1] the caption
+    already gives (GSS: the published figures teach nothing more of a small cell than that it is
+    small: `too_narrow`'s `captioned`). Each solved first as linear programmes (the either-ors
+    left out: a cell narrow there is narrow), then the cells that held, where the captions say
+    more than bounds, exactly (`caption_intervals`)."""
+    t = rules().threshold
+    if not watch:
+        return {}
+    captions = captions or Captions()
+
+    def short(found: Mapping, cells: Sequence, captioned: Sequence) -> dict:
+        return {k: (lo, hi) for k, (lo, hi) in too_narrow(found, threshold=t, cells=cells, captioned=captioned).items()
+                if not hi == lo == 0}
+
+    def solve(cells: Sequence, said: Captions, captioned: Sequence) -> dict:
+        found = intervals(known=known, hidden=hidden, equations=eqs, cells=cells, bounds=said.bounds(hidden))
+        out = short(found, cells, captioned)
+        if said.either_or(hidden):
+            held = [k for k in cells if k in found and k not in out]
+            out.update(short(caption_intervals(known, hidden, eqs, held, said), held, captioned))
+        return out
+
+    out = solve(watch, Captions(small=[g for g in captions.small if len(g) > 1], not_small=captions.not_small), ())
+    primary = captions.bounds(hidden)
+    bounded = [k for k in watch if k in primary and k not in out]
+    if bounded:
+        out.update(solve(bounded, captions, bounded))
+    return out
+
+
+def finding(key: Any, captions: Captions | None, lo: float, hi: float) -> str:
+    """How a narrow cell is reported: its interval, and CAPTIONED where it is a cell its caption
+    calls primary narrowed within the caption's range (`narrow`)."""
+    primary = captions is not None and any(g == (key,) for g in captions.small)
+    return f"lies in [{lo:g}, {hi:g}]" + (CAPTIONED if primary and 1 <= lo <= hi <= rules().threshold - 1 else "")
 
 
 def number(v: Any) -> float | None:
@@ -497,21 +602,21 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     known where a page shows it (the measure history, TOTAL_SOURCES; a job-type breakdown's from
     its own measure; ALSO_SHOWN), hidden where the history hides it, and otherwise known when at
     least the threshold; the services adding up to the directorate; a row total made of its
-    parts. Every hidden count must stay uncertain by at least the threshold."""
+    parts; what each hidden cell's caption tells (`Captions`: a cell captioned primary is 1 to
+    threshold-1, one captioned secondary 0 or at least the threshold; a caption that is not the
+    true reason is a finding of its own). Every hidden count must stay uncertain by at least the
+    threshold, or keep the whole range its caption gives (`narrow`)."""
     t = rules().threshold
-    groups: dict[tuple, dict[tuple, pd.DataFrame]] = defaultdict(dict)
+    groups: dict[tuple, dict[tuple, Disclosed]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
     published = _history_index(history)
     shown_totals: dict[tuple, float] = {}  # a family's total a page shows besides the history
-    small_only: set[tuple] = set()  # the tables whose caption calls every "c" small (`captioned_primary`)
     for v in views:
         services[v.store].add(v.service)
         for name, d in v.tables.items():
             at = table_month(v, d)  # (a 12-month leavers table: its year to 30 September's figures)
             if linked_spec(name) and at is not None:
-                groups[(v.store, at, v.scope, _family(name))][(name, v.service)] = d.published
-                if captioned_primary(name, d):
-                    small_only.add((v.store, at, v.scope, name, v.service))
+                groups[(v.store, at, v.scope, _family(name))][(name, v.service)] = d
         for family, (name, month_col, col) in ALSO_SHOWN.items():
             d = v.tables.get(name)
             if d is None:
@@ -526,6 +631,7 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
         hidden: list[tuple] = []
         eqs: list[tuple[list, float]] = []
         watch: list[tuple] = []
+        captions = Captions()
         source = _source(family)
         exacts: dict[tuple, Mapping] = {}
         names = sorted({n for n, _ in tables})
@@ -534,25 +640,28 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
             counts, row_total, additive = spec["counts"], spec.get("row_total"), spec.get("additive", True)
             cols = list(counts) + ([row_total] if row_total else [])
             labels: dict[str | None, list[str]] = {}
-            for (n, svc), f in tables.items():
+            for (n, svc), d in tables.items():
                 if n != name:
                     continue
+                f = d.published
                 exact = truth(store, period, scope, svc, name) if additive or row_total or spec.get("exact") \
                     else {}
                 exacts[(name, svc)] = exact
                 labels[svc] = [_label(r) or str(r.iloc[0]) for _, r in f.iterrows()]
-                for lab, (_, row) in zip(labels[svc], f.iterrows()):
+                for i, (lab, (_, row)) in enumerate(zip(labels[svc], f.iterrows())):
                     for col in cols:
                         key = (name, svc, lab, col)
                         if is_c(row[col]):
                             hidden.append(key)
                             true = _true(exact, lab, col, labels[svc])
-                            if (store, period, scope, name, svc) in small_only:
-                                if not 0 < true < t:  # the caption's reason is not the true one
-                                    out.append(f"{store} {period} {scope} {name}: {key[1:]} is {true:g}, "
-                                               f"captioned fewer than {t} people" + CAPTIONED)
-                                else:
-                                    caption_bound(hidden, eqs, key)
+                            why = reason_at(d, i, col)
+                            if why in ("primary", "secondary") and (why == "primary") != (0 < true < t) \
+                                    and (additive or row_total or spec.get("exact")):
+                                # the caption's reason is not the true one (its own finding: solve)
+                                (out if solve else []).append(f"{store} {period} {scope} {name}: {key[1:]} is {true:g}, captioned "
+                                           + (f"fewer than {t} people" + CAPTIONED if why == "primary" else why))
+                            else:
+                                captions.read(key, why)
                             # a small group (a count of blank answers describes nobody); a large
                             # count hidden to protect one may be worked out (GSS: secondary cells
                             # protect the primary ones, which are watched)
@@ -609,10 +718,10 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                         parts = [((name, s, lab, col), 1) for s in labels if s is not None and lab in labels[s]]
                         eqs.append((parts + [((name, None, lab, col), -1)], 0))
         if not solve:  # the systems themselves (over_two_months joins two months' of them)
-            out.append(((store, period, scope, family), known, hidden, eqs, watch))
+            out.append(((store, period, scope, family), known, hidden, eqs, watch, captions))
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
-            out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} " + finding(key, hidden, lo, hi))
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+            out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} " + finding(key, captions, lo, hi))
     return out
 
 
@@ -775,8 +884,9 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
         gap = (pd.Period(period, "M") - pd.Period(before_month, "M")).n  # months between them
         if solved is not None:
             solved.append((store, scope, before_month, period))
-        known, hidden, eqs, watch = {}, [], [], []
-        for p, (kn, hi, eq, wa) in ((period, now), (before_month, before)):
+        known, hidden, eqs, watch, captions = {}, [], [], [], Captions()
+        for p, (kn, hi, eq, wa, ca) in ((period, now), (before_month, before)):
+            captions.update(ca.prefixed((p,)))
             known.update({(p, *k): v for k, v in kn.items()})
             hidden += [(p, *k) for k in hi]
             eqs += [([((p, *k), c) for k, c in terms], rhs) for terms, rhs in eq]
@@ -815,10 +925,10 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
             for p in (period, before_month):
                 groups = _one_answer_groups(views, truth, systems).get((store, p, scope, family), [])
                 classes += [(store, p, scope, svc, name, col, answer) for name, svc, col, answer
-                            in _classes_known(known, hidden, eqs, groups, prefix=(p,))]
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
+                            in _classes_known(known, hidden, eqs, groups, prefix=(p,), captions=captions)]
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
             out.append(f"{store} {period} less {before_month} {scope} {key[1]}: {key[2:]} (of {key[0]}) "
-                       + finding(key, hidden, lo, hi))
+                       + finding(key, captions, lo, hi))
     return out
 
 
@@ -1038,6 +1148,78 @@ def history_leaks(store: str, scope: str, published: pd.DataFrame, exact: pd.Dat
     return out
 
 
+def history_captions(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame) -> list[str]:
+    """Every measure, every month of the history (the by-service tables, cards and themes read it),
+    each month's directorate and services solved with what each hidden row's captions tell, as
+    its by-service table captions it (ui.data.breakdowns.breakdown_table: each cell's true
+    reason, disclosure.policy.true_reason of the counts it rests on, `rests_on`): its People (the
+    base) a count, its value resting on the base and, for a rate of headcounts, its numerator and
+    the rest (`Captions`). The services add up to the directorate in each of these where the
+    exact figures do. Every hidden count of 1 to threshold-1 must stay uncertain by at least the
+    threshold, or keep its caption's whole range (`narrow`). (`history_leaks` reads the sums
+    without the captions, in closed form.)"""
+    from disclosure.cells import PEOPLE_RATES
+    from disclosure.policy import rests_on, true_reason
+
+    r = rules()
+    t = r.threshold
+    overall = lambda f: f[f["group"].isna()] if "group" in f.columns else f  # noqa: E731
+    key = lambda f: list(zip(f["metric_id"], pd.to_datetime(f["period"]),  # noqa: E731
+                             [s if isinstance(s, str) else None for s in f["service"]]))
+    truth = dict(zip(key(overall(exact)), overall(exact).to_dict("records")))
+    rows = dict(zip(key(overall(published)), overall(published).to_dict("records")))
+    by_cell: dict[tuple, list] = defaultdict(list)
+    for (mid, when, svc), row in rows.items():
+        by_cell[(mid, when)].append((svc, row))
+    out = []
+    for (mid, when), views in by_cell.items():
+        if not any(is_c(row["value"]) for _, row in views):
+            continue
+        layers = {"base": lambda x: number(x["base_count"])}
+        if mid in PEOPLE_RATES:
+            layers.update(num=lambda x: number(x["numerator"]),
+                          rest=lambda x: None if number(x["numerator"]) is None or number(x["denominator"]) is None
+                          else number(x["denominator"]) - number(x["numerator"]))
+        known, hidden, eqs, watch, captions = {}, [], [], [], Captions()
+        true: dict[tuple, float] = {}
+        for svc, row in views:
+            exact_row = truth.get((mid, when, svc))
+            if exact_row is None:
+                continue
+            for layer, get in layers.items():
+                true[(layer, svc)] = get(exact_row)
+                if is_c(row["value"]) or get(row) is None:
+                    hidden.append((layer, svc))
+                    if true[(layer, svc)] is not None and 0 < true[(layer, svc)] < t:
+                        watch.append((layer, svc))
+                else:
+                    known[(layer, svc)] = get(row)
+            if is_c(row["value"]):
+                reason = row.get("suppression")
+                counts = rests_on(mid, value=exact_row["value"], numerator=exact_row["numerator"],
+                                  denominator=exact_row["denominator"], base_count=exact_row["base_count"])
+                captions.read(("base", svc), true_reason(reason, [number(exact_row["base_count"])], r))
+                rests = [("base", svc), *([("num", svc), ("rest", svc)] if mid in PEOPLE_RATES else [])]
+                if len(counts) == len(rests):  # (a count measure's value, an FTE numerator: no cell here)
+                    captions.read(("value", svc), true_reason(reason, counts, r), rests)
+        for svc, _ in views:  # a rate of headcounts over its base: its numerator and the rest are it
+            got = [true.get((layer, svc)) for layer in ("base", "num", "rest")]
+            if mid in PEOPLE_RATES and None not in got and abs(got[0] - got[1] - got[2]) < 0.5:
+                eqs.append(([(("base", svc), 1), (("num", svc), -1), (("rest", svc), -1)], 0))
+        parts = [svc for svc, _ in views if svc is not None and ("base", svc) in true]
+        for layer in layers:
+            whole = true.get((layer, None))
+            figures = [true.get((layer, s)) for s in parts]
+            if whole is not None and parts and None not in figures and abs(sum(figures) - whole) < 0.5:
+                eqs.append(([((layer, s), 1) for s in parts] + [((layer, None), -1)], 0))
+        if not watch:
+            continue
+        for cell, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+            out.append(f"{store} {scope} {when:%Y-%m} {mid} history: {cell} (true {true[cell]:g}) "
+                       + finding(cell, captions, lo, hi))
+    return out
+
+
 def history_classes(store: str, scope: str, published: pd.DataFrame, exact: pd.DataFrame, *,
                     smallest: int | None = None) -> list[str]:
     """Class disclosure in the history (every measure, every month): a service's rate of
@@ -1237,6 +1419,7 @@ def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
     for store, scope, published, exact in history:
         problems += history_leaks(store, scope, published, exact)
         problems += history_classes(store, scope, published, exact)
+        problems += history_captions(store, scope, published, exact)
         problems += leavers_over_months(store, scope, published, exact)
     return problems
 
@@ -1359,7 +1542,9 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     view's and job type's assignments above the cap of 1 to threshold-1 (the rest of the share
     within the cap, never published: "23 of 24 within the cap" gives the 1 above it away).
     `solve` False: the systems themselves, [((store, period), known, hidden, equations, watch,
-    by_view)] (`agency_by_role` adds the history's rows by job type to them)."""
+    by_view, captions)] (`agency_by_role` adds the history's rows by job type to them). What each
+    hidden count's caption tells is read (`Captions`: the summary's, the tables' by job type and
+    by service); a caption that is not the true reason is a finding of its own."""
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
 
@@ -1380,24 +1565,31 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
         hidden: list[tuple] = []
         eqs: list[tuple[list, float]] = []
         watch: list[tuple] = []
+        captions = Captions()
 
-        def cell(key, value, true):
+        def cell(key, value, true, why=None):
             if is_c(value):
                 hidden.append(key)
                 if 0 < true < t:
                     watch.append(key)
+                if why in ("primary", "secondary") and (why == "primary") != (0 < true < t):
+                    out.append(f"{store} {period} agency compliance: {key} is {true:g}, captioned {why}")
+                else:
+                    captions.read(key, why)
             else:
                 known[key] = number(value) or 0.0
 
         memo: dict[tuple, list] = {}
 
         def rows(svc, by):
-            """[(label, published row, exact row or None)] of a view's table by job type or service."""
+            """[(label, published row, exact row or None, {column: reason})] of a view's table by job
+            type or service."""
             if (svc, by) not in memo:
                 d = by_view[svc].tables[f"Agency compliance by {'job type' if by == 'job_type' else 'service'}"]
                 truth = exact(period, svc, by).set_index("group")
-                memo[(svc, by)] = [(str(r.iloc[0]), r, truth.loc[r.iloc[0]] if r.iloc[0] in truth.index else None)
-                                   for _, r in d.published.iterrows()]
+                memo[(svc, by)] = [(str(r.iloc[0]), r, truth.loc[r.iloc[0]] if r.iloc[0] in truth.index else None,
+                                    {c: reason_at(d, i, c) for c in d.published.columns})
+                                   for i, (_, r) in enumerate(d.published.iterrows())]
             return memo[(svc, by)]
 
         shown_by_history = _agency_history(history, store, period)
@@ -1407,12 +1599,13 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
                 true = float(totals[flags[col]].iloc[0]) if len(totals) else 0.0
                 if any(abs(x - true) < 0.5 for x in shown_by_history.get((svc, col), ())):
                     eqs.append(([(("total", svc, col), 1)], true))
-            summary = v.tables["Agency rules compliance"].published
-            for measure, value in zip(summary["Measure"], summary["Value"]):
+            d = v.tables["Agency rules compliance"]
+            summary = d.published
+            for i, (measure, value) in enumerate(zip(summary["Measure"], summary["Value"])):
                 if measure in AGENCY_SUMMARY:
                     col = AGENCY_SUMMARY[measure]
                     true = float(totals[flags[col]].iloc[0]) if len(totals) else 0.0
-                    cell(("total", svc, col), value, true)
+                    cell(("total", svc, col), value, true, reason_at(d, i, "Value"))
             for col in COUNT_COLUMNS:
                 if ("total", svc, col) not in known and ("total", svc, col) not in hidden:
                     hidden.append(("total", svc, col))  # not in the summary: unknown
@@ -1425,9 +1618,9 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             elif rests and 0 < true_above < t:
                 watch.append(above)
             jobs = rows(svc, "job_type")
-            for job, r, true in jobs:
+            for job, r, true, why in jobs:
                 for col in COUNT_COLUMNS:
-                    cell(("job", svc, job, col), r[col], 0.0 if true is None else float(true[flags[col]]))
+                    cell(("job", svc, job, col), r[col], 0.0 if true is None else float(true[flags[col]]), why[col])
                     if col != "Assignments":  # no count exceeds the row's assignments
                         slack = ("slack", svc, job, col)
                         hidden.append(slack)
@@ -1445,36 +1638,36 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
                     elif float(true["with_cap"]) == float(true["assignments"]):  # a cap: all have one
                         eqs.append(([(("job", svc, job, "With a cap"), 1), (("job", svc, job, "Assignments"), -1)], 0))
             for col in COUNT_COLUMNS:
-                eqs.append(([(("job", svc, job, col), 1) for job, _, _ in jobs] + [(("total", svc, col), -1)], 0))
-            for row_svc, r, true in rows(svc, "service"):
+                eqs.append(([(("job", svc, job, col), 1) for job, *_ in jobs] + [(("total", svc, col), -1)], 0))
+            for row_svc, r, true, why in rows(svc, "service"):
                 for col in COUNT_COLUMNS:
                     key = ("row", svc, row_svc, col)
-                    cell(key, r[col], 0.0 if true is None else float(true[flags[col]]))
+                    cell(key, r[col], 0.0 if true is None else float(true[flags[col]]), why[col])
                     if row_svc in by_view:
                         eqs.append(([(key, 1), (("total", row_svc, col), -1)], 0))
                     elif svc is None:  # a row of no service's own (not on the Staff sheet): its job types unknown
-                        for job, _, _ in rows(None, "job_type"):
+                        for job, *_ in rows(None, "job_type"):
                             hidden.append(("job", row_svc, job, col))
-                        eqs.append(([(("job", row_svc, job, col), 1) for job, _, _ in rows(None, "job_type")]
+                        eqs.append(([(("job", row_svc, job, col), 1) for job, *_ in rows(None, "job_type")]
                                     + [(key, -1)], 0))
         parts = [s for s in by_view if s is not None]
-        extra = [row_svc for row_svc, _, _ in rows(None, "service") if row_svc not in by_view]
-        for job, _, _ in rows(None, "job_type"):
+        extra = [row_svc for row_svc, *_ in rows(None, "service") if row_svc not in by_view]
+        for job, *_ in rows(None, "job_type"):
             for col in COUNT_COLUMNS:
                 terms = [(("job", s, job, col), 1) for s in parts
-                         if any(j == job for j, _, _ in rows(s, "job_type"))]
+                         if any(j == job for j, *_ in rows(s, "job_type"))]
                 terms += [(("job", s, job, col), 1) for s in extra]
                 eqs.append((terms + [(("job", None, job, col), -1)], 0))
         for col in COUNT_COLUMNS:
             eqs.append(([(("total", s, col), 1) for s in parts] + [(("row", None, s, col), 1) for s in extra]
                         + [(("total", None, col), -1)], 0))
         if not solve:
-            out.append(((store, period), known, hidden, eqs, watch, by_view))
+            out.append(((store, period), known, hidden, eqs, watch, by_view, captions))
             continue
         if not watch:
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
-            out.append(f"{store} {period} agency compliance: {key} lies in [{lo:g}, {hi:g}]")
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+            out.append(f"{store} {period} agency compliance: {key} " + finding(key, captions, lo, hi))
     return out
 
 
@@ -1616,22 +1809,25 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
             true: dict[tuple, float] = {}
             eqs: list[tuple[list, float]] = []
             jobs: set[str] = set()
+            captions = Captions()
 
-            def cell(key, value):
+            def cell(key, value, why=None, rests=None):
                 note_cell(known, hidden, key, None if is_c(value) else number(value))
+                if is_c(value):
+                    captions.read(key, why, rests)
 
             for svc, v in by_view.items():
                 exact = truth(store, period, scope, svc, name)
                 f = v.tables[name].published
-                for _, r in f.iterrows():
+                for i, (_, r) in enumerate(f.iterrows()):
                     job = str(r.iloc[0])
                     jobs.add(job)
                     for k, col in (("num", num_col), ("den", den_col)):
                         true[(k, svc, job)] = exact.get((job, col), 0.0)
-                        cell((k, svc, job), r[col])
+                        cell((k, svc, job), r[col], reason_at(v.tables[name], i, col))
                 d = v.tables[drill].published
                 value_col = d.columns[1]
-                for _, r in d.iterrows():
+                for i, (_, r) in enumerate(d.iterrows()):
                     job = str(r.iloc[0])
                     if (("den", svc, job)) not in true:  # a job type with nobody recorded: 0 in the table
                         for k in ("num", "den"):
@@ -1643,6 +1839,13 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
                         cell(("den", svc, job), r["People"])
                         if share is not None:  # the share of the People, rounded as shown
                             cell(("num", svc, job), round(share / 100 * number(r["People"])))
+                    # the captions: the People a count; the share rests on its numerator, the rest
+                    # and its People (disclosure.policy.rests_on)
+                    if is_c(r["People"]):
+                        cell(("den", svc, job), r["People"], reason_at(v.tables[drill], i, "People"))
+                    if is_c(r[value_col]):
+                        captions.read(("share", svc, job), reason_at(v.tables[drill], i, value_col),
+                                      [(k, svc, job) for k in ("den", "num", "rest")])
                 row = published.get((store, scope, mid, pd.Timestamp(period + "-01"), svc))
                 for k, col in (("num", "numerator"), ("den", "denominator")):
                     true[(k, svc, "all")] = sum(true.get((k, svc, j), 0.0) for j in jobs)
@@ -1667,9 +1870,9 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
             watch = [k for k in hidden if 0 < true[k] < t]
             if not watch:
                 continue
-            for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
+            for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
                 out.append(f"{store} {period} {scope} '{name}' with '{drill}': {key} "
-                           f"(true {true[key]:g}) lies in [{lo:g}, {hi:g}]")
+                           f"(true {true[key]:g}) " + finding(key, captions, lo, hi))
     return out
 
 
@@ -1729,7 +1932,7 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
                 month = months[(store, p.strftime("%Y-%m"))].setdefault(scope, ({}, {}))
                 month[which][(mid, g)] = r
     out = []
-    for (store, period), known, hidden, eqs, watch, by_view in agency_recoverable(
+    for (store, period), known, hidden, eqs, watch, by_view, captions in agency_recoverable(
             views, exact, history, rests=rests, solve=False):
         scopes = months.get((store, period))
         if not scopes:
@@ -1817,10 +2020,10 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
             solved.append((store, period, tuple(linked)))
         if not watch:
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
             true = f" (true {truth[key]:g})" if key in truth else ""
             out.append(f"{store} {period} agency compliance with the history by job type: {key}{true} "
-                       f"lies in [{lo:g}, {hi:g}]")
+                       + finding(key, captions, lo, hi))
     return out
 
 
@@ -1951,15 +2154,16 @@ def _answer(cell: tuple, col: str) -> str:
 
 
 def _classes_known(known: Mapping, hidden: list, eqs: list, found_groups: list[tuple], *,
-                   prefix: tuple = ()) -> list[tuple]:
+                   prefix: tuple = (), captions: Captions | None = None) -> list[tuple]:
     """The groups of `found_groups` (`_one_answer_groups`, cells named with `prefix` in this
-    system) whose other answers are all 0, shown or forced by the system, some hidden, and whose
-    answer is at least 1: [(name, service, column, answer)]."""
+    system) whose other answers are all 0, shown or forced by the system and what the captions
+    tell (`caption_intervals`), some hidden, and whose answer is at least 1: [(name, service,
+    column, answer)]."""
     name_ = lambda c: (*prefix, *c)  # noqa: E731
     cells = [name_(c) for *_, answer, others in found_groups for c in [answer, *others] if name_(c) in hidden]
     if not cells:
         return []
-    found = intervals(known=known, hidden=hidden, equations=eqs, cells=cells)
+    found = caption_intervals(known, hidden, eqs, cells, captions)
 
     def top(c):
         c = name_(c)
@@ -2008,9 +2212,9 @@ def _class_findings(systems: Mapping, groups: Mapping[tuple, list[tuple]]) -> li
     """`hidden_classes`' findings among `groups` ({system key: groups of `_one_answer_groups`})."""
     out = []
     for key, found_groups in groups.items():
-        known, hidden, eqs, _ = systems[key]
+        known, hidden, eqs, _, captions = systems[key]
         store, period, scope, _ = key
         out += [f"{store} {period} {scope} {svc or 'directorate'} '{name}' {col}: every one is '{answer}', "
                 f"the other answers hidden but worked out as 0"
-                for name, svc, col, answer in _classes_known(known, hidden, eqs, found_groups)]
+                for name, svc, col, answer in _classes_known(known, hidden, eqs, found_groups, captions=captions)]
     return out

@@ -280,10 +280,10 @@ def test_scrutiny_sees_nothing_small_and_nothing_recoverable(observed):
 
 
 def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_beyond_its_caption(observed):
-    """A hidden cell whose caption says it is fewer than the threshold (every "c" of its table
-    primary: `captioned_primary`) is known to lie in [1, threshold-1]; solved with that bound
-    (`caption_bound`) beside the published figures it must keep the whole of it, and every other
-    hidden count must stay uncertain by the threshold. Before the policy read the captions'
+    """A hidden cell whose caption says it is fewer than the threshold (its own reason primary,
+    read per cell: `Captions`) is known to lie in [1, threshold-1]; solved with that bound (and
+    what the other cells' captions tell) beside the published figures it must keep the whole of
+    it (`narrow`), and every other hidden count must stay uncertain by the threshold. Before the policy read the captions'
     bounds (disclosure.cells `_captions_narrow`, `_widen`'s `captions`) the demo's caseload bands
     broke it: social workers, October 2026, Up to 10: 8, Over 10 to 15: 47, Over 15 to 20: 44,
     Over 20 to 25: c, Over 25: c of 106 (the history's case holders), "c: 2 figures fewer than 5
@@ -1539,3 +1539,125 @@ def test_the_by_job_check_fails_when_the_drill_publishes_its_rows_unprotected(de
             d = e.tables[n]
             v.tables[n] = Disclosed(shown=d.shown, published=d.shown, reasons=d.reasons, table=d.table)
     assert audit_mod.by_job_recoverable(views, truth, history)
+
+
+# --- what each hidden cell's caption tells, read in every captioned table -----------------------
+
+
+def _with_reasons(d, reasons: dict):
+    """`d` (a Disclosed) with {(row position, column): reason} as its published cells' reasons."""
+    from disclosure import Disclosed
+
+    why = pd.DataFrame(None, index=d.published.index, columns=d.published.columns, dtype=object)
+    for (i, col), reason in reasons.items():
+        why.iloc[i, list(why.columns).index(col)] = reason
+    return Disclosed(shown=d.shown, published=d.published, reasons=why, table=d.table)
+
+
+def test_the_agency_check_reads_each_hidden_cells_caption():
+    """Hand-worked, as `_under_3_views` with A's summary hiding its 5: A 5 and B 2 agency workers
+    under 3 years' experience, 7 in all (shown). Without captions B lies in [0, 6]. B captioned
+    "fewer than 5 people" (1 to 4) alone leaves A in [3, 6] and B the whole of [1, 4]. But A
+    captioned "hidden so that a small group cannot be worked out" says A is 0 or at least 5: B is
+    7 - A, at most its 6 assignments, so A is 5 to 7 and B 0 to 2, whatever B's own caption says:
+    A's caption gives B away (the check must say so, in every table B is hidden in: its summary,
+    its job-type row, its and the directorate's by-service rows)."""
+    views = _under_3_views(a_shows="c")
+    assert audit_mod.agency_recoverable(views, exact=_under_3_exact) == []
+
+    def captioned(a: str | None, b: str | None):
+        out = []
+        for v in views:
+            tables = dict(v.tables)
+            for name, d in tables.items():
+                f = d.published
+                why = {}
+                for i in range(len(f)):
+                    label = f.iloc[i, 0]
+                    svc = v.service if name != "Agency compliance by service" else label
+                    col = "Value" if name == "Agency rules compliance" else "Under 3 years"
+                    if name == "Agency rules compliance" and label != "Under 3 years' post-qualifying experience":
+                        continue
+                    if audit_mod.is_c(f.iloc[i][col]):
+                        why[(i, col)] = {"A": a, "B": b}.get(svc)
+                tables[name] = _with_reasons(d, why)
+            out.append(audit_mod.View(v.store, v.period, v.scope, v.service, v.page, tables=tables))
+        return out
+
+    assert audit_mod.agency_recoverable(captioned(None, "primary"), exact=_under_3_exact) == []
+    found = audit_mod.agency_recoverable(captioned("secondary", None), exact=_under_3_exact)
+    assert sorted(found) == sorted(
+        f"unit 2026-10 agency compliance: {key} lies in [0, 2]"
+        for key in [("total", "B", "Under 3 years"), ("job", "B", "Social worker", "Under 3 years"),
+                    ("row", None, "B", "Under 3 years"), ("row", "B", "B", "Under 3 years")]), found
+    # a caption that is not the true reason is a finding of its own (A's 5 is not fewer than 5)
+    found = audit_mod.agency_recoverable(captioned("primary", "primary"), exact=_under_3_exact)
+    assert "unit 2026-10 agency compliance: ('total', 'A', 'Under 3 years') is 5, captioned primary" in found, found
+
+
+def test_the_history_check_reads_each_hidden_rows_captions():
+    """Hand-worked: staff living in the county, the directorate's 7 of 7 recorded shown, S1's 2 of
+    2 and S2's 5 of 5 hidden. The sums alone leave S1's People anywhere in [0, 7]. As the
+    by-service table captions them (each cell's true reason, disclosure.policy.true_reason of
+    what it rests on), S1's People is "fewer than 5 people" (1 to 4) and S2's "hidden so that a
+    small group cannot be worked out" (0 or at least 5): S2's is 5 or 6, so S1's is 1 or 2, not
+    the whole of its caption's range (the check must say so). Read of nothing (a class reason
+    says how the row was decided, not how big it is), it holds."""
+    M = "local_residence_rate"
+
+    def frame(reason: str | None = None):
+        rows = [(None, 7.0, 7.0), ("S1", 2.0, 2.0), ("S2", 5.0, 5.0)]
+        f = pd.DataFrame({"metric_id": M, "period": pd.Timestamp("2026-10-01"), "service": [s for s, _, _ in rows],
+                          "group": None, "value": [n / d for _, n, d in rows], "numerator": [n for _, n, _ in rows],
+                          "denominator": [d for *_, d in rows], "base_count": [d for *_, d in rows]}, dtype=object)
+        if reason is not None:
+            f["suppression"] = [None, reason, reason]
+            for col in ("value", "numerator", "denominator", "base_count"):
+                f.loc[1:, col] = SUPPRESSED
+        return f
+
+    assert audit_mod.history_captions("unit", "all_staff", frame("class"), frame()) == []
+    found = audit_mod.history_captions("unit", "all_staff", frame("secondary"), frame())
+    assert f"unit all_staff 2026-10 {M} history: ('base', 'S1') (true 2) lies in [1, 2]" + audit_mod.CAPTIONED \
+        in found, found
+
+
+def test_the_by_job_check_reads_each_hidden_cells_caption():
+    """Hand-worked: staff living in the county, the directorate's 7 of 30 (the history's, shown):
+    social workers 2 of 20 and managers 5 of 10 recorded, each job type's count living in the
+    county hidden in scrutiny's table and its share hidden in the drill's (their people shown).
+    The sums alone leave the social workers' 2 anywhere in [0, 7]. As the two tables caption each
+    cell (its true reason): the managers' 5 and its share (resting on 5 of 10, the rest 5) are
+    "hidden so that a small group cannot be worked out", so the managers' count and rest are each
+    0 or at least 5: 0 or 5 (of 10, with at most 7 in all); the social workers' share is "fewer
+    than 5 people", so one of its counts (20, the count, the rest) is 1 to 4: 7 of 20 (rest 13)
+    is not, so the social workers' count is 2 exactly (the check must say so)."""
+    from disclosure import Disclosed, people
+
+    mid, label = "local_residence_rate", "Social worker"
+    drill = f"{audit_mod.SHORT.get(mid, audit_mod._drill_measures()[mid])} by job type"
+    jobs, living, recorded = [label, "Manager"], [2, 5], [20, 10]
+
+    def view(reasons: dict):
+        county = pd.DataFrame({"Job type": jobs, "Living in county": [SUPPRESSED] * 2, "People recorded": recorded})
+        shares = pd.DataFrame({"Job type": jobs, "Share (%)": [SUPPRESSED] * 2, "People": recorded})
+        d = {n: _with_reasons(Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people()),
+                              {k[1:]: r for k, r in reasons.items() if k[0] == n})
+             for n, f in (("Living in the county by job type", county), (drill, shares))}
+        return audit_mod.View("unit", "2026-10", "all_staff", None, "data", tables=d)
+
+    history = pd.DataFrame({"metric_id": [mid], "period": pd.to_datetime(["2026-10-01"]), "service": [None],
+                            "group": [None], "value": [7 / 30], "numerator": [7.0], "denominator": [30.0],
+                            "suppressed": [False]}, dtype=object)
+    exact = {**{(j, "Living in county"): float(n) for j, n in zip(jobs, living)},
+             **{(j, "People recorded"): float(n) for j, n in zip(jobs, recorded)}}
+
+    def check(reasons):
+        return audit_mod.by_job_recoverable([view(reasons)], lambda *a: exact, [("unit", "all_staff", history, history)])
+
+    assert check({}) == []
+    county = "Living in the county by job type"
+    found = check({(county, 0, "Living in county"): "primary", (county, 1, "Living in county"): "secondary",
+                   (drill, 0, "Share (%)"): "primary", (drill, 1, "Share (%)"): "secondary"})
+    assert f"unit 2026-10 all_staff '{county}' with '{drill}': ('num', None, '{label}') (true 2) lies in [2, 2]" \
+        + audit_mod.CAPTIONED in found, found

@@ -108,6 +108,26 @@ CAPTIONED = " (captioned fewer than the threshold)"
 MOST = 1e4
 
 
+#: the tables whose captions the audit's own checks read (`captioned_primary`): the policy's linked
+#: tables of categories that add up (disclosure.linked), where the policy protects what a reader of
+#: a caption whose hidden cells are all primary knows (disclosure.cells `_captions_narrow`)
+CAPTIONED_TABLES = ("Staff by ethnic group", "Staff by age", "Staff by gender", "Staff by disability",
+                    "Leavers by reason", "Length of service at leaving", "Case holders by caseload band",
+                    "Living in the county by job type")
+
+
+def captioned_primary(name: str, d: Disclosed) -> bool:
+    """Every hidden cell of the table is hidden for being small (`reasons` all "primary"), so its
+    caption ("c: 2 figures fewer than 5 people") tells a reader that each "c" is 1 to threshold-1
+    people: read by the checks the audit asserts (CAPTIONED_TABLES). Each cell's own reason, in
+    every captioned table (`per_cell`), is read by `Captions` where asked."""
+    if name not in CAPTIONED_TABLES:
+        return False
+    why = [d.reasons[c].iat[i] if c in d.reasons.columns and i < len(d.reasons) else None
+           for c in d.published.columns for i in np.flatnonzero(d.published[c].map(is_c).to_numpy())]
+    return bool(why) and all(w == "primary" for w in why)
+
+
 def reason_at(d: Disclosed, i: int, col: str) -> str | None:
     """The reason of a published table's cell (row position `i`, column `col`), as its caption
     gives it (`Disclosed.reasons`; None where there is none)."""
@@ -596,7 +616,8 @@ def _true(exact: Mapping[tuple, float], label: str, col: str, shown: Sequence[st
     return value
 
 
-def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solve: bool = True) -> list:
+def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solve: bool = True,
+                per_cell: bool = False) -> list:
     """Solve each family of linked tables (the directorate and every service, and the tables that
     count the same people) as a reader would: the published cells; each table's column total,
     known where a page shows it (the measure history, TOTAL_SOURCES; a job-type breakdown's from
@@ -605,7 +626,9 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     parts; what each hidden cell's caption tells (`Captions`: a cell captioned primary is 1 to
     threshold-1, one captioned secondary 0 or at least the threshold; a caption that is not the
     true reason is a finding of its own). Every hidden count must stay uncertain by at least the
-    threshold, or keep the whole range its caption gives (`narrow`)."""
+    threshold, or keep the whole range its caption gives (`narrow`). Captions read: those of the
+    tables whose hidden cells are all primary (`captioned_primary`), or with `per_cell` each
+    hidden cell's own reason in every table."""
     t = rules().threshold
     groups: dict[tuple, dict[tuple, Disclosed]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
@@ -654,7 +677,7 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                         if is_c(row[col]):
                             hidden.append(key)
                             true = _true(exact, lab, col, labels[svc])
-                            why = reason_at(d, i, col)
+                            why = reason_at(d, i, col) if per_cell or captioned_primary(name, d) else None
                             if why in ("primary", "secondary") and (why == "primary") != (0 < true < t) \
                                     and (additive or row_total or spec.get("exact")):
                                 # the caption's reason is not the true one (its own finding: solve)
@@ -853,7 +876,7 @@ def _merge_group(label: str, dimension: str | None) -> str:
 
 
 def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
-                    solved: list | None = None, classes: list | None = None) -> list[str]:
+                    solved: list | None = None, classes: list | None = None, per_cell: bool = False) -> list[str]:
     """The 12-month tables (ROLLING) of two successive months they are published for (the years to
     30 September: the September before; successive months, were they published monthly) solved
     together, as a reader who subtracts the earlier published table from the later: each month's
@@ -868,7 +891,7 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
     the two months solved together give away are added to, as (store, month, scope, service,
     table, column, answer)."""
     t = rules().threshold
-    systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False)}
+    systems = {key: rest for key, *rest in recoverable(views, truth, history, solve=False, per_cell=per_cell)}
     flows = monthly_flows(history)
     published: dict[tuple, list[str]] = defaultdict(list)  # each family's months, as published
     for store, period, scope, family in systems:
@@ -1419,7 +1442,6 @@ def over_time(views: list[View], history: Sequence[tuple] = ()) -> list[str]:
     for store, scope, published, exact in history:
         problems += history_leaks(store, scope, published, exact)
         problems += history_classes(store, scope, published, exact)
-        problems += history_captions(store, scope, published, exact)
         problems += leavers_over_months(store, scope, published, exact)
     return problems
 
@@ -1525,7 +1547,7 @@ def _agency_history(history: Sequence[tuple], store: str, period: str) -> dict[t
 
 
 def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[tuple] = (), *,
-                       rests: bool = False, solve: bool = True) -> list:
+                       rests: bool = False, solve: bool = True, per_cell: bool = False) -> list:
     """The agency rules page's compliance tables, solved as a reader would, for each month: every
     view's summary (the totals it shows), its table by job type and (the directorate's) by
     service; each job-type table adds up to its view's totals, the services' job-type tables (and
@@ -1543,8 +1565,8 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     within the cap, never published: "23 of 24 within the cap" gives the 1 above it away).
     `solve` False: the systems themselves, [((store, period), known, hidden, equations, watch,
     by_view, captions)] (`agency_by_role` adds the history's rows by job type to them). What each
-    hidden count's caption tells is read (`Captions`: the summary's, the tables' by job type and
-    by service); a caption that is not the true reason is a finding of its own."""
+    hidden count's caption tells is read with `per_cell` (`Captions`: the summary's, the tables' by
+    job type and by service); a caption that is not the true reason is then a finding of its own."""
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
 
@@ -1568,6 +1590,7 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
         captions = Captions()
 
         def cell(key, value, true, why=None):
+            why = why if per_cell else None
             if is_c(value):
                 hidden.append(key)
                 if 0 < true < t:
@@ -1781,14 +1804,17 @@ def above_cap_twice(store: str, scope: str, published: pd.DataFrame, exact: pd.D
 BY_JOB_TABLES = {"Living in the county by job type": ("local_residence_rate", ("Living in county", "People recorded"))}
 
 
-def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) -> list[str]:
+def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, per_cell: bool = False
+                       ) -> list[str]:
     """Each table of BY_JOB_TABLES solved with the drill's breakdown of its measure by job type
     (the same people's figures, each row its numerator and denominator: the share times the
     People, and the People) and the history's overall rows of the measure (each view's totals,
     where shown), for the directorate and every service at each month: each view's job types add
     up to its totals, the services' to the directorate's, a numerator is part of its denominator.
     Every hidden count of 1 to threshold-1 (numerator, denominator, the rest) must stay uncertain
-    by at least the threshold. `truth(store, period, scope, service, table)`: the table's exact
+    by at least the threshold; with `per_cell`, solved with what each hidden cell's caption tells
+    (`Captions`: the county table's counts, the drill's People and its share, resting on the People,
+    the count and the rest). `truth(store, period, scope, service, table)`: the table's exact
     {(job type, column): count}."""
     t = rules().threshold
     label_of = {mid: SHORT.get(mid, label) for mid, label in _drill_measures().items()}
@@ -1813,7 +1839,7 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
 
             def cell(key, value, why=None, rests=None):
                 note_cell(known, hidden, key, None if is_c(value) else number(value))
-                if is_c(value):
+                if is_c(value) and per_cell:
                     captions.read(key, why, rests)
 
             for svc, v in by_view.items():
@@ -1843,7 +1869,7 @@ def by_job_recoverable(views: list[View], truth, history: Sequence[tuple] = ()) 
                     # and its People (disclosure.policy.rests_on)
                     if is_c(r["People"]):
                         cell(("den", svc, job), r["People"], reason_at(v.tables[drill], i, "People"))
-                    if is_c(r[value_col]):
+                    if is_c(r[value_col]) and per_cell:
                         captions.read(("share", svc, job), reason_at(v.tables[drill], i, value_col),
                                       [(k, svc, job) for k in ("den", "num", "rest")])
                 row = published.get((store, scope, mid, pd.Timestamp(period + "-01"), svc))
@@ -1903,7 +1929,8 @@ def agency_role_rows(con, scope: str, months: Sequence[str] | None = None) -> tu
 
 
 def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tuple] = (),
-                   roles: Sequence[tuple] = (), *, rests: bool = True, solved: list | None = None) -> list[str]:
+                   roles: Sequence[tuple] = (), *, rests: bool = True, solved: list | None = None,
+                   per_cell: bool = False) -> list[str]:
     """The agency rules page's compliance tables (each month's system of `agency_recoverable`:
     every view's summary, its table by the assignment's job type and the directorate's by service,
     the history's totals) solved with the measure history's agency rows by job type (`roles`:
@@ -1933,7 +1960,7 @@ def agency_by_role(views: list[View], exact=agency_exact, history: Sequence[tupl
                 month[which][(mid, g)] = r
     out = []
     for (store, period), known, hidden, eqs, watch, by_view, captions in agency_recoverable(
-            views, exact, history, rests=rests, solve=False):
+            views, exact, history, rests=rests, solve=False, per_cell=per_cell):
         scopes = months.get((store, period))
         if not scopes:
             continue

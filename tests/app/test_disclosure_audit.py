@@ -1584,14 +1584,14 @@ def test_the_agency_check_reads_each_hidden_cells_caption():
             out.append(audit_mod.View(v.store, v.period, v.scope, v.service, v.page, tables=tables))
         return out
 
-    assert audit_mod.agency_recoverable(captioned(None, "primary"), exact=_under_3_exact) == []
-    found = audit_mod.agency_recoverable(captioned("secondary", None), exact=_under_3_exact)
+    assert audit_mod.agency_recoverable(captioned(None, "primary"), exact=_under_3_exact, per_cell=True) == []
+    found = audit_mod.agency_recoverable(captioned("secondary", None), exact=_under_3_exact, per_cell=True)
     assert sorted(found) == sorted(
         f"unit 2026-10 agency compliance: {key} lies in [0, 2]"
         for key in [("total", "B", "Under 3 years"), ("job", "B", "Social worker", "Under 3 years"),
                     ("row", None, "B", "Under 3 years"), ("row", "B", "B", "Under 3 years")]), found
     # a caption that is not the true reason is a finding of its own (A's 5 is not fewer than 5)
-    found = audit_mod.agency_recoverable(captioned("primary", "primary"), exact=_under_3_exact)
+    found = audit_mod.agency_recoverable(captioned("primary", "primary"), exact=_under_3_exact, per_cell=True)
     assert "unit 2026-10 agency compliance: ('total', 'A', 'Under 3 years') is 5, captioned primary" in found, found
 
 
@@ -1653,7 +1653,8 @@ def test_the_by_job_check_reads_each_hidden_cells_caption():
              **{(j, "People recorded"): float(n) for j, n in zip(jobs, recorded)}}
 
     def check(reasons):
-        return audit_mod.by_job_recoverable([view(reasons)], lambda *a: exact, [("unit", "all_staff", history, history)])
+        return audit_mod.by_job_recoverable([view(reasons)], lambda *a: exact, [("unit", "all_staff", history, history)],
+                                            per_cell=True)
 
     assert check({}) == []
     county = "Living in the county by job type"

@@ -36,9 +36,22 @@ def _is_none(series: pd.Series) -> np.ndarray:
 
 
 @db.shared_frame
+def _kept_history(path: str, version: str, scope: str) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """(`raw_history`, `public_history`) as the last load built and kept them
+    (disclosure.history.kept_history: read in a few ms, not built), or None when they are not kept
+    under what they would be built from now (then each is built here)."""
+    with db.open_cursor() as cur:
+        return history.kept_history(cur, scope=scope)
+
+
+@db.shared_frame
 def raw_history(path: str, version: str, scope: str) -> pd.DataFrame:
     """Every measure, every month, exact, for the directorate (`service` None) and each service
-    (disclosure.history.raw). Kept as it is, not copied (ui.db.shared_frame): read-only."""
+    (disclosure.history.raw; as the load kept it, else built). Kept as it is, not copied
+    (ui.db.shared_frame): read-only."""
+    kept = _kept_history(path, version, scope)
+    if kept is not None:
+        return kept[0]
     with db.open_cursor() as cur:
         return history.raw(cur, scope=scope)
 
@@ -52,7 +65,11 @@ def public_history(path: str, version: str, scope: str) -> pd.DataFrame:
     after a load applies them instead of deciding ~940 protection grids again.
 
     Columns: the engine's, plus `service` (None = the directorate), `suppressed`, `suppression`.
-    Kept as it is, not copied (ui.db.shared_frame): read-only."""
+    Kept as it is, not copied (ui.db.shared_frame): read-only. As the load kept it, when it did
+    (disclosure.history.kept_history)."""
+    kept = _kept_history(path, version, scope)
+    if kept is not None:
+        return kept[1]
     frame = raw_history(path, version, scope)
     with db.open_cursor() as cur:
         return history.published(cur, scope=scope, frame=frame)

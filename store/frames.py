@@ -1,0 +1,106 @@
+"""Whole frames kept per load (migration 88, table `kept_frames`): written once by a load, read by
+pages while the key they were kept under is the one the reader would build them under now.
+
+Why: the measure history's frames (disclosure.history.keep_frames) are the same for every visitor
+until the next load, yet building them cost every page's first view after a load 90-170 ms (the
+stored values read, evaluated against the targets, the kept decisions matched and applied); read
+from here they cost a few ms.
+
+How they are kept: pickled (protocol 5), the one codec that gives back a frame equal in every
+column, dtype, value type and index (the published history mixes floats and "c" in one column,
+which Arrow and JSON cannot carry as they are; store.kept's JSON codec took ~40 ms on these). A
+store is a file anyone with its folder can write, and unpickling runs what a pickle names: so
+`loads` resolves only the few pandas/numpy/pyarrow names a DataFrame of plain columns needs
+(`ALLOWED`) and refuses any other (`FrameError`; the reader then builds the frame itself).
+
+Public: `read(con, name, key) -> DataFrame | None`, `write(con, name, key, frame)`, `forget(con,
+prefix)`, `dumps`, `loads`, `FrameError`, `ALLOWED`. SQL lives here; what a frame means lives with
+its owner (no project imports).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import duckdb
+import pandas as pd
+
+TABLE = "kept_frames"
+
+#: the globals a pickled DataFrame of plain columns (numbers, strings, dates, pandas' nullable and
+#: string dtypes) names; `loads` refuses any other
+ALLOWED = frozenset({
+    ("builtins", "slice"), ("datetime", "date"), ("datetime", "datetime"),
+    ("numpy", "dtype"), ("numpy", "ndarray"),
+    ("numpy._core.multiarray", "_reconstruct"), ("numpy._core.numeric", "_frombuffer"),
+    ("numpy.core.multiarray", "_reconstruct"), ("numpy.core.numeric", "_frombuffer"),
+    ("pandas", "DataFrame"), ("pandas", "Index"), ("pandas", "RangeIndex"), ("pandas", "NA"),
+    ("pandas", "Float64Dtype"), ("pandas", "Int64Dtype"), ("pandas", "BooleanDtype"), ("pandas", "StringDtype"),
+    ("pandas._libs.arrays", "__pyx_unpickle_NDArrayBacked"), ("pandas._libs.internals", "_unpickle_block"),
+    ("pandas._libs.tslibs.timestamps", "_unpickle_timestamp"),
+    ("pandas.arrays", "ArrowStringArray"), ("pandas.arrays", "DatetimeArray"), ("pandas.arrays", "FloatingArray"),
+    ("pandas.arrays", "IntegerArray"), ("pandas.arrays", "BooleanArray"), ("pandas.arrays", "StringArray"),
+    ("pandas.core.indexes.base", "_new_Index"), ("pandas.core.internals.managers", "BlockManager"),
+    ("pyarrow.lib", "_restore_array"), ("pyarrow.lib", "py_buffer"), ("pyarrow.lib", "type_for_alias"),
+})
+
+
+class FrameError(ValueError):
+    """A kept body that is not a DataFrame `loads` may rebuild (refused, never run)."""
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str):
+        if (module, name) not in ALLOWED:
+            raise FrameError(f"store.frames: a kept frame names {module}.{name}, which is not allowed")
+        return super().find_class(module, name)
+
+
+def dumps(frame: pd.DataFrame) -> bytes:
+    """`frame` as kept (FrameError when `loads` could not rebuild it: checked here, at the writer)."""
+    body = pickle.dumps(frame, protocol=5)
+    loads(body)
+    return body
+
+
+def loads(body: bytes) -> pd.DataFrame:
+    """The frame `dumps` kept; FrameError for a body naming anything outside ALLOWED, or not a frame."""
+    try:
+        out = _Unpickler(io.BytesIO(body)).load()
+    except FrameError:
+        raise
+    except Exception as exc:  # a damaged body, or one another library version wrote
+        raise FrameError(f"store.frames: a kept frame could not be read ({type(exc).__name__})") from exc
+    if not isinstance(out, pd.DataFrame):
+        raise FrameError("store.frames: a kept body is not a DataFrame")
+    return out
+
+
+def read(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | None:
+    """The frame kept as `name` under `key`; None when none is (another key, nothing kept, a store
+    from before migration 88 opened without migrating, or a body `loads` refuses)."""
+    try:
+        row = con.execute(f"SELECT body FROM {TABLE} WHERE name = ? AND key = ?", [name, key]).fetchone()
+    except duckdb.Error:
+        return None
+    if row is None:
+        return None
+    try:
+        return loads(row[0])
+    except FrameError:
+        return None
+
+
+def write(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> int:
+    """Keep `frame` as `name` under `key` (replacing what was kept as `name`), in the caller's
+    transaction; returns the bytes kept."""
+    body = dumps(frame)
+    con.execute(f"DELETE FROM {TABLE} WHERE name = ?", [name])
+    con.execute(f"INSERT INTO {TABLE} (name, key, body) VALUES (?, ?, ?)", [name, key, body])
+    return len(body)
+
+
+def forget(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+    """Keep no frame whose name starts with `prefix` (readers then build them)."""
+    con.execute(f"DELETE FROM {TABLE} WHERE starts_with(name, ?)", [prefix])

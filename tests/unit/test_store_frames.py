@@ -1,0 +1,82 @@
+"""store.frames (migration 88): whole frames kept per load come back identical (every column,
+dtype, value and value type), and a kept body that names anything but a plain frame's pieces is
+refused, never run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from store import connect
+from store import frames
+
+
+def _frame() -> pd.DataFrame:
+    """The kinds of columns the measure history holds: its published `value` mixes floats and "c"."""
+    return pd.DataFrame({
+        "metric_id": pd.Series(["agency_rate_fte", "vacancy_rate_fte", "avg_caseload"], dtype="str"),
+        "period": [dt.date(2024, 1, 1), dt.date(2024, 2, 1), dt.date(2024, 3, 1)],
+        "when": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"]).astype("datetime64[s]"),
+        "group": [None, None, None],
+        "value": pd.Series([0.25, "c", 14.5], dtype=object),
+        "base_count": pd.Series([12, pd.NA, 3], dtype="Int64"),
+        "target": pd.Series([0.2, pd.NA, 15.2], dtype="Float64"),
+        "partial": [False, True, False],
+        "numerator": [3.0, np.nan, 43.5],
+        "service": [None, "Early Help", "SEND"],
+    })
+
+
+def _cell_types(f: pd.DataFrame) -> dict:
+    return {c: [type(v).__name__ for v in f[c]] for c in f.columns}
+
+
+def test_a_frame_comes_back_identical() -> None:
+    f = _frame()
+    back = frames.loads(frames.dumps(f))
+    assert back.equals(f) and list(back.dtypes) == list(f.dtypes) and _cell_types(back) == _cell_types(f)
+    assert back.at[1, "value"] == "c" and back.at[0, "value"] == 0.25 and back.at[1, "base_count"] is pd.NA
+
+
+class _Runs:
+    def __reduce__(self):
+        return (os.system, ("echo kept-frame-ran",))
+
+
+def test_a_body_naming_anything_else_is_refused_not_run(tmp_path, capfd) -> None:
+    evil = pickle.dumps(_Runs(), protocol=5)
+    with pytest.raises(frames.FrameError, match="posix.system|os.system|nt.system"):
+        frames.loads(evil)
+    with pytest.raises(frames.FrameError, match="not a DataFrame"):
+        frames.loads(pickle.dumps([1, 2], protocol=5))
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        con.execute(f"INSERT INTO {frames.TABLE} VALUES ('x', 'k', ?)", [evil])
+        assert frames.read(con, "x", "k") is None  # refused: the reader builds the frame itself
+    finally:
+        con.close()
+    assert "kept-frame-ran" not in capfd.readouterr().out
+
+
+def test_read_answers_only_under_the_key_it_was_kept_under(tmp_path) -> None:
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        assert frames.read(con, "history.raw.all_staff", "k1") is None  # nothing kept
+        assert frames.write(con, "history.raw.all_staff", "k1", _frame()) > 0
+        assert frames.read(con, "history.raw.all_staff", "k1").equals(_frame())
+        assert frames.read(con, "history.raw.all_staff", "k2") is None  # another load, code, targets
+        other = _frame().assign(value=pd.Series([1.0, 2.0, 3.0], dtype=object))
+        frames.write(con, "history.raw.all_staff", "k2", other)  # replaces what was kept as that name
+        assert frames.read(con, "history.raw.all_staff", "k1") is None
+        assert frames.read(con, "history.raw.all_staff", "k2")["value"].tolist() == [1.0, 2.0, 3.0]
+        frames.forget(con, "history.")
+        assert frames.read(con, "history.raw.all_staff", "k2") is None
+        con.execute(f"DROP TABLE {frames.TABLE}")  # a store from before migration 88
+        assert frames.read(con, "history.raw.all_staff", "k2") is None
+    finally:
+        con.close()

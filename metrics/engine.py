@@ -124,7 +124,7 @@ def history(
 ) -> pd.DataFrame:
     """Every requested metric for every loaded period in [start, end].
 
-    With no breakdown (or by service), no filter and the default caseload threshold, the figures
+    With no breakdown or a kept one (`KEPT_BY`), no filter and the default caseload threshold, the figures
     are read from the metric values kept per load (`refresh_values`) when they are current. Otherwise one
     statement: the generated query of each metric, side by side. Measures come from the
     per-load aggregates kept in the store (metrics.aggregates) when they are current and the
@@ -195,8 +195,8 @@ VALUES = "metric_values"
 VALUES_STATE = "metric_values_state"
 _VALUE_COLS = ["metric_id", "period", "value", "numerator", "denominator", "months_covered",
                "partial", "base_count"]
-#: the breakdowns kept (None = the overall figure; "service": column `service`)
-KEPT_BY = (None, "service")
+#: the breakdowns kept (None = the overall figure; column `breakdown` of the kept rows)
+KEPT_BY = (None, "service", "team", "role_group")
 
 
 def _values_signature() -> str:
@@ -249,15 +249,20 @@ def _values_fresh(con: duckdb.DuckDBPyConnection) -> bool:
 
 def _stored_values(con: duckdb.DuckDBPyConnection, *, scope: str, ids: list[str], lo: date,
                    hi: date, by: str | None = None, both: bool = False) -> pd.DataFrame:
-    """The kept values overall (`by` None) or by service, or `both`: the overall rows first."""
+    """The kept values overall (`by` None) or by one of `KEPT_BY`, or `both`: the overall rows
+    first, then the services'."""
     # fixed text, never input
-    which = "TRUE" if both else "service IS NULL" if by is None else "service IS NOT NULL"
-    first = "service IS NOT NULL, " if both else ""
+    which = ("(breakdown IS NULL OR breakdown = 'service')" if both else "breakdown IS NULL"
+             if by is None else "breakdown = $by")
+    first = "breakdown IS NOT NULL, " if both else ""
+    params = {"scope": scope, "ids": ids, "lo": lo, "hi": hi}
+    if by is not None and not both:
+        params["by"] = by
     out = con.execute(
-        f"SELECT {', '.join(_VALUE_COLS)}, service AS \"group\" FROM {VALUES} WHERE scope = $scope "
+        f"SELECT {', '.join(_VALUE_COLS)}, group_name AS \"group\" FROM {VALUES} WHERE scope = $scope "
         f"AND {which} AND list_contains($ids, metric_id) AND period BETWEEN $lo AND $hi "
-        f"ORDER BY {first}list_position($ids, metric_id), period, service",  # the order history() gives
-        {"scope": scope, "ids": ids, "lo": lo, "hi": hi}).df()
+        f"ORDER BY {first}list_position($ids, metric_id), period, group_name",  # the order history() gives
+        params).df()
     out["scope"] = scope  # `_tidy` puts the columns in their order
     return _tidy(out)
 
@@ -326,23 +331,23 @@ def refresh_values(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> int
     else:
         span = {} if months is None else {"start": months[0], "end": months[-1]}
         try:
-            frames = [history(con, scope=scope, by=by, use_values=False, **span)
+            frames = [(by, history(con, scope=scope, by=by, use_values=False, **span))
                       for scope in SCOPES for by in KEPT_BY]
         except MetricError:
             con.execute(f"DELETE FROM {VALUES}")
             return 0
     rows = 0
-    for frame in frames:
+    for by, frame in frames:
         if months is not None:
             frame = frame[frame["period"].isin(months)]
         if frame.empty:
             continue
-        part = frame[["scope", *_VALUE_COLS]].assign(service=frame["group"])
+        part = frame[["scope", *_VALUE_COLS]].assign(group_name=frame["group"], breakdown=by)
         name = f"__values_{uuid.uuid4().hex}"
         con.register(name, part)
         try:
-            con.execute(f"INSERT INTO {VALUES} (scope, {', '.join(_VALUE_COLS)}, service) "
-                        f"SELECT scope, {', '.join(_VALUE_COLS)}, service FROM {name}")
+            con.execute(f"INSERT INTO {VALUES} (scope, {', '.join(_VALUE_COLS)}, group_name, breakdown) "
+                        f"SELECT scope, {', '.join(_VALUE_COLS)}, group_name, breakdown FROM {name}")
         finally:
             con.unregister(name)
         rows += len(part)

@@ -1,5 +1,6 @@
-"""The metric values kept per load (metrics.engine.refresh_values, store migration 80): every
-metric, every month, both scopes, no breakdown and no filter, written in the load's transaction,
+"""The metric values kept per load (metrics.engine.refresh_values, store migrations 80, 81, 87):
+every metric, every month, both scopes, overall and by each kept breakdown (service, team, job
+type), no filter, written in the load's transaction,
 read by the engine only while they answer for the declarations, the data and the agency rules,
 and exactly the figures the engine computes.
 
@@ -28,10 +29,12 @@ def test_every_load_keeps_the_values_current(demo_db):
     try:
         assert engine.values_fresh(con)
         months = len(engine.periods(con))
-        rows = con.execute("SELECT count(*) FROM metric_values WHERE service IS NULL").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM metric_values WHERE breakdown IS NULL").fetchone()[0]
         assert rows == len(catalogue.CATALOGUE) * months * len(SCOPES)
-        services = con.execute("SELECT count(DISTINCT service) FROM metric_values").fetchone()[0]
-        assert services == len({r[0] for r in con.execute("SELECT DISTINCT service FROM staff").fetchall()})
+        for by in ("service", "team", "role_group"):
+            kept = con.execute("SELECT count(DISTINCT group_name) FROM metric_values WHERE breakdown = ?",
+                               [by]).fetchone()[0]
+            assert kept == len({r[0] for r in con.execute(f"SELECT DISTINCT {by} FROM staff").fetchall()}), by
     finally:
         con.close()
 
@@ -44,10 +47,11 @@ def test_stored_values_are_the_engines_own_figures(demo_db, scope):
         assert len(kept) > 0
         _same(kept, engine.history(con, scope=scope, use_values=False))
         _same(kept, engine.history(con, scope=scope, use_stored=False))
-        by_service = engine.history(con, scope=scope, by="service")
-        assert by_service["group"].nunique() >= 2
-        _same(by_service, engine.history(con, scope=scope, by="service", use_values=False))
-        _same(by_service, engine.history(con, scope=scope, by="service", use_stored=False))
+        for by in ("service", "team", "role_group"):
+            broken_down = engine.history(con, scope=scope, by=by)
+            assert broken_down["group"].nunique() >= 2, by
+            _same(broken_down, engine.history(con, scope=scope, by=by, use_values=False))
+            _same(broken_down, engine.history(con, scope=scope, by=by, use_stored=False))
         pers = engine.periods(con)
         ids = ["vacancy_rate_fte", "agency_rate_fte", "stability_index_12m"]  # not catalogue order
         _same(engine.history(con, scope=scope, metric_ids=ids, start=pers[3], end=pers[9]),
@@ -72,10 +76,21 @@ def test_the_engine_reads_the_kept_values(copy_demo_db):
         # and by service
         service = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by="service")["group"].iloc[0]
         con.execute("UPDATE metric_values SET value = 0.456 WHERE metric_id = 'agency_rate_fte' "
-                    "AND scope = 'social_workers' AND period = ? AND service = ?", [last, service])
+                    "AND scope = 'social_workers' AND period = ? AND breakdown = 'service' AND group_name = ?",
+                    [last, service])
         got = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by="service")
         assert got.set_index("group").loc[service, "value"] == pytest.approx(0.456)
         assert engine.compute(con, period=last, metric_ids=["agency_rate_fte"])["value"].iloc[0] == pytest.approx(0.123)
+        # and by team and by job type, each from its own rows
+        for by, mark in (("team", 0.789), ("role_group", 0.321)):
+            group = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by=by)["group"].iloc[0]
+            con.execute("UPDATE metric_values SET value = ? WHERE metric_id = 'agency_rate_fte' AND "
+                        "scope = 'social_workers' AND period = ? AND breakdown = ? AND group_name = ?",
+                        [mark, last, by, group])
+            got = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by=by)
+            assert got.set_index("group").loc[group, "value"] == pytest.approx(mark), by
+        assert engine.compute(con, period=last, metric_ids=["agency_rate_fte"], by="service"
+                              ).set_index("group").loc[service, "value"] == pytest.approx(0.456)
         # another breakdown or a filter is never read from them
         services = [r[0] for r in con.execute("SELECT DISTINCT service FROM staff").fetchall()]
         live = engine.compute(con, period=last, metric_ids=["agency_rate_fte"], filters={"service": services})
@@ -168,7 +183,7 @@ def test_a_bad_rules_file_does_not_stop_a_load(copy_demo_db, tmp_path, monkeypat
 
 
 def _kept_values(con) -> pd.DataFrame:
-    return con.execute("SELECT * FROM metric_values ORDER BY scope, metric_id, period, service NULLS FIRST").df()
+    return con.execute("SELECT * FROM metric_values ORDER BY scope, breakdown NULLS FIRST, metric_id, period, group_name NULLS FIRST").df()
 
 
 def test_a_load_computes_again_only_the_months_it_can_change(copy_demo_db):

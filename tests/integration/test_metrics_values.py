@@ -223,3 +223,35 @@ def test_a_load_computes_again_only_the_months_it_can_change(copy_demo_db):
                   engine.history(con, scope=scope, start=month, end=pers[22], use_stored=False))
     finally:
         con.close()
+
+
+def test_a_store_from_before_migration_87_keeps_its_values_tagged_by_breakdown(tmp_path):
+    """Migration 87: the rows kept overall and by service survive the upgrade, tagged with their
+    breakdown (NULL overall, 'service'), the service in `group_name`; the engine reads the
+    service rows as the service breakdown and none of them as a team or job type."""
+    from datetime import date
+
+    from store import migrations
+    from tests.older_store import store_before
+
+    db = tmp_path / "at86.duckdb"
+    con = store_before(db, 87)
+    con.execute("INSERT INTO metric_values (scope, metric_id, period, value, numerator, denominator, "
+                "months_covered, partial, base_count, service) VALUES "
+                "('social_workers', 'agency_rate_fte', DATE '2026-10-01', 0.25, 5, 20, 1, false, 20, NULL), "
+                "('social_workers', 'agency_rate_fte', DATE '2026-10-01', 0.5, 3, 6, 1, false, 6, 'Youth')")
+    con.close()
+    con = connect(db)
+    try:
+        assert 87 in migrations.applied_ids(con)
+        assert con.execute("SELECT breakdown, group_name, value FROM metric_values ORDER BY value").fetchall() == [
+            (None, None, 0.25), ("service", "Youth", 0.5)]
+        ask = dict(scope="social_workers", ids=["agency_rate_fte"], lo=date(2026, 10, 1), hi=date(2026, 10, 1))
+        overall = engine._stored_values(con, **ask)
+        assert overall["group"].tolist() == [None] and overall["value"].tolist() == [0.25]
+        by_service = engine._stored_values(con, **ask, by="service")
+        assert by_service["group"].tolist() == ["Youth"] and by_service["value"].tolist() == [0.5]
+        assert engine._stored_values(con, **ask, by="team").empty
+        assert engine._stored_values(con, **ask, both=True)["group"].tolist() == [None, "Youth"]
+    finally:
+        con.close()

@@ -81,7 +81,7 @@ def read(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | 
     """The frame kept as `name` under `key`; None when none is (another key, nothing kept, a store
     from before migration 88 opened without migrating, or a body `loads` refuses)."""
     try:
-        row = con.execute(f"SELECT body FROM {TABLE} WHERE name = ? AND key = ?", [name, key]).fetchone()
+        row = con.execute(f"SELECT body FROM {TABLE} WHERE frame_name = ? AND key = ?", [name, key]).fetchone()
     except duckdb.Error:
         return None
     if row is None:
@@ -96,11 +96,11 @@ def write(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFra
     """Keep `frame` as `name` under `key` (replacing what was kept as `name`), in the caller's
     transaction; returns the bytes kept."""
     body = dumps(frame)
-    con.execute(f"DELETE FROM {TABLE} WHERE name = ?", [name])
-    con.execute(f"INSERT INTO {TABLE} (name, key, body) VALUES (?, ?, ?)", [name, key, body])
+    con.execute(f"DELETE FROM {TABLE} WHERE frame_name = ?", [name])
+    con.execute(f"INSERT INTO {TABLE} (frame_name, key, body) VALUES (?, ?, ?)", [name, key, body])
     return len(body)
 
 
 def forget(con: duckdb.DuckDBPyConnection, prefix: str) -> None:
     """Keep no frame whose name starts with `prefix` (readers then build them)."""
-    con.execute(f"DELETE FROM {TABLE} WHERE starts_with(name, ?)", [prefix])
+    con.execute(f"DELETE FROM {TABLE} WHERE starts_with(frame_name, ?)", [prefix])

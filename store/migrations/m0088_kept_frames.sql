@@ -5,7 +5,7 @@
 -- fingerprint, the code and rules, the targets file); a reader whose key differs builds them
 -- itself. `body` is the frame as store.frames.dumps writes it.
 CREATE TABLE IF NOT EXISTS kept_frames (
-    name VARCHAR NOT NULL,   -- e.g. history.raw.social_workers
+    frame_name VARCHAR NOT NULL,   -- e.g. history.raw.social_workers
     key  VARCHAR NOT NULL,
     body BLOB NOT NULL
 );

@@ -37,7 +37,10 @@ def store(tmp_path_factory, demo_db, reference_dir):
                 con.execute(f"UPDATE {table} SET team = ? WHERE team = ?", [HTML_TEAM, team])
         from metrics import aggregates
 
+        from metrics import engine
+
         aggregates.refresh(con, full=True)  # the engine reads its precomputed cube
+        engine.refresh_values(con, full=True)  # and the figures kept per load (by team too)
     finally:
         con.close()
     return dst

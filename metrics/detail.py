@@ -17,7 +17,7 @@ from metrics.query import (
     AGENCY_SQL, DEFAULT_CASELOAD_THRESHOLD, EMPLOYED_SQL, bind, check_filters, check_scope, parse_period, require_period, where,
 )
 from metrics.types import MetricError
-from store import memo
+from store import loads_fingerprint, memo
 
 LOS_BANDS = ("Under 1 year", "1 to 2 years", "2 to 5 years", "5 to 10 years", "10 years or more")
 AGE_BANDS = ("Under 25", "25 to 34", "35 to 44", "45 to 54", "55 to 64", "65 and over", "Not known")
@@ -392,12 +392,7 @@ def has_loads(con: duckdb.DuckDBPyConnection) -> bool:
 def load_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Changes whenever a load is recorded: the key every cached figure is stored under (read
     once per page view: store.memo; the linked tables each ask it)."""
-    return memo.remembered(con, "metrics.detail.load_fingerprint", lambda: _load_fingerprint(con))
-
-
-def _load_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchone()
-    return f"{row[0]}:{row[1]}:{row[2]}"
+    return memo.remembered(con, "metrics.detail.load_fingerprint", lambda: loads_fingerprint(con))
 
 
 def dimension_pairs(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:

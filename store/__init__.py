@@ -19,7 +19,7 @@ Public API (import from `store`):
   the spool into `audit` first (`drain_spool(con, db)`: in order, exactly once).
 - ledger: `replace_month` (a month's rows in MONTH_TABLES, the loader's only write of data rows),
   `record_load`, `next_load_id`, `active_load`, `has_loads`, `holds_real_loads`,
-  `is_demo_store`, `load_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
+  `is_demo_store`, `load_fingerprint`, `loads_fingerprint`, `period_ever_loaded`; `loaded_periods(con)` and
   `LOADED_PERIODS_SQL`: the loaded months, defined once.
 - `store.memo` (import the module): a unit of work's repeated questions (is a kept table
   current? which months are loaded?) answered once: `remembered(con, key, read)` inside a
@@ -76,6 +76,7 @@ from store.ledger import (
     holds_real_loads,
     is_demo_store,
     load_fingerprint,
+    loads_fingerprint,
     loaded_periods,
     next_load_id,
     period_ever_loaded,
@@ -87,7 +88,7 @@ from store.migrations import LATEST, MigrationError, NewerStoreError, schema_ver
 __all__ = [
     "AGENCY_SQL", "AGENCY_WORKER_TYPE", "AuditSpoolError", "drain_spool", "spool_audit", "spool_path", "BUSY_HELP", "DATA_TABLES", "EMPLOYED_SQL", "EXIT_BUSY", "LATEST", "MONTH_TABLES", "RESTRICTED_TABLE", "MigrationError", "NewerStoreError", "StoreBusy", "StoreError",
     "active_load", "audit_frame", "audit_version", "clear_stale_marker", "connect", "default_db_path", "ensure_schema",
-    "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint",
+    "LOADED_PERIODS_SQL", "has_loads", "holds_real_loads", "is_demo_store", "load_fingerprint", "loads_fingerprint",
     "loaded_periods", "next_load_id", "period_ever_loaded",
     "record_audit", "record_load", "replace_month", "report_for_cli", "schema_version", "utc_now", "wait_seconds", "writing",
 ]

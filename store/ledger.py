@@ -121,11 +121,18 @@ def is_demo_store(con: Any) -> bool:
     return bool(con.execute("SELECT count(*) FROM loads WHERE active AND is_demo").fetchall()[0][0])
 
 
+def loads_fingerprint(con: Any) -> str:
+    """Changes whenever a load is recorded: the count of loads, the latest load id and time
+    ("0:None:None" for an empty store). The figures' key (metrics.detail) and the start of
+    `load_fingerprint`."""
+    row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchall()[0]
+    return f"{row[0]}:{row[1]}:{row[2]}"
+
+
 def load_fingerprint(con: Any) -> str:
     """Changes whenever a load is recorded, or a census return is imported or produced (from the
     command line too): the key every cached figure is stored under."""
-    row = con.execute("SELECT count(*), max(load_id), max(loaded_at) FROM loads").fetchall()[0]
-    text = f"{row[0]}:{row[1]}:{row[2]}"
+    text = loads_fingerprint(con)
     census = con.execute("SELECT (SELECT count(*) FROM census_returns), "
                          "(SELECT count(*) FROM census_produced)").fetchall()[0]
     return text if census == (0, 0) else f"{text}:census {census[0]}/{census[1]}"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+import store
 from metrics import detail
 
 
@@ -16,6 +17,8 @@ def test_an_empty_store(tmp_db: Path):
     try:
         assert detail.has_loads(con) is False
         assert detail.load_fingerprint(con) == "0:None:None"
+        # one definition of the loads' fingerprint: the store's key adds the census returns only
+        assert store.loads_fingerprint(con) == store.load_fingerprint(con) == "0:None:None"
         assert detail.dimension_pairs(con) == []
         assert detail.last_load(con) is None
     finally:

@@ -507,7 +507,8 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
                  class_: np.ndarray | None = None, min_count: int | None = None,
                  exact: bool = True, keep: np.ndarray | None = None,
                  fixed: np.ndarray | None = None, partner: np.ndarray | None = None,
-                 captions: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 captions: np.ndarray | None = None, captioned: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
     publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
     are hidden but only protected when small; secondary cells are added until no protected cell
@@ -520,7 +521,10 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     `captions`). A virtual cell has no caption (never published: a row's rest is no "c" a caption
     counts), so neither step reads the bound of it: read of the rests, `_secondary`'s rule hid a
     large cell for them (the demo directorate's team managers 15 of 15, social workers, October
-    2026: their rest's 0 was the only cell left to pick). `reason` is None for shown cells and for virtual cells not protected."""
+    2026: their rest's 0 was the only cell left to pick). `captioned`: the cells a caption calls
+    primary when hidden (default `primary`; disclosure.policy captions every count of 1 to
+    min_count-1 so, a small "Not known" that is not itself protected too: `System.protect`).
+    `reason` is None for shown cells and for virtual cells not protected."""
     n = values.size
     min_count = min_count or threshold()
     virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
@@ -529,12 +533,13 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     partner = np.zeros(n, dtype=bool) if partner is None else partner
     protect = primary | class_ | forced | partner
     _MARKS.fixed = set() if fixed is None else {int(c) for c in np.flatnonzero(fixed)}
+    small = primary if captioned is None else captioned
     try:
         hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep,
-                            partner if partner.any() else None, None if captions is None else primary & ~virtual)
+                            partner if partner.any() else None, None if captions is None else small & ~virtual)
         if exact and _crossed(hidden, equations):
             hidden = _widen(values, hidden, equations, protect, min_count,
-                            captions=None if captions is None else np.where(virtual, -1, captions), primary=primary)
+                            captions=None if captions is None else np.where(virtual, -1, captions), primary=small)
     finally:
         _MARKS.fixed = set()
     reason = np.array([None] * n, dtype=object)

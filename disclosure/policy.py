@@ -29,6 +29,7 @@ import pandas as pd
 
 from disclosure.cells import (
     CENSUS_MONTH,
+    FTE_OF_PEOPLE,
     PEOPLE_IN_VIEW,
     PEOPLE_RATES,
     SUPPRESSED,
@@ -808,14 +809,24 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
         for n, t in ahead.items():
             hidden, reason = _before_next(systems[n], hidden, reason, alone, t.after, t.table, r, name=str(n),
                                           following=nxt[n])
+    # each hidden count captioned by its own true reason (`true_reason`: the count itself the people
+    # it rests on), as the protection read its caption (`System.protect`'s `captioned`): a count of
+    # 1 to threshold-1 is "fewer than 5 people" whatever hid it. A small "Not known" is never hidden
+    # for being small (rules.shown_whatever_size) but may be hidden to protect another: demo, social
+    # workers, 2026-10, Safeguarding and Family Support's age "Not known" 1 read "hidden so that a
+    # small group cannot be worked out", which says it is 0 or at least 5
+    def told(k: int) -> str | None:
+        v = first.vals[k]
+        return reason[k] if math.isnan(v) else true_reason(reason[k] or "secondary", (v,), r)
+
     out: dict[Hashable, dict[Hashable, tuple[pd.DataFrame, pd.DataFrame]]] = {}
     for n, s in systems.items():
         out[n] = {}
         for key, f in s.merged.items():
             cells = [(i, c, k) for (v, i, c), k in s.index.items() if v == key and i >= 0]
             out[n][key] = _publish(f, tables[n].table, r,
-                                   [(i, c, reason[k]) for i, c, k in cells if c != REST and hidden[k]],
-                                   {i: reason[k] for i, c, k in cells if c == REST and reason[k] is not None})
+                                   [(i, c, told(k)) for i, c, k in cells if c != REST and hidden[k]],
+                                   {i: told(k) for i, c, k in cells if c == REST and reason[k] is not None})
     return out
 
 
@@ -1331,20 +1342,25 @@ def _not_applicable(pub: pd.DataFrame, rate: str, i: int, base: object) -> None:
         _put(pub, rate, i, NOT_APPLICABLE)
 
 
-#: rates whose numerator is people counted by FTE (leavers, agency workers): a numerator of 1 to
-#: threshold-1 FTE rests on a few people, so a rate hidden beside it is captioned "fewer than 5
-#: people" (`rests_on`). The policy protects these rates on their base (disclosure.cells
-#: PEOPLE_RATES are the rates whose numerator it protects as a headcount).
+#: rates whose numerator is people counted by FTE (leavers, agency workers). An FTE is not a count
+#: of people (2.5 FTE may be 5 people working half time: each is more than 0 and at most 1 FTE), so
+#: a numerator of 1 to threshold-1 FTE is never read as "fewer than 5 people" (`rests_on`): such a
+#: rate rests on the people its FTE is of where the caller knows them (`fte_people`: turnover's
+#: leavers, the early-leaver rate's denominator), else on its base alone. The policy protects these
+#: rates on their base (disclosure.cells PEOPLE_RATES are the rates whose numerator it protects as a
+#: headcount) and turnover with its leavers (disclosure.cells.FTE_OF_PEOPLE).
 PEOPLE_FTE_RATES = frozenset({"turnover_rate_fte_12m", "agency_rate_fte"})
 
 
-def rests_on(metric_id: str, *, value: object, numerator: object, denominator: object, base_count: object
-             ) -> tuple[float, ...]:
+def rests_on(metric_id: str, *, value: object, numerator: object, denominator: object, base_count: object,
+             people: object = None) -> tuple[float, ...]:
     """The counts of people a figure of an engine frame row rests on (exact, never published):
     its base; a count measure's value; a rate of headcounts' (PEOPLE_RATES) numerator and the rest
     of its denominator ("17 of 18" rests on 1); a rate of people by FTE's (PEOPLE_FTE_RATES)
-    numerator. What `published_rows`' `sizes` holds for a figure's cells, so that a cell is
-    captioned "fewer than 5 people" only where one of them is 1 to threshold-1 (`true_reason`)."""
+    `people`, the headcount its FTE numerator is of, where given (`fte_people`; never the FTE
+    itself: 2.7 FTE of leavers may be 3 people or 9). What `published_rows`' `sizes` holds for a
+    figure's cells, so that a cell is captioned "fewer than 5 people" only where one of them is 1
+    to threshold-1 (`true_reason`)."""
     from metrics import catalogue
 
     m = catalogue.CATALOGUE.get(metric_id)
@@ -1353,9 +1369,21 @@ def rests_on(metric_id: str, *, value: object, numerator: object, denominator: o
         out.append(number(value))
     if metric_id in PEOPLE_RATES:
         out += [number(numerator), number(denominator) - number(numerator)]
-    elif metric_id in PEOPLE_FTE_RATES:
-        out.append(number(numerator))
+    elif metric_id in PEOPLE_FTE_RATES and people is not None:
+        out.append(number(people))
     return tuple(x for x in out if not math.isnan(x))
+
+
+def fte_people(metric_id: str, rows: Mapping[str, Mapping]) -> object:
+    """The headcount a rate's FTE numerator is of (`rests_on`'s `people`), from `rows` {measure:
+    its exact engine row in the same view and month}: turnover's leavers are the early-leaver
+    rate's denominator (disclosure.cells.FTE_OF_PEOPLE); None where not known (an agency FTE's
+    workers: no measure counts them)."""
+    if metric_id not in FTE_OF_PEOPLE:
+        return None
+    of, col = FTE_OF_PEOPLE[metric_id]
+    row = rows.get(of)
+    return None if row is None else row.get(col)
 
 
 def true_reason(reason: str | None, counts: Iterable[float], r: Rules) -> str | None:

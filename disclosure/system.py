@@ -173,10 +173,17 @@ class System:
                                                             fixed=self.known)
         partner = None if self.partner is None else self.partner.copy()
 
+        # the cells a caption calls "fewer than 5 people" when hidden: every count of 1 to
+        # threshold-1 a reader does not know (disclosure.policy.true_reason), a small "Not known"
+        # (not protected: rules.shown_whatever_size) as well as the primary cells
+        with np.errstate(invalid="ignore"):
+            small = (self.vals > 0) & (self.vals < r.threshold) & ~self.known
+
         def grid(partner: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
             return protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
                                 forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
-                                keep=self.keep, fixed=self.known, captions=captions, partner=partner)
+                                keep=self.keep, fixed=self.known, captions=captions, partner=partner,
+                                captioned=small)
 
         hidden, reason = found or grid(partner)
         if found is None and self.exempt:

@@ -27,6 +27,9 @@ from disclosure.policy import PEOPLE_FTE_RATES
 from tests.app.disclosure_audit import PEOPLE_COLUMNS, SHORT, _drill_measures, data_tables, is_c, number
 
 T = 5
+#: the FTE rates (disclosure.policy.PEOPLE_FTE_RATES): turnover's FTE is of the 12 months' leavers
+TURNOVER, LEAVERS = "turnover_rate_fte_12m", "early_leaver_rate_12m"
+assert PEOPLE_FTE_RATES == {TURNOVER, "agency_rate_fte"}
 CAPTION = re.compile(r"(\d+) figures? fewer than (\d+) people")
 #: tables made of measure rows at the month (ui.data measures_table): Measure, Value, ..., People
 MEASURE_ROWS = ("Headline measures", " measures")
@@ -56,10 +59,12 @@ def _engine_rows(mid: str, by: str, period: str, service: str | None) -> dict:
     return {g: r for g, r in zip(frame["group"], frame.to_dict("records")) if isinstance(g, str)}
 
 
-def _people_of(mid: str, row: dict | None) -> list[float]:
+def _people_of(mid: str, row: dict | None, leavers: dict | None = None) -> list[float]:
     """The people a measure's figure rests on, worked from the engine row by the issue's rule: its
-    base, a count's value; a rate's numerator where the numerator counts people (headcounts, or
-    leavers' and agency workers' FTE), and a headcount rate's rest ("17 of 18" rests on 1)."""
+    base, a count's value; a rate's numerator where the numerator counts people (headcounts), and a
+    headcount rate's rest ("17 of 18" rests on 1); an FTE rate's (turnover) leavers, the early-
+    leaver rate's denominator (`leavers`, its engine row in the same view and month), never the FTE
+    itself (2.7 FTE may be 3 people or 9); the agency rate's agency FTE: nothing (no count of them)."""
     from metrics import catalogue
 
     if row is None:
@@ -67,8 +72,10 @@ def _people_of(mid: str, row: dict | None) -> list[float]:
     out = [number(row["base_count"])]
     if catalogue.get(mid).unit == "count":
         out.append(number(row["value"]))
-    if mid in PEOPLE_RATES or mid in PEOPLE_FTE_RATES:
+    if mid in PEOPLE_RATES:
         out.append(number(row["numerator"]))
+    if mid == TURNOVER and leavers is not None:
+        out.append(number(leavers["denominator"]))
     if mid in PEOPLE_RATES and number(row["denominator"]) is not None and number(row["numerator"]) is not None:
         out.append(number(row["denominator"]) - number(row["numerator"]))
     return [x for x in out if x is not None]
@@ -87,6 +94,8 @@ def _measure_rows(period: str, service: str | None) -> dict:
 
 
 def _measures_truth(rows: dict, pub: pd.DataFrame):
+    from metrics import catalogue
+
     def truth(i: int, c: str):
         found = rows.get(pub["Measure"].iat[i])
         if found is None:
@@ -95,7 +104,7 @@ def _measures_truth(rows: dict, pub: pd.DataFrame):
         if c == "People":
             return [number(row["base_count"])]
         if c in ("Value", "Change on a year ago"):
-            return _people_of(mid, row)
+            return _people_of(mid, row, rows.get(catalogue.get(LEAVERS).label, (None, None))[1])
         return []  # Status, Small group, Over 12 months, Compared with neighbours: count nobody
     return truth
 
@@ -125,7 +134,7 @@ def _check(name: str, d, truth) -> list[str]:
     return out
 
 
-def _drill_truth(mid: str, rows: dict, labels: pd.Series, columns) -> callable:
+def _drill_truth(mid: str, rows: dict, labels: pd.Series, columns, leavers: dict | None = None) -> callable:
     value_col, people_col = columns
 
     def truth(i: int, c: str):
@@ -133,7 +142,7 @@ def _drill_truth(mid: str, rows: dict, labels: pd.Series, columns) -> callable:
         if c == people_col:
             return [number(row["base_count"])] if row else None
         if c == value_col:
-            return _people_of(mid, row) if row else None
+            return _people_of(mid, row, (leavers or {}).get(labels.iat[i])) if row else None
         return []  # Small group, Status: count nobody
     return truth
 
@@ -163,8 +172,9 @@ def _sweep(monkeypatch, periods, services) -> list[str]:
                 if name in drills:
                     mid, by = drills[name]
                     rows = _engine_rows(mid, by, period, service)
+                    leavers = _engine_rows(LEAVERS, by, period, service) if mid == TURNOVER else None
                     found += _check(f"{period} {service} {name}", d,
-                                    _drill_truth(mid, rows, d.published.iloc[:, 0], d.published.columns[1:3]))
+                                    _drill_truth(mid, rows, d.published.iloc[:, 0], d.published.columns[1:3], leavers))
                 elif name.startswith("What changed") or (d.period and d.period != period):
                     continue  # leadership's file below; a table published for another month: at its own
                 elif name.endswith(MEASURE_ROWS):
@@ -182,18 +192,20 @@ def _sweep(monkeypatch, periods, services) -> list[str]:
                         return [number(same[c].iat[0])]
                     found += _check(f"{period} {service} {name}", d, truth)
             for mid, (m, d) in moved.items():  # leadership's file: the hidden rows read "c"
-                now = _engine_rows(mid, "service", period, service)
-                then = _engine_rows(mid, "service", (pd.Period(period, "M") - 12).strftime("%Y-%m"), service)
+                ago = (pd.Period(period, "M") - 12).strftime("%Y-%m")
+                now, then = _engine_rows(mid, "service", period, service), _engine_rows(mid, "service", ago, service)
+                left = ({}, {}) if mid != TURNOVER else (_engine_rows(LEAVERS, "service", period, service),
+                                                         _engine_rows(LEAVERS, "service", ago, service))
                 cols = list(d.published.columns)
 
-                def truth(i, c, m=m, mid=mid, now=now, then=then, cols=cols):
+                def truth(i, c, m=m, mid=mid, now=now, then=then, cols=cols, left=left):
                     g = m["group"].iat[i]
                     if c == cols[1]:
-                        return _people_of(mid, now.get(g))
+                        return _people_of(mid, now.get(g), left[0].get(g))
                     if c == "A year ago":
-                        return _people_of(mid, then.get(g))
+                        return _people_of(mid, then.get(g), left[1].get(g))
                     if c == "Change":
-                        return _people_of(mid, now.get(g)) + _people_of(mid, then.get(g))
+                        return _people_of(mid, now.get(g), left[0].get(g)) + _people_of(mid, then.get(g), left[1].get(g))
                     if c == "People now":
                         return [number(m["base_count"].iat[i])]
                     if c == "People a year ago":
@@ -215,8 +227,9 @@ def test_every_caption_counts_as_few_only_cells_resting_on_few_people(app_store,
 def test_scrutinys_turnover_page_captions_the_three_rates_on_few_leavers_as_few(app_store, monkeypatch):
     """On screen (AppTest), scrutiny, Turnover, October 2026, "By service": the 16 hidden figures
     of the turnover rate by service. SEND's rate rests on 1 leaver of 8, Safeguarding's on 4 of
-    66 and Youth's on 2.7 FTE of 8 (leadership: `python -m metrics --period 2026-10 --by service`,
-    numerator and base_count): 3 figures fewer than 5 people; their People (8, 66, 8), Small group
+    66 and Youth's on 3 leavers (2.7 FTE) of 8 (leadership: `python -m metrics --period 2026-10
+    --by service`, the early-leaver rate's denominator and base_count; the FTE is never read as
+    people): 3 figures fewer than 5 people; their People (8, 66, 8), Small group
     and Status, and Children in Care's 4 cells, 13 hidden so that a small group cannot be worked out
     (it read "16 figures hidden so that ..." before)."""
     from tests.app.test_app_frame import make_app
@@ -228,3 +241,50 @@ def test_scrutinys_turnover_page_captions_the_three_rates_on_few_leavers_as_few(
     want = ("c: 3 figures fewer than 5 people; 13 figures hidden so that a small group cannot be worked out "
             "from the other figures.")
     assert any(c.endswith(want) for c in captions), captions
+
+
+#: the linked profile tables (disclosure.linked "profile"), each with its category column
+PROFILE_TABLES = {"Staff by age": "Age", "Staff by ethnic group": "Ethnic group", "Staff by gender": "Gender",
+                  "Staff by disability": "Disabled"}
+
+
+def test_a_small_not_known_hidden_to_protect_others_is_captioned_fewer_than_5_people(app_store, monkeypatch):
+    """Demo, social workers, October 2026, scrutiny: the profile tables of Safeguarding and Family
+    Support and of Youth hide "Not known" counts of 1 and 2 (never hidden for being small:
+    rules.shown_whatever_size; hidden to protect a small group beside them). Each is captioned
+    "fewer than 5 people", its true reason (disclosure.policy.true_reason): they read "hidden so that
+    a small group cannot be worked out", which says 0 or at least 5 (captions21's per-cell audit:
+    Safeguarding's age 1 and ethnic group 2, Youth's disability 2, ethnic group 1 and gender 1).
+    Every hidden People count of 1 to 4 in these tables is captioned primary, checked against the
+    exact figures (tests/app/disclosure_audit.py exact_figures)."""
+    from tests.app.disclosure_audit import exact_figures
+    from ui import data
+    from ui.filters import Filters
+
+    monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
+    period = data.filter_options().periods[-1]
+    assert period == "2026-10"
+    small_not_known, wrong = [], []
+    for service in ("Safeguarding and Family Support", "Youth"):
+        tables = data_tables(Filters(period=period, service=service))
+        for name, label in PROFILE_TABLES.items():
+            d = tables[name]
+            exact = exact_figures(name, period=period, scope="social_workers", service=service)
+            pub = d.published
+            for i in range(len(pub)):
+                if not is_c(pub["People"].iat[i]):
+                    continue
+                lab = str(pub[label].iat[i])
+                true = exact.get((lab, "People"))
+                if true is not None and 0 < true < T:
+                    if lab == "Not known":
+                        small_not_known.append((service, name, true))
+                    if d.reasons["People"].iat[i] != "primary" or d.reasons["Share (%)"].iat[i] != "primary":
+                        wrong.append((service, name, lab, true, d.reasons["People"].iat[i]))
+    assert wrong == []
+    assert sorted(small_not_known) == [
+        ("Safeguarding and Family Support", "Staff by age", 1.0),
+        ("Safeguarding and Family Support", "Staff by ethnic group", 2.0),
+        ("Youth", "Staff by disability", 2.0),
+        ("Youth", "Staff by ethnic group", 1.0),
+        ("Youth", "Staff by gender", 1.0)]

@@ -644,22 +644,54 @@ def test_the_80_20_tables_people_hides_the_months_the_measure_history_hides(adve
 
     assert {s: latest(s).published["People"].iloc[0] for s in services} == {
         None: 56, "Children in Care": 20, "Safeguarding and Family Support": 27, "SEND": SUPPRESSED, "Youth": SUPPRESSED}
-    real = measures.public_history
+    monkeypatch.setattr(measures, "public_history", _hiding_childrens_month(measures.public_history, period, "secondary"))
+    fresh_caches()
+    cic = latest("Children in Care")
+    assert cic.published["People"].tolist()[:2] == [SUPPRESSED, 19]
+    assert cic.published["Agency FTE"].iloc[0] == SUPPRESSED and cic.reasons["People"].iloc[0] == "secondary"
 
+
+def _hiding_childrens_month(real, period: str, reason: str):
+    """The measure history (`real`) with Children in Care's agency share at `period` (the 80:20
+    table's People) hidden for `reason`."""
     def history(path, version, scope):
         h = real(path, version, scope).copy()
         mark = (h["metric_id"] == "agency_rate_fte").to_numpy() & (h["service"] == "Children in Care").to_numpy() \
             & (h["period"] == pd.Timestamp(period + "-01")).to_numpy() & h["group"].isna().to_numpy()
         assert mark.sum() == 1
         h.loc[mark, "suppressed"] = True
-        h.loc[mark, "suppression"] = "secondary"
+        h.loc[mark, "suppression"] = reason
         return h
+    return history
 
-    monkeypatch.setattr(measures, "public_history", history)
+
+def test_the_80_20_tables_captions_give_each_months_true_reason(adversarial, monkeypatch):
+    """Each hidden month of the 80:20 table is captioned by its own true reason
+    (disclosure.policy.true_reason; every figure of the row rests on its People, the FTE and the
+    shares too: an FTE is not people). Adversarial store, social workers, latest month: SEND's 4
+    read "fewer than 5 people" in all five cells; Youth's 5, hidden to protect it, "hidden so that a
+    small group cannot be worked out". Made to hide Children in Care's 20 as "primary" (as the
+    history says of a row when any count it rests on is small, an agency FTE of 2.0 say), its
+    row still reads secondary: 20 people are not fewer than 5 (before, the history's word stood)."""
+    from ui import data
+    from ui.data import measures
+    from ui.filters import Filters
+
+    period = data.filter_options().periods[-1]
+    cols = ["People", "Employed FTE", "Agency FTE", "Permanent share (%)", "Agency share (%)"]
+
+    def latest(service):
+        return data.ratio_table(Filters(period=period, scope="social_workers", service=service))
+
+    send, youth = latest("SEND"), latest("Youth")
+    assert send.published["People"].iloc[0] == youth.published["People"].iloc[0] == SUPPRESSED
+    assert send.reasons[cols].iloc[0].tolist() == ["primary"] * 5
+    assert youth.reasons[cols].iloc[0].tolist() == ["secondary"] * 5
+    monkeypatch.setattr(measures, "public_history", _hiding_childrens_month(measures.public_history, period, "primary"))
     fresh_caches()
     cic = latest("Children in Care")
-    assert cic.published["People"].tolist()[:2] == [SUPPRESSED, 19]
-    assert cic.published["Agency FTE"].iloc[0] == SUPPRESSED and cic.reasons["People"].iloc[0] == "secondary"
+    assert cic.published[cols].iloc[0].tolist() == [SUPPRESSED] * 5
+    assert cic.reasons[cols].iloc[0].tolist() == ["secondary"] * 5
 
 
 def _agency_view(service, summary: dict, by_job: dict, by_service: dict):

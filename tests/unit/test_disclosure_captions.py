@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from disclosure import SUPPRESSED, rules
-from disclosure.policy import published_rows, rests_on
+from disclosure.policy import disclose, fte_people, people, published_rows, rests_on
 
 T = rules().threshold
 
@@ -56,11 +56,100 @@ def test_each_hidden_cell_of_a_decided_row_is_captioned_by_what_it_rests_on():
 
 
 def test_the_people_a_measure_rests_on():
-    """Turnover (FTE): its base and its leavers' FTE (2.7 FTE of 8 people); stability (a headcount
-    rate): base, stayers and the rest (13 of 15: 2 left); average caseload: its case holders only
-    (its numerator is cases); a count measure: its value too."""
-    assert rests_on("turnover_rate_fte_12m", value=33.8, numerator=2.7, denominator=8.0, base_count=8) == (8.0, 2.7)
+    """Turnover (FTE): its base and the leavers its FTE is of where known (2.7 FTE of 3 leavers,
+    8 people), never the FTE itself (2.7 FTE may be 3 people or 9: "FTE is not people"); the
+    agency rate (agency FTE of all FTE): its base only (no measure counts the agency workers);
+    stability (a headcount rate): base, stayers and the rest (13 of 15: 2 left); average caseload:
+    its case holders only (its numerator is cases); a count measure: its value too."""
+    assert rests_on("turnover_rate_fte_12m", value=33.8, numerator=2.7, denominator=8.0, base_count=8) == (8.0,)
+    assert rests_on("turnover_rate_fte_12m", value=33.8, numerator=2.7, denominator=8.0, base_count=8,
+                    people=3) == (8.0, 3.0)
+    assert rests_on("agency_rate_fte", value=0.05, numerator=2.0, denominator=40.0, base_count=42) == (42.0,)
+    # the leavers turnover's FTE is of: the early-leaver rate's denominator in the same view and month
+    assert fte_people("turnover_rate_fte_12m", {"early_leaver_rate_12m": {"numerator": 1, "denominator": 3}}) == 3
+    assert fte_people("turnover_rate_fte_12m", {}) is None
+    assert fte_people("agency_rate_fte", {"early_leaver_rate_12m": {"denominator": 3}}) is None
     assert rests_on("stability_index_12m", value=86.7, numerator=13, denominator=15, base_count=15) == (15.0, 13.0, 2.0)
     assert rests_on("avg_caseload", value=17.5, numerator=350, denominator=20, base_count=20) == (20.0,)
     assert rests_on("stability_index_12m", value=SUPPRESSED, numerator=SUPPRESSED, denominator=SUPPRESSED,
                     base_count=SUPPRESSED) == ()
+
+
+def test_an_fte_below_the_threshold_is_not_captioned_fewer_than_5_people():
+    """A turnover rate of 2.7 FTE of leavers among 40 people, hidden "secondary" with its service:
+    2.7 FTE is not "fewer than 5 people" (it may be 9 people working part time), so with nothing
+    else few it is captioned secondary; where the leavers it is of are known to be 3, primary.
+    (It read "fewer than 5 people" from the FTE before: rests_on read the FTE as people.)"""
+    table = _drill([("A", 6.8, 40, "—", "No target")])
+    cols = ("Rate (%)", "People", "Small group", "Status")
+    fte_only = rests_on("turnover_rate_fte_12m", value=6.8, numerator=2.7, denominator=39.5, base_count=40)
+    out = published_rows(table, hidden=[True], reasons=["secondary"], columns=cols, exact=False,
+                         sizes={"Rate (%)": [fte_only], "People": [(40.0,)]})
+    assert out.reasons.iloc[0][list(cols)].tolist() == ["secondary"] * 4
+    leavers = rests_on("turnover_rate_fte_12m", value=6.8, numerator=2.7, denominator=39.5, base_count=40, people=3)
+    out = published_rows(table, hidden=[True], reasons=["secondary"], columns=cols, exact=False,
+                         sizes={"Rate (%)": [leavers], "People": [(40.0,)]})
+    assert out.reasons.iloc[0][list(cols)].tolist() == ["primary", "secondary", "secondary", "secondary"]
+
+
+def _disabled(no: int, yes: int, not_known: int):
+    t = people(counts=["People"], shares={"Share (%)": "People"}, category="Disabled", dimension="disability")
+    total = no + yes + not_known
+    f = pd.DataFrame({"Disabled": ["No", "Yes", "Not known"], "People": [no, yes, not_known],
+                      "Share (%)": [round(100 * x / total, 1) for x in (no, yes, not_known)]})
+    return disclose(f, t)
+
+
+def test_a_small_not_known_hidden_to_protect_another_is_captioned_fewer_than_5_people():
+    """Disabled No 40, Yes 3, Not known 1 (the total 44 known). Yes 3 is hidden (primary); alone it
+    is the total less the rest, so the smallest other, Not known 1, is hidden too (a "Not known" is
+    never hidden for being small: rules.shown_whatever_size); the two add up to 4, under 5, so No
+    40 as well. Not known's 1 is "fewer than 5 people" (its true reason), not "hidden so that a
+    small group cannot be worked out" (which says 0 or at least 5: the caption it had, as the
+    demo's social workers' "Not known" 1s and 2s of Safeguarding and Youth had in October 2026).
+    Its share follows it. Primary: Yes and Not known, People and share = 4; secondary: No's 2."""
+    d = _disabled(40, 3, 1)
+    assert d.published["People"].tolist() == [SUPPRESSED] * 3
+    assert d.reasons["People"].tolist() == ["secondary", "primary", "primary"]
+    assert d.reasons["Share (%)"].tolist() == ["secondary", "primary", "primary"]
+    assert d.caption(published=True) == (
+        "c: 4 figures fewer than 5 people; 2 figures hidden so that a small group cannot be worked out "
+        "from the other figures.")
+
+
+def test_the_protection_reads_a_small_not_knowns_caption():
+    """Disabled No 40, Yes 3, Not known 3 (total 46 known). Yes 3 and Not known 3 hidden add up to 6,
+    at least 5, which was enough while Not known read "secondary". Both now read "fewer than 5
+    people": a reader knows each is 1 to 4 and they add up to 6, so each is 2 to 4, narrower than
+    its caption's 1 to 4 (disclosure.cells._captions_narrow: k + T - 2 = 5 <= 6 but 6 > 1 + (k-1)(T-1)
+    = 5). No 40 is hidden too (secondary), and then Yes may be 1 to 4 (No at least 46 - 8)."""
+    d = _disabled(40, 3, 3)
+    assert d.published["People"].tolist() == [SUPPRESSED] * 3
+    assert d.reasons["People"].tolist() == ["secondary", "primary", "primary"]
+    # two small figures adding up to 5 keep each 1 to 4: nothing more is hidden
+    d = _disabled(40, 3, 2)
+    assert d.published["People"].tolist() == [40, SUPPRESSED, SUPPRESSED]
+    assert d.reasons["People"].tolist() == [None, "primary", "primary"]
+
+
+def test_the_agency_summarys_rows_rest_on_their_assignments():
+    """The agency rules summary's rows (ui.data.agency.summary), each captioned by what it rests on:
+    27 assignments with a cap, 24 within it: the share within the cap rests on 27, 24 and the 3
+    above it (primary even where the row was hidden "secondary"); the £ above the cap on the 3;
+    a count on itself (2 cap breaches: primary; 9 under 3 years hidden to protect them: secondary);
+    spend on the 30 assignments."""
+    from ui.data.agency import _rests_on
+
+    exact = pd.Series({"assignments": 30, "with_cap": 27, "within_cap": 24, "agency_within_cap_share": 0.889,
+                       "agency_above_cap_per_hour": 4.5, "agency_cap_breaches_unsigned": 2,
+                       "agency_under_experience": 9, "spend": 51_000.0})
+    assert _rests_on(exact, "agency_within_cap_share") == (27.0, 24.0, 3.0)
+    assert _rests_on(exact, "agency_above_cap_per_hour") == (3.0,)
+    assert _rests_on(exact, "agency_cap_breaches_unsigned") == (2.0,)
+    assert _rests_on(exact, "spend") == (30.0,)
+    rows = ["agency_within_cap_share", "agency_above_cap_per_hour", "agency_cap_breaches_unsigned",
+            "agency_under_experience", "spend"]
+    out = published_rows(pd.DataFrame({"Measure": rows, "Value": ["88.9%", "£4.50", "2", "9", "£51,000"]}),
+                         hidden=[True, True, True, True, False], reasons=["secondary"] * 4 + [None],
+                         columns=("Value",), exact=False, sizes={"Value": [_rests_on(exact, c) for c in rows]})
+    assert out.reasons["Value"].tolist() == ["primary", "primary", "primary", "secondary", None]

@@ -214,11 +214,12 @@ def summary(filters: Filters) -> Disclosed:
     if totals is None:
         return _summary_alone(filters)  # no assignments in the view this month: nothing to protect
     exact, pub, why = _exact_totals(ctx, filters).iloc[0], totals.published.iloc[0], totals.reasons.iloc[0]
-    out, hidden, reasons = [], [], []
+    out, hidden, reasons, sizes = [], [], [], []
     for label, col, unit in SUMMARY_ROWS:
         value = _none(exact[col])
         cell = SUMMARY_CELLS.get(col)
         out.append({"Measure": label, "Value": format_number(value, unit)})
+        sizes.append(_rests_on(exact, col))
         if cell is None:  # spend: hidden where the assignments it is spent on are few
             small = _small(exact["assignments"])
             hidden.append(small)
@@ -227,7 +228,21 @@ def summary(filters: Filters) -> Disclosed:
             hidden.append(is_hidden(pub[cell]))
             reasons.append(why[cell])
     return published_rows(pd.DataFrame(out), hidden=hidden, reasons=reasons, columns=("Value",),
-                          exact=totals.exact)
+                          exact=totals.exact, sizes={"Value": sizes})
+
+
+def _rests_on(exact: pd.Series, col: str) -> tuple[float, ...]:
+    """The counts of assignments (agency workers) a summary row's figure rests on, for its
+    caption's true reason (disclosure.policy.true_reason): a count itself; the share within the cap
+    those with a cap, those within it and the rest above it; the £ above the cap those above it;
+    spend the assignments."""
+    with_cap, within = float(exact["with_cap"]), float(exact["within_cap"])
+    if col == "agency_within_cap_share":
+        return (with_cap, within, with_cap - within)
+    if col == "agency_above_cap_per_hour":
+        return (with_cap - within,)
+    value = _none(exact["assignments" if col == "spend" else col])
+    return () if value is None else (float(value),)
 
 
 #: the summary's rows read from the by-group columns (the share is "Within cap (%)"; spend is

@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, exempt
-from disclosure.policy import published_rows, rests_on
+from disclosure.cells import FTE_OF_PEOPLE
+from disclosure.policy import fte_people, published_rows, rests_on
 from metrics import engine
 from store import periods
 from ui import db
@@ -74,7 +75,8 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
     frame = frame[frame["group"].notna()]
     # the people each group's figure and People rest on (exact, for the captions' true reasons
     # only: disclosure.policy.published_rows `sizes`; never shown)
-    rest = {g: (rests_on(metric_id, **row), (row["base_count"],))
+    fte = _fte_rows(path, version, metric_id, by, period, scope, service, team if team or by == "team" else None)
+    rest = {g: (rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((when, g), {}))), (row["base_count"],))
             for g, row in zip(exact["group"], exact[list(_PARTS)].to_dict("records")) if g is not None}
     frame = frame.assign(value_rests_on=[rest.get(g, ((), ()))[0] for g in frame["group"]],
                          people_rests_on=[rest.get(g, ((), ()))[1] for g in frame["group"]])
@@ -89,6 +91,17 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
 
 #: the columns of an engine frame row that `rests_on` reads
 _PARTS = ("value", "numerator", "denominator", "base_count")
+
+
+def _fte_rows(path, version, metric_id, by, period, scope, service, team) -> dict:
+    """{(month, group): {measure: its exact row}} of the measure counting the people a rate's FTE
+    numerator is of (disclosure.cells.FTE_OF_PEOPLE: turnover's leavers), at the month and a year
+    earlier, for `rests_on`'s `people` (disclosure.policy.fte_people); {} for any other measure."""
+    if metric_id not in FTE_OF_PEOPLE:
+        return {}
+    of = FTE_OF_PEOPLE[metric_id][0]
+    both = _grouped(path, version, of, by, period, scope, service, team)
+    return {(pd.Timestamp(p), g): {of: row} for p, g, row in zip(both["period"], both["group"], both.to_dict("records"))}
 
 
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
@@ -140,12 +153,16 @@ def _what_changed(path, version, role, metric_id, by, top, period, scope, servic
     if then.empty:  # the same month a year earlier is not loaded: nothing to compare with
         return pd.DataFrame(columns=cols)
     now = both[both["period"] == p]
-    ago = {g: rests_on(metric_id, **row) for g, row in zip(then["group"], then[list(_PARTS)].to_dict("records"))}
+    fte = _fte_rows(path, version, metric_id, by, period, scope, service, team)
+    year_ago = pd.Timestamp(periods.year_ago(p))
+    ago = {g: rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((year_ago, g), {})))
+           for g, row in zip(then["group"], then[list(_PARTS)].to_dict("records"))}
     frame = now.merge(then[["group", "base_count"]].rename(columns={"base_count": "base_then"}),
                       on="group", how="left")
     frame = frame.dropna(subset=["change_on_year"])
     # the people each figure rests on, now and a year ago (exact, for the captions' true reasons)
-    frame["now_rests_on"] = [rests_on(metric_id, **row) for row in frame[list(_PARTS)].to_dict("records")]
+    frame["now_rests_on"] = [rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((pd.Timestamp(p), g), {})))
+                             for g, row in zip(frame["group"], frame[list(_PARTS)].to_dict("records"))]
     frame["then_rests_on"] = [ago.get(g, ()) for g in frame["group"]]
     # each group's published fate now and a year ago (the breakdown's, so both read the same)
     fate_now = _breakdown(path, version, role, metric_id, by, period, scope, service, team)

@@ -295,11 +295,13 @@ def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None =
         })
     out = pd.DataFrame(out)
     if out["published_hidden"].any():  # the true reasons of the hidden ones (`rests`)
-        from disclosure.policy import rests_on
+        from disclosure.policy import fte_people, rests_on
 
         found = rests(filters)
+        month = {m: row for (m, p), row in found.items() if p == when}
         rows = [found.get((mid, when)) for mid in out["metric_id"]]
-        out["value_rests_on"] = [() if r is None else rests_on(mid, **r) for mid, r in zip(out["metric_id"], rows)]
+        out["value_rests_on"] = [() if r is None else rests_on(mid, **r, people=fte_people(mid, month))
+                                 for mid, r in zip(out["metric_id"], rows)]
         out["people_rests_on"] = [() if r is None else (number(r["base_count"]),) for r in rows]
     return out
 

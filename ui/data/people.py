@@ -268,8 +268,12 @@ def _ratio_table(path, version, role, period, scope, service, team) -> Disclosed
             h, why = True, "primary"
         hidden.append(h)
         reasons.append((why or "secondary") if h else None)
+    # each hidden cell's true reason (disclosure.policy.true_reason): every figure of a month's row
+    # rests on its People, the FTE and the shares too (an FTE is not a count of people: an agency
+    # FTE of 2.0 is never "fewer than 5 people" by itself)
+    people = [(float(n),) for n in frame["People"]]
     return published_rows(frame, hidden=hidden, reasons=reasons, columns=["People", *RATIO_FIGURES],
-                          exact=sees_exact(role))
+                          exact=sees_exact(role), sizes={c: people for c in ("People", *RATIO_FIGURES)})
 
 
 def county_ethnicity() -> pd.DataFrame:

@@ -25,7 +25,6 @@ view after a load reads them instead of building them (~90-170 ms at 1x).
 from __future__ import annotations
 
 import functools
-import hashlib
 import math
 from collections.abc import Iterable, Mapping
 from importlib import metadata
@@ -576,13 +575,6 @@ def _frames_code() -> str:
     return f"{source_signature(paths)}|{libs}"
 
 
-def _file_print(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-    except OSError:
-        return "(none)"
-
-
 def frames_key(con: duckdb.DuckDBPyConnection) -> str:
     """What the kept frames must have been built under to be read: the load ledger's fingerprint
     (store.load_fingerprint: the figures), the disclosure code and rules (`signature`; RulesError
@@ -591,8 +583,8 @@ def frames_key(con: duckdb.DuckDBPyConnection) -> str:
     and the agency rules."""
     from agency.rules import rules_path
 
-    return "|".join((load_fingerprint(con), signature(), _frames_code(), _file_print(_targets.DEFAULT_TARGETS_PATH),
-                     _file_print(rules_path())))
+    return "|".join((load_fingerprint(con), signature(), _frames_code(),
+                     source_signature((_targets.DEFAULT_TARGETS_PATH, rules_path()))))
 
 
 def keep_frames(con: duckdb.DuckDBPyConnection) -> int:

@@ -127,11 +127,16 @@ def forget(con: duckdb.DuckDBPyConnection, *, kind: str, period: date | None = N
 
 def source_signature(paths: Iterable[Path]) -> str:
     """The source of `paths` (each file's name and bytes, in the order given) as one short hash:
-    the code a kept thing was made under (disclosure.rules.decision_signature,
-    metrics.agency.checks_signature). A changed line in any of them gives another signature."""
+    the code and files a kept thing was made under (disclosure.rules.decision_signature,
+    metrics.agency.checks_signature, disclosure.history.frames_key's targets and agency rules). A
+    changed line in any of them gives another signature; a missing (or unreadable) file gives
+    one of its own, unlike an empty file's."""
     h = hashlib.sha256()
     for path in paths:
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        try:
+            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            h.update(path.name.encode() + b"\0\1")
     return h.hexdigest()[:24]
 
 

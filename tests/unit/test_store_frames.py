@@ -80,3 +80,28 @@ def test_read_answers_only_under_the_key_it_was_kept_under(tmp_path) -> None:
         assert frames.read(con, "history.raw.all_staff", "k2") is None
     finally:
         con.close()
+
+
+def test_a_file_signature_tells_missing_empty_and_edited_apart(tmp_path) -> None:
+    """The kept frames' key signs the targets and agency-rules files through store.kept's one
+    `source_signature`: removing either file, emptying it or editing one character each gives a
+    new key, and the same bytes give the same key again."""
+    from store.kept import source_signature
+
+    targets, rules = tmp_path / "targets.toml", tmp_path / "agency_rules.toml"
+    targets.write_text("[agency_rate_fte]\ntarget = 0.2\n")
+    rules.write_text("cap = 1\n")
+    seen = {source_signature((targets, rules))}
+    targets.write_text("[agency_rate_fte]\ntarget = 0.3\n")
+    seen.add(source_signature((targets, rules)))
+    targets.write_text("")
+    seen.add(source_signature((targets, rules)))
+    targets.unlink()
+    missing = source_signature((targets, rules))
+    seen.add(missing)
+    assert len(seen) == 4
+    rules.unlink()
+    assert source_signature((targets, rules)) not in seen | {missing}
+    targets.write_text("[agency_rate_fte]\ntarget = 0.3\n")
+    rules.write_text("cap = 1\n")
+    assert source_signature((targets, rules)) in seen

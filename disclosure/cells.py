@@ -877,6 +877,7 @@ def _metric_rules(metric_id: str) -> tuple[bool, bool]:
 def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
                           class_under: int | None = None, across: str | None = None,
                           forced: Sequence[bool] | None = None, known: Sequence[bool] | None = None,
+                          people_known: Sequence[bool] | None = None,
                           decided: tuple[Sequence[bool], Sequence[object]] | None = None
                           ) -> pd.DataFrame:
     """The engine's result frame made safe for scrutiny and export.
@@ -890,7 +891,10 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
     A count of 1 to threshold-1 hides the row's value, numerator, denominator and base_count
     ("c"); further rows are hidden until no hidden count can be worked out (a lone group equal to
     its total hides the total); a small group all on one side of a rate (6 of 6) is hidden too
-    (class). `forced` rows (hidden in an earlier publication) stay hidden. On `evaluate` output
+    (class). `forced` rows (hidden in an earlier publication) stay hidden; `people_known` rows
+    among them have people a reader knows anyway (their base, for a rate of headcounts its
+    denominator, published by a row of the same figure): that cell is known, the rest of the row
+    hidden as forced, so the cells beside it are protected with it known. On `evaluate` output
     status becomes "grey". Adds `suppressed` (bool) and `suppression` (primary / secondary /
     class / over_time / None).
 
@@ -905,7 +909,7 @@ def suppress_metric_frame(frame: pd.DataFrame, *, min_count: int | None = None,
     if decided is None:
         hidden, why = _metric_decisions(out, min_count=min_count or threshold(),
                                         class_under=rules().class_group_under if class_under is None else class_under,
-                                        across=across, forced=forced, known=known)
+                                        across=across, forced=forced, known=known, people_known=people_known)
     else:
         hidden = np.asarray(decided[0], dtype=bool)
         why = np.array(list(decided[1]), dtype=object)
@@ -983,8 +987,8 @@ def _above_cap_rows(grouped: Mapping, col_of: list, row_of: list) -> dict:
 
 
 def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, across: str | None,
-                      forced: Sequence[bool] | None, known: Sequence[bool] | None
-                      ) -> tuple[np.ndarray, np.ndarray]:
+                      forced: Sequence[bool] | None, known: Sequence[bool] | None,
+                      people_known: Sequence[bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) per row of an engine frame (suppress_metric_frame's decision)."""
     keys = [k for k in ("metric_id", "period", "scope") if k in out.columns]
     n = len(out)
@@ -992,6 +996,7 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
     why = np.array([None] * n, dtype=object)
     forced_rows = np.zeros(n, dtype=bool) if forced is None else np.asarray(forced, dtype=bool)
     known_rows = np.zeros(n, dtype=bool) if known is None else np.asarray(known, dtype=bool)
+    people_rows = np.zeros(n, dtype=bool) if people_known is None else np.asarray(people_known, dtype=bool)
     base = np.array([number(v) for v in out["base_count"]], dtype=float)
     value = np.array([number(v) for v in out["value"]], dtype=float)
     num = np.array([number(v) for v in out["numerator"]], dtype=float) if "numerator" in out else value * np.nan
@@ -1072,11 +1077,16 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
                 virtual[cid(cell, 3)] = True
                 fix[cid(cell, 4)] = True
                 row_eqs.append(Equation([cid(cell, 2), cid(cell, 3)], cid(cell, 4)))
+        # the layer that counts the row's people (its base; a rate of headcounts' denominator)
+        people_layer = total_layer if total_layer is not None else k - 1
         for cell, i in at.items():
             if forced_rows[i]:
                 frc[cid(cell, 0)] = True
             if known_rows[i]:
                 fix[[cid(cell, L) for L in range(k)]] = True
+            if forced_rows[i] and people_rows[i]:  # hidden elsewhere, its people known anyway
+                frc[cid(cell, people_layer)] = False
+                fix[cid(cell, people_layer)] = True
         # solved exactly (linear programming) for two-way tables (service by job type); a one-way
         # table (services adding up to the directorate) is safe by the rules per equation
         h, reason = protect_grid(flat, eqs + row_eqs, primary=prim & ~fix, virtual=virtual, forced=frc,
@@ -1112,7 +1122,9 @@ def _metric_decisions(out: pd.DataFrame, *, min_count: int, class_under: int, ac
                         virtual[c] = False
         for cell, i in at.items():
             cells = [cid(cell, L) for L in range(k)]
-            if any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):
+            if forced_rows[i] and not any(h[c] and not virtual[c] for c in cells):
+                hidden[i], why[i] = True, "over_time"  # hidden elsewhere, only its known people left
+            elif any((h[c] and not virtual[c]) or (virtual[c] and reason[c] is not None) for c in cells):
                 hidden[i] = True
                 rs = [reason[c] for c in cells if reason[c] is not None]
                 if unpublished[i] and total_layer is not None:

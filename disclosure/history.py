@@ -209,7 +209,11 @@ def hidden(con: duckdb.DuckDBPyConnection, *, scope: str, frame: pd.DataFrame | 
     hides: what every other publication of the same figures (a meeting pack, the metric command's
     --suppress) hides too, so that each shows what one decision lets it (`frame`: `raw(con,
     scope=scope)` when the caller has it)."""
-    h = published(con, scope=scope, frame=frame)
+    return _hidden_rows(published(con, scope=scope, frame=frame))
+
+
+def _hidden_rows(h: pd.DataFrame) -> dict[tuple[str, str | None, pd.Timestamp], str]:
+    """`hidden`, of the published history `h`."""
     at = h[h["suppressed"].to_numpy(dtype=bool) & np.array([not isinstance(g, str) for g in h["group"]], dtype=bool)]
     return {(m, s if isinstance(s, str) else None, pd.Timestamp(p)): (r if isinstance(r, str) else "secondary")
             for m, s, p, r in zip(at["metric_id"], at["service"], at["period"], at["suppression"])}
@@ -247,14 +251,20 @@ def as_history_decides(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, s
 
 
 def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None, pd.DataFrame],
-           hidden_there: Mapping[str | None, bool], table: Mapping[str | None, Mapping[str, str | None]] | None = None
-           ) -> pd.DataFrame:
+           hidden_there: Mapping[str | None, bool], table: Mapping[str | None, Mapping[str, str | None]] | None = None,
+           people_shown: Mapping[str | None, bool] | None = None) -> pd.DataFrame:
     """One measure at one month by job type, for the directorate (None) and each service, as it
     may be published: `parts` {view: its engine rows by job type at the month}, `margins` {view:
     its overall row, the history's exact figure}, `hidden_there` {view: the published history
     hides it}. One two-way table (service by job type) whose margins keep the history's
     decision: hidden there, hidden here; published there, known to any reader (GSS), so never
-    hidden here to protect a cell nor counted on as unknown. Read by the pages
+    hidden here to protect a cell nor counted on as unknown. `people_shown` {view: the published
+    history shows its People anyway (`people_published`)}: a margin hidden there whose People are
+    shown is hidden here but its People known (disclosure.policy.PEOPLE_KNOWN), so the cells by job
+    type are protected against that total (demo, October 2026, social workers: Youth's turnover
+    row hidden, its 8 People shown by the vacancy rate's row; decided with them unknown, Youth's
+    turnover by job type showed Social worker 6, Middle manager 0 and gave its 2 team managers
+    away). Read by the pages
     (ui.data.measures.public_by_job) and by `python -m metrics --suppress --by role_group`
     (`as_history_decides`): one decision.
 
@@ -264,7 +274,7 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
     where it hides either figure, with its reason; known where it shows them), one decision for
     one figure."""
     from disclosure.cells import REASON_ORDER
-    from disclosure.policy import FORCED, KNOWN
+    from disclosure.policy import FORCED, KNOWN, PEOPLE_KNOWN
 
     rows = []
     for view, f in margins.items():
@@ -272,6 +282,7 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
         f["service"] = view
         f[FORCED] = hidden_there.get(view, False)
         f[KNOWN] = not hidden_there.get(view, False)
+        f[PEOPLE_KNOWN] = hidden_there.get(view, False) and bool((people_shown or {}).get(view, False))
         rows.append(f)
     jobs = []
     for v, p in parts.items():
@@ -285,7 +296,7 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
             p[KNOWN] = [w is None for w in why]
         jobs.append(p)
     frame = pd.concat([*rows, *jobs], ignore_index=True)
-    for col in (FORCED, KNOWN):
+    for col in (FORCED, KNOWN, PEOPLE_KNOWN):
         frame[col] = frame[col].fillna(False).astype(bool)
     out = disclose(frame, MEASURES_ACROSS_SERVICES).published
     out["period"] = pd.to_datetime(out["period"])
@@ -297,6 +308,30 @@ def by_job(parts: Mapping[str | None, pd.DataFrame], margins: Mapping[str | None
             if h and why is not None:
                 out.iat[i, at] = min((r for r in (why, out.iat[i, at]) if r in REASON_ORDER and r != "over_time"),
                                      key=REASON_ORDER.index, default=why)
+    return out
+
+
+def people_published(published: pd.DataFrame, metric_id: str, month) -> dict[str | None, bool]:
+    """{view (None: the directorate; each service): the published history (`published`, one
+    population) shows the People of `metric_id`'s overall row at `month`}: its own base_count, or
+    for a rate of headcounts its denominator (the same people), or a row of the same view and
+    month that publishes the same figure by declaration (disclosure.policy.published_anyway)."""
+    from disclosure.cells import PEOPLE_RATES
+    from disclosure.policy import published_anyway
+
+    when = pd.to_datetime(published["period"]) == pd.Timestamp(month)
+    at = published[when.to_numpy() & ~np.array([isinstance(g, str) for g in published["group"]], dtype=bool)]
+    at = at.reset_index(drop=True)
+    mine = np.flatnonzero((at["metric_id"] == metric_id).to_numpy())
+    cols = ("base_count", "denominator") if metric_id in PEOPLE_RATES else ("base_count",)
+    out: dict[str | None, bool] = {}
+    for col in (c for c in cols if c in at.columns):
+        again = published_anyway(at, col, across="service")
+        for i in mine:
+            v = at[col].iat[i]
+            shown = i in again or (not isinstance(v, str) and _none(v) is not None)
+            view = _none(at["service"].iat[i])
+            out[view] = out.get(view, False) or shown
     return out
 
 
@@ -314,7 +349,8 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
     wanted = None if months is None else {pd.Timestamp(m) for m in months}
     history = raw(con, scope=scope)
     history_when = pd.to_datetime(history["period"])
-    gone = hidden(con, scope=scope, frame=history)
+    public = published(con, scope=scope, frame=history)
+    gone = _hidden_rows(public)
     empty: dict[tuple, pd.DataFrame] = {}  # (view, month) -> the engine's rows where the history has none
     out = np.zeros(len(frame), dtype=bool)
     ids = [m for m in dict.fromkeys(frame["metric_id"])
@@ -345,7 +381,8 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
             if metric_id in linked.BY_JOB:  # its rows are a page table's too: that table's decision
                 name = linked.BY_JOB[metric_id][0]
                 table = linked.by_job_rows(metric_id, linked.decide(src, name, month.strftime("%Y-%m"), scope, {}))
-            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views}, table)
+            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views}, table,
+                             people_published(public, metric_id, month))
             gone_here = {g for g, s, h in zip(decided["group"], decided["service"], decided["suppressed"])
                          if h and isinstance(g, str) and not isinstance(s, str)}
             at = mine & (when == month).to_numpy()

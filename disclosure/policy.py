@@ -54,6 +54,10 @@ LOW = "low"  # GSS: a rate that rounds to zero (shown to one decimal place)
 NOT_APPLICABLE = "z"  # GSS: a rate over nobody (no base to be a share of)
 FORCED = "hidden_elsewhere"  # engine frame column: True where another publication hid the row
 KNOWN = "known_elsewhere"  # engine frame column: True where a reader knows the row's people anyway
+#: engine frame column: True where a row hidden elsewhere (FORCED) has people a reader knows anyway
+#: (its base_count, for a rate of headcounts its denominator: published by a row of the same
+#: figure): known, so the cells beside it are protected as if a reader had it
+PEOPLE_KNOWN = "people_known_elsewhere"
 #: GSS "x" (not available): the figure is not published for its period (`not_available`)
 NOT_AVAILABLE = _NOT_AVAILABLE
 #: engine frame column of a published frame: True where the row's rate and numerator read "x"
@@ -496,8 +500,12 @@ def _metric_one(frame: pd.DataFrame, r: Rules, *, across: str | None = None,
     if KNOWN in frame.columns:  # rows whose people are published elsewhere: known, never hidden to protect
         known = frame[KNOWN].fillna(False).astype(bool).to_numpy()
         frame = frame.drop(columns=KNOWN)
+    people_known = None
+    if PEOPLE_KNOWN in frame.columns:  # rows hidden elsewhere whose people a reader has anyway
+        people_known = frame[PEOPLE_KNOWN].fillna(False).astype(bool).to_numpy()
+        frame = frame.drop(columns=PEOPLE_KNOWN)
     out = suppress_metric_frame(frame, min_count=r.threshold, class_under=r.class_group_under, across=across,
-                                forced=forced, known=known,
+                                forced=forced, known=known, people_known=people_known,
                                 decided=None if decided is None else (decided["suppressed"].to_numpy(dtype=bool),
                                                                       decided["suppression"].tolist()))
     if table.rolling and across and decided is None:  # the whole history: also across months
@@ -542,6 +550,79 @@ def published_metric_rows(out: pd.DataFrame, *, across: str | None) -> pd.DataFr
             if col in out.columns:
                 out[col] = out[col].astype(object).where(~year_ago_hidden, SUPPRESSED)
     return _year_to_september(out, across=across)
+
+
+#: the figures of a row that another row of the same frame may publish by declaration
+#: (`same_figure_keys`, `published_anyway`): the people a figure rests on, and a rate's denominator
+SAME_FIGURE_COLS = ("base_count", "denominator")
+
+
+def same_figure_keys(metric_id: str) -> dict[str, Hashable]:
+    """{column: what the column of the measure's engine rows counts, by its declaration} for
+    SAME_FIGURE_COLS: two measures whose keys for a column are equal give, for the same view,
+    group and month, the same figure by construction (the same aggregate over the same rows: the
+    turnover rate's base, employed staff in post, is the starters' and the vacancy rate's base;
+    its denominator, employed FTE, is the starters'). A column left out has no such key (a
+    cohort, a distinct count, a custom query, a count's denominator)."""
+    from metrics import catalogue
+    from metrics.types import Count, Ratio, Window
+
+    m = catalogue.CATALOGUE.get(metric_id)
+    measures = catalogue.MEASURE_BY_ID
+
+    def value(ref) -> Hashable | None:  # the reference's aggregate as the engine reads it
+        if isinstance(ref, Window):
+            inner = value(ref.measure)
+            return None if inner is None else ("window", ref.months, inner)
+        ms = measures.get(ref) if isinstance(ref, str) else None
+        if ms is None:
+            return None
+        return ("count", ms.source, ms.filter) if ms.agg == "count" else (ms.agg, ms.source, ms.expr, ms.filter)
+
+    def rows(ref) -> Hashable | None:  # the rows behind it (sqlgen's `rows_of`: the default base)
+        if isinstance(ref, Window):
+            inner = rows(ref.measure)
+            return None if inner is None else ("window", ref.months, inner)
+        ms = measures.get(ref) if isinstance(ref, str) else None
+        return None if ms is None else ("count", ms.source, ms.filter)
+
+    c = None if m is None else m.compute
+    out: dict[str, Hashable | None] = {}
+    if isinstance(c, Ratio):
+        dens = c.denominator if isinstance(c.denominator, tuple) else (c.denominator,)
+        parts = tuple(value(d) for d in dens)
+        out["denominator"] = None if any(x is None for x in parts) else parts
+        out["base_count"] = value(c.base) if c.base is not None else rows(dens[0])
+    elif isinstance(c, Count):
+        out["base_count"] = value(c.base) if c.base is not None else rows(c.measure)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def published_anyway(frame: pd.DataFrame, col: str, *, across: str | None) -> dict[int, object]:
+    """{row position: figure} for each row of `frame` (an engine frame as published: a hidden
+    figure reads "c") whose `col` is hidden but which a row of the same frame, month, population,
+    view (`across`) and group shows as the same figure by declaration (`same_figure_keys`; never
+    matched by value): a figure any reader of the frame has anyway."""
+    if frame.empty or col not in frame.columns or "metric_id" not in frame.columns:
+        return {}
+    where = [c for c in ("period", "scope", across, "group") if c and c in frame.columns]
+    place = list(zip(*(frame[c].map(_none).tolist() for c in where))) if where else [()] * len(frame)
+    keys = {m: same_figure_keys(m).get(col) for m in dict.fromkeys(frame["metric_id"].tolist())}
+    ids = frame["metric_id"].tolist()
+    values = frame[col].tolist()
+    shown: dict[tuple, object] = {}
+    for i, v in enumerate(values):
+        k = keys[ids[i]]
+        if k is not None and not isinstance(v, str) and _none(v) is not None:
+            shown.setdefault((place[i], k), v)
+    if not shown:
+        return {}
+    out = {}
+    for i, v in enumerate(values):
+        k = keys[ids[i]]
+        if k is not None and is_hidden(v) and (place[i], k) in shown:
+            out[i] = shown[(place[i], k)]
+    return out
 
 
 def _year_ago_hidden(out: pd.DataFrame, hidden: np.ndarray, *, across: str | None) -> np.ndarray:

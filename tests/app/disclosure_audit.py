@@ -606,6 +606,43 @@ def _published(history: Mapping, store: str, scope: str, period: str, service: s
     return SUPPRESSED if is_c(row[column]) else number(row[column])
 
 
+def _same_figures(history: Sequence[tuple]) -> dict[tuple, float]:
+    """{(store, scope, measure's declared key, month, service, column): the figure} for every
+    figure of SAME_FIGURE_COLS an overall row of the published history shows: a reader has it from
+    any row publishing it, whichever measure's (disclosure.policy.same_figure_keys: the turnover
+    rate's People, employed staff in post, are the vacancy rate's and the starters'; never
+    matched by value)."""
+    from disclosure.policy import SAME_FIGURE_COLS, same_figure_keys
+
+    keys: dict[str, dict] = {}
+    out: dict[tuple, float] = {}
+    for store, scope, frame, _ in history:
+        for r in frame.to_dict("records"):
+            if isinstance(r.get("group"), str):
+                continue
+            mine = keys.setdefault(r["metric_id"], same_figure_keys(r["metric_id"]))
+            svc = r["service"] if isinstance(r["service"], str) else None
+            for col in SAME_FIGURE_COLS:
+                x = None if is_c(r.get(col)) or col not in mine else number(r.get(col))
+                if x is not None:
+                    out.setdefault((store, scope, mine[col], pd.Timestamp(r["period"]), svc, col), x)
+    return out
+
+
+def _published_anyway(history: Mapping, same: Mapping, store: str, scope: str, period: str, service: str | None,
+                      metric_id: str, column: str) -> float | str | None:
+    """`_published`, or where the row hides the figure (or is not there) the same figure as any
+    other row of the published history shows it (`_same_figures`)."""
+    from disclosure.policy import same_figure_keys
+
+    own = _published(history, store, scope, period, service, metric_id, column)
+    if isinstance(own, float):
+        return own
+    key = same_figure_keys(metric_id).get(column)
+    twin = None if key is None else same.get((store, scope, key, pd.Timestamp(period + "-01"), service, column))
+    return own if twin is None else twin
+
+
 def _true(exact: Mapping[tuple, float], label: str, col: str, shown: Sequence[str]) -> float:
     """A published row's exact count: a merged category ("55 and over") is its members that are
     not rows of their own."""
@@ -621,7 +658,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     """Solve each family of linked tables (the directorate and every service, and the tables that
     count the same people) as a reader would: the published cells; each table's column total,
     known where a page shows it (the measure history, TOTAL_SOURCES; a job-type breakdown's from
-    its own measure; ALSO_SHOWN), hidden where the history hides it, and otherwise known when at
+    its own measure, or any row of the history that publishes the same figure by declaration:
+    `_published_anyway`; ALSO_SHOWN), hidden where the history hides it, and otherwise known when at
     least the threshold; the services adding up to the directorate; a row total made of its
     parts; what each hidden cell's caption tells (`Captions`: a cell captioned primary is 1 to
     threshold-1, one captioned secondary 0 or at least the threshold; a caption that is not the
@@ -633,6 +671,7 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     groups: dict[tuple, dict[tuple, Disclosed]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
     published = _history_index(history)
+    same = _same_figures(history)  # (a total the history shows in another measure's row)
     shown_totals: dict[tuple, float] = {}  # a family's total a page shows besides the history
     for v in views:
         services[v.store].add(v.service)
@@ -716,8 +755,13 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                     total = sum(v for (lab, c), v in exact.items() if c == col)
                     tkey = ("total", family, svc, col)
                     if tkey not in known and tkey not in hidden:
-                        found = None if source is None or col not in source[1] else _published(
-                            published, store, scope, period, svc, source[0], source[1][col])
+                        # a table by job type of a drill measure: its total (the service's People) as
+                        # any row of the history shows it (`_published_anyway`); other families read
+                        # their own source's row
+                        read = _published_anyway if family not in TOTAL_SOURCES else (
+                            lambda h, _same, *a: _published(h, *a))
+                        found = None if source is None or col not in source[1] else read(
+                            published, same, store, scope, period, svc, source[0], source[1][col])
                         also = shown_totals.get((store, period, scope, family, svc, col))
                         if also is not None and abs(also - total) < 0.5:
                             known[tkey] = total  # a page shows it (the 80:20 table's People)

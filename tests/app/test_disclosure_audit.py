@@ -945,6 +945,49 @@ def test_the_linked_check_bounds_a_cell_captioned_fewer_than_the_threshold():
         f"captioned fewer than {T} people" + audit_mod.CAPTIONED]
 
 
+def _youth_turnover_by_job(shown: dict, true: dict, history_rows: list[dict]) -> list[str]:
+    """The linked check over one view's "Turnover by job type" (Youth, social workers, October
+    2026) with the published history's overall rows `history_rows` (Youth's, that month)."""
+    from disclosure import Disclosed, people
+
+    jobs = list(shown)
+    f = pd.DataFrame({"Job type": jobs, "Turnover rate (FTE, 12 months) (%)": ["c" if shown[j] == "c" else 1.0
+                                                                              for j in jobs],
+                      "People": [shown[j] for j in jobs]})
+    v = audit_mod.View("unit", "2026-10", "social_workers", "Youth", "data", tables={
+        "Turnover by job type": Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())})
+    rows = pd.DataFrame([{"period": pd.Timestamp("2026-10-01"), "service": "Youth", "group": None,
+                          "value": "c", "numerator": "c", "denominator": "c", "base_count": "c", **r}
+                         for r in history_rows])
+    return audit_mod.recoverable([v], lambda *a: {(j, "People"): float(n) for j, n in true.items()},
+                                 [("unit", "social_workers", rows, rows)])
+
+
+def test_the_linked_check_reads_a_total_the_history_shows_in_another_measures_row():
+    """Hand-worked, main's demo at October 2026 (issue 10, policy21/22): Youth's social workers,
+    Turnover by job type: Social worker 6, Middle manager 0, Team manager c (2). Youth's turnover
+    row in the measure history is hidden (its rate rests on 2.7 FTE of leavers), People "c" with
+    it; but the vacancy rate's row shows Youth's People, 8: the same figure by declaration
+    (employed staff in post: disclosure.policy.same_figure_keys), so a reader has 8 - 6 - 0 = 2
+    team managers. The check must take the table's total from that row and find [2, 2]. With
+    the vacancy rate's People hidden too nothing follows ([0, inf)); a row whose People are 8 but
+    count other people (the absence rate's: employed staff with absence recorded) is no total of
+    this table, whatever its value (never matched by value)."""
+    shown = {"Social worker": 6.0, "Middle manager": 0.0, "Team manager": "c"}
+    true = {"Social worker": 6, "Middle manager": 0, "Team manager": 2}
+    turnover = {"metric_id": "turnover_rate_fte_12m"}
+    found = _youth_turnover_by_job(shown, true, [turnover, {"metric_id": "vacancy_rate_fte", "value": 28.0,
+                                                            "denominator": 10.0, "base_count": 8.0}])
+    assert found == ["unit 2026-10 social_workers Turnover by job type: ('Youth', 'Team manager', 'People') "
+                     "lies in [2, 2]"]
+    assert _youth_turnover_by_job(shown, true, [turnover, {"metric_id": "vacancy_rate_fte"}]) == []
+    assert _youth_turnover_by_job(shown, true, [turnover, {"metric_id": "absence_rate", "value": 3.0,
+                                                           "base_count": 8.0}]) == []
+    # the turnover row's own People shown (as the policy shows a hidden row's People published
+    # anyway): the same finding
+    assert _youth_turnover_by_job(shown, true, [dict(turnover, base_count=8.0)]) == found
+
+
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
     """Hand-worked: Youth's one leaver resigned. "Resignation c, Other reasons 0" says so as
     plainly as "Resignation 1": the check must report it; with both hidden it must not; a group

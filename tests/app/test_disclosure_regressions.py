@@ -468,3 +468,29 @@ def test_hr_sees_the_early_leavers_every_month_but_downloads_x_outside_september
             assert disclosed.published.at[i, "Value"] == NOT_AVAILABLE, (name, disclosed.published.loc[i].to_dict())
             assert disclosed.published.at[i, "Change on a year ago"] == NOT_AVAILABLE, name
     assert found, f"no early-leaver row in the Strategy themes page's downloads: {sorted(recorded)}"
+
+
+def test_youths_team_managers_are_not_the_vacancy_drills_people_less_the_turnover_table(app_store, monkeypatch):
+    """Issue 10 (policy21/22), the demo's social workers, October 2026: the Vacancy drill "By
+    service" shows Youth's People, 8 (employed staff in post); Youth's "Turnover by job type"
+    showed Social worker 6, Middle manager 0, Team manager "c": 8 - 6 - 0 = 2 team managers.
+    The table by job type is now decided with Youth's 8 known (disclosure.history.by_job):
+    Social worker and Team manager both "c" (6 and 2: each anywhere from 0 to 8). Leadership
+    and HR still see 6, 0 and 2."""
+    from ui import data
+    from ui.filters import Filters
+
+    def people(metric_id, role, *, service, by):
+        monkeypatch.setenv("WORKFORCE_ROLE", role)
+        d = data.breakdown_table(data.breakdown(metric_id, Filters(period="2026-10", service=service), by=by),
+                                 metric_id=metric_id, by=by)
+        frame = d.shown if role != "scrutiny" else d.published
+        return {g: (v if v == SUPPRESSED else float(v)) for g, v in zip(frame.iloc[:, 0], frame["People"])}
+
+    assert people("vacancy_rate_fte", "scrutiny", service=None, by="service")["Youth"] == 8.0
+    jobs = ("Social worker", "Middle manager", "Team manager")
+    shown = people("turnover_rate_fte_12m", "scrutiny", service="Youth", by="role_group")
+    assert [shown[j] for j in jobs] == [SUPPRESSED, 0.0, SUPPRESSED]
+    for role in ("leadership", "hr"):
+        exact = people("turnover_rate_fte_12m", role, service="Youth", by="role_group")
+        assert [exact[j] for j in jobs] == [6.0, 0.0, 2.0], role

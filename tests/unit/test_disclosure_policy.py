@@ -1401,6 +1401,77 @@ def test_the_drills_rows_by_job_type_are_published_as_the_table_by_job_type_deci
         {k: h for k, (h, _) in got.items()}
 
 
+#: the demo's social workers in post by service and job type, October 2026 (the turnover rate's
+#: People, employed staff: ui.data.measures._by_job_exact)
+IN_POST_2026_10 = {
+    None: {"Middle manager": 6, "Other": 9, "Senior manager": 2, "Senior practitioner": 15, "Social worker": 73,
+           "Team manager": 15},
+    "Children in Care": {"Middle manager": 2, "Senior manager": 1, "Senior practitioner": 5, "Social worker": 25,
+                         "Team manager": 5},
+    "SEND": {"Senior practitioner": 1, "Social worker": 6, "Team manager": 1},
+    "Safeguarding and Family Support": {"Middle manager": 4, "Other": 9, "Senior manager": 1,
+                                        "Senior practitioner": 9, "Social worker": 36, "Team manager": 7},
+    "Youth": {"Middle manager": 0, "Social worker": 6, "Team manager": 2}}
+
+
+def _turnover_by_job(people_shown):
+    from disclosure import history
+
+    def rows(jobs):
+        return pd.DataFrame([{"metric_id": "turnover_rate_fte_12m", "period": pd.Timestamp("2026-10-01"),
+                              "scope": "social_workers", "group": job, "value": 10.0, "numerator": 1.0,
+                              "denominator": float(n), "base_count": float(n)} for job, n in jobs.items()])
+
+    parts = {v: rows(jobs) for v, jobs in IN_POST_2026_10.items()}
+    margins = {v: rows({None: sum(jobs.values())}) for v, jobs in IN_POST_2026_10.items()}
+    hidden_there = {v: v is not None for v in IN_POST_2026_10}  # each service's turnover rate hidden
+    out = history.by_job(parts, margins, hidden_there, None, people_shown)
+    return {(s if isinstance(s, str) else None, g if isinstance(g, str) else None): b
+            for s, g, b in zip(out["service"], out["group"], out["base_count"])}
+
+
+def test_a_margin_hidden_in_the_history_whose_people_are_shown_anyway_is_known_by_job_type():
+    """Hand-worked, the demo's social workers in October 2026 (issue 10, policy22): every service's
+    turnover row is hidden in the measure history, but its People (employed staff in post: 38, 8,
+    66, 8) are shown by the vacancy rate's rows (disclosure.policy.same_figure_keys). Decided with
+    those margins unknown, Youth's turnover by job type showed Social worker 6, Middle manager 0,
+    Team manager "c": 8 - 6 - 0 = 2 team managers. Decided with them known (`people_shown`),
+    Youth's social workers are hidden too ("c", "c" add up to 8: each anywhere in [0, 8]), and no
+    hidden count of 1 to 4 in the whole table is narrower than 5 with every margin known (solved);
+    the margins themselves stay hidden as the history hides them."""
+    from disclosure.audit import intervals
+
+    views = list(IN_POST_2026_10)
+    old = _turnover_by_job(None)
+    assert [old[("Youth", j)] for j in ("Social worker", "Middle manager", "Team manager")] == [6.0, 0.0, "c"]
+    assert 8 - old[("Youth", "Social worker")] - old[("Youth", "Middle manager")] == 2  # the leak
+    new = _turnover_by_job({v: True for v in views})
+    assert [new[("Youth", j)] for j in ("Social worker", "Middle manager", "Team manager")] == ["c", 0.0, "c"]
+    assert all(new[(v, None)] == "c" for v in views if v is not None)  # the history's decision kept
+    # a reader's system: every margin known (the history's directorate, the services' People shown
+    # elsewhere), each view's job types adding up to it, the services adding up to the directorate
+    known, hidden, eqs = {}, [], []
+    for v, jobs in IN_POST_2026_10.items():
+        known[(v, None)] = float(sum(jobs.values()))
+        for j in jobs:
+            (hidden.append((v, j)) if new[(v, j)] == "c" else known.__setitem__((v, j), float(new[(v, j)])))
+        eqs.append(([((v, j), 1.0) for j in jobs] + [((v, None), -1.0)], 0.0))
+    for j in IN_POST_2026_10[None]:
+        eqs.append(([((v, j), 1.0) for v in views if v is not None and j in IN_POST_2026_10[v]]
+                    + [((None, j), -1.0)], 0.0))
+    small = [c for c in hidden if 0 < IN_POST_2026_10[c[0]][c[1]] < 5]
+    assert ("Youth", "Team manager") in small
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=small)
+    assert {c: hi - lo for c, (lo, hi) in found.items() if hi - lo < 5} == {}
+    # the same check finds main's decision (Youth's margin unknown to the policy, known to a reader)
+    known_old = {c: float(x) for c, x in old.items() if not isinstance(x, str)}
+    known_old.update({(v, None): float(sum(j.values())) for v, j in IN_POST_2026_10.items()})
+    hidden_old = [c for c, x in old.items() if x == "c" and c[1] is not None]
+    lo, hi = intervals(known=known_old, hidden=hidden_old, equations=eqs, cells=[("Youth", "Team manager")])[
+        ("Youth", "Team manager")]
+    assert (lo, hi) == (2.0, 2.0)
+
+
 BANDS = ["Up to 10", "Over 10 to 15", "Over 15 to 20", "Over 20 to 25", "Over 25"]
 
 

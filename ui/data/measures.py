@@ -110,8 +110,9 @@ def _by_job_exact(path: str, version: str, scope: str, metric_id: str, service: 
 def public_by_job(path: str, version: str, scope: str, metric_id: str, period: str) -> pd.DataFrame:
     """One measure at one month by job type, for the directorate and each service, as it may be
     published: one two-way table (service by job type) with its margins; the margins keep what
-    `public_history` decided for them (hidden there: hidden here; published there: known, so the
-    cells inside are protected as if a reader had them). The margins are the history's own rows."""
+    `public_history` decided for them (hidden there: hidden here, its People known where the
+    history shows them anyway; published there: known, so the cells inside are protected as if a
+    reader had them). The margins are the history's own rows."""
     when = periods.parse_period(period)
     with db.open_cursor() as cur:
         services = sorted({s for s, _ in detail.dimension_pairs(cur)})
@@ -136,8 +137,11 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
                 margins[service] = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
                                                    filters=_engine_filters(service, None))
     table = _table_by_job(path, version, scope, metric_id, period) if metric_id in linked.BY_JOB else None
-    # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job)
-    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]}, table)
+    # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job);
+    # a margin hidden there whose People the history shows anyway (another row of the same figure)
+    # is known here too
+    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]}, table,
+                          history.people_published(published, metric_id, when))
 
 
 @st.cache_data(**CACHE)

@@ -593,10 +593,11 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
            primary: np.ndarray | None = None) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
     all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide.
-    `captions` (each published cell's caption, -1 none) and `primary`: where every hidden cell of
-    a caption is primary, a reader knows each is 1 to min_count-1 (disclosure.audit.
-    primary_range); solved with those bounds, each must keep the whole of that range too (hiding
-    a cell only widens every range and only takes bounds away: still monotone)."""
+    `captions` (each published cell's caption, -1 none) and `primary`: a reader of a caption knows
+    each cell it calls primary is 1 to min_count-1 (disclosure.audit.primary_range), read per cell
+    (the secondary cells beside them in a caption no longer hide which is which); solved with those
+    bounds, each must keep the whole of that range too (hiding a cell only widens every range and
+    adds no bound: still monotone)."""
     from disclosure.audit import System, primary_range, too_narrow as short_of
 
     hidden = hidden.copy()
@@ -611,11 +612,10 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
         else primary & numbers & (captions >= 0)
 
     def captioned(hidden: np.ndarray) -> np.ndarray:
-        """The hidden primary cells whose caption's hidden cells are all primary."""
-        if not small.any():
-            return small
-        mixed = np.unique(captions[hidden & ~small & (captions >= 0)])
-        return small & hidden & ~np.isin(captions, mixed)
+        """The hidden cells a caption calls primary, each read as 1 to min_count-1 on its own, in a
+        caption that also counts secondary cells too (a reader who tells which hidden cell is
+        which, as the audit's per-cell reading does: docs/DECISIONS.md, captions22)."""
+        return small & hidden
     # feasible points of the system (every cell's value), for settling a range without solving
     # for it: the true figures, then every optimum found. Hiding a cell keeps a point feasible;
     # showing one again keeps those points that hold its true value (filtered where read).

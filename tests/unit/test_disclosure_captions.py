@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from disclosure import SUPPRESSED, rules
-from disclosure.policy import disclose, fte_people, people, published_rows, rests_on
+from disclosure.policy import disclose, disclose_all, fte_people, people, published_rows, rests_on
 
 T = rules().threshold
 
@@ -153,3 +153,40 @@ def test_the_agency_summarys_rows_rest_on_their_assignments():
                          hidden=[True, True, True, True, False], reasons=["secondary"] * 4 + [None],
                          columns=("Value",), exact=False, sizes={"Value": [_rests_on(exact, c) for c in rows]})
     assert out.reasons["Value"].tolist() == ["primary", "primary", "primary", "secondary", None]
+
+
+def test_a_primary_cell_keeps_its_captions_range_beside_secondary_cells_in_its_table():
+    """Read per cell (captions22), each cell a caption calls "fewer than 5 people" is 1 to 4 even
+    where the same caption also counts cells hidden to protect it. Three services (S1, S2, S3) and
+    the directorate, people by answer A/B/C/D: S1 9/6/15/0 (30), S2 15/0/4/9 (28), S3 2/2/25/3 (32);
+    the directorate 26/8/44/12 shown, every view's total known.
+    Before, S2 showed A 15 and B 0 and hid C 4 (primary) and D 9 (secondary); S3 hid A, B, D (all
+    primary); S1 everything. Read per cell: S2's C is 1 to 4 and C + D = 28 - 15 - 0 = 13, so D is
+    9 to 12; S1's D + S3's D = 12 - S2's D is at most 3, so S3's D (3, "fewer than 5") lies in
+    [1, 3] and S2's C in [2, 4]: each narrower than its caption's 1 to 4. The policy read a
+    caption's bounds only where all its hidden cells were primary (S3's, not S2's).
+    Now S2's A 15 is hidden too (secondary): S2's C + D is 13 to 28 less A, and both keep 1 to 4."""
+    t = people(counts=["People"], category="Answer")
+    cats = ["A", "B", "C", "D"]
+    views = {"S1": [9, 6, 15, 0], "S2": [15, 0, 4, 9], "S3": [2, 2, 25, 3]}
+    frames = {k: pd.DataFrame({"Answer": cats, "People": v}) for k, v in views.items()}
+    frames[None] = pd.DataFrame({"Answer": cats, "People": [sum(x) for x in zip(*views.values())]})
+    d = disclose_all(frames, t)
+    c = SUPPRESSED
+    assert d[None].published["People"].tolist() == [26, 8, 44, 12]
+    assert d["S1"].published["People"].tolist() == [c, c, c, c]
+    assert d["S2"].published["People"].tolist() == [c, 0, c, c]
+    assert d["S2"].reasons["People"].tolist() == ["secondary", None, "primary", "secondary"]
+    assert d["S3"].published["People"].tolist() == [c, c, 25, c]
+    assert d["S3"].reasons["People"].tolist() == ["primary", "primary", None, "primary"]
+    # solved as the audit reads each caption per cell, S2's C and S3's D keep the whole 1 to 4
+    from disclosure.audit import intervals
+
+    known = {(k, i): float(v) for k, f in d.items() for i, v in enumerate(f.published["People"]) if v != c}
+    hidden = [(k, i) for k, f in d.items() for i, v in enumerate(f.published["People"]) if v == c]
+    totals = {k: float(sum(v)) for k, v in views.items()}
+    eqs = [([((k, i), 1.0) for i in range(4)], totals[k]) for k in views]
+    eqs += [([((k, i), 1.0) for k in views] + [((None, i), -1.0)], 0.0) for i in range(4)]
+    small = {(k, i): (1.0, 4.0) for k, f in d.items() for i, w in enumerate(f.reasons["People"]) if w == "primary"}
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=[("S2", 2), ("S3", 3)], bounds=small)
+    assert found == {("S2", 2): (1.0, 4.0), ("S3", 3): (1.0, 4.0)}

@@ -473,8 +473,9 @@ def _metric_frame(frames: Mapping[Hashable, pd.DataFrame], view: Hashable, r: Ru
         if col in out.columns:
             why[col] = [r if h else None for r, h in zip(out["suppression"], out["suppressed"])]
     for col in ("numerator", "denominator", "base_count"):
-        if col in out.columns:
-            why[col] = [r if h else None for r, h in zip(out["counts_reason"], out["counts_hidden"])]
+        if col in out.columns:  # (a figure published anyway is shown: `_counts_published_anyway`)
+            why[col] = [r if h and is_hidden(v) else None
+                        for r, h, v in zip(out["counts_reason"], out["counts_hidden"], out[col])]
     for col in ("value", "numerator", "change_on_year", "year_ago_value"):  # "x", not "c": no reason
         if col in out.columns and NOT_AVAILABLE_COL in out.columns:
             why[col] = why[col].where(~_is_x(out[col]), None)
@@ -542,6 +543,7 @@ def published_metric_rows(out: pd.DataFrame, *, across: str | None) -> pd.DataFr
     "x" (`_year_to_september`). Shared by `disclose` and disclosure.history's kept decisions
     applied directly (one definition of what publishing a decided row means)."""
     out = out.drop(columns=PEOPLE_IN_VIEW, errors="ignore")  # what a decision rested on, never published
+    _counts_published_anyway(out, across=across)
     if "period" in out.columns and ("change_on_year" in out.columns or "year_ago_value" in out.columns):
         # a change on a year ago (or the year-ago value) would give a hidden year-ago figure back
         hidden = out["suppressed"].to_numpy(dtype=bool)
@@ -623,6 +625,33 @@ def published_anyway(frame: pd.DataFrame, col: str, *, across: str | None) -> di
         if k is not None and is_hidden(v) and (place[i], k) in shown:
             out[i] = shown[(place[i], k)]
     return out
+
+
+def _counts_published_anyway(out: pd.DataFrame, *, across: str | None) -> None:
+    """Show again, in place, each hidden ("c") `base_count` and `denominator` of `out` that a
+    shown row of the same frame publishes anyway: the same figure by declaration
+    (`same_figure_keys`) for the same month, population, view and group.
+
+    Why: a row is hidden for any of its figures, most often its rate's numerator (the turnover
+    rate of SEND resting on 1 leaver of 8, demo October 2026), and hiding its People with it hid
+    a group that is no secret: the 8 employed staff in post are the starters' base, published in
+    the same frame. A figure published elsewhere protects nothing by being hidden here, and
+    showing it here tells a reader nothing the frame does not already say, so every protection
+    decided stays exactly as strong (the numerator, the rate and the rest stay hidden). Issue 10:
+    "secondary suppression picks the smallest cells that protect, never a large group when a
+    smaller one will do"; decided per cell, not per row."""
+    if out.empty or "suppressed" not in out.columns:
+        return
+    hidden = out["suppressed"].to_numpy(dtype=bool)
+    if not hidden.any():
+        return
+    for col in SAME_FIGURE_COLS:
+        again = {i: v for i, v in published_anyway(out, col, across=across).items() if hidden[i]}
+        if again:
+            values = out[col].to_numpy(dtype=object).copy()
+            for i, v in again.items():
+                values[i] = v
+            out[col] = values
 
 
 def _year_ago_hidden(out: pd.DataFrame, hidden: np.ndarray, *, across: str | None) -> np.ndarray:
@@ -1484,7 +1513,8 @@ def true_reason(reason: str | None, counts: Iterable[float], r: Rules) -> str | 
 def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequence[str | None],
                    columns: Sequence[str], exact: bool, not_available: Sequence[bool] | None = None,
                    na_columns: Sequence[str] = (),
-                   sizes: Mapping[str, Sequence[Sequence[float]]] | None = None) -> Disclosed:
+                   sizes: Mapping[str, Sequence[Sequence[float]]] | None = None,
+                   cells: Mapping[str, Sequence[bool]] | None = None) -> Disclosed:
     """A table whose rows the policy has already decided (each row one figure of an engine frame
     that passed `disclose`): `columns` hidden in the published version where `hidden`, and
     `na_columns` "x" where `not_available` (the engine frame's NOT_AVAILABLE_COL: a figure not
@@ -1494,7 +1524,11 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
     published)}: each hidden cell then gets its own true reason (`true_reason`; a column not in
     `sizes` counts nobody) rather than its row's: a row hidden as "primary" because its rate rests
     on 1 leaver has a People of 8 that is not "fewer than 5 people", and a row hidden as
-    "secondary" whose rate rests on 1 leaver has a rate that is. Without `sizes`, the row's reason."""
+    "secondary" whose rate rests on 1 leaver has a rate that is. Without `sizes`, the row's reason.
+
+    `cells` {column: per row, whether its cell is hidden}: for a column of `columns` whose figure
+    the engine frame publishes on its own (a hidden row's People where the frame publishes them
+    anyway: `_counts_published_anyway`), hidden only where it says, with the row's reason."""
     pub = frame.copy()
     pub.attrs = {}
     why = _no_reasons(pub)
@@ -1502,6 +1536,8 @@ def published_rows(frame: pd.DataFrame, *, hidden: Sequence[bool], reasons: Sequ
     for i, (h, reason) in enumerate(zip(hidden, reasons)):
         if bool(h):
             for col in columns:
+                if cells is not None and col in cells and not bool(cells[col][i]):
+                    continue  # published on its own (the engine frame shows it)
                 given = reason if isinstance(reason, str) else "secondary"
                 if sizes is not None:
                     given = true_reason(given, sizes[col][i] if col in sizes else (), r)

@@ -465,9 +465,13 @@ def chart_leaks(view: View) -> list[str]:
             continue  # posts, files, published figures: no people to hide
         frame = d.shown
         people = [c for c in frame.columns if c in PEOPLE_COLUMNS]
+        # a row's own figure hidden while its People are shown (a drill row whose rate rests on a
+        # few leavers: the policy publishes its People) is hidden too: every other figure "c"
+        figures = [c for c in frame.columns[1:] if c not in PEOPLE_COLUMNS and c != "Small group"]
         rows = {}
         for _, row in frame.iterrows():
-            rows[_label(row).split(" / ")[-1]] = (any(is_c(row[c]) for c in people), row)
+            rows[_label(row).split(" / ")[-1]] = (any(is_c(row[c]) for c in people)
+                                                  or (bool(figures) and all(is_c(row[c]) for c in figures)), row)
         tables.append(rows)
     out = []
     for spec in view.charts:
@@ -1197,17 +1201,37 @@ def history_leaks(store: str, scope: str, published: pd.DataFrame, exact: pd.Dat
             layers = {"numerator": lambda r: number(r["numerator"]),
                       "rest": lambda r: None if number(r["numerator"]) is None or number(r["denominator"]) is None
                       else number(r["denominator"]) - number(r["numerator"])}
+        sums = {}
         for layer, get in layers.items():
             whole = get(truth[(mid, when, None)])
             if whole is None or 0 < whole < t:
                 continue  # a small directorate figure is hidden itself: nothing to subtract from
-            hidden = [svc for svc, r in parts if is_c(r["value"])]
+            # a hidden row's People (base) may be published on its own (the policy shows a figure
+            # the history publishes anyway): each cell hidden or shown as published
+            off = (lambda r: is_c(r["base_count"])) if layer == "base_count" else (lambda r: is_c(r["value"]))
+            hidden = [svc for svc, r in parts if off(r)]
             if not hidden:
                 continue
-            shown = sum(get(r) or 0 for svc, r in parts if not is_c(r["value"]))
+            shown = sum(get(r) or 0 for svc, r in parts if not off(r))
             rest = whole - shown
+            sums[layer] = rest
             if (0 < rest < t) or (len(hidden) == 1 and rest != 0):
                 out.append(f"{store} {scope} {when:%Y-%m} {mid} {layer}: hidden {hidden} add up to {rest:g}")
+        if mid in PEOPLE_RATES and len(sums) == 2:
+            # the People/rate link: a hidden rate whose denominator (its People) is shown splits
+            # that known figure into its numerator and rest, each at most its layer's hidden sum
+            for svc, r in parts:
+                den = number(r["denominator"]) if not is_c(r["denominator"]) else None
+                true = truth.get((mid, when, svc))
+                if not is_c(r["value"]) or den is None or true is None:
+                    continue
+                num = number(true["numerator"])
+                if num is None or not (0 < num < t or 0 < den - num < t):
+                    continue
+                lo, hi = max(0.0, den - sums["rest"]), min(sums["numerator"], den)
+                if hi - lo < t - 1e-9:
+                    out.append(f"{store} {scope} {when:%Y-%m} {mid} {svc}: its shown denominator {den:g} "
+                               f"leaves its numerator in [{lo:g}, {hi:g}]")
     for (mid, when, svc), row in rows.items():
         ago = rows.get((mid, when - pd.DateOffset(years=1), svc))
         if ago is not None and is_c(ago["value"]) and number(row.get("change_on_year")) is not None:

@@ -229,16 +229,18 @@ def test_scrutinys_turnover_page_captions_the_three_rates_on_few_leavers_as_few(
     of the turnover rate by service. SEND's rate rests on 1 leaver of 8, Safeguarding's on 4 of
     66 and Youth's on 3 leavers (2.7 FTE) of 8 (leadership: `python -m metrics --period 2026-10
     --by service`, the early-leaver rate's denominator and base_count; the FTE is never read as
-    people): 3 figures fewer than 5 people; their People (8, 66, 8), Small group
-    and Status, and Children in Care's 4 cells, 13 hidden so that a small group cannot be worked out
-    (it read "16 figures hidden so that ..." before)."""
+    people): 3 figures fewer than 5 people; their Status, and Children in Care's rate and Status,
+    5 hidden so that a small group cannot be worked out (it read "16 figures hidden so that ..."
+    before captions20, then "3 ...; 13 ..." while the People 38, 8, 66, 8 and their Small group
+    flags were hidden with the rates: shown since policy21/22, the starters' and vacancy rate's rows
+    publish them: tests/app/test_drill_people_shown.py)."""
     from tests.app.test_app_frame import make_app
 
     at = make_app(monkeypatch, db=app_store, role="scrutiny")
     at.switch_page("views/turnover.py").run()
     assert not at.exception, [e.value for e in at.exception]
     captions = [c.value for c in at.caption]
-    want = ("c: 3 figures fewer than 5 people; 13 figures hidden so that a small group cannot be worked out "
+    want = ("c: 3 figures fewer than 5 people; 5 figures hidden so that a small group cannot be worked out "
             "from the other figures.")
     assert any(c.endswith(want) for c in captions), captions
 

@@ -15,6 +15,7 @@ from store import periods
 from ui import db
 from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
 from metrics.narrative import SMALL_BASE
+from metrics.units import is_hidden
 from ui.data.measures import (UNIT_WORDS, _clean, _not_available, _shown, _with_published, evaluated_exact,
                               public_rows, status_words)
 from ui.filters import Filters
@@ -72,6 +73,7 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         frame["published_hidden"] = frame["suppressed"]
         frame["published_reason"] = frame["suppression"]
         frame["published_not_available"] = _not_available(frame)
+        frame["published_people_hidden"] = [is_hidden(b) for b in frame["base_count"]]
     frame = frame[frame["group"].notna()]
     # the people each group's figure and People rest on (exact, for the captions' true reasons
     # only: disclosure.policy.published_rows `sizes`; never shown)
@@ -85,8 +87,8 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
     frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
     frame = frame.drop(columns="_v").reset_index(drop=True)
     return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered",
-                  "published_hidden", "published_reason", "published_not_available", "value_rests_on",
-                  "people_rests_on"]]
+                  "published_hidden", "published_reason", "published_not_available", "published_people_hidden",
+                  "value_rests_on", "people_rests_on"]]
 
 
 #: the columns of an engine frame row that `rests_on` reads
@@ -126,6 +128,9 @@ def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclose
     return published_rows(table, hidden=frame["published_hidden"], reasons=frame["published_reason"],
                           columns=(value_col, "People", "Small group", "Status"),
                           sizes={value_col: list(frame["value_rests_on"]), "People": list(frame["people_rests_on"])},
+                          # a hidden row's People (and the "Small group" read from it) published anyway
+                          cells={c: list(frame["published_people_hidden"]) for c in ("People", "Small group")}
+                          if "published_people_hidden" in frame else None,
                           exact=not is_suppressed(),  # suppressed roles: the policy wrote "x" already
                           not_available=None if is_suppressed() else frame.get("published_not_available"),
                           na_columns=(value_col, "Status"))

@@ -17,7 +17,7 @@ from disclosure.cells import number
 from disclosure.policy import NOT_AVAILABLE_COL
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS, is_not_available, round_half_up
+from metrics.units import UNITS, is_hidden, is_not_available, round_half_up
 from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
@@ -198,6 +198,9 @@ def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
     out["published_reason"] = [fate.get(k, (True, "secondary"))[1] for k in keys]
     na = set(k for k, n in zip(key(public), _not_available(public)) if n)
     out["published_not_available"] = [k in na for k in keys]
+    # a hidden row's People the policy publishes anyway (disclosure.policy._counts_published_anyway)
+    people = {k: is_hidden(b) for k, b in zip(key(public), public["base_count"])}
+    out["published_people_hidden"] = [people.get(k, True) for k in keys]
     return out
 
 

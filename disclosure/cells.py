@@ -507,8 +507,8 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
                  class_: np.ndarray | None = None, min_count: int | None = None,
                  exact: bool = True, keep: np.ndarray | None = None,
                  fixed: np.ndarray | None = None, partner: np.ndarray | None = None,
-                 captions: np.ndarray | None = None, captioned: np.ndarray | None = None
-                 ) -> tuple[np.ndarray, np.ndarray]:
+                 captions: np.ndarray | None = None, captioned: np.ndarray | None = None,
+                 ranges: Mapping[int, tuple[float, float]] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(hidden, reason) for every cell: primary, class and forced (hidden in an earlier
     publication) cells are protected, `virtual` cells (never published, e.g. "18 minus 17")
     are hidden but only protected when small; secondary cells are added until no protected cell
@@ -524,7 +524,9 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     2026: their rest's 0 was the only cell left to pick). `captioned`: the cells a caption calls
     primary when hidden (default `primary`; disclosure.policy captions every count of 1 to
     min_count-1 so, a small "Not known" that is not itself protected too: `System.protect`).
-    `reason` is None for shown cells and for virtual cells not protected."""
+    `ranges` {cell: (low, high)}: what the captions alone leave of a captioned cell where that is
+    less than the caption's 1 to min_count-1 (`_widen`'s; given, the captions are read per cell
+    and the ranges solved even where no two equations cross). `reason` is None for shown cells and for virtual cells not protected."""
     n = values.size
     min_count = min_count or threshold()
     virtual = np.zeros(n, dtype=bool) if virtual is None else virtual
@@ -537,9 +539,11 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     try:
         hidden = _secondary(values, protect | virtual, equations, min_count, protect, keep,
                             partner if partner.any() else None, None if captions is None else small & ~virtual)
-        if exact and _crossed(hidden, equations):
+        if exact and (_crossed(hidden, equations) or ranges is not None):  # (captions read per cell: a
+            # column alone can pin a captioned cell too, 4 + 3 + 3 hidden of a known 10 each 2 to 4)
             hidden = _widen(values, hidden, equations, protect, min_count,
-                            captions=None if captions is None else np.where(virtual, -1, captions), primary=small)
+                            captions=None if captions is None else np.where(virtual, -1, captions), primary=small,
+                            ranges=ranges)
     finally:
         _MARKS.fixed = set()
     reason = np.array([None] * n, dtype=object)
@@ -590,14 +594,18 @@ _EXHAUSTIVE = False
 
 def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], protect: np.ndarray,
            min_count: int, *, rounds: int | None = None, captions: np.ndarray | None = None,
-           primary: np.ndarray | None = None) -> np.ndarray:
+           primary: np.ndarray | None = None, ranges: Mapping[int, tuple[float, float]] | None = None
+           ) -> np.ndarray:
     """Hide further cells until every protected cell's feasible range (linear programming over
     all the equations at once, as disclosure.audit attacks it) is at least `min_count` wide.
     `captions` (each published cell's caption, -1 none) and `primary`: a reader of a caption knows
     each cell it calls primary is 1 to min_count-1 (disclosure.audit.primary_range), read per cell
     (the secondary cells beside them in a caption no longer hide which is which); solved with those
     bounds, each must keep the whole of that range too (hiding a cell only widens every range and
-    adds no bound: still monotone)."""
+    adds no bound: still monotone). `ranges` {cell: (low, high)}: where the captions alone (every
+    cell a reader does not know hidden) leave a captioned cell less than that range, what they
+    leave is what it keeps (`disclosure.system.caption_ranges`: three services' 1, 1 and 1 under 5
+    tell the directorate's total under 5 is 3 or 4, whatever is hidden)."""
     from disclosure.audit import System, primary_range, too_narrow as short_of
 
     hidden = hidden.copy()
@@ -679,14 +687,18 @@ def _widen(values: np.ndarray, hidden: np.ndarray, equations: list[Equation], pr
             """A captioned cell's range, every captioned cell within its caption's bounds, is not
             the whole of them (disclosure.audit.too_narrow's `captioned`)."""
             nonlocal by_caption
-            if cap(i, hidden) < ceiling - _SURE:
+            low, top = (ranges or {}).get(i, (floor, ceiling))
+            if cap(i, hidden) < top - _SURE:
                 return True
             if by_caption is None:
                 by_caption = System(known=known, hidden=unknown, equations=eqs,
                                     bounds={int(c): (floor, ceiling) for c in np.flatnonzero(bounded)})
             high = by_caption.high(i)
-            return high < ceiling - 1e-9 or bool(short_of({i: (by_caption.low(i), high)}, threshold=min_count,
-                                                           captioned=[i]))
+            if high < top - 1e-9:
+                return True
+            if (low, top) != (floor, ceiling):
+                return by_caption.low(i) > low + 1e-9
+            return bool(short_of({i: (by_caption.low(i), high)}, threshold=min_count, captioned=[i]))
 
         def too_narrow(i: int) -> bool:
             """The two linear programmes' answer, from them only when neither a cap nor the

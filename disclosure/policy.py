@@ -1673,7 +1673,8 @@ def disclose_with_totals(frames: Mapping[Hashable, pd.DataFrame], totals: pd.Dat
     return by_group, decided if decided is not None else publish(totals, hidden_total, reason_total, rest_total)
 
 
-def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarray, r: Rules) -> None:
+def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarray, r: Rules,
+                                ranges: dict[int, tuple[float, float]] | None = None) -> None:
     """Show again each secondary cell the protection does not need, largest first (in place).
 
     Why: the picks of secondary suppression (disclosure.cells.protect_grid, its widening, or
@@ -1684,7 +1685,9 @@ def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarra
     has a feasible range at least the threshold wide (disclosure.audit, the attacker's linear
     programmes over every equation of the system), largest first: a small group is hidden
     before a large one. Virtual cells (never published) and the zeros hidden beside a small
-    group's one answer stay as decided."""
+    group's one answer stay as decided. With `ranges` (`System.caption_ranges`, where `s` has
+    captions) each hidden cell captioned "fewer than 5 people" keeps what its captions alone leave
+    it too (`System.short_of_captions`)."""
     protected = s.protected
     candidates = [int(i) for i in np.flatnonzero(hidden & ~s.virt & ~s.lone & ~protected)
                   if reason[i] == "secondary"]
@@ -1704,7 +1707,8 @@ def _show_what_protects_nothing(s: System, hidden: np.ndarray, reason: np.ndarra
         attack = AttackerSystem(known=known, hidden=[int(i) for i in np.flatnonzero(hidden)], equations=eqs)
         # the protected cells beside the one shown first: the likeliest to narrow (stop at one)
         watch = sorted((int(i) for i in np.flatnonzero(hidden & protected)), key=lambda i: (i not in near.get(c, ()), i))
-        if all(attack.high(i) - attack.low(i) >= r.threshold - 1e-9 for i in watch):
+        if all(attack.high(i) - attack.low(i) >= r.threshold - 1e-9 for i in watch) \
+                and not (ranges is not None and s.captions is not None and s.short_of_captions(hidden, r, ranges)):
             reason[c] = None
         else:
             hidden[c] = True
@@ -1861,13 +1865,22 @@ def _totals_system(frames: Mapping[Hashable, pd.DataFrame], figures: np.ndarray,
             for j, c in enumerate(counts):
                 forced[index[("total", i, c)]] = is_hidden(was[i, j])
                 fixed[index[("total", i, c)]] = not forced[index[("total", i, c)]]
-    s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False)
+    # each published cell's caption (its table: a view's by group, or the totals'); a reader of a
+    # caption reads each hidden count of 1 to threshold-1 as "fewer than 5 people" (`_counts_not_small`)
+    tables = {where: t for t, where in enumerate(dict.fromkeys(where for where, _, _ in rows))}
+    captions = np.full(n, -1, dtype=int)
+    for key, c in index.items():
+        if len(key) == 3:  # (a rest is never published: no caption)
+            captions[c] = tables[key[0]]
+    s = b.system(r, known=fixed, elsewhere=forced, keep=keep, class_of_virtual=False, lone_zeros=False,
+                 captions=captions)
     hopeless = _given_away_anyway(s, r) if (shown is not None or shown_rests) and fixed is not None else None
+    ranges = s.caption_ranges(r)
     # the totals alone: each count's column is one equation; bounds checked after
-    hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain))
+    hidden, reason = s.protect(r, columns=None if frames else (columns, bounds, n_plain), ranges=ranges)
     if hopeless is not None:
         hidden[hopeless[0]], reason[hopeless[0]] = True, hopeless[1][hopeless[0]]
-    _show_what_protects_nothing(s, hidden, reason, r)
+    _show_what_protects_nothing(s, hidden, reason, r, ranges)
     out = {}
     for where, n_rows in [*((k, len(f)) for k, f in frames.items()), ("total", len(figures))]:
         h = np.array([[hidden[index[(where, i, c)]] for c in counts] for i in range(n_rows)], dtype=bool)

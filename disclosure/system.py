@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from disclosure.cells import Equation, class_cells, class_partners, class_zeros, protect_grid
+from disclosure.cells import Equation, attack_equations, class_cells, class_partners, class_zeros, protect_grid
 from disclosure.rules import Rules
 
 
@@ -157,13 +157,65 @@ class System:
         out = self.primary | self.cls | self.elsewhere | self.zeros
         return out if self.partner is None else out | self.partner
 
-    def protect(self, r: Rules, *, columns: tuple[list[Equation], list[Equation], int] | None = None
-                ) -> tuple[np.ndarray, np.ndarray]:
+    def small(self, r: Rules) -> np.ndarray:
+        """The cells a caption calls "fewer than 5 people" when hidden: every count of 1 to
+        threshold-1 a reader does not know (disclosure.policy.true_reason), a small "Not known"
+        (not protected: rules.shown_whatever_size) as well as the primary cells."""
+        with np.errstate(invalid="ignore"):
+            return (self.vals > 0) & (self.vals < r.threshold) & ~self.known
+
+    def caption_ranges(self, r: Rules) -> dict[int, tuple[float, float]]:
+        """{cell: (low, high)} of each protected published cell a caption calls "fewer than 5
+        people" that the captions alone leave less than 1 to threshold-1: every cell a reader does
+        not know hidden, each such cell 1 to threshold-1 (disclosure.audit.primary_range). Hiding
+        cannot widen these (three services' hidden 1, 1 and 1 tell the directorate's hidden 3 is 3
+        or 4: demo, October 2026, Agency rules, under 3 years); the figures must teach nothing more."""
+        from disclosure.audit import System as AttackerSystem, primary_range
+
+        numbers = ~np.isnan(self.vals)
+        bounded = self.small(r) & ~self.virt & numbers
+        watch = np.flatnonzero(bounded & self.protected)
+        if not watch.size:
+            return {}
+        whole = primary_range(r.threshold)
+        attack = AttackerSystem(known={int(i): float(self.vals[i]) for i in np.flatnonzero(self.known & numbers)},
+                                hidden=[int(i) for i in np.flatnonzero(~self.known & numbers)],
+                                equations=attack_equations(self.vals, self.eqs),
+                                bounds={int(i): whole for i in np.flatnonzero(bounded)})
+        found = {int(i): (attack.low(int(i)), attack.high(int(i))) for i in watch}
+        return {i: got for i, got in found.items() if got[0] > whole[0] + 1e-9 or got[1] < whole[1] - 1e-9}
+
+    def short_of_captions(self, hidden: np.ndarray, r: Rules, ranges: dict[int, tuple[float, float]]) -> bool:
+        """Does a protected hidden cell a caption calls "fewer than 5 people", read per cell
+        (every such hidden cell 1 to threshold-1), keep less than what the captions alone leave it
+        (`caption_ranges`, else the whole 1 to threshold-1)?"""
+        from disclosure.audit import System as AttackerSystem, primary_range
+
+        numbers = ~np.isnan(self.vals)
+        bounded = self.small(r) & ~self.virt & numbers & hidden
+        watch = np.flatnonzero(bounded & self.protected)
+        if not watch.size:
+            return False
+        whole = primary_range(r.threshold)
+        attack = AttackerSystem(known={int(i): float(self.vals[i]) for i in np.flatnonzero(~hidden & numbers)},
+                                hidden=[int(i) for i in np.flatnonzero(hidden & numbers)],
+                                equations=attack_equations(self.vals, self.eqs),
+                                bounds={int(i): whole for i in np.flatnonzero(bounded)})
+        for i in (int(i) for i in watch):
+            low, high = ranges.get(i, whole)
+            if attack.high(i) < high - 1e-9 or attack.low(i) > low + 1e-9:
+                return True
+        return False
+
+    def protect(self, r: Rules, *, columns: tuple[list[Equation], list[Equation], int] | None = None,
+                ranges: dict[int, tuple[float, float]] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(hidden, reason) for every cell. `columns` (columns, bounds, number of published
         cells): the system is only columns (parts adding up to a whole, which do not cross) and
         bounds (a count within another, its rest a cell after the published ones); each column is
-        then protected alone where that can be shown enough (`_columns_alone`), else the whole
-        system by linear programming."""
+        then protected alone where that can be shown enough (`_columns_alone`, and, with `ranges`,
+        no captioned cell short of its captions: `short_of_captions`), else the whole system by
+        linear programming. `ranges` (`caption_ranges`): what the captions alone leave of each
+        captioned cell where less than 1 to threshold-1 (disclosure.cells.protect_grid's)."""
         captions = self.captions
         if captions is not None and self.lone.any():  # (its zeros are hidden as class after: no caption
             # of theirs is all primary)
@@ -171,19 +223,17 @@ class System:
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
                                                             keep=self.keep, threshold=r.threshold,
                                                             fixed=self.known)
+        if found is not None and ranges is not None and captions is not None \
+                and self.short_of_captions(found[0], r, ranges):
+            found = None
         partner = None if self.partner is None else self.partner.copy()
-
-        # the cells a caption calls "fewer than 5 people" when hidden: every count of 1 to
-        # threshold-1 a reader does not know (disclosure.policy.true_reason), a small "Not known"
-        # (not protected: rules.shown_whatever_size) as well as the primary cells
-        with np.errstate(invalid="ignore"):
-            small = (self.vals > 0) & (self.vals < r.threshold) & ~self.known
+        small = self.small(r)
 
         def grid(partner: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
             return protect_grid(self.vals, self.eqs, primary=self.primary, virtual=self.virt & ~self.known,
                                 forced=self.elsewhere | self.zeros, class_=self.cls, min_count=r.threshold,
                                 keep=self.keep, fixed=self.known, captions=captions, partner=partner,
-                                captioned=small)
+                                captioned=small, ranges=ranges)
 
         hidden, reason = found or grid(partner)
         if found is None and self.exempt:

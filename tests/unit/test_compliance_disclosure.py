@@ -223,3 +223,41 @@ def test_the_assignments_above_the_cap_the_history_shows_are_known_to_the_decisi
                              unpublished=[compliance.NO_SERVICE], within=compliance.WITHIN,
                              counted_rests=compliance.COUNTED_RESTS, shown_totals=other,
                              rests_shown=compliance.RESTS_SHOWN)[1].published, blind)
+
+
+def _breaches(figures: list[int]) -> pd.DataFrame:
+    """Cap breaches by service (the directorate, then A, B, C, D) as `disclose_with_totals` publishes them."""
+    from disclosure.policy import people
+
+    totals = pd.DataFrame({"Service": ["All services", "A", "B", "C", "D"], "Breaches": figures})
+    return disclose_with_totals({}, totals, people(counts=["Breaches"]), views=[None, "A", "B", "C", "D"],
+                                name="test")[1]
+
+
+def test_each_count_captioned_fewer_than_5_keeps_its_captions_range():
+    """Read per cell (captions23), each hidden count captioned "fewer than 5 people" is 1 to 4.
+    Cap breaches: the directorate 10, A 4, B 3, C 3, D 0. A, B and C are primary. Before, D's 0 and
+    the directorate's 10 were shown: A + B + C = 10, each at most 4, so each at least 10 - 8 = 2:
+    2 to 4, narrower than its caption's 1 to 4 (each range at least 5 wide read without the
+    captions; one column, no two equations crossing, so nothing was solved). Now D's 0 is hidden
+    too (secondary; the directorate's own 10 is kept): A + B + C + D = 10, D at least 0, and each
+    keeps 1 to 4. With 9 (A 4, B 3, C 2) each is at least 9 - 8 = 1 already: nothing more hidden.
+    Directorate 3 = 1 + 1 + 1 (and 0): every count captioned, the captions alone tell the 3 is 3 or
+    4 and each 1 is 1 or 2, whatever is hidden: D's 0 stays shown (hiding it teaches nothing less)."""
+    c = SUPPRESSED
+    d = _breaches([10, 4, 3, 3, 0])
+    assert d.published["Breaches"].tolist() == [10, c, c, c, c]
+    assert d.reasons["Breaches"].tolist() == [None, "primary", "primary", "primary", "secondary"]
+    small = {k: (1.0, 4.0) for k in ("A", "B", "C")}
+    found = intervals(known={"All": 10.0}, hidden=["A", "B", "C", "D"], bounds=small,
+                      equations=[([("A", 1.0), ("B", 1.0), ("C", 1.0), ("D", 1.0), ("All", -1.0)], 0.0)])
+    assert {k: found[k] for k in small} == small
+    # as it was published: D's 0 shown, each 2 to 4
+    found = intervals(known={"All": 10.0, "D": 0.0}, hidden=["A", "B", "C"], bounds=small,
+                      equations=[([("A", 1.0), ("B", 1.0), ("C", 1.0), ("D", 1.0), ("All", -1.0)], 0.0)])
+    assert found == {k: (2.0, 4.0) for k in small}
+    d = _breaches([9, 4, 3, 2, 0])
+    assert d.published["Breaches"].tolist() == [9, c, c, c, 0]
+    d = _breaches([3, 1, 1, 1, 0])
+    assert d.published["Breaches"].tolist() == [c, c, c, c, 0]
+    assert d.reasons["Breaches"].tolist() == ["primary"] * 4 + [None]

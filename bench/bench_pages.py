@@ -97,6 +97,12 @@ def _derived_data_current(db: Path) -> None:
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
         started = time.perf_counter()
         con.execute("BEGIN")
+        size = linked.keep_frames(con)  # and the latest month's of them kept whole, as every load does
+        con.execute("COMMIT")
+        print(f"  (the linked tables' frames kept for {db.name}: {size / 1e3:.0f} KB, "
+              f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
+        started = time.perf_counter()
+        con.execute("BEGIN")
         size = history.keep_frames(con)  # the history's two frames, kept whole by every load
         con.execute("COMMIT")
         print(f"  (the history's frames kept for {db.name}: {size / 1e6:.1f} MB, "

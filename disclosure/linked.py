@@ -33,14 +33,15 @@ Public: `Source`, `cursor_source`, `TABLES`, `MARGINS`, `CELL_MARGINS`, `ROLLING
 `PROFILE_DIMENSIONS`, `RATIO_FIGURES`, `KEPT`, `FAMILIES`, `family_of`, `engine_filters`, `table_for`, `build`,
 `frames`, `margins`, `KNOWN_ANSWERS`, `OVER_THRESHOLD`, `sums`, `BY_JOB`, `by_job_rows`, `decide`, `inputs`, `ledger`,
 `decision`, `refresh`, `confirm`, `signature`, `register`,
-`detail_frame`, `detail_by_service`.
+`detail_frame`, `detail_by_service`, `FRAMES_PREFIX`, `keep_frames`, `KeptFrames`, `kept_frames`,
+`kept_decision`, `kept_exact`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Hashable, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -902,8 +903,128 @@ def _confirm(con: duckdb.DuckDBPyConnection, src: Source, month: str, names: tup
     return kept.confirm(con, fresh) + kept.write(con, again)
 
 
+# ------------------------------------------------------------------------------------------
+# the latest month's tables kept whole (store.frames): what a page's first view reads
+
+
+#: the kept frames' names start so (store.frames; then "decision."/"exact.", the scope, the table's key)
+FRAMES_PREFIX = "linked."
+
+
+def _frames_name(part: str, name: str, scope: str, extra: Mapping[str, Any]) -> str:
+    return f"{FRAMES_PREFIX}{part}.{scope}.{_key(name, extra)}"
+
+
+def _frames_key(sig: str, version: str, name: str, period: str, scope: str, extra: Mapping[str, Any]) -> str:
+    """What a table's kept frames at `period` are read under: what confirms its kept decision (the
+    code and rules `sig`, the load ledger `version` bound to the month, scope and table:
+    `_confirmed`) and the code and library versions that built and pickled them
+    (disclosure.history's kept frames')."""
+    from disclosure import history
+
+    return "|".join((sig, _confirmed(version, name, period, scope, extra), history._frames_code()))
+
+
+def keep_frames(con: duckdb.DuckDBPyConnection) -> int:
+    """Keep whole (store.frames) what a page's first view at the latest month reads of every KEPT
+    table, both scopes: its decision ({view: (published, reasons)}) at the month it publishes
+    (`published_month`), as `decision` reads it, and the directorate's exact table at the latest
+    month (what roles with exact figures see: `build`); in the caller's transaction (a load's, after
+    `refresh`, which kept and confirmed those decisions). Why: reading them is a few ms; decoding a
+    kept decision's JSON cost ~17 ms a table, building the exact table a detail query. Returns the
+    bytes kept; a table that cannot be decided or built keeps nothing (its readers work it out)."""
+    from store import frames as kept_frames
+
+    kept_frames.forget(con, FRAMES_PREFIX)
+    try:
+        sig = signature()
+    except RulesError:
+        return 0
+    src = cursor_source(con)
+    if not src.periods:
+        return 0
+    latest, version, size = src.periods[-1], ledger(con), 0
+    for scope in SCOPES:
+        for name, extra in KEPT:
+            ex = dict(extra)
+            at = published_month(src.periods, name, latest)
+            try:
+                if at is not None:
+                    got, _ = decision(lambda: nullcontext(con), src, name, at, scope, ex)
+                    size += kept_frames.write(con, _frames_name("decision", name, scope, ex),
+                                              _frames_key(sig, version, name, at, scope, ex), _labelled(got))
+                size += kept_frames.write(con, _frames_name("exact", name, scope, ex),
+                                          _frames_key(sig, version, name, latest, scope, ex),
+                                          build(src, name, latest, scope, None, None, **ex))
+            except (MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
+                continue  # (a FrameError is a ValueError: a frame the allow-list could not read back)
+    return size
+
+
+def _labelled(decided: Mapping[Hashable, tuple[pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """A decision as labelled frames, in its views' order (the view as JSON: None is "null")."""
+    out = {}
+    for view, (published, reasons) in decided.items():
+        out["p" + json.dumps(view)], out["r" + json.dumps(view)] = published, reasons
+    return out
+
+
+@dataclass(frozen=True)
+class KeptFrames:
+    """What `keep_frames` kept, as read in one query (`kept_frames`), for `kept_decision` and
+    `kept_exact` to pick from: the code and rules' signature and the load ledger now (what they
+    must have been kept under), and the kept bodies (store.frames.bodies), rebuilt when picked."""
+
+    signature: str
+    ledger: str
+    bodies: Mapping[str, tuple[str, bytes]]
+
+
+def kept_frames(con: duckdb.DuckDBPyConnection) -> KeptFrames | None:
+    """Every linked table's frames `keep_frames` kept, unread till picked; None when the rules
+    cannot be read (readers then decide live, where the error reaches them)."""
+    from store import frames as kept_frames_
+
+    try:
+        sig = signature()
+    except RulesError:
+        return None
+    return KeptFrames(sig, ledger(con), kept_frames_.bodies(con, FRAMES_PREFIX))
+
+
+def kept_decision(got: KeptFrames | None, name: str, period: str, scope: str,
+                  extra: Mapping[str, Any]) -> dict | None:
+    """The decision of table `name` at `period` as the last load kept it whole (`keep_frames`):
+    {view: (published, reasons)}, what `decision` reads confirmed under the ledger; None when it is
+    not kept for the ledger, code and rules as they are now (another month, a load since)."""
+    from store import frames as kept_frames_
+
+    if got is None:
+        return None
+    frames_ = kept_frames_.picked(got.bodies, _frames_name("decision", name, scope, extra),
+                                  _frames_key(got.signature, got.ledger, name, period, scope, extra), many=True)
+    if frames_ is None:
+        return None
+    labels = list(frames_)
+    return {json.loads(p[1:]): (frames_[p], frames_[r]) for p, r in zip(labels[::2], labels[1::2])}
+
+
+def kept_exact(got: KeptFrames | None, name: str, period: str, scope: str,
+               extra: Mapping[str, Any]) -> pd.DataFrame | None:
+    """The directorate's exact table `name` at `period` as the last load kept it (`keep_frames`:
+    `build(..., None, None)` at the latest month); None when not kept for the ledger, code and
+    rules as they are now."""
+    from store import frames as kept_frames_
+
+    if got is None:
+        return None
+    return kept_frames_.picked(got.bodies, _frames_name("exact", name, scope, extra),
+                               _frames_key(got.signature, got.ledger, name, period, scope, extra))
+
+
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
     refresh(cur)
+    keep_frames(cur)
 
 
 def register() -> None:

@@ -13,8 +13,10 @@ store is a file anyone with its folder can write, and unpickling runs what a pic
 `loads` resolves only the few pandas/numpy/pyarrow names a DataFrame of plain columns needs
 (`ALLOWED`) and refuses any other (`FrameError`; the reader then builds the frame itself).
 
-Public: `read(con, name, key) -> DataFrame | None`, `write(con, name, key, frame)`, `forget(con,
-prefix)`, `dumps`, `loads`, `FrameError`, `ALLOWED`. SQL lives here; what a frame means lives with
+Public: `read(con, name, key) -> DataFrame | None`, `write(con, name, key, frame)` (`frame` may be
+a {label: frame} mapping, kept as one body: frames one reader reads together), `bodies` + `picked`
+(several read in one query, each rebuilt when asked for), `forget(con, prefix)`, `dumps`, `loads`,
+`loads_map`, `FrameError`, `ALLOWED`. SQL lives here; what a frame means lives with
 its owner (no project imports).
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Mapping
 
 import duckdb
 import pandas as pd
@@ -57,23 +60,39 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def dumps(frame: pd.DataFrame) -> bytes:
-    """`frame` as kept (FrameError when `loads` could not rebuild it: checked here, at the writer)."""
-    body = pickle.dumps(frame, protocol=5)
-    loads(body)
+def dumps(frame: pd.DataFrame | Mapping[str, pd.DataFrame]) -> bytes:
+    """`frame` (or a {label: frame} mapping) as kept (FrameError when `loads`/`loads_map` could not
+    rebuild it: checked here, at the writer)."""
+    many = not isinstance(frame, pd.DataFrame)
+    body = pickle.dumps(dict(frame) if many else frame, protocol=5)
+    (loads_map if many else loads)(body)
     return body
 
 
-def loads(body: bytes) -> pd.DataFrame:
-    """The frame `dumps` kept; FrameError for a body naming anything outside ALLOWED, or not a frame."""
+def _load(body: bytes) -> object:
     try:
-        out = _Unpickler(io.BytesIO(body)).load()
+        return _Unpickler(io.BytesIO(body)).load()
     except FrameError:
         raise
     except Exception as exc:  # a damaged body, or one another library version wrote
         raise FrameError(f"store.frames: a kept frame could not be read ({type(exc).__name__})") from exc
+
+
+def loads(body: bytes) -> pd.DataFrame:
+    """The frame `dumps` kept; FrameError for a body naming anything outside ALLOWED, or not a frame."""
+    out = _load(body)
     if not isinstance(out, pd.DataFrame):
         raise FrameError("store.frames: a kept body is not a DataFrame")
+    return out
+
+
+def loads_map(body: bytes) -> dict[str, pd.DataFrame]:
+    """The {label: frame} mapping `dumps` kept (in its order); FrameError for a body naming
+    anything outside ALLOWED, or not a dict of str to frames."""
+    out = _load(body)
+    if not isinstance(out, dict) or not all(isinstance(k, str) and isinstance(v, pd.DataFrame)
+                                            for k, v in out.items()):
+        raise FrameError("store.frames: a kept body is not a mapping of labels to DataFrames")
     return out
 
 
@@ -92,9 +111,34 @@ def read(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | 
         return None
 
 
-def write(con: duckdb.DuckDBPyConnection, name: str, key: str, frame: pd.DataFrame) -> int:
-    """Keep `frame` as `name` under `key` (replacing what was kept as `name`), in the caller's
-    transaction; returns the bytes kept."""
+def bodies(con: duckdb.DuckDBPyConnection, prefix: str) -> dict[str, tuple[str, bytes]]:
+    """{name: (key, body)} of every frame kept under a name starting with `prefix`, not yet rebuilt
+    (`picked` rebuilds one), from one query: reading any body costs ~3-4 ms (DuckDB reads the
+    table's bodies together), however small, so a reader of several reads them at once."""
+    try:
+        rows = con.execute(f"SELECT frame_name, key, body FROM {TABLE} WHERE starts_with(frame_name, ?)",
+                           [prefix]).fetchall()
+    except duckdb.Error:
+        return {}
+    return {name: (key, body) for name, key, body in rows}
+
+
+def picked(got: Mapping[str, tuple[str, bytes]], name: str, key: str, *,
+           many: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame] | None:
+    """The frame (`many`: the {label: frame} mapping) kept as `name` under `key` among `got`
+    (`bodies`); None when it is not there under that key, or `loads` refuses it."""
+    if name not in got or got[name][0] != key:
+        return None
+    try:
+        return (loads_map if many else loads)(got[name][1])
+    except FrameError:
+        return None
+
+
+def write(con: duckdb.DuckDBPyConnection, name: str, key: str,
+          frame: pd.DataFrame | Mapping[str, pd.DataFrame]) -> int:
+    """Keep `frame` (or a {label: frame} mapping, `picked` with many=True) as `name` under `key`
+    (replacing what was kept as `name`), in the caller's transaction; returns the bytes kept."""
     body = dumps(frame)
     con.execute(f"DELETE FROM {TABLE} WHERE frame_name = ?", [name])
     con.execute(f"INSERT INTO {TABLE} (frame_name, key, body) VALUES (?, ?, ?)", [name, key, body])

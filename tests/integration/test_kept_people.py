@@ -101,9 +101,12 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
     """The data layer's tables (every view) publish the kept cells (a 12-month leavers table's of
     the latest year to 30 September: disclosure.linked.published_month); hr sees the exact table
     of the month, a scrutiny member the published one. A kept decision is really read: one changed
-    in the store is what the page publishes."""
+    in the store is what the page publishes; at the latest month the one kept whole
+    (linked.keep_frames) and the directorate's exact table kept whole (hr), else the kept decision
+    (`linked.decision`)."""
     import streamlit as st
 
+    from store import frames as kept_frames
     from ui import data
     from ui import db as ui_db
     from ui.filters import Filters
@@ -128,8 +131,22 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
         first = next(c for c in data_["frames"]["p0"]["columns"] if c["name"] == "Leavers")
         was = first["values"][0]
         assert isinstance(was, int) and was >= 5
-        first["values"][0] = was + 100
+        first["values"][0] = was + 200
         kept.write(con, [kept.Kept(**{**row.__dict__, "decision": json.dumps(data_)})])
+        # and the same decision kept whole (what the latest month's pages read first): 100 more there
+        whole = kept_frames.bodies(con, linked.FRAMES_PREFIX)
+        name = linked._frames_name("decision", "leavers_by_reason", "social_workers", {})
+        key, body = whole[name]
+        frames_ = kept_frames.loads_map(body)
+        assert list(frames_)[:2] == ["pnull", "rnull"] and frames_["pnull"]["Leavers"].iloc[0] == was
+        frames_["pnull"].iloc[0, list(frames_["pnull"].columns).index("Leavers")] = was + 100
+        kept_frames.write(con, name, key, frames_)
+        # the directorate's exact conversions (all staff) kept whole: 1000 more in its first month
+        name = linked._frames_name("exact", "conversions", "all_staff", {})
+        key, body = whole[name]
+        exact_conv = kept_frames.loads(body)
+        exact_conv.iloc[0, list(exact_conv.columns).index("Conversions")] += 1000
+        kept_frames.write(con, name, key, exact_conv)
     finally:
         con.close()
     ui_db.clear_caches()
@@ -162,10 +179,21 @@ def test_the_pages_publish_the_kept_decision(copy_demo_db, monkeypatch, role):
                         with connect(copy_demo_db, read_only=True) as c:
                             exact = linked.build(linked.cursor_source(c), name, period, scope, service, None,
                                                  **dict(extra))
+                        if name == "conversions" and scope == "all_staff" and service is None:
+                            pd.testing.assert_frame_equal(d.shown, exact_conv, check_exact=True)  # kept, read
+                            assert d.shown["Conversions"].iloc[0] == exact["Conversions"].iloc[0] + 1000
+                            continue
                         pd.testing.assert_frame_equal(d.shown, exact, check_exact=True)
                     else:
                         assert not d.exact and d.shown is not None
                         pd.testing.assert_frame_equal(d.shown, d.published, check_exact=True)
+        # without the frames kept whole, the kept decision (JSON) is what the page publishes
+        with connect(copy_demo_db) as c:
+            kept_frames.forget(c, linked.FRAMES_PREFIX)
+        st.cache_data.clear()
+        ui_db.clear_caches()
+        d = data.leavers_by_reason(Filters(period=period, scope="social_workers"))
+        assert d.published["Leavers"].iloc[0] == was + 200
     finally:
         monkeypatch.setattr(linked, "decide", decide)
         st.cache_data.clear()
@@ -245,6 +273,12 @@ def test_a_load_without_the_hook_is_never_read_stale(copy_demo_db, monkeypatch):
     con = connect(copy_demo_db)
     try:
         periods = _periods(con)
+        whole = linked.kept_frames(con)  # kept whole under the ledger before that load: never read
+        assert len(whole.bodies) == 2 * len(SCOPES) * len(linked.KEPT)
+        for name, extra in linked.KEPT:
+            for at in {periods[-2], period, linked.published_month(periods, name, period)}:
+                assert linked.kept_decision(whole, name, at, "social_workers", dict(extra)) is None, (name, at)
+                assert linked.kept_exact(whole, name, at, "social_workers", dict(extra)) is None, (name, at)
         for name, extra in linked.KEPT:  # the month's tables (nothing kept for them) and September
             at = linked.published_month(periods, name, period)  # 2026's leavers tables: what is read is live
             got, was = _decision(con, name, extra, at, "social_workers")
@@ -295,6 +329,37 @@ def test_the_latest_month_answers_from_the_ledger_with_the_live_decision(copy_de
             got, was = _decision(con, name, extra, period, scope)
             assert was, (name, extra, scope)
             _assert_same(got, want, f"{name} {extra} {period} {scope} confirmed")
+    finally:
+        con.close()
+
+
+def test_the_latest_month_is_kept_whole_as_the_live_decision_and_exact_table(demo_db):
+    """The demo's last load kept whole (linked.keep_frames) every table's decision at the month the
+    latest month's pages publish, and the directorate's exact table at the latest month: each is
+    exactly the policy's decision now (every view, every cell's type) and `build`'s table, both
+    scopes; no other month's is read from them."""
+    con = connect(demo_db, read_only=True)
+    try:
+        periods = _periods(con)
+        latest, src = periods[-1], linked.cursor_source(con)
+        whole = linked.kept_frames(con)
+        hidden = 0
+        for scope in SCOPES:
+            for name, extra in linked.KEPT:
+                at = linked.published_month(periods, name, latest)
+                got = linked.kept_decision(whole, name, at, scope, dict(extra))
+                assert got is not None, (name, extra, scope)
+                live = linked.decide(src, name, at, scope, dict(extra))
+                _assert_same(got, live, f"{name} {extra} {at} {scope} kept whole")
+                hidden += sum(int(why.notna().to_numpy().sum()) for _, why in live.values())
+                exact = linked.kept_exact(whole, name, latest, scope, dict(extra))
+                built = linked.build(src, name, latest, scope, None, None, **dict(extra))
+                pd.testing.assert_frame_equal(exact, built, check_exact=True)
+                assert len(built) and not any(isinstance(v, str) for v in built.iloc[:, 1:].to_numpy().reshape(-1))
+                # another month is not what was kept
+                assert linked.kept_decision(whole, name, periods[-13], scope, dict(extra)) is None
+                assert linked.kept_exact(whole, name, periods[-2], scope, dict(extra)) is None
+        assert hidden > 0  # real decisions: cells hidden among them
     finally:
         con.close()
 

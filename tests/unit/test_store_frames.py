@@ -105,3 +105,35 @@ def test_a_file_signature_tells_missing_empty_and_edited_apart(tmp_path) -> None
     targets.write_text("[agency_rate_fte]\ntarget = 0.3\n")
     rules.write_text("cap = 1\n")
     assert source_signature((targets, rules)) in seen
+
+
+def test_a_mapping_of_frames_is_kept_as_one_body_read_with_others_and_picked_by_key(tmp_path) -> None:
+    """A {label: frame} mapping (a linked table's decision, every view) comes back in its order,
+    each frame identical; `bodies` reads every frame under a prefix in one query and `picked`
+    rebuilds one only under the key it was kept under; a mapping holding anything but frames, or a
+    body naming anything else, is refused (None), never run."""
+    f, g = _frame(), _frame().iloc[::-1]
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        frames.write(con, "linked.decision.x", "k1", {"pnull": f, 'p"Youth"': g})
+        frames.write(con, "linked.exact.x", "k1", g)
+        frames.write(con, "history.raw.x", "k1", f)
+        got = frames.bodies(con, "linked.")
+        assert set(got) == {"linked.decision.x", "linked.exact.x"} and got["linked.exact.x"][0] == "k1"
+        many = frames.picked(got, "linked.decision.x", "k1", many=True)
+        assert list(many) == ["pnull", 'p"Youth"']
+        assert many["pnull"].equals(f) and _cell_types(many["pnull"]) == _cell_types(f)
+        assert many['p"Youth"'].equals(g) and list(many['p"Youth"'].index) == [2, 1, 0]
+        assert frames.picked(got, "linked.exact.x", "k1").equals(g)
+        assert frames.picked(got, "linked.exact.x", "k2") is None  # another load, code, rules
+        assert frames.picked(got, "linked.decision.y", "k1", many=True) is None  # nothing kept so
+        assert frames.picked(got, "linked.exact.x", "k1", many=True) is None  # a frame is not a mapping
+        assert frames.picked(got, "linked.decision.x", "k1") is None  # nor a mapping a frame
+        evil = pickle.dumps({"pnull": _Runs()}, protocol=5)
+        assert frames.picked({"e": ("k1", evil)}, "e", "k1", many=True) is None
+        with pytest.raises(frames.FrameError):
+            frames.dumps({"pnull": f, "views": [1, 2]})  # refused at the writer
+        with pytest.raises(frames.FrameError, match="not a mapping"):
+            frames.loads_map(pickle.dumps({1: f}, protocol=5))
+    finally:
+        con.close()

@@ -109,7 +109,7 @@ def _linked_cached(path, version, role, name, period, scope, service, team, extr
     # (disclosure.linked.published_month); roles with exact figures see the month asked on screen
     at = linked.published_month(options.loaded_periods(path, version), name, period)
     note = linked.published_note(name, at)
-    mine = build(path, version, period, scope, service, team, **kw) if exact or at is None else None
+    mine = _exact_table(path, version, name, period, scope, service, team, extra) if exact or at is None else None
     if at is None:  # nothing published yet: an empty table that says why
         pub = mine.iloc[0:0].copy()
         pub.attrs = {}
@@ -137,16 +137,38 @@ def _alone(d: Disclosed) -> tuple[pd.DataFrame, pd.DataFrame]:
     return d.published, d.reasons
 
 
+def _exact_table(path, version, name, period, scope, service, team, extra) -> pd.DataFrame:
+    """Table `name` of one view, exact: the directorate's at the latest month as the last load kept
+    it (disclosure.linked.kept_exact: no detail frame read), else built."""
+    if service is None and team is None and (name, extra) in _KEPT:
+        got = linked.kept_exact(_kept_frames(path, version), name, period, scope, dict(extra))
+        if got is not None:
+            return got
+    return _table_for(name, dict(extra))[0](path, version, period, scope, service, team, **dict(extra))
+
+
+@db.shared_frame
+def _kept_frames(path, version) -> linked.KeptFrames | None:
+    """The linked tables' frames the last load kept whole (disclosure.linked.kept_frames: one query,
+    each rebuilt only when a table asks for it)."""
+    with db.open_cursor() as cur:
+        return linked.kept_frames(cur)
+
+
 @db.shared_frame
 def _decided(path, version, name, period, scope, extra) -> dict:
     """{view: (published, reasons)}: the directorate's table and every service's, protected
     together once (every service's page, every role, reads its own view of the one decision):
-    the decision a load kept when it answers for these figures, else decided now
-    (disclosure.linked.decision). Kept as it is, not copied (ui.db.shared_frame): read-only
-    (pickling the five a Workforce profile view reads cost its first view ~3-8 ms)."""
+    the decision a load kept when it answers for these figures (the latest month's pages': kept
+    whole, disclosure.linked.kept_decision), else decided now (disclosure.linked.decision). Kept
+    as it is, not copied (ui.db.shared_frame): read-only (pickling the five a Workforce profile
+    view reads cost its first view ~3-8 ms)."""
     if (name, extra) not in _KEPT:  # no load keeps this table (caseload bands at another threshold): no
         # kept row to look for, nor the fingerprint of its inputs to work out (what `linked.decision` does next)
         return linked.decide(_source(path, version), name, period, scope, dict(extra))
+    whole = linked.kept_decision(_kept_frames(path, version), name, period, scope, dict(extra))
+    if whole is not None:  # the latest month's pages: kept whole, as `linked.decision` reads it confirmed
+        return whole
     out, _ = linked.decision(db.open_cursor, _source(path, version), name, period, scope, dict(extra))
     return out
 

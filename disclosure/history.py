@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -335,10 +335,39 @@ def people_published(published: pd.DataFrame, metric_id: str, month) -> dict[str
     return out
 
 
+def by_job_at(parts: Mapping[str | None, pd.DataFrame], exact: pd.DataFrame, public: pd.DataFrame, *,
+              metric_id: str, month, blank: Callable[[str | None], pd.DataFrame],
+              table: Mapping[str | None, Mapping[str, str | None]] | None = None) -> pd.DataFrame:
+    """`by_job` of `metric_id` at `month`, its margins and their fates read from the history:
+    `parts` {view: its engine rows by job type at the month}, `exact` the exact history (`raw`),
+    `public` the published one (`published`), `blank(view)` the engine's overall rows of a view
+    where the history has no row (no one in the population there), `table` as `by_job`'s. Each
+    margin is the history's own row; hidden where the published history hides it, its People known
+    where that history shows them anyway (`people_published`). The one assembly of the pages'
+    drill (ui.data.measures.public_by_job) and the metric command (`as_history_decides`)."""
+    when = pd.Timestamp(month)
+    views = list(parts)
+    mine = exact[(exact["metric_id"] == metric_id).to_numpy() & (pd.to_datetime(exact["period"]) == when).to_numpy()]
+    own = {_none(s): i for s, i in zip(mine["service"].tolist(), mine.index)}
+    margins = {}
+    for v in views:
+        row = exact.loc[[own[v]]] if v in own else blank(v)
+        row = row[(row["metric_id"] == metric_id).to_numpy()]
+        margins[v] = row.drop(columns="service", errors="ignore").reset_index(drop=True)
+    gone = _hidden_rows(public[(public["metric_id"] == metric_id).to_numpy()
+                              & (pd.to_datetime(public["period"]) == when).to_numpy()])
+    return by_job(parts, margins, {v: (metric_id, v, when) in gone for v in views}, table,
+                  people_published(public, metric_id, when))
+
+
 def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope: str,
                    months: Iterable | None) -> np.ndarray:
     """True for each row of `frame` (the directorate's rows by job type) that the pages' table by
-    job type of its measure and month hides (`by_job`, its margins the history's)."""
+    job type of its measure and month hides (`by_job_at`, its margins the history's; a measure
+    whose rows a page's table publishes: that table's decision, kept by the load or decided now,
+    as the pages read it)."""
+    from contextlib import nullcontext
+
     from disclosure import linked
     from disclosure.linked import engine_filters
     from metrics import detail
@@ -348,10 +377,7 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
     when = pd.to_datetime(frame["period"])
     wanted = None if months is None else {pd.Timestamp(m) for m in months}
     history = raw(con, scope=scope)
-    history_when = pd.to_datetime(history["period"])
     public = published(con, scope=scope, frame=history)
-    gone = _hidden_rows(public)
-    empty: dict[tuple, pd.DataFrame] = {}  # (view, month) -> the engine's rows where the history has none
     out = np.zeros(len(frame), dtype=bool)
     ids = [m for m in dict.fromkeys(frame["metric_id"])
            if m in catalogue.CATALOGUE and catalogue.CATALOGUE[m].counts_people]
@@ -359,34 +385,34 @@ def _hidden_by_job(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame, *, scope
         return out
     by_view = {v: engine.evaluate_history(con, scope=scope, by="role_group", metric_ids=ids,
                                           filters=engine_filters(v, None)) for v in views}
+    # each view's rows by measure and month, found once (a mask per measure and month cost ~1 s)
+    at = {v: f.groupby([f["metric_id"], pd.to_datetime(f["period"])], sort=False).indices for v, f in by_view.items()}
+    empty: dict[tuple, pd.DataFrame] = {}  # (view, month) -> the engine's rows where the history has none
+
+    def blank_at(month: pd.Timestamp) -> Callable[[str | None], pd.DataFrame]:
+        def blank(v: str | None) -> pd.DataFrame:
+            if (v, month) not in empty:
+                empty[(v, month)] = engine.evaluate(con, period=month.strftime("%Y-%m"), scope=scope,
+                                                    metric_ids=ids, filters=engine_filters(v, None))
+            return empty[(v, month)]
+        return blank
+
     for metric_id in ids:
         mine = (frame["metric_id"] == metric_id).to_numpy()
         for month in sorted(set(when[mine])):
             if wanted is not None and month not in wanted:
                 continue
-            parts = {v: f[(f["metric_id"] == metric_id).to_numpy() & (pd.to_datetime(f["period"]) == month).to_numpy()]
-                     .reset_index(drop=True) for v, f in by_view.items()}
-            margins = {}
-            for v in views:
-                row = history[(history["metric_id"] == metric_id).to_numpy() & (history_when == month).to_numpy()
-                              & np.array([_none(s) == v for s in history["service"]], dtype=bool)]
-                if row.empty:  # no figure in the history (no one in the population there)
-                    if (v, month) not in empty:
-                        empty[(v, month)] = engine.evaluate(con, period=month.strftime("%Y-%m"), scope=scope,
-                                                            metric_ids=ids, filters=engine_filters(v, None))
-                    row = empty[(v, month)]
-                    row = row[(row["metric_id"] == metric_id).to_numpy()].assign(service=None)
-                margins[v] = row.drop(columns="service").reset_index(drop=True)
+            parts = {v: f.iloc[at[v].get((metric_id, month), [])].reset_index(drop=True) for v, f in by_view.items()}
             table = None
             if metric_id in linked.BY_JOB:  # its rows are a page table's too: that table's decision
-                name = linked.BY_JOB[metric_id][0]
-                table = linked.by_job_rows(metric_id, linked.decide(src, name, month.strftime("%Y-%m"), scope, {}))
-            decided = by_job(parts, margins, {v: (metric_id, v, month) in gone for v in views}, table,
-                             people_published(public, metric_id, month))
+                decided, _ = linked.decision(lambda: nullcontext(con), src, linked.BY_JOB[metric_id][0],
+                                             month.strftime("%Y-%m"), scope, {})
+                table = linked.by_job_rows(metric_id, decided)
+            decided = by_job_at(parts, history, public, metric_id=metric_id, month=month,
+                                blank=blank_at(month), table=table)
             gone_here = {g for g, s, h in zip(decided["group"], decided["service"], decided["suppressed"])
                          if h and isinstance(g, str) and not isinstance(s, str)}
-            at = mine & (when == month).to_numpy()
-            out |= at & frame["group"].isin(gone_here).to_numpy()
+            out |= mine & (when == month).to_numpy() & frame["group"].isin(gone_here).to_numpy()
     return out
 
 

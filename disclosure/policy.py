@@ -19,6 +19,7 @@ Page renderers accept only a `Disclosed` for tables of people (ui.layout.show_ta
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -566,6 +567,13 @@ def same_figure_keys(metric_id: str) -> dict[str, Hashable]:
     turnover rate's base, employed staff in post, is the starters' and the vacancy rate's base;
     its denominator, employed FTE, is the starters'). A column left out has no such key (a
     cohort, a distinct count, a custom query, a count's denominator)."""
+    return dict(_same_figure_keys(metric_id))
+
+
+@functools.cache
+def _same_figure_keys(metric_id: str) -> dict[str, Hashable]:
+    """`same_figure_keys`, worked out once a measure (the declarations do not change while the
+    process runs); asked for each measure of every frame `published_anyway` reads."""
     from metrics import catalogue
     from metrics.types import Count, Ratio, Window
 

@@ -1430,6 +1430,66 @@ def _turnover_by_job(people_shown):
             for s, g, b in zip(out["service"], out["group"], out["base_count"])}
 
 
+def _history_rows(metric_id, people, *, hidden=()):
+    """Rows of a measure history (disclosure.history.raw / published) at October 2026, one per view
+    of `people` {view: People}; a view in `hidden` as the published history shows it ("c")."""
+    rows = []
+    for v, n in people.items():
+        shown = v not in hidden
+        rows.append({"metric_id": metric_id, "period": pd.Timestamp("2026-10-01"), "scope": "social_workers",
+                     "service": v, "group": None, "value": 10.0 if shown else "c",
+                     "numerator": 1.0 if shown else "c", "denominator": float(n) if shown else "c",
+                     "base_count": float(n) if shown else "c", "suppressed": not shown,
+                     "suppression": None if shown else "primary"})
+    return pd.DataFrame(rows)
+
+
+def test_the_drill_and_the_metric_command_read_a_measures_margins_and_their_fates_from_the_history():
+    """`disclosure.history.by_job_at`, the one assembly of the drill's table by job type
+    (ui.data.measures.public_by_job) and `python -m metrics --suppress --by role_group`: each
+    margin is the exact history's row (the engine's, through `blank`, where the history has none),
+    hidden where the published history hides it, its People known where a row of the same figure
+    publishes them (the demo's social workers, October 2026: every service's turnover row hidden,
+    its People shown by the vacancy rate's). Hand-worked as in the test below: Youth's job types
+    Social worker 6, Middle manager 0, Team manager 2 read "c", 0, "c"; with the vacancy rows
+    left out of the published history, 6, 0, "c" (8 - 6 - 0 gives the 2 away: what knowing the
+    People prevents)."""
+    from disclosure import history
+
+    people = {v: float(sum(j.values())) for v, j in IN_POST_2026_10.items()}
+    services = [v for v in people if v is not None]
+
+    def rows(jobs):
+        return pd.DataFrame([{"metric_id": "turnover_rate_fte_12m", "period": pd.Timestamp("2026-10-01"),
+                              "scope": "social_workers", "group": job, "value": 10.0, "numerator": 1.0,
+                              "denominator": float(n), "base_count": float(n)} for job, n in jobs.items()])
+
+    parts = {v: rows(jobs) for v, jobs in IN_POST_2026_10.items()}
+    exact = _history_rows("turnover_rate_fte_12m", {v: n for v, n in people.items() if v != "Youth"})
+    exact = exact.drop(columns=["suppressed", "suppression"])
+    asked = []
+
+    def blank(view):  # Youth has no row in this history: the engine's
+        asked.append(view)
+        return rows({None: people[view]})
+
+    turnover = _history_rows("turnover_rate_fte_12m", people, hidden=services)
+    vacancy = _history_rows("vacancy_rate_fte", people)
+
+    def youth(public):
+        out = history.by_job_at(parts, exact, public, metric_id="turnover_rate_fte_12m",
+                                month=pd.Timestamp("2026-10-01"), blank=blank)
+        got = {(s if isinstance(s, str) else None, g if isinstance(g, str) else None): b
+               for s, g, b in zip(out["service"], out["group"], out["base_count"])}
+        assert [got[(v, None)] for v in services] == ["c"] * len(services)  # the history's decision
+        assert got[(None, None)] == 73.0 + 6 + 9 + 2 + 15 + 15  # the directorate's, published there
+        return [got[("Youth", j)] for j in ("Social worker", "Middle manager", "Team manager")]
+
+    assert youth(pd.concat([turnover, vacancy], ignore_index=True)) == ["c", 0.0, "c"]
+    assert youth(turnover) == [6.0, 0.0, "c"]
+    assert asked == ["Youth", "Youth"]
+
+
 def test_a_margin_hidden_in_the_history_whose_people_are_shown_anyway_is_known_by_job_type():
     """Hand-worked, the demo's social workers in October 2026 (issue 10, policy22): every service's
     turnover row is hidden in the measure history, but its People (employed staff in post: 38, 8,

@@ -120,28 +120,16 @@ def public_by_job(path: str, version: str, scope: str, metric_id: str, period: s
     for service in [None, *services]:
         f = _by_job_exact(path, version, scope, metric_id, service)
         parts[service] = f[f["period"] == when].reset_index(drop=True)
-    raw = raw_history(path, version, scope)
-    published = public_history(path, version, scope)
-    at = published[(published["metric_id"] == metric_id) & (published["period"] == pd.Timestamp(when))]
-    hidden = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): bool(h)
-              for s, h in zip(at["service"], at["suppressed"])}
-    mine = raw[(raw["metric_id"] == metric_id) & (pd.to_datetime(raw["period"]) == pd.Timestamp(when))]
-    by_service = {(None if s is None or (isinstance(s, float) and np.isnan(s)) else s): i
-                  for s, i in zip(mine["service"], mine.index)}
-    margins = {}
-    for service in [None, *services]:
-        if service in by_service:
-            margins[service] = mine.loc[[by_service[service]]].drop(columns="service").reset_index(drop=True)
-        else:  # no figure in the history (no one in the population there): the engine's empty row
-            with db.open_cursor() as cur:
-                margins[service] = engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
-                                                   filters=_engine_filters(service, None))
     table = _table_by_job(path, version, scope, metric_id, period) if metric_id in linked.BY_JOB else None
-    # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job);
-    # a margin hidden there whose People the history shows anyway (another row of the same figure)
-    # is known here too
-    return history.by_job(parts, margins, {s: hidden.get(s, False) for s in [None, *services]}, table,
-                          history.people_published(published, metric_id, when))
+
+    def blank(service: str | None) -> pd.DataFrame:  # no figure in the history: the engine's empty row
+        with db.open_cursor() as cur:
+            return engine.evaluate(cur, period=period, scope=scope, metric_ids=[metric_id],
+                                   filters=_engine_filters(service, None))
+
+    # one decision with `python -m metrics --suppress --by role_group` (disclosure.history.by_job_at)
+    return history.by_job_at(parts, raw_history(path, version, scope), public_history(path, version, scope),
+                             metric_id=metric_id, month=when, blank=blank, table=table)
 
 
 @st.cache_data(**CACHE)

@@ -54,6 +54,7 @@ from disclosure.policy import DisclosureError, Linked, Table, disclose_all, disc
 from disclosure.rules import RulesError, decision_signature, rules
 from metrics.query import DEFAULT_CASELOAD_THRESHOLD
 from metrics.types import SCOPES, MetricError
+from metrics.units import is_hidden
 from store import kept
 from store.periods import parse_period, previous_period
 
@@ -517,7 +518,13 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
     """{view: {column: True (the history shows its total), False (the history hides it)}} for the
     policy (disclosure.Margins): a total the history shows is known to any reader; one it hides
     (a small service's, and the second service hidden with it) must not follow from the tables
-    either. A total the history shows as another figure counts other people: no word on it."""
+    either. A total the history shows as another figure counts other people: no word on it.
+
+    Read cell by cell, not by the row's fate: a hidden row whose People the history publishes
+    anyway (another row of the same figure: disclosure.policy.published_anyway, shown again in
+    the row) has that total known, and the tables are protected against it, as the drill's
+    tables by job type are (disclosure.history.by_job, PEOPLE_KNOWN). Taken as hidden, the
+    policy would leave cells that the published total gives away."""
     if name not in MARGINS:
         return None
     metric_id, columns = MARGINS[name]
@@ -529,7 +536,7 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
             continue
         said = {}
         for col, source in columns.items():
-            if bool(row["suppressed"]):
+            if is_hidden(row[source]):
                 said[col] = False
             elif col in built[key] and pd.to_numeric(row[source], errors="coerce") == \
                     float(pd.to_numeric(built[key][col]).sum()):
@@ -539,7 +546,7 @@ def margins(src: Source, name: str, period: str, scope: str, built: Mapping[Hash
             f = built[key]
             mine = [number for lab, number in zip(f.iloc[:, 0].astype(str), pd.to_numeric(f[col], errors="coerce"))
                     if lab == label] if col in f.columns else []
-            if bool(row["suppressed"]):
+            if is_hidden(row[source]):
                 said[(label, col)] = False
             elif len(mine) == 1 and pd.to_numeric(row[source], errors="coerce") == float(mine[0]):
                 said[(label, col)] = True

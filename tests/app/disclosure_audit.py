@@ -759,12 +759,11 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                     total = sum(v for (lab, c), v in exact.items() if c == col)
                     tkey = ("total", family, svc, col)
                     if tkey not in known and tkey not in hidden:
-                        # a table by job type of a drill measure: its total (the service's People) as
-                        # any row of the history shows it (`_published_anyway`); other families read
-                        # their own source's row
-                        read = _published_anyway if family not in TOTAL_SOURCES else (
-                            lambda h, _same, *a: _published(h, *a))
-                        found = None if source is None or col not in source[1] else read(
+                        # its total (the view's People) as any row of the history shows it: its
+                        # source's own row, or a row publishing the same figure by declaration
+                        # (`_published_anyway`), whichever family (a reader does not ask the policy
+                        # which row it meant to show)
+                        found = None if source is None or col not in source[1] else _published_anyway(
                             published, same, store, scope, period, svc, source[0], source[1][col])
                         also = shown_totals.get((store, period, scope, family, svc, col))
                         if also is not None and abs(also - total) < 0.5:

@@ -988,6 +988,34 @@ def test_the_linked_check_reads_a_total_the_history_shows_in_another_measures_ro
     assert _youth_turnover_by_job(shown, true, [dict(turnover, base_count=8.0)]) == found
 
 
+def test_the_linked_check_reads_any_familys_total_from_a_row_of_the_same_figure():
+    """Hand-worked (issue 10, lead23): Youth's case holders by caseload band, Up to 15: 6, Over 15
+    to 20: 0, Over 20: c (2). The history hides Youth's average caseload row, its People "c" with
+    it; the share over the threshold's row shows its People, 8: the same case holders by
+    declaration (disclosure.policy.same_figure_keys), so a reader has 8 - 6 - 0 = 2. The check
+    reads a family's total from such a row for every family, not only the drill's tables by job
+    type: it must find [2, 2]; with that row's People hidden too, nothing follows."""
+    from disclosure import Disclosed, people
+
+    bands = ["Up to 15", "Over 15 to 20", "Over 20"]
+
+    def found(over_people):
+        f = pd.DataFrame({"Cases per FTE": bands, "Case holders": [6.0, 0.0, "c"]})
+        v = audit_mod.View("unit", "2026-10", "social_workers", "Youth", "data", tables={
+            "Case holders by caseload band": Disclosed(shown=f, published=f, reasons=f.iloc[0:0], table=people())})
+        rows = pd.DataFrame([{"period": pd.Timestamp("2026-10-01"), "service": "Youth", "group": None,
+                              "value": "c", "numerator": "c", "denominator": "c", "base_count": "c", **r}
+                             for r in ({"metric_id": "avg_caseload"},
+                                       {"metric_id": "caseload_over_threshold_rate", "base_count": over_people})])
+        true = {("Up to 15", "Case holders"): 6.0, ("Over 15 to 20", "Case holders"): 0.0,
+                ("Over 20", "Case holders"): 2.0}
+        return audit_mod.recoverable([v], lambda *a: true, [("unit", "social_workers", rows, rows)])
+
+    assert found(8.0) == ["unit 2026-10 social_workers Case holders by caseload band: "
+                          "('Youth', 'Over 20', 'Case holders') lies in [2, 2]"]
+    assert found("c") == []
+
+
 def test_the_class_check_finds_a_small_group_whose_other_answers_read_0():
     """Hand-worked: Youth's one leaver resigned. "Resignation c, Other reasons 0" says so as
     plainly as "Resignation 1": the check must report it; with both hidden it must not; a group

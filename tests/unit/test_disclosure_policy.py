@@ -877,6 +877,51 @@ def test_the_linked_tables_are_told_the_sums_the_history_shows_of_their_answers(
                        built) is None
 
 
+def test_a_total_the_history_publishes_anyway_is_known_to_the_tables_it_adds_up():
+    """Hand-worked (issue 10, lead23): case holders by caseload band, the directorate 41 / 15 / 12
+    and services A 6 / 0 / 2 (8), B 20 / 10 / 7 (37), C 15 / 5 / 3 (23). The measure history hides
+    A's average caseload row, but its People, 8, are published anyway (the share over the
+    threshold counts the same case holders: disclosure.policy.published_anyway shows them again
+    in the row). `linked.margins` reads that cell, not the row's fate: A's total is known, so the
+    policy protects A's 2 and C's 3 against it and need not keep the total itself from following
+    (B's 20 and A's 0 stay shown). Solved with every total known, A's Over 20 lies in [0, 8] and
+    C's in [0, 10]. With A's People hidden too, the total is hidden and must not follow from the
+    tables either: every service's cells are hidden (B's 20 with them)."""
+    from disclosure import linked
+    from disclosure.policy import disclose_all
+
+    bands = ["Up to 15", "Over 15 to 20", "Over 20"]
+    counts = {None: [41, 15, 12], "A": [6, 0, 2], "B": [20, 10, 7], "C": [15, 5, 3]}
+    frames = {v: pd.DataFrame({"Cases per FTE": bands, "Case holders": c}) for v, c in counts.items()}
+
+    def decided(a_people):
+        rows = pd.DataFrame({"metric_id": "avg_caseload", "suppressed": [False, True, False, False],
+                             "value": [14.0, SUPPRESSED, 15.5, 14.9], "base_count": [68.0, a_people, 37.0, 23.0]})
+        rows["service"] = pd.Series(list(counts), dtype=object)  # as linked.history_rows gives it
+        src = linked.Source(raw=None, services=("A", "B", "C"), periods=("2026-10",), history=lambda *a: rows)
+        said = linked.margins(src, "caseload_bands", "2026-10", "social_workers", frames)
+        out = disclose_all(frames, linked.table_for("caseload_bands", {}), role="scrutiny", margins=said)
+        return said, {v: list(d.published["Case holders"]) for v, d in out.items()}
+
+    said, shown = decided(8.0)
+    assert said == {v: {"Case holders": True} for v in counts}
+    assert shown == {None: [41, 15, 12], "A": [SUPPRESSED, 0, SUPPRESSED], "B": [20, SUPPRESSED, SUPPRESSED],
+                     "C": [SUPPRESSED, SUPPRESSED, SUPPRESSED]}
+    known, hidden, eqs = {}, [], []
+    for v, cells in shown.items():
+        known[(v, "total")] = float(sum(counts[v]))
+        for b, x in zip(bands, cells):
+            (hidden.append((v, b)) if x == SUPPRESSED else known.__setitem__((v, b), float(x)))
+        eqs.append(([((v, b), 1.0) for b in bands] + [((v, "total"), -1.0)], 0.0))
+    for b in bands:
+        eqs.append(([((v, b), 1.0) for v in "ABC"] + [((None, b), -1.0)], 0.0))
+    found = intervals(known=known, hidden=hidden, equations=eqs, cells=[("A", "Over 20"), ("C", "Over 20")])
+    assert found == {("A", "Over 20"): (0.0, 8.0), ("C", "Over 20"): (0.0, 10.0)}
+    said, shown = decided(SUPPRESSED)
+    assert said["A"] == {"Case holders": False}
+    assert all(x == SUPPRESSED for v in "ABC" for x in shown[v])
+
+
 def test_a_12_month_table_hides_what_next_months_table_cannot():
     """Reduced from the demo's social workers, March and April 2024 (the first year loaded: nobody
     left 12 months before either month), the directorate alone. March: Resignation 8, Other 2; the

@@ -55,6 +55,7 @@ from disclosure.rules import RulesError, decision_signature, rules
 from metrics.query import DEFAULT_CASELOAD_THRESHOLD
 from metrics.types import SCOPES, MetricError
 from metrics.units import is_hidden
+from store import frames as store_frames
 from store import kept
 from store.periods import parse_period, previous_period
 
@@ -940,9 +941,7 @@ def keep_frames(con: duckdb.DuckDBPyConnection) -> int:
     `refresh`, which kept and confirmed those decisions). Why: reading them is a few ms; decoding a
     kept decision's JSON cost ~17 ms a table, building the exact table a detail query. Returns the
     bytes kept; a table that cannot be decided or built keeps nothing (its readers work it out)."""
-    from store import frames as kept_frames
-
-    kept_frames.forget(con, FRAMES_PREFIX)
+    store_frames.forget(con, FRAMES_PREFIX)
     try:
         sig = signature()
     except RulesError:
@@ -958,9 +957,9 @@ def keep_frames(con: duckdb.DuckDBPyConnection) -> int:
             try:
                 if at is not None:
                     got, _ = decision(lambda: nullcontext(con), src, name, at, scope, ex)
-                    size += kept_frames.write(con, _frames_name("decision", name, scope, ex),
+                    size += store_frames.write(con, _frames_name("decision", name, scope, ex),
                                               _frames_key(sig, version, name, at, scope, ex), _labelled(got))
-                size += kept_frames.write(con, _frames_name("exact", name, scope, ex),
+                size += store_frames.write(con, _frames_name("exact", name, scope, ex),
                                           _frames_key(sig, version, name, latest, scope, ex),
                                           build(src, name, latest, scope, None, None, **ex))
             except (MetricError, DisclosureError, SuppressionError, ValueError, TypeError):
@@ -990,13 +989,11 @@ class KeptFrames:
 def kept_frames(con: duckdb.DuckDBPyConnection) -> KeptFrames | None:
     """Every linked table's frames `keep_frames` kept, unread till picked; None when the rules
     cannot be read (readers then decide live, where the error reaches them)."""
-    from store import frames as kept_frames_
-
     try:
         sig = signature()
     except RulesError:
         return None
-    return KeptFrames(sig, ledger(con), kept_frames_.bodies(con, FRAMES_PREFIX))
+    return KeptFrames(sig, ledger(con), store_frames.bodies(con, FRAMES_PREFIX))
 
 
 def kept_decision(got: KeptFrames | None, name: str, period: str, scope: str,
@@ -1004,11 +1001,9 @@ def kept_decision(got: KeptFrames | None, name: str, period: str, scope: str,
     """The decision of table `name` at `period` as the last load kept it whole (`keep_frames`):
     {view: (published, reasons)}, what `decision` reads confirmed under the ledger; None when it is
     not kept for the ledger, code and rules as they are now (another month, a load since)."""
-    from store import frames as kept_frames_
-
     if got is None:
         return None
-    frames_ = kept_frames_.picked(got.bodies, _frames_name("decision", name, scope, extra),
+    frames_ = store_frames.picked(got.bodies, _frames_name("decision", name, scope, extra),
                                   _frames_key(got.signature, got.ledger, name, period, scope, extra), many=True)
     if frames_ is None:
         return None
@@ -1021,11 +1016,9 @@ def kept_exact(got: KeptFrames | None, name: str, period: str, scope: str,
     """The directorate's exact table `name` at `period` as the last load kept it (`keep_frames`:
     `build(..., None, None)` at the latest month); None when not kept for the ledger, code and
     rules as they are now."""
-    from store import frames as kept_frames_
-
     if got is None:
         return None
-    return kept_frames_.picked(got.bodies, _frames_name("exact", name, scope, extra),
+    return store_frames.picked(got.bodies, _frames_name("exact", name, scope, extra),
                                _frames_key(got.signature, got.ledger, name, period, scope, extra))
 
 

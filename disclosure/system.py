@@ -164,44 +164,46 @@ class System:
         with np.errstate(invalid="ignore"):
             return (self.vals > 0) & (self.vals < r.threshold) & ~self.known
 
+    def _read_with_captions(self, r: Rules, unknown: np.ndarray):
+        """(the attacker's system, the cells to watch, the caption's range) of a reader who does not
+        know the cells of `unknown` and reads each small one among them (`small`) as its caption
+        says, 1 to threshold-1 (disclosure.audit.primary_range); the watched cells are the
+        protected ones so bounded, and with none the system is None (`caption_ranges`,
+        `short_of_captions`)."""
+        from disclosure.audit import System as AttackerSystem, primary_range
+
+        numbers = ~np.isnan(self.vals)
+        bounded = self.small(r) & ~self.virt & numbers & unknown
+        watch = [int(i) for i in np.flatnonzero(bounded & self.protected)]
+        whole = primary_range(r.threshold)
+        if not watch:
+            return None, watch, whole
+        attack = AttackerSystem(known={int(i): float(self.vals[i]) for i in np.flatnonzero(~unknown & numbers)},
+                                hidden=[int(i) for i in np.flatnonzero(unknown & numbers)],
+                                equations=attack_equations(self.vals, self.eqs),
+                                bounds={int(i): whole for i in np.flatnonzero(bounded)})
+        return attack, watch, whole
+
     def caption_ranges(self, r: Rules) -> dict[int, tuple[float, float]]:
         """{cell: (low, high)} of each protected published cell a caption calls "fewer than 5
         people" that the captions alone leave less than 1 to threshold-1: every cell a reader does
         not know hidden, each such cell 1 to threshold-1 (disclosure.audit.primary_range). Hiding
         cannot widen these (three services' hidden 1, 1 and 1 tell the directorate's hidden 3 is 3
         or 4: demo, October 2026, Agency rules, under 3 years); the figures must teach nothing more."""
-        from disclosure.audit import System as AttackerSystem, primary_range
-
-        numbers = ~np.isnan(self.vals)
-        bounded = self.small(r) & ~self.virt & numbers
-        watch = np.flatnonzero(bounded & self.protected)
-        if not watch.size:
+        attack, watch, whole = self._read_with_captions(r, ~self.known)
+        if attack is None:
             return {}
-        whole = primary_range(r.threshold)
-        attack = AttackerSystem(known={int(i): float(self.vals[i]) for i in np.flatnonzero(self.known & numbers)},
-                                hidden=[int(i) for i in np.flatnonzero(~self.known & numbers)],
-                                equations=attack_equations(self.vals, self.eqs),
-                                bounds={int(i): whole for i in np.flatnonzero(bounded)})
-        found = {int(i): (attack.low(int(i)), attack.high(int(i))) for i in watch}
+        found = {i: (attack.low(i), attack.high(i)) for i in watch}
         return {i: got for i, got in found.items() if got[0] > whole[0] + 1e-9 or got[1] < whole[1] - 1e-9}
 
     def short_of_captions(self, hidden: np.ndarray, r: Rules, ranges: dict[int, tuple[float, float]]) -> bool:
         """Does a protected hidden cell a caption calls "fewer than 5 people", read per cell
         (every such hidden cell 1 to threshold-1), keep less than what the captions alone leave it
         (`caption_ranges`, else the whole 1 to threshold-1)?"""
-        from disclosure.audit import System as AttackerSystem, primary_range
-
-        numbers = ~np.isnan(self.vals)
-        bounded = self.small(r) & ~self.virt & numbers & hidden
-        watch = np.flatnonzero(bounded & self.protected)
-        if not watch.size:
+        attack, watch, whole = self._read_with_captions(r, hidden)
+        if attack is None:
             return False
-        whole = primary_range(r.threshold)
-        attack = AttackerSystem(known={int(i): float(self.vals[i]) for i in np.flatnonzero(~hidden & numbers)},
-                                hidden=[int(i) for i in np.flatnonzero(hidden & numbers)],
-                                equations=attack_equations(self.vals, self.eqs),
-                                bounds={int(i): whole for i in np.flatnonzero(bounded)})
-        for i in (int(i) for i in watch):
+        for i in watch:
             low, high = ranges.get(i, whole)
             if attack.high(i) < high - 1e-9 or attack.low(i) > low + 1e-9:
                 return True

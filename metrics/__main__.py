@@ -62,6 +62,21 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: decimal places of every number the command prints (JSON, CSV, table): the engine's sums of
+#: FTE run in parallel and their last binary digits differ between runs (12.100000000000001 one
+#: run, 12.1 the next), so every figure is written to 6 places, as the JSON always was (far finer
+#: than any figure is shown: FTE to 1 place, percentages to 1), and two runs on one store print
+#: the same bytes
+DECIMALS = 6
+
+
+def _number(value: Any) -> Any:
+    """A float to DECIMALS places (-0.0 as 0.0); anything else as it is."""
+    if isinstance(value, float) and not math.isnan(value):
+        return round(value, DECIMALS) + 0.0
+    return value
+
+
 def _clean(value: Any) -> Any:
     if value is None:
         return None
@@ -75,7 +90,7 @@ def _clean(value: Any) -> Any:
     if hasattr(value, "item"):
         value = value.item()
     if isinstance(value, float):
-        return None if math.isnan(value) else round(value, 6)
+        return None if math.isnan(value) else _number(value)
     return value
 
 
@@ -115,7 +130,14 @@ def to_json(frame: pd.DataFrame, *, scope: str, by: str | None, period: str | No
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the CSV and table formats print it: a month as YYYY-MM, each measure's theme,
+    every number to DECIMALS places."""
     out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype.kind == "f":
+            out[col] = out[col].round(DECIMALS) + 0.0
+        elif out[col].dtype == object:
+            out[col] = [_number(v) for v in out[col]]
     out["period"] = [p.strftime("%Y-%m") for p in out["period"]]
     out.insert(1, "theme", [catalogue.get(m).theme for m in out["metric_id"]])
     return out

@@ -112,6 +112,7 @@ def demo_store() -> Path:
     """The 1x demo store, built once through the loader (aggregates refreshed) and cached."""
     import disclosure.history  # noqa: F401  (its loads refresh the aggregates, values and published history, as the CLI's do)
     import disclosure.linked  # noqa: F401  (and the linked people tables' decisions)
+    import disclosure.breakdowns  # noqa: F401  (and the drill's default views)
     from demo import build_demo_db
 
     path = ROOT / "bench" / ".cache" / "pages-x1.duckdb"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import disclosure.history  # noqa: F401  (its loads refresh the aggregates, values and published history, as the CLI's do)
 import disclosure.linked  # noqa: F401  (and the linked people tables' decisions)
+import disclosure.breakdowns  # noqa: F401  (and the drill's default views)
 from demo import build_demo_db, generate, write_workbooks
 
 

@@ -156,6 +156,7 @@ def bench_load(db: Path, book: Path, period: str, *, repeat: int = 2) -> tuple[f
     (with everything a load keeps in its transaction, as the ingest command's loads do: the
     aggregates, the stored values, the published history, the linked tables' decisions)."""
     import disclosure.linked  # noqa: F401  (registers the history and the linked decisions too)
+    import disclosure.breakdowns  # noqa: F401  (and the drill's default views)
     from ingest.loader import load_file
 
     empty, full = float("inf"), float("inf")

@@ -61,7 +61,7 @@ def _store(scale: float) -> Path:
 def _derived_data_current(db: Path) -> None:
     """Refresh the aggregates and stored metric values of a store cached before they changed
     (what every load keeps current), so the pages are timed as they run after a load."""
-    from disclosure import compliance, history, linked
+    from disclosure import breakdowns, compliance, history, linked
     from metrics import agency, aggregates, engine
     from store import connect, loaded_periods
 
@@ -95,18 +95,17 @@ def _derived_data_current(db: Path) -> None:
         con.execute("COMMIT")
         print(f"  (linked people tables' decisions kept for {db.name}'s latest month: {months}, "
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
-        started = time.perf_counter()
-        con.execute("BEGIN")
-        size = linked.keep_frames(con)  # and the latest month's of them kept whole, as every load does
-        con.execute("COMMIT")
-        print(f"  (the linked tables' frames kept for {db.name}: {size / 1e3:.0f} KB, "
-              f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
-        started = time.perf_counter()
-        con.execute("BEGIN")
-        size = history.keep_frames(con)  # the history's two frames, kept whole by every load
-        con.execute("COMMIT")
-        print(f"  (the history's frames kept for {db.name}: {size / 1e6:.1f} MB, "
-              f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
+        # what every load keeps whole (store.frames): the linked tables' latest month, the history's
+        # two frames, the drill's default views (worked out from those)
+        for what, keep in (("the linked tables' frames", linked.keep_frames),
+                           ("the history's frames", history.keep_frames),
+                           ("the drill's default views", breakdowns.keep_frames)):
+            started = time.perf_counter()
+            con.execute("BEGIN")
+            size = keep(con)
+            con.execute("COMMIT")
+            print(f"  ({what} kept for {db.name}: {size / 1e3:.0f} KB, {time.perf_counter() - started:.1f} s, untimed)",
+                  flush=True)
     finally:
         con.close()
 

@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     # own transaction, as the ingest CLI's do (disclosure.history registers them all when imported)
     import disclosure.history  # noqa: F401
     import disclosure.linked  # noqa: F401
+    import disclosure.breakdowns  # noqa: F401
     from demo import DemoError, DemoRefused, build_demo_db
 
     db = Path(args.db) if args.db else default_db_path()

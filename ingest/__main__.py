@@ -94,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     # transaction (metrics.aggregates, metrics.engine.refresh_values, disclosure.history; DECISIONS.md).
     import disclosure.history  # noqa: F401
     import disclosure.linked  # noqa: F401  (the linked people tables' decisions, after the history)
+    import disclosure.breakdowns  # noqa: F401  (the drill's default views, after the history's frames)
 
     db = Path(args.db) if args.db else default_db_path()
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+# where each measure's breakdowns are: page key, drill section key (a load keeps their default views)
+from disclosure.breakdowns import DRILL_PAGES
 from ui import charts, data, layout, state
 
 
@@ -21,22 +23,6 @@ def breakdown_choices() -> list[str]:
     return ["service"] + (["team"] if state.can_see_teams() else []) + ["role_group"]
 
 
-#: Where each measure's breakdowns are: page key (dashboard.PAGES), the drill section's key.
-#: The Overview's cards link here; the first measure of a page's section is its own measure.
-DRILL_PAGES: dict[str, tuple[str, str]] = {
-    "agency_rate_fte": ("agency", "agency"),
-    "vacancy_rate_fte": ("agency", "agency"),
-    "permanent_team_manager_rate": ("agency", "agency"),
-    "avg_caseload": ("caseloads", "caseload"),
-    "caseload_over_threshold_rate": ("caseloads", "caseload"),
-    "absence_rate": ("caseloads", "caseload"),
-    "turnover_rate_fte_12m": ("turnover", "turnover"),
-    "stability_index_12m": ("turnover", "turnover"),
-    "early_leaver_rate_12m": ("turnover", "turnover"),
-    "ethnic_minority_rate": ("profile", "profile"),
-    "aged_55_plus_rate": ("profile", "profile"),
-    "local_residence_rate": ("profile", "profile"),
-}
 #: the query parameter an Overview card's link sets: which measure to open, then scroll to it
 FOCUS_PARAM = "drill"
 

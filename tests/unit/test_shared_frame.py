@@ -29,8 +29,8 @@ def test_a_shared_frame_is_the_one_kept_frame_until_the_version_moves_or_the_cac
 
 
 def test_the_history_frames_and_the_linked_decisions_are_shared_frames() -> None:
-    from ui.data import measures, people
+    from ui.data import breakdowns, measures, people
 
     shared = set(map(id, db._SHARED))
     assert {id(measures.raw_history), id(measures.public_history), id(measures.evaluated_exact),
-            id(people._decided)} <= shared
+            id(people._decided), id(people._kept_frames), id(breakdowns._kept_drill)} <= shared

@@ -1,23 +1,21 @@
 """A measure at the month by service, team or job type (with the overall figure, so small groups
-get secondary protection against it)."""
+get secondary protection against it), and what changed on a year: worked out by
+disclosure.breakdowns from this module's cached reads; the default view (by service, the
+directorate, the latest month) as the last load kept it whole (disclosure.breakdowns.keep_frames)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, exempt
-from disclosure.cells import FTE_OF_PEOPLE
-from disclosure.policy import fte_people, published_rows, rests_on
-from metrics import engine
+from disclosure import breakdowns as drill
+from disclosure.policy import published_rows
 from store import periods
-from ui import db
-from ui.data.base import BY_LABELS, CACHE, _ctx, _engine_filters, _fkey, metric
+from ui import db, options
+from ui.data.base import BY_LABELS, CACHE, _ctx, _fkey, metric
 from metrics.narrative import SMALL_BASE
-from metrics.units import is_hidden
-from ui.data.measures import (UNIT_WORDS, _clean, _not_available, _shown, _with_published, evaluated_exact,
-                              public_rows, status_words)
+from ui.data.measures import UNIT_WORDS, _clean, _shown, evaluated_exact, public_rows, status_words
 from ui.filters import Filters
 from ui.state import current_role, is_suppressed
 
@@ -34,29 +32,41 @@ def breakdown(metric_id: str, filters: Filters, *, by: str) -> pd.DataFrame:
 
 @st.cache_data(**CACHE)
 def _grouped(path, version, metric_id, by, period, scope, service, team) -> pd.DataFrame:
-    """The measure by `by` at the month and the same month a year earlier, with target, status
-    and change on the year (one query, exact): what the breakdown and "what changed" both read."""
-    p = periods.parse_period(period)
+    """The measure by `by` at the month and a year earlier, exact (disclosure.breakdowns.grouped)."""
     with db.open_cursor() as cur:
-        frame = engine.history(cur, scope=scope, by=by, metric_ids=[metric_id],
-                               filters=_engine_filters(service, team), start=periods.year_ago(p), end=p)
-    return engine.add_targets(frame)
+        return drill.grouped(cur, metric_id, by, period, scope, service, team)
 
 
 def _exact(path, version, metric_id, by, period, scope, service, team) -> pd.DataFrame:
     """The overall figure and the groups at the month, exact (never shown as it is)."""
-    p = periods.parse_period(period)
-    both = _grouped(path, version, metric_id, by, period, scope, service, team)
-    groups = both[both["period"] == p]
     every = evaluated_exact(path, version, scope, service, team)  # the overall figure, computed once per view
-    overall = every[(every["metric_id"] == metric_id) & (every["period"] == p)]
-    out = pd.concat([overall, groups], ignore_index=True)
-    out["period"] = pd.to_datetime(out["period"])
-    return out
+    return drill.exact_rows(_grouped(path, version, metric_id, by, period, scope, service, team), every,
+                            metric_id, period)
+
+
+@db.shared_frame
+def _kept_drill(path, version, period) -> drill.KeptDrill | None:
+    """The drill's default views the last load kept whole at `period` (disclosure.breakdowns.kept:
+    one query, each rebuilt only when asked for)."""
+    with db.open_cursor() as cur:
+        return drill.kept(cur, period)
+
+
+def _kept_view(path, version, role, metric_id, by, period, scope, service, team) -> tuple | None:
+    """(breakdown, what changed) of the default view (by service, the directorate) as the last
+    load kept it for this role (disclosure.breakdowns.picked), or None (any other view; not kept)."""
+    if by != "service" or service is not None or team is not None:
+        return None
+    if period not in options.loaded_periods(path, version)[-1:]:  # kept for the latest month only
+        return None
+    return drill.picked(_kept_drill(path, version, period), metric_id, scope, suppressed=is_suppressed(role))
 
 
 @st.cache_data(**CACHE)
 def _breakdown(path, version, role, metric_id, by, period, scope, service, team) -> pd.DataFrame:
+    got = _kept_view(path, version, role, metric_id, by, period, scope, service, team)
+    if got is not None:
+        return got[0]
     when = pd.Timestamp(period + "-01")
     if team or by == "team":  # team figures: roles with exact figures only; files: the table alone
         exact = _exact(path, version, metric_id, by, period, scope, service, team)
@@ -66,44 +76,16 @@ def _breakdown(path, version, role, metric_id, by, period, scope, service, team)
         public = public_rows(path, version, scope, service, by, metric_id=metric_id, period=period)
         public = public[(public["metric_id"] == metric_id) & (public["period"] == when)]
         exact = _exact(path, version, metric_id, by, period, scope, service, None)
-    if not is_suppressed(role):
-        frame = _with_published(exact, public)
-    else:
-        frame = public.copy()
-        frame["published_hidden"] = frame["suppressed"]
-        frame["published_reason"] = frame["suppression"]
-        frame["published_not_available"] = _not_available(frame)
-        frame["published_people_hidden"] = [is_hidden(b) for b in frame["base_count"]]
-    frame = frame[frame["group"].notna()]
-    # the people each group's figure and People rest on (exact, for the captions' true reasons
-    # only: disclosure.policy.published_rows `sizes`; never shown)
     fte = _fte_rows(path, version, metric_id, by, period, scope, service, team if team or by == "team" else None)
-    rest = {g: (rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((when, g), {}))), (row["base_count"],))
-            for g, row in zip(exact["group"], exact[list(_PARTS)].to_dict("records")) if g is not None}
-    frame = frame.assign(value_rests_on=[rest.get(g, ((), ()))[0] for g in frame["group"]],
-                         people_rests_on=[rest.get(g, ((), ()))[1] for g in frame["group"]])
-    # largest first (hidden "c" groups last), so the chart and table read as a ranking
-    order = pd.to_numeric(frame["value"], errors="coerce")
-    frame = frame.assign(_v=order.fillna(float("-inf"))).sort_values(["_v", "group"], ascending=[False, True])
-    frame = frame.drop(columns="_v").reset_index(drop=True)
-    return frame[["group", "value", "base_count", "target", "status", "partial", "months_covered",
-                  "published_hidden", "published_reason", "published_not_available", "published_people_hidden",
-                  "value_rests_on", "people_rests_on"]]
-
-
-#: the columns of an engine frame row that `rests_on` reads
-_PARTS = ("value", "numerator", "denominator", "base_count")
+    return drill.breakdown(exact, public, suppressed=is_suppressed(role), metric_id=metric_id, period=period, fte=fte)
 
 
 def _fte_rows(path, version, metric_id, by, period, scope, service, team) -> dict:
     """{(month, group): {measure: its exact row}} of the measure counting the people a rate's FTE
-    numerator is of (disclosure.cells.FTE_OF_PEOPLE: turnover's leavers), at the month and a year
-    earlier, for `rests_on`'s `people` (disclosure.policy.fte_people); {} for any other measure."""
-    if metric_id not in FTE_OF_PEOPLE:
-        return {}
-    of = FTE_OF_PEOPLE[metric_id][0]
-    both = _grouped(path, version, of, by, period, scope, service, team)
-    return {(pd.Timestamp(p), g): {of: row} for p, g, row in zip(both["period"], both["group"], both.to_dict("records"))}
+    numerator is of (disclosure.breakdowns.fte_rows; {} for any other measure)."""
+    of = drill.fte_of(metric_id)
+    return drill.fte_rows(metric_id, None if of is None else _grouped(path, version, of, by, period, scope, service,
+                                                                      team))
 
 
 def breakdown_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:
@@ -148,70 +130,27 @@ def what_changed(metric_id: str, filters: Filters, *, by: str, top: int = 5) -> 
 
 @st.cache_data(**CACHE)
 def _what_changed(path, version, role, metric_id, by, top, period, scope, service, team) -> pd.DataFrame:
-    cols = ["group", "value", "year_ago_value", "change_on_year", "base_count", "base_then",
-            "published_hidden", "published_reason", "now_rests_on", "then_rests_on"]
-    p = periods.parse_period(period)
-    then_period = periods.year_ago(p).strftime("%Y-%m")
-    both = _grouped(path, version, metric_id, by, period, scope, service, team)
-    both = both[both["group"].notna()]
-    then = both[both["period"] == periods.year_ago(p)]
-    if then.empty:  # the same month a year earlier is not loaded: nothing to compare with
-        return pd.DataFrame(columns=cols)
-    now = both[both["period"] == p]
-    fte = _fte_rows(path, version, metric_id, by, period, scope, service, team)
-    year_ago = pd.Timestamp(periods.year_ago(p))
-    ago = {g: rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((year_ago, g), {})))
-           for g, row in zip(then["group"], then[list(_PARTS)].to_dict("records"))}
-    frame = now.merge(then[["group", "base_count"]].rename(columns={"base_count": "base_then"}),
-                      on="group", how="left")
-    frame = frame.dropna(subset=["change_on_year"])
-    # the people each figure rests on, now and a year ago (exact, for the captions' true reasons)
-    frame["now_rests_on"] = [rests_on(metric_id, **row, people=fte_people(metric_id, fte.get((pd.Timestamp(p), g), {})))
-                             for g, row in zip(frame["group"], frame[list(_PARTS)].to_dict("records"))]
-    frame["then_rests_on"] = [ago.get(g, ()) for g in frame["group"]]
-    # each group's published fate now and a year ago (the breakdown's, so both read the same)
-    fate_now = _breakdown(path, version, role, metric_id, by, period, scope, service, team)
-    now_fates = zip(fate_now["group"], fate_now["published_hidden"], fate_now["published_reason"])
-    if team or by == "team":  # decided for this view alone: the year-ago month's breakdown decides it
-        fate_then = _breakdown(path, version, role, metric_id, by, then_period, scope, service, team)
-        then_fates = zip(fate_then["group"], fate_then["published_hidden"], fate_then["published_reason"])
-    else:
-        then_fates = _published_fate(path, version, role, metric_id, by, then_period, scope, service,
-                                     then["group"])
-    hidden: dict[object, str] = {}
-    for fates in (now_fates, then_fates):
-        for g, h, r in fates:
-            if bool(h) and g not in hidden:
-                hidden[g] = r if isinstance(r, str) else "secondary"
-    frame["published_hidden"] = np.array([g in hidden for g in frame["group"]], dtype=bool)
-    frame["published_reason"] = [hidden.get(g) for g in frame["group"]]
-    left_out = 0
-    if is_suppressed(role):
-        left_out = int(frame["published_hidden"].sum())
-        frame = frame.loc[~frame["published_hidden"].to_numpy(dtype=bool)]
-    weight = frame["change_on_year"].abs() * frame["base_count"].astype(float)
-    frame = frame.assign(_w=weight).sort_values("_w", ascending=False).head(top)
-    out = frame[cols].reset_index(drop=True)
-    out.attrs["left_out"] = left_out  # groups with a year-ago figure left out as hidden (c)
-    return out
+    got = _kept_view(path, version, role, metric_id, by, period, scope, service, team) if top == drill.TOP else None
+    if got is not None:
+        return got[1]
+    then_period = periods.year_ago(periods.parse_period(period)).strftime("%Y-%m")
 
+    def fates_then(groups):
+        if team or by == "team":  # decided for this view alone: the year-ago month's breakdown decides it
+            f = _breakdown(path, version, role, metric_id, by, then_period, scope, service, team)
+            return zip(f["group"], f["published_hidden"], f["published_reason"])
+        # the published rows alone: the breakdown would query the engine again for that month's
+        # exact figures, which `_grouped` has already read (~30 ms a first drill)
+        public = public_rows(path, version, scope, service, by, metric_id=metric_id, period=then_period)
+        when = pd.Timestamp(then_period + "-01")
+        public = public[(public["metric_id"] == metric_id).to_numpy() & (public["period"] == when).to_numpy()]
+        return drill.published_fate(public, groups, suppressed=is_suppressed(role))
 
-def _published_fate(path, version, role, metric_id, by, period, scope, service,
-                    groups: pd.Series) -> list[tuple[object, bool, object]]:
-    """(group, published_hidden, published_reason) of each group at `period` by service or job
-    type, as `_breakdown` gives them, from the published rows alone: a role with exact figures
-    gets one for each of its exact `groups` (a group the published rows lack is hidden,
-    "secondary", as `_with_published` says), any other role one for each published group. What
-    `_what_changed` asks of the year-ago month: the breakdown itself would query the engine again
-    for that month's exact figures, which `_grouped` has already read (~30 ms a first drill)."""
-    when = pd.Timestamp(period + "-01")
-    public = public_rows(path, version, scope, service, by, metric_id=metric_id, period=period)
-    public = public[(public["metric_id"] == metric_id).to_numpy() & (public["period"] == when).to_numpy()]
-    public = public[public["group"].notna()]
-    if is_suppressed(role):
-        return list(zip(public["group"], public["suppressed"], public["suppression"]))
-    fate = {g: (bool(h), r) for g, h, r in zip(public["group"], public["suppressed"], public["suppression"])}
-    return [(g, *fate.get(g, (True, "secondary"))) for g in groups]
+    return drill.what_changed(
+        _grouped(path, version, metric_id, by, period, scope, service, team), metric_id=metric_id, period=period,
+        fte=_fte_rows(path, version, metric_id, by, period, scope, service, team), suppressed=is_suppressed(role),
+        top=top, fate_now=lambda: _breakdown(path, version, role, metric_id, by, period, scope, service, team),
+        fates_then=fates_then)
 
 
 def what_changed_table(frame: pd.DataFrame, *, metric_id: str, by: str) -> Disclosed:

@@ -13,26 +13,19 @@ import pandas as pd
 import streamlit as st
 
 from disclosure import MEASURES, Disclosed, disclose, history, linked
+from disclosure import breakdowns as drill
+from disclosure.breakdowns import is_none as _is_none
+from disclosure.breakdowns import not_available as _not_available
+from disclosure.breakdowns import with_published as _with_published
 from disclosure.cells import number
-from disclosure.policy import NOT_AVAILABLE_COL
 from metrics import catalogue, detail, engine
 from metrics.targets import STATUS_WORDS
-from metrics.units import UNITS, is_hidden, is_not_available, round_half_up
+from metrics.units import UNITS, round_half_up
 from store import periods
 from ui import db
 from ui.data.base import CACHE, _ctx, _engine_filters, metric
 from ui.filters import Filters
 from ui.state import current_role, is_suppressed
-
-
-def _is_none(series: pd.Series) -> np.ndarray:
-    """True where a value is None or a float NaN (not pd.NA nor NaT). Only the values pd.isna
-    calls missing are looked at one by one (a loop over every row of the history cost 1-2 ms)."""
-    values = series.to_numpy(dtype=object)
-    out = np.asarray(pd.isna(values), dtype=bool)
-    if out.any():
-        out[out] = [v is None or (isinstance(v, float) and np.isnan(v)) for v in values[out]]
-    return out
 
 
 @db.shared_frame
@@ -156,48 +149,7 @@ def public_rows(path: str, version: str, scope: str, service: str | None, by: st
         if by is not None and metric_id is not None and period is not None:  # one measure at one month
             grid = grid[(grid["metric_id"] == metric_id).to_numpy()
                         & (grid["period"] == pd.Timestamp(period + "-01")).to_numpy()]
-    no_service = _is_none(grid["service"])
-    no_group = _is_none(grid["group"])
-    here = no_service if service is None else (grid["service"] == service).to_numpy()
-    if by == "service":
-        out = grid[no_group].copy()
-        out["group"] = out["service"]
-        if service:
-            out = out[_is_none(out["service"]) | (out["service"] == service).to_numpy()]
-    elif by == "role_group":
-        out = grid[here].copy()
-    else:
-        out = grid[here & no_group].copy()
-    return out.drop(columns=["service"]).reset_index(drop=True)
-
-
-def _with_published(exact: pd.DataFrame, public: pd.DataFrame) -> pd.DataFrame:
-    """The exact frame with each row's published fate beside it (for the downloads)."""
-    def key(f: pd.DataFrame) -> list:
-        # months as integers: iterating Timestamps cost ~0.1 s per page view on the history
-        when = pd.to_datetime(f["period"]).to_numpy().astype("datetime64[ns]").view("int64").tolist()
-        return list(zip(f["metric_id"].tolist(), when,
-                        [None if g is None or (isinstance(g, float) and np.isnan(g)) else g for g in f["group"]]))
-
-    fate = {k: (bool(h), r) for k, h, r in zip(key(public), public["suppressed"], public["suppression"])}
-    out = exact.copy()
-    keys = key(out)
-    out["published_hidden"] = [fate.get(k, (True, "secondary"))[0] for k in keys]
-    out["published_reason"] = [fate.get(k, (True, "secondary"))[1] for k in keys]
-    na = set(k for k, n in zip(key(public), _not_available(public)) if n)
-    out["published_not_available"] = [k in na for k in keys]
-    # a hidden row's People the policy publishes anyway (disclosure.policy._counts_published_anyway)
-    people = {k: is_hidden(b) for k, b in zip(key(public), public["base_count"])}
-    out["published_people_hidden"] = [people.get(k, True) for k in keys]
-    return out
-
-
-def _not_available(public: pd.DataFrame) -> list[bool]:
-    """Each row of a published engine frame: True where its figure reads "x" for its month
-    (disclosure.policy.NOT_AVAILABLE_COL, or the value itself)."""
-    flagged = (public[NOT_AVAILABLE_COL].eq(True).tolist() if NOT_AVAILABLE_COL in public.columns
-               else [False] * len(public))  # eq: True for True and numpy's True, False for None and NaN
-    return [bool(f) or is_not_available(v) for f, v in zip(flagged, public["value"].tolist())]
+    return drill.view_rows(grid, service, by)
 
 
 @db.shared_frame

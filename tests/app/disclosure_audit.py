@@ -252,7 +252,7 @@ def caption_intervals(known: Mapping, hidden: Sequence, eqs: Sequence, cells: Se
 
 
 def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
-           captions: Captions | None = None) -> dict[Any, tuple[float, float]]:
+           captions: Captions | None = None, *, alone: bool = False) -> dict[Any, tuple[float, float]]:
     """The watched hidden cells a reader pins down by solving the system (disclosure.audit
     `intervals`) with what the captions tell (`Captions`, `caption_intervals`): {cell: its
     feasible [low, high]}. Each must stay uncertain by at least the threshold (`too_narrow`)
@@ -263,15 +263,24 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
     already gives (GSS: the published figures teach nothing more of a small cell than that it is
     small: `too_narrow`'s `captioned`). Each solved first as linear programmes (the either-ors
     left out: a cell narrow there is narrow), then the cells that held, where the captions say
-    more than bounds, exactly (`caption_intervals`)."""
+    more than bounds, exactly (`caption_intervals`). With `alone` the captions are read as the
+    agency compliance protection reads them (each primary cell's own bound, no either-or) and a
+    cell its caption calls primary must keep what the captions alone leave it (`captions_alone`),
+    not the whole [1, threshold-1]."""
     t = rules().threshold
     if not watch:
         return {}
     captions = captions or Captions()
+    if alone:
+        captions = Captions(small=[g for g in captions.small if len(g) == 1])
+
+    ranges: dict = {}
 
     def short(found: Mapping, cells: Sequence, captioned: Sequence) -> dict:
-        return {k: (lo, hi) for k, (lo, hi) in too_narrow(found, threshold=t, cells=cells, captioned=captioned).items()
-                if not hi == lo == 0}
+        out = {k: (lo, hi) for k, (lo, hi) in too_narrow(found, threshold=t, cells=cells, captioned=captioned).items()
+               if not hi == lo == 0}
+        return {k: v for k, v in out.items() if k not in ranges or not (
+            v[0] <= ranges[k][0] + 1e-9 and v[1] >= ranges[k][1] - 1e-9)}
 
     def solve(cells: Sequence, said: Captions, captioned: Sequence) -> dict:
         found = intervals(known=known, hidden=hidden, equations=eqs, cells=cells, bounds=said.bounds(hidden))
@@ -284,9 +293,22 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
     out = solve(watch, Captions(small=[g for g in captions.small if len(g) > 1], not_small=captions.not_small), ())
     primary = captions.bounds(hidden)
     bounded = [k for k in watch if k in primary and k not in out]
+    if bounded and alone:
+        ranges.update(captions_alone(known, hidden, eqs, bounded, primary))
     if bounded:
         out.update(solve(bounded, captions, bounded))
     return out
+
+
+def captions_alone(known: Mapping, hidden: Sequence, eqs: Sequence, cells: Sequence,
+                   bounds: Mapping) -> dict[Any, tuple[float, float]]:
+    """{cell: what the captions alone leave it}: `cells` solved with every published cell hidden
+    too (a reader of the captions and of what is known without the tables: the equations' own
+    figures, e.g. a total the history shows) and each primary cell within its caption's `bounds`.
+    The audit's own reading of what disclosure.cells `caption_ranges` gives the policy: no
+    protection by hiding can leave a cell more than this, so it is what the figures must not
+    narrow."""
+    return intervals(known={}, hidden=[*hidden, *known], equations=eqs, cells=cells, bounds=bounds)
 
 
 def finding(key: Any, captions: Captions | None, lo: float, hi: float) -> str:
@@ -1614,7 +1636,8 @@ def _agency_history(history: Sequence[tuple], store: str, period: str) -> dict[t
 
 
 def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[tuple] = (), *,
-                       rests: bool = False, solve: bool = True, per_cell: bool = False) -> list:
+                       rests: bool = False, solve: bool = True, per_cell: bool = False,
+                       alone: bool = False) -> list:
     """The agency rules page's compliance tables, solved as a reader would, for each month: every
     view's summary (the totals it shows), its table by job type and (the directorate's) by
     service; each job-type table adds up to its view's totals, the services' job-type tables (and
@@ -1633,7 +1656,10 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     `solve` False: the systems themselves, [((store, period), known, hidden, equations, watch,
     by_view, captions)] (`agency_by_role` adds the history's rows by job type to them). What each
     hidden count's caption tells is read with `per_cell` (`Captions`: the summary's, the tables' by
-    job type and by service); a caption that is not the true reason is then a finding of its own."""
+    job type and by service); a caption that is not the true reason is then a finding of its own.
+    `alone` (implies `per_cell`): read as the policy reads them (`narrow`'s `alone`: each captioned
+    cell keeps what the captions alone leave it)."""
+    per_cell = per_cell or alone
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
 
@@ -1756,7 +1782,7 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             continue
         if not watch:
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions, alone=alone).items():
             out.append(f"{store} {period} agency compliance: {key} " + finding(key, captions, lo, hi))
     return out
 

@@ -144,7 +144,7 @@ def observe(mp, name: str, path: Path) -> dict:
     checked = months_checked(name, opts.periods)
     with db.open_cursor() as cur:  # the history's agency rows by job type (the metric command's --by role_group)
         roles = [(name, scope, *audit_mod.agency_role_rows(cur, scope, checked)) for scope in SCOPES]
-    views, problems, agency, two_months, by_role, role_months = [], [], [], [], [], []
+    views, problems, agency, two_months, by_role, role_months, alone = [], [], [], [], [], [], []
     classes, class_groups, exempt = [], [], []
     for period in checked:  # each checked as it is built (its figures still cached)
         with db.page_view():  # one connection for the month's views, as a page view has
@@ -154,6 +154,7 @@ def observe(mp, name: str, path: Path) -> dict:
                      for scope in SCOPES for service in services]
             problems += audit_mod.check_views(month, truth, history)
             agency += audit_mod.agency_recoverable(month, history=history, rests=True)
+            alone += audit_mod.agency_recoverable(month, history=history, alone=True)
             by_role += audit_mod.agency_by_role(month, history=history, roles=roles, solved=role_months)
             classes += audit_mod.hidden_classes(month, truth, history, checked=class_groups, exempt=exempt)
             problems += audit_mod.by_job_recoverable(month, truth, history)
@@ -171,7 +172,7 @@ def observe(mp, name: str, path: Path) -> dict:
     problems += audit_mod.check_views([packs], truth, history)
     views += [*pages, packs]
     problems += audit_mod.over_time(views, history)
-    return {"views": views, "history": history, "problems": problems, "agency": agency, "two_months": two_months,
+    return {"views": views, "history": history, "problems": problems, "agency": agency, "agency_alone": alone, "two_months": two_months,
             "by_role": by_role, "role_months": role_months, "classes": classes, "class_groups": class_groups,
             "exempt": exempt}
 
@@ -306,6 +307,22 @@ def test_no_cell_captioned_fewer_than_the_threshold_is_narrowed_across_two_years
 def test_agency_compliance_tables_not_recoverable_across_services(observed):
     problems = [p for seen in observed.values() for p in seen["agency"]]
     assert problems == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
+
+
+#: the agency cells the policy leaves narrower than their captions alone (docs/DECISIONS.md, "The two
+#: agency cells the policy leaves narrower than their captions": known, not fixed)
+KNOWN_SHORT_OF_CAPTIONS = {("job", "Children in Care", "Senior social worker", col) for col in ("Assignments", "With a cap")}
+
+
+def test_agency_compliance_tables_leave_each_captioned_cell_what_its_captions_alone_leave(observed):
+    """Each hidden cell read per cell by its caption (as the policy reads it: its own bound, no
+    either-or), solved across services: a captioned cell keeps what the captions alone leave it
+    (`narrow`'s `alone`), every other small cell the threshold. Only the two known cells may fall
+    short (named, so any other, or either of them on another store, fails)."""
+    problems = [p for seen in observed.values() for p in seen["agency_alone"]]
+    known = [p for p in problems if p.startswith("demo ") and any(str(k) in p for k in KNOWN_SHORT_OF_CAPTIONS)]
+    assert [p for p in problems if p not in known] == [], f"{len(problems)} narrow cells, e.g.\n" + "\n".join(problems[:20])
+    print("\n".join(problems))
 
 
 def test_agency_compliance_tables_not_recoverable_beside_the_historys_rows_by_job_type(observed):
@@ -1657,6 +1674,27 @@ def _with_reasons(d, reasons: dict):
     return Disclosed(shown=d.shown, published=d.published, reasons=why, table=d.table)
 
 
+def _under_3_captioned(a_shows: str, reasons: dict):
+    """`_under_3_views(a_shows)` with each hidden Under 3 years cell of a service captioned
+    {service: its reason} (the summary's, the job-type row's, the by-service rows')."""
+    out = []
+    for v in _under_3_views(a_shows):
+        tables = dict(v.tables)
+        for name, d in tables.items():
+            f, why = d.published, {}
+            for i in range(len(f)):
+                label = f.iloc[i, 0]
+                svc = v.service if name != "Agency compliance by service" else label
+                col = "Value" if name == "Agency rules compliance" else "Under 3 years"
+                if name == "Agency rules compliance" and label != "Under 3 years' post-qualifying experience":
+                    continue
+                if audit_mod.is_c(f.iloc[i][col]):
+                    why[(i, col)] = reasons.get(svc)
+            tables[name] = _with_reasons(d, why)
+        out.append(audit_mod.View(v.store, v.period, v.scope, v.service, v.page, tables=tables))
+    return out
+
+
 def test_the_agency_check_reads_each_hidden_cells_caption():
     """Hand-worked, as `_under_3_views` with A's summary hiding its 5: A 5 and B 2 agency workers
     under 3 years' experience, 7 in all (shown). Without captions B lies in [0, 6]. B captioned
@@ -1665,27 +1703,10 @@ def test_the_agency_check_reads_each_hidden_cells_caption():
     7 - A, at most its 6 assignments, so A is 5 to 7 and B 0 to 2, whatever B's own caption says:
     A's caption gives B away (the check must say so, in every table B is hidden in: its summary,
     its job-type row, its and the directorate's by-service rows)."""
-    views = _under_3_views(a_shows="c")
-    assert audit_mod.agency_recoverable(views, exact=_under_3_exact) == []
+    assert audit_mod.agency_recoverable(_under_3_views(a_shows="c"), exact=_under_3_exact) == []
 
     def captioned(a: str | None, b: str | None):
-        out = []
-        for v in views:
-            tables = dict(v.tables)
-            for name, d in tables.items():
-                f = d.published
-                why = {}
-                for i in range(len(f)):
-                    label = f.iloc[i, 0]
-                    svc = v.service if name != "Agency compliance by service" else label
-                    col = "Value" if name == "Agency rules compliance" else "Under 3 years"
-                    if name == "Agency rules compliance" and label != "Under 3 years' post-qualifying experience":
-                        continue
-                    if audit_mod.is_c(f.iloc[i][col]):
-                        why[(i, col)] = {"A": a, "B": b}.get(svc)
-                tables[name] = _with_reasons(d, why)
-            out.append(audit_mod.View(v.store, v.period, v.scope, v.service, v.page, tables=tables))
-        return out
+        return _under_3_captioned("c", {"A": a, "B": b})
 
     assert audit_mod.agency_recoverable(captioned(None, "primary"), exact=_under_3_exact, per_cell=True) == []
     found = audit_mod.agency_recoverable(captioned("secondary", None), exact=_under_3_exact, per_cell=True)
@@ -1765,3 +1786,22 @@ def test_the_by_job_check_reads_each_hidden_cells_caption():
                    (drill, 0, "Share (%)"): "primary", (drill, 1, "Share (%)"): "secondary"})
     assert f"unit 2026-10 all_staff '{county}' with '{drill}': ('num', None, '{label}') (true 2) lies in [2, 2]" \
         + audit_mod.CAPTIONED in found, found
+
+
+def test_the_agency_check_asks_each_captioned_cell_for_what_the_captions_alone_leave_it():
+    """Hand-worked, as `_under_3_views`: A 5 and B 2 agency workers under 3 years' experience, 7 in
+    all (shown), B's 2 hidden everywhere and captioned "fewer than 5 people" (read per cell as the
+    policy reads it, `alone`: each captioned cell keeps what the captions alone leave it). The
+    captions alone leave B [1, 4] (every published cell hidden too). A's summary hiding its 5
+    (no caption) leaves B the whole [1, 4]: nothing. A's summary showing its 5 (the mutation: a
+    published figure narrows a captioned cell past its captions-alone range) gives B away as
+    7 - 5 = 2: [2, 2] in every table B is hidden in (the check must say so)."""
+    def captioned(a_shows: str):
+        return _under_3_captioned(a_shows, {"B": "primary"})
+
+    assert audit_mod.agency_recoverable(captioned("c"), exact=_under_3_exact, alone=True) == []
+    found = audit_mod.agency_recoverable(captioned("5"), exact=_under_3_exact, alone=True)
+    assert sorted(found) == sorted(
+        f"unit 2026-10 agency compliance: {key} lies in [2, 2]" + audit_mod.CAPTIONED
+        for key in [("total", "B", "Under 3 years"), ("job", "B", "Social worker", "Under 3 years"),
+                    ("row", None, "B", "Under 3 years"), ("row", "B", "B", "Under 3 years")]), found

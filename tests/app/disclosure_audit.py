@@ -26,7 +26,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,7 +252,8 @@ def caption_intervals(known: Mapping, hidden: Sequence, eqs: Sequence, cells: Se
 
 
 def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
-           captions: Captions | None = None, *, alone: bool = False) -> dict[Any, tuple[float, float]]:
+           captions: Captions | None = None, *, alone: bool = False,
+           given: Collection = ()) -> dict[Any, tuple[float, float]]:
     """The watched hidden cells a reader pins down by solving the system (disclosure.audit
     `intervals`) with what the captions tell (`Captions`, `caption_intervals`): {cell: its
     feasible [low, high]}. Each must stay uncertain by at least the threshold (`too_narrow`)
@@ -265,8 +266,9 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
     left out: a cell narrow there is narrow), then the cells that held, where the captions say
     more than bounds, exactly (`caption_intervals`). With `alone` the captions are read as the
     agency compliance protection reads them (each primary cell's own bound, no either-or) and a
-    cell its caption calls primary must keep what the captions alone leave it (`captions_alone`),
-    not the whole [1, threshold-1]."""
+    cell its caption calls primary must keep what the captions alone leave it (`captions_alone`,
+    with the published cells in `given`, decided before the cells' own tables, known beside
+    them), not the whole [1, threshold-1]."""
     t = rules().threshold
     if not watch:
         return {}
@@ -294,21 +296,25 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
     primary = captions.bounds(hidden)
     bounded = [k for k in watch if k in primary and k not in out]
     if bounded and alone:
-        ranges.update(captions_alone(known, hidden, eqs, bounded, primary))
+        ranges.update(captions_alone(known, hidden, eqs, bounded, primary, given))
     if bounded:
         out.update(solve(bounded, captions, bounded))
     return out
 
 
 def captions_alone(known: Mapping, hidden: Sequence, eqs: Sequence, cells: Sequence,
-                   bounds: Mapping) -> dict[Any, tuple[float, float]]:
+                   bounds: Mapping, given: Collection = ()) -> dict[Any, tuple[float, float]]:
     """{cell: what the captions alone leave it}: `cells` solved with every published cell hidden
-    too (a reader of the captions and of what is known without the tables: the equations' own
-    figures, e.g. a total the history shows) and each primary cell within its caption's `bounds`.
-    The audit's own reading of what disclosure.cells `caption_ranges` gives the policy: no
-    protection by hiding can leave a cell more than this, so it is what the figures must not
-    narrow."""
-    return intervals(known={}, hidden=[*hidden, *known], equations=eqs, cells=cells, bounds=bounds)
+    too, except those in `given` (a reader of the captions and of what is known without the
+    tables: the equations' own figures, e.g. a total the history shows, and the figures decided
+    before the tables, e.g. the month's agency totals) and each primary cell within its caption's
+    `bounds`. The audit's own reading of what disclosure.cells `caption_ranges` gives the policy
+    (which reads the captions beside the figures it was handed as decided: `System`'s `fixed`):
+    no protection by hiding in the tables can leave a cell more than this, so it is what the
+    tables' figures must not narrow."""
+    keep = {k: v for k, v in known.items() if k in given}
+    return intervals(known=keep, hidden=[*hidden, *(k for k in known if k not in keep)], equations=eqs,
+                     cells=cells, bounds=bounds)
 
 
 def finding(key: Any, captions: Captions | None, lo: float, hi: float) -> str:
@@ -1658,7 +1664,12 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
     hidden count's caption tells is read with `per_cell` (`Captions`: the summary's, the tables' by
     job type and by service); a caption that is not the true reason is then a finding of its own.
     `alone` (implies `per_cell`): read as the policy reads them (`narrow`'s `alone`: each captioned
-    cell keeps what the captions alone leave it)."""
+    cell keeps what the captions alone leave it, beside the month's totals: every view's summary
+    and the by-service tables' rows, as published. The policy decides the totals first and the
+    tables by job type around them (disclosure.compliance `jobs_decided`, disclosure.policy `disclose_with_totals`'
+    `decided`), so a captioned cell's range is what the captions leave it with the totals known:
+    a total published beside it is not a figure the job tables could have hidden. docs/DECISIONS.md,
+    "The agency totals count as known beside the captions")."""
     per_cell = per_cell or alone
     from metrics.agency import _COUNT_FLAGS
     from ui.data.agency import BY_GROUP, COUNT_COLUMNS
@@ -1782,7 +1793,8 @@ def agency_recoverable(views: list[View], exact=agency_exact, history: Sequence[
             continue
         if not watch:
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions, alone=alone).items():
+        given = [k for k in known if k[0] in ("total", "row")]  # the totals, decided first
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions, alone=alone, given=given).items():
             out.append(f"{store} {period} agency compliance: {key} " + finding(key, captions, lo, hi))
     return out
 

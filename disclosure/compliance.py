@@ -18,8 +18,7 @@ totals and tables are the figures decided on): a month whose tables need linear 
 1-2 s to show when a visitor picked it.
 
 Public: `summaries`, `kept_summaries`, `summaries_signature`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
-`signature`, `register`, the table declaration `BY_GROUP` and its columns; the page's default view
-kept whole per load: `FRAMES_PREFIX`, `page_key`, `keep_frames`, `KeptPage`, `kept_page`.
+`signature`, `register`, the table declaration `BY_GROUP` and its columns.
 """
 
 from __future__ import annotations
@@ -651,7 +650,6 @@ def _kept_row(period: str, key: str, inputs: str, old: dict, rows_print: str | N
 
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
     refresh(cur)
-    keep_frames(cur)  # the Agency rules page's default view, worked out from what refresh kept
 
 
 def register() -> None:
@@ -662,170 +660,3 @@ def register() -> None:
 
     if _after_load not in loader.AFTER_WRITE:
         loader.AFTER_WRITE.append(_after_load)
-
-
-# ------------------------------------------------------------------------------------------
-# the Agency rules page's default view kept whole per load (store.frames)
-#
-# A cold view of Agency rules read every month's kept summaries (~30-40 ms: a few thousand rows
-# rebuilt into ~40 frames), the kept decisions (~5-8 ms of JSON), what the history shows
-# (~16 ms), and applied them (`every_month` ~17-23 ms, `jobs_decided` ~35 ms): the same for
-# every visitor until the next load. A load now keeps all of it whole (`keep_frames`) and the
-# page reads it in one query (`kept_page`); any other month's tables by job type are decided per
-# view as before.
-
-#: the kept frames' name (one {label: frame} body) in store.frames
-FRAMES_PREFIX = "compliance."
-PAGE_NAME = FRAMES_PREFIX + "page"
-_SEP, _NONE = "\x1f", "\x00"  # a label's parts; a view None (the directorate)
-#: the role classes kept: each gets its own copy of the decided tables (`Disclosed.shown`)
-_CLASSES = {True: "exact", False: "other"}
-
-
-def page_key(con: duckdb.DuckDBPyConnection, agency_rules) -> str | None:
-    """What the kept page must have been worked out under to be read: the history's kept frames'
-    key (disclosure.history.frames_key: the ledger, the disclosure code and rules, the code and
-    library versions, the targets and agency rules files), the summaries' signature (the checks'
-    code and these agency rules) and every month's checked rows as kept (metrics.agency.
-    checked_prints: an assignment edited in place moves it); None when the kept checked rows do
-    not answer (RulesError when the disclosure rules cannot be read)."""
-    from disclosure import history
-    from metrics import agency as figures
-
-    prints = figures.checked_prints(con, rules=agency_rules)
-    if prints is None:
-        return None
-    rows = hashlib.sha256(json.dumps(prints, sort_keys=True).encode()).hexdigest()[:32]
-    return f"{history.frames_key(con)}|{summaries_signature(agency_rules)}|{rows}"
-
-
-def _view_label(view: str | None) -> str:
-    return _NONE if view is None else view
-
-
-def _label_view(label: str) -> str | None:
-    return None if label == _NONE else label
-
-
-def _disclosed_frames(prefix: str, d: Disclosed) -> dict[str, pd.DataFrame]:
-    return {f"{prefix}{_SEP}shown": d.shown, f"{prefix}{_SEP}published": d.published,
-            f"{prefix}{_SEP}reasons": d.reasons}
-
-
-def keep_frames(con: duckdb.DuckDBPyConnection) -> int:
-    """Work out what a cold view of Agency rules reads of the compliance tables, as the page works
-    it out, and keep it whole under `page_key`, in the caller's transaction (a load's, after
-    `refresh` and the history's steps): every view's summaries and monthly spend
-    (`kept_summaries`), every month's decided totals (`every_month`) and the latest month's tables
-    by job type (`jobs_decided`), each decided table for a role with exact figures and for one
-    without. Returns the bytes kept; nothing is kept when they cannot be worked out (the page
-    works them out and shows the error)."""
-    from access.roles import ROLES
-    from agency.rules import AgencyRulesError, load_rules, rules_path
-    from metrics.types import MetricError
-    from store import frames as kept_frames
-    from store import loaded_periods
-
-    kept_frames.forget(con, FRAMES_PREFIX)
-    months = loaded_periods(con)
-    if not months:
-        return 0
-    period = f"{months[-1]:%Y-%m}"
-    try:
-        agency_rules = load_rules(rules_path())
-        key = page_key(con, agency_rules)
-        got = None if key is None else kept_summaries(con, agency_rules)
-        if got is None:
-            return 0
-        sums, spend = got
-        entries, shown = kept(con), history_shown(con)
-        out: dict[str, pd.DataFrame] = {"period": pd.DataFrame({"period": [period]})}
-        for (view, by), f in sums.items():
-            out[_SEP.join(("sums", _view_label(view), by or ""))] = f
-        for view, f in spend.items():
-            out[_SEP.join(("spend", _view_label(view)))] = f
-        for exact, name in _CLASSES.items():
-            role = next(r for r in ROLES if sees_exact(r) == exact)
-            keys, decided = every_month(sums, role, entries=entries, shown=shown)
-            if decided is None:
-                continue
-            if exact:
-                out["every.keys"] = pd.DataFrame({"month": pd.Series([k[0] for k in keys], dtype=object),
-                                                  "view": pd.Series([k[1] for k in keys], dtype=object)})
-            out.update(_disclosed_frames(f"every{_SEP}{name}", decided))
-            totals = totals_rows(keys, decided, period)
-            if totals is None:
-                continue
-            jobs = jobs_decided(sums, role, period, totals[1], entries=entries, shown=shown)
-            for view, d in jobs.items():
-                out.update(_disclosed_frames(_SEP.join(("jobs", name, _view_label(view))), d))
-        return kept_frames.write(con, PAGE_NAME, key, out)
-    except (RulesError, AgencyRulesError, MetricError, SuppressionError, DisclosureError, OSError,
-            ValueError, TypeError, KeyError):  # (a FrameError is a ValueError)
-        kept_frames.forget(con, FRAMES_PREFIX)
-        return 0
-
-
-class KeptPage:
-    """The compliance tables `keep_frames` kept whole, as read back (`kept_page`): every view's
-    summaries and spend (`sums`, `spend`: `kept_summaries`' two parts), every month's decided
-    totals for a role (`every`) and the tables by job type at `period` (`jobs`). Read-only: every
-    reader shares the frames."""
-
-    def __init__(self, frames: Mapping[str, pd.DataFrame]) -> None:
-        self.period: str = frames["period"]["period"].iloc[0]
-        self.sums: dict = {}
-        self.spend: dict = {}
-        self._decided: dict = {}
-        for label, f in frames.items():
-            part = label.split(_SEP)
-            if part[0] == "sums":
-                self.sums[(_label_view(part[1]), part[2] or None)] = f
-            elif part[0] == "spend":
-                self.spend[_label_view(part[1])] = f
-            elif part[0] in ("every", "jobs"):
-                *where, what = part
-                self._decided.setdefault(tuple(where), {})[what] = f
-        keys = frames.get("every.keys")
-        self.keys = None if keys is None else list(zip(keys["month"].tolist(), keys["view"].tolist()))
-
-    def _disclosed(self, where: tuple, role: str | None) -> Disclosed:
-        got = self._decided[where]
-        return Disclosed(shown=got["shown"], published=got["published"], reasons=got["reasons"], table=BY_GROUP,
-                         exact=sees_exact(role))
-
-    def every(self, role: str | None):
-        """`every_month(sums, role, ...)` as kept ((keys, Disclosed); None when not kept)."""
-        where = ("every", _CLASSES[sees_exact(role)])
-        if self.keys is None or where not in self._decided:
-            return None
-        return self.keys, self._disclosed(where, role)
-
-    def jobs(self, role: str | None, period: str | None) -> dict | None:
-        """`jobs_decided(sums, role, period, ...)` as kept ({view: Disclosed}, copies), for the
-        month kept only (None for any other, or when not kept)."""
-        if period != self.period:
-            return None
-        name = _CLASSES[sees_exact(role)]
-        out = {}
-        for where in self._decided:
-            if where[0] == "jobs" and where[1] == name:
-                d = self._disclosed(where, role)
-                out[_label_view(where[2])] = Disclosed(shown=d.shown.copy(), published=d.published.copy(),
-                                                       reasons=d.reasons.copy(), table=d.table, exact=d.exact)
-        return out or None
-
-
-def kept_page(con: duckdb.DuckDBPyConnection, agency_rules) -> KeptPage | None:
-    """What the last load kept whole for the Agency rules page (`keep_frames`), when it was kept
-    under the key it would be worked out under now (`page_key`); None otherwise."""
-    from store import frames as kept_frames
-
-    try:
-        key = page_key(con, agency_rules)
-    except RulesError:
-        return None
-    if key is None:
-        return None
-    got = kept_frames.picked(kept_frames.bodies(con, FRAMES_PREFIX), PAGE_NAME, key, many=True)
-    return None if got is None else KeptPage(got)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import streamlit as st
 
 from disclosure import breakdowns as drill
 from store import connect, frames, loaded_periods
-from tests.integration.kept_views import as_role
 from tests.integration.test_published_history import load_next_month_without
 
 SCOPES = ("social_workers", "all_staff")
@@ -32,16 +32,27 @@ def _views(monkeypatch, role: str, period: str, *, kept: bool) -> dict:
     """{(scope, measure): (breakdown, what changed)} of the default view through the data layer,
     reading the kept views or (kept=False) working every one out per view."""
     from ui import data
+    from ui import db as ui_db
     from ui.data import breakdowns as ui_breakdowns
     from ui.filters import Filters
 
-    out = {}
-    with as_role(monkeypatch, role, ui_breakdowns, "_kept_drill", kept=kept):
+    monkeypatch.setenv("WORKFORCE_ROLE", role)
+    real = ui_breakdowns._kept_drill
+    if not kept:
+        monkeypatch.setattr(ui_breakdowns, "_kept_drill", lambda *a, **k: None)
+    ui_db.clear_caches()
+    st.cache_data.clear()
+    try:
+        out = {}
         for scope in SCOPES:
             f = Filters(period=period, scope=scope)
             for mid in drill.DRILL_PAGES:  # (every measure: those not kept are worked out per view)
                 out[(scope, mid)] = (data.breakdown(mid, f, by="service"), data.what_changed(mid, f, by="service"))
-    return out
+        return out
+    finally:
+        monkeypatch.setattr(ui_breakdowns, "_kept_drill", real)
+        ui_db.clear_caches()
+        st.cache_data.clear()
 
 
 @pytest.mark.parametrize("role", ["hr", "scrutiny"])

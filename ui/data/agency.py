@@ -306,10 +306,6 @@ def by_group(filters: Filters, *, by: str) -> Disclosed:
         return disclose(_as_table(summarise(month, by=by), label), BY_GROUP, role=ctx.role,
                         name=f"Agency compliance by {label.lower()}")
     if by == "job_type":
-        page = _kept_page(ctx.path, ctx.version, _rules_version())
-        kept = None if page is None else page.jobs(ctx.role, filters.period)  # the latest month's, as kept
-        if kept is not None and filters.service in kept:
-            return kept[filters.service]
         return _jobs_decided(ctx.path, ctx.version, _rules_version(), ctx.role, filters.period)[filters.service]
     views, totals = done
     rows = [i for i, v in enumerate(views) if v is not None] if filters.service is None \
@@ -329,19 +325,8 @@ def _sums_once(path: str, version: str, rules_version: str) -> tuple[dict, dict 
     key = _sums_key(path, version, rules_version)
     memo = db.view_memo()
     if key not in memo:
-        page = _kept_page(path, version, rules_version)
-        memo[key] = (page.sums, page.spend) if page is not None else _kept_sums(path, version, rules_version)
+        memo[key] = _kept_sums(path, version, rules_version)
     return memo[key]
-
-
-@db.shared_frame
-def _kept_page(path: str, version: str, rules_version: str) -> compliance.KeptPage | None:
-    """What the last load kept whole for this page (disclosure.compliance.kept_page: every view's
-    summaries and spend, every month's decided totals, the latest month's tables by job type), read
-    in one query; None when it does not answer (worked out as before). Shared, never copied
-    (ui.db.shared_frame): read-only."""
-    with db.open_cursor() as cur:
-        return compliance.kept_page(cur, _rules_cached(rules_version))
 
 
 def _sums_key(path: str, version: str, rules_version: str) -> tuple:
@@ -421,9 +406,7 @@ def _every_once(path: str, version: str, rules_version: str, role: str):
     key = ("agency-every-month", path, version, rules_version, role)
     memo = db.view_memo()
     if key not in memo:
-        page = _kept_page(path, version, rules_version)
-        got = None if page is None else page.every(role)
-        memo[key] = got if got is not None else _every_month(path, version, rules_version, role)
+        memo[key] = _every_month(path, version, rules_version, role)
     return memo[key]
 
 

@@ -32,11 +32,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AIM_RATIO = 1.3
 
-# Drawn: a title in the main area, no "running" indicator, every visible Plotly chart drawn.
+# Drawn: a title in the main area, no "running" indicator, no visible element still loading
+# (Streamlit draws a skeleton where a lazily loaded element, a Plotly chart or a table, will go
+# until its code has arrived), every visible Plotly chart drawn.
 _DRAWN = """() => {
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
   if (!main.querySelector('h1')) return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if ([...main.querySelectorAll('[data-testid="stSkeleton"]')].some(s => s.offsetParent !== null)) return false;
   return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .filter(c => c.offsetParent !== null).every(c => c.querySelector('svg.main-svg'));
 }"""

@@ -113,9 +113,7 @@ def test_missing_column_is_a_named_error():
         charts.trend_chart(_monthly([1]), x="period", y="nope", name="x", unit="count")
 
 
-def test_sparkline_and_format_value():
-    fig = charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count")
-    assert fig.layout.height == 70 and not fig.layout.xaxis.visible
+def test_format_value():
     # one formatter app-wide (metrics.narrative): halves round away from zero, as people expect
     assert charts.format_value(0.2345, "rate") == "23.5%"
     assert charts.format_value(15.25, "caseload") == "15.2 cases per FTE" or \
@@ -231,18 +229,44 @@ def test_grouped_and_vertical_bars_leave_room_for_their_labels():
     assert vertical.layout.yaxis.range[1] >= 30 * 1.18
 
 
+def _spark(svg: str) -> dict:
+    """What a card's sparkline draws (ui.charts.spark_svg), read back from its SVG."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    out = {"range": [float(v) for v in root.get("data-range").split(",")], "viewBox": root.get("viewBox")}
+    for el in root:
+        kind = el.get("class").removeprefix("cwd-spark-")
+        if kind == "line":
+            out["line"] = [tuple(float(v) for v in p.split(",")) for p in el.get("points").split()]
+        elif kind == "band":
+            out["band"] = (float(el.get("y")), float(el.get("y")) + float(el.get("height")))
+        elif kind == "target":
+            assert el.get("y1") == el.get("y2") and el.get("stroke-dasharray")
+            out["target"] = float(el.get("y1"))
+        assert el.tag.startswith(ns)
+    return out
+
+
 def test_sparkline_has_a_fixed_scale_from_zero_and_the_target_band():
-    flat = _monthly([0.144, 0.145, 0.144])
-    fig = charts.sparkline(flat, x="period", y="value", unit="rate", target=0.15, direction="lower")
-    assert list(fig.layout.yaxis.range) == [0.0, 0.2]  # not 0.144-0.145: a wobble stays flat
-    assert fig.layout.yaxis.autorange is False
-    band = next(s for s in fig.layout.shapes if s.type == "rect")
-    assert (band.y0, band.y1) == (0.0, 0.15)  # shaded where the target (at most 15%) is met
-    line = next(s for s in fig.layout.shapes if s.type == "line")
-    assert line.y0 == line.y1 == 0.15
-    higher = charts.sparkline(flat, x="period", y="value", unit="rate", target=0.1, direction="higher")
-    band = next(s for s in higher.layout.shapes if s.type == "rect")
-    assert (band.y0, band.y1) == (0.1, 0.2)
+    """Worked by hand: 70 px tall, 2 px above and below, so a value v on the scale [0, top] is
+    drawn at y = 2 + (top - v) / top * 66; the 300 units across are shared by the months."""
+    flat = _spark(charts.spark_svg([14.4, 14.5, 14.4], unit="percent", target=15.0, direction="lower"))
+    assert flat["range"] == [0.0, 20.0]  # not 14.4-14.5: a wobble stays flat (15 x 1.25 -> 20)
+    assert flat["viewBox"] == "0 0 300 70"
+    assert flat["line"] == [(0, 20.48), (150, 20.15), (300, 20.48)]  # 14.4: 2 + 5.6 / 20 * 66; 14.5: 2 + 5.5 / 20 * 66
+    assert flat["target"] == 18.5  # 15: 2 + 5 / 20 * 66
+    assert flat["band"] == (18.5, 68.0)  # shaded from the target down to 0, where "at most 15%" is met
+    higher = _spark(charts.spark_svg([14.4, 14.5], unit="percent", target=10.0, direction="higher"))
+    assert higher["band"] == (2.0, 35.0)  # from the top of the scale down to the target (10: 2 + 0.5 * 66)
+    assert higher["line"] == [(0, 20.48), (300, 20.15)]
+    none = _spark(charts.spark_svg([1.0, 2.0], unit="count"))
+    assert none["range"] == [0.0, 3.0] and "band" not in none and "target" not in none
+    assert none["line"] == [(0, 46.0), (300, 24.0)]  # 2 + 2/3 * 66, 2 + 1/3 * 66
+    assert "line" not in _spark(charts.spark_svg([5.0], unit="count"))  # one point: no line
+    # a month with no figure is left out: 5 and 6 on [0, 8] (6 x 1.25 -> 8), 2 + 3/8 * 66 and 2 + 2/8 * 66
+    assert _spark(charts.spark_svg([5.0, float("nan"), 6.0], unit="count"))["line"] == [(0, 26.75), (300, 18.5)]
     assert charts.spark_range([70, 72], "score") == [0.0, 100.0]
     assert charts.spark_range([15.1, 15.3], "caseload", 16) == [0.0, 20.0]
 
@@ -264,7 +288,7 @@ def test_a_rolling_measure_before_a_year_is_loaded_says_so():
 def _every_builder() -> dict[str, go.Figure]:
     """One figure of each builder, with each of their parts drawn (target, target date,
     comparisons, projection, partial months, hidden and unloaded months, titles, bars grouped
-    and vertical, hidden bars, a histogram, sparklines, shares beside a reference, benchmarks)."""
+    and vertical, hidden bars, a histogram, shares beside a reference, benchmarks)."""
     gaps = pd.DataFrame({"period": pd.to_datetime(["2025-01-31", "2025-02-28", "2025-03-31", "2025-05-31"]),
                          "value": [0.10, "c", 0.12, 0.13]})
     proj = _monthly([15.4, 15.2], start="2025-04-01").assign(low=[15.0, 14.6], high=[15.8, 15.8])
@@ -290,12 +314,6 @@ def _every_builder() -> dict[str, go.Figure]:
         "vertical": charts.bar_chart(_published(pd.DataFrame({"b": ["0-5", "5-10"], "n": [7, 30]})), category="b",
                                      value="n", unit="count", horizontal=False, sort=False),
         "histogram": charts.histogram_with_threshold(pd.DataFrame({"c": [5, 12, 21, 26]}), x="c", threshold=20),
-        "sparkline": charts.sparkline(_monthly([0.144, 0.145]), x="period", y="value", unit="rate", target=0.15,
-                                      direction="lower"),
-        "sparkline, no target": charts.sparkline(_monthly([1.0, 2.0]), x="period", y="value", unit="count",
-                                                 hovertemplate="%{y}<extra></extra>"),
-        "spark points": charts.spark_points([14.4, 15.25, 16.0], unit="caseload", target=15.0, direction="lower",
-                                            hovertemplate="%{y}<extra></extra>"),
         "shares": charts.stacked_share_chart(_published(shares), category="who", part="band", share="share",
                                              reference=pd.DataFrame({"band": ["White", "Mixed"], "share": [90.0, 10.0]})),
         "benchmarks": charts.benchmark_figure(bench, indicator="agency_rate_fte", unit="percent", la_name="Here",
@@ -320,31 +338,3 @@ def test_every_builder_gives_the_figure_plotly_checks(kind):
     assert json.loads(pio.to_json(fig, validate=False)) == json.loads(pio.to_json(checked, validate=False))
 
 
-@pytest.mark.parametrize("unit", ["rate", "count", "caseload", "score", "percent", "money"])
-def test_spark_points_draw_what_sparkline_draws_of_the_frame_of_them(unit):
-    """A card's sparkline is drawn from its points (ui.charts.spark_points, without a frame, for
-    speed): the figure must be exactly `sparkline`'s of the frame of months 0, 1, 2... and the
-    points, JSON for JSON (arrays, their types, range, band, target line, hover), with and
-    without a target and its direction, one to twelve points, and none."""
-    import json
-    import random
-
-    import plotly.io as pio
-
-    rng = random.Random(7)
-    top = 1.0 if unit == "rate" else 40.0
-    cases = 0
-    for n in (0, 1, 2, 5, 12):
-        for target in (None, float("nan"), 0.15 * top, 2.0 * top):
-            for direction in (None, "lower", "higher"):
-                points = [round(rng.random() * top, 4) for _ in range(n)]
-                frame = pd.DataFrame({"month": range(n), "value": points})
-                for hover in (None, "%{y}<extra></extra>"):
-                    plain = charts.sparkline(frame, x="month", y="value", unit=unit, target=target,
-                                             direction=direction, hovertemplate=hover)
-                    fast = charts.spark_points(points, unit=unit, target=target, direction=direction,
-                                               hovertemplate=hover)
-                    assert pio.to_json(fast, validate=False) == pio.to_json(plain, validate=False), \
-                        (unit, n, target, direction, hover)
-                    cases += 1
-    assert cases == 5 * 4 * 3 * 2

@@ -50,7 +50,7 @@ def month_controls(at) -> list[str]:
 
 
 def figures(at) -> str:
-    """What the page shows as figures: its tables, metric cards and charts' data."""
+    """What the page shows as figures: its tables, metric cards, charts' data and the cards' sparklines."""
     tables = [df.value.to_csv() for df in at.dataframe]
     metrics = [f"{m.label}={m.value}" for m in at.metric]
     charts = []
@@ -58,7 +58,8 @@ def figures(at) -> str:
         spec = json.loads(el.proto.spec)
         charts.append(json.dumps([t.get("y") for t in spec.get("data", [])] +
                                  [t.get("x") for t in spec.get("data", [])], default=str))
-    return json.dumps([tables, metrics, charts])
+    sparks = [h.proto.body for h in at.get("html") if "cwd-spark" in h.proto.body]  # the cards' lines (SVG)
+    return json.dumps([tables, metrics, charts, sparks])
 
 
 @pytest.mark.parametrize("role", ["hr", "scrutiny"])

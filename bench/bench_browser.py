@@ -6,8 +6,8 @@ Two real `streamlit run` servers on this machine: the dashboard on the 1x demo s
 `bench/bare_app.py`, a page with a title and one Plotly chart (the floor any Streamlit page pays).
 Each page is opened `--runs` times in a fresh browser context (no cache, a new session, so the
 server runs the page's script with cold per-session state); the time runs from `goto` until the
-page's title is drawn, Streamlit's "running" indicator is gone and every visible Plotly chart has
-drawn its SVG, and it stays so for a second (SETTLED_SECONDS; the time counted is when that
+page's title is drawn, Streamlit's "running" indicator is gone, no visible element is still loading
+and every visible Plotly chart has drawn its SVG, and it stays so for a second (SETTLED_SECONDS; the time counted is when that
 began). A page showing an error, or not signed in, stops the bench. Prints each page's median,
 the median over pages, the bare page's median and their ratio (aim <= 1.3x). Chromium is Debian's (/usr/bin/chromium); never `playwright install`.
 """
@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.e2e.servers import free_port, launch, wait_healthy
+from tests.e2e.servers import ELEMENTS_DRAWN, free_port, launch, wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -32,17 +32,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 AIM_RATIO = 1.3
 
-# Drawn: a title in the main area, no "running" indicator, no visible element still loading
-# (Streamlit draws a skeleton where a lazily loaded element, a Plotly chart or a table, will go
-# until its code has arrived), every visible Plotly chart drawn.
-_DRAWN = """() => {
+# Drawn: a title in the main area, no "running" indicator, and every visible element drawn (no
+# skeleton left where a lazily loaded element will go, every visible Plotly chart drawn:
+# tests.e2e.servers.ELEMENTS_DRAWN, the test the e2e screenshots wait for too).
+_DRAWN = f"""() => {{
   const main = document.querySelector('[data-testid="stMain"]') || document.body;
   if (!main.querySelector('h1')) return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if ([...main.querySelectorAll('[data-testid="stSkeleton"]')].some(s => s.offsetParent !== null)) return false;
-  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-    .filter(c => c.offsetParent !== null).every(c => c.querySelector('svg.main-svg'));
-}"""
+  return ({ELEMENTS_DRAWN})();
+}}"""
 
 # What makes a timed page worthless: an exception or error box, or no menu (not signed in).
 _PROBLEM = """(bare) => {

@@ -21,7 +21,7 @@ from disclosure import SUPPRESSED, is_hidden, rules
 from metrics.narrative import base_words
 from metrics.targets import STATUS_WORDS
 from metrics.units import NOT_AVAILABLE, UNITS, format_target, is_not_available
-from ui.charts import NOT_AVAILABLE_WHY, format_value
+from ui.charts import NOT_AVAILABLE_WHY, SPARK_HEIGHT, format_value, spark_svg
 
 STATUS_BADGE = {  # st.badge colour and icon: the shape differs as well as the colour
     "green": ("green", ":material/check_circle:"),
@@ -222,16 +222,11 @@ def render_card(card: Card) -> None:
         st.caption(f"{card.target_text}. {card.change_text}" + (f" {card.note}" if card.note else ""))
 
 
-SPARK_HEIGHT = 70  # px
-
-
 def spark_markup(card: Card) -> str:
     """The card's last 12 months on a fixed scale from 0, with the target band (ui.charts.spark_svg),
     as an image as wide as the card whose alternative and tooltip say it in words (`spark_alt`).
     An image: Streamlit's HTML sanitiser keeps no SVG drawn in the page."""
-    from ui.charts import spark_svg
-
-    svg = spark_svg(card.spark, unit=card.spark_unit, height=SPARK_HEIGHT, target=card.spark_target,
+    svg = spark_svg(card.spark, unit=card.spark_unit, target=card.spark_target,
                     direction=card.direction)
     alt = html.escape(spark_alt(card))
     return (f'<img class="cwd-spark" src="data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}" '

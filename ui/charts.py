@@ -733,14 +733,15 @@ def spark_range(values: Sequence[float], unit: str, target: float | None = None)
 
 
 #: A card's sparkline, drawn as SVG in the page (`spark_svg`): its box in viewBox units (stretched
-#: to the card's width; the lines keep their width), the gap above and below the line, and the
-#: target's dash pattern (Plotly's "dashdot", the same as the charts' target lines).
-SPARK_WIDTH, SPARK_PAD = 300, 2
+#: to the card's width; the lines keep their width), its height on the page in px (the same in
+#: viewBox units), the gap above and below the line, and the target's dash pattern (Plotly's
+#: "dashdot", the same as the charts' target lines).
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 300, 70, 2
 SPARK_DASH = "9 3 3 3"
 SPARK_BAND = "rgba(0,158,115,0.12)"
 
 
-def spark_svg(values: Sequence[float], *, unit: str, height: int = 70, target: float | None = None,
+def spark_svg(values: Sequence[float], *, unit: str, height: int = SPARK_HEIGHT, target: float | None = None,
               direction: str | None = None) -> str:
     """A card's small trend as an SVG document: the points (one a month, oldest first) on a fixed
     scale from 0 (`spark_range`, in `data-range`), the band where the target is met shaded and the

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from tests.app.test_app_frame import drill_choice, make_app
+from tests.sparks import page_sparks
 
 HTML_TEAM = "<b>Bold</b> & Co"
 
@@ -106,37 +107,9 @@ def test_drill_bars_are_ranked_with_values_in_the_margin_and_names_escaped(monke
     assert any(t.get("name", "").startswith("Target") for t in team["data"][1:])
 
 
-def sparklines(at) -> list[dict]:
-    """Each card's sparkline (an image of SVG, ui.cards.spark_markup): its words, its scale and
-    what it draws, in the SVG's own units (y grows downwards)."""
-    import base64
-    import html as html_lib
-    import re
-    import xml.etree.ElementTree as ET
-
-    out = []
-    for el in at.get("html"):
-        img = re.fullmatch(r'<img class="cwd-spark" src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]*)".*', el.proto.body)
-        if not img:
-            continue
-        root = ET.fromstring(base64.b64decode(img.group(1)))
-        spark = {"alt": html_lib.unescape(img.group(2)), "range": [float(v) for v in root.get("data-range").split(",")],
-                 "height": float(root.get("viewBox").split()[3])}
-        for part in root:
-            kind = part.get("class").removeprefix("cwd-spark-")
-            if kind == "line":
-                spark["ys"] = [float(p.split(",")[1]) for p in part.get("points").split()]
-            elif kind == "band":
-                spark["band"] = (float(part.get("y")), float(part.get("y")) + float(part.get("height")))
-            elif kind == "target":
-                spark["target"] = float(part.get("y1"))
-        out.append(spark)
-    return out
-
-
 def test_overview_sparklines_have_a_fixed_scale_and_the_target_band(monkeypatch, store):
     at = make_app(monkeypatch, db=store, role="leadership")
-    sparks = sparklines(at)
+    sparks = page_sparks(at)
     assert len(sparks) == 6
     assert not at.get("plotly_chart")  # drawn in the page: no chart library for a card's line
 
@@ -146,12 +119,12 @@ def test_overview_sparklines_have_a_fixed_scale_and_the_target_band(monkeypatch,
 
     for s in sparks:
         assert s["range"][0] == 0 and "last 12 months: from" in s["alt"]
-        assert len(s["ys"]) == 12 and all(2 <= y <= s["height"] - 2 for y in s["ys"])
+        assert len(s["line"]) == 12 and all(2 <= y <= s["height"] - 2 for _, y in s["line"])
     # the agency share (target at most 20%): the band from 0 to 20 is shaded, the target drawn
     agency = next(s for s in sparks if s["alt"].startswith("Agency share of FTE"))
     assert abs(value(agency, agency["target"]) - 20.0) < 0.01
     assert abs(value(agency, agency["band"][0]) - 20.0) < 0.01 and abs(value(agency, agency["band"][1])) < 0.01
-    ys = [value(agency, y) for y in agency["ys"]]
+    ys = [value(agency, y) for _, y in agency["line"]]
     # the latest point is the card's figure (18.3%), and a 12-month line of the agency share is a
     # few points tall on a scale of tens of points
     assert abs(ys[-1] - 18.3) < 0.06, ys

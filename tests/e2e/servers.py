@@ -1,5 +1,6 @@
-"""Start a real `streamlit run` and wait until it answers: shared by the e2e fixtures
-(tests/e2e/conftest.py) and the browser benchmark (bench/bench_browser.py)."""
+"""Start a real `streamlit run`, wait until it answers, and tell when a page's elements have drawn:
+shared by the e2e fixtures and screenshots (tests/e2e/) and the browser benchmark
+(bench/bench_browser.py)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,17 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+
+#: A browser-side test (a JavaScript function of no arguments) that every visible element of the
+#: page has drawn: no skeleton left in the main area (Streamlit draws one where a lazily loaded
+#: element, a Plotly chart or a table, will go until its code has arrived) and every visible Plotly
+#: chart has drawn its SVG. Call it after the script has finished running.
+ELEMENTS_DRAWN = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  if ([...main.querySelectorAll('[data-testid="stSkeleton"]')].some(s => s.offsetParent !== null)) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.offsetParent !== null).every(c => c.querySelector('svg.main-svg'));
+}"""
 
 
 def free_port() -> int:

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.conftest import BENCHMARK_FILES as REFERENCE_FILES
+from tests.e2e.servers import ELEMENTS_DRAWN
 from tests.e2e.workbooks import latest_loaded, month_frames, next_month, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,13 +31,10 @@ def settle(page, *, timeout: float = 60_000) -> None:
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stStatusWidget"]')""", timeout=timeout
     )
-    try:  # charts draw after the script ends: give every visible Plotly chart time to draw
-        page.wait_for_function(
-            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-                     .filter(c => c.offsetParent !== null)
-                     .every(c => c.querySelector('svg.main-svg'))""", timeout=15_000)
+    try:  # charts and tables draw after the script ends: give every visible one time to draw
+        page.wait_for_function(ELEMENTS_DRAWN, timeout=15_000)
     except PlaywrightTimeout:
-        pass  # a chart that never draws shows as blank in the screenshot, which is reported
+        pass  # an element that never draws shows as blank in the screenshot, which is reported
     page.wait_for_timeout(300)
 
 

@@ -6,6 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from tests.sparks import read_spark
 from ui import charts
 
 
@@ -229,44 +230,24 @@ def test_grouped_and_vertical_bars_leave_room_for_their_labels():
     assert vertical.layout.yaxis.range[1] >= 30 * 1.18
 
 
-def _spark(svg: str) -> dict:
-    """What a card's sparkline draws (ui.charts.spark_svg), read back from its SVG."""
-    import xml.etree.ElementTree as ET
-
-    root = ET.fromstring(svg)
-    ns = "{http://www.w3.org/2000/svg}"
-    out = {"range": [float(v) for v in root.get("data-range").split(",")], "viewBox": root.get("viewBox")}
-    for el in root:
-        kind = el.get("class").removeprefix("cwd-spark-")
-        if kind == "line":
-            out["line"] = [tuple(float(v) for v in p.split(",")) for p in el.get("points").split()]
-        elif kind == "band":
-            out["band"] = (float(el.get("y")), float(el.get("y")) + float(el.get("height")))
-        elif kind == "target":
-            assert el.get("y1") == el.get("y2") and el.get("stroke-dasharray")
-            out["target"] = float(el.get("y1"))
-        assert el.tag.startswith(ns)
-    return out
-
-
 def test_sparkline_has_a_fixed_scale_from_zero_and_the_target_band():
     """Worked by hand: 70 px tall, 2 px above and below, so a value v on the scale [0, top] is
     drawn at y = 2 + (top - v) / top * 66; the 300 units across are shared by the months."""
-    flat = _spark(charts.spark_svg([14.4, 14.5, 14.4], unit="percent", target=15.0, direction="lower"))
+    flat = read_spark(charts.spark_svg([14.4, 14.5, 14.4], unit="percent", target=15.0, direction="lower"))
     assert flat["range"] == [0.0, 20.0]  # not 14.4-14.5: a wobble stays flat (15 x 1.25 -> 20)
     assert flat["viewBox"] == "0 0 300 70"
     assert flat["line"] == [(0, 20.48), (150, 20.15), (300, 20.48)]  # 14.4: 2 + 5.6 / 20 * 66; 14.5: 2 + 5.5 / 20 * 66
     assert flat["target"] == 18.5  # 15: 2 + 5 / 20 * 66
     assert flat["band"] == (18.5, 68.0)  # shaded from the target down to 0, where "at most 15%" is met
-    higher = _spark(charts.spark_svg([14.4, 14.5], unit="percent", target=10.0, direction="higher"))
+    higher = read_spark(charts.spark_svg([14.4, 14.5], unit="percent", target=10.0, direction="higher"))
     assert higher["band"] == (2.0, 35.0)  # from the top of the scale down to the target (10: 2 + 0.5 * 66)
     assert higher["line"] == [(0, 20.48), (300, 20.15)]
-    none = _spark(charts.spark_svg([1.0, 2.0], unit="count"))
+    none = read_spark(charts.spark_svg([1.0, 2.0], unit="count"))
     assert none["range"] == [0.0, 3.0] and "band" not in none and "target" not in none
     assert none["line"] == [(0, 46.0), (300, 24.0)]  # 2 + 2/3 * 66, 2 + 1/3 * 66
-    assert "line" not in _spark(charts.spark_svg([5.0], unit="count"))  # one point: no line
+    assert "line" not in read_spark(charts.spark_svg([5.0], unit="count"))  # one point: no line
     # a month with no figure is left out: 5 and 6 on [0, 8] (6 x 1.25 -> 8), 2 + 3/8 * 66 and 2 + 2/8 * 66
-    assert _spark(charts.spark_svg([5.0, float("nan"), 6.0], unit="count"))["line"] == [(0, 26.75), (300, 18.5)]
+    assert read_spark(charts.spark_svg([5.0, float("nan"), 6.0], unit="count"))["line"] == [(0, 26.75), (300, 18.5)]
     assert charts.spark_range([70, 72], "score") == [0.0, 100.0]
     assert charts.spark_range([15.1, 15.3], "caseload", 16) == [0.0, 20.0]
 

@@ -96,10 +96,12 @@ def _derived_data_current(db: Path) -> None:
         print(f"  (linked people tables' decisions kept for {db.name}'s latest month: {months}, "
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
         # what every load keeps whole (store.frames): the linked tables' latest month, the history's
-        # two frames, the drill's default views (worked out from those)
+        # two frames, the drill's default views (worked out from those), the Agency rules page's
+        # first view (from the compliance decisions kept above)
         for what, keep in (("the linked tables' frames", linked.keep_frames),
                            ("the history's frames", history.keep_frames),
-                           ("the drill's default views", breakdowns.keep_frames)):
+                           ("the drill's default views", breakdowns.keep_frames),
+                           ("the Agency rules page's first view", compliance.keep_view)):
             started = time.perf_counter()
             con.execute("BEGIN")
             size = keep(con)

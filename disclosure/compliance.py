@@ -17,8 +17,14 @@ its totals by the same load and kept beside them (`jobs_decided` reads them when
 totals and tables are the figures decided on): a month whose tables need linear programming took
 1-2 s to show when a visitor picked it.
 
+What the page's first view reads of all this (every view's summaries, every month's decided totals,
+the latest month's tables by job type) is worked out once more by the same load from what it
+kept, and kept whole (`keep_view`, store.frames): reading it is one read of ~30 ms where working
+it out from the kept rows and decisions cost ~150 ms of the first view.
+
 Public: `summaries`, `kept_summaries`, `summaries_signature`, `every_month`, `jobs_decided`, `totals_rows`, `rows`, `kept`, `refresh`,
-`signature`, `register`, the table declaration `BY_GROUP` and its columns.
+`signature`, `register`, `keep_view`, `kept_view`, `view_key`, `KeptView`, `VIEW_NAME`, the table
+declaration `BY_GROUP` and its columns.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import hashlib
 import json
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -185,11 +192,8 @@ def every_month(sums: dict, role: str | None, *, entries: Mapping | None = None,
     months, views, frame = got
     keys = list(zip(months, views))
     known = shown_frame(months, views, frame, shown)
-    if entries:
-        done = _kept_totals(entries, months, frame, role, known)
-        if done is not None:
-            return keys, done
-    return keys, _decide_totals(months, views, frame, role, known)
+    done = _kept_totals(entries, months, frame, role, known) if entries else None
+    return keys, (done if done is not None else _decide_totals(months, views, frame, role, known))
 
 
 def _decide_totals(months: list[str], views: list, frame: pd.DataFrame, role: str | None,
@@ -304,9 +308,7 @@ def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *
     they answer for these figures (the month's totals and every view's table by job type), else
     decided now: ~30 ms for the demo's latest month, but up to ~2 s for a month whose tables need
     linear programming (a visitor picking an older month)."""
-    views, month = month_totals(sums, period)
-    frames = month_jobs(sums, period, views)
-    elsewhere = shown_frame([period] * len(views), views, month, shown)
+    views, month, frames, elsewhere = _month_inputs(sums, period, shown)
     done = _kept_jobs(entries, period, views, month, frames, role, elsewhere) if entries else None
     if done is not None:
         return done
@@ -315,6 +317,14 @@ def jobs_decided(sums: dict, role: str | None, period: str, totals: Disclosed, *
                                 unpublished=[NO_SERVICE], within=WITHIN, decided=totals, known=known,
                                 known_rests=known_rests, counted_rests=COUNTED_RESTS,
                                 shown_totals=elsewhere, rests_shown=RESTS_SHOWN)[0]
+
+
+def _month_inputs(sums: dict, period: str, shown: Mapping | None) -> tuple[list, pd.DataFrame, dict, pd.DataFrame]:
+    """(views, their totals, {view: table by job type}, the totals the history shows) at
+    `period`: what its tables by job type are decided on."""
+    views, month = month_totals(sums, period)
+    frames = month_jobs(sums, period, views)
+    return views, month, frames, shown_frame([period] * len(views), views, month, shown)
 
 
 #: the counts of a job type with no price cap in force: nobody has a cap, so nobody is within one
@@ -372,13 +382,11 @@ def _keep_jobs(sums: dict, period: str, totals: Disclosed, shown: Mapping | None
     """The month's tables by job type decided as `jobs_decided` decides them (around the month's
     decided totals), as kept: {"inputs": their fingerprint, "changes": each view's `_changes`};
     None when one cannot be kept (then decided when shown)."""
-    views, month = month_totals(sums, period)
-    frames = month_jobs(sums, period, views)
+    views, month, frames, elsewhere = _month_inputs(sums, period, shown)
     decided = jobs_decided(sums, None, period, totals, shown=shown)
     changes = [_changes(frames[v], decided[v]) for v in views]
     if any(c is None for c in changes):
         return None
-    elsewhere = shown_frame([period] * len(views), views, month, shown)
     return {"inputs": _jobs_print(views, month, frames, elsewhere), "changes": changes}
 
 
@@ -460,6 +468,11 @@ def _apply(exact: pd.DataFrame, changes: dict, role: str | None, *, offset: int 
             column[int(i) + offset] = v
     why = pd.DataFrame({c: pd.Series(v, index=pub.index, dtype=object, copy=False) for c, v in reasons.items()},
                        index=pub.index)
+    return _for_role(exact, pub, why, role)
+
+
+def _for_role(exact: pd.DataFrame, pub: pd.DataFrame, why: pd.DataFrame, role: str | None) -> Disclosed:
+    """A decided table as `role` is shown it: the exact figures on screen where it sees them."""
     exact_role = sees_exact(role)
     shown = exact.copy() if exact_role else pub
     shown.attrs = {}
@@ -648,8 +661,155 @@ def _kept_row(period: str, key: str, inputs: str, old: dict, rows_print: str | N
                            signature=key, inputs=inputs, decision=json.dumps(kept_as))
 
 
+# ------------------------------------------------------------------------------------------
+# what the page's first view reads, kept whole per load (store.frames, migration 88)
+
+#: the kept frames' name (store.frames): one body, every part a labelled frame
+VIEW_NAME = "agency_compliance.view"
+
+
+@dataclass(frozen=True)
+class KeptView:
+    """What the Agency rules page reads of the compliance decisions on its first view, as the
+    last load worked it out from what it kept: every view's summaries and spend sums
+    (`kept_summaries`), every month's decided totals (`every_month`) and the latest month's
+    tables by job type (`jobs_decided`), each decided table held as its exact figures, published
+    cells and reasons (the role only picks what is on screen)."""
+
+    sums: dict
+    spend: dict
+    keys: list
+    totals: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+    period: str
+    jobs: dict
+
+    def every_month(self, role: str | None) -> tuple[list, Disclosed]:
+        """`every_month(sums, role, entries=kept(con), shown=history_shown(con))`, as kept."""
+        return list(self.keys), _copy_for_role(self.totals, role)
+
+    def jobs_decided(self, role: str | None) -> dict:
+        """`jobs_decided` at `period` (the latest month) for `role`, as kept."""
+        return {v: _copy_for_role(parts, role) for v, parts in self.jobs.items()}
+
+
+def _copy_for_role(parts: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame], role: str | None) -> Disclosed:
+    exact, pub, why = parts
+    return _for_role(exact, pub.copy(), why.copy(), role)
+
+
+def view_key(con: duckdb.DuckDBPyConnection, agency_rules) -> str | None:
+    """What a kept view must have been worked out under to be read: the history's frames key
+    (the load ledger, the disclosure code and rules, the code of the packages the figures are read
+    through, the library versions, the targets and agency rules files: disclosure.history.
+    frames_key; it shapes `history_shown` too), the summaries' signature and the fingerprint of
+    every month's checked rows (as `kept_summaries` checks them: an edit in place moves it), and
+    the kept decisions themselves (store.kept.digest). None when the checked rows are not kept
+    (then nothing is read kept); RulesError when the rules cannot be read."""
+    from disclosure import history
+    from metrics import agency as figures
+
+    prints = figures.checked_prints(con, rules=agency_rules)
+    if not prints:
+        return None
+    return hashlib.sha256("\x1f".join((
+        history.frames_key(con), summaries_signature(agency_rules), json.dumps(prints, sort_keys=True),
+        store_kept.digest(con, kind=KIND))).encode()).hexdigest()[:32]
+
+
+def keep_view(con: duckdb.DuckDBPyConnection) -> int:
+    """Work out what the Agency rules page's first view reads (`KeptView`) from what this load
+    kept (after `refresh`, in the caller's transaction) and keep it under `view_key`; returns the
+    bytes kept. Kept only where every month's totals and the latest month's tables by job type
+    come from the kept decisions (else the page decides live, as before, and nothing is kept)."""
+    from agency.rules import AgencyRulesError, load_rules, rules_path
+    from metrics.types import MetricError
+    from store import frames as kept_frames
+
+    try:
+        agency_rules = load_rules(rules_path())
+        key = view_key(con, agency_rules)
+        got = kept_summaries(con, agency_rules) if key else None
+        entries = kept(con) if got else None
+        if entries:
+            sums, spend = got
+            shown = history_shown(con)
+            parts = _kept_parts(sums, entries, shown)
+    except (RulesError, AgencyRulesError, MetricError, OSError, SuppressionError, DisclosureError):
+        entries = None
+    if not entries or parts is None:
+        kept_frames.forget(con, VIEW_NAME)
+        return 0
+    keys, totals, period, jobs = parts
+    body = {"keys": pd.DataFrame({"month": [m for m, _ in keys], "view": pd.Series([v for _, v in keys], dtype=object)}),
+            "period": pd.DataFrame({"period": [period]})}
+    body.update({f"sums {json.dumps(list(k))}": f for k, f in sums.items()})
+    body.update({f"spend {json.dumps(v)}": f for v, f in spend.items()})
+    body.update({f"totals {i}": f for i, f in enumerate(totals)})
+    for n, (v, table) in enumerate(jobs.items()):
+        body.update({f"jobs {n} {json.dumps(v)} {i}": f for i, f in enumerate(table)})
+    try:
+        return kept_frames.write(con, VIEW_NAME, key, body)
+    except kept_frames.FrameError:
+        kept_frames.forget(con, VIEW_NAME)
+        return 0
+
+
+def _kept_parts(sums: dict, entries: Mapping, shown: Mapping | None):
+    """(keys, every month's totals, the latest month, {view: its table by job type}), each table
+    as (exact, published, reasons), from the kept decisions alone; None where any does not answer."""
+    got = _all_totals(sums)
+    if got is None:
+        return None
+    months, views, frame = got
+    done = _kept_totals(entries, months, frame, None, shown_frame(months, views, frame, shown))
+    period = months[-1]
+    jobs_views, month, frames, elsewhere = _month_inputs(sums, period, shown)
+    jobs = _kept_jobs(entries, period, jobs_views, month, frames, None, elsewhere)
+    if done is None or jobs is None:
+        return None
+    return (list(zip(months, views)), (frame, done.published, done.reasons), period,
+            {v: (frames[v], d.published, d.reasons) for v, d in jobs.items()})
+
+
+def kept_view(con: duckdb.DuckDBPyConnection, agency_rules) -> KeptView | None:
+    """`KeptView` as the last load kept it (`keep_view`), when it was kept under the key it would
+    be worked out under now (`view_key`); None otherwise (the page reads and decides as before)."""
+    from store import frames as kept_frames
+
+    try:
+        key = view_key(con, agency_rules)
+    except RulesError:
+        return None
+    if key is None:
+        return None
+    body = kept_frames.picked(kept_frames.bodies(con, VIEW_NAME), VIEW_NAME, key, many=True)
+    if body is None:
+        return None
+    sums, spend, totals, jobs = {}, {}, {}, {}
+    for label, f in body.items():
+        kind, _, rest = label.partition(" ")
+        if kind == "sums":
+            sums[tuple(json.loads(rest))] = f
+        elif kind == "spend":
+            spend[json.loads(rest)] = f
+        elif kind == "totals":
+            totals[int(rest)] = f
+        elif kind == "jobs":
+            n, _, rest = rest.partition(" ")
+            view, _, i = rest.rpartition(" ")
+            jobs.setdefault(int(n), (json.loads(view), {}))[1][int(i)] = f
+    keys = list(zip(body["keys"]["month"].tolist(), body["keys"]["view"].tolist()))
+    return KeptView(sums=sums, spend=spend, keys=keys, totals=(totals[0], totals[1], totals[2]),
+                    period=body["period"]["period"].iloc[0],
+                    jobs={v: (t[0], t[1], t[2]) for _, (v, t) in sorted(jobs.items())})
+
+
 def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
     refresh(cur)
+
+
+def _view_after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    keep_view(cur)
 
 
 def register() -> None:
@@ -660,3 +820,5 @@ def register() -> None:
 
     if _after_load not in loader.AFTER_WRITE:
         loader.AFTER_WRITE.append(_after_load)
+    if _view_after_load not in loader.AFTER_WRITE:  # after the decisions it is worked out from
+        loader.AFTER_WRITE.append(_view_after_load)

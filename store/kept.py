@@ -15,7 +15,7 @@ Migration 85 adds `confirmed`: a fingerprint of the load ledger under which `inp
 (the owner's; `read(..., confirmed=)` answers from it with one small read, `confirm` sets it again after a
 load checked the inputs).
 
-Public: `read`, `read_all`, `write`, `confirm`, `forget`, `fingerprint`, `encode_frames`, `decode_frames`,
+Public: `read`, `read_all`, `write`, `confirm`, `forget`, `digest`, `fingerprint`, `encode_frames`, `decode_frames`,
 `Kept`. SQL lives here; what a decision means lives with its owner (no project imports).
 """
 
@@ -111,6 +111,21 @@ def write(con: duckdb.DuckDBPyConnection, rows: Iterable[Kept]) -> int:
                         [[r.kind, r.period, r.scope, r.key, r.signature, r.inputs, r.decision, r.confirmed]
                          for r in rows])
     return len(rows)
+
+
+def digest(con: duckdb.DuckDBPyConnection, *, kind: str) -> str:
+    """A fingerprint of every decision kept of `kind` (each row's month, scope, key, signature,
+    inputs and decision), from one query: what a copy worked out from them is kept under, so that
+    any change to them (a load, or an edit in place) leaves the copy unread. "" when none is kept
+    or the store has no such table."""
+    try:
+        row = con.execute(
+            f"SELECT md5(string_agg(concat_ws(chr(31), strftime(period, '%Y-%m-%d'), scope, key, signature, "
+            f"inputs, decision), chr(30) ORDER BY period, scope, key)) FROM {TABLE} WHERE kind = ?",
+            [kind]).fetchone()
+    except duckdb.Error:
+        return ""
+    return row[0] or ""
 
 
 def forget(con: duckdb.DuckDBPyConnection, *, kind: str, period: date | None = None) -> None:

@@ -725,6 +725,7 @@ def keep_view(con: duckdb.DuckDBPyConnection) -> int:
     from metrics.types import MetricError
     from store import frames as kept_frames
 
+    parts = None  # nothing to keep unless every part answers from what the load kept
     try:
         agency_rules = load_rules(rules_path())
         key = view_key(con, agency_rules)
@@ -732,11 +733,10 @@ def keep_view(con: duckdb.DuckDBPyConnection) -> int:
         entries = kept(con) if got else None
         if entries:
             sums, spend = got
-            shown = history_shown(con)
-            parts = _kept_parts(sums, entries, shown)
+            parts = _kept_parts(sums, entries, history_shown(con))
     except (RulesError, AgencyRulesError, MetricError, OSError, SuppressionError, DisclosureError):
-        entries = None
-    if not entries or parts is None:
+        parts = None
+    if parts is None:
         kept_frames.forget(con, VIEW_NAME)
         return 0
     keys, totals, period, jobs = parts
@@ -785,6 +785,15 @@ def kept_view(con: duckdb.DuckDBPyConnection, agency_rules) -> KeptView | None:
     body = kept_frames.picked(kept_frames.bodies(con, VIEW_NAME), VIEW_NAME, key, many=True)
     if body is None:
         return None
+    try:
+        return _view_from(body)
+    except (KeyError, ValueError, IndexError, TypeError):  # a body not as keep_view writes it: not read
+        return None
+
+
+def _view_from(body: Mapping[str, pd.DataFrame]) -> KeptView:
+    """`KeptView` from the labelled frames `keep_view` kept (KeyError, ValueError when a label or
+    part is missing or malformed)."""
     sums, spend, totals, jobs = {}, {}, {}, {}
     for label, f in body.items():
         kind, _, rest = label.partition(" ")

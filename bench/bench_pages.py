@@ -97,11 +97,12 @@ def _derived_data_current(db: Path) -> None:
               f"{time.perf_counter() - started:.1f} s, untimed)", flush=True)
         # what every load keeps whole (store.frames): the linked tables' latest month, the history's
         # two frames, the drill's default views (worked out from those), the Agency rules page's
-        # first view (from the compliance decisions kept above)
+        # first view (from the compliance decisions kept above), the agency cost panel's figures
         for what, keep in (("the linked tables' frames", linked.keep_frames),
                            ("the history's frames", history.keep_frames),
                            ("the drill's default views", breakdowns.keep_frames),
-                           ("the Agency rules page's first view", compliance.keep_view)):
+                           ("the Agency rules page's first view", compliance.keep_view),
+                           ("the agency cost panel's figures", agency.keep_cost)):
             started = time.perf_counter()
             con.execute("BEGIN")
             size = keep(con)

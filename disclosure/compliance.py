@@ -782,7 +782,7 @@ def kept_view(con: duckdb.DuckDBPyConnection, agency_rules) -> KeptView | None:
         return None
     if key is None:
         return None
-    body = kept_frames.picked(kept_frames.bodies(con, VIEW_NAME), VIEW_NAME, key, many=True)
+    body = kept_frames.read(con, VIEW_NAME, key, many=True)
     if body is None:
         return None
     try:

@@ -24,11 +24,8 @@ view after a load reads them instead of building them (~90-170 ms at 1x).
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Callable, Iterable, Mapping
-from importlib import metadata
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -623,19 +620,14 @@ def moved(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 #: the kept frames' names start so (then "raw."/"published." and the scope)
 FRAMES_PREFIX = "history."
-#: the project packages (besides disclosure/, in `signature`) whose code shapes `raw`
-_FRAME_CODE = ("access", "agency", "ingest", "metrics", "store", "store/migrations")
+#: the project files (besides disclosure/, in `signature`) whose code shapes `raw`
+FRAME_CODE = ("access/*.py", "agency/*.py", "ingest/*.py", "metrics/*.py", "store/*.py",
+              "store/migrations/*.py", "store/migrations/*.sql")
 
 
-@functools.cache
 def _frames_code() -> str:
-    """The code the kept frames were built by: every module of `_FRAME_CODE` (and the migrations'
-    SQL) and the versions of the libraries that pickle them."""
-    root = Path(__file__).resolve().parent.parent
-    paths = [p for pkg in _FRAME_CODE for p in sorted((root / pkg).glob("*.py"))]
-    paths += sorted((root / "store" / "migrations").glob("*.sql"))
-    libs = ",".join(f"{n} {metadata.version(n)}" for n in ("pandas", "numpy", "pyarrow"))
-    return f"{source_signature(paths)}|{libs}"
+    """The code the kept frames were built by (store.frames.code_key of `FRAME_CODE`)."""
+    return kept_frames.code_key(*FRAME_CODE)
 
 
 def frames_key(con: duckdb.DuckDBPyConnection) -> str:
@@ -676,10 +668,12 @@ def kept_history(con: duckdb.DuckDBPyConnection, *, scope: str) -> tuple[pd.Data
         key = frames_key(con)
     except RulesError:
         return None
-    exact = kept_frames.read(con, f"{FRAMES_PREFIX}raw.{scope}", key)
+    names = (f"{FRAMES_PREFIX}raw.{scope}", f"{FRAMES_PREFIX}published.{scope}")
+    got = kept_frames.bodies(con, FRAMES_PREFIX, names=names)  # both in one read
+    exact = kept_frames.picked(got, names[0], key)
     if exact is None:
         return None
-    public = kept_frames.read(con, f"{FRAMES_PREFIX}published.{scope}", key)
+    public = kept_frames.picked(got, names[1], key)
     return None if public is None else (exact, public)
 
 

@@ -15,6 +15,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -849,6 +850,138 @@ def _cost_source(total: pd.Series | None, pay: pd.DataFrame, rules: AgencyRules)
     return words + (f"; other job types from {rules_words}" if RULES_SOURCE in source else "")
 
 
+# --------------------------------------------------------------------------- the cost panel kept per load
+# What the cost panel (ui.agency_cost: Agency & 80:20 and Agency rules) reads on its first view,
+# worked out by each load after the stored values (metrics.engine registers `keep_cost`) and kept
+# whole in store.frames: the latest month's cost table of the directorate and of each service with
+# assignments in its 12 months, the what-if's basis and its limit. Working them out on a page's
+# first view read 12 months of checked rows and the census pay items, and the 80:20 ratio (~35 ms
+# of the page's 300). Read only under the key they would be worked out under now (`cost_key`).
+
+#: the kept body's name (store.frames)
+COST_VIEW = "agency_cost.view"
+#: the project files whose code shapes the kept figures: the checked rows, the pay items, the
+#: stored 80:20 ratio (the engine, its declarations and the store it reads), the sums
+_COST_CODE = ("agency/*.py", "metrics/*.py", "store/*.py", "store/migrations/*.py", "store/migrations/*.sql")
+
+
+def cost_table(checked_frame: pd.DataFrame, *, period: date, rules: AgencyRules,
+               pay: pd.DataFrame | None = None) -> pd.DataFrame:
+    """`cost_comparison` with `workers`: the agency workers of each job type at `period` (distinct
+    ids; on "All job types" the sum of the job types'), what the cost table's disclosure rule rests
+    on (ui.data.agency: a job type's cost over 1 to 4 workers gives away a charge rate)."""
+    frame = cost_comparison(checked_frame, period=period, rules=rules, pay=pay)
+    month = checked_frame[checked_frame["period"] == period] if len(checked_frame) else checked_frame
+    workers = month.groupby("job_type")["employee_id"].nunique()
+    frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
+                        for j in frame["job_type"]]
+    return frame
+
+
+def social_workers(checked_frame: pd.DataFrame, *, period: date) -> int:
+    """Agency social workers with an assignment at `period` (distinct ids in the social-work job
+    types): how many the what-if may convert."""
+    if checked_frame.empty:
+        return 0
+    month = checked_frame[(checked_frame["period"] == period)
+                          & checked_frame["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]
+    return int(month["employee_id"].nunique())
+
+
+@dataclass(frozen=True)
+class KeptCost:
+    """The cost panel's figures at `period` (the latest month with assignments), as the last load
+    worked them out: `tables` {view (None: the directorate; else a service): `cost_table` of its
+    checked rows}, `basis` (`conversion_basis`, the directorate's) and `social_workers`."""
+
+    period: date
+    tables: dict
+    basis: dict
+    social_workers: int
+
+
+def cost_key(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> str | None:
+    """What kept cost figures must have been worked out under to be read: the code that shapes
+    them and the library versions (store.frames.code_key), the checks' code and `rules`, the data
+    (the active loads, a hash of every assignment row: `_data_print`) and every month's checked
+    rows fingerprint (`checked_prints`). None when the checked rows are not kept for `rules` (then
+    nothing is kept or read). Staff rows change only through loads, which move the data print."""
+    from store import frames
+
+    prints = checked_prints(con, rules=rules)
+    if not prints:
+        return None
+    return hashlib.sha256("\x1f".join((
+        frames.code_key(*_COST_CODE), checks_signature(rules), _data_print(con),
+        json.dumps(prints, sort_keys=True))).encode()).hexdigest()[:32]
+
+
+def keep_cost(con: duckdb.DuckDBPyConnection) -> int:
+    """Work out the cost panel's figures at the latest month (`KeptCost`) and keep them under
+    `cost_key`, in the caller's transaction (a load's, after the stored values the 80:20 ratio is
+    read from); returns the bytes kept. When they cannot be worked out (no assignments, a bad rules
+    file, checked rows not kept) nothing is kept: pages work them out as before."""
+    from agency.rules import AgencyRulesError, load_rules
+    from store import frames
+
+    try:
+        rules = load_rules()
+        key = cost_key(con, rules)
+        months = assignment_periods(con) if key else []
+        body = _cost_body(con, rules, months[-1]) if months else None
+    except (AgencyRulesError, MetricError, OSError):
+        body = None
+    if body is None:
+        frames.forget(con, COST_VIEW)
+        return 0
+    try:
+        return frames.write(con, COST_VIEW, key, body)
+    except frames.FrameError:
+        frames.forget(con, COST_VIEW)
+        return 0
+
+
+def _cost_body(con: duckdb.DuckDBPyConnection, rules: AgencyRules, period: date) -> dict[str, pd.DataFrame]:
+    """The labelled frames `keep_cost` keeps: "facts" (the month, the basis as JSON, the limit)
+    and "cost <view as JSON>" per view, from one read of the 12 months' checked rows (each view's
+    rows are the directorate's of its service, in the same order, as a read of that service gives)."""
+    rows = checked(con, rules=rules, start=_months_back(period, 11), end=period, columns=(*COST_COLUMNS, "service"))
+    pay = employed_pay(con, period=period)
+    whole = rows.drop(columns="service")
+    basis = conversion_basis(con, period=period, rules=rules, checked_frame=whole, pay=pay)
+    body = {"facts": pd.DataFrame({"period": [period.isoformat()], "basis": [json.dumps(basis)],
+                                   "social_workers": [social_workers(whole, period=period)]})}
+    views: list[str | None] = [None, *sorted(rows["service"].dropna().unique().tolist())]
+    for view in views:
+        part = whole if view is None else whole[(rows["service"] == view).to_numpy()].reset_index(drop=True)
+        body[f"cost {json.dumps(view)}"] = cost_table(part, period=period, rules=rules, pay=pay)
+    return body
+
+
+def kept_cost(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> KeptCost | None:
+    """`KeptCost` as the last load kept it (`keep_cost`), when kept under the key it would be
+    worked out under now (`cost_key`); None otherwise, or for a body not as `keep_cost` writes it
+    (the page then works the figures out from the checked rows)."""
+    from store import frames
+
+    key = cost_key(con, rules)
+    if key is None:
+        return None
+    body = frames.read(con, COST_VIEW, key, many=True)
+    if body is None:
+        return None
+    try:
+        facts = body["facts"].iloc[0]
+        basis = json.loads(facts["basis"])
+        if not isinstance(basis, dict):
+            raise TypeError("the basis is not a mapping")
+        tables = {json.loads(label.partition(" ")[2]): f for label, f in body.items() if label.startswith("cost ")}
+        return KeptCost(period=date.fromisoformat(facts["period"]), tables=tables, basis=basis,
+                        social_workers=int(facts["social_workers"]))
+    except (KeyError, ValueError, IndexError, TypeError):
+        return None
+
+
 __all__ = [
     "AGENCY_BREAKDOWNS", "COST_COLUMNS", "FLAG_COLUMNS", "SUMMARY_COLUMNS", "checks_frame",
     "assignment_periods", "checked", "checked_prints",
@@ -856,4 +989,5 @@ __all__ = [
     "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise", "monthly_spend", "rolling_spend",
     "keep_summaries", "kept_summaries", "kept_spend", "forget_summaries", "summary_prints",
+    "COST_VIEW", "KeptCost", "cost_key", "cost_table", "keep_cost", "kept_cost", "social_workers",
 ]

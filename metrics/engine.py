@@ -360,14 +360,24 @@ def _after_load(cur: duckdb.DuckDBPyConnection) -> None:
     refresh_values(cur)
 
 
+def _cost_after_load(cur: duckdb.DuckDBPyConnection) -> None:
+    from metrics import agency
+
+    agency.keep_cost(cur)
+
+
 def register() -> None:
     """Have every load in this process refresh the stored values in its own transaction, after
-    the measure cube (metrics.aggregates registers first: this module imports it); idempotent."""
+    the measure cube (metrics.aggregates registers first: this module imports it), and then keep
+    the agency cost panel's figures (metrics.agency.keep_cost: they read the stored 80:20 ratio);
+    idempotent."""
     from ingest import loader
 
     aggregates.register()
     if _after_load not in loader.AFTER_WRITE:
         loader.AFTER_WRITE.append(_after_load)
+    if _cost_after_load not in loader.AFTER_WRITE:
+        loader.AFTER_WRITE.append(_cost_after_load)
 
 
 def _tidy(out: pd.DataFrame) -> pd.DataFrame:

@@ -16,18 +16,24 @@ store is a file anyone with its folder can write, and unpickling runs what a pic
 Public: `read(con, name, key) -> DataFrame | None`, `write(con, name, key, frame)` (`frame` may be
 a {label: frame} mapping, kept as one body: frames one reader reads together), `bodies` + `picked`
 (several read in one query, each rebuilt when asked for), `forget(con, prefix)`, `dumps`, `loads`,
-`loads_map`, `FrameError`, `ALLOWED`. SQL lives here; what a frame means lives with
+`loads_map`, `FrameError`, `ALLOWED`, and `code_key(*patterns)`: the code a kept frame was built by,
+part of every owner's key. SQL lives here; what a frame means lives with
 its owner (no project imports).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import pickle
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from store.kept import source_signature
 
 TABLE = "kept_frames"
 
@@ -47,6 +53,23 @@ ALLOWED = frozenset({
     ("pandas.core.indexes.base", "_new_Index"), ("pandas.core.internals.managers", "BlockManager"),
     ("pyarrow.lib", "_restore_array"), ("pyarrow.lib", "py_buffer"), ("pyarrow.lib", "type_for_alias"),
 })
+
+
+#: the libraries whose versions shape a pickled frame
+_LIBRARIES = ("pandas", "numpy", "pyarrow")
+
+
+@functools.cache
+def code_key(*patterns: str) -> str:
+    """The code a kept frame was built by: the source of every project file matching `patterns`
+    (globs from the project's root, e.g. "metrics/*.py"; each pattern's files sorted, the patterns
+    in the order given: store.kept.source_signature) and the versions of the libraries that pickle
+    frames. Part of the key of every frame kept here: a changed line, or another pandas, leaves
+    what was kept unread. Worked out once per process."""
+    root = Path(__file__).resolve().parent.parent
+    paths = [p for pattern in patterns for p in sorted(root.glob(pattern))]
+    libs = ",".join(f"{n} {metadata.version(n)}" for n in _LIBRARIES)
+    return f"{source_signature(paths)}|{libs}"
 
 
 class FrameError(ValueError):
@@ -96,9 +119,11 @@ def loads_map(body: bytes) -> dict[str, pd.DataFrame]:
     return out
 
 
-def read(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | None:
-    """The frame kept as `name` under `key`; None when none is (another key, nothing kept, a store
-    from before migration 88 opened without migrating, or a body `loads` refuses)."""
+def read(con: duckdb.DuckDBPyConnection, name: str, key: str, *,
+         many: bool = False) -> pd.DataFrame | dict[str, pd.DataFrame] | None:
+    """The frame (`many`: the {label: frame} mapping) kept as `name` under `key`; None when none
+    is (another key, nothing kept, a store from before migration 88 opened without migrating, or a
+    body `loads`/`loads_map` refuses)."""
     try:
         row = con.execute(f"SELECT body FROM {TABLE} WHERE frame_name = ? AND key = ?", [name, key]).fetchone()
     except duckdb.Error:
@@ -106,18 +131,22 @@ def read(con: duckdb.DuckDBPyConnection, name: str, key: str) -> pd.DataFrame | 
     if row is None:
         return None
     try:
-        return loads(row[0])
+        return (loads_map if many else loads)(row[0])
     except FrameError:
         return None
 
 
-def bodies(con: duckdb.DuckDBPyConnection, prefix: str) -> dict[str, tuple[str, bytes]]:
-    """{name: (key, body)} of every frame kept under a name starting with `prefix`, not yet rebuilt
-    (`picked` rebuilds one), from one query: reading any body costs ~3-4 ms (DuckDB reads the
-    table's bodies together), however small, so a reader of several reads them at once."""
+def bodies(con: duckdb.DuckDBPyConnection, prefix: str, *,
+           names: Sequence[str] | None = None) -> dict[str, tuple[str, bytes]]:
+    """{name: (key, body)} of every frame kept under a name starting with `prefix` (and, given
+    `names`, among them), not yet rebuilt (`picked` rebuilds one), from one query: reading any body
+    costs ~3-4 ms (DuckDB reads the table's bodies together), however small, so a reader of
+    several reads them at once."""
+    where, params = "starts_with(frame_name, ?)", [prefix]
+    if names is not None:
+        where, params = where + " AND list_contains(?, frame_name)", [prefix, list(names)]
     try:
-        rows = con.execute(f"SELECT frame_name, key, body FROM {TABLE} WHERE starts_with(frame_name, ?)",
-                           [prefix]).fetchall()
+        rows = con.execute(f"SELECT frame_name, key, body FROM {TABLE} WHERE {where}", params).fetchall()
     except duckdb.Error:
         return {}
     return {name: (key, body) for name, key, body in rows}

@@ -22,14 +22,17 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import streamlit as st
 
 from store import connect, default_db_path, load_fingerprint, memo
+
+T = TypeVar("T")
 
 
 class _WriteLock:
@@ -133,6 +136,16 @@ def view_memo() -> dict:
     cached frame a page reads many times, so it is copied out of st.cache_data once per view.
     Whatever is kept here must be treated as read-only."""
     return _VIEW.memo if getattr(_VIEW, "active", False) else {}
+
+
+def view_once(key: Hashable, read: Callable[[], T]) -> T:
+    """`read()` once per page view under `key` (`view_memo`): what a page asks for many times (a
+    frame copied out of st.cache_data, a kept copy) is read at its first ask and shared by the
+    rest of the view; outside a view, read every time. Read-only, like all of `view_memo`."""
+    memo = view_memo()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
 
 
 @contextmanager

@@ -20,11 +20,8 @@ def filter_options(*, with_teams: bool) -> FilterOptions:
     """Loaded months, services and each service's teams (teams empty unless `with_teams`).
     Copied out of the cache once per page view (the sidebar, each filter check and each
     download's "about" lines ask again; read-only)."""
-    key = ("filter_options", db.db_path(), db.data_version(), with_teams)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = _filter_options(*key[1:])
-    return memo[key]
+    key = (db.db_path(), db.data_version(), with_teams)
+    return db.view_once(("filter_options", *key), lambda: _filter_options(*key))
 
 
 def loaded_periods(path: str, version: str) -> tuple[str, ...]:

@@ -78,7 +78,11 @@ def test_a_loads_compliance_refresh_reads_only_the_new_month(copy_demo_db, monke
             kw.get("start"), kw.get("end"), sorted({f"{p:%Y-%m}" for p in out["period"]})))
         assert loader.load_file(con=con, path=path, period=period, loaded_by="test").outcome == "loaded"
         when = date.fromisoformat(period + "-01")
-        assert reads == [(when, when, [period])]  # the 36 months before: not read again
+        # the cost panel's figures (metrics.agency.keep_cost) read the 12 months to the new one, a
+        # window as long whatever the history; the compliance refresh only the new month; the 24
+        # months before the window are not read again
+        window = [f"{figures._months_back(when, n):%Y-%m}" for n in range(11, -1, -1)]
+        assert reads == [(figures._months_back(when, 11), when, window), (when, when, [period])]
         monkeypatch.undo()
         _assert_kept_is_live(con)
         assert {m: e["rows"] for m, e in compliance.kept(con).items()} == figures.checked_prints(con, rules=_rules())

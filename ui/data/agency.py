@@ -101,11 +101,8 @@ def _whole(path: str, version: str, rules_version: str, service, team) -> pd.Dat
     """Every month's checked assignments of the view, the columns of the compliance figures
     (`SUMMARY_COLUMNS`, which hold the cost figures' too): one read serves the summaries, spend,
     cost and what-if, copied out of st.cache_data once per page view. Read-only."""
-    key = ("agency-checked", path, version, rules_version, service, team)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = _checked(path, version, rules_version, service, team, columns=SUMMARY_COLUMNS)
-    return memo[key]
+    return db.view_once(("agency-checked", path, version, rules_version, service, team),
+                        lambda: _checked(path, version, rules_version, service, team, columns=SUMMARY_COLUMNS))
 
 
 def _window(frame: pd.DataFrame, period: str | None, months: int, columns) -> pd.DataFrame:
@@ -124,12 +121,9 @@ def _recent(path: str, version: str, rules_version: str, service, team, period: 
             columns: tuple[str, ...]) -> pd.DataFrame:
     """The view's checked assignments of `period` and the `months` - 1 before it, only `columns`
     (`_checked`), copied out of st.cache_data once per page view. Read-only."""
-    key = ("agency-recent", path, version, rules_version, service, team, period, months, columns)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = _checked(path, version, rules_version, service, team, period=period, months=months,
-                             columns=columns)
-    return memo[key]
+    return db.view_once(("agency-recent", path, version, rules_version, service, team, period, months, columns),
+                        lambda: _checked(path, version, rules_version, service, team, period=period,
+                                         months=months, columns=columns))
 
 
 def _read(filters: Filters, *, month: bool = False, months: int = 1,
@@ -325,21 +319,17 @@ def _summaries(path: str, version: str, rules_version: str) -> dict:
 def _sums_once(path: str, version: str, rules_version: str) -> tuple[dict, dict | None]:
     """`_kept_sums`, copied out of st.cache_data once per page view (Agency rules asks four
     times: each copy unpickled every view's frames, ~1.8 ms). Read-only."""
-    key = _sums_key(path, version, rules_version)
-    memo = db.view_memo()
-    if key not in memo:
+    def read() -> tuple[dict, dict | None]:
         view = _view_once(path, version, rules_version)
-        memo[key] = (view.sums, view.spend) if view is not None else _kept_sums(path, version, rules_version)
-    return memo[key]
+        return (view.sums, view.spend) if view is not None else _kept_sums(path, version, rules_version)
+
+    return db.view_once(_sums_key(path, version, rules_version), read)
 
 
 def _view_once(path: str, version: str, rules_version: str) -> compliance.KeptView | None:
     """`_kept_view`, copied out of st.cache_data once per page view. Read-only."""
-    key = ("agency-kept-view", path, version, rules_version)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = _kept_view(path, version, rules_version)
-    return memo[key]
+    return db.view_once(("agency-kept-view", path, version, rules_version),
+                        lambda: _kept_view(path, version, rules_version))
 
 
 @st.cache_data(**CACHE)
@@ -427,12 +417,11 @@ def _totals_decided(path: str, version: str, rules_version: str, role: str, peri
 def _every_once(path: str, version: str, rules_version: str, role: str):
     """`_every_month`, copied out of st.cache_data once per page view (Agency rules asks five
     times: the summary, each table by job type and service, the trend; ~1 ms a copy). Read-only."""
-    key = ("agency-every-month", path, version, rules_version, role)
-    memo = db.view_memo()
-    if key not in memo:
+    def read():
         view = _view_once(path, version, rules_version)
-        memo[key] = view.every_month(role) if view is not None else _every_month(path, version, rules_version, role)
-    return memo[key]
+        return view.every_month(role) if view is not None else _every_month(path, version, rules_version, role)
+
+    return db.view_once(("agency-every-month", path, version, rules_version, role), read)
 
 
 @st.cache_data(**CACHE)
@@ -582,26 +571,45 @@ def cost_table(filters: Filters) -> Disclosed:
 
 
 def _comparison(filters: Filters) -> pd.DataFrame | None:
-    """metrics.agency.cost_comparison at the month with the agency workers of each job type,
-    worked out once per page view (the exact and the published table both read it)."""
-    from metrics.agency import cost_comparison
+    """metrics.agency.cost_table at the month (the agency workers of each job type beside the cost
+    comparison): as the last load kept it for the month and view (`_cost_once`), else worked out
+    from the 12 months' checked rows; once per page view (the exact and the published table both
+    read it)."""
+    from metrics.agency import cost_table
 
     ctx = _ctx(filters=filters)
-    key = ("agency-cost", ctx.path, ctx.version, _rules_version(), filters.period, filters.service, filters.team)
-    memo = db.view_memo()
-    if key not in memo:
+
+    def read() -> pd.DataFrame | None:
+        kept = _kept_at(ctx, filters.period) if filters.team is None else None
+        if kept is not None and filters.service in kept.tables:
+            return kept.tables[filters.service]
         # the 12 months to the chosen one (cost_comparison's window), when any month has rows
         checked = _read(filters, month=True, months=12, columns=COST_COLUMNS)
         if filters.period_date is None or (checked.empty and not _any(filters)):
-            memo[key] = None
-        else:
-            frame = cost_comparison(checked, period=filters.period_date, rules=rules(),
-                                    pay=_pay(ctx.path, ctx.version, filters.period))
-            workers = _month(checked, filters).groupby("job_type")["employee_id"].nunique()
-            frame["workers"] = [int(workers.sum()) if j == "All job types" else int(workers.get(j, 0))
-                                for j in frame["job_type"]]
-            memo[key] = frame
-    return None if memo[key] is None else memo[key].copy()
+            return None
+        return cost_table(checked, period=filters.period_date, rules=rules(),
+                          pay=_pay(ctx.path, ctx.version, filters.period))
+
+    frame = db.view_once(("agency-cost", ctx.path, ctx.version, _rules_version(), filters.period,
+                          filters.service, filters.team), read)
+    return None if frame is None else frame.copy()
+
+
+def _cost_once(path: str, version: str, rules_version: str):
+    """`_kept_cost`, copied out of st.cache_data once per page view. Read-only."""
+    return db.view_once(("agency-kept-cost", path, version, rules_version),
+                        lambda: _kept_cost(path, version, rules_version))
+
+
+@st.cache_data(**CACHE)
+def _kept_cost(path: str, version: str, rules_version: str):
+    """The cost panel's figures at the latest month as the last load kept them (metrics.agency.
+    kept_cost: one read, where working them out read 12 months of checked rows, the census pay
+    items and the 80:20 ratio, ~35 ms of a first view); None when they do not answer."""
+    from metrics.agency import kept_cost
+
+    with db.open_cursor() as cur:
+        return kept_cost(cur, _rules_cached(rules_version))
 
 
 def _cost(filters: Filters, *, published: bool) -> pd.DataFrame:
@@ -643,11 +651,19 @@ def what_if(filters: Filters, *, converted: int):
     ctx = _ctx(filters=filters)
     from agency.costs import what_if as answer
 
-    basis = _what_if_basis(ctx.path, ctx.version, _rules_version(), filters.period)
+    kept = _kept_at(ctx, filters.period)
+    basis = kept.basis if kept is not None else \
+        _what_if_basis(ctx.path, ctx.version, _rules_version(), filters.period)
     result = answer(converted=int(converted), **basis)
     if is_suppressed(ctx.role) and disclosure_rules().small(float(result.available)):
         return None  # an average over 1-4 workers could give away a charge rate
     return result
+
+
+def _kept_at(ctx, period: str | None):
+    """The kept cost panel's figures (`_cost_once`) when they are of `period`, else None."""
+    kept = _cost_once(ctx.path, ctx.version, _rules_version())
+    return kept if kept is not None and f"{kept.period:%Y-%m}" == period else None
 
 
 @st.cache_data(**CACHE)
@@ -665,12 +681,15 @@ def _what_if_basis(path: str, version: str, rules_version: str, period: str) -> 
 
 
 def agency_social_workers(filters: Filters) -> int:
-    """How many agency social workers have an assignment at the chosen month (the what-if's max)."""
-    from agency.rules import SOCIAL_WORK_JOB_TYPES
+    """How many agency social workers have an assignment at the chosen month (the what-if's max):
+    as the last load kept it for the month, else counted from the month's checked rows."""
+    from metrics.agency import social_workers
 
-    month = _read(Filters(period=filters.period), month=True, columns=("employee_id", "job_type"))
-    return int(month[month["job_type"].isin(SOCIAL_WORK_JOB_TYPES)]["employee_id"].nunique()) \
-        if len(month) else 0
+    kept = _kept_at(_ctx(filters=filters), filters.period)
+    if kept is not None:
+        return kept.social_workers
+    month = _read(Filters(period=filters.period), month=True, columns=("period", "employee_id", "job_type"))
+    return social_workers(month, period=filters.period_date) if filters.period_date else 0
 
 
 def quarterly_download(quarter: str) -> tuple[Callable[[], bytes], str]:

@@ -192,11 +192,9 @@ def _evaluated(path: str, version: str, role: str, scope: str, service: str | No
 def evaluated(filters: Filters) -> pd.DataFrame:
     """All measures for all months in this view (target, status, change on a year ago)."""
     ctx = _ctx(filters=filters)
-    key = ("evaluated", ctx.path, ctx.version, ctx.role, filters.scope, filters.service, filters.team)
-    memo = db.view_memo()  # a page reads it for every card and trend: copied from the cache once
-    if key not in memo:
-        memo[key] = _evaluated(*key[1:])
-    return memo[key]
+    key = (ctx.path, ctx.version, ctx.role, filters.scope, filters.service, filters.team)
+    # a page reads it for every card and trend: copied from the cache once
+    return db.view_once(("evaluated", *key), lambda: _evaluated(*key))
 
 
 def rests(filters: Filters) -> dict[tuple[str, pd.Timestamp], dict]:
@@ -205,14 +203,13 @@ def rests(filters: Filters) -> dict[tuple[str, pd.Timestamp], dict]:
     rests_on; a figure hidden as "primary" because its rate rests on 3 above the cap has a People
     of 27 that is not few). Never shown; worked out once per page view."""
     ctx = _ctx(filters=filters)
-    key = ("rests", ctx.path, ctx.version, filters.scope, filters.service, filters.team)
-    memo = db.view_memo()
-    if key not in memo:
+    def read() -> dict[tuple[str, pd.Timestamp], dict]:
         exact = evaluated_exact(ctx.path, ctx.version, filters.scope, filters.service, filters.team)
         cols = ["value", "numerator", "denominator", "base_count"]
-        memo[key] = {(m, pd.Timestamp(p)): row for m, p, row in
-                     zip(exact["metric_id"], exact["period"], exact[cols].to_dict("records"))}
-    return memo[key]
+        return {(m, pd.Timestamp(p)): row for m, p, row in
+                zip(exact["metric_id"], exact["period"], exact[cols].to_dict("records"))}
+
+    return db.view_once(("rests", ctx.path, ctx.version, filters.scope, filters.service, filters.team), read)
 
 
 def at_period(filters: Filters, metric_ids: list[str] | tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -267,10 +264,7 @@ def trend(metric_id: str, filters: Filters, *, months: int | None = None) -> pd.
     ctx = _ctx(filters=filters)
     key = ("trend", ctx.path, ctx.version, ctx.role, filters.period, filters.scope, filters.service,
            filters.team, metric_id, months)
-    memo = db.view_memo()
-    if key not in memo:
-        memo[key] = _trend(metric_id, filters, months)
-    return memo[key]
+    return db.view_once(key, lambda: _trend(metric_id, filters, months))
 
 
 def _trend(metric_id: str, filters: Filters, months: int | None) -> pd.DataFrame:
@@ -320,11 +314,9 @@ def published_years(metric_id: str) -> tuple[pd.DataFrame, int] | None:
     indicator = benchmarks.OUR_TO_DFE.get(metric_id)
     if indicator is None:
         return None
-    key = ("published_all", db.db_path(), db.data_version())
-    memo = db.view_memo()  # one copy out of the cache per view, not one per measure (read-only)
-    if key not in memo:
-        memo[key] = _published_all(*key[1:])
-    every = memo[key]
+    key = (db.db_path(), db.data_version())
+    # one copy out of the cache per view, not one per measure (read-only)
+    every = db.view_once(("published_all", *key), lambda: _published_all(*key))
     if every is None:
         return None
     frame = every[every["indicator"] == indicator].dropna(subset=["england_value"])
@@ -386,10 +378,7 @@ def target_info(metric_id: str) -> dict:
     targets file is read once per page view (a page asks for a dozen targets; each read parsed it)."""
     from metrics.targets import load_targets
 
-    memo = db.view_memo()
-    if "targets" not in memo:
-        memo["targets"] = load_targets()
-    tg = memo["targets"].get(metric_id)
+    tg = db.view_once("targets", load_targets).get(metric_id)
     if tg is None:
         return {"value": None, "date": None, "source": "", "direction": None}
     return {"value": tg.value, "date": tg.target_date, "source": tg.source, "direction": tg.direction}

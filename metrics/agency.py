@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import uuid
 from collections.abc import Iterable, Mapping
@@ -734,6 +735,13 @@ def employed_pay(con: duckdb.DuckDBPyConnection, *, period: date) -> pd.DataFram
     return frame[["job_type", "pay", "fte", "people", "cost_per_fte", "period"]].reset_index(drop=True)
 
 
+#: `cost_comparison`'s columns, in order (`cost_table` adds `workers`)
+COMPARISON_COLUMNS: tuple[str, ...] = (
+    "job_type", "agency_fte_now", "spend_12m", "fte_months", "months_covered",
+    "agency_cost_per_fte", "employed_cost_per_fte", "employed_cost_source", "premium_per_fte",
+    "premium_share", "premium_per_year")
+
+
 def cost_comparison(checked_frame: pd.DataFrame, *, period: date,
                     rules: AgencyRules, pay: pd.DataFrame | None = None) -> pd.DataFrame:
     """Agency cost per FTE beside employed cost per FTE, by job type, over the 12 months to period.
@@ -789,10 +797,7 @@ def cost_comparison(checked_frame: pd.DataFrame, *, period: date,
             "premium_share": None if premium is None or not emp else round(premium / emp, 4),
             "premium_per_year": None if per_year is None else round(per_year, 2),
         })
-    return pd.DataFrame(out, columns=[
-        "job_type", "agency_fte_now", "spend_12m", "fte_months", "months_covered",
-        "agency_cost_per_fte", "employed_cost_per_fte", "employed_cost_source", "premium_per_fte",
-        "premium_share", "premium_per_year"])
+    return pd.DataFrame(out, columns=list(COMPARISON_COLUMNS))
 
 
 def conversion_what_if(con: duckdb.DuckDBPyConnection, *, period: date, rules: AgencyRules,
@@ -973,13 +978,21 @@ def kept_cost(con: duckdb.DuckDBPyConnection, rules: AgencyRules) -> KeptCost | 
     try:
         facts = body["facts"].iloc[0]
         basis = json.loads(facts["basis"])
-        if not isinstance(basis, dict):
-            raise TypeError("the basis is not a mapping")
         tables = {json.loads(label.partition(" ")[2]): f for label, f in body.items() if label.startswith("cost ")}
+        # what the page does with them must not fail: the basis is what-if's keywords, each table
+        # a cost_table (a body under the right key but not as keep_cost writes it is not read)
+        if not isinstance(basis, dict) or set(basis) != _BASIS_KEYS:
+            raise TypeError("the basis is not what the what-if takes")
+        if None not in tables or any(tuple(f.columns) != (*COMPARISON_COLUMNS, "workers") for f in tables.values()):
+            raise TypeError("a cost table is not as cost_table gives it")
         return KeptCost(period=date.fromisoformat(facts["period"]), tables=tables, basis=basis,
                         social_workers=int(facts["social_workers"]))
     except (KeyError, ValueError, IndexError, TypeError):
         return None
+
+
+#: the keywords `conversion_basis` gives: those of agency.costs.what_if but the number converted
+_BASIS_KEYS = frozenset(inspect.signature(what_if).parameters) - {"converted"}
 
 
 __all__ = [
@@ -989,5 +1002,6 @@ __all__ = [
     "employed_cost_per_fte", "employed_pay", "has_assignments", "read_assignments", "read_employment",
     "spend_by_month", "summarise", "monthly_spend", "rolling_spend",
     "keep_summaries", "kept_summaries", "kept_spend", "forget_summaries", "summary_prints",
-    "COST_VIEW", "KeptCost", "cost_key", "cost_table", "keep_cost", "kept_cost", "social_workers",
+    "COMPARISON_COLUMNS", "COST_VIEW", "KeptCost", "cost_key", "cost_table", "keep_cost", "kept_cost",
+    "social_workers",
 ]

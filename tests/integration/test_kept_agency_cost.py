@@ -88,10 +88,22 @@ def _same_panel(a: tuple, b: tuple) -> None:
 
 def test_the_pages_read_the_kept_cost_figures(monkeypatch, copy_demo_db):
     store = copy_demo_db
-    period = f"{_kept(store).period:%Y-%m}"
+    kept_at = _kept(store).period
+    period, before = f"{kept_at:%Y-%m}", f"{figures._months_back(kept_at, 1):%Y-%m}"
+    with connect(store, read_only=True) as con:
+        service, team = con.execute("SELECT service, team FROM agency_checked WHERE period = ? AND team IS NOT NULL "
+                                    "ORDER BY service, team LIMIT 1", [kept_at]).fetchone()
+    # the panel as worked out from the checked rows, with nothing kept
+    with connect(store) as con:
+        key, body = frames.bodies(con, figures.COST_VIEW)[figures.COST_VIEW]
+        frames.forget(con, figures.COST_VIEW)
     _as(monkeypatch, store, "leadership")
     live = [_panel(period), _panel(period, SAFEGUARDING)]
     assert live[0][3] is not None and live[0][2] > 3
+    with connect(store) as con:  # kept again, as the load kept it
+        con.execute(f"INSERT INTO {frames.TABLE} (frame_name, key, body) VALUES (?, ?, ?)",
+                    [figures.COST_VIEW, key, body])
+    assert _kept(store) is not None
 
     def refuse(*a, **k):
         raise AssertionError("worked out again, not read kept")
@@ -108,19 +120,36 @@ def test_the_pages_read_the_kept_cost_figures(monkeypatch, copy_demo_db):
     with connect(store) as con:
         key, body = frames.bodies(con, figures.COST_VIEW)[figures.COST_VIEW]
         got = frames.loads_map(body)
+        for label in [k for k in got if k.startswith("cost ")]:  # every view's table
+            got[label].loc[got[label]["job_type"] == "All job types", "premium_per_year"] = 123456.0
         table = got["cost null"]
-        table.loc[table["job_type"] == "All job types", "premium_per_year"] = 123456.0
         got["facts"].loc[0, "social_workers"] = 4
         frames.write(con, figures.COST_VIEW, key, got)
     _as(monkeypatch, store, "leadership")
     altered = _panel(period)
-    assert altered[0].loc[altered[0]["Job type"] == "All job types", "Premium a year at today's FTE (£)"].iloc[0] == 123456
-    assert altered[2] == 4
-    # a body not as the load writes it (its facts missing): not read, and no error
-    with connect(store) as con:
-        del got["facts"]
-        frames.write(con, figures.COST_VIEW, key, got)
-    assert _kept(store) is None
+
+    def premium(frame: pd.DataFrame) -> float:
+        return frame.loc[frame["Job type"] == "All job types", "Premium a year at today's FTE (£)"].iloc[0]
+
+    assert premium(altered[0]) == 123456 and altered[2] == 4
+    # read only for the month it was kept for, and never for a team (worked out from its rows)
+    from ui.data import agency
+    from ui.filters import Filters
+
+    assert team is not None and f"cost {json.dumps(service)}" in got
+    assert premium(agency.cost(Filters(period=period, service=service))) == 123456
+    for other in (Filters(period=period, service=service, team=team), Filters(period=before)):
+        shown = agency.cost(other)
+        assert len(shown) and premium(shown) != 123456, other
+    # a body not as the load writes it (a table without its workers, a basis the what-if does not
+    # take, its facts missing): not read, and no error
+    facts = got["facts"].copy()
+    facts.loc[0, "basis"] = json.dumps({"agency_workers": 3})
+    no_facts = {k: f for k, f in got.items() if k != "facts"}
+    for broken in (dict(got, **{"cost null": table.drop(columns="workers")}), dict(got, facts=facts), no_facts):
+        with connect(store) as con:
+            frames.write(con, figures.COST_VIEW, key, broken)
+        assert _kept(store) is None
     _as(monkeypatch, store, "leadership")
     _same_panel(_panel(period), live[0])
     # with none kept, the page works them out again: as live

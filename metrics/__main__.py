@@ -31,7 +31,6 @@ import pandas as pd
 
 from metrics import catalogue, engine
 from metrics.types import BREAKDOWNS, SCOPES, MetricError
-from metrics.units import DECIMALS, clean_number
 from store import BUSY_HELP
 from store.periods import year_ago
 
@@ -63,10 +62,18 @@ def _parser() -> argparse.ArgumentParser:
     return ap
 
 
+#: decimal places of every number the command prints (JSON, CSV, table): the engine's sums of
+#: FTE run in parallel and their last binary digits differ between runs (12.100000000000001 one
+#: run, 12.1 the next), so every figure is written to 6 places, as the JSON always was (far finer
+#: than any figure is shown: FTE to 1 place, percentages to 1), and two runs on one store print
+#: the same bytes
+DECIMALS = 6
+
+
 def _number(value: Any) -> Any:
-    """A float to DECIMALS places (metrics.units.clean_number); anything else as it is."""
+    """A float to DECIMALS places (-0.0 as 0.0); anything else as it is."""
     if isinstance(value, float) and not math.isnan(value):
-        return clean_number(value)
+        return round(value, DECIMALS) + 0.0
     return value
 
 

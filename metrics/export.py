@@ -27,8 +27,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from metrics.units import clean_number
-
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
 
 NOT_APPLICABLE = "Not applicable"
@@ -126,6 +124,12 @@ DATETIME_FORMAT = "d mmm yyyy h:mm"
 MONTH_FORMAT = "mmmm yyyy"
 
 
+def _clean_float(v: float) -> float | int:
+    """41.10000000000001 -> 41.1 (binary noise from sums, never a real digit)."""
+    r = round(v, 9)
+    return 0.0 if r == 0 else r
+
+
 def _decimals(v: float) -> int:
     for d in range(0, 3):
         if abs(round(v, d) - v) < 1e-9:
@@ -170,24 +174,24 @@ def _cell(value: object, *, numeric_text: bool = False) -> tuple[object, str | N
     if isinstance(value, float):
         if math.isinf(value):
             return None, None
-        v = clean_number(value)
+        v = _clean_float(value)
         d = _decimals(v)
         return v, "#,##0" if d == 0 else "#,##0." + "0" * d
     text = str(value)
     m = _PERCENT_TEXT.match(text)
     if m:
         d = len(m.group(2) or "")
-        return clean_number(float(m.group(1).replace(",", ""))), ("0" + ("." + "0" * d if d else "")) + '"%"'
+        return _clean_float(float(m.group(1).replace(",", ""))), ("0" + ("." + "0" * d if d else "")) + '"%"'
     m = _MONEY_TEXT.match(text)
     if m:
         d = len(m.group(3) or "")
         v = float(m.group(2).replace(",", "")) * (-1 if m.group(1) else 1)
-        return clean_number(v), '"£"#,##0' + ("." + "0" * d if d else "") + ('" an hour"' if m.group(4) else "")
+        return _clean_float(v), '"£"#,##0' + ("." + "0" * d if d else "") + ('" an hour"' if m.group(4) else "")
     m = _NUMBER_TEXT.match(text) if numeric_text else None
     if m:
         v = float(text.replace(",", ""))
         d = len(m.group(1) or "")
-        return (int(v) if d == 0 else clean_number(v)), "#,##0" + ("." + "0" * d if d else "")
+        return (int(v) if d == 0 else _clean_float(v)), "#,##0" + ("." + "0" * d if d else "")
     m = _ISO_MONTH.match(text)
     if m:
         return datetime(int(m.group(1)), int(m.group(2)), 1), MONTH_FORMAT

@@ -22,19 +22,6 @@ NOT_AVAILABLE = "x"
 NO_DATA = "no data"
 
 
-#: decimal places every number is written to in files and the metric command's output (xlsx,
-#: CSV, JSON, table): the engine's sums of FTE run in parallel and their last binary digits differ
-#: between runs (12.100000000000001 one run, 12.1 the next); 6 places is far finer than any figure
-#: is shown (FTE and percentages to 1 place), so no real digit is lost and one store gives the
-#: same digits every time
-DECIMALS = 6
-
-
-def clean_number(value: float) -> float:
-    """`value` to DECIMALS places, -0.0 as 0.0: binary noise from sums removed, never a real digit."""
-    return round(value, DECIMALS) + 0.0
-
-
 def is_hidden(value: Any) -> bool:
     """True for a figure hidden by the disclosure policy (the symbol "c"), whatever else its
     column holds (numbers, other symbols, None)."""

@@ -169,10 +169,6 @@ def _months(path: str, version: str) -> list[str]:
         return [f"{p:%Y-%m}" for p in figures.assignment_periods(cur)]
 
 
-def _month(frame: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    return frame[frame["period"] == filters.period_date] if len(frame) else frame
-
-
 def _small(value: object) -> bool:
     """A count of 1 to threshold-1 people (data/disclosure.toml)."""
     return (isinstance(value, (int, float, np.integer, np.floating))

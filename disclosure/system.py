@@ -217,7 +217,12 @@ class System:
         then protected alone where that can be shown enough (`_columns_alone`, and, with `ranges`,
         no captioned cell short of its captions: `short_of_captions`), else the whole system by
         linear programming. `ranges` (`caption_ranges`): what the captions alone leave of each
-        captioned cell where less than 1 to threshold-1 (disclosure.cells.protect_grid's)."""
+        captioned cell where less than 1 to threshold-1 (disclosure.cells.protect_grid's); not
+        given, they are solved here wherever the system has captions (the linked tables: a cell
+        the captions alone pin within 1 to threshold-1 is held to that, not chased by hiding
+        every figure beside it: docs/DECISIONS.md, "The linked tables read the captions alone")."""
+        if ranges is None and self.captions is not None:
+            ranges = self.caption_ranges(r) or None
         captions = self.captions
         if captions is not None and self.lone.any():  # (its zeros are hidden as class after: no caption
             # of theirs is all primary)

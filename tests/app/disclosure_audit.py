@@ -153,6 +153,9 @@ class Captions:
 
     small: list[tuple] = field(default_factory=list)  # groups of cells: at least one is 1 to threshold-1
     not_small: set = field(default_factory=set)        # cells each 0 or at least the threshold
+    #: the cells a reader knows without the tables (a total the history or a page shows, a cell
+    #: the history publishes): known beside the captions alone (`narrow`'s `given`)
+    given: set = field(default_factory=set)
 
     def read(self, key: Any, reason: str | None, rests: Sequence | None = None) -> None:
         """Read a hidden cell's reason: `rests` the system's cells its figure rests on (None: it is
@@ -166,11 +169,13 @@ class Captions:
     def prefixed(self, prefix: tuple) -> "Captions":
         """The same, each cell named with `prefix` before it (`over_two_months`' month)."""
         return Captions(small=[tuple((*prefix, *c) for c in g) for g in self.small],
-                        not_small={(*prefix, *c) for c in self.not_small})
+                        not_small={(*prefix, *c) for c in self.not_small},
+                        given={(*prefix, *c) for c in self.given})
 
     def update(self, other: "Captions") -> None:
         self.small += other.small
         self.not_small |= other.not_small
+        self.given |= other.given
 
     def bounds(self, hidden: Sequence) -> dict[Any, tuple[float, float]]:
         """{hidden cell captioned primary itself: its caption's range} (`intervals`' `bounds`)."""
@@ -696,9 +701,12 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
     parts; what each hidden cell's caption tells (`Captions`: a cell captioned primary is 1 to
     threshold-1, one captioned secondary 0 or at least the threshold; a caption that is not the
     true reason is a finding of its own). Every hidden count must stay uncertain by at least the
-    threshold, or keep the whole range its caption gives (`narrow`). Captions read: those of the
-    tables whose hidden cells are all primary (`captioned_primary`), or with `per_cell` each
-    hidden cell's own reason in every table."""
+    threshold, and a cell captioned "fewer than 5 people" must keep what the captions alone leave
+    it, read beside the figures a reader has without the tables (`narrow`'s `alone`: the totals
+    and cells the history or a page shows, `Captions.given`), as the policy protects it
+    (disclosure.system `System.protect`). Captions read: those of the tables whose hidden cells
+    are all primary (`captioned_primary`); with `per_cell` each hidden cell's own reason in every
+    table, either-ors too, each captioned cell asked the whole 1 to threshold-1 (not asserted)."""
     t = rules().threshold
     groups: dict[tuple, dict[tuple, Disclosed]] = defaultdict(dict)
     services: dict[str, set] = defaultdict(set)
@@ -773,14 +781,16 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                             watch.append(rest)
                 for (table, label, col), (mid, hcol) in CELL_SOURCES.items():
                     key = (name, svc, label, col)
-                    if table != name or key not in hidden:
+                    if table != name or (key not in hidden and key not in known):
                         continue
                     found = _published(published, store, scope, period, svc, mid, hcol)
                     if isinstance(found, float):  # the history publishes it: a reader knows it
-                        hidden.remove(key)
+                        if key in hidden:
+                            hidden.remove(key)
                         if key in watch:
                             watch.remove(key)
                         known[key] = found
+                        captions.given.add(key)  # (known beside the captions alone, shown here or not)
                 if not additive:
                     continue
                 for col in cols:
@@ -804,6 +814,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
                             known[tkey] = total
                         else:
                             hidden.append(tkey)
+                        if tkey in known:
+                            captions.given.add(tkey)
                     eqs.append(([((name, svc, lab, col), 1) for lab in labels[svc]] + [(tkey, -1)], 0))
             if name in ROLLING_SUMS:
                 eqs += _window_bounds(name, labels, published, store, scope, hidden)
@@ -818,7 +830,8 @@ def recoverable(views: list[View], truth, history: Sequence[tuple] = (), *, solv
         if not solve:  # the systems themselves (over_two_months joins two months' of them)
             out.append(((store, period, scope, family), known, hidden, eqs, watch, captions))
             continue
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions, alone=not per_cell,
+                                    given=captions.given).items():
             out.append(f"{store} {period} {scope} {key[0]}: {key[1:]} " + finding(key, captions, lo, hi))
     return out
 
@@ -1024,7 +1037,8 @@ def over_two_months(views: list[View], truth, history: Sequence[tuple] = (), *,
                 groups = _one_answer_groups(views, truth, systems).get((store, p, scope, family), [])
                 classes += [(store, p, scope, svc, name, col, answer) for name, svc, col, answer
                             in _classes_known(known, hidden, eqs, groups, prefix=(p,), captions=captions)]
-        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions).items():
+        for key, (lo, hi) in narrow(known, hidden, eqs, watch, captions, alone=not per_cell,
+                                    given=captions.given).items():
             out.append(f"{store} {period} less {before_month} {scope} {key[1]}: {key[2:]} (of {key[0]}) "
                        + finding(key, captions, lo, hi))
     return out

@@ -190,3 +190,41 @@ def test_a_primary_cell_keeps_its_captions_range_beside_secondary_cells_in_its_t
     small = {(k, i): (1.0, 4.0) for k, f in d.items() for i, w in enumerate(f.reasons["People"]) if w == "primary"}
     found = intervals(known=known, hidden=hidden, equations=eqs, cells=[("S2", 2), ("S3", 3)], bounds=small)
     assert found == {("S2", 2): (1.0, 4.0), ("S3", 3): (1.0, 4.0)}
+
+
+def test_the_linked_tables_hold_a_cell_to_what_its_captions_alone_leave_it():
+    """The linked tables' protection asks each cell captioned "fewer than 5 people" for what the
+    captions alone leave it, not the whole 1 to 4 (captions23 did it for the agency compliance
+    tables; docs/DECISIONS.md, "The linked tables read the captions alone"). Three services and
+    the directorate, people by answer A/B/C: S1 1/10/10 (21), S2 1/12/15 (28), S3 1/9/20 (30), the
+    directorate 3/31/45 (79), every view's total known. Each A is hidden "fewer than 5 people".
+    Read per cell, the services' three A's are each 1 to 4 and add up to the directorate's, itself
+    1 to 4: so each service's A is 1 or 2 and the directorate's 3 or 4, whatever else is hidden.
+    Each A is alone in its column, so the smallest other, B, is hidden too. Before, the policy
+    asked each A for the whole 1 to 4, which no hiding gives: it hid every C (10, 15, 20, 45) for
+    nothing. Now the C's are shown, each A keeps what its captions alone leave it, and solved
+    without the captions each A still moves by at least the threshold."""
+    t = people(counts=["People"], category="Answer")
+    cats = ["A", "B", "C"]
+    views = {"S1": [1, 10, 10], "S2": [1, 12, 15], "S3": [1, 9, 20]}
+    frames = {k: pd.DataFrame({"Answer": cats, "People": v}) for k, v in views.items()}
+    frames[None] = pd.DataFrame({"Answer": cats, "People": [sum(x) for x in zip(*views.values())]})
+    d = disclose_all(frames, t)
+    c = SUPPRESSED
+    assert {k: x.published["People"].tolist() for k, x in d.items()} == {
+        "S1": [c, c, 10], "S2": [c, c, 15], "S3": [c, c, 20], None: [c, c, 45]}
+    assert all(x.reasons["People"].tolist() == ["primary", "secondary", None] for x in d.values())
+    from disclosure.audit import intervals
+
+    totals = {k: float(sum(v)) for k, v in {**views, None: [3, 31, 45]}.items()}
+    known = {(k, i): float(v) for k, x in d.items() for i, v in enumerate(x.published["People"]) if v != c}
+    hidden = [(k, i) for k, x in d.items() for i, v in enumerate(x.published["People"]) if v == c]
+    eqs = [([((k, i), 1.0) for i in range(3)], totals[k]) for k in totals]
+    eqs += [([((k, i), 1.0) for k in views] + [((None, i), -1.0)], 0.0) for i in range(3)]
+    a_cells = [(k, 0) for k in [*views, None]]
+    captioned = {cell: (1.0, float(T - 1)) for cell in a_cells}
+    told = intervals(known=known, hidden=hidden, equations=eqs, cells=a_cells, bounds=captioned)
+    alone = intervals(known={}, hidden=[*hidden, *known], equations=eqs, cells=a_cells, bounds=captioned)
+    assert told == alone == {("S1", 0): (1.0, 2.0), ("S2", 0): (1.0, 2.0), ("S3", 0): (1.0, 2.0), (None, 0): (3.0, 4.0)}
+    blind = intervals(known=known, hidden=hidden, equations=eqs, cells=a_cells)
+    assert all(hi - lo >= T for lo, hi in blind.values())

@@ -223,10 +223,12 @@ class System:
         every figure beside it: docs/DECISIONS.md, "The linked tables read the captions alone")."""
         if ranges is None and self.captions is not None:
             ranges = self.caption_ranges(r) or None
+        # (each small cell's caption is read on its own, whatever else its table hides: a zero hidden
+        # as class after the protection, `lone`, no longer takes its table's captions out, as when
+        # only captions whose hidden cells were all primary were read; demo, all staff, October
+        # 2026, Living in the county by job type: Safeguarding's lone zero left Youth's 4 business
+        # support staff in [2, 4] read per cell)
         captions = self.captions
-        if captions is not None and self.lone.any():  # (its zeros are hidden as class after: no caption
-            # of theirs is all primary)
-            captions = np.where(np.isin(captions, captions[self.lone]), -1, captions)
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
                                                             keep=self.keep, threshold=r.threshold,
                                                             fixed=self.known)

@@ -270,10 +270,11 @@ def narrow(known: Mapping, hidden: Sequence, eqs: Sequence, watch: Sequence,
     small: `too_narrow`'s `captioned`). Each solved first as linear programmes (the either-ors
     left out: a cell narrow there is narrow), then the cells that held, where the captions say
     more than bounds, exactly (`caption_intervals`). With `alone` the captions are read as the
-    agency compliance protection reads them (each primary cell's own bound, no either-or) and a
-    cell its caption calls primary must keep what the captions alone leave it (`captions_alone`,
-    with the published cells in `given`, decided before the cells' own tables, known beside
-    them), not the whole [1, threshold-1]."""
+    policy's protection reads them (disclosure.system `System.protect`, the agency compliance and
+    the linked tables: each primary cell's own bound, no either-or) and a cell its caption calls
+    primary must keep what the captions alone leave it (`captions_alone`, with the cells in
+    `given` known beside them: the agency totals decided before the tables by job type, the
+    linked tables' totals and cells the history or a page shows), not the whole [1, threshold-1]."""
     t = rules().threshold
     if not watch:
         return {}

@@ -466,6 +466,20 @@ def class_zeros(values: np.ndarray, equations: list[Equation], *, under: int,
     return out
 
 
+def class_answers(values: np.ndarray, equations: list[Equation], *, under: int,
+                  sensitive: np.ndarray | None = None) -> np.ndarray:
+    """The one answer of every group of 1 to `under`-1 people all in one part (`_one_answer_groups`:
+    Children in Care's one senior manager, living in the county). Where it is hidden for being
+    small, its caption must not say so: a reader who reads "fewer than 5 people" of it knows it is
+    at least 1, and of its hidden zero partners (`class_zeros`, captioned "everyone in a small
+    group gave the same answer") that they are the zeros; so the group's answer. Both are captioned
+    as the class they hide (disclosure.system `System.protect`)."""
+    out = np.zeros(values.size, dtype=bool)
+    for answer, _, _ in _one_answer_groups(values, equations, under=under, sensitive=sensitive):
+        out[answer] = True
+    return out
+
+
 def class_partners(values: np.ndarray, equations: list[Equation], *, low: int, under: int) -> np.ndarray:
     """The zero parts beside each class cell (`class_cells`: SEND's minorities, 0, beside its 9
     White staff). They are what the class cell hides: a reader who knows them to be 0 knows the

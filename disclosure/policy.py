@@ -1742,6 +1742,7 @@ def _given_away_anyway(s: System, r: Rules) -> tuple[np.ndarray, np.ndarray] | N
     why[hopeless & s.elsewhere] = "over_time"
     why[hopeless & s.cls] = "class"
     why[hopeless & s.primary] = "primary"
+    why[hopeless & s.told_class] = "class"  # (a small group's one answer: System.told_class)
     why[hopeless & s.zeros] = "secondary"
     if s.partner is not None:  # a partner given away is only no longer protected (not hidden for it)
         only = hopeless & s.partner & ~(s.primary | s.cls | s.elsewhere | s.zeros)

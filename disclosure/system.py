@@ -17,7 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from disclosure.cells import Equation, attack_equations, class_cells, class_partners, class_zeros, protect_grid
+from disclosure.cells import (
+    Equation,
+    attack_equations,
+    class_answers,
+    class_cells,
+    class_partners,
+    class_zeros,
+    protect_grid,
+)
 from disclosure.rules import Rules
 
 
@@ -77,7 +85,11 @@ class Builder:
         lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
             if lone_zeros else none
         part, exempt, pairs = self.class_partners_of(r, vals, cls, virt, known, sens) if partners else (none, [], [])
+        # a small group's one answer, itself small: captioned as the class it is, not "fewer than 5"
+        told = class_answers(vals, self.partitions, under=r.class_group_under, sensitive=sens) & primary & ~virt \
+            if lone_zeros else none
         return (kind or System)(vals=vals, eqs=list(self.equations), virt=virt, primary=primary, cls=cls,
+                                told_class=told,
                                 partner=part, exempt=exempt, pairs=pairs,
                                 elsewhere=none if elsewhere is None else elsewhere & ~primary,
                                 keep=none if keep is None else keep, known=known,
@@ -151,6 +163,12 @@ class System:
     exempt: list | None
     #: [(a class cell, its protected partners)]
     pairs: list | None
+    #: the one answer of a group of 1 to class_group_under-1 people (disclosure.cells.class_answers)
+    #: that is itself 1 to threshold-1 (primary), published: protected as primary, captioned as
+    #: class ("everyone in a small group gave the same answer"), as the zeros beside it (`lone`).
+    #: Read "fewer than 5 people", it would be at least 1, the zeros the rest: demo, all staff,
+    #: October 2026, each service's one senior manager was then known to live in the county or not
+    told_class: np.ndarray
 
     @property
     def protected(self) -> np.ndarray:
@@ -160,9 +178,10 @@ class System:
     def small(self, r: Rules) -> np.ndarray:
         """The cells a caption calls "fewer than 5 people" when hidden: every count of 1 to
         threshold-1 a reader does not know (disclosure.policy.true_reason), a small "Not known"
-        (not protected: rules.shown_whatever_size) as well as the primary cells."""
+        (not protected: rules.shown_whatever_size) as well as the primary cells; not a small
+        group's one answer, captioned as the class it is (`told_class`)."""
         with np.errstate(invalid="ignore"):
-            return (self.vals > 0) & (self.vals < r.threshold) & ~self.known
+            return (self.vals > 0) & (self.vals < r.threshold) & ~self.known & ~self.told_class
 
     def _read_with_captions(self, r: Rules, unknown: np.ndarray):
         """(the attacker's system, the cells to watch, the caption's range) of a reader who does not
@@ -254,8 +273,12 @@ class System:
         if partner is not None:
             reason[partner & hidden & (reason == None)] = "class"  # noqa: E711
         reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
-        lone = self.lone & ~hidden  # hidden only: hiding more cells widens every other range
-        hidden[lone], reason[lone] = True, "class"
+        hidden |= self.lone  # hidden only: hiding more cells widens every other range
+        # a small group's one answer and the zeros beside it captioned as the class they hide,
+        # whoever hid them: "fewer than 5 people" would say the answer is at least 1, "secondary" (0
+        # or at least the threshold) that a zero beside a group known to be small is 0
+        reason[self.lone & ((reason == "secondary") | (reason == None))] = "class"  # noqa: E711
+        reason[self.told_class & hidden & (reason == "primary")] = "class"
         return hidden, reason
 
 

@@ -230,15 +230,20 @@ def test_the_linked_tables_hold_a_cell_to_what_its_captions_alone_leave_it():
     assert all(hi - lo >= T for lo, hi in blind.values())
 
 
-def test_a_caption_beside_a_zero_hidden_as_class_is_read_per_cell():
-    """A table with a zero hidden as class after the protection (S2's x 0 beside its one answer,
-    y 3: disclosure.cells.class_zeros) had its captions left out of the protection's per-cell
-    bounds, a rule from when only captions whose hidden cells were all primary were read
-    (docs/DECISIONS.md, lead29). People by answer x/y: the directorate 5/17 (22, shown in the
-    history), S1 5/9 (14, hidden there), S2 0/3 (3, small), S3 0/5 (5, shown; a class: all 5
-    answered y). Before, S1's y 9 was shown: S2's y + S3's y = 17 - 9 = 8 with S3's y at most its
-    total 5, so S2's y, captioned "fewer than 5 people", was 3 or 4 read per cell. Now S1's y is
-    hidden too, and S2's y keeps the whole 1 to 4."""
+def test_a_small_groups_one_answer_and_its_zeros_are_captioned_as_its_class():
+    """S2's 3 people all answered y (x 0, y 3: a group of 1 to class_group_under-1 in one answer).
+    People by answer x/y: the directorate 5/17 (22, shown in the history), S1 5/9 (14, hidden
+    there), S2 0/3 (3, hidden there), S3 0/5 (5, shown; a class: all 5 answered y).
+
+    Until now S2's y was captioned "fewer than 5 people" and its x (hidden by the protection)
+    "hidden so that a small group cannot be worked out": read cell by cell, y is at least 1 and x
+    is 0 or at least 5, so x, in a group of 3, is 0: every one of S2's people answered y (class
+    disclosure by the captions; demo, all staff, October 2026: each service's one senior manager,
+    living in the county or not). Both are now captioned as the class they hide (disclosure.system
+    `System.told_class`, `System.lone`), so no caption bounds them; then S1's y 9 need not be
+    hidden (e5cce9a hid it to keep y's caption range 1 to 4), and S2's y, solved, lies in
+    17 - 9 - S3's y (0 to 5) = 3 to 8 and its x in 5 - S1's x - S3's x = 0 to 5: at least the
+    threshold wide, neither 0 known."""
     from disclosure.audit import intervals
 
     t = people(counts=["People"])
@@ -248,8 +253,9 @@ def test_a_caption_beside_a_zero_hidden_as_class_is_read_per_cell():
     d = disclose_all(frames, t, margins=margins)
     c = SUPPRESSED
     assert {k: x.published["People"].tolist() for k, x in d.items()} == {
-        None: [5, 17], "S1": [c, c], "S2": [c, c], "S3": [c, c]}
-    assert d["S2"].reasons["People"].tolist() == ["secondary", "primary"]
+        None: [5, 17], "S1": [c, 9], "S2": [c, c], "S3": [c, c]}
+    assert d["S2"].reasons["People"].tolist() == ["class", "class"]
+    assert "fewer than" not in d["S2"].caption(published=True)
     assert d["S3"].reasons["People"].tolist()[1] == "class"
     known = {(k, i): float(v) for k, x in d.items() for i, v in enumerate(x.published["People"]) if v != c}
     known.update({(None, "total"): 22.0, ("S3", "total"): 5.0})
@@ -257,11 +263,5 @@ def test_a_caption_beside_a_zero_hidden_as_class_is_read_per_cell():
     hidden += [("S1", "total"), ("S2", "total")]
     eqs = [([((k, 0), 1.0), ((k, 1), 1.0), ((k, "total"), -1.0)], 0.0) for k in views]
     eqs += [([((k, i), 1.0) for k in ("S1", "S2", "S3")] + [((None, i), -1.0)], 0.0) for i in range(2)]
-    small = {(k, i): (1.0, float(T - 1)) for k, x in d.items() for i, w in enumerate(x.reasons["People"])
-             if w == "primary"}
-    assert intervals(known=known, hidden=hidden, equations=eqs, cells=[("S2", 1)], bounds=small) == {
-        ("S2", 1): (1.0, 4.0)}
-    # S1's y shown, as before: S2's y is 3 or 4
-    shown = {**known, ("S1", 1): 9.0}
-    assert intervals(known=shown, hidden=[h for h in hidden if h != ("S1", 1)], equations=eqs, cells=[("S2", 1)],
-                     bounds=small) == {("S2", 1): (3.0, 4.0)}
+    assert intervals(known=known, hidden=hidden, equations=eqs, cells=[("S2", 0), ("S2", 1)]) == {
+        ("S2", 0): (0.0, 5.0), ("S2", 1): (3.0, 8.0)}

@@ -391,8 +391,9 @@ def test_a_small_groups_one_reason_for_leaving_is_not_given_away_by_zeros_beside
     """The demo at June 2024, social workers, leavers by reason over 12 months: Youth's one leaver
     resigned. Youth's table listed only "Resignation c" (the directorate's "Other reasons" row was
     missing), and listing it as 0 would say the same: every leaver from Youth resigned (class
-    disclosure, a group of 1). Both rows are listed and both hidden; the zero's reason is the
-    class rule. The directorate's 10 resignations and 5 other reasons (15 leavers: CiC 5 + 2,
+    disclosure, a group of 1). Both rows are listed and both hidden, both captioned by the class
+    rule: the 1 read "fewer than 5 people" would be at least 1, so the other "c" the 0 (a reader who
+    tells the "c"s apart would still know that every leaver resigned). The directorate's 10 resignations and 5 other reasons (15 leavers: CiC 5 + 2,
     Safeguarding 4 + 3, Youth 1 + 0) stay shown: the zero needs only hiding, not widening."""
     from disclosure.policy import disclose_all
 
@@ -414,7 +415,8 @@ def test_a_small_groups_one_reason_for_leaving_is_not_given_away_by_zeros_beside
     assert list(youth.published["Reason"]) == ["Resignation", "Other reasons"]
     assert list(youth.published["Leavers"]) == [SUPPRESSED, SUPPRESSED]
     assert list(youth.published["FTE"]) == [SUPPRESSED, SUPPRESSED]
-    assert list(youth.reasons["Leavers"]) == ["primary", "class"]
+    assert list(youth.reasons["Leavers"]) == ["class", "class"]
+    assert "fewer than" not in youth.caption(published=True)
     whole = out[None].published
     assert whole.set_index("Reason")["Leavers"].to_dict() == {"Resignation": 10, "Other reasons": 5}
     # leadership sees Youth's table as built

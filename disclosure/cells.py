@@ -537,7 +537,8 @@ def protect_grid(values: np.ndarray, equations: list[Equation], *, primary: np.n
     large cell for them (the demo directorate's team managers 15 of 15, social workers, October
     2026: their rest's 0 was the only cell left to pick). `captioned`: the cells a caption calls
     primary when hidden (default `primary`; disclosure.policy captions every count of 1 to
-    min_count-1 so, a small "Not known" that is not itself protected too: `System.protect`).
+    min_count-1 so, a small "Not known" that is not itself protected too, but a small group's one
+    answer, captioned as its class: disclosure.system `System.small`, `System.as_class`).
     `ranges` {cell: (low, high)}: what the captions alone leave of a captioned cell where that is
     less than the caption's 1 to min_count-1 (`_widen`'s; given, the captions are read per cell
     and the ranges solved even where no two equations cross). `reason` is None for shown cells and for virtual cells not protected."""

@@ -929,7 +929,8 @@ def _protect_family(tables: Mapping[Hashable, Linked], r: Rules
                                           following=nxt[n])
     # each hidden count captioned by its own true reason (`true_reason`: the count itself the people
     # it rests on), as the protection read its caption (`System.protect`'s `captioned`): a count of
-    # 1 to threshold-1 is "fewer than 5 people" whatever hid it. A small "Not known" is never hidden
+    # 1 to threshold-1 is "fewer than 5 people" whatever hid it, but a small group's one answer
+    # (captioned as its class, as the zeros beside it: `System.as_class`). A small "Not known" is never hidden
     # for being small (rules.shown_whatever_size) but may be hidden to protect another: demo, social
     # workers, 2026-10, Safeguarding and Family Support's age "Not known" 1 read "hidden so that a
     # small group cannot be worked out", which says it is 0 or at least 5
@@ -1742,8 +1743,8 @@ def _given_away_anyway(s: System, r: Rules) -> tuple[np.ndarray, np.ndarray] | N
     why[hopeless & s.elsewhere] = "over_time"
     why[hopeless & s.cls] = "class"
     why[hopeless & s.primary] = "primary"
-    why[hopeless & s.told_class] = "class"  # (a small group's one answer: System.told_class)
     why[hopeless & s.zeros] = "secondary"
+    why[hopeless & s.as_class] = "class"  # (a small group's one answer and its zeros: System.as_class)
     if s.partner is not None:  # a partner given away is only no longer protected (not hidden for it)
         only = hopeless & s.partner & ~(s.primary | s.cls | s.elsewhere | s.zeros)
         s.partner &= ~hopeless

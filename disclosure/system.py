@@ -82,8 +82,10 @@ class Builder:
             primary = (vals > 0) & (vals < r.threshold) & sens & ~known
         cls = class_cells(vals, self.partitions, low=r.threshold, under=r.class_group_under,
                           sensitive=sens if class_of_virtual else sens & ~np.array(self.virtual, dtype=bool)) & ~known
-        lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) & ~virt & ~known \
-            if lone_zeros else none
+        # (published zeros: a 12-month table's zeros hidden beside an unknown total, `unpublished`,
+        # are left out of the protection but still read "c", so their caption counts too)
+        lone = class_zeros(vals, self.partitions, under=r.class_group_under, sensitive=sens) \
+            & ~np.array(self.virtual, dtype=bool) & ~known if lone_zeros else none
         part, exempt, pairs = self.class_partners_of(r, vals, cls, virt, known, sens) if partners else (none, [], [])
         # a small group's one answer, itself small: captioned as the class it is, not "fewer than 5"
         told = class_answers(vals, self.partitions, under=r.class_group_under, sensitive=sens) & primary & ~virt \
@@ -169,6 +171,14 @@ class System:
     #: Read "fewer than 5 people", it would be at least 1, the zeros the rest: demo, all staff,
     #: October 2026, each service's one senior manager was then known to live in the county or not
     told_class: np.ndarray
+
+    @property
+    def as_class(self) -> np.ndarray:
+        """The cells captioned "class" whatever hid them (`protect`; disclosure.policy
+        `_given_away_anyway`): a small group's one answer (`told_class`) and the zeros beside it
+        (`lone`). Another reason would tell them apart: "fewer than 5 people" says at least 1,
+        "hidden so that a small group cannot be worked out" 0 or at least the threshold."""
+        return self.lone | self.told_class
 
     @property
     def protected(self) -> np.ndarray:
@@ -274,11 +284,7 @@ class System:
             reason[partner & hidden & (reason == None)] = "class"  # noqa: E711
         reason[self.zeros] = "secondary"  # (not "over_time": no earlier publication hid it)
         hidden |= self.lone  # hidden only: hiding more cells widens every other range
-        # a small group's one answer and the zeros beside it captioned as the class they hide,
-        # whoever hid them: "fewer than 5 people" would say the answer is at least 1, "secondary" (0
-        # or at least the threshold) that a zero beside a group known to be small is 0
-        reason[self.lone & ((reason == "secondary") | (reason == None))] = "class"  # noqa: E711
-        reason[self.told_class & hidden & (reason == "primary")] = "class"
+        reason[self.as_class & hidden] = "class"  # (whoever hid them: `as_class`)
         return hidden, reason
 
 

@@ -243,7 +243,10 @@ def test_a_small_groups_one_answer_and_its_zeros_are_captioned_as_its_class():
     `System.told_class`, `System.lone`), so no caption bounds them; then S1's y 9 need not be
     hidden (e5cce9a hid it to keep y's caption range 1 to 4), and S2's y, solved, lies in
     17 - 9 - S3's y (0 to 5) = 3 to 8 and its x in 5 - S1's x - S3's x = 0 to 5: at least the
-    threshold wide, neither 0 known."""
+    threshold wide. Not covered (docs/DECISIONS.md, lead30, "Left"): a reader of the class caption
+    knows one of S2's two cells is its group's answer and the other 0, so y's 3 or more says all of
+    S2 answered y. It said so before too (y "fewer than 5 people", at least 1); nothing yet keeps
+    0 in a class answer's range."""
     from disclosure.audit import intervals
 
     t = people(counts=["People"])

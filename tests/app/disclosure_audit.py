@@ -150,7 +150,10 @@ class Captions:
     threshold (`not_small`, an either-or no linear programme holds: `caption_intervals` solves it
     as a mixed-integer one); a rate captioned primary rests on at least one such count (`small`,
     a group of its numerator, the rest and its base), secondary on none. Class and over-time
-    reasons say why a row is hidden, not how big its counts are: nothing is read of them."""
+    reasons say why a row is hidden, not how big its counts are: nothing is read of them. (Not
+    read, and so not checked: a class caption's either-or, one of a small group's "c"s its answer
+    and the others 0, which gives the answer away where the figures prove a cell of the group at
+    least 1: docs/DECISIONS.md, lead30, "Left".)"""
 
     small: list[tuple] = field(default_factory=list)  # groups of cells: at least one is 1 to threshold-1
     not_small: set = field(default_factory=set)        # cells each 0 or at least the threshold

@@ -255,8 +255,8 @@ class System:
         # (each small cell's caption is read on its own, whatever else its table hides: a zero hidden
         # as class after the protection, `lone`, no longer takes its table's captions out, as when
         # only captions whose hidden cells were all primary were read; demo, all staff, October
-        # 2026, Living in the county by job type: Safeguarding's lone zero left Youth's 4 business
-        # support staff in [2, 4] read per cell)
+        # 2026, Living in the county by job type: Safeguarding's lone zero left Youth's 4 social
+        # workers living in the county in [2, 4] read per cell)
         captions = self.captions
         found = None if columns is None else _columns_alone(self.vals, *columns, primary=self.primary, class_=self.cls,
                                                             keep=self.keep, threshold=r.threshold,

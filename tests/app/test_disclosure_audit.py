@@ -122,6 +122,16 @@ def months_checked(store: str, periods: list[str]) -> list[str]:
     return [p for p in periods if p in {year_ago, periods[-2] if len(periods) > 1 else latest, latest}]
 
 
+def store_history(store: str, scopes=SCOPES) -> list[tuple]:
+    """The measure history of the store in use, as the audit reads it: [(store, scope, published,
+    raw)] for each of `scopes`."""
+    from ui import db
+    from ui.data import measures
+
+    return [(store, scope, measures.public_history(db.db_path(), db.data_version(), scope),
+             measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in scopes]
+
+
 def observe(mp, name: str, path: Path) -> dict:
     """Everything a scrutiny member can see in one store, checked while the store is in use (the
     exact figures are read from it): {"views", "history", "problems", "agency", "two_months",
@@ -132,15 +142,13 @@ def observe(mp, name: str, path: Path) -> dict:
     worked out by the sums in the policy's linked tables: `hidden_classes`, the groups of one
     answer it solved, and the classes it lets stand: "exempt")."""
     from ui import data, db
-    from ui.data import measures
     from ui.filters import Filters
 
     _use(mp, path)
     mp.setenv("WORKFORCE_ROLE", "scrutiny")
     opts = data.filter_options()
     services = [None, *opts.services]
-    history = [(name, scope, measures.public_history(db.db_path(), db.data_version(), scope),
-                measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
+    history = store_history(name)
     checked = months_checked(name, opts.periods)
     with db.open_cursor() as cur:  # the history's agency rows by job type (the metric command's --by role_group)
         roles = [(name, scope, *audit_mod.agency_role_rows(cur, scope, checked)) for scope in SCOPES]
@@ -414,7 +422,6 @@ def demo_leavers_every_month(stores):
     Auditing every month found narrow cells in four pairs of months that the three months
     audited whole do not include, when the tables were published monthly."""
     from ui import data, db
-    from ui.data import measures
     from ui.filters import Filters
 
     mp = pytest.MonkeyPatch()
@@ -425,8 +432,7 @@ def demo_leavers_every_month(stores):
         _use(mp, stores["demo"])
         mp.setenv("WORKFORCE_ROLE", "scrutiny")
         opts = data.filter_options()
-        history = [("demo", scope, measures.public_history(db.db_path(), db.data_version(), scope),
-                    measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
+        history = store_history("demo")
         problems, last, september, solved, classes, groups = [], [], [], [], [], []
         for period in opts.periods:
             with db.page_view():
@@ -602,14 +608,12 @@ def test_mutation_a_small_groups_one_answer_captioned_fewer_than_5_gives_the_cla
     does). The class check must find it; decided by the policy, the same views pass."""
     from disclosure import linked, system
     from store import kept
-    from ui import data, db
-    from ui.data import measures
+    from ui import data
     from ui.filters import Filters
 
     opts = data.filter_options()
     period = opts.periods[-1]
-    history = [("adversarial", scope, measures.public_history(db.db_path(), db.data_version(), scope),
-                measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
+    history = store_history("adversarial")
 
     def views():
         return [audit_mod.View("adversarial", period, "all_staff", service, "data", tables={
@@ -1137,7 +1141,6 @@ def _county_month(tmp_path: Path, monkeypatch, staff: dict) -> tuple[list, list]
     from store import connect
     from tests.integration.agency_fixtures import ASSIGNMENT_COLS, LEAVER_COLS, STAFF_COLS
     from ui import data, db
-    from ui.data import measures
     from ui.filters import Filters
 
     rows = [[f"E{i:04d}", f"{service} 1", service, job, "Y", "Permanent", 1.0, date(2020, 1, 6), "Y" if k < living else "N"]
@@ -1158,8 +1161,7 @@ def _county_month(tmp_path: Path, monkeypatch, staff: dict) -> tuple[list, list]
     _use(monkeypatch, path)
     monkeypatch.setenv("WORKFORCE_ROLE", "scrutiny")
     scope = "social_workers"
-    history = [("unit", scope, measures.public_history(db.db_path(), db.data_version(), scope),
-                measures.raw_history(db.db_path(), db.data_version(), scope))]
+    history = store_history("unit", (scope,))
     with db.page_view():
         views = [audit_mod.View("unit", "2026-09", scope, service, "data",
                                 tables={COUNTY: data.local_by_job(Filters(period="2026-09", scope=scope, service=service))})
@@ -1634,15 +1636,13 @@ def _by_job_views(monkeypatch, path: Path, role: str = "scrutiny", periods=None)
     sees them (published), every loaded month (or `periods`), both populations, the directorate and
     every service; the published history of both populations."""
     from ui import data, db
-    from ui.data import measures
     from ui.filters import Filters
 
     _use(monkeypatch, path)
     monkeypatch.setenv("WORKFORCE_ROLE", role)
     opts = data.filter_options()
     labels = {mid: audit_mod.SHORT.get(mid, label) for mid, label in audit_mod._drill_measures().items()}
-    history = [("demo", scope, measures.public_history(db.db_path(), db.data_version(), scope),
-                measures.raw_history(db.db_path(), db.data_version(), scope)) for scope in SCOPES]
+    history = store_history("demo")
     views = []
     for period in periods or opts.periods:
         with db.page_view():
